@@ -1,0 +1,1 @@
+//! Helpers shared by Sotto's end-to-end tests (`tests/tests/*.rs`).
