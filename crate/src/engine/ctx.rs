@@ -1,0 +1,290 @@
+//! The context a committee program runs in: rounds, messages, randomness.
+//!
+//! A program is an `async` function of a [`Ctx`]. Each call to
+//! [`Ctx::exchange`] is one round: it queues at most one message per peer
+//! and completes when the messages of that round from the expected peers
+//! have been delivered to the [`super::Party`]. Nothing here blocks or does
+//! I/O; the future simply stays pending until the driver feeds the bytes.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+
+use super::error::EngineError;
+use super::message::Message;
+use crate::field::Fp;
+use crate::share::Reconstructor;
+
+/// How far ahead of the current round a peer's message may be buffered.
+pub const MAX_ROUNDS_AHEAD: u32 = 64;
+
+/// The random source a party is given: any cryptographically secure RNG.
+pub type BoxRng = Box<dyn rand_core::CryptoRng + Send>;
+
+/// A message waiting to be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// Recipient (1-based member index).
+    pub to: usize,
+    /// Encoded [`Message`] bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The committee: n members with points 1..=n, threshold t (privacy holds
+/// against t colluding members; 2t + 1 <= n so products can be reduced).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Committee {
+    /// Number of members.
+    pub n: usize,
+    /// Threshold: polynomial degree of sharings.
+    pub t: usize,
+}
+
+impl Committee {
+    /// A committee of n members with the default threshold floor((n-1)/2).
+    pub fn new(n: usize) -> Committee {
+        Committee { n, t: n.saturating_sub(1) / 2 }
+    }
+
+    /// Checks 1 <= n < 2^16 and 2t + 1 <= n.
+    pub fn validate(&self, me: usize) -> Result<(), EngineError> {
+        if self.n == 0 || self.n >= 1 << 16 || 2 * self.t + 1 > self.n || me == 0 || me > self.n {
+            return Err(EngineError::BadCommittee { n: self.n, t: self.t, me });
+        }
+        Ok(())
+    }
+}
+
+/// Traffic and round counters of one party.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Rounds run before [`Ctx::mark_online`] (input-independent preprocessing).
+    pub prep_rounds: u32,
+    /// Rounds run after [`Ctx::mark_online`].
+    pub online_rounds: u32,
+    /// Bytes this party sent to other members.
+    pub bytes_sent: u64,
+    /// Messages this party sent to other members.
+    pub messages_sent: u64,
+}
+
+/// What a party is waiting for, for drivers that enforce timeouts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    /// The round being waited on.
+    pub round: u32,
+    /// Members whose messages for that round are missing.
+    pub missing: Vec<usize>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) round: u32,
+    /// Rounds whose messages have all been consumed: anything older is stale.
+    pub(crate) completed: u32,
+    pub(crate) outbox: VecDeque<Transmit>,
+    pub(crate) inbox: BTreeMap<(u32, usize), Vec<Fp>>,
+    pub(crate) rng: BoxRng,
+    pub(crate) stats: Stats,
+    pub(crate) online: bool,
+    pub(crate) waiting: Option<Waiting>,
+}
+
+/// Handle to a party's round state, given to the committee program.
+/// Cheap to clone; all clones refer to the same party.
+#[derive(Clone)]
+pub struct Ctx {
+    pub(crate) inner: Arc<Mutex<Inner>>,
+    me: usize,
+    committee: Committee,
+    instance: u64,
+    open_plan: Arc<Reconstructor>,
+    open2_plan: Arc<Reconstructor>,
+}
+
+impl core::fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Ctx").field("me", &self.me).field("committee", &self.committee).finish()
+    }
+}
+
+impl Ctx {
+    pub(crate) fn new(committee: Committee, me: usize, instance: u64, rng: BoxRng) -> Result<Ctx, EngineError> {
+        committee.validate(me)?;
+        let all: Vec<usize> = (1..=committee.n).collect();
+        let inner = Inner {
+            round: 0,
+            completed: 0,
+            outbox: VecDeque::new(),
+            inbox: BTreeMap::new(),
+            rng,
+            stats: Stats::default(),
+            online: false,
+            waiting: None,
+        };
+        Ok(Ctx {
+            inner: Arc::new(Mutex::new(inner)),
+            me,
+            committee,
+            instance,
+            open_plan: Arc::new(Reconstructor::new(&all, committee.t)?),
+            open2_plan: Arc::new(Reconstructor::new(&all, 2 * committee.t)?),
+        })
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A poisoned lock means a panic elsewhere in this party; the state
+        // is plain data, so continuing with it is sound.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// This member's 1-based index.
+    pub fn me(&self) -> usize {
+        self.me
+    }
+
+    /// The committee parameters.
+    pub fn committee(&self) -> Committee {
+        self.committee
+    }
+
+    /// Number of members.
+    pub fn n(&self) -> usize {
+        self.committee.n
+    }
+
+    /// Threshold t.
+    pub fn t(&self) -> usize {
+        self.committee.t
+    }
+
+    /// The computation instance id carried by every message.
+    pub fn instance(&self) -> u64 {
+        self.instance
+    }
+
+    /// Marks the end of input-independent preprocessing: later rounds count
+    /// as online rounds in [`Stats`].
+    pub fn mark_online(&self) {
+        self.lock().online = true;
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> Stats {
+        self.lock().stats
+    }
+
+    /// Runs `f` with the party's random number generator.
+    pub fn with_rng<T>(&self, f: impl FnOnce(&mut dyn rand_core::CryptoRng) -> T) -> T {
+        let mut inner = self.lock();
+        f(&mut *inner.rng)
+    }
+
+    /// Reconstruction plan for degree-t sharings held by all members.
+    pub(crate) fn open_plan(&self) -> &Reconstructor {
+        &self.open_plan
+    }
+
+    /// Reconstruction plan for degree-2t sharings held by all members.
+    pub(crate) fn open2_plan(&self) -> &Reconstructor {
+        &self.open2_plan
+    }
+
+    /// One round: sends `outgoing[j-1]` (if any) to member j and waits for
+    /// one vector from each member in `expect`, returned in that order with
+    /// the length given there. A message to oneself is delivered locally.
+    pub async fn exchange(
+        &self,
+        outgoing: Vec<Option<Vec<Fp>>>,
+        expect: Vec<(usize, usize)>,
+    ) -> Result<Vec<Vec<Fp>>, EngineError> {
+        if outgoing.len() != self.committee.n {
+            return Err(EngineError::InvalidOperation("exchange needs one slot per member"));
+        }
+        let round = {
+            let mut inner = self.lock();
+            let round = inner.round;
+            inner.round += 1;
+            if inner.online {
+                inner.stats.online_rounds += 1;
+            } else {
+                inner.stats.prep_rounds += 1;
+            }
+            for (j, values) in outgoing.into_iter().enumerate() {
+                let to = j + 1;
+                let Some(values) = values else { continue };
+                if to == self.me {
+                    inner.inbox.insert((round, to), values);
+                    continue;
+                }
+                let bytes = Message { instance: self.instance, round, from: self.me as u16, to: to as u16, values }
+                    .encode();
+                inner.stats.bytes_sent += bytes.len() as u64;
+                inner.stats.messages_sent += 1;
+                inner.outbox.push_back(Transmit { to, bytes });
+            }
+            // Drop anything buffered for rounds this exchange has passed.
+            let stale: Vec<(u32, usize)> = inner.inbox.range(..(round, 0)).map(|(k, _)| *k).collect();
+            for k in stale {
+                inner.inbox.remove(&k);
+            }
+            round
+        };
+        let received = RoundFuture { ctx: self, round, expect: &expect }.await;
+        for ((from, len), values) in expect.iter().zip(&received) {
+            if values.len() != *len {
+                return Err(EngineError::WrongLength { from: *from, round, got: values.len(), expected: *len });
+            }
+        }
+        Ok(received)
+    }
+
+    /// Reconstruction with the round number attached to failures.
+    pub(crate) fn reconstruct_with(
+        &self,
+        plan: &Reconstructor,
+        shares: &[&[Fp]],
+        round: u32,
+    ) -> Result<Vec<Fp>, EngineError> {
+        plan.reconstruct(shares).map_err(|source| EngineError::Opening { round, source })
+    }
+
+    /// The round number the next exchange will use.
+    pub fn current_round(&self) -> u32 {
+        self.lock().round
+    }
+}
+
+/// Completes when all expected messages of one round are in the inbox.
+struct RoundFuture<'a> {
+    ctx: &'a Ctx,
+    round: u32,
+    expect: &'a [(usize, usize)],
+}
+
+impl Future for RoundFuture<'_> {
+    type Output = Vec<Vec<Fp>>;
+
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut inner = self.ctx.lock();
+        let missing: Vec<usize> = self
+            .expect
+            .iter()
+            .map(|(from, _)| *from)
+            .filter(|from| !inner.inbox.contains_key(&(self.round, *from)))
+            .collect();
+        if !missing.is_empty() {
+            inner.waiting = Some(Waiting { round: self.round, missing });
+            return Poll::Pending;
+        }
+        inner.waiting = None;
+        inner.completed = inner.completed.max(self.round + 1);
+        let out = self
+            .expect
+            .iter()
+            .map(|(from, _)| inner.inbox.remove(&(self.round, *from)).unwrap_or_default())
+            .collect();
+        Poll::Ready(out)
+    }
+}

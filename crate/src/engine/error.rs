@@ -1,0 +1,96 @@
+//! Errors of the committee engine.
+
+use crate::field::FieldError;
+use crate::share::ShareError;
+
+/// Everything that can go wrong in a committee computation.
+///
+/// Message errors ([`EngineError::BadMessage`] and friends) concern one
+/// incoming message: the message is dropped and the party keeps running.
+/// Protocol errors end the computation with that error as its output.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The committee parameters are invalid (need 1 <= n, 2t + 1 <= n, 1 <= me <= n).
+    #[error("invalid committee: n = {n}, t = {t}, member = {me}")]
+    BadCommittee {
+        /// Number of members.
+        n: usize,
+        /// Threshold.
+        t: usize,
+        /// This member's index.
+        me: usize,
+    },
+    /// An incoming message could not be decoded.
+    #[error("malformed engine message: {0}")]
+    BadMessage(&'static str),
+    /// A field element in a message was not canonical.
+    #[error("malformed engine message: {0}")]
+    BadElement(#[from] FieldError),
+    /// The message was for another computation instance.
+    #[error("message belongs to computation instance {got}, this is {expected}")]
+    WrongInstance {
+        /// Instance id carried by the message.
+        got: u64,
+        /// This party's instance id.
+        expected: u64,
+    },
+    /// The message's sender or recipient does not match the transport.
+    #[error("message from member {claimed} arrived on the channel of member {actual} (or was addressed to someone else)")]
+    WrongSender {
+        /// Sender named in the message header.
+        claimed: usize,
+        /// Sender according to the transport.
+        actual: usize,
+    },
+    /// A message for this round and sender was already received or consumed.
+    #[error("duplicate or stale message from member {from} for round {round}")]
+    Duplicate {
+        /// Sender.
+        from: usize,
+        /// Round number.
+        round: u32,
+    },
+    /// A message arrived for a round too far ahead of this party.
+    #[error("message from member {from} for round {round} is too far ahead (current round {current})")]
+    TooFarAhead {
+        /// Sender.
+        from: usize,
+        /// Round named in the message.
+        round: u32,
+        /// This party's current round.
+        current: u32,
+    },
+    /// A peer sent a vector of the wrong length for the round.
+    #[error("member {from} sent {got} values in round {round}, expected {expected}")]
+    WrongLength {
+        /// Sender.
+        from: usize,
+        /// Round.
+        round: u32,
+        /// Values received.
+        got: usize,
+        /// Values expected.
+        expected: usize,
+    },
+    /// Reconstruction failed: the opened shares are inconsistent.
+    #[error("opening in round {round} failed: {source}")]
+    Opening {
+        /// Round of the opening.
+        round: u32,
+        /// The sharing error, naming the inconsistent member when identifiable.
+        source: ShareError,
+    },
+    /// Sharing parameters or shapes were invalid.
+    #[error(transparent)]
+    Share(#[from] ShareError),
+    /// Operands of a vector operation have different lengths, or a request is out of range.
+    #[error("invalid operation: {0}")]
+    InvalidOperation(&'static str),
+    /// The preprocessing pool ran out of random bits or masks.
+    #[error("preprocessing exhausted: the operation needs more random bits or masks than were prepared")]
+    PreprocessingExhausted,
+    /// The computation already finished; no more messages are accepted.
+    #[error("the computation has already finished")]
+    Finished,
+}

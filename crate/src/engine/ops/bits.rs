@@ -1,0 +1,272 @@
+//! Random bits, statistical masks and the carry circuits that compare a
+//! public value with secret bits.
+//!
+//! Preprocessing ([`Ctx::preprocess`]) is input-independent and takes two
+//! rounds however much is prepared: one joint dealing, one opening of
+//! squares for the random-bit protocol of Damgard, Fitzi, Kiltz, Nielsen
+//! and Toft, "Unconditionally secure constant-rounds multi-party
+//! computation for equality, comparison, bits and exponentiation" (TCC
+//! 2006), section 4.1 (RAN2 / random bit).
+
+use crate::engine::ctx::Ctx;
+use crate::engine::error::EngineError;
+use crate::field::Fp;
+use crate::share::ShareVec;
+
+/// Statistical security parameter kappa: masked openings hide the masked
+/// value up to a statistical distance of about 2^-kappa.
+pub const KAPPA: u32 = 40;
+
+/// Largest bit width supported by comparisons and bit decomposition.
+pub const MAX_BITS: u32 = 64;
+
+/// How much preprocessing a computation needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Need {
+    /// Shared uniformly random bits.
+    pub bits: usize,
+    /// Shared statistical masks in `[0, n * 2^KAPPA)`.
+    pub masks: usize,
+}
+
+impl Need {
+    /// Material for `count` comparisons, equality tests or bit
+    /// decompositions of `bits`-bit values: one random bit per bit and one
+    /// statistical mask per value.
+    pub fn masked(count: usize, bits: u32) -> Need {
+        Need { bits: count * bits as usize, masks: count }
+    }
+}
+
+impl core::ops::Add for Need {
+    type Output = Need;
+    fn add(self, o: Need) -> Need {
+        Need { bits: self.bits + o.bits, masks: self.masks + o.masks }
+    }
+}
+
+/// Preprocessed random bits and masks, consumed front to back. Every
+/// member consumes in the same order, so the sharings line up.
+#[derive(Debug, Default)]
+pub struct Pool {
+    bits: ShareVec,
+    masks: ShareVec,
+    bit_at: usize,
+    mask_at: usize,
+}
+
+impl Pool {
+    /// Takes the next `count` shared random bits.
+    pub fn take_bits(&mut self, count: usize) -> Result<&[Fp], EngineError> {
+        let end = self.bit_at + count;
+        let out = self.bits.0.get(self.bit_at..end).ok_or(EngineError::PreprocessingExhausted)?;
+        self.bit_at = end;
+        Ok(out)
+    }
+
+    /// Takes the next `count` shared statistical masks.
+    pub fn take_masks(&mut self, count: usize) -> Result<&[Fp], EngineError> {
+        let end = self.mask_at + count;
+        let out = self.masks.0.get(self.mask_at..end).ok_or(EngineError::PreprocessingExhausted)?;
+        self.mask_at = end;
+        Ok(out)
+    }
+
+    /// What is left.
+    pub fn remaining(&self) -> Need {
+        Need { bits: self.bits.len() - self.bit_at, masks: self.masks.len() - self.mask_at }
+    }
+}
+
+impl Ctx {
+    /// Prepares random bits and masks (two rounds, input-independent).
+    ///
+    /// Round 1: every member deals `need.bits` uniform values and
+    /// `need.masks` values uniform in `[0, 2^KAPPA)`; the sums are a random
+    /// [r] per bit and a mask per value. Round 2: the degree-2t products
+    /// `r^2` are opened directly (no re-sharing needed to open); with
+    /// q = `s^((p+1)/4)` a square root of s = r^2, `(r / q + 1) / 2` is a
+    /// uniform bit since `r / q = +-1` with equal probability (DFKNT06).
+    /// The probability that some s is zero is `need.bits / p`; such
+    /// positions are drawn again.
+    pub async fn preprocess(&self, need: Need) -> Result<Pool, EngineError> {
+        let local: Vec<Fp> = self.with_rng(|rng| {
+            let mut v: Vec<Fp> = (0..need.bits).map(|_| Fp::random(rng)).collect();
+            v.extend((0..need.masks).map(|_| Fp::from(rng.next_u64() & ((1u64 << KAPPA) - 1))));
+            v
+        });
+        let dealt = self.joint_deal(&local).await?;
+        let r = ShareVec(dealt.0[..need.bits].to_vec());
+        let masks = ShareVec(dealt.0[need.bits..].to_vec());
+        let mut bits = self.bits_from_random(&r).await?;
+        // Positions whose square opened to zero (probability ~2^-120):
+        // every member saw the same zeros, so all redraw the same count.
+        loop {
+            let missing = bits.iter().filter(|b| b.is_none()).count();
+            if missing == 0 {
+                break;
+            }
+            let more = self.random(missing).await?;
+            let fresh = self.bits_from_random(&more).await?;
+            let mut fresh = fresh.into_iter().flatten();
+            for slot in bits.iter_mut().filter(|b| b.is_none()) {
+                *slot = fresh.next();
+            }
+        }
+        let bits = ShareVec(bits.into_iter().map(|b| b.unwrap_or_default()).collect());
+        Ok(Pool { bits, masks, bit_at: 0, mask_at: 0 })
+    }
+
+    /// Random shared bits only (two rounds).
+    pub async fn random_bits(&self, count: usize) -> Result<ShareVec, EngineError> {
+        let mut pool = self.preprocess(Need { bits: count, masks: 0 }).await?;
+        Ok(ShareVec(pool.take_bits(count)?.to_vec()))
+    }
+
+    /// One round: open r^2 and derive bits; `None` where r^2 was zero.
+    async fn bits_from_random(&self, r: &ShareVec) -> Result<Vec<Option<Fp>>, EngineError> {
+        let squares = ShareVec(r.0.iter().map(|x| x.square()).collect());
+        let s = self.open_degree_2t(&squares).await?;
+        let half = Fp::from(2u64).inverse()?;
+        Ok(r.0
+            .iter()
+            .zip(&s)
+            .map(|(ri, si)| (!si.is_zero()).then(|| (*ri * si.inverse_sqrt_of_residue() + Fp::ONE) * half))
+            .collect())
+    }
+
+    /// `[C < R]` for public `c[v]` and secret bits `r[v * l + i]` (bit i of
+    /// R_v, least significant first), by a carry tree of depth
+    /// `ceil(log2 l)`: block (G, P) = ("R exceeds C within the block",
+    /// "equal within the block"), combined as
+    /// `(G_hi + P_hi * G_lo, P_hi * P_lo)`. Each level is one round.
+    pub(crate) async fn public_less_than_bits(&self, c: &[u128], r: &[Fp], l: usize) -> Result<ShareVec, EngineError> {
+        let (mut g, mut p) = initial_gp(c, r, l);
+        let mut width = l;
+        while width > 1 {
+            let pairs = width / 2;
+            let next_width = width.div_ceil(2);
+            // Batch: P_hi * G_lo and P_hi * P_lo for every pair of every value.
+            let mut left = Vec::with_capacity(c.len() * pairs * 2);
+            let mut right = Vec::with_capacity(c.len() * pairs * 2);
+            for v in 0..c.len() {
+                for k in 0..pairs {
+                    let (lo, hi) = (v * width + 2 * k, v * width + 2 * k + 1);
+                    left.push(p[hi]);
+                    right.push(g[lo]);
+                    left.push(p[hi]);
+                    right.push(p[lo]);
+                }
+            }
+            let prod = self.mul(&ShareVec(left), &ShareVec(right)).await?;
+            let mut ng = Vec::with_capacity(c.len() * next_width);
+            let mut np = Vec::with_capacity(c.len() * next_width);
+            for v in 0..c.len() {
+                for k in 0..pairs {
+                    let hi = v * width + 2 * k + 1;
+                    let at = (v * pairs + k) * 2;
+                    ng.push(g[hi] + prod.0[at]);
+                    np.push(prod.0[at + 1]);
+                }
+                if width % 2 == 1 {
+                    ng.push(g[v * width + width - 1]);
+                    np.push(p[v * width + width - 1]);
+                }
+            }
+            g = ng;
+            p = np;
+            width = next_width;
+        }
+        Ok(ShareVec(g))
+    }
+
+    /// All prefix borrows: element `v * (l + 1) + i` is
+    /// `[C_v mod 2^i < R_v mod 2^i]` for i in 0..=l (i = 0 gives 0), by a
+    /// Sklansky parallel-prefix network of depth `ceil(log2 l)`.
+    pub(crate) async fn public_less_than_prefixes(&self, c: &[u128], r: &[Fp], l: usize) -> Result<ShareVec, EngineError> {
+        let (mut g, mut p) = initial_gp(c, r, l);
+        let mut span = 1;
+        while span < l {
+            // Element j with bit `span` set absorbs the prefix ending just
+            // below its half-block.
+            let targets: Vec<(usize, usize)> =
+                (0..l).filter(|j| j & span != 0).map(|j| (j, (j / span) * span - 1)).collect();
+            let mut left = Vec::with_capacity(c.len() * targets.len() * 2);
+            let mut right = Vec::with_capacity(c.len() * targets.len() * 2);
+            for v in 0..c.len() {
+                for &(j, m) in &targets {
+                    left.push(p[v * l + j]);
+                    right.push(g[v * l + m]);
+                    left.push(p[v * l + j]);
+                    right.push(p[v * l + m]);
+                }
+            }
+            let prod = self.mul(&ShareVec(left), &ShareVec(right)).await?;
+            for v in 0..c.len() {
+                for (k, &(j, _)) in targets.iter().enumerate() {
+                    let at = (v * targets.len() + k) * 2;
+                    g[v * l + j] += prod.0[at];
+                    p[v * l + j] = prod.0[at + 1];
+                }
+            }
+            span *= 2;
+        }
+        let mut out = Vec::with_capacity(c.len() * (l + 1));
+        for v in 0..c.len() {
+            out.push(Fp::ZERO);
+            out.extend_from_slice(&g[v * l..(v + 1) * l]);
+        }
+        Ok(ShareVec(out))
+    }
+
+    /// AND of each consecutive group of `width` shared bits, by a
+    /// multiplication tree of depth `ceil(log2 width)`.
+    pub(crate) async fn and_groups(&self, bits: Vec<Fp>, width: usize) -> Result<ShareVec, EngineError> {
+        let count = if width == 0 { 0 } else { bits.len() / width };
+        let mut cur = bits;
+        let mut w = width;
+        while w > 1 {
+            let pairs = w / 2;
+            let next_w = w.div_ceil(2);
+            let mut left = Vec::with_capacity(count * pairs);
+            let mut right = Vec::with_capacity(count * pairs);
+            for v in 0..count {
+                for k in 0..pairs {
+                    left.push(cur[v * w + 2 * k]);
+                    right.push(cur[v * w + 2 * k + 1]);
+                }
+            }
+            let prod = self.mul(&ShareVec(left), &ShareVec(right)).await?;
+            let mut next = Vec::with_capacity(count * next_w);
+            for v in 0..count {
+                next.extend_from_slice(&prod.0[v * pairs..(v + 1) * pairs]);
+                if w % 2 == 1 {
+                    next.push(cur[v * w + w - 1]);
+                }
+            }
+            cur = next;
+            w = next_w;
+        }
+        Ok(ShareVec(cur))
+    }
+}
+
+/// Per-bit generate/propagate for `C < R`: g = (1 - C_i) R_i ("R's bit is
+/// larger"), p = [C_i = R_i]. Both are linear in R_i since C_i is public.
+fn initial_gp(c: &[u128], r: &[Fp], l: usize) -> (Vec<Fp>, Vec<Fp>) {
+    let mut g = Vec::with_capacity(c.len() * l);
+    let mut p = Vec::with_capacity(c.len() * l);
+    for (v, cv) in c.iter().enumerate() {
+        for i in 0..l {
+            let ri = r[v * l + i];
+            if (cv >> i) & 1 == 1 {
+                g.push(Fp::ZERO);
+                p.push(ri);
+            } else {
+                g.push(ri);
+                p.push(Fp::ONE - ri);
+            }
+        }
+    }
+    (g, p)
+}

@@ -1,0 +1,18 @@
+//! The operations of the committee protocol, as `async` methods of
+//! [`crate::engine::Ctx`] plus local (round-free) functions.
+//!
+//! | operation | online rounds | source |
+//! |---|---|---|
+//! | add, sub, scale, add_const, sum, prefix_sum | 0 | linearity of Shamir sharing |
+//! | open, open_to | 1 | |
+//! | mul, select | 1 | Gennaro-Rabin-Rabin 1998 |
+//! | random (joint), input | 1 | |
+//! | random bits, masks (`preprocess`) | 2, input-independent | Damgard et al. 2006 |
+//! | lt, lt_public, eq, eq_public, bit_decompose on l bits | 1 + ceil(log2 l) | Catrina-de Hoogh 2010 |
+//! | argmax over m values | lt + 1 + ceil(log2 ceil(log2 m)) | all-pairs, one layer |
+//! | order statistics / median of m values | argmax + 1 | all-pairs ranks |
+
+pub mod arith;
+pub mod bits;
+pub mod compare;
+pub mod stats;
