@@ -115,10 +115,15 @@ impl Fp {
         }
     }
 
-    /// `self^2`.
+    /// `self^2` (three limb products instead of four).
     #[inline]
     pub fn square(self) -> Fp {
-        self * self
+        let a = self.0;
+        let (a0, a1) = (a as u64 as u128, a >> 64);
+        let m0 = a0 * a0;
+        let mid = (a0 * a1) << 1; // a0 a1 < 2^127
+        let m3 = a1 * a1;
+        Fp(fold_product(m0, mid, m3))
     }
 
     /// `self^(2^k)` by k squarings.
@@ -186,6 +191,23 @@ impl Fp {
         self.pow_ones(125)
     }
 
+    /// [`Fp::inverse_sqrt_of_residue`] of every element, in place. The
+    /// exponentiations run eight at a time in lockstep: one exponentiation
+    /// is a chain of 124 dependent squarings, bound by multiplier latency,
+    /// and interleaving independent chains fills the pipeline.
+    pub fn batch_inverse_sqrt_of_residue(values: &mut [Fp]) {
+        const LANES: usize = 8;
+        let mut chunks = values.chunks_exact_mut(LANES);
+        for chunk in &mut chunks {
+            let mut lanes = [Fp::ZERO; LANES];
+            lanes.copy_from_slice(chunk);
+            chunk.copy_from_slice(&pow_ones_lanes(lanes, 125));
+        }
+        for v in chunks.into_remainder() {
+            *v = v.inverse_sqrt_of_residue();
+        }
+    }
+
     /// Inverts every element in place with one inversion (Montgomery's
     /// trick). Fails if any element is zero, leaving the slice unchanged.
     pub fn batch_invert(values: &mut [Fp]) -> Result<(), FieldError> {
@@ -218,7 +240,7 @@ pub fn encode_vec(values: &[Fp], out: &mut Vec<u8>) {
 
 /// Decodes concatenated canonical encodings.
 pub fn decode_vec(bytes: &[u8]) -> Result<Vec<Fp>, FieldError> {
-    if bytes.len() % ENCODED_LEN != 0 {
+    if !bytes.len().is_multiple_of(ENCODED_LEN) {
         return Err(FieldError::BadLength(bytes.len()));
     }
     bytes
@@ -238,6 +260,35 @@ const fn reduce_once(v: u128) -> u128 {
     if borrow { v } else { d }
 }
 
+/// `x^(2^k - 1)` for several independent elements at once (see
+/// [`Fp::batch_inverse_sqrt_of_residue`]); same addition chain as
+/// `Fp::pow_ones`.
+fn pow_ones_lanes<const L: usize>(x: [Fp; L], k: u32) -> [Fp; L] {
+    if k == 0 {
+        return [Fp::ONE; L];
+    }
+    if k == 1 {
+        return x;
+    }
+    let half = k / 2;
+    let h = pow_ones_lanes(x, half);
+    let mut r = h;
+    for _ in 0..half {
+        for v in r.iter_mut() {
+            *v = v.square();
+        }
+    }
+    for (v, hv) in r.iter_mut().zip(h) {
+        *v *= hv;
+    }
+    if k % 2 == 1 {
+        for (v, xv) in r.iter_mut().zip(x) {
+            *v = v.square() * xv;
+        }
+    }
+    r
+}
+
 #[inline(always)]
 fn mul_reduce(a: u128, b: u128) -> u128 {
     // a, b < 2^127. Schoolbook 64-bit limbs, then fold with 2^127 = 1 (mod p).
@@ -246,6 +297,13 @@ fn mul_reduce(a: u128, b: u128) -> u128 {
     let m0 = a0 * b0;
     let mid = a0 * b1 + a1 * b0; // each term < 2^127, sum < 2^128
     let m3 = a1 * b1; // < 2^126
+    fold_product(m0, mid, m3)
+}
+
+/// Reduces `m0 + mid * 2^64 + m3 * 2^128` (a product of two elements,
+/// so below 2^254) modulo p.
+#[inline(always)]
+fn fold_product(m0: u128, mid: u128, m3: u128) -> u128 {
     let (lo, carry) = m0.overflowing_add(mid << 64);
     // The product is below 2^254, so its high 128-bit word `hi` is below
     // 2^126 and `hi << 1` below 2^127.
@@ -373,16 +431,31 @@ mod tests {
 
     #[test]
     fn mul_matches_reference_on_edges_and_random() {
-        let edges = [0, 1, 2, MODULUS - 1, MODULUS - 2, 1u128 << 64, (1 << 64) - 1, 1 << 126];
+        let edges = [
+            0,
+            1,
+            2,
+            MODULUS - 1,
+            MODULUS - 2,
+            1u128 << 64,
+            (1 << 64) - 1,
+            1 << 126,
+        ];
         for &a in &edges {
             for &b in &edges {
-                assert_eq!((Fp::new(a) * Fp::new(b)).value(), big_mul(a, b), "{a} * {b}");
+                assert_eq!(
+                    (Fp::new(a) * Fp::new(b)).value(),
+                    big_mul(a, b),
+                    "{a} * {b}"
+                );
+                assert_eq!(Fp::new(a).square().value(), big_mul(a, a));
             }
         }
         let mut rng = ChaCha20Rng::from_seed([7; 32]);
         for _ in 0..2000 {
             let (a, b) = (Fp::random(&mut rng), Fp::random(&mut rng));
             assert_eq!((a * b).value(), big_mul(a.value(), b.value()));
+            assert_eq!(a.square().value(), big_mul(a.value(), a.value()));
         }
     }
 
@@ -415,6 +488,13 @@ mod tests {
             assert_eq!(s.inverse_sqrt_of_residue() * q, Fp::ONE);
         }
         assert_eq!(Fp::ZERO.inverse(), Err(FieldError::ZeroInverse));
+        let mut residues: Vec<Fp> = (0..21).map(|_| Fp::random(&mut rng).square()).collect();
+        let mut batch = residues.clone();
+        Fp::batch_inverse_sqrt_of_residue(&mut batch);
+        for (b, s) in batch.iter().zip(&residues) {
+            assert_eq!(*b, s.inverse_sqrt_of_residue());
+        }
+        residues.clear();
         let mut v: Vec<Fp> = (1..20u64).map(Fp::from).collect();
         Fp::batch_invert(&mut v).unwrap();
         for (i, x) in v.iter().enumerate() {
@@ -426,8 +506,14 @@ mod tests {
     fn encoding_is_canonical() {
         let x = Fp::new(0x0123_4567_89ab_cdef_0011_2233_4455_6677);
         assert_eq!(Fp::from_bytes(&x.to_bytes()), Ok(x));
-        assert_eq!(Fp::from_bytes(&MODULUS.to_le_bytes()), Err(FieldError::NonCanonical));
-        assert_eq!(Fp::from_bytes(&u128::MAX.to_le_bytes()), Err(FieldError::NonCanonical));
+        assert_eq!(
+            Fp::from_bytes(&MODULUS.to_le_bytes()),
+            Err(FieldError::NonCanonical)
+        );
+        assert_eq!(
+            Fp::from_bytes(&u128::MAX.to_le_bytes()),
+            Err(FieldError::NonCanonical)
+        );
         assert_eq!(decode_vec(&[0u8; 17]), Err(FieldError::BadLength(17)));
         let mut out = Vec::new();
         encode_vec(&[Fp::ONE, x], &mut out);

@@ -18,7 +18,7 @@ use core::fmt;
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::field::{Fp, FieldError};
+use crate::field::{FieldError, Fp};
 
 /// Errors from sharing and reconstruction.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -149,7 +149,9 @@ pub fn deal<R: rand_core::CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Vec<ShareVec>, ShareError> {
     check_params(n, t)?;
-    let mut out: Vec<ShareVec> = (0..n).map(|_| ShareVec(Vec::with_capacity(secrets.len()))).collect();
+    let mut out: Vec<ShareVec> = (0..n)
+        .map(|_| ShareVec(Vec::with_capacity(secrets.len())))
+        .collect();
     let points: Vec<Fp> = (1..=n as u64).map(Fp::from).collect();
     let mut coeffs = vec![Fp::ZERO; t];
     for &s in secrets {
@@ -191,7 +193,11 @@ pub fn lagrange_coefficients(points: &[usize], x: Fp) -> Result<Vec<Fp>, ShareEr
         denominators.push(den);
     }
     Fp::batch_invert(&mut denominators)?;
-    Ok(numerators.into_iter().zip(denominators).map(|(n, d)| n * d).collect())
+    Ok(numerators
+        .into_iter()
+        .zip(denominators)
+        .map(|(n, d)| n * d)
+        .collect())
 }
 
 /// A precomputed reconstruction plan for a fixed set of member points:
@@ -212,7 +218,10 @@ impl Reconstructor {
     /// order the shares will be given) of a degree-`t` sharing.
     pub fn new(points: &[usize], t: usize) -> Result<Reconstructor, ShareError> {
         if points.len() < t + 1 {
-            return Err(ShareError::NotEnoughShares { have: points.len(), need: t + 1 });
+            return Err(ShareError::NotEnoughShares {
+                have: points.len(),
+                need: t + 1,
+            });
         }
         let mut seen = std::collections::BTreeSet::new();
         for &p in points {
@@ -226,7 +235,12 @@ impl Reconstructor {
             .iter()
             .map(|&k| lagrange_coefficients(base, Fp::from(k as u64)))
             .collect::<Result<_, _>>()?;
-        Ok(Reconstructor { t, points: points.to_vec(), at_zero, checks })
+        Ok(Reconstructor {
+            t,
+            points: points.to_vec(),
+            at_zero,
+            checks,
+        })
     }
 
     /// The member points this plan expects, in order.
@@ -238,7 +252,10 @@ impl Reconstructor {
     /// at `points[k]`, checking consistency of all extra shares.
     pub fn reconstruct(&self, shares: &[&[Fp]]) -> Result<Vec<Fp>, ShareError> {
         if shares.len() != self.points.len() {
-            return Err(ShareError::NotEnoughShares { have: shares.len(), need: self.points.len() });
+            return Err(ShareError::NotEnoughShares {
+                have: shares.len(),
+                need: self.points.len(),
+            });
         }
         let len = shares[0].len();
         if shares.iter().any(|s| s.len() != len) {
@@ -273,11 +290,14 @@ fn consistent(points: &[usize], values: &[Fp], t: usize) -> bool {
         return true;
     }
     let base = &points[..=t];
-    points[t + 1..].iter().zip(&values[t + 1..]).all(|(&k, &v)| {
-        lagrange_coefficients(base, Fp::from(k as u64))
-            .map(|c| c.iter().zip(values).fold(Fp::ZERO, |a, (c, s)| a + *c * *s) == v)
-            .unwrap_or(false)
-    })
+    points[t + 1..]
+        .iter()
+        .zip(&values[t + 1..])
+        .all(|(&k, &v)| {
+            lagrange_coefficients(base, Fp::from(k as u64))
+                .map(|c| c.iter().zip(values).fold(Fp::ZERO, |a, (c, s)| a + *c * *s) == v)
+                .unwrap_or(false)
+        })
 }
 
 /// Names the single member whose removal makes the rest consistent, when
@@ -288,8 +308,18 @@ fn identify_culprit(points: &[usize], values: &[Fp], t: usize) -> Option<usize> 
     }
     let mut found = None;
     for skip in 0..points.len() {
-        let p: Vec<usize> = points.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, &p)| p).collect();
-        let v: Vec<Fp> = values.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, &v)| v).collect();
+        let p: Vec<usize> = points
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, &p)| p)
+            .collect();
+        let v: Vec<Fp> = values
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, &v)| v)
+            .collect();
         if consistent(&p, &v, t) {
             if found.is_some() {
                 return None;
@@ -323,11 +353,16 @@ mod tests {
 
     #[test]
     fn share_and_reconstruct_every_subset_n5_t2() {
-        let secrets: Vec<Fp> = [0u64, 1, 42, u64::MAX].iter().map(|&v| Fp::from(v)).collect();
+        let secrets: Vec<Fp> = [0u64, 1, 42, u64::MAX]
+            .iter()
+            .map(|&v| Fp::from(v))
+            .collect();
         let shares = deal(&secrets, 5, 2, &mut rng(1)).unwrap();
         for mask in 0u32..32 {
-            let subset: Vec<(usize, &[Fp])> =
-                (0..5).filter(|i| mask & (1 << i) != 0).map(|i| (i + 1, shares[i].values())).collect();
+            let subset: Vec<(usize, &[Fp])> = (0..5)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| (i + 1, shares[i].values()))
+                .collect();
             let got = reconstruct(&subset, 2);
             if subset.len() >= 3 {
                 assert_eq!(got.unwrap(), secrets, "mask {mask:b}");
@@ -343,24 +378,54 @@ mod tests {
         let mut shares = deal(&secrets, 5, 1, &mut rng(2)).unwrap();
         shares[3].0[1] += Fp::ONE; // member 4 lies about value 1
         let all: Vec<(usize, &[Fp])> = (0..5).map(|i| (i + 1, shares[i].values())).collect();
-        assert_eq!(reconstruct(&all, 1), Err(ShareError::Inconsistent { member: Some(4), index: 1 }));
+        assert_eq!(
+            reconstruct(&all, 1),
+            Err(ShareError::Inconsistent {
+                member: Some(4),
+                index: 1
+            })
+        );
         // With only t+2 shares the lie is detected but not attributable.
         let three: Vec<(usize, &[Fp])> = (2..5).map(|i| (i + 1, shares[i].values())).collect();
-        assert_eq!(reconstruct(&three, 1), Err(ShareError::Inconsistent { member: None, index: 1 }));
+        assert_eq!(
+            reconstruct(&three, 1),
+            Err(ShareError::Inconsistent {
+                member: None,
+                index: 1
+            })
+        );
         // Without member 4 everything is fine.
-        let honest: Vec<(usize, &[Fp])> = [0, 1, 2, 4].iter().map(|&i| (i + 1, shares[i].values())).collect();
+        let honest: Vec<(usize, &[Fp])> = [0, 1, 2, 4]
+            .iter()
+            .map(|&i| (i + 1, shares[i].values()))
+            .collect();
         assert_eq!(reconstruct(&honest, 1).unwrap(), secrets);
     }
 
     #[test]
     fn bad_inputs_are_typed_errors() {
-        assert!(matches!(deal(&[Fp::ONE], 3, 3, &mut rng(3)), Err(ShareError::BadParameters { .. })));
-        assert!(matches!(deal(&[Fp::ONE], 0, 0, &mut rng(3)), Err(ShareError::BadParameters { .. })));
+        assert!(matches!(
+            deal(&[Fp::ONE], 3, 3, &mut rng(3)),
+            Err(ShareError::BadParameters { .. })
+        ));
+        assert!(matches!(
+            deal(&[Fp::ONE], 0, 0, &mut rng(3)),
+            Err(ShareError::BadParameters { .. })
+        ));
         let s = deal(&[Fp::ONE], 3, 1, &mut rng(3)).unwrap();
-        assert_eq!(reconstruct(&[(1, s[0].values()), (1, s[0].values())], 1), Err(ShareError::BadPoint(1)));
-        assert_eq!(reconstruct(&[(0, s[0].values()), (2, s[1].values())], 1), Err(ShareError::BadPoint(0)));
+        assert_eq!(
+            reconstruct(&[(1, s[0].values()), (1, s[0].values())], 1),
+            Err(ShareError::BadPoint(1))
+        );
+        assert_eq!(
+            reconstruct(&[(0, s[0].values()), (2, s[1].values())], 1),
+            Err(ShareError::BadPoint(0))
+        );
         let short: &[Fp] = &[];
-        assert_eq!(reconstruct(&[(1, s[0].values()), (2, short)], 1), Err(ShareError::LengthMismatch));
+        assert_eq!(
+            reconstruct(&[(1, s[0].values()), (2, short)], 1),
+            Err(ShareError::LengthMismatch)
+        );
         assert!(ShareVec::from_bytes(&[0xff; 16]).is_err());
     }
 

@@ -45,13 +45,20 @@ pub struct Committee {
 impl Committee {
     /// A committee of n members with the default threshold floor((n-1)/2).
     pub fn new(n: usize) -> Committee {
-        Committee { n, t: n.saturating_sub(1) / 2 }
+        Committee {
+            n,
+            t: n.saturating_sub(1) / 2,
+        }
     }
 
     /// Checks 1 <= n < 2^16 and 2t + 1 <= n.
     pub fn validate(&self, me: usize) -> Result<(), EngineError> {
         if self.n == 0 || self.n >= 1 << 16 || 2 * self.t + 1 > self.n || me == 0 || me > self.n {
-            return Err(EngineError::BadCommittee { n: self.n, t: self.t, me });
+            return Err(EngineError::BadCommittee {
+                n: self.n,
+                t: self.t,
+                me,
+            });
         }
         Ok(())
     }
@@ -105,12 +112,20 @@ pub struct Ctx {
 
 impl core::fmt::Debug for Ctx {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Ctx").field("me", &self.me).field("committee", &self.committee).finish()
+        f.debug_struct("Ctx")
+            .field("me", &self.me)
+            .field("committee", &self.committee)
+            .finish()
     }
 }
 
 impl Ctx {
-    pub(crate) fn new(committee: Committee, me: usize, instance: u64, rng: BoxRng) -> Result<Ctx, EngineError> {
+    pub(crate) fn new(
+        committee: Committee,
+        me: usize,
+        instance: u64,
+        rng: BoxRng,
+    ) -> Result<Ctx, EngineError> {
         committee.validate(me)?;
         let all: Vec<usize> = (1..=committee.n).collect();
         let inner = Inner {
@@ -200,7 +215,9 @@ impl Ctx {
         expect: Vec<(usize, usize)>,
     ) -> Result<Vec<Vec<Fp>>, EngineError> {
         if outgoing.len() != self.committee.n {
-            return Err(EngineError::InvalidOperation("exchange needs one slot per member"));
+            return Err(EngineError::InvalidOperation(
+                "exchange needs one slot per member",
+            ));
         }
         let round = {
             let mut inner = self.lock();
@@ -218,23 +235,40 @@ impl Ctx {
                     inner.inbox.insert((round, to), values);
                     continue;
                 }
-                let bytes = Message { instance: self.instance, round, from: self.me as u16, to: to as u16, values }
-                    .encode();
+                let bytes = Message {
+                    instance: self.instance,
+                    round,
+                    from: self.me as u16,
+                    to: to as u16,
+                    values,
+                }
+                .encode();
                 inner.stats.bytes_sent += bytes.len() as u64;
                 inner.stats.messages_sent += 1;
                 inner.outbox.push_back(Transmit { to, bytes });
             }
             // Drop anything buffered for rounds this exchange has passed.
-            let stale: Vec<(u32, usize)> = inner.inbox.range(..(round, 0)).map(|(k, _)| *k).collect();
+            let stale: Vec<(u32, usize)> =
+                inner.inbox.range(..(round, 0)).map(|(k, _)| *k).collect();
             for k in stale {
                 inner.inbox.remove(&k);
             }
             round
         };
-        let received = RoundFuture { ctx: self, round, expect: &expect }.await;
+        let received = RoundFuture {
+            ctx: self,
+            round,
+            expect: &expect,
+        }
+        .await;
         for ((from, len), values) in expect.iter().zip(&received) {
             if values.len() != *len {
-                return Err(EngineError::WrongLength { from: *from, round, got: values.len(), expected: *len });
+                return Err(EngineError::WrongLength {
+                    from: *from,
+                    round,
+                    got: values.len(),
+                    expected: *len,
+                });
             }
         }
         Ok(received)
@@ -247,7 +281,8 @@ impl Ctx {
         shares: &[&[Fp]],
         round: u32,
     ) -> Result<Vec<Fp>, EngineError> {
-        plan.reconstruct(shares).map_err(|source| EngineError::Opening { round, source })
+        plan.reconstruct(shares)
+            .map_err(|source| EngineError::Opening { round, source })
     }
 
     /// The round number the next exchange will use.
@@ -275,7 +310,10 @@ impl Future for RoundFuture<'_> {
             .filter(|from| !inner.inbox.contains_key(&(self.round, *from)))
             .collect();
         if !missing.is_empty() {
-            inner.waiting = Some(Waiting { round: self.round, missing });
+            inner.waiting = Some(Waiting {
+                round: self.round,
+                missing,
+            });
             return Poll::Pending;
         }
         inner.waiting = None;

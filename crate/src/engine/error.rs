@@ -36,7 +36,9 @@ pub enum EngineError {
         expected: u64,
     },
     /// The message's sender or recipient does not match the transport.
-    #[error("message from member {claimed} arrived on the channel of member {actual} (or was addressed to someone else)")]
+    #[error(
+        "message from member {claimed} arrived on the channel of member {actual} (or was addressed to someone else)"
+    )]
     WrongSender {
         /// Sender named in the message header.
         claimed: usize,
@@ -52,7 +54,9 @@ pub enum EngineError {
         round: u32,
     },
     /// A message arrived for a round too far ahead of this party.
-    #[error("message from member {from} for round {round} is too far ahead (current round {current})")]
+    #[error(
+        "message from member {from} for round {round} is too far ahead (current round {current})"
+    )]
     TooFarAhead {
         /// Sender.
         from: usize,
@@ -88,7 +92,9 @@ pub enum EngineError {
     #[error("invalid operation: {0}")]
     InvalidOperation(&'static str),
     /// The preprocessing pool ran out of random bits or masks.
-    #[error("preprocessing exhausted: the operation needs more random bits or masks than were prepared")]
+    #[error(
+        "preprocessing exhausted: the operation needs more random bits or masks than were prepared"
+    )]
     PreprocessingExhausted,
     /// The computation already finished; no more messages are accepted.
     #[error("the computation has already finished")]

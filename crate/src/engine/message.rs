@@ -17,7 +17,7 @@
 //! round and pair.
 
 use super::error::EngineError;
-use crate::field::{self, Fp, ENCODED_LEN};
+use crate::field::{self, ENCODED_LEN, Fp};
 
 /// Current engine message version.
 pub const VERSION: u8 = 1;
@@ -71,7 +71,9 @@ impl Message {
             return Err(EngineError::BadMessage("too many elements"));
         }
         if bytes.len() != HEADER_LEN + count * ENCODED_LEN {
-            return Err(EngineError::BadMessage("length does not match the element count"));
+            return Err(EngineError::BadMessage(
+                "length does not match the element count",
+            ));
         }
         Ok(Message {
             instance: u64_at(1),
@@ -98,7 +100,13 @@ mod tests {
 
     #[test]
     fn round_trip_and_pinned_bytes() {
-        let m = Message { instance: 7, round: 3, from: 1, to: 2, values: vec![Fp::ONE] };
+        let m = Message {
+            instance: 7,
+            round: 3,
+            from: 1,
+            to: 2,
+            values: vec![Fp::ONE],
+        };
         let bytes = m.encode();
         assert_eq!(
             hex::encode(&bytes),
@@ -109,17 +117,29 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        let m = Message { instance: 1, round: 0, from: 1, to: 2, values: vec![Fp::ONE, Fp::ZERO] };
+        let m = Message {
+            instance: 1,
+            round: 0,
+            from: 1,
+            to: 2,
+            values: vec![Fp::ONE, Fp::ZERO],
+        };
         let bytes = m.encode();
         assert!(Message::decode(&bytes[..10]).is_err());
         assert!(Message::decode(&bytes[..bytes.len() - 1]).is_err());
         let mut v = bytes.clone();
         v[0] = 9;
-        assert_eq!(Message::decode(&v), Err(EngineError::BadMessage("unknown version")));
+        assert_eq!(
+            Message::decode(&v),
+            Err(EngineError::BadMessage("unknown version"))
+        );
         let mut v = bytes.clone();
         v[HEADER_LEN + 15] = 0xff; // top byte of the first element: >= p
         v[HEADER_LEN..HEADER_LEN + 15].fill(0xff);
-        assert!(matches!(Message::decode(&v), Err(EngineError::BadElement(_))));
+        assert!(matches!(
+            Message::decode(&v),
+            Err(EngineError::BadElement(_))
+        ));
         let mut v = bytes;
         v[17..21].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(Message::decode(&v).is_err());

@@ -110,7 +110,9 @@ impl PartialOrd for Event {
 }
 impl Ord for Event {
     fn cmp(&self, o: &Self) -> core::cmp::Ordering {
-        self.at.total_cmp(&o.at).then(self.tiebreak.cmp(&o.tiebreak))
+        self.at
+            .total_cmp(&o.at)
+            .then(self.tiebreak.cmp(&o.tiebreak))
     }
 }
 
@@ -180,7 +182,9 @@ impl Network {
         let mut order_rng = ChaCha20Rng::seed_from_u64(self.seed ^ 0x5eed_0f0e_4de4);
         let mut parties = Vec::with_capacity(n);
         for me in 1..=n {
-            let rng = ChaCha20Rng::seed_from_u64(self.seed.wrapping_mul(1_000_003).wrapping_add(me as u64));
+            let rng = ChaCha20Rng::seed_from_u64(
+                self.seed.wrapping_mul(1_000_003).wrapping_add(me as u64),
+            );
             let party = Party::new(self.committee, me, self.seed, Box::new(rng), &mut program)
                 .map_err(|error| NetworkError::Engine { member: me, error })?;
             parties.push(party);
@@ -218,7 +222,12 @@ impl Network {
         for party in parties.iter_mut() {
             match party.take_output() {
                 Some(Ok(v)) => values.push(v),
-                Some(Err(error)) => return Err(NetworkError::Engine { member: party.me(), error }),
+                Some(Err(error)) => {
+                    return Err(NetworkError::Engine {
+                        member: party.me(),
+                        error,
+                    });
+                }
                 None => waiting.push((party.me(), party.waiting_for())),
             }
         }
@@ -243,10 +252,10 @@ impl Network {
     ) {
         let from = party.me();
         while let Some(mut transmit) = party.poll_transmit() {
-            if let Some(drop_if) = self.drop_if.as_mut() {
-                if drop_if(&transmit, from) {
-                    continue;
-                }
+            if let Some(drop_if) = self.drop_if.as_mut()
+                && drop_if(&transmit, from)
+            {
+                continue;
             }
             if let Some(tamper) = self.tamper.as_mut() {
                 tamper(&mut transmit, from);
@@ -258,8 +267,17 @@ impl Network {
             };
             // Without jitter, equal arrival times keep sending order.
             self.sent += 1;
-            let tiebreak = if self.jitter_ms > 0.0 { rng.next_u64() } else { self.sent };
-            queue.push(Reverse(Event { at: at + self.latency_ms + jitter, tiebreak, from, transmit }));
+            let tiebreak = if self.jitter_ms > 0.0 {
+                rng.next_u64()
+            } else {
+                self.sent
+            };
+            queue.push(Reverse(Event {
+                at: at + self.latency_ms + jitter,
+                tiebreak,
+                from,
+                transmit,
+            }));
         }
     }
 }

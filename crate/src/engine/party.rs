@@ -33,7 +33,10 @@ pub struct Party<T> {
 
 impl<T> core::fmt::Debug for Party<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Party").field("ctx", &self.ctx).field("finished", &self.finished).finish()
+        f.debug_struct("Party")
+            .field("ctx", &self.ctx)
+            .field("finished", &self.finished)
+            .finish()
     }
 }
 
@@ -41,14 +44,25 @@ impl<T: Send + 'static> Party<T> {
     /// Creates member `me` (1-based) of `committee` running `program` for
     /// computation `instance`, with randomness from `rng`. Nothing runs
     /// until [`Party::start`].
-    pub fn new<F, Fut>(committee: Committee, me: usize, instance: u64, rng: BoxRng, program: F) -> Result<Self, EngineError>
+    pub fn new<F, Fut>(
+        committee: Committee,
+        me: usize,
+        instance: u64,
+        rng: BoxRng,
+        program: F,
+    ) -> Result<Self, EngineError>
     where
         F: FnOnce(Ctx) -> Fut,
         Fut: Future<Output = Result<T, EngineError>> + Send + 'static,
     {
         let ctx = Ctx::new(committee, me, instance, rng)?;
         let program = Box::pin(program(ctx.clone()));
-        Ok(Party { ctx, program: Some(program), output: None, finished: false })
+        Ok(Party {
+            ctx,
+            program: Some(program),
+            output: None,
+            finished: false,
+        })
     }
 
     /// Runs the program until it first waits for messages.
@@ -66,21 +80,37 @@ impl<T: Send + 'static> Party<T> {
         }
         let msg = Message::decode(bytes)?;
         if msg.instance != self.ctx.instance() {
-            return Err(EngineError::WrongInstance { got: msg.instance, expected: self.ctx.instance() });
+            return Err(EngineError::WrongInstance {
+                got: msg.instance,
+                expected: self.ctx.instance(),
+            });
         }
         if msg.from as usize != from || msg.to as usize != self.ctx.me() || from == self.ctx.me() {
-            return Err(EngineError::WrongSender { claimed: msg.from as usize, actual: from });
+            return Err(EngineError::WrongSender {
+                claimed: msg.from as usize,
+                actual: from,
+            });
         }
         if from == 0 || from > self.ctx.n() {
-            return Err(EngineError::WrongSender { claimed: msg.from as usize, actual: from });
+            return Err(EngineError::WrongSender {
+                claimed: msg.from as usize,
+                actual: from,
+            });
         }
         {
             let mut inner = self.ctx.lock();
             if msg.round < inner.completed || inner.inbox.contains_key(&(msg.round, from)) {
-                return Err(EngineError::Duplicate { from, round: msg.round });
+                return Err(EngineError::Duplicate {
+                    from,
+                    round: msg.round,
+                });
             }
             if msg.round > inner.completed.saturating_add(MAX_ROUNDS_AHEAD) {
-                return Err(EngineError::TooFarAhead { from, round: msg.round, current: inner.completed });
+                return Err(EngineError::TooFarAhead {
+                    from,
+                    round: msg.round,
+                    current: inner.completed,
+                });
             }
             inner.inbox.insert((msg.round, from), msg.values);
         }
@@ -122,7 +152,9 @@ impl<T: Send + 'static> Party<T> {
     }
 
     fn advance(&mut self) {
-        let Some(program) = self.program.as_mut() else { return };
+        let Some(program) = self.program.as_mut() else {
+            return;
+        };
         let mut cx = Context::from_waker(Waker::noop());
         if let Poll::Ready(result) = program.as_mut().poll(&mut cx) {
             self.program = None;

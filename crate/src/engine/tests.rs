@@ -44,7 +44,12 @@ where
 }
 
 fn committees() -> [Committee; 4] {
-    [Committee::new(3), Committee::new(5), Committee::new(7), Committee { n: 5, t: 1 }]
+    [
+        Committee::new(3),
+        Committee::new(5),
+        Committee::new(7),
+        Committee { n: 5, t: 1 },
+    ]
 }
 
 #[test]
@@ -54,7 +59,14 @@ fn open_and_linear_ops() {
             let s = arith::add(&a, &b)?;
             let d = arith::sub(&a, &b)?;
             let k = arith::add_const(&arith::scale(&a, Fp::from(3u64)), Fp::ONE);
-            ctx.open(&arith::concat(&[&s, &d, &k, &arith::sum(&b), &arith::prefix_sum(&b)])).await
+            ctx.open(&arith::concat(&[
+                &s,
+                &d,
+                &k,
+                &arith::sum(&b),
+                &arith::prefix_sum(&b),
+            ]))
+            .await
         });
         let minus2 = Fp::from_i128(-2).value();
         let minus9 = Fp::from_i128(-9).value();
@@ -66,16 +78,21 @@ fn open_and_linear_ops() {
 fn multiplication_and_select() {
     for c in committees() {
         let big = (1u128 << 64) - 1;
-        let got = run2(c, &[3, 0, big, 1], &[4, 9, big, 0], |ctx, a, b| async move {
-            let p = ctx.mul(&a, &b).await?;
-            let bits = ctx.open(&p).await?;
-            // select with condition = a[3] (1) and a[1] (0)
-            let cond = ShareVec::from_values(vec![a.values()[3], a.values()[1]]);
-            let x = ShareVec::from_values(vec![b.values()[0], b.values()[0]]);
-            let y = ShareVec::from_values(vec![b.values()[1], b.values()[1]]);
-            let sel = ctx.select(&cond, &x, &y).await?;
-            Ok([bits, ctx.open(&sel).await?].concat())
-        });
+        let got = run2(
+            c,
+            &[3, 0, big, 1],
+            &[4, 9, big, 0],
+            |ctx, a, b| async move {
+                let p = ctx.mul(&a, &b).await?;
+                let bits = ctx.open(&p).await?;
+                // select with condition = a[3] (1) and a[1] (0)
+                let cond = ShareVec::from_values(vec![a.values()[3], a.values()[1]]);
+                let x = ShareVec::from_values(vec![b.values()[0], b.values()[0]]);
+                let y = ShareVec::from_values(vec![b.values()[1], b.values()[1]]);
+                let sel = ctx.select(&cond, &x, &y).await?;
+                Ok([bits, ctx.open(&sel).await?].concat())
+            },
+        );
         let sq = (Fp::new(big) * Fp::new(big)).value();
         assert_eq!(got, vec![12, 0, sq, 0, 4, 9]);
     }
@@ -84,7 +101,11 @@ fn multiplication_and_select() {
 #[test]
 fn comparisons_on_edge_values() {
     for l in [1u32, 3, 8, 32, 64] {
-        let max = if l == 64 { u64::MAX as u128 } else { (1u128 << l) - 1 };
+        let max = if l == 64 {
+            u64::MAX as u128
+        } else {
+            (1u128 << l) - 1
+        };
         let a = [0, max, max, 0, max / 2, 1.min(max)];
         let b = [0, max, 0, max, max / 2 + 1, 0];
         let got = run2(Committee::new(3), &a, &b, move |ctx, a, b| async move {
@@ -103,31 +124,55 @@ fn comparisons_on_edge_values() {
 fn comparisons_with_public_values_and_signed() {
     let a = [0u128, 5, 255, 17];
     let k = [0u128, 6, 256, 17];
-    let got = run2(Committee::new(5), &a, &[0, 0, 0, 0], move |ctx, a, _| async move {
-        let mut pool = ctx.preprocess(Need::masked(8, 8) + Need::masked(4, 9)).await?;
-        let lt = ctx.lt_public(&a, &k, 8, &mut pool).await?;
-        let eq = ctx.eq_public(&a, &[0, 5, 254, 17], 8, &mut pool).await?;
-        ctx.open(&arith::concat(&[&lt, &eq])).await
-    });
+    let got = run2(
+        Committee::new(5),
+        &a,
+        &[0, 0, 0, 0],
+        move |ctx, a, _| async move {
+            let mut pool = ctx
+                .preprocess(Need::masked(8, 8) + Need::masked(4, 9))
+                .await?;
+            let lt = ctx.lt_public(&a, &k, 8, &mut pool).await?;
+            let eq = ctx.eq_public(&a, &[0, 5, 254, 17], 8, &mut pool).await?;
+            ctx.open(&arith::concat(&[&lt, &eq])).await
+        },
+    );
     assert_eq!(got, vec![0, 1, 1, 0, 1, 1, 0, 1]);
     let neg = |v: i128| Fp::from_i128(v).value();
-    let got = run2(Committee::new(3), &[neg(-5), neg(-1), 3, neg(-128)], &[neg(-4), 0, neg(-2), 127], |ctx, a, b| async move {
-        let mut pool = ctx.preprocess(Need::masked(4, 8)).await?;
-        ctx.open(&ctx.lt_signed(&a, &b, 8, &mut pool).await?).await
-    });
+    let got = run2(
+        Committee::new(3),
+        &[neg(-5), neg(-1), 3, neg(-128)],
+        &[neg(-4), 0, neg(-2), 127],
+        |ctx, a, b| async move {
+            let mut pool = ctx.preprocess(Need::masked(4, 8)).await?;
+            ctx.open(&ctx.lt_signed(&a, &b, 8, &mut pool).await?).await
+        },
+    );
     assert_eq!(got, vec![1, 1, 0, 1]);
 }
 
 #[test]
 fn bit_decomposition() {
     for l in [1u32, 5, 16, 33, 64] {
-        let max = if l == 64 { u64::MAX as u128 } else { (1u128 << l) - 1 };
+        let max = if l == 64 {
+            u64::MAX as u128
+        } else {
+            (1u128 << l) - 1
+        };
         let xs = [0, max, max / 3, 1.min(max)];
-        let got = run2(Committee::new(3), &xs, &[0; 4], move |ctx, x, _| async move {
-            let mut pool = ctx.preprocess(Need::masked(4, l)).await?;
-            ctx.open(&ctx.bit_decompose(&x, l, &mut pool).await?).await
-        });
-        let want: Vec<u128> = xs.iter().flat_map(|x| (0..l).map(move |i| (x >> i) & 1)).collect();
+        let got = run2(
+            Committee::new(3),
+            &xs,
+            &[0; 4],
+            move |ctx, x, _| async move {
+                let mut pool = ctx.preprocess(Need::masked(4, l)).await?;
+                ctx.open(&ctx.bit_decompose(&x, l, &mut pool).await?).await
+            },
+        );
+        let want: Vec<u128> = xs
+            .iter()
+            .flat_map(|x| (0..l).map(move |i| (x >> i) & 1))
+            .collect();
         assert_eq!(got, want, "l = {l}");
     }
 }
@@ -149,9 +194,13 @@ fn argmax_median_and_quantiles() {
     for c in [Committee::new(3), Committee::new(7)] {
         let got = run2(c, &vals, &[0], |ctx, v, _| async move {
             let m = v.len();
-            let mut pool = ctx.preprocess(argmax_need(m, 8) + order_statistics_need(m, 8, 4)).await?;
+            let mut pool = ctx
+                .preprocess(argmax_need(m, 8) + order_statistics_need(m, 8, 4))
+                .await?;
             let onehot = ctx.argmax(&v, 8, &mut pool).await?;
-            let stats = ctx.order_statistics(&v, &[0, 1, 3, 7], 8, &mut pool).await?;
+            let stats = ctx
+                .order_statistics(&v, &[0, 1, 3, 7], 8, &mut pool)
+                .await?;
             ctx.open(&arith::concat(&[&onehot, &stats])).await
         });
         // Maximum 9 first occurs at index 2: ties go to the lowest index.
@@ -160,10 +209,15 @@ fn argmax_median_and_quantiles() {
         sorted.sort();
         assert_eq!(&got[8..], &[sorted[0], sorted[1], sorted[3], sorted[7]]);
     }
-    let got = run2(Committee::new(3), &[5, 1, 4, 2, 3], &[0], |ctx, v, _| async move {
-        let mut pool = ctx.preprocess(order_statistics_need(5, 3, 1)).await?;
-        ctx.open(&ctx.median(&v, 3, &mut pool).await?).await
-    });
+    let got = run2(
+        Committee::new(3),
+        &[5, 1, 4, 2, 3],
+        &[0],
+        |ctx, v, _| async move {
+            let mut pool = ctx.preprocess(order_statistics_need(5, 3, 1)).await?;
+            ctx.open(&ctx.median(&v, 3, &mut pool).await?).await
+        },
+    );
     assert_eq!(got, vec![3]);
 }
 
@@ -173,7 +227,9 @@ fn member_inputs_and_partial_openings() {
     let out = Network::new(c, 4)
         .run(|ctx| async move {
             let mine = [Fp::from(ctx.me() as u64 * 10)];
-            let x = ctx.input(3, (ctx.me() == 3).then_some(&mine[..]), 1).await?;
+            let x = ctx
+                .input(3, (ctx.me() == 3).then_some(&mine[..]), 1)
+                .await?;
             ctx.open_to(&x, &[1, 2]).await
         })
         .unwrap();
@@ -213,7 +269,11 @@ fn reordering_does_not_change_results() {
         Ok(rv.iter().zip(&sv).all(|(a, b)| *a * *a == *b))
     };
     for seed in 0..5 {
-        let out = Network::new(c, seed).jitter_ms(50.0).latency_ms(1.0).run(program).unwrap();
+        let out = Network::new(c, seed)
+            .jitter_ms(50.0)
+            .latency_ms(1.0)
+            .run(program)
+            .unwrap();
         assert!(out.values.iter().all(|ok| *ok));
         assert!(out.ms >= 4.0, "four rounds of 1 ms each");
     }
@@ -223,10 +283,17 @@ fn reordering_does_not_change_results() {
 fn a_dropped_message_or_absent_member_stalls_with_a_typed_error() {
     let c = Committee::new(3);
     let program = |ctx: Ctx| async move { ctx.open(&ctx.random(1).await?).await };
-    let err = Network::new(c, 1).drop_if(|t, from| from == 2 && t.to == 3).run(program).unwrap_err();
+    let err = Network::new(c, 1)
+        .drop_if(|t, from| from == 2 && t.to == 3)
+        .run(program)
+        .unwrap_err();
     match err {
         NetworkError::Stalled { waiting } => {
-            assert!(waiting.iter().any(|(m, w)| *m == 3 && w.as_ref().is_some_and(|w| w.missing == vec![2])));
+            assert!(
+                waiting
+                    .iter()
+                    .any(|(m, w)| *m == 3 && w.as_ref().is_some_and(|w| w.missing == vec![2]))
+            );
         }
         other => panic!("unexpected {other:?}"),
     }
@@ -252,8 +319,17 @@ fn a_lying_member_is_named_in_the_opening() {
         })
         .unwrap_err();
     match err {
-        NetworkError::Engine { error: EngineError::Opening { source, .. }, .. } => {
-            assert_eq!(source, ShareError::Inconsistent { member: Some(4), index: 0 });
+        NetworkError::Engine {
+            error: EngineError::Opening { source, .. },
+            ..
+        } => {
+            assert_eq!(
+                source,
+                ShareError::Inconsistent {
+                    member: Some(4),
+                    index: 0
+                }
+            );
         }
         other => panic!("unexpected {other:?}"),
     }
@@ -263,9 +339,16 @@ fn a_lying_member_is_named_in_the_opening() {
 fn hostile_bytes_are_rejected_and_the_party_keeps_going() {
     let c = Committee::new(3);
     let mk = |me| {
-        let mut p = Party::new(c, me, 77, Box::new(ChaCha20Rng::seed_from_u64(me as u64)), |ctx: Ctx| async move {
-            ctx.open(&ShareVec::from_values(vec![Fp::from(ctx.me() as u64)])).await
-        })
+        let mut p = Party::new(
+            c,
+            me,
+            77,
+            Box::new(ChaCha20Rng::seed_from_u64(me as u64)),
+            |ctx: Ctx| async move {
+                ctx.open(&ShareVec::from_values(vec![Fp::from(ctx.me() as u64)]))
+                    .await
+            },
+        )
         .unwrap();
         p.start();
         p
@@ -278,19 +361,25 @@ fn hostile_bytes_are_rejected_and_the_party_keeps_going() {
         assert!(parties[0].handle_message(2, &junk).is_err());
     }
     let mut msgs = Vec::new();
-    for i in 1..3 {
-        while let Some(t) = parties[i].poll_transmit() {
-            msgs.push((i + 1, t));
+    for party in &mut parties[1..] {
+        while let Some(t) = party.poll_transmit() {
+            msgs.push((party.me(), t));
         }
     }
     let to_one: Vec<_> = msgs.iter().filter(|(_, t)| t.to == 1).collect();
     // Wrong claimed sender, then the real ones, then a duplicate.
-    assert!(matches!(parties[0].handle_message(3, &to_one[0].1.bytes), Err(EngineError::WrongSender { .. })));
+    assert!(matches!(
+        parties[0].handle_message(3, &to_one[0].1.bytes),
+        Err(EngineError::WrongSender { .. })
+    ));
     for (from, t) in &to_one {
         parties[0].handle_message(*from, &t.bytes).unwrap();
     }
     assert!(parties[0].is_finished());
-    assert_eq!(parties[0].handle_message(2, &to_one[0].1.bytes), Err(EngineError::Finished));
+    assert_eq!(
+        parties[0].handle_message(2, &to_one[0].1.bytes),
+        Err(EngineError::Finished)
+    );
     // Shares 1, 2, 3 of the polynomial f(x) = x open to 0.
     assert_eq!(parties[0].take_output().unwrap().unwrap(), vec![Fp::ZERO]);
 }
@@ -308,7 +397,13 @@ fn bad_committees_and_exhausted_pools_are_errors() {
             ctx.lt(&x, &x, 8, &mut pool).await
         })
         .unwrap_err();
-    assert!(matches!(err, NetworkError::Engine { error: EngineError::PreprocessingExhausted, .. }));
+    assert!(matches!(
+        err,
+        NetworkError::Engine {
+            error: EngineError::PreprocessingExhausted,
+            ..
+        }
+    ));
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -321,7 +416,11 @@ mod properties {
     }
 
     fn values(l: u32, len: usize) -> impl Strategy<Value = Vec<u128>> {
-        let max = if l == 64 { u64::MAX as u128 } else { (1u128 << l) - 1 };
+        let max = if l == 64 {
+            u64::MAX as u128
+        } else {
+            (1u128 << l) - 1
+        };
         proptest::collection::vec(prop_oneof![Just(0u128), Just(max), 0..=max], len)
     }
 

@@ -64,10 +64,16 @@ pub fn prefix_sum(a: &ShareVec) -> ShareVec {
 /// Sums of consecutive chunks of `width` elements (local): the per-question
 /// counts of one-hot encodings, for instance.
 pub fn chunk_sums(a: &ShareVec, width: usize) -> Result<ShareVec, EngineError> {
-    if width == 0 || a.len() % width != 0 {
-        return Err(EngineError::InvalidOperation("length is not a multiple of the chunk width"));
+    if width == 0 || !a.len().is_multiple_of(width) {
+        return Err(EngineError::InvalidOperation(
+            "length is not a multiple of the chunk width",
+        ));
     }
-    Ok(ShareVec(a.0.chunks(width).map(|c| c.iter().fold(Fp::ZERO, |s, x| s + *x)).collect()))
+    Ok(ShareVec(
+        a.0.chunks(width)
+            .map(|c| c.iter().fold(Fp::ZERO, |s, x| s + *x))
+            .collect(),
+    ))
 }
 
 /// Concatenation of several sharings (local).
@@ -101,7 +107,9 @@ fn zip_with(a: &ShareVec, b: &ShareVec, f: impl Fn(Fp, Fp) -> Fp) -> Result<Shar
     if a.len() != b.len() {
         return Err(EngineError::InvalidOperation("operand lengths differ"));
     }
-    Ok(ShareVec(a.0.iter().zip(&b.0).map(|(x, y)| f(*x, *y)).collect()))
+    Ok(ShareVec(
+        a.0.iter().zip(&b.0).map(|(x, y)| f(*x, *y)).collect(),
+    ))
 }
 
 impl Ctx {
@@ -115,7 +123,11 @@ impl Ctx {
 
     /// Opens a degree-t sharing to the members in `recipients` only (one
     /// round). Recipients get `Some(values)`, everyone else `None`.
-    pub async fn open_to(&self, x: &ShareVec, recipients: &[usize]) -> Result<Option<Vec<Fp>>, EngineError> {
+    pub async fn open_to(
+        &self,
+        x: &ShareVec,
+        recipients: &[usize],
+    ) -> Result<Option<Vec<Fp>>, EngineError> {
         let plan = self.open_plan().clone();
         self.open_with(x, recipients, &plan).await
     }
@@ -134,11 +146,19 @@ impl Ctx {
         plan: &crate::share::Reconstructor,
     ) -> Result<Option<Vec<Fp>>, EngineError> {
         if recipients.iter().any(|&r| r == 0 || r > self.n()) {
-            return Err(EngineError::InvalidOperation("recipient outside the committee"));
+            return Err(EngineError::InvalidOperation(
+                "recipient outside the committee",
+            ));
         }
-        let outgoing = (1..=self.n()).map(|j| recipients.contains(&j).then(|| x.0.clone())).collect();
+        let outgoing = (1..=self.n())
+            .map(|j| recipients.contains(&j).then(|| x.0.clone()))
+            .collect();
         let receiving = recipients.contains(&self.me());
-        let expect = if receiving { (1..=self.n()).map(|j| (j, x.len())).collect() } else { Vec::new() };
+        let expect = if receiving {
+            (1..=self.n()).map(|j| (j, x.len())).collect()
+        } else {
+            Vec::new()
+        };
         let round = self.current_round();
         let got = self.exchange(outgoing, expect).await?;
         if !receiving {
@@ -168,7 +188,8 @@ impl Ctx {
         };
         let expect = (1..=dealers).map(|i| (i, len)).collect();
         let got = self.exchange(outgoing, expect).await?;
-        let lambdas = crate::share::lagrange_coefficients(&(1..=dealers).collect::<Vec<_>>(), Fp::ZERO)?;
+        let lambdas =
+            crate::share::lagrange_coefficients(&(1..=dealers).collect::<Vec<_>>(), Fp::ZERO)?;
         let mut out = vec![Fp::ZERO; len];
         for (lambda, shares) in lambdas.iter().zip(&got) {
             for (o, s) in out.iter_mut().zip(shares) {
@@ -180,14 +201,25 @@ impl Ctx {
 
     /// Shares a private vector of member `dealer` with everyone (one round).
     /// The dealer passes `Some(values)`; the others pass `None` and `len`.
-    pub async fn input(&self, dealer: usize, values: Option<&[Fp]>, len: usize) -> Result<ShareVec, EngineError> {
+    pub async fn input(
+        &self,
+        dealer: usize,
+        values: Option<&[Fp]>,
+        len: usize,
+    ) -> Result<ShareVec, EngineError> {
         if dealer == 0 || dealer > self.n() {
-            return Err(EngineError::InvalidOperation("dealer outside the committee"));
+            return Err(EngineError::InvalidOperation(
+                "dealer outside the committee",
+            ));
         }
         let outgoing = if self.me() == dealer {
-            let values = values.ok_or(EngineError::InvalidOperation("the dealer must supply its values"))?;
+            let values = values.ok_or(EngineError::InvalidOperation(
+                "the dealer must supply its values",
+            ))?;
             if values.len() != len {
-                return Err(EngineError::InvalidOperation("input length differs from the declared length"));
+                return Err(EngineError::InvalidOperation(
+                    "input length differs from the declared length",
+                ));
             }
             let shares = self.with_rng(|rng| deal(values, self.n(), self.t(), rng))?;
             shares.into_iter().map(|s| Some(s.0.clone())).collect()
@@ -226,7 +258,12 @@ impl Ctx {
 
     /// Selects element-wise: `c ? x : y` as `y + c * (x - y)` for shared
     /// bits c (one round).
-    pub async fn select(&self, c: &ShareVec, x: &ShareVec, y: &ShareVec) -> Result<ShareVec, EngineError> {
+    pub async fn select(
+        &self,
+        c: &ShareVec,
+        x: &ShareVec,
+        y: &ShareVec,
+    ) -> Result<ShareVec, EngineError> {
         let diff = sub(x, y)?;
         add(y, &self.mul(c, &diff).await?)
     }

@@ -34,14 +34,20 @@ impl Need {
     /// decompositions of `bits`-bit values: one random bit per bit and one
     /// statistical mask per value.
     pub fn masked(count: usize, bits: u32) -> Need {
-        Need { bits: count * bits as usize, masks: count }
+        Need {
+            bits: count * bits as usize,
+            masks: count,
+        }
     }
 }
 
 impl core::ops::Add for Need {
     type Output = Need;
     fn add(self, o: Need) -> Need {
-        Need { bits: self.bits + o.bits, masks: self.masks + o.masks }
+        Need {
+            bits: self.bits + o.bits,
+            masks: self.masks + o.masks,
+        }
     }
 }
 
@@ -59,7 +65,11 @@ impl Pool {
     /// Takes the next `count` shared random bits.
     pub fn take_bits(&mut self, count: usize) -> Result<&[Fp], EngineError> {
         let end = self.bit_at + count;
-        let out = self.bits.0.get(self.bit_at..end).ok_or(EngineError::PreprocessingExhausted)?;
+        let out = self
+            .bits
+            .0
+            .get(self.bit_at..end)
+            .ok_or(EngineError::PreprocessingExhausted)?;
         self.bit_at = end;
         Ok(out)
     }
@@ -67,14 +77,21 @@ impl Pool {
     /// Takes the next `count` shared statistical masks.
     pub fn take_masks(&mut self, count: usize) -> Result<&[Fp], EngineError> {
         let end = self.mask_at + count;
-        let out = self.masks.0.get(self.mask_at..end).ok_or(EngineError::PreprocessingExhausted)?;
+        let out = self
+            .masks
+            .0
+            .get(self.mask_at..end)
+            .ok_or(EngineError::PreprocessingExhausted)?;
         self.mask_at = end;
         Ok(out)
     }
 
     /// What is left.
     pub fn remaining(&self) -> Need {
-        Need { bits: self.bits.len() - self.bit_at, masks: self.masks.len() - self.mask_at }
+        Need {
+            bits: self.bits.len() - self.bit_at,
+            masks: self.masks.len() - self.mask_at,
+        }
     }
 }
 
@@ -114,12 +131,22 @@ impl Ctx {
             }
         }
         let bits = ShareVec(bits.into_iter().map(|b| b.unwrap_or_default()).collect());
-        Ok(Pool { bits, masks, bit_at: 0, mask_at: 0 })
+        Ok(Pool {
+            bits,
+            masks,
+            bit_at: 0,
+            mask_at: 0,
+        })
     }
 
     /// Random shared bits only (two rounds).
     pub async fn random_bits(&self, count: usize) -> Result<ShareVec, EngineError> {
-        let mut pool = self.preprocess(Need { bits: count, masks: 0 }).await?;
+        let mut pool = self
+            .preprocess(Need {
+                bits: count,
+                masks: 0,
+            })
+            .await?;
         Ok(ShareVec(pool.take_bits(count)?.to_vec()))
     }
 
@@ -128,10 +155,13 @@ impl Ctx {
         let squares = ShareVec(r.0.iter().map(|x| x.square()).collect());
         let s = self.open_degree_2t(&squares).await?;
         let half = Fp::from(2u64).inverse()?;
+        let mut inv_roots = s.clone();
+        Fp::batch_inverse_sqrt_of_residue(&mut inv_roots);
         Ok(r.0
             .iter()
             .zip(&s)
-            .map(|(ri, si)| (!si.is_zero()).then(|| (*ri * si.inverse_sqrt_of_residue() + Fp::ONE) * half))
+            .zip(&inv_roots)
+            .map(|((ri, si), qi)| (!si.is_zero()).then(|| (*ri * *qi + Fp::ONE) * half))
             .collect())
     }
 
@@ -140,7 +170,12 @@ impl Ctx {
     /// `ceil(log2 l)`: block (G, P) = ("R exceeds C within the block",
     /// "equal within the block"), combined as
     /// `(G_hi + P_hi * G_lo, P_hi * P_lo)`. Each level is one round.
-    pub(crate) async fn public_less_than_bits(&self, c: &[u128], r: &[Fp], l: usize) -> Result<ShareVec, EngineError> {
+    pub(crate) async fn public_less_than_bits(
+        &self,
+        c: &[u128],
+        r: &[Fp],
+        l: usize,
+    ) -> Result<ShareVec, EngineError> {
         let (mut g, mut p) = initial_gp(c, r, l);
         let mut width = l;
         while width > 1 {
@@ -183,14 +218,21 @@ impl Ctx {
     /// All prefix borrows: element `v * (l + 1) + i` is
     /// `[C_v mod 2^i < R_v mod 2^i]` for i in 0..=l (i = 0 gives 0), by a
     /// Sklansky parallel-prefix network of depth `ceil(log2 l)`.
-    pub(crate) async fn public_less_than_prefixes(&self, c: &[u128], r: &[Fp], l: usize) -> Result<ShareVec, EngineError> {
+    pub(crate) async fn public_less_than_prefixes(
+        &self,
+        c: &[u128],
+        r: &[Fp],
+        l: usize,
+    ) -> Result<ShareVec, EngineError> {
         let (mut g, mut p) = initial_gp(c, r, l);
         let mut span = 1;
         while span < l {
             // Element j with bit `span` set absorbs the prefix ending just
             // below its half-block.
-            let targets: Vec<(usize, usize)> =
-                (0..l).filter(|j| j & span != 0).map(|j| (j, (j / span) * span - 1)).collect();
+            let targets: Vec<(usize, usize)> = (0..l)
+                .filter(|j| j & span != 0)
+                .map(|j| (j, (j / span) * span - 1))
+                .collect();
             let mut left = Vec::with_capacity(c.len() * targets.len() * 2);
             let mut right = Vec::with_capacity(c.len() * targets.len() * 2);
             for v in 0..c.len() {
@@ -221,8 +263,12 @@ impl Ctx {
 
     /// AND of each consecutive group of `width` shared bits, by a
     /// multiplication tree of depth `ceil(log2 width)`.
-    pub(crate) async fn and_groups(&self, bits: Vec<Fp>, width: usize) -> Result<ShareVec, EngineError> {
-        let count = if width == 0 { 0 } else { bits.len() / width };
+    pub(crate) async fn and_groups(
+        &self,
+        bits: Vec<Fp>,
+        width: usize,
+    ) -> Result<ShareVec, EngineError> {
+        let count = bits.len().checked_div(width).unwrap_or(0);
         let mut cur = bits;
         let mut w = width;
         while w > 1 {

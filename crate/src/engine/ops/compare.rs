@@ -21,7 +21,9 @@ use crate::share::ShareVec;
 
 fn check_bits(l: u32) -> Result<usize, EngineError> {
     if l == 0 || l > MAX_BITS {
-        return Err(EngineError::InvalidOperation("bit width must be between 1 and 64"));
+        return Err(EngineError::InvalidOperation(
+            "bit width must be between 1 and 64",
+        ));
     }
     Ok(l as usize)
 }
@@ -47,7 +49,12 @@ struct Masked {
 
 impl Ctx {
     /// Opens `z + r' + 2^l r''` for fresh masks from `pool` (one round).
-    async fn mask_open(&self, z: &ShareVec, l: usize, pool: &mut Pool) -> Result<Masked, EngineError> {
+    async fn mask_open(
+        &self,
+        z: &ShareVec,
+        l: usize,
+        pool: &mut Pool,
+    ) -> Result<Masked, EngineError> {
         let count = z.len();
         let r_bits = pool.take_bits(count * l)?.to_vec();
         let masks = pool.take_masks(count)?;
@@ -68,7 +75,12 @@ impl Ctx {
     }
 
     /// `[z >= 2^l]` (bit l) for z in `[0, 2^(l+1))`.
-    async fn top_bit(&self, z: &ShareVec, l: usize, pool: &mut Pool) -> Result<ShareVec, EngineError> {
+    async fn top_bit(
+        &self,
+        z: &ShareVec,
+        l: usize,
+        pool: &mut Pool,
+    ) -> Result<ShareVec, EngineError> {
         let m = self.mask_open(z, l, pool).await?;
         let u = self.public_less_than_bits(&m.low, &m.r_bits, l).await?;
         let inv = pow2(l).inverse()?;
@@ -85,7 +97,13 @@ impl Ctx {
     }
 
     /// `[a < b]` element-wise for values in `[0, 2^l)`.
-    pub async fn lt(&self, a: &ShareVec, b: &ShareVec, l: u32, pool: &mut Pool) -> Result<ShareVec, EngineError> {
+    pub async fn lt(
+        &self,
+        a: &ShareVec,
+        b: &ShareVec,
+        l: u32,
+        pool: &mut Pool,
+    ) -> Result<ShareVec, EngineError> {
         let l = check_bits(l)?;
         // z = a - b + 2^l is in [1, 2^(l+1)); a < b exactly when bit l is 0.
         let z = add_const(&sub(a, b)?, pow2(l));
@@ -94,45 +112,89 @@ impl Ctx {
     }
 
     /// `[a < k]` element-wise for public `k[i]` in `[0, 2^l]`.
-    pub async fn lt_public(&self, a: &ShareVec, k: &[u128], l: u32, pool: &mut Pool) -> Result<ShareVec, EngineError> {
+    pub async fn lt_public(
+        &self,
+        a: &ShareVec,
+        k: &[u128],
+        l: u32,
+        pool: &mut Pool,
+    ) -> Result<ShareVec, EngineError> {
         let lu = check_bits(l)?;
         if a.len() != k.len() || k.iter().any(|&x| x > 1u128 << lu) {
-            return Err(EngineError::InvalidOperation("public bounds must match in length and be at most 2^l"));
+            return Err(EngineError::InvalidOperation(
+                "public bounds must match in length and be at most 2^l",
+            ));
         }
-        let z = ShareVec(a.0.iter().zip(k).map(|(x, kv)| *x + pow2(lu) - Fp::new(*kv)).collect());
+        let z = ShareVec(
+            a.0.iter()
+                .zip(k)
+                .map(|(x, kv)| *x + pow2(lu) - Fp::new(*kv))
+                .collect(),
+        );
         let top = self.top_bit(&z, lu, pool).await?;
         Ok(ShareVec(top.0.iter().map(|b| Fp::ONE - *b).collect()))
     }
 
     /// `[a < b]` for signed values in `[-2^(l-1), 2^(l-1))` (negative
     /// numbers encoded as p - |x|).
-    pub async fn lt_signed(&self, a: &ShareVec, b: &ShareVec, l: u32, pool: &mut Pool) -> Result<ShareVec, EngineError> {
+    pub async fn lt_signed(
+        &self,
+        a: &ShareVec,
+        b: &ShareVec,
+        l: u32,
+        pool: &mut Pool,
+    ) -> Result<ShareVec, EngineError> {
         let l = check_bits(l)?;
         let shift = pow2(l - 1);
-        self.lt(&add_const(a, shift), &add_const(b, shift), l as u32, pool).await
+        self.lt(&add_const(a, shift), &add_const(b, shift), l as u32, pool)
+            .await
     }
 
     /// `[a = b]` element-wise for values in `[0, 2^l)`: with
     /// z = a - b + 2^l, a = b exactly when `z mod 2^l = 0`, i.e. when every
     /// bit of r' equals the opened `c mod 2^l`; an AND tree of depth
     /// `ceil(log2 l)`.
-    pub async fn eq(&self, a: &ShareVec, b: &ShareVec, l: u32, pool: &mut Pool) -> Result<ShareVec, EngineError> {
+    pub async fn eq(
+        &self,
+        a: &ShareVec,
+        b: &ShareVec,
+        l: u32,
+        pool: &mut Pool,
+    ) -> Result<ShareVec, EngineError> {
         let lu = check_bits(l)?;
         let z = add_const(&sub(a, b)?, pow2(lu));
         self.low_bits_zero(&z, lu, pool).await
     }
 
     /// `[a = k]` element-wise for public `k[i]` in `[0, 2^l)`.
-    pub async fn eq_public(&self, a: &ShareVec, k: &[u128], l: u32, pool: &mut Pool) -> Result<ShareVec, EngineError> {
+    pub async fn eq_public(
+        &self,
+        a: &ShareVec,
+        k: &[u128],
+        l: u32,
+        pool: &mut Pool,
+    ) -> Result<ShareVec, EngineError> {
         let lu = check_bits(l)?;
         if a.len() != k.len() || k.iter().any(|&x| x >= 1u128 << lu) {
-            return Err(EngineError::InvalidOperation("public values must match in length and be below 2^l"));
+            return Err(EngineError::InvalidOperation(
+                "public values must match in length and be below 2^l",
+            ));
         }
-        let z = ShareVec(a.0.iter().zip(k).map(|(x, kv)| *x + pow2(lu) - Fp::new(*kv)).collect());
+        let z = ShareVec(
+            a.0.iter()
+                .zip(k)
+                .map(|(x, kv)| *x + pow2(lu) - Fp::new(*kv))
+                .collect(),
+        );
         self.low_bits_zero(&z, lu, pool).await
     }
 
-    async fn low_bits_zero(&self, z: &ShareVec, l: usize, pool: &mut Pool) -> Result<ShareVec, EngineError> {
+    async fn low_bits_zero(
+        &self,
+        z: &ShareVec,
+        l: usize,
+        pool: &mut Pool,
+    ) -> Result<ShareVec, EngineError> {
         let m = self.mask_open(z, l, pool).await?;
         let mut same = Vec::with_capacity(z.len() * l);
         for (v, c) in m.low.iter().enumerate() {
@@ -146,10 +208,16 @@ impl Ctx {
 
     /// Bit decomposition of values in `[0, 2^l)`: element `v * l + i` of
     /// the result is bit i of value v. With the prefix borrows
-    /// `B_i = [c' mod 2^i < r' mod 2^i]`, `x mod 2^i = c' mod 2^i - r' mod 2^i
-    /// + 2^i B_i`, so bit i is `c'_i - r_i + 2 B_(i+1) - B_i`: linear after
-    /// a parallel-prefix network. Online rounds: 1 + ceil(log2 l).
-    pub async fn bit_decompose(&self, x: &ShareVec, l: u32, pool: &mut Pool) -> Result<ShareVec, EngineError> {
+    /// `B_i = [c' mod 2^i < r' mod 2^i]`,
+    /// `x mod 2^i = c' mod 2^i - r' mod 2^i + 2^i B_i`, so bit i is
+    /// `c'_i - r_i + 2 B_(i+1) - B_i`: linear after a parallel-prefix
+    /// network. Online rounds: 1 + ceil(log2 l).
+    pub async fn bit_decompose(
+        &self,
+        x: &ShareVec,
+        l: u32,
+        pool: &mut Pool,
+    ) -> Result<ShareVec, EngineError> {
         let l = check_bits(l)?;
         let m = self.mask_open(x, l, pool).await?;
         let borrows = self.public_less_than_prefixes(&m.low, &m.r_bits, l).await?;
