@@ -29,6 +29,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod apps;
 pub mod engine;
 pub mod envelope;
 pub mod field;

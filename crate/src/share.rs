@@ -77,6 +77,11 @@ impl ShareVec {
         ShareVec(values)
     }
 
+    /// Takes the values out, leaving an empty (nothing to zeroize) vector.
+    pub(crate) fn into_values(mut self) -> Vec<Fp> {
+        core::mem::take(&mut self.0)
+    }
+
     /// Number of shared values.
     pub fn len(&self) -> usize {
         self.0.len()

@@ -19,6 +19,37 @@ pub enum Command {
     /// Benchmarks that print one table line per run.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Create a committee member's key file and print its public keys.
+    Keygen(KeygenArgs),
+}
+
+/// Arguments of `sotto keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the encrypted key file (never overwritten).
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+    /// Environment variable holding the passphrase; when it is unset the
+    /// passphrase is read as one line from standard input. (Never a
+    /// command-line argument: those are visible to other users.)
+    #[arg(long, default_value = "SOTTO_PASSPHRASE")]
+    pub passphrase_env: String,
+}
+
+/// The passphrase from `var`, or one line of standard input.
+fn read_passphrase(var: &str) -> anyhow::Result<zeroize::Zeroizing<String>> {
+    if let Ok(p) = std::env::var(var) {
+        return Ok(zeroize::Zeroizing::new(p));
+    }
+    eprintln!("passphrase for the key file (one line on standard input):");
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin().read_line(&mut line)?;
+    let trimmed = zeroize::Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string());
+    anyhow::ensure!(
+        !trimmed.is_empty(),
+        "an empty passphrase would leave the key unprotected"
+    );
+    Ok(trimmed)
 }
 
 /// Benchmark commands.
@@ -53,6 +84,9 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Bench(BenchCommand::Engine(args)) => super::bench_engine::run(&args),
         Command::Bench(BenchCommand::Relay(args)) => super::bench_relay::run(&args),
+        Command::Keygen(args) => {
+            read_passphrase(&args.passphrase_env).and_then(|p| super::keygen::run(&args.out, &p))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,3 +4,5 @@
 pub mod bench_engine;
 pub mod bench_relay;
 pub mod cli;
+pub mod keygen;
+pub mod relay_client;

@@ -177,12 +177,19 @@ impl Ctx {
         if x.len() != y.len() {
             return Err(EngineError::InvalidOperation("operand lengths differ"));
         }
-        let (n, t, len) = (self.n(), self.t(), x.len());
+        let products: Vec<Fp> = x.0.iter().zip(&y.0).map(|(a, b)| *a * *b).collect();
+        self.reduce_degree(&products).await
+    }
+
+    /// Turns local points of degree-2t polynomials (products of two
+    /// degree-t sharings, or sums of such products) into degree-t sharings
+    /// of the same values (one round): the re-sharing step of GRR98.
+    pub async fn reduce_degree(&self, local: &[Fp]) -> Result<ShareVec, EngineError> {
+        let (n, t, len) = (self.n(), self.t(), local.len());
         let dealers = 2 * t + 1;
         let outgoing = if self.me() <= dealers {
-            let products: Vec<Fp> = x.0.iter().zip(&y.0).map(|(a, b)| *a * *b).collect();
-            let shares = self.with_rng(|rng| deal(&products, n, t, rng))?;
-            shares.into_iter().map(|s| Some(s.0.clone())).collect()
+            let shares = self.with_rng(|rng| deal(local, n, t, rng))?;
+            shares.into_iter().map(|s| Some(s.into_values())).collect()
         } else {
             vec![None; n]
         };
@@ -222,7 +229,7 @@ impl Ctx {
                 ));
             }
             let shares = self.with_rng(|rng| deal(values, self.n(), self.t(), rng))?;
-            shares.into_iter().map(|s| Some(s.0.clone())).collect()
+            shares.into_iter().map(|s| Some(s.into_values())).collect()
         } else {
             vec![None; self.n()]
         };
@@ -236,7 +243,7 @@ impl Ctx {
     pub async fn joint_deal(&self, local: &[Fp]) -> Result<ShareVec, EngineError> {
         let (n, t, len) = (self.n(), self.t(), local.len());
         let shares = self.with_rng(|rng| deal(local, n, t, rng))?;
-        let outgoing = shares.into_iter().map(|s| Some(s.0.clone())).collect();
+        let outgoing = shares.into_iter().map(|s| Some(s.into_values())).collect();
         let expect = (1..=n).map(|j| (j, len)).collect();
         let got = self.exchange(outgoing, expect).await?;
         let mut out = vec![Fp::ZERO; len];

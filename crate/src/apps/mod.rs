@@ -1,0 +1,218 @@
+//! What users come for: votes (and, next, surveys and budgets) as
+//! encodings, validity checks inside MPC, and policy-bound results.
+//!
+//! The participant side calls [`encode_vote`] (which also explains what is
+//! wrong with a bad answer); the committee side runs [`tally_vote`] inside
+//! a [`crate::engine::Party`] on the submissions' share vectors. Its
+//! [`Outcome`] is what every member signs and publishes:
+//! `{"valid": 997, "invalid": 3, "result": {...}}`.
+//!
+//! Policy, enforced before anything but counts is opened:
+//! - the number of valid submissions is opened first (it is part of every
+//!   result); below `min_submissions` the result is
+//!   `{"suppressed": "too few submissions"}` and nothing else is opened;
+//! - `reveal: winner` opens only which options have the largest total
+//!   (all of them on a tie), never the totals.
+
+pub mod validity;
+pub mod vote;
+
+use serde_json::{Value, json};
+
+use crate::engine::ops::bits::Need;
+use crate::engine::ops::stats::rank_bits;
+use crate::engine::{Ctx, EngineError};
+use crate::field::Fp;
+use crate::share::ShareVec;
+
+/// Why a participant's answer cannot be encoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AnswerError {
+    /// A required field of the answer is missing.
+    #[error("the answer needs a \"{0}\" field")]
+    Missing(String),
+    /// An option name that the session does not offer.
+    #[error("\"{0}\" is not one of the options")]
+    UnknownOption(String),
+    /// A number outside its allowed range.
+    #[error("{0}")]
+    OutOfRange(String),
+    /// Any other malformed answer, with an explanation.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What the committee computed, ready to sign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Submissions that passed the validity check.
+    pub valid: u64,
+    /// Submissions that failed it (excluded from the result).
+    pub invalid: u64,
+    /// The result object allowed by the policy.
+    pub result: Value,
+}
+
+impl Outcome {
+    /// `{"valid": .., "invalid": .., "result": ..}`.
+    pub fn to_json(&self) -> Value {
+        json!({ "valid": self.valid, "invalid": self.invalid, "result": self.result })
+    }
+}
+
+/// Bits needed to write `v` (at least 1).
+pub fn bits_for(v: u64) -> u32 {
+    (64 - v.leading_zeros()).max(1)
+}
+
+/// A vote's parameters for [`tally_vote`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoteSpec {
+    /// Counting method.
+    pub method: vote::Method,
+    /// Option names, in order.
+    pub options: Vec<String>,
+    /// Open only the winner(s) instead of every total.
+    pub winner_only: bool,
+    /// Fewest valid submissions for which anything beyond the counts is opened.
+    pub min_submissions: u64,
+}
+
+impl VoteSpec {
+    /// The vote described by a (validated) manifest.
+    pub fn from_manifest(
+        schema: &crate::session::VoteSchema,
+        policy: &crate::session::OutputPolicy,
+    ) -> VoteSpec {
+        use crate::session::{Reveal, VoteMethod};
+        let method = match schema.method {
+            VoteMethod::Approval => vote::Method::Approval {
+                max: schema.max_approvals,
+            },
+            VoteMethod::Score => vote::Method::Score {
+                max: schema.max_score.unwrap_or(1),
+            },
+            VoteMethod::Borda => vote::Method::Borda,
+            _ => vote::Method::Plurality,
+        };
+        VoteSpec {
+            method,
+            options: schema.options.clone(),
+            winner_only: schema.reveal == Reveal::Winner,
+            min_submissions: policy.min_submissions as u64,
+        }
+    }
+}
+
+/// Encodes a ballot for `spec` (the participant's side).
+pub fn encode_vote(spec: &VoteSpec, answer: &Value) -> Result<Vec<Fp>, AnswerError> {
+    vote::encode(&spec.method, &spec.options, answer)
+}
+
+/// Length of an encoded ballot for `spec`.
+pub fn vote_len(spec: &VoteSpec) -> usize {
+    vote::encoding(&spec.method, spec.options.len()).len
+}
+
+/// Tallies a vote inside MPC: validity check, policy, result. Every member
+/// passes its share vectors of the agreed submissions in the same order.
+pub async fn tally_vote(
+    ctx: &Ctx,
+    spec: &VoteSpec,
+    submissions: &[ShareVec],
+) -> Result<Outcome, EngineError> {
+    let m = spec.options.len();
+    let enc = vote::encoding(&spec.method, m);
+    let flags = validity::check(ctx, &enc, submissions).await?;
+    let valid = flags.iter().filter(|f| **f).count() as u64;
+    let invalid = flags.len() as u64 - valid;
+    if valid < spec.min_submissions.max(1) {
+        return Ok(Outcome {
+            valid,
+            invalid,
+            result: json!({ "suppressed": "too few submissions" }),
+        });
+    }
+    // Sum of the valid ballots, then the per-option linear totals (local).
+    let mut sum = vec![Fp::ZERO; enc.len];
+    for (sub, ok) in submissions.iter().zip(&flags) {
+        if *ok {
+            for (s, x) in sum.iter_mut().zip(sub.values()) {
+                *s += *x;
+            }
+        }
+    }
+    let totals: Vec<Fp> = vote::tally_map(&spec.method, m)
+        .iter()
+        .map(|terms| terms.iter().fold(Fp::ZERO, |a, (i, c)| a + *c * sum[*i]))
+        .collect();
+    let totals = ShareVec::from_values(totals);
+    let result = if spec.winner_only {
+        let bound = valid.saturating_mul(vote::max_points(&spec.method, m));
+        let is_max = maxima(ctx, &totals, bits_for(bound)).await?;
+        vote::winner_json(&spec.options, &is_max)
+    } else {
+        let opened = ctx.open(&totals).await?;
+        let counts: Vec<u64> = opened.iter().map(|v| v.value() as u64).collect();
+        let mut out = json!({ "tally": vote::tally_json(&spec.options, &counts) });
+        if spec.method == vote::Method::Borda {
+            // First preferences beside the Borda points.
+            let firsts = ShareVec::from_values((0..m).map(|o| sum[o * m]).collect());
+            let firsts: Vec<u64> = ctx
+                .open(&firsts)
+                .await?
+                .iter()
+                .map(|v| v.value() as u64)
+                .collect();
+            out = json!({ "tally": vote::tally_json(&spec.options, &firsts), "scores": vote::tally_json(&spec.options, &counts) });
+        }
+        out
+    };
+    Ok(Outcome {
+        valid,
+        invalid,
+        result,
+    })
+}
+
+/// Public flags of which entries equal the maximum, opening nothing else:
+/// `[v_j >= v_k]` for all ordered pairs in one comparison layer, then
+/// `[#{k : v_j >= v_k} = m - 1]` per entry, and only those bits are opened.
+pub async fn maxima(ctx: &Ctx, values: &ShareVec, l: u32) -> Result<Vec<bool>, EngineError> {
+    let m = values.len();
+    if m <= 1 {
+        return Ok(vec![true; m]);
+    }
+    let pairs: Vec<(usize, usize)> = (0..m)
+        .flat_map(|j| (0..m).filter(move |k| *k != j).map(move |k| (j, k)))
+        .collect();
+    let w = rank_bits(m);
+    let mut pool = ctx
+        .preprocess(Need::masked(pairs.len(), l) + Need::masked(m, w))
+        .await?;
+    let a = ShareVec::from_values(pairs.iter().map(|&(j, _)| values.values()[j]).collect());
+    let b = ShareVec::from_values(pairs.iter().map(|&(_, k)| values.values()[k]).collect());
+    let less = ctx.lt(&a, &b, l, &mut pool).await?;
+    let mut wins = vec![Fp::ZERO; m];
+    for (&(j, _), lt) in pairs.iter().zip(less.values()) {
+        wins[j] += Fp::ONE - *lt; // v_j >= v_k
+    }
+    let top = ctx
+        .eq_public(
+            &ShareVec::from_values(wins),
+            &vec![(m - 1) as u128; m],
+            w,
+            &mut pool,
+        )
+        .await?;
+    Ok(ctx
+        .open(&top)
+        .await?
+        .iter()
+        .map(|v| *v == Fp::ONE)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,240 @@
+//! Votes end to end on the in-memory network: random honest ballots plus
+//! forged vectors, compared with a plaintext reference.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{Rng, SeedableRng};
+use serde_json::{Value, json};
+
+use super::vote::Method;
+use super::{VoteSpec, encode_vote, tally_vote, vote};
+use crate::engine::Committee;
+use crate::engine::network::Network;
+use crate::field::Fp;
+use crate::share::deal;
+
+fn options(m: usize) -> Vec<String> {
+    (0..m)
+        .map(|i| ((b'A' + i as u8) as char).to_string())
+        .collect()
+}
+
+fn random_answer(method: &Method, opts: &[String], rng: &mut ChaCha20Rng) -> Value {
+    let m = opts.len();
+    match method {
+        Method::Plurality => json!({ "choice": opts[rng.next_u32() as usize % m] }),
+        Method::Approval { max } => {
+            let k = max.map_or(m, |k| k as usize);
+            let picked: Vec<&String> = opts
+                .iter()
+                .filter(|_| rng.next_u32().is_multiple_of(2))
+                .take(k)
+                .collect();
+            json!({ "approve": picked })
+        }
+        Method::Score { max } => {
+            let scores: serde_json::Map<String, Value> = opts
+                .iter()
+                .map(|o| (o.clone(), json!(rng.next_u32() % (max + 1))))
+                .collect();
+            json!({ "scores": scores })
+        }
+        Method::Borda => {
+            let mut order: Vec<&String> = opts.iter().collect();
+            for i in (1..m).rev() {
+                order.swap(i, rng.next_u32() as usize % (i + 1));
+            }
+            json!({ "ranking": order })
+        }
+    }
+}
+
+/// Totals the plaintext way from the valid encoded ballots.
+fn reference(spec: &VoteSpec, ballots: &[Vec<Fp>]) -> Vec<u64> {
+    let map = vote::tally_map(&spec.method, spec.options.len());
+    map.iter()
+        .map(|terms| {
+            ballots
+                .iter()
+                .map(|x| {
+                    terms
+                        .iter()
+                        .map(|(i, c)| (*c * x[*i]).value() as u64)
+                        .sum::<u64>()
+                })
+                .sum()
+        })
+        .collect()
+}
+
+/// Forged vectors that a cheater might send for this method.
+fn forgeries(spec: &VoteSpec, honest: &[Fp]) -> Vec<Vec<Fp>> {
+    let len = honest.len();
+    let mut out = vec![vec![Fp::ZERO; len], vec![Fp::from(2u64); len]];
+    let mut double = honest.to_vec();
+    double[0] += Fp::ONE; // one entry off by one (2 where a bit was, or 1 more)
+    out.push(double);
+    let mut three = honest.to_vec();
+    three[len - 1] = Fp::from(3u64);
+    out.push(three);
+    let mut half = honest.to_vec();
+    half[0] = Fp::from(2u64).inverse().unwrap(); // a "fractional" vote
+    out.push(half);
+    let mut negative = honest.to_vec();
+    negative[0] = -Fp::ONE;
+    out.push(negative);
+    if spec.method == Method::Plurality {
+        let mut two = vec![Fp::ZERO; len];
+        two[0] = Fp::ONE;
+        two[1] = Fp::ONE;
+        out.push(two);
+    }
+    out
+}
+
+fn run_vote(spec: &VoteSpec, ballots: &[Vec<Fp>], n: usize) -> Value {
+    let committee = Committee::new(n);
+    let mut rng = ChaCha20Rng::seed_from_u64(11);
+    let per_member: Vec<Vec<crate::share::ShareVec>> = {
+        let dealt: Vec<Vec<_>> = ballots
+            .iter()
+            .map(|b| deal(b, committee.n, committee.t, &mut rng).unwrap())
+            .collect();
+        (0..n)
+            .map(|m| dealt.iter().map(|d| d[m].clone()).collect())
+            .collect()
+    };
+    let out = Network::new(committee, 5)
+        .jitter_ms(2.0)
+        .run(|ctx| {
+            let subs = per_member[ctx.me() - 1].clone();
+            let spec = spec.clone();
+            async move { Ok(tally_vote(&ctx, &spec, &subs).await?.to_json()) }
+        })
+        .unwrap();
+    for v in &out.values {
+        assert_eq!(v, &out.values[0]);
+    }
+    out.values[0].clone()
+}
+
+#[test]
+fn every_method_tallies_honest_ballots_and_rejects_forgeries() {
+    let methods = [
+        Method::Plurality,
+        Method::Approval { max: None },
+        Method::Approval { max: Some(2) },
+        Method::Score { max: 5 },
+        Method::Borda,
+    ];
+    for method in methods {
+        let spec = VoteSpec {
+            method: method.clone(),
+            options: options(4),
+            winner_only: false,
+            min_submissions: 5,
+        };
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let honest: Vec<Vec<Fp>> = (0..12)
+            .map(|_| encode_vote(&spec, &random_answer(&method, &spec.options, &mut rng)).unwrap())
+            .collect();
+        // Forgeries are the candidates the plaintext check rejects; the MPC
+        // check must reject exactly those.
+        let enc = vote::encoding(&method, 4);
+        let forged: Vec<Vec<Fp>> = forgeries(&spec, &honest[0])
+            .into_iter()
+            .filter(|f| !enc.is_valid(f))
+            .collect();
+        assert!(forged.len() >= 3, "{method:?}: too few forgeries exercised");
+        let mut all = honest.clone();
+        all.extend(forged.iter().cloned());
+        let got = run_vote(&spec, &all, 3);
+        assert_eq!(got["valid"], json!(12), "{method:?}");
+        assert_eq!(got["invalid"], json!(forged.len()), "{method:?}");
+        let want = reference(&spec, &honest);
+        let key = if method == Method::Borda {
+            "scores"
+        } else {
+            "tally"
+        };
+        assert_eq!(
+            got["result"][key],
+            vote::tally_json(&spec.options, &want),
+            "{method:?}"
+        );
+    }
+}
+
+#[test]
+fn winner_only_reveals_the_winner_and_ties() {
+    let spec = VoteSpec {
+        method: Method::Plurality,
+        options: options(3),
+        winner_only: true,
+        min_submissions: 5,
+    };
+    let ballot = |c: &str| encode_vote(&spec, &json!({ "choice": c })).unwrap();
+    let votes: Vec<Vec<Fp>> = ["A", "B", "B", "C", "B", "A"]
+        .iter()
+        .map(|c| ballot(c))
+        .collect();
+    assert_eq!(
+        run_vote(&spec, &votes, 3)["result"],
+        json!({ "winner": "B" })
+    );
+    let tie: Vec<Vec<Fp>> = ["A", "C", "C", "A", "B"]
+        .iter()
+        .map(|c| ballot(c))
+        .collect();
+    assert_eq!(
+        run_vote(&spec, &tie, 5)["result"],
+        json!({ "winner": ["A", "C"], "tie": true })
+    );
+}
+
+#[test]
+fn too_few_valid_submissions_suppress_the_result() {
+    let spec = VoteSpec {
+        method: Method::Plurality,
+        options: options(2),
+        winner_only: false,
+        min_submissions: 5,
+    };
+    let mut votes: Vec<Vec<Fp>> = (0..4)
+        .map(|_| encode_vote(&spec, &json!({"choice": "A"})).unwrap())
+        .collect();
+    votes.push(vec![Fp::ONE, Fp::ONE]); // forged: 5 submissions, 4 valid
+    let got = run_vote(&spec, &votes, 3);
+    assert_eq!(
+        got,
+        json!({"valid": 4, "invalid": 1, "result": {"suppressed": "too few submissions"}})
+    );
+}
+
+#[test]
+fn bad_answers_get_clear_errors() {
+    let spec = VoteSpec {
+        method: Method::Approval { max: Some(1) },
+        options: options(3),
+        winner_only: false,
+        min_submissions: 1,
+    };
+    let e = encode_vote(&spec, &json!({"approve": ["A", "B"]})).unwrap_err();
+    assert_eq!(e.to_string(), "at most 1 options may be approved, not 2");
+    let e = encode_vote(&spec, &json!({"approve": ["Z"]})).unwrap_err();
+    assert_eq!(e.to_string(), "\"Z\" is not one of the options");
+    let e = encode_vote(&spec, &json!({})).unwrap_err();
+    assert_eq!(e.to_string(), "the answer needs a \"approve\" field");
+    let borda = VoteSpec {
+        method: Method::Borda,
+        ..spec.clone()
+    };
+    assert!(encode_vote(&borda, &json!({"ranking": ["A", "A", "B"]})).is_err());
+    let score = VoteSpec {
+        method: Method::Score { max: 3 },
+        ..spec
+    };
+    assert!(encode_vote(&score, &json!({"scores": {"A": 4}})).is_err());
+}

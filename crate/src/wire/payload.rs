@@ -1,0 +1,609 @@
+//! Structured payloads of the control and delivery frames.
+//!
+//! Each type has `encode` and a total `decode` (malformed input is a
+//! [`WireError`], trailing bytes included). Ciphertexts inside them stay
+//! opaque byte strings.
+
+use super::{Token, WireError, byte_enum};
+
+/// A bounds-checked big-endian reader over a byte slice.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `buf`.
+    pub fn new(buf: &'a [u8]) -> Reader<'a> {
+        Reader { buf, pos: 0 }
+    }
+
+    /// The next `n` bytes.
+    pub fn take(&mut self, n: usize) -> Result<&'a [u8], WireError> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len());
+        let end = end.ok_or(WireError::Truncated {
+            needed: self.pos.saturating_add(n),
+            got: self.buf.len(),
+        })?;
+        let out = &self.buf[self.pos..end];
+        self.pos = end;
+        Ok(out)
+    }
+
+    /// The next `N` bytes as an array.
+    pub fn array<const N: usize>(&mut self) -> Result<[u8; N], WireError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    /// One byte.
+    pub fn u8(&mut self) -> Result<u8, WireError> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    /// A big-endian u16.
+    pub fn u16(&mut self) -> Result<u16, WireError> {
+        Ok(u16::from_be_bytes(self.array()?))
+    }
+
+    /// A big-endian u32.
+    pub fn u32(&mut self) -> Result<u32, WireError> {
+        Ok(u32::from_be_bytes(self.array()?))
+    }
+
+    /// A big-endian u64.
+    pub fn u64(&mut self) -> Result<u64, WireError> {
+        Ok(u64::from_be_bytes(self.array()?))
+    }
+
+    /// Everything not yet read.
+    pub fn rest(&mut self) -> &'a [u8] {
+        let out = &self.buf[self.pos..];
+        self.pos = self.buf.len();
+        out
+    }
+
+    /// Fails unless every byte was read.
+    pub fn finish(&self) -> Result<(), WireError> {
+        match self.buf.len() - self.pos {
+            0 => Ok(()),
+            n => Err(WireError::Trailing(n)),
+        }
+    }
+}
+
+fn put_len32(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_be_bytes());
+}
+
+fn put_len16(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&u16::try_from(n).unwrap_or(u16::MAX).to_be_bytes());
+}
+
+byte_enum! {
+    /// Lifecycle of a session; it only moves forward.
+    SessionState, "session state" {
+        /// Created; the organizer may register the manifest.
+        Draft = 0,
+        /// Accepting submissions.
+        Open = 1,
+        /// No more submissions; close markers are in every mailbox.
+        Closed = 2,
+        /// Members exchange protocol messages.
+        Computing = 3,
+        /// Every member published its result.
+        Done = 4,
+    }
+}
+
+byte_enum! {
+    /// What a token lets its holder do.
+    Role, "role" {
+        /// Manages the session.
+        Organizer = 1,
+        /// Reads published results.
+        Reader = 2,
+        /// Committee member `from` of the Welcome header.
+        Member = 3,
+        /// Single-use participant token: one submission.
+        Participant = 4,
+        /// Open-link participant token: many submissions, rate-limited per address.
+        OpenParticipant = 5,
+    }
+}
+
+byte_enum! {
+    /// The kind of participant tokens to mint.
+    TokenMode, "token mode" {
+        /// One token per person, one submission each.
+        SingleUse = 1,
+        /// One shared link; submissions rate-limited per network address.
+        OpenLink = 2,
+    }
+}
+
+byte_enum! {
+    /// What a [`super::Kind::Deliver`] frame carries (its `tag`).
+    DeliveryKind, "delivery kind" {
+        /// A participant's ciphertext for this member: [`SubmissionDelivery`].
+        Submission = 1,
+        /// A protocol message from member `from` to this member.
+        Direct = 2,
+        /// A protocol message from member `from` to every member.
+        Broadcast = 3,
+        /// The session closed: [`CloseMarker`]; submissions before it count.
+        Closed = 4,
+    }
+}
+
+byte_enum! {
+    /// Why a request or frame was refused.
+    ErrorCode, "error code" {
+        /// The frame's header or length is inconsistent (closes the connection).
+        BadFrame = 1,
+        /// The protocol version is not spoken here (closes the connection).
+        UnsupportedVersion = 2,
+        /// The frame exceeds the relay's size limit (closes the connection).
+        TooLarge = 3,
+        /// The frame names another session than the connection's (closes it).
+        WrongSession = 4,
+        /// The token is unknown, or the connection has not said Hello.
+        Unauthorized = 5,
+        /// The connection's role may not do this.
+        Forbidden = 6,
+        /// The single-use token already submitted and resubmission is off.
+        TokenUsed = 7,
+        /// The session's state does not allow this (e.g. submit after close).
+        BadState = 8,
+        /// Too many requests; slow down.
+        RateLimited = 9,
+        /// A relay limit (sessions, mailbox size, connections) is reached.
+        LimitReached = 10,
+        /// No such session or object.
+        NotFound = 11,
+        /// The payload is malformed for its kind.
+        BadRequest = 12,
+        /// The relay failed internally (e.g. storage); retrying may help.
+        Internal = 13,
+    }
+}
+
+impl ErrorCode {
+    /// The WebSocket close code that follows this error, if it ends the
+    /// connection (4000-4999 is the application range; 1009 is "too big").
+    pub fn close_code(self) -> Option<u16> {
+        match self {
+            ErrorCode::BadFrame => Some(4001),
+            ErrorCode::UnsupportedVersion => Some(4002),
+            ErrorCode::TooLarge => Some(1009),
+            ErrorCode::WrongSession => Some(4004),
+            _ => None,
+        }
+    }
+}
+
+/// Parameters of [`super::Kind::Create`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateParams {
+    /// Committee size n (member indices 1..=n).
+    pub members: u16,
+    /// Whether a single-use token may resubmit (replacing) before close.
+    pub allow_resubmit: bool,
+}
+
+impl CreateParams {
+    /// `[members u16][flags u8: bit 0 = allow_resubmit]`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = self.members.to_be_bytes().to_vec();
+        out.push(u8::from(self.allow_resubmit));
+        out
+    }
+
+    /// Inverse of [`CreateParams::encode`].
+    pub fn decode(b: &[u8]) -> Result<CreateParams, WireError> {
+        let mut r = Reader::new(b);
+        let members = r.u16()?;
+        let flags = r.u8()?;
+        r.finish()?;
+        if members == 0 || members == super::BROADCAST {
+            return Err(WireError::InvalidValue {
+                field: "members",
+                value: members.into(),
+            });
+        }
+        Ok(CreateParams {
+            members,
+            allow_resubmit: flags & 1 == 1,
+        })
+    }
+}
+
+/// Reply to Create: the tokens, returned once (the relay keeps only hashes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    /// The organizer's capability.
+    pub organizer: Token,
+    /// The read token for published results (the "read link").
+    pub reader: Token,
+    /// One token per member, index i at position i-1.
+    pub members: Vec<Token>,
+}
+
+impl Created {
+    /// `[n u16][organizer 32][reader 32][n x member 32]`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(66 + 32 * self.members.len());
+        put_len16(&mut out, self.members.len());
+        out.extend_from_slice(&self.organizer.0);
+        out.extend_from_slice(&self.reader.0);
+        for t in &self.members {
+            out.extend_from_slice(&t.0);
+        }
+        out
+    }
+
+    /// Inverse of [`Created::encode`].
+    pub fn decode(b: &[u8]) -> Result<Created, WireError> {
+        let mut r = Reader::new(b);
+        let n = r.u16()?;
+        let organizer = Token(r.array()?);
+        let reader = Token(r.array()?);
+        let members = (0..n)
+            .map(|_| r.array().map(Token))
+            .collect::<Result<_, _>>()?;
+        r.finish()?;
+        Ok(Created {
+            organizer,
+            reader,
+            members,
+        })
+    }
+}
+
+/// Reply to Hello.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Welcome {
+    /// What the token allows.
+    pub role: Role,
+    /// The session's current state.
+    pub state: SessionState,
+    /// Committee size n.
+    pub members: u16,
+    /// Whether single-use tokens may resubmit.
+    pub allow_resubmit: bool,
+    /// Members: the highest sequence number in the mailbox now.
+    pub head: u64,
+    /// Members: deliveries resume after this sequence number.
+    pub resume: u64,
+}
+
+impl Welcome {
+    /// `[role u8][state u8][members u16][flags u8][head u64][resume u64]`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = vec![self.role as u8, self.state as u8];
+        out.extend_from_slice(&self.members.to_be_bytes());
+        out.push(u8::from(self.allow_resubmit));
+        out.extend_from_slice(&self.head.to_be_bytes());
+        out.extend_from_slice(&self.resume.to_be_bytes());
+        out
+    }
+
+    /// Inverse of [`Welcome::encode`].
+    pub fn decode(b: &[u8]) -> Result<Welcome, WireError> {
+        let mut r = Reader::new(b);
+        let role = Role::try_from(r.u8()?)?;
+        let state = SessionState::try_from(r.u8()?)?;
+        let members = r.u16()?;
+        let allow_resubmit = r.u8()? & 1 == 1;
+        let head = r.u64()?;
+        let resume = r.u64()?;
+        r.finish()?;
+        Ok(Welcome {
+            role,
+            state,
+            members,
+            allow_resubmit,
+            head,
+            resume,
+        })
+    }
+}
+
+/// Payload of MintTokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MintRequest {
+    /// Single-use list or one open link.
+    pub mode: TokenMode,
+    /// How many tokens (open links: ignored, one is minted).
+    pub count: u32,
+    /// Open links: submissions per minute per network address (0 = relay default).
+    pub rate_per_min: u32,
+}
+
+impl MintRequest {
+    /// `[mode u8][count u32][rate_per_min u32]`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = vec![self.mode as u8];
+        out.extend_from_slice(&self.count.to_be_bytes());
+        out.extend_from_slice(&self.rate_per_min.to_be_bytes());
+        out
+    }
+
+    /// Inverse of [`MintRequest::encode`].
+    pub fn decode(b: &[u8]) -> Result<MintRequest, WireError> {
+        let mut r = Reader::new(b);
+        let mode = TokenMode::try_from(r.u8()?)?;
+        let count = r.u32()?;
+        let rate_per_min = r.u32()?;
+        r.finish()?;
+        Ok(MintRequest {
+            mode,
+            count,
+            rate_per_min,
+        })
+    }
+}
+
+/// Reply to MintTokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenList(pub Vec<Token>);
+
+impl TokenList {
+    /// `[count u32][count x 32]`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + 32 * self.0.len());
+        put_len32(&mut out, self.0.len());
+        for t in &self.0 {
+            out.extend_from_slice(&t.0);
+        }
+        out
+    }
+
+    /// Inverse of [`TokenList::encode`].
+    pub fn decode(b: &[u8]) -> Result<TokenList, WireError> {
+        let mut r = Reader::new(b);
+        let n = r.u32()? as usize;
+        if n > b.len() / 32 {
+            return Err(WireError::Truncated {
+                needed: n.saturating_mul(32),
+                got: b.len(),
+            });
+        }
+        let tokens = (0..n)
+            .map(|_| r.array().map(Token))
+            .collect::<Result<_, _>>()?;
+        r.finish()?;
+        Ok(TokenList(tokens))
+    }
+}
+
+/// A submission: one ciphertext per member, in member order 1..=n.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bundle<'a> {
+    /// `parts[i]` is for member i+1.
+    pub parts: Vec<&'a [u8]>,
+}
+
+impl<'a> Bundle<'a> {
+    /// `[n u16][n x (len u32, bytes)]`.
+    pub fn encode(parts: &[&[u8]]) -> Vec<u8> {
+        let total: usize = parts.iter().map(|p| p.len() + 4).sum();
+        let mut out = Vec::with_capacity(2 + total);
+        put_len16(&mut out, parts.len());
+        for p in parts {
+            put_len32(&mut out, p.len());
+            out.extend_from_slice(p);
+        }
+        out
+    }
+
+    /// Inverse of [`Bundle::encode`], borrowing the ciphertexts.
+    pub fn decode(b: &'a [u8]) -> Result<Bundle<'a>, WireError> {
+        let mut r = Reader::new(b);
+        let n = r.u16()?;
+        let mut parts = Vec::with_capacity(usize::from(n).min(b.len() / 4));
+        for _ in 0..n {
+            let len = r.u32()? as usize;
+            parts.push(r.take(len)?);
+        }
+        r.finish()?;
+        Ok(Bundle { parts })
+    }
+}
+
+/// Payload of a [`DeliveryKind::Submission`] delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionDelivery<'a> {
+    /// The bundle's receipt ([`super::receipt`]).
+    pub receipt: [u8; 32],
+    /// Log position of the submission this one replaces (0 = none).
+    pub replaces: u64,
+    /// This member's ciphertext.
+    pub ciphertext: &'a [u8],
+}
+
+impl<'a> SubmissionDelivery<'a> {
+    /// `[receipt 32][replaces u64][ciphertext]`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(40 + self.ciphertext.len());
+        out.extend_from_slice(&self.receipt);
+        out.extend_from_slice(&self.replaces.to_be_bytes());
+        out.extend_from_slice(self.ciphertext);
+        out
+    }
+
+    /// Inverse of [`SubmissionDelivery::encode`].
+    pub fn decode(b: &'a [u8]) -> Result<SubmissionDelivery<'a>, WireError> {
+        let mut r = Reader::new(b);
+        let receipt = r.array()?;
+        let replaces = r.u64()?;
+        Ok(SubmissionDelivery {
+            receipt,
+            replaces,
+            ciphertext: r.rest(),
+        })
+    }
+}
+
+/// Payload of a [`DeliveryKind::Closed`] delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CloseMarker {
+    /// Submissions in the log at close: positions 1..=submissions.
+    pub submissions: u64,
+}
+
+impl CloseMarker {
+    /// `[submissions u64]`.
+    pub fn encode(&self) -> Vec<u8> {
+        self.submissions.to_be_bytes().to_vec()
+    }
+
+    /// Inverse of [`CloseMarker::encode`].
+    pub fn decode(b: &[u8]) -> Result<CloseMarker, WireError> {
+        let mut r = Reader::new(b);
+        let submissions = r.u64()?;
+        r.finish()?;
+        Ok(CloseMarker { submissions })
+    }
+}
+
+/// Payload of an Error frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorBody {
+    /// Machine-readable reason.
+    pub code: ErrorCode,
+    /// Human-readable detail (never contains secrets).
+    pub message: String,
+}
+
+impl ErrorBody {
+    /// `[code u16][utf-8 message]`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = (self.code as u16).to_be_bytes().to_vec();
+        out.extend_from_slice(self.message.as_bytes());
+        out
+    }
+
+    /// Inverse of [`ErrorBody::encode`]; invalid UTF-8 is replaced.
+    pub fn decode(b: &[u8]) -> Result<ErrorBody, WireError> {
+        let mut r = Reader::new(b);
+        let raw = r.u16()?;
+        let code = u8::try_from(raw)
+            .map_err(|_| WireError::InvalidValue {
+                field: "error code",
+                value: raw.into(),
+            })
+            .and_then(ErrorCode::try_from)?;
+        let message = String::from_utf8_lossy(r.rest()).into_owned();
+        Ok(ErrorBody { code, message })
+    }
+}
+
+/// Reply to GetResults: each member's published blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Results(pub Vec<(u16, Vec<u8>)>);
+
+impl Results {
+    /// `[count u16][count x (member u16, len u32, blob)]`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        put_len16(&mut out, self.0.len());
+        for (m, blob) in &self.0 {
+            out.extend_from_slice(&m.to_be_bytes());
+            put_len32(&mut out, blob.len());
+            out.extend_from_slice(blob);
+        }
+        out
+    }
+
+    /// Inverse of [`Results::encode`].
+    pub fn decode(b: &[u8]) -> Result<Results, WireError> {
+        let mut r = Reader::new(b);
+        let n = r.u16()?;
+        let mut out = Vec::new();
+        for _ in 0..n {
+            let m = r.u16()?;
+            let len = r.u32()? as usize;
+            out.push((m, r.take(len)?.to_vec()));
+        }
+        r.finish()?;
+        Ok(Results(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_round_trip() {
+        let p = CreateParams {
+            members: 3,
+            allow_resubmit: true,
+        };
+        assert_eq!(CreateParams::decode(&p.encode()).unwrap(), p);
+        assert!(CreateParams::decode(&[0, 0, 0]).is_err());
+        let c = Created {
+            organizer: Token([1; 32]),
+            reader: Token([2; 32]),
+            members: vec![Token([3; 32])],
+        };
+        assert_eq!(Created::decode(&c.encode()).unwrap(), c);
+        let w = Welcome {
+            role: Role::Member,
+            state: SessionState::Open,
+            members: 5,
+            allow_resubmit: false,
+            head: 10,
+            resume: 4,
+        };
+        assert_eq!(Welcome::decode(&w.encode()).unwrap(), w);
+        let m = MintRequest {
+            mode: TokenMode::OpenLink,
+            count: 1,
+            rate_per_min: 60,
+        };
+        assert_eq!(MintRequest::decode(&m.encode()).unwrap(), m);
+        let l = TokenList(vec![Token([9; 32]), Token([8; 32])]);
+        assert_eq!(TokenList::decode(&l.encode()).unwrap(), l);
+        let e = ErrorBody {
+            code: ErrorCode::TokenUsed,
+            message: "used".into(),
+        };
+        assert_eq!(ErrorBody::decode(&e.encode()).unwrap(), e);
+        let res = Results(vec![(1, b"sig".to_vec()), (2, vec![])]);
+        assert_eq!(Results::decode(&res.encode()).unwrap(), res);
+        let s = SubmissionDelivery {
+            receipt: [5; 32],
+            replaces: 7,
+            ciphertext: b"ct",
+        };
+        assert_eq!(SubmissionDelivery::decode(&s.encode()).unwrap(), s);
+        let cm = CloseMarker { submissions: 42 };
+        assert_eq!(CloseMarker::decode(&cm.encode()).unwrap(), cm);
+    }
+
+    #[test]
+    fn bundle_pinned_and_strict() {
+        let b = Bundle::encode(&[b"ab", b""]);
+        assert_eq!(hex::encode(&b), "0002000000026162".to_string() + "00000000");
+        assert_eq!(
+            Bundle::decode(&b).unwrap().parts,
+            vec![&b"ab"[..], &b""[..]]
+        );
+        assert!(Bundle::decode(&b[..b.len() - 1]).is_err());
+        let mut long = b.clone();
+        long.push(1);
+        assert_eq!(Bundle::decode(&long), Err(WireError::Trailing(1)));
+        assert!(Bundle::decode(&[0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]).is_err());
+    }
+
+    #[test]
+    fn close_codes() {
+        assert_eq!(ErrorCode::TooLarge.close_code(), Some(1009));
+        assert_eq!(ErrorCode::TokenUsed.close_code(), None);
+        assert!(ErrorBody::decode(&[0x01, 0x00]).is_err());
+    }
+}

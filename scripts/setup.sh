@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Installs the tools Sotto's build and tests need, skipping what is present.
+#
+#   scripts/setup.sh [--browser] [--node] [--all]
+#
+# Always:     the wasm32-unknown-unknown target, rustfmt and clippy, and the
+#             wasm-bindgen CLI (wasm-bindgen, wasm-bindgen-test-runner) at
+#             exactly the `wasm-bindgen` version recorded in Cargo.lock.
+# --browser:  Debian's chromium and chromium-driver (apt-get), for browser tests.
+# --node:     the npm packages of www/ (npm ci / npm install), when
+#             www/package.json exists.
+# --all:      both of the above.
+#
+# Every step checks what is installed first, so a second run takes a second
+# or two. Never installs Debian's binaryen (its wasm-opt 108 produces modules
+# that fail to load; see docs and TOOLCHAIN notes).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+want_browser=0
+want_node=0
+for arg in "$@"; do
+    case "$arg" in
+        --browser) want_browser=1 ;;
+        --node) want_node=1 ;;
+        --all) want_browser=1; want_node=1 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        *) echo "setup.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+say() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+
+# Tools installed by `cargo install` land here; make sure they are found.
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+case ":$PATH:" in
+    *":$CARGO_BIN:"*) ;;
+    *) export PATH="$CARGO_BIN:$PATH" ;;
+esac
+
+command -v cargo >/dev/null || die "cargo not found: install Rust with rustup first"
+command -v rustup >/dev/null || die "rustup not found: the wasm target is installed with rustup"
+
+# --- Rust target and components ---------------------------------------------
+if rustup target list --installed | grep -qx 'wasm32-unknown-unknown'; then
+    say "wasm32-unknown-unknown target: present"
+else
+    say "installing the wasm32-unknown-unknown target (rustup target add)"
+    rustup target add wasm32-unknown-unknown
+fi
+
+installed_components="$(rustup component list --installed)"
+for component in rustfmt clippy; do
+    if grep -q "^${component}\(-\|$\)" <<<"$installed_components"; then
+        say "$component: present"
+    else
+        say "installing $component (rustup component add)"
+        rustup component add "$component"
+    fi
+done
+
+# --- wasm-bindgen CLI, pinned to Cargo.lock ------------------------------------
+# The CLI must equal the wasm-bindgen crate version exactly, or the generated
+# glue does not match the compiled module.
+wb_version="$(awk '
+    $0 == "[[package]]" { name = "" }
+    $1 == "name" && $3 == "\"wasm-bindgen\"" { name = "wasm-bindgen" }
+    name == "wasm-bindgen" && $1 == "version" { gsub(/"/, "", $3); print $3; exit }
+' Cargo.lock)"
+[[ -n "$wb_version" ]] || die "no wasm-bindgen package in Cargo.lock"
+
+have_wb=""
+if command -v wasm-bindgen >/dev/null && command -v wasm-bindgen-test-runner >/dev/null; then
+    have_wb="$(wasm-bindgen --version | awk '{print $2}')"
+fi
+if [[ "$have_wb" == "$wb_version" ]]; then
+    say "wasm-bindgen CLI $wb_version: present"
+else
+    if [[ -n "$have_wb" ]]; then
+        say "wasm-bindgen CLI is $have_wb, Cargo.lock wants $wb_version: reinstalling"
+    fi
+    # No --locked: the CLI's own lockfile pins a version crates.io lacks.
+    say "installing wasm-bindgen-cli $wb_version (cargo install; a few minutes the first time)"
+    cargo install wasm-bindgen-cli --version "$wb_version" --force
+    got="$(wasm-bindgen --version | awk '{print $2}')"
+    [[ "$got" == "$wb_version" ]] || die "wasm-bindgen --version says $got, expected $wb_version"
+fi
+
+# wasm-bindgen-test-runner runs wasm tests in Node by default.
+if command -v node >/dev/null; then
+    say "node $(node --version): present"
+else
+    die "node not found: the wasm tests run in Node.js (20 or newer)"
+fi
+
+# --- Chromium for browser tests (--browser) ------------------------------------
+if (( want_browser )); then
+    if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+        say "chromium and chromedriver: present"
+    else
+        sudo_cmd=()
+        if [[ "$(id -u)" != 0 ]]; then
+            command -v sudo >/dev/null || die "installing chromium needs root or sudo"
+            sudo_cmd=(sudo)
+        fi
+        say "installing chromium and chromium-driver (apt-get)"
+        "${sudo_cmd[@]}" apt-get update -q
+        "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+            chromium chromium-driver fonts-liberation
+    fi
+fi
+
+# --- npm packages of the web app (--node) --------------------------------------
+if (( want_node )); then
+    if [[ -f www/package.json ]]; then
+        command -v npm >/dev/null || die "npm not found"
+        stamp=www/node_modules/.package-lock.json
+        if [[ -f "$stamp" && "$stamp" -nt www/package.json \
+              && ( ! -f www/package-lock.json || "$stamp" -nt www/package-lock.json ) ]]; then
+            say "www/node_modules: up to date"
+        elif [[ -f www/package-lock.json ]]; then
+            say "installing npm packages in www/ (npm ci)"
+            (cd www && npm ci --no-audit --no-fund)
+        else
+            say "installing npm packages in www/ (npm install)"
+            (cd www && npm install --no-audit --no-fund)
+        fi
+    else
+        say "www/package.json: none yet, no npm packages to install"
+    fi
+fi
+
+say "done"

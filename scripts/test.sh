@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Sets up the tools (scripts/setup.sh) and runs every check and test of the
+# repository, stopping at the first failure. Ends with a timing summary.
+#
+#   scripts/test.sh
+#
+# Sections: formatting, clippy (native and wasm32), the wasm32 build, the
+# native tests of the whole workspace, the core's tests under wasm32 in Node
+# (wasm-bindgen-test-runner, configured in .cargo/config.toml), and the docs
+# with warnings denied.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# Flags for setup.sh. --node is a no-op until www/package.json exists.
+# Add --browser here once a test drives Chromium.
+SETUP_FLAGS=(--node)
+
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+case ":$PATH:" in
+    *":$CARGO_BIN:"*) ;;
+    *) export PATH="$CARGO_BIN:$PATH" ;;
+esac
+
+# Node 20 has no global WebSocket; wasm-bindgen-test-runner passes NODE_ARGS
+# to node, so wasm tests that open a WebSocket work on Node 20 and 21 too.
+node_major="$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/' || true)"
+if [[ -z "${NODE_ARGS:-}" && "$node_major" =~ ^(20|21)$ ]]; then
+    export NODE_ARGS=--experimental-websocket
+fi
+
+names=()
+times=()
+results=()
+start_all=$EPOCHREALTIME
+
+summary() {
+    local total i
+    total="$(awk -v a="$start_all" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
+    printf '\n==> Summary\n'
+    for i in "${!names[@]}"; do
+        printf '  %-4s %7ss  %s\n' "${results[$i]}" "${times[$i]}" "${names[$i]}"
+    done
+    printf '  total %ss\n' "$total"
+}
+
+# section NAME COMMAND...: runs COMMAND under a header, records its time and
+# result, and on failure prints the summary and exits with its status.
+section() {
+    local name=$1 t0 rc=0 secs
+    shift
+    printf '\n==> %s\n    $ %s\n' "$name" "$*"
+    t0=$EPOCHREALTIME
+    "$@" || rc=$?
+    secs="$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
+    names+=("$name")
+    times+=("$secs")
+    if (( rc == 0 )); then
+        results+=(ok)
+    else
+        results+=(FAIL)
+        summary
+        printf '\nFAILED: %s (exit status %d)\n' "$name" "$rc" >&2
+        exit "$rc"
+    fi
+}
+
+section "setup" scripts/setup.sh "${SETUP_FLAGS[@]}"
+section "rustfmt" cargo fmt --all -- --check
+section "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
+section "clippy (wasm32)" cargo clippy -p sotto --target wasm32-unknown-unknown --all-targets -- -D warnings
+section "build (wasm32)" cargo build -p sotto --target wasm32-unknown-unknown
+section "tests (native)" cargo test --workspace
+section "tests (wasm32, node)" cargo test -p sotto --target wasm32-unknown-unknown
+section "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
+# ---------------------------------------------------------------------------
+# Further checks added by later issues go here, one `section` line each, e.g.
+#   section "tests (browser)" cargo test -p sotto-e2e --features browser
+# (and add --browser to SETUP_FLAGS above when they need Chromium).
+# ---------------------------------------------------------------------------
+
+summary
+printf '\nAll checks passed.\n'
