@@ -14,6 +14,10 @@
 //! - `reveal: winner` opens only which options have the largest total
 //!   (all of them on a tie), never the totals.
 
+pub mod budget;
+pub mod quantile;
+pub mod survey;
+pub mod survey_tally;
 pub mod validity;
 pub mod vote;
 
@@ -214,5 +218,7 @@ pub async fn maxima(ctx: &Ctx, values: &ShareVec, l: u32) -> Result<Vec<bool>, E
         .collect())
 }
 
+#[cfg(test)]
+mod survey_tests;
 #[cfg(test)]
 mod tests;

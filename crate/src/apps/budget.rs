@@ -1,0 +1,288 @@
+//! Participatory budgets: every participant splits a total B over m
+//! projects in non-negative integers summing to exactly B.
+//!
+//! Encoding: the m allocations, then w = bits(B) bits of each. Valid when
+//! every allocation equals the number its bits spell (so it is in
+//! [0, 2^w)) and the allocations sum to B (so each is at most B; no
+//! wrap-around since m 2^w is far below p). Results: mean and median
+//! (type 7: the mean of the two middle values for an even count) per
+//! project, and the projects ranked by mean, highest first, ties in the
+//! order of the schema. Medians come from the digit search over the
+//! allocation bits ([`super::quantile`]).
+//!
+//! The `income` style (one bounded number per participant, with mean,
+//! median, quartiles and bracket counts) is a one-question survey: see
+//! [`income_survey`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::quantile::{Job, quantiles};
+use super::survey::{AnswerKind, Question, SurveySchema};
+use super::validity::Encoding;
+use super::{AnswerError, Outcome, bits_for, validity};
+use crate::engine::{Ctx, EngineError};
+use crate::field::Fp;
+use crate::share::ShareVec;
+
+/// A budget allocation schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetSchema {
+    /// The total every participant allocates.
+    pub total: u64,
+    /// The projects, distinct.
+    pub projects: Vec<String>,
+}
+
+impl BudgetSchema {
+    /// Checks the total and the project names.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.total == 0 || self.total >= 1 << 40 {
+            return Err("the total must be between 1 and 2^40".into());
+        }
+        if self.projects.is_empty() || self.projects.len() > 64 {
+            return Err("a budget has between 1 and 64 projects".into());
+        }
+        if self
+            .projects
+            .iter()
+            .enumerate()
+            .any(|(i, p)| p.is_empty() || self.projects[..i].contains(p))
+        {
+            return Err("project names must be non-empty and distinct".into());
+        }
+        Ok(())
+    }
+}
+
+/// The encoding of an allocation.
+pub fn encoding(schema: &BudgetSchema) -> Encoding {
+    let m = schema.projects.len();
+    let mut e = Encoding::default();
+    let at = e.alloc(m);
+    for o in 0..m {
+        e.spelled_by_bits(vec![(at + o, Fp::ONE)], Fp::ZERO, bits_for(schema.total));
+    }
+    e.sum_is(at, m, schema.total);
+    e
+}
+
+/// Encodes `{"park": 60, "library": 40}` (unnamed projects get 0).
+pub fn encode(schema: &BudgetSchema, answer: &Value) -> Result<Vec<Fp>, AnswerError> {
+    let obj = answer
+        .as_object()
+        .ok_or_else(|| AnswerError::Invalid("give an object of project amounts".into()))?;
+    let m = schema.projects.len();
+    let w = bits_for(schema.total) as usize;
+    let mut x = vec![Fp::ZERO; encoding(schema).len];
+    let mut total = 0u64;
+    for (name, v) in obj {
+        let o = schema
+            .projects
+            .iter()
+            .position(|p| p == name)
+            .ok_or_else(|| AnswerError::UnknownOption(name.clone()))?;
+        let a = v.as_u64().filter(|a| *a <= schema.total).ok_or_else(|| {
+            AnswerError::OutOfRange(format!(
+                "{name}: give a whole amount from 0 to {}",
+                schema.total
+            ))
+        })?;
+        total += a;
+        x[o] = Fp::from(a);
+        for b in 0..w {
+            x[m + o * w + b] = Fp::from((a >> b) & 1);
+        }
+    }
+    if total != schema.total {
+        return Err(AnswerError::Invalid(format!(
+            "the amounts add up to {total}; they must add up to {}",
+            schema.total
+        )));
+    }
+    Ok(x)
+}
+
+/// Computes means, medians and the ranking.
+pub async fn tally_budget(
+    ctx: &Ctx,
+    schema: &BudgetSchema,
+    min_submissions: u64,
+    submissions: &[ShareVec],
+) -> Result<Outcome, EngineError> {
+    let enc = encoding(schema);
+    let flags = validity::check(ctx, &enc, submissions).await?;
+    let subs: Vec<&ShareVec> = submissions
+        .iter()
+        .zip(&flags)
+        .filter(|(_, ok)| **ok)
+        .map(|(s, _)| s)
+        .collect();
+    let valid = subs.len() as u64;
+    let invalid = flags.len() as u64 - valid;
+    if valid < min_submissions.max(1) {
+        return Ok(Outcome {
+            valid,
+            invalid,
+            result: json!({ "suppressed": "too few submissions" }),
+        });
+    }
+    let m = schema.projects.len();
+    let w = bits_for(schema.total);
+    let sums: Vec<Fp> = (0..m)
+        .map(|o| subs.iter().fold(Fp::ZERO, |a, s| a + s.values()[o]))
+        .collect();
+    let sums: Vec<u64> = ctx
+        .open(&ShareVec::from_values(sums))
+        .await?
+        .iter()
+        .map(|v| v.value() as u64)
+        .collect();
+    let ranks = vec![(valid - 1) / 2, valid / 2];
+    let jobs: Vec<Job> = (0..m)
+        .map(|o| {
+            let bits = subs
+                .iter()
+                .flat_map(|s| s.values()[m + o * w as usize..m + (o + 1) * w as usize].to_vec())
+                .collect();
+            Job {
+                bits: ShareVec::from_values(bits),
+                width: w,
+                eligible: ShareVec::from_values(vec![Fp::ONE; subs.len()]),
+                ranks: ranks.clone(),
+            }
+        })
+        .collect();
+    let found = quantiles(ctx, &jobs).await?;
+    let mut projects = Map::new();
+    for (o, name) in schema.projects.iter().enumerate() {
+        let median = (found[o][0] + found[o][1]) as f64 / 2.0;
+        projects.insert(
+            name.clone(),
+            json!({ "mean": sums[o] as f64 / valid as f64, "median": median }),
+        );
+    }
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|a, b| sums[*b].cmp(&sums[*a]).then(a.cmp(b)));
+    let ranking: Vec<&String> = order.iter().map(|&o| &schema.projects[o]).collect();
+    Ok(Outcome {
+        valid,
+        invalid,
+        result: json!({ "projects": projects, "ranking": ranking }),
+    })
+}
+
+/// The `income` style: one bounded integer per participant, reported with
+/// mean, median, quartiles and bracket counts (never a single value), as a
+/// one-question survey whose question id is `income`.
+pub fn income_survey(min: i64, max: i64, brackets: Vec<i64>) -> SurveySchema {
+    SurveySchema {
+        questions: vec![Question {
+            id: "income".into(),
+            text: "income".into(),
+            answer: AnswerKind::Number {
+                min,
+                max,
+                decimals: 0,
+                buckets: brackets,
+            },
+            optional: false,
+        }],
+        crosstabs: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::engine::Committee;
+    use crate::engine::network::Network;
+    use crate::share::deal;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::{Rng, SeedableRng};
+
+    #[test]
+    fn budget_means_medians_ranking_and_forgeries() {
+        let schema = BudgetSchema {
+            total: 100,
+            projects: vec!["park".into(), "library".into(), "pool".into()],
+        };
+        schema.validate().unwrap();
+        let mut rng = ChaCha20Rng::seed_from_u64(2);
+        let mut allocs = Vec::new();
+        for _ in 0..21 {
+            let a = (rng.next_u32() % 101) as u64;
+            let b = (rng.next_u32() as u64) % (101 - a);
+            allocs.push([a, b, 100 - a - b]);
+        }
+        let mut vectors: Vec<Vec<Fp>> = allocs
+            .iter()
+            .map(|a| {
+                encode(
+                    &schema,
+                    &json!({"park": a[0], "library": a[1], "pool": a[2]}),
+                )
+                .unwrap()
+            })
+            .collect();
+        // Forged: sums to 100 with a negative entry; sums to 101.
+        let mut f1 = vectors[0].clone();
+        f1[0] = Fp::from(150u64);
+        f1[1] = -Fp::from(50u64);
+        f1[2] = Fp::ZERO;
+        let mut f2 = vectors[0].clone();
+        f2[0] += Fp::ONE;
+        vectors.extend([f1, f2]);
+        let dealt: Vec<Vec<_>> = vectors
+            .iter()
+            .map(|v| deal(v, 3, 1, &mut rng).unwrap())
+            .collect();
+        let out = Network::new(Committee::new(3), 1)
+            .run(|ctx| {
+                let subs: Vec<_> = dealt.iter().map(|d| d[ctx.me() - 1].clone()).collect();
+                let schema = schema.clone();
+                async move { Ok(tally_budget(&ctx, &schema, 5, &subs).await?.to_json()) }
+            })
+            .unwrap();
+        let got = &out.values[0];
+        assert_eq!(got["valid"], json!(21));
+        assert_eq!(got["invalid"], json!(2));
+        let mut means = Vec::new();
+        for (o, name) in schema.projects.iter().enumerate() {
+            let mut col: Vec<u64> = allocs.iter().map(|a| a[o]).collect();
+            col.sort();
+            let mean = col.iter().sum::<u64>() as f64 / 21.0;
+            means.push((mean, o));
+            assert_eq!(
+                got["result"]["projects"][name]["median"],
+                json!(col[10] as f64)
+            );
+            assert!(
+                (got["result"]["projects"][name]["mean"].as_f64().unwrap() - mean).abs() < 1e-9
+            );
+        }
+        means.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let ranking: Vec<&String> = means.iter().map(|(_, o)| &schema.projects[*o]).collect();
+        assert_eq!(got["result"]["ranking"], json!(ranking));
+    }
+
+    #[test]
+    fn bad_allocations_get_clear_errors() {
+        let schema = BudgetSchema {
+            total: 10,
+            projects: vec!["a".into(), "b".into()],
+        };
+        assert!(
+            encode(&schema, &json!({"a": 3, "b": 3}))
+                .unwrap_err()
+                .to_string()
+                .contains("add up to 6")
+        );
+        assert!(encode(&schema, &json!({"a": -1, "b": 11})).is_err());
+        assert!(encode(&schema, &json!({"c": 10})).is_err());
+    }
+}

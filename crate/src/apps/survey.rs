@@ -1,0 +1,435 @@
+//! Surveys: question schemas, answer encodings and per-question results.
+//!
+//! Encoding of one answer, question by question (`a` = "answered" bit;
+//! required questions add the constraint a = 1):
+//!
+//! | type | entries | valid when |
+//! |---|---|---|
+//! | choice, yesno, rating | one-hot over [skip?, option 1, ..., option k] | bits, sum = 1 (skip slot only for optional questions) |
+//! | multi | a, k option bits, w bits spelling `max * a - selected` | bits, spelled (so nothing is selected when skipped) |
+//! | number | a, y, w bits of y, w bits of `R * a - y` | bits, spelled: y in [0, R], and y = 0 when skipped |
+//!
+//! For numbers, x = lo + y / 10^decimals and R = (hi - lo) * 10^decimals:
+//! fixed point, exact. Results per question: `count` (answered), and as
+//! fits the type `histogram`, `sum`, `mean`, `median`, `quartiles`.
+//! Quartiles use linear interpolation between order statistics (the
+//! "type 7" rule of R and NumPy): for n answers the q-quantile is
+//! x(h) with h = (n - 1) q, interpolating between ranks floor(h) and
+//! ceil(h). So the median of an even count is the mean of the two middle
+//! values. Order statistics are exact (see [`super::quantile`]).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::validity::Encoding;
+use super::{AnswerError, bits_for};
+use crate::field::Fp;
+
+/// Largest number of questions in a survey.
+pub const MAX_QUESTIONS: usize = 100;
+/// Largest number of options of a choice question.
+pub const MAX_OPTIONS: usize = 64;
+
+/// A survey: an ordered list of questions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurveySchema {
+    /// The questions, with distinct ids.
+    pub questions: Vec<Question>,
+    /// Pairs of choice (or yes/no) question ids to cross-tabulate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crosstabs: Vec<(String, String)>,
+}
+
+/// One question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Identifier used in answers and results.
+    pub id: String,
+    /// The question as shown to participants.
+    pub text: String,
+    /// What kind of answer it takes.
+    pub answer: AnswerKind,
+    /// Whether a participant may skip it.
+    #[serde(default)]
+    pub optional: bool,
+}
+
+/// The type of a question's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum AnswerKind {
+    /// A number in [min, max] with `decimals` digits after the point.
+    Number {
+        /// Smallest allowed answer (in units of 10^-decimals).
+        min: i64,
+        /// Largest allowed answer (in units of 10^-decimals).
+        max: i64,
+        /// Digits after the decimal point (0 for integers).
+        #[serde(default)]
+        decimals: u8,
+        /// Histogram bucket edges (ascending, in the same units), if any:
+        /// bucket i counts answers in `[edges[i], edges[i+1])`, the last
+        /// bucket `[edges[last], max]`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        buckets: Vec<i64>,
+    },
+    /// One option among several.
+    Choice {
+        /// The options.
+        options: Vec<String>,
+    },
+    /// Any number of options, at most `max_selections` when given.
+    Multi {
+        /// The options.
+        options: Vec<String>,
+        /// Largest number of selections.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_selections: Option<u32>,
+    },
+    /// An integer rating 1..=scale.
+    Rating {
+        /// Highest rating.
+        scale: u32,
+    },
+    /// Yes or no.
+    Yesno,
+}
+
+impl Question {
+    /// The option labels of one-hot questions (choice, rating, yesno).
+    pub fn labels(&self) -> Option<Vec<String>> {
+        match &self.answer {
+            AnswerKind::Choice { options } => Some(options.clone()),
+            AnswerKind::Rating { scale } => Some((1..=*scale).map(|r| r.to_string()).collect()),
+            AnswerKind::Yesno => Some(vec!["no".into(), "yes".into()]),
+            _ => None,
+        }
+    }
+
+    /// Integer range width R of a number question, in fixed-point units.
+    fn number_range(&self) -> Option<(i64, u64)> {
+        match &self.answer {
+            AnswerKind::Number { min, max, .. } => Some((*min, max.abs_diff(*min))),
+            _ => None,
+        }
+    }
+}
+
+impl SurveySchema {
+    /// Checks ids, options, bounds and cross-tab references.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.questions.is_empty() || self.questions.len() > MAX_QUESTIONS {
+            return Err(format!(
+                "a survey has between 1 and {MAX_QUESTIONS} questions"
+            ));
+        }
+        for (i, q) in self.questions.iter().enumerate() {
+            if q.id.is_empty()
+                || q.id.len() > 64
+                || self.questions[..i].iter().any(|p| p.id == q.id)
+            {
+                return Err(format!(
+                    "question id {:?} must be 1 to 64 characters and unique",
+                    q.id
+                ));
+            }
+            match &q.answer {
+                AnswerKind::Number {
+                    min,
+                    max,
+                    decimals,
+                    buckets,
+                } => {
+                    if min > max || *decimals > 6 || max.abs_diff(*min) >= 1 << 48 {
+                        return Err(format!(
+                            "question {}: need min <= max, at most 6 decimals, range below 2^48",
+                            q.id
+                        ));
+                    }
+                    if buckets.windows(2).any(|w| w[0] >= w[1])
+                        || buckets.iter().any(|b| b < min || b > max)
+                    {
+                        return Err(format!(
+                            "question {}: bucket edges must ascend within [min, max]",
+                            q.id
+                        ));
+                    }
+                }
+                AnswerKind::Choice { options } | AnswerKind::Multi { options, .. } => {
+                    if options.is_empty() || options.len() > MAX_OPTIONS {
+                        return Err(format!(
+                            "question {}: between 1 and {MAX_OPTIONS} options",
+                            q.id
+                        ));
+                    }
+                    if options
+                        .iter()
+                        .enumerate()
+                        .any(|(i, o)| options[..i].contains(o))
+                    {
+                        return Err(format!("question {}: options must be distinct", q.id));
+                    }
+                }
+                AnswerKind::Rating { scale } if !(2..=100).contains(scale) => {
+                    return Err(format!(
+                        "question {}: a rating scale runs from 2 to 100",
+                        q.id
+                    ));
+                }
+                _ => {}
+            }
+        }
+        for (a, b) in &self.crosstabs {
+            for id in [a, b] {
+                if self.question(id).and_then(|q| q.labels()).is_none() {
+                    return Err(format!(
+                        "cross-tab needs two choice, rating or yes/no questions, not {id:?}"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The question with this id.
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+}
+
+/// Where one question's entries sit in the encoded vector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// Start of the question's segment.
+    pub at: usize,
+    /// One-hot questions: index of the first option slot.
+    pub first_option: usize,
+    /// Number and multi questions: index of the "answered" bit.
+    pub answered: Option<usize>,
+    /// Number questions: index of y and of its first bit, and the bit width.
+    pub number: Option<(usize, usize, u32)>,
+}
+
+/// The encoding of a whole survey answer, and each question's layout.
+pub fn encoding(schema: &SurveySchema) -> (Encoding, Vec<Layout>) {
+    let mut e = Encoding::default();
+    let mut layouts = Vec::new();
+    for q in &schema.questions {
+        let at = e.len;
+        let mut layout = Layout {
+            at,
+            first_option: at,
+            answered: None,
+            number: None,
+        };
+        if let Some(labels) = q.labels() {
+            let slots = labels.len() + q.optional as usize;
+            e.alloc(slots);
+            e.bits(at, slots);
+            e.sum_is(at, slots, 1);
+            layout.first_option = at + q.optional as usize;
+        } else {
+            let a = e.alloc(1);
+            e.bits(a, 1);
+            if !q.optional {
+                e.sum_is(a, 1, 1);
+            }
+            layout.answered = Some(a);
+            match &q.answer {
+                AnswerKind::Multi {
+                    options,
+                    max_selections,
+                } => {
+                    let k = options.len();
+                    let first = e.alloc(k);
+                    e.bits(first, k);
+                    layout.first_option = first;
+                    let max = max_selections.map_or(k as u64, |m| (m as u64).min(k as u64));
+                    let mut terms: Vec<(usize, Fp)> = vec![(a, Fp::from(max))];
+                    terms.extend((first..first + k).map(|i| (i, -Fp::ONE)));
+                    e.spelled_by_bits(terms, Fp::ZERO, bits_for(max));
+                }
+                _ => {
+                    let (_, range) = q.number_range().unwrap_or((0, 0));
+                    let w = bits_for(range);
+                    let y = e.alloc(1);
+                    let bits = e.spelled_by_bits(vec![(y, Fp::ONE)], Fp::ZERO, w);
+                    e.spelled_by_bits(vec![(a, Fp::from(range)), (y, -Fp::ONE)], Fp::ZERO, w);
+                    layout.number = Some((y, bits, w));
+                }
+            }
+        }
+        layouts.push(layout);
+    }
+    (e, layouts)
+}
+
+/// Encodes a participant's answers: `{"q1": "B", "q2": 42.5, "q3": ["x"],
+/// "q4": true, "q5": 4}`; optional questions may be left out or `null`.
+pub fn encode(schema: &SurveySchema, answers: &Value) -> Result<Vec<Fp>, AnswerError> {
+    let obj = answers
+        .as_object()
+        .ok_or_else(|| AnswerError::Invalid("answers must be an object of question ids".into()))?;
+    if let Some(extra) = obj.keys().find(|k| schema.question(k).is_none()) {
+        return Err(AnswerError::Invalid(format!(
+            "there is no question {extra:?}"
+        )));
+    }
+    let (enc, layouts) = encoding(schema);
+    let mut x = vec![Fp::ZERO; enc.len];
+    for (q, l) in schema.questions.iter().zip(&layouts) {
+        let answer = obj.get(&q.id).filter(|v| !v.is_null());
+        let Some(answer) = answer else {
+            if !q.optional {
+                return Err(AnswerError::Missing(q.id.clone()));
+            }
+            if q.labels().is_some() {
+                x[l.at] = Fp::ONE; // the skip slot
+            }
+            // Multi and number: everything stays zero, which is valid.
+            continue;
+        };
+        let bad = |what: String| AnswerError::Invalid(format!("question {}: {what}", q.id));
+        match &q.answer {
+            AnswerKind::Choice { options } => {
+                let s = answer
+                    .as_str()
+                    .ok_or_else(|| bad("pick one option".into()))?;
+                let i = options
+                    .iter()
+                    .position(|o| o == s)
+                    .ok_or_else(|| AnswerError::UnknownOption(s.into()))?;
+                x[l.first_option + i] = Fp::ONE;
+            }
+            AnswerKind::Yesno => {
+                let b = answer
+                    .as_bool()
+                    .ok_or_else(|| bad("answer true or false".into()))?;
+                x[l.first_option + b as usize] = Fp::ONE;
+            }
+            AnswerKind::Rating { scale } => {
+                let r = answer.as_u64().filter(|r| (1..=*scale as u64).contains(r));
+                let r = r.ok_or_else(|| {
+                    AnswerError::OutOfRange(format!("question {}: rate from 1 to {scale}", q.id))
+                })?;
+                x[l.first_option + r as usize - 1] = Fp::ONE;
+            }
+            AnswerKind::Multi {
+                options,
+                max_selections,
+            } => {
+                let list = answer
+                    .as_array()
+                    .ok_or_else(|| bad("give a list of options".into()))?;
+                let max = max_selections
+                    .map_or(options.len(), |m| m as usize)
+                    .min(options.len());
+                if list.len() > max {
+                    return Err(bad(format!("select at most {max} options")));
+                }
+                for item in list {
+                    let s = item
+                        .as_str()
+                        .ok_or_else(|| bad("options are strings".into()))?;
+                    let i = options
+                        .iter()
+                        .position(|o| o == s)
+                        .ok_or_else(|| AnswerError::UnknownOption(s.into()))?;
+                    if x[l.first_option + i] == Fp::ONE {
+                        return Err(bad(format!("{s:?} is selected twice")));
+                    }
+                    x[l.first_option + i] = Fp::ONE;
+                }
+                let a = l.answered.unwrap_or(l.at);
+                x[a] = Fp::ONE;
+                let spell_at = l.first_option + options.len();
+                spell(
+                    &mut x[spell_at..spell_at + bits_for(max as u64) as usize],
+                    (max - list.len()) as u64,
+                );
+            }
+            AnswerKind::Number {
+                min, max, decimals, ..
+            } => {
+                let v = answer.as_f64().ok_or_else(|| bad("give a number".into()))?;
+                let scaled = v * 10f64.powi(*decimals as i32);
+                let units = scaled.round();
+                if (units - scaled).abs() > 1e-6 * scaled.abs().max(1.0) {
+                    return Err(bad(format!(
+                        "use at most {decimals} digits after the decimal point"
+                    )));
+                }
+                let units = units as i64;
+                if units < *min || units > *max {
+                    let f = |u: i64| u as f64 / 10f64.powi(*decimals as i32);
+                    return Err(AnswerError::OutOfRange(format!(
+                        "question {}: answer from {} to {}",
+                        q.id,
+                        f(*min),
+                        f(*max)
+                    )));
+                }
+                let (y, bits, w) = l.number.unwrap_or((0, 0, 0));
+                let range = max.abs_diff(*min);
+                let yv = units.abs_diff(*min);
+                x[l.answered.unwrap_or(l.at)] = Fp::ONE;
+                x[y] = Fp::from(yv);
+                spell(&mut x[bits..bits + w as usize], yv);
+                spell(&mut x[bits + w as usize..bits + 2 * w as usize], range - yv);
+            }
+        }
+    }
+    debug_assert!(enc.is_valid(&x));
+    Ok(x)
+}
+
+fn spell(out: &mut [Fp], v: u64) {
+    for (b, slot) in out.iter_mut().enumerate() {
+        *slot = Fp::from((v >> b) & 1);
+    }
+}
+
+/// Ranks needed for the type-7 quartiles of n values: (floor, ceil) of
+/// (n - 1) q for q = 1/4, 1/2, 3/4.
+pub fn quartile_ranks(n: u64) -> Vec<u64> {
+    let mut ranks: Vec<u64> = [1u64, 2, 3]
+        .iter()
+        .flat_map(|&q| [(n - 1) * q / 4, ((n - 1) * q).div_ceil(4)])
+        .collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    ranks
+}
+
+/// Type-7 quartiles from the order statistics at [`quartile_ranks`].
+pub fn quartiles_from(n: u64, ranks: &[u64], values: &[f64]) -> [f64; 3] {
+    let at = |r: u64| {
+        ranks
+            .iter()
+            .position(|x| *x == r)
+            .map_or(0.0, |i| values[i])
+    };
+    [1u64, 2, 3].map(|q| {
+        let (lo, hi) = ((n - 1) * q / 4, ((n - 1) * q).div_ceil(4));
+        let frac = ((n - 1) * q % 4) as f64 / 4.0;
+        at(lo) + frac * (at(hi) - at(lo))
+    })
+}
+
+/// A histogram object from labels and (possibly suppressed) counts.
+pub fn histogram_json(labels: &[String], counts: &[Option<u64>]) -> Value {
+    Value::Object(
+        labels
+            .iter()
+            .zip(counts)
+            .map(|(l, c)| (l.clone(), c.map_or(json!("suppressed"), |c| json!(c))))
+            .collect::<Map<String, Value>>(),
+    )
+}
+
+/// Converts a fixed-point offset back to the question's units.
+pub fn to_units(min: i64, decimals: u8, y: f64) -> f64 {
+    (min as f64 + y) / 10f64.powi(decimals as i32)
+}
