@@ -15,6 +15,7 @@
 //!   (all of them on a tie), never the totals.
 
 pub mod budget;
+pub mod irv;
 pub mod quantile;
 pub mod survey;
 pub mod survey_tally;
@@ -98,6 +99,7 @@ impl VoteSpec {
                 max: schema.max_score.unwrap_or(1),
             },
             VoteMethod::Borda => vote::Method::Borda,
+            VoteMethod::Irv => vote::Method::Irv,
             _ => vote::Method::Plurality,
         };
         VoteSpec {
@@ -152,6 +154,20 @@ pub async fn tally_vote(
         .map(|terms| terms.iter().fold(Fp::ZERO, |a, (i, c)| a + *c * sum[*i]))
         .collect();
     let totals = ShareVec::from_values(totals);
+    if spec.method == vote::Method::Irv {
+        let valid_ballots: Vec<&ShareVec> = submissions
+            .iter()
+            .zip(&flags)
+            .filter(|(_, ok)| **ok)
+            .map(|(s, _)| s)
+            .collect();
+        let result = irv::run(ctx, &spec.options, &valid_ballots).await?;
+        return Ok(Outcome {
+            valid,
+            invalid,
+            result,
+        });
+    }
     let result = if spec.winner_only {
         let bound = valid.saturating_mul(vote::max_points(&spec.method, m));
         let is_max = maxima(ctx, &totals, bits_for(bound)).await?;

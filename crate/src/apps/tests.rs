@@ -41,7 +41,7 @@ fn random_answer(method: &Method, opts: &[String], rng: &mut ChaCha20Rng) -> Val
                 .collect();
             json!({ "scores": scores })
         }
-        Method::Borda => {
+        Method::Borda | Method::Irv => {
             let mut order: Vec<&String> = opts.iter().collect();
             for i in (1..m).rev() {
                 order.swap(i, rng.next_u32() as usize % (i + 1));
@@ -237,4 +237,72 @@ fn bad_answers_get_clear_errors() {
         ..spec
     };
     assert!(encode_vote(&score, &json!({"scores": {"A": 4}})).is_err());
+}
+
+/// Plaintext instant runoff with the same tie rule.
+fn irv_reference(m: usize, rankings: &[Vec<usize>]) -> (usize, Vec<Vec<u64>>) {
+    let mut alive = vec![true; m];
+    let mut rounds = Vec::new();
+    loop {
+        let mut counts = vec![0u64; m];
+        for r in rankings {
+            if let Some(top) = r.iter().find(|o| alive[**o]) {
+                counts[*top] += 1;
+            }
+        }
+        let live: Vec<usize> = (0..m).filter(|o| alive[*o]).collect();
+        rounds.push(live.iter().map(|o| counts[*o]).collect());
+        let total: u64 = live.iter().map(|o| counts[*o]).sum();
+        let best = *live
+            .iter()
+            .max_by(|a, b| counts[**a].cmp(&counts[**b]).then(b.cmp(a)))
+            .unwrap();
+        if 2 * counts[best] > total || live.len() == 1 {
+            return (best, rounds);
+        }
+        let min = live.iter().map(|o| counts[*o]).min().unwrap();
+        let out = *live.iter().rev().find(|o| counts[**o] == min).unwrap();
+        alive[out] = false;
+    }
+}
+
+#[test]
+fn instant_runoff_matches_plaintext_rounds() {
+    let spec = VoteSpec {
+        method: Method::Irv,
+        options: options(5),
+        winner_only: false,
+        min_submissions: 5,
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(21);
+    let mut rankings = Vec::new();
+    let mut ballots = Vec::new();
+    for _ in 0..17 {
+        let mut order: Vec<usize> = (0..5).collect();
+        for i in (1..5).rev() {
+            order.swap(i, rng.next_u32() as usize % (i + 1));
+        }
+        let names: Vec<&String> = order.iter().map(|o| &spec.options[*o]).collect();
+        ballots.push(encode_vote(&spec, &json!({ "ranking": names })).unwrap());
+        rankings.push(order);
+    }
+    let mut forged = ballots[0].clone();
+    forged[1] = Fp::ONE; // option A at two positions
+    ballots.push(forged);
+    let got = run_vote(&spec, &ballots, 3);
+    assert_eq!(got["invalid"], json!(1));
+    let (winner, rounds) = irv_reference(5, &rankings);
+    assert_eq!(got["result"]["winner"], json!(spec.options[winner]));
+    let got_rounds: Vec<Vec<u64>> = got["result"]["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            spec.options
+                .iter()
+                .filter_map(|o| r.get(o).and_then(|c| c.as_u64()))
+                .collect()
+        })
+        .collect();
+    assert_eq!(got_rounds, rounds);
 }

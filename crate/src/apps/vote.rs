@@ -5,7 +5,7 @@
 //! | plurality | m bits | bits, sum = 1 | the bit |
 //! | approval (max k) | m bits, then w bits spelling k - count | bits, spelled | the bit |
 //! | score (0..=k) | m values, then for each value w bits of x and w bits of k - x | bits, spelled | the value |
-//! | borda | m x m bits, `P[o][pos]` = option o at position pos | bits, every row and column sums to 1 | `sum (m-1-pos) P[o][pos]` |
+//! | borda, irv | m x m bits, `P[o][pos]` = option o at position pos | bits, every row and column sums to 1 | `sum (m-1-pos) P[o][pos]` |
 //!
 //! (w = bits needed for k.) All tallies are linear, so counting is free
 //! once validity flags are public: members add the valid vectors locally.
@@ -34,6 +34,8 @@ pub enum Method {
     },
     /// A full ranking; position i earns m - 1 - i points.
     Borda,
+    /// A full ranking counted by instant runoff ([`super::irv`]).
+    Irv,
 }
 
 /// The encoding of a ballot for `m` options.
@@ -62,7 +64,7 @@ pub fn encoding(method: &Method, m: usize) -> Encoding {
                 e.spelled_by_bits(vec![(at + o, -Fp::ONE)], Fp::from(*max), w);
             }
         }
-        Method::Borda => {
+        Method::Borda | Method::Irv => {
             let at = e.alloc(m * m);
             e.bits(at, m * m);
             for o in 0..m {
@@ -86,7 +88,7 @@ pub fn tally_map(method: &Method, m: usize) -> Vec<Vec<(usize, Fp)>> {
         Method::Plurality | Method::Approval { .. } | Method::Score { .. } => {
             (0..m).map(|o| vec![(o, Fp::ONE)]).collect()
         }
-        Method::Borda => (0..m)
+        Method::Borda | Method::Irv => (0..m)
             .map(|o| {
                 (0..m)
                     .map(|pos| (o * m + pos, Fp::from((m - 1 - pos) as u64)))
@@ -101,7 +103,7 @@ pub fn max_points(method: &Method, m: usize) -> u64 {
     match method {
         Method::Plurality | Method::Approval { .. } => 1,
         Method::Score { max } => *max as u64,
-        Method::Borda => m.saturating_sub(1) as u64,
+        Method::Borda | Method::Irv => m.saturating_sub(1) as u64,
     }
 }
 
@@ -172,7 +174,7 @@ pub fn encode(method: &Method, options: &[String], answer: &Value) -> Result<Vec
                 spell(&mut x[base + w..base + 2 * w], *max as u64 - s);
             }
         }
-        Method::Borda => {
+        Method::Borda | Method::Irv => {
             let list = field("ranking")?
                 .as_array()
                 .ok_or_else(|| AnswerError::Invalid("\"ranking\" must be a list".into()))?;

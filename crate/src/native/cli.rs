@@ -55,6 +55,8 @@ fn read_passphrase(var: &str) -> anyhow::Result<zeroize::Zeroizing<String>> {
 /// Benchmark commands.
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// Run a whole vote, survey or budget computation in memory.
+    App(super::bench_app::AppBenchArgs),
     /// Run committee operations on an in-memory network of parties.
     Engine(super::bench_engine::EngineBenchArgs),
     /// Load-test a running relay with concurrent WebSocket submissions.
@@ -83,6 +85,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Bench(BenchCommand::Engine(args)) => super::bench_engine::run(&args),
+        Command::Bench(BenchCommand::App(args)) => super::bench_app::run(&args),
         Command::Bench(BenchCommand::Relay(args)) => super::bench_relay::run(&args),
         Command::Keygen(args) => {
             read_passphrase(&args.passphrase_env).and_then(|p| super::keygen::run(&args.out, &p))

@@ -92,6 +92,8 @@ pub enum VoteMethod {
     Score,
     /// Rank all options; position i of m earns m - 1 - i points.
     Borda,
+    /// Rank all options; counted by instant runoff (reveal: tally only).
+    Irv,
 }
 
 /// What a vote's result reveals.
@@ -253,6 +255,12 @@ impl Manifest {
                         return invalid("max_score", "only score votes have a max_score");
                     }
                     _ => {}
+                }
+                if vote.method == VoteMethod::Irv && vote.reveal == Reveal::Winner {
+                    return invalid(
+                        "reveal",
+                        "instant runoff reveals its rounds: use reveal tally",
+                    );
                 }
                 match (vote.method, vote.max_approvals) {
                     (VoteMethod::Approval, Some(0)) => {
