@@ -95,6 +95,11 @@ fn forgeries(spec: &VoteSpec, honest: &[Fp]) -> Vec<Vec<Fp>> {
 }
 
 fn run_vote(spec: &VoteSpec, ballots: &[Vec<Fp>], n: usize) -> Value {
+    run_vote_counting(spec, ballots, n).0
+}
+
+/// Also returns how many values each member saw opened in the clear.
+fn run_vote_counting(spec: &VoteSpec, ballots: &[Vec<Fp>], n: usize) -> (Value, Vec<u64>) {
     let committee = Committee::new(n);
     let mut rng = ChaCha20Rng::seed_from_u64(11);
     let per_member: Vec<Vec<crate::share::ShareVec>> = {
@@ -117,7 +122,10 @@ fn run_vote(spec: &VoteSpec, ballots: &[Vec<Fp>], n: usize) -> Value {
     for v in &out.values {
         assert_eq!(v, &out.values[0]);
     }
-    out.values[0].clone()
+    (
+        out.values[0].clone(),
+        out.stats.iter().map(|s| s.revealed).collect(),
+    )
 }
 
 #[test]
@@ -305,4 +313,36 @@ fn instant_runoff_matches_plaintext_rounds() {
         })
         .collect();
     assert_eq!(got_rounds, rounds);
+}
+
+#[test]
+fn each_member_sees_opened_only_what_the_policy_allows() {
+    let winner = VoteSpec {
+        method: Method::Plurality,
+        options: options(3),
+        winner_only: true,
+        min_submissions: 5,
+    };
+    let ballot = |c: &str| encode_vote(&winner, &json!({ "choice": c })).unwrap();
+    let votes: Vec<Vec<Fp>> = ["A", "B", "B", "C", "B", "A"]
+        .iter()
+        .map(|c| ballot(c))
+        .collect();
+    // Winner only: one validity bit per submission, one "is a maximum" bit per option.
+    let (_, seen) = run_vote_counting(&winner, &votes, 3);
+    assert_eq!(seen, vec![6 + 3; 3]);
+    // Tally: the validity bits and the three counts.
+    let tally = VoteSpec {
+        winner_only: false,
+        ..winner.clone()
+    };
+    assert_eq!(run_vote_counting(&tally, &votes, 3).1, vec![6 + 3; 3]);
+    // Below the minimum: the validity bits and nothing else.
+    let strict = VoteSpec {
+        min_submissions: 7,
+        ..winner
+    };
+    let (got, seen) = run_vote_counting(&strict, &votes, 5);
+    assert_eq!(got["result"], json!({"suppressed": "too few submissions"}));
+    assert_eq!(seen, vec![6; 5]);
 }

@@ -117,7 +117,7 @@ pub async fn check(
     let count = submissions.len();
     let randoms = ctx.random(1 + count).await?;
     let r = ctx
-        .open(&ShareVec::from_values(vec![randoms.values()[0]]))
+        .open_masked(&ShareVec::from_values(vec![randoms.values()[0]]))
         .await?[0];
     let masks = ShareVec::from_values(randoms.values()[1..].to_vec());
     // Coefficients R^1 .. R^K, one per constraint.

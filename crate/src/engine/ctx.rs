@@ -75,6 +75,11 @@ pub struct Stats {
     pub bytes_sent: u64,
     /// Messages this party sent to other members.
     pub messages_sent: u64,
+    /// Values this party saw opened in the clear through [`Ctx::open`] and
+    /// [`Ctx::open_to`]: what a program reveals. Openings of masked or
+    /// uniformly random values (comparison masks, random-bit squares,
+    /// random coefficients) reveal nothing and are not counted.
+    pub revealed: u64,
 }
 
 /// What a party is waiting for, for drivers that enforce timeouts.

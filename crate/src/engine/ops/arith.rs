@@ -129,7 +129,21 @@ impl Ctx {
         recipients: &[usize],
     ) -> Result<Option<Vec<Fp>>, EngineError> {
         let plan = self.open_plan().clone();
-        self.open_with(x, recipients, &plan).await
+        let out = self.open_with(x, recipients, &plan).await?;
+        if let Some(v) = &out {
+            self.lock().stats.revealed += v.len() as u64;
+        }
+        Ok(out)
+    }
+
+    /// Opens a sharing whose value is uniformly random or statistically
+    /// masked, so the opening reveals nothing about any input (comparison
+    /// masks, random coefficients). Not counted in
+    /// [`crate::engine::Stats::revealed`].
+    pub async fn open_masked(&self, x: &ShareVec) -> Result<Vec<Fp>, EngineError> {
+        let all: Vec<usize> = (1..=self.n()).collect();
+        let plan = self.open_plan().clone();
+        Ok(self.open_with(x, &all, &plan).await?.unwrap_or_default())
     }
 
     /// Opens a product sharing of degree 2t (needs 2t+1 <= n shares).

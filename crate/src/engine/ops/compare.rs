@@ -69,7 +69,7 @@ impl Ctx {
             r_low.push(acc);
             masked.push(z.0[v] + acc + two_l * masks[v]);
         }
-        let c = self.open(&ShareVec(masked)).await?;
+        let c = self.open_masked(&ShareVec(masked)).await?;
         let low = c.iter().map(|x| x.value() & low_mask(l)).collect();
         Ok(Masked { low, r_bits, r_low })
     }
