@@ -15,6 +15,7 @@
 //!   (all of them on a tie), never the totals.
 
 pub mod budget;
+pub mod dp;
 pub mod irv;
 pub mod quantile;
 pub mod survey;
@@ -82,6 +83,23 @@ pub struct VoteSpec {
     pub winner_only: bool,
     /// Fewest valid submissions for which anything beyond the counts is opened.
     pub min_submissions: u64,
+    /// Differential privacy: the scale of the discrete Laplace noise each
+    /// member adds to every total ([`dp`]; see [`vote_dp_scale`]). Not
+    /// applied to instant runoff, whose rounds are revealed exactly.
+    pub dp_scale: Option<u64>,
+}
+
+/// The noise scale giving `epsilon`-DP to a vote's totals: the L1
+/// sensitivity under replacing one ballot is twice the largest total one
+/// ballot can contribute.
+pub fn vote_dp_scale(method: &vote::Method, m: usize, epsilon: f64) -> u64 {
+    let per_ballot = match method {
+        vote::Method::Plurality => 1,
+        vote::Method::Approval { max } => max.map_or(m as u64, |k| k as u64),
+        vote::Method::Score { max } => m as u64 * *max as u64,
+        vote::Method::Borda | vote::Method::Irv => (m * m.saturating_sub(1) / 2) as u64,
+    };
+    dp::scale(2 * per_ballot, epsilon)
 }
 
 impl VoteSpec {
@@ -107,6 +125,7 @@ impl VoteSpec {
             options: schema.options.clone(),
             winner_only: schema.reveal == Reveal::Winner,
             min_submissions: policy.min_submissions as u64,
+            dp_scale: None,
         }
     }
 }
@@ -153,7 +172,7 @@ pub async fn tally_vote(
         .iter()
         .map(|terms| terms.iter().fold(Fp::ZERO, |a, (i, c)| a + *c * sum[*i]))
         .collect();
-    let totals = ShareVec::from_values(totals);
+    let mut totals = ShareVec::from_values(totals);
     if spec.method == vote::Method::Irv {
         let valid_ballots: Vec<&ShareVec> = submissions
             .iter()
@@ -168,15 +187,18 @@ pub async fn tally_vote(
             result,
         });
     }
+    if let Some(s) = spec.dp_scale {
+        totals = dp::add_noise(ctx, &totals, s).await?;
+    }
     let result = if spec.winner_only {
         let bound = valid.saturating_mul(vote::max_points(&spec.method, m));
         let is_max = maxima(ctx, &totals, bits_for(bound)).await?;
         vote::winner_json(&spec.options, &is_max)
     } else {
         let opened = ctx.open(&totals).await?;
-        let counts: Vec<u64> = opened.iter().map(|v| v.value() as u64).collect();
+        let counts: Vec<u64> = opened.iter().map(|v| dp::clamp(*v)).collect();
         let mut out = json!({ "tally": vote::tally_json(&spec.options, &counts) });
-        if spec.method == vote::Method::Borda {
+        if spec.method == vote::Method::Borda && spec.dp_scale.is_none() {
             // First preferences beside the Borda points.
             let firsts = ShareVec::from_values((0..m).map(|o| sum[o * m]).collect());
             let firsts: Vec<u64> = ctx
