@@ -45,6 +45,14 @@ pub enum SessionError {
     /// An Ed25519 public key is not a valid point or has small order.
     #[error("invalid Ed25519 public key")]
     BadPublicKey,
+    /// A survey or budget schema in the manifest is invalid.
+    #[error("invalid {kind} schema: {reason}")]
+    InvalidSchema {
+        /// "survey" or "budget".
+        kind: &'static str,
+        /// What is wrong, in plain words.
+        reason: String,
+    },
     /// The manifest breaks a rule (see [`Manifest::validate`]).
     #[error("invalid manifest: {field} {reason}")]
     InvalidManifest {

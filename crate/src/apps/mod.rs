@@ -15,6 +15,7 @@
 //!   (all of them on a tie), never the totals.
 
 pub mod budget;
+pub mod computation;
 pub mod dp;
 pub mod irv;
 pub mod quantile;
@@ -22,6 +23,8 @@ pub mod survey;
 pub mod survey_tally;
 pub mod validity;
 pub mod vote;
+
+pub use computation::Computation;
 
 use serde_json::{Value, json};
 

@@ -58,6 +58,10 @@ pub struct Manifest {
 pub enum SessionKind {
     /// A vote among fixed options.
     Vote(VoteSchema),
+    /// A survey ([`crate::apps::survey`]).
+    Survey(crate::apps::survey::SurveySchema),
+    /// A budget allocation ([`crate::apps::budget`]).
+    Budget(crate::apps::budget::BudgetSchema),
 }
 
 /// Schema of a vote.
@@ -268,6 +272,22 @@ impl Manifest {
                     }
                     (VoteMethod::Approval, _) | (_, None) => {}
                     _ => return invalid("max_approvals", "only approval votes have max_approvals"),
+                }
+            }
+            SessionKind::Survey(survey) => {
+                if let Err(reason) = survey.validate() {
+                    return Err(SessionError::InvalidSchema {
+                        kind: "survey",
+                        reason,
+                    });
+                }
+            }
+            SessionKind::Budget(budget) => {
+                if let Err(reason) = budget.validate() {
+                    return Err(SessionError::InvalidSchema {
+                        kind: "budget",
+                        reason,
+                    });
                 }
             }
         }

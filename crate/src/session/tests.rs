@@ -154,10 +154,14 @@ fn validation_rules() {
     m.committee.members[1].x25519 = m.committee.members[0].x25519;
     assert_eq!(invalid_field(&m), "committee.members");
     let mut m = ok.clone();
-    let SessionKind::Vote(v) = &mut m.kind;
+    let SessionKind::Vote(v) = &mut m.kind else {
+        panic!("a vote")
+    };
     v.options.push("A".into());
     assert_eq!(invalid_field(&m), "options");
-    let SessionKind::Vote(v) = &mut m.kind;
+    let SessionKind::Vote(v) = &mut m.kind else {
+        panic!("a vote")
+    };
     v.options.clear();
     assert_eq!(invalid_field(&m), "options");
     let mut m = ok.clone();
@@ -343,4 +347,38 @@ mod proptests {
             prop_assert_eq!(Invite::parse(&invite.to_link().unwrap()).unwrap(), invite);
         }
     }
+}
+
+#[test]
+fn survey_and_budget_manifests_are_canonical_and_validated() {
+    use crate::apps::budget::BudgetSchema;
+    use crate::apps::survey::{AnswerKind, Question, SurveySchema};
+    let keys = member_keys(3);
+    let mut m = sample_manifest(&keys, 1);
+    m.kind = SessionKind::Survey(SurveySchema {
+        questions: vec![Question {
+            id: "age".into(),
+            text: "Your age".into(),
+            answer: AnswerKind::Number {
+                min: 18,
+                max: 99,
+                decimals: 0,
+                buckets: vec![18, 50],
+            },
+            optional: false,
+        }],
+        crosstabs: vec![],
+    });
+    m.validate().unwrap();
+    let bytes = m.to_canonical_bytes().unwrap();
+    assert_eq!(Manifest::from_canonical_bytes(&bytes).unwrap(), m);
+    assert_eq!(crate::apps::Computation::from_manifest(&m).len(), 2 + 2 * 7);
+    m.kind = SessionKind::Budget(BudgetSchema {
+        total: 0,
+        projects: vec!["park".into()],
+    });
+    assert!(matches!(
+        m.validate(),
+        Err(SessionError::InvalidSchema { kind: "budget", .. })
+    ));
 }

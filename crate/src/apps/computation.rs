@@ -1,0 +1,79 @@
+//! One entry point for every kind of session: what a participant encodes
+//! and what the committee computes, chosen from the manifest.
+
+use serde_json::Value;
+
+use super::budget::{self, BudgetSchema, tally_budget};
+use super::survey::{self, SurveySchema};
+use super::survey_tally::{SurveyPolicy, tally_survey};
+use super::{AnswerError, Outcome, VoteSpec, encode_vote, tally_vote, vote_len};
+use crate::engine::{Ctx, EngineError};
+use crate::field::Fp;
+use crate::session::{Manifest, SessionKind};
+use crate::share::ShareVec;
+
+/// The computation a manifest asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Computation {
+    /// A vote.
+    Vote(VoteSpec),
+    /// A survey under its policy.
+    Survey(SurveySchema, SurveyPolicy),
+    /// A budget allocation with its minimum number of submissions.
+    Budget(BudgetSchema, u64),
+}
+
+impl Computation {
+    /// The computation described by a validated manifest.
+    pub fn from_manifest(m: &Manifest) -> Computation {
+        let min = m.policy.min_submissions as u64;
+        match &m.kind {
+            SessionKind::Vote(v) => Computation::Vote(VoteSpec::from_manifest(v, &m.policy)),
+            SessionKind::Survey(s) => Computation::Survey(
+                s.clone(),
+                SurveyPolicy {
+                    min_submissions: min,
+                    min_cell: None,
+                },
+            ),
+            SessionKind::Budget(b) => Computation::Budget(b.clone(), min),
+        }
+    }
+
+    /// Encodes and checks a participant's answer.
+    pub fn encode(&self, answer: &Value) -> Result<Vec<Fp>, AnswerError> {
+        match self {
+            Computation::Vote(spec) => encode_vote(spec, answer),
+            Computation::Survey(s, _) => survey::encode(s, answer),
+            Computation::Budget(b, _) => budget::encode(b, answer),
+        }
+    }
+
+    /// Length of an encoded answer.
+    pub fn len(&self) -> usize {
+        match self {
+            Computation::Vote(spec) => vote_len(spec),
+            Computation::Survey(s, _) => survey::encoding(s).0.len,
+            Computation::Budget(b, _) => budget::encoding(b).len,
+        }
+    }
+
+    /// Whether an encoded answer is empty (never, for a valid manifest).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Runs the committee computation over the agreed submissions.
+    pub async fn compute(
+        &self,
+        ctx: &Ctx,
+        submissions: &[ShareVec],
+    ) -> Result<Outcome, EngineError> {
+        match self {
+            Computation::Vote(spec) => tally_vote(ctx, spec, submissions).await,
+            Computation::Survey(s, policy) => tally_survey(ctx, s, *policy, submissions).await,
+            Computation::Budget(b, min) => tally_budget(ctx, b, *min, submissions).await,
+        }
+    }
+}
