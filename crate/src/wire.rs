@@ -25,16 +25,18 @@
 //! relay, the native client and the wasm client. Malformed input yields a
 //! [`WireError`], never a panic.
 
+mod codes;
+mod ids;
 pub mod payload;
+mod reader;
 
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
-use zeroize::{Zeroize, ZeroizeOnDrop};
-
+pub use codes::{DeliveryKind, ErrorCode, Kind, Role, SessionState, TokenMode};
+pub use ids::{SessionId, Token, receipt};
 pub use payload::{
-    Bundle, CloseMarker, CreateParams, Created, DeliveryKind, ErrorBody, ErrorCode, MintRequest,
-    Results, Role, SessionState, SubmissionDelivery, TokenList, TokenMode, Welcome,
+    Bundle, CloseMarker, CreateParams, Created, ErrorBody, MintRequest, Results,
+    SubmissionDelivery, TokenList, Welcome,
 };
+pub use reader::Reader;
 
 /// The only protocol version this code speaks.
 pub const VERSION: u8 = 1;
@@ -82,144 +84,6 @@ pub enum WireError {
         /// The value found.
         value: u64,
     },
-}
-
-/// A 16-byte session identifier, chosen at random by the relay.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct SessionId(pub [u8; 16]);
-
-impl SessionId {
-    /// The all-zero id, used by frames that precede any session.
-    pub const NONE: SessionId = SessionId([0; 16]);
-
-    /// Lower-case hex, as used in links and HTTP paths.
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
-    /// Parses 32 hex digits.
-    pub fn from_hex(s: &str) -> Option<SessionId> {
-        let mut out = [0u8; 16];
-        hex::decode_to_slice(s, &mut out).ok()?;
-        Some(SessionId(out))
-    }
-}
-
-impl std::fmt::Debug for SessionId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SessionId({})", self.to_hex())
-    }
-}
-
-/// A 32-byte capability token. Secret: redacted `Debug`, zeroized on drop,
-/// compared in constant time. The relay stores only [`Token::digest`].
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct Token(pub [u8; 32]);
-
-impl Token {
-    /// SHA-256 of the token: the form in which the relay stores it.
-    pub fn digest(&self) -> [u8; 32] {
-        Sha256::digest(self.0).into()
-    }
-
-    /// Lower-case hex, for links handed to people.
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
-    /// Parses 64 hex digits.
-    pub fn from_hex(s: &str) -> Option<Token> {
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(s, &mut out).ok()?;
-        Some(Token(out))
-    }
-}
-
-impl PartialEq for Token {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.ct_eq(&other.0).into()
-    }
-}
-
-impl Eq for Token {}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(<redacted>)")
-    }
-}
-
-/// SHA-256 of an encoded submission bundle: the receipt a participant keeps.
-pub fn receipt(bundle: &[u8]) -> [u8; 32] {
-    Sha256::digest(bundle).into()
-}
-
-macro_rules! byte_enum {
-    ($(#[$m:meta])* $name:ident, $field:literal { $($(#[$vm:meta])* $v:ident = $n:literal,)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name { $($(#[$vm])* $v = $n,)* }
-
-        impl TryFrom<u8> for $name {
-            type Error = WireError;
-            fn try_from(b: u8) -> Result<Self, WireError> {
-                match b {
-                    $($n => Ok($name::$v),)*
-                    other => Err(WireError::InvalidValue { field: $field, value: u64::from(other) }),
-                }
-            }
-        }
-    };
-}
-pub(crate) use byte_enum;
-
-byte_enum! {
-    /// What a frame asks for or carries. Requests have the high bit clear,
-    /// relay replies and deliveries have it set.
-    Kind, "kind" {
-        /// Authenticate this connection to a session with a token (payload);
-        /// members put the last sequence number they processed in `seq`.
-        Hello = 0x01,
-        /// Create a session; payload [`CreateParams`]; reply [`Kind::Created`].
-        Create = 0x02,
-        /// Organizer: register the manifest blob (payload) while in draft.
-        RegisterManifest = 0x03,
-        /// Organizer: move the session to the state in the payload's byte.
-        SetState = 0x04,
-        /// Organizer: mint participant tokens; payload [`MintRequest`].
-        MintTokens = 0x05,
-        /// Participant: submit a [`Bundle`]; `id` is the idempotency id.
-        Submit = 0x06,
-        /// Member: send to member `to` (or [`BROADCAST`]); `id` makes it idempotent.
-        Send = 0x07,
-        /// Member: everything up to and including `seq` was processed.
-        AckMailbox = 0x08,
-        /// Member: publish this member's signed result blob (payload).
-        Publish = 0x09,
-        /// Anyone: fetch the manifest of `session`.
-        GetManifest = 0x0A,
-        /// Holder of the read token (payload): fetch published results.
-        GetResults = 0x0B,
-        /// Reply to Hello: payload [`Welcome`].
-        Welcome = 0x81,
-        /// Reply to Create: `session` is the new id, payload [`Created`].
-        Created = 0x82,
-        /// Success reply echoing `id`; for Submit, `seq` is the log position
-        /// and the payload the 32-byte receipt.
-        Ack = 0x83,
-        /// A mailbox entry for a member: `seq`, `from`, `id`, `tag` =
-        /// [`DeliveryKind`].
-        Deliver = 0x84,
-        /// Reply to GetManifest: the manifest blob.
-        Manifest = 0x85,
-        /// Reply to GetResults: payload [`Results`].
-        Results = 0x86,
-        /// Reply to MintTokens: payload [`TokenList`].
-        Tokens = 0x87,
-        /// A refused request or bad frame: payload [`ErrorBody`], `id` echoed.
-        Error = 0xFF,
-    }
 }
 
 /// The routing header of a frame.
@@ -307,7 +171,7 @@ pub fn encode(header: &Header, payload: &[u8]) -> Vec<u8> {
 
 /// Decodes a frame, borrowing the payload from `bytes`.
 pub fn decode_ref(bytes: &[u8]) -> Result<(Header, &[u8]), WireError> {
-    let mut r = payload::Reader::new(bytes);
+    let mut r = Reader::new(bytes);
     let version = r.u8()?;
     if version != VERSION {
         return Err(WireError::UnsupportedVersion(version));

@@ -1,5 +1,139 @@
-//! `sotto-relay`: the store-and-forward relay (being built in issue 3).
+//! `sotto-relay`: the store-and-forward WebSocket relay.
+//!
+//! It routes and stores ciphertext between participants and committee
+//! members by the routing header of [`sotto::wire`] frames, never holding a
+//! key, and serves the web app. See `docs/relay.md` for the protocol, the
+//! store and the limits.
+//!
+//! ```text
+//!  clients ─ws─▶ ws::serve ──Command──▶ store writer thread ─▶ SQLite (WAL)
+//!                   ▲  (bounded queues)        │ after commit
+//!                   └──── deliver::run ◀── hub (mailbox heads)
+//! ```
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
-fn main() {
-    println!("sotto-relay: not built yet");
+mod config;
+mod deliver;
+mod http;
+mod hub;
+mod limits;
+mod metrics;
+mod store;
+mod ws;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use tokio::sync::watch;
+
+use crate::config::{Config, Limits};
+use crate::limits::{ConnLimiter, OpenLinkLimiter};
+use crate::metrics::Metrics;
+use crate::store::Store;
+
+/// State shared by every connection and route.
+#[derive(Debug)]
+pub struct App {
+    /// The persistent store.
+    pub store: Store,
+    /// Exported metrics.
+    pub metrics: Arc<Metrics>,
+    /// Configured limits.
+    pub limits: Limits,
+    /// Open-connection accounting.
+    pub conns: ConnLimiter,
+    /// Per-address rate limits of open links.
+    pub open_links: OpenLinkLimiter,
+    /// Becomes `true` when the relay shuts down.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cfg = Config::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => tracing::info!(nofile = n, "file descriptor limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the file descriptor limit"),
+    }
+    let hub = Arc::new(hub::Hub::default());
+    let metrics = Arc::new(Metrics::default());
+    let (store, writer) = Store::open(&cfg.data, cfg.limits.clone(), hub, metrics.clone())
+        .with_context(|| format!("opening the store in {}", cfg.data.display()))?;
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let limits = cfg.limits.clone();
+    let app = Arc::new(App {
+        store,
+        metrics: metrics.clone(),
+        conns: ConnLimiter::new(limits.max_connections, limits.max_conns_per_addr),
+        limits,
+        open_links: OpenLinkLimiter::default(),
+        shutdown: shutdown_rx,
+    });
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .with_context(|| format!("binding {}", cfg.listen))?;
+    let addr = listener.local_addr()?;
+    // Parseable by tests and scripts: the line is printed once, on stdout.
+    println!("sotto-relay listening on {addr}");
+    if let Some(path) = &cfg.port_file {
+        std::fs::write(path, format!("{}\n", addr.port()))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    tracing::info!(%addr, data = %cfg.data.display(), "relay started");
+    let router = http::router(app.clone(), cfg.static_dir.clone());
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        let _ = shutdown_tx.send(true);
+    })
+    .await?;
+    // Let WebSocket tasks send their close frames, then stop the store.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while metrics.connections.load(Relaxed) > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(app);
+    tokio::task::spawn_blocking(move || writer.join())
+        .await?
+        .ok();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = ctrl_c => {}
+                }
+            }
+            Err(_) => ctrl_c.await,
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
 }

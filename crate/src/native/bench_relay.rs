@@ -41,20 +41,33 @@ pub fn run(args: &RelayBenchArgs) -> anyhow::Result<()> {
         Ok(v) => Some(v.parse().context("SOTTO_BENCH_RATE must be a number")?),
         Err(_) => None,
     };
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let line = rt.block_on(bench(args, rate))?;
     println!("{line}");
     Ok(())
 }
 
 async fn bench(args: &RelayBenchArgs, rate: Option<f64>) -> anyhow::Result<String> {
-    let mut org = RelayClient::connect(&args.relay).await.context("connecting to the relay")?;
-    let (session, created) = org.create_session(&CreateParams { members: MEMBERS, allow_resubmit: false }).await?;
+    let mut org = RelayClient::connect(&args.relay)
+        .await
+        .context("connecting to the relay")?;
+    let (session, created) = org
+        .create_session(&CreateParams {
+            members: MEMBERS,
+            allow_resubmit: false,
+        })
+        .await?;
     org.hello(session, &created.organizer, 0).await?;
     org.register_manifest(b"sotto bench relay").await?;
     org.set_state(SessionState::Open).await?;
     let link = org
-        .mint(&MintRequest { mode: TokenMode::OpenLink, count: 1, rate_per_min: u32::MAX })
+        .mint(&MintRequest {
+            mode: TokenMode::OpenLink,
+            count: 1,
+            rate_per_min: u32::MAX,
+        })
         .await?
         .pop()
         .context("relay minted no link")?;
@@ -70,7 +83,9 @@ async fn bench(args: &RelayBenchArgs, rate: Option<f64>) -> anyhow::Result<Strin
         }
         let (url, link) = (args.relay.clone(), link.clone());
         pending.spawn(async move {
-            let mut c = RelayClient::connect(&url).await.with_context(|| format!("connection {i}"))?;
+            let mut c = RelayClient::connect(&url)
+                .await
+                .with_context(|| format!("connection {i}"))?;
             c.hello(session, &link, 0).await?;
             anyhow::Ok(c)
         });
@@ -136,7 +151,10 @@ async fn relay_rss_mb(relay: &str) -> anyhow::Result<f64> {
     let rest = relay.split_once("://").map_or(relay, |(_, r)| r);
     let host = rest.split('/').next().unwrap_or(rest);
     let mut s = tokio::net::TcpStream::connect(host).await?;
-    s.write_all(format!("GET /metrics HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await?;
+    s.write_all(
+        format!("GET /metrics HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await?;
     let mut body = String::new();
     s.read_to_string(&mut body).await?;
     let bytes: f64 = body

@@ -21,6 +21,26 @@ pub enum Command {
     Bench(BenchCommand),
     /// Create a committee member's key file and print its public keys.
     Keygen(KeygenArgs),
+    /// Organizer: create sessions.
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// Run as a committee member of a session until its result is published.
+    Member(super::commands::MemberArgs),
+    /// Participant: answer through an invite link and print the receipt.
+    Submit(super::commands::SubmitArgs),
+    /// Organizer: close a session (no more submissions; members compute).
+    Close(super::commands::CloseArgs),
+    /// Fetch a session's result, verify its member signatures, print JSON.
+    Result(super::commands::ResultArgs),
+    /// Run a whole session (relay, members, participants) from a scenario file.
+    Simulate(super::commands::SimulateArgs),
+}
+
+/// Session commands.
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// Create, sign, register and open a session from a draft JSON file.
+    Create(super::commands::CreateArgs),
 }
 
 /// Arguments of `sotto keygen`.
@@ -37,7 +57,7 @@ pub struct KeygenArgs {
 }
 
 /// The passphrase from `var`, or one line of standard input.
-fn read_passphrase(var: &str) -> anyhow::Result<zeroize::Zeroizing<String>> {
+pub(crate) fn read_passphrase(var: &str) -> anyhow::Result<zeroize::Zeroizing<String>> {
     if let Ok(p) = std::env::var(var) {
         return Ok(zeroize::Zeroizing::new(p));
     }
@@ -90,6 +110,12 @@ pub fn main() -> ExitCode {
         Command::Keygen(args) => {
             read_passphrase(&args.passphrase_env).and_then(|p| super::keygen::run(&args.out, &p))
         }
+        Command::Session(SessionCommand::Create(args)) => super::commands::create(&args),
+        Command::Member(args) => super::commands::member(&args),
+        Command::Submit(args) => super::commands::submit(&args),
+        Command::Close(args) => super::commands::close(&args),
+        Command::Result(args) => super::commands::result(&args),
+        Command::Simulate(args) => super::commands::simulate(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

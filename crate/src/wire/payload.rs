@@ -4,185 +4,8 @@
 //! [`WireError`], trailing bytes included). Ciphertexts inside them stay
 //! opaque byte strings.
 
-use super::{Token, WireError, byte_enum};
-
-/// A bounds-checked big-endian reader over a byte slice.
-#[derive(Debug)]
-pub struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    /// A reader at the start of `buf`.
-    pub fn new(buf: &'a [u8]) -> Reader<'a> {
-        Reader { buf, pos: 0 }
-    }
-
-    /// The next `n` bytes.
-    pub fn take(&mut self, n: usize) -> Result<&'a [u8], WireError> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len());
-        let end = end.ok_or(WireError::Truncated {
-            needed: self.pos.saturating_add(n),
-            got: self.buf.len(),
-        })?;
-        let out = &self.buf[self.pos..end];
-        self.pos = end;
-        Ok(out)
-    }
-
-    /// The next `N` bytes as an array.
-    pub fn array<const N: usize>(&mut self) -> Result<[u8; N], WireError> {
-        let mut out = [0u8; N];
-        out.copy_from_slice(self.take(N)?);
-        Ok(out)
-    }
-
-    /// One byte.
-    pub fn u8(&mut self) -> Result<u8, WireError> {
-        Ok(self.array::<1>()?[0])
-    }
-
-    /// A big-endian u16.
-    pub fn u16(&mut self) -> Result<u16, WireError> {
-        Ok(u16::from_be_bytes(self.array()?))
-    }
-
-    /// A big-endian u32.
-    pub fn u32(&mut self) -> Result<u32, WireError> {
-        Ok(u32::from_be_bytes(self.array()?))
-    }
-
-    /// A big-endian u64.
-    pub fn u64(&mut self) -> Result<u64, WireError> {
-        Ok(u64::from_be_bytes(self.array()?))
-    }
-
-    /// Everything not yet read.
-    pub fn rest(&mut self) -> &'a [u8] {
-        let out = &self.buf[self.pos..];
-        self.pos = self.buf.len();
-        out
-    }
-
-    /// Fails unless every byte was read.
-    pub fn finish(&self) -> Result<(), WireError> {
-        match self.buf.len() - self.pos {
-            0 => Ok(()),
-            n => Err(WireError::Trailing(n)),
-        }
-    }
-}
-
-fn put_len32(out: &mut Vec<u8>, n: usize) {
-    out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_be_bytes());
-}
-
-fn put_len16(out: &mut Vec<u8>, n: usize) {
-    out.extend_from_slice(&u16::try_from(n).unwrap_or(u16::MAX).to_be_bytes());
-}
-
-byte_enum! {
-    /// Lifecycle of a session; it only moves forward.
-    SessionState, "session state" {
-        /// Created; the organizer may register the manifest.
-        Draft = 0,
-        /// Accepting submissions.
-        Open = 1,
-        /// No more submissions; close markers are in every mailbox.
-        Closed = 2,
-        /// Members exchange protocol messages.
-        Computing = 3,
-        /// Every member published its result.
-        Done = 4,
-    }
-}
-
-byte_enum! {
-    /// What a token lets its holder do.
-    Role, "role" {
-        /// Manages the session.
-        Organizer = 1,
-        /// Reads published results.
-        Reader = 2,
-        /// Committee member `from` of the Welcome header.
-        Member = 3,
-        /// Single-use participant token: one submission.
-        Participant = 4,
-        /// Open-link participant token: many submissions, rate-limited per address.
-        OpenParticipant = 5,
-    }
-}
-
-byte_enum! {
-    /// The kind of participant tokens to mint.
-    TokenMode, "token mode" {
-        /// One token per person, one submission each.
-        SingleUse = 1,
-        /// One shared link; submissions rate-limited per network address.
-        OpenLink = 2,
-    }
-}
-
-byte_enum! {
-    /// What a [`super::Kind::Deliver`] frame carries (its `tag`).
-    DeliveryKind, "delivery kind" {
-        /// A participant's ciphertext for this member: [`SubmissionDelivery`].
-        Submission = 1,
-        /// A protocol message from member `from` to this member.
-        Direct = 2,
-        /// A protocol message from member `from` to every member.
-        Broadcast = 3,
-        /// The session closed: [`CloseMarker`]; submissions before it count.
-        Closed = 4,
-    }
-}
-
-byte_enum! {
-    /// Why a request or frame was refused.
-    ErrorCode, "error code" {
-        /// The frame's header or length is inconsistent (closes the connection).
-        BadFrame = 1,
-        /// The protocol version is not spoken here (closes the connection).
-        UnsupportedVersion = 2,
-        /// The frame exceeds the relay's size limit (closes the connection).
-        TooLarge = 3,
-        /// The frame names another session than the connection's (closes it).
-        WrongSession = 4,
-        /// The token is unknown, or the connection has not said Hello.
-        Unauthorized = 5,
-        /// The connection's role may not do this.
-        Forbidden = 6,
-        /// The single-use token already submitted and resubmission is off.
-        TokenUsed = 7,
-        /// The session's state does not allow this (e.g. submit after close).
-        BadState = 8,
-        /// Too many requests; slow down.
-        RateLimited = 9,
-        /// A relay limit (sessions, mailbox size, connections) is reached.
-        LimitReached = 10,
-        /// No such session or object.
-        NotFound = 11,
-        /// The payload is malformed for its kind.
-        BadRequest = 12,
-        /// The relay failed internally (e.g. storage); retrying may help.
-        Internal = 13,
-    }
-}
-
-impl ErrorCode {
-    /// The WebSocket close code that follows this error, if it ends the
-    /// connection (4000-4999 is the application range; 1009 is "too big").
-    pub fn close_code(self) -> Option<u16> {
-        match self {
-            ErrorCode::BadFrame => Some(4001),
-            ErrorCode::UnsupportedVersion => Some(4002),
-            ErrorCode::TooLarge => Some(1009),
-            ErrorCode::WrongSession => Some(4004),
-            _ => None,
-        }
-    }
-}
+use super::reader::{Reader, put_len16, put_len32};
+use super::{ErrorCode, Role, SessionState, Token, TokenMode, WireError};
 
 /// Parameters of [`super::Kind::Create`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -413,7 +236,7 @@ impl<'a> Bundle<'a> {
     }
 }
 
-/// Payload of a [`DeliveryKind::Submission`] delivery.
+/// Payload of a [`super::DeliveryKind::Submission`] delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubmissionDelivery<'a> {
     /// The bundle's receipt ([`super::receipt`]).
@@ -447,7 +270,7 @@ impl<'a> SubmissionDelivery<'a> {
     }
 }
 
-/// Payload of a [`DeliveryKind::Closed`] delivery.
+/// Payload of a [`super::DeliveryKind::Closed`] delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CloseMarker {
     /// Submissions in the log at close: positions 1..=submissions.

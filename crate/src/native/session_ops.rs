@@ -1,0 +1,380 @@
+//! Organizer, participant and reader operations over the relay: create a
+//! session, submit an answer, close, fetch and verify the result. Used by
+//! the CLI commands and by `sotto simulate`.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+use crate::apps::{self, VoteSpec};
+use crate::envelope::{SubmissionId, seal_submission, verify_result};
+use crate::field::Fp;
+use crate::native::protocol;
+use crate::native::relay_client::{RelayClient, SubmitAck};
+use crate::session::{
+    Committee, CommitteeMember, Deadlines, Ed25519PublicKey, Invite, MANIFEST_VERSION, Manifest,
+    ManifestHash, OutputPolicy, Role, SessionKind, SignedManifest, VerifiedManifest, VoteSchema,
+    verify_manifest_for,
+};
+use crate::share;
+use crate::wire::{self, CreateParams, MintRequest, SessionState, Token, TokenMode};
+
+/// The committee part of a session draft.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftCommittee {
+    /// Privacy threshold t (default floor((n-1)/2)).
+    #[serde(default)]
+    pub threshold: Option<u16>,
+    /// The members, in index order.
+    pub members: Vec<DraftMember>,
+}
+
+/// One member of a draft: a key file path, or the public keys.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftMember {
+    /// Display name.
+    pub name: String,
+    /// Path of the member's key file (only its public header is read).
+    #[serde(default)]
+    pub key: Option<std::path::PathBuf>,
+    /// X25519 public key (hex), when no key file is given.
+    #[serde(default)]
+    pub x25519: Option<String>,
+    /// Ed25519 public key (hex), when no key file is given.
+    #[serde(default)]
+    pub ed25519: Option<String>,
+}
+
+/// A session draft as written by the organizer (`sotto session create`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Draft {
+    /// Title.
+    pub title: String,
+    /// The vote.
+    pub vote: VoteSchema,
+    /// The committee.
+    pub committee: DraftCommittee,
+    /// Output policy (default: min_submissions 5).
+    #[serde(default)]
+    pub policy: Option<OutputPolicy>,
+}
+
+impl DraftMember {
+    /// Resolves to the manifest entry.
+    pub fn resolve(&self) -> anyhow::Result<CommitteeMember> {
+        if let Some(path) = &self.key {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let (_, public) = crate::keyfile::read_public(&bytes)
+                .with_context(|| format!("{} is not a member key file", path.display()))?;
+            return Ok(CommitteeMember {
+                name: self.name.clone(),
+                x25519: public.x25519,
+                ed25519: public.ed25519,
+            });
+        }
+        match (&self.x25519, &self.ed25519) {
+            (Some(x), Some(e)) => Ok(CommitteeMember {
+                name: self.name.clone(),
+                x25519: x.parse().map_err(|e| anyhow::anyhow!("{e}"))?,
+                ed25519: e.parse().map_err(|e| anyhow::anyhow!("{e}"))?,
+            }),
+            _ => bail!(
+                "member {:?} needs a \"key\" file or both \"x25519\" and \"ed25519\"",
+                self.name
+            ),
+        }
+    }
+}
+
+/// A created, open session and its capabilities. Tokens are secrets: hand
+/// them out, never log them.
+#[derive(Debug)]
+pub struct CreatedSession {
+    /// Relay session id.
+    pub session: wire::SessionId,
+    /// The signed manifest.
+    pub manifest: VerifiedManifest,
+    /// Organizer token (close the session).
+    pub organizer: Token,
+    /// Read token (fetch results).
+    pub reader: Token,
+    /// Member tokens, index 0 = member 1.
+    pub members: Vec<Token>,
+    /// Participant tokens (single-use, or one open link).
+    pub participants: Vec<Token>,
+}
+
+/// `ws://h:p/ws` -> `http://h:p/` (base of invite links).
+pub fn http_base(relay: &str) -> String {
+    let (scheme, rest) = relay.split_once("://").unwrap_or(("ws", relay));
+    let host = rest.split('/').next().unwrap_or(rest);
+    let scheme = if scheme == "wss" || scheme == "https" {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}/")
+}
+
+/// `http://h:p/...` -> `ws://h:p/ws` (the relay behind an invite link).
+pub fn relay_of_link(base: &str) -> String {
+    let (scheme, rest) = base.split_once("://").unwrap_or(("http", base));
+    let host = rest.split('/').next().unwrap_or(rest);
+    let scheme = if scheme == "https" { "wss" } else { "ws" };
+    format!("{scheme}://{host}/ws")
+}
+
+impl CreatedSession {
+    /// An invite link for `role` carrying `token`.
+    pub fn link(&self, relay: &str, role: Role, token: &Token) -> anyhow::Result<String> {
+        Ok(Invite {
+            base_url: http_base(relay),
+            session_id: self.manifest.manifest.session_id,
+            manifest_hash: self.manifest.hash,
+            token: Some(token.to_hex()),
+            role,
+        }
+        .to_link()?)
+    }
+}
+
+/// Parameters of [`create_session`].
+#[derive(Debug, Clone)]
+pub struct SessionSpec {
+    /// Title.
+    pub title: String,
+    /// The vote.
+    pub vote: VoteSchema,
+    /// Members in index order.
+    pub members: Vec<CommitteeMember>,
+    /// Threshold (default floor((n-1)/2)).
+    pub threshold: Option<u16>,
+    /// Output policy.
+    pub policy: OutputPolicy,
+    /// Single-use participant tokens to mint (0: one open link).
+    pub single_use: u32,
+}
+
+/// Creates the session on the relay, signs and registers its manifest,
+/// opens it and mints participant tokens.
+pub async fn create_session(
+    relay: &str,
+    spec: &SessionSpec,
+    organizer: &ed25519_dalek::SigningKey,
+) -> anyhow::Result<CreatedSession> {
+    let n = spec.members.len();
+    let mut c = RelayClient::connect(relay)
+        .await
+        .with_context(|| format!("connecting to {relay}"))?;
+    let (session, created) = c
+        .create_session(&CreateParams {
+            members: u16::try_from(n).context("too many members")?,
+            allow_resubmit: false,
+        })
+        .await
+        .context("creating the session")?;
+    let manifest = Manifest {
+        version: MANIFEST_VERSION,
+        session_id: crate::session::SessionId(session.0),
+        title: spec.title.clone(),
+        kind: SessionKind::Vote(spec.vote.clone()),
+        organizer: Ed25519PublicKey(organizer.verifying_key().to_bytes()),
+        committee: Committee {
+            threshold: spec
+                .threshold
+                .unwrap_or_else(|| Committee::default_threshold(n)),
+            members: spec.members.clone(),
+        },
+        deadlines: Deadlines::default(),
+        policy: spec.policy,
+        relay_url: crate::native::relay_client::ws_url(relay),
+    };
+    let signed = SignedManifest::sign(&manifest, organizer).context("signing the manifest")?;
+    let verified = signed.verify(&signed.hash())?;
+    c.hello(session, &created.organizer, 0).await?;
+    c.register_manifest(&signed.to_bytes())
+        .await
+        .context("registering the manifest")?;
+    c.set_state(SessionState::Open).await?;
+    let req = if spec.single_use > 0 {
+        MintRequest {
+            mode: TokenMode::SingleUse,
+            count: spec.single_use,
+            rate_per_min: 0,
+        }
+    } else {
+        MintRequest {
+            mode: TokenMode::OpenLink,
+            count: 1,
+            rate_per_min: 0,
+        }
+    };
+    let participants = c.mint(&req).await.context("minting participant tokens")?;
+    let _ = c.close().await;
+    Ok(CreatedSession {
+        session,
+        manifest: verified,
+        organizer: created.organizer,
+        reader: created.reader,
+        members: created.members,
+        participants,
+    })
+}
+
+/// Deals `values` among the manifest's committee, seals each member's
+/// shares to it and submits them with participant `token`. Returns the
+/// relay's acknowledgement (position and receipt).
+pub async fn submit_values(
+    client: &mut RelayClient,
+    manifest: &VerifiedManifest,
+    values: &[Fp],
+    latency: Duration,
+) -> anyhow::Result<SubmitAck> {
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+    let committee = &manifest.manifest.committee;
+    let n = committee.members.len();
+    let shares = share::deal(values, n, usize::from(committee.threshold), &mut rng)?;
+    let bytes: Vec<Vec<u8>> = shares.iter().map(|s| s.to_bytes()).collect();
+    let id = SubmissionId::random(&mut rng);
+    let sealed = seal_submission(
+        &mut rng,
+        committee,
+        &manifest.manifest.session_id,
+        &id,
+        &bytes,
+    )?;
+    let parts: Vec<Vec<u8>> = sealed
+        .iter()
+        .map(|s| protocol::encode_part(&id, s))
+        .collect();
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    let mut idem = [0u8; 8];
+    idem.copy_from_slice(&id.0[..8]);
+    pause(latency).await;
+    Ok(client.submit(u64::from_be_bytes(idem) >> 1, &refs).await?)
+}
+
+/// Sleeps `latency` (the `--latency-ms` model: a delay before each frame).
+pub async fn pause(latency: Duration) {
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+}
+
+/// The vote spec of a verified manifest.
+pub fn vote_spec(manifest: &VerifiedManifest) -> anyhow::Result<VoteSpec> {
+    match &manifest.manifest.kind {
+        SessionKind::Vote(schema) => Ok(VoteSpec::from_manifest(schema, &manifest.manifest.policy)),
+        #[allow(unreachable_patterns)]
+        _ => bail!("unsupported session kind"),
+    }
+}
+
+/// Fetches the manifest named by an invite and verifies it against the
+/// link's hash (refusing a swapped or altered manifest).
+pub async fn fetch_verified(
+    client: &mut RelayClient,
+    invite: &Invite,
+) -> anyhow::Result<VerifiedManifest> {
+    let session = wire::SessionId(invite.session_id.0);
+    let bytes = client
+        .get_manifest(session)
+        .await
+        .context("fetching the manifest")?;
+    verify_manifest_for(&bytes, &invite.session_id, &invite.manifest_hash)
+        .context("the relay's manifest does not match the invite link")
+}
+
+fn token_of(invite: &Invite) -> anyhow::Result<Token> {
+    invite
+        .token
+        .as_deref()
+        .and_then(Token::from_hex)
+        .context("the link carries no valid token")
+}
+
+/// `sotto submit`: checks, encodes and submits one answer from a link.
+pub async fn submit_answer(
+    link: &str,
+    answer: &serde_json::Value,
+) -> anyhow::Result<(SubmitAck, ManifestHash)> {
+    let invite = Invite::parse(link)?;
+    let token = token_of(&invite)?;
+    let mut c = RelayClient::connect(&relay_of_link(&invite.base_url)).await?;
+    let manifest = fetch_verified(&mut c, &invite).await?;
+    let spec = vote_spec(&manifest)?;
+    let values = apps::encode_vote(&spec, answer).context("invalid answer")?;
+    c.hello(wire::SessionId(invite.session_id.0), &token, 0)
+        .await?;
+    let ack = submit_values(&mut c, &manifest, &values, Duration::ZERO).await?;
+    let _ = c.close().await;
+    Ok((ack, manifest.hash))
+}
+
+/// `sotto close`: closes submissions.
+pub async fn close_session(
+    relay: &str,
+    session: wire::SessionId,
+    token: &Token,
+) -> anyhow::Result<()> {
+    let mut c = RelayClient::connect(relay).await?;
+    c.hello(session, token, 0).await?;
+    c.set_state(SessionState::Closed)
+        .await
+        .context("closing the session")?;
+    let _ = c.close().await;
+    Ok(())
+}
+
+/// A verified result.
+#[derive(Debug, Clone)]
+pub struct VerifiedResult {
+    /// The result JSON.
+    pub json: serde_json::Value,
+    /// Members whose signatures verified.
+    pub signers: Vec<u16>,
+}
+
+/// Fetches the published results and accepts the one carrying at least
+/// t + 1 valid member signatures. `Ok(None)` while not enough are in.
+pub async fn fetch_result(
+    client: &mut RelayClient,
+    manifest: &VerifiedManifest,
+    session: wire::SessionId,
+    reader: &Token,
+) -> anyhow::Result<Option<VerifiedResult>> {
+    let results = client.get_results(session, reader).await?;
+    let Some((bytes, sigs)) = protocol::best_result(&results.0) else {
+        return Ok(None);
+    };
+    match verify_result(manifest, &bytes, &sigs) {
+        Ok(accepted) => Ok(Some(VerifiedResult {
+            json: serde_json::from_slice(&bytes).context("the signed result is not JSON")?,
+            signers: accepted.signers,
+        })),
+        Err(crate::envelope::EnvelopeError::NotEnoughSignatures { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `sotto result`: fetches and verifies the result named by a link whose
+/// token is the session's read token.
+pub async fn result_from_link(link: &str) -> anyhow::Result<VerifiedResult> {
+    let invite = Invite::parse(link)?;
+    let token = token_of(&invite)?;
+    let mut c = RelayClient::connect(&relay_of_link(&invite.base_url)).await?;
+    let manifest = fetch_verified(&mut c, &invite).await?;
+    fetch_result(
+        &mut c,
+        &manifest,
+        wire::SessionId(invite.session_id.0),
+        &token,
+    )
+    .await?
+    .context("no result with enough valid member signatures yet")
+}

@@ -1,0 +1,275 @@
+//! `sotto simulate`: one whole session in one process, through a real relay.
+//!
+//! Members run as tokio tasks, each with its own connection and freshly
+//! generated in-memory keys; every participant submits over its own
+//! connection (at most [`PARTICIPANT_CONCURRENCY`] at a time). `latency`
+//! is a sleep before every frame the simulated members and participants
+//! send: each relay hop then costs at least that much, like a real network
+//! with that one-way delay.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::field::Fp;
+use crate::keyfile::MemberKeys;
+use crate::native::member::{MemberConfig, run_member};
+use crate::native::relay_client::RelayClient;
+use crate::native::session_ops::{
+    SessionSpec, close_session, create_session, fetch_result, pause, submit_values, vote_spec,
+};
+use crate::session::{CommitteeMember, OutputPolicy, VoteSchema};
+
+/// Participants submitting at the same time.
+pub const PARTICIPANT_CONCURRENCY: usize = 64;
+
+/// A scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// The session to run.
+    pub manifest: ScenarioManifest,
+    /// Answers submitted through the normal participant path.
+    #[serde(default)]
+    pub answers: Vec<serde_json::Value>,
+    /// Raw encoded vectors submitted bypassing the client's checks.
+    #[serde(default)]
+    pub forged: Vec<Vec<u64>>,
+}
+
+/// The manifest part of a scenario.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioManifest {
+    /// Session kind (only "vote" for now).
+    pub kind: String,
+    /// Title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The vote.
+    pub vote: VoteSchema,
+    /// Committee size and threshold.
+    pub committee: ScenarioCommittee,
+    /// Output policy.
+    #[serde(default)]
+    pub policy: Option<OutputPolicy>,
+}
+
+/// Committee of a scenario: a count of members.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioCommittee {
+    /// Number of members.
+    pub members: u16,
+    /// Threshold (default floor((n-1)/2)).
+    #[serde(default)]
+    pub threshold: Option<u16>,
+}
+
+/// Timings of a simulated session, in milliseconds.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Timings {
+    /// From the first submission to the last acknowledgement.
+    pub submit: f64,
+    /// From the close request to a verified result.
+    pub compute: f64,
+}
+
+/// What `sotto simulate` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Valid submissions.
+    pub valid: u64,
+    /// Invalid (excluded) submissions.
+    pub invalid: u64,
+    /// The result object.
+    pub result: serde_json::Value,
+    /// Timings.
+    pub ms: Timings,
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
+/// Runs `scenario` against the relay at `relay`.
+pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow::Result<Report> {
+    if scenario.manifest.kind != "vote" {
+        bail!(
+            "scenario kind {:?} is not supported (only \"vote\")",
+            scenario.manifest.kind
+        );
+    }
+    let n = scenario.manifest.committee.members;
+    let keys: Vec<Arc<MemberKeys>> = (0..n)
+        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .collect();
+    let members = keys
+        .iter()
+        .zip(1u16..)
+        .map(|(k, i)| {
+            let p = k.public();
+            CommitteeMember {
+                name: format!("member-{i}"),
+                x25519: p.x25519,
+                ed25519: p.ed25519,
+            }
+        })
+        .collect();
+    let total = scenario.answers.len() + scenario.forged.len();
+    let spec = SessionSpec {
+        title: scenario
+            .manifest
+            .title
+            .clone()
+            .unwrap_or_else(|| "simulation".into()),
+        vote: scenario.manifest.vote.clone(),
+        members,
+        threshold: scenario.manifest.committee.threshold,
+        policy: scenario.manifest.policy.unwrap_or_default(),
+        single_use: u32::try_from(total.max(1)).context("too many answers")?,
+    };
+    let mut os = rand_core::UnwrapErr(getrandom::SysRng);
+    let organizer = ed25519_dalek::SigningKey::generate(&mut os);
+    let created = create_session(relay, &spec, &organizer).await?;
+    let vspec = vote_spec(&created.manifest)?;
+
+    let mut tasks = Vec::new();
+    for (k, token) in keys.iter().zip(&created.members) {
+        let cfg = MemberConfig {
+            relay: relay.to_string(),
+            session: created.session,
+            token: token.clone(),
+            keys: k.clone(),
+            manifest_hash: Some(created.manifest.hash),
+            latency,
+            mismatch_retries: 3,
+            max_reconnects: 30,
+        };
+        tasks.push(tokio::spawn(run_member(cfg)));
+    }
+
+    let mut ballots: Vec<Vec<Fp>> = Vec::with_capacity(total);
+    for a in &scenario.answers {
+        ballots.push(crate::apps::encode_vote(&vspec, a).with_context(|| format!("answer {a}"))?);
+    }
+    for f in &scenario.forged {
+        ballots.push(f.iter().map(|v| Fp::from(*v)).collect());
+    }
+    let manifest = Arc::new(created.manifest.clone());
+    let sem = Arc::new(tokio::sync::Semaphore::new(PARTICIPANT_CONCURRENCY));
+    let start = Instant::now();
+    let mut subs = Vec::new();
+    for (values, token) in ballots
+        .into_iter()
+        .zip(created.participants.iter().cloned())
+    {
+        let (sem, manifest, relay) = (sem.clone(), manifest.clone(), relay.to_string());
+        let session = created.session;
+        subs.push(tokio::spawn(async move {
+            let _permit = sem.acquire_owned().await?;
+            let mut c = RelayClient::connect(&relay).await?;
+            pause(latency).await;
+            c.hello(session, &token, 0).await?;
+            let ack = submit_values(&mut c, &manifest, &values, latency).await?;
+            let _ = c.close().await;
+            anyhow::Ok(ack)
+        }));
+    }
+    for s in subs {
+        s.await.context("participant task")??;
+    }
+    let submit_ms = ms(start.elapsed());
+
+    let start = Instant::now();
+    pause(latency).await;
+    close_session(relay, created.session, &created.organizer).await?;
+    for t in tasks {
+        t.await.context("member task")??;
+    }
+    let mut c = RelayClient::connect(relay).await?;
+    let verified = fetch_result(&mut c, &created.manifest, created.session, &created.reader)
+        .await?
+        .context("the members finished but no result has t + 1 valid signatures")?;
+    let compute_ms = ms(start.elapsed());
+    let j = verified.json;
+    Ok(Report {
+        valid: j["valid"].as_u64().unwrap_or(0),
+        invalid: j["invalid"].as_u64().unwrap_or(0),
+        result: j["result"].clone(),
+        ms: Timings {
+            submit: submit_ms,
+            compute: compute_ms,
+        },
+    })
+}
+
+/// A relay child process on a free loopback port.
+#[derive(Debug)]
+pub struct RelayProcess {
+    child: tokio::process::Child,
+    /// Its WebSocket URL.
+    pub url: String,
+    _dir: TempDir,
+}
+
+#[derive(Debug)]
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl RelayProcess {
+    /// Starts the `sotto-relay` binary found next to the current executable.
+    pub async fn start() -> anyhow::Result<RelayProcess> {
+        let exe = std::env::current_exe()?;
+        let dir = exe.parent().context("executable has no directory")?;
+        let bin = dir.join(format!("sotto-relay{}", std::env::consts::EXE_SUFFIX));
+        if !bin.exists() {
+            bail!(
+                "{} not found: build it (cargo build -p sotto-relay) or pass --relay URL",
+                bin.display()
+            );
+        }
+        let mut rnd = [0u8; 8];
+        getrandom::fill(&mut rnd).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let data = std::env::temp_dir().join(format!("sotto-sim-{}", hex::encode(rnd)));
+        std::fs::create_dir_all(&data)?;
+        let port_file = data.join("port");
+        let child = tokio::process::Command::new(&bin)
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--data")
+            .arg(data.join("db"))
+            .arg("--port-file")
+            .arg(&port_file)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        for _ in 0..200 {
+            if let Ok(s) = std::fs::read_to_string(&port_file)
+                && let Ok(port) = s.trim().parse::<u16>()
+            {
+                return Ok(RelayProcess {
+                    child,
+                    url: format!("ws://127.0.0.1:{port}/ws"),
+                    _dir: TempDir(data),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("the relay did not report its port within 10 s")
+    }
+
+    /// Stops the relay.
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}

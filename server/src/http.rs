@@ -1,0 +1,147 @@
+//! HTTP routes: the WebSocket endpoint, health, metrics, read-only session
+//! endpoints for browsers, and the static web app.
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /ws` | WebSocket upgrade; frames are [`sotto::wire`] |
+//! | `GET /healthz` | `ok` |
+//! | `GET /metrics` | Prometheus text |
+//! | `GET /v1/sessions/{id}/manifest` | the manifest blob (anyone with the id) |
+//! | `GET /v1/sessions/{id}/results` | JSON results; `Authorization: Bearer <read token hex>` |
+//! | anything else | files from `--static DIR`, if given |
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Path, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use sotto::wire::{ErrorCode, SessionId, Token};
+use tower_http::services::ServeDir;
+
+use crate::App;
+use crate::store::{Command, Reply};
+
+/// Slack above the frame limit for the WebSocket layer, so frames slightly
+/// over the limit reach our check and get a typed error frame.
+const WS_SLACK: usize = 64 * 1024;
+
+/// Builds the router.
+pub fn router(app: Arc<App>, static_dir: Option<PathBuf>) -> Router {
+    let r = Router::new()
+        .route("/ws", get(upgrade))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics))
+        .route("/v1/sessions/{id}/manifest", get(manifest))
+        .route("/v1/sessions/{id}/results", get(results))
+        .with_state(app);
+    match static_dir {
+        Some(dir) => r.fallback_service(ServeDir::new(dir)),
+        None => r,
+    }
+}
+
+async fn upgrade(
+    State(app): State<Arc<App>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let slot = match app.conns.acquire(addr.ip()) {
+        Ok(slot) => slot,
+        Err(e) => {
+            app.metrics.connections_refused.fetch_add(1, Relaxed);
+            tracing::warn!(%addr, reason = %e, "connection refused");
+            return (StatusCode::TOO_MANY_REQUESTS, e.to_string()).into_response();
+        }
+    };
+    let max = app.limits.max_frame_bytes.saturating_add(WS_SLACK);
+    ws.max_message_size(max)
+        .max_frame_size(max)
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024)
+        .max_write_buffer_size(max.saturating_mul(2))
+        .on_upgrade(move |socket| crate::ws::serve(socket, addr, app, slot))
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        app.metrics.render(),
+    )
+}
+
+fn status(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+fn no_session() -> Response {
+    (StatusCode::NOT_FOUND, "no such session\n").into_response()
+}
+
+async fn manifest(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    let Some(session) = SessionId::from_hex(&id) else {
+        return no_session();
+    };
+    match app.store.call(Command::GetManifest { session }).await {
+        Ok(Reply::Blob(b)) => {
+            ([(header::CONTENT_TYPE, "application/octet-stream")], b).into_response()
+        }
+        Ok(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Err(e) => {
+            let (code, msg) = e.to_wire();
+            (status(code), msg).into_response()
+        }
+    }
+}
+
+async fn results(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(session) = SessionId::from_hex(&id) else {
+        return no_session();
+    };
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|hex| Token::from_hex(hex.trim()));
+    let Some(token) = token else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "Authorization: Bearer <read token> required\n",
+        )
+            .into_response();
+    };
+    match app
+        .store
+        .call(Command::GetResults {
+            session,
+            token: token.digest(),
+        })
+        .await
+    {
+        Ok(Reply::Results(r)) => {
+            let list: Vec<_> =
+                r.0.iter()
+                    .map(|(m, blob)| serde_json::json!({ "member": m, "blob": hex::encode(blob) }))
+                    .collect();
+            axum::Json(serde_json::json!({ "session": id, "results": list })).into_response()
+        }
+        Ok(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Err(e) => {
+            let (code, msg) = e.to_wire();
+            (status(code), msg).into_response()
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! The persistent store: SQLite in WAL mode, written by one dedicated thread.
+//!
+//! Every request (reads included) is a [`Command`] sent over a bounded queue
+//! to the writer thread. The thread drains up to [`MAX_BATCH`] queued
+//! commands, runs them inside one transaction (each under its own
+//! savepoint, so one failing command does not undo the others), commits
+//! once, and only then releases the replies and wakes connected members.
+//! That is group commit: one fsync covers a whole batch, and nothing is
+//! acknowledged or delivered before it is durable.
+
+mod ops;
+mod schema;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use sotto::wire::{
+    Created, ErrorCode, MintRequest, Results, SessionId, SessionState, Token, Welcome,
+};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::config::Limits;
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+
+/// Most commands committed together.
+pub const MAX_BATCH: usize = 2048;
+/// Depth of the command queue; senders wait when it is full (backpressure).
+const QUEUE: usize = 8192;
+
+/// A refusal or failure of a store command.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The request is refused for a reason the client is told.
+    #[error("{1}")]
+    Refused(ErrorCode, &'static str),
+    /// SQLite failed.
+    #[error("storage: {0}")]
+    Sql(#[from] rusqlite::Error),
+    /// The writer thread is gone (shutting down).
+    #[error("store unavailable")]
+    Closed,
+}
+
+impl StoreError {
+    /// The wire error code and message for this error.
+    pub fn to_wire(&self) -> (ErrorCode, &'static str) {
+        match self {
+            StoreError::Refused(code, msg) => (*code, msg),
+            StoreError::Sql(_) => (ErrorCode::Internal, "storage failure"),
+            StoreError::Closed => (ErrorCode::Internal, "relay shutting down"),
+        }
+    }
+}
+
+/// The authenticated identity a command acts as.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller {
+    /// Session the token belongs to.
+    pub session: SessionId,
+    /// SHA-256 of the token.
+    pub token: [u8; 32],
+    /// Member index (members only).
+    pub member: u16,
+}
+
+/// A request to the store.
+#[derive(Debug)]
+pub enum Command {
+    /// Create a session with these parameters.
+    Create { members: u16, allow_resubmit: bool },
+    /// Resolve a token digest; members subscribe to their mailbox.
+    Hello {
+        session: SessionId,
+        token: [u8; 32],
+        resume: u64,
+    },
+    /// Register the manifest (draft only).
+    RegisterManifest { session: SessionId, blob: Vec<u8> },
+    /// Organizer state change.
+    SetState {
+        session: SessionId,
+        state: SessionState,
+    },
+    /// Mint participant tokens.
+    Mint {
+        session: SessionId,
+        req: MintRequest,
+    },
+    /// Store a submission bundle (encoded [`sotto::wire::Bundle`]).
+    Submit {
+        caller: Caller,
+        single_use: bool,
+        idem: u64,
+        bundle: Vec<u8>,
+    },
+    /// Store a member-to-member message.
+    Send {
+        caller: Caller,
+        to: u16,
+        id: u64,
+        payload: Vec<u8>,
+    },
+    /// Mark a member's mailbox processed up to `seq` and drop those entries.
+    AckMailbox { caller: Caller, seq: u64 },
+    /// Store a member's published result.
+    Publish { caller: Caller, blob: Vec<u8> },
+    /// Read a manifest.
+    GetManifest { session: SessionId },
+    /// Read published results with a read (or organizer) token digest.
+    GetResults { session: SessionId, token: [u8; 32] },
+    /// Read mailbox entries after `after`.
+    Fetch {
+        session: SessionId,
+        member: u16,
+        after: u64,
+        limit: u32,
+    },
+}
+
+/// A stored mailbox entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Sequence number in the mailbox.
+    pub seq: u64,
+    /// [`sotto::wire::DeliveryKind`] as a byte.
+    pub kind: u8,
+    /// Sending member (0 for submissions and markers).
+    pub sender: u16,
+    /// Submission position or message id.
+    pub msg_id: u64,
+    /// The delivery payload.
+    pub payload: Vec<u8>,
+}
+
+/// The result of a successful command.
+#[derive(Debug)]
+pub enum Reply {
+    /// Nothing to send back.
+    Done,
+    /// A new session and its tokens.
+    Created(SessionId, Box<Created>),
+    /// Hello accepted.
+    Welcome {
+        /// What the client sees.
+        welcome: Welcome,
+        /// Member index, or 0.
+        member: u16,
+        /// Open-link rate per minute per address.
+        rate: u32,
+        /// Mailbox head watch (members only).
+        watch: Option<watch::Receiver<u64>>,
+    },
+    /// Minted tokens.
+    Tokens(Vec<Token>),
+    /// A stored (or already stored) submission.
+    Submitted {
+        position: u64,
+        receipt: [u8; 32],
+        fresh: bool,
+    },
+    /// A blob (manifest).
+    Blob(Vec<u8>),
+    /// Published results.
+    Results(Results),
+    /// Mailbox entries.
+    Entries(Vec<Entry>),
+}
+
+struct Job {
+    cmd: Command,
+    queued: Instant,
+    reply: oneshot::Sender<Result<Reply, StoreError>>,
+}
+
+/// A handle to the store; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    tx: mpsc::Sender<Job>,
+    metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Job")
+    }
+}
+
+impl Store {
+    /// Opens the store in `dir` and starts the writer thread.
+    pub fn open(
+        dir: &Path,
+        limits: Limits,
+        hub: Arc<Hub>,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<(Store, std::thread::JoinHandle<()>)> {
+        std::fs::create_dir_all(dir)?;
+        let conn = schema::open(dir, limits.sync)?;
+        let mut writer = ops::Writer::new(conn, limits, hub)?;
+        let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
+        let m = metrics.clone();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let period = std::time::Duration::from_millis(100);
+        let wal_frames = Arc::new(std::sync::atomic::AtomicI64::new(0));
+        let checkpointer = schema::checkpointer(dir, period, stop.clone(), wal_frames.clone())?;
+        let handle = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || {
+                let mut batch = Vec::with_capacity(MAX_BATCH);
+                while let Some(first) = rx.blocking_recv() {
+                    batch.push(first);
+                    while batch.len() < MAX_BATCH {
+                        match rx.try_recv() {
+                            Ok(job) => batch.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    run_batch(&mut writer, &mut batch, &m);
+                    // After the replies went out: only the next batch waits.
+                    if wal_frames.load(std::sync::atomic::Ordering::Relaxed)
+                        >= schema::RESTART_FRAMES
+                    {
+                        let t = Instant::now();
+                        writer.finish_checkpoint();
+                        m.store_checkpoint_seconds.observe(t.elapsed());
+                        wal_frames.store(0, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                let _ = checkpointer.join();
+                writer.checkpoint();
+            })?;
+        Ok((Store { tx, metrics }, handle))
+    }
+
+    /// Runs a command and waits for its committed result.
+    pub async fn call(&self, cmd: Command) -> Result<Reply, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        let job = Job {
+            cmd,
+            queued: Instant::now(),
+            reply,
+        };
+        self.tx.send(job).await.map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// The metrics this store reports to.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+}
+
+fn run_batch(writer: &mut ops::Writer, batch: &mut Vec<Job>, m: &Metrics) {
+    let started = Instant::now();
+    let mut results = Vec::with_capacity(batch.len());
+    let began = writer.begin();
+    for job in batch.iter_mut() {
+        let cmd = std::mem::replace(
+            &mut job.cmd,
+            Command::GetManifest {
+                session: SessionId::NONE,
+            },
+        );
+        let r = match &began {
+            Ok(()) => writer.run(cmd),
+            Err(_) => Err(StoreError::Closed),
+        };
+        results.push(r);
+    }
+    let committed = began.and_then(|()| writer.commit());
+    m.store_batch_seconds.observe(started.elapsed());
+    m.store_batches
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    m.store_commands
+        .fetch_add(batch.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    if let Err(e) = committed {
+        tracing::error!(error = %e, "store commit failed; batch refused");
+        writer.after_failure();
+        for job in batch.drain(..) {
+            let _ = job
+                .reply
+                .send(Err(StoreError::Sql(rusqlite::Error::InvalidQuery)));
+        }
+        return;
+    }
+    writer.publish_heads();
+    for (job, r) in batch.drain(..).zip(results) {
+        if let Ok(Reply::Submitted { fresh: true, .. }) = &r {
+            m.submissions
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        m.store_request_seconds.observe(job.queued.elapsed());
+        let _ = job.reply.send(r);
+    }
+}

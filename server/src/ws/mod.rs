@@ -1,0 +1,194 @@
+//! One WebSocket connection: reads frames, checks them, runs them against
+//! the store with a bounded number in flight, and writes replies in order.
+//!
+//! Backpressure: replies and deliveries go through a bounded queue to the
+//! socket writer; when it is full the reader stops reading, so a slow
+//! client slows only itself. Frames beyond the per-connection rate are
+//! delayed, not dropped.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Instant;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::future::BoxFuture;
+use futures_util::stream::{FuturesOrdered, SplitSink};
+use futures_util::{SinkExt, StreamExt};
+mod request;
+
+use sotto::wire::{self, ErrorBody, ErrorCode, Header, Kind, Role, SessionId};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::App;
+use crate::limits::{ConnSlot, TokenBucket};
+use crate::store::Caller;
+
+/// Queued outgoing messages per connection.
+const OUT_QUEUE: usize = 64;
+
+/// An error frame for request `h`.
+pub fn error_frame(h: &Header, code: ErrorCode, message: &str) -> Message {
+    let mut eh = Header::new(Kind::Error, h.session);
+    eh.id = h.id;
+    binary(wire::encode(
+        &eh,
+        &ErrorBody {
+            code,
+            message: message.into(),
+        }
+        .encode(),
+    ))
+}
+
+fn binary(bytes: Vec<u8>) -> Message {
+    Message::Binary(bytes.into())
+}
+
+fn reply(h: &Header, kind: Kind, payload: &[u8]) -> Message {
+    let mut rh = Header::new(kind, h.session);
+    rh.id = h.id;
+    binary(wire::encode(&rh, payload))
+}
+
+/// What to do after a frame.
+enum Action {
+    Nothing,
+    Send(Message),
+    Later(BoxFuture<'static, Option<Message>>),
+    Close(Message, u16, &'static str),
+}
+
+/// Who this connection is, once it said Hello.
+struct Auth {
+    caller: Caller,
+    role: Role,
+    rate: u32,
+}
+
+struct Conn {
+    app: Arc<App>,
+    addr: SocketAddr,
+    out: mpsc::Sender<Message>,
+    auth: Option<Auth>,
+    delivery: Option<JoinHandle<()>>,
+}
+
+/// Serves one upgraded WebSocket until it closes or the relay shuts down.
+pub async fn serve(socket: WebSocket, addr: SocketAddr, app: Arc<App>, slot: ConnSlot) {
+    let m = &app.metrics;
+    m.connections.fetch_add(1, Relaxed);
+    m.connections_total.fetch_add(1, Relaxed);
+    tracing::debug!(%addr, "connection opened");
+    let (sink, mut stream) = socket.split();
+    let (out, out_rx) = mpsc::channel(OUT_QUEUE);
+    let writer = tokio::spawn(write_loop(sink, out_rx, app.clone()));
+    let mut conn = Conn {
+        app: app.clone(),
+        addr,
+        out: out.clone(),
+        auth: None,
+        delivery: None,
+    };
+    let mut inflight: FuturesOrdered<BoxFuture<'static, Option<Message>>> = FuturesOrdered::new();
+    let limits = &app.limits;
+    let mut bucket = TokenBucket::new(
+        f64::from(limits.msgs_per_sec),
+        f64::from(limits.msg_burst.max(1)),
+        Instant::now(),
+    );
+    let mut shutdown = app.shutdown.clone();
+    loop {
+        tokio::select! {
+            Some(done) = inflight.next(), if !inflight.is_empty() => {
+                if let Some(msg) = done && out.send(msg).await.is_err() {
+                    break;
+                }
+            }
+            _ = shutdown.changed() => {
+                let _ = out.send(close(1001, "relay shutting down")).await;
+                break;
+            }
+            msg = stream.next(), if inflight.len() < limits.max_inflight => {
+                let bytes = match msg {
+                    Some(Ok(Message::Binary(b))) => b,
+                    Some(Ok(Message::Text(_))) => {
+                        let h = Header::new(Kind::Error, SessionId::NONE);
+                        let _ = out.send(error_frame(&h, ErrorCode::BadFrame, "text messages are not frames")).await;
+                        let _ = out.send(close(1003, "binary frames only")).await;
+                        break;
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Close(_))) | None => break,
+                    Some(Err(e)) => {
+                        // Most likely a message over the size limit (tungstenite
+                        // refuses it before we see it): say so, then close.
+                        tracing::debug!(%addr, error = %e, "websocket read failed");
+                        let h = Header::new(Kind::Error, SessionId::NONE);
+                        let _ = out.send(error_frame(&h, ErrorCode::TooLarge, "message rejected by the websocket layer")).await;
+                        let _ = out.send(close(1009, "message too big")).await;
+                        break;
+                    }
+                };
+                if let Err(wait) = bucket.take(Instant::now()) {
+                    tokio::time::sleep(wait).await;
+                    let _ = bucket.take(Instant::now());
+                }
+                match conn.handle(&bytes).await {
+                    Action::Nothing => {}
+                    Action::Send(msg) => {
+                        if out.send(msg).await.is_err() {
+                            break;
+                        }
+                    }
+                    Action::Later(fut) => inflight.push_back(fut),
+                    Action::Close(msg, code, reason) => {
+                        while let Some(done) = inflight.next().await {
+                            if let Some(msg) = done {
+                                let _ = out.send(msg).await;
+                            }
+                        }
+                        let _ = out.send(msg).await;
+                        let _ = out.send(close(code, reason)).await;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    if let Some(d) = conn.delivery.take() {
+        d.abort();
+    }
+    drop(conn);
+    drop(out);
+    let _ = writer.await;
+    drop(slot);
+    m.connections.fetch_sub(1, Relaxed);
+    tracing::debug!(%addr, "connection closed");
+}
+
+fn close(code: u16, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
+
+async fn write_loop(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut rx: mpsc::Receiver<Message>,
+    app: Arc<App>,
+) {
+    while let Some(msg) = rx.recv().await {
+        let is_close = matches!(msg, Message::Close(_));
+        if let Message::Binary(b) = &msg {
+            app.metrics.frames_out.fetch_add(1, Relaxed);
+            app.metrics.bytes_out.fetch_add(b.len() as u64, Relaxed);
+        }
+        if sink.send(msg).await.is_err() || is_close {
+            break;
+        }
+    }
+    let _ = sink.close().await;
+}

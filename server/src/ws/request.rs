@@ -1,0 +1,341 @@
+//! What a connection does with each decoded frame: check the role, then
+//! answer at once or hand the request to the store.
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Instant;
+
+use axum::extract::ws::Message;
+use sotto::wire::{
+    self, CreateParams, ErrorCode, Header, Kind, MintRequest, Role, SessionId, SessionState,
+    TokenList, WireError,
+};
+
+use super::{Action, Auth, Conn, binary, error_frame, reply};
+use crate::deliver;
+use crate::store::{Caller, Command, Reply, StoreError};
+
+pub(super) fn store_reply(
+    h: Header,
+    r: Result<Reply, StoreError>,
+    metrics: &crate::metrics::Metrics,
+) -> Option<Message> {
+    match r {
+        Ok(Reply::Done) if h.kind == Kind::AckMailbox => None,
+        Ok(Reply::Done) => Some(reply(&h, Kind::Ack, &[])),
+        Ok(Reply::Submitted {
+            position, receipt, ..
+        }) => {
+            let mut rh = Header::new(Kind::Ack, h.session);
+            rh.id = h.id;
+            rh.seq = position;
+            Some(binary(wire::encode(&rh, &receipt)))
+        }
+        Ok(Reply::Blob(b)) => Some(reply(&h, Kind::Manifest, &b)),
+        Ok(Reply::Results(r)) => Some(reply(&h, Kind::Results, &r.encode())),
+        Ok(Reply::Tokens(t)) => Some(reply(&h, Kind::Tokens, &TokenList(t).encode())),
+        Ok(_) => Some(error_frame(
+            &h,
+            ErrorCode::Internal,
+            "unexpected store reply",
+        )),
+        Err(e) => {
+            if let StoreError::Sql(err) = &e {
+                tracing::error!(error = %err, "store command failed");
+            }
+            metrics.errors.fetch_add(1, Relaxed);
+            let (code, msg) = e.to_wire();
+            if h.kind == Kind::AckMailbox {
+                None
+            } else {
+                Some(error_frame(&h, code, msg))
+            }
+        }
+    }
+}
+
+fn wire_error(h: &Header, e: &WireError) -> Action {
+    let code = match e {
+        WireError::UnsupportedVersion(_) => ErrorCode::UnsupportedVersion,
+        _ => ErrorCode::BadFrame,
+    };
+    let close_code = code.close_code().unwrap_or(4001);
+    Action::Close(
+        error_frame(h, code, &e.to_string()),
+        close_code,
+        "bad frame",
+    )
+}
+
+impl Conn {
+    fn later(&self, h: Header, cmd: Command) -> Action {
+        let app = self.app.clone();
+        Action::Later(Box::pin(async move {
+            let r = app.store.call(cmd).await;
+            store_reply(h, r, &app.metrics)
+        }))
+    }
+
+    fn refuse(&self, h: &Header, code: ErrorCode, msg: &str) -> Action {
+        self.app.metrics.errors.fetch_add(1, Relaxed);
+        Action::Send(error_frame(h, code, msg))
+    }
+
+    pub(super) async fn handle(&mut self, bytes: &[u8]) -> Action {
+        let m = &self.app.metrics;
+        m.frames_in.fetch_add(1, Relaxed);
+        m.bytes_in.fetch_add(bytes.len() as u64, Relaxed);
+        let max = self.app.limits.max_frame_bytes;
+        if bytes.len() > max {
+            m.errors.fetch_add(1, Relaxed);
+            let h = Header::new(Kind::Error, SessionId::NONE);
+            return Action::Close(
+                error_frame(&h, ErrorCode::TooLarge, "frame exceeds the size limit"),
+                1009,
+                "frame too large",
+            );
+        }
+        let (h, payload) = match wire::decode_ref(bytes) {
+            Ok(x) => x,
+            Err(e) => {
+                m.errors.fetch_add(1, Relaxed);
+                return wire_error(&Header::new(Kind::Error, SessionId::NONE), &e);
+            }
+        };
+        if let Some(a) = &self.auth
+            && h.session != a.caller.session
+            && !matches!(h.kind, Kind::Create | Kind::GetManifest | Kind::GetResults)
+        {
+            m.errors.fetch_add(1, Relaxed);
+            return Action::Close(
+                error_frame(&h, ErrorCode::WrongSession, "frame names another session"),
+                4004,
+                "wrong session",
+            );
+        }
+        match h.kind {
+            Kind::Hello => self.hello(h, payload).await,
+            Kind::Create => match CreateParams::decode(payload) {
+                // Sessions are a global resource: creation is rate-limited per
+                // address (the NONE session id keys the creation bucket).
+                Ok(_)
+                    if !self.app.open_links.allow(
+                        SessionId::NONE,
+                        self.addr.ip(),
+                        self.app.limits.creates_per_min,
+                        Instant::now(),
+                    ) =>
+                {
+                    self.refuse(
+                        &h,
+                        ErrorCode::RateLimited,
+                        "too many sessions created from this address",
+                    )
+                }
+                Ok(p) => {
+                    let r = self
+                        .app
+                        .store
+                        .call(Command::Create {
+                            members: p.members,
+                            allow_resubmit: p.allow_resubmit,
+                        })
+                        .await;
+                    match r {
+                        Ok(Reply::Created(session, created)) => {
+                            tracing::info!(session = %session.to_hex(), members = p.members, "session created");
+                            let mut rh = Header::new(Kind::Created, session);
+                            rh.id = h.id;
+                            Action::Send(binary(wire::encode(&rh, &created.encode())))
+                        }
+                        other => store_reply(h, other, m).map_or(Action::Nothing, Action::Send),
+                    }
+                }
+                Err(_) => self.refuse(&h, ErrorCode::BadRequest, "bad create parameters"),
+            },
+            Kind::GetManifest => self.later(h.clone(), Command::GetManifest { session: h.session }),
+            Kind::GetResults => match <[u8; 32]>::try_from(payload) {
+                Ok(t) => self.later(
+                    h.clone(),
+                    Command::GetResults {
+                        session: h.session,
+                        token: wire::Token(t).digest(),
+                    },
+                ),
+                Err(_) => self.refuse(
+                    &h,
+                    ErrorCode::BadRequest,
+                    "payload must be the 32-byte read token",
+                ),
+            },
+            _ => self.authed(h, payload),
+        }
+    }
+
+    async fn hello(&mut self, h: Header, payload: &[u8]) -> Action {
+        if self.auth.is_some() {
+            return self.refuse(
+                &h,
+                ErrorCode::BadRequest,
+                "this connection already said hello",
+            );
+        }
+        let Ok(token) = <[u8; 32]>::try_from(payload) else {
+            return self.refuse(
+                &h,
+                ErrorCode::Unauthorized,
+                "payload must be a 32-byte token",
+            );
+        };
+        let digest = wire::Token(token).digest();
+        let r = self
+            .app
+            .store
+            .call(Command::Hello {
+                session: h.session,
+                token: digest,
+                resume: h.seq,
+            })
+            .await;
+        let (welcome, member, rate, watch) = match r {
+            Ok(Reply::Welcome {
+                welcome,
+                member,
+                rate,
+                watch,
+            }) => (welcome, member, rate, watch),
+            other => {
+                return store_reply(h, other, &self.app.metrics)
+                    .map_or(Action::Nothing, Action::Send);
+            }
+        };
+        tracing::debug!(session = %h.session.to_hex(), role = ?welcome.role, member, "hello");
+        let mut rh = Header::new(Kind::Welcome, h.session);
+        rh.id = h.id;
+        rh.from = member;
+        if self
+            .out
+            .send(binary(wire::encode(&rh, &welcome.encode())))
+            .await
+            .is_err()
+        {
+            return Action::Nothing;
+        }
+        if let Some(watch) = watch {
+            let task = deliver::run(
+                self.app.store.clone(),
+                h.session,
+                member,
+                welcome.resume,
+                watch,
+                self.out.clone(),
+            );
+            self.delivery = Some(tokio::spawn(task));
+        }
+        let caller = Caller {
+            session: h.session,
+            token: digest,
+            member,
+        };
+        self.auth = Some(Auth {
+            caller,
+            role: welcome.role,
+            rate,
+        });
+        Action::Nothing
+    }
+
+    fn authed(&mut self, h: Header, payload: &[u8]) -> Action {
+        let Some(auth) = &self.auth else {
+            return self.refuse(&h, ErrorCode::Unauthorized, "say hello with a token first");
+        };
+        let (caller, role, rate) = (auth.caller, auth.role, auth.rate);
+        let session = caller.session;
+        let forbidden = |s: &Self| s.refuse(&h, ErrorCode::Forbidden, "this token may not do that");
+        match h.kind {
+            Kind::RegisterManifest | Kind::SetState | Kind::MintTokens
+                if role != Role::Organizer =>
+            {
+                forbidden(self)
+            }
+            Kind::RegisterManifest => self.later(
+                h,
+                Command::RegisterManifest {
+                    session,
+                    blob: payload.to_vec(),
+                },
+            ),
+            Kind::SetState => match payload.first().map(|b| SessionState::try_from(*b)) {
+                Some(Ok(state)) if payload.len() == 1 => {
+                    tracing::info!(session = %session.to_hex(), ?state, "state change requested");
+                    self.later(h, Command::SetState { session, state })
+                }
+                _ => self.refuse(&h, ErrorCode::BadRequest, "payload must be one state byte"),
+            },
+            Kind::MintTokens => match MintRequest::decode(payload) {
+                Ok(req) => self.later(h, Command::Mint { session, req }),
+                Err(_) => self.refuse(&h, ErrorCode::BadRequest, "bad mint request"),
+            },
+            Kind::Submit => {
+                let single_use = match role {
+                    Role::Participant => true,
+                    Role::OpenParticipant => false,
+                    _ => return forbidden(self),
+                };
+                if !single_use
+                    && !self
+                        .app
+                        .open_links
+                        .allow(session, self.addr.ip(), rate, Instant::now())
+                {
+                    return self.refuse(
+                        &h,
+                        ErrorCode::RateLimited,
+                        "too many submissions from this address",
+                    );
+                }
+                let idem = h.id;
+                self.later(
+                    h,
+                    Command::Submit {
+                        caller,
+                        single_use,
+                        idem,
+                        bundle: payload.to_vec(),
+                    },
+                )
+            }
+            Kind::Send | Kind::AckMailbox | Kind::Publish if role != Role::Member => {
+                forbidden(self)
+            }
+            Kind::Send => {
+                self.app.metrics.messages.fetch_add(1, Relaxed);
+                let (to, id) = (h.to, h.id);
+                self.later(
+                    h,
+                    Command::Send {
+                        caller,
+                        to,
+                        id,
+                        payload: payload.to_vec(),
+                    },
+                )
+            }
+            Kind::AckMailbox => {
+                let seq = h.seq;
+                self.later(h, Command::AckMailbox { caller, seq })
+            }
+            Kind::Publish => self.later(
+                h,
+                Command::Publish {
+                    caller,
+                    blob: payload.to_vec(),
+                },
+            ),
+            _ => self.refuse(
+                &h,
+                ErrorCode::BadRequest,
+                "clients may not send this kind of frame",
+            ),
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Helpers shared by the relay's integration tests: the real `sotto-relay`
+//! binary on 127.0.0.1:0 with a temporary data directory.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use sotto::native::relay_client::RelayClient;
+use sotto::wire::{CreateParams, Created, MintRequest, SessionId, SessionState, Token, TokenMode};
+
+/// A running relay process; killed on drop.
+pub struct Relay {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub data: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+impl Relay {
+    /// Starts a relay on a fresh temporary directory.
+    pub fn start(extra: &[&str]) -> Relay {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut r = Relay::start_in(tmp.path(), extra);
+        r._tmp = Some(tmp);
+        r
+    }
+
+    /// Starts a relay on `dir` (e.g. again after a crash).
+    pub fn start_in(dir: &Path, extra: &[&str]) -> Relay {
+        let stderr = if std::env::var_os("SOTTO_TEST_LOGS").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sotto-relay"))
+            .args(["--listen", "127.0.0.1:0", "--data"])
+            .arg(dir)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("start sotto-relay");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let line = lines.next().expect("relay printed nothing").unwrap();
+        let addr = line
+            .strip_prefix("sotto-relay listening on ")
+            .expect("listening line")
+            .parse()
+            .unwrap();
+        Relay {
+            child,
+            addr,
+            data: dir.to_path_buf(),
+            _tmp: None,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    pub async fn client(&self) -> RelayClient {
+        RelayClient::connect(&self.url()).await.unwrap()
+    }
+
+    /// A blocking HTTP/1.1 GET; returns (status, body).
+    pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<u8>) {
+        http_get(self.addr, path, headers)
+    }
+
+    /// SIGKILL, no goodbye.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn http_get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&buf[..split]).to_string();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let mut body = buf[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    (status, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let eol = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
+        b = &b[eol + 4 + n..];
+    }
+}
+
+/// A session with a manifest, created by an organizer connection.
+pub struct Setup {
+    pub session: SessionId,
+    pub created: Created,
+    pub organizer: RelayClient,
+}
+
+pub async fn setup(relay: &Relay, members: u16, allow_resubmit: bool, open: bool) -> Setup {
+    let mut org = relay.client().await;
+    let (session, created) = org
+        .create_session(&CreateParams {
+            members,
+            allow_resubmit,
+        })
+        .await
+        .unwrap();
+    org.hello(session, &created.organizer, 0).await.unwrap();
+    org.register_manifest(b"signed manifest bytes")
+        .await
+        .unwrap();
+    if open {
+        org.set_state(SessionState::Open).await.unwrap();
+    }
+    Setup {
+        session,
+        created,
+        organizer: org,
+    }
+}
+
+impl Setup {
+    pub async fn single_use(&mut self, count: u32) -> Vec<Token> {
+        self.organizer
+            .mint(&MintRequest {
+                mode: TokenMode::SingleUse,
+                count,
+                rate_per_min: 0,
+            })
+            .await
+            .unwrap()
+    }
+
+    pub async fn open_link(&mut self, rate_per_min: u32) -> Token {
+        let mut t = self
+            .organizer
+            .mint(&MintRequest {
+                mode: TokenMode::OpenLink,
+                count: 1,
+                rate_per_min,
+            })
+            .await
+            .unwrap();
+        t.pop().unwrap()
+    }
+}
+
+/// A bundle whose part for member i is `tag` followed by `[i]`.
+pub fn parts(members: u16, tag: &[u8]) -> Vec<Vec<u8>> {
+    (1..=members).map(|i| [tag, &[i as u8]].concat()).collect()
+}
+
+pub fn refs(v: &[Vec<u8>]) -> Vec<&[u8]> {
+    v.iter().map(|p| p.as_slice()).collect()
+}

@@ -1,0 +1,510 @@
+//! End to end: the real `sotto-relay` process, native committee members
+//! (each with its own connection) and many participants.
+//!
+//! Every test is bounded by a timeout and checks results, never timings.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use sotto::apps::Outcome;
+use sotto::field::Fp;
+use sotto::keyfile::MemberKeys;
+use sotto::native::member::{MemberConfig, MemberError, run_member};
+use sotto::native::relay_client::RelayClient;
+use sotto::native::session_ops::{
+    CreatedSession, SessionSpec, close_session, create_session, fetch_result, submit_answer,
+    submit_values,
+};
+use sotto::native::simulate::{Scenario, run as simulate};
+use sotto::session::{CommitteeMember, OutputPolicy, Reveal, Role, VoteMethod, VoteSchema};
+
+const TIMEOUT: Duration = Duration::from_secs(240);
+
+/// Path of the relay binary in this target directory, built if missing.
+fn relay_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    let bin = dir.join(format!("sotto-relay{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let ok = Command::new(cargo)
+            .args(["build", "-p", "sotto-relay", "--bin", "sotto-relay"])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "building sotto-relay failed");
+    }
+    bin
+}
+
+/// A relay child process, SIGKILLed on drop.
+struct Relay {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Relay {
+    fn start(dir: &Path, listen: &str) -> Relay {
+        let mut child = Command::new(relay_bin())
+            .args(["--listen", listen, "--data"])
+            .arg(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let line = lines.next().unwrap().unwrap();
+        let addr = line
+            .strip_prefix("sotto-relay listening on ")
+            .unwrap()
+            .parse()
+            .unwrap();
+        Relay { child, addr }
+    }
+
+    fn url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn plurality(options: &[&str]) -> VoteSchema {
+    VoteSchema {
+        method: VoteMethod::Plurality,
+        options: options.iter().map(|s| s.to_string()).collect(),
+        reveal: Reveal::Tally,
+        max_approvals: None,
+        max_score: None,
+    }
+}
+
+fn members(keys: &[Arc<MemberKeys>]) -> Vec<CommitteeMember> {
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| CommitteeMember {
+            name: format!("m{}", i + 1),
+            x25519: k.public().x25519,
+            ed25519: k.public().ed25519,
+        })
+        .collect()
+}
+
+fn member_cfg(url: &str, c: &CreatedSession, keys: &Arc<MemberKeys>, i: usize) -> MemberConfig {
+    MemberConfig {
+        relay: url.to_string(),
+        session: c.session,
+        token: c.members[i].clone(),
+        keys: keys.clone(),
+        manifest_hash: Some(c.manifest.hash),
+        latency: Duration::ZERO,
+        mismatch_retries: 3,
+        max_reconnects: 60,
+    }
+}
+
+/// Logs to stderr when SOTTO_TEST_LOGS is set (e.g. `SOTTO_TEST_LOGS=sotto=info`).
+fn logs() {
+    if let Ok(filter) = std::env::var("SOTTO_TEST_LOGS") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    }
+}
+
+async fn create(url: &str, keys: &[Arc<MemberKeys>], tokens: u32) -> CreatedSession {
+    let spec = SessionSpec {
+        title: "e2e".into(),
+        vote: plurality(&["A", "B", "C"]),
+        members: members(keys),
+        threshold: None,
+        policy: OutputPolicy { min_submissions: 5 },
+        single_use: tokens,
+    };
+    let organizer = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    create_session(url, &spec, &organizer).await.unwrap()
+}
+
+/// Submits `choices[i]` with participant token `first + i`.
+async fn submit_all(url: &str, c: &CreatedSession, first: usize, choices: &[usize]) {
+    for (i, &choice) in choices.iter().enumerate() {
+        let mut values = vec![Fp::ZERO; 3];
+        values[choice] = Fp::ONE;
+        let mut client = RelayClient::connect(url).await.unwrap();
+        client
+            .hello(c.session, &c.participants[first + i], 0)
+            .await
+            .unwrap();
+        submit_values(&mut client, &c.manifest, &values, Duration::ZERO)
+            .await
+            .unwrap();
+    }
+}
+
+async fn verified(url: &str, c: &CreatedSession) -> serde_json::Value {
+    let mut client = RelayClient::connect(url).await.unwrap();
+    fetch_result(&mut client, &c.manifest, c.session, &c.reader)
+        .await
+        .unwrap()
+        .expect("a result with t + 1 valid signatures")
+        .json
+}
+
+fn tally_of(choices: &[usize]) -> serde_json::Value {
+    let mut t = BTreeMap::new();
+    for (i, name) in ["A", "B", "C"].iter().enumerate() {
+        t.insert(*name, choices.iter().filter(|c| **c == i).count());
+    }
+    json!({ "tally": t })
+}
+
+fn choices(n: usize, seed: usize) -> Vec<usize> {
+    (0..n).map(|i| (i * 7 + seed + i / 3) % 3).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_members_two_hundred_participants_forged_ballots_counted() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let names = ["A", "B", "C", "D"];
+    let answers: Vec<serde_json::Value> = (0..200)
+        .map(|i| json!({ "choice": names[(i * 7 + i / 5) % 4] }))
+        .collect();
+    let mut expected = BTreeMap::new();
+    for a in &answers {
+        *expected
+            .entry(a["choice"].as_str().unwrap())
+            .or_insert(0u64) += 1;
+    }
+    let scenario: Scenario = serde_json::from_value(json!({
+        "manifest": {"kind": "vote", "title": "Board seat",
+            "vote": {"method": "plurality", "options": names, "reveal": "tally"},
+            "committee": {"members": 3, "threshold": 1},
+            "policy": {"min_submissions": 5}},
+        "answers": answers,
+        "forged": [[1, 1, 0, 0], [2, 0, 0, 0], [0, 0, 0, 0], [5, 0, 0, 0]]
+    }))
+    .unwrap();
+    let report = tokio::time::timeout(TIMEOUT, simulate(&scenario, &relay.url(), Duration::ZERO))
+        .await
+        .expect("simulation timed out")
+        .unwrap();
+    assert_eq!(report.valid, 200);
+    assert_eq!(report.invalid, 4);
+    assert_eq!(report.result, json!({ "tally": expected }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swapped_manifest_hash_is_refused_by_participants() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let keys: Vec<_> = (0..3)
+        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .collect();
+    let c = create(&relay.url(), &keys, 2).await;
+    let good = c
+        .link(&relay.url(), Role::Participant, &c.participants[0])
+        .unwrap();
+    // The relay swapped a member key: the manifest it serves no longer has
+    // the hash in the link. Model it with a link carrying another hash.
+    let mut other = c.manifest.manifest.clone();
+    other.committee.members[1].x25519 = MemberKeys::generate_os().public().x25519;
+    let forged_hash = sotto::session::ManifestHash::of(&other.to_canonical_bytes().unwrap());
+    let bad = good.replace(&c.manifest.hash.to_string(), &forged_hash.to_string());
+    let err = submit_answer(&bad, &json!({"choice": "A"}))
+        .await
+        .expect_err("must refuse");
+    let msg = format!("{err:#}");
+    assert!(msg.contains("does not match"), "{msg}");
+    let (ack, _) = submit_answer(&good, &json!({"choice": "A"})).await.unwrap();
+    assert_eq!(ack.position, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_killed_mid_computation_restarts_with_the_same_result() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let url = relay.url();
+    let keys: Vec<_> = (0..3)
+        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .collect();
+    let c = create(&url, &keys, 40).await;
+    let picks = choices(40, 1);
+    submit_all(&url, &c, 0, &picks).await;
+    let run = async {
+        let mut tasks = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            let mut cfg = member_cfg(&url, &c, k, i);
+            if i == 1 {
+                // Member 2's frames are slow: it announces its inputs and
+                // starts computing, but cannot finish before it is killed.
+                cfg.latency = Duration::from_millis(300);
+            }
+            tasks.push(tokio::spawn(run_member(cfg)));
+        }
+        close_session(&url, c.session, &c.organizer).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        tasks[1].abort();
+        let _ = (&mut tasks[1]).await;
+        tasks[1] = tokio::spawn(run_member(member_cfg(&url, &c, &keys[1], 1)));
+        let mut outs: Vec<Outcome> = Vec::new();
+        for t in tasks {
+            outs.push(t.await.unwrap().unwrap());
+        }
+        outs
+    };
+    let outs = tokio::time::timeout(TIMEOUT, run).await.expect("timed out");
+    assert!(outs.windows(2).all(|w| w[0] == w[1]));
+    let result = verified(&url, &c).await;
+    assert_eq!(result["valid"], 40);
+    assert_eq!(result["result"], tally_of(&picks));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_relay_sigkilled_and_restarted_loses_nothing() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let mut relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let addr = relay.addr;
+    let url = relay.url();
+    let keys: Vec<_> = (0..3)
+        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .collect();
+    let c = create(&url, &keys, 60).await;
+    let picks = choices(60, 2);
+    let run = async {
+        let mut tasks = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            let mut cfg = member_cfg(&url, &c, k, i);
+            cfg.latency = Duration::from_millis(20);
+            tasks.push(tokio::spawn(run_member(cfg)));
+        }
+        submit_all(&url, &c, 0, &picks[..30]).await;
+        relay.kill();
+        relay = Relay::start(dir.path(), &addr.to_string());
+        submit_all(&url, &c, 30, &picks[30..]).await;
+        close_session(&url, c.session, &c.organizer).await.unwrap();
+        // Once more in the middle of the computation.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        relay.kill();
+        relay = Relay::start(dir.path(), &addr.to_string());
+        let mut outs: Vec<Result<Outcome, MemberError>> = Vec::new();
+        for t in tasks {
+            outs.push(t.await.unwrap());
+        }
+        outs
+    };
+    let outs = tokio::time::timeout(TIMEOUT, run).await.expect("timed out");
+    for o in &outs {
+        assert!(o.is_ok(), "{o:?}");
+    }
+    let result = verified(&url, &c).await;
+    assert_eq!(result["valid"], 60);
+    assert_eq!(result["result"], tally_of(&picks));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn circle_mode_seven_members_each_submitting() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let url = relay.url();
+    let keys: Vec<_> = (0..7)
+        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .collect();
+    let c = create(&url, &keys, 7).await;
+    let picks = choices(7, 0);
+    let run = async {
+        let tasks: Vec<_> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| tokio::spawn(run_member(member_cfg(&url, &c, k, i))))
+            .collect();
+        // Every member also answers, with its own participant link.
+        submit_all(&url, &c, 0, &picks).await;
+        close_session(&url, c.session, &c.organizer).await.unwrap();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+    };
+    tokio::time::timeout(TIMEOUT, run).await.expect("timed out");
+    let result = verified(&url, &c).await;
+    assert_eq!(result["valid"], 7);
+    assert_eq!(result["result"], tally_of(&picks));
+}
+
+/// What the tampering proxy does to the first member-to-member message
+/// delivered to the member behind it.
+#[derive(Clone, Copy)]
+enum Tamper {
+    FlipByte,
+    Replay,
+}
+
+/// A TCP proxy between one member and the relay that tampers with the
+/// relay's WebSocket frames (unmasked, server to client).
+async fn tamper_proxy(upstream: SocketAddr, mode: Tamper) -> SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let done = done.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut cr, &mut sw).await;
+                });
+                // HTTP upgrade response, then frames.
+                let mut head = Vec::new();
+                while !head.ends_with(b"\r\n\r\n") {
+                    let Ok(b) = sr.read_u8().await else { return };
+                    head.push(b);
+                }
+                if cw.write_all(&head).await.is_err() {
+                    return;
+                }
+                loop {
+                    let mut h = [0u8; 2];
+                    if sr.read_exact(&mut h).await.is_err() {
+                        return;
+                    }
+                    let mut frame = h.to_vec();
+                    let len = match h[1] & 0x7f {
+                        126 => {
+                            let mut b = [0u8; 2];
+                            if sr.read_exact(&mut b).await.is_err() {
+                                return;
+                            }
+                            frame.extend_from_slice(&b);
+                            u64::from(u16::from_be_bytes(b))
+                        }
+                        127 => {
+                            let mut b = [0u8; 8];
+                            if sr.read_exact(&mut b).await.is_err() {
+                                return;
+                            }
+                            frame.extend_from_slice(&b);
+                            u64::from_be_bytes(b)
+                        }
+                        n => u64::from(n),
+                    };
+                    let start = frame.len();
+                    frame.resize(start + len as usize, 0);
+                    if sr.read_exact(&mut frame[start..]).await.is_err() {
+                        return;
+                    }
+                    let p = &frame[start..];
+                    let direct = p.len() > 44 && p[1] == 0x84 && p[2] == 2 && p[44] == 2;
+                    let first = direct && !done.swap(true, std::sync::atomic::Ordering::SeqCst);
+                    match mode {
+                        Tamper::FlipByte if first => {
+                            let last = frame.len() - 1;
+                            frame[last] ^= 1;
+                        }
+                        Tamper::Replay if first && cw.write_all(&frame).await.is_err() => {
+                            return;
+                        }
+                        _ => {}
+                    }
+                    if cw.write_all(&frame).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+async fn run_behind_proxy(
+    mode: Tamper,
+) -> (
+    Vec<Result<Outcome, MemberError>>,
+    Option<serde_json::Value>,
+    Vec<usize>,
+) {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let url = relay.url();
+    let proxy = tamper_proxy(relay.addr, mode).await;
+    let keys: Vec<_> = (0..3)
+        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .collect();
+    let c = create(&url, &keys, 10).await;
+    let picks = choices(10, 0);
+    submit_all(&url, &c, 0, &picks).await;
+    let mut tasks = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        let mut cfg = member_cfg(&url, &c, k, i);
+        if i == 0 {
+            cfg.relay = format!("ws://{proxy}/ws");
+        }
+        tasks.push(tokio::spawn(run_member(cfg)));
+    }
+    close_session(&url, c.session, &c.organizer).await.unwrap();
+    let mut outs = Vec::new();
+    let first = tokio::time::timeout(TIMEOUT, &mut tasks[0])
+        .await
+        .expect("timed out")
+        .unwrap();
+    outs.push(first);
+    for t in tasks.into_iter().skip(1) {
+        // Behind a tampered member the others may wait forever: bound them.
+        match tokio::time::timeout(Duration::from_secs(5), t).await {
+            Ok(r) => outs.push(r.unwrap()),
+            Err(_) => outs.push(Err(MemberError::Session("still waiting".into()))),
+        }
+    }
+    let mut client = RelayClient::connect(&url).await.unwrap();
+    let result = fetch_result(&mut client, &c.manifest, c.session, &c.reader)
+        .await
+        .unwrap()
+        .map(|r| r.json);
+    (outs, result, picks)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flipped_byte_between_members_stops_with_a_clear_error() {
+    let (outs, result, _) = run_behind_proxy(Tamper::FlipByte).await;
+    let err = outs[0].as_ref().expect_err("member 1 must detect the flip");
+    assert!(matches!(err, MemberError::Tampered { .. }), "{err}");
+    assert!(err.to_string().contains("tampering"));
+    assert!(result.is_none(), "no result may be accepted: {result:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_frame_is_ignored_and_the_result_is_right() {
+    let (outs, result, picks) = run_behind_proxy(Tamper::Replay).await;
+    for o in &outs {
+        assert!(o.is_ok(), "{o:?}");
+    }
+    let result = result.expect("verified result");
+    assert_eq!(result["result"], tally_of(&picks));
+}
