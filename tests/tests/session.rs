@@ -5,10 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,67 +20,12 @@ use sotto::native::session_ops::{
     submit_values,
 };
 use sotto::native::simulate::{Scenario, run as simulate};
-use sotto::session::{CommitteeMember, OutputPolicy, Reveal, Role, VoteMethod, VoteSchema};
+use sotto::session::{
+    CommitteeMember, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
+};
+use sotto_e2e::Relay;
 
 const TIMEOUT: Duration = Duration::from_secs(240);
-
-/// Path of the relay binary in this target directory, built if missing.
-fn relay_bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    let bin = dir.join(format!("sotto-relay{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let ok = Command::new(cargo)
-            .args(["build", "-p", "sotto-relay", "--bin", "sotto-relay"])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "building sotto-relay failed");
-    }
-    bin
-}
-
-/// A relay child process, SIGKILLed on drop.
-struct Relay {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Relay {
-    fn start(dir: &Path, listen: &str) -> Relay {
-        let mut child = Command::new(relay_bin())
-            .args(["--listen", listen, "--data"])
-            .arg(dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let line = lines.next().unwrap().unwrap();
-        let addr = line
-            .strip_prefix("sotto-relay listening on ")
-            .unwrap()
-            .parse()
-            .unwrap();
-        Relay { child, addr }
-    }
-
-    fn url(&self) -> String {
-        format!("ws://{}/ws", self.addr)
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 fn plurality(options: &[&str]) -> VoteSchema {
     VoteSchema {
@@ -132,7 +74,7 @@ fn logs() {
 async fn create(url: &str, keys: &[Arc<MemberKeys>], tokens: u32) -> CreatedSession {
     let spec = SessionSpec {
         title: "e2e".into(),
-        vote: plurality(&["A", "B", "C"]),
+        kind: SessionKind::Vote(plurality(&["A", "B", "C"])),
         members: members(keys),
         threshold: None,
         policy: OutputPolicy { min_submissions: 5 },

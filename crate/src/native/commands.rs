@@ -180,7 +180,7 @@ pub fn create(args: &CreateArgs) -> anyhow::Result<()> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let spec = SessionSpec {
         title: draft.title,
-        vote: draft.vote,
+        kind: session_ops::kind_of(draft.vote, draft.survey, draft.budget)?,
         members,
         threshold: draft.committee.threshold,
         policy: draft.policy.unwrap_or_default(),

@@ -17,14 +17,14 @@ use std::sync::Arc;
 
 use rand_core::{Rng, SeedableRng};
 
-use crate::apps::{self, Outcome, VoteSpec};
+use crate::apps::{Computation, Outcome};
 use crate::engine::{self, EngineError, Party};
 use crate::envelope::{Channel, ChannelHeader, EnvelopeError, open_shares, sign_result};
 use crate::field::Fp;
 use crate::keyfile::MemberKeys;
 use crate::native::protocol::{self, Ready, TAG_ENGINE, TAG_READY};
 use crate::native::relay_client::{ClientError, Delivery};
-use crate::session::{SessionKind, VerifiedManifest};
+use crate::session::VerifiedManifest;
 use crate::share::ShareVec;
 use crate::wire::{self, CloseMarker, DeliveryKind, SubmissionDelivery};
 
@@ -98,7 +98,7 @@ pub struct MemberState {
     keys: Arc<MemberKeys>,
     me: u16,
     manifest: VerifiedManifest,
-    spec: VoteSpec,
+    spec: Computation,
     vlen: usize,
     epoch: u32,
     submissions: BTreeMap<u64, ([u8; 32], ShareVec)>,
@@ -124,12 +124,12 @@ impl std::fmt::Debug for MemberState {
 }
 
 /// Checks that `manifest` names `keys` as member `me` and describes a
-/// session kind this member can compute; returns the vote spec.
+/// session kind this member can compute; returns the computation.
 pub fn check_manifest(
     manifest: &VerifiedManifest,
     keys: &MemberKeys,
     me: u16,
-) -> Result<VoteSpec, MemberError> {
+) -> Result<Computation, MemberError> {
     let m = &manifest.manifest;
     let entry = m
         .committee
@@ -142,11 +142,7 @@ pub fn check_manifest(
             public.fingerprint()
         )));
     }
-    match &m.kind {
-        SessionKind::Vote(schema) => Ok(VoteSpec::from_manifest(schema, &m.policy)),
-        #[allow(unreachable_patterns)]
-        _ => Err(MemberError::Manifest("unsupported session kind".into())),
-    }
+    Ok(Computation::from_manifest(m))
 }
 
 impl MemberState {
@@ -160,7 +156,7 @@ impl MemberState {
         seed: [u8; 32],
     ) -> Result<MemberState, MemberError> {
         let spec = check_manifest(&manifest, &keys, me)?;
-        let vlen = apps::vote_len(&spec);
+        let vlen = spec.len();
         Ok(MemberState {
             keys,
             me,
@@ -359,7 +355,7 @@ impl MemberState {
             usize::from(self.me),
             u64::from(attempt),
             rng,
-            move |ctx| async move { apps::tally_vote(&ctx, &spec, &inputs).await },
+            move |ctx| async move { spec.compute(&ctx, &inputs).await },
         )?;
         party.start();
         tracing::info!(member = self.me, attempt, "computing");

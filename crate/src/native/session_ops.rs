@@ -7,7 +7,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
-use crate::apps::{self, VoteSpec};
+use crate::apps::Computation;
+use crate::apps::budget::BudgetSchema;
+use crate::apps::survey::SurveySchema;
 use crate::envelope::{SubmissionId, seal_submission, verify_result};
 use crate::field::Fp;
 use crate::native::protocol;
@@ -54,8 +56,15 @@ pub struct DraftMember {
 pub struct Draft {
     /// Title.
     pub title: String,
-    /// The vote.
-    pub vote: VoteSchema,
+    /// A vote (exactly one of vote, survey and budget).
+    #[serde(default)]
+    pub vote: Option<VoteSchema>,
+    /// A survey.
+    #[serde(default)]
+    pub survey: Option<SurveySchema>,
+    /// A budget.
+    #[serde(default)]
+    pub budget: Option<BudgetSchema>,
     /// The committee.
     pub committee: DraftCommittee,
     /// Output policy (default: min_submissions 5).
@@ -148,8 +157,8 @@ impl CreatedSession {
 pub struct SessionSpec {
     /// Title.
     pub title: String,
-    /// The vote.
-    pub vote: VoteSchema,
+    /// What is asked.
+    pub kind: SessionKind,
     /// Members in index order.
     pub members: Vec<CommitteeMember>,
     /// Threshold (default floor((n-1)/2)).
@@ -182,7 +191,7 @@ pub async fn create_session(
         version: MANIFEST_VERSION,
         session_id: crate::session::SessionId(session.0),
         title: spec.title.clone(),
-        kind: SessionKind::Vote(spec.vote.clone()),
+        kind: spec.kind.clone(),
         organizer: Ed25519PublicKey(organizer.verifying_key().to_bytes()),
         committee: Committee {
             threshold: spec
@@ -266,13 +275,24 @@ pub async fn pause(latency: Duration) {
     }
 }
 
-/// The vote spec of a verified manifest.
-pub fn vote_spec(manifest: &VerifiedManifest) -> anyhow::Result<VoteSpec> {
-    match &manifest.manifest.kind {
-        SessionKind::Vote(schema) => Ok(VoteSpec::from_manifest(schema, &manifest.manifest.policy)),
-        #[allow(unreachable_patterns)]
-        _ => bail!("unsupported session kind"),
+/// The session kind from a draft's `vote`, `survey` or `budget` field
+/// (exactly one must be present).
+pub fn kind_of(
+    vote: Option<VoteSchema>,
+    survey: Option<SurveySchema>,
+    budget: Option<BudgetSchema>,
+) -> anyhow::Result<SessionKind> {
+    match (vote, survey, budget) {
+        (Some(v), None, None) => Ok(SessionKind::Vote(v)),
+        (None, Some(s), None) => Ok(SessionKind::Survey(s)),
+        (None, None, Some(b)) => Ok(SessionKind::Budget(b)),
+        _ => bail!("give exactly one of \"vote\", \"survey\" and \"budget\""),
     }
+}
+
+/// What a verified manifest asks participants and members to compute.
+pub fn computation(manifest: &VerifiedManifest) -> Computation {
+    Computation::from_manifest(&manifest.manifest)
 }
 
 /// Fetches the manifest named by an invite and verifies it against the
@@ -307,8 +327,9 @@ pub async fn submit_answer(
     let token = token_of(&invite)?;
     let mut c = RelayClient::connect(&relay_of_link(&invite.base_url)).await?;
     let manifest = fetch_verified(&mut c, &invite).await?;
-    let spec = vote_spec(&manifest)?;
-    let values = apps::encode_vote(&spec, answer).context("invalid answer")?;
+    let values = computation(&manifest)
+        .encode(answer)
+        .context("invalid answer")?;
     c.hello(wire::SessionId(invite.session_id.0), &token, 0)
         .await?;
     let ack = submit_values(&mut c, &manifest, &values, Duration::ZERO).await?;

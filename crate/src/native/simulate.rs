@@ -13,12 +13,15 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::apps::budget::BudgetSchema;
+use crate::apps::survey::SurveySchema;
 use crate::field::Fp;
 use crate::keyfile::MemberKeys;
 use crate::native::member::{MemberConfig, run_member};
 use crate::native::relay_client::RelayClient;
 use crate::native::session_ops::{
-    SessionSpec, close_session, create_session, fetch_result, pause, submit_values, vote_spec,
+    SessionSpec, close_session, computation, create_session, fetch_result, kind_of, pause,
+    submit_values,
 };
 use crate::session::{CommitteeMember, OutputPolicy, VoteSchema};
 
@@ -34,22 +37,30 @@ pub struct Scenario {
     /// Answers submitted through the normal participant path.
     #[serde(default)]
     pub answers: Vec<serde_json::Value>,
-    /// Raw encoded vectors submitted bypassing the client's checks.
+    /// Raw encoded vectors submitted bypassing the client's checks
+    /// (negative entries are field negatives, p - |x|).
     #[serde(default)]
-    pub forged: Vec<Vec<u64>>,
+    pub forged: Vec<Vec<i64>>,
 }
 
 /// The manifest part of a scenario.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioManifest {
-    /// Session kind (only "vote" for now).
+    /// Session kind: "vote", "survey" or "budget", with the matching field.
     pub kind: String,
     /// Title.
     #[serde(default)]
     pub title: Option<String>,
-    /// The vote.
-    pub vote: VoteSchema,
+    /// The vote, for kind "vote".
+    #[serde(default)]
+    pub vote: Option<VoteSchema>,
+    /// The survey, for kind "survey".
+    #[serde(default)]
+    pub survey: Option<SurveySchema>,
+    /// The budget, for kind "budget".
+    #[serde(default)]
+    pub budget: Option<BudgetSchema>,
     /// Committee size and threshold.
     pub committee: ScenarioCommittee,
     /// Output policy.
@@ -96,9 +107,19 @@ fn ms(d: Duration) -> f64 {
 
 /// Runs `scenario` against the relay at `relay`.
 pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow::Result<Report> {
-    if scenario.manifest.kind != "vote" {
+    let kind = kind_of(
+        scenario.manifest.vote.clone(),
+        scenario.manifest.survey.clone(),
+        scenario.manifest.budget.clone(),
+    )?;
+    let named = match &kind {
+        crate::session::SessionKind::Vote(_) => "vote",
+        crate::session::SessionKind::Survey(_) => "survey",
+        crate::session::SessionKind::Budget(_) => "budget",
+    };
+    if scenario.manifest.kind != named {
         bail!(
-            "scenario kind {:?} is not supported (only \"vote\")",
+            "scenario kind {:?} does not match its {named:?} field",
             scenario.manifest.kind
         );
     }
@@ -125,7 +146,7 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
             .title
             .clone()
             .unwrap_or_else(|| "simulation".into()),
-        vote: scenario.manifest.vote.clone(),
+        kind,
         members,
         threshold: scenario.manifest.committee.threshold,
         policy: scenario.manifest.policy.unwrap_or_default(),
@@ -134,7 +155,7 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
     let mut os = rand_core::UnwrapErr(getrandom::SysRng);
     let organizer = ed25519_dalek::SigningKey::generate(&mut os);
     let created = create_session(relay, &spec, &organizer).await?;
-    let vspec = vote_spec(&created.manifest)?;
+    let comp = computation(&created.manifest);
 
     let mut tasks = Vec::new();
     for (k, token) in keys.iter().zip(&created.members) {
@@ -153,10 +174,10 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
 
     let mut ballots: Vec<Vec<Fp>> = Vec::with_capacity(total);
     for a in &scenario.answers {
-        ballots.push(crate::apps::encode_vote(&vspec, a).with_context(|| format!("answer {a}"))?);
+        ballots.push(comp.encode(a).with_context(|| format!("answer {a}"))?);
     }
     for f in &scenario.forged {
-        ballots.push(f.iter().map(|v| Fp::from(*v)).collect());
+        ballots.push(f.iter().map(|v| Fp::from_i128(i128::from(*v))).collect());
     }
     let manifest = Arc::new(created.manifest.clone());
     let sem = Arc::new(tokio::sync::Semaphore::new(PARTICIPANT_CONCURRENCY));

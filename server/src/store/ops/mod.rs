@@ -134,14 +134,17 @@ impl Writer {
 
     /// Runs one command under its own savepoint.
     pub(super) fn run(&mut self, cmd: Command) -> Res<Reply> {
-        self.conn.execute_batch("SAVEPOINT cmd")?;
+        self.conn.prepare_cached("SAVEPOINT cmd")?.execute([])?;
         let r = self.dispatch(cmd);
         let end = if matches!(r, Err(StoreError::Sql(_))) {
             let rolled_back = self.conn.execute_batch("ROLLBACK TO cmd; RELEASE cmd");
             self.forget_caches();
             rolled_back
         } else {
-            self.conn.execute_batch("RELEASE cmd")
+            self.conn
+                .prepare_cached("RELEASE cmd")?
+                .execute([])
+                .map(drop)
         };
         end?;
         r
