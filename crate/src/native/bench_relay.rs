@@ -10,8 +10,9 @@
 //!
 //! By default every connection submits back to back (closed loop: the
 //! highest throughput, with latency set by the queue the connections build).
-//! With `SOTTO_BENCH_RATE=N` the submissions are paced at N per second in
-//! total (open loop), which measures latency at a given load.
+//! With `--rate N` the submissions are paced at N per second in total
+//! (open loop; latency counts from when each submission was due), which
+//! measures latency at a given load.
 //!
 //! The relay's resident memory comes from its `/metrics`. Run the relay
 //! with `--max-conns-per-addr` above `--connections` when they all come
@@ -37,10 +38,7 @@ pub fn run(args: &RelayBenchArgs) -> anyhow::Result<()> {
         bail!("--connections and --submissions must be positive");
     }
     let _ = rlimit::increase_nofile_limit(u64::MAX);
-    let rate: Option<f64> = match std::env::var("SOTTO_BENCH_RATE") {
-        Ok(v) => Some(v.parse().context("SOTTO_BENCH_RATE must be a number")?),
-        Err(_) => None,
-    };
+    let rate = args.rate.filter(|r| *r > 0.0);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -98,6 +98,10 @@ pub struct RelayBenchArgs {
     /// Size in bytes of each submission's payload.
     #[arg(long, default_value_t = 1024)]
     pub size: usize,
+    /// Pace submissions at this many per second in total (open loop);
+    /// without it every connection submits back to back.
+    #[arg(long)]
+    pub rate: Option<f64>,
 }
 
 /// Entry point of the `sotto` binary.

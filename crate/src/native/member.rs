@@ -466,9 +466,7 @@ pub use super::member_driver::{MemberConfig, fetch_manifest, run_member};
 #[path = "member_tests.rs"]
 mod tests;
 
-/// A random message id below 2^63: the relay stores ids as SQLite
-/// integers and (at the time of writing) clamps larger ones to i64::MAX,
-/// which would make distinct messages look like duplicates.
+/// A random message id (the relay deduplicates by id, over all 64 bits).
 fn relay_id(rng: &mut impl Rng) -> u64 {
-    rng.next_u64() >> 1
+    rng.next_u64()
 }

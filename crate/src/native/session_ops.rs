@@ -265,7 +265,7 @@ pub async fn submit_values(
     let mut idem = [0u8; 8];
     idem.copy_from_slice(&id.0[..8]);
     pause(latency).await;
-    Ok(client.submit(u64::from_be_bytes(idem) >> 1, &refs).await?)
+    Ok(client.submit(u64::from_be_bytes(idem), &refs).await?)
 }
 
 /// Sleeps `latency` (the `--latency-ms` model: a delay before each frame).

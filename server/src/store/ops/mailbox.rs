@@ -5,7 +5,7 @@ use sotto::wire::{
     self, BROADCAST, Bundle, DeliveryKind, ErrorCode, SessionId, SessionState, SubmissionDelivery,
 };
 
-use super::{Res, StoreError, Writer, i, refuse};
+use super::{Res, StoreError, Writer, i, id_from_sql, id_sql, refuse};
 use crate::store::{Caller, Entry, Reply};
 
 impl Writer {
@@ -20,7 +20,7 @@ impl Writer {
         let prior = self
             .conn
             .prepare_cached("SELECT position, receipt FROM submissions WHERE session = ?1 AND token = ?2 AND idem = ?3")?
-            .query_row(params![&session.0[..], &token[..], i(idem)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
+            .query_row(params![&session.0[..], &token[..], id_sql(idem)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
             .optional()?;
         if let Some((position, receipt)) = prior {
             let receipt = receipt
@@ -70,7 +70,7 @@ impl Writer {
         let receipt = wire::receipt(bundle);
         self.conn
             .prepare_cached("INSERT INTO submissions(session, position, token, idem, receipt, replaces) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-            .execute(params![&session.0[..], i(position), &token[..], i(idem), &receipt[..], i(replaces)])?;
+            .execute(params![&session.0[..], i(position), &token[..], id_sql(idem), &receipt[..], i(replaces)])?;
         for (idx, ct) in parts.iter().enumerate() {
             let payload = SubmissionDelivery {
                 receipt,
@@ -120,7 +120,7 @@ impl Writer {
             .prepare_cached(
                 "INSERT OR IGNORE INTO sent(session, sender, msg_id) VALUES (?1, ?2, ?3)",
             )?
-            .execute(params![&session.0[..], from, i(id)])?;
+            .execute(params![&session.0[..], from, id_sql(id)])?;
         if fresh == 0 {
             return Ok(Reply::Done); // a duplicate: already stored once
         }
@@ -191,7 +191,7 @@ impl Writer {
                 seq: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
                 kind: r.get(1)?,
                 sender: r.get(2)?,
-                msg_id: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                msg_id: id_from_sql(r.get::<_, i64>(3)?),
                 payload: r.get(4)?,
             })
         })?;

@@ -64,6 +64,18 @@ fn i(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
+/// An id (request, idempotency or message id: any u64) as an SQLite
+/// integer, bit for bit, so that distinct ids stay distinct. Counters
+/// (sequence numbers, positions) use [`i`] instead.
+pub(super) fn id_sql(v: u64) -> i64 {
+    i64::from_le_bytes(v.to_le_bytes())
+}
+
+/// The inverse of [`id_sql`].
+pub(super) fn id_from_sql(v: i64) -> u64 {
+    u64::from_le_bytes(v.to_le_bytes())
+}
+
 impl Writer {
     pub(super) fn new(conn: Connection, limits: Limits, hub: Arc<Hub>) -> rusqlite::Result<Writer> {
         let session_count: i64 =
@@ -270,7 +282,7 @@ impl Writer {
         let seq = c.head + 1;
         self.conn
             .prepare_cached("INSERT INTO mailbox(session, member, seq, kind, sender, msg_id, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
-            .execute(params![&session.0[..], member, i(seq), kind as u8, sender, i(msg_id), payload])?;
+            .execute(params![&session.0[..], member, i(seq), kind as u8, sender, id_sql(msg_id), payload])?;
         self.conn
             .prepare_cached("UPDATE cursors SET head = ?1 WHERE session = ?2 AND member = ?3")?
             .execute(params![i(seq), &session.0[..], member])?;
@@ -300,5 +312,22 @@ impl Writer {
                 rate
             ])?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::{id_from_sql, id_sql};
+
+    #[test]
+    fn ids_keep_all_64_bits() {
+        for v in [0, 1, i64::MAX as u64, 1 << 63, (1 << 63) + 1, u64::MAX] {
+            assert_eq!(id_from_sql(id_sql(v)), v);
+        }
+        assert_ne!(
+            id_sql(1 << 63),
+            id_sql((1 << 63) + 1),
+            "distinct large ids must stay distinct"
+        );
     }
 }
