@@ -77,7 +77,10 @@ async fn create(url: &str, keys: &[Arc<MemberKeys>], tokens: u32) -> CreatedSess
         kind: SessionKind::Vote(plurality(&["A", "B", "C"])),
         members: members(keys),
         threshold: None,
-        policy: OutputPolicy { min_submissions: 5 },
+        policy: OutputPolicy {
+            min_submissions: 5,
+            ..OutputPolicy::default()
+        },
         single_use: tokens,
     };
     let organizer = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
@@ -295,12 +298,15 @@ async fn circle_mode_seven_members_each_submitting() {
     assert_eq!(result["result"], tally_of(&picks));
 }
 
-/// What the tampering proxy does to the first member-to-member message
-/// delivered to the member behind it.
-#[derive(Clone, Copy)]
+/// What the tampering proxy does: to the first member-to-member message
+/// delivered to the member behind it (flip, replay), or to every frame
+/// (swap one byte string for another of the same length, e.g. a member's
+/// key in the manifest the relay serves).
+#[derive(Clone)]
 enum Tamper {
     FlipByte,
     Replay,
+    Swap(Vec<u8>, Vec<u8>),
 }
 
 /// A TCP proxy between one member and the relay that tampers with the
@@ -313,6 +319,7 @@ async fn tamper_proxy(upstream: SocketAddr, mode: Tamper) -> SocketAddr {
     tokio::spawn(async move {
         while let Ok((client, _)) = listener.accept().await {
             let done = done.clone();
+            let mode = mode.clone();
             tokio::spawn(async move {
                 let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
                     return;
@@ -364,7 +371,17 @@ async fn tamper_proxy(upstream: SocketAddr, mode: Tamper) -> SocketAddr {
                     let p = &frame[start..];
                     let direct = p.len() > 44 && p[1] == 0x84 && p[2] == 2 && p[44] == 2;
                     let first = direct && !done.swap(true, std::sync::atomic::Ordering::SeqCst);
-                    match mode {
+                    match &mode {
+                        Tamper::Swap(from, to) => {
+                            let body = &mut frame[start..];
+                            let mut i = 0;
+                            while i + from.len() <= body.len() {
+                                if body[i..i + from.len()] == from[..] {
+                                    body[i..i + from.len()].copy_from_slice(to);
+                                }
+                                i += 1;
+                            }
+                        }
                         Tamper::FlipByte if first => {
                             let last = frame.len() - 1;
                             frame[last] ^= 1;
@@ -449,4 +466,40 @@ async fn a_replayed_frame_is_ignored_and_the_result_is_right() {
     }
     let result = result.expect("verified result");
     assert_eq!(result["result"], tally_of(&picks));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_swapping_a_member_key_in_the_manifest_is_caught() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let keys: Vec<_> = (0..3)
+        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .collect();
+    let c = create(&relay.url(), &keys, 2).await;
+    // The proxy serves the manifest with member 2's encryption key replaced
+    // by a key the relay controls.
+    let honest = c.manifest.manifest.committee.members[1].x25519.to_string();
+    let evil = MemberKeys::generate_os().public().x25519.to_string();
+    let proxy = tamper_proxy(
+        relay.addr,
+        Tamper::Swap(honest.into_bytes(), evil.into_bytes()),
+    )
+    .await;
+    let via_proxy = format!("ws://{proxy}/ws");
+    let link = c
+        .link(&via_proxy, Role::Participant, &c.participants[0])
+        .unwrap();
+    let err = submit_answer(&link, &json!({"choice": "A"}))
+        .await
+        .expect_err("must refuse the swapped manifest");
+    let msg = format!("{err:#}");
+    assert!(msg.contains("does not match"), "{msg}");
+    // Straight to the relay the same link works: the refusal came from the swap.
+    let direct = c
+        .link(&relay.url(), Role::Participant, &c.participants[0])
+        .unwrap();
+    submit_answer(&direct, &json!({"choice": "A"}))
+        .await
+        .unwrap();
 }

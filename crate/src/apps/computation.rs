@@ -34,7 +34,7 @@ impl Computation {
                 s.clone(),
                 SurveyPolicy {
                     min_submissions: min,
-                    min_cell: None,
+                    min_cell: m.policy.min_cell.map(u64::from),
                 },
             ),
             SessionKind::Budget(b) => Computation::Budget(b.clone(), min),

@@ -51,7 +51,10 @@ fn setup(n: usize) -> (Vec<Arc<MemberKeys>>, VerifiedManifest) {
                 .collect(),
         },
         deadlines: Deadlines::default(),
-        policy: OutputPolicy { min_submissions: 1 },
+        policy: OutputPolicy {
+            min_submissions: 1,
+            ..OutputPolicy::default()
+        },
         relay_url: "ws://127.0.0.1:1/ws".into(),
     };
     let signed = SignedManifest::sign(&manifest, &organizer).unwrap();

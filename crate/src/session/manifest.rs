@@ -146,19 +146,24 @@ pub struct Deadlines {
 }
 
 /// Output policy, enforced inside the computation before anything is
-/// opened. Small-cell suppression and differential privacy come later as
-/// further fields.
+/// opened (see `docs/apps.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutputPolicy {
     /// Fewest valid submissions for which a result is revealed (>= 1).
     pub min_submissions: u32,
+    /// Surveys: histogram and cross-tab cells below this count are
+    /// reported as suppressed; only the suppression decision is opened.
+    /// Written only when set, so manifests without it keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_cell: Option<u32>,
 }
 
 impl Default for OutputPolicy {
     fn default() -> Self {
         OutputPolicy {
             min_submissions: DEFAULT_MIN_SUBMISSIONS,
+            min_cell: None,
         }
     }
 }

@@ -373,6 +373,13 @@ fn survey_and_budget_manifests_are_canonical_and_validated() {
     let bytes = m.to_canonical_bytes().unwrap();
     assert_eq!(Manifest::from_canonical_bytes(&bytes).unwrap(), m);
     assert_eq!(crate::apps::Computation::from_manifest(&m).len(), 2 + 2 * 7);
+    m.policy.min_cell = Some(3);
+    let bytes = m.to_canonical_bytes().unwrap();
+    assert_eq!(Manifest::from_canonical_bytes(&bytes).unwrap(), m);
+    match crate::apps::Computation::from_manifest(&m) {
+        crate::apps::Computation::Survey(_, policy) => assert_eq!(policy.min_cell, Some(3)),
+        other => panic!("expected a survey, got {other:?}"),
+    }
     m.kind = SessionKind::Budget(BudgetSchema {
         total: 0,
         projects: vec!["park".into()],

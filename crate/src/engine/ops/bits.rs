@@ -100,7 +100,7 @@ impl Ctx {
     ///
     /// Round 1: every member deals `need.bits` uniform values and
     /// `need.masks` values uniform in `[0, 2^KAPPA)`; the sums are a random
-    /// [r] per bit and a mask per value. Round 2: the degree-2t products
+    /// `[r]` per bit and a mask per value. Round 2: the degree-2t products
     /// `r^2` are opened directly (no re-sharing needed to open); with
     /// q = `s^((p+1)/4)` a square root of s = r^2, `(r / q + 1) / 2` is a
     /// uniform bit since `r / q = +-1` with equal probability (DFKNT06).
