@@ -37,6 +37,12 @@ fn low_mask(l: usize) -> u128 {
     (1u128 << l) - 1
 }
 
+/// Public values as a sharing: every member holds the value itself (the
+/// constant polynomial).
+fn public(k: &[u128]) -> ShareVec {
+    ShareVec(k.iter().map(|&v| Fp::new(v)).collect())
+}
+
 /// Result of a masked opening.
 struct Masked {
     /// c mod 2^l for every value (public).
@@ -125,14 +131,8 @@ impl Ctx {
                 "public bounds must match in length and be at most 2^l",
             ));
         }
-        let z = ShareVec(
-            a.0.iter()
-                .zip(k)
-                .map(|(x, kv)| *x + pow2(lu) - Fp::new(*kv))
-                .collect(),
-        );
-        let top = self.top_bit(&z, lu, pool).await?;
-        Ok(ShareVec(top.0.iter().map(|b| Fp::ONE - *b).collect()))
+        // A public vector is a sharing too: the constant polynomial.
+        self.lt(a, &public(k), l, pool).await
     }
 
     /// `[a < b]` for signed values in `[-2^(l-1), 2^(l-1))` (negative
@@ -180,13 +180,7 @@ impl Ctx {
                 "public values must match in length and be below 2^l",
             ));
         }
-        let z = ShareVec(
-            a.0.iter()
-                .zip(k)
-                .map(|(x, kv)| *x + pow2(lu) - Fp::new(*kv))
-                .collect(),
-        );
-        self.low_bits_zero(&z, lu, pool).await
+        self.eq(a, &public(k), l, pool).await
     }
 
     async fn low_bits_zero(
