@@ -91,9 +91,7 @@ pub fn encode(schema: &BudgetSchema, answer: &Value) -> Result<Vec<Fp>, AnswerEr
         })?;
         total += a;
         x[o] = Fp::from(a);
-        for b in 0..w {
-            x[m + o * w + b] = Fp::from((a >> b) & 1);
-        }
+        Encoding::spell(&mut x[m + o * w..m + (o + 1) * w], a);
     }
     if total != schema.total {
         return Err(AnswerError::Invalid(format!(
@@ -112,27 +110,14 @@ pub async fn tally_budget(
     submissions: &[ShareVec],
 ) -> Result<Outcome, EngineError> {
     let enc = encoding(schema);
-    let flags = validity::check(ctx, &enc, submissions).await?;
-    let subs: Vec<&ShareVec> = submissions
-        .iter()
-        .zip(&flags)
-        .filter(|(_, ok)| **ok)
-        .map(|(s, _)| s)
-        .collect();
-    let valid = subs.len() as u64;
-    let invalid = flags.len() as u64 - valid;
-    if valid < min_submissions.max(1) {
-        return Ok(Outcome {
-            valid,
-            invalid,
-            result: json!({ "suppressed": "too few submissions" }),
-        });
+    let checked = validity::check_submissions(ctx, &enc, submissions).await?;
+    if let Some(out) = checked.suppressed(min_submissions) {
+        return Ok(out);
     }
+    let (subs, valid) = (checked.valid.as_slice(), checked.valid_count());
     let m = schema.projects.len();
     let w = bits_for(schema.total);
-    let sums: Vec<Fp> = (0..m)
-        .map(|o| subs.iter().fold(Fp::ZERO, |a, s| a + s.values()[o]))
-        .collect();
+    let sums: Vec<Fp> = checked.sum(enc.len)[..m].to_vec();
     let sums: Vec<u64> = ctx
         .open(&ShareVec::from_values(sums))
         .await?
@@ -166,11 +151,7 @@ pub async fn tally_budget(
     let mut order: Vec<usize> = (0..m).collect();
     order.sort_by(|a, b| sums[*b].cmp(&sums[*a]).then(a.cmp(b)));
     let ranking: Vec<&String> = order.iter().map(|&o| &schema.projects[o]).collect();
-    Ok(Outcome {
-        valid,
-        invalid,
-        result: json!({ "projects": projects, "ranking": ranking }),
-    })
+    Ok(checked.outcome(json!({ "projects": projects, "ranking": ranking })))
 }
 
 /// The `income` style: one bounded integer per participant, reported with

@@ -152,43 +152,21 @@ pub async fn tally_vote(
 ) -> Result<Outcome, EngineError> {
     let m = spec.options.len();
     let enc = vote::encoding(&spec.method, m);
-    let flags = validity::check(ctx, &enc, submissions).await?;
-    let valid = flags.iter().filter(|f| **f).count() as u64;
-    let invalid = flags.len() as u64 - valid;
-    if valid < spec.min_submissions.max(1) {
-        return Ok(Outcome {
-            valid,
-            invalid,
-            result: json!({ "suppressed": "too few submissions" }),
-        });
+    let checked = validity::check_submissions(ctx, &enc, submissions).await?;
+    if let Some(out) = checked.suppressed(spec.min_submissions) {
+        return Ok(out);
     }
+    let valid = checked.valid_count();
     // Sum of the valid ballots, then the per-option linear totals (local).
-    let mut sum = vec![Fp::ZERO; enc.len];
-    for (sub, ok) in submissions.iter().zip(&flags) {
-        if *ok {
-            for (s, x) in sum.iter_mut().zip(sub.values()) {
-                *s += *x;
-            }
-        }
-    }
+    let sum = checked.sum(enc.len);
     let totals: Vec<Fp> = vote::tally_map(&spec.method, m)
         .iter()
         .map(|terms| terms.iter().fold(Fp::ZERO, |a, (i, c)| a + *c * sum[*i]))
         .collect();
     let mut totals = ShareVec::from_values(totals);
     if spec.method == vote::Method::Irv {
-        let valid_ballots: Vec<&ShareVec> = submissions
-            .iter()
-            .zip(&flags)
-            .filter(|(_, ok)| **ok)
-            .map(|(s, _)| s)
-            .collect();
-        let result = irv::run(ctx, &spec.options, &valid_ballots).await?;
-        return Ok(Outcome {
-            valid,
-            invalid,
-            result,
-        });
+        let result = irv::run(ctx, &spec.options, &checked.valid).await?;
+        return Ok(checked.outcome(result));
     }
     if let Some(s) = spec.dp_scale {
         totals = dp::add_noise(ctx, &totals, s).await?;
@@ -214,11 +192,7 @@ pub async fn tally_vote(
         }
         out
     };
-    Ok(Outcome {
-        valid,
-        invalid,
-        result,
-    })
+    Ok(checked.outcome(result))
 }
 
 /// Public flags of which entries equal the maximum, opening nothing else:

@@ -345,7 +345,7 @@ pub fn encode(schema: &SurveySchema, answers: &Value) -> Result<Vec<Fp>, AnswerE
                 let a = l.answered.unwrap_or(l.at);
                 x[a] = Fp::ONE;
                 let spell_at = l.first_option + options.len();
-                spell(
+                Encoding::spell(
                     &mut x[spell_at..spell_at + bits_for(max as u64) as usize],
                     (max - list.len()) as u64,
                 );
@@ -376,19 +376,13 @@ pub fn encode(schema: &SurveySchema, answers: &Value) -> Result<Vec<Fp>, AnswerE
                 let yv = units.abs_diff(*min);
                 x[l.answered.unwrap_or(l.at)] = Fp::ONE;
                 x[y] = Fp::from(yv);
-                spell(&mut x[bits..bits + w as usize], yv);
-                spell(&mut x[bits + w as usize..bits + 2 * w as usize], range - yv);
+                Encoding::spell(&mut x[bits..bits + w as usize], yv);
+                Encoding::spell(&mut x[bits + w as usize..bits + 2 * w as usize], range - yv);
             }
         }
     }
     debug_assert!(enc.is_valid(&x));
     Ok(x)
-}
-
-fn spell(out: &mut [Fp], v: u64) {
-    for (b, slot) in out.iter_mut().enumerate() {
-        *slot = Fp::from((v >> b) & 1);
-    }
 }
 
 /// Ranks needed for the type-7 quartiles of n values: (floor, ceil) of

@@ -40,28 +40,12 @@ pub async fn tally_survey(
     submissions: &[ShareVec],
 ) -> Result<Outcome, EngineError> {
     let (enc, layouts) = encoding(schema);
-    let flags = validity::check(ctx, &enc, submissions).await?;
-    let valid_subs: Vec<&ShareVec> = submissions
-        .iter()
-        .zip(&flags)
-        .filter(|(_, ok)| **ok)
-        .map(|(s, _)| s)
-        .collect();
-    let valid = valid_subs.len() as u64;
-    let invalid = flags.len() as u64 - valid;
-    if valid < policy.min_submissions.max(1) {
-        return Ok(Outcome {
-            valid,
-            invalid,
-            result: json!({ "suppressed": "too few submissions" }),
-        });
+    let checked = validity::check_submissions(ctx, &enc, submissions).await?;
+    if let Some(out) = checked.suppressed(policy.min_submissions) {
+        return Ok(out);
     }
-    let mut sum = vec![Fp::ZERO; enc.len];
-    for s in &valid_subs {
-        for (a, x) in sum.iter_mut().zip(s.values()) {
-            *a += *x;
-        }
-    }
+    let (valid_subs, valid) = (checked.valid.as_slice(), checked.valid_count());
+    let sum = checked.sum(enc.len);
 
     // 2. Counts and sums.
     let mut scalars = Vec::new();
@@ -104,10 +88,10 @@ pub async fn tally_survey(
         }
     }
     let (bucket_cells, bucket_owner) =
-        numeric_buckets(ctx, schema, &layouts, &valid_subs, &scalars).await?;
+        numeric_buckets(ctx, schema, &layouts, valid_subs, &scalars).await?;
     cells.extend(bucket_cells);
     cell_owner.extend(bucket_owner);
-    let (cross_cells, cross_owner) = crosstabs(ctx, schema, &layouts, &valid_subs).await?;
+    let (cross_cells, cross_owner) = crosstabs(ctx, schema, &layouts, valid_subs).await?;
     cells.extend(cross_cells);
     cell_owner.extend(cross_owner);
     let opened = open_cells(ctx, &cells, policy.min_cell, valid).await?;
@@ -125,7 +109,7 @@ pub async fn tally_survey(
         }
         let mut b = Vec::with_capacity(valid_subs.len() * w as usize);
         let mut e = Vec::with_capacity(valid_subs.len());
-        for s in &valid_subs {
+        for s in valid_subs {
             b.extend_from_slice(&s.values()[bits..bits + w as usize]);
             e.push(s.values()[a]);
         }
@@ -194,11 +178,7 @@ pub async fn tally_survey(
         let tabs: Map<String, Value> = hist.into_iter().collect();
         result["crosstabs"] = Value::Object(tabs);
     }
-    Ok(Outcome {
-        valid,
-        invalid,
-        result,
-    })
+    Ok(checked.outcome(result))
 }
 
 /// Opens histogram cells, honouring `min_cell`: only `[cell < min_cell]`

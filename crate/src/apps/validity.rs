@@ -23,6 +23,9 @@
 //! ("Validity of a submission"), with powers of one opened R as the
 //! coefficients (Schwartz-Zippel).
 
+use serde_json::{Value, json};
+
+use super::Outcome;
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
 use crate::share::ShareVec;
@@ -88,6 +91,14 @@ impl Encoding {
         at
     }
 
+    /// Writes the bits of `v`, least significant first, into `out`: the
+    /// participant's side of [`Encoding::spelled_by_bits`].
+    pub fn spell(out: &mut [Fp], v: u64) {
+        for (b, slot) in out.iter_mut().enumerate() {
+            *slot = Fp::from((v >> b) & 1);
+        }
+    }
+
     /// Evaluates the constraints on a plaintext vector (the participant's
     /// own pre-check, and the reference in tests).
     pub fn is_valid(&self, x: &[Fp]) -> bool {
@@ -151,4 +162,64 @@ pub async fn check(
     let masked = ctx.mul(&masks, &s).await?;
     let opened = ctx.open(&masked).await?;
     Ok(opened.iter().map(|v| v.is_zero()).collect())
+}
+
+/// The submissions that passed [`check`], in order, and how many failed.
+#[derive(Debug)]
+pub struct Checked<'a> {
+    /// The valid submissions, in their original order.
+    pub valid: Vec<&'a ShareVec>,
+    /// The number of invalid (excluded) submissions.
+    pub invalid: u64,
+}
+
+impl Checked<'_> {
+    /// The number of valid submissions.
+    pub fn valid_count(&self) -> u64 {
+        self.valid.len() as u64
+    }
+
+    /// The outcome carrying `result` beside the counts.
+    pub fn outcome(&self, result: Value) -> Outcome {
+        Outcome {
+            valid: self.valid_count(),
+            invalid: self.invalid,
+            result,
+        }
+    }
+
+    /// The policy gate: with fewer than `min` (at least 1) valid
+    /// submissions, the suppressed outcome, and nothing else is opened.
+    pub fn suppressed(&self, min: u64) -> Option<Outcome> {
+        (self.valid_count() < min.max(1))
+            .then(|| self.outcome(json!({ "suppressed": "too few submissions" })))
+    }
+
+    /// The element-wise sum of the valid vectors (local), of length `len`.
+    pub fn sum(&self, len: usize) -> Vec<Fp> {
+        let mut sum = vec![Fp::ZERO; len];
+        for s in &self.valid {
+            for (a, x) in sum.iter_mut().zip(s.values()) {
+                *a += *x;
+            }
+        }
+        sum
+    }
+}
+
+/// Runs [`check`] and keeps the valid submissions.
+pub async fn check_submissions<'a>(
+    ctx: &Ctx,
+    enc: &Encoding,
+    submissions: &'a [ShareVec],
+) -> Result<Checked<'a>, EngineError> {
+    let flags = check(ctx, enc, submissions).await?;
+    let valid: Vec<&ShareVec> = submissions
+        .iter()
+        .zip(&flags)
+        .filter(|(_, ok)| **ok)
+        .map(|(s, _)| s)
+        .collect();
+    let invalid = (flags.len() - valid.len()) as u64;
+    Ok(Checked { valid, invalid })
 }

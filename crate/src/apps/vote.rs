@@ -150,7 +150,7 @@ pub fn encode(method: &Method, options: &[String], answer: &Value) -> Result<Vec
                         "at most {k} options may be approved, not {count}"
                     )));
                 }
-                spell(&mut x[m..], *k as u64 - count);
+                Encoding::spell(&mut x[m..], *k as u64 - count);
             }
         }
         Method::Score { max } => {
@@ -170,8 +170,8 @@ pub fn encode(method: &Method, options: &[String], answer: &Value) -> Result<Vec
             for o in 0..m {
                 let s = x[o].value() as u64;
                 let base = m + o * 2 * w;
-                spell(&mut x[base..base + w], s);
-                spell(&mut x[base + w..base + 2 * w], *max as u64 - s);
+                Encoding::spell(&mut x[base..base + w], s);
+                Encoding::spell(&mut x[base + w..base + 2 * w], *max as u64 - s);
             }
         }
         Method::Borda | Method::Irv => {
@@ -195,13 +195,6 @@ pub fn encode(method: &Method, options: &[String], answer: &Value) -> Result<Vec
         }
     }
     Ok(x)
-}
-
-/// Writes the bits of `v` (least significant first) into `out`.
-fn spell(out: &mut [Fp], v: u64) {
-    for (b, slot) in out.iter_mut().enumerate() {
-        *slot = Fp::from((v >> b) & 1);
-    }
 }
 
 /// The `tally` result object: option name to total.

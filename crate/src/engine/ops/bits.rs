@@ -61,29 +61,26 @@ pub struct Pool {
     mask_at: usize,
 }
 
+/// The next `count` values of `from` after position `at`, advancing it.
+fn take<'a>(from: &'a ShareVec, at: &mut usize, count: usize) -> Result<&'a [Fp], EngineError> {
+    let end = *at + count;
+    let out = from
+        .0
+        .get(*at..end)
+        .ok_or(EngineError::PreprocessingExhausted)?;
+    *at = end;
+    Ok(out)
+}
+
 impl Pool {
     /// Takes the next `count` shared random bits.
     pub fn take_bits(&mut self, count: usize) -> Result<&[Fp], EngineError> {
-        let end = self.bit_at + count;
-        let out = self
-            .bits
-            .0
-            .get(self.bit_at..end)
-            .ok_or(EngineError::PreprocessingExhausted)?;
-        self.bit_at = end;
-        Ok(out)
+        take(&self.bits, &mut self.bit_at, count)
     }
 
     /// Takes the next `count` shared statistical masks.
     pub fn take_masks(&mut self, count: usize) -> Result<&[Fp], EngineError> {
-        let end = self.mask_at + count;
-        let out = self
-            .masks
-            .0
-            .get(self.mask_at..end)
-            .ok_or(EngineError::PreprocessingExhausted)?;
-        self.mask_at = end;
-        Ok(out)
+        take(&self.masks, &mut self.mask_at, count)
     }
 
     /// What is left.
