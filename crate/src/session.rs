@@ -20,9 +20,9 @@ mod signed;
 pub use ids::{Ed25519PublicKey, ManifestHash, SessionId, X25519PublicKey};
 pub use invite::{Invite, Role};
 pub use manifest::{
-    Committee, CommitteeMember, DEFAULT_MIN_SUBMISSIONS, Deadlines, MANIFEST_VERSION,
-    MAX_MANIFEST_LEN, MAX_MEMBERS, Manifest, OutputPolicy, Reveal, SessionKind, VoteMethod,
-    VoteSchema,
+    Committee, CommitteeMember, DEFAULT_MIN_SUBMISSIONS, Deadlines, DpPolicy, Epsilon,
+    MANIFEST_VERSION, MAX_MANIFEST_LEN, MAX_MEMBERS, Manifest, OutputPolicy, Reveal, SessionKind,
+    VoteMethod, VoteSchema,
 };
 pub use signed::{
     MANIFEST_SIGNATURE_LABEL, SignedManifest, VerifiedManifest, verify_manifest,

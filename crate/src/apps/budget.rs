@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 use super::quantile::{Job, quantiles};
 use super::survey::{AnswerKind, Question, SurveySchema};
 use super::validity::Encoding;
-use super::{AnswerError, Outcome, bits_for, validity};
+use super::{AnswerError, Outcome, Policy, bits_for, dp, validity};
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
 use crate::share::ShareVec;
@@ -102,51 +102,64 @@ pub fn encode(schema: &BudgetSchema, answer: &Value) -> Result<Vec<Fp>, AnswerEr
     Ok(x)
 }
 
-/// Computes means, medians and the ranking.
+/// Computes means, medians and the ranking. Under differential privacy
+/// ([`Policy::dp_milli`]) the per-project sums get discrete Laplace noise
+/// for L1 sensitivity 2B (one allocation replaced by another moves at most
+/// B units out and B in), means and the ranking follow from the noisy sums,
+/// and medians are not released: an exact median is not differentially
+/// private.
 pub async fn tally_budget(
     ctx: &Ctx,
     schema: &BudgetSchema,
-    min_submissions: u64,
+    policy: Policy,
     submissions: &[ShareVec],
 ) -> Result<Outcome, EngineError> {
     let enc = encoding(schema);
     let checked = validity::check_submissions(ctx, &enc, submissions).await?;
-    if let Some(out) = checked.suppressed(min_submissions) {
+    if let Some(out) = checked.suppressed(policy.min_submissions) {
         return Ok(out);
     }
     let (subs, valid) = (checked.valid.as_slice(), checked.valid_count());
     let m = schema.projects.len();
     let w = bits_for(schema.total);
-    let sums: Vec<Fp> = checked.sum(enc.len)[..m].to_vec();
+    let mut sums = ShareVec::from_values(checked.sum(enc.len)[..m].to_vec());
+    if let Some(milli) = policy.dp_milli {
+        let s = dp::scale(schema.total.saturating_mul(2), milli);
+        sums = dp::add_noise(ctx, &sums, &vec![s; m]).await?;
+    }
     let sums: Vec<u64> = ctx
-        .open(&ShareVec::from_values(sums))
+        .open(&sums)
         .await?
         .iter()
-        .map(|v| v.value() as u64)
+        .map(|v| dp::clamp(*v))
         .collect();
-    let ranks = vec![(valid - 1) / 2, valid / 2];
-    let jobs: Vec<Job> = (0..m)
-        .map(|o| {
-            let bits = subs
-                .iter()
-                .flat_map(|s| s.values()[m + o * w as usize..m + (o + 1) * w as usize].to_vec())
-                .collect();
-            Job {
-                bits: ShareVec::from_values(bits),
-                width: w,
-                eligible: ShareVec::from_values(vec![Fp::ONE; subs.len()]),
-                ranks: ranks.clone(),
-            }
-        })
-        .collect();
-    let found = quantiles(ctx, &jobs).await?;
+    let found = if policy.dp_milli.is_some() {
+        Vec::new()
+    } else {
+        let ranks = vec![(valid - 1) / 2, valid / 2];
+        let jobs: Vec<Job> = (0..m)
+            .map(|o| {
+                let bits = subs
+                    .iter()
+                    .flat_map(|s| s.values()[m + o * w as usize..m + (o + 1) * w as usize].to_vec())
+                    .collect();
+                Job {
+                    bits: ShareVec::from_values(bits),
+                    width: w,
+                    eligible: ShareVec::from_values(vec![Fp::ONE; subs.len()]),
+                    ranks: ranks.clone(),
+                }
+            })
+            .collect();
+        quantiles(ctx, &jobs).await?
+    };
     let mut projects = Map::new();
     for (o, name) in schema.projects.iter().enumerate() {
-        let median = (found[o][0] + found[o][1]) as f64 / 2.0;
-        projects.insert(
-            name.clone(),
-            json!({ "mean": sums[o] as f64 / valid as f64, "median": median }),
-        );
+        let mut p = json!({ "mean": sums[o] as f64 / valid as f64 });
+        if let Some(f) = found.get(o) {
+            p["median"] = json!((f[0] + f[1]) as f64 / 2.0);
+        }
+        projects.insert(name.clone(), p);
     }
     let mut order: Vec<usize> = (0..m).collect();
     order.sort_by(|a, b| sums[*b].cmp(&sums[*a]).then(a.cmp(b)));
@@ -226,7 +239,11 @@ mod tests {
             .run(|ctx| {
                 let subs: Vec<_> = dealt.iter().map(|d| d[ctx.me() - 1].clone()).collect();
                 let schema = schema.clone();
-                async move { Ok(tally_budget(&ctx, &schema, 5, &subs).await?.to_json()) }
+                async move {
+                    Ok(tally_budget(&ctx, &schema, super::Policy::min(5), &subs)
+                        .await?
+                        .to_json())
+                }
             })
             .unwrap();
         let got = &out.values[0];

@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use super::budget::{self, BudgetSchema, tally_budget};
 use super::survey::{self, SurveySchema};
-use super::survey_tally::{SurveyPolicy, tally_survey};
-use super::{AnswerError, Outcome, VoteSpec, encode_vote, tally_vote, vote_len};
+use super::survey_tally::tally_survey;
+use super::{AnswerError, Outcome, Policy, VoteSpec, encode_vote, tally_vote, vote_len};
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
 use crate::session::{Manifest, SessionKind};
@@ -19,25 +19,19 @@ pub enum Computation {
     /// A vote.
     Vote(VoteSpec),
     /// A survey under its policy.
-    Survey(SurveySchema, SurveyPolicy),
-    /// A budget allocation with its minimum number of submissions.
-    Budget(BudgetSchema, u64),
+    Survey(SurveySchema, Policy),
+    /// A budget allocation under its policy.
+    Budget(BudgetSchema, Policy),
 }
 
 impl Computation {
     /// The computation described by a validated manifest.
     pub fn from_manifest(m: &Manifest) -> Computation {
-        let min = m.policy.min_submissions as u64;
+        let policy = Policy::from_manifest(&m.policy);
         match &m.kind {
             SessionKind::Vote(v) => Computation::Vote(VoteSpec::from_manifest(v, &m.policy)),
-            SessionKind::Survey(s) => Computation::Survey(
-                s.clone(),
-                SurveyPolicy {
-                    min_submissions: min,
-                    min_cell: m.policy.min_cell.map(u64::from),
-                },
-            ),
-            SessionKind::Budget(b) => Computation::Budget(b.clone(), min),
+            SessionKind::Survey(s) => Computation::Survey(s.clone(), policy),
+            SessionKind::Budget(b) => Computation::Budget(b.clone(), policy),
         }
     }
 
@@ -73,7 +67,7 @@ impl Computation {
         match self {
             Computation::Vote(spec) => tally_vote(ctx, spec, submissions).await,
             Computation::Survey(s, policy) => tally_survey(ctx, s, *policy, submissions).await,
-            Computation::Budget(b, min) => tally_budget(ctx, b, *min, submissions).await,
+            Computation::Budget(b, policy) => tally_budget(ctx, b, *policy, submissions).await,
         }
     }
 }

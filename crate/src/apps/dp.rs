@@ -84,20 +84,49 @@ pub fn discrete_laplace(rng: &mut dyn rand_core::CryptoRng, s: u64) -> i64 {
 }
 
 /// The integer scale for sensitivity `delta` and privacy parameter
-/// `epsilon`: `ceil(delta / epsilon)`; the effective ε is `delta / scale`.
-pub fn scale(delta: u64, epsilon: f64) -> u64 {
-    if epsilon <= 0.0 || !epsilon.is_finite() {
-        return u64::MAX / 4;
-    }
-    ((delta as f64 / epsilon).ceil() as u64).max(1)
+/// ε = `milli` / 1000: `ceil(delta / ε)`, computed exactly in integers; the
+/// effective ε is `delta / scale`, never more than asked.
+pub fn scale(delta: u64, milli: u32) -> u64 {
+    let milli = u128::from(milli.max(1));
+    let s = (u128::from(delta) * 1000).div_ceil(milli);
+    u64::try_from(s).unwrap_or(u64::MAX).max(1)
 }
 
-/// Adds jointly dealt discrete Laplace noise of scale `s` to every value
-/// (one round).
-pub async fn add_noise(ctx: &Ctx, values: &ShareVec, s: u64) -> Result<ShareVec, EngineError> {
+/// Splits the budget ε = `milli` / 1000 evenly over released groups with
+/// the given L1 sensitivities (sequential composition): group g gets
+/// ε / G and scale `ceil(Δ_g G / ε)`. A group with sensitivity 0 gets no
+/// noise (scale 0).
+pub fn split(milli: u32, sensitivities: &[u64]) -> Vec<u64> {
+    let g = sensitivities.iter().filter(|d| **d > 0).count() as u64;
+    sensitivities
+        .iter()
+        .map(|&d| {
+            if d == 0 {
+                0
+            } else {
+                scale(d.saturating_mul(g), milli)
+            }
+        })
+        .collect()
+}
+
+/// Adds jointly dealt discrete Laplace noise to every value, value i with
+/// scale `scales[i]` (0: no noise). One round.
+pub async fn add_noise(
+    ctx: &Ctx,
+    values: &ShareVec,
+    scales: &[u64],
+) -> Result<ShareVec, EngineError> {
+    if scales.len() != values.len() {
+        return Err(EngineError::InvalidOperation("one noise scale per value"));
+    }
     let local: Vec<Fp> = ctx.with_rng(|rng| {
-        (0..values.len())
-            .map(|_| Fp::from_i128(discrete_laplace(rng, s) as i128))
+        scales
+            .iter()
+            .map(|&s| match s {
+                0 => Fp::ZERO,
+                s => Fp::from_i128(discrete_laplace(rng, s) as i128),
+            })
             .collect()
     });
     let noise = ctx.joint_deal(&local).await?;
@@ -145,8 +174,23 @@ mod tests {
 
     #[test]
     fn scale_rounds_up() {
-        assert_eq!(scale(2, 1.0), 2);
-        assert_eq!(scale(2, 0.3), 7);
-        assert_eq!(scale(1, 10.0), 1);
+        assert_eq!(scale(2, 1000), 2);
+        assert_eq!(scale(2, 300), 7);
+        assert_eq!(scale(1, 10_000), 1);
+        assert_eq!(scale(3, 1), 3000);
+    }
+
+    #[test]
+    fn split_is_sequential_composition() {
+        // Three groups at ε = 1: each gets 1/3.
+        assert_eq!(split(1000, &[1, 2, 0, 10]), vec![3, 6, 0, 30]);
+        // The effective ε of the parts sums to at most the budget.
+        let scales = split(700, &[1, 4, 9]);
+        let spent: f64 = [1.0, 4.0, 9.0]
+            .iter()
+            .zip(&scales)
+            .map(|(d, s)| d / *s as f64)
+            .sum();
+        assert!(spent <= 0.7 + 1e-12, "{spent}");
     }
 }

@@ -70,6 +70,38 @@ impl Outcome {
     }
 }
 
+/// The output policy as the computations apply it (from
+/// [`crate::session::OutputPolicy`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Fewest valid submissions for which anything but the counts opens.
+    pub min_submissions: u64,
+    /// Surveys: histogram cells below this are reported as `"suppressed"`.
+    pub min_cell: Option<u64>,
+    /// Differential privacy budget ε in thousandths ([`dp`]).
+    pub dp_milli: Option<u32>,
+}
+
+impl Policy {
+    /// A policy with only a minimum number of submissions.
+    pub fn min(min_submissions: u64) -> Policy {
+        Policy {
+            min_submissions,
+            min_cell: None,
+            dp_milli: None,
+        }
+    }
+
+    /// The policy a manifest states.
+    pub fn from_manifest(p: &crate::session::OutputPolicy) -> Policy {
+        Policy {
+            min_submissions: u64::from(p.min_submissions),
+            min_cell: p.min_cell.map(u64::from),
+            dp_milli: p.dp.map(|d| d.epsilon.milli()),
+        }
+    }
+}
+
 /// Bits needed to write `v` (at least 1).
 pub fn bits_for(v: u64) -> u32 {
     (64 - v.leading_zeros()).max(1)
@@ -95,14 +127,14 @@ pub struct VoteSpec {
 /// The noise scale giving `epsilon`-DP to a vote's totals: the L1
 /// sensitivity under replacing one ballot is twice the largest total one
 /// ballot can contribute.
-pub fn vote_dp_scale(method: &vote::Method, m: usize, epsilon: f64) -> u64 {
+pub fn vote_dp_scale(method: &vote::Method, m: usize, milli: u32) -> u64 {
     let per_ballot = match method {
         vote::Method::Plurality => 1,
         vote::Method::Approval { max } => max.map_or(m as u64, |k| k as u64),
         vote::Method::Score { max } => m as u64 * *max as u64,
         vote::Method::Borda | vote::Method::Irv => (m * m.saturating_sub(1) / 2) as u64,
     };
-    dp::scale(2 * per_ballot, epsilon)
+    dp::scale(2 * per_ballot, milli)
 }
 
 impl VoteSpec {
@@ -123,12 +155,20 @@ impl VoteSpec {
             VoteMethod::Irv => vote::Method::Irv,
             _ => vote::Method::Plurality,
         };
+        let dp_scale = match (&method, policy.dp) {
+            (vote::Method::Irv, _) | (_, None) => None,
+            (_, Some(dp)) => Some(vote_dp_scale(
+                &method,
+                schema.options.len(),
+                dp.epsilon.milli(),
+            )),
+        };
         VoteSpec {
             method,
             options: schema.options.clone(),
             winner_only: schema.reveal == Reveal::Winner,
             min_submissions: policy.min_submissions as u64,
-            dp_scale: None,
+            dp_scale,
         }
     }
 }
@@ -169,7 +209,7 @@ pub async fn tally_vote(
         return Ok(checked.outcome(result));
     }
     if let Some(s) = spec.dp_scale {
-        totals = dp::add_noise(ctx, &totals, s).await?;
+        totals = dp::add_noise(ctx, &totals, &vec![s; totals.len()]).await?;
     }
     let result = if spec.winner_only {
         let bound = valid.saturating_mul(vote::max_points(&spec.method, m));

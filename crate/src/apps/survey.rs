@@ -109,7 +109,7 @@ impl Question {
     }
 
     /// Integer range width R of a number question, in fixed-point units.
-    fn number_range(&self) -> Option<(i64, u64)> {
+    pub(crate) fn number_range(&self) -> Option<(i64, u64)> {
         match &self.answer {
             AnswerKind::Number { min, max, .. } => Some((*min, max.abs_diff(*min))),
             _ => None,

@@ -17,26 +17,17 @@ use super::quantile::{Job, quantiles};
 use super::survey::{
     AnswerKind, SurveySchema, encoding, histogram_json, quartile_ranks, quartiles_from, to_units,
 };
-use super::{Outcome, bits_for, validity};
+use super::{Outcome, Policy, bits_for, dp, validity};
 use crate::engine::ops::bits::Need;
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
 use crate::share::ShareVec;
 
-/// Policy knobs that apply to surveys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SurveyPolicy {
-    /// Fewest valid submissions for which anything but the counts opens.
-    pub min_submissions: u64,
-    /// Histogram cells below this are reported as `"suppressed"`.
-    pub min_cell: Option<u64>,
-}
-
 /// Computes a survey's results (see the module docs for what opens when).
 pub async fn tally_survey(
     ctx: &Ctx,
     schema: &SurveySchema,
-    policy: SurveyPolicy,
+    policy: Policy,
     submissions: &[ShareVec],
 ) -> Result<Outcome, EngineError> {
     let (enc, layouts) = encoding(schema);
@@ -47,56 +38,112 @@ pub async fn tally_survey(
     let (valid_subs, valid) = (checked.valid.as_slice(), checked.valid_count());
     let sum = checked.sum(enc.len);
 
-    // 2. Counts and sums.
-    let mut scalars = Vec::new();
+    // Secret released quantities, each in a sensitivity group (for DP).
+    let mut plan = Released::default();
+    // Per question: where its count and total come from.
+    let mut sources = Vec::with_capacity(schema.questions.len());
+    let mut exact_counts = Vec::with_capacity(schema.questions.len());
     for (q, l) in schema.questions.iter().zip(&layouts) {
-        let count = match (q.labels(), l.answered) {
-            (Some(labels), _) => {
-                (0..labels.len()).fold(Fp::ZERO, |a, i| a + sum[l.first_option + i])
+        let source = match (&q.answer, q.labels()) {
+            (_, Some(labels)) => {
+                // One-hot: count and rating sum follow from the cells.
+                let g = plan.group(2);
+                let at = plan.cells.len();
+                plan.add_cells(g, (0..labels.len()).map(|i| sum[l.first_option + i]));
+                exact_counts
+                    .push((0..labels.len()).fold(Fp::ZERO, |a, i| a + sum[l.first_option + i]));
+                Source::Cells(at, labels.len())
             }
-            (None, Some(a)) => sum[a],
-            (None, None) => Fp::ZERO,
+            (AnswerKind::Multi { .. }, None) => {
+                let a = l.answered.map_or(Fp::ZERO, |a| sum[a]);
+                exact_counts.push(a);
+                let count = plan.add_scalar(1, a);
+                Source::Scalars(count, None)
+            }
+            (_, None) => {
+                let a = l.answered.map_or(Fp::ZERO, |a| sum[a]);
+                exact_counts.push(a);
+                let count = plan.add_scalar(1, a);
+                let range = q.number_range().map_or(0, |(_, r)| r);
+                let y = l.number.map_or(Fp::ZERO, |(y, _, _)| sum[y]);
+                let total = plan.add_scalar(range, y);
+                Source::Scalars(count, Some(total))
+            }
         };
-        let total = match &q.answer {
-            AnswerKind::Rating { scale } => (0..*scale as usize).fold(Fp::ZERO, |a, i| {
-                a + Fp::from(i as u64 + 1) * sum[l.first_option + i]
-            }),
-            AnswerKind::Number { .. } => l.number.map_or(Fp::ZERO, |(y, _, _)| sum[y]),
-            _ => Fp::ZERO,
-        };
-        scalars.push(count);
-        scalars.push(total);
+        sources.push(source);
     }
-    let scalars: Vec<u64> = ctx
-        .open(&ShareVec::from_values(scalars))
-        .await?
-        .iter()
-        .map(|v| v.value() as u64)
-        .collect();
-
-    // 3. Histogram cells: one-hot and multi sums, numeric buckets, cross-tabs.
-    let mut cells: Vec<Fp> = Vec::new();
-    let mut cell_owner: Vec<(String, Vec<String>)> = Vec::new(); // (key, labels) per histogram, in order
+    // Histogram cells: one-hot ones above, then multi, numeric buckets, cross-tabs.
+    let mut cell_owner: Vec<(String, Vec<String>, usize)> = Vec::new(); // (key, labels, first cell)
+    for (q, src) in schema.questions.iter().zip(&sources) {
+        if let (Some(labels), Source::Cells(at, _)) = (q.labels(), src) {
+            cell_owner.push((q.id.clone(), labels, *at));
+        }
+    }
     for (q, l) in schema.questions.iter().zip(&layouts) {
-        let labels = match &q.answer {
-            AnswerKind::Multi { options, .. } => Some(options.clone()),
-            _ => q.labels(),
-        };
-        if let Some(labels) = labels {
-            cells.extend((0..labels.len()).map(|i| sum[l.first_option + i]));
-            cell_owner.push((q.id.clone(), labels));
+        if let AnswerKind::Multi {
+            options,
+            max_selections,
+        } = &q.answer
+        {
+            let k = options.len() as u64;
+            let most = max_selections.map_or(k, |m| u64::from(m).min(k));
+            let g = plan.group((2 * most).min(k));
+            let at = plan.cells.len();
+            plan.add_cells(g, (0..options.len()).map(|i| sum[l.first_option + i]));
+            cell_owner.push((q.id.clone(), options.clone(), at));
         }
     }
     let (bucket_cells, bucket_owner) =
-        numeric_buckets(ctx, schema, &layouts, valid_subs, &scalars).await?;
-    cells.extend(bucket_cells);
-    cell_owner.extend(bucket_owner);
+        numeric_buckets(ctx, schema, &layouts, valid_subs, &exact_counts).await?;
+    for (cells, (key, labels)) in bucket_cells.into_iter().zip(bucket_owner) {
+        let (g, at) = (plan.group(2), plan.cells.len());
+        plan.add_cells(g, cells);
+        cell_owner.push((key, labels, at));
+    }
     let (cross_cells, cross_owner) = crosstabs(ctx, schema, &layouts, valid_subs).await?;
-    cells.extend(cross_cells);
-    cell_owner.extend(cross_owner);
-    let opened = open_cells(ctx, &cells, policy.min_cell, valid).await?;
+    for (cells, (key, labels)) in cross_cells.into_iter().zip(cross_owner) {
+        let (g, at) = (plan.group(2), plan.cells.len());
+        plan.add_cells(g, cells);
+        cell_owner.push((key, labels, at));
+    }
+    let (scalars, cells) = plan.noised(ctx, policy.dp_milli).await?;
 
-    // 4. Quantiles of number questions.
+    // 2. Counts and sums (derived from the cells for one-hot questions).
+    let mut open_me = Vec::with_capacity(2 * schema.questions.len());
+    for (q, src) in schema.questions.iter().zip(&sources) {
+        let (count, total) = match *src {
+            Source::Cells(at, k) => {
+                let c = &cells[at..at + k];
+                let count = c.iter().fold(Fp::ZERO, |a, v| a + *v);
+                let total = match q.answer {
+                    AnswerKind::Rating { .. } => c
+                        .iter()
+                        .enumerate()
+                        .fold(Fp::ZERO, |a, (i, v)| a + Fp::from(i as u64 + 1) * *v),
+                    _ => Fp::ZERO,
+                };
+                (count, total)
+            }
+            Source::Scalars(c, t) => (scalars[c], t.map_or(Fp::ZERO, |t| scalars[t])),
+        };
+        open_me.push(count);
+        open_me.push(total);
+    }
+    let opened_scalars = ctx.open(&ShareVec::from_values(open_me)).await?;
+    let scalars: Vec<u64> = opened_scalars.iter().map(|v| dp::clamp(*v)).collect();
+
+    // 3. Histogram cells under min_cell.
+    let opened = open_cells(
+        ctx,
+        &cells,
+        policy.min_cell,
+        valid,
+        policy.dp_milli.is_some(),
+    )
+    .await?;
+
+    // 4. Quantiles of number questions (not under DP: an exact order
+    // statistic is not differentially private).
     let mut jobs = Vec::new();
     let mut job_of = Vec::new();
     for (qi, (q, l)) in schema.questions.iter().zip(&layouts).enumerate() {
@@ -104,7 +151,8 @@ pub async fn tally_survey(
             continue;
         };
         let count = scalars[2 * qi];
-        if count == 0 || !matches!(q.answer, AnswerKind::Number { .. }) {
+        if policy.dp_milli.is_some() || count == 0 || !matches!(q.answer, AnswerKind::Number { .. })
+        {
             continue;
         }
         let mut b = Vec::with_capacity(valid_subs.len() * w as usize);
@@ -130,12 +178,12 @@ pub async fn tally_survey(
 
     // Assemble.
     let mut questions = Map::new();
-    let mut cell_at = 0;
     let mut hist: std::collections::BTreeMap<String, Value> = Default::default();
-    for (key, labels) in &cell_owner {
-        let h = histogram_json(labels, &opened[cell_at..cell_at + labels.len()]);
-        cell_at += labels.len();
-        hist.insert(key.clone(), h);
+    for (key, labels, at) in &cell_owner {
+        hist.insert(
+            key.clone(),
+            histogram_json(labels, &opened[*at..at + labels.len()]),
+        );
     }
     for (qi, q) in schema.questions.iter().enumerate() {
         let (count, total) = (scalars[2 * qi], scalars[2 * qi + 1]);
@@ -178,16 +226,80 @@ pub async fn tally_survey(
         let tabs: Map<String, Value> = hist.into_iter().collect();
         result["crosstabs"] = Value::Object(tabs);
     }
+    if let Some(milli) = policy.dp_milli {
+        result["dp"] = json!({ "epsilon": f64::from(milli) / 1000.0 });
+    }
     Ok(checked.outcome(result))
 }
 
+/// Where a question's count and total come from.
+enum Source {
+    /// One-hot cells `at..at + k` (count = their sum; rating total = the
+    /// weighted sum).
+    Cells(usize, usize),
+    /// Scalar indices of the count and, for numbers, the total.
+    Scalars(usize, Option<usize>),
+}
+
+/// The secret quantities a survey releases, each tagged with its DP
+/// sensitivity group.
+#[derive(Default)]
+struct Released {
+    /// L1 sensitivity of each group under replacing one answer.
+    groups: Vec<u64>,
+    scalars: Vec<(usize, Fp)>,
+    cells: Vec<(usize, Fp)>,
+}
+
+impl Released {
+    fn group(&mut self, sensitivity: u64) -> usize {
+        self.groups.push(sensitivity);
+        self.groups.len() - 1
+    }
+
+    fn add_scalar(&mut self, sensitivity: u64, v: Fp) -> usize {
+        let g = self.group(sensitivity);
+        self.scalars.push((g, v));
+        self.scalars.len() - 1
+    }
+
+    fn add_cells(&mut self, g: usize, cells: impl IntoIterator<Item = Fp>) {
+        self.cells.extend(cells.into_iter().map(|c| (g, c)));
+    }
+
+    /// The scalars and cells, with noise when `dp_milli` is set: the budget
+    /// is split evenly over the groups ([`dp::split`]); one round.
+    async fn noised(
+        self,
+        ctx: &Ctx,
+        dp_milli: Option<u32>,
+    ) -> Result<(Vec<Fp>, Vec<Fp>), EngineError> {
+        let k = self.scalars.len();
+        let all: Vec<(usize, Fp)> = self.scalars.into_iter().chain(self.cells).collect();
+        let values = ShareVec::from_values(all.iter().map(|(_, v)| *v).collect());
+        let values = match dp_milli {
+            Some(milli) => {
+                let scales = dp::split(milli, &self.groups);
+                let per: Vec<u64> = all.iter().map(|(g, _)| scales[*g]).collect();
+                dp::add_noise(ctx, &values, &per).await?
+            }
+            None => values,
+        };
+        let mut v = values.values().to_vec();
+        let cells = v.split_off(k);
+        Ok((v, cells))
+    }
+}
+
 /// Opens histogram cells, honouring `min_cell`: only `[cell < min_cell]`
-/// is opened first, then the cells that are not below it.
+/// is opened first, then the cells that are not below it. Noisy cells
+/// (`signed`) may be negative; they are compared as signed 63-bit values.
 async fn open_cells(
     ctx: &Ctx,
     cells: &[Fp],
     min_cell: Option<u64>,
     valid: u64,
+    signed: bool,
 ) -> Result<Vec<Option<u64>>, EngineError> {
     let all = ShareVec::from_values(cells.to_vec());
     let Some(min) = min_cell.filter(|m| *m > 1) else {
@@ -195,14 +307,25 @@ async fn open_cells(
             .open(&all)
             .await?
             .iter()
-            .map(|v| Some(v.value() as u64))
+            .map(|v| Some(dp::clamp(*v)))
             .collect());
     };
-    let l = bits_for(valid.max(min));
-    let mut pool = ctx.preprocess(Need::masked(cells.len(), l)).await?;
-    let small = ctx
-        .lt_public(&all, &vec![min as u128; cells.len()], l, &mut pool)
-        .await?;
+    let mut pool;
+    let small = if signed {
+        // c < min exactly when c + 2^62 < min + 2^62, both in [0, 2^63)
+        // for noise below 2^62 in magnitude.
+        let shift = Fp::from(1u64 << 62);
+        let shifted = crate::engine::ops::arith::add_const(&all, shift);
+        pool = ctx.preprocess(Need::masked(cells.len(), 63)).await?;
+        let k = u128::from(min) + (1u128 << 62);
+        ctx.lt_public(&shifted, &vec![k; cells.len()], 63, &mut pool)
+            .await?
+    } else {
+        let l = bits_for(valid.max(min));
+        pool = ctx.preprocess(Need::masked(cells.len(), l)).await?;
+        ctx.lt_public(&all, &vec![min as u128; cells.len()], l, &mut pool)
+            .await?
+    };
     let small: Vec<bool> = ctx
         .open(&small)
         .await?
@@ -222,7 +345,7 @@ async fn open_cells(
             if *s {
                 None
             } else {
-                opened.next().map(|v| v.value() as u64)
+                opened.next().map(dp::clamp)
             }
         })
         .collect())
@@ -234,8 +357,8 @@ async fn numeric_buckets(
     schema: &SurveySchema,
     layouts: &[super::survey::Layout],
     subs: &[&ShareVec],
-    scalars: &[u64],
-) -> Result<(Vec<Fp>, Vec<(String, Vec<String>)>), EngineError> {
+    counts: &[Fp],
+) -> Result<(Vec<Vec<Fp>>, Vec<(String, Vec<String>)>), EngineError> {
     // Thresholds T (in y units) per question; [y < T] for every answer.
     let mut publics = Vec::new();
     let mut secrets = Vec::new();
@@ -284,7 +407,7 @@ async fn numeric_buckets(
     let mut owners = Vec::new();
     let mut at = 0;
     for (qi, edges, labels) in plan {
-        let unanswered = Fp::from(n as u64 - scalars[2 * qi]);
+        let unanswered = Fp::from(n as u64) - counts[qi];
         let below: Vec<Fp> = edges
             .iter()
             .map(|&t| {
@@ -294,7 +417,7 @@ async fn numeric_buckets(
                 if t == 0 { Fp::ZERO } else { b - unanswered }
             })
             .collect();
-        cells.extend(below.windows(2).map(|w| w[1] - w[0]));
+        cells.push(below.windows(2).map(|w| w[1] - w[0]).collect());
         owners.push((schema.questions[qi].id.clone(), labels));
     }
     Ok((cells, owners))
@@ -307,7 +430,7 @@ async fn crosstabs(
     schema: &SurveySchema,
     layouts: &[super::survey::Layout],
     subs: &[&ShareVec],
-) -> Result<(Vec<Fp>, Vec<(String, Vec<String>)>), EngineError> {
+) -> Result<(Vec<Vec<Fp>>, Vec<(String, Vec<String>)>), EngineError> {
     let mut left = Vec::new();
     let mut right = Vec::new();
     let mut shapes = Vec::new();
@@ -351,7 +474,7 @@ async fn crosstabs(
             }
             at += k;
         }
-        cells.extend(acc);
+        cells.push(acc);
     }
     Ok((cells, shapes))
 }

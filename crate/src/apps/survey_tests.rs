@@ -8,8 +8,9 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
+use super::Policy;
 use super::survey::{AnswerKind, Question, SurveySchema, encode, encoding};
-use super::survey_tally::{SurveyPolicy, tally_survey};
+use super::survey_tally::tally_survey;
 use crate::engine::Committee;
 use crate::engine::network::Network;
 use crate::field::Fp;
@@ -93,7 +94,7 @@ fn type7(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - h.floor()) * (sorted[hi] - sorted[lo])
 }
 
-fn run(schema: &SurveySchema, policy: SurveyPolicy, vectors: &[Vec<Fp>]) -> Value {
+fn run(schema: &SurveySchema, policy: Policy, vectors: &[Vec<Fp>]) -> Value {
     let c = Committee::new(3);
     let mut rng = ChaCha20Rng::seed_from_u64(8);
     let dealt: Vec<Vec<_>> = vectors
@@ -132,14 +133,7 @@ fn survey_results_match_plaintext_and_forgeries_are_excluded() {
         assert!(!enc.is_valid(f));
     }
     vectors.extend([f1, f2, f3]);
-    let got = run(
-        &s,
-        SurveyPolicy {
-            min_submissions: 5,
-            min_cell: None,
-        },
-        &vectors,
-    );
+    let got = run(&s, Policy::min(5), &vectors);
     assert_eq!(got["valid"], json!(30));
     assert_eq!(got["invalid"], json!(3));
     let q = &got["result"]["questions"];
@@ -219,9 +213,9 @@ fn small_cells_are_suppressed_and_nothing_opens_below_the_minimum() {
         .collect();
     let got = run(
         &s,
-        SurveyPolicy {
-            min_submissions: 5,
+        Policy {
             min_cell: Some(3),
+            ..Policy::min(5)
         },
         &v,
     );
@@ -229,14 +223,7 @@ fn small_cells_are_suppressed_and_nothing_opens_below_the_minimum() {
         got["result"]["questions"]["c"]["histogram"],
         json!({"x": 5, "y": "suppressed", "z": "suppressed"})
     );
-    let got = run(
-        &s,
-        SurveyPolicy {
-            min_submissions: 7,
-            min_cell: None,
-        },
-        &v,
-    );
+    let got = run(&s, Policy::min(7), &v);
     assert_eq!(got["result"], json!({"suppressed": "too few submissions"}));
 }
 
@@ -266,4 +253,97 @@ fn bad_survey_answers_get_clear_errors() {
         )
         .is_err()
     );
+}
+
+#[test]
+fn differential_privacy_noises_counts_and_sums_and_withholds_quantiles() {
+    let s = schema();
+    let mut rng = ChaCha20Rng::seed_from_u64(21);
+    let answers: Vec<Value> = (0..40).map(|_| random_answers(&mut rng)).collect();
+    let vectors: Vec<Vec<Fp>> = answers.iter().map(|a| encode(&s, a).unwrap()).collect();
+    let exact = run(&s, Policy::min(5), &vectors);
+    let flat = |v: &Value| -> Vec<f64> {
+        let q = &v["result"]["questions"];
+        let mut out = Vec::new();
+        for id in ["age", "hours", "color", "tools", "stars", "agree"] {
+            out.push(q[id]["count"].as_f64().unwrap());
+            if let Some(h) = q[id]["histogram"].as_object() {
+                out.extend(h.values().map(|c| c.as_f64().unwrap()));
+            }
+        }
+        out.push(q["stars"]["sum"].as_f64().unwrap());
+        out.push(q["age"]["sum"].as_f64().unwrap());
+        out
+    };
+    // A loose budget: noise present but small (scale 1 per group here).
+    let loose = run(
+        &s,
+        Policy {
+            dp_milli: Some(100_000),
+            ..Policy::min(5)
+        },
+        &vectors,
+    );
+    assert_eq!(loose["valid"], json!(40));
+    assert_eq!(loose["result"]["dp"], json!({"epsilon": 100.0}));
+    let q = &loose["result"]["questions"];
+    assert!(q["age"].get("median").is_none() && q["age"].get("quartiles").is_none());
+    assert!(q["age"].get("mean").is_some());
+    let (e, n) = (flat(&exact), flat(&loose));
+    assert_eq!(e.len(), n.len());
+    // Age sums have scale ceil(81 * groups / 100); everything else scale 1.
+    assert!(
+        e.iter().zip(&n).all(|(a, b)| (a - b).abs() <= 400.0),
+        "{e:?} vs {n:?}"
+    );
+    // One-hot counts are the sums of their (noisy) cells: consistent output.
+    let color = &q["color"]["histogram"];
+    let cells: u64 = ["red", "green", "blue"]
+        .iter()
+        .map(|c| color[c].as_u64().unwrap())
+        .sum();
+    assert_eq!(q["color"]["count"].as_u64().unwrap(), cells);
+    // A tight budget: the released values move.
+    let tight = run(
+        &s,
+        Policy {
+            dp_milli: Some(100),
+            ..Policy::min(5)
+        },
+        &vectors,
+    );
+    assert_ne!(flat(&tight), e, "no noise was added");
+}
+
+#[test]
+fn differential_privacy_with_min_cell_compares_noisy_cells_as_signed() {
+    let s = SurveySchema {
+        questions: vec![Question {
+            id: "c".into(),
+            text: "c".into(),
+            answer: AnswerKind::Choice {
+                options: vec!["x".into(), "y".into(), "z".into()],
+            },
+            optional: false,
+        }],
+        crosstabs: vec![],
+    };
+    // z is never chosen: its noisy count may be negative and must still
+    // come out suppressed, not as a huge number.
+    let v: Vec<Vec<Fp>> = (0..60)
+        .map(|i| encode(&s, &json!({"c": if i % 3 == 0 { "y" } else { "x" }})).unwrap())
+        .collect();
+    let got = run(
+        &s,
+        Policy {
+            min_cell: Some(5),
+            dp_milli: Some(50_000),
+            ..Policy::min(5)
+        },
+        &v,
+    );
+    let h = &got["result"]["questions"]["c"]["histogram"];
+    assert_eq!(h["z"], json!("suppressed"), "{got}");
+    let x = h["x"].as_i64().unwrap();
+    assert!((x - 40).abs() <= 20, "{got}");
 }

@@ -360,7 +360,7 @@ fn differential_privacy_noise_is_added_by_the_members_jointly() {
         options: options(10),
         winner_only: false,
         min_submissions: 5,
-        dp_scale: Some(super::vote_dp_scale(&Method::Plurality, 10, 1.0)),
+        dp_scale: Some(super::vote_dp_scale(&Method::Plurality, 10, 1000)),
     };
     assert_eq!(spec.dp_scale, Some(2));
     let mut rng = ChaCha20Rng::seed_from_u64(4);
@@ -383,4 +383,49 @@ fn differential_privacy_noise_is_added_by_the_members_jointly() {
         noisy.iter().zip(exact).all(|(n, e)| (n - e).abs() <= 60),
         "{noisy:?} vs {exact:?}"
     );
+}
+
+#[test]
+fn budget_under_differential_privacy_releases_noisy_means_and_no_medians() {
+    use super::Policy;
+    use super::budget::{BudgetSchema, encode, tally_budget};
+    let schema = BudgetSchema {
+        total: 100,
+        projects: vec!["park".into(), "library".into(), "bikes".into()],
+    };
+    let alloc = [
+        (70, 20, 10),
+        (60, 30, 10),
+        (80, 10, 10),
+        (50, 40, 10),
+        (90, 0, 10),
+    ];
+    let vectors: Vec<Vec<Fp>> = alloc
+        .iter()
+        .map(|(a, b, c)| encode(&schema, &json!({"park": a, "library": b, "bikes": c})).unwrap())
+        .collect();
+    let c = crate::engine::Committee::new(3);
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let dealt: Vec<Vec<_>> = vectors
+        .iter()
+        .map(|v| crate::share::deal(v, 3, 1, &mut rng).unwrap())
+        .collect();
+    let policy = Policy {
+        dp_milli: Some(100_000),
+        ..Policy::min(5)
+    };
+    let out = crate::engine::network::Network::new(c, 3)
+        .run(|ctx| {
+            let subs: Vec<_> = dealt.iter().map(|d| d[ctx.me() - 1].clone()).collect();
+            let schema = schema.clone();
+            async move { Ok(tally_budget(&ctx, &schema, policy, &subs).await?.to_json()) }
+        })
+        .unwrap();
+    let r = &out.values[0]["result"];
+    assert!(out.values.iter().all(|v| v == &out.values[0]));
+    assert!(r["projects"]["park"].get("median").is_none(), "{r}");
+    // Scale ceil(200 / 100) = 2 per member on each sum of 5: means within 12.
+    let park = r["projects"]["park"]["mean"].as_f64().unwrap();
+    assert!((park - 70.0).abs() <= 12.0, "{r}");
+    assert_eq!(r["ranking"][0], json!("park"));
 }

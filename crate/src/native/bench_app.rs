@@ -23,8 +23,8 @@ use serde_json::{Value, json};
 
 use crate::apps::budget::{BudgetSchema, tally_budget};
 use crate::apps::survey::{AnswerKind, Question, SurveySchema};
-use crate::apps::survey_tally::{SurveyPolicy, tally_survey};
-use crate::apps::{VoteSpec, budget, encode_vote, survey, tally_vote, vote};
+use crate::apps::survey_tally::tally_survey;
+use crate::apps::{Policy, VoteSpec, budget, encode_vote, survey, tally_vote, vote};
 use crate::engine::Committee;
 use crate::engine::network::Network;
 use crate::field::Fp;
@@ -175,19 +175,8 @@ pub fn run(args: &AppBenchArgs) -> anyhow::Result<()> {
                 ctx.mark_online();
                 let outcome = match kind {
                     AppKind::Vote => tally_vote(&ctx, &spec, &subs).await?,
-                    AppKind::Survey => {
-                        tally_survey(
-                            &ctx,
-                            &schema,
-                            SurveyPolicy {
-                                min_submissions: 5,
-                                min_cell: None,
-                            },
-                            &subs,
-                        )
-                        .await?
-                    }
-                    AppKind::Budget => tally_budget(&ctx, &bschema, 5, &subs).await?,
+                    AppKind::Survey => tally_survey(&ctx, &schema, Policy::min(5), &subs).await?,
+                    AppKind::Budget => tally_budget(&ctx, &bschema, Policy::min(5), &subs).await?,
                 };
                 Ok(outcome.to_json())
             }

@@ -157,6 +157,10 @@ pub struct OutputPolicy {
     /// Written only when set, so manifests without it keep their bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_cell: Option<u32>,
+    /// Differential privacy for released counts and sums
+    /// (`crate::apps::dp`). Written only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dp: Option<DpPolicy>,
 }
 
 impl Default for OutputPolicy {
@@ -164,7 +168,74 @@ impl Default for OutputPolicy {
         OutputPolicy {
             min_submissions: DEFAULT_MIN_SUBMISSIONS,
             min_cell: None,
+            dp: None,
         }
+    }
+}
+
+/// Differential privacy settings: `{"epsilon": 1.0}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DpPolicy {
+    /// The privacy budget for everything the result releases, split over
+    /// the released quantities as `docs/apps.md` describes.
+    pub epsilon: Epsilon,
+}
+
+/// A privacy parameter ε held exactly, in thousandths, from 0.001 to 100.
+///
+/// It is written as a JSON number with at most three decimals (the
+/// shortest form that reads back to the same value, e.g. `0.5`, `1.0`,
+/// `0.125`), so a manifest carrying it keeps one canonical encoding;
+/// numbers with more precision are refused rather than rounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Epsilon(u32);
+
+impl Epsilon {
+    /// Largest ε, in thousandths (ε = 100).
+    pub const MAX_MILLI: u32 = 100_000;
+
+    /// ε = `milli` / 1000, for `milli` in 1..=[`Self::MAX_MILLI`].
+    pub fn from_milli(milli: u32) -> Option<Epsilon> {
+        (1..=Self::MAX_MILLI)
+            .contains(&milli)
+            .then_some(Epsilon(milli))
+    }
+
+    /// ε in thousandths.
+    pub fn milli(self) -> u32 {
+        self.0
+    }
+
+    /// ε as a float (for display).
+    pub fn as_f64(self) -> f64 {
+        f64::from(self.0) / 1000.0
+    }
+
+    /// Reads a float with at most three decimals.
+    pub fn from_f64(x: f64) -> Result<Epsilon, &'static str> {
+        if !x.is_finite() || x <= 0.0 || x > f64::from(Self::MAX_MILLI) / 1000.0 {
+            return Err("epsilon must be a number from 0.001 to 100");
+        }
+        let milli = (x * 1000.0).round();
+        // Tolerate one unit in the last place from the decimal parser.
+        if (x * 1000.0 - milli).abs() > 1e-6 {
+            return Err("epsilon has at most three decimals");
+        }
+        Epsilon::from_milli(milli as u32).ok_or("epsilon must be a number from 0.001 to 100")
+    }
+}
+
+impl Serialize for Epsilon {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.as_f64())
+    }
+}
+
+impl<'de> Deserialize<'de> for Epsilon {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Epsilon, D::Error> {
+        let x = f64::deserialize(d)?;
+        Epsilon::from_f64(x).map_err(serde::de::Error::custom)
     }
 }
 
@@ -326,6 +397,14 @@ impl Manifest {
         }
         if self.policy.min_submissions == 0 {
             return invalid("policy.min_submissions", "must be at least 1");
+        }
+        if let (Some(_), SessionKind::Vote(v)) = (self.policy.dp, &self.kind)
+            && v.method == VoteMethod::Irv
+        {
+            return invalid(
+                "policy.dp",
+                "instant runoff reveals exact rounds and cannot add noise",
+            );
         }
         let url = &self.relay_url;
         let rest = url

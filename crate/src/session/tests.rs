@@ -389,3 +389,53 @@ fn survey_and_budget_manifests_are_canonical_and_validated() {
         Err(SessionError::InvalidSchema { kind: "budget", .. })
     ));
 }
+
+#[test]
+fn differential_privacy_epsilon_has_one_exact_encoding() {
+    use crate::session::{DpPolicy, Epsilon};
+    let keys = member_keys(3);
+    let mut m = sample_manifest(&keys, 1);
+    for (milli, text) in [(1000, "1.0"), (500, "0.5"), (125, "0.125"), (1, "0.001")] {
+        m.policy.dp = Some(DpPolicy {
+            epsilon: Epsilon::from_milli(milli).unwrap(),
+        });
+        let bytes = m.to_canonical_bytes().unwrap();
+        let s = String::from_utf8(bytes.clone()).unwrap();
+        assert!(s.contains(&format!(r#""dp":{{"epsilon":{text}}}"#)), "{s}");
+        assert_eq!(Manifest::from_canonical_bytes(&bytes).unwrap(), m);
+        // Other spellings of the same number are not the manifest's bytes.
+        for other in [format!("{text}0"), format!("{text}e0")] {
+            let alt = s.replace(
+                &format!(r#""epsilon":{text}}}"#),
+                &format!(r#""epsilon":{other}}}"#),
+            );
+            assert_eq!(
+                Manifest::from_canonical_bytes(alt.as_bytes()),
+                Err(SessionError::NonCanonical),
+                "{other}"
+            );
+        }
+    }
+    let bytes = String::from_utf8(m.to_canonical_bytes().unwrap()).unwrap();
+    for bad in ["0.0001", "0", "-1.0", "100.5", "1e9", "\"1\""] {
+        let alt = bytes.replace(r#""epsilon":0.001"#, &format!(r#""epsilon":{bad}"#));
+        assert!(
+            matches!(
+                Manifest::from_canonical_bytes(alt.as_bytes()),
+                Err(SessionError::Malformed(_))
+            ),
+            "{bad}"
+        );
+    }
+    assert_eq!(Epsilon::from_f64(0.3).unwrap().milli(), 300);
+    assert!(Epsilon::from_f64(f64::NAN).is_err());
+    // The computations see the budget; instant runoff cannot take noise.
+    match crate::apps::Computation::from_manifest(&m) {
+        crate::apps::Computation::Vote(spec) => assert_eq!(spec.dp_scale, Some(2000)),
+        other => panic!("expected a vote, got {other:?}"),
+    }
+    if let SessionKind::Vote(v) = &mut m.kind {
+        v.method = VoteMethod::Irv;
+    }
+    assert_eq!(invalid_field(&m), "policy.dp");
+}
