@@ -50,12 +50,26 @@ pub struct Limits {
     /// Burst of frames a connection may send before it is slowed down.
     #[arg(long, default_value_t = 400)]
     pub msg_burst: u32,
-    /// Concurrent WebSocket connections per client address.
+    /// Concurrent connections (TCP, and WebSocket) per client address.
     #[arg(long, default_value_t = 1024)]
     pub max_conns_per_addr: usize,
-    /// Concurrent WebSocket connections in total.
+    /// Concurrent connections (TCP, and WebSocket) in total.
     #[arg(long, default_value_t = 10_000)]
     pub max_connections: usize,
+    /// Seconds from accepting a TCP connection until its first HTTP request
+    /// (e.g. the WebSocket upgrade) must be complete; slower ones are closed.
+    #[arg(long, default_value_t = 10)]
+    pub handshake_timeout_secs: u64,
+    /// Seconds a WebSocket connection may stay unauthenticated (no
+    /// successful Hello; public reads are answered meanwhile) before it is
+    /// closed with 4008.
+    #[arg(long, default_value_t = 15)]
+    pub hello_timeout_secs: u64,
+    /// Seconds a connection may send nothing at all (no frame, no pong)
+    /// before it is closed. The relay pings WebSocket clients every quarter
+    /// of this, and clients answer pings by themselves.
+    #[arg(long, default_value_t = 120)]
+    pub idle_timeout_secs: u64,
     /// Sessions the store may hold.
     #[arg(long, default_value_t = 10_000)]
     pub max_sessions: u64,

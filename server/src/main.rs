@@ -6,7 +6,7 @@
 //! store and the limits.
 //!
 //! ```text
-//!  clients ─ws─▶ ws::serve ──Command──▶ store writer thread ─▶ SQLite (WAL)
+//!  clients ─tcp─▶ listener (caps, deadlines) ─ws─▶ ws::serve ──Command──▶ store writer thread ─▶ SQLite (WAL)
 //!                   ▲  (bounded queues)        │ after commit
 //!                   └──── deliver::run ◀── hub (mailbox heads)
 //! ```
@@ -18,6 +18,7 @@ mod deliver;
 mod http;
 mod hub;
 mod limits;
+mod listener;
 mod metrics;
 mod store;
 mod ws;
@@ -86,6 +87,15 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", cfg.listen))?;
     let addr = listener.local_addr()?;
+    let listener = listener::GuardedListener::new(
+        listener,
+        ConnLimiter::new(cfg.limits.max_connections, cfg.limits.max_conns_per_addr),
+        listener::Deadlines {
+            handshake: Duration::from_secs(cfg.limits.handshake_timeout_secs.max(1)),
+            idle: Duration::from_secs(cfg.limits.idle_timeout_secs.max(1)),
+        },
+        metrics.clone(),
+    );
     // Parseable by tests and scripts: the line is printed once, on stdout.
     println!("sotto-relay listening on {addr}");
     if let Some(path) = &cfg.port_file {
@@ -94,8 +104,10 @@ async fn main() -> anyhow::Result<()> {
     }
     tracing::info!(%addr, data = %cfg.data.display(), "relay started");
     let router = http::router(app.clone(), cfg.static_dir.clone());
+    // `tap_io` (a no-op here) gives the guarded listener axum's
+    // `ConnectInfo<SocketAddr>` support.
     axum::serve(
-        listener,
+        axum::serve::ListenerExt::tap_io(listener, |_| ()),
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {

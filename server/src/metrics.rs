@@ -60,6 +60,14 @@ pub struct Metrics {
     pub connections_total: AtomicU64,
     /// Connections refused by a limit.
     pub connections_refused: AtomicU64,
+    /// Open TCP connections (HTTP, WebSocket, or not yet either).
+    pub tcp_connections: AtomicU64,
+    /// Connections closed because their request did not arrive in time.
+    pub timeouts_handshake: AtomicU64,
+    /// WebSocket connections closed because they did not say Hello in time.
+    pub timeouts_hello: AtomicU64,
+    /// Connections closed because the client went silent.
+    pub timeouts_idle: AtomicU64,
     /// Frames received.
     pub frames_in: AtomicU64,
     /// Frames sent.
@@ -90,11 +98,17 @@ impl Metrics {
     /// Renders the Prometheus text exposition.
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(4096);
-        let counters: [(&str, &str, &AtomicU64, &str); 12] = [
+        let counters: [(&str, &str, &AtomicU64, &str); 13] = [
             (
                 "sotto_relay_connections",
                 "open WebSocket connections",
                 &self.connections,
+                "gauge",
+            ),
+            (
+                "sotto_relay_tcp_connections",
+                "open TCP connections",
+                &self.tcp_connections,
                 "gauge",
             ),
             (
@@ -171,6 +185,21 @@ impl Metrics {
                 v.load(Relaxed)
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP sotto_relay_timeouts_total connections closed by a deadline\n# TYPE sotto_relay_timeouts_total counter"
+        );
+        for (kind, v) in [
+            ("handshake", &self.timeouts_handshake),
+            ("hello", &self.timeouts_hello),
+            ("idle", &self.timeouts_idle),
+        ] {
+            let _ = writeln!(
+                out,
+                "sotto_relay_timeouts_total{{kind=\"{kind}\"}} {}",
+                v.load(Relaxed)
+            );
+        }
         self.store_batch_seconds.render(
             &mut out,
             "sotto_relay_store_batch_seconds",
@@ -213,5 +242,6 @@ mod tests {
         let text = m.render();
         assert!(text.contains("sotto_relay_store_batch_seconds_count 1"));
         assert!(text.contains("process_resident_memory_bytes"));
+        assert!(text.contains("sotto_relay_timeouts_total{kind=\"hello\"} 0"));
     }
 }

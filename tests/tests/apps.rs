@@ -119,3 +119,46 @@ async fn a_budget_runs_end_to_end_and_rejects_forged_allocations() {
     assert_eq!(p["library"]["median"], json!(27.5));
     assert_eq!(report.result["ranking"], json!(["library", "park", "pool"]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_differentially_private_vote_runs_end_to_end() {
+    // 30 ballots, 20 for A: with ε = 2 each member's noise has scale 1, so
+    // the noisy tally stays close, is marked, and the manifest carries ε.
+    let answers: Vec<_> = (0..30)
+        .map(|i| json!({"choice": if i % 3 == 0 { "B" } else { "A" }}))
+        .collect();
+    let report = run(json!({
+        "manifest": {"kind": "vote", "title": "Private vote",
+            "vote": {"method": "plurality", "options": ["A", "B"], "reveal": "tally"},
+            "committee": {"members": 3, "threshold": 1},
+            "policy": {"min_submissions": 5, "dp": {"epsilon": 2}}},
+        "answers": answers
+    }))
+    .await;
+    assert_eq!((report.valid, report.invalid), (30, 0));
+    assert_eq!(report.result["dp"], json!({"epsilon": 2.0}));
+    let a = report.result["tally"]["A"].as_i64().unwrap();
+    assert!((a - 20).abs() <= 25, "{}", report.result);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_income_survey_reports_statistics_and_brackets_only() {
+    let incomes = [18_000, 25_000, 31_000, 42_000, 55_000, 61_000, 120_000];
+    let answers: Vec<_> = incomes.iter().map(|i| json!({ "income": i })).collect();
+    let report = run(json!({
+        "manifest": {"kind": "income", "title": "Household income",
+            "income": {"min": 0, "max": 200000, "brackets": [0, 30000, 60000]},
+            "committee": {"members": 3, "threshold": 1},
+            "policy": {"min_submissions": 5}},
+        "answers": answers
+    }))
+    .await;
+    assert_eq!((report.valid, report.invalid), (7, 0));
+    let q = &report.result["questions"]["income"];
+    assert_eq!(q["count"], json!(7));
+    assert_eq!(q["median"], json!(42_000.0));
+    // Type 7 quartiles of 7 values: positions 1.5 and 4.5.
+    assert_eq!(q["quartiles"], json!([28_000.0, 42_000.0, 58_000.0]));
+    assert_eq!(q["histogram"], json!({"0": 2, "30000": 3, "60000": 2}));
+    assert_eq!(q["mean"], json!(incomes.iter().sum::<i32>() as f64 / 7.0));
+}

@@ -164,7 +164,30 @@ pub async fn tally_budget(
     let mut order: Vec<usize> = (0..m).collect();
     order.sort_by(|a, b| sums[*b].cmp(&sums[*a]).then(a.cmp(b)));
     let ranking: Vec<&String> = order.iter().map(|&o| &schema.projects[o]).collect();
-    Ok(checked.outcome(json!({ "projects": projects, "ranking": ranking })))
+    let result = json!({ "projects": projects, "ranking": ranking });
+    Ok(checked.outcome(super::with_dp_note(result, policy.dp_milli)))
+}
+
+/// An `income` session as an organizer writes it: `{"min": 0, "max":
+/// 200000, "brackets": [0, 20000, 50000, 100000]}`; it becomes
+/// [`income_survey`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncomeSpec {
+    /// Smallest allowed income.
+    pub min: i64,
+    /// Largest allowed income.
+    pub max: i64,
+    /// Bracket lower edges, ascending (may be empty).
+    #[serde(default)]
+    pub brackets: Vec<i64>,
+}
+
+impl IncomeSpec {
+    /// The one-question survey this describes.
+    pub fn to_survey(&self) -> SurveySchema {
+        income_survey(self.min, self.max, self.brackets.clone())
+    }
 }
 
 /// The `income` style: one bounded integer per participant, reported with

@@ -118,10 +118,11 @@ pub struct VoteSpec {
     pub winner_only: bool,
     /// Fewest valid submissions for which anything beyond the counts is opened.
     pub min_submissions: u64,
-    /// Differential privacy: the scale of the discrete Laplace noise each
-    /// member adds to every total ([`dp`]; see [`vote_dp_scale`]). Not
-    /// applied to instant runoff, whose rounds are revealed exactly.
-    pub dp_scale: Option<u64>,
+    /// Differential privacy budget ε in thousandths: each member adds
+    /// discrete Laplace noise of scale [`vote_dp_scale`] to every total
+    /// ([`dp`]). Not applied to instant runoff, whose rounds are revealed
+    /// exactly.
+    pub dp_milli: Option<u32>,
 }
 
 /// The noise scale giving `epsilon`-DP to a vote's totals: the L1
@@ -155,20 +156,12 @@ impl VoteSpec {
             VoteMethod::Irv => vote::Method::Irv,
             _ => vote::Method::Plurality,
         };
-        let dp_scale = match (&method, policy.dp) {
-            (vote::Method::Irv, _) | (_, None) => None,
-            (_, Some(dp)) => Some(vote_dp_scale(
-                &method,
-                schema.options.len(),
-                dp.epsilon.milli(),
-            )),
-        };
         VoteSpec {
             method,
             options: schema.options.clone(),
             winner_only: schema.reveal == Reveal::Winner,
             min_submissions: policy.min_submissions as u64,
-            dp_scale,
+            dp_milli: policy.dp.map(|d| d.epsilon.milli()),
         }
     }
 }
@@ -208,7 +201,10 @@ pub async fn tally_vote(
         let result = irv::run(ctx, &spec.options, &checked.valid).await?;
         return Ok(checked.outcome(result));
     }
-    if let Some(s) = spec.dp_scale {
+    let dp_scale = spec
+        .dp_milli
+        .map(|milli| vote_dp_scale(&spec.method, m, milli));
+    if let Some(s) = dp_scale {
         totals = dp::add_noise(ctx, &totals, &vec![s; totals.len()]).await?;
     }
     let result = if spec.winner_only {
@@ -219,7 +215,7 @@ pub async fn tally_vote(
         let opened = ctx.open(&totals).await?;
         let counts: Vec<u64> = opened.iter().map(|v| dp::clamp(*v)).collect();
         let mut out = json!({ "tally": vote::tally_json(&spec.options, &counts) });
-        if spec.method == vote::Method::Borda && spec.dp_scale.is_none() {
+        if spec.method == vote::Method::Borda && dp_scale.is_none() {
             // First preferences beside the Borda points.
             let firsts = ShareVec::from_values((0..m).map(|o| sum[o * m]).collect());
             let firsts: Vec<u64> = ctx
@@ -232,7 +228,16 @@ pub async fn tally_vote(
         }
         out
     };
-    Ok(checked.outcome(result))
+    Ok(checked.outcome(with_dp_note(result, spec.dp_milli)))
+}
+
+/// Marks a noised result with `"dp": {"epsilon": ..}` so readers know its
+/// numbers carry noise.
+pub(crate) fn with_dp_note(mut result: Value, dp_milli: Option<u32>) -> Value {
+    if let (Some(milli), Some(obj)) = (dp_milli, result.as_object_mut()) {
+        obj.insert("dp".into(), json!({ "epsilon": f64::from(milli) / 1000.0 }));
+    }
+    result
 }
 
 /// Public flags of which entries equal the maximum, opening nothing else:

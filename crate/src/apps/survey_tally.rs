@@ -226,10 +226,7 @@ pub async fn tally_survey(
         let tabs: Map<String, Value> = hist.into_iter().collect();
         result["crosstabs"] = Value::Object(tabs);
     }
-    if let Some(milli) = policy.dp_milli {
-        result["dp"] = json!({ "epsilon": f64::from(milli) / 1000.0 });
-    }
-    Ok(checked.outcome(result))
+    Ok(checked.outcome(super::with_dp_note(result, policy.dp_milli)))
 }
 
 /// Where a question's count and total come from.

@@ -143,7 +143,7 @@ fn every_method_tallies_honest_ballots_and_rejects_forgeries() {
             options: options(4),
             winner_only: false,
             min_submissions: 5,
-            dp_scale: None,
+            dp_milli: None,
         };
         let mut rng = ChaCha20Rng::seed_from_u64(3);
         let honest: Vec<Vec<Fp>> = (0..12)
@@ -183,7 +183,7 @@ fn winner_only_reveals_the_winner_and_ties() {
         options: options(3),
         winner_only: true,
         min_submissions: 5,
-        dp_scale: None,
+        dp_milli: None,
     };
     let ballot = |c: &str| encode_vote(&spec, &json!({ "choice": c })).unwrap();
     let votes: Vec<Vec<Fp>> = ["A", "B", "B", "C", "B", "A"]
@@ -211,7 +211,7 @@ fn too_few_valid_submissions_suppress_the_result() {
         options: options(2),
         winner_only: false,
         min_submissions: 5,
-        dp_scale: None,
+        dp_milli: None,
     };
     let mut votes: Vec<Vec<Fp>> = (0..4)
         .map(|_| encode_vote(&spec, &json!({"choice": "A"})).unwrap())
@@ -231,7 +231,7 @@ fn bad_answers_get_clear_errors() {
         options: options(3),
         winner_only: false,
         min_submissions: 1,
-        dp_scale: None,
+        dp_milli: None,
     };
     let e = encode_vote(&spec, &json!({"approve": ["A", "B"]})).unwrap_err();
     assert_eq!(e.to_string(), "at most 1 options may be approved, not 2");
@@ -285,7 +285,7 @@ fn instant_runoff_matches_plaintext_rounds() {
         options: options(5),
         winner_only: false,
         min_submissions: 5,
-        dp_scale: None,
+        dp_milli: None,
     };
     let mut rng = ChaCha20Rng::seed_from_u64(21);
     let mut rankings = Vec::new();
@@ -327,7 +327,7 @@ fn each_member_sees_opened_only_what_the_policy_allows() {
         options: options(3),
         winner_only: true,
         min_submissions: 5,
-        dp_scale: None,
+        dp_milli: None,
     };
     let ballot = |c: &str| encode_vote(&winner, &json!({ "choice": c })).unwrap();
     let votes: Vec<Vec<Fp>> = ["A", "B", "B", "C", "B", "A"]
@@ -360,9 +360,9 @@ fn differential_privacy_noise_is_added_by_the_members_jointly() {
         options: options(10),
         winner_only: false,
         min_submissions: 5,
-        dp_scale: Some(super::vote_dp_scale(&Method::Plurality, 10, 1000)),
+        dp_milli: Some(1000),
     };
-    assert_eq!(spec.dp_scale, Some(2));
+    assert_eq!(super::vote_dp_scale(&Method::Plurality, 10, 1000), 2);
     let mut rng = ChaCha20Rng::seed_from_u64(4);
     let picks: Vec<usize> = (0..200).map(|_| rng.next_u32() as usize % 10).collect();
     let ballots: Vec<Vec<Fp>> = picks
@@ -378,6 +378,7 @@ fn differential_privacy_noise_is_added_by_the_members_jointly() {
         .map(|o| got["result"]["tally"][o].as_i64().unwrap())
         .collect();
     assert_ne!(noisy, exact.to_vec(), "no noise was added");
+    assert_eq!(got["result"]["dp"], json!({"epsilon": 1.0}));
     // Three members' discrete Laplace(2) noise: standard deviation about 5.
     assert!(
         noisy.iter().zip(exact).all(|(n, e)| (n - e).abs() <= 60),
@@ -428,4 +429,5 @@ fn budget_under_differential_privacy_releases_noisy_means_and_no_medians() {
     let park = r["projects"]["park"]["mean"].as_f64().unwrap();
     assert!((park - 70.0).abs() <= 12.0, "{r}");
     assert_eq!(r["ranking"][0], json!("park"));
+    assert_eq!(r["dp"], json!({"epsilon": 100.0}));
 }

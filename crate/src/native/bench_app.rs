@@ -219,7 +219,7 @@ fn vote_spec(args: &AppBenchArgs, names: &[String]) -> VoteSpec {
         options: names.to_vec(),
         winner_only: args.winner,
         min_submissions: 5,
-        dp_scale: None,
+        dp_milli: None,
     }
 }
 

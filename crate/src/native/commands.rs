@@ -180,7 +180,7 @@ pub fn create(args: &CreateArgs) -> anyhow::Result<()> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let spec = SessionSpec {
         title: draft.title,
-        kind: session_ops::kind_of(draft.vote, draft.survey, draft.budget)?,
+        kind: session_ops::kind_of(draft.vote, draft.survey, draft.budget, draft.income)?,
         members,
         threshold: draft.committee.threshold,
         policy: draft.policy.unwrap_or_default(),

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 
 use crate::apps::Computation;
-use crate::apps::budget::BudgetSchema;
+use crate::apps::budget::{BudgetSchema, IncomeSpec};
 use crate::apps::survey::SurveySchema;
 use crate::envelope::{SubmissionId, seal_submission, verify_result};
 use crate::field::Fp;
@@ -65,6 +65,9 @@ pub struct Draft {
     /// A budget.
     #[serde(default)]
     pub budget: Option<BudgetSchema>,
+    /// An income survey (a one-question survey, see `apps::budget`).
+    #[serde(default)]
+    pub income: Option<IncomeSpec>,
     /// The committee.
     pub committee: DraftCommittee,
     /// Output policy (default: min_submissions 5).
@@ -275,18 +278,20 @@ pub async fn pause(latency: Duration) {
     }
 }
 
-/// The session kind from a draft's `vote`, `survey` or `budget` field
-/// (exactly one must be present).
+/// The session kind from a draft's `vote`, `survey`, `budget` or `income`
+/// field (exactly one must be present; an income session is a survey).
 pub fn kind_of(
     vote: Option<VoteSchema>,
     survey: Option<SurveySchema>,
     budget: Option<BudgetSchema>,
+    income: Option<IncomeSpec>,
 ) -> anyhow::Result<SessionKind> {
-    match (vote, survey, budget) {
-        (Some(v), None, None) => Ok(SessionKind::Vote(v)),
-        (None, Some(s), None) => Ok(SessionKind::Survey(s)),
-        (None, None, Some(b)) => Ok(SessionKind::Budget(b)),
-        _ => bail!("give exactly one of \"vote\", \"survey\" and \"budget\""),
+    match (vote, survey, budget, income) {
+        (Some(v), None, None, None) => Ok(SessionKind::Vote(v)),
+        (None, Some(s), None, None) => Ok(SessionKind::Survey(s)),
+        (None, None, Some(b), None) => Ok(SessionKind::Budget(b)),
+        (None, None, None, Some(i)) => Ok(SessionKind::Survey(i.to_survey())),
+        _ => bail!("give exactly one of \"vote\", \"survey\", \"budget\" and \"income\""),
     }
 }
 

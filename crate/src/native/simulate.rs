@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::apps::budget::BudgetSchema;
+use crate::apps::budget::{BudgetSchema, IncomeSpec};
 use crate::apps::survey::SurveySchema;
 use crate::field::Fp;
 use crate::keyfile::MemberKeys;
@@ -47,7 +47,8 @@ pub struct Scenario {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioManifest {
-    /// Session kind: "vote", "survey" or "budget", with the matching field.
+    /// Session kind: "vote", "survey", "budget" or "income", with the
+    /// matching field.
     pub kind: String,
     /// Title.
     #[serde(default)]
@@ -61,6 +62,9 @@ pub struct ScenarioManifest {
     /// The budget, for kind "budget".
     #[serde(default)]
     pub budget: Option<BudgetSchema>,
+    /// The income range and brackets, for kind "income".
+    #[serde(default)]
+    pub income: Option<IncomeSpec>,
     /// Committee size and threshold.
     pub committee: ScenarioCommittee,
     /// Output policy.
@@ -111,11 +115,13 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
         scenario.manifest.vote.clone(),
         scenario.manifest.survey.clone(),
         scenario.manifest.budget.clone(),
+        scenario.manifest.income.clone(),
     )?;
     let named = match &kind {
+        _ if scenario.manifest.income.is_some() => "income",
         crate::session::SessionKind::Vote(_) => "vote",
         crate::session::SessionKind::Survey(_) => "survey",
-        crate::session::SessionKind::Budget(_) => "budget",
+        _ => "budget",
     };
     if scenario.manifest.kind != named {
         bail!(

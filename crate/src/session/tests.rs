@@ -431,7 +431,7 @@ fn differential_privacy_epsilon_has_one_exact_encoding() {
     assert!(Epsilon::from_f64(f64::NAN).is_err());
     // The computations see the budget; instant runoff cannot take noise.
     match crate::apps::Computation::from_manifest(&m) {
-        crate::apps::Computation::Vote(spec) => assert_eq!(spec.dp_scale, Some(2000)),
+        crate::apps::Computation::Vote(spec) => assert_eq!(spec.dp_milli, Some(1)),
         other => panic!("expected a vote, got {other:?}"),
     }
     if let SessionKind::Vote(v) = &mut m.kind {

@@ -9,7 +9,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::future::BoxFuture;
@@ -99,6 +99,13 @@ pub async fn serve(socket: WebSocket, addr: SocketAddr, app: Arc<App>, slot: Con
         Instant::now(),
     );
     let mut shutdown = app.shutdown.clone();
+    // Unauthenticated connections get a deadline; everyone gets pinged well
+    // within the idle timeout (see `listener`), so only silent peers drop.
+    let hello_deadline = tokio::time::sleep(Duration::from_secs(limits.hello_timeout_secs.max(1)));
+    tokio::pin!(hello_deadline);
+    let ping_every = Duration::from_secs(limits.idle_timeout_secs.max(1)).div_f64(4.0);
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             Some(done) = inflight.next(), if !inflight.is_empty() => {
@@ -109,6 +116,18 @@ pub async fn serve(socket: WebSocket, addr: SocketAddr, app: Arc<App>, slot: Con
             _ = shutdown.changed() => {
                 let _ = out.send(close(1001, "relay shutting down")).await;
                 break;
+            }
+            () = &mut hello_deadline, if conn.auth.is_none() => {
+                m.timeouts_hello.fetch_add(1, Relaxed);
+                tracing::debug!(%addr, "no hello in time");
+                let h = Header::new(Kind::Error, SessionId::NONE);
+                let _ = out.send(error_frame(&h, ErrorCode::Unauthorized, "no Hello within the relay's hello timeout")).await;
+                let _ = out.send(close(4008, "hello timeout")).await;
+                break;
+            }
+            _ = ping.tick() => {
+                // Skipped when the queue is full: the client is busy anyway.
+                let _ = out.try_send(Message::Ping(Default::default()));
             }
             msg = stream.next(), if inflight.len() < limits.max_inflight => {
                 let bytes = match msg {
@@ -121,6 +140,12 @@ pub async fn serve(socket: WebSocket, addr: SocketAddr, app: Arc<App>, slot: Con
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                     Some(Ok(Message::Close(_))) | None => break,
+                    Some(Err(e)) if timed_out(&e) => {
+                        // The listener's idle deadline: the client went silent.
+                        tracing::debug!(%addr, "idle connection closed");
+                        let _ = out.send(close(4008, "idle timeout")).await;
+                        break;
+                    }
                     Some(Err(e)) => {
                         // Most likely a message over the size limit (tungstenite
                         // refuses it before we see it): say so, then close.
@@ -166,6 +191,21 @@ pub async fn serve(socket: WebSocket, addr: SocketAddr, app: Arc<App>, slot: Con
     drop(slot);
     m.connections.fetch_sub(1, Relaxed);
     tracing::debug!(%addr, "connection closed");
+}
+
+/// Whether a read failed on the listener's deadline (an I/O `TimedOut`
+/// somewhere in the error's chain).
+fn timed_out(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::TimedOut
+        {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 fn close(code: u16, reason: &'static str) -> Message {
