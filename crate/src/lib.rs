@@ -30,6 +30,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod apps;
+pub mod client;
 pub mod engine;
 pub mod envelope;
 pub mod field;

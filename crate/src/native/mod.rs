@@ -8,8 +8,6 @@ pub mod cli;
 pub mod commands;
 pub mod keygen;
 pub mod member;
-pub mod member_driver;
-pub mod protocol;
 pub mod relay_client;
 pub mod session_ops;
 pub mod simulate;

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use crate::apps::Computation;
 use crate::apps::budget::{BudgetSchema, IncomeSpec};
 use crate::apps::survey::SurveySchema;
+use crate::client::protocol;
 use crate::envelope::{SubmissionId, seal_submission, verify_result};
 use crate::field::Fp;
-use crate::native::protocol;
 use crate::native::relay_client::{RelayClient, SubmitAck};
 use crate::session::{
     Committee, CommitteeMember, Deadlines, Ed25519PublicKey, Invite, MANIFEST_VERSION, Manifest,

@@ -25,7 +25,6 @@ CREATE TABLE IF NOT EXISTS submissions(
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS submissions_idem ON submissions(session, token, idem);
 CREATE INDEX IF NOT EXISTS submissions_token ON submissions(session, token, position);
-CREATE INDEX IF NOT EXISTS submissions_receipt ON submissions(session, receipt);
 CREATE TABLE IF NOT EXISTS mailbox(
     session BLOB NOT NULL, member INTEGER NOT NULL, seq INTEGER NOT NULL,
     kind INTEGER NOT NULL, sender INTEGER NOT NULL, msg_id INTEGER NOT NULL,

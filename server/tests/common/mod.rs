@@ -185,3 +185,114 @@ pub fn parts(members: u16, tag: &[u8]) -> Vec<Vec<u8>> {
 pub fn refs(v: &[Vec<u8>]) -> Vec<&[u8]> {
     v.iter().map(|p| p.as_slice()).collect()
 }
+
+/// A TCP connection to `addr` from the loopback address `from` (any of
+/// 127.0.0.0/8 works on Linux), so tests can play several client addresses.
+pub async fn tcp_from(from: [u8; 4], addr: SocketAddr) -> std::io::Result<tokio::net::TcpStream> {
+    let sock = tokio::net::TcpSocket::new_v4()?;
+    sock.bind(SocketAddr::from((from, 0)))?;
+    sock.connect(addr).await
+}
+
+/// A WebSocket client speaking raw frames, connected from `from`.
+pub struct Raw {
+    pub ws: tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+    pub session: SessionId,
+    next_id: u64,
+}
+
+impl Raw {
+    /// Connects to the relay's `/ws` from the loopback address `from`.
+    pub async fn connect(relay: &Relay, from: [u8; 4]) -> Raw {
+        let tcp = tcp_from(from, relay.addr).await.unwrap();
+        let (ws, _) = tokio_tungstenite::client_async(relay.url(), tcp)
+            .await
+            .unwrap();
+        Raw {
+            ws,
+            session: SessionId::NONE,
+            next_id: 0,
+        }
+    }
+
+    /// Sends one frame.
+    pub async fn send(&mut self, header: &sotto::wire::Header, payload: &[u8]) {
+        use futures_util::SinkExt;
+        self.ws
+            .send(tokio_tungstenite::tungstenite::Message::Binary(
+                sotto::wire::encode(header, payload).into(),
+            ))
+            .await
+            .unwrap();
+    }
+
+    /// The next binary frame, or the close code when the relay closes.
+    pub async fn recv(&mut self) -> Result<sotto::wire::Frame, Option<u16>> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        loop {
+            match self.ws.next().await {
+                Some(Ok(Message::Binary(b))) => return Ok(sotto::wire::Frame::decode(&b).unwrap()),
+                Some(Ok(Message::Close(c))) => return Err(c.map(|c| c.code.into())),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Err(None),
+            }
+        }
+    }
+
+    /// Sends a request of `kind` and returns the reply echoing its id.
+    pub async fn request(
+        &mut self,
+        kind: sotto::wire::Kind,
+        id: u64,
+        payload: &[u8],
+    ) -> sotto::wire::Frame {
+        let mut h = sotto::wire::Header::new(kind, self.session);
+        h.id = id;
+        self.send(&h, payload).await;
+        loop {
+            let f = self.recv().await.expect("connection open");
+            if f.header.id == id && f.header.kind != sotto::wire::Kind::Deliver {
+                return f;
+            }
+        }
+    }
+
+    /// Says Hello with `token`; returns the reply (Welcome or Error).
+    pub async fn hello(&mut self, session: SessionId, token: &Token) -> sotto::wire::Frame {
+        self.session = session;
+        self.next_id += 1;
+        self.request(sotto::wire::Kind::Hello, self.next_id, &token.0)
+            .await
+    }
+
+    /// Submits `parts` with idempotency id `id`; returns the reply.
+    pub async fn submit(&mut self, id: u64, parts: &[Vec<u8>]) -> sotto::wire::Frame {
+        let bundle = sotto::wire::Bundle::encode(&refs(parts));
+        self.request(sotto::wire::Kind::Submit, id, &bundle).await
+    }
+}
+
+/// The error code of an Error frame, `None` for any other frame.
+pub fn error_code(f: &sotto::wire::Frame) -> Option<sotto::wire::ErrorCode> {
+    (f.header.kind == sotto::wire::Kind::Error)
+        .then(|| sotto::wire::ErrorBody::decode(&f.payload).unwrap().code)
+}
+
+/// A counter or gauge from `/metrics` (the whole line name, labels included).
+pub fn metric(relay: &Relay, name: &str) -> u64 {
+    let text = String::from_utf8(relay.get("/metrics", &[]).1).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no metric {name}"))
+}
+
+/// Resident memory of a process in KiB, from /proc/<pid>/status.
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}

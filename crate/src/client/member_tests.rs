@@ -8,11 +8,11 @@ use std::sync::Arc;
 use rand_core::SeedableRng;
 
 use super::{MemberError, MemberState, Outgoing};
+use crate::client::protocol;
+use crate::client::relay::Delivery;
 use crate::envelope::{SubmissionId, seal_submission};
 use crate::field::Fp;
 use crate::keyfile::MemberKeys;
-use crate::native::protocol;
-use crate::native::relay_client::Delivery;
 use crate::session::{
     Committee, CommitteeMember, Deadlines, Ed25519PublicKey, MANIFEST_VERSION, Manifest,
     OutputPolicy, Reveal, SessionId, SessionKind, SignedManifest, VerifiedManifest, VoteMethod,

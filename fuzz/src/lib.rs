@@ -1,0 +1,185 @@
+//! Fixtures shared by the fuzz targets in `fuzz_targets/`: deterministic
+//! keys, a signed manifest, schemas and computations, so every target can
+//! build valid inputs next to the arbitrary ones and check round trips and
+//! tamper detection, not only the absence of panics.
+//!
+//! Everything here is derived from constants: a crash found by one run
+//! reproduces on any machine from its artifact alone.
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use sotto::apps::Computation;
+use sotto::apps::budget::BudgetSchema;
+use sotto::apps::survey::{AnswerKind, Question, SurveySchema};
+use sotto::keyfile::MemberKeys;
+use sotto::session::{
+    Committee, CommitteeMember, Deadlines, DpPolicy, Epsilon, MANIFEST_VERSION, Manifest,
+    OutputPolicy, Reveal, SessionId, SessionKind, SignedManifest, VerifiedManifest, VoteMethod,
+    VoteSchema, verify_manifest,
+};
+
+/// Committee size of the fixtures.
+pub const MEMBERS: u16 = 3;
+/// The fixture session.
+pub const SESSION: SessionId = SessionId([0x5a; 16]);
+
+/// A seeded CSPRNG (the fuzzer must be deterministic).
+pub fn rng(seed: u64) -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(seed)
+}
+
+/// Member i (1-based) has secrets `[i; 32]` and `[100 + i; 32]`.
+pub fn member(i: u16) -> MemberKeys {
+    let i = i as u8;
+    MemberKeys::from_secret_bytes(&[i; 32], &[100 + i; 32])
+}
+
+/// The organizer's keys (only the Ed25519 half is used).
+pub fn organizer() -> MemberKeys {
+    MemberKeys::from_secret_bytes(&[0x41; 32], &[0x42; 32])
+}
+
+/// A three-question survey: choice, optional number with buckets, multi.
+pub fn survey_schema() -> SurveySchema {
+    SurveySchema {
+        questions: vec![
+            Question {
+                id: "color".into(),
+                text: "Favourite colour?".into(),
+                answer: AnswerKind::Choice {
+                    options: vec!["red".into(), "green".into(), "blue".into()],
+                },
+                optional: false,
+            },
+            Question {
+                id: "age".into(),
+                text: "Age?".into(),
+                answer: AnswerKind::Number {
+                    min: -5,
+                    max: 1200,
+                    decimals: 1,
+                    buckets: vec![0, 180, 650],
+                },
+                optional: true,
+            },
+            Question {
+                id: "pets".into(),
+                text: "Pets?".into(),
+                answer: AnswerKind::Multi {
+                    options: vec!["cat".into(), "dog".into(), "fish".into()],
+                    max_selections: Some(2),
+                },
+                optional: true,
+            },
+            Question {
+                id: "happy".into(),
+                text: "Happy?".into(),
+                answer: AnswerKind::Yesno,
+                optional: false,
+            },
+            Question {
+                id: "stars".into(),
+                text: "Rating?".into(),
+                answer: AnswerKind::Rating { scale: 5 },
+                optional: true,
+            },
+        ],
+        crosstabs: vec![("color".into(), "happy".into())],
+    }
+}
+
+/// A budget of 1000 over three projects.
+pub fn budget_schema() -> BudgetSchema {
+    BudgetSchema {
+        total: 1000,
+        projects: vec!["park".into(), "library".into(), "pool".into()],
+    }
+}
+
+fn vote(method: VoteMethod, max_approvals: Option<u32>, max_score: Option<u32>) -> SessionKind {
+    SessionKind::Vote(VoteSchema {
+        method,
+        options: vec!["A".into(), "B".into(), "C".into(), "D".into()],
+        reveal: Reveal::Tally,
+        max_approvals,
+        max_score,
+    })
+}
+
+/// Every kind of session the fixtures cover, in a fixed order.
+pub fn kinds() -> Vec<SessionKind> {
+    vec![
+        vote(VoteMethod::Plurality, None, None),
+        vote(VoteMethod::Approval, Some(2), None),
+        vote(VoteMethod::Approval, None, None),
+        vote(VoteMethod::Score, None, Some(10)),
+        vote(VoteMethod::Borda, None, None),
+        vote(VoteMethod::Irv, None, None),
+        SessionKind::Survey(survey_schema()),
+        SessionKind::Budget(budget_schema()),
+    ]
+}
+
+/// A valid manifest of `kind` for the fixture committee (3 members, t = 1).
+pub fn manifest(kind: SessionKind) -> Manifest {
+    let dp = match &kind {
+        SessionKind::Vote(v) if v.method == VoteMethod::Irv => None,
+        _ => Epsilon::from_milli(1500).map(|epsilon| DpPolicy { epsilon }),
+    };
+    Manifest {
+        version: MANIFEST_VERSION,
+        session_id: SESSION,
+        title: "Fuzz session".into(),
+        kind,
+        organizer: organizer().public().ed25519,
+        committee: Committee {
+            threshold: 1,
+            members: (1..=MEMBERS)
+                .map(|i| {
+                    let p = member(i).public();
+                    CommitteeMember {
+                        name: format!("member-{i}"),
+                        x25519: p.x25519,
+                        ed25519: p.ed25519,
+                    }
+                })
+                .collect(),
+        },
+        deadlines: Deadlines {
+            opens_at: Some(1_700_000_000),
+            closes_at: Some(1_800_000_000),
+        },
+        policy: OutputPolicy {
+            min_submissions: 2,
+            min_cell: Some(1),
+            dp,
+        },
+        relay_url: "wss://relay.example/ws".into(),
+    }
+}
+
+/// The plurality manifest, signed by the organizer.
+pub fn signed_manifest() -> SignedManifest {
+    let m = manifest(vote(VoteMethod::Plurality, None, None));
+    match SignedManifest::sign(&m, organizer().signing_key()) {
+        Ok(s) => s,
+        Err(e) => panic!("the fixture manifest must sign: {e}"),
+    }
+}
+
+/// [`signed_manifest`] after verification.
+pub fn verified_manifest() -> VerifiedManifest {
+    let signed = signed_manifest();
+    match verify_manifest(&signed.to_bytes(), &signed.hash()) {
+        Ok(v) => v,
+        Err(e) => panic!("the fixture manifest must verify: {e}"),
+    }
+}
+
+/// The computation of every manifest in [`kinds`].
+pub fn computations() -> Vec<Computation> {
+    kinds()
+        .into_iter()
+        .map(|k| Computation::from_manifest(&manifest(k)))
+        .collect()
+}
