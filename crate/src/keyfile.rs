@@ -227,6 +227,16 @@ impl MemberKeys {
         &self.ed25519
     }
 
+    /// Both secrets (X25519 scalar || Ed25519 seed), for storage in the
+    /// browser's origin-scoped IndexedDB by the wasm package.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn to_secret_bytes(&self) -> Zeroizing<[u8; 64]> {
+        let mut out = Zeroizing::new([0u8; 64]);
+        out[..32].copy_from_slice(self.x25519.as_bytes());
+        out[32..].copy_from_slice(self.ed25519.as_bytes());
+        out
+    }
+
     /// The X25519 static secret.
     pub(crate) fn x25519_secret(&self) -> &StaticSecret {
         &self.x25519

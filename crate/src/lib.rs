@@ -41,3 +41,5 @@ pub mod wire;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

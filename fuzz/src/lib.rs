@@ -183,3 +183,17 @@ pub fn computations() -> Vec<Computation> {
         .map(|k| Computation::from_manifest(&manifest(k)))
         .collect()
 }
+
+/// The validity constraints a computation's committee checks inside MPC.
+/// Every answer a participant's `encode` accepts must satisfy them.
+pub fn encoding_of(c: &Computation) -> Option<sotto::apps::validity::Encoding> {
+    match c {
+        Computation::Vote(spec) => Some(sotto::apps::vote::encoding(
+            &spec.method,
+            spec.options.len(),
+        )),
+        Computation::Survey(s, _) => Some(sotto::apps::survey::encoding(s).0),
+        Computation::Budget(b, _) => Some(sotto::apps::budget::encoding(b)),
+        _ => None,
+    }
+}

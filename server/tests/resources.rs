@@ -136,9 +136,15 @@ async fn two_thousand_slow_connections_keep_memory_bounded_and_others_served() {
         );
     }
     for ws in silent.iter_mut() {
-        let f = timeout(WAIT, ws.recv()).await.unwrap().expect("error frame");
+        let f = timeout(WAIT, ws.recv())
+            .await
+            .unwrap()
+            .expect("error frame");
         assert_eq!(error_code(&f), Some(ErrorCode::Unauthorized));
-        assert_eq!(timeout(WAIT, ws.recv()).await.unwrap().err(), Some(Some(4008)));
+        assert_eq!(
+            timeout(WAIT, ws.recv()).await.unwrap().err(),
+            Some(Some(4008))
+        );
     }
     trickle.abort();
     assert!(metric(&relay, "sotto_relay_timeouts_total{kind=\"handshake\"}") >= SLOWLORIS as u64);

@@ -179,6 +179,7 @@ pub fn create(args: &CreateArgs) -> anyhow::Result<()> {
         .map(|m| m.resolve())
         .collect::<anyhow::Result<Vec<_>>>()?;
     let spec = SessionSpec {
+        deadlines: Default::default(),
         title: draft.title,
         kind: session_ops::kind_of(draft.vote, draft.survey, draft.budget, draft.income)?,
         members,

@@ -10,17 +10,15 @@ use serde::Deserialize;
 use crate::apps::Computation;
 use crate::apps::budget::{BudgetSchema, IncomeSpec};
 use crate::apps::survey::SurveySchema;
-use crate::client::protocol;
-use crate::envelope::{SubmissionId, seal_submission, verify_result};
+pub use crate::client::session::{SessionSpec, VerifiedResult, http_base, relay_of_link};
+use crate::client::session::{accept_result, prepare_submission};
 use crate::field::Fp;
 use crate::native::relay_client::{RelayClient, SubmitAck};
 use crate::session::{
-    Committee, CommitteeMember, Deadlines, Ed25519PublicKey, Invite, MANIFEST_VERSION, Manifest,
-    ManifestHash, OutputPolicy, Role, SessionKind, SignedManifest, VerifiedManifest, VoteSchema,
-    verify_manifest_for,
+    CommitteeMember, Invite, ManifestHash, OutputPolicy, Role, SessionKind, VerifiedManifest,
+    VoteSchema, verify_manifest_for,
 };
-use crate::share;
-use crate::wire::{self, CreateParams, MintRequest, SessionState, Token, TokenMode};
+use crate::wire::{self, CreateParams, SessionState, Token};
 
 /// The committee part of a session draft.
 #[derive(Debug, Clone, Deserialize)]
@@ -121,26 +119,6 @@ pub struct CreatedSession {
     pub participants: Vec<Token>,
 }
 
-/// `ws://h:p/ws` -> `http://h:p/` (base of invite links).
-pub fn http_base(relay: &str) -> String {
-    let (scheme, rest) = relay.split_once("://").unwrap_or(("ws", relay));
-    let host = rest.split('/').next().unwrap_or(rest);
-    let scheme = if scheme == "wss" || scheme == "https" {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}/")
-}
-
-/// `http://h:p/...` -> `ws://h:p/ws` (the relay behind an invite link).
-pub fn relay_of_link(base: &str) -> String {
-    let (scheme, rest) = base.split_once("://").unwrap_or(("http", base));
-    let host = rest.split('/').next().unwrap_or(rest);
-    let scheme = if scheme == "https" { "wss" } else { "ws" };
-    format!("{scheme}://{host}/ws")
-}
-
 impl CreatedSession {
     /// An invite link for `role` carrying `token`.
     pub fn link(&self, relay: &str, role: Role, token: &Token) -> anyhow::Result<String> {
@@ -153,23 +131,6 @@ impl CreatedSession {
         }
         .to_link()?)
     }
-}
-
-/// Parameters of [`create_session`].
-#[derive(Debug, Clone)]
-pub struct SessionSpec {
-    /// Title.
-    pub title: String,
-    /// What is asked.
-    pub kind: SessionKind,
-    /// Members in index order.
-    pub members: Vec<CommitteeMember>,
-    /// Threshold (default floor((n-1)/2)).
-    pub threshold: Option<u16>,
-    /// Output policy.
-    pub policy: OutputPolicy,
-    /// Single-use participant tokens to mint (0: one open link).
-    pub single_use: u32,
 }
 
 /// Creates the session on the relay, signs and registers its manifest,
@@ -190,42 +151,15 @@ pub async fn create_session(
         })
         .await
         .context("creating the session")?;
-    let manifest = Manifest {
-        version: MANIFEST_VERSION,
-        session_id: crate::session::SessionId(session.0),
-        title: spec.title.clone(),
-        kind: spec.kind.clone(),
-        organizer: Ed25519PublicKey(organizer.verifying_key().to_bytes()),
-        committee: Committee {
-            threshold: spec
-                .threshold
-                .unwrap_or_else(|| Committee::default_threshold(n)),
-            members: spec.members.clone(),
-        },
-        deadlines: Deadlines::default(),
-        policy: spec.policy,
-        relay_url: crate::native::relay_client::ws_url(relay),
-    };
-    let signed = SignedManifest::sign(&manifest, organizer).context("signing the manifest")?;
-    let verified = signed.verify(&signed.hash())?;
+    let (signed, verified) = spec
+        .sign(session, relay, organizer)
+        .context("signing the manifest")?;
     c.hello(session, &created.organizer, 0).await?;
     c.register_manifest(&signed.to_bytes())
         .await
         .context("registering the manifest")?;
     c.set_state(SessionState::Open).await?;
-    let req = if spec.single_use > 0 {
-        MintRequest {
-            mode: TokenMode::SingleUse,
-            count: spec.single_use,
-            rate_per_min: 0,
-        }
-    } else {
-        MintRequest {
-            mode: TokenMode::OpenLink,
-            count: 1,
-            rate_per_min: 0,
-        }
-    };
+    let req = spec.mint_request();
     let participants = c.mint(&req).await.context("minting participant tokens")?;
     let _ = c.close().await;
     Ok(CreatedSession {
@@ -248,27 +182,10 @@ pub async fn submit_values(
     latency: Duration,
 ) -> anyhow::Result<SubmitAck> {
     let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
-    let committee = &manifest.manifest.committee;
-    let n = committee.members.len();
-    let shares = share::deal(values, n, usize::from(committee.threshold), &mut rng)?;
-    let bytes: Vec<Vec<u8>> = shares.iter().map(|s| s.to_bytes()).collect();
-    let id = SubmissionId::random(&mut rng);
-    let sealed = seal_submission(
-        &mut rng,
-        committee,
-        &manifest.manifest.session_id,
-        &id,
-        &bytes,
-    )?;
-    let parts: Vec<Vec<u8>> = sealed
-        .iter()
-        .map(|s| protocol::encode_part(&id, s))
-        .collect();
-    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
-    let mut idem = [0u8; 8];
-    idem.copy_from_slice(&id.0[..8]);
+    let prepared = prepare_submission(&mut rng, manifest, values)?;
+    let refs: Vec<&[u8]> = prepared.parts.iter().map(Vec::as_slice).collect();
     pause(latency).await;
-    Ok(client.submit(u64::from_be_bytes(idem), &refs).await?)
+    Ok(client.submit(prepared.idempotency, &refs).await?)
 }
 
 /// Sleeps `latency` (the `--latency-ms` model: a delay before each frame).
@@ -286,13 +203,7 @@ pub fn kind_of(
     budget: Option<BudgetSchema>,
     income: Option<IncomeSpec>,
 ) -> anyhow::Result<SessionKind> {
-    match (vote, survey, budget, income) {
-        (Some(v), None, None, None) => Ok(SessionKind::Vote(v)),
-        (None, Some(s), None, None) => Ok(SessionKind::Survey(s)),
-        (None, None, Some(b), None) => Ok(SessionKind::Budget(b)),
-        (None, None, None, Some(i)) => Ok(SessionKind::Survey(i.to_survey())),
-        _ => bail!("give exactly one of \"vote\", \"survey\", \"budget\" and \"income\""),
-    }
+    crate::client::session::kind_of(vote, survey, budget, income).map_err(|e| anyhow::anyhow!(e))
 }
 
 /// What a verified manifest asks participants and members to compute.
@@ -357,15 +268,6 @@ pub async fn close_session(
     Ok(())
 }
 
-/// A verified result.
-#[derive(Debug, Clone)]
-pub struct VerifiedResult {
-    /// The result JSON.
-    pub json: serde_json::Value,
-    /// Members whose signatures verified.
-    pub signers: Vec<u16>,
-}
-
 /// Fetches the published results and accepts the one carrying at least
 /// t + 1 valid member signatures. `Ok(None)` while not enough are in.
 pub async fn fetch_result(
@@ -375,17 +277,7 @@ pub async fn fetch_result(
     reader: &Token,
 ) -> anyhow::Result<Option<VerifiedResult>> {
     let results = client.get_results(session, reader).await?;
-    let Some((bytes, sigs)) = protocol::best_result(&results.0) else {
-        return Ok(None);
-    };
-    match verify_result(manifest, &bytes, &sigs) {
-        Ok(accepted) => Ok(Some(VerifiedResult {
-            json: serde_json::from_slice(&bytes).context("the signed result is not JSON")?,
-            signers: accepted.signers,
-        })),
-        Err(crate::envelope::EnvelopeError::NotEnoughSignatures { .. }) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    Ok(accept_result(manifest, &results)?)
 }
 
 /// `sotto result`: fetches and verifies the result named by a link whose

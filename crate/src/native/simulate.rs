@@ -147,6 +147,7 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
         .collect();
     let total = scenario.answers.len() + scenario.forged.len();
     let spec = SessionSpec {
+        deadlines: Default::default(),
         title: scenario
             .manifest
             .title

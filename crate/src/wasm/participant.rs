@@ -1,0 +1,255 @@
+//! `Participant`: open an invite link, show the questions, validate an
+//! answer locally, submit it sealed to the committee, keep the receipt.
+
+use serde_json::{Value, json};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::error::{Code, client_error, js_error};
+use super::socket::BrowserSocket;
+use super::to_js;
+use crate::apps::Computation;
+use crate::client::relay::RelayClient;
+use crate::client::session::{prepare_submission, relay_of_link};
+use crate::keyfile::MemberPublicKeys;
+use crate::session::{Invite, SessionKind, VerifiedManifest, verify_manifest_for};
+use crate::wire::{SessionId, Token};
+
+/// Fetches the manifest an invite names and verifies it against the hash
+/// in the link: a relay that swaps or edits the manifest is caught here.
+pub(crate) async fn open_manifest(
+    invite: &Invite,
+) -> Result<(RelayClient<BrowserSocket>, VerifiedManifest), JsValue> {
+    let relay = relay_of_link(&invite.base_url);
+    let mut c = RelayClient::new(
+        BrowserSocket::connect(&relay)
+            .await
+            .map_err(|e| client_error(&e))?,
+    );
+    let bytes = c
+        .get_manifest(SessionId(invite.session_id.0))
+        .await
+        .map_err(|e| client_error(&e))?;
+    let manifest =
+        verify_manifest_for(&bytes, &invite.session_id, &invite.manifest_hash).map_err(|e| {
+            js_error(
+                Code::ManifestMismatch,
+                &format!(
+                    "the relay's session description does not match the link ({e}); do not answer"
+                ),
+            )
+        })?;
+    Ok((c, manifest))
+}
+
+pub(crate) fn parse_link(link: &str) -> Result<Invite, JsValue> {
+    Invite::parse(link)
+        .map_err(|e| js_error(Code::BadLink, &format!("this link is not valid: {e}")))
+}
+
+pub(crate) fn token_of(invite: &Invite) -> Result<Token, JsValue> {
+    invite
+        .token
+        .as_deref()
+        .and_then(Token::from_hex)
+        .ok_or_else(|| js_error(Code::BadLink, "this link carries no access token"))
+}
+
+pub(crate) fn kind_name(kind: &SessionKind) -> &'static str {
+    match kind {
+        SessionKind::Vote(_) => "vote",
+        SessionKind::Survey(_) => "survey",
+        _ => "budget",
+    }
+}
+
+/// A participant holding an invite link.
+#[wasm_bindgen]
+pub struct Participant {
+    invite: Invite,
+    manifest: VerifiedManifest,
+    computation: Computation,
+}
+
+#[wasm_bindgen]
+impl Participant {
+    /// Opens an invite link: fetches the session's manifest from the relay
+    /// and checks it against the hash in the link. Rejects with code
+    /// `bad_link`, `relay_unreachable` or `manifest_mismatch`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Participant>")]
+    pub fn open(link: String) -> js_sys::Promise {
+        future_to_promise(async move {
+            let invite = parse_link(&link)?;
+            token_of(&invite)?;
+            let (c, manifest) = open_manifest(&invite).await?;
+            let _ = c.close().await;
+            let computation = Computation::from_manifest(&manifest.manifest);
+            Ok(Participant {
+                invite,
+                manifest,
+                computation,
+            }
+            .into())
+        })
+    }
+
+    /// The session's title.
+    #[wasm_bindgen(getter)]
+    pub fn title(&self) -> String {
+        self.manifest.manifest.title.clone()
+    }
+
+    /// `"vote"`, `"survey"` or `"budget"`.
+    #[wasm_bindgen(getter)]
+    pub fn kind(&self) -> String {
+        kind_name(&self.manifest.manifest.kind).into()
+    }
+
+    /// The schema: what is asked (a `VoteSchema`, `SurveySchema` or `BudgetSchema`).
+    #[wasm_bindgen(unchecked_return_type = "VoteSchema | SurveySchema | BudgetSchema")]
+    pub fn schema(&self) -> Result<JsValue, JsValue> {
+        match &self.manifest.manifest.kind {
+            SessionKind::Vote(v) => to_js(v),
+            SessionKind::Survey(s) => to_js(s),
+            SessionKind::Budget(b) => to_js(b),
+        }
+    }
+
+    /// The whole verified manifest as JSON (policy, deadlines, committee).
+    pub fn manifest(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.manifest.manifest)
+    }
+
+    /// The manifest's hash (hex): what the link pins.
+    #[wasm_bindgen(getter, js_name = manifestHash)]
+    pub fn manifest_hash(&self) -> String {
+        self.manifest.hash.to_hex()
+    }
+
+    /// The committee members the answer is encrypted to, with the key
+    /// fingerprints people can compare out of band.
+    #[wasm_bindgen(unchecked_return_type = "CommitteeEntry[]")]
+    pub fn committee(&self) -> Result<JsValue, JsValue> {
+        let list: Vec<Value> = self
+            .manifest
+            .manifest
+            .committee
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let fp = MemberPublicKeys {
+                    x25519: m.x25519,
+                    ed25519: m.ed25519,
+                }
+                .fingerprint();
+                json!({ "index": i + 1, "name": m.name, "fingerprint": fp.to_string() })
+            })
+            .collect();
+        to_js(&list)
+    }
+
+    /// The privacy threshold t: fewer than t + 1 members learn nothing.
+    #[wasm_bindgen(getter)]
+    pub fn threshold(&self) -> u16 {
+        self.manifest.manifest.committee.threshold
+    }
+
+    /// Checks an answer locally, with a message a person can act on. The
+    /// committee checks again inside the computation, so this is a
+    /// convenience, not a safeguard.
+    #[wasm_bindgen(unchecked_return_type = "Validation")]
+    pub fn validate(&self, answer: JsValue) -> Result<JsValue, JsValue> {
+        let report = match answer_value(answer).and_then(|a| {
+            self.computation
+                .encode(&a)
+                .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))
+        }) {
+            Ok(_) => json!({ "valid": true }),
+            Err(e) => {
+                let message = js_sys::Reflect::get(&e, &"message".into())
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .unwrap_or_default();
+                json!({ "valid": false, "message": message })
+            }
+        };
+        to_js(&report)
+    }
+
+    /// Validates, secret-shares and encrypts the answer to the committee,
+    /// and submits it with the link's token. Resolves to the relay's
+    /// `Receipt`. Rejects with `invalid_answer`, `already_submitted`,
+    /// `session_closed`, `relay_unreachable`, ...
+    #[wasm_bindgen(unchecked_return_type = "Promise<Receipt>")]
+    pub fn submit(&self, answer: JsValue) -> js_sys::Promise {
+        let invite = self.invite.clone();
+        let manifest = self.manifest.clone();
+        let values = answer_value(answer).and_then(|a| {
+            self.computation
+                .encode(&a)
+                .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))
+        });
+        future_to_promise(async move {
+            let values = values?;
+            let token = token_of(&invite)?;
+            let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+            let prepared = prepare_submission(&mut rng, &manifest, &values)
+                .map_err(|e| js_error(Code::Internal, &e.to_string()))?;
+            let relay = relay_of_link(&invite.base_url);
+            let mut c = RelayClient::new(
+                BrowserSocket::connect(&relay)
+                    .await
+                    .map_err(|e| client_error(&e))?,
+            );
+            let session = SessionId(invite.session_id.0);
+            c.hello(session, &token, 0)
+                .await
+                .map_err(|e| client_error(&e))?;
+            let refs: Vec<&[u8]> = prepared.parts.iter().map(Vec::as_slice).collect();
+            let ack = c
+                .submit(prepared.idempotency, &refs)
+                .await
+                .map_err(|e| client_error(&e))?;
+            let _ = c.close().await;
+            to_js(&json!({
+                "session": session.to_hex(),
+                "position": ack.position,
+                "receipt": hex::encode(ack.receipt),
+                "submissionId": hex::encode(prepared.id.0),
+                "manifestHash": manifest.hash.to_hex(),
+            }))
+        })
+    }
+}
+
+fn answer_value(answer: JsValue) -> Result<Value, JsValue> {
+    serde_wasm_bindgen::from_value(answer).map_err(|e| {
+        js_error(
+            Code::InvalidAnswer,
+            &format!("the answer is not a plain object: {e}"),
+        )
+    })
+}
+
+/// Prepares one answer for `link` without any network: parse, encode,
+/// share and encrypt (what `submit` does before it connects). Used by the
+/// benchmark to time the participant's work; takes the manifest bytes the
+/// link pins.
+#[wasm_bindgen(js_name = prepareAnswer)]
+pub fn prepare_answer(
+    link: &str,
+    manifest: &[u8],
+    answer: JsValue,
+) -> Result<js_sys::Uint8Array, JsValue> {
+    let invite = parse_link(link)?;
+    let manifest = verify_manifest_for(manifest, &invite.session_id, &invite.manifest_hash)
+        .map_err(|e| js_error(Code::ManifestMismatch, &e.to_string()))?;
+    let values = Computation::from_manifest(&manifest.manifest)
+        .encode(&answer_value(answer)?)
+        .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))?;
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+    let p = prepare_submission(&mut rng, &manifest, &values)
+        .map_err(|e| js_error(Code::Internal, &e.to_string()))?;
+    Ok(js_sys::Uint8Array::from(p.parts.concat().as_slice()))
+}
