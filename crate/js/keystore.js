@@ -41,7 +41,10 @@ function run(mode, f) {
 }
 
 export function keystorePut(name, bytes) {
-  return run("readwrite", (s) => s.put(bytes, name)).then(() => undefined);
+  // `bytes` is a view into wasm memory that is zeroized as soon as this
+  // call returns: copy it now, before the asynchronous open.
+  const copy = new Uint8Array(bytes);
+  return run("readwrite", (s) => s.put(copy, name)).then(() => undefined);
 }
 
 export function keystoreGet(name) {

@@ -21,6 +21,9 @@ pub mod socket;
 
 mod types;
 
+#[cfg(test)]
+mod tests;
+
 use wasm_bindgen::prelude::*;
 
 /// Runs when the module is instantiated: installs the panic hook in debug

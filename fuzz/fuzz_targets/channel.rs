@@ -39,7 +39,10 @@ fuzz_target!(|ops: Vec<Op<'_>>| {
                 let frame = sender.seal(round, plaintext).expect("seal");
                 let opened = receiver.open(&frame).expect("a genuine frame opens");
                 assert_eq!(opened.plaintext.as_slice(), plaintext);
-                assert_eq!(opened.header, ChannelHeader::from_bytes(&frame).expect("header"));
+                assert_eq!(
+                    opened.header,
+                    ChannelHeader::from_bytes(&frame).expect("header")
+                );
                 assert_eq!(opened.header.round, round);
                 last = Some(frame);
             }

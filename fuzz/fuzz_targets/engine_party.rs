@@ -102,7 +102,13 @@ fn decoders(bytes: &[u8]) {
 
 /// Hands `bytes` to member `to` (1-based, may be out of range) and queues
 /// what it sends back.
-fn deliver(parties: &mut [Party<Out>], pending: &mut Vec<Pending>, to: usize, from: usize, bytes: &[u8]) {
+fn deliver(
+    parties: &mut [Party<Out>],
+    pending: &mut Vec<Pending>,
+    to: usize,
+    from: usize,
+    bytes: &[u8],
+) {
     let Some(party) = to.checked_sub(1).and_then(|i| parties.get_mut(i)) else {
         return;
     };
@@ -149,7 +155,13 @@ fuzz_target!(|ops: Vec<Op<'_>>| {
             Op::Raw { to, from, bytes } => {
                 decoders(bytes);
                 honest = false;
-                deliver(&mut parties, &mut pending, usize::from(to % 5), usize::from(from % 5), bytes);
+                deliver(
+                    &mut parties,
+                    &mut pending,
+                    usize::from(to % 5),
+                    usize::from(from % 5),
+                    bytes,
+                );
             }
             Op::Forge {
                 to,
@@ -164,11 +176,21 @@ fuzz_target!(|ops: Vec<Op<'_>>| {
                     round: u32::from(round % 24),
                     from: claimed_from % 5,
                     to: to as u16,
-                    values: values.into_iter().take(8).map(|v| Fp::new(v % MODULUS)).collect(),
+                    values: values
+                        .into_iter()
+                        .take(8)
+                        .map(|v| Fp::new(v % MODULUS))
+                        .collect(),
                 }
                 .encode();
                 honest = false;
-                deliver(&mut parties, &mut pending, to, usize::from(from % 5), &bytes);
+                deliver(
+                    &mut parties,
+                    &mut pending,
+                    to,
+                    usize::from(from % 5),
+                    &bytes,
+                );
             }
         }
     }

@@ -2,26 +2,24 @@
 //! `validate`, and for a valid schema its encoding and an answer to it.
 //! A schema that validates serializes and parses back to itself, and an
 //! answer it accepts passes its own validity check.
+//!
+//! Input: a kind byte (survey, budget or income), then the schema JSON, a
+//! zero byte (never part of JSON text), and the answer JSON.
 #![no_main]
 
-use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use sotto::apps::budget::{self, BudgetSchema, IncomeSpec};
 use sotto::apps::survey::{self, SurveySchema};
-
-#[derive(Debug, Arbitrary)]
-struct Input<'a> {
-    kind: u8,
-    schema: &'a [u8],
-    answer: &'a [u8],
-}
 
 fn check_survey(s: &SurveySchema, answer: &serde_json::Value) {
     if s.validate().is_err() {
         return;
     }
     let text = serde_json::to_vec(s).expect("schema serializes");
-    assert_eq!(&serde_json::from_slice::<SurveySchema>(&text).expect("parses back"), s);
+    assert_eq!(
+        &serde_json::from_slice::<SurveySchema>(&text).expect("parses back"),
+        s
+    );
     let (enc, layouts) = survey::encoding(s);
     assert_eq!(layouts.len(), s.questions.len());
     if let Ok(x) = survey::encode(s, answer) {
@@ -29,20 +27,30 @@ fn check_survey(s: &SurveySchema, answer: &serde_json::Value) {
     }
 }
 
-fuzz_target!(|input: Input<'_>| {
-    let answer = serde_json::from_slice(input.answer).unwrap_or(serde_json::Value::Null);
-    match input.kind % 3 {
+fuzz_target!(|data: &[u8]| {
+    let Some((&kind, rest)) = data.split_first() else {
+        return;
+    };
+    let (schema, answer) = match rest.iter().position(|&b| b == 0) {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, &[][..]),
+    };
+    let answer = serde_json::from_slice(answer).unwrap_or(serde_json::Value::Null);
+    match kind % 3 {
         0 => {
-            if let Ok(s) = serde_json::from_slice::<SurveySchema>(input.schema) {
+            if let Ok(s) = serde_json::from_slice::<SurveySchema>(schema) {
                 check_survey(&s, &answer);
             }
         }
         1 => {
-            if let Ok(b) = serde_json::from_slice::<BudgetSchema>(input.schema)
+            if let Ok(b) = serde_json::from_slice::<BudgetSchema>(schema)
                 && b.validate().is_ok()
             {
                 let text = serde_json::to_vec(&b).expect("schema serializes");
-                assert_eq!(serde_json::from_slice::<BudgetSchema>(&text).ok(), Some(b.clone()));
+                assert_eq!(
+                    serde_json::from_slice::<BudgetSchema>(&text).ok(),
+                    Some(b.clone())
+                );
                 let enc = budget::encoding(&b);
                 if let Ok(x) = budget::encode(&b, &answer) {
                     assert!(enc.is_valid(&x));
@@ -50,7 +58,7 @@ fuzz_target!(|input: Input<'_>| {
             }
         }
         _ => {
-            if let Ok(spec) = serde_json::from_slice::<IncomeSpec>(input.schema) {
+            if let Ok(spec) = serde_json::from_slice::<IncomeSpec>(schema) {
                 check_survey(&spec.to_survey(), &answer);
             }
         }

@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(verify_manifest(data, &fixture.hash()).is_err());
         return;
     };
-    assert_eq!(SignedManifest::from_bytes(&signed.to_bytes()), Ok(signed.clone()));
+    assert_eq!(
+        SignedManifest::from_bytes(&signed.to_bytes()),
+        Ok(signed.clone())
+    );
     for hash in [fixture.hash(), signed.hash()] {
         if let Ok(v) = verify_manifest_for(data, &SESSION, &hash) {
             // Ed25519 strict verification: no second encoding of the

@@ -5,8 +5,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use sotto::wire::{
-    Bundle, CloseMarker, CreateParams, Created, DeliveryKind, ErrorBody, Frame, Kind,
-    MintRequest, Results, SubmissionDelivery, TokenList, Welcome, decode_ref,
+    Bundle, CloseMarker, CreateParams, Created, DeliveryKind, ErrorBody, Frame, Kind, MintRequest,
+    Results, SubmissionDelivery, TokenList, Welcome, decode_ref,
 };
 
 fn payloads(p: &[u8]) {

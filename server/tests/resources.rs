@@ -120,7 +120,7 @@ async fn two_thousand_slow_connections_keep_memory_bounded_and_others_served() {
         grown * 1024 / (SLOWLORIS + SILENT_WS) as u64,
     );
     assert!(
-        grown < 192 * 1024,
+        grown < 96 * 1024,
         "2,000 slow connections grew the relay by {grown} KiB"
     );
     assert!(
@@ -293,7 +293,9 @@ async fn silent_connections_are_closed_and_live_ones_kept_alive_by_pings() {
     let (mut http_r, _http_w) = http.into_split();
 
     tokio::time::sleep(Duration::from_secs(6)).await;
-    assert_eq!(mute.recv().await.err(), Some(Some(4008)));
+    // Closed (4008; a client this far behind may see only the reset).
+    let closed = timeout(WAIT, mute.recv()).await.unwrap();
+    assert!(matches!(closed, Err(None | Some(4008))), "{closed:?}");
     assert!(closed_by_peer(&mut http_r, WAIT).await);
     assert!(metric(&relay, "sotto_relay_timeouts_total{kind=\"idle\"}") >= 2);
     // The member is still there: a submission reaches it.

@@ -1,13 +1,23 @@
 //! Helpers shared by Sotto's end-to-end tests (`tests/tests/*.rs`): the
-//! real relay binary started as a child process.
+//! real relay and `sotto` binaries started as child processes, a member
+//! runtime with short timeouts, and a misbehaving network ([`proxy`]).
 
 // Test support: a panic here is how a test reports a broken setup.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sotto::apps::Outcome;
+use sotto::client::driver::{MemberConfig, Runtime, Timeouts};
+use sotto::client::member::{EngineTamper, MemberError};
+use sotto::native::relay_client::{ClientError, TokioSocket};
+
+pub mod proxy;
 
 /// Path of the relay binary in this target directory, built if missing.
 pub fn relay_bin() -> PathBuf {
@@ -26,32 +36,104 @@ pub fn relay_bin() -> PathBuf {
     bin
 }
 
+/// Path of the `sotto` CLI in this target directory, built (with the
+/// profile the tests use) so it matches the current sources.
+pub fn sotto_bin() -> PathBuf {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    BUILT.call_once(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let ok = Command::new(cargo)
+            .args([
+                "build",
+                "--profile",
+                "test",
+                "-p",
+                "sotto",
+                "--bin",
+                "sotto",
+            ])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "building the sotto CLI failed");
+    });
+    dir.join(format!("sotto{}", std::env::consts::EXE_SUFFIX))
+}
+
 /// A real `sotto-relay` child process on a loopback port, SIGKILLed on
 /// drop.
 pub struct Relay {
     child: Child,
     /// The address the relay listens on.
     pub addr: SocketAddr,
+    /// Everything the relay wrote on stdout (after the first line, which
+    /// is in [`Relay::first_line`]).
+    pub stdout: Arc<Mutex<Vec<u8>>>,
+    /// The `listening on` line.
+    pub first_line: String,
 }
 
 impl Relay {
     /// Starts the relay on `listen` (e.g. `127.0.0.1:0`) with its store in `dir`.
     pub fn start(dir: &Path, listen: &str) -> Relay {
+        Relay::start_with(dir, listen, &[], &[], None)
+    }
+
+    /// Starts the relay with extra arguments and environment, its stderr
+    /// going to `stderr` (a file) or nowhere.
+    pub fn start_with(
+        dir: &Path,
+        listen: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        stderr: Option<&Path>,
+    ) -> Relay {
+        let err = match stderr {
+            Some(p) => Stdio::from(std::fs::File::create(p).unwrap()),
+            None => Stdio::null(),
+        };
         let mut child = Command::new(relay_bin())
             .args(["--listen", listen, "--data"])
             .arg(dir)
+            .args(args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(err)
             .spawn()
             .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let line = lines.next().unwrap().unwrap();
-        let addr = line
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut first_line = String::new();
+        out.read_line(&mut first_line).unwrap();
+        let addr = first_line
+            .trim_end()
             .strip_prefix("sotto-relay listening on ")
             .unwrap()
             .parse()
             .unwrap();
-        Relay { child, addr }
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let sink = stdout.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Relay {
+            child,
+            addr,
+            stdout,
+            first_line,
+        }
+    }
+
+    /// The relay's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The WebSocket URL of the relay.
@@ -69,5 +151,56 @@ impl Relay {
 impl Drop for Relay {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// A member runtime over tokio for tests: configurable [`Timeouts`] and,
+/// for a deviating member, an engine tamper hook.
+#[derive(Clone, Default)]
+pub struct TestRuntime {
+    /// The member's deadlines.
+    pub timeouts: Timeouts,
+    /// Makes a fresh tamper hook for each run of the member.
+    pub tamper: Option<Arc<dyn Fn() -> EngineTamper + Send + Sync>>,
+}
+
+impl TestRuntime {
+    /// Short deadlines, so hostile cases end in seconds: a request gets 2 s,
+    /// a quiet mailbox triggers a resync after 1.5 s, and a computation with
+    /// no progress gives up after 6 s.
+    pub fn quick() -> TestRuntime {
+        TestRuntime {
+            timeouts: Timeouts {
+                request: Duration::from_secs(2),
+                quiet: Duration::from_millis(1500),
+                stall: Duration::from_secs(6),
+            },
+            tamper: None,
+        }
+    }
+
+    /// Runs one member with this runtime.
+    pub async fn run(self, cfg: MemberConfig) -> Result<Outcome, MemberError> {
+        sotto::client::driver::run_member(&self, cfg).await
+    }
+}
+
+impl Runtime for TestRuntime {
+    type Socket = TokioSocket;
+
+    async fn connect(&self, url: &str) -> Result<TokioSocket, ClientError> {
+        TokioSocket::connect(url).await
+    }
+
+    async fn sleep(&self, d: Duration) {
+        tokio::time::sleep(d).await;
+    }
+
+    fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    fn engine_tamper(&self) -> Option<EngineTamper> {
+        self.tamper.as_ref().map(|make| make())
     }
 }

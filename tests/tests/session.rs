@@ -73,6 +73,7 @@ fn logs() {
 
 async fn create(url: &str, keys: &[Arc<MemberKeys>], tokens: u32) -> CreatedSession {
     let spec = SessionSpec {
+        deadlines: Default::default(),
         title: "e2e".into(),
         kind: SessionKind::Vote(plurality(&["A", "B", "C"])),
         members: members(keys),

@@ -28,6 +28,58 @@ pub trait Runtime {
     fn sleep(&self, d: Duration) -> impl Future<Output = ()>;
     /// Hears about the member's progress (default: nothing).
     fn progress(&self, _p: &Progress) {}
+    /// How long to wait before acting (default: [`Timeouts::default`]).
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::default()
+    }
+    /// A test-only hook making this member deviate (default: none).
+    #[doc(hidden)]
+    fn engine_tamper(&self) -> Option<super::member::EngineTamper> {
+        None
+    }
+}
+
+/// The member's deadlines. With them a member never hangs: a lost reply or
+/// delivery costs a reconnect (the relay resends everything after the last
+/// processed sequence number), and a computation that cannot finish ends in
+/// [`MemberError::Stalled`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Connecting, Hello, or a request (send, publish, manifest) without a
+    /// reply for this long: reconnect and send again (same message id, so
+    /// the relay stores it once). Default 30 s.
+    pub request: Duration,
+    /// A mailbox silent for this long: reconnect and resume, so a delivery
+    /// the relay or the network lost comes again. Default 30 s.
+    pub quiet: Duration,
+    /// After the close, no new mailbox entry for this long (counted in
+    /// quiet periods and request timeouts): give up with
+    /// [`MemberError::Stalled`]. Default 120 s.
+    pub stall: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            request: Duration::from_secs(30),
+            quiet: Duration::from_secs(30),
+            stall: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Consecutive reconnects caused by a gap, a bad frame or a missing reply
+/// without any new mailbox entry, before the member gives up.
+const MAX_FRUITLESS: u32 = 10;
+
+/// `Some(output)` of `f`, or `None` if `d` passes first.
+async fn within<R: Runtime, T>(rt: &R, d: Duration, f: impl Future<Output = T>) -> Option<T> {
+    let f = std::pin::pin!(f);
+    let timer = std::pin::pin!(rt.sleep(d));
+    match futures_util::future::select(f, timer).await {
+        futures_util::future::Either::Left((v, _)) => Some(v),
+        futures_util::future::Either::Right(_) => None,
+    }
 }
 
 /// A committee member's progress, as reported to [`Runtime::progress`].
@@ -105,13 +157,21 @@ pub async fn fetch_manifest<S: Socket>(
     Ok(verified)
 }
 
+/// Connects and says Hello; returns the client and the sequence number
+/// the relay resumes after.
 async fn connect<R: Runtime>(
     rt: &R,
     cfg: &MemberConfig,
     resume: u64,
-) -> Result<RelayClient<R::Socket>, ClientError> {
-    let mut c = RelayClient::new(rt.connect(&cfg.relay).await?);
-    let welcome = c.hello(cfg.session, &cfg.token, resume).await?;
+) -> Result<(RelayClient<R::Socket>, u64), ClientError> {
+    let hello = async {
+        let mut c = RelayClient::new(rt.connect(&cfg.relay).await?);
+        let welcome = c.hello(cfg.session, &cfg.token, resume).await?;
+        Ok::<_, ClientError>((c, welcome))
+    };
+    let (c, welcome) = within(rt, rt.timeouts().request, hello)
+        .await
+        .ok_or_else(|| ClientError::Ws("no answer to Hello in time".into()))??;
     if welcome.role != Role::Member {
         return Err(ClientError::Refused {
             code: wire::ErrorCode::Forbidden,
@@ -121,7 +181,7 @@ async fn connect<R: Runtime>(
     if welcome.state == SessionState::Done {
         tracing::warn!("the session is already done");
     }
-    Ok(c)
+    Ok((c, welcome.resume))
 }
 
 /// Runs one member to its published result, reconnecting with backoff and
@@ -145,20 +205,56 @@ pub async fn run_member<R: Runtime>(rt: &R, cfg: MemberConfig) -> Result<Outcome
 }
 
 async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, MemberError> {
-    let mut client = connect_retrying(rt, cfg, 0).await?;
+    let timeouts = rt.timeouts();
+    let mut tries = 0;
+    let (mut client, mut last_seq, manifest) = loop {
+        let (mut c, resume) = connect_retrying(rt, cfg, 0).await?;
+        let fetched = within(
+            rt,
+            timeouts.request,
+            fetch_manifest(&mut c, cfg.session, cfg.manifest_hash.as_ref()),
+        )
+        .await;
+        let e = match fetched {
+            Some(Ok(m)) => break (c, resume, m),
+            Some(Err(MemberError::Client(e)))
+                if transient(&e) || matches!(e, ClientError::Wire(_)) =>
+            {
+                e
+            }
+            Some(Err(e)) => return Err(e),
+            None => ClientError::Ws("no manifest from the relay in time".into()),
+        };
+        if tries >= cfg.max_reconnects {
+            return Err(e.into());
+        }
+        tries += 1;
+        tracing::warn!(error = %e, "fetching the manifest failed; reconnecting");
+        rt.sleep(Duration::from_millis(100)).await;
+    };
     let me = client.member();
-    let manifest = fetch_manifest(&mut client, cfg.session, cfg.manifest_hash.as_ref()).await?;
     rt.progress(&Progress::Connected { member: me });
     let mut os = rand_core::UnwrapErr(getrandom::SysRng);
     let mut seed = [0u8; 32];
     os.fill_bytes(&mut seed);
     let epoch = os.next_u32();
     let mut state = MemberState::new(cfg.keys.clone(), me, manifest, epoch, seed)?;
-    let mut last_seq = 0u64;
+    if let Some(tamper) = rt.engine_tamper() {
+        state.set_engine_tamper(tamper);
+    }
+    // Time without a new mailbox entry after the close, and reconnects
+    // that brought nothing new: the two bounds on a stuck computation.
+    let mut silent = Duration::ZERO;
+    let mut fruitless = 0u32;
     loop {
+        let before = last_seq;
         let step = drive(rt, &mut client, &mut state, &mut last_seq, cfg.latency).await;
-        match step {
-            Ok(true) => {
+        if last_seq > before {
+            silent = Duration::ZERO;
+            fruitless = 0;
+        }
+        let reason = match step {
+            Ok(Step::Published) => {
                 rt.progress(&Progress::Published);
                 let _ = client.ack(last_seq).await;
                 let _ = client.close().await;
@@ -167,14 +263,66 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
                     .cloned()
                     .ok_or_else(|| MemberError::Session("finished without a result".into()));
             }
-            Ok(false) => {}
-            Err(MemberError::Client(e)) if transient(&e) => {
-                tracing::warn!(error = %e, "relay connection lost; reconnecting");
-                rt.progress(&Progress::Reconnecting);
-                client = connect_retrying(rt, cfg, last_seq).await?;
+            Ok(Step::Continue) => continue,
+            Ok(Step::Quiet) => {
+                if state.is_closed() {
+                    silent += timeouts.quiet;
+                }
+                "the mailbox was quiet".to_string()
             }
-            Err(e) => return Err(e),
+            Ok(Step::Resync(why)) => {
+                fruitless += 1;
+                if state.is_closed() && why == Resync::NoReply {
+                    silent += timeouts.request;
+                }
+                why.to_string()
+            }
+            Err(MemberError::Client(e)) if transient(&e) => {
+                fruitless += 1;
+                format!("relay connection lost ({e})")
+            }
+            Err(e) => {
+                flush_before_stopping(rt, &mut client, &mut state).await;
+                return Err(e);
+            }
+        };
+        if state.is_closed() && (silent >= timeouts.stall || fruitless > MAX_FRUITLESS) {
+            return Err(MemberError::Stalled {
+                seconds: silent.as_secs(),
+                waiting: state.waiting_for(),
+            });
         }
+        if fruitless > MAX_FRUITLESS {
+            return Err(MemberError::Session(format!(
+                "{fruitless} reconnects in a row brought nothing new (last: {reason})"
+            )));
+        }
+        tracing::warn!(reason = %reason, resume = last_seq, "reconnecting to the relay");
+        rt.progress(&Progress::Reconnecting);
+        let _ = within(rt, Duration::from_secs(1), client.close()).await;
+        let (c, resume) = connect_retrying(rt, cfg, last_seq).await?;
+        client = c;
+        // Entries up to the relay's stored acknowledgement are gone; the
+        // next delivery follows `resume`.
+        last_seq = last_seq.max(resume);
+    }
+}
+
+/// Best effort, before stopping on an error: sends the member messages
+/// the computation produced before it failed (say, this member's share of
+/// an opening it then found inconsistent), so the other members reach the
+/// same conclusion instead of waiting for them.
+async fn flush_before_stopping<R: Runtime>(
+    rt: &R,
+    client: &mut RelayClient<R::Socket>,
+    state: &mut MemberState,
+) {
+    while let Some(Outgoing::Send { to, id, payload }) = state.peek_outgoing() {
+        let sent = within(rt, rt.timeouts().request, client.send(*to, *id, payload)).await;
+        if !matches!(sent, Some(Ok(()))) {
+            return;
+        }
+        state.sent();
     }
 }
 
@@ -182,7 +330,7 @@ async fn connect_retrying<R: Runtime>(
     rt: &R,
     cfg: &MemberConfig,
     resume: u64,
-) -> Result<RelayClient<R::Socket>, MemberError> {
+) -> Result<(RelayClient<R::Socket>, u64), MemberError> {
     let mut delay = Duration::from_millis(100);
     let mut tries = 0;
     loop {
@@ -199,34 +347,91 @@ async fn connect_retrying<R: Runtime>(
     }
 }
 
-/// Sends everything pending, then handles one delivery. `Ok(true)` once
-/// the result is published.
+/// What one turn of [`drive`] ended with.
+enum Step {
+    /// The result is published.
+    Published,
+    /// A delivery was handled; go on.
+    Continue,
+    /// Nothing arrived for a quiet period.
+    Quiet,
+    /// The connection is no longer trustworthy: reconnect and resume.
+    Resync(Resync),
+}
+
+/// Why the member reconnects and resumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resync {
+    /// A request got no reply in time.
+    NoReply,
+    /// A delivery skipped sequence numbers (lost or reordered).
+    Gap,
+    /// The relay sent a frame that does not decode.
+    BadFrame,
+}
+
+impl std::fmt::Display for Resync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Resync::NoReply => "a request got no reply in time",
+            Resync::Gap => "a mailbox delivery went missing",
+            Resync::BadFrame => "the relay sent a malformed frame",
+        })
+    }
+}
+
+/// Sends everything pending, then handles one delivery (or notices that
+/// none came for a quiet period).
 async fn drive<R: Runtime>(
     rt: &R,
     client: &mut RelayClient<R::Socket>,
     state: &mut MemberState,
     last_seq: &mut u64,
     latency: Duration,
-) -> Result<bool, MemberError> {
+) -> Result<Step, MemberError> {
+    let timeouts = rt.timeouts();
     while let Some(out) = state.peek_outgoing() {
         if !latency.is_zero() {
             rt.sleep(latency).await;
         }
-        match out {
+        let (sent, published) = match out {
             Outgoing::Send { to, id, payload } => {
                 tracing::debug!(me = client.member(), to, len = payload.len(), "sending");
-                client.send(*to, *id, payload).await?;
+                (
+                    within(rt, timeouts.request, client.send(*to, *id, payload)).await,
+                    false,
+                )
             }
-            Outgoing::Publish(blob) => {
-                client.publish(blob).await?;
-                state.sent();
-                return Ok(true);
-            }
+            Outgoing::Publish(blob) => (
+                within(rt, timeouts.request, client.publish(blob)).await,
+                true,
+            ),
+        };
+        match sent {
+            None => return Ok(Step::Resync(Resync::NoReply)),
+            Some(Err(ClientError::Wire(_))) => return Ok(Step::Resync(Resync::BadFrame)),
+            Some(r) => r?,
         }
         state.sent();
+        if published {
+            return Ok(Step::Published);
+        }
     }
-    let d = client.next_delivery().await?;
+    let d = match within(rt, timeouts.quiet, client.next_delivery()).await {
+        None => return Ok(Step::Quiet),
+        Some(Err(ClientError::Wire(_))) => return Ok(Step::Resync(Resync::BadFrame)),
+        Some(d) => d?,
+    };
     tracing::debug!(me = client.member(), seq = d.seq, kind = ?d.kind, from = d.from, len = d.payload.len(), "delivery");
+    if d.seq > *last_seq + 1 {
+        // Mailbox entries are numbered without gaps: one went missing.
+        tracing::warn!(
+            expected = *last_seq + 1,
+            got = d.seq,
+            "mailbox delivery out of sequence"
+        );
+        return Ok(Step::Resync(Resync::Gap));
+    }
     if d.seq > *last_seq {
         let before = (state.submissions(), state.is_closed());
         state.on_delivery(&d)?;
@@ -239,5 +444,5 @@ async fn drive<R: Runtime>(
             _ => {}
         }
     }
-    Ok(false)
+    Ok(Step::Continue)
 }

@@ -70,7 +70,25 @@ pub enum MemberError {
     /// The session is not in a state this member can work in.
     #[error("session: {0}")]
     Session(String),
+    /// After the close, nothing new arrived for too long (see
+    /// `driver::Timeouts::stall`): a member stopped, or the relay withholds
+    /// messages. The member gives up rather than wait forever.
+    #[error(
+        "no progress for {seconds} s after the session closed (waiting for members {waiting:?}): a member stopped, or the relay is withholding messages"
+    )]
+    Stalled {
+        /// How long nothing new arrived.
+        seconds: u64,
+        /// The members whose messages this member still needs.
+        waiting: Vec<u16>,
+    },
 }
+
+/// A test-only hook that rewrites each engine message (plaintext, before it
+/// is sealed) this member sends to member `to`: it makes a deviating member
+/// for tests. Never set in production code.
+#[doc(hidden)]
+pub type EngineTamper = Box<dyn FnMut(u16, &mut Vec<u8>) + Send>;
 
 /// Something for the driver to send to the relay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +130,7 @@ pub struct MemberState {
     outbox: VecDeque<Outgoing>,
     outcome: Option<Outcome>,
     rng: rand_chacha::ChaCha20Rng,
+    tamper: Option<EngineTamper>,
 }
 
 impl std::fmt::Debug for MemberState {
@@ -175,6 +194,7 @@ impl MemberState {
             outbox: VecDeque::new(),
             outcome: None,
             rng: rand_chacha::ChaCha20Rng::from_seed(seed),
+            tamper: None,
         })
     }
 
@@ -205,6 +225,27 @@ impl MemberState {
     /// Whether the close marker has arrived.
     pub fn is_closed(&self) -> bool {
         self.closed.is_some()
+    }
+
+    /// The members this member waits for: before the close none (it waits
+    /// for the relay), then those whose Ready is missing, then those whose
+    /// engine messages the computation needs next.
+    pub fn waiting_for(&self) -> Vec<u16> {
+        if self.closed.is_none() || self.outcome.is_some() {
+            return Vec::new();
+        }
+        if let Some(w) = self.running.as_ref().and_then(|r| r.party.waiting_for()) {
+            return w.missing.iter().map(|&m| m as u16).collect();
+        }
+        (1..=self.n())
+            .filter(|m| !self.readies.contains_key(m))
+            .collect()
+    }
+
+    /// Installs a test-only [`EngineTamper`] hook.
+    #[doc(hidden)]
+    pub fn set_engine_tamper(&mut self, tamper: EngineTamper) {
+        self.tamper = Some(tamper);
     }
 
     /// Submissions that could not be decrypted or decoded (replaced by zero
@@ -436,8 +477,12 @@ impl MemberState {
             let Some(channel) = run.channels.get_mut(&to) else {
                 continue;
             };
+            let mut bytes = t.bytes;
+            if let Some(tamper) = self.tamper.as_mut() {
+                tamper(to, &mut bytes);
+            }
             let mut payload = vec![TAG_ENGINE];
-            payload.extend_from_slice(&channel.seal(0, &t.bytes)?);
+            payload.extend_from_slice(&channel.seal(0, &bytes)?);
             let id = relay_id(&mut self.rng);
             self.outbox.push_back(Outgoing::Send { to, id, payload });
         }

@@ -7,6 +7,7 @@ pub mod bench_relay;
 pub mod cli;
 pub mod commands;
 pub mod keygen;
+pub mod logging;
 pub mod member;
 pub mod relay_client;
 pub mod session_ops;

@@ -1,0 +1,12 @@
+import type { Outcome, Progress } from "./web/sotto.js";
+
+/**
+ * Runs a committee member in a Web Worker so the page stays responsive.
+ * The key must have been stored with `CommitteeMember.save(keyName)`.
+ * Rejects with an Error carrying the same `code`s as the package.
+ */
+export function runMemberInWorker(
+  link: string,
+  keyName: string,
+  onProgress?: (p: Progress) => void,
+): Promise<Outcome>;

@@ -1,0 +1,78 @@
+// A small app using the `sotto` package the way a web app would; checked
+// by `tsc --noEmit` in CI so the published types stay usable.
+import init, {
+  CommitteeMember,
+  Organizer,
+  Participant,
+  verifyResult,
+  type Outcome,
+  type Progress,
+  type Receipt,
+  type SessionOptions,
+  type VerifiedResult,
+} from "sotto/web";
+import { runMemberInWorker } from "sotto/member-worker";
+
+async function organize(relay: string, members: CommitteeMember[]): Promise<string[]> {
+  const options: SessionOptions = {
+    title: "Where should the bench go?",
+    vote: { method: "plurality", options: ["Park", "Library"], reveal: "winner" },
+    members: members.map((m, i) => ({ name: `member ${i + 1}`, ...m.publicKeys() })),
+    policy: { min_submissions: 5, dp: { epsilon: 1.0 } },
+    singleUse: 10,
+  };
+  const org: Organizer = await Organizer.create(relay, options);
+  const saved: string = org.exportCapability();
+  const again: Organizer = Organizer.importCapability(saved);
+  const more: string[] = await again.mintLinks(5);
+  const { participants, read } = org.links();
+  await org.close();
+  const result: VerifiedResult | null = await org.result();
+  if (result) console.log(result.result, result.signers.length >= result.threshold + 1);
+  console.log(read, more.length);
+  return participants;
+}
+
+async function participate(link: string): Promise<Receipt | undefined> {
+  const p = await Participant.open(link);
+  const committee = p.committee().map((m) => `${m.name}: ${m.fingerprint}`);
+  console.log(p.title, p.kind, p.threshold, committee);
+  const answer = { choice: "Park" };
+  const check = p.validate(answer);
+  if (!check.valid) {
+    console.log(check.message ?? "invalid");
+    return undefined;
+  }
+  try {
+    return await p.submit(answer);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "already_submitted") return undefined;
+    throw e;
+  }
+}
+
+async function serve(link: string): Promise<Outcome> {
+  const me = CommitteeMember.generate();
+  await me.save("my-key");
+  const stored: string[] = await CommitteeMember.stored();
+  const loaded: CommitteeMember | undefined = await CommitteeMember.load(stored[0]);
+  const file: Uint8Array = (loaded ?? me).toKeyFile("a long passphrase");
+  CommitteeMember.fromKeyFile(file, "a long passphrase");
+  const onProgress = (p: Progress) => {
+    if (p.stage === "collecting") console.log(p.submissions);
+  };
+  const inWorker: Outcome = await runMemberInWorker(link, "my-key", onProgress);
+  const direct: Outcome = await me.run(link, onProgress);
+  return inWorker.valid > direct.valid ? inWorker : direct;
+}
+
+export async function main(relay: string): Promise<void> {
+  await init();
+  const members = [CommitteeMember.generate(), CommitteeMember.generate(), CommitteeMember.generate()];
+  const links = await organize(relay, members);
+  await participate(links[0]);
+  const outcome = await serve(links[0]);
+  const verified: VerifiedResult = await verifyResult(links[0]);
+  console.log(outcome.result, verified.valid);
+}
