@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Installs the tools Sotto's build and tests need, skipping what is present.
 #
-#   scripts/setup.sh [--browser] [--node] [--all]
+#   scripts/setup.sh [--browser] [--node] [--fuzz] [--deny] [--all]
 #
-# Always:     the wasm32-unknown-unknown target, rustfmt and clippy, and the
+# Always:     the wasm32-unknown-unknown target, rustfmt and clippy, the
 #             wasm-bindgen CLI (wasm-bindgen, wasm-bindgen-test-runner) at
-#             exactly the `wasm-bindgen` version recorded in Cargo.lock.
+#             exactly the `wasm-bindgen` version recorded in Cargo.lock, and
+#             wasm-pack.
 # --browser:  Debian's chromium and chromium-driver (apt-get), for browser tests.
 # --node:     the npm packages of www/ (npm ci / npm install), when
 #             www/package.json exists.
-# --all:      both of the above.
+# --fuzz:     the nightly toolchain (minimal profile) and cargo-fuzz, for
+#             scripts/fuzz.sh (cargo install; about two minutes).
+# --deny:     cargo-deny, for `cargo deny check` (cargo install; about eight
+#             minutes).
+# --all:      all of the above.
 #
 # Every step checks what is installed first, so a second run takes a second
 # or two. Never installs Debian's binaryen (its wasm-opt 108 produces modules
@@ -21,12 +26,16 @@ cd "$ROOT"
 
 want_browser=0
 want_node=0
+want_fuzz=0
+want_deny=0
 for arg in "$@"; do
     case "$arg" in
         --browser) want_browser=1 ;;
         --node) want_node=1 ;;
-        --all) want_browser=1; want_node=1 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        --fuzz) want_fuzz=1 ;;
+        --deny) want_deny=1 ;;
+        --all) want_browser=1; want_node=1; want_fuzz=1; want_deny=1 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "setup.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -89,6 +98,16 @@ else
     [[ "$got" == "$wb_version" ]] || die "wasm-bindgen --version says $got, expected $wb_version"
 fi
 
+# --- wasm-pack (builds the npm package, scripts/build-wasm.sh) -----------------
+# It uses the wasm-bindgen CLI above (same version) and never downloads
+# wasm-opt: the build script runs npm's binaryen (--node) itself.
+if command -v wasm-pack >/dev/null; then
+    say "wasm-pack $(wasm-pack --version | awk '{print $2}'): present"
+else
+    say "installing wasm-pack (cargo install; about 4 minutes the first time)"
+    cargo install wasm-pack --version '^0.15' --locked || cargo install wasm-pack --version '^0.15'
+fi
+
 # wasm-bindgen-test-runner runs wasm tests in Node by default.
 if command -v node >/dev/null; then
     say "node $(node --version): present"
@@ -130,6 +149,32 @@ if (( want_node )); then
         fi
     else
         say "www/package.json: none yet, no npm packages to install"
+    fi
+fi
+
+# --- nightly and cargo-fuzz (--fuzz) --------------------------------------------
+if (( want_fuzz )); then
+    if rustup toolchain list | grep -q '^nightly-'; then
+        say "nightly toolchain: present ($(rustc +nightly --version))"
+    else
+        say "installing the nightly toolchain (rustup, minimal profile)"
+        rustup toolchain install nightly --profile minimal
+    fi
+    if cargo +nightly fuzz --version >/dev/null 2>&1; then
+        say "$(cargo +nightly fuzz --version): present"
+    else
+        say "installing cargo-fuzz (cargo install; about two minutes)"
+        cargo install cargo-fuzz --locked
+    fi
+fi
+
+# --- cargo-deny (--deny) -----------------------------------------------------------
+if (( want_deny )); then
+    if cargo deny --version >/dev/null 2>&1; then
+        say "$(cargo deny --version): present"
+    else
+        say "installing cargo-deny (cargo install; about eight minutes)"
+        cargo install cargo-deny --locked
     fi
 fi
 

@@ -6,16 +6,18 @@
 #
 # Sections: formatting, clippy (native and wasm32), the wasm32 build, the
 # native tests of the whole workspace, the core's tests under wasm32 in Node
-# (wasm-bindgen-test-runner, configured in .cargo/config.toml), and the docs
-# with warnings denied.
+# (wasm-bindgen-test-runner, configured in .cargo/config.toml), the docs
+# with warnings denied, the dependency policy (cargo deny: licenses, bans,
+# sources) and a fuzzing smoke run (scripts/fuzz.sh: 10 s per target).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # Flags for setup.sh. --node is a no-op until www/package.json exists.
-# Add --browser here once a test drives Chromium.
-SETUP_FLAGS=(--node)
+# --browser installs Chromium for the wasm tests in the browser. --fuzz and --deny install
+# nightly, cargo-fuzz and cargo-deny when missing.
+SETUP_FLAGS=(--node --browser --fuzz --deny)
 
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 case ":$PATH:" in
@@ -68,12 +70,23 @@ section() {
 
 section "setup" scripts/setup.sh "${SETUP_FLAGS[@]}"
 section "rustfmt" cargo fmt --all -- --check
+section "rustfmt (fuzz)" cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 section "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 section "clippy (wasm32)" cargo clippy -p sotto --target wasm32-unknown-unknown --all-targets -- -D warnings
 section "build (wasm32)" cargo build -p sotto --target wasm32-unknown-unknown
+# The npm package (prints the gzipped size; fails over the 250 KB budget),
+# then its TypeScript types checked against an example app.
+section "wasm package" scripts/build-wasm.sh --check-size
+section "typescript (package types)" www/node_modules/.bin/tsc --noEmit -p tests/ts
+# Includes tests/tests/wasm.rs: the package in Node against the real relay.
 section "tests (native)" cargo test --workspace
 section "tests (wasm32, node)" cargo test -p sotto --target wasm32-unknown-unknown
+section "tests (wasm32, chromium)" env WASM_BINDGEN_USE_BROWSER=1 cargo test -p sotto --target wasm32-unknown-unknown
 section "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+# The advisory database cannot be downloaded here: run `cargo deny check
+# advisories` where the network allows it (docs/dependencies.md).
+section "cargo deny (licenses, bans, sources)" cargo deny check licenses bans sources
+section "fuzz smoke (10 s per target)" scripts/fuzz.sh 10
 
 # ---------------------------------------------------------------------------
 # Further checks added by later issues go here, one `section` line each, e.g.

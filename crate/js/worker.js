@@ -4,7 +4,7 @@
 // Messages in:  {type: "run", link, keyName}
 // Messages out: {type: "progress", progress} | {type: "done", outcome}
 //               | {type: "error", code, message}
-import init, { CommitteeMember } from "./web/sotto.js";
+import init, { CommitteeMember } from "./member/sotto.js";
 
 self.onmessage = async (event) => {
   const { type, link, keyName } = event.data ?? {};

@@ -40,8 +40,28 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// serde_json values to plain JS objects (maps become objects).
+/// A Rust value as a plain JS object, through JSON and the engine's own
+/// `JSON.parse`. (One serde backend, serde_json, serves the manifest and
+/// the boundary alike: a second one, serde-wasm-bindgen, cost 25 KB of
+/// the size budget for no gain in what crosses the boundary.)
 pub(crate) fn to_js<T: serde::Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| error::js_error(error::Code::Internal, &e.to_string()))
+    let text = serde_json::to_string(v)
+        .map_err(|e| error::js_error(error::Code::Internal, &e.to_string()))?;
+    js_sys::JSON::parse(&text)
+        .map_err(|_| error::js_error(error::Code::Internal, "JSON.parse failed"))
+}
+
+/// A plain JS object as a Rust value (through `JSON.stringify`); the error
+/// says what was wrong, for `what`.
+pub(crate) fn from_js<T: serde::de::DeserializeOwned>(
+    v: &JsValue,
+    code: error::Code,
+    what: &str,
+) -> Result<T, JsValue> {
+    let text = js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| error::js_error(code, &format!("{what}: expected a plain object")))?;
+    serde_json::from_slice(text.as_bytes())
+        .map_err(|e| error::js_error(code, &format!("{what}: {e}")))
 }

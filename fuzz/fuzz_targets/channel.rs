@@ -8,7 +8,7 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use sotto::envelope::{CHANNEL_HEADER_LEN, Channel, ChannelHeader, EnvelopeError};
-use sotto_fuzz::{SESSION, member};
+use sotto_fuzz::{SESSION, member, member_public};
 
 #[derive(Debug, Arbitrary)]
 enum Op<'a> {
@@ -27,11 +27,11 @@ enum Op<'a> {
 fuzz_target!(|ops: Vec<Op<'_>>| {
     let (k1, k2) = (member(1), member(2));
     let new = |keys, me, peer: u16| {
-        let peer_key = member(peer).public().x25519;
+        let peer_key = member_public(peer).x25519;
         Channel::new(keys, me, peer, &peer_key, SESSION, 3, 9).expect("fixture channel")
     };
-    let mut receiver = new(&k1, 1, 2);
-    let mut sender = new(&k2, 2, 1);
+    let mut receiver = new(k1, 1, 2);
+    let mut sender = new(k2, 2, 1);
     let mut last: Option<Vec<u8>> = None;
     for op in ops.into_iter().take(64) {
         match op {

@@ -46,7 +46,7 @@ fuzz_target!(|input: Input<'_>| {
                 signed,
             } => {
                 let signer = u16::from(signer) % MEMBERS + 1;
-                let sig = sign_result(&member(signer), claimed, &session, &hash, signed);
+                let sig = sign_result(member(signer), claimed, &session, &hash, signed);
                 if claimed == signer && signed == input.result && !honest.contains(&signer) {
                     honest.push(signer);
                 }
@@ -55,7 +55,7 @@ fuzz_target!(|input: Input<'_>| {
         }
     }
     honest.sort_unstable();
-    match verify_result(&manifest, input.result, &sigs) {
+    match verify_result(manifest, input.result, &sigs) {
         Ok(accepted) => {
             assert_eq!(accepted.signers, honest);
             assert!(accepted.signers.len() >= 2);

@@ -6,7 +6,7 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use sotto::envelope::{SealedShares, SubmissionId, open_shares, seal_shares};
-use sotto_fuzz::{SESSION, member, rng};
+use sotto_fuzz::{SESSION, member, member_public, rng};
 
 #[derive(Debug, Arbitrary)]
 enum Input<'a> {
@@ -39,7 +39,7 @@ fuzz_target!(|input: Input<'_>| {
             xor,
             member,
         } => {
-            let recipient = keys.public().x25519;
+            let recipient = member_public(1).x25519;
             let Ok(sealed) = seal_shares(&mut rng(seed), &recipient, &SESSION, &id, member, shares)
             else {
                 assert_eq!(member, 0);

@@ -6,12 +6,14 @@
 //! Everything here is derived from constants: a crash found by one run
 //! reproduces on any machine from its artifact alone.
 
+use std::sync::OnceLock;
+
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sotto::apps::Computation;
 use sotto::apps::budget::BudgetSchema;
 use sotto::apps::survey::{AnswerKind, Question, SurveySchema};
-use sotto::keyfile::MemberKeys;
+use sotto::keyfile::{MemberKeys, MemberPublicKeys};
 use sotto::session::{
     Committee, CommitteeMember, Deadlines, DpPolicy, Epsilon, MANIFEST_VERSION, Manifest,
     OutputPolicy, Reveal, SessionId, SessionKind, SignedManifest, VerifiedManifest, VoteMethod,
@@ -28,15 +30,29 @@ pub fn rng(seed: u64) -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(seed)
 }
 
-/// Member i (1-based) has secrets `[i; 32]` and `[100 + i; 32]`.
-pub fn member(i: u16) -> MemberKeys {
-    let i = i as u8;
-    MemberKeys::from_secret_bytes(&[i; 32], &[100 + i; 32])
+/// Member i (1-based, at most [`MEMBERS`]) has secrets `[i; 32]` and
+/// `[100 + i; 32]`. Built once: key derivation would otherwise dominate
+/// every execution.
+pub fn member(i: u16) -> &'static MemberKeys {
+    static KEYS: OnceLock<Vec<MemberKeys>> = OnceLock::new();
+    let keys = KEYS.get_or_init(|| {
+        (1..=MEMBERS as u8)
+            .map(|i| MemberKeys::from_secret_bytes(&[i; 32], &[100 + i; 32]))
+            .collect()
+    });
+    &keys[usize::from(i) - 1]
+}
+
+/// Member i's public keys (cached like [`member`]).
+pub fn member_public(i: u16) -> MemberPublicKeys {
+    static PUBLIC: OnceLock<Vec<MemberPublicKeys>> = OnceLock::new();
+    PUBLIC.get_or_init(|| (1..=MEMBERS).map(|i| member(i).public()).collect())[usize::from(i) - 1]
 }
 
 /// The organizer's keys (only the Ed25519 half is used).
-pub fn organizer() -> MemberKeys {
-    MemberKeys::from_secret_bytes(&[0x41; 32], &[0x42; 32])
+pub fn organizer() -> &'static MemberKeys {
+    static KEYS: OnceLock<MemberKeys> = OnceLock::new();
+    KEYS.get_or_init(|| MemberKeys::from_secret_bytes(&[0x41; 32], &[0x42; 32]))
 }
 
 /// A three-question survey: choice, optional number with buckets, multi.
@@ -136,7 +152,7 @@ pub fn manifest(kind: SessionKind) -> Manifest {
             threshold: 1,
             members: (1..=MEMBERS)
                 .map(|i| {
-                    let p = member(i).public();
+                    let p = member_public(i);
                     CommitteeMember {
                         name: format!("member-{i}"),
                         x25519: p.x25519,
@@ -159,29 +175,38 @@ pub fn manifest(kind: SessionKind) -> Manifest {
 }
 
 /// The plurality manifest, signed by the organizer.
-pub fn signed_manifest() -> SignedManifest {
-    let m = manifest(vote(VoteMethod::Plurality, None, None));
-    match SignedManifest::sign(&m, organizer().signing_key()) {
-        Ok(s) => s,
-        Err(e) => panic!("the fixture manifest must sign: {e}"),
-    }
+pub fn signed_manifest() -> &'static SignedManifest {
+    static SIGNED: OnceLock<SignedManifest> = OnceLock::new();
+    SIGNED.get_or_init(|| {
+        let m = manifest(vote(VoteMethod::Plurality, None, None));
+        match SignedManifest::sign(&m, organizer().signing_key()) {
+            Ok(s) => s,
+            Err(e) => panic!("the fixture manifest must sign: {e}"),
+        }
+    })
 }
 
 /// [`signed_manifest`] after verification.
-pub fn verified_manifest() -> VerifiedManifest {
-    let signed = signed_manifest();
-    match verify_manifest(&signed.to_bytes(), &signed.hash()) {
-        Ok(v) => v,
-        Err(e) => panic!("the fixture manifest must verify: {e}"),
-    }
+pub fn verified_manifest() -> &'static VerifiedManifest {
+    static VERIFIED: OnceLock<VerifiedManifest> = OnceLock::new();
+    VERIFIED.get_or_init(|| {
+        let signed = signed_manifest();
+        match verify_manifest(&signed.to_bytes(), &signed.hash()) {
+            Ok(v) => v,
+            Err(e) => panic!("the fixture manifest must verify: {e}"),
+        }
+    })
 }
 
 /// The computation of every manifest in [`kinds`].
-pub fn computations() -> Vec<Computation> {
-    kinds()
-        .into_iter()
-        .map(|k| Computation::from_manifest(&manifest(k)))
-        .collect()
+pub fn computations() -> &'static [Computation] {
+    static ALL: OnceLock<Vec<Computation>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        kinds()
+            .into_iter()
+            .map(|k| Computation::from_manifest(&manifest(k)))
+            .collect()
+    })
 }
 
 /// The validity constraints a computation's committee checks inside MPC.

@@ -81,16 +81,28 @@ fn relay_decode(bytes: &[u8]) -> Result<Header, WireError> {
 /// A byte-level edit of a valid frame.
 #[derive(Debug, Clone)]
 enum Mutation {
-    Flip { at: usize, xor: u8 },
+    Flip {
+        at: usize,
+        xor: u8,
+    },
+    /// A flip past the header, where the payload decoders look.
+    FlipPayload {
+        at: usize,
+        xor: u8,
+    },
     Truncate(usize),
     Append(Vec<u8>),
-    Insert { at: usize, byte: u8 },
+    Insert {
+        at: usize,
+        byte: u8,
+    },
     Remove(usize),
 }
 
 fn mutation_strategy() -> impl Strategy<Value = Mutation> {
     prop_oneof![
-        4 => (any::<usize>(), 1..=u8::MAX).prop_map(|(at, xor)| Mutation::Flip { at, xor }),
+        2 => (any::<usize>(), 1..=u8::MAX).prop_map(|(at, xor)| Mutation::Flip { at, xor }),
+        3 => (any::<usize>(), 1..=u8::MAX).prop_map(|(at, xor)| Mutation::FlipPayload { at, xor }),
         1 => any::<usize>().prop_map(Mutation::Truncate),
         1 => prop::collection::vec(any::<u8>(), 1..8).prop_map(Mutation::Append),
         1 => (any::<usize>(), any::<u8>()).prop_map(|(at, byte)| Mutation::Insert { at, byte }),
@@ -103,6 +115,9 @@ fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
         let len = bytes.len();
         match m {
             Mutation::Flip { at, xor } if len > 0 => bytes[at % len] ^= xor,
+            Mutation::FlipPayload { at, xor } if len > wire::HEADER_LEN => {
+                bytes[wire::HEADER_LEN + at % (len - wire::HEADER_LEN)] ^= xor
+            }
             Mutation::Truncate(n) => bytes.truncate(n % (len + 1)),
             Mutation::Append(more) => bytes.extend_from_slice(more),
             Mutation::Insert { at, byte } => bytes.insert(at % (len + 1), *byte),
@@ -138,7 +153,7 @@ fn payload_strategy() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 2048, ..Config::default() })]
+    #![proptest_config(Config { cases: 2048, failure_persistence: None, ..Config::default() })]
 
     #[test]
     fn arbitrary_bytes_decode_or_give_a_typed_error(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
@@ -408,13 +423,14 @@ fn input_strategy() -> impl Strategy<Value = Input> {
     ]
 }
 
+/// Runs one case; returns whether the relay closed the connection.
 async fn run_case(
     addr: SocketAddr,
     fx: &Fixture,
     case: u64,
     who: Who,
     inputs: &[Input],
-) -> Result<(), TestCaseError> {
+) -> Result<bool, TestCaseError> {
     let mut ws = connect(addr).await;
     let token = match who {
         Who::Anonymous => None,
@@ -454,8 +470,8 @@ async fn run_case(
     let mut h = Header::new(Kind::GetManifest, fx.session);
     h.id = sentinel;
     let _ = ws.send(Message::binary(wire::encode(&h, &[]))).await;
-    match read_until(&mut ws, sentinel).await {
-        Ok((End::Answered, _)) => {}
+    let closed = match read_until(&mut ws, sentinel).await {
+        Ok((End::Answered, _)) => false,
         Ok((End::Closed(code), frames)) => {
             // The relay says why before it closes.
             prop_assert!(
@@ -463,11 +479,12 @@ async fn run_case(
                 "closed with {} and no error frame",
                 code
             );
+            true
         }
         Err(e) => return Err(TestCaseError::fail(e)),
-    }
+    };
     let _ = ws.close(None).await;
-    Ok(())
+    Ok(closed)
 }
 
 #[test]
@@ -492,10 +509,18 @@ fn relay_answers_arbitrary_and_mutated_frames_and_keeps_serving() {
         prop::collection::vec(input_strategy(), 1..5),
     );
     let case = std::cell::Cell::new(0u64);
+    let closed = std::cell::Cell::new(0u64);
     let result = runner.run(&strategy, |(who, inputs)| {
         case.set(case.get() + 1);
-        rt.block_on(run_case(relay.addr, &fx, case.get(), who, &inputs))
+        let c = rt.block_on(run_case(relay.addr, &fx, case.get(), who, &inputs))?;
+        closed.set(closed.get() + u64::from(c));
+        Ok(())
     });
+    eprintln!(
+        "{} connections (shrinking included): {} closed by the relay, the rest still serving",
+        case.get(),
+        closed.get()
+    );
     let stderr = relay.stderr();
     assert!(
         !stderr.contains("panicked"),

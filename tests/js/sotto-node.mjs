@@ -12,7 +12,9 @@ import { pathToFileURL } from "node:url";
 import path from "node:path";
 
 const [pkg, command, ...args] = process.argv.slice(2);
-const web = path.resolve(pkg, "web");
+// The page module has everything but the committee computation, which
+// lives in the member module.
+const web = path.resolve(pkg, command === "member" ? "member" : "web");
 const sotto = await import(pathToFileURL(path.join(web, "sotto.js")).href);
 await sotto.default({ module_or_path: await readFile(path.join(web, "sotto_bg.wasm")) });
 

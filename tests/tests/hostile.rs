@@ -23,7 +23,8 @@ use sotto::field::Fp;
 use sotto::keyfile::MemberKeys;
 use sotto::native::relay_client::RelayClient;
 use sotto::native::session_ops::{
-    CreatedSession, SessionSpec, close_session, create_session, fetch_result, submit_values,
+    CreatedSession, SessionSpec, close_session, create_session, fetch_result, submit_answer_within,
+    submit_values,
 };
 use sotto::session::{CommitteeMember, OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema};
 use sotto_e2e::proxy::{Dir, Hook, Out, Proxy, WsFrame, pass};
@@ -529,4 +530,68 @@ async fn a_substituted_manifest_or_member_index_is_refused() {
     end.aborted();
     let e = end.member(1);
     assert!(matches!(e, MemberError::Manifest(_)), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_refuses_a_swapped_manifest_and_never_waits_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let url = relay.url();
+    let keys = keys(3);
+    let c = create(&url, &keys, 1, 2).await;
+    let answer = json!({"choice": "B"});
+    // The manifest the proxy serves names another key for member 2.
+    let honest = c.manifest.manifest.committee.members[1].x25519.to_string();
+    let evil = MemberKeys::generate_os().public().x25519.to_string();
+    let swap = hook((), move |_, _, dir, mut frame| {
+        if dir == Dir::ToClient && frame.kind() == Some(0x85) {
+            assert!(frame.swap(honest.as_bytes(), evil.as_bytes()));
+        }
+        pass(frame)
+    });
+    let proxy = Proxy::start(relay.addr, swap).await;
+    let link = c
+        .link(
+            &proxy.url(),
+            sotto::session::Role::Participant,
+            &c.participants[0],
+        )
+        .unwrap();
+    let err = submit_answer_within(&link, &answer, Duration::from_secs(5))
+        .await
+        .expect_err("a swapped manifest is refused before encrypting");
+    assert!(format!("{err:#}").contains("does not match"), "{err:#}");
+    // The acknowledgement of the submission is lost: the participant gives
+    // up at its deadline with a clear error, and the relay kept the answer
+    // exactly once (the same link then reports that it was used).
+    let drop_ack = hook((), |_, _, dir, frame| {
+        if dir == Dir::ToClient && frame.kind() == Some(0x83) && frame.seq() > 0 {
+            return vec![];
+        }
+        pass(frame)
+    });
+    let proxy = Proxy::start(relay.addr, drop_ack).await;
+    let link = c
+        .link(
+            &proxy.url(),
+            sotto::session::Role::Participant,
+            &c.participants[1],
+        )
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = submit_answer_within(&link, &answer, Duration::from_secs(2))
+        .await
+        .expect_err("no acknowledgement");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        format!("{err:#}").contains("did not answer within 2 s"),
+        "{err:#}"
+    );
+    let direct = c
+        .link(&url, sotto::session::Role::Participant, &c.participants[1])
+        .unwrap();
+    let again = submit_answer_within(&direct, &answer, Duration::from_secs(5))
+        .await
+        .expect_err("stored once");
+    assert!(format!("{again:#}").contains("TokenUsed"), "{again:#}");
 }

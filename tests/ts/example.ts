@@ -12,6 +12,7 @@ import init, {
   type VerifiedResult,
 } from "sotto/web";
 import { runMemberInWorker } from "sotto/member-worker";
+import initMember, { CommitteeMember as Member } from "sotto/member";
 
 async function organize(relay: string, members: CommitteeMember[]): Promise<string[]> {
   const options: SessionOptions = {
@@ -63,7 +64,9 @@ async function serve(link: string): Promise<Outcome> {
     if (p.stage === "collecting") console.log(p.submissions);
   };
   const inWorker: Outcome = await runMemberInWorker(link, "my-key", onProgress);
-  const direct: Outcome = await me.run(link, onProgress);
+  await initMember();
+  const daemon = Member.fromKeyFile(file, "a long passphrase");
+  const direct: Outcome = await daemon.run(link, onProgress);
   return inWorker.valid > direct.valid ? inWorker : direct;
 }
 

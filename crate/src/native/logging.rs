@@ -62,7 +62,10 @@ mod tests {
                 Kind::EVENT,
             )
         };
-        assert!(!super::allowed(&meta("tungstenite::protocol::frame", Level::TRACE)));
+        assert!(!super::allowed(&meta(
+            "tungstenite::protocol::frame",
+            Level::TRACE
+        )));
         assert!(!super::allowed(&meta("tokio_tungstenite", Level::TRACE)));
         assert!(super::allowed(&meta("tungstenite::protocol", Level::DEBUG)));
         assert!(super::allowed(&meta("tungstenite_other", Level::TRACE)));

@@ -234,8 +234,38 @@ fn token_of(invite: &Invite) -> anyhow::Result<Token> {
         .context("the link carries no valid token")
 }
 
-/// `sotto submit`: checks, encodes and submits one answer from a link.
+/// How long `sotto submit` waits for the relay in all: connecting, the
+/// manifest and the acknowledgement.
+pub const RELAY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `sotto submit`: checks, encodes and submits one answer from a link,
+/// giving up after [`RELAY_TIMEOUT`].
 pub async fn submit_answer(
+    link: &str,
+    answer: &serde_json::Value,
+) -> anyhow::Result<(SubmitAck, ManifestHash)> {
+    submit_answer_within(link, answer, RELAY_TIMEOUT).await
+}
+
+/// [`submit_answer`], giving up after `limit`. Without an acknowledgement
+/// the answer may or may not be stored; submitting again is safe: a
+/// single-use link then says it was already used.
+pub async fn submit_answer_within(
+    link: &str,
+    answer: &serde_json::Value,
+    limit: Duration,
+) -> anyhow::Result<(SubmitAck, ManifestHash)> {
+    tokio::time::timeout(limit, submit_answer_now(link, answer))
+        .await
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "the relay did not answer within {} s: the answer may or may not be stored; submitting again is safe",
+                limit.as_secs_f64()
+            )
+        })?
+}
+
+async fn submit_answer_now(
     link: &str,
     answer: &serde_json::Value,
 ) -> anyhow::Result<(SubmitAck, ManifestHash)> {

@@ -8,15 +8,9 @@ use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-use super::error::{Code, js_error, member_error};
-use super::participant::{parse_link, token_of};
-use super::socket::BrowserRuntime;
+use super::error::{Code, js_error};
 use super::to_js;
-use crate::client::driver::{MemberConfig, run_member};
-use crate::client::session::relay_of_link;
 use crate::keyfile::{KdfParams, MemberKeys};
-use crate::session::Role;
-use crate::wire::SessionId;
 
 #[wasm_bindgen(module = "/js/keystore.js")]
 extern "C" {
@@ -144,7 +138,13 @@ impl CommitteeMember {
         let p = keystore_list();
         future_to_promise(async move { JsFuture::from(p).await.map_err(storage) })
     }
+}
 
+/// The committee computation (feature `member-runtime`: the package's
+/// `member/` module, loaded by the member's Web Worker).
+#[cfg(feature = "member-runtime")]
+#[wasm_bindgen]
+impl CommitteeMember {
     /// Joins the session of a member link and runs to the published
     /// result: collects submissions, waits for the close, agrees on the
     /// inputs with the other members, computes and signs. `onProgress`
@@ -157,6 +157,14 @@ impl CommitteeMember {
             js_sys::Function,
         >,
     ) -> js_sys::Promise {
+        use super::error::member_error;
+        use super::participant::{parse_link, token_of};
+        use super::socket::BrowserRuntime;
+        use crate::client::driver::{MemberConfig, run_member};
+        use crate::client::session::relay_of_link;
+        use crate::session::Role;
+        use crate::wire::SessionId;
+
         let keys = self.keys.clone();
         future_to_promise(async move {
             let invite = parse_link(&link)?;

@@ -99,8 +99,8 @@ impl Organizer {
         #[wasm_bindgen(unchecked_param_type = "SessionOptions")] options: JsValue,
     ) -> js_sys::Promise {
         future_to_promise(async move {
-            let opts: SessionOptions = serde_wasm_bindgen::from_value(options)
-                .map_err(|e| bad_options(format!("session options: {e}")))?;
+            let opts: SessionOptions =
+                super::from_js(&options, Code::InvalidOptions, "session options")?;
             let kind = kind_of(
                 opts.vote.clone(),
                 opts.survey.clone(),
@@ -301,7 +301,8 @@ impl Organizer {
     #[wasm_bindgen(js_name = importCapability)]
     pub fn import_capability(json: &str) -> Result<Organizer, JsValue> {
         let bad = |what: &str| js_error(Code::InvalidOptions, &format!("capability: {what}"));
-        let cap: Capability = serde_json::from_str(json).map_err(|_| bad("not a capability"))?;
+        let cap: Capability =
+            serde_json::from_slice(json.as_bytes()).map_err(|_| bad("not a capability"))?;
         let token = |h: &str| Token::from_hex(h).ok_or_else(|| bad("bad token"));
         let bytes = hex::decode(&cap.manifest).map_err(|_| bad("bad manifest"))?;
         let signed = SignedManifest::from_bytes(&bytes).map_err(|_| bad("bad manifest"))?;

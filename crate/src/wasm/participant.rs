@@ -224,12 +224,7 @@ impl Participant {
 }
 
 fn answer_value(answer: JsValue) -> Result<Value, JsValue> {
-    serde_wasm_bindgen::from_value(answer).map_err(|e| {
-        js_error(
-            Code::InvalidAnswer,
-            &format!("the answer is not a plain object: {e}"),
-        )
-    })
+    super::from_js(&answer, Code::InvalidAnswer, "the answer")
 }
 
 /// Prepares one answer for `link` without any network: parse, encode,

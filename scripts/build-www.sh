@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds the web app into www/dist: the pages and widget of www/src plus the
+# wasm package (scripts/build-wasm.sh, run first when target/npm/sotto is
+# missing or older than the sources of crate/). No bundler: the pages are
+# plain ES modules and are copied as they are.
+#
+#   scripts/build-www.sh [--force-wasm | --no-wasm]
+#
+# --force-wasm rebuilds the package even when it looks fresh; --no-wasm
+# copies the package as it is (it must exist), for quick page edits.
+#
+# Layout of www/dist:
+#   index.html, styles.css, js/…      the app (start, participate, console, results)
+#   widget.js, widget.css             the embeddable <sotto-vote>/<sotto-survey>
+#   embed-example.html(.js)           a plain page embedding them
+#   pkg/                              the npm package without bundler/
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PKG="$ROOT/target/npm/sotto"
+SRC="$ROOT/www/src"
+DIST="$ROOT/www/dist"
+
+force=0
+skip=0
+for arg in "$@"; do
+    case "$arg" in
+        --force-wasm) force=1 ;;
+        --no-wasm) skip=1 ;;
+        *) echo "build-www: unknown option '$arg'" >&2; exit 2 ;;
+    esac
+done
+
+# The package is stale when any source it is built from is newer than it.
+stale() {
+    local stamp="$PKG/web/sotto_bg.wasm"
+    [[ -f "$stamp" && -f "$PKG/member-worker.js" ]] || return 0
+    [[ -n "$(find crate/src crate/js crate/Cargo.toml Cargo.lock -newer "$stamp" -print -quit)" ]]
+}
+
+if (( skip )); then
+    [[ -f "$PKG/web/sotto_bg.wasm" ]] || { echo "build-www: no package at $PKG: run without --no-wasm" >&2; exit 1; }
+    echo "[build-www] using the package as it is (--no-wasm)"
+elif (( force )) || stale; then
+    echo "[build-www] building the wasm package (scripts/build-wasm.sh)"
+    scripts/build-wasm.sh
+else
+    echo "[build-www] wasm package up to date: $PKG"
+fi
+
+tmp="$(mktemp -d "$ROOT/www/.dist.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+cp -R "$SRC/." "$tmp/"
+# Everything of the package but the bundler build: web/ (the pages),
+# member/ (the committee worker, when the package splits it out),
+# worker.js, member-worker.js.
+mkdir -p "$tmp/pkg"
+for entry in "$PKG"/*; do
+    case "$(basename "$entry")" in
+        bundler|README.md) ;;
+        *) cp -R "$entry" "$tmp/pkg/" ;;
+    esac
+done
+
+# Swap in the new tree at once, so a running relay never serves half a build.
+rm -rf "$DIST.old"
+if [[ -d "$DIST" ]]; then mv "$DIST" "$DIST.old"; fi
+mv "$tmp" "$DIST"
+trap - EXIT
+rm -rf "$DIST.old"
+
+files=$(find "$DIST" -type f | wc -l)
+bytes=$(du -sb "$DIST" | cut -f1)
+echo "[build-www] www/dist: $files files, $bytes bytes"

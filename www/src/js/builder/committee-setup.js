@@ -1,0 +1,126 @@
+// Committee set-up: members' public keys pasted as JSON from their
+// consoles (fingerprints recomputed here), or "circle mode", where this
+// browser makes every member key for a demo. Plus the privacy threshold.
+
+import { h, field, announce, uid } from "../dom.js";
+import { fingerprintOf, isKeyHex } from "../fingerprint.js";
+import { intOf, select, showIf } from "./inputs.js";
+
+/** Parses pasted JSON: one member object or an array of them. */
+async function parseMembers(text) {
+  let value;
+  try { value = JSON.parse(text); } catch { throw new Error("This is not JSON. Paste exactly what the member's console shows under “Public keys for the organizer”."); }
+  const list = Array.isArray(value) ? value : [value];
+  const out = [];
+  for (const m of list) {
+    if (!m || typeof m.name !== "string" || !m.name.trim()) throw new Error("Each member needs a name.");
+    if (!isKeyHex(m.x25519) || !isKeyHex(m.ed25519)) throw new Error(`The keys of “${m.name}” are not 64 hexadecimal digits each.`);
+    const fp = await fingerprintOf(m.x25519, m.ed25519);
+    if (fp && m.fingerprint && fp !== m.fingerprint) throw new Error(`The fingerprint given for “${m.name}” does not match its keys. Ask them to copy their keys again.`);
+    out.push({ name: m.name.trim(), x25519: m.x25519.toLowerCase(), ed25519: m.ed25519.toLowerCase(), fingerprint: fp ?? m.fingerprint ?? "(not checked)" });
+  }
+  return out;
+}
+
+export function committeeSetup() {
+  const members = [];
+  const element = h("div", { class: "stack" });
+  const changed = () => element.dispatchEvent(new Event("input", { bubbles: true }));
+  const modeName = uid("mode");
+  const pasteMode = h("input", { type: "radio", name: modeName, value: "paste", checked: true });
+  const circleMode = h("input", { type: "radio", name: modeName, value: "circle" });
+
+  // Paste mode
+  const paste = h("textarea", { class: "mono", rows: 5, id: "member-json", placeholder: '{"name": "Ada", "x25519": "…", "ed25519": "…", "fingerprint": "…"}' });
+  const pasteError = h("p", { class: "validation error", "aria-live": "assertive" });
+  const cards = h("div", { id: "member-cards" });
+  const renderCards = () => {
+    cards.replaceChildren(...members.map((m, i) => h("div", { class: "member-card" },
+      h("div", {}, h("strong", {}, `${i + 1}. ${m.name}`), h("br"), h("span", { class: "fingerprint small" }, m.fingerprint)),
+      h("button", { type: "button", class: "small danger", "aria-label": `Remove ${m.name}`, onclick: () => { members.splice(i, 1); renderCards(); syncThreshold(); changed(); } }, "Remove"))));
+    if (!members.length) cards.append(h("p", { class: "muted" }, "No members yet."));
+  };
+  const addButton = h("button", { type: "button", id: "add-member" }, "Add member");
+  addButton.addEventListener("click", async () => {
+    pasteError.textContent = "";
+    paste.removeAttribute("aria-invalid");
+    try {
+      const parsed = await parseMembers(paste.value);
+      for (const m of parsed) {
+        if (members.some((x) => x.name === m.name)) throw new Error(`There is already a member named “${m.name}”.`);
+        if (members.some((x) => x.x25519 === m.x25519)) throw new Error(`The keys of “${m.name}” are already in the committee.`);
+      }
+      members.push(...parsed);
+      paste.value = "";
+      renderCards();
+      syncThreshold();
+      changed();
+      announce(`${parsed.map((m) => m.name).join(", ")} added to the committee.`);
+    } catch (err) {
+      pasteError.textContent = err.message;
+      paste.setAttribute("aria-invalid", "true");
+    }
+  });
+  const pasteBox = h("div", { class: "stack" },
+    h("p", {}, "Each member opens the ", h("a", { href: "#console", target: "_blank" }, "committee console"), ", makes a key and sends you its public keys. Check each fingerprint with the member by phone or in person."),
+    field("A member's public keys (JSON)", paste, "You can also paste a JSON array of several members."),
+    pasteError,
+    h("div", { class: "button-row" }, addButton),
+    cards);
+
+  // Circle mode
+  const circleCount = h("input", { type: "number", min: 1, max: 15, step: 1, value: "3", id: "circle-count" });
+  const circleBox = h("div", { class: "stack" },
+    h("div", { class: "notice warn" },
+      h("p", {}, h("strong", {}, "For trying Sotto out only. "),
+        "This browser makes and keeps every member's key, so it could decrypt every answer. In a real session each member keeps their own key on their own device.")),
+    field("Number of members", circleCount));
+
+  // Threshold
+  const threshold = select([["0", "0"]], "0");
+  threshold.id = "threshold";
+  const thresholdHint = h("p", { class: "small muted" });
+  const count = () => (circleMode.checked ? Math.max(1, intOf(circleCount, 3)) : members.length);
+  function syncThreshold() {
+    const n = count();
+    const maxT = Math.max(0, Math.floor((n - 1) / 2));
+    const keep = Math.min(intOf(threshold, maxT), maxT);
+    const wasDefault = threshold.dataset.touched !== "1";
+    threshold.replaceChildren(...Array.from({ length: maxT + 1 }, (_, t) => h("option", { value: String(t) }, String(t))));
+    threshold.value = String(wasDefault ? maxT : keep);
+    const t = Number(threshold.value);
+    thresholdHint.textContent = n
+      ? `With ${n} member${n === 1 ? "" : "s"} and t = ${t}: any ${t} member${t === 1 ? "" : "s"} together learn nothing, and ${t + 1} signatures accept the result.`
+      : "Add members to choose the threshold.";
+  }
+  threshold.addEventListener("change", () => { threshold.dataset.touched = "1"; syncThreshold(); });
+  circleCount.addEventListener("input", syncThreshold);
+
+  const syncMode = () => {
+    showIf(pasteBox, pasteMode.checked);
+    showIf(circleBox, circleMode.checked);
+    syncThreshold();
+  };
+  pasteMode.addEventListener("change", syncMode);
+  circleMode.addEventListener("change", syncMode);
+
+  element.append(
+    h("fieldset", {}, h("legend", {}, "Who holds the keys"),
+      h("div", { class: "choices" },
+        h("label", { class: "choice" }, pasteMode, "Committee members send me their public keys"),
+        h("label", { class: "choice" }, circleMode, "Circle mode: this browser makes all member keys (demo)"))),
+    pasteBox, circleBox,
+    field("Privacy threshold t", threshold, "How many members may collude without learning any answer. Higher is more private; the committee needs t + 1 members to finish."),
+    thresholdHint);
+  renderCards();
+  syncMode();
+
+  return {
+    element,
+    read: () => ({
+      circle: circleMode.checked ? count() : 0,
+      members: members.map(({ name, x25519, ed25519 }) => ({ name, x25519, ed25519 })),
+      threshold: Number(threshold.value),
+    }),
+  };
+}

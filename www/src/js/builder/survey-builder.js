@@ -1,0 +1,115 @@
+// Builder of a survey schema: a list of questions, each with its answer
+// type and the type's settings. Ids are q1, q2, … in creation order, so
+// answers read `{"q1": 42, "q2": "red"}`.
+
+import { h, field, announce } from "../dom.js";
+import { lines, intOf, numberOf, select, showIf } from "./inputs.js";
+
+const TYPES = [
+  ["number", "Number"],
+  ["choice", "One choice"],
+  ["multi", "Several choices"],
+  ["rating", "Rating"],
+  ["yesno", "Yes or no"],
+];
+
+function questionEditor(id, preset, actions) {
+  const text = h("input", { type: "text", maxlength: 200, value: preset.text ?? "" });
+  const type = select(TYPES, preset.type ?? "number");
+  const optional = h("input", { type: "checkbox" });
+  const min = h("input", { type: "number", step: "any", value: String(preset.min ?? 0) });
+  const max = h("input", { type: "number", step: "any", value: String(preset.max ?? 100) });
+  const decimals = h("input", { type: "number", min: 0, max: 6, step: 1, value: "0" });
+  const buckets = h("input", { type: "text", placeholder: "e.g. 0, 25, 50, 75", inputmode: "decimal" });
+  const options = h("textarea", { rows: 3 }, (preset.options ?? ["red", "green", "blue"]).join("\n"));
+  const maxSel = h("input", { type: "number", min: 1, step: 1, placeholder: "no limit" });
+  const scale = h("input", { type: "number", min: 2, max: 100, step: 1, value: "5" });
+
+  const numberFields = h("div", { class: "row" },
+    field("Lowest", min), field("Highest", max), field("Decimals", decimals),
+    field("Histogram bucket edges (optional)", buckets, "Comma-separated, within the range."));
+  const optionFields = field("Options, one per line", options);
+  const multiFields = field("Most options one person may tick", maxSel);
+  const ratingFields = field("Scale (1 to …)", scale);
+  const sync = () => {
+    showIf(numberFields, type.value === "number");
+    showIf(optionFields, type.value === "choice" || type.value === "multi");
+    showIf(multiFields, type.value === "multi");
+    showIf(ratingFields, type.value === "rating");
+  };
+  type.addEventListener("change", sync);
+  sync();
+
+  const element = h("div", { class: "builder-item", dataset: { question: id } },
+    h("div", { class: "row" },
+      h("strong", {}, `Question ${id}`),
+      h("div", { class: "row" },
+        h("button", { type: "button", class: "small", "aria-label": `Move question ${id} up`, onclick: () => actions.move(-1) }, "↑"),
+        h("button", { type: "button", class: "small", "aria-label": `Move question ${id} down`, onclick: () => actions.move(1) }, "↓"),
+        h("button", { type: "button", class: "small danger", "aria-label": `Remove question ${id}`, onclick: actions.remove }, "Remove"))),
+    field("Question", text),
+    field("Answer type", type),
+    numberFields, optionFields, multiFields, ratingFields,
+    h("label", { class: "choice" }, optional, "Optional: people may skip it"));
+
+  const read = () => {
+    const q = { id, text: text.value.trim(), answer: { type: type.value } };
+    if (optional.checked) q.optional = true;
+    if (type.value === "number") {
+      const d = Math.max(0, intOf(decimals, 0));
+      const unit = 10 ** d;
+      q.answer.min = Math.round(numberOf(min, 0) * unit);
+      q.answer.max = Math.round(numberOf(max, 100) * unit);
+      if (d) q.answer.decimals = d;
+      const edges = buckets.value.split(",").map((s) => s.trim()).filter(Boolean).map((s) => Math.round(Number(s) * unit));
+      if (edges.length) q.answer.buckets = edges;
+    } else if (type.value === "choice" || type.value === "multi") {
+      q.answer.options = lines(options);
+      const k = intOf(maxSel, null);
+      if (type.value === "multi" && k) q.answer.max_selections = k;
+    } else if (type.value === "rating") {
+      q.answer.scale = intOf(scale, 5);
+    }
+    return q;
+  };
+  return { element, read, focus: () => text.focus() };
+}
+
+export function surveyBuilder() {
+  const list = h("div", { class: "questions-editor" });
+  const editors = [];
+  let next = 1;
+  const element = h("div", { class: "stack" }, list);
+  const changed = () => element.dispatchEvent(new Event("input", { bubbles: true }));
+
+  const add = (preset = {}) => {
+    const id = `q${next++}`;
+    const editor = questionEditor(id, preset, {
+      remove: () => {
+        if (editors.length === 1) { announce("A survey needs at least one question."); return; }
+        editors.splice(editors.indexOf(editor), 1);
+        editor.element.remove();
+        announce(`Question ${id} removed.`);
+        changed();
+      },
+      move: (delta) => {
+        const at = editors.indexOf(editor);
+        const to = at + delta;
+        if (to < 0 || to >= editors.length) return;
+        editors.splice(at, 1);
+        editors.splice(to, 0, editor);
+        list.replaceChildren(...editors.map((e) => e.element));
+        announce(`Question ${id} moved to position ${to + 1}.`);
+        changed();
+      },
+    });
+    editors.push(editor);
+    list.append(editor.element);
+    return editor;
+  };
+  add({ text: "How many hours a week do you spend on it?", type: "number", min: 0, max: 80 });
+  add({ text: "Which colour should the new logo be?", type: "choice" });
+  element.append(h("div", { class: "button-row" },
+    h("button", { type: "button", onclick: () => { add({ text: "" }).focus(); changed(); } }, "Add a question")));
+  return { element, read: () => ({ questions: editors.map((e) => e.read()) }) };
+}

@@ -1,0 +1,47 @@
+// Builder of a vote schema: method, options, what is revealed.
+
+import { h, field } from "../dom.js";
+import { lines, intOf, select, showIf } from "./inputs.js";
+
+const METHODS = [
+  ["plurality", "Plurality: one choice each, most votes wins"],
+  ["approval", "Approval: approve any number of options"],
+  ["score", "Score: rate every option"],
+  ["borda", "Borda count: rank all options, points by position"],
+  ["irv", "Instant runoff: rank all options, eliminate the weakest"],
+];
+
+export function voteBuilder() {
+  const method = select(METHODS, "plurality");
+  const options = h("textarea", { rows: 4, id: "vote-options" }, "Park\nLibrary\nStation");
+  const reveal = select([["tally", "The count of every option"], ["winner", "Only the winner (counts stay secret)"]], "tally");
+  const maxApprovals = h("input", { type: "number", min: 1, step: 1, placeholder: "no limit" });
+  const maxScore = h("input", { type: "number", min: 1, max: 100, step: 1, value: "5" });
+  const approvalsField = field("Most options one ballot may approve", maxApprovals, "Leave empty for no limit.");
+  const scoreField = field("Highest score", maxScore, "Scores run from 0 to this.");
+  const revealField = field("What the result reveals", reveal);
+  const sync = () => {
+    showIf(approvalsField, method.value === "approval");
+    showIf(scoreField, method.value === "score");
+    if (method.value === "irv") reveal.value = "tally";
+    reveal.disabled = method.value === "irv";
+  };
+  method.addEventListener("change", sync);
+  sync();
+  const element = h("div", { class: "stack" },
+    field("Counting method", method),
+    field("Options, one per line", options, "Between 2 and 64 options, each different."),
+    revealField, approvalsField, scoreField);
+  return {
+    element,
+    read() {
+      const schema = { method: method.value, options: lines(options), reveal: reveal.value };
+      if (method.value === "approval") {
+        const k = intOf(maxApprovals, null);
+        if (k) schema.max_approvals = k;
+      }
+      if (method.value === "score") schema.max_score = intOf(maxScore, 5);
+      return schema;
+    },
+  };
+}

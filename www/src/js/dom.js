@@ -1,0 +1,97 @@
+// Tiny DOM helpers: build elements without innerHTML (no injection of
+// session titles or option labels as markup), and announce changes to
+// screen readers.
+
+const PROPS = new Set(["value", "checked", "selected", "indeterminate"]);
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function apply(el, props) {
+  for (const [key, value] of Object.entries(props ?? {})) {
+    if (value == null || value === false) continue;
+    if (key.startsWith("on") && typeof value === "function") {
+      el.addEventListener(key.slice(2), value);
+    } else if (key === "class") {
+      el.setAttribute("class", value);
+    } else if (key === "dataset") {
+      Object.assign(el.dataset, value);
+    } else if (PROPS.has(key)) {
+      el[key] = value;
+    } else {
+      el.setAttribute(key, value === true ? "" : String(value));
+    }
+  }
+}
+
+/** Appends children: nodes, strings, numbers, arrays; null and false are skipped. */
+export function append(el, ...children) {
+  for (const child of children.flat(Infinity)) {
+    if (child == null || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+/** `h("p", {class: "x"}, "text", child)`: an HTML element. */
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  apply(el, props);
+  return append(el, children);
+}
+
+/** `svg("rect", {x: 0, ...})`: an SVG element. */
+export function svg(tag, props, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  apply(el, props);
+  return append(el, children);
+}
+
+/** Replaces all children of `el`. */
+export function replace(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
+let counter = 0;
+/** A document-unique id with a readable prefix. */
+export function uid(prefix = "id") {
+  counter += 1;
+  return `${prefix}-${counter}`;
+}
+
+/** Says `message` through the page's polite live region. */
+export function announce(message) {
+  const region = document.getElementById("announcer");
+  if (!region) return;
+  region.textContent = "";
+  // A separate task, so repeated identical messages are read again.
+  setTimeout(() => { region.textContent = message; }, 50);
+}
+
+/** A labelled form field: `<div class=field><label>…</label>{control}<span class=hint>…</span></div>`. */
+export function field(labelText, control, hint) {
+  if (!control.id) control.id = uid("f");
+  const hintEl = hint ? h("span", { class: "hint", id: uid("hint") }, hint) : null;
+  if (hintEl) control.setAttribute("aria-describedby", hintEl.id);
+  return h("div", { class: "field" }, h("label", { for: control.id }, labelText), control, hintEl);
+}
+
+/** A button that copies `text()` to the clipboard, with feedback. */
+export function copyButton(text, label = "Copy") {
+  const button = h("button", { type: "button", class: "small" }, label);
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text());
+      button.textContent = "Copied";
+    } catch {
+      button.textContent = "Select and copy by hand";
+    }
+    announce(button.textContent);
+    setTimeout(() => { button.textContent = label; }, 2000);
+  });
+  return button;
+}
+
+/** Shortens a long hex string for display: `1a2b3c…9f0e`. */
+export function short(hex, n = 8) {
+  return hex && hex.length > 2 * n ? `${hex.slice(0, n)}…${hex.slice(-4)}` : hex;
+}

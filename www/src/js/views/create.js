@@ -1,0 +1,216 @@
+// Start page: the sessions this browser organizes, and the builder of a
+// new vote, survey or budget with a live preview of the participant form.
+
+import { h, replace, field, uid } from "../dom.js";
+import { loadSotto, relayUrl } from "../sotto.js";
+import { answerForm } from "../answer-form.js";
+import { errorNotice } from "../errors.js";
+import { readFile } from "../download.js";
+import { listSessions, saveSession, recordOf } from "../store.js";
+import { manageHref } from "../link.js";
+import { voteBuilder } from "../builder/vote-builder.js";
+import { surveyBuilder } from "../builder/survey-builder.js";
+import { budgetBuilder } from "../builder/budget-builder.js";
+import { committeeSetup } from "../builder/committee-setup.js";
+import { intOf, numberOf, showIf } from "../builder/inputs.js";
+
+const KINDS = [
+  ["vote", "Vote", "Choose between options: plurality, approval, score, Borda or instant runoff."],
+  ["survey", "Survey", "Ask numbers, choices, ratings; get counts, means, medians and histograms."],
+  ["budget", "Budget", "Everyone splits a total between projects; see the average split."],
+];
+
+function sessionsList(sotto) {
+  const sessions = listSessions();
+  const file = h("input", { type: "file", accept: "application/json,.json", id: "import-capability" });
+  const feedback = h("div", { "aria-live": "polite" });
+  file.addEventListener("change", async () => {
+    try {
+      const json = await readFile(file.files[0]);
+      const org = sotto.Organizer.importCapability(json.trim());
+      saveSession(recordOf(org));
+      location.hash = manageHref(org.sessionId);
+    } catch (err) {
+      replace(feedback, errorNotice(err));
+    }
+  });
+  return h("section", { class: "card", "aria-labelledby": "yours-heading" },
+    h("h2", { id: "yours-heading" }, "Your sessions"),
+    sessions.length
+      ? h("ul", { class: "link-list" }, sessions.map((s) => h("li", {},
+        h("span", {}, h("a", { href: manageHref(s.session), class: "who" }, s.title), " ",
+          h("span", { class: "small muted" }, `${s.kind}, ${s.closed ? "closed" : "open"}, created ${new Date(s.createdAt).toLocaleDateString()}`)))))
+      : h("p", { class: "muted" }, "Sessions you create here are remembered in this browser."),
+    field("Import an organizer file", file, "The file exported from a session's page, to manage it in this browser."),
+    feedback);
+}
+
+function policyFields() {
+  const minSubs = h("input", { type: "number", min: 1, step: 1, value: "5", id: "min-submissions" });
+  const minCell = h("input", { type: "number", min: 1, step: 1, placeholder: "off", id: "min-cell" });
+  const dpOn = h("input", { type: "checkbox", id: "dp-on" });
+  const epsilon = h("input", { type: "number", min: 0.001, max: 100, step: 0.001, value: "1", id: "dp-epsilon" });
+  const minCellField = field("Smallest group shown (survey cells)", minCell, "Histogram cells with fewer answers are reported as suppressed.");
+  const epsilonField = field("Privacy budget ε", epsilon, "Smaller is more private and noisier. 1 is a common choice.");
+  const sync = () => showIf(epsilonField, dpOn.checked);
+  dpOn.addEventListener("change", sync);
+  sync();
+  return {
+    element: h("div", { class: "stack" },
+      field("Minimum number of answers before anything is revealed", minSubs, "Below it the result is withheld, so nobody's answer can be singled out."),
+      minCellField,
+      h("label", { class: "choice" }, dpOn, "Add differential-privacy noise to the released numbers"),
+      epsilonField),
+    setKind: (kind) => showIf(minCellField, kind === "survey"),
+    read: (kind) => {
+      const policy = { min_submissions: Math.max(1, intOf(minSubs, 5)) };
+      const cell = intOf(minCell, null);
+      if (kind === "survey" && cell) policy.min_cell = cell;
+      if (dpOn.checked) policy.dp = { epsilon: Math.round(numberOf(epsilon, 1) * 1000) / 1000 };
+      return policy;
+    },
+  };
+}
+
+function accessFields() {
+  const name = uid("access");
+  const open = h("input", { type: "radio", name, value: "open", checked: true });
+  const single = h("input", { type: "radio", name, value: "single", id: "access-single" });
+  const count = h("input", { type: "number", min: 1, max: 10000, step: 1, value: "10", id: "single-use-count" });
+  const countField = field("Number of single-use links", count, "Send one to each person: each link can answer once.");
+  const closes = h("input", { type: "datetime-local", id: "closes-at" });
+  const sync = () => showIf(countField, single.checked);
+  open.addEventListener("change", sync);
+  single.addEventListener("change", sync);
+  sync();
+  return {
+    element: h("div", { class: "stack" },
+      h("fieldset", {}, h("legend", {}, "Participant links"),
+        h("div", { class: "choices" },
+          h("label", { class: "choice" }, open, "One open link anyone can use (limited in rate)"),
+          h("label", { class: "choice" }, single, "A list of single-use links: one answer per person"))),
+      countField,
+      field("Deadline (optional)", closes, "Shown to participants. Your session page closes the session at the deadline while it is open; you can always close earlier.")),
+    read: () => {
+      const out = { singleUse: single.checked ? Math.max(1, intOf(count, 10)) : 0 };
+      if (closes.value) out.closesAt = Math.floor(new Date(closes.value).getTime() / 1000);
+      return out;
+    },
+  };
+}
+
+/** Makes `n` member keys in this browser (circle mode); returns their public halves and stored names. */
+async function circleMembers(sotto, n) {
+  const tag = crypto.getRandomValues(new Uint32Array(1))[0].toString(36);
+  const members = [];
+  const keyNames = [];
+  for (let i = 1; i <= n; i++) {
+    const m = sotto.CommitteeMember.generate();
+    const keyName = `circle-${tag}-${i}`;
+    await m.save(keyName);
+    const pub = m.publicKeys();
+    members.push({ name: `Member ${i}`, x25519: pub.x25519, ed25519: pub.ed25519 });
+    keyNames.push(keyName);
+    m.free();
+  }
+  return { members, keyNames };
+}
+
+/** Renders the start page. */
+export async function createView(main) {
+  const sotto = await loadSotto();
+  const title = h("input", { type: "text", maxlength: 200, value: "Where should the new bench go?", id: "session-title", required: true });
+  const builders = { vote: voteBuilder(), survey: surveyBuilder(), budget: budgetBuilder() };
+  const policy = policyFields();
+  const access = accessFields();
+  const committee = committeeSetup();
+  const preview = h("div", { class: "preview", id: "preview" });
+  const previewTitle = h("h3", {});
+  const feedback = h("div", { id: "create-feedback", "aria-live": "polite" });
+  const kindName = uid("kind");
+  let kind = "vote";
+
+  const kindPicker = h("fieldset", {}, h("legend", {}, "What do you want to run?"),
+    h("div", { class: "choices" }, KINDS.map(([value, label, hint]) => h("label", { class: "choice" },
+      h("input", { type: "radio", name: kindName, value, checked: value === kind, id: `kind-${value}` }),
+      h("span", {}, h("strong", {}, label), " ", h("span", { class: "small muted" }, hint))))));
+  const builderBox = h("div", {});
+
+  const schema = () => builders[kind].read();
+  let pending = false;
+  const renderPreview = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      previewTitle.textContent = title.value || "Untitled";
+      try {
+        preview.replaceChildren(answerForm(kind, schema(), { prefix: "preview" }).element);
+      } catch {
+        preview.replaceChildren(h("p", { class: "muted" }, "The preview appears when the questions are complete."));
+      }
+    });
+  };
+  const setKind = (k) => {
+    kind = k;
+    replace(builderBox, builders[k].element);
+    policy.setKind(k);
+    renderPreview();
+  };
+  kindPicker.addEventListener("change", (e) => { if (e.target.name === kindName) setKind(e.target.value); });
+
+  const create = h("button", { type: "submit", class: "primary", id: "create" }, "Create the session");
+  const form = h("form", { novalidate: true, id: "create-form" },
+    h("section", { class: "card" }, h("h2", {}, "1. What"), field("Title", title), kindPicker, builderBox),
+    h("section", { class: "card" }, h("h2", {}, "2. Committee"), committee.element),
+    h("section", { class: "card" }, h("h2", {}, "3. Privacy policy"), policy.element),
+    h("section", { class: "card" }, h("h2", {}, "4. Participants and deadline"), access.element),
+    feedback,
+    h("div", { class: "button-row" }, create));
+  form.addEventListener("input", renderPreview);
+  form.addEventListener("change", renderPreview);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    create.disabled = true;
+    create.textContent = "Creating…";
+    replace(feedback);
+    const team = committee.read();
+    let circle = null;
+    try {
+      if (!title.value.trim()) throw Object.assign(new Error("Give the session a title."), { code: "invalid_options" });
+      if (!team.circle && !team.members.length) throw Object.assign(new Error("Add at least one committee member, or choose circle mode."), { code: "invalid_options" });
+      if (team.circle) circle = await circleMembers(sotto, team.circle);
+      const options = {
+        title: title.value.trim(),
+        [kind]: schema(),
+        members: circle ? circle.members : team.members,
+        threshold: team.threshold,
+        policy: policy.read(kind),
+        ...access.read(),
+      };
+      const org = await sotto.Organizer.create(relayUrl(), options);
+      saveSession(recordOf(org, { circleKeys: circle?.keyNames ?? null, singleUse: options.singleUse > 0 }));
+      location.hash = manageHref(org.sessionId);
+    } catch (err) {
+      if (circle) for (const k of circle.keyNames) await sotto.CommitteeMember.forget(k).catch(() => {});
+      replace(feedback, errorNotice(err));
+      feedback.querySelector("h2")?.setAttribute("tabindex", "-1");
+      feedback.querySelector("h2")?.focus();
+      create.disabled = false;
+      create.textContent = "Create the session";
+    }
+  });
+
+  replace(main,
+    h("h1", {}, "Private votes, surveys and budgets"),
+    h("p", { class: "lead" }, "Each answer is split and encrypted in the participant's browser. A small committee computes the result together; nobody, not even the server, sees an individual answer."),
+    sessionsList(sotto),
+    h("h2", {}, "Create a session"),
+    h("div", { class: "grid-2" },
+      form,
+      h("aside", { class: "sticky", "aria-labelledby": "preview-heading" },
+        h("section", { class: "card" },
+          h("p", { class: "preview-label", id: "preview-heading" }, "Live preview of the participant form"),
+          previewTitle, preview))));
+  setKind(kind);
+}

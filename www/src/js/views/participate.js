@@ -1,0 +1,123 @@
+// Participate: open the invite link, show the form, validate inline,
+// encrypt and submit, and hand back a receipt.
+
+import { h, replace, announce, uid } from "../dom.js";
+import { loadSotto } from "../sotto.js";
+import { answerForm } from "../answer-form.js";
+import { privacyPanel } from "../privacy-panel.js";
+import { errorNotice } from "../errors.js";
+import { retrying } from "../retry.js";
+import { downloadJson, slug } from "../download.js";
+import { saveReceipt, receiptsFor } from "../store.js";
+import { sessionOf, tokenOf } from "../link.js";
+
+const KIND_NAMES = { vote: "Vote", survey: "Survey", budget: "Budget" };
+
+/** A status area that shows retry countdowns. */
+export function retryStatus(area, what) {
+  return (err, seconds, retryNow) => {
+    replace(area, errorNotice(err, {
+      showDetail: false,
+      actions: [h("button", { type: "button", onclick: retryNow }, "Try now")],
+    }));
+    area.querySelector("p").append(` Next attempt to ${what} in ${seconds} s.`);
+  };
+}
+
+function deadlineNote(manifest) {
+  const closes = manifest?.deadlines?.closes_at;
+  if (!closes) return null;
+  const when = new Date(closes * 1000);
+  const passed = when.getTime() < Date.now();
+  return h("p", { class: passed ? "notice warn" : "muted" },
+    passed ? `The deadline was ${when.toLocaleString()}: your answer may be refused.` : `Answers close ${when.toLocaleString()}.`);
+}
+
+function receiptView(title, receipt) {
+  const saved = { sotto: "receipt", title, submittedAt: new Date().toISOString(), ...receipt };
+  return h("section", { class: "card", "aria-labelledby": "receipt-heading" },
+    h("div", { class: "notice ok", role: "status" },
+      h("h2", { id: "receipt-heading" }, "Your answer was sent"),
+      h("p", {}, "It was encrypted in this browser and stored by the server for the committee. Nobody can see your individual answer.")),
+    h("p", {}, "Keep the receipt: it proves that your answer was stored (at position ", String(receipt.position), "), without revealing what it was."),
+    h("pre", { class: "receipt", tabindex: "0", "aria-label": "Receipt" }, JSON.stringify(saved, null, 2)),
+    h("div", { class: "button-row" },
+      h("button", { type: "button", class: "primary", onclick: () => downloadJson(`sotto-receipt-${slug(title)}.json`, saved) }, "Download receipt")));
+}
+
+function previousReceipts(session, token) {
+  const mine = receiptsFor(session).filter((r) => r.tokenTag === token.slice(0, 8));
+  if (!mine.length) return null;
+  const last = mine[mine.length - 1];
+  return h("div", { class: "notice warn" },
+    h("p", {}, `This browser already sent an answer with this link on ${new Date(last.savedAt).toLocaleString()}.`),
+    h("button", { type: "button", class: "small", onclick: () => downloadJson("sotto-receipt.json", last) }, "Download that receipt"));
+}
+
+/** Renders the participate page for `link` into `main`. */
+export async function participateView(main, link) {
+  const status = h("div", { class: "status" });
+  replace(main, h("h1", {}, "Opening the session…"), status);
+  const sotto = await loadSotto();
+  let participant;
+  try {
+    participant = await retrying(() => sotto.Participant.open(link), retryStatus(status, "reach the server"));
+  } catch (err) {
+    replace(main, h("h1", {}, "This link cannot be used"), errorNotice(err));
+    return;
+  }
+  const manifest = participant.manifest();
+  const kind = participant.kind;
+  const title = participant.title;
+  document.title = `${title} · Sotto`;
+
+  const message = h("p", { class: "validation", id: uid("validation"), "aria-live": "polite" });
+  const feedback = h("div", { class: "feedback" });
+  const submit = h("button", { type: "submit", class: "primary" }, "Encrypt and submit");
+  const check = () => {
+    const result = participant.validate(form.read());
+    message.className = `validation ${result.valid ? "ok" : "error"}`;
+    message.textContent = result.valid ? "Ready to submit." : result.message ?? "The answer is not complete.";
+    return result.valid;
+  };
+  const form = answerForm(kind, participant.schema(), {
+    prefix: "answer",
+    onChange: () => check(),
+  });
+  const formEl = h("form", { novalidate: true, "aria-describedby": message.id },
+    form.element, message, h("div", { class: "button-row" }, submit));
+  formEl.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!check()) {
+      message.setAttribute("tabindex", "-1");
+      message.focus();
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = "Encrypting and sending…";
+    replace(feedback);
+    try {
+      const receipt = await retrying(() => participant.submit(form.read()), retryStatus(feedback, "send your answer"));
+      saveReceipt({ ...receipt, title, tokenTag: tokenOf(link).slice(0, 8), savedAt: Date.now() });
+      replace(main, h("h1", {}, title), receiptView(title, receipt));
+      announce("Your answer was sent.");
+      main.focus();
+    } catch (err) {
+      replace(feedback, errorNotice(err));
+      const final = ["already_submitted", "session_closed", "unauthorized", "manifest_mismatch"].includes(err?.code);
+      submit.disabled = final;
+      submit.textContent = final ? "Cannot submit" : "Encrypt and submit";
+      feedback.querySelector("h2")?.setAttribute("tabindex", "-1");
+      feedback.querySelector("h2")?.focus();
+    }
+  });
+
+  replace(main,
+    h("p", { class: "badge" }, KIND_NAMES[kind] ?? kind),
+    h("h1", {}, title),
+    deadlineNote(manifest),
+    previousReceipts(sessionOf(link), tokenOf(link)),
+    h("div", { class: "grid-2" },
+      h("section", { class: "card", "aria-label": "Your answer" }, formEl, feedback),
+      h("div", { class: "sticky" }, privacyPanel(participant))));
+}

@@ -1,0 +1,125 @@
+// Results: wait for the committee's signed result (polling
+// `verifyResult`), show the verification, charts with tables, and CSV/JSON
+// export. Reached through the read link (`r=organizer`).
+
+import { h, replace, announce } from "../dom.js";
+import { loadSotto } from "../sotto.js";
+import { errorNotice } from "../errors.js";
+import { retrying } from "../retry.js";
+import { retryStatus } from "./participate.js";
+import { downloadCsv, downloadJson, slug } from "../download.js";
+import { getSession, updateSession } from "../store.js";
+import { manageHref, sessionOf } from "../link.js";
+import { RENDERERS } from "../results/index.js";
+
+const POLL_SECONDS = 4;
+
+function verificationCard(verified, committee) {
+  const signed = verified.signers.length;
+  const needed = verified.threshold + 1;
+  const names = verified.signers.map((i) => committee.find((m) => m.index === i)?.name ?? `member ${i}`);
+  const ok = signed >= needed;
+  return h("section", { class: `notice ${ok ? "ok" : "error"}`, "aria-labelledby": "verification-heading", dataset: { verified: String(ok) } },
+    h("h2", { id: "verification-heading" }, ok ? "Verified result" : "Not enough signatures"),
+    h("p", {}, `Signed by ${signed} of ${committee.length} committee members (${names.join(", ")}); at least ${needed} signatures are required.`),
+    h("p", {}, `${verified.valid} valid submission${verified.valid === 1 ? "" : "s"} counted`,
+      verified.invalid ? `, ${verified.invalid} invalid one${verified.invalid === 1 ? "" : "s"} rejected by the committee` : "", "."));
+}
+
+function suppressedNotice(manifest) {
+  const min = manifest.policy?.min_submissions;
+  return h("div", { class: "notice warn", role: "status", dataset: { code: "suppressed" } },
+    h("h2", {}, "Too few submissions"),
+    h("p", {}, `The session needed at least ${min ?? "the minimum number of"} valid submissions before revealing anything. `
+      + "To protect the people who answered, the committee withheld the result."));
+}
+
+function exportButtons(title, verified, csv) {
+  const name = `sotto-${slug(title)}`;
+  return h("div", { class: "button-row" },
+    csv ? h("button", { type: "button", onclick: () => downloadCsv(`${name}.csv`, csv) }, "Download CSV") : null,
+    h("button", { type: "button", onclick: () => downloadJson(`${name}.json`, verified) }, "Download JSON"));
+}
+
+function organizerTools(session, onClose) {
+  const rec = getSession(session);
+  if (!rec) return null;
+  const closeButton = rec.closed ? null : h("button", { type: "button", class: "danger", onclick: onClose }, "Close submissions now");
+  return h("div", { class: "button-row" }, h("a", { class: "button", href: manageHref(session) }, "Manage this session"), closeButton);
+}
+
+/** Renders the results page for the read link `link`. */
+export async function resultsView(main, link) {
+  const status = h("div", { class: "status", "aria-live": "polite" });
+  replace(main, h("h1", {}, "Opening the results…"), status);
+  const sotto = await loadSotto();
+  let session;
+  try {
+    session = await retrying(() => sotto.Participant.open(link), retryStatus(status, "reach the server"));
+  } catch (err) {
+    replace(main, h("h1", {}, "These results cannot be opened"), errorNotice(err));
+    return;
+  }
+  const manifest = session.manifest();
+  const kind = session.kind;
+  const schema = session.schema();
+  const committee = session.committee();
+  const title = session.title;
+  document.title = `Results: ${title} · Sotto`;
+  const sid = sessionOf(link);
+  const body = h("div", { class: "results" });
+  const close = async () => {
+    const rec = getSession(sid);
+    try {
+      await sotto.Organizer.importCapability(rec.capability).close();
+      updateSession(sid, { closed: true });
+      announce("Submissions closed. The committee computes now.");
+      replace(tools, organizerTools(sid, close));
+    } catch (err) {
+      status.prepend(errorNotice(err));
+    }
+  };
+  const tools = h("div", {}, organizerTools(sid, close));
+  replace(main, h("p", { class: "badge" }, `${kind} results`), h("h1", {}, title), tools, status, body);
+
+  const waiting = (text) => replace(status, h("div", { class: "notice", role: "status" },
+    h("h2", {}, "Waiting for the committee"), h("p", {}, text)));
+  waiting("No signed result yet. When the organizer closes the session, the committee computes and signs the result; this page checks every few seconds.");
+
+  for (let attempt = 0; ; attempt++) {
+    if (!body.isConnected) return;
+    try {
+      const verified = await sotto.verifyResult(link);
+      showResult(verified);
+      return;
+    } catch (err) {
+      if (err?.code === "no_result") {
+        if (attempt % 5 === 4) waiting(`Still no signed result (checked ${new Date().toLocaleTimeString()}). Committee members must keep their console open until they publish.`);
+      } else if (err?.code === "relay_unreachable") {
+        replace(status, errorNotice(err, { showDetail: false }));
+      } else {
+        replace(status, errorNotice(err));
+        if (err?.code !== "unverified") return;
+      }
+    }
+    await new Promise((r) => setTimeout(r, POLL_SECONDS * 1000));
+  }
+
+  function showResult(verified) {
+    const result = verified.result ?? {};
+    replace(status);
+    const parts = [verificationCard(verified, committee)];
+    let csv = null;
+    if (result.suppressed) {
+      parts.push(suppressedNotice(manifest));
+    } else {
+      const rendered = RENDERERS[kind](schema, result);
+      csv = rendered.csv;
+      if (result.dp) parts.push(h("p", { class: "notice" }, `Differential privacy: every number below includes random noise (ε = ${result.dp.epsilon}), so no single answer can be inferred from it.`));
+      parts.push(...rendered.nodes);
+    }
+    parts.push(h("h2", {}, "Export"), exportButtons(title, verified, csv));
+    replace(body, parts);
+    announce("The result is in.");
+  }
+}

@@ -1,0 +1,118 @@
+// Sotto's embeddable widget: private votes and surveys in any web page.
+//
+//   <script type="module" src="https://sotto.example/widget.js"></script>
+//   <sotto-vote link="https://sotto.example/#s=…&h=…&t=…&r=participant"></sotto-vote>
+//   <sotto-survey link="…"></sotto-survey>   <sotto-budget link="…"></sotto-budget>
+//
+// The form renders in a shadow root, so the host page's CSS does not leak in
+// (theme it with --sotto-accent, --sotto-text, --sotto-background and
+// --sotto-font). The answer is encrypted in the page, as on the participate
+// page. Events (bubbling, composed): `sotto-submitted` with the receipt as
+// `detail`, `sotto-error` with `{code, message}`.
+
+import { h, replace } from "./js/dom.js";
+import { loadSotto } from "./js/sotto.js";
+import { answerForm } from "./js/answer-form.js";
+import { privacyPanel } from "./js/privacy-panel.js";
+import { errorNotice } from "./js/errors.js";
+import { retrying } from "./js/retry.js";
+import { downloadJson, slug } from "./js/download.js";
+
+const STYLES = new URL("./widget.css", import.meta.url).href;
+
+class SottoForm extends HTMLElement {
+  static observedAttributes = ["link"];
+
+  #body;
+  #generation = 0;
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: "open" });
+    this.#body = h("div", { class: "sotto", part: "body" });
+    root.append(h("link", { rel: "stylesheet", href: STYLES }), this.#body);
+  }
+
+  connectedCallback() {
+    this.#render();
+  }
+
+  attributeChangedCallback(_name, before, after) {
+    if (this.isConnected && before !== after) this.#render();
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  #fail(err) {
+    replace(this.#body, errorNotice(err, { showDetail: false }));
+    this.#emit("sotto-error", { code: err?.code ?? "internal", message: String(err?.message ?? err) });
+  }
+
+  async #render() {
+    const generation = ++this.#generation;
+    const current = () => generation === this.#generation;
+    const link = this.getAttribute("link") ?? "";
+    const status = h("div", { role: "status" }, h("p", {}, "Loading…"));
+    replace(this.#body, status);
+    let participant;
+    try {
+      const sotto = await loadSotto();
+      participant = await retrying(() => sotto.Participant.open(link), (err, seconds, now) => {
+        if (!current()) return now();
+        replace(status, errorNotice(err, { showDetail: false, actions: [h("button", { type: "button", onclick: now }, "Try now")] }));
+        status.querySelector("p")?.append(` Retrying in ${seconds} s.`);
+      });
+    } catch (err) {
+      if (current()) this.#fail(err);
+      return;
+    }
+    if (!current()) return;
+    this.#show(participant);
+  }
+
+  #show(participant) {
+    const title = participant.title;
+    const message = h("p", { class: "validation", "aria-live": "polite" });
+    const feedback = h("div");
+    const submit = h("button", { type: "submit", class: "primary" }, "Encrypt and submit");
+    const check = () => {
+      const v = participant.validate(form.read());
+      message.className = `validation ${v.valid ? "ok" : "error"}`;
+      message.textContent = v.valid ? "Ready to submit." : v.message ?? "The answer is not complete.";
+      return v.valid;
+    };
+    const form = answerForm(participant.kind, participant.schema(), { onChange: check });
+    const formEl = h("form", { novalidate: true }, form.element, message, h("div", { class: "button-row" }, submit), feedback);
+    formEl.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!check()) return;
+      submit.disabled = true;
+      submit.textContent = "Encrypting and sending…";
+      try {
+        const receipt = await retrying(() => participant.submit(form.read()));
+        const saved = { sotto: "receipt", title, submittedAt: new Date().toISOString(), ...receipt };
+        replace(this.#body,
+          h("div", { class: "notice ok", role: "status" },
+            h("p", {}, h("strong", {}, "Your answer was sent."), " It was encrypted in this page; nobody can see your individual answer."),
+            h("button", { type: "button", onclick: () => downloadJson(`sotto-receipt-${slug(title)}.json`, saved) }, "Download receipt")));
+        this.#emit("sotto-submitted", receipt);
+      } catch (err) {
+        replace(feedback, errorNotice(err, { showDetail: false }));
+        submit.disabled = ["already_submitted", "session_closed", "unauthorized"].includes(err?.code);
+        submit.textContent = "Encrypt and submit";
+        this.#emit("sotto-error", { code: err?.code ?? "internal", message: String(err?.message ?? err) });
+      }
+    });
+    replace(this.#body,
+      h("p", { class: "title" }, title),
+      formEl,
+      h("details", { class: "privacy" }, h("summary", {}, "What leaves your browser"), privacyPanel(participant, { headingLevel: "p" })),
+      h("p", { class: "powered" }, "Private by ", h("a", { href: new URL("./", STYLES).href, target: "_blank", rel: "noopener" }, "Sotto")));
+  }
+}
+
+for (const tag of ["sotto-vote", "sotto-survey", "sotto-budget"]) {
+  if (!customElements.get(tag)) customElements.define(tag, class extends SottoForm {});
+}
