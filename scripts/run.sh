@@ -17,12 +17,19 @@ listen="${SOTTO_LISTEN:-127.0.0.1:8080}"
 data="${SOTTO_DATA:-$ROOT/sotto-data}"
 static="${SOTTO_STATIC:-$ROOT/www/dist}"
 
-scripts/setup.sh
+# --node: npm's binaryen (wasm-opt) for the wasm package of the web app.
+scripts/setup.sh --node
 
 # ---------------------------------------------------------------------------
-# Building the web app (wasm package + www/) goes here once www/ exists, so
-# that $static is fresh before the relay starts.
+# The web app: scripts/build-www.sh rebuilds the wasm package when crate/
+# changed (scripts/build-wasm.sh) and copies it with www/src into www/dist,
+# so that $static is fresh before the relay starts. Skipped when
+# SOTTO_STATIC points elsewhere.
 # ---------------------------------------------------------------------------
+if [[ -z "${SOTTO_STATIC:-}" ]]; then
+    echo "[run] building the web app (scripts/build-www.sh)"
+    scripts/build-www.sh
+fi
 
 echo "[run] building sotto-relay (release)"
 cargo build --release -p sotto-relay

@@ -82,6 +82,7 @@ section "typescript (package types)" www/node_modules/.bin/tsc --noEmit -p tests
 section "tests (native)" cargo test --workspace
 section "tests (wasm32, node)" cargo test -p sotto --target wasm32-unknown-unknown
 section "tests (wasm32, chromium)" env WASM_BINDGEN_USE_BROWSER=1 cargo test -p sotto --target wasm32-unknown-unknown
+section "tests (browser)" tests/browser/run.sh
 section "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 # The advisory database cannot be downloaded here: run `cargo deny check
 # advisories` where the network allows it (docs/dependencies.md).

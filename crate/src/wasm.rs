@@ -13,6 +13,8 @@
 //! ([`socket::BrowserSocket`]) under the same relay client and member
 //! driver the native CLI uses (`crate::client`).
 
+#[cfg(feature = "member-runtime")]
+pub mod bench;
 pub mod error;
 pub mod member;
 pub mod organizer;

@@ -3,12 +3,13 @@
 //! truncated, altered, or whole objects (the manifest, the member's index)
 //! substituted, through [`sotto_e2e::proxy`].
 //!
-//! Every case ends either in the correct, verified result or in typed
-//! errors with no accepted result; never in a wrong result, and never in a
+//! Every case ends in the correct, verified result, or in typed errors
+//! with no accepted result, or (a corrupted copy of one submission) in that
+//! submission counting as invalid; never in a wrong result, and never in a
 //! hang: the members run with short deadlines ([`TestRuntime::quick`]:
 //! 2 s per request, a resync after 1.5 s of silence, `Stalled` after 6 s
 //! without progress), the production defaults being 30 s, 30 s and 120 s
-//! (docs/session.md).
+//! (docs/session.md, docs/threat-model.md).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;

@@ -23,5 +23,5 @@ document.addEventListener("sotto-submitted", (e) => {
   events.textContent = `Submitted: receipt ${e.detail.receipt.slice(0, 16)}…`;
 });
 document.addEventListener("sotto-error", (e) => {
-  events.textContent = `Widget error: ${e.detail.code}`;
+  if (!e.target.hidden) events.textContent = `Widget error: ${e.detail.code}`;
 });

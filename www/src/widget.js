@@ -16,6 +16,7 @@ import { answerForm } from "./js/answer-form.js";
 import { privacyPanel } from "./js/privacy-panel.js";
 import { errorNotice } from "./js/errors.js";
 import { retrying } from "./js/retry.js";
+import { explain, markQuestion } from "./js/plain-message.js";
 import { downloadJson, slug } from "./js/download.js";
 
 const STYLES = new URL("./widget.css", import.meta.url).href;
@@ -77,13 +78,16 @@ class SottoForm extends HTMLElement {
     const message = h("p", { class: "validation", "aria-live": "polite" });
     const feedback = h("div");
     const submit = h("button", { type: "submit", class: "primary" }, "Encrypt and submit");
+    const schema = participant.schema();
     const check = () => {
       const v = participant.validate(form.read());
+      const plain = v.valid ? null : explain(participant.kind, schema, v.message);
       message.className = `validation ${v.valid ? "ok" : "error"}`;
-      message.textContent = v.valid ? "Ready to submit." : v.message ?? "The answer is not complete.";
+      message.textContent = v.valid ? "Ready to submit." : plain.text;
+      markQuestion(formEl, plain?.question);
       return v.valid;
     };
-    const form = answerForm(participant.kind, participant.schema(), { onChange: check });
+    const form = answerForm(participant.kind, schema, { onChange: check });
     const formEl = h("form", { novalidate: true }, form.element, message, h("div", { class: "button-row" }, submit), feedback);
     formEl.addEventListener("submit", async (event) => {
       event.preventDefault();

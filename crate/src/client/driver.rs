@@ -289,6 +289,7 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
         if state.is_closed() && (silent >= timeouts.stall || fruitless > MAX_FRUITLESS) {
             return Err(MemberError::Stalled {
                 seconds: silent.as_secs(),
+                resyncs: fruitless,
                 waiting: state.waiting_for(),
             });
         }

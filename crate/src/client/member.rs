@@ -71,14 +71,17 @@ pub enum MemberError {
     #[error("session: {0}")]
     Session(String),
     /// After the close, nothing new arrived for too long (see
-    /// `driver::Timeouts::stall`): a member stopped, or the relay withholds
-    /// messages. The member gives up rather than wait forever.
+    /// `driver::Timeouts::stall`), or reconnecting kept bringing nothing
+    /// new: a member stopped, or the relay withholds messages. The member
+    /// gives up rather than wait forever.
     #[error(
-        "no progress for {seconds} s after the session closed (waiting for members {waiting:?}): a member stopped, or the relay is withholding messages"
+        "no progress after the session closed ({seconds} s without a new message, {resyncs} fruitless reconnects; waiting for members {waiting:?}): a member stopped, or the relay is withholding messages"
     )]
     Stalled {
         /// How long nothing new arrived.
         seconds: u64,
+        /// Reconnects in a row that brought nothing new.
+        resyncs: u32,
         /// The members whose messages this member still needs.
         waiting: Vec<u16>,
     },

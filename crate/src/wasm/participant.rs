@@ -177,6 +177,21 @@ impl Participant {
         to_js(&report)
     }
 
+    /// Validates, secret-shares and encrypts the answer to the committee
+    /// without sending it: the participant's whole local work, returned as
+    /// the concatenated sealed parts (for benchmarks and offline queues).
+    pub fn prepare(&self, answer: JsValue) -> Result<Vec<u8>, JsValue> {
+        let values = answer_value(answer).and_then(|a| {
+            self.computation
+                .encode(&a)
+                .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))
+        })?;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let p = prepare_submission(&mut rng, &self.manifest, &values)
+            .map_err(|e| js_error(Code::Internal, &e.to_string()))?;
+        Ok(p.parts.concat())
+    }
+
     /// Validates, secret-shares and encrypts the answer to the committee,
     /// and submits it with the link's token. Resolves to the relay's
     /// `Receipt`. Rejects with `invalid_answer`, `already_submitted`,
@@ -225,26 +240,4 @@ impl Participant {
 
 fn answer_value(answer: JsValue) -> Result<Value, JsValue> {
     super::from_js(&answer, Code::InvalidAnswer, "the answer")
-}
-
-/// Prepares one answer for `link` without any network: parse, encode,
-/// share and encrypt (what `submit` does before it connects). Used by the
-/// benchmark to time the participant's work; takes the manifest bytes the
-/// link pins.
-#[wasm_bindgen(js_name = prepareAnswer)]
-pub fn prepare_answer(
-    link: &str,
-    manifest: &[u8],
-    answer: JsValue,
-) -> Result<js_sys::Uint8Array, JsValue> {
-    let invite = parse_link(link)?;
-    let manifest = verify_manifest_for(manifest, &invite.session_id, &invite.manifest_hash)
-        .map_err(|e| js_error(Code::ManifestMismatch, &e.to_string()))?;
-    let values = Computation::from_manifest(&manifest.manifest)
-        .encode(&answer_value(answer)?)
-        .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))?;
-    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
-    let p = prepare_submission(&mut rng, &manifest, &values)
-        .map_err(|e| js_error(Code::Internal, &e.to_string()))?;
-    Ok(js_sys::Uint8Array::from(p.parts.concat().as_slice()))
 }

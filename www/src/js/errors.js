@@ -18,12 +18,12 @@ const MESSAGES = {
   },
   relay_unreachable: {
     title: "Cannot reach the Sotto server",
-    body: "Check your connection. Sotto keeps retrying; nothing was sent.",
+    body: "Check your connection. Sotto keeps retrying; nothing is confirmed until it gets through.",
     retry: true,
   },
   already_submitted: {
     title: "This link has already been used",
-    body: "Each personal link counts once, and an answer was already sent with it. If that was not you, tell the organizer.",
+    body: "Each personal link counts once, and an answer was already stored with it (after a connection problem, possibly your own first attempt). If it was not you, tell the organizer.",
   },
   session_closed: {
     title: "This session is closed",

@@ -123,19 +123,28 @@ const STAGES = [
 
 function progressList() {
   const items = STAGES.map(([stage, text]) => h("li", { dataset: { stage } }, text));
-  const list = h("ol", { class: "steps", "aria-live": "polite" }, items);
-  const detail = h("p", { class: "muted", id: "member-status" });
+  const list = h("ol", { class: "steps" }, items);
+  const detail = h("p", { id: "member-status", "aria-live": "polite" });
+  const note = h("p", { class: "small muted" });
+  // The step that is under way once each stage is reported.
+  const ACTIVE = { connected: 1, collecting: 1, computing: 2, published: 4 };
   const update = (p) => {
-    const at = STAGES.findIndex(([s]) => s === p.stage);
-    if (p.stage === "reconnecting") { detail.textContent = "Connection lost: reconnecting…"; return; }
-    items.forEach((li, i) => { li.className = i < at ? "done" : i === at ? (p.stage === "published" ? "done" : "active") : ""; });
-    if (p.stage === "connected") detail.textContent = `You are member ${p.member} of the committee. Keep this tab open.`;
-    if (p.stage === "collecting") detail.textContent = `${p.submissions} submission${p.submissions === 1 ? "" : "s"} received. Waiting for the organizer to close the session.`;
-    if (p.stage === "computing") detail.textContent = `The session is closed: computing on ${p.submissions} submission${p.submissions === 1 ? "" : "s"}.`;
-    if (p.stage === "published") detail.textContent = "Done: your signature is on the result.";
+    if (p.stage === "reconnecting") {
+      note.textContent = `Reconnected to the server at ${new Date().toLocaleTimeString()} to check for new messages.`;
+      return;
+    }
+    const active = ACTIVE[p.stage];
+    if (active === undefined) return;
+    items.forEach((li, i) => { li.className = i < active ? "done" : i === active ? "active" : ""; });
+    const n = p.submissions;
+    const subs = `${n} submission${n === 1 ? "" : "s"}`;
+    if (p.stage === "connected") detail.textContent = `Connected as member ${p.member}. Waiting for submissions; keep this tab open.`;
+    if (p.stage === "collecting") detail.textContent = `${subs} received. Waiting for the organizer to close the session.`;
+    if (p.stage === "computing") detail.textContent = `The session is closed: computing on ${subs} with the other members.`;
+    if (p.stage === "published") detail.textContent = "Done: the result is signed and published.";
     detail.dataset.stage = p.stage;
   };
-  return { element: h("div", {}, list, detail), update };
+  return { element: h("div", {}, list, detail, note), update };
 }
 
 function sessionPanel(sotto, link, selected) {

@@ -13,7 +13,7 @@ export function renderResultSummary(session, outcome) {
       h("p", {}, `${counts} The policy withheld the result.`));
   }
   const { nodes } = RENDERERS[session.kind](session.schema(), result);
-  return h("div", {},
+  return h("div", { class: "outcome" },
     h("div", { class: "notice ok", role: "status" }, h("h3", {}, "Published"), h("p", {}, counts)),
     nodes);
 }

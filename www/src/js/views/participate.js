@@ -7,6 +7,7 @@ import { answerForm } from "../answer-form.js";
 import { privacyPanel } from "../privacy-panel.js";
 import { errorNotice } from "../errors.js";
 import { retrying } from "../retry.js";
+import { explain, markQuestion } from "../plain-message.js";
 import { downloadJson, slug } from "../download.js";
 import { saveReceipt, receiptsFor } from "../store.js";
 import { sessionOf, tokenOf } from "../link.js";
@@ -74,13 +75,16 @@ export async function participateView(main, link) {
   const message = h("p", { class: "validation", id: uid("validation"), "aria-live": "polite" });
   const feedback = h("div", { class: "feedback" });
   const submit = h("button", { type: "submit", class: "primary" }, "Encrypt and submit");
+  const schema = participant.schema();
   const check = () => {
     const result = participant.validate(form.read());
+    const plain = result.valid ? null : explain(kind, schema, result.message);
     message.className = `validation ${result.valid ? "ok" : "error"}`;
-    message.textContent = result.valid ? "Ready to submit." : result.message ?? "The answer is not complete.";
+    message.textContent = result.valid ? "Ready to submit." : plain.text;
+    markQuestion(formEl, plain?.question);
     return result.valid;
   };
-  const form = answerForm(kind, participant.schema(), {
+  const form = answerForm(kind, schema, {
     prefix: "answer",
     onChange: () => check(),
   });

@@ -1,0 +1,113 @@
+// What a person does in the web app, as Playwright steps: members make keys,
+// the organizer builds a session, participants answer, the committee
+// computes, the results page is read. Shared by the browser tests.
+
+import { log, assert } from "./lib.mjs";
+
+const COMPUTE_TIMEOUT = 150_000;
+
+/** A member opens the console, generates a key named `name` and copies the public keys JSON. */
+export async function memberKey(page, origin, name) {
+  await page.goto(`${origin}/#console`);
+  await page.getByLabel("Your name, as participants will see it").first().fill(name);
+  await page.getByRole("button", { name: "Generate key" }).click();
+  const area = page.locator("#public-keys");
+  await area.waitFor();
+  const json = JSON.parse(await area.inputValue());
+  assert(json.name === name && /^[0-9a-f]{64}$/.test(json.x25519), "public keys JSON");
+  log(`member ${name}: key ${json.fingerprint}`);
+  return json;
+}
+
+/**
+ * The organizer fills the start page. `kind` picks the builder, `build(page)`
+ * fills it; `members` are public-key JSONs, or `circle` a member count.
+ */
+export async function fillCreateForm(page, origin, { title, kind, build, members = [], circle = 0, singleUse = 0, minSubmissions }) {
+  await page.goto(`${origin}/`);
+  await page.locator("#create-form").waitFor();
+  await page.getByLabel("Title").fill(title);
+  await page.locator(`#kind-${kind}`).check();
+  if (build) await build(page);
+  if (circle) {
+    await page.getByLabel("Circle mode: this browser makes all member keys (demo)").check();
+    await page.locator("#circle-count").fill(String(circle));
+  } else {
+    for (const m of members) {
+      await page.locator("#member-json").fill(JSON.stringify(m));
+      await page.getByRole("button", { name: "Add member" }).click();
+      await page.locator("#member-cards").getByText(m.name).waitFor();
+    }
+  }
+  if (minSubmissions !== undefined) await page.locator("#min-submissions").fill(String(minSubmissions));
+  if (singleUse) {
+    await page.locator("#access-single").check();
+    await page.locator("#single-use-count").fill(String(singleUse));
+  }
+}
+
+/** Submits the start page and reads the session page's links. */
+export async function createSession(page) {
+  await page.getByRole("button", { name: "Create the session" }).click();
+  await page.locator("#member-links").waitFor({ timeout: 30_000 }).catch(async (err) => {
+    const feedback = await page.locator("#create-feedback").innerText().catch(() => "");
+    throw new Error(`session not created: ${feedback || err.message}`);
+  });
+  const members = await page.locator("#member-links code").allInnerTexts();
+  const participants = await page.locator("#participant-links code").allInnerTexts();
+  const read = await page.locator("#results-link").getAttribute("href");
+  log(`session created: ${members.length} members, ${participants.length} participant links`);
+  return { members, participants, read };
+}
+
+/** A member opens its link in the console (its key already stored) and joins. */
+export async function memberJoin(page, link) {
+  await page.goto(link);
+  const join = page.locator("#join");
+  await join.waitFor();
+  await page.getByText("of this committee").waitFor();
+  await join.click();
+  await page.locator("#member-status[data-stage]").waitFor({ timeout: 30_000 });
+}
+
+export async function waitPublished(page) {
+  await page.locator('#member-status[data-stage="published"]').waitFor({ timeout: COMPUTE_TIMEOUT });
+}
+
+/** Opens a participant link and waits for the form. */
+export async function openParticipant(page, link) {
+  await page.goto(link);
+  await page.getByRole("button", { name: "Encrypt and submit" }).waitFor();
+}
+
+/** Submits the open form; resolves to "sent" or the error code shown. */
+export async function submitAnswer(page) {
+  await page.getByRole("button", { name: "Encrypt and submit" }).click();
+  const sent = page.getByRole("heading", { name: "Your answer was sent" });
+  const error = page.locator(".feedback [data-code]");
+  await sent.or(error).first().waitFor({ timeout: 30_000 });
+  if (await sent.isVisible()) return "sent";
+  return error.first().getAttribute("data-code");
+}
+
+/** On the session page: close submissions (the button asks for a second click). */
+export async function closeSession(page) {
+  const button = page.locator("#close-session");
+  await button.click();
+  await button.click();
+  await page.getByText("Closed: no more answers are accepted").waitFor();
+  log("session closed");
+}
+
+/** Opens the read link and waits for the verified result. */
+export async function openResults(page, readLink) {
+  await page.goto(readLink);
+  await page.locator('[data-verified="true"], [data-verified="false"]').waitFor({ timeout: COMPUTE_TIMEOUT });
+  assert(await page.locator('[data-verified="true"]').isVisible(), "the result is verified");
+}
+
+/** The rows (cells' text) of the table with `caption`. */
+export async function tableRows(page, caption) {
+  const table = page.locator("table", { has: page.locator("caption", { hasText: caption }) }).first();
+  return table.locator("tbody tr").evaluateAll((rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent.trim())));
+}
