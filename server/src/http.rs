@@ -17,11 +17,12 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sotto::wire::{ErrorCode, SessionId, Token};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeader;
 
 use crate::App;
 use crate::store::{Command, Reply};
@@ -40,7 +41,14 @@ pub fn router(app: Arc<App>, static_dir: Option<PathBuf>) -> Router {
         .route("/v1/sessions/{id}/results", get(results))
         .with_state(app);
     match static_dir {
-        Some(dir) => r.fallback_service(ServeDir::new(dir)),
+        // The web app's files are public and carry no secret; allowing any
+        // origin lets other sites embed the widget (`<sotto-vote>`), whose
+        // module and wasm are fetched cross-origin.
+        Some(dir) => r.fallback_service(SetResponseHeader::overriding(
+            ServeDir::new(dir),
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        )),
         None => r,
     }
 }

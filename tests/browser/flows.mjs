@@ -80,9 +80,10 @@ export async function openParticipant(page, link) {
   await page.getByRole("button", { name: "Encrypt and submit" }).waitFor();
 }
 
-/** Submits the open form; resolves to "sent" or the error code shown. */
-export async function submitAnswer(page) {
-  await page.getByRole("button", { name: "Encrypt and submit" }).click();
+/** Submits the open form (with `key`: by pressing it on the focused button); resolves to "sent" or the error code shown. */
+export async function submitAnswer(page, { key } = {}) {
+  if (key) await page.keyboard.press(key);
+  else await page.getByRole("button", { name: "Encrypt and submit" }).click();
   const sent = page.getByRole("heading", { name: "Your answer was sent" });
   const error = page.locator(".feedback [data-code]");
   await sent.or(error).first().waitFor({ timeout: 30_000 });

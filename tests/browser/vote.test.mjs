@@ -14,6 +14,18 @@ import {
 
 const VOTES = ["A", "A", "B", "A", "C", "B"];
 
+/** Tabs to the first option, moves the radio selection with the arrow keys to `choice`, tabs to the submit button. */
+async function voteWithKeyboard(page, choice) {
+  const active = () => page.evaluate(() => ({ type: document.activeElement?.type, value: document.activeElement?.value, text: document.activeElement?.textContent }));
+  for (let i = 0; i < 15 && (await active()).type !== "radio"; i++) await page.keyboard.press("Tab");
+  await page.keyboard.press("Space");
+  for (let i = 0; i < 5 && (await active()).value !== choice; i++) await page.keyboard.press("ArrowDown");
+  assert((await active()).value === choice, `keyboard reached option ${choice}`);
+  for (let i = 0; i < 5 && (await active()).text !== "Encrypt and submit"; i++) await page.keyboard.press("Tab");
+  assert((await active()).text === "Encrypt and submit", "keyboard reached the submit button");
+  log("voted with the keyboard only");
+}
+
 await runTest("vote", async ({ relay, context }) => {
   const origin = relay.origin;
 
@@ -64,9 +76,14 @@ await runTest("vote", async ({ relay, context }) => {
       log(`validation message: ${await msg.innerText()}`);
       await axeCheck(page, "participate page");
     }
-    await page.getByLabel(choice, { exact: true }).check();
+    if (i === VOTES.length - 1) {
+      await voteWithKeyboard(page, choice);
+    } else {
+      await page.getByLabel(choice, { exact: true }).check();
+    }
     if (i === 0) await screenshot(page, "participate-vote");
-    assertEqual(await submitAnswer(page), "sent", `vote ${i + 1}`);
+    const key = i === VOTES.length - 1 ? "Enter" : undefined;
+    assertEqual(await submitAnswer(page, { key }), "sent", `vote ${i + 1}`);
     if (i === 0) {
       await screenshot(page, "participate-receipt");
       await axeCheck(page, "receipt");
@@ -99,6 +116,7 @@ await runTest("vote", async ({ relay, context }) => {
   // Every member computes and publishes.
   await Promise.all(memberPages.map(waitPublished));
   await screenshot(memberPages[1], "console-published");
+  await axeCheck(memberPages[1], "committee console (published)");
   log("committee published");
 
   // The results page: exact tally, verified signatures.

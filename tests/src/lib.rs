@@ -44,11 +44,18 @@ pub fn sotto_bin() -> PathBuf {
     let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
     BUILT.call_once(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        // `cargo test` puts its profile's output in `debug`, `--release` in
+        // `release`: build the CLI there too.
+        let profile = if dir.ends_with("release") {
+            "release"
+        } else {
+            "test"
+        };
         let ok = Command::new(cargo)
             .args([
                 "build",
                 "--profile",
-                "test",
+                profile,
                 "-p",
                 "sotto",
                 "--bin",

@@ -23,13 +23,6 @@ export function sessionOf(link) {
   return new URLSearchParams(link.slice(at + 1)).get("s") ?? "";
 }
 
-/** The role of an invite link (`participant`, `member`, `organizer`) or "". */
-export function roleOf(link) {
-  const at = link.indexOf("#");
-  if (at < 0) return "";
-  return new URLSearchParams(link.slice(at + 1)).get("r") ?? "";
-}
-
 /** The token of an invite link, or "". */
 export function tokenOf(link) {
   const at = link.indexOf("#");

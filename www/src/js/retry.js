@@ -1,6 +1,9 @@
 // Retrying while the relay is unreachable (or rate limits us), with a
 // visible countdown and a "Try now" button.
 
+import { h, replace } from "./dom.js";
+import { errorNotice } from "./errors.js";
+
 const RETRYABLE = new Set(["relay_unreachable", "rate_limited"]);
 
 export function isRetryable(err) {
@@ -26,4 +29,15 @@ export async function retrying(fn, onWait) {
       delay = Math.min(delay * 2, 30);
     }
   }
+}
+
+/** An `onWait` for `retrying` that shows the notice in `area`; `what` ends "Next attempt to … in N s". */
+export function retryNotice(area, what) {
+  return (err, seconds, retryNow) => {
+    replace(area, errorNotice(err, {
+      showDetail: false,
+      actions: [h("button", { type: "button", onclick: retryNow }, "Try now")],
+    }));
+    area.querySelector("p")?.append(` Next attempt to ${what} in ${seconds} s.`);
+  };
 }

@@ -7,7 +7,8 @@ import { chartFigure, dataTable, ordered, leaders, percent } from "./common.js";
 
 function winnerBanner(winners, tie) {
   const list = Array.isArray(winners) ? winners : [winners];
-  const text = list.length > 1 || tie ? `Tie between ${list.join(" and ")}` : `Winner: ${list[0]}`;
+  const names = new Intl.ListFormat("en", { type: "conjunction" }).format(list);
+  const text = list.length > 1 || tie ? `Tie between ${names}` : `Winner: ${list[0]}`;
   return h("p", { class: "winner-banner" }, text);
 }
 

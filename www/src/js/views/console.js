@@ -5,8 +5,7 @@
 import { h, replace, announce, field, copyButton, uid } from "../dom.js";
 import { loadSotto, runMemberInWorker } from "../sotto.js";
 import { errorNotice } from "../errors.js";
-import { retrying } from "../retry.js";
-import { retryStatus } from "./participate.js";
+import { retrying, retryNotice } from "../retry.js";
 import { download, readFile, slug } from "../download.js";
 import { renderResultSummary } from "./outcome.js";
 
@@ -151,7 +150,7 @@ function sessionPanel(sotto, link, selected) {
   const box = h("section", { class: "card", "aria-labelledby": "session-heading" }, h("h2", { id: "session-heading" }, "Session"));
   const status = h("div");
   box.append(status, h("p", {}, "Loading the session…"));
-  retrying(() => sotto.Participant.open(link), retryStatus(status, "reach the server")).then((session) => {
+  retrying(() => sotto.Participant.open(link), retryNotice(status, "reach the server")).then((session) => {
     const committee = session.committee();
     const mine = selected && committee.find((m) => m.fingerprint === selected.keys.fingerprint);
     const progress = progressList();

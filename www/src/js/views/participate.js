@@ -6,24 +6,13 @@ import { loadSotto } from "../sotto.js";
 import { answerForm } from "../answer-form.js";
 import { privacyPanel } from "../privacy-panel.js";
 import { errorNotice } from "../errors.js";
-import { retrying } from "../retry.js";
+import { retrying, retryNotice } from "../retry.js";
 import { explain, markQuestion } from "../plain-message.js";
 import { downloadJson, slug } from "../download.js";
 import { saveReceipt, receiptsFor } from "../store.js";
 import { sessionOf, tokenOf } from "../link.js";
 
 const KIND_NAMES = { vote: "Vote", survey: "Survey", budget: "Budget" };
-
-/** A status area that shows retry countdowns. */
-export function retryStatus(area, what) {
-  return (err, seconds, retryNow) => {
-    replace(area, errorNotice(err, {
-      showDetail: false,
-      actions: [h("button", { type: "button", onclick: retryNow }, "Try now")],
-    }));
-    area.querySelector("p").append(` Next attempt to ${what} in ${seconds} s.`);
-  };
-}
 
 function deadlineNote(manifest) {
   const closes = manifest?.deadlines?.closes_at;
@@ -62,7 +51,7 @@ export async function participateView(main, link) {
   const sotto = await loadSotto();
   let participant;
   try {
-    participant = await retrying(() => sotto.Participant.open(link), retryStatus(status, "reach the server"));
+    participant = await retrying(() => sotto.Participant.open(link), retryNotice(status, "reach the server"));
   } catch (err) {
     replace(main, h("h1", {}, "This link cannot be used"), errorNotice(err));
     return;
@@ -101,7 +90,7 @@ export async function participateView(main, link) {
     submit.textContent = "Encrypting and sending…";
     replace(feedback);
     try {
-      const receipt = await retrying(() => participant.submit(form.read()), retryStatus(feedback, "send your answer"));
+      const receipt = await retrying(() => participant.submit(form.read()), retryNotice(feedback, "send your answer"));
       saveReceipt({ ...receipt, title, tokenTag: tokenOf(link).slice(0, 8), savedAt: Date.now() });
       replace(main, h("h1", {}, title), receiptView(title, receipt));
       announce("Your answer was sent.");

@@ -5,8 +5,7 @@
 import { h, replace, announce } from "../dom.js";
 import { loadSotto } from "../sotto.js";
 import { errorNotice } from "../errors.js";
-import { retrying } from "../retry.js";
-import { retryStatus } from "./participate.js";
+import { retrying, retryNotice } from "../retry.js";
 import { downloadCsv, downloadJson, slug } from "../download.js";
 import { getSession, updateSession } from "../store.js";
 import { manageHref, sessionOf } from "../link.js";
@@ -55,7 +54,7 @@ export async function resultsView(main, link) {
   const sotto = await loadSotto();
   let session;
   try {
-    session = await retrying(() => sotto.Participant.open(link), retryStatus(status, "reach the server"));
+    session = await retrying(() => sotto.Participant.open(link), retryNotice(status, "reach the server"));
   } catch (err) {
     replace(main, h("h1", {}, "These results cannot be opened"), errorNotice(err));
     return;

@@ -1,0 +1,98 @@
+// The page's building blocks against the formats of docs/apps.md, without
+// a session: every answer form (vote methods, survey question types,
+// budgets) produces the answer JSON the package expects, and the result
+// renderers draw every result shape (Borda, instant runoff, winner only,
+// suppressed cells, cross-tabs, differential privacy) with their tables.
+
+import { runTest, log, assertEqual } from "./lib.mjs";
+
+await runTest("components", async ({ relay, context }) => {
+  const page = await (await context()).newPage();
+  await page.goto(`${relay.origin}/embed-example.html`);
+  const got = await page.evaluate(async () => {
+    const { answerForm } = await import("/js/answer-form.js");
+    const { RENDERERS } = await import("/js/results/index.js");
+    const { explain } = await import("/js/plain-message.js");
+    const out = {};
+    const form = (kind, schema) => {
+      const f = answerForm(kind, schema);
+      document.body.append(f.element);
+      return f;
+    };
+    const inputs = (f) => Array.from(f.element.querySelectorAll("input"));
+
+    let f = form("vote", { method: "approval", options: ["A", "B", "C"], reveal: "tally" });
+    inputs(f)[0].checked = true;
+    inputs(f)[2].checked = true;
+    out.approval = f.read();
+    f = form("vote", { method: "score", options: ["A", "B"], reveal: "tally", max_score: 5 });
+    inputs(f)[0].value = "3";
+    out.score = f.read();
+    f = form("vote", { method: "irv", options: ["A", "B", "C"], reveal: "tally" });
+    f.element.querySelector('[aria-label="Move C up"]').click();
+    f.element.querySelector('[aria-label="Move C up"]').click();
+    out.irv = f.read();
+    f = form("survey", { questions: [
+      { id: "q1", text: "Hours", answer: { type: "number", min: 0, max: 400, decimals: 1 } },
+      { id: "q2", text: "Tools", answer: { type: "multi", options: ["a", "b", "c"], max_selections: 2 }, optional: true },
+      { id: "q3", text: "Stars", answer: { type: "rating", scale: 5 } },
+      { id: "q4", text: "Agree", answer: { type: "yesno" }, optional: true },
+      { id: "q5", text: "Colour", answer: { type: "choice", options: ["red", "blue"] }, optional: true },
+    ] });
+    const all = inputs(f);
+    all[0].value = "12.5";
+    all.find((i) => i.value === "b").checked = true;
+    all.find((i) => i.name.endsWith("q3") && i.value === "4").checked = true;
+    all.find((i) => i.name.endsWith("q4") && i.value === "no").checked = true;
+    out.survey = f.read();
+    f = form("budget", { total: 100, projects: ["park", "pool"] });
+    inputs(f)[0].value = "70";
+    inputs(f)[1].value = "30";
+    out.budget = f.read();
+
+    const tables = (nodes) => {
+      const box = document.createElement("div");
+      box.append(...nodes);
+      document.body.append(box);
+      return Array.from(box.querySelectorAll("table"), (t) => ({
+        caption: t.caption.textContent,
+        rows: Array.from(t.tBodies[0].rows, (r) => Array.from(r.cells, (c) => c.textContent)),
+      }));
+    };
+    const texts = (nodes) => nodes.map((n) => n.textContent).join(" | ");
+    const vote = { method: "borda", options: ["A", "B", "C"], reveal: "tally" };
+    out.borda = tables(RENDERERS.vote(vote, { scores: { A: 5, B: 3, C: 1 }, tally: { A: 2, B: 1, C: 0 } }).nodes);
+    const irv = RENDERERS.vote({ ...vote, method: "irv" }, { rounds: [{ A: 2, B: 2, C: 1 }, { A: 3, B: 2 }], tally: { A: 3, B: 2 }, winner: "A" });
+    out.irv_tables = tables(irv.nodes);
+    out.irv_text = texts(irv.nodes.slice(0, 1));
+    out.winner_only = texts(RENDERERS.vote(vote, { winner: ["A", "B"], tie: true }).nodes);
+    const survey = { questions: [{ id: "c", text: "Colour", answer: { type: "choice", options: ["x", "y", "z"] } },
+      { id: "a", text: "Agree", answer: { type: "yesno" } }], crosstabs: [["c", "a"]] };
+    const sres = RENDERERS.survey(survey, { questions: { c: { count: 7, histogram: { x: 5, y: "suppressed", z: "suppressed" } }, a: { count: 7, histogram: { no: 3, yes: 4 } } },
+      crosstabs: { "c x a": { "x|no": 3, "x|yes": 2, "y|no": 0, "y|yes": 1, "z|no": 0, "z|yes": 1 } }, dp: { epsilon: 1 } });
+    out.survey_tables = tables(sres.nodes);
+    out.survey_csv = sres.csv.length;
+    out.messages = [
+      explain("vote", vote, 'the answer needs a "ranking" field').text,
+      explain("survey", survey, 'the answer needs a "c" field'),
+      explain("budget", {}, "the amounts add up to 60; they must add up to 100").text,
+    ];
+    return out;
+  });
+
+  assertEqual(got.approval, { approve: ["A", "C"] }, "approval answer");
+  assertEqual(got.score, { scores: { A: 3, B: 0 } }, "score answer");
+  assertEqual(got.irv, { ranking: ["C", "A", "B"] }, "ranking answer");
+  assertEqual(got.survey, { q1: 12.5, q2: ["b"], q3: 4, q4: false }, "survey answer");
+  assertEqual(got.budget, { park: 70, pool: 30 }, "budget answer");
+  assertEqual(got.borda.map((t) => t.caption), ["Points per option (Borda count)", "First preferences"], "Borda tables");
+  assertEqual(got.borda[0].rows.map((r) => r.slice(0, 2)), [["A", "5"], ["B", "3"], ["C", "1"]], "Borda points");
+  assertEqual(got.irv_text, "Winner: A", "IRV winner");
+  assertEqual(got.irv_tables[1].rows, [["A", "2", "3"], ["B", "2", "2"], ["C", "1", "—"]], "IRV rounds");
+  assertEqual(got.winner_only.startsWith("Tie between A and B"), true, `winner only: ${got.winner_only}`);
+  assertEqual(got.survey_tables[0].rows.map((r) => r.slice(0, 2)), [["x", "5"], ["y", "suppressed"], ["z", "suppressed"]], "suppressed cells");
+  assertEqual(got.survey_tables[1].rows.map((r) => r.slice(0, 2)), [["Yes", "4"], ["No", "3"]], "yes/no order");
+  assertEqual(got.survey_tables[2].rows, [["x", "3", "2"], ["y", "0", "1"], ["z", "0", "1"]], "cross-tab");
+  assertEqual(got.messages, ["Rank all the options.", { text: "Please answer “Colour”.", question: "c" }, "The amounts add up to 60; they must add up to 100."], "plain messages");
+  log(`survey CSV rows: ${got.survey_csv}`);
+});
