@@ -29,7 +29,7 @@ fuzz_target!(|input: Input<'_>| {
         Input::Raw(bytes) => {
             if let Ok(sealed) = SealedShares::from_bytes(bytes) {
                 assert_eq!(sealed.to_bytes(), bytes);
-                assert!(open_shares(&keys, &SESSION, &id, sealed.member, &sealed).is_err());
+                assert!(open_shares(keys, &SESSION, &id, sealed.member, &sealed).is_err());
             }
         }
         Input::Tampered {
@@ -52,9 +52,9 @@ fuzz_target!(|input: Input<'_>| {
                 assert!(at == 0 && xor != 0);
                 return;
             };
-            let opened = open_shares(&keys, &SESSION, &id, parsed.member, &parsed);
+            let opened = open_shares(keys, &SESSION, &id, parsed.member, &parsed);
             // The member index is checked by the AAD, not by the framing.
-            let opened_as_sealed = open_shares(&keys, &SESSION, &id, member, &parsed);
+            let opened_as_sealed = open_shares(keys, &SESSION, &id, member, &parsed);
             if xor == 0 {
                 assert_eq!(opened.expect("untouched envelope opens").as_slice(), shares);
             } else {
