@@ -36,6 +36,15 @@ try {
       out({ receipt, title: p.title, kind: p.kind, committee: p.committee() });
       break;
     }
+    case "participate-twice": {
+      // The same answer submitted twice on one object (an app retrying).
+      const [link, answer] = args;
+      const p = await sotto.Participant.open(link);
+      const first = await p.submit(JSON.parse(answer));
+      const again = await p.submit(JSON.parse(answer));
+      out({ first, again });
+      break;
+    }
     case "invalid": {
       const [link, answer] = args;
       const p = await sotto.Participant.open(link);

@@ -142,7 +142,7 @@ async fn wasm_participants_submit_and_native_members_compute() {
         .enumerate()
         .map(|(i, k)| entry(&format!("m{}", i + 1), k))
         .collect();
-    let c = create(&url, entries, 7).await;
+    let c = create(&url, entries, 8).await;
     let handles: Vec<_> = (0..3)
         .map(|i| spawn_member(&url, &c, &keys[i], i))
         .collect();
@@ -162,6 +162,11 @@ async fn wasm_participants_submit_and_native_members_compute() {
         assert_eq!(v["kind"], json!("vote"));
         assert_eq!(v["committee"].as_array().unwrap().len(), 3);
     }
+    // An app retrying the same answer on the same object (e.g. after a lost
+    // acknowledgement) gets the same receipt: stored once, not refused.
+    let (v, ok) = node(&["participate-twice", &link(7), r#"{"choice":"Station"}"#]).await;
+    assert!(ok, "{v}");
+    assert_eq!(v["first"], v["again"], "{v}");
     // A single-use link cannot vote twice.
     let (v, ok) = node(&["participate", &link(0), r#"{"choice":"Station"}"#]).await;
     assert!(!ok);
@@ -193,10 +198,10 @@ async fn wasm_participants_submit_and_native_members_compute() {
     let read = c.link(&url, Role::Organizer, &c.reader).unwrap();
     let (v, ok) = node(&["verify", &read]).await;
     assert!(ok, "{v}");
-    assert_eq!(v["valid"], json!(6));
+    assert_eq!(v["valid"], json!(7));
     assert_eq!(
         v["result"],
-        json!({"tally": {"Park": 3, "Library": 2, "Station": 1}})
+        json!({"tally": {"Park": 3, "Library": 2, "Station": 2}})
     );
     assert!(v["signers"].as_array().unwrap().len() >= 2, "{v}");
 }

@@ -1,6 +1,9 @@
 //! `Participant`: open an invite link, show the questions, validate an
 //! answer locally, submit it sealed to the committee, keep the receipt.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -10,7 +13,7 @@ use super::socket::BrowserSocket;
 use super::to_js;
 use crate::apps::Computation;
 use crate::client::relay::RelayClient;
-use crate::client::session::{prepare_submission, relay_of_link};
+use crate::client::session::{PreparedSubmission, prepare_submission, relay_of_link};
 use crate::keyfile::MemberPublicKeys;
 use crate::session::{Invite, SessionKind, VerifiedManifest, verify_manifest_for};
 use crate::wire::{SessionId, Token};
@@ -63,12 +66,19 @@ pub(crate) fn kind_name(kind: &SessionKind) -> &'static str {
     }
 }
 
+/// The last answer submitted and its sealed parts: submitting the same
+/// answer again (an app retrying after a lost acknowledgement) resends the
+/// same parts under the same idempotency id, so the relay stores it once
+/// and returns the same receipt instead of counting it twice.
+type LastSubmission = Rc<RefCell<Option<(String, PreparedSubmission)>>>;
+
 /// A participant holding an invite link.
 #[wasm_bindgen]
 pub struct Participant {
     invite: Invite,
     manifest: VerifiedManifest,
     computation: Computation,
+    last: LastSubmission,
 }
 
 #[wasm_bindgen]
@@ -88,6 +98,7 @@ impl Participant {
                 invite,
                 manifest,
                 computation,
+                last: Rc::default(),
             }
             .into())
         })
@@ -195,22 +206,38 @@ impl Participant {
     /// Validates, secret-shares and encrypts the answer to the committee,
     /// and submits it with the link's token. Resolves to the relay's
     /// `Receipt`. Rejects with `invalid_answer`, `already_submitted`,
-    /// `session_closed`, `relay_unreachable`, ...
+    /// `session_closed`, `relay_unreachable`, ... Safe to retry: the same
+    /// answer on the same object is resent as the same submission.
     #[wasm_bindgen(unchecked_return_type = "Promise<Receipt>")]
     pub fn submit(&self, answer: JsValue) -> js_sys::Promise {
         let invite = self.invite.clone();
         let manifest = self.manifest.clone();
-        let values = answer_value(answer).and_then(|a| {
-            self.computation
+        let last = self.last.clone();
+        let encoded = answer_value(answer).and_then(|a| {
+            let values = self
+                .computation
                 .encode(&a)
-                .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))
+                .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))?;
+            Ok((a.to_string(), values))
         });
         future_to_promise(async move {
-            let values = values?;
+            let (key, values) = encoded?;
             let token = token_of(&invite)?;
-            let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
-            let prepared = prepare_submission(&mut rng, &manifest, &values)
-                .map_err(|e| js_error(Code::Internal, &e.to_string()))?;
+            let reuse = last
+                .borrow()
+                .as_ref()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, p)| p.clone());
+            let prepared = match reuse {
+                Some(p) => p,
+                None => {
+                    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+                    let p = prepare_submission(&mut rng, &manifest, &values)
+                        .map_err(|e| js_error(Code::Internal, &e.to_string()))?;
+                    *last.borrow_mut() = Some((key, p.clone()));
+                    p
+                }
+            };
             let relay = relay_of_link(&invite.base_url);
             let mut c = RelayClient::new(
                 BrowserSocket::connect(&relay)
