@@ -73,7 +73,7 @@ section "rustfmt" cargo fmt --all -- --check
 section "rustfmt (fuzz)" cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 section "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 section "clippy (wasm32)" cargo clippy -p sotto --target wasm32-unknown-unknown --all-targets -- -D warnings
-section "build (wasm32)" cargo build -p sotto --target wasm32-unknown-unknown
+section "build (wasm32)" cargo build -p sotto --lib --target wasm32-unknown-unknown
 # The npm package (prints the gzipped size; fails over the 250 KB budget),
 # then its TypeScript types checked against an example app.
 section "wasm package" scripts/build-wasm.sh --check-size

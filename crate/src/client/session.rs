@@ -122,6 +122,24 @@ pub fn kind_of(
     }
 }
 
+/// The invite link for `role` carrying `token`, for the session of
+/// `manifest` on the relay at `relay` (its page is the relay's root).
+pub fn invite_link(
+    relay: &str,
+    manifest: &VerifiedManifest,
+    role: crate::session::Role,
+    token: &wire::Token,
+) -> Result<String, SessionError> {
+    crate::session::Invite {
+        base_url: http_base(relay),
+        session_id: manifest.manifest.session_id,
+        manifest_hash: manifest.hash,
+        token: Some(token.to_hex()),
+        role,
+    }
+    .to_link()
+}
+
 /// A submission ready for the relay: one sealed part per member.
 #[derive(Debug, Clone)]
 pub struct PreparedSubmission {

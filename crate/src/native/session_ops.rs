@@ -122,14 +122,12 @@ pub struct CreatedSession {
 impl CreatedSession {
     /// An invite link for `role` carrying `token`.
     pub fn link(&self, relay: &str, role: Role, token: &Token) -> anyhow::Result<String> {
-        Ok(Invite {
-            base_url: http_base(relay),
-            session_id: self.manifest.manifest.session_id,
-            manifest_hash: self.manifest.hash,
-            token: Some(token.to_hex()),
+        Ok(crate::client::session::invite_link(
+            relay,
+            &self.manifest,
             role,
-        }
-        .to_link()?)
+            token,
+        )?)
     }
 }
 

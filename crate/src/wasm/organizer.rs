@@ -18,10 +18,9 @@ use super::socket::BrowserSocket;
 use super::to_js;
 use super::types::SessionOptions;
 use crate::client::relay::RelayClient;
-use crate::client::session::{SessionSpec, VerifiedResult, accept_result, http_base, kind_of};
+use crate::client::session::{SessionSpec, VerifiedResult, accept_result, invite_link, kind_of};
 use crate::session::{
-    CommitteeMember, Ed25519PublicKey, Invite, Role, SignedManifest, VerifiedManifest,
-    X25519PublicKey,
+    CommitteeMember, Ed25519PublicKey, Role, SignedManifest, VerifiedManifest, X25519PublicKey,
 };
 use crate::wire::{CreateParams, MintRequest, SessionId, SessionState, Token, TokenMode};
 
@@ -68,15 +67,8 @@ fn member_of(m: &super::types::MemberPublic) -> Result<CommitteeMember, JsValue>
 
 impl Organizer {
     fn link(&self, role: Role, token: &Token) -> Result<String, JsValue> {
-        Invite {
-            base_url: http_base(&self.relay),
-            session_id: self.manifest.manifest.session_id,
-            manifest_hash: self.manifest.hash,
-            token: Some(token.to_hex()),
-            role,
-        }
-        .to_link()
-        .map_err(|e| js_error(Code::Internal, &e.to_string()))
+        invite_link(&self.relay, &self.manifest, role, token)
+            .map_err(|e| js_error(Code::Internal, &e.to_string()))
     }
 
     async fn connect(relay: &str) -> Result<RelayClient<BrowserSocket>, JsValue> {
@@ -209,8 +201,7 @@ impl Organizer {
     #[wasm_bindgen(js_name = mintLinks, unchecked_return_type = "Promise<string[]>")]
     pub fn mint_links(&mut self, count: u32) -> js_sys::Promise {
         let (relay, session, token) = (self.relay.clone(), self.session, self.organizer.clone());
-        let base = (self.manifest.manifest.session_id, self.manifest.hash);
-        let http = http_base(&self.relay);
+        let manifest = self.manifest.clone();
         future_to_promise(async move {
             let mut c = Organizer::connect(&relay).await?;
             c.hello(session, &token, 0)
@@ -228,15 +219,8 @@ impl Organizer {
             let links = tokens
                 .iter()
                 .map(|t| {
-                    Invite {
-                        base_url: http.clone(),
-                        session_id: base.0,
-                        manifest_hash: base.1,
-                        token: Some(t.to_hex()),
-                        role: Role::Participant,
-                    }
-                    .to_link()
-                    .map_err(|e| js_error(Code::Internal, &e.to_string()))
+                    invite_link(&relay, &manifest, Role::Participant, t)
+                        .map_err(|e| js_error(Code::Internal, &e.to_string()))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             to_js(&links)

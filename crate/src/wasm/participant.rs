@@ -171,11 +171,7 @@ impl Participant {
     /// convenience, not a safeguard.
     #[wasm_bindgen(unchecked_return_type = "Validation")]
     pub fn validate(&self, answer: JsValue) -> Result<JsValue, JsValue> {
-        let report = match answer_value(answer).and_then(|a| {
-            self.computation
-                .encode(&a)
-                .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))
-        }) {
+        let report = match self.encode(answer) {
             Ok(_) => json!({ "valid": true }),
             Err(e) => {
                 let message = js_sys::Reflect::get(&e, &"message".into())
@@ -192,11 +188,7 @@ impl Participant {
     /// without sending it: the participant's whole local work, returned as
     /// the concatenated sealed parts (for benchmarks and offline queues).
     pub fn prepare(&self, answer: JsValue) -> Result<Vec<u8>, JsValue> {
-        let values = answer_value(answer).and_then(|a| {
-            self.computation
-                .encode(&a)
-                .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))
-        })?;
+        let (_, values) = self.encode(answer)?;
         let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
         let p = prepare_submission(&mut rng, &self.manifest, &values)
             .map_err(|e| js_error(Code::Internal, &e.to_string()))?;
@@ -213,13 +205,9 @@ impl Participant {
         let invite = self.invite.clone();
         let manifest = self.manifest.clone();
         let last = self.last.clone();
-        let encoded = answer_value(answer).and_then(|a| {
-            let values = self
-                .computation
-                .encode(&a)
-                .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))?;
-            Ok((a.to_string(), values))
-        });
+        let encoded = self
+            .encode(answer)
+            .map(|(a, values)| (a.to_string(), values));
         future_to_promise(async move {
             let (key, values) = encoded?;
             let token = token_of(&invite)?;
@@ -262,6 +250,19 @@ impl Participant {
                 "manifestHash": manifest.hash.to_hex(),
             }))
         })
+    }
+}
+
+impl Participant {
+    /// The answer as JSON and as the encoded vector, or `invalid_answer`
+    /// with the reason.
+    fn encode(&self, answer: JsValue) -> Result<(Value, Vec<crate::field::Fp>), JsValue> {
+        let a = answer_value(answer)?;
+        let values = self
+            .computation
+            .encode(&a)
+            .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))?;
+        Ok((a, values))
     }
 }
 
