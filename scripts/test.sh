@@ -73,6 +73,15 @@ section "rustfmt" cargo fmt --all -- --check
 section "rustfmt (fuzz)" cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 section "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 section "clippy (wasm32)" cargo clippy -p sotto --target wasm32-unknown-unknown --all-targets -- -D warnings
+# Each module of the npm package is its own feature set (scripts/build-wasm.sh).
+clippy_modules() {
+    local f
+    for f in page member-runtime bench; do
+        cargo clippy -p sotto --lib --target wasm32-unknown-unknown --no-default-features \
+            --features "$f" -- -D warnings || return
+    done
+}
+section "clippy (wasm32 modules)" clippy_modules
 section "build (wasm32)" cargo build -p sotto --lib --target wasm32-unknown-unknown
 # The npm package (prints the gzipped size; fails over the 250 KB budget),
 # then its TypeScript types checked against an example app.

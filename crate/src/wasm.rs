@@ -5,25 +5,34 @@
 //! [`member::CommitteeMember`], and the function
 //! [`organizer::verify_result`]. Every method that talks to the relay
 //! returns a `Promise`; options and results cross the boundary as plain
-//! JS objects (serde-wasm-bindgen). Errors are thrown as JS `Error`s with a
-//! stable `code` property (see [`error`]) and a message a person can act
-//! on; no secret ever appears in one.
+//! JS objects (through JSON and the JS engine's `JSON`). Errors are thrown
+//! as JS `Error`s with a stable `code` property (see [`error`]) and a
+//! message a person can act on; no secret ever appears in one.
+//!
+//! Features pick what a module carries (`docs/wasm.md`): `page` the
+//! participant, organizer and reader bindings, `member-runtime` the
+//! committee computation, `bench` the engine benchmark; member key
+//! management is always there.
 //!
 //! The transport is the browser's (or Node's) `WebSocket`
 //! ([`socket::BrowserSocket`]) under the same relay client and member
 //! driver the native CLI uses (`crate::client`).
 
-#[cfg(feature = "member-runtime")]
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod error;
+#[cfg(any(feature = "page", feature = "member-runtime"))]
+mod link;
 pub mod member;
+#[cfg(feature = "page")]
 pub mod organizer;
+#[cfg(feature = "page")]
 pub mod participant;
 pub mod socket;
 
 mod types;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "page"))]
 mod tests;
 
 use wasm_bindgen::prelude::*;
@@ -55,6 +64,7 @@ pub(crate) fn to_js<T: serde::Serialize + ?Sized>(v: &T) -> Result<JsValue, JsVa
 
 /// A plain JS object as a Rust value (through `JSON.stringify`); the error
 /// says what was wrong, for `what`.
+#[cfg(feature = "page")]
 pub(crate) fn from_js<T: serde::de::DeserializeOwned>(
     v: &JsValue,
     code: error::Code,

@@ -2,7 +2,8 @@
 // a session: every answer form (vote methods, survey question types,
 // budgets) produces the answer JSON the package expects, and the result
 // renderers draw every result shape (Borda, instant runoff, winner only,
-// suppressed cells, cross-tabs, differential privacy) with their tables.
+// suppressed cells, cross-tabs, differential privacy, a failed committee
+// check) with their tables.
 
 import { runTest, log, assertEqual } from "./lib.mjs";
 
@@ -72,6 +73,8 @@ await runTest("components", async ({ relay, context }) => {
       crosstabs: { "c x a": { "x|no": 3, "x|yes": 2, "y|no": 0, "y|yes": 1, "z|no": 0, "z|yes": 1 } }, dp: { epsilon: 1 } });
     out.survey_tables = tables(sres.nodes);
     out.survey_csv = sres.csv.length;
+    const failed = RENDERERS.check({ comparisons: 100, bits: 8 }, { check: { comparisons: 100, bits: 8, less: 40, expected: 41, correct: false } });
+    out.check_failed = { text: texts(failed.nodes.slice(0, 1)), tables: tables(failed.nodes), csv: failed.csv };
     out.messages = [
       explain("vote", vote, 'the answer needs a "ranking" field').text,
       explain("survey", survey, 'the answer needs a "c" field'),
@@ -94,5 +97,8 @@ await runTest("components", async ({ relay, context }) => {
   assertEqual(got.survey_tables[1].rows.map((r) => r.slice(0, 2)), [["Yes", "4"], ["No", "3"]], "yes/no order");
   assertEqual(got.survey_tables[2].rows, [["x", "3", "2"], ["y", "0", "1"], ["z", "0", "1"]], "cross-tab");
   assertEqual(got.messages, ["Rank all the options.", { text: "Please answer “Colour”.", question: "c" }, "The amounts add up to 60; they must add up to 100."], "plain messages");
+  assertEqual(got.check_failed.text.startsWith("Committee check failed") && got.check_failed.text.includes("wrong answer"), true, `failed check: ${got.check_failed.text}`);
+  assertEqual(got.check_failed.tables[0].rows.slice(2), [["Comparisons that came out “less”", "40"], ["Known answer", "41"], ["Verdict", "wrong"]], "failed check table");
+  assertEqual(got.check_failed.csv.at(-1), ["correct", false], "failed check CSV");
   log(`survey CSV rows: ${got.survey_csv}`);
 });

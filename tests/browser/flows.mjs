@@ -54,7 +54,7 @@ export async function createSession(page) {
     throw new Error(`session not created: ${feedback || err.message}`);
   });
   const members = await page.locator("#member-links code").allInnerTexts();
-  const participants = await page.locator("#participant-links code").allInnerTexts();
+  const participants = await page.locator("#participant-links code").allTextContents();
   const read = await page.locator("#results-link").getAttribute("href");
   log(`session created: ${members.length} members, ${participants.length} participant links`);
   return { members, participants, read };

@@ -69,6 +69,25 @@ pub fn sotto_bin() -> PathBuf {
     dir.join(format!("sotto{}", std::env::consts::EXE_SUFFIX))
 }
 
+/// The `sotto` CLI run in `dir`, with the key-file passphrase in
+/// `SOTTO_PASSPHRASE` and no standard input.
+pub fn sotto_command(dir: &Path, passphrase: &str) -> Command {
+    let mut cmd = Command::new(sotto_bin());
+    cmd.current_dir(dir)
+        .env("SOTTO_PASSPHRASE", passphrase)
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// The rest of the line of `text` that starts with `label`, trimmed (how
+/// the tests read `sotto session create`'s output).
+pub fn field<'a>(text: &'a str, label: &str) -> &'a str {
+    text.lines()
+        .find_map(|l| l.strip_prefix(label))
+        .unwrap_or_else(|| panic!("no {label:?} in {text}"))
+        .trim()
+}
+
 /// A real `sotto-relay` child process on a loopback port, SIGKILLed on
 /// drop.
 pub struct Relay {

@@ -11,7 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -24,7 +24,7 @@ use sotto::native::relay_client::RelayClient;
 use sotto::session::{Invite, verify_manifest_for};
 use sotto::share::deal;
 use sotto::wire::{self, Token};
-use sotto_e2e::{Relay, sotto_bin};
+use sotto_e2e::{Relay, field, sotto_command};
 
 const PASSPHRASE: &str = "correct horse battery staple, for tests";
 
@@ -62,12 +62,9 @@ fn secret(what: impl Into<String>, bytes: &[u8]) -> Secret {
 
 /// Runs the CLI to completion with trace logging.
 fn sotto(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(sotto_bin())
+    let out = sotto_command(dir, PASSPHRASE)
         .args(args)
-        .current_dir(dir)
         .env("RUST_LOG", "trace")
-        .env("SOTTO_PASSPHRASE", PASSPHRASE)
-        .stdin(Stdio::null())
         .output()
         .unwrap();
     assert!(
@@ -82,23 +79,13 @@ fn sotto(dir: &Path, args: &[&str]) -> Output {
 /// to `log`.
 fn spawn(dir: &Path, args: &[&str], log: &Path) -> Child {
     let file = std::fs::File::create(log).unwrap();
-    Command::new(sotto_bin())
+    sotto_command(dir, PASSPHRASE)
         .args(args)
-        .current_dir(dir)
         .env("RUST_LOG", "trace")
-        .env("SOTTO_PASSPHRASE", PASSPHRASE)
-        .stdin(Stdio::null())
         .stdout(Stdio::from(file.try_clone().unwrap()))
         .stderr(Stdio::from(file))
         .spawn()
         .unwrap()
-}
-
-fn field<'a>(text: &'a str, label: &str) -> &'a str {
-    text.lines()
-        .find_map(|l| l.strip_prefix(label))
-        .unwrap_or_else(|| panic!("no {label:?} in {text}"))
-        .trim()
 }
 
 fn wait(child: &mut Child, within: Duration) -> bool {
@@ -193,22 +180,17 @@ async fn no_token_key_or_share_appears_in_any_log() {
     let session = field(&shown, "session:").to_string();
     let organizer_token = field(&shown, "organizer token:").to_string();
     let results_link = field(&shown, "results link:").to_string();
-    let member_tokens: Vec<String> = shown
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("sotto member "))
-        .map(|l| {
-            let mut words = l.split_whitespace();
-            words.find(|w| *w == "--token").unwrap();
-            words.next().unwrap().to_string()
-        })
+    let member_links: Vec<String> = (1..=3)
+        .map(|i| field(&shown, &format!("member {i} link:")).to_string())
         .collect();
     let participant_links: Vec<String> = shown
         .lines()
         .filter_map(|l| l.split_once(',').map(|(_, link)| link.to_string()))
         .filter(|l| l.starts_with("http"))
         .collect();
-    assert_eq!((member_tokens.len(), participant_links.len()), (3, 3));
+    assert_eq!(participant_links.len(), 3);
     let token_of = |link: &str| Invite::parse(link).unwrap().token.unwrap();
+    let member_tokens: Vec<String> = member_links.iter().map(|l| token_of(l)).collect();
     let hash = Invite::parse(&results_link)
         .unwrap()
         .manifest_hash
@@ -227,15 +209,15 @@ async fn no_token_key_or_share_appears_in_any_log() {
         secrets.push(secret(what.clone(), &hex::decode(hex_token).unwrap()));
     }
 
-    // Three member daemons.
+    // Three member daemons: the first given the link's parts, the others
+    // the member link itself.
     let mut members = Vec::new();
     let mut logs: Vec<PathBuf> = vec![relay_log.clone()];
     for (i, token) in member_tokens.iter().enumerate() {
         let log = dir.join(format!("member{}.log", i + 1));
         let key = key_paths[i].to_str().unwrap();
-        members.push(spawn(
-            dir,
-            &[
+        let args: Vec<&str> = if i == 0 {
+            vec![
                 "member",
                 "--relay",
                 &url,
@@ -247,9 +229,11 @@ async fn no_token_key_or_share_appears_in_any_log() {
                 token,
                 "--manifest-hash",
                 &hash,
-            ],
-            &log,
-        ));
+            ]
+        } else {
+            vec!["member", "--key", key, "--link", &member_links[i]]
+        };
+        members.push(spawn(dir, &args, &log));
         logs.push(log);
     }
 

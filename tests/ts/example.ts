@@ -8,6 +8,7 @@ import init, {
   type Outcome,
   type Progress,
   type Receipt,
+  type CheckSpec,
   type SessionOptions,
   type VerifiedResult,
 } from "sotto/web";
@@ -32,6 +33,19 @@ async function organize(relay: string, members: CommitteeMember[]): Promise<stri
   if (result) console.log(result.result, result.signers.length >= result.threshold + 1);
   console.log(read, more.length);
   return participants;
+}
+
+// A committee check before the real vote: no answers, a known result.
+async function checkCommittee(relay: string, members: CommitteeMember[]): Promise<string[]> {
+  const check: CheckSpec = { comparisons: 1000, bits: 32 };
+  const options: SessionOptions = {
+    title: "Committee check",
+    check,
+    members: members.map((m, i) => ({ name: `member ${i + 1}`, ...m.publicKeys() })),
+  };
+  const org = await Organizer.create(relay, options);
+  await org.close();
+  return org.links().members;
 }
 
 async function participate(link: string): Promise<Receipt | undefined> {
@@ -73,6 +87,8 @@ async function serve(link: string): Promise<Outcome> {
 export async function main(relay: string): Promise<void> {
   await init();
   const members = [CommitteeMember.generate(), CommitteeMember.generate(), CommitteeMember.generate()];
+  const memberLinks = await checkCommittee(relay, members);
+  console.log(memberLinks.length);
   const links = await organize(relay, members);
   await participate(links[0]);
   const outcome = await serve(links[0]);

@@ -75,6 +75,11 @@ class SottoForm extends HTMLElement {
 
   #show(participant) {
     const title = participant.title;
+    if (participant.kind === "check") {
+      replace(this.#body, h("p", { class: "title" }, title),
+        h("p", { class: "notice" }, "This is a committee check: it takes no answers. There is nothing to fill in here."));
+      return;
+    }
     const message = h("p", { class: "validation", "aria-live": "polite" });
     const feedback = h("div");
     const submit = h("button", { type: "submit", class: "primary" }, "Encrypt and submit");

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::budget::{self, BudgetSchema, tally_budget};
+use super::check::{CheckSpec, run_check};
 use super::survey::{self, SurveySchema};
 use super::survey_tally::tally_survey;
 use super::{AnswerError, Outcome, Policy, VoteSpec, encode_vote, tally_vote, vote_len};
@@ -22,6 +23,8 @@ pub enum Computation {
     Survey(SurveySchema, Policy),
     /// A budget allocation under its policy.
     Budget(BudgetSchema, Policy),
+    /// A committee check (takes no answers).
+    Check(CheckSpec),
 }
 
 impl Computation {
@@ -32,6 +35,7 @@ impl Computation {
             SessionKind::Vote(v) => Computation::Vote(VoteSpec::from_manifest(v, &m.policy)),
             SessionKind::Survey(s) => Computation::Survey(s.clone(), policy),
             SessionKind::Budget(b) => Computation::Budget(b.clone(), policy),
+            SessionKind::Check(c) => Computation::Check(*c),
         }
     }
 
@@ -41,6 +45,9 @@ impl Computation {
             Computation::Vote(spec) => encode_vote(spec, answer),
             Computation::Survey(s, _) => survey::encode(s, answer),
             Computation::Budget(b, _) => budget::encode(b, answer),
+            Computation::Check(_) => Err(AnswerError::Invalid(
+                "a committee check takes no answers".into(),
+            )),
         }
     }
 
@@ -50,6 +57,9 @@ impl Computation {
             Computation::Vote(spec) => vote_len(spec),
             Computation::Survey(s, _) => survey::encoding(s).0.len,
             Computation::Budget(b, _) => budget::encoding(b).len,
+            // Nothing valid is ever submitted; a member still needs a
+            // length to read (and discard) what a rogue client sends.
+            Computation::Check(_) => 1,
         }
     }
 
@@ -68,6 +78,7 @@ impl Computation {
             Computation::Vote(spec) => tally_vote(ctx, spec, submissions).await,
             Computation::Survey(s, policy) => tally_survey(ctx, s, *policy, submissions).await,
             Computation::Budget(b, policy) => tally_budget(ctx, b, *policy, submissions).await,
+            Computation::Check(c) => run_check(ctx, c, submissions).await,
         }
     }
 }

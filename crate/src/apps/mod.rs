@@ -15,6 +15,7 @@
 //!   (all of them on a tie), never the totals.
 
 pub mod budget;
+pub mod check;
 pub mod computation;
 pub mod dp;
 pub mod irv;

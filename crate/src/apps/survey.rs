@@ -363,12 +363,11 @@ pub fn encode(schema: &SurveySchema, answers: &Value) -> Result<Vec<Fp>, AnswerE
                 }
                 let units = units as i64;
                 if units < *min || units > *max {
-                    let f = |u: i64| u as f64 / 10f64.powi(*decimals as i32);
                     return Err(AnswerError::OutOfRange(format!(
                         "question {}: answer from {} to {}",
                         q.id,
-                        f(*min),
-                        f(*max)
+                        decimal_string(*min, *decimals),
+                        decimal_string(*max, *decimals)
                     )));
                 }
                 let (y, bits, w) = l.number.unwrap_or((0, 0, 0));
@@ -421,6 +420,28 @@ pub fn histogram_json(labels: &[String], counts: &[Option<u64>]) -> Value {
             .map(|(l, c)| (l.clone(), c.map_or(json!("suppressed"), |c| json!(c))))
             .collect::<Map<String, Value>>(),
     )
+}
+
+/// Writes `units / 10^decimals` exactly, without trailing zeros
+/// (`1250, 2` → `"12.5"`, `-5, 1` → `"-0.5"`, `300, 2` → `"3"`). Integer
+/// arithmetic: exact for every value, and it keeps the float formatter
+/// (about 25 KB) out of the wasm module.
+pub fn decimal_string(units: i64, decimals: u8) -> String {
+    let sign = if units < 0 { "-" } else { "" };
+    let digits = units.unsigned_abs().to_string();
+    let d = usize::from(decimals);
+    let (int, frac) = if digits.len() > d {
+        digits.split_at(digits.len() - d)
+    } else {
+        ("0", digits.as_str())
+    };
+    let frac = format!("{frac:0>d$}");
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    }
 }
 
 /// Converts a fixed-point offset back to the question's units.

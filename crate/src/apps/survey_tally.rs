@@ -15,7 +15,8 @@ use serde_json::{Map, Value, json};
 
 use super::quantile::{Job, quantiles};
 use super::survey::{
-    AnswerKind, SurveySchema, encoding, histogram_json, quartile_ranks, quartiles_from, to_units,
+    AnswerKind, SurveySchema, decimal_string, encoding, histogram_json, quartile_ranks,
+    quartiles_from, to_units,
 };
 use super::{Outcome, Policy, bits_for, dp, validity};
 use crate::engine::ops::bits::Need;
@@ -391,7 +392,7 @@ async fn numeric_buckets(
         }
         let labels = buckets
             .iter()
-            .map(|b| format!("{}", to_units(0, *decimals, *b as f64)))
+            .map(|&b| decimal_string(b, *decimals))
             .collect();
         plan.push((qi, edges, labels));
     }

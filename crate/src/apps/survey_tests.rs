@@ -347,3 +347,22 @@ fn differential_privacy_with_min_cell_compares_noisy_cells_as_signed() {
     let x = h["x"].as_i64().unwrap();
     assert!((x - 40).abs() <= 20, "{got}");
 }
+
+#[test]
+fn decimal_strings_are_exact_and_trimmed() {
+    use super::survey::decimal_string;
+    let cases = [
+        (0, 0, "0"),
+        (42, 0, "42"),
+        (1250, 2, "12.5"),
+        (300, 2, "3"),
+        (5, 2, "0.05"),
+        (-5, 1, "-0.5"),
+        (-1200, 3, "-1.2"),
+        (i64::MIN, 0, "-9223372036854775808"),
+        (i64::MAX, 18, "9.223372036854775807"),
+    ];
+    for (units, decimals, want) in cases {
+        assert_eq!(decimal_string(units, decimals), want, "{units} {decimals}");
+    }
+}

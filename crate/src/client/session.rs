@@ -4,6 +4,7 @@
 //! accepting a published result.
 
 use crate::apps::budget::{BudgetSchema, IncomeSpec};
+use crate::apps::check::CheckSpec;
 use crate::apps::survey::SurveySchema;
 use crate::envelope::{EnvelopeError, SubmissionId, seal_submission, verify_result};
 use crate::field::Fp;
@@ -104,21 +105,40 @@ pub fn relay_of_link(base: &str) -> String {
     format!("{scheme}://{host}/ws")
 }
 
-/// The session kind from an organizer's `vote`, `survey`, `budget` or
-/// `income` field (exactly one must be present; an income session is a
-/// survey).
-pub fn kind_of(
-    vote: Option<VoteSchema>,
-    survey: Option<SurveySchema>,
-    budget: Option<BudgetSchema>,
-    income: Option<IncomeSpec>,
-) -> Result<SessionKind, &'static str> {
-    match (vote, survey, budget, income) {
-        (Some(v), None, None, None) => Ok(SessionKind::Vote(v)),
-        (None, Some(s), None, None) => Ok(SessionKind::Survey(s)),
-        (None, None, Some(b), None) => Ok(SessionKind::Budget(b)),
-        (None, None, None, Some(i)) => Ok(SessionKind::Survey(i.to_survey())),
-        _ => Err("give exactly one of \"vote\", \"survey\", \"budget\" and \"income\""),
+/// What an organizer's options or draft file may name as the session's
+/// kind: exactly one of the fields.
+#[derive(Debug, Clone, Default)]
+pub struct KindFields {
+    /// A vote.
+    pub vote: Option<VoteSchema>,
+    /// A survey.
+    pub survey: Option<SurveySchema>,
+    /// A budget.
+    pub budget: Option<BudgetSchema>,
+    /// An income survey (made a one-question survey).
+    pub income: Option<IncomeSpec>,
+    /// A committee check.
+    pub check: Option<CheckSpec>,
+}
+
+/// The session kind from an organizer's `vote`, `survey`, `budget`,
+/// `income` or `check` field (exactly one must be present; an income
+/// session is a survey).
+pub fn kind_of(fields: KindFields) -> Result<SessionKind, &'static str> {
+    let KindFields {
+        vote,
+        survey,
+        budget,
+        income,
+        check,
+    } = fields;
+    match (vote, survey, budget, income, check) {
+        (Some(v), None, None, None, None) => Ok(SessionKind::Vote(v)),
+        (None, Some(s), None, None, None) => Ok(SessionKind::Survey(s)),
+        (None, None, Some(b), None, None) => Ok(SessionKind::Budget(b)),
+        (None, None, None, Some(i), None) => Ok(SessionKind::Survey(i.to_survey())),
+        (None, None, None, None, Some(c)) => Ok(SessionKind::Check(c)),
+        _ => Err("give exactly one of \"vote\", \"survey\", \"budget\", \"income\" and \"check\""),
     }
 }
 

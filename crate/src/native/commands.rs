@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use super::member::{MemberConfig, run_member};
-use super::session_ops::{self, Draft, SessionSpec};
+use super::session_ops::{self, Draft, KindFields, SessionSpec};
 use super::simulate::{RelayProcess, Scenario};
 use crate::keyfile::MemberKeys;
 use crate::session::{ManifestHash, Role};
@@ -38,18 +38,22 @@ pub struct CreateArgs {
 /// Arguments of `sotto member`.
 #[derive(Debug, Args)]
 pub struct MemberArgs {
+    /// The member link the organizer sent (carries the relay, session,
+    /// token and manifest hash); or give those four separately.
+    #[arg(long, conflicts_with_all = ["relay", "session", "token", "manifest_hash"])]
+    pub link: Option<String>,
     /// Relay WebSocket URL.
-    #[arg(long)]
-    pub relay: String,
+    #[arg(long, required_unless_present = "link")]
+    pub relay: Option<String>,
     /// This member's key file.
     #[arg(long)]
     pub key: PathBuf,
     /// Session id (32 hex digits).
-    #[arg(long)]
-    pub session: String,
+    #[arg(long, required_unless_present = "link")]
+    pub session: Option<String>,
     /// This member's token (64 hex digits).
-    #[arg(long)]
-    pub token: String,
+    #[arg(long, required_unless_present = "link")]
+    pub token: Option<String>,
     /// Expected manifest hash (from the member link); strongly advised.
     #[arg(long)]
     pub manifest_hash: Option<String>,
@@ -175,7 +179,13 @@ pub fn create(args: &CreateArgs) -> anyhow::Result<()> {
     let spec = SessionSpec {
         deadlines: Default::default(),
         title: draft.title,
-        kind: session_ops::kind_of(draft.vote, draft.survey, draft.budget, draft.income)?,
+        kind: session_ops::kind_of(KindFields {
+            vote: draft.vote,
+            survey: draft.survey,
+            budget: draft.budget,
+            income: draft.income,
+            check: draft.check,
+        })?,
         members,
         threshold: draft.committee.threshold,
         policy: draft.policy.unwrap_or_default(),
@@ -192,17 +202,9 @@ pub fn create(args: &CreateArgs) -> anyhow::Result<()> {
         created.link(relay, Role::Organizer, &created.reader)?
     );
     for (i, t) in created.members.iter().enumerate() {
-        println!(
-            "member {} link:   {}",
-            i + 1,
-            created.link(relay, Role::Member, t)?
-        );
-        println!(
-            "  sotto member --relay {relay} --key MEMBER.key --session {} --token {} --manifest-hash {}",
-            created.session.to_hex(),
-            t.to_hex(),
-            created.manifest.hash
-        );
+        let link = created.link(relay, Role::Member, t)?;
+        println!("member {} link:   {link}", i + 1);
+        println!("  sotto member --key MEMBER.key --link '{link}'");
     }
     if args.single_use > 0 {
         println!("participant links (CSV):");
@@ -226,14 +228,11 @@ pub fn member(args: &MemberArgs) -> anyhow::Result<()> {
         std::fs::read(&args.key).with_context(|| format!("reading {}", args.key.display()))?;
     let pass = super::cli::read_passphrase(&args.passphrase_env)?;
     let keys = MemberKeys::from_keyfile(&bytes, &pass).context("opening the key file")?;
-    let manifest_hash = match &args.manifest_hash {
-        Some(h) => Some(ManifestHash::from_hex(h).map_err(|e| anyhow::anyhow!("{e}"))?),
-        None => None,
-    };
+    let (relay, session, token, manifest_hash) = member_target(args)?;
     let cfg = MemberConfig {
-        relay: args.relay.clone(),
-        session: session_id(&args.session)?,
-        token: token(&args.token)?,
+        relay,
+        session,
+        token,
         keys: Arc::new(keys),
         manifest_hash,
         latency: Duration::ZERO,
@@ -243,6 +242,40 @@ pub fn member(args: &MemberArgs) -> anyhow::Result<()> {
     let outcome = runtime()?.block_on(run_member(cfg))?;
     println!("{}", outcome.to_json());
     Ok(())
+}
+
+/// Relay, session, token and expected manifest hash of `sotto member`,
+/// from `--link` or the separate options (clap requires one or the other).
+fn member_target(
+    args: &MemberArgs,
+) -> anyhow::Result<(String, SessionId, Token, Option<ManifestHash>)> {
+    if let Some(link) = &args.link {
+        let invite = crate::session::Invite::parse(link).context("reading the member link")?;
+        if invite.role != Role::Member {
+            bail!("this is not a committee member link");
+        }
+        let token = token(invite.token.as_deref().unwrap_or_default())
+            .context("the member link carries no valid token")?;
+        return Ok((
+            crate::client::session::relay_of_link(&invite.base_url),
+            SessionId(invite.session_id.0),
+            token,
+            Some(invite.manifest_hash),
+        ));
+    }
+    let (Some(relay), Some(session), Some(tok)) = (&args.relay, &args.session, &args.token) else {
+        bail!("give --link, or --relay, --session and --token");
+    };
+    let manifest_hash = match &args.manifest_hash {
+        Some(h) => Some(ManifestHash::from_hex(h).map_err(|e| anyhow::anyhow!("{e}"))?),
+        None => None,
+    };
+    Ok((
+        relay.clone(),
+        session_id(session)?,
+        token(tok)?,
+        manifest_hash,
+    ))
 }
 
 /// `sotto submit`.

@@ -9,7 +9,9 @@ use serde::Deserialize;
 
 use crate::apps::Computation;
 use crate::apps::budget::{BudgetSchema, IncomeSpec};
+use crate::apps::check::CheckSpec;
 use crate::apps::survey::SurveySchema;
+pub use crate::client::session::KindFields;
 pub use crate::client::session::{SessionSpec, VerifiedResult, http_base, relay_of_link};
 use crate::client::session::{accept_result, prepare_submission};
 use crate::field::Fp;
@@ -66,6 +68,9 @@ pub struct Draft {
     /// An income survey (a one-question survey, see `apps::budget`).
     #[serde(default)]
     pub income: Option<IncomeSpec>,
+    /// A committee check (`apps::check`).
+    #[serde(default)]
+    pub check: Option<CheckSpec>,
     /// The committee.
     pub committee: DraftCommittee,
     /// Output policy (default: min_submissions 5).
@@ -193,15 +198,10 @@ pub async fn pause(latency: Duration) {
     }
 }
 
-/// The session kind from a draft's `vote`, `survey`, `budget` or `income`
-/// field (exactly one must be present; an income session is a survey).
-pub fn kind_of(
-    vote: Option<VoteSchema>,
-    survey: Option<SurveySchema>,
-    budget: Option<BudgetSchema>,
-    income: Option<IncomeSpec>,
-) -> anyhow::Result<SessionKind> {
-    crate::client::session::kind_of(vote, survey, budget, income).map_err(|e| anyhow::anyhow!(e))
+/// The session kind from a draft's `vote`, `survey`, `budget`, `income`
+/// or `check` field (exactly one must be present).
+pub fn kind_of(fields: KindFields) -> anyhow::Result<SessionKind> {
+    crate::client::session::kind_of(fields).map_err(|e| anyhow::anyhow!(e))
 }
 
 /// What a verified manifest asks participants and members to compute.

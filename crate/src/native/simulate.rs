@@ -20,8 +20,8 @@ use crate::keyfile::MemberKeys;
 use crate::native::member::{MemberConfig, run_member};
 use crate::native::relay_client::RelayClient;
 use crate::native::session_ops::{
-    SessionSpec, close_session, computation, create_session, fetch_result, kind_of, pause,
-    submit_values,
+    KindFields, SessionSpec, close_session, computation, create_session, fetch_result, kind_of,
+    pause, submit_values,
 };
 use crate::session::{CommitteeMember, OutputPolicy, VoteSchema};
 
@@ -111,17 +111,16 @@ fn ms(d: Duration) -> f64 {
 
 /// Runs `scenario` against the relay at `relay`.
 pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow::Result<Report> {
-    let kind = kind_of(
-        scenario.manifest.vote.clone(),
-        scenario.manifest.survey.clone(),
-        scenario.manifest.budget.clone(),
-        scenario.manifest.income.clone(),
-    )?;
+    let kind = kind_of(KindFields {
+        vote: scenario.manifest.vote.clone(),
+        survey: scenario.manifest.survey.clone(),
+        budget: scenario.manifest.budget.clone(),
+        income: scenario.manifest.income.clone(),
+        check: None,
+    })?;
     let named = match &kind {
         _ if scenario.manifest.income.is_some() => "income",
-        crate::session::SessionKind::Vote(_) => "vote",
-        crate::session::SessionKind::Survey(_) => "survey",
-        _ => "budget",
+        kind => kind.name(),
     };
     if scenario.manifest.kind != named {
         bail!(

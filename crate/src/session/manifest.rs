@@ -62,6 +62,21 @@ pub enum SessionKind {
     Survey(crate::apps::survey::SurveySchema),
     /// A budget allocation ([`crate::apps::budget`]).
     Budget(crate::apps::budget::BudgetSchema),
+    /// A committee check: a dry run with a known answer that takes no
+    /// answers ([`crate::apps::check`]).
+    Check(crate::apps::check::CheckSpec),
+}
+
+impl SessionKind {
+    /// `"vote"`, `"survey"`, `"budget"` or `"check"` (the manifest's tag).
+    pub fn name(&self) -> &'static str {
+        match self {
+            SessionKind::Vote(_) => "vote",
+            SessionKind::Survey(_) => "survey",
+            SessionKind::Budget(_) => "budget",
+            SessionKind::Check(_) => "check",
+        }
+    }
 }
 
 /// Schema of a vote.
@@ -362,6 +377,14 @@ impl Manifest {
                 if let Err(reason) = budget.validate() {
                     return Err(SessionError::InvalidSchema {
                         kind: "budget",
+                        reason,
+                    });
+                }
+            }
+            SessionKind::Check(check) => {
+                if let Err(reason) = check.validate() {
+                    return Err(SessionError::InvalidSchema {
+                        kind: "check",
                         reason,
                     });
                 }

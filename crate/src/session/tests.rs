@@ -391,6 +391,37 @@ fn survey_and_budget_manifests_are_canonical_and_validated() {
 }
 
 #[test]
+fn check_manifests_are_canonical_and_validated() {
+    use crate::apps::check::CheckSpec;
+    let keys = member_keys(3);
+    let mut m = sample_manifest(&keys, 1);
+    m.kind = SessionKind::Check(CheckSpec {
+        comparisons: 1000,
+        bits: 32,
+    });
+    m.validate().unwrap();
+    assert_eq!(m.kind.name(), "check");
+    let bytes = m.to_canonical_bytes().unwrap();
+    let text = std::str::from_utf8(&bytes).unwrap();
+    assert!(
+        text.contains(r#""kind":{"kind":"check","schema":{"comparisons":1000,"bits":32}}"#),
+        "{text}"
+    );
+    assert_eq!(Manifest::from_canonical_bytes(&bytes).unwrap(), m);
+    let c = crate::apps::Computation::from_manifest(&m);
+    assert!(c.encode(&serde_json::json!({})).is_err());
+    for (comparisons, bits) in [(0, 32), (100_001, 32), (10, 0), (10, 65)] {
+        m.kind = SessionKind::Check(CheckSpec { comparisons, bits });
+        assert!(matches!(
+            m.validate(),
+            Err(SessionError::InvalidSchema { kind: "check", .. })
+        ));
+    }
+    let unknown = text.replace(r#""bits":32}"#, r#""bits":32,"extra":1}"#);
+    assert!(Manifest::from_canonical_bytes(unknown.as_bytes()).is_err());
+}
+
+#[test]
 fn differential_privacy_epsilon_has_one_exact_encoding() {
     use crate::session::{DpPolicy, Epsilon};
     let keys = member_keys(3);

@@ -1,5 +1,5 @@
 //! `benchCompare`: the committee engine's speed in this JavaScript engine
-//! (member module only), for `scripts/bench-wasm.mjs`.
+//! (feature `bench`: a module built by `scripts/bench-wasm.sh` only).
 
 use rand_core::{Rng, SeedableRng};
 use serde_json::json;

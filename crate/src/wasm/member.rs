@@ -158,7 +158,7 @@ impl CommitteeMember {
         >,
     ) -> js_sys::Promise {
         use super::error::member_error;
-        use super::participant::{parse_link, token_of};
+        use super::link::{parse_link, token_of};
         use super::socket::BrowserRuntime;
         use crate::client::driver::{MemberConfig, run_member};
         use crate::client::session::relay_of_link;

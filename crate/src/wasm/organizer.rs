@@ -13,12 +13,16 @@ use wasm_bindgen_futures::future_to_promise;
 use zeroize::Zeroizing;
 
 use super::error::{Code, client_error, js_error};
-use super::participant::{open_manifest, parse_link, token_of};
+use super::link::{parse_link, token_of};
+use super::participant::open_manifest;
 use super::socket::BrowserSocket;
 use super::to_js;
 use super::types::SessionOptions;
 use crate::client::relay::RelayClient;
-use crate::client::session::{SessionSpec, VerifiedResult, accept_result, invite_link, kind_of};
+use crate::client::session::{
+    KindFields, SessionSpec, VerifiedResult, accept_result, invite_link, kind_of,
+};
+use crate::keyfile::MemberPublicKeys;
 use crate::session::{
     CommitteeMember, Ed25519PublicKey, Role, SignedManifest, VerifiedManifest, X25519PublicKey,
 };
@@ -55,13 +59,29 @@ fn bad_options(msg: impl std::fmt::Display) -> JsValue {
     js_error(Code::InvalidOptions, &msg.to_string())
 }
 
+/// A committee entry from JS. A `fingerprint` given with the keys (as
+/// `CommitteeMember.publicKeys()` returns them) must match them, which
+/// catches keys garbled on their way from the member.
 fn member_of(m: &super::types::MemberPublic) -> Result<CommitteeMember, JsValue> {
+    let x25519 = X25519PublicKey::from_hex(&m.x25519)
+        .map_err(|e| bad_options(format!("member {:?}: x25519 key: {e}", m.name)))?;
+    let ed25519 = Ed25519PublicKey::from_hex(&m.ed25519)
+        .map_err(|e| bad_options(format!("member {:?}: ed25519 key: {e}", m.name)))?;
+    if let Some(given) = &m.fingerprint {
+        let actual = MemberPublicKeys { x25519, ed25519 }
+            .fingerprint()
+            .to_string();
+        if given.trim() != actual {
+            return Err(bad_options(format!(
+                "member {:?}: the fingerprint does not match the keys (the keys give {actual})",
+                m.name
+            )));
+        }
+    }
     Ok(CommitteeMember {
         name: m.name.clone(),
-        x25519: X25519PublicKey::from_hex(&m.x25519)
-            .map_err(|e| bad_options(format!("member {:?}: x25519 key: {e}", m.name)))?,
-        ed25519: Ed25519PublicKey::from_hex(&m.ed25519)
-            .map_err(|e| bad_options(format!("member {:?}: ed25519 key: {e}", m.name)))?,
+        x25519,
+        ed25519,
     })
 }
 
@@ -93,12 +113,13 @@ impl Organizer {
         future_to_promise(async move {
             let opts: SessionOptions =
                 super::from_js(&options, Code::InvalidOptions, "session options")?;
-            let kind = kind_of(
-                opts.vote.clone(),
-                opts.survey.clone(),
-                opts.budget.clone(),
-                opts.income.clone(),
-            )
+            let kind = kind_of(KindFields {
+                vote: opts.vote.clone(),
+                survey: opts.survey.clone(),
+                budget: opts.budget.clone(),
+                income: opts.income.clone(),
+                check: opts.check,
+            })
             .map_err(bad_options)?;
             let members = opts
                 .members

@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::error::{Code, client_error, js_error};
+use super::link::{parse_link, token_of};
 use super::socket::BrowserSocket;
 use super::to_js;
 use crate::apps::Computation;
@@ -16,7 +17,7 @@ use crate::client::relay::RelayClient;
 use crate::client::session::{PreparedSubmission, prepare_submission, relay_of_link};
 use crate::keyfile::MemberPublicKeys;
 use crate::session::{Invite, SessionKind, VerifiedManifest, verify_manifest_for};
-use crate::wire::{SessionId, Token};
+use crate::wire::SessionId;
 
 /// Fetches the manifest an invite names and verifies it against the hash
 /// in the link: a relay that swaps or edits the manifest is caught here.
@@ -43,27 +44,6 @@ pub(crate) async fn open_manifest(
             )
         })?;
     Ok((c, manifest))
-}
-
-pub(crate) fn parse_link(link: &str) -> Result<Invite, JsValue> {
-    Invite::parse(link)
-        .map_err(|e| js_error(Code::BadLink, &format!("this link is not valid: {e}")))
-}
-
-pub(crate) fn token_of(invite: &Invite) -> Result<Token, JsValue> {
-    invite
-        .token
-        .as_deref()
-        .and_then(Token::from_hex)
-        .ok_or_else(|| js_error(Code::BadLink, "this link carries no access token"))
-}
-
-pub(crate) fn kind_name(kind: &SessionKind) -> &'static str {
-    match kind {
-        SessionKind::Vote(_) => "vote",
-        SessionKind::Survey(_) => "survey",
-        _ => "budget",
-    }
 }
 
 /// The last answer submitted and its sealed parts: submitting the same
@@ -110,19 +90,22 @@ impl Participant {
         self.manifest.manifest.title.clone()
     }
 
-    /// `"vote"`, `"survey"` or `"budget"`.
+    /// `"vote"`, `"survey"`, `"budget"` or `"check"` (a committee check,
+    /// which takes no answers).
     #[wasm_bindgen(getter)]
     pub fn kind(&self) -> String {
-        kind_name(&self.manifest.manifest.kind).into()
+        self.manifest.manifest.kind.name().into()
     }
 
-    /// The schema: what is asked (a `VoteSchema`, `SurveySchema` or `BudgetSchema`).
-    #[wasm_bindgen(unchecked_return_type = "VoteSchema | SurveySchema | BudgetSchema")]
+    /// The schema: what is asked (a `VoteSchema`, `SurveySchema`,
+    /// `BudgetSchema` or `CheckSpec`).
+    #[wasm_bindgen(unchecked_return_type = "VoteSchema | SurveySchema | BudgetSchema | CheckSpec")]
     pub fn schema(&self) -> Result<JsValue, JsValue> {
         match &self.manifest.manifest.kind {
             SessionKind::Vote(v) => to_js(v),
             SessionKind::Survey(s) => to_js(s),
             SessionKind::Budget(b) => to_js(b),
+            SessionKind::Check(c) => to_js(c),
         }
     }
 

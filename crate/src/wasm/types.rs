@@ -3,17 +3,15 @@
 //! manifest's own JSON (snake_case, `docs/apps.md`); the package's own
 //! option objects use camelCase.
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::apps::budget::{BudgetSchema, IncomeSpec};
-use crate::apps::survey::SurveySchema;
-use crate::session::{Deadlines, OutputPolicy, VoteSchema};
+#[cfg(feature = "page")]
+pub(crate) use options::{MemberPublic, SessionOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
-/** A committee member's public identity, as hex strings. */
-export interface MemberPublic { name: string; x25519: string; ed25519: string; }
+/** A committee member's public identity, as hex strings; `CommitteeMember.publicKeys()` plus a name fits (its fingerprint is checked). */
+export interface MemberPublic { name: string; x25519: string; ed25519: string; fingerprint?: string; }
 /** Public keys and fingerprint of a committee member key. */
 export interface PublicKeys { x25519: string; ed25519: string; fingerprint: string; }
 /** A vote schema (docs/apps.md). */
@@ -35,10 +33,12 @@ export interface BudgetSchema { total: number; projects: string[]; }
 export interface IncomeSpec { min: number; max: number; brackets?: number[]; }
 /** The output policy, enforced inside the computation. */
 export interface OutputPolicy { min_submissions: number; min_cell?: number; dp?: { epsilon: number }; }
-/** What `Organizer.create` needs. Exactly one of vote, survey, budget, income. */
+/** A committee check: a dry run with a known answer (docs/apps.md). */
+export interface CheckSpec { comparisons: number; bits: number; }
+/** What `Organizer.create` needs. Exactly one of vote, survey, budget, income, check. */
 export interface SessionOptions {
   title: string;
-  vote?: VoteSchema; survey?: SurveySchema; budget?: BudgetSchema; income?: IncomeSpec;
+  vote?: VoteSchema; survey?: SurveySchema; budget?: BudgetSchema; income?: IncomeSpec; check?: CheckSpec;
   members: MemberPublic[];
   threshold?: number;
   policy?: OutputPolicy;
@@ -70,46 +70,62 @@ export type Progress =
 export interface Outcome { valid: number; invalid: number; result: any; }
 "#;
 
-/// `SessionOptions` as read from JS.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub(crate) struct SessionOptions {
-    pub title: String,
-    #[serde(default)]
-    pub vote: Option<VoteSchema>,
-    #[serde(default)]
-    pub survey: Option<SurveySchema>,
-    #[serde(default)]
-    pub budget: Option<BudgetSchema>,
-    #[serde(default)]
-    pub income: Option<IncomeSpec>,
-    pub members: Vec<MemberPublic>,
-    #[serde(default)]
-    pub threshold: Option<u16>,
-    #[serde(default)]
-    pub policy: Option<OutputPolicy>,
-    #[serde(default)]
-    pub single_use: u32,
-    #[serde(default)]
-    pub opens_at: Option<u64>,
-    #[serde(default)]
-    pub closes_at: Option<u64>,
-}
+/// The organizer's options (the page module only).
+#[cfg(feature = "page")]
+mod options {
+    use serde::Deserialize;
 
-impl SessionOptions {
-    pub(crate) fn deadlines(&self) -> Deadlines {
-        Deadlines {
-            opens_at: self.opens_at,
-            closes_at: self.closes_at,
+    use crate::apps::budget::{BudgetSchema, IncomeSpec};
+    use crate::apps::check::CheckSpec;
+    use crate::apps::survey::SurveySchema;
+    use crate::session::{Deadlines, OutputPolicy, VoteSchema};
+
+    /// `SessionOptions` as read from JS.
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub(crate) struct SessionOptions {
+        pub title: String,
+        #[serde(default)]
+        pub vote: Option<VoteSchema>,
+        #[serde(default)]
+        pub survey: Option<SurveySchema>,
+        #[serde(default)]
+        pub budget: Option<BudgetSchema>,
+        #[serde(default)]
+        pub income: Option<IncomeSpec>,
+        #[serde(default)]
+        pub check: Option<CheckSpec>,
+        pub members: Vec<MemberPublic>,
+        #[serde(default)]
+        pub threshold: Option<u16>,
+        #[serde(default)]
+        pub policy: Option<OutputPolicy>,
+        #[serde(default)]
+        pub single_use: u32,
+        #[serde(default)]
+        pub opens_at: Option<u64>,
+        #[serde(default)]
+        pub closes_at: Option<u64>,
+    }
+
+    impl SessionOptions {
+        pub(crate) fn deadlines(&self) -> Deadlines {
+            Deadlines {
+                opens_at: self.opens_at,
+                closes_at: self.closes_at,
+            }
         }
     }
-}
 
-/// `MemberPublic` as read from JS.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct MemberPublic {
-    pub name: String,
-    pub x25519: String,
-    pub ed25519: String,
+    /// `MemberPublic` as read from JS.
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub(crate) struct MemberPublic {
+        pub name: String,
+        pub x25519: String,
+        pub ed25519: String,
+        /// Checked against the keys when given.
+        #[serde(default)]
+        pub fingerprint: Option<String>,
+    }
 }

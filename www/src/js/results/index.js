@@ -3,5 +3,6 @@
 import { renderVote } from "./vote.js";
 import { renderSurvey } from "./survey.js";
 import { renderBudget } from "./budget.js";
+import { renderCheck } from "./check.js";
 
-export const RENDERERS = { vote: renderVote, survey: renderSurvey, budget: renderBudget };
+export const RENDERERS = { vote: renderVote, survey: renderSurvey, budget: renderBudget, check: renderCheck };

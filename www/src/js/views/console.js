@@ -120,8 +120,11 @@ const STAGES = [
   ["published", "Result signed and published"],
 ];
 
-function progressList() {
-  const items = STAGES.map(([stage, text]) => h("li", { dataset: { stage } }, text));
+// A committee check takes no answers: its steps say so.
+const CHECK_TEXTS = { collecting: "Waiting for the organizer to start the check", computing: "Running the check with the other members" };
+
+function progressList(check = false) {
+  const items = STAGES.map(([stage, text]) => h("li", { dataset: { stage } }, (check && CHECK_TEXTS[stage]) || text));
   const list = h("ol", { class: "steps" }, items);
   const detail = h("p", { id: "member-status", "aria-live": "polite" });
   const note = h("p", { class: "small muted" });
@@ -137,9 +140,14 @@ function progressList() {
     items.forEach((li, i) => { li.className = i < active ? "done" : i === active ? "active" : ""; });
     const n = p.submissions;
     const subs = `${n} submission${n === 1 ? "" : "s"}`;
-    if (p.stage === "connected") detail.textContent = `Connected as member ${p.member}. Waiting for submissions; keep this tab open.`;
-    if (p.stage === "collecting") detail.textContent = `${subs} received. Waiting for the organizer to close the session.`;
-    if (p.stage === "computing") detail.textContent = `The session is closed: computing on ${subs} with the other members.`;
+    if (check) {
+      if (p.stage === "connected" || p.stage === "collecting") detail.textContent = "Connected. Waiting for the organizer to start the committee check; keep this tab open.";
+      if (p.stage === "computing") detail.textContent = "The check has started: computing with the other members.";
+    } else {
+      if (p.stage === "connected") detail.textContent = `Connected as member ${p.member}. Waiting for submissions; keep this tab open.`;
+      if (p.stage === "collecting") detail.textContent = `${subs} received. Waiting for the organizer to close the session.`;
+      if (p.stage === "computing") detail.textContent = `The session is closed: computing on ${subs} with the other members.`;
+    }
     if (p.stage === "published") detail.textContent = "Done: the result is signed and published.";
     detail.dataset.stage = p.stage;
   };
@@ -153,7 +161,7 @@ function sessionPanel(sotto, link, selected) {
   retrying(() => sotto.Participant.open(link), retryNotice(status, "reach the server")).then((session) => {
     const committee = session.committee();
     const mine = selected && committee.find((m) => m.fingerprint === selected.keys.fingerprint);
-    const progress = progressList();
+    const progress = progressList(session.kind === "check");
     const join = h("button", { type: "button", class: "primary", id: "join", disabled: !selected }, "Join and compute");
     const outcomeBox = h("div");
     const warning = !selected
@@ -181,7 +189,7 @@ function sessionPanel(sotto, link, selected) {
     });
     replace(box,
       h("h2", { id: "session-heading" }, session.title),
-      h("p", {}, `A ${session.kind} with ${committee.length} committee members; ${session.threshold + 1} of them must sign the result.`),
+      h("p", {}, `A ${session.kind === "check" ? "committee check" : session.kind} with ${committee.length} committee members; ${session.threshold + 1} of them must sign the result.`),
       h("ol", { class: "committee-list" }, committee.map((m) => h("li", {}, h("strong", {}, m.name), " ", h("span", { class: "fingerprint small" }, m.fingerprint)))),
       warning,
       h("p", {}, "Joining runs the computation in a background worker. Keep this tab open until the result is published: the committee needs its members online to compute."),

@@ -1,5 +1,6 @@
 // Start page: the sessions this browser organizes, and the builder of a
-// new vote, survey or budget with a live preview of the participant form.
+// new vote, survey, budget or committee check with a live preview of the
+// participant form.
 
 import { h, replace, field, uid } from "../dom.js";
 import { loadSotto, relayUrl } from "../sotto.js";
@@ -11,6 +12,7 @@ import { manageHref } from "../link.js";
 import { voteBuilder } from "../builder/vote-builder.js";
 import { surveyBuilder } from "../builder/survey-builder.js";
 import { budgetBuilder } from "../builder/budget-builder.js";
+import { checkBuilder } from "../builder/check-builder.js";
 import { committeeSetup } from "../builder/committee-setup.js";
 import { intOf, numberOf, showIf } from "../builder/inputs.js";
 
@@ -18,6 +20,7 @@ const KINDS = [
   ["vote", "Vote", "Choose between options: plurality, approval, score, Borda or instant runoff."],
   ["survey", "Survey", "Ask numbers, choices, ratings; get counts, means, medians and histograms."],
   ["budget", "Budget", "Everyone splits a total between projects; see the average split."],
+  ["check", "Committee check", "Before a real vote, check that every committee member is online and computes correctly; takes no answers."],
 ];
 
 function sessionsList(sotto) {
@@ -120,7 +123,7 @@ async function circleMembers(sotto, n) {
 export async function createView(main) {
   const sotto = await loadSotto();
   const title = h("input", { type: "text", maxlength: 200, value: "Where should the new bench go?", id: "session-title", required: true });
-  const builders = { vote: voteBuilder(), survey: surveyBuilder(), budget: budgetBuilder() };
+  const builders = { vote: voteBuilder(), survey: surveyBuilder(), budget: budgetBuilder(), check: checkBuilder() };
   const policy = policyFields();
   const access = accessFields();
   const committee = committeeSetup();
@@ -135,6 +138,8 @@ export async function createView(main) {
       h("input", { type: "radio", name: kindName, value, checked: value === kind, id: `kind-${value}` }),
       h("span", {}, h("strong", {}, label), " ", h("span", { class: "small muted" }, hint))))));
   const builderBox = h("div", {});
+  const policySection = h("section", { class: "card" }, h("h2", {}, "3. Privacy policy"), policy.element);
+  const accessSection = h("section", { class: "card" }, h("h2", {}, "4. Participants and deadline"), access.element);
 
   const schema = () => builders[kind].read();
   let pending = false;
@@ -144,6 +149,10 @@ export async function createView(main) {
     requestAnimationFrame(() => {
       pending = false;
       previewTitle.textContent = title.value || "Untitled";
+      if (kind === "check") {
+        preview.replaceChildren(h("p", {}, "A committee check takes no answers: its participant link shows only that."));
+        return;
+      }
       try {
         preview.replaceChildren(answerForm(kind, schema(), { prefix: "preview" }).element);
       } catch {
@@ -155,6 +164,9 @@ export async function createView(main) {
     kind = k;
     replace(builderBox, builders[k].element);
     policy.setKind(k);
+    // A check takes no answers, so it has no privacy policy or participants.
+    showIf(policySection, k !== "check");
+    showIf(accessSection, k !== "check");
     renderPreview();
   };
   kindPicker.addEventListener("change", (e) => { if (e.target.name === kindName) setKind(e.target.value); });
@@ -163,8 +175,8 @@ export async function createView(main) {
   const form = h("form", { novalidate: true, id: "create-form" },
     h("section", { class: "card" }, h("h2", {}, "1. What"), field("Title", title), kindPicker, builderBox),
     h("section", { class: "card" }, h("h2", {}, "2. Committee"), committee.element),
-    h("section", { class: "card" }, h("h2", {}, "3. Privacy policy"), policy.element),
-    h("section", { class: "card" }, h("h2", {}, "4. Participants and deadline"), access.element),
+    policySection,
+    accessSection,
     feedback,
     h("div", { class: "button-row" }, create));
   form.addEventListener("input", renderPreview);
@@ -185,8 +197,7 @@ export async function createView(main) {
         [kind]: schema(),
         members: circle ? circle.members : team.members,
         threshold: team.threshold,
-        policy: policy.read(kind),
-        ...access.read(),
+        ...(kind === "check" ? {} : { policy: policy.read(kind), ...access.read() }),
       };
       const org = await sotto.Organizer.create(relayUrl(), options);
       saveSession(recordOf(org, { circleKeys: circle?.keyNames ?? null, singleUse: options.singleUse > 0 }));

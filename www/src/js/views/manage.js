@@ -1,6 +1,7 @@
 // The organizer's page of one session: member links, participant links
-// (list, CSV, more single-use links, embed snippet), the read link, closing,
-// the demo committee of circle mode, and the capability file.
+// (list, CSV, more single-use links, embed snippet; a committee check has
+// none to share), the read link, closing, the demo committee of circle
+// mode, and the capability file.
 
 import { h, replace, field, copyButton, announce } from "../dom.js";
 import { loadSotto, runMemberInWorker } from "../sotto.js";
@@ -70,20 +71,35 @@ function participantLinks(org, record, manifest, kind) {
   return section;
 }
 
+/** A committee check takes no answers: its one participant link only says so. */
+function checkNotice(org) {
+  const [open] = org.links().participants;
+  return h("section", { class: "card", "aria-labelledby": "participants-heading" },
+    h("h2", { id: "participants-heading" }, "Committee check"),
+    h("p", {}, "This session takes no answers, so there are no participant links to share. Send each member their link, "
+      + "close the session once they have all joined, and open the results page to see whether the committee found the known answer."),
+    h("details", {}, h("summary", {}, "The participant link"),
+      h("p", {}, "It only shows that the session takes no answers."),
+      h("ul", { class: "link-list", id: "participant-links" }, linkItem("Open link", open))));
+}
+
 function closeControls(org, record, manifest, onClosed) {
   const box = h("div", {});
+  const checking = manifest.kind.kind === "check";
   const render = () => {
     const rec = getSession(record.session);
     if (rec?.closed) {
-      replace(box, h("p", { class: "notice ok", id: "session-state" }, "Closed: no more answers are accepted. The committee computes the result now."));
+      replace(box, h("p", { class: "notice ok", id: "session-state" }, checking
+        ? "Closed: the committee runs the check now."
+        : "Closed: no more answers are accepted. The committee computes the result now."));
       return;
     }
-    const button = h("button", { type: "button", class: "danger", id: "close-session" }, "Close submissions");
+    const button = h("button", { type: "button", class: "danger", id: "close-session" }, checking ? "Close and run the check" : "Close submissions");
     const feedback = h("div", { "aria-live": "polite" });
     button.addEventListener("click", async () => {
       if (button.dataset.confirm !== "1") {
         button.dataset.confirm = "1";
-        button.textContent = "Close now: no more answers after this";
+        button.textContent = checking ? "Close now: the check starts" : "Close now: no more answers after this";
         return;
       }
       button.disabled = true;
@@ -100,7 +116,7 @@ function closeControls(org, record, manifest, onClosed) {
     });
     const closes = manifest.deadlines?.closes_at;
     replace(box,
-      h("p", { id: "session-state" }, h("span", { class: "badge ok" }, "Open"), " Participants can answer."),
+      h("p", { id: "session-state" }, h("span", { class: "badge ok" }, "Open"), checking ? " Close it once every member has joined." : " Participants can answer."),
       closes ? h("p", {}, `Deadline ${new Date(closes * 1000).toLocaleString()}: this page closes the session then, if it is still open here.`) : null,
       h("div", { class: "button-row" }, button), feedback);
   };
@@ -189,7 +205,7 @@ export async function manageView(main, session) {
     h("h1", {}, manifest.title),
     h("div", { class: "grid-2" },
       h("div", {},
-        participantLinks(org, record, manifest, kind),
+        kind === "check" ? checkNotice(org) : participantLinks(org, record, manifest, kind),
         memberLinks(manifest, links),
         demoCommittee(record, links, manifest)),
       h("div", {},

@@ -6,7 +6,7 @@ import { RENDERERS } from "../results/index.js";
 
 export function renderResultSummary(session, outcome) {
   const result = outcome.result ?? {};
-  const counts = `${outcome.valid} valid submission${outcome.valid === 1 ? "" : "s"}${outcome.invalid ? `, ${outcome.invalid} rejected` : ""}.`;
+  const counts = session.kind === "check" ? "" : `${outcome.valid} valid submission${outcome.valid === 1 ? "" : "s"}${outcome.invalid ? `, ${outcome.invalid} rejected` : ""}.`;
   if (result.suppressed) {
     return h("div", { class: "notice warn", role: "status" },
       h("h3", {}, "Published: too few submissions"),
@@ -14,6 +14,6 @@ export function renderResultSummary(session, outcome) {
   }
   const { nodes } = RENDERERS[session.kind](session.schema(), result);
   return h("div", { class: "outcome" },
-    h("div", { class: "notice ok", role: "status" }, h("h3", {}, "Published"), h("p", {}, counts)),
+    h("div", { class: "notice ok", role: "status" }, h("h3", {}, "Published"), counts ? h("p", {}, counts) : null),
     nodes);
 }

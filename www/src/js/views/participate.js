@@ -12,7 +12,7 @@ import { downloadJson, slug } from "../download.js";
 import { saveReceipt, receiptsFor } from "../store.js";
 import { sessionOf, tokenOf } from "../link.js";
 
-const KIND_NAMES = { vote: "Vote", survey: "Survey", budget: "Budget" };
+const KIND_NAMES = { vote: "Vote", survey: "Survey", budget: "Budget", check: "Committee check" };
 
 function deadlineNote(manifest) {
   const closes = manifest?.deadlines?.closes_at;
@@ -21,6 +21,13 @@ function deadlineNote(manifest) {
   const passed = when.getTime() < Date.now();
   return h("p", { class: passed ? "notice warn" : "muted" },
     passed ? `The deadline was ${when.toLocaleString()}: your answer may be refused.` : `Answers close ${when.toLocaleString()}.`);
+}
+
+/** A committee check has no form: say so instead. */
+function noAnswersView() {
+  return h("section", { class: "notice", id: "no-answers", "aria-labelledby": "no-answers-heading" },
+    h("h2", { id: "no-answers-heading" }, "This is a committee check: it takes no answers"),
+    h("p", {}, "The organizer uses it to check, before a real session, that every committee member is online and computes correctly. There is nothing to fill in: you can close this page."));
 }
 
 function receiptView(title, receipt) {
@@ -60,6 +67,10 @@ export async function participateView(main, link) {
   const kind = participant.kind;
   const title = participant.title;
   document.title = `${title} · Sotto`;
+  if (kind === "check") {
+    replace(main, h("p", { class: "badge" }, KIND_NAMES.check), h("h1", {}, title), noAnswersView());
+    return;
+  }
 
   const message = h("p", { class: "validation", id: uid("validation"), "aria-live": "polite" });
   const feedback = h("div", { class: "feedback" });

@@ -13,7 +13,7 @@ import { RENDERERS } from "../results/index.js";
 
 const POLL_SECONDS = 4;
 
-function verificationCard(verified, committee) {
+function verificationCard(verified, committee, kind) {
   const signed = verified.signers.length;
   const needed = verified.threshold + 1;
   const names = verified.signers.map((i) => committee.find((m) => m.index === i)?.name ?? `member ${i}`);
@@ -21,7 +21,7 @@ function verificationCard(verified, committee) {
   return h("section", { class: `notice ${ok ? "ok" : "error"}`, "aria-labelledby": "verification-heading", dataset: { verified: String(ok) } },
     h("h2", { id: "verification-heading" }, ok ? "Verified result" : "Not enough signatures"),
     h("p", {}, `Signed by ${signed} of ${committee.length} committee members (${names.join(", ")}); at least ${needed} signatures are required.`),
-    h("p", {}, `${verified.valid} valid submission${verified.valid === 1 ? "" : "s"} counted`,
+    kind === "check" ? null : h("p", {}, `${verified.valid} valid submission${verified.valid === 1 ? "" : "s"} counted`,
       verified.invalid ? `, ${verified.invalid} invalid one${verified.invalid === 1 ? "" : "s"} rejected by the committee` : "", "."));
 }
 
@@ -79,7 +79,8 @@ export async function resultsView(main, link) {
     }
   };
   const tools = h("div", {}, organizerTools(sid, close));
-  replace(main, h("p", { class: "badge" }, `${kind} results`), h("h1", {}, title), tools, status, body);
+  const badge = kind === "check" ? "committee check results" : `${kind} results`;
+  replace(main, h("p", { class: "badge" }, badge), h("h1", {}, title), tools, status, body);
 
   const waiting = (text) => replace(status, h("div", { class: "notice", role: "status" },
     h("h2", {}, "Waiting for the committee"), h("p", {}, text)));
@@ -107,7 +108,7 @@ export async function resultsView(main, link) {
   function showResult(verified) {
     const result = verified.result ?? {};
     replace(status);
-    const parts = [verificationCard(verified, committee)];
+    const parts = [verificationCard(verified, committee, kind)];
     let csv = null;
     if (result.suppressed) {
       parts.push(suppressedNotice(manifest));
