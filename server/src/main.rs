@@ -78,6 +78,7 @@ async fn main() -> anyhow::Result<()> {
         open_links: OpenLinkLimiter::default(),
         shutdown: shutdown_rx,
     });
+    let sweeper = tokio::spawn(close_at_deadlines(app.store.clone()));
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .with_context(|| format!("binding {}", cfg.listen))?;
@@ -116,12 +117,30 @@ async fn main() -> anyhow::Result<()> {
     while metrics.connections.load(Relaxed) > 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    sweeper.abort();
+    let _ = sweeper.await;
     drop(app);
     tokio::task::spawn_blocking(move || writer.join())
         .await?
         .ok();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Closes sessions at their manifest's `closes_at`, checking once a second
+/// (submissions past the deadline are refused at once, in the store).
+async fn close_at_deadlines(store: store::Store) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        if let Err(e) = store.call(store::Command::CloseDue { now }).await {
+            tracing::warn!(error = %e, "closing sessions at their deadline failed");
+        }
+    }
 }
 
 async fn wait_for_signal() {

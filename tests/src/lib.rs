@@ -19,54 +19,42 @@ use sotto::native::relay_client::{ClientError, TokioSocket};
 
 pub mod proxy;
 
-/// Path of the relay binary in this target directory, built if missing.
+/// Path of the `sotto-relay` binary in this target directory, built (with
+/// the profile the tests use) so it matches the current sources.
 pub fn relay_bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    let bin = dir.join(format!("sotto-relay{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let ok = Command::new(cargo)
-            .args(["build", "-p", "sotto-relay", "--bin", "sotto-relay"])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "building sotto-relay failed");
-    }
-    bin
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    built_bin(&BUILT, "sotto-relay", "sotto-relay")
 }
 
 /// Path of the `sotto` CLI in this target directory, built (with the
 /// profile the tests use) so it matches the current sources.
 pub fn sotto_bin() -> PathBuf {
     static BUILT: std::sync::Once = std::sync::Once::new();
+    built_bin(&BUILT, "sotto", "sotto")
+}
+
+/// Builds binary `bin` of `package` once per test process (cargo does
+/// nothing when it is up to date) and returns its path.
+fn built_bin(once: &std::sync::Once, package: &str, bin: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    BUILT.call_once(|| {
+    once.call_once(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         // `cargo test` puts its profile's output in `debug`, `--release` in
-        // `release`: build the CLI there too.
+        // `release`: build the binary there too.
         let profile = if dir.ends_with("release") {
             "release"
         } else {
             "test"
         };
         let ok = Command::new(cargo)
-            .args([
-                "build",
-                "--profile",
-                profile,
-                "-p",
-                "sotto",
-                "--bin",
-                "sotto",
-            ])
+            .args(["build", "--profile", profile, "-p", package, "--bin", bin])
             .status()
             .unwrap()
             .success();
-        assert!(ok, "building the sotto CLI failed");
+        assert!(ok, "building {bin} failed");
     });
-    dir.join(format!("sotto{}", std::env::consts::EXE_SUFFIX))
+    dir.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// The `sotto` CLI run in `dir`, with the key-file passphrase in

@@ -21,7 +21,7 @@ use sotto::native::session_ops::{
 };
 use sotto::native::simulate::{Scenario, run as simulate};
 use sotto::session::{
-    CommitteeMember, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
+    CommitteeMember, Deadlines, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
 };
 use sotto_e2e::Relay;
 
@@ -72,8 +72,17 @@ fn logs() {
 }
 
 async fn create(url: &str, keys: &[Arc<MemberKeys>], tokens: u32) -> CreatedSession {
+    create_with(url, keys, tokens, Deadlines::default()).await
+}
+
+async fn create_with(
+    url: &str,
+    keys: &[Arc<MemberKeys>],
+    tokens: u32,
+    deadlines: Deadlines,
+) -> CreatedSession {
     let spec = SessionSpec {
-        deadlines: Default::default(),
+        deadlines,
         title: "e2e".into(),
         kind: SessionKind::Vote(plurality(&["A", "B", "C"])),
         members: members(keys),
@@ -183,6 +192,106 @@ async fn a_swapped_manifest_hash_is_refused_by_participants() {
     assert!(msg.contains("does not match"), "{msg}");
     let (ack, _) = submit_answer(&good, &json!({"choice": "A"})).await.unwrap();
     assert_eq!(ack.position, 1);
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The relay enforces the window the signed manifest declares: nobody
+/// closes this session, yet it closes at `closes_at`, the members compute,
+/// and a late answer is refused; a session that opens later refuses an
+/// early one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_relay_closes_a_session_at_its_deadline() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let url = relay.url();
+    let keys: Vec<_> = (0..3)
+        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .collect();
+    let closes_at = unix_now() + 4;
+    let c = create_with(
+        &url,
+        &keys,
+        7,
+        Deadlines {
+            opens_at: None,
+            closes_at: Some(closes_at),
+        },
+    )
+    .await;
+    let members: Vec<_> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| tokio::spawn(run_member(member_cfg(&url, &c, k, i))))
+        .collect();
+    let picks = choices(6, 2);
+    submit_all(&url, &c, 0, &picks).await;
+    assert!(unix_now() < closes_at, "the submissions took too long");
+    for m in members {
+        tokio::time::timeout(TIMEOUT, m)
+            .await
+            .expect("the members never saw the close")
+            .unwrap()
+            .unwrap();
+    }
+    assert!(unix_now() >= closes_at);
+    let result = verified(&url, &c).await;
+    assert_eq!(result["valid"], 6);
+    assert_eq!(result["result"], tally_of(&picks));
+
+    let late = async {
+        let mut client = RelayClient::connect(&url).await.unwrap();
+        client
+            .hello(c.session, &c.participants[6], 0)
+            .await
+            .unwrap();
+        submit_values(
+            &mut client,
+            &c.manifest,
+            &[Fp::ONE, Fp::ZERO, Fp::ZERO],
+            Duration::ZERO,
+        )
+        .await
+    };
+    let err = late.await.expect_err("a late answer was accepted");
+    assert!(
+        format!("{err:#}").contains("not open for submissions"),
+        "{err:#}"
+    );
+
+    let later = create_with(
+        &url,
+        &keys,
+        1,
+        Deadlines {
+            opens_at: Some(unix_now() + 3600),
+            closes_at: None,
+        },
+    )
+    .await;
+    let mut client = RelayClient::connect(&url).await.unwrap();
+    client
+        .hello(later.session, &later.participants[0], 0)
+        .await
+        .unwrap();
+    let err = submit_values(
+        &mut client,
+        &later.manifest,
+        &[Fp::ONE, Fp::ZERO, Fp::ZERO],
+        Duration::ZERO,
+    )
+    .await
+    .expect_err("an early answer was accepted");
+    assert!(
+        format!("{err:#}").contains("does not take submissions yet"),
+        "{err:#}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS sent(
     session BLOB NOT NULL, sender INTEGER NOT NULL, msg_id INTEGER NOT NULL,
     PRIMARY KEY(session, sender, msg_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS deadlines(
+    session BLOB PRIMARY KEY, opens_at INTEGER, closes_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS deadlines_close ON deadlines(closes_at);
 CREATE TABLE IF NOT EXISTS results(
     session BLOB NOT NULL, member INTEGER NOT NULL, blob BLOB NOT NULL,
     PRIMARY KEY(session, member)

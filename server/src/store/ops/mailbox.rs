@@ -5,7 +5,7 @@ use sotto::wire::{
     self, BROADCAST, Bundle, DeliveryKind, ErrorCode, SessionId, SessionState, SubmissionDelivery,
 };
 
-use super::{Res, StoreError, Writer, i, id_from_sql, id_sql, refuse};
+use super::{Res, StoreError, Writer, i, id_from_sql, id_sql, refuse, unix_now};
 use crate::store::{Caller, Entry, Reply};
 
 impl Writer {
@@ -38,6 +38,18 @@ impl Writer {
                 ErrorCode::BadState,
                 "the session is not open for submissions",
             );
+        }
+        let now = unix_now();
+        if meta.opens_at.is_some_and(|t| now < t) {
+            return refuse(
+                ErrorCode::BadState,
+                "the session does not take submissions yet",
+            );
+        }
+        if meta.closes_at.is_some_and(|t| now >= t) {
+            // The deadline passed before the once-a-second sweep saw it.
+            self.set_state(session, SessionState::Closed)?;
+            return refuse(ErrorCode::BadState, "the session closed at its deadline");
         }
         let parts = Bundle::decode(bundle)
             .map_err(|_| StoreError::Refused(ErrorCode::BadRequest, "malformed bundle"))?

@@ -34,6 +34,10 @@ struct Meta {
     resubmit: bool,
     next_sub: u64,
     has_manifest: bool,
+    /// The manifest's submission window (unix seconds), when the relay
+    /// could read it.
+    opens_at: Option<u64>,
+    closes_at: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +62,13 @@ fn random_token() -> Res<Token> {
     getrandom::fill(&mut t.0)
         .map_err(|_| StoreError::Refused(ErrorCode::Internal, "randomness unavailable"))?;
     Ok(t)
+}
+
+/// Seconds since the Unix epoch.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn i(v: u64) -> i64 {
@@ -174,6 +185,7 @@ impl Writer {
                 resume,
             } => self.hello(session, &token, resume),
             Command::RegisterManifest { session, blob } => self.register_manifest(session, &blob),
+            Command::CloseDue { now } => self.close_due(now),
             Command::SetState { session, state } => self.set_state(session, state),
             Command::Mint { session, req } => {
                 self.mint(session, req.mode, req.count, req.rate_per_min)
@@ -209,12 +221,13 @@ impl Writer {
         }
         let row = self
             .conn
-            .prepare_cached("SELECT state, members, resubmit, next_sub, manifest IS NOT NULL FROM sessions WHERE id = ?1")?
+            .prepare_cached("SELECT s.state, s.members, s.resubmit, s.next_sub, s.manifest IS NOT NULL, d.opens_at, d.closes_at FROM sessions s LEFT JOIN deadlines d ON d.session = s.id WHERE s.id = ?1")?
             .query_row(params![&session.0[..]], |r| {
-                Ok((r.get::<_, u8>(0)?, r.get::<_, u16>(1)?, r.get::<_, bool>(2)?, r.get::<_, i64>(3)?, r.get::<_, bool>(4)?))
+                Ok((r.get::<_, u8>(0)?, r.get::<_, u16>(1)?, r.get::<_, bool>(2)?, r.get::<_, i64>(3)?, r.get::<_, bool>(4)?, r.get::<_, Option<i64>>(5)?, r.get::<_, Option<i64>>(6)?))
             })
             .optional()?;
-        let Some((state, members, resubmit, next_sub, has_manifest)) = row else {
+        let Some((state, members, resubmit, next_sub, has_manifest, opens_at, closes_at)) = row
+        else {
             return refuse(ErrorCode::NotFound, "no such session");
         };
         let state = SessionState::try_from(state)
@@ -225,6 +238,8 @@ impl Writer {
             resubmit,
             next_sub: u64::try_from(next_sub).unwrap_or(0),
             has_manifest,
+            opens_at: opens_at.and_then(|t| u64::try_from(t).ok()),
+            closes_at: closes_at.and_then(|t| u64::try_from(t).ok()),
         };
         self.sessions.insert(session, m);
         Ok(m)

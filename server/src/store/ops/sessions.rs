@@ -7,7 +7,7 @@ use sotto::wire::{
 };
 use subtle::ConstantTimeEq;
 
-use super::{Res, StoreError, Writer, i, random_token, refuse};
+use super::{Res, StoreError, Writer, i, random_token, refuse, unix_now};
 use crate::store::Reply;
 
 impl Writer {
@@ -25,9 +25,7 @@ impl Writer {
         getrandom::fill(&mut id)
             .map_err(|_| StoreError::Refused(ErrorCode::Internal, "randomness unavailable"))?;
         let session = SessionId(id);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let now = unix_now();
         self.conn
             .prepare_cached("INSERT INTO sessions(id, state, members, resubmit, manifest, next_sub, created_at) VALUES (?1, ?2, ?3, ?4, NULL, 0, ?5)")?
             .execute(params![&id[..], SessionState::Draft as u8, members, allow_resubmit, i(now)])?;
@@ -122,8 +120,33 @@ impl Writer {
         self.conn
             .prepare_cached("UPDATE sessions SET manifest = ?1 WHERE id = ?2")?
             .execute(params![blob, &session.0[..]])?;
+        let (opens_at, closes_at) = manifest_deadlines(blob);
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO deadlines(session, opens_at, closes_at) VALUES (?1, ?2, ?3)")?
+            .execute(params![&session.0[..], opens_at.map(i), closes_at.map(i)])?;
         if let Some(m) = self.sessions.get_mut(&session) {
             m.has_manifest = true;
+            m.opens_at = opens_at;
+            m.closes_at = closes_at;
+        }
+        Ok(Reply::Done)
+    }
+
+    /// Closes the open sessions whose deadline has passed, as the organizer's
+    /// close would (the members get the close marker and compute).
+    pub(super) fn close_due(&mut self, now: u64) -> Res<Reply> {
+        let due: Vec<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT d.session FROM deadlines d JOIN sessions s ON s.id = d.session WHERE d.closes_at <= ?1 AND s.state = ?2")?
+            .query_map(params![i(now), SessionState::Open as u8], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for id in due {
+            let Ok(id) = <[u8; 16]>::try_from(id.as_slice()) else {
+                continue;
+            };
+            let session = SessionId(id);
+            tracing::info!(session = %session.to_hex(), "closing at the manifest's deadline");
+            self.set_state(session, SessionState::Closed)?;
         }
         Ok(Reply::Done)
     }
@@ -223,4 +246,20 @@ impl Writer {
         })?;
         Ok(Reply::Results(Results(rows.collect::<Result<_, _>>()?)))
     }
+}
+
+/// The submission window a signed manifest declares, `(opens_at,
+/// closes_at)`. The relay stores manifests as opaque blobs; when one reads
+/// as a signed manifest, the relay enforces its window: submissions before
+/// `opens_at` are refused, and at `closes_at` the session closes as if the
+/// organizer had closed it. (Only the organizer can register a manifest,
+/// and the signature binds the window for everyone else, so reading it
+/// unverified gives the relay no power it did not have.)
+fn manifest_deadlines(blob: &[u8]) -> (Option<u64>, Option<u64>) {
+    sotto::session::SignedManifest::from_bytes(blob)
+        .ok()
+        .and_then(|s| sotto::session::Manifest::from_canonical_bytes(s.manifest_bytes()).ok())
+        .map_or((None, None), |m| {
+            (m.deadlines.opens_at, m.deadlines.closes_at)
+        })
 }

@@ -117,7 +117,7 @@ function closeControls(org, record, manifest, onClosed) {
     const closes = manifest.deadlines?.closes_at;
     replace(box,
       h("p", { id: "session-state" }, h("span", { class: "badge ok" }, "Open"), checking ? " Close it once every member has joined." : " Participants can answer."),
-      closes ? h("p", {}, `Deadline ${new Date(closes * 1000).toLocaleString()}: this page closes the session then, if it is still open here.`) : null,
+      closes ? h("p", {}, `Deadline ${new Date(closes * 1000).toLocaleString()}: the server closes the session then, and the committee computes.`) : null,
       h("div", { class: "button-row" }, button), feedback);
   };
   render();
@@ -125,10 +125,14 @@ function closeControls(org, record, manifest, onClosed) {
   if (closes && !record.closed) {
     const wait = closes * 1000 - Date.now();
     if (wait < MAX_TIMER_MS) {
+      // The relay closes the session at its deadline; this only updates
+      // the page (the close call is a no-op on a closed session).
       setTimeout(async () => {
         if (!box.isConnected || getSession(record.session)?.closed) return;
-        try { await org.close(); updateSession(record.session, { closed: true }); render(); } catch { /* the button stays */ }
-      }, Math.max(0, wait));
+        try { await org.close(); } catch { /* already closed and computing */ }
+        updateSession(record.session, { closed: true });
+        render();
+      }, Math.max(0, wait) + 1500);
     }
   }
   return box;
