@@ -134,10 +134,7 @@ async fn close_at_deadlines(store: store::Store) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        if let Err(e) = store.call(store::Command::CloseDue { now }).await {
+        if let Err(e) = store.call(store::Command::CloseDue).await {
             tracing::warn!(error = %e, "closing sessions at their deadline failed");
         }
     }

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sotto::apps::Outcome;
 use sotto::client::driver::{MemberConfig, Runtime, Timeouts};
@@ -65,6 +65,20 @@ pub fn sotto_command(dir: &Path, passphrase: &str) -> Command {
         .env("SOTTO_PASSPHRASE", passphrase)
         .stdin(Stdio::null());
     cmd
+}
+
+/// Waits up to `within` for `child` to exit; whether it exited
+/// successfully (it is killed when the time runs out).
+pub fn exited_ok(child: &mut Child, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.success();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    false
 }
 
 /// The rest of the line of `text` that starts with `label`, trimmed (how

@@ -7,30 +7,18 @@
 
 use std::path::Path;
 use std::process::{Child, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sotto::apps::check::CheckSpec;
 use sotto::keyfile::{KdfParams, MemberKeys};
-use sotto_e2e::{Relay, field, sotto_command};
+use sotto_e2e::{Relay, exited_ok, field, sotto_command};
 
 const PASSPHRASE: &str = "check passphrase for tests";
 
 fn sotto(dir: &Path, args: &[&str]) -> Output {
     sotto_command(dir, PASSPHRASE).args(args).output().unwrap()
-}
-
-fn wait(child: &mut Child, within: Duration) -> Option<std::process::ExitStatus> {
-    let deadline = Instant::now() + within;
-    while Instant::now() < deadline {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Some(status);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    None
 }
 
 #[test]
@@ -128,8 +116,10 @@ fn a_committee_check_finds_the_known_answer() {
         String::from_utf8_lossy(&close.stderr)
     );
     for d in &mut daemons {
-        let status = wait(d, Duration::from_secs(120)).expect("member finished");
-        assert!(status.success());
+        assert!(
+            exited_ok(d, Duration::from_secs(120)),
+            "a member did not finish"
+        );
     }
 
     let result = sotto(dir, &["result", "--link", results_link]);

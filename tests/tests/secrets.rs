@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use rand_chacha::ChaCha20Rng;
@@ -24,7 +24,7 @@ use sotto::native::relay_client::RelayClient;
 use sotto::session::{Invite, verify_manifest_for};
 use sotto::share::deal;
 use sotto::wire::{self, Token};
-use sotto_e2e::{Relay, field, sotto_command};
+use sotto_e2e::{Relay, exited_ok, field, sotto_command};
 
 const PASSPHRASE: &str = "correct horse battery staple, for tests";
 
@@ -86,18 +86,6 @@ fn spawn(dir: &Path, args: &[&str], log: &Path) -> Child {
         .stderr(Stdio::from(file))
         .spawn()
         .unwrap()
-}
-
-fn wait(child: &mut Child, within: Duration) -> bool {
-    let deadline = Instant::now() + within;
-    while Instant::now() < deadline {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status.success();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    false
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -314,7 +302,7 @@ async fn no_token_key_or_share_appears_in_any_log() {
     ));
     for (i, m) in members.iter_mut().enumerate() {
         assert!(
-            wait(m, Duration::from_secs(120)),
+            exited_ok(m, Duration::from_secs(120)),
             "member {} did not finish",
             i + 1
         );

@@ -11,8 +11,9 @@ use crate::apps::Computation;
 use crate::apps::budget::{BudgetSchema, IncomeSpec};
 use crate::apps::check::CheckSpec;
 use crate::apps::survey::SurveySchema;
-pub use crate::client::session::KindFields;
-pub use crate::client::session::{SessionSpec, VerifiedResult, http_base, relay_of_link};
+pub use crate::client::session::{
+    KindFields, SessionSpec, VerifiedResult, http_base, relay_of_link,
+};
 use crate::client::session::{accept_result, prepare_submission};
 use crate::field::Fp;
 use crate::native::relay_client::{RelayClient, SubmitAck};

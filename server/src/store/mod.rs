@@ -79,9 +79,9 @@ pub enum Command {
     },
     /// Register the manifest (draft only).
     RegisterManifest { session: SessionId, blob: Vec<u8> },
-    /// Close every open session whose manifest's `closes_at` is at or
-    /// before `now` (unix seconds); sent every second by the relay.
-    CloseDue { now: u64 },
+    /// Close every open session whose manifest's `closes_at` has come;
+    /// sent every second by the relay.
+    CloseDue,
     /// Organizer state change.
     SetState {
         session: SessionId,

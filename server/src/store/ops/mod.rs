@@ -185,7 +185,7 @@ impl Writer {
                 resume,
             } => self.hello(session, &token, resume),
             Command::RegisterManifest { session, blob } => self.register_manifest(session, &blob),
-            Command::CloseDue { now } => self.close_due(now),
+            Command::CloseDue => self.close_due(unix_now()),
             Command::SetState { session, state } => self.set_state(session, state),
             Command::Mint { session, req } => {
                 self.mint(session, req.mode, req.count, req.rate_per_min)
