@@ -17,7 +17,7 @@ pub mod channel;
 pub mod signature;
 pub mod submission;
 
-pub use channel::{CHANNEL_HEADER_LEN, Channel, ChannelHeader, OpenedMessage};
+pub use channel::{CHANNEL_HEADER_LEN, Channel, ChannelHeader, OpenedMessage, RunId};
 pub use signature::{
     AcceptedResult, RESULT_SIGNATURE_LABEL, ResultSignature, result_message, sign_result,
     verify_result,

@@ -229,11 +229,28 @@ impl MemberKeys {
 
     /// Both secrets (X25519 scalar || Ed25519 seed), for storage in the
     /// browser's origin-scoped IndexedDB by the wasm package.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn to_secret_bytes(&self) -> Zeroizing<[u8; 64]> {
         let mut out = Zeroizing::new([0u8; 64]);
         out[..32].copy_from_slice(self.x25519.as_bytes());
         out[32..].copy_from_slice(self.ed25519.as_bytes());
+        out
+    }
+
+    /// A 32-byte secret derived from both keys for one purpose:
+    /// HKDF-SHA256 (RFC 5869) with `label` as the salt and the
+    /// concatenation of `info` as the info. Distinct labels or infos give
+    /// independent pseudorandom values, and none reveals the keys. The
+    /// committee member draws its per-session engine randomness from it,
+    /// so that a restart repeats the same randomness instead of drawing
+    /// fresh noise and masks for the same values.
+    pub fn derive_secret(&self, label: &[u8], info: &[&[u8]]) -> Zeroizing<[u8; 32]> {
+        let secrets = self.to_secret_bytes();
+        let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(label), secrets.as_ref());
+        let mut out = Zeroizing::new([0u8; 32]);
+        // 32 bytes is far below HKDF-SHA256's limit of 255 * 32.
+        if hk.expand_multi_info(info, out.as_mut()).is_err() {
+            unreachable!("HKDF output length is valid");
+        }
         out
     }
 

@@ -256,6 +256,27 @@ impl Reconstructor {
     /// Reconstructs every secret from `shares[k]` = the vector of the member
     /// at `points[k]`, checking consistency of all extra shares.
     pub fn reconstruct(&self, shares: &[&[Fp]]) -> Result<Vec<Fp>, ShareError> {
+        let each = self.reconstruct_each(shares)?;
+        let mut out = Vec::with_capacity(each.len());
+        for (idx, secret) in each.into_iter().enumerate() {
+            match secret {
+                Some(v) => out.push(v),
+                None => {
+                    let column: Vec<Fp> = shares.iter().map(|s| s[idx]).collect();
+                    let member = identify_culprit(&self.points, &column, self.t);
+                    return Err(ShareError::Inconsistent { member, index: idx });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Like [`Reconstructor::reconstruct`], but element by element: the
+    /// secret where all shares of that element lie on one polynomial of
+    /// degree t, `None` where they do not. For checks that exclude an
+    /// inconsistent vector instead of failing (a participant's malformed
+    /// submission).
+    pub fn reconstruct_each(&self, shares: &[&[Fp]]) -> Result<Vec<Option<Fp>>, ShareError> {
         if shares.len() != self.points.len() {
             return Err(ShareError::NotEnoughShares {
                 have: shares.len(),
@@ -266,26 +287,26 @@ impl Reconstructor {
         if shares.iter().any(|s| s.len() != len) {
             return Err(ShareError::LengthMismatch);
         }
-        let mut out = Vec::with_capacity(len);
-        for idx in 0..len {
-            let mut secret = Fp::ZERO;
-            for (c, s) in self.at_zero.iter().zip(shares) {
-                secret += *c * s[idx];
-            }
-            for (coeffs, extra) in self.checks.iter().zip(&shares[self.t + 1..]) {
-                let mut predicted = Fp::ZERO;
-                for (c, s) in coeffs.iter().zip(shares) {
-                    predicted += *c * s[idx];
+        Ok((0..len)
+            .map(|idx| {
+                let mut secret = Fp::ZERO;
+                for (c, s) in self.at_zero.iter().zip(shares) {
+                    secret += *c * s[idx];
                 }
-                if predicted != extra[idx] {
-                    let column: Vec<Fp> = shares.iter().map(|s| s[idx]).collect();
-                    let member = identify_culprit(&self.points, &column, self.t);
-                    return Err(ShareError::Inconsistent { member, index: idx });
-                }
-            }
-            out.push(secret);
-        }
-        Ok(out)
+                let consistent =
+                    self.checks
+                        .iter()
+                        .zip(&shares[self.t + 1..])
+                        .all(|(coeffs, extra)| {
+                            let predicted = coeffs
+                                .iter()
+                                .zip(shares)
+                                .fold(Fp::ZERO, |a, (c, s)| a + *c * s[idx]);
+                            predicted == extra[idx]
+                        });
+                consistent.then_some(secret)
+            })
+            .collect())
     }
 }
 

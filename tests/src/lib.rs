@@ -224,6 +224,10 @@ impl Runtime for TestRuntime {
         tokio::time::sleep(d).await;
     }
 
+    fn unix_ms(&self) -> u64 {
+        sotto::native::member::unix_ms()
+    }
+
     fn timeouts(&self) -> Timeouts {
         self.timeouts
     }

@@ -18,6 +18,7 @@ pub mod budget;
 pub mod check;
 pub mod computation;
 pub mod dp;
+pub mod forge;
 pub mod irv;
 pub mod quantile;
 pub mod survey;
@@ -279,6 +280,8 @@ pub async fn maxima(ctx: &Ctx, values: &ShareVec, l: u32) -> Result<Vec<bool>, E
         .collect())
 }
 
+#[cfg(test)]
+mod forged_tests;
 #[cfg(test)]
 mod survey_tests;
 #[cfg(test)]

@@ -7,19 +7,24 @@
 //! or "x - lo equals the number spelled by these bits"). The committee
 //! checks all submissions at once, revealing one bit per submission:
 //!
-//! 1. After the submission set is fixed, a joint random R and a random
-//!    mask per submission are dealt (1 round), and R is opened (1 round).
-//! 2. Each member computes locally, for submission j, the point
-//!    `s_j = sum_k R^(k+1) q_jk` of a degree-2t polynomial (quadratic
-//!    constraint terms are local products of shares), and re-shares it to
-//!    degree t (1 round, [`crate::engine::Ctx::reduce_degree`]).
+//! 1. After the submission set is fixed, a joint random R, a random mask
+//!    and a random pad per submission are dealt (1 round), and R is opened
+//!    (1 round).
+//! 2. Every submission is tested for degree-t consistency with all n
+//!    shares: `sum_k R^(k+1) x_jk + pad_j` is opened (PROTOCOLS.md, "Input
+//!    consistency comes first"). In the same round each member re-shares
+//!    its point `s_j = sum_k R^(k+1) q_jk` of a degree-2t polynomial
+//!    (quadratic constraint terms are local products of shares) to degree
+//!    t (the GRR98 step of [`crate::engine::Ctx::reduce_degree`]).
 //! 3. `m_j * s_j` is computed (1 round) and opened (1 round).
 //!
 //! A valid submission gives 0. For an invalid one, `s_j` is a non-zero
 //! polynomial in R of degree at most K (the constraint count), so it
 //! vanishes with probability at most K/p < 2^-110, and `m_j * s_j` is then
 //! uniformly random: nothing about the cheater's vector is revealed beyond
-//! "invalid". This is the linear-combination check of PROTOCOLS.md
+//! "invalid"; a submission whose shares are not on one degree-t
+//! polynomial fails step 2 whatever its constraint value ([`check`] has
+//! the argument). This is the linear-combination check of PROTOCOLS.md
 //! ("Validity of a submission"), with powers of one opened R as the
 //! coefficients (Schwartz-Zippel).
 
@@ -28,7 +33,7 @@ use serde_json::{Value, json};
 use super::Outcome;
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
-use crate::share::ShareVec;
+use crate::share::{Reconstructor, ShareVec, deal, lagrange_coefficients};
 
 /// A constraint on an encoded answer; satisfied when its term is zero.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +119,40 @@ impl Encoding {
 
 /// Checks every submission (each this member's share vector of length
 /// `enc.len`) and returns the public validity flags. Five rounds in all,
-/// whatever the number of submissions.
+/// whatever the number of submissions:
+///
+/// 1. a joint random R, a mask `m_j` and a consistency pad `r_j` per
+///    submission are dealt;
+/// 2. R is opened (it is drawn after the submission set is fixed, so no
+///    participant could adapt to it);
+/// 3. in one round, `c_j = sum_k R^(k+1) x_jk + r_j` is opened with all n
+///    shares, and each member re-shares its point of the constraint
+///    combination `s_j` to degree t ([`crate::engine::Ctx::reduce_degree`]
+///    done inline, so the consistency test costs no extra round);
+/// 4. `m_j * s_j` is computed and 5. opened.
+///
+/// Submission j is valid when `c_j`'s n shares lie on one polynomial of
+/// degree t and `m_j * s_j = 0`.
+///
+/// **Why consistency first.** The constraint check combines members
+/// 1..=2t+1's local points with degree-2t Lagrange weights; for shares
+/// that are not on one degree-t polynomial it checks the constraints on
+/// the wrong quantity (adding `u * i^(t+1)` to member i's share makes a
+/// "bit" equal to 1000 pass `b(b-1) = 0`), and with n = 2t+2 member n's
+/// share would not enter at all. If the shares `x_jk(i)` of some entry k
+/// are off degree t, their combination with R is off degree t for all but
+/// at most `enc.len` values of R (a non-zero vector polynomial in R), so a
+/// malformed submission passes with probability at most `enc.len / p`.
+/// An inconsistent or unreadable submission is excluded at every member
+/// alike, never an abort.
+///
+/// **What the openings reveal.** `c_j`'s degree-t part is padded by the
+/// uniformly random `r_j`, unknown to any t members, so its value is
+/// uniform; its deviation from degree t is zero for an honest participant
+/// and only describes a cheater's malformed shares (a member that cannot
+/// read its part substitutes uniformly random shares, so the deviation
+/// then is uniform too). `m_j * s_j` is 0 for a valid submission and
+/// uniform for an invalid one, since `m_j` is a uniform secret.
 pub async fn check(
     ctx: &Ctx,
     enc: &Encoding,
@@ -126,42 +164,158 @@ pub async fn check(
         ));
     }
     let count = submissions.len();
-    let randoms = ctx.random(1 + count).await?;
+    let randoms = ctx.random(1 + 2 * count).await?;
     let r = ctx
         .open_masked(&ShareVec::from_values(vec![randoms.values()[0]]))
         .await?[0];
-    let masks = ShareVec::from_values(randoms.values()[1..].to_vec());
-    // Coefficients R^1 .. R^K, one per constraint.
-    let mut coeffs = Vec::with_capacity(enc.constraints.len());
+    let masks = ShareVec::from_values(randoms.values()[1..=count].to_vec());
+    let pads = &randoms.values()[count + 1..];
+    // Coefficients R^1 .. R^K, one per constraint (and per entry for the
+    // consistency combination).
+    let mut coeffs = Vec::with_capacity(enc.constraints.len().max(enc.len));
     let mut power = r;
-    for _ in &enc.constraints {
+    for _ in 0..enc.constraints.len().max(enc.len) {
         coeffs.push(power);
         power *= r;
     }
-    let local: Vec<Fp> = submissions
+    let combined: Vec<Fp> = submissions
         .iter()
-        .map(|sub| {
-            let x = sub.values();
-            enc.constraints
+        .zip(pads)
+        .map(|(sub, pad)| {
+            sub.values()
                 .iter()
                 .zip(&coeffs)
-                .fold(Fp::ZERO, |acc, (c, rho)| {
-                    acc + *rho
-                        * match c {
-                            // Product of two degree-t shares: a degree-2t point.
-                            Constraint::Bit(i) => x[*i] * (x[*i] - Fp::ONE),
-                            // Degree t, a fortiori a point of degree <= 2t.
-                            Constraint::Linear { terms, constant } => {
-                                terms.iter().fold(Fp::ZERO, |a, (i, c)| a + *c * x[*i]) - *constant
-                            }
-                        }
-                })
+                .fold(*pad, |acc, (x, rho)| acc + *rho * *x)
         })
         .collect();
-    let s = ctx.reduce_degree(&local).await?;
+    let local: Vec<Fp> = submissions
+        .iter()
+        .map(|sub| constraint_point(enc, sub.values(), &coeffs))
+        .collect();
+    let (consistent, s) = open_and_reduce(ctx, &combined, &local).await?;
     let masked = ctx.mul(&masks, &s).await?;
     let opened = ctx.open(&masked).await?;
-    Ok(opened.iter().map(|v| v.is_zero()).collect())
+    Ok(opened
+        .iter()
+        .zip(&consistent)
+        .map(|(v, ok)| *ok && v.is_zero())
+        .collect())
+}
+
+/// This member's point of `sum_k R^(k+1) q_k` for one submission `x`: a
+/// point of a degree-2t polynomial (quadratic terms are local products
+/// of degree-t shares; linear terms are of degree t, a fortiori <= 2t).
+fn constraint_point(enc: &Encoding, x: &[Fp], coeffs: &[Fp]) -> Fp {
+    enc.constraints
+        .iter()
+        .zip(coeffs)
+        .fold(Fp::ZERO, |acc, (c, rho)| {
+            acc + *rho
+                * match c {
+                    Constraint::Bit(i) => x[*i] * (x[*i] - Fp::ONE),
+                    Constraint::Linear { terms, constant } => {
+                        terms.iter().fold(Fp::ZERO, |a, (i, c)| a + *c * x[*i]) - *constant
+                    }
+                }
+        })
+}
+
+/// One round doing two things: opens `padded` (degree-t sharings of
+/// uniformly padded values) to everyone with all n shares, returning for
+/// each whether its shares lie on one degree-t polynomial; and re-shares
+/// the degree-2t points `local` to degree t (the GRR98 step of
+/// [`Ctx::reduce_degree`]: members 1..=2t+1 deal, everyone combines with
+/// the Lagrange weights at 0).
+async fn open_and_reduce(
+    ctx: &Ctx,
+    padded: &[Fp],
+    local: &[Fp],
+) -> Result<(Vec<bool>, ShareVec), EngineError> {
+    let (n, t, count) = (ctx.n(), ctx.t(), padded.len());
+    let dealers = 2 * t + 1;
+    let dealt = if ctx.me() <= dealers {
+        Some(ctx.with_rng(|rng| deal(local, n, t, rng))?)
+    } else {
+        None
+    };
+    let outgoing = (0..n)
+        .map(|j| {
+            let mut v = padded.to_vec();
+            if let Some(d) = &dealt {
+                v.extend_from_slice(d[j].values());
+            }
+            Some(v)
+        })
+        .collect();
+    let expect = (1..=n)
+        .map(|i| (i, if i <= dealers { 2 * count } else { count }))
+        .collect();
+    let got = ctx.exchange(outgoing, expect).await?;
+    let opened: Vec<&[Fp]> = got.iter().map(|v| &v[..count]).collect();
+    let all: Vec<usize> = (1..=n).collect();
+    let consistent = Reconstructor::new(&all, t)?
+        .reconstruct_each(&opened)?
+        .iter()
+        .map(Option::is_some)
+        .collect();
+    let lambdas = lagrange_coefficients(&(1..=dealers).collect::<Vec<_>>(), Fp::ZERO)?;
+    let mut out = vec![Fp::ZERO; local.len()];
+    for (lambda, shares) in lambdas.iter().zip(&got) {
+        for (o, s) in out.iter_mut().zip(&shares[count..]) {
+            *o += *lambda * *s;
+        }
+    }
+    Ok((consistent, ShareVec::from_values(out)))
+}
+
+/// What the members' comparison of part tags decided for one submission
+/// position ([`agree_on_bundles`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bundled {
+    /// Every member holds a part of the same bundle, seen for the first
+    /// time: it goes on to the validity check.
+    Kept,
+    /// The members' parts do not carry one submission id (parts mixed from
+    /// different bundles, a part made for another submission, or a part
+    /// some member could not read): excluded and counted invalid.
+    Unbound,
+    /// The same submission id as an earlier kept position: a bundle
+    /// replayed at a new position. Dropped and not counted, so a bundle
+    /// counts once.
+    Replay,
+}
+
+/// Compares, position by position, the tag every member derived from the
+/// submission id its own part authenticates
+/// ([`crate::client::protocol::part_tag`]) (one round; every member sends
+/// its whole tag list to every other). All members then hold the same n
+/// lists and decide alike: a position is kept when all n tags agree and
+/// no earlier kept position had that tag.
+///
+/// The relay stores and orders the bundles, and each member sees only its
+/// own part; without this step a relay could deliver to different members
+/// parts of different bundles at one position, or replay a voter's bundle
+/// at a new position so that it counts twice. The tags are public
+/// (derived from ids that travel in the clear), so opening them reveals
+/// nothing about any answer.
+pub async fn agree_on_bundles(ctx: &Ctx, tags: &[Fp]) -> Result<Vec<Bundled>, EngineError> {
+    let n = ctx.n();
+    let outgoing = vec![Some(tags.to_vec()); n];
+    let expect = (1..=n).map(|j| (j, tags.len())).collect();
+    let lists = ctx.exchange(outgoing, expect).await?;
+    let mut seen = std::collections::BTreeSet::new();
+    Ok((0..tags.len())
+        .map(|k| {
+            let tag = lists[0][k];
+            if lists.iter().any(|l| l[k] != tag) {
+                Bundled::Unbound
+            } else if seen.insert(tag.value()) {
+                Bundled::Kept
+            } else {
+                Bundled::Replay
+            }
+        })
+        .collect())
 }
 
 /// The submissions that passed [`check`], in order, and how many failed.

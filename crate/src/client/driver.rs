@@ -26,6 +26,9 @@ pub trait Runtime {
     fn connect(&self, url: &str) -> impl Future<Output = Result<Self::Socket, ClientError>>;
     /// Waits for `d`.
     fn sleep(&self, d: Duration) -> impl Future<Output = ()>;
+    /// Wall-clock time in milliseconds since the Unix epoch: it orders a
+    /// member's restarts (see [`super::protocol`]).
+    fn unix_ms(&self) -> u64;
     /// Hears about the member's progress (default: nothing).
     fn progress(&self, _p: &Progress) {}
     /// How long to wait before acting (default: [`Timeouts::default`]).
@@ -237,7 +240,7 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
     let mut os = rand_core::UnwrapErr(getrandom::SysRng);
     let mut seed = [0u8; 32];
     os.fill_bytes(&mut seed);
-    let epoch = os.next_u32();
+    let epoch = super::member::new_epoch(rt.unix_ms(), &mut os);
     let mut state = MemberState::new(cfg.keys.clone(), me, manifest, epoch, seed)?;
     if let Some(tamper) = rt.engine_tamper() {
         state.set_engine_tamper(tamper);

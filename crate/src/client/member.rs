@@ -13,16 +13,17 @@
 //! restarts (crash, kill) reads its whole mailbox again from the start and
 //! rebuilds the same inputs; nothing is kept on the member's disk.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use rand_core::{Rng, SeedableRng};
 
 use super::protocol::{self, Ready, TAG_ENGINE, TAG_READY};
 use super::relay::{ClientError, Delivery};
+use crate::apps::validity::{Bundled, agree_on_bundles};
 use crate::apps::{Computation, Outcome};
 use crate::engine::{self, EngineError, Party};
-use crate::envelope::{Channel, ChannelHeader, EnvelopeError, open_shares, sign_result};
+use crate::envelope::{Channel, ChannelHeader, EnvelopeError, RunId, open_shares, sign_result};
 use crate::field::Fp;
 use crate::keyfile::MemberKeys;
 use crate::session::VerifiedManifest;
@@ -31,6 +32,8 @@ use crate::wire::{self, CloseMarker, DeliveryKind, SubmissionDelivery};
 
 /// Engine instance number of the tally computation.
 const INSTANCE: u32 = 1;
+/// HKDF label of the engine randomness ([`MemberKeys::derive_secret`]).
+const ENGINE_SEED_LABEL: &[u8] = b"sotto/engine-randomness/v1";
 /// Most engine messages kept for an attempt that has not started yet.
 const MAX_STASH: usize = 100_000;
 
@@ -110,7 +113,7 @@ pub enum Outgoing {
 }
 
 struct Running {
-    attempt: u32,
+    run: RunId,
     party: Party<Outcome>,
     channels: BTreeMap<u16, Channel>,
 }
@@ -122,13 +125,16 @@ pub struct MemberState {
     manifest: VerifiedManifest,
     spec: Computation,
     vlen: usize,
-    epoch: u32,
-    submissions: BTreeMap<u64, ([u8; 32], ShareVec)>,
+    epoch: u64,
+    /// Accepted submissions by log position: receipt, part tag, shares.
+    submissions: BTreeMap<u64, ([u8; 32], Fp, ShareVec)>,
     unreadable: u64,
     closed: Option<u64>,
     my_hash: Option<[u8; 32]>,
     readies: BTreeMap<u16, Ready>,
     running: Option<Running>,
+    /// Every run this member built channels for: never again.
+    used_runs: BTreeSet<RunId>,
     stash: VecDeque<(u16, Vec<u8>)>,
     outbox: VecDeque<Outgoing>,
     outcome: Option<Outcome>,
@@ -170,12 +176,13 @@ pub fn check_manifest(
 
 impl MemberState {
     /// A member `me` holding `keys`, for the verified `manifest`, running
-    /// with a fresh random `epoch` (see [`protocol`]).
+    /// with a new `epoch`, larger than any earlier start's (see
+    /// [`protocol`] and [`new_epoch`]).
     pub fn new(
         keys: Arc<MemberKeys>,
         me: u16,
         manifest: VerifiedManifest,
-        epoch: u32,
+        epoch: u64,
         seed: [u8; 32],
     ) -> Result<MemberState, MemberError> {
         let spec = check_manifest(&manifest, &keys, me)?;
@@ -193,6 +200,7 @@ impl MemberState {
             my_hash: None,
             readies: BTreeMap::new(),
             running: None,
+            used_runs: BTreeSet::new(),
             stash: VecDeque::new(),
             outbox: VecDeque::new(),
             outcome: None,
@@ -251,8 +259,11 @@ impl MemberState {
         self.tamper = Some(tamper);
     }
 
-    /// Submissions that could not be decrypted or decoded (replaced by zero
-    /// vectors, which the validity check then rejects or counts).
+    /// Submissions that could not be decrypted or decoded. Their shares
+    /// and tag are replaced by uniformly random values, so the members'
+    /// comparison of tags excludes them (and counts them invalid) at every
+    /// member alike, and nothing about the participant's other shares is
+    /// revealed by the consistency opening.
     pub fn unreadable(&self) -> u64 {
         self.unreadable
     }
@@ -284,26 +295,28 @@ impl MemberState {
         if sd.replaces != 0 {
             self.submissions.remove(&sd.replaces);
         }
-        let shares = protocol::decode_part(sd.ciphertext)
+        let opened = protocol::decode_part(sd.ciphertext)
             .ok()
             .and_then(|(id, sealed)| {
                 let session = &self.manifest.manifest.session_id;
-                open_shares(&self.keys, session, &id, self.me, &sealed).ok()
-            })
-            .and_then(|plain| ShareVec::from_bytes(&plain).ok())
-            .filter(|s| s.len() == self.vlen);
-        let shares = match shares {
-            Some(s) => s,
+                let plain = open_shares(&self.keys, session, &id, self.me, &sealed).ok()?;
+                let shares = ShareVec::from_bytes(&plain).ok()?;
+                (shares.len() == self.vlen).then(|| (protocol::part_tag(&id), shares))
+            });
+        let (tag, shares) = match opened {
+            Some(o) => o,
             None => {
                 self.unreadable += 1;
                 tracing::warn!(
                     position,
-                    "submission could not be decrypted or decoded: using a zero vector"
+                    "submission could not be decrypted or decoded: it will be excluded"
                 );
-                ShareVec::from_values(vec![Fp::ZERO; self.vlen])
+                let rng = &mut self.rng;
+                let noise = (0..self.vlen).map(|_| Fp::random(rng)).collect();
+                (Fp::random(rng), ShareVec::from_values(noise))
             }
         };
-        self.submissions.insert(position, (sd.receipt, shares));
+        self.submissions.insert(position, (sd.receipt, tag, shares));
         Ok(())
     }
 
@@ -313,19 +326,28 @@ impl MemberState {
         }
         self.closed = Some(submissions);
         self.submissions.retain(|pos, _| *pos <= submissions);
-        let hash = protocol::inputs_hash(self.submissions.iter().map(|(p, (r, _))| (*p, r)));
+        let hash = protocol::inputs_hash(self.submissions.iter().map(|(p, (r, _, _))| (*p, r)));
         self.my_hash = Some(hash);
-        let ready = Ready {
-            epoch: self.epoch,
-            hash,
-        };
-        self.readies.insert(self.me, ready);
         tracing::info!(
             member = self.me,
             accepted = self.submissions.len(),
             unreadable = self.unreadable,
             "session closed; announcing the accepted set"
         );
+        self.announce()
+    }
+
+    /// Signs and broadcasts our Ready for the current epoch, then tries to
+    /// start.
+    fn announce(&mut self) -> Result<(), MemberError> {
+        let Some(hash) = self.my_hash else {
+            return Ok(());
+        };
+        let ready = Ready {
+            epoch: self.epoch,
+            hash,
+        };
+        self.readies.insert(self.me, ready);
         let payload = ready.sign(&self.keys, &self.manifest.manifest.session_id, self.me);
         let id = relay_id(&mut self.rng);
         self.outbox.push_back(Outgoing::Send {
@@ -339,12 +361,21 @@ impl MemberState {
     fn on_ready(&mut self, from: u16, bytes: &[u8]) -> Result<(), MemberError> {
         let m = &self.manifest.manifest;
         match Ready::verify(bytes, &m.committee, &m.session_id, from) {
-            Ok(r) => {
-                if from != self.me && self.readies.get(&from) != Some(&r) {
+            Ok(_) if from == self.me => {}
+            Ok(r) => match self.readies.get(&from) {
+                Some(held) if r.epoch < held.epoch => {
+                    tracing::warn!(from, "ignoring a superseded ready message (a replay)");
+                }
+                Some(held) if r.epoch == held.epoch => {
+                    if r.hash != held.hash {
+                        tracing::warn!(from, "ignoring a second ready message for one epoch");
+                    }
+                }
+                _ => {
                     self.readies.insert(from, r);
                     self.try_start()?;
                 }
-            }
+            },
             Err(e) => tracing::warn!(from, error = %e, "ignoring a ready message"),
         }
         Ok(())
@@ -365,9 +396,18 @@ impl MemberState {
         if !members.is_empty() {
             return Err(MemberError::Mismatch { members });
         }
-        let epochs: Vec<u32> = self.readies.values().map(|r| r.epoch).collect();
-        let attempt = protocol::attempt_for(&epochs);
-        if self.running.as_ref().is_some_and(|r| r.attempt == attempt) {
+        let epochs: Vec<u64> = self.readies.values().map(|r| r.epoch).collect();
+        let m = &self.manifest.manifest;
+        let run = protocol::run_for(&m.session_id, &epochs);
+        if self.running.as_ref().is_some_and(|r| r.run == run) {
+            return Ok(());
+        }
+        if !self.used_runs.insert(run) {
+            // Channels of a used run would repeat nonces under their keys.
+            tracing::warn!(
+                member = self.me,
+                "refusing to return to a run this member already used"
+            );
             return Ok(());
         }
         if self.running.is_some() {
@@ -376,7 +416,6 @@ impl MemberState {
                 "a member restarted: restarting the computation"
             );
         }
-        let m = &self.manifest.manifest;
         let mut channels = BTreeMap::new();
         for peer in 1..=n {
             if peer == self.me {
@@ -385,15 +424,7 @@ impl MemberState {
             let key = &m.committee.members[usize::from(peer) - 1].x25519;
             channels.insert(
                 peer,
-                Channel::new(
-                    &self.keys,
-                    self.me,
-                    peer,
-                    key,
-                    m.session_id,
-                    INSTANCE,
-                    attempt,
-                )?,
+                Channel::new(&self.keys, self.me, peer, key, m.session_id, INSTANCE, &run)?,
             );
         }
         let committee = engine::Committee {
@@ -401,21 +432,43 @@ impl MemberState {
             t: usize::from(m.committee.threshold),
         };
         let spec = self.spec.clone();
-        let inputs: Vec<ShareVec> = self.submissions.values().map(|(_, s)| s.clone()).collect();
-        let mut seed = [0u8; 32];
-        self.rng.fill_bytes(&mut seed);
-        let rng: engine::BoxRng = Box::new(rand_chacha::ChaCha20Rng::from_seed(seed));
+        let (tags, inputs): (Vec<Fp>, Vec<ShareVec>) = self
+            .submissions
+            .values()
+            .map(|(_, tag, s)| (*tag, s.clone()))
+            .unzip();
+        // The engine's randomness is a function of this member's keys,
+        // the session and the agreed inputs: a restart (or a relay that
+        // forces one) repeats the same masks and noise instead of handing
+        // out a second masking of the same values.
+        let seed = self.keys.derive_secret(
+            ENGINE_SEED_LABEL,
+            &[m.session_id.as_bytes(), &self.me.to_be_bytes(), &mine],
+        );
+        let rng: engine::BoxRng = Box::new(rand_chacha::ChaCha20Rng::from_seed(*seed));
         let mut party = Party::new(
             committee,
             usize::from(self.me),
-            u64::from(attempt),
+            u64::from(run.attempt()),
             rng,
-            move |ctx| async move { spec.compute(&ctx, &inputs).await },
+            move |ctx| async move {
+                let fates = agree_on_bundles(&ctx, &tags).await?;
+                let kept: Vec<ShareVec> = inputs
+                    .into_iter()
+                    .zip(&fates)
+                    .filter(|(_, f)| **f == Bundled::Kept)
+                    .map(|(s, _)| s)
+                    .collect();
+                let unbound = fates.iter().filter(|f| **f == Bundled::Unbound).count();
+                let mut outcome = spec.compute(&ctx, &kept).await?;
+                outcome.invalid += unbound as u64;
+                Ok(outcome)
+            },
         )?;
         party.start();
-        tracing::info!(member = self.me, attempt, "computing");
+        tracing::info!(member = self.me, attempt = run.attempt(), "computing");
         self.running = Some(Running {
-            attempt,
+            run,
             party,
             channels,
         });
@@ -435,7 +488,7 @@ impl MemberState {
         let Some(run) = self
             .running
             .as_mut()
-            .filter(|r| r.attempt == header.attempt)
+            .filter(|r| r.run.attempt() == header.attempt)
         else {
             if self.stash.len() >= MAX_STASH {
                 self.stash.pop_front();
@@ -526,4 +579,10 @@ mod tests;
 /// A random message id (the relay deduplicates by id, over all 64 bits).
 fn relay_id(rng: &mut impl Rng) -> u64 {
     rng.next_u64()
+}
+
+/// A new run epoch: `unix_ms * 2^16` plus 16 random bits, so that a later
+/// start of the same member has a larger epoch (see [`protocol`]).
+pub fn new_epoch(unix_ms: u64, rng: &mut impl Rng) -> u64 {
+    (unix_ms << 16) | u64::from(rng.next_u32() & 0xffff)
 }

@@ -14,13 +14,23 @@ use crate::envelope::{SubmissionId, seal_submission};
 use crate::field::Fp;
 use crate::keyfile::MemberKeys;
 use crate::session::{
-    Committee, CommitteeMember, Deadlines, Ed25519PublicKey, MANIFEST_VERSION, Manifest,
-    OutputPolicy, Reveal, SessionId, SessionKind, SignedManifest, VerifiedManifest, VoteMethod,
-    VoteSchema,
+    Committee, CommitteeMember, Deadlines, DpPolicy, Ed25519PublicKey, Epsilon, MANIFEST_VERSION,
+    Manifest, OutputPolicy, Reveal, SessionId, SessionKind, SignedManifest, VerifiedManifest,
+    VoteMethod, VoteSchema,
 };
 use crate::wire::{self, CloseMarker, DeliveryKind, SubmissionDelivery};
 
 fn setup(n: usize) -> (Vec<Arc<MemberKeys>>, VerifiedManifest) {
+    setup_with(
+        n,
+        OutputPolicy {
+            min_submissions: 1,
+            ..OutputPolicy::default()
+        },
+    )
+}
+
+fn setup_with(n: usize, policy: OutputPolicy) -> (Vec<Arc<MemberKeys>>, VerifiedManifest) {
     let mut rng = rand_chacha::ChaCha20Rng::from_seed([3; 32]);
     let keys: Vec<_> = (0..n)
         .map(|_| Arc::new(MemberKeys::generate(&mut rng)))
@@ -51,10 +61,7 @@ fn setup(n: usize) -> (Vec<Arc<MemberKeys>>, VerifiedManifest) {
                 .collect(),
         },
         deadlines: Deadlines::default(),
-        policy: OutputPolicy {
-            min_submissions: 1,
-            ..OutputPolicy::default()
-        },
+        policy,
         relay_url: "ws://127.0.0.1:1/ws".into(),
     };
     let signed = SignedManifest::sign(&manifest, &organizer).unwrap();
@@ -117,12 +124,38 @@ fn run(states: &mut [MemberState], boxes: Vec<Vec<Delivery>>) -> Result<Vec<Vec<
     let n = states.len();
     let mut queues: Vec<VecDeque<Delivery>> = boxes.into_iter().map(VecDeque::from).collect();
     let mut published = vec![None; n];
+    pump(
+        states,
+        &mut queues,
+        &vec![true; n],
+        &mut published,
+        &mut Vec::new(),
+    )?;
+    Ok(published
+        .into_iter()
+        .map(|p| p.expect("published"))
+        .collect())
+}
+
+/// Moves messages until nothing moves: active members take deliveries
+/// from their queues; everything any member sends is queued for its
+/// recipients (inactive ones keep it queued) and logged in `sent` as
+/// (sender index, message).
+fn pump(
+    states: &mut [MemberState],
+    queues: &mut [VecDeque<Delivery>],
+    active: &[bool],
+    published: &mut [Option<Vec<u8>>],
+    sent: &mut Vec<(usize, Outgoing)>,
+) -> Result<(), MemberError> {
+    let n = states.len();
     for _ in 0..100_000 {
         let mut progress = false;
         for i in 0..n {
             while let Some(out) = states[i].peek_outgoing().cloned() {
                 states[i].sent();
                 progress = true;
+                sent.push((i, out.clone()));
                 let from = (i + 1) as u16;
                 match out {
                     Outgoing::Send { to, id, payload } => {
@@ -147,6 +180,9 @@ fn run(states: &mut [MemberState], boxes: Vec<Vec<Delivery>>) -> Result<Vec<Vec<
                     Outgoing::Publish(blob) => published[i] = Some(blob),
                 }
             }
+            if !active[i] {
+                continue;
+            }
             if let Some(d) = queues[i].pop_front() {
                 progress = true;
                 states[i].on_delivery(&d)?;
@@ -156,13 +192,10 @@ fn run(states: &mut [MemberState], boxes: Vec<Vec<Delivery>>) -> Result<Vec<Vec<
             break;
         }
     }
-    Ok(published
-        .into_iter()
-        .map(|p| p.expect("published"))
-        .collect())
+    Ok(())
 }
 
-fn states(keys: &[Arc<MemberKeys>], m: &VerifiedManifest, epochs: &[u32]) -> Vec<MemberState> {
+fn states(keys: &[Arc<MemberKeys>], m: &VerifiedManifest, epochs: &[u64]) -> Vec<MemberState> {
     keys.iter()
         .zip(epochs)
         .enumerate()
@@ -211,12 +244,194 @@ fn a_different_accepted_set_aborts_naming_the_member() {
 }
 
 #[test]
-fn an_unreadable_submission_becomes_a_zero_vector() {
+fn an_unreadable_submission_is_counted_invalid_and_excluded() {
     let (keys, m) = setup(3);
-    let mut boxes = submissions(&m, &[vec![1, 0]]);
+    let mut boxes = submissions(&m, &[vec![1, 0], vec![0, 1]]);
     let mut st = states(&keys, &m, &[1, 2, 3]);
+    // Member 1's part of the first ballot is damaged in transit.
     let last = boxes[0][0].payload.len() - 1;
     boxes[0][0].payload[last] ^= 1;
-    st[0].on_delivery(&boxes[0][0]).unwrap();
+    let blobs = run(&mut st, boxes).unwrap();
     assert_eq!(st[0].unreadable(), 1);
+    let (_, result) = protocol::decode_result_blob(&blobs[0]).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(result).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"valid": 1, "invalid": 1, "result": {"tally": {"A": 0, "B": 1}}})
+    );
+}
+
+fn result_json(blobs: &[Vec<u8>]) -> serde_json::Value {
+    let (_, first) = protocol::decode_result_blob(&blobs[0]).unwrap();
+    for b in blobs {
+        assert_eq!(protocol::decode_result_blob(b).unwrap().1, first);
+    }
+    serde_json::from_slice(first).unwrap()
+}
+
+#[test]
+fn a_replayed_bundle_counts_once_and_mixed_parts_are_excluded() {
+    let (keys, m) = setup(3);
+    let mut boxes = submissions(&m, &[vec![1, 0], vec![0, 1], vec![1, 0]]);
+    for (i, mailbox) in boxes.iter_mut().enumerate() {
+        let close = mailbox.pop().unwrap();
+        // The relay replays the first bundle at position 4 (with a receipt
+        // of its choosing), consistently to every member.
+        let mut replay = mailbox[0].clone();
+        replay.id = 4;
+        let sd = SubmissionDelivery::decode(&replay.payload).unwrap();
+        replay.payload = SubmissionDelivery {
+            receipt: [44; 32],
+            replaces: 0,
+            ciphertext: sd.ciphertext,
+        }
+        .encode();
+        mailbox.push(replay);
+        if i == 0 {
+            // Member 1 gets the third bundle's part at position 2.
+            let sd3 = SubmissionDelivery::decode(&mailbox[2].payload).unwrap();
+            let sd2 = SubmissionDelivery::decode(&mailbox[1].payload).unwrap();
+            mailbox[1].payload = SubmissionDelivery {
+                receipt: sd2.receipt,
+                replaces: 0,
+                ciphertext: sd3.ciphertext,
+            }
+            .encode();
+        }
+        mailbox.push(Delivery {
+            payload: CloseMarker { submissions: 4 }.encode(),
+            ..close
+        });
+    }
+    let mut st = states(&keys, &m, &[1, 2, 3]);
+    let json = result_json(&run(&mut st, boxes).unwrap());
+    // Position 1 and 3 count once each; position 2 is excluded (invalid);
+    // the replay at position 4 is dropped.
+    assert_eq!(
+        json,
+        serde_json::json!({"valid": 2, "invalid": 1, "result": {"tally": {"A": 2, "B": 0}}})
+    );
+}
+
+#[test]
+fn a_replayed_ready_never_rolls_back_or_reuses_a_nonce() {
+    let (keys, m) = setup(3);
+    let boxes = submissions(&m, &[vec![1, 0], vec![0, 1], vec![1, 0]]);
+    let mut st = states(&keys, &m, &[10, 20, 30]);
+    let mut queues: Vec<VecDeque<Delivery>> = vec![VecDeque::new(); 3];
+    let mut published = vec![None; 3];
+    let mut sent = Vec::new();
+    // Member 3 reads its mailbox and announces epoch 30, then crashes.
+    for d in &boxes[2] {
+        st[2].on_delivery(d).unwrap();
+    }
+    queues[0].extend(boxes[0].iter().cloned());
+    queues[1].extend(boxes[1].iter().cloned());
+    pump(
+        &mut st,
+        &mut queues,
+        &[true, true, false],
+        &mut published,
+        &mut sent,
+    )
+    .unwrap();
+    let old_ready = sent
+        .iter()
+        .find_map(|(i, o)| match o {
+            Outgoing::Send { to, payload, .. } if *i == 2 && *to == wire::BROADCAST => {
+                Some(payload.clone())
+            }
+            _ => None,
+        })
+        .unwrap();
+    // Member 3 restarts with a later epoch and reads its mailbox again.
+    st[2] = MemberState::new(keys[2].clone(), 3, m.clone(), 40, [9; 32]).unwrap();
+    let mut again: VecDeque<Delivery> = boxes[2].iter().cloned().collect();
+    again.extend(queues[2].drain(..));
+    queues[2] = again;
+    // Member 3 announces epoch 40 and starts the new run; then the relay
+    // replays its old Ready to members 1 and 2 right behind the new one.
+    pump(
+        &mut st,
+        &mut queues,
+        &[false, false, true],
+        &mut published,
+        &mut sent,
+    )
+    .unwrap();
+    for q in queues.iter_mut().take(2) {
+        q.push_back(Delivery {
+            seq: 0,
+            kind: DeliveryKind::Broadcast,
+            from: 3,
+            id: 99,
+            payload: old_ready.clone(),
+        });
+    }
+    pump(
+        &mut st,
+        &mut queues,
+        &[true, true, true],
+        &mut published,
+        &mut sent,
+    )
+    .unwrap();
+    // No (sender, recipient, run, round, seq) carries two different frames:
+    // that would be two plaintexts under one key and nonce.
+    let mut frames = std::collections::BTreeMap::new();
+    for (i, out) in &sent {
+        if let Outgoing::Send { to, payload, .. } = out
+            && payload.first() == Some(&protocol::TAG_ENGINE)
+        {
+            let h = crate::envelope::ChannelHeader::from_bytes(&payload[1..]).unwrap();
+            let key = (*i, *to, h.attempt, h.round, h.seq);
+            if let Some(prev) = frames.insert(key, payload.clone()) {
+                assert_eq!(prev, *payload, "nonce reused for {key:?}");
+            }
+        }
+    }
+    let blobs: Vec<Vec<u8>> = published.into_iter().map(|p| p.unwrap()).collect();
+    assert_eq!(
+        result_json(&blobs),
+        serde_json::json!({"valid": 3, "invalid": 0, "result": {"tally": {"A": 2, "B": 1}}})
+    );
+}
+
+#[test]
+fn a_restart_repeats_the_same_noise() {
+    let (keys, m) = setup_with(
+        3,
+        OutputPolicy {
+            min_submissions: 1,
+            dp: Some(DpPolicy {
+                epsilon: Epsilon::from_milli(100).unwrap(),
+            }),
+            ..OutputPolicy::default()
+        },
+    );
+    let ballots = [vec![1, 0], vec![0, 1], vec![1, 0]];
+    let first = run(
+        &mut states(&keys, &m, &[1, 2, 3]),
+        submissions(&m, &ballots),
+    )
+    .unwrap();
+    // A second run of the same session (every member restarted, with new
+    // epochs and new process randomness) must not draw new noise: two
+    // noisy releases of one count could be averaged.
+    let mut again: Vec<MemberState> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            MemberState::new(
+                k.clone(),
+                (i + 1) as u16,
+                m.clone(),
+                7 + i as u64,
+                [50 + i as u8; 32],
+            )
+            .unwrap()
+        })
+        .collect();
+    let second = run(&mut again, submissions(&m, &ballots)).unwrap();
+    assert_eq!(result_json(&first), result_json(&second));
 }

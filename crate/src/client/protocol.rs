@@ -6,21 +6,28 @@
 //!
 //! ```text
 //! submission part for member i   = submission id (16) || SealedShares bytes
-//! member message, Ready          = 0x01 || epoch u32 || inputs hash (32) || Ed25519 signature (64)
+//! member message, Ready          = 0x01 || epoch u64 || inputs hash (32) || Ed25519 signature (64)
 //! member message, Engine         = 0x02 || Channel frame (docs/crypto.md)
 //! published result blob          = ResultSignature (66) || canonical result bytes
 //! ```
 //!
 //! A Ready message says "I am running with `epoch` and the accepted
 //! submissions hash to `hash`". It is signed so the relay cannot forge or
-//! alter it. Each member draws a fresh random epoch every time it starts;
-//! the channel `attempt` of a computation is derived from the latest epoch
-//! of every member, so a restarted member (new epoch) moves everyone to new
-//! channel keys and nonces are never reused.
+//! alter it. Each member takes a new epoch every time it starts: the
+//! start time in milliseconds since the Unix epoch times 2^16 plus 16
+//! random bits, so a restart's epoch is larger than any earlier one of the
+//! same member (while its clock does not go back). Members accept a
+//! member's Ready only with an epoch larger than the one they hold for it,
+//! so a relay that replays an old Ready cannot move anyone back to a
+//! superseded run. The channel keys of a run are derived from the
+//! [`RunId`], a hash of every member's epoch, and a member never builds
+//! channels twice for one run; together these make a nonce reuse under
+//! one channel key impossible however the relay replays or reorders.
 
 use sha2::{Digest, Sha256};
 
-use crate::envelope::{EnvelopeError, ResultSignature, SealedShares, SubmissionId};
+use crate::envelope::{EnvelopeError, ResultSignature, RunId, SealedShares, SubmissionId};
+use crate::field::Fp;
 use crate::keyfile::MemberKeys;
 use crate::session::{Committee, SessionId};
 
@@ -30,8 +37,9 @@ pub const TAG_READY: u8 = 1;
 pub const TAG_ENGINE: u8 = 2;
 const READY_LABEL: &[u8] = b"sotto/ready/v1\0";
 const INPUTS_LABEL: &[u8] = b"sotto/inputs/v1\0";
-const ATTEMPT_LABEL: &[u8] = b"sotto/attempt/v1\0";
-const READY_LEN: usize = 1 + 4 + 32 + 64;
+const RUN_LABEL: &[u8] = b"sotto/run/v1\0";
+const PART_LABEL: &[u8] = b"sotto/part-tag/v1\0";
+const READY_LEN: usize = 1 + 8 + 32 + 64;
 
 /// Errors of the member protocol formats.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -78,23 +86,41 @@ pub fn inputs_hash<'a>(accepted: impl IntoIterator<Item = (u64, &'a [u8; 32])>) 
     h.finalize().into()
 }
 
-/// The channel attempt for the given latest epoch of each member (index
-/// order 1..=n).
-pub fn attempt_for(epochs: &[u32]) -> u32 {
+/// The run of a computation for the given latest epoch of each member
+/// (index order 1..=n) in `session`: SHA-256 over all of them, so any new
+/// epoch makes a new run and new channel keys.
+pub fn run_for(session: &SessionId, epochs: &[u64]) -> RunId {
     let mut h = Sha256::new();
-    h.update(ATTEMPT_LABEL);
+    h.update(RUN_LABEL);
+    h.update(session.as_bytes());
     for e in epochs {
         h.update(e.to_be_bytes());
     }
-    let d = h.finalize();
-    u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+    RunId(h.finalize().into())
+}
+
+/// The public tag of a submission part: a field element derived from the
+/// submission id that the part's HPKE associated data authenticates.
+/// Members compare their tags position by position before computing
+/// ([`crate::apps::validity::agree_on_bundles`]), so parts of different
+/// bundles are never combined and a bundle replayed at a new position
+/// counts once.
+pub fn part_tag(id: &SubmissionId) -> Fp {
+    let d = Sha256::new()
+        .chain_update(PART_LABEL)
+        .chain_update(id.0)
+        .finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    // 120 bits: below p, so distinct ids collide with probability 2^-120.
+    Fp::new(u128::from_be_bytes(b) >> 8)
 }
 
 /// A member's signed "ready to compute" announcement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ready {
-    /// The sender's run epoch.
-    pub epoch: u32,
+    /// The sender's run epoch (see the module docs).
+    pub epoch: u64,
     /// The sender's [`inputs_hash`].
     pub hash: [u8; 32],
 }
@@ -133,11 +159,13 @@ impl Ready {
         if bytes.len() != READY_LEN || bytes[0] != TAG_READY {
             return Err(ProtocolError::Malformed("ready message"));
         }
-        let epoch = u32::from_be_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]);
+        let mut epoch = [0u8; 8];
+        epoch.copy_from_slice(&bytes[1..9]);
+        let epoch = u64::from_be_bytes(epoch);
         let mut hash = [0u8; 32];
-        hash.copy_from_slice(&bytes[5..37]);
+        hash.copy_from_slice(&bytes[9..41]);
         let mut sig = [0u8; 64];
-        sig.copy_from_slice(&bytes[37..]);
+        sig.copy_from_slice(&bytes[41..]);
         let r = Ready { epoch, hash };
         let ok = committee.member(from).is_some_and(|m| {
             m.ed25519.verifying_key().is_ok_and(|k| {
@@ -212,9 +240,18 @@ mod tests {
     }
 
     #[test]
-    fn attempt_changes_with_any_epoch() {
-        assert_ne!(attempt_for(&[1, 2, 3]), attempt_for(&[1, 2, 4]));
-        assert_eq!(attempt_for(&[1, 2, 3]), attempt_for(&[1, 2, 3]));
+    fn run_changes_with_any_epoch_and_the_session() {
+        let (s1, s2) = (SessionId([1; 16]), SessionId([2; 16]));
+        assert_ne!(run_for(&s1, &[1, 2, 3]), run_for(&s1, &[1, 2, 4]));
+        assert_ne!(run_for(&s1, &[1, 2, 3]), run_for(&s2, &[1, 2, 3]));
+        assert_eq!(run_for(&s1, &[1, 2, 3]), run_for(&s1, &[1, 2, 3]));
+    }
+
+    #[test]
+    fn part_tags_differ_by_id() {
+        let a = part_tag(&SubmissionId([1; 16]));
+        assert_eq!(a, part_tag(&SubmissionId([1; 16])));
+        assert_ne!(a, part_tag(&SubmissionId([2; 16])));
     }
 
     #[test]

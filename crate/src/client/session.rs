@@ -12,7 +12,7 @@ use crate::session::{
     Committee, CommitteeMember, Deadlines, Ed25519PublicKey, MANIFEST_VERSION, Manifest,
     OutputPolicy, SessionError, SessionKind, SignedManifest, VerifiedManifest, VoteSchema,
 };
-use crate::share::{self, ShareError};
+use crate::share::{self, ShareError, ShareVec};
 use crate::wire::{self, MintRequest, TokenMode};
 
 use super::protocol;
@@ -193,6 +193,19 @@ pub fn prepare_submission(
     let committee = &manifest.manifest.committee;
     let n = committee.members.len();
     let shares = share::deal(values, n, usize::from(committee.threshold), rng)?;
+    seal_shares(rng, manifest, &shares)
+}
+
+/// Seals already dealt shares (member i's vector at index i - 1) into a
+/// submission's parts, exactly as [`prepare_submission`] does after
+/// dealing. For drills that submit forged shares (`sotto simulate`'s
+/// `forged_shares`); participants use [`prepare_submission`].
+pub fn seal_shares(
+    rng: &mut impl rand_core::CryptoRng,
+    manifest: &VerifiedManifest,
+    shares: &[ShareVec],
+) -> Result<PreparedSubmission, PrepareError> {
+    let committee = &manifest.manifest.committee;
     let bytes: Vec<Vec<u8>> = shares.iter().map(|s| s.to_bytes()).collect();
     let id = SubmissionId::random(rng);
     let sealed = seal_submission(rng, committee, &manifest.manifest.session_id, &id, &bytes)?;

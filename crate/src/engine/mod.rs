@@ -48,3 +48,6 @@ pub use party::Party;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod privacy_tests;

@@ -2,15 +2,19 @@
 //! between each ordered pair of committee members.
 //!
 //! Keys. For members A and B of a session, in computation `instance` and
-//! `attempt`:
+//! run `run` (a [`RunId`]: 32 bytes that are fresh for every start or
+//! restart of the computation):
 //!
 //! ```text
 //! dh      = X25519(sk_A, pk_B) = X25519(sk_B, pk_A)          RFC 7748 section 6.1
-//! prk     = HKDF-Extract(salt = "sotto/channel/v1", dh)      RFC 5869 section 2.2
+//! prk     = HKDF-Extract(salt = "sotto/channel/v2", dh)      RFC 5869 section 2.2
 //! K_{A->B} = HKDF-Expand(prk, info_{A->B}, 32)               RFC 5869 section 2.3
-//! info_{A->B} = "sotto/channel/v1" || session (16) || instance (u32) || attempt (u32)
+//! info_{A->B} = "sotto/channel/v2" || session (16) || instance (u32) || run (32)
 //!               || A (u16) || pk_A (32) || B (u16) || pk_B (32)
 //! ```
+//!
+//! The header carries `attempt` = the first four bytes of `run`, to route
+//! a frame to its run; the key depends on all 32 bytes.
 //!
 //! Messages. `frame = header (41 bytes) || ChaCha20-Poly1305(K_{from->to},
 //! nonce, plaintext, AAD = header)` (RFC 8439 section 2.8) with
@@ -22,11 +26,13 @@
 //! ```
 //!
 //! Why it is sound:
-//! - Each direction of each (session, instance, attempt) has its own key, and
+//! - Each direction of each (session, instance, run) has its own key, and
 //!   a sender's `seq` strictly increases, so a nonce never repeats under a
 //!   key. The one way to break this is to build two [`Channel`]s for the
-//!   same pair and attempt and send on both (for instance after a crash that
-//!   lost the counter): a restarted member must use a new `attempt`.
+//!   same pair and run and send on both (for instance after a crash that
+//!   lost the counter): a restarted member must use a new `run`, and a
+//!   member never builds a channel twice for one run (the committee member
+//!   keeps the runs it used and refuses to return to one).
 //! - The whole header is authenticated, so the relay cannot move a message
 //!   to another session, pair, attempt or round, or renumber it; the
 //!   receiver accepts only `seq` above the highest it accepted from that
@@ -49,11 +55,31 @@ use super::EnvelopeError;
 use crate::keyfile::MemberKeys;
 use crate::session::{SessionId, X25519PublicKey};
 
-const LABEL: &[u8] = b"sotto/channel/v1";
+const LABEL: &[u8] = b"sotto/channel/v2";
 const VERSION: u8 = 1;
 /// Length of a channel message header in bytes.
 pub const CHANNEL_HEADER_LEN: usize = 41;
 const TAG_LEN: usize = 16;
+
+/// What makes one run of a computation unique: 32 bytes that differ for
+/// every start and restart (the committee member hashes every member's
+/// signed, monotonic epoch into it). Channel keys are derived from all of
+/// it; headers carry its first four bytes as the `attempt`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RunId(pub [u8; 32]);
+
+impl RunId {
+    /// The 32-bit attempt number carried in headers.
+    pub fn attempt(&self) -> u32 {
+        u32::from_be_bytes([self.0[0], self.0[1], self.0[2], self.0[3]])
+    }
+}
+
+impl fmt::Debug for RunId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RunId({:08x}..)", self.attempt())
+    }
+}
 
 /// The authenticated header of a channel message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,7 +206,7 @@ fn direction_key(
     prk: &hkdf::Hkdf<sha2::Sha256>,
     session: &SessionId,
     instance: u32,
-    attempt: u32,
+    run: &RunId,
     from: u16,
     pk_from: &[u8; 32],
     to: u16,
@@ -191,7 +217,7 @@ fn direction_key(
         LABEL,
         session.as_bytes(),
         &instance.to_be_bytes(),
-        &attempt.to_be_bytes(),
+        &run.0,
         &from.to_be_bytes(),
         pk_from,
         &to.to_be_bytes(),
@@ -204,7 +230,7 @@ fn direction_key(
 
 impl Channel {
     /// Derives the channel between member `me` (holding `keys`) and member
-    /// `peer` (holding `peer_key`) for `instance` and `attempt` of `session`.
+    /// `peer` (holding `peer_key`) for `instance` and `run` of `session`.
     pub fn new(
         keys: &MemberKeys,
         me: u16,
@@ -212,7 +238,7 @@ impl Channel {
         peer_key: &X25519PublicKey,
         session: SessionId,
         instance: u32,
-        attempt: u32,
+        run: &RunId,
     ) -> Result<Channel, EnvelopeError> {
         if me == 0 || peer == 0 || me == peer {
             return Err(EnvelopeError::BadMember(peer));
@@ -225,8 +251,9 @@ impl Channel {
         let my_pk = keys.public().x25519;
         let prk = hkdf::Hkdf::<sha2::Sha256>::new(Some(LABEL), dh.as_bytes());
         let (mine, theirs) = (my_pk.as_bytes(), peer_key.as_bytes());
-        let send_key = direction_key(&prk, &session, instance, attempt, me, mine, peer, theirs)?;
-        let recv_key = direction_key(&prk, &session, instance, attempt, peer, theirs, me, mine)?;
+        let send_key = direction_key(&prk, &session, instance, run, me, mine, peer, theirs)?;
+        let recv_key = direction_key(&prk, &session, instance, run, peer, theirs, me, mine)?;
+        let attempt = run.attempt();
         Ok(Channel {
             session,
             me,

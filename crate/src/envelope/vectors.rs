@@ -31,28 +31,11 @@ fn sealed_vector() -> SealedShares {
     .unwrap()
 }
 
-fn channel_pair(attempt: u32) -> (Channel, Channel) {
+fn channel_pair(run: u8) -> (Channel, Channel) {
+    let run = RunId([run; 32]);
     let keys = member_keys(3);
-    let a = Channel::new(
-        &keys[0],
-        1,
-        3,
-        &keys[2].public().x25519,
-        SESSION,
-        7,
-        attempt,
-    )
-    .unwrap();
-    let b = Channel::new(
-        &keys[2],
-        3,
-        1,
-        &keys[0].public().x25519,
-        SESSION,
-        7,
-        attempt,
-    )
-    .unwrap();
+    let a = Channel::new(&keys[0], 1, 3, &keys[2].public().x25519, SESSION, 7, &run).unwrap();
+    let b = Channel::new(&keys[2], 3, 1, &keys[0].public().x25519, SESSION, 7, &run).unwrap();
     (a, b)
 }
 
@@ -161,8 +144,8 @@ fn channel_vector_is_pinned() {
     assert_eq!(hex::encode(&first), CHANNEL_VECTOR);
 }
 
-/// Member 1 to member 3, instance 7, attempt 0, round 4, seq 0.
-const CHANNEL_VECTOR: &str = "015a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a000100030000000700000000000000040000000000000000b141f4bb982f8a5efb8622ef5a2c264fecca8c3bdcd49c3914012a93dd";
+/// Member 1 to member 3, instance 7, run [0; 32], round 4, seq 0.
+const CHANNEL_VECTOR: &str = "015a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a000100030000000700000000000000040000000000000000af4877e988ded71e41c7a3998d121cc94cef5b8be57533df8af61b8389";
 
 #[test]
 fn channel_roundtrip_both_directions() {
@@ -243,8 +226,16 @@ fn channel_refusals() {
     );
     // Wrong key: a third member forging as member 1.
     let keys = member_keys(3);
-    let mut mallory =
-        Channel::new(&keys[1], 1, 3, &keys[2].public().x25519, SESSION, 7, 0).unwrap();
+    let mut mallory = Channel::new(
+        &keys[1],
+        1,
+        3,
+        &keys[2].public().x25519,
+        SESSION,
+        7,
+        &RunId([0; 32]),
+    )
+    .unwrap();
     mallory.seal(1, b"skip").unwrap();
     mallory.seal(1, b"skip").unwrap();
     let forged = mallory.seal(1, b"evil").unwrap(); // seq 2: past the replay check
@@ -252,11 +243,20 @@ fn channel_refusals() {
     // Bad parameters.
     let zero = crate::session::X25519PublicKey([0; 32]);
     assert_eq!(
-        Channel::new(&keys[0], 1, 2, &zero, SESSION, 0, 0).unwrap_err(),
+        Channel::new(&keys[0], 1, 2, &zero, SESSION, 0, &RunId([0; 32])).unwrap_err(),
         EnvelopeError::BadPublicKey
     );
     assert_eq!(
-        Channel::new(&keys[0], 1, 1, &keys[0].public().x25519, SESSION, 0, 0).unwrap_err(),
+        Channel::new(
+            &keys[0],
+            1,
+            1,
+            &keys[0].public().x25519,
+            SESSION,
+            0,
+            &RunId([0; 32])
+        )
+        .unwrap_err(),
         EnvelopeError::BadMember(1)
     );
 }

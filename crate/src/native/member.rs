@@ -23,6 +23,19 @@ impl crate::client::driver::Runtime for TokioRuntime {
     async fn sleep(&self, d: Duration) {
         tokio::time::sleep(d).await;
     }
+
+    fn unix_ms(&self) -> u64 {
+        unix_ms()
+    }
+}
+
+/// Milliseconds since the Unix epoch by the system clock (0 if the clock
+/// is before 1970).
+pub fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
 }
 
 /// Runs one member to its published result over tokio (see

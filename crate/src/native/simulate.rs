@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::apps::budget::{BudgetSchema, IncomeSpec};
 use crate::apps::survey::SurveySchema;
+use crate::client::session::seal_shares;
 use crate::field::Fp;
 use crate::keyfile::MemberKeys;
 use crate::native::member::{MemberConfig, run_member};
@@ -24,6 +25,7 @@ use crate::native::session_ops::{
     pause, submit_values,
 };
 use crate::session::{CommitteeMember, OutputPolicy, VoteSchema};
+use crate::share::ShareVec;
 
 /// Participants submitting at the same time.
 pub const PARTICIPANT_CONCURRENCY: usize = 64;
@@ -41,6 +43,54 @@ pub struct Scenario {
     /// (negative entries are field negatives, p - |x|).
     #[serde(default)]
     pub forged: Vec<Vec<i64>>,
+    /// Submissions given as shares, sealed to their members exactly as a
+    /// participant seals its own, with no check on the client side: each
+    /// is a list of n share vectors (member 1 first), each a list of field
+    /// elements as decimal strings (mod p = 2^127 - 1) of the encoding's
+    /// length. They drill the committee against shares that do not lie on
+    /// one polynomial of degree t.
+    #[serde(default)]
+    pub forged_shares: Vec<Vec<Vec<String>>>,
+}
+
+/// What one simulated participant submits.
+enum Item {
+    /// An encoded vector, dealt and sealed as a participant does.
+    Values(Vec<Fp>),
+    /// Shares as given, sealed as they are.
+    Shares(Vec<ShareVec>),
+}
+
+/// Parses a `forged_shares` entry: n vectors of `len` decimal elements.
+fn parse_forged_shares(
+    entry: &[Vec<String>],
+    n: usize,
+    len: usize,
+) -> anyhow::Result<Vec<ShareVec>> {
+    if entry.len() != n {
+        bail!(
+            "forged_shares: a submission has {} share vectors for {n} members",
+            entry.len()
+        );
+    }
+    entry
+        .iter()
+        .map(|v| {
+            if v.len() != len {
+                bail!(
+                    "forged_shares: a share vector has {} elements, the encoding {len}",
+                    v.len()
+                );
+            }
+            v.iter()
+                .map(|x| {
+                    x.parse::<Fp>()
+                        .with_context(|| format!("forged_shares: {x:?}"))
+                })
+                .collect::<anyhow::Result<Vec<Fp>>>()
+                .map(ShareVec::from_values)
+        })
+        .collect()
 }
 
 /// The manifest part of a scenario.
@@ -144,7 +194,7 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
             }
         })
         .collect();
-    let total = scenario.answers.len() + scenario.forged.len();
+    let total = scenario.answers.len() + scenario.forged.len() + scenario.forged_shares.len();
     let spec = SessionSpec {
         deadlines: Default::default(),
         title: scenario
@@ -178,18 +228,29 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
         tasks.push(tokio::spawn(run_member(cfg)));
     }
 
-    let mut ballots: Vec<Vec<Fp>> = Vec::with_capacity(total);
+    let mut ballots: Vec<Item> = Vec::with_capacity(total);
     for a in &scenario.answers {
-        ballots.push(comp.encode(a).with_context(|| format!("answer {a}"))?);
+        ballots.push(Item::Values(
+            comp.encode(a).with_context(|| format!("answer {a}"))?,
+        ));
     }
     for f in &scenario.forged {
-        ballots.push(f.iter().map(|v| Fp::from_i128(i128::from(*v))).collect());
+        ballots.push(Item::Values(
+            f.iter().map(|v| Fp::from_i128(i128::from(*v))).collect(),
+        ));
+    }
+    for f in &scenario.forged_shares {
+        ballots.push(Item::Shares(parse_forged_shares(
+            f,
+            usize::from(n),
+            comp.len(),
+        )?));
     }
     let manifest = Arc::new(created.manifest.clone());
     let sem = Arc::new(tokio::sync::Semaphore::new(PARTICIPANT_CONCURRENCY));
     let start = Instant::now();
     let mut subs = Vec::new();
-    for (values, token) in ballots
+    for (item, token) in ballots
         .into_iter()
         .zip(created.participants.iter().cloned())
     {
@@ -200,7 +261,16 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
             let mut c = RelayClient::connect(&relay).await?;
             pause(latency).await;
             c.hello(session, &token, 0).await?;
-            let ack = submit_values(&mut c, &manifest, &values, latency).await?;
+            let ack = match item {
+                Item::Values(values) => submit_values(&mut c, &manifest, &values, latency).await?,
+                Item::Shares(shares) => {
+                    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+                    let prepared = seal_shares(&mut rng, &manifest, &shares)?;
+                    let refs: Vec<&[u8]> = prepared.parts.iter().map(Vec::as_slice).collect();
+                    pause(latency).await;
+                    c.submit(prepared.idempotency, &refs).await?
+                }
+            };
             let _ = c.close().await;
             anyhow::Ok(ack)
         }));

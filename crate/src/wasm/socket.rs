@@ -163,6 +163,11 @@ impl Runtime for BrowserRuntime {
         sleep(d).await;
     }
 
+    fn unix_ms(&self) -> u64 {
+        // A non-negative integer number of milliseconds, far below 2^53.
+        js_sys::Date::now().max(0.0) as u64
+    }
+
     fn progress(&self, p: &Progress) {
         if let (Some(f), Ok(v)) = (&self.on_progress, super::to_js(p)) {
             let _ = f.call1(&JsValue::NULL, &v);

@@ -146,7 +146,16 @@ impl Ctx {
         Ok(self.open_with(x, &all, &plan).await?.unwrap_or_default())
     }
 
-    /// Opens a product sharing of degree 2t (needs 2t+1 <= n shares).
+    /// Opens a sharing of degree 2t (needs 2t+1 <= n shares; 2t+1
+    /// interpolate and the rest are checked).
+    ///
+    /// Never call it on a plain product of degree-t sharings: the n points
+    /// of a product polynomial reveal far more than its constant term (the
+    /// square `r(X)^2` hands out `+-r(X)` itself). The only caller,
+    /// [`Ctx::preprocess`], adds a random degree-2t sharing of zero dealt
+    /// by every member ([`Ctx::joint_deal_with_zeros`]) first, which makes
+    /// the opened polynomial uniform given its constant term; its docs
+    /// carry the argument.
     pub(crate) async fn open_degree_2t(&self, x: &ShareVec) -> Result<Vec<Fp>, EngineError> {
         let all: Vec<usize> = (1..=self.n()).collect();
         let plan = self.open2_plan().clone();
@@ -255,18 +264,45 @@ impl Ctx {
     /// (one round): the sum is as random as the most random honest
     /// contribution. `local` must have the same length at every member.
     pub async fn joint_deal(&self, local: &[Fp]) -> Result<ShareVec, EngineError> {
+        Ok(self.joint_deal_with_zeros(local, 0).await?.0)
+    }
+
+    /// [`Ctx::joint_deal`] of `local`, and in the same round `zeros` joint
+    /// random sharings of zero of degree 2t: every member deals its own
+    /// random degree-2t polynomials with constant term 0 and the sums are
+    /// taken, so the result is uniform among such polynomials as long as
+    /// one member is honest. They mask degree-2t openings
+    /// ([`Ctx::open_degree_2t`]).
+    pub async fn joint_deal_with_zeros(
+        &self,
+        local: &[Fp],
+        zeros: usize,
+    ) -> Result<(ShareVec, ShareVec), EngineError> {
         let (n, t, len) = (self.n(), self.t(), local.len());
-        let shares = self.with_rng(|rng| deal(local, n, t, rng))?;
-        let outgoing = shares.into_iter().map(|s| Some(s.into_values())).collect();
-        let expect = (1..=n).map(|j| (j, len)).collect();
+        let (shares, zero_shares) = self.with_rng(|rng| {
+            let shares = deal(local, n, t, rng)?;
+            let zero_shares = deal(&vec![Fp::ZERO; zeros], n, 2 * t, rng)?;
+            Ok::<_, crate::share::ShareError>((shares, zero_shares))
+        })?;
+        let outgoing = shares
+            .into_iter()
+            .zip(zero_shares)
+            .map(|(s, z)| {
+                let mut v = s.into_values();
+                v.extend(z.into_values());
+                Some(v)
+            })
+            .collect();
+        let expect = (1..=n).map(|j| (j, len + zeros)).collect();
         let got = self.exchange(outgoing, expect).await?;
-        let mut out = vec![Fp::ZERO; len];
+        let mut out = vec![Fp::ZERO; len + zeros];
         for v in &got {
             for (o, s) in out.iter_mut().zip(v) {
                 *o += *s;
             }
         }
-        Ok(ShareVec(out))
+        let z = out.split_off(len);
+        Ok((ShareVec(out), ShareVec(z)))
     }
 
     /// `count` joint random sharings of uniform field elements (one round,

@@ -96,11 +96,30 @@ impl Ctx {
     /// Prepares random bits and masks (two rounds, input-independent).
     ///
     /// Round 1: every member deals `need.bits` uniform values and
-    /// `need.masks` values uniform in `[0, 2^KAPPA)`; the sums are a random
-    /// `[r]` per bit and a mask per value. Round 2: the degree-2t products
-    /// `r^2` are opened directly (no re-sharing needed to open); with
-    /// q = `s^((p+1)/4)` a square root of s = r^2, `(r / q + 1) / 2` is a
-    /// uniform bit since `r / q = +-1` with equal probability (DFKNT06).
+    /// `need.masks` values uniform in `[0, 2^KAPPA)` with degree t, and
+    /// `need.bits` sharings of zero with degree 2t; the sums are a random
+    /// `[r]` per bit, a mask per value and a random degree-2t sharing
+    /// `[z]_2t` of zero per bit. Round 2: the degree-2t points
+    /// `r(i)^2 + z(i)` are opened; with q = `s^((p+1)/4)` a square root of
+    /// the opened s = r^2, `(r / q + 1) / 2` is a uniform bit since
+    /// `r / q = +-1` with equal probability (DFKNT06, section 4.1).
+    ///
+    /// Why the opening reveals nothing but s: without the zero sharing
+    /// every member would receive n points of `r(X)^2`, whose polynomial
+    /// square root is `+-r(X)`, and its own share `r(i)` fixes the sign, so
+    /// one member alone would learn every bit. With it, the opened
+    /// polynomial is `P = r^2 + z`. Fix any t members C. The honest
+    /// members' part of z is uniform over the degree-2t polynomials that
+    /// vanish at 0; given C's own points of it, it is still uniform over a
+    /// coset of the t-dimensional space V of degree-2t polynomials that
+    /// vanish at 0 and on C. So P, given everything C holds, is uniform
+    /// over the polynomials of degree 2t with `P(0) = s` and `P(i)` for
+    /// i in C equal to what C already knows: a view that a simulator draws
+    /// from s alone, and s = r^2 says nothing about the sign of r, hence
+    /// nothing about the bit. This is the degree-2t zero sharing of MPyC's
+    /// `random_bits` (Schoenmakers), dealt in the same round as r, so it
+    /// costs no extra round.
+    ///
     /// The probability that some s is zero is `need.bits / p`; such
     /// positions are drawn again.
     pub async fn preprocess(&self, need: Need) -> Result<Pool, EngineError> {
@@ -109,10 +128,10 @@ impl Ctx {
             v.extend((0..need.masks).map(|_| Fp::from(rng.next_u64() & ((1u64 << KAPPA) - 1))));
             v
         });
-        let dealt = self.joint_deal(&local).await?;
+        let (dealt, zeros) = self.joint_deal_with_zeros(&local, need.bits).await?;
         let r = ShareVec(dealt.0[..need.bits].to_vec());
         let masks = ShareVec(dealt.0[need.bits..].to_vec());
-        let mut bits = self.bits_from_random(&r).await?;
+        let mut bits = self.bits_from_random(&r, &zeros).await?;
         // Positions whose square opened to zero (probability ~2^-120):
         // every member saw the same zeros, so all redraw the same count.
         loop {
@@ -120,8 +139,10 @@ impl Ctx {
             if missing == 0 {
                 break;
             }
-            let more = self.random(missing).await?;
-            let fresh = self.bits_from_random(&more).await?;
+            let local: Vec<Fp> =
+                self.with_rng(|rng| (0..missing).map(|_| Fp::random(rng)).collect());
+            let (more, zeros) = self.joint_deal_with_zeros(&local, missing).await?;
+            let fresh = self.bits_from_random(&more, &zeros).await?;
             let mut fresh = fresh.into_iter().flatten();
             for slot in bits.iter_mut().filter(|b| b.is_none()) {
                 *slot = fresh.next();
@@ -147,9 +168,23 @@ impl Ctx {
         Ok(ShareVec(pool.take_bits(count)?.to_vec()))
     }
 
-    /// One round: open r^2 and derive bits; `None` where r^2 was zero.
-    async fn bits_from_random(&self, r: &ShareVec) -> Result<Vec<Option<Fp>>, EngineError> {
-        let squares = ShareVec(r.0.iter().map(|x| x.square()).collect());
+    /// One round: open `r^2 + z` (z a random degree-2t sharing of zero,
+    /// see [`Ctx::preprocess`] for why this reveals only r^2) and derive
+    /// bits; `None` where r^2 was zero.
+    async fn bits_from_random(
+        &self,
+        r: &ShareVec,
+        zeros: &ShareVec,
+    ) -> Result<Vec<Option<Fp>>, EngineError> {
+        if r.len() != zeros.len() {
+            return Err(EngineError::InvalidOperation("operand lengths differ"));
+        }
+        let squares = ShareVec(
+            r.0.iter()
+                .zip(&zeros.0)
+                .map(|(x, z)| x.square() + *z)
+                .collect(),
+        );
         let s = self.open_degree_2t(&squares).await?;
         let half = Fp::from(2u64).inverse()?;
         let mut inv_roots = s.clone();

@@ -1,0 +1,233 @@
+//! Issue 13's ballot stuffing: submissions whose shares are not on one
+//! degree-t polynomial, built so that the old validity check (a degree-2t
+//! combination over members 1..=2t+1) accepted them. Every one must be
+//! excluded and counted invalid, the honest result exact, and no member
+//! may abort, for committees of 3, 4, 5 and 7.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use serde_json::{Value, json};
+
+use super::budget::BudgetSchema;
+use super::forge::{shares_off_degree_t, shift_within_linear_constraints};
+use super::survey::{self, AnswerKind, Question, SurveySchema};
+use super::vote::Method;
+use super::{Computation, Policy, VoteSpec};
+use crate::engine::Committee;
+use crate::engine::network::Network;
+use crate::field::Fp;
+use crate::share::{ShareVec, deal};
+
+const COMMITTEES: [(usize, usize); 4] = [(3, 1), (4, 1), (5, 2), (7, 3)];
+
+/// An attack: a computation, honest answers, and forgeries given as
+/// (index of the honest answer to start from, entry changes).
+struct Attack {
+    name: &'static str,
+    comp: Computation,
+    honest: Vec<Value>,
+    forged: Vec<(usize, Vec<(usize, i128)>)>,
+}
+
+/// Runs `comp` over the honest answers plus the forged vectors dealt off
+/// degree t; returns member 1's outcome after checking all members agree.
+fn run(comp: &Computation, c: Committee, honest: &[Vec<Fp>], forged: &[Vec<Fp>]) -> Value {
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    let (enc_len, n) = (comp.len(), c.n);
+    let mut per_member: Vec<Vec<ShareVec>> = vec![Vec::new(); n];
+    for h in honest {
+        for (m, s) in deal(h, n, c.t, &mut rng).unwrap().into_iter().enumerate() {
+            per_member[m].push(s);
+        }
+    }
+    let enc = encoding_of(comp);
+    assert_eq!(enc.len, enc_len);
+    for f in forged {
+        let shares = shares_off_degree_t(&enc, f, n, c.t, &mut rng).unwrap();
+        for (m, s) in shares.into_iter().enumerate() {
+            per_member[m].push(ShareVec::from_values(s));
+        }
+    }
+    let out = Network::new(c, 3)
+        .jitter_ms(1.0)
+        .run(|ctx| {
+            let subs = per_member[ctx.me() - 1].clone();
+            let comp = comp.clone();
+            async move { Ok(comp.compute(&ctx, &subs).await?.to_json()) }
+        })
+        .unwrap_or_else(|e| panic!("the committee aborted: {e}"));
+    for v in &out.values {
+        assert_eq!(v, &out.values[0], "members disagree");
+    }
+    out.values[0].clone()
+}
+
+fn encoding_of(comp: &Computation) -> super::validity::Encoding {
+    match comp {
+        Computation::Vote(spec) => super::vote::encoding(&spec.method, spec.options.len()),
+        Computation::Survey(s, _) => survey::encoding(s).0,
+        Computation::Budget(b, _) => super::budget::encoding(b),
+        _ => unreachable!("no answers"),
+    }
+}
+
+fn vote(method: Method, winner_only: bool) -> Computation {
+    Computation::Vote(VoteSpec {
+        method,
+        options: vec!["A".into(), "B".into(), "C".into()],
+        winner_only,
+        min_submissions: 1,
+        dp_milli: None,
+    })
+}
+
+fn survey_schema() -> SurveySchema {
+    let q = |id: &str, answer: AnswerKind, optional: bool| Question {
+        id: id.into(),
+        text: id.into(),
+        answer,
+        optional,
+    };
+    SurveySchema {
+        questions: vec![
+            q(
+                "age",
+                AnswerKind::Number {
+                    min: 18,
+                    max: 99,
+                    decimals: 0,
+                    buckets: vec![30, 50, 70],
+                },
+                false,
+            ),
+            q(
+                "color",
+                AnswerKind::Choice {
+                    options: vec!["red".into(), "green".into(), "blue".into()],
+                },
+                true,
+            ),
+        ],
+        crosstabs: vec![],
+    }
+}
+
+fn attacks() -> Vec<Attack> {
+    let ranking = |r: [&str; 3]| json!({ "ranking": r });
+    let surveys = survey_schema();
+    let (_, layouts) = survey::encoding(&surveys);
+    let age = layouts[0].number.map(|(y, _, _)| y).unwrap_or(0);
+    let color = layouts[1].first_option;
+    vec![
+        Attack {
+            name: "score: A = 1000 with maximum 5",
+            comp: vote(Method::Score { max: 5 }, false),
+            honest: vec![
+                json!({"scores": {"A": 1, "B": 5}}),
+                json!({"scores": {"C": 2}}),
+            ],
+            forged: vec![(1, vec![(0, 1000)])],
+        },
+        Attack {
+            name: "borda: one ballot takes every point",
+            comp: vote(Method::Borda, false),
+            honest: vec![ranking(["B", "A", "C"]), ranking(["C", "B", "A"])],
+            forged: vec![(0, vec![(0, 50)])],
+        },
+        Attack {
+            name: "approval with max 1: one ballot approves all",
+            comp: vote(Method::Approval { max: Some(1) }, false),
+            honest: vec![json!({"approve": ["A"]}), json!({"approve": ["B"]})],
+            forged: vec![(0, vec![(1, 1), (2, 1)])],
+        },
+        Attack {
+            name: "plurality winner only: +3 for A and -2 for B",
+            comp: vote(Method::Plurality, true),
+            honest: vec![
+                json!({"choice": "B"}),
+                json!({"choice": "B"}),
+                json!({"choice": "A"}),
+            ],
+            forged: vec![(0, vec![(0, 3), (1, -2)])],
+        },
+        Attack {
+            name: "plurality tally: two colluding ballots cancel their high parts",
+            comp: vote(Method::Plurality, false),
+            honest: vec![json!({"choice": "C"}), json!({"choice": "B"})],
+            forged: vec![(0, vec![(0, 50), (1, -49)]), (0, vec![(0, -49), (1, 50)])],
+        },
+        Attack {
+            name: "instant runoff: one faked cell",
+            comp: vote(Method::Irv, false),
+            honest: vec![
+                ranking(["B", "A", "C"]),
+                ranking(["B", "C", "A"]),
+                ranking(["C", "A", "B"]),
+            ],
+            forged: vec![(2, vec![(0, 7)])],
+        },
+        Attack {
+            name: "survey: an optional choice selects every option; age 145 with max 99",
+            comp: Computation::Survey(surveys, Policy::min(1)),
+            honest: vec![
+                json!({"age": 40, "color": "red"}),
+                json!({"age": 99}),
+                json!({"age": 18, "color": "blue"}),
+            ],
+            forged: vec![(2, vec![(color, 1), (color + 1, 1)]), (1, vec![(age, 46)])],
+        },
+        Attack {
+            name: "budget: park = 10000, library = -9900",
+            comp: Computation::Budget(
+                BudgetSchema {
+                    projects: vec!["park".into(), "library".into(), "pool".into()],
+                    total: 100,
+                },
+                Policy::min(1),
+            ),
+            honest: vec![
+                json!({"park": 60, "library": 40}),
+                json!({"pool": 100}),
+                json!({"park": 10, "library": 10, "pool": 80}),
+            ],
+            forged: vec![(0, vec![(0, 9940), (1, -9940)])],
+        },
+    ]
+}
+
+#[test]
+fn shares_off_degree_t_are_excluded_and_the_honest_result_is_exact() {
+    for attack in attacks() {
+        let honest: Vec<Vec<Fp>> = attack
+            .honest
+            .iter()
+            .map(|a| attack.comp.encode(a).unwrap())
+            .collect();
+        let enc = encoding_of(&attack.comp);
+        let forged: Vec<Vec<Fp>> = attack
+            .forged
+            .iter()
+            .map(|(from, changes)| {
+                let changes: Vec<(usize, Fp)> = changes
+                    .iter()
+                    .map(|(i, d)| (*i, Fp::from_i128(*d)))
+                    .collect();
+                let f = shift_within_linear_constraints(&enc, &honest[*from], &changes).unwrap();
+                assert!(!enc.is_valid(&f), "{}: the forgery is valid", attack.name);
+                f
+            })
+            .collect();
+        for (n, t) in COMMITTEES {
+            let c = Committee { n, t };
+            let want = run(&attack.comp, c, &honest, &[]);
+            let got = run(&attack.comp, c, &honest, &forged);
+            let label = format!("{} with (n, t) = ({n}, {t})", attack.name);
+            assert_eq!(got["invalid"], json!(forged.len()), "{label}");
+            assert_eq!(got["valid"], want["valid"], "{label}");
+            assert_eq!(got["result"], want["result"], "{label}");
+        }
+    }
+}
