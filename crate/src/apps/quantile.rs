@@ -242,12 +242,13 @@ pub async fn quantiles(ctx: &Ctx, jobs: &[Job]) -> Result<Vec<Vec<u64>>, EngineE
             .map(|c| c.iter().fold(Fp::ZERO, |a, x| a + *x))
             .collect();
         let digits = ctx.open(&ShareVec::from_values(digits)).await?;
+        // A digit is a count of 15 comparison bits: above 15 it is refused
+        // (checked before narrowing, so a 32-bit target cannot wrap it).
+        let digits = super::read_counts(&digits, 15)?;
         let mut at = 0;
         for (k, &i) in active.iter().enumerate() {
-            let digit = digits[k].value() as usize;
-            if digit > 15 {
-                return Err(EngineError::InvalidOperation("quantile digit out of range"));
-            }
+            let digit = usize::try_from(digits[k])
+                .map_err(|_| EngineError::OutOfRange("quantile digit"))?;
             let job = targets[i].job;
             let (low, _) = chunks(jobs[job].width)[step];
             let n = jobs[job].eligible.len();
