@@ -51,11 +51,12 @@
 //! some cell is primary); larger cells have `a_j >= K + 1`, giving at
 //! most `K − k <= 0`.
 //!
-//! Cost: one preprocessing call (two rounds), two comparison layers and
-//! one opening; k(k − 1) comparisons per group of k cells.
+//! Cost: two comparison layers and one opening, plus preprocessing
+//! ([`need`]) that the caller prepares together with its other work;
+//! k(k − 1) comparisons per group of k cells.
 
 use super::bits_for;
-use crate::engine::ops::bits::Need;
+use crate::engine::ops::bits::{Need, Pool};
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
 use crate::share::ShareVec;
@@ -82,17 +83,69 @@ pub struct Group {
     pub rule: Rule,
 }
 
+/// Bit widths of the two comparison layers: cells (shifted by the
+/// headroom) and the layer-2 values `(k+1)K − k a_j + k²` in `[k, 2k² + k]`.
+fn widths(
+    groups: &[Group],
+    min_cell: u64,
+    valid: u64,
+    headroom: u64,
+) -> Result<(u32, u32), EngineError> {
+    let top = headroom
+        .checked_mul(2)
+        .and_then(|h| h.checked_add(valid.max(min_cell)))
+        .ok_or(EngineError::OutOfRange("histogram cells beyond 64 bits"))?;
+    let l2 = groups
+        .iter()
+        .map(|g| {
+            let k = g.len as u64;
+            match g.rule {
+                Rule::Total => bits_for(2 * k * k + k),
+                _ => bits_for(k),
+            }
+        })
+        .max()
+        .unwrap_or(1);
+    Ok((bits_for(top), l2))
+}
+
+/// Comparisons in each layer: every cell against `min_cell` and every
+/// ordered pair of a [`Rule::Total`] group; one per cell of a
+/// [`Rule::Total`] group and one per [`Rule::Whole`] group.
+fn counts(groups: &[Group]) -> (usize, usize) {
+    groups
+        .iter()
+        .map(|g| match g.rule {
+            Rule::Total => (g.len + g.len * (g.len - 1), g.len),
+            Rule::Whole => (g.len, 1),
+            Rule::Alone => (g.len, 0),
+        })
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+}
+
+/// Preprocessing [`suppress`] takes from its pool.
+pub fn need(
+    groups: &[Group],
+    min_cell: u64,
+    valid: u64,
+    headroom: u64,
+) -> Result<Need, EngineError> {
+    let (l, l2) = widths(groups, min_cell, valid, headroom)?;
+    let (first, second) = counts(groups);
+    Ok(Need::masked(first, l) + Need::masked(second, l2))
+}
+
 /// The public suppression flags (true: suppressed) for every cell, by the
-/// rules of the module docs. Cells (possibly noisy) must lie in
+/// rules of the module docs, with preprocessing from `pool` (at least
+/// [`need`]). Cells (possibly noisy) must lie in
 /// `(-headroom, valid + headroom)`; the groups must cover the cells in
 /// order, each starting where the previous one ends.
 pub async fn suppress(
     ctx: &Ctx,
     cells: &[Fp],
     groups: &[Group],
-    min_cell: u64,
-    valid: u64,
-    headroom: u64,
+    (min_cell, valid, headroom): (u64, u64, u64),
+    pool: &mut Pool,
 ) -> Result<Vec<bool>, EngineError> {
     let mut end = 0;
     for g in groups {
@@ -107,11 +160,7 @@ pub async fn suppress(
             "suppression groups must cover the cells",
         ));
     }
-    let top = headroom
-        .checked_mul(2)
-        .and_then(|h| h.checked_add(valid.max(min_cell)))
-        .ok_or(EngineError::OutOfRange("histogram cells beyond 64 bits"))?;
-    let l = bits_for(top);
+    let (l, l2) = widths(groups, min_cell, valid, headroom)?;
     let h = Fp::from(headroom);
     let shifted: Vec<Fp> = cells.iter().map(|c| *c + h).collect();
 
@@ -130,35 +179,12 @@ pub async fn suppress(
             }
         }
     }
-    // Layer 2 sizes and width: (k+1)K − k a_j + k² lies in [k, 2k² + k].
-    let second: usize = groups
-        .iter()
-        .map(|g| match g.rule {
-            Rule::Total => g.len,
-            Rule::Whole => 1,
-            Rule::Alone => 0,
-        })
-        .sum();
-    let l2 = groups
-        .iter()
-        .map(|g| {
-            let k = g.len as u64;
-            match g.rule {
-                Rule::Total => bits_for(2 * k * k + k),
-                _ => bits_for(k),
-            }
-        })
-        .max()
-        .unwrap_or(1);
-    let mut pool = ctx
-        .preprocess(Need::masked(left.len(), l) + Need::masked(second, l2))
-        .await?;
     let less = ctx
         .lt(
             &ShareVec::from_values(left),
             &ShareVec::from_values(right),
             l,
-            &mut pool,
+            pool,
         )
         .await?;
     let (small, pairs) = less.values().split_at(cells.len());
@@ -170,8 +196,8 @@ pub async fn suppress(
     // Layer 2: the final flags of Total and Whole groups, as
     // 1 − [x < bound] for x = (k+1)K − k a_j + k² and bound 1 + k² (Total),
     // or x = K and bound 1 (Whole).
-    let mut x = Vec::with_capacity(second);
-    let mut bound = Vec::with_capacity(second);
+    let mut x = Vec::new();
+    let mut bound = Vec::new();
     for g in groups {
         let k = Fp::from(g.len as u64);
         let count = small[g.at..g.at + g.len]
@@ -198,7 +224,7 @@ pub async fn suppress(
             &ShareVec::from_values(x),
             &ShareVec::from_values(bound),
             l2,
-            &mut pool,
+            pool,
         )
         .await?
         .values()

@@ -15,8 +15,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::quantile::{Job, quantiles};
-use super::suppress::{Group, Rule, suppress};
+use super::quantile::{self, Job};
+use super::suppress::{self, Group, Rule};
 use super::survey::{
     AnswerKind, SurveySchema, decimal_string, encoding, histogram_json, quartile_ranks,
     quartiles_from, to_units,
@@ -115,6 +115,16 @@ pub async fn tally_survey(
     // 2. Suppression flags under min_cell ([`super::suppress`]); then the
     // counts, the sums no suppressed cell could be derived from, and the
     // cells that are not suppressed, in one opening.
+    // Quantile jobs come later (number questions, not under DP); with
+    // min_cell their preprocessing is prepared with the suppression's, in
+    // the same two rounds (for up to six ranks each, the most quartiles
+    // need).
+    let widths: Vec<u32> = layouts
+        .iter()
+        .filter_map(|l| l.number.map(|(_, _, w)| w))
+        .filter(|_| policy.dp_milli.is_none())
+        .collect();
+    let mut pool = None;
     let suppressed = match policy.min_cell.filter(|m| *m > 1) {
         Some(min) => {
             let groups: Vec<Group> = cell_owner
@@ -126,7 +136,10 @@ pub async fn tally_survey(
                 })
                 .collect();
             let h = dp::headroom(ctx.n(), cell_scale)?;
-            suppress(ctx, &cells, &groups, min, valid, h).await?
+            let need = suppress::need(&groups, min, valid, h)?
+                + quantile::need(&widths, 6, valid_subs.len());
+            let p = pool.insert(ctx.preprocess(need).await?);
+            suppress::suppress(ctx, &cells, &groups, (min, valid, h), p).await?
         }
         None => vec![false; cells.len()],
     };
@@ -237,10 +250,10 @@ pub async fn tally_survey(
         });
         job_of.push(qi);
     }
-    let found = if jobs.is_empty() {
-        Vec::new()
-    } else {
-        quantiles(ctx, &jobs).await?
+    let found = match (jobs.is_empty(), pool.as_mut()) {
+        (true, _) => Vec::new(),
+        (false, Some(p)) => quantile::quantiles_with(ctx, &jobs, p).await?,
+        (false, None) => quantile::quantiles(ctx, &jobs).await?,
     };
 
     // Assemble.

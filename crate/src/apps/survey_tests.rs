@@ -601,6 +601,16 @@ fn a_suppressed_bucket_withholds_the_numbers_sum_mean_and_quartiles() {
     }
     let got = run(&s, min_cell(1), &v);
     assert_eq!(got["result"]["questions"]["age"]["median"], json!(33.5));
+    // Two more answers of 70 and over: no bucket is small, and the
+    // quartiles (searched with preprocessing shared with the suppression
+    // decision) open.
+    let mut more = v.clone();
+    more.extend([81, 82].map(|a| encode(&s, &json!({ "age": a })).unwrap()));
+    let got = run(&s, min_cell(3), &more);
+    let q = &got["result"]["questions"]["age"];
+    assert_eq!(q["histogram"], json!({"18": 5, "30": 4, "50": 6, "70": 3}));
+    assert_eq!(q["median"], json!(42.5));
+    assert_eq!(q["quartiles"], json!([25.75, 42.5, 54.75]));
 }
 
 #[test]
