@@ -127,12 +127,11 @@ pub async fn tally_budget(
         let s = dp::scale(schema.total.saturating_mul(2), milli);
         sums = dp::add_noise(ctx, &sums, &vec![s; m]).await?;
     }
-    let sums: Vec<u64> = ctx
-        .open(&sums)
-        .await?
-        .iter()
-        .map(|v| dp::clamp(*v))
-        .collect();
+    let opened = ctx.open(&sums).await?;
+    // Each sum is at most valid × total; a larger (or wider than 64-bit)
+    // opened sum is refused, never truncated.
+    let most = valid.saturating_mul(schema.total);
+    let sums = super::read_released(&opened, policy.dp_milli.is_some(), most)?;
     let found = if policy.dp_milli.is_some() {
         Vec::new()
     } else {

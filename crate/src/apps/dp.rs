@@ -133,10 +133,33 @@ pub async fn add_noise(
     crate::engine::ops::arith::add(values, &noise)
 }
 
-/// A noisy opened count as a non-negative integer (clamping is
-/// post-processing).
-pub fn clamp(v: Fp) -> u64 {
-    v.to_i128().max(0) as u64
+/// A noisy opened count as a non-negative integer: negative values (the
+/// upper half of the field) read as 0, which is post-processing. A value
+/// that does not fit in 64 bits cannot come from the answers and the
+/// noise, so it is refused rather than truncated.
+pub fn clamp(v: Fp) -> Result<u64, EngineError> {
+    u64::try_from(v.to_i128().max(0))
+        .map_err(|_| EngineError::OutOfRange("a released count or sum does not fit in 64 bits"))
+}
+
+/// Multiple of `n * s` that bounds the sum of n members' discrete
+/// Laplace noise of scale s: [`headroom`].
+pub const HEADROOM_SCALES: u64 = 64;
+
+/// A public bound H on the magnitude of the summed noise of `n` members
+/// at scale `s`: `H = 64 n s`. The sum exceeds H only if some member's
+/// noise exceeds 64 s, and `P[|X| >= k] = 2 q^k / (1 + q) <= 2 e^(-k/s)`
+/// with `q = e^(-1/s)`, so that happens with probability at most
+/// `2 n e^(-64) < n 2^-91` per value. Comparisons of noisy values shift
+/// them by H and widen by `log2(2H)` bits, so they stay exact except
+/// with that probability. Scale 0 (no noise) gives 0; a bound beyond 64
+/// bits is an error.
+pub fn headroom(n: usize, s: u64) -> Result<u64, EngineError> {
+    u64::try_from(n)
+        .ok()
+        .and_then(|n| n.checked_mul(s))
+        .and_then(|ns| ns.checked_mul(HEADROOM_SCALES))
+        .ok_or(EngineError::OutOfRange("noise headroom beyond 64 bits"))
 }
 
 #[cfg(test)]
@@ -170,6 +193,35 @@ mod tests {
                 "s={s} variance {var} vs {want}"
             );
         }
+    }
+
+    #[test]
+    fn clamp_reads_negatives_as_zero_and_refuses_what_does_not_fit() {
+        assert_eq!(clamp(Fp::from(7u64)).unwrap(), 7);
+        assert_eq!(clamp(-Fp::from(7u64)).unwrap(), 0);
+        assert_eq!(clamp(Fp::from(u64::MAX)).unwrap(), u64::MAX);
+        // Used to come out as 0 and 1: truncated, not refused.
+        for big in [1u128 << 64, (1u128 << 64) + 1, 1u128 << 100] {
+            assert!(matches!(
+                clamp(Fp::new(big)),
+                Err(EngineError::OutOfRange(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn noise_headroom_bounds_the_sum_of_every_members_noise() {
+        let mut rng = ChaCha20Rng::seed_from_u64(8);
+        for (n, s) in [(3usize, 1u64), (5, 10), (3, 37)] {
+            let h = headroom(n, s).unwrap();
+            assert_eq!(h, 64 * n as u64 * s);
+            for _ in 0..2000 {
+                let total: i64 = (0..n).map(|_| discrete_laplace(&mut rng, s)).sum();
+                assert!(total.unsigned_abs() < h, "{n} {s}: {total}");
+            }
+        }
+        assert_eq!(headroom(3, 0).unwrap(), 0);
+        assert!(headroom(usize::MAX, u64::MAX).is_err());
     }
 
     #[test]

@@ -70,23 +70,31 @@ pub async fn run(
         }
         let opened = ctx.open(&ShareVec::from_values(counts)).await?;
         let live: Vec<usize> = (0..m).filter(|o| alive[*o]).collect();
-        let counts: Vec<(usize, u64)> = live
-            .iter()
-            .zip(&opened)
-            .map(|(o, c)| (*o, c.value() as u64))
-            .collect();
+        // Each ballot counts once per round: a count above the number of
+        // ballots (or their sum above it) is refused, never truncated.
+        let ballots_count = u64::try_from(ballots.len())
+            .map_err(|_| EngineError::OutOfRange("too many ballots"))?;
+        let opened = super::read_counts(&opened, ballots_count)?;
+        let counts: Vec<(usize, u64)> = live.iter().copied().zip(opened).collect();
         let round: Map<String, Value> = counts
             .iter()
             .map(|(o, c)| (options[*o].clone(), json!(c)))
             .collect();
         rounds.push(Value::Object(round.clone()));
-        let total: u64 = counts.iter().map(|(_, c)| c).sum();
+        let total = counts
+            .iter()
+            .try_fold(0u64, |a, (_, c)| a.checked_add(*c))
+            .filter(|t| *t <= ballots_count)
+            .ok_or(EngineError::OutOfRange(
+                "a runoff round counts more votes than ballots",
+            ))?;
         let (best, best_count) = counts
             .iter()
             .copied()
             .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
             .unwrap_or((0, 0));
-        if 2 * best_count > total || counts.len() == 1 {
+        // A majority: best > total / 2, written without doubling.
+        if best_count > total - best_count || counts.len() == 1 {
             let mut out = json!({ "tally": round, "rounds": rounds, "winner": options[best] });
             if tie_broken {
                 out["tie"] = json!(true);

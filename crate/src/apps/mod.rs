@@ -21,6 +21,7 @@ pub mod dp;
 pub mod forge;
 pub mod irv;
 pub mod quantile;
+pub mod suppress;
 pub mod survey;
 pub mod survey_tally;
 pub mod validity;
@@ -209,28 +210,65 @@ pub async fn tally_vote(
     if let Some(s) = dp_scale {
         totals = dp::add_noise(ctx, &totals, &vec![s; totals.len()]).await?;
     }
+    // The largest exact total; opened totals above it cannot come from
+    // valid ballots and are refused.
+    let bound = valid
+        .checked_mul(vote::max_points(&spec.method, m))
+        .ok_or(EngineError::OutOfRange("vote totals beyond 64 bits"))?;
     let result = if spec.winner_only {
-        let bound = valid.saturating_mul(vote::max_points(&spec.method, m));
-        let is_max = maxima(ctx, &totals, bits_for(bound)).await?;
+        // Noisy totals lie in (-H, bound + H) except with negligible
+        // probability ([`dp::headroom`]): shifted by H they are
+        // non-negative and below bound + 2H, so the comparisons see the
+        // noisy totals exactly.
+        let h = dp::headroom(ctx.n(), dp_scale.unwrap_or(0))?;
+        let top = h
+            .checked_mul(2)
+            .and_then(|h2| h2.checked_add(bound))
+            .ok_or(EngineError::OutOfRange("noisy vote totals beyond 64 bits"))?;
+        let shifted = crate::engine::ops::arith::add_const(&totals, Fp::from(h));
+        let is_max = maxima(ctx, &shifted, bits_for(top)).await?;
         vote::winner_json(&spec.options, &is_max)
     } else {
         let opened = ctx.open(&totals).await?;
-        let counts: Vec<u64> = opened.iter().map(|v| dp::clamp(*v)).collect();
+        let counts = read_released(&opened, dp_scale.is_some(), bound)?;
         let mut out = json!({ "tally": vote::tally_json(&spec.options, &counts) });
         if spec.method == vote::Method::Borda && dp_scale.is_none() {
             // First preferences beside the Borda points.
             let firsts = ShareVec::from_values((0..m).map(|o| sum[o * m]).collect());
-            let firsts: Vec<u64> = ctx
-                .open(&firsts)
-                .await?
-                .iter()
-                .map(|v| v.value() as u64)
-                .collect();
+            let firsts = read_counts(&ctx.open(&firsts).await?, valid)?;
             out = json!({ "tally": vote::tally_json(&spec.options, &firsts), "scores": vote::tally_json(&spec.options, &counts) });
         }
         out
     };
     Ok(checked.outcome(with_dp_note(result, spec.dp_milli)))
+}
+
+/// Opened exact counts or sums as integers, each at most `max`. A value
+/// above it (or a "negative" one, which reads as a huge field element)
+/// cannot come from valid answers: it is refused with
+/// [`EngineError::OutOfRange`], never truncated or wrapped.
+pub fn read_counts(opened: &[Fp], max: u64) -> Result<Vec<u64>, EngineError> {
+    opened
+        .iter()
+        .map(|v| {
+            u64::try_from(v.value())
+                .ok()
+                .filter(|c| *c <= max)
+                .ok_or(EngineError::OutOfRange(
+                    "an opened count exceeds what the submissions allow",
+                ))
+        })
+        .collect()
+}
+
+/// Opened released values as integers: noisy ones clamped at zero
+/// ([`dp::clamp`]), exact ones each at most `max` ([`read_counts`]).
+pub fn read_released(opened: &[Fp], noisy: bool, max: u64) -> Result<Vec<u64>, EngineError> {
+    if noisy {
+        opened.iter().map(|v| dp::clamp(*v)).collect()
+    } else {
+        read_counts(opened, max)
+    }
 }
 
 /// Marks a noised result with `"dp": {"epsilon": ..}` so readers know its

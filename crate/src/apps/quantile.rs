@@ -21,7 +21,7 @@
 //! Rounds: 2 + steps * (2 + 1 + ceil(log2 l)) with l the bit width of the
 //! counts; every job (question) and every target runs in the same rounds.
 
-use crate::engine::ops::bits::Need;
+use crate::engine::ops::bits::{Need, Pool};
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
 use crate::share::ShareVec;
@@ -140,10 +140,40 @@ async fn one_hots(ctx: &Ctx, jobs: &[Job]) -> Result<Vec<Vec<Fp>>, EngineError> 
     Ok(out)
 }
 
+/// Preprocessing for jobs of these bit widths over at most `values`
+/// values each, with at most `ranks` target ranks each: what
+/// [`quantiles_with`] takes from its pool (a caller may prepare it
+/// together with other work to save the two preprocessing rounds).
+pub fn need(widths: &[u32], ranks: usize, values: usize) -> Need {
+    let comparisons: usize = widths.iter().map(|w| chunks(*w).len() * ranks * 15).sum();
+    Need::masked(comparisons, count_bits(values))
+}
+
+/// Width of the bucket counts compared in the search.
+fn count_bits(values: usize) -> u32 {
+    bits_for(u64::try_from(values).unwrap_or(u64::MAX).saturating_add(1))
+}
+
 /// Finds, for every job, the values at its requested ranks; returns them
 /// (opened) in the order of `jobs[i].ranks`. Every rank must be below the
 /// number of eligible values, which the caller knows (it is public).
 pub async fn quantiles(ctx: &Ctx, jobs: &[Job]) -> Result<Vec<Vec<u64>>, EngineError> {
+    let values = jobs.iter().map(|j| j.eligible.len()).max().unwrap_or(0);
+    let exact = jobs
+        .iter()
+        .map(|j| need(&[j.width], j.ranks.len(), values))
+        .fold(Need::default(), |a, b| a + b);
+    let mut pool = ctx.preprocess(exact).await?;
+    quantiles_with(ctx, jobs, &mut pool).await
+}
+
+/// [`quantiles`] with preprocessing from `pool` (at least [`need`] of the
+/// jobs' widths, largest rank count and largest value count).
+pub async fn quantiles_with(
+    ctx: &Ctx,
+    jobs: &[Job],
+    pool: &mut Pool,
+) -> Result<Vec<Vec<u64>>, EngineError> {
     if jobs.iter().any(|j| {
         j.width == 0 || j.width > 64 || j.bits.len() != j.eligible.len() * j.width as usize
     }) {
@@ -151,18 +181,13 @@ pub async fn quantiles(ctx: &Ctx, jobs: &[Job]) -> Result<Vec<Vec<u64>>, EngineE
             "quantile job with inconsistent widths",
         ));
     }
-    let max_n = jobs.iter().map(|j| j.eligible.len()).max().unwrap_or(0) as u64;
-    let l = bits_for(max_n + 1);
+    let max_n = jobs.iter().map(|j| j.eligible.len()).max().unwrap_or(0);
+    let l = count_bits(max_n);
     let steps = jobs
         .iter()
         .map(|j| chunks(j.width).len())
         .max()
         .unwrap_or(0);
-    let comparisons: usize = jobs
-        .iter()
-        .map(|j| chunks(j.width).len() * j.ranks.len() * 15)
-        .sum();
-    let mut pool = ctx.preprocess(Need::masked(comparisons, l)).await?;
     let hots = one_hots(ctx, jobs).await?;
 
     // Per (job, target): eligibility per value, remaining rank k', prefix.
@@ -233,7 +258,7 @@ pub async fn quantiles(ctx: &Ctx, jobs: &[Job]) -> Result<Vec<Vec<u64>>, EngineE
                 &ShareVec::from_values(cum_all.clone()),
                 &ShareVec::from_values(bounds),
                 l,
-                &mut pool,
+                pool,
             )
             .await?;
         let digits: Vec<Fp> = below
@@ -242,12 +267,13 @@ pub async fn quantiles(ctx: &Ctx, jobs: &[Job]) -> Result<Vec<Vec<u64>>, EngineE
             .map(|c| c.iter().fold(Fp::ZERO, |a, x| a + *x))
             .collect();
         let digits = ctx.open(&ShareVec::from_values(digits)).await?;
+        // A digit is a count of 15 comparison bits: above 15 it is refused
+        // (checked before narrowing, so a 32-bit target cannot wrap it).
+        let digits = super::read_counts(&digits, 15)?;
         let mut at = 0;
         for (k, &i) in active.iter().enumerate() {
-            let digit = digits[k].value() as usize;
-            if digit > 15 {
-                return Err(EngineError::InvalidOperation("quantile digit out of range"));
-            }
+            let digit = usize::try_from(digits[k])
+                .map_err(|_| EngineError::OutOfRange("quantile digit"))?;
             let job = targets[i].job;
             let (low, _) = chunks(jobs[job].width)[step];
             let n = jobs[job].eligible.len();

@@ -3,23 +3,25 @@
 //! Order of openings, each gated by the policy:
 //! 1. validity flags (one bit per submission) and, from them, the number
 //!    of valid submissions; below `min_submissions` nothing else opens;
-//! 2. per question: the number of answers and, for ratings and numbers,
-//!    the sum;
-//! 3. histogram cells (choice, multi, rating, yes/no, numeric buckets,
-//!    cross-tabs): with `min_cell`, first only `[cell < min_cell]` per
-//!    cell, then the cells that are not suppressed;
+//! 2. with `min_cell`, one suppression flag per histogram cell (choice,
+//!    multi, rating, yes/no, numeric buckets, cross-tabs), decided inside
+//!    MPC by the complementary rule of [`super::suppress`];
+//! 3. in one opening: per question the number of answers, the sum of a
+//!    rating or number unless a cell of that question's histogram is
+//!    suppressed, and the cells that are not suppressed;
 //! 4. medians and quartiles of number questions, by the digit search of
-//!    [`super::quantile`] over the valid answers.
+//!    [`super::quantile`] over the valid answers (not when a bucket of the
+//!    question is suppressed, nor under differential privacy).
 
 use serde_json::{Map, Value, json};
 
-use super::quantile::{Job, quantiles};
+use super::quantile::{self, Job};
+use super::suppress::{self, Group, Rule};
 use super::survey::{
     AnswerKind, SurveySchema, decimal_string, encoding, histogram_json, quartile_ranks,
     quartiles_from, to_units,
 };
-use super::{Outcome, Policy, bits_for, dp, validity};
-use crate::engine::ops::bits::Need;
+use super::{Outcome, Policy, dp, validity};
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
 use crate::share::ShareVec;
@@ -74,10 +76,11 @@ pub async fn tally_survey(
         sources.push(source);
     }
     // Histogram cells: one-hot ones above, then multi, numeric buckets, cross-tabs.
-    let mut cell_owner: Vec<(String, Vec<String>, usize)> = Vec::new(); // (key, labels, first cell)
+    // (key, labels, first cell, suppression rule)
+    let mut cell_owner: Vec<(String, Vec<String>, usize, Rule)> = Vec::new();
     for (q, src) in schema.questions.iter().zip(&sources) {
         if let (Some(labels), Source::Cells(at, _)) = (q.labels(), src) {
-            cell_owner.push((q.id.clone(), labels, *at));
+            cell_owner.push((q.id.clone(), labels, *at, Rule::Total));
         }
     }
     for (q, l) in schema.questions.iter().zip(&layouts) {
@@ -91,7 +94,7 @@ pub async fn tally_survey(
             let g = plan.group((2 * most).min(k));
             let at = plan.cells.len();
             plan.add_cells(g, (0..options.len()).map(|i| sum[l.first_option + i]));
-            cell_owner.push((q.id.clone(), options.clone(), at));
+            cell_owner.push((q.id.clone(), options.clone(), at, Rule::Alone));
         }
     }
     let (bucket_cells, bucket_owner) =
@@ -99,49 +102,122 @@ pub async fn tally_survey(
     for (cells, (key, labels)) in bucket_cells.into_iter().zip(bucket_owner) {
         let (g, at) = (plan.group(2), plan.cells.len());
         plan.add_cells(g, cells);
-        cell_owner.push((key, labels, at));
+        cell_owner.push((key, labels, at, Rule::Total));
     }
     let (cross_cells, cross_owner) = crosstabs(ctx, schema, &layouts, valid_subs).await?;
     for (cells, (key, labels)) in cross_cells.into_iter().zip(cross_owner) {
         let (g, at) = (plan.group(2), plan.cells.len());
         plan.add_cells(g, cells);
-        cell_owner.push((key, labels, at));
+        cell_owner.push((key, labels, at, Rule::Whole));
     }
-    let (scalars, cells) = plan.noised(ctx, policy.dp_milli).await?;
+    let (scalars, cells, cell_scale) = plan.noised(ctx, policy.dp_milli).await?;
 
-    // 2. Counts and sums (derived from the cells for one-hot questions).
-    let mut open_me = Vec::with_capacity(2 * schema.questions.len());
-    for (q, src) in schema.questions.iter().zip(&sources) {
+    // 2. Suppression flags under min_cell ([`super::suppress`]); then the
+    // counts, the sums no suppressed cell could be derived from, and the
+    // cells that are not suppressed, in one opening.
+    // Quantile jobs come later (number questions, not under DP); with
+    // min_cell their preprocessing is prepared with the suppression's, in
+    // the same two rounds (for up to six ranks each, the most quartiles
+    // need).
+    let widths: Vec<u32> = layouts
+        .iter()
+        .filter_map(|l| l.number.map(|(_, _, w)| w))
+        .filter(|_| policy.dp_milli.is_none())
+        .collect();
+    let mut pool = None;
+    let suppressed = match policy.min_cell.filter(|m| *m > 1) {
+        Some(min) => {
+            let groups: Vec<Group> = cell_owner
+                .iter()
+                .map(|(_, labels, at, rule)| Group {
+                    at: *at,
+                    len: labels.len(),
+                    rule: *rule,
+                })
+                .collect();
+            let h = dp::headroom(ctx.n(), cell_scale)?;
+            let need = suppress::need(&groups, min, valid, h)?
+                + quantile::need(&widths, 6, valid_subs.len());
+            let p = pool.insert(ctx.preprocess(need).await?);
+            suppress::suppress(ctx, &cells, &groups, (min, valid, h), p).await?
+        }
+        None => vec![false; cells.len()],
+    };
+    // Per question: whether a cell of its own histogram is suppressed
+    // (then its sum, mean and quantiles are withheld).
+    let hidden: Vec<bool> = schema
+        .questions
+        .iter()
+        .map(|q| {
+            cell_owner
+                .iter()
+                .find(|(key, ..)| *key == q.id)
+                .is_some_and(|(_, labels, at, _)| {
+                    suppressed[*at..at + labels.len()].contains(&true)
+                })
+        })
+        .collect();
+    let mut open_me = Vec::with_capacity(2 * schema.questions.len() + cells.len());
+    // (count, whether a total follows) per question, in order.
+    let mut has_total = Vec::with_capacity(schema.questions.len());
+    for ((q, src), hide) in schema.questions.iter().zip(&sources).zip(&hidden) {
         let (count, total) = match *src {
             Source::Cells(at, k) => {
                 let c = &cells[at..at + k];
                 let count = c.iter().fold(Fp::ZERO, |a, v| a + *v);
                 let total = match q.answer {
-                    AnswerKind::Rating { .. } => c
-                        .iter()
-                        .enumerate()
-                        .fold(Fp::ZERO, |a, (i, v)| a + Fp::from(i as u64 + 1) * *v),
-                    _ => Fp::ZERO,
+                    AnswerKind::Rating { .. } => Some(
+                        c.iter()
+                            .zip(1u64..)
+                            .fold(Fp::ZERO, |a, (v, i)| a + Fp::from(i) * *v),
+                    ),
+                    _ => None,
                 };
                 (count, total)
             }
-            Source::Scalars(c, t) => (scalars[c], t.map_or(Fp::ZERO, |t| scalars[t])),
+            Source::Scalars(c, t) => (scalars[c], t.map(|t| scalars[t])),
         };
+        let total = total.filter(|_| !hide);
         open_me.push(count);
-        open_me.push(total);
+        open_me.extend(total);
+        has_total.push(total.is_some());
     }
-    let opened_scalars = ctx.open(&ShareVec::from_values(open_me)).await?;
-    let scalars: Vec<u64> = opened_scalars.iter().map(|v| dp::clamp(*v)).collect();
-
-    // 3. Histogram cells under min_cell.
-    let opened = open_cells(
-        ctx,
-        &cells,
-        policy.min_cell,
-        valid,
-        policy.dp_milli.is_some(),
-    )
-    .await?;
+    let scalar_count = open_me.len();
+    open_me.extend(
+        cells
+            .iter()
+            .zip(&suppressed)
+            .filter(|(_, s)| !**s)
+            .map(|(c, _)| *c),
+    );
+    let opened_all = ctx.open(&ShareVec::from_values(open_me)).await?;
+    // Counts and cells are at most `valid`; sums at most valid × range;
+    // anything beyond 64 bits is refused by `read_counts`.
+    let most = schema
+        .questions
+        .iter()
+        .map(|q| match &q.answer {
+            AnswerKind::Rating { scale } => u64::from(*scale),
+            _ => q.number_range().map_or(1, |(_, r)| r),
+        })
+        .max()
+        .unwrap_or(1)
+        .saturating_mul(valid); // u64::MAX: "whatever fits", still checked
+    let read = super::read_released(&opened_all, policy.dp_milli.is_some(), most.max(valid))?;
+    let (read_scalars, read_cells) = read.split_at(scalar_count);
+    let mut next = read_scalars.iter().copied();
+    let scalars: Vec<(u64, Option<u64>)> = has_total
+        .iter()
+        .map(|t| {
+            let count = next.next().unwrap_or(0);
+            (count, if *t { next.next() } else { None })
+        })
+        .collect();
+    let mut next = read_cells.iter().copied();
+    let opened: Vec<Option<u64>> = suppressed
+        .iter()
+        .map(|s| if *s { None } else { next.next() })
+        .collect();
 
     // 4. Quantiles of number questions (not under DP: an exact order
     // statistic is not differentially private).
@@ -151,8 +227,11 @@ pub async fn tally_survey(
         let (Some((_, bits, w)), Some(a)) = (l.number, l.answered) else {
             continue;
         };
-        let count = scalars[2 * qi];
-        if policy.dp_milli.is_some() || count == 0 || !matches!(q.answer, AnswerKind::Number { .. })
+        let count = scalars[qi].0;
+        if policy.dp_milli.is_some()
+            || hidden[qi]
+            || count == 0
+            || !matches!(q.answer, AnswerKind::Number { .. })
         {
             continue;
         }
@@ -171,33 +250,33 @@ pub async fn tally_survey(
         });
         job_of.push(qi);
     }
-    let found = if jobs.is_empty() {
-        Vec::new()
-    } else {
-        quantiles(ctx, &jobs).await?
+    let found = match (jobs.is_empty(), pool.as_mut()) {
+        (true, _) => Vec::new(),
+        (false, Some(p)) => quantile::quantiles_with(ctx, &jobs, p).await?,
+        (false, None) => quantile::quantiles(ctx, &jobs).await?,
     };
 
     // Assemble.
     let mut questions = Map::new();
     let mut hist: std::collections::BTreeMap<String, Value> = Default::default();
-    for (key, labels, at) in &cell_owner {
+    for (key, labels, at, _) in &cell_owner {
         hist.insert(
             key.clone(),
             histogram_json(labels, &opened[*at..at + labels.len()]),
         );
     }
     for (qi, q) in schema.questions.iter().enumerate() {
-        let (count, total) = (scalars[2 * qi], scalars[2 * qi + 1]);
+        let (count, total) = scalars[qi];
         let mut r = Map::new();
         r.insert("count".into(), json!(count));
-        match &q.answer {
-            AnswerKind::Rating { .. } => {
+        match (&q.answer, total) {
+            (AnswerKind::Rating { .. }, Some(total)) => {
                 r.insert("sum".into(), json!(total));
                 if count > 0 {
                     r.insert("mean".into(), json!(total as f64 / count as f64));
                 }
             }
-            AnswerKind::Number { min, decimals, .. } => {
+            (AnswerKind::Number { min, decimals, .. }, Some(total)) => {
                 let real_sum = to_units(0, *decimals, total as f64)
                     + (*min as f64 / 10f64.powi(*decimals as i32)) * count as f64;
                 r.insert("sum".into(), json!(real_sum));
@@ -266,87 +345,29 @@ impl Released {
     }
 
     /// The scalars and cells, with noise when `dp_milli` is set: the budget
-    /// is split evenly over the groups ([`dp::split`]); one round.
+    /// is split evenly over the groups ([`dp::split`]); one round. Also
+    /// returns the largest noise scale of any cell (0 without noise).
     async fn noised(
         self,
         ctx: &Ctx,
         dp_milli: Option<u32>,
-    ) -> Result<(Vec<Fp>, Vec<Fp>), EngineError> {
+    ) -> Result<(Vec<Fp>, Vec<Fp>, u64), EngineError> {
         let k = self.scalars.len();
         let all: Vec<(usize, Fp)> = self.scalars.into_iter().chain(self.cells).collect();
         let values = ShareVec::from_values(all.iter().map(|(_, v)| *v).collect());
-        let values = match dp_milli {
+        let (values, cell_scale) = match dp_milli {
             Some(milli) => {
                 let scales = dp::split(milli, &self.groups);
                 let per: Vec<u64> = all.iter().map(|(g, _)| scales[*g]).collect();
-                dp::add_noise(ctx, &values, &per).await?
+                let cell_scale = per[k..].iter().copied().max().unwrap_or(0);
+                (dp::add_noise(ctx, &values, &per).await?, cell_scale)
             }
-            None => values,
+            None => (values, 0),
         };
         let mut v = values.values().to_vec();
         let cells = v.split_off(k);
-        Ok((v, cells))
+        Ok((v, cells, cell_scale))
     }
-}
-
-/// Opens histogram cells, honouring `min_cell`: only `[cell < min_cell]`
-/// is opened first, then the cells that are not below it. Noisy cells
-/// (`signed`) may be negative; they are compared as signed 63-bit values.
-async fn open_cells(
-    ctx: &Ctx,
-    cells: &[Fp],
-    min_cell: Option<u64>,
-    valid: u64,
-    signed: bool,
-) -> Result<Vec<Option<u64>>, EngineError> {
-    let all = ShareVec::from_values(cells.to_vec());
-    let Some(min) = min_cell.filter(|m| *m > 1) else {
-        return Ok(ctx
-            .open(&all)
-            .await?
-            .iter()
-            .map(|v| Some(dp::clamp(*v)))
-            .collect());
-    };
-    let mut pool;
-    let small = if signed {
-        // c < min exactly when c + 2^62 < min + 2^62, both in [0, 2^63)
-        // for noise below 2^62 in magnitude.
-        let shift = Fp::from(1u64 << 62);
-        let shifted = crate::engine::ops::arith::add_const(&all, shift);
-        pool = ctx.preprocess(Need::masked(cells.len(), 63)).await?;
-        let k = u128::from(min) + (1u128 << 62);
-        ctx.lt_public(&shifted, &vec![k; cells.len()], 63, &mut pool)
-            .await?
-    } else {
-        let l = bits_for(valid.max(min));
-        pool = ctx.preprocess(Need::masked(cells.len(), l)).await?;
-        ctx.lt_public(&all, &vec![min as u128; cells.len()], l, &mut pool)
-            .await?
-    };
-    let small: Vec<bool> = ctx
-        .open(&small)
-        .await?
-        .iter()
-        .map(|v| *v == Fp::ONE)
-        .collect();
-    let keep: Vec<Fp> = cells
-        .iter()
-        .zip(&small)
-        .filter(|(_, s)| !**s)
-        .map(|(c, _)| *c)
-        .collect();
-    let mut opened = ctx.open(&ShareVec::from_values(keep)).await?.into_iter();
-    Ok(small
-        .iter()
-        .map(|s| {
-            if *s {
-                None
-            } else {
-                opened.next().map(dp::clamp)
-            }
-        })
-        .collect())
 }
 
 /// Secret bucket counts of number questions with declared edges.

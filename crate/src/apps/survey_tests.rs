@@ -95,6 +95,11 @@ fn type7(sorted: &[f64], q: f64) -> f64 {
 }
 
 fn run(schema: &SurveySchema, policy: Policy, vectors: &[Vec<Fp>]) -> Value {
+    run_counting(schema, policy, vectors).0
+}
+
+/// Also returns how many values each member saw opened in the clear.
+fn run_counting(schema: &SurveySchema, policy: Policy, vectors: &[Vec<Fp>]) -> (Value, Vec<u64>) {
     let c = Committee::new(3);
     let mut rng = ChaCha20Rng::seed_from_u64(8);
     let dealt: Vec<Vec<_>> = vectors
@@ -109,7 +114,10 @@ fn run(schema: &SurveySchema, policy: Policy, vectors: &[Vec<Fp>]) -> Value {
         })
         .unwrap();
     assert!(out.values.iter().all(|v| *v == out.values[0]));
-    out.values[0].clone()
+    (
+        out.values[0].clone(),
+        out.stats.iter().map(|s| s.revealed).collect(),
+    )
 }
 
 #[test]
@@ -219,10 +227,15 @@ fn small_cells_are_suppressed_and_nothing_opens_below_the_minimum() {
         },
         &v,
     );
+    // y and z are small; x is the smallest other cell, so it is
+    // suppressed beside them (complementary suppression): every cell of
+    // the histogram is then hidden, and the count stays.
     assert_eq!(
         got["result"]["questions"]["c"]["histogram"],
-        json!({"x": 5, "y": "suppressed", "z": "suppressed"})
+        json!({"x": "suppressed", "y": "suppressed", "z": "suppressed"})
     );
+    assert_eq!(got["result"]["questions"]["c"]["count"], json!(6));
+    assert_hidden(&got["result"]["questions"]["c"]["histogram"], 6, 3);
     let got = run(&s, Policy::min(7), &v);
     assert_eq!(got["result"], json!({"suppressed": "too few submissions"}));
 }
@@ -364,5 +377,282 @@ fn decimal_strings_are_exact_and_trimmed() {
     ];
     for (units, decimals, want) in cases {
         assert_eq!(decimal_string(units, decimals), want, "{units} {decimals}");
+    }
+}
+
+fn one_question(id: &str, answer: AnswerKind, optional: bool) -> Question {
+    Question {
+        id: id.into(),
+        text: id.into(),
+        answer,
+        optional,
+    }
+}
+
+fn min_cell(m: u64) -> Policy {
+    Policy {
+        min_cell: Some(m),
+        ..Policy::min(5)
+    }
+}
+
+/// Checks, by enumerating every histogram consistent with what was
+/// published (the open cells, the total, which cells read "suppressed",
+/// and the suppression rule itself), that every suppressed cell could
+/// have at least two values: none can be derived.
+fn assert_hidden(hist: &Value, total: u64, m: u64) {
+    let cells: Vec<Option<u64>> = hist
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64())
+        .collect();
+    let hidden: Vec<usize> = (0..cells.len()).filter(|i| cells[*i].is_none()).collect();
+    if hidden.is_empty() {
+        return;
+    }
+    let rest = total - cells.iter().flatten().sum::<u64>();
+    let mut seen: Vec<std::collections::BTreeSet<u64>> = vec![Default::default(); cells.len()];
+    let mut guess = vec![0u64; hidden.len()];
+    loop {
+        if guess.iter().sum::<u64>() == rest {
+            let mut full: Vec<u64> = cells.iter().map(|c| c.unwrap_or(0)).collect();
+            for (i, g) in hidden.iter().zip(&guess) {
+                full[*i] = *g;
+            }
+            // The rule: small cells, plus every other cell equal to the
+            // smallest other cell when any cell is small.
+            let small: Vec<bool> = full.iter().map(|c| *c < m).collect();
+            let least = full.iter().filter(|c| **c >= m).min().copied();
+            let rule: Vec<usize> = (0..full.len())
+                .filter(|i| small[*i] || (small.contains(&true) && Some(full[*i]) == least))
+                .collect();
+            if rule == hidden {
+                for (i, g) in hidden.iter().zip(&guess) {
+                    seen[*i].insert(*g);
+                }
+            }
+        }
+        // Next guess (odometer over [0, rest]).
+        let mut k = 0;
+        while k < guess.len() && guess[k] == rest {
+            guess[k] = 0;
+            k += 1;
+        }
+        if k == guess.len() {
+            break;
+        }
+        guess[k] += 1;
+    }
+    for i in hidden {
+        assert!(
+            seen[i].len() >= 2,
+            "cell {i} of {hist} is derivable: {:?}",
+            seen[i]
+        );
+    }
+}
+
+#[test]
+fn a_small_cell_cannot_be_derived_from_the_count_and_the_other_cells() {
+    let s = SurveySchema {
+        questions: vec![one_question(
+            "c",
+            AnswerKind::Choice {
+                options: vec!["x".into(), "y".into(), "z".into()],
+            },
+            false,
+        )],
+        crosstabs: vec![],
+    };
+    let answers = |counts: [usize; 3]| -> Vec<Vec<Fp>> {
+        let mut out = Vec::new();
+        for (c, k) in ["x", "y", "z"].iter().zip(counts) {
+            out.extend((0..k).map(|_| encode(&s, &json!({ "c": c })).unwrap()));
+        }
+        out
+    };
+    // The issue's case: 4, 4, 1 used to publish 4, 4 and the count 9.
+    let (got, seen) = run_counting(&s, min_cell(3), &answers([4, 4, 1]));
+    let q = &got["result"]["questions"]["c"];
+    assert_eq!(
+        q["histogram"],
+        json!({"x": "suppressed", "y": "suppressed", "z": "suppressed"})
+    );
+    assert_eq!(q["count"], json!(9));
+    assert_hidden(&q["histogram"], 9, 3);
+    // Opened: 9 validity flags, 3 suppression flags, the count.
+    assert_eq!(seen, vec![9 + 3 + 1; 3]);
+    // 5, 4, 1: the 4 is suppressed beside the 1; the 5 opens.
+    let (got, seen) = run_counting(&s, min_cell(3), &answers([5, 4, 1]));
+    let q = &got["result"]["questions"]["c"];
+    assert_eq!(
+        q["histogram"],
+        json!({"x": 5, "y": "suppressed", "z": "suppressed"})
+    );
+    assert_hidden(&q["histogram"], 10, 3);
+    assert_eq!(seen, vec![10 + 3 + 1 + 1; 3]);
+    // Nothing small: everything opens.
+    let got = run(&s, min_cell(3), &answers([5, 4, 3]));
+    assert_eq!(
+        got["result"]["questions"]["c"]["histogram"],
+        json!({"x": 5, "y": 4, "z": 3})
+    );
+}
+
+#[test]
+fn a_rating_with_a_suppressed_cell_withholds_its_sum_and_mean() {
+    let s = SurveySchema {
+        questions: vec![one_question("r", AnswerKind::Rating { scale: 3 }, false)],
+        crosstabs: vec![],
+    };
+    // Count 10 and sum 5 + 8 + 3 = 16 would give the two hidden cells
+    // (c2 + c3 = 5, 2 c2 + 3 c3 = 11).
+    let v: Vec<Vec<Fp>> = [(1, 5), (2, 4), (3, 1)]
+        .iter()
+        .flat_map(|&(r, k)| (0..k).map(move |_| r))
+        .map(|r| encode(&s, &json!({ "r": r })).unwrap())
+        .collect();
+    let got = run(&s, min_cell(3), &v);
+    let q = &got["result"]["questions"]["r"];
+    assert_eq!(
+        q["histogram"],
+        json!({"1": 5, "2": "suppressed", "3": "suppressed"})
+    );
+    assert_eq!(q["count"], json!(10));
+    assert!(q.get("sum").is_none() && q.get("mean").is_none(), "{q}");
+    // Without a suppressed cell the sum and mean are published.
+    let got = run(&s, min_cell(1), &v);
+    assert_eq!(got["result"]["questions"]["r"]["sum"], json!(16));
+}
+
+#[test]
+fn a_crosstab_with_a_small_cell_is_suppressed_whole() {
+    let s = SurveySchema {
+        questions: vec![
+            one_question(
+                "color",
+                AnswerKind::Choice {
+                    options: vec!["red".into(), "green".into()],
+                },
+                false,
+            ),
+            one_question("agree", AnswerKind::Yesno, false),
+        ],
+        crosstabs: vec![("color".into(), "agree".into())],
+    };
+    // green|no = 1 is small; green = 5 and green|yes = 4 would give it.
+    let v: Vec<Vec<Fp>> = [
+        ("red", true, 4),
+        ("red", false, 4),
+        ("green", true, 4),
+        ("green", false, 1),
+    ]
+    .iter()
+    .flat_map(|&(c, a, k)| (0..k).map(move |_| (c, a)))
+    .map(|(c, a)| encode(&s, &json!({ "color": c, "agree": a })).unwrap())
+    .collect();
+    let got = run(&s, min_cell(3), &v);
+    let r = &got["result"];
+    assert_eq!(
+        r["questions"]["color"]["histogram"],
+        json!({"red": 8, "green": 5})
+    );
+    assert_eq!(
+        r["questions"]["agree"]["histogram"],
+        json!({"no": 5, "yes": 8})
+    );
+    assert_eq!(
+        r["crosstabs"]["color x agree"],
+        json!({"red|no": "suppressed", "red|yes": "suppressed", "green|no": "suppressed", "green|yes": "suppressed"})
+    );
+    // With no small cell the cross-tab opens.
+    let got = run(&s, min_cell(1), &v);
+    assert_eq!(
+        got["result"]["crosstabs"]["color x agree"],
+        json!({"red|no": 4, "red|yes": 4, "green|no": 1, "green|yes": 4})
+    );
+}
+
+#[test]
+fn a_suppressed_bucket_withholds_the_numbers_sum_mean_and_quartiles() {
+    // The age question of the big schema: buckets from 18, 30, 50, 70.
+    let s = SurveySchema {
+        questions: vec![schema().questions[0].clone()],
+        crosstabs: vec![],
+    };
+    let ages = [
+        20, 21, 22, 23, 24, 31, 32, 33, 34, 51, 52, 53, 54, 55, 56, 80,
+    ];
+    let v: Vec<Vec<Fp>> = ages
+        .iter()
+        .map(|a| encode(&s, &json!({ "age": a })).unwrap())
+        .collect();
+    let got = run(&s, min_cell(3), &v);
+    let q = &got["result"]["questions"]["age"];
+    assert_eq!(
+        q["histogram"],
+        json!({"18": 5, "30": "suppressed", "50": 6, "70": "suppressed"})
+    );
+    assert_eq!(q["count"], json!(16));
+    assert_hidden(&q["histogram"], 16, 3);
+    for k in ["sum", "mean", "median", "quartiles"] {
+        assert!(q.get(k).is_none(), "{k}: {q}");
+    }
+    let got = run(&s, min_cell(1), &v);
+    assert_eq!(got["result"]["questions"]["age"]["median"], json!(33.5));
+    // Two more answers of 70 and over: no bucket is small, and the
+    // quartiles (searched with preprocessing shared with the suppression
+    // decision) open.
+    let mut more = v.clone();
+    more.extend([81, 82].map(|a| encode(&s, &json!({ "age": a })).unwrap()));
+    let got = run(&s, min_cell(3), &more);
+    let q = &got["result"]["questions"]["age"];
+    assert_eq!(q["histogram"], json!({"18": 5, "30": 4, "50": 6, "70": 3}));
+    assert_eq!(q["median"], json!(42.5));
+    assert_eq!(q["quartiles"], json!([25.75, 42.5, 54.75]));
+}
+
+#[test]
+fn suppression_matches_the_plaintext_rule_on_random_histograms() {
+    let options: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
+    let s = SurveySchema {
+        questions: vec![one_question(
+            "c",
+            AnswerKind::Choice {
+                options: options.clone(),
+            },
+            true,
+        )],
+        crosstabs: vec![],
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(30);
+    for _ in 0..8 {
+        let mut counts: Vec<u64> = (0..5).map(|_| u64::from(rng.next_u32() % 7)).collect();
+        if counts.iter().sum::<u64>() < 3 {
+            counts[0] += 3; // at least 5 valid submissions with the skips
+        }
+        let mut v: Vec<Vec<Fp>> = Vec::new();
+        for (o, k) in options.iter().zip(&counts) {
+            v.extend((0..*k).map(|_| encode(&s, &json!({ "c": o })).unwrap()));
+        }
+        // Two skipped answers: the count is not the number of submissions.
+        v.extend((0..2).map(|_| encode(&s, &json!({})).unwrap()));
+        let got = run(&s, min_cell(3), &v);
+        let q = &got["result"]["questions"]["c"];
+        let least = counts.iter().filter(|c| **c >= 3).min();
+        let any_small = counts.iter().any(|c| *c < 3);
+        let want: serde_json::Map<String, Value> = options
+            .iter()
+            .zip(&counts)
+            .map(|(o, c)| {
+                let hide = *c < 3 || (any_small && Some(c) == least);
+                (o.clone(), if hide { json!("suppressed") } else { json!(c) })
+            })
+            .collect();
+        assert_eq!(q["histogram"], Value::Object(want), "{counts:?}");
+        let total: u64 = counts.iter().sum();
+        assert_eq!(q["count"], json!(total));
+        assert_hidden(&q["histogram"], total, 3);
     }
 }

@@ -100,6 +100,11 @@ fn run_vote(spec: &VoteSpec, ballots: &[Vec<Fp>], n: usize) -> Value {
 
 /// Also returns how many values each member saw opened in the clear.
 fn run_vote_counting(spec: &VoteSpec, ballots: &[Vec<Fp>], n: usize) -> (Value, Vec<u64>) {
+    run_vote_seeded(spec, ballots, n, 5)
+}
+
+/// [`run_vote_counting`] with the members' randomness fixed by `seed`.
+fn run_vote_seeded(spec: &VoteSpec, ballots: &[Vec<Fp>], n: usize, seed: u64) -> (Value, Vec<u64>) {
     let committee = Committee::new(n);
     let mut rng = ChaCha20Rng::seed_from_u64(11);
     let per_member: Vec<Vec<crate::share::ShareVec>> = {
@@ -111,7 +116,7 @@ fn run_vote_counting(spec: &VoteSpec, ballots: &[Vec<Fp>], n: usize) -> (Value, 
             .map(|m| dealt.iter().map(|d| d[m].clone()).collect())
             .collect()
     };
-    let out = Network::new(committee, 5)
+    let out = Network::new(committee, seed)
         .jitter_ms(2.0)
         .run(|ctx| {
             let subs = per_member[ctx.me() - 1].clone();
@@ -430,4 +435,91 @@ fn budget_under_differential_privacy_releases_noisy_means_and_no_medians() {
     assert!((park - 70.0).abs() <= 12.0, "{r}");
     assert_eq!(r["ranking"][0], json!("park"));
     assert_eq!(r["dp"], json!({"epsilon": 100.0}));
+}
+
+#[test]
+fn winner_only_under_small_epsilon_always_names_the_noisy_maximum() {
+    // Option C gets no votes, so its noisy total is often negative, and
+    // the noise often pushes totals past the largest exact total. The
+    // winner set must still be exactly the argmax of the noisy totals.
+    let tally = VoteSpec {
+        method: Method::Plurality,
+        options: options(3),
+        winner_only: false,
+        min_submissions: 5,
+        dp_milli: Some(200),
+    };
+    let winner = VoteSpec {
+        winner_only: true,
+        ..tally.clone()
+    };
+    let ballot = |c: &str| encode_vote(&tally, &json!({ "choice": c })).unwrap();
+    let mut votes: Vec<Vec<Fp>> = (0..60).map(|_| ballot("A")).collect();
+    votes.extend((0..30).map(|_| ballot("B")));
+    for seed in 0..40 {
+        // The same member randomness draws the same noise in both runs:
+        // the tally opens the noisy totals the winner-only run compares.
+        let (noisy, _) = run_vote_seeded(&tally, &votes, 3, 100 + seed);
+        let (got, _) = run_vote_seeded(&winner, &votes, 3, 100 + seed);
+        let totals: Vec<u64> = tally
+            .options
+            .iter()
+            .map(|o| noisy["result"]["tally"][o].as_u64().unwrap())
+            .collect();
+        let best = *totals.iter().max().unwrap();
+        assert!(best > 0, "seed {seed}: every noisy total below zero");
+        let want: Vec<&String> = tally
+            .options
+            .iter()
+            .zip(&totals)
+            .filter(|(_, t)| **t == best)
+            .map(|(o, _)| o)
+            .collect();
+        let want = match want.as_slice() {
+            [one] => json!({ "winner": one, "dp": {"epsilon": 0.2} }),
+            many => json!({ "winner": many, "tie": true, "dp": {"epsilon": 0.2} }),
+        };
+        assert_eq!(got["result"], want, "seed {seed}: noisy totals {totals:?}");
+    }
+}
+
+#[test]
+fn instant_runoff_refuses_counts_beyond_the_number_of_ballots() {
+    // Ballots handed to the runoff directly, as if a forged one had got
+    // past validation: its first-preference cell is 2^63, which used to be
+    // cast to u64 and doubled (overflow), or 2^64 + 1 (silently read as 1).
+    let opts = options(3);
+    for forged in [1u128 << 63, (1u128 << 64) + 1] {
+        let mut rng = ChaCha20Rng::seed_from_u64(17);
+        let mut plain: Vec<Vec<Fp>> = Vec::new();
+        for r in [[0, 1, 2], [1, 0, 2], [2, 1, 0], [0, 2, 1], [1, 2, 0]] {
+            let mut x = vec![Fp::ZERO; 9];
+            for (pos, o) in r.iter().enumerate() {
+                x[o * 3 + pos] = Fp::ONE;
+            }
+            plain.push(x);
+        }
+        plain[0][0] = Fp::new(forged);
+        let dealt: Vec<Vec<crate::share::ShareVec>> = plain
+            .iter()
+            .map(|b| deal(b, 3, 1, &mut rng).unwrap())
+            .collect();
+        let out = Network::new(Committee::new(3), 2)
+            .run(|ctx| {
+                let mine: Vec<crate::share::ShareVec> =
+                    dealt.iter().map(|d| d[ctx.me() - 1].clone()).collect();
+                let opts = opts.clone();
+                async move {
+                    let refs: Vec<&crate::share::ShareVec> = mine.iter().collect();
+                    Ok(super::irv::run(&ctx, &opts, &refs).await)
+                }
+            })
+            .unwrap();
+        for r in &out.values {
+            assert!(
+                matches!(r, Err(crate::engine::EngineError::OutOfRange(_))),
+                "{forged}: {r:?}"
+            );
+        }
+    }
 }

@@ -158,6 +158,7 @@ pub fn encode(method: &Method, options: &[String], answer: &Value) -> Result<Vec
                 .as_object()
                 .ok_or_else(|| AnswerError::Invalid("\"scores\" must be an object".into()))?;
             let w = bits_for(*max as u64) as usize;
+            let mut scores = vec![0u64; m];
             for (name, v) in map {
                 let i = index(&Value::String(name.clone()))?;
                 let s = v.as_u64().filter(|s| *s <= *max as u64).ok_or_else(|| {
@@ -166,9 +167,9 @@ pub fn encode(method: &Method, options: &[String], answer: &Value) -> Result<Vec
                     ))
                 })?;
                 x[i] = Fp::from(s);
+                scores[i] = s;
             }
-            for o in 0..m {
-                let s = x[o].value() as u64;
+            for (o, &s) in scores.iter().enumerate() {
                 let base = m + o * 2 * w;
                 Encoding::spell(&mut x[base..base + w], s);
                 Encoding::spell(&mut x[base + w..base + 2 * w], *max as u64 - s);

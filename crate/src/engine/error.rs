@@ -96,6 +96,11 @@ pub enum EngineError {
         "preprocessing exhausted: the operation needs more random bits or masks than were prepared"
     )]
     PreprocessingExhausted,
+    /// An opened value lies outside the range the computation allows (a
+    /// count above the number of ballots, a sum beyond 64 bits): it is
+    /// refused, never truncated.
+    #[error("opened value out of range: {0}")]
+    OutOfRange(&'static str),
     /// The computation already finished; no more messages are accepted.
     #[error("the computation has already finished")]
     Finished,

@@ -5,7 +5,8 @@
 //!
 //! - vote: plurality over `--options` options, `--reveal winner|tally`;
 //! - survey: `--questions` questions cycling through number (with
-//!   medians and quartiles), choice, rating and yes/no;
+//!   medians and quartiles), choice, rating and yes/no; `--min-cell`
+//!   applies small-cell suppression;
 //! - budget: `--options` projects sharing a total of 1000, with medians.
 //!
 //! Answers are random and valid; `ms` is virtual time as in
@@ -68,6 +69,10 @@ pub struct AppBenchArgs {
     /// Latency of every message in milliseconds.
     #[arg(long, default_value_t = 0.0)]
     pub latency_ms: f64,
+    /// Surveys: suppress histogram cells below this count (with their
+    /// complementary cells, `apps::suppress`).
+    #[arg(long)]
+    pub min_cell: Option<u64>,
 }
 
 /// Runs one app benchmark and prints one line.
@@ -159,6 +164,10 @@ pub fn run(args: &AppBenchArgs) -> anyhow::Result<()> {
         .map(|m| dealt.iter().map(|d| d[m].clone()).collect())
         .collect();
     let epoch = Instant::now();
+    let policy = Policy {
+        min_cell: args.min_cell,
+        ..Policy::min(5)
+    };
     let (kind, spec, schema, bschema) = (
         args.kind,
         vote_spec(args, &names),
@@ -175,7 +184,7 @@ pub fn run(args: &AppBenchArgs) -> anyhow::Result<()> {
                 ctx.mark_online();
                 let outcome = match kind {
                     AppKind::Vote => tally_vote(&ctx, &spec, &subs).await?,
-                    AppKind::Survey => tally_survey(&ctx, &schema, Policy::min(5), &subs).await?,
+                    AppKind::Survey => tally_survey(&ctx, &schema, policy, &subs).await?,
                     AppKind::Budget => tally_budget(&ctx, &bschema, Policy::min(5), &subs).await?,
                 };
                 Ok(outcome.to_json())

@@ -421,6 +421,17 @@ impl Manifest {
         if self.policy.min_submissions == 0 {
             return invalid("policy.min_submissions", "must be at least 1");
         }
+        // Only surveys publish histograms; a min_cell elsewhere would be
+        // silently ignored, so it is refused (1, which suppresses
+        // nothing, is accepted everywhere).
+        if self.policy.min_cell.is_some_and(|c| c > 1)
+            && !matches!(self.kind, SessionKind::Survey(_))
+        {
+            return invalid(
+                "policy.min_cell",
+                "applies to surveys only: votes and budgets publish no histogram cells",
+            );
+        }
         if let (Some(_), SessionKind::Vote(v)) = (self.policy.dp, &self.kind)
             && v.method == VoteMethod::Irv
         {

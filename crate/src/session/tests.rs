@@ -380,6 +380,15 @@ fn survey_and_budget_manifests_are_canonical_and_validated() {
         crate::apps::Computation::Survey(_, policy) => assert_eq!(policy.min_cell, Some(3)),
         other => panic!("expected a survey, got {other:?}"),
     }
+    // A min_cell on a budget would be ignored: refused (1 is a no-op).
+    let mut budget = m.clone();
+    budget.kind = SessionKind::Budget(BudgetSchema {
+        total: 10,
+        projects: vec!["park".into()],
+    });
+    assert_eq!(invalid_field(&budget), "policy.min_cell");
+    budget.policy.min_cell = Some(1);
+    budget.validate().unwrap();
     m.kind = SessionKind::Budget(BudgetSchema {
         total: 0,
         projects: vec!["park".into()],
