@@ -7,6 +7,7 @@ use super::budget::{self, BudgetSchema, tally_budget};
 use super::check::{CheckSpec, run_check};
 use super::survey::{self, SurveySchema};
 use super::survey_tally::tally_survey;
+use super::validity::{Bundled, agree_on_bundles};
 use super::{AnswerError, Outcome, Policy, VoteSpec, encode_vote, tally_vote, vote_len};
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
@@ -66,6 +67,36 @@ impl Computation {
     /// Whether an encoded answer is empty (never, for a valid manifest).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// What a committee member runs on the agreed log: first the members
+    /// compare the public part tags position by position
+    /// ([`super::validity::agree_on_bundles`], one round), then the
+    /// computation runs on the kept submissions; positions whose tags
+    /// disagree are added to the invalid count, replayed bundles are
+    /// dropped. `tags[k]` belongs to `submissions[k]`.
+    pub async fn compute_bundled(
+        &self,
+        ctx: &Ctx,
+        tags: &[Fp],
+        submissions: &[ShareVec],
+    ) -> Result<Outcome, EngineError> {
+        if tags.len() != submissions.len() {
+            return Err(EngineError::InvalidOperation(
+                "one tag per submission is needed",
+            ));
+        }
+        let fates = agree_on_bundles(ctx, tags).await?;
+        let kept: Vec<ShareVec> = submissions
+            .iter()
+            .zip(&fates)
+            .filter(|(_, f)| **f == Bundled::Kept)
+            .map(|(s, _)| s.clone())
+            .collect();
+        let unbound = fates.iter().filter(|f| **f == Bundled::Unbound).count();
+        let mut outcome = self.compute(ctx, &kept).await?;
+        outcome.invalid += unbound as u64;
+        Ok(outcome)
     }
 
     /// Runs the committee computation over the agreed submissions.

@@ -133,9 +133,7 @@ pub fn shares_off_degree_t(
         .fold(Fp::ZERO, |a, (&i, l)| a + *l * pow(i, 2 * t + 2));
     let broken: Vec<bool> = (0..x.len())
         .map(|k| {
-            enc.constraints.contains(&Constraint::Bit(k))
-                && x[k] != Fp::ZERO
-                && x[k] != Fp::ONE
+            enc.constraints.contains(&Constraint::Bit(k)) && x[k] != Fp::ZERO && x[k] != Fp::ONE
         })
         .collect();
     let mut out = vec![Vec::with_capacity(x.len()); n];

@@ -20,7 +20,6 @@ use rand_core::{Rng, SeedableRng};
 
 use super::protocol::{self, Ready, TAG_ENGINE, TAG_READY};
 use super::relay::{ClientError, Delivery};
-use crate::apps::validity::{Bundled, agree_on_bundles};
 use crate::apps::{Computation, Outcome};
 use crate::engine::{self, EngineError, Party};
 use crate::envelope::{Channel, ChannelHeader, EnvelopeError, RunId, open_shares, sign_result};
@@ -451,19 +450,7 @@ impl MemberState {
             usize::from(self.me),
             u64::from(run.attempt()),
             rng,
-            move |ctx| async move {
-                let fates = agree_on_bundles(&ctx, &tags).await?;
-                let kept: Vec<ShareVec> = inputs
-                    .into_iter()
-                    .zip(&fates)
-                    .filter(|(_, f)| **f == Bundled::Kept)
-                    .map(|(s, _)| s)
-                    .collect();
-                let unbound = fates.iter().filter(|f| **f == Bundled::Unbound).count();
-                let mut outcome = spec.compute(&ctx, &kept).await?;
-                outcome.invalid += unbound as u64;
-                Ok(outcome)
-            },
+            move |ctx| async move { spec.compute_bundled(&ctx, &tags, &inputs).await },
         )?;
         party.start();
         tracing::info!(member = self.me, attempt = run.attempt(), "computing");
