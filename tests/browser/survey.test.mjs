@@ -77,9 +77,9 @@ await runTest("survey", async ({ relay, context }) => {
   log("organizer file exported and imported");
   await other.close();
 
-  const people = await context();
+  // Each person in their own browser profile: a browser answers once.
   for (const [i, a] of ANSWERS.entries()) {
-    const page = await people.newPage();
+    const page = await (await context()).newPage();
     await openParticipant(page, links.participants[0]);
     if (i === 0) {
       // Out of range: the message names the question in plain words.
