@@ -44,7 +44,7 @@ await runTest("budget", async ({ relay, context }) => {
     await page.close();
   }
   log("five splits sent");
-  await org.locator("#demo-status li", { hasText: "5 submission(s) received" }).first().waitFor({ timeout: 30_000 });
+  await org.locator("#demo-status li", { hasText: "5 submissions received" }).first().waitFor({ timeout: 30_000 });
 
   await closeSession(org);
   await org.locator("#demo-status li[data-done]").nth(2).waitFor({ timeout: 150_000 });

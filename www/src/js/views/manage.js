@@ -241,7 +241,7 @@ function demoCommittee(record, links, manifest) {
       const name = manifest.committee.members[i]?.name;
       const say = (text) => replace(rows[i], h("bdi", {}, name), `: ${text}`);
       runMemberInWorker(links.members[i], key, (p) => {
-        if (p.stage === "collecting") say(`${p.submissions} submission(s) received`);
+        if (p.stage === "collecting") say(`${count(p.submissions, "submission")} received`);
         else if (p.stage === "computing") say("computing");
         else if (p.stage === "connected") say("connected");
         else if (p.stage === "reconnecting") say("reconnecting");
