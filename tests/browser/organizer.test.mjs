@@ -221,6 +221,22 @@ await runTest("organizer", async ({ relay, context }) => {
   await org.locator("#links-used", { hasText: "1 of 3" }).waitFor({ timeout: 15_000 });
   log("single-use links used: 1 of 3");
 
+  // --- Duplicate this session ---------------------------------------------
+  await org.locator("#duplicate-session").click();
+  await org.locator("#duplicate-note").waitFor();
+  assertEqual(await org.getByLabel("Title").inputValue(), "Board seat (copy)", "duplicated title");
+  assert(await org.locator("#kind-vote").isChecked(), "duplicated kind");
+  assertEqual(await org.locator("#vote-options").inputValue(), "A\nB", "duplicated options");
+  assert(await org.getByLabel("Circle mode: this browser makes all member keys (demo)").isChecked(), "duplicated circle mode");
+  assertEqual(await org.locator("#circle-count").inputValue(), "3", "duplicated committee size");
+  assertEqual(await org.locator("#single-use-count").inputValue(), "3", "duplicated link count");
+  await axeCheck(org, "create page (duplicate)");
+  await screenshot(org, "create-duplicate");
+  const copy = await createSession(org);
+  assertEqual(copy.participants.length, 3, "the copy has its own three links");
+  assert(copy.read !== single.read, "a new session");
+  log("session duplicated");
+
   // --- A member link in a browser without the key ------------------------
   const stranger = await (await context()).newPage();
   await stranger.goto(single.members[0]);

@@ -10,6 +10,7 @@ export function budgetBuilder() {
     element: h("div", { class: "stack" },
       field("Total each participant splits", total, "A whole number, e.g. 100 for percentages or the budget in euros."),
       field("Projects, one per line", projects)),
+    load: (schema) => { total.value = String(schema.total); projects.value = schema.projects.join("\n"); },
     errors: () => {
       const out = [];
       const t = Number(total.value);

@@ -12,6 +12,7 @@ export function checkBuilder() {
         + "with secret comparisons, exactly as it would on real answers, and the results page says whether it got it right."),
       field("Secret comparisons", comparisons, "From 1 to 100,000. More takes longer and shows how fast the committee is."),
       field("Bits per compared value", bits, "From 1 to 64. Wider values take longer.")),
+    load: (spec) => { comparisons.value = String(spec.comparisons); bits.value = String(spec.bits); },
     errors: () => {
       const out = [];
       const c = Number(comparisons.value);

@@ -127,6 +127,20 @@ export function committeeSetup() {
       }
       return members.length ? [] : [[paste, "Add at least one committee member: paste the public keys from their console, then press Add member. Or choose circle mode to try Sotto alone."]];
     },
+    /** Fills the committee from a manifest's (duplicating a session): the same members, or circle mode with as many. */
+    load: async ({ members: list, threshold: t, circle }) => {
+      if (circle) {
+        circleMode.checked = true;
+        circleCount.value = String(list.length);
+      } else {
+        members.splice(0, members.length, ...(await parseMembers(JSON.stringify(list))));
+        renderCards();
+      }
+      syncMode();
+      threshold.value = String(t);
+      threshold.dataset.touched = "1";
+      syncThreshold();
+    },
     /** Marks settings that are allowed but give no privacy. */
     warn: () => {
       const n = count();

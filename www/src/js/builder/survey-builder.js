@@ -16,14 +16,14 @@ const TYPES = [
 function questionEditor(id, preset, actions) {
   const text = h("input", { type: "text", maxlength: 200, value: preset.text ?? "", dataset: { role: "question-text" } });
   const type = select(TYPES, preset.type ?? "number");
-  const optional = h("input", { type: "checkbox" });
+  const optional = h("input", { type: "checkbox", checked: Boolean(preset.optional) });
   const min = h("input", { type: "number", step: "any", value: String(preset.min ?? 0) });
   const max = h("input", { type: "number", step: "any", value: String(preset.max ?? 100) });
-  const decimals = h("input", { type: "number", min: 0, max: 6, step: 1, value: "0" });
-  const buckets = h("input", { type: "text", placeholder: "e.g. 0, 25, 50, 75", inputmode: "decimal" });
+  const decimals = h("input", { type: "number", min: 0, max: 6, step: 1, value: String(preset.decimals ?? 0) });
+  const buckets = h("input", { type: "text", placeholder: "e.g. 0, 25, 50, 75", inputmode: "decimal", value: preset.buckets?.join(", ") });
   const options = h("textarea", { rows: 3 }, (preset.options ?? ["red", "green", "blue"]).join("\n"));
-  const maxSel = h("input", { type: "number", min: 1, step: 1, placeholder: "no limit" });
-  const scale = h("input", { type: "number", min: 2, max: 100, step: 1, value: "5" });
+  const maxSel = h("input", { type: "number", min: 1, step: 1, placeholder: "no limit", value: preset.max_selections });
+  const scale = h("input", { type: "number", min: 2, max: 100, step: 1, value: String(preset.scale ?? 5) });
 
   const numberFields = h("div", { class: "row" },
     field("Lowest", min), field("Highest", max), field("Decimals", decimals),
@@ -140,5 +140,22 @@ export function surveyBuilder() {
   add({ text: "Which colour should the new logo be?", type: "choice" });
   element.append(h("div", { class: "button-row" },
     h("button", { type: "button", onclick: () => { add({ text: "" }).focus(); changed(); } }, "Add a question")));
-  return { element, errors: () => editors.flatMap((e) => e.errors()), read: () => ({ questions: editors.map((e) => e.read()) }) };
+  /** Replaces the questions with those of a schema (duplicating a session); ids restart at q1. */
+  const load = (schema) => {
+    editors.splice(0);
+    list.replaceChildren();
+    next = 1;
+    for (const q of schema.questions) {
+      const a = q.answer;
+      const unit = 10 ** (a.decimals ?? 0);
+      add({
+        text: q.text, type: a.type, optional: q.optional,
+        ...(a.type === "number" ? { min: a.min / unit, max: a.max / unit, decimals: a.decimals ?? 0, buckets: a.buckets?.map((b) => b / unit) } : {}),
+        ...(a.options ? { options: a.options } : {}),
+        ...(a.max_selections ? { max_selections: a.max_selections } : {}),
+        ...(a.scale ? { scale: a.scale } : {}),
+      });
+    }
+  };
+  return { element, load, errors: () => editors.flatMap((e) => e.errors()), read: () => ({ questions: editors.map((e) => e.read()) }) };
 }

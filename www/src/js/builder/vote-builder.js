@@ -56,6 +56,15 @@ export function voteBuilder() {
       }
       return out;
     },
+    /** Fills the builder from a schema (duplicating a session). */
+    load(schema) {
+      method.value = schema.method;
+      options.value = schema.options.join("\n");
+      reveal.value = schema.reveal ?? "tally";
+      if (schema.max_approvals) maxApprovals.value = String(schema.max_approvals);
+      if (schema.max_score) maxScore.value = String(schema.max_score);
+      sync();
+    },
     read() {
       const schema = { method: method.value, options: lines(options), reveal: reveal.value };
       if (method.value === "approval") {

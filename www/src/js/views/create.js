@@ -66,6 +66,13 @@ function policyFields() {
       h("label", { class: "choice" }, dpOn, "Add differential-privacy noise to the released numbers"),
       epsilonField),
     setKind: (kind) => showIf(minCellField, kind === "survey"),
+    load: (p) => {
+      minSubs.value = String(p.min_submissions ?? 5);
+      if (p.min_cell) minCell.value = String(p.min_cell);
+      dpOn.checked = Boolean(p.dp);
+      if (p.dp) epsilon.value = String(p.dp.epsilon);
+      sync();
+    },
     errors: (kind) => {
       const out = [];
       const m = Number(minSubs.value);
@@ -122,6 +129,12 @@ function accessFields() {
       countField,
       field("Deadline (optional)", closes, `In your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}). Shown to participants; the server closes the session then. You can always close earlier.`)),
     setKind: (kind) => { isVote = kind === "vote"; sync(); },
+    load: (singleUse) => {
+      single.checked = singleUse > 0;
+      open.checked = !single.checked;
+      if (singleUse > 0) count.value = String(singleUse);
+      sync();
+    },
     errors: () => {
       const out = [];
       if (single.checked) {
@@ -323,4 +336,36 @@ export async function createView(main) {
           h("p", { class: "preview-label", id: "preview-heading" }, "Live preview of the participant form"),
           previewTitle, preview))));
   setKind(kind);
+
+  // "Duplicate this session" on a session page leaves its settings here.
+  const draft = takeDraft();
+  if (draft) {
+    title.value = draft.title;
+    form.querySelector(`#kind-${draft.kind}`).checked = true;
+    setKind(draft.kind);
+    builders[draft.kind].load(draft.schema);
+    if (draft.kind !== "check") { policy.load(draft.policy ?? {}); access.load(draft.singleUse ?? 0); }
+    await committee.load(draft);
+    renderPreview();
+    form.prepend(h("p", { class: "notice", role: "status", id: "duplicate-note" },
+      "Copied from “", h("bdi", {}, draft.from), "”: check the settings, set a new deadline if you want one, and create the session."));
+    title.focus();
+  }
+}
+
+const DRAFT = "sotto.duplicate.v1";
+
+/** Keeps a session's settings for the create page (`manage.js` calls it). */
+export function keepDraft(draft) {
+  sessionStorage.setItem(DRAFT, JSON.stringify(draft));
+}
+
+function takeDraft() {
+  try {
+    const draft = JSON.parse(sessionStorage.getItem(DRAFT) ?? "null");
+    sessionStorage.removeItem(DRAFT);
+    return draft;
+  } catch {
+    return null;
+  }
 }

@@ -10,6 +10,7 @@ import { download, downloadCsv, slug } from "../download.js";
 import { getSession, updateSession, forgetSession } from "../store.js";
 import { num, count, when, clock } from "../format.js";
 import { memberFailure } from "../committee-wait.js";
+import { keepDraft } from "./create.js";
 
 // How often the session page asks the relay for the session's state.
 const POLL_MS = 3000;
@@ -266,6 +267,25 @@ function demoCommittee(record, links, manifest) {
   return { element, start: run };
 }
 
+/** "Duplicate this session": the create page filled with this session's settings (no deadline). */
+function duplicateButton(manifest, record, links) {
+  const go = () => {
+    keepDraft({
+      from: manifest.title,
+      title: [...`${manifest.title} (copy)`].slice(0, 200).join(""),
+      kind: manifest.kind.kind,
+      schema: manifest.kind.schema,
+      members: manifest.committee.members,
+      threshold: manifest.committee.threshold,
+      circle: Boolean(record.circleKeys?.length),
+      policy: manifest.policy,
+      singleUse: (record.singleUse ?? links.participants.length > 1) ? links.participants.length : 0,
+    });
+    location.hash = "";
+  };
+  return h("button", { type: "button", id: "duplicate-session", onclick: go }, "Duplicate this session");
+}
+
 function capabilityTools(org, record) {
   const exportIt = () => download(`sotto-organizer-${slug(record.title)}.json`, org.exportCapability(), "application/json");
   const forget = h("button", { type: "button", class: "danger" }, "Forget this session in this browser");
@@ -323,5 +343,6 @@ export async function manageView(main, session) {
           h("p", {}, "The results page waits for the committee's signed result and shows it with charts. Its link lets anyone holding it read the result."),
           h("ul", { class: "link-list" }, linkItem("Results link", links.read)),
           h("div", { class: "button-row" }, h("a", { class: "button primary", href: links.read, id: "results-link" }, "Open the results page"))),
-        capabilityTools(org, record))));
+        capabilityTools(org, record),
+        h("div", { class: "button-row" }, duplicateButton(manifest, record, links)))));
 }
