@@ -321,3 +321,33 @@ async fn wrong_tokens_and_roles_are_refused() {
         Some(ErrorCode::RateLimited)
     );
 }
+
+/// What a fresh organizer connection's Welcome says: role, state, answers stored.
+async fn organizer_view(relay: &Relay, s: &common::Setup) -> (Role, SessionState, u64) {
+    let mut c = relay.client().await;
+    let w = c.hello(s.session, &s.created.organizer, 0).await.unwrap();
+    (w.role, w.state, w.head)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organizer_welcome_counts_submissions() {
+    let relay = Relay::start(&[]);
+    let mut s = setup(&relay, 2, false, true).await;
+    let t = s.single_use(3).await;
+    let open = (Role::Organizer, SessionState::Open, 0);
+    assert_eq!(organizer_view(&relay, &s).await, open);
+    for (id, token) in (1..).zip(t.iter().take(2)) {
+        let mut p = relay.client().await;
+        p.hello(s.session, token, 0).await.unwrap();
+        p.submit(id, &refs(&parts(2, b"x"))).await.unwrap();
+    }
+    let after = (Role::Organizer, SessionState::Open, 2);
+    assert_eq!(organizer_view(&relay, &s).await, after);
+    s.organizer.set_state(SessionState::Closed).await.unwrap();
+    let closed = (Role::Organizer, SessionState::Closed, 2);
+    assert_eq!(organizer_view(&relay, &s).await, closed);
+    // Readers learn nothing about the count.
+    let mut r = relay.client().await;
+    let w = r.hello(s.session, &s.created.reader, 0).await.unwrap();
+    assert_eq!(w.head, 0);
+}

@@ -30,9 +30,9 @@ await runTest("budget", async ({ relay, context }) => {
   await screenshot(waiting, "results-waiting");
   await waiting.close();
 
-  const people = await context();
+  // Each person in their own browser profile: a browser answers once.
   for (const [i, split] of SPLITS.entries()) {
-    const page = await people.newPage();
+    const page = await (await context()).newPage();
     await openParticipant(page, links.participants[0]);
     for (const [project, amount] of Object.entries(split)) await page.getByLabel(project, { exact: true }).fill(String(amount));
     if (i === 0) {
@@ -44,7 +44,7 @@ await runTest("budget", async ({ relay, context }) => {
     await page.close();
   }
   log("five splits sent");
-  await org.locator("#demo-status li", { hasText: "5 submission(s) received" }).first().waitFor({ timeout: 30_000 });
+  await org.locator("#demo-status li", { hasText: "5 submissions received" }).first().waitFor({ timeout: 30_000 });
 
   await closeSession(org);
   await org.locator("#demo-status li[data-done]").nth(2).waitFor({ timeout: 150_000 });

@@ -75,6 +75,22 @@ await runTest("components", async ({ relay, context }) => {
     out.survey_csv = sres.csv.length;
     const failed = RENDERERS.check({ comparisons: 100, bits: 8 }, { check: { comparisons: 100, bits: 8, less: 40, expected: 41, correct: false } });
     out.check_failed = { text: texts(failed.nodes.slice(0, 1)), tables: tables(failed.nodes), csv: failed.csv };
+    // A wide scale with answers in a small part of it: the axis zooms to
+    // them, grouped digits, and answers below the first bucket edge keep
+    // their own row.
+    const wide = { questions: [{ id: "q1", text: "Income", answer: { type: "number", min: 0, max: 500000, buckets: [1000, 250000] } }] };
+    const wres = RENDERERS.survey(wide, { questions: { q1: { count: 9, mean: 31000, median: 30000, quartiles: [20000, 30000, 40000], histogram: { 1000: 6, 250000: 1 } } } });
+    const wbox = document.createElement("div");
+    wbox.append(...wres.nodes);
+    document.body.append(wbox);
+    out.wide = {
+      ticks: Array.from(wbox.querySelectorAll("svg text.tick"), (t) => t.textContent),
+      box: Number(wbox.querySelector("svg rect.box").getAttribute("width")),
+      note: wbox.querySelector(".chart-note").textContent,
+      stats: tables(wres.nodes)[0].rows,
+      buckets: tables(wres.nodes)[1].rows.map((r) => r.slice(0, 2)),
+    };
+    out.decimals = explain("survey", { questions: [{ id: "q1", text: "Age", answer: { type: "number", min: 0, max: 120 } }] }, "question q1: use at most 0 digits after the decimal point").text;
     out.messages = [
       explain("vote", vote, 'the answer needs a "ranking" field').text,
       explain("survey", survey, 'the answer needs a "c" field'),
@@ -100,5 +116,12 @@ await runTest("components", async ({ relay, context }) => {
   assertEqual(got.check_failed.text.startsWith("Committee check failed") && got.check_failed.text.includes("wrong answer"), true, `failed check: ${got.check_failed.text}`);
   assertEqual(got.check_failed.tables[0].rows.slice(2), [["Comparisons that came out “less”", "40"], ["Known answer", "41"], ["Verdict", "wrong"]], "failed check table");
   assertEqual(got.check_failed.csv.at(-1), ["correct", false], "failed check CSV");
+  assertEqual(got.wide.ticks.includes("500,000"), false, `zoomed axis: ${got.wide.ticks}`);
+  assertEqual(got.wide.ticks.at(-1), "52,000", "zoomed axis ends near the answers");
+  assertEqual(got.wide.box > 100, true, `the box is visible (${got.wide.box} wide)`);
+  assertEqual(got.wide.note.includes("the question allowed 0 to 500,000"), true, `zoom note: ${got.wide.note}`);
+  assertEqual(got.wide.stats.slice(1, 3), [["Mean", "31,000"], ["Median", "30,000"]], "thousands separators");
+  assertEqual(got.wide.buckets, [["below 1,000", "2"], ["1,000 to under 250,000", "6"], ["250,000 to 500,000", "1"]], "answers below the first edge");
+  assertEqual(got.decimals, "“Age”: Enter a whole number, without decimals.", "no 'at most 0 digits'");
   log(`survey CSV rows: ${got.survey_csv}`);
 });

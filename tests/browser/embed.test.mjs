@@ -34,7 +34,12 @@ await runTest("embed", async ({ relay, context }) => {
   await site.locator("#events", { hasText: "Submitted: receipt" }).waitFor();
   await screenshot(site, "embed-submitted");
   log("widget submitted");
-  await org.locator("#demo-status li", { hasText: "1 submission(s) received" }).first().waitFor({ timeout: 30_000 });
+  // One answer per browser in the widget too: reloaded, it shows that this
+  // browser answered instead of the form.
+  await site.reload();
+  await widget.locator('[data-code="answered_here"]').waitFor();
+  assertEqual(await widget.getByRole("button", { name: "Encrypt and submit" }).count(), 0, "no form after answering");
+  await org.locator("#demo-status li", { hasText: "1 submission received" }).first().waitFor({ timeout: 30_000 });
 
   // One submission is below the session's minimum of two: nothing is revealed.
   await closeSession(org);

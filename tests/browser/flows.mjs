@@ -49,11 +49,12 @@ export async function fillCreateForm(page, origin, { title, kind, build, members
 /** Submits the start page and reads the session page's links. */
 export async function createSession(page) {
   await page.getByRole("button", { name: "Create the session" }).click();
-  await page.locator("#member-links").waitFor({ timeout: 30_000 }).catch(async (err) => {
+  // In circle mode the member links are folded away (not needed there).
+  await page.locator("#member-links").waitFor({ state: "attached", timeout: 30_000 }).catch(async (err) => {
     const feedback = await page.locator("#create-feedback").innerText().catch(() => "");
     throw new Error(`session not created: ${feedback || err.message}`);
   });
-  const members = await page.locator("#member-links code").allInnerTexts();
+  const members = await page.locator("#member-links code").allTextContents();
   const participants = await page.locator("#participant-links code").allTextContents();
   const read = await page.locator("#results-link").getAttribute("href");
   log(`session created: ${members.length} members, ${participants.length} participant links`);

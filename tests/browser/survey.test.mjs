@@ -75,11 +75,19 @@ await runTest("survey", async ({ relay, context }) => {
   await other.locator("#member-links").waitFor();
   assertEqual(await other.locator("#results-link").getAttribute("href"), links.read, "imported session's read link");
   log("organizer file exported and imported");
+  // "Duplicate this session" fills the create page with the same survey
+  // and the same pasted committee (fingerprints recomputed).
+  await other.locator("#duplicate-session").click();
+  await other.locator("#duplicate-note").waitFor();
+  assertEqual(await other.locator("#member-cards .member-card").count(), 3, "duplicated committee");
+  assertEqual(await other.locator('[data-question="q1"]').getByLabel("Histogram bucket edges (optional)").inputValue(), "0, 20, 40, 60", "duplicated bucket edges");
+  assertEqual(await other.locator('[data-question="q3"]').getByLabel("Question", { exact: true }).inputValue(), AGREE, "duplicated third question");
+  assertEqual(await other.locator('[data-question="q3"] input[type=checkbox]').isChecked(), true, "duplicated optional flag");
   await other.close();
 
-  const people = await context();
+  // Each person in their own browser profile: a browser answers once.
   for (const [i, a] of ANSWERS.entries()) {
-    const page = await people.newPage();
+    const page = await (await context()).newPage();
     await openParticipant(page, links.participants[0]);
     if (i === 0) {
       // Out of range: the message names the question in plain words.

@@ -93,8 +93,15 @@ await runTest("vote", async ({ relay, context }) => {
   log("six votes sent");
   await memberPages[0].getByText("6 submissions received").waitFor({ timeout: 30_000 });
 
-  // A second vote with a used single-use link is refused.
-  const again = await voters.newPage();
+  // A second vote with a used single-use link: the browser that used it
+  // refuses before sending anything; any other browser (a forwarded link)
+  // is refused by the server.
+  const sameBrowser = await voters.newPage();
+  await sameBrowser.goto(links.participants[0]);
+  await sameBrowser.locator('#blocked[data-code="answered_here"]').waitFor();
+  assert(await sameBrowser.locator("form button[type=submit]").isDisabled(), "same browser: submit off");
+  await sameBrowser.close();
+  const again = await (await context()).newPage();
   await openParticipant(again, links.participants[0]);
   await again.getByLabel("C", { exact: true }).check();
   assertEqual(await submitAnswer(again), "already_submitted", "second use of a single-use link");

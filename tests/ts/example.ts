@@ -10,6 +10,7 @@ import init, {
   type Receipt,
   type CheckSpec,
   type SessionOptions,
+  type SessionStatus,
   type VerifiedResult,
 } from "sotto/web";
 import { runMemberInWorker } from "sotto/member-worker";
@@ -28,6 +29,8 @@ async function organize(relay: string, members: CommitteeMember[]): Promise<stri
   const again: Organizer = Organizer.importCapability(saved);
   const more: string[] = await again.mintLinks(5);
   const { participants, read } = org.links();
+  const status: SessionStatus = await org.status();
+  if (status.state === "open") console.log(`${status.submissions} answers so far`);
   await org.close();
   const result: VerifiedResult | null = await org.result();
   if (result) console.log(result.result, result.signers.length >= result.threshold + 1);

@@ -18,6 +18,9 @@ import { errorNotice } from "./js/errors.js";
 import { retrying } from "./js/retry.js";
 import { explain, markQuestion } from "./js/plain-message.js";
 import { downloadJson, slug } from "./js/download.js";
+import { saveReceipt, answeredWith } from "./js/store.js";
+import { sessionOf, tokenOf } from "./js/link.js";
+import { when } from "./js/format.js";
 
 const STYLES = new URL("./widget.css", import.meta.url).href;
 
@@ -70,13 +73,23 @@ class SottoForm extends HTMLElement {
       return;
     }
     if (!current()) return;
-    this.#show(participant);
+    this.#show(participant, link);
   }
 
-  #show(participant) {
+  /** The notice shown instead of the form when this browser already answered with `link`, or null. */
+  #answered(link) {
+    const previous = answeredWith(sessionOf(link), tokenOf(link));
+    return previous
+      ? h("div", { class: "notice", role: "status", dataset: { code: "answered_here" } },
+        h("p", {}, h("strong", {}, "You already answered from this browser"), ` (${when(previous.savedAt)}). Each browser answers once.`),
+        h("button", { type: "button", onclick: () => downloadJson("sotto-receipt.json", previous) }, "Download that receipt"))
+      : null;
+  }
+
+  #show(participant, link) {
     const title = participant.title;
     if (participant.kind === "check") {
-      replace(this.#body, h("p", { class: "title" }, title),
+      replace(this.#body, h("p", { class: "title", dir: "auto" }, title),
         h("p", { class: "notice" }, "This is a committee check: it takes no answers. There is nothing to fill in here."));
       return;
     }
@@ -96,12 +109,19 @@ class SottoForm extends HTMLElement {
     const formEl = h("form", { novalidate: true }, form.element, message, h("div", { class: "button-row" }, submit), feedback);
     formEl.addEventListener("submit", async (event) => {
       event.preventDefault();
+      // One answer per browser, checked before anything is sent.
+      const answered = this.#answered(link);
+      if (answered) {
+        replace(this.#body, h("p", { class: "title", dir: "auto" }, title), answered);
+        return;
+      }
       if (!check()) return;
       submit.disabled = true;
       submit.textContent = "Encrypting and sending…";
       try {
         const receipt = await retrying(() => participant.submit(form.read()));
         const saved = { sotto: "receipt", title, submittedAt: new Date().toISOString(), ...receipt };
+        saveReceipt({ ...receipt, title, tokenTag: tokenOf(link).slice(0, 8), savedAt: Date.now() });
         replace(this.#body,
           h("div", { class: "notice ok", role: "status" },
             h("p", {}, h("strong", {}, "Your answer was sent."), " It was encrypted in this page; nobody can see your individual answer."),
@@ -114,9 +134,10 @@ class SottoForm extends HTMLElement {
         this.#emit("sotto-error", { code: err?.code ?? "internal", message: String(err?.message ?? err) });
       }
     });
+    const answered = this.#answered(link);
     replace(this.#body,
-      h("p", { class: "title" }, title),
-      formEl,
+      h("p", { class: "title", dir: "auto" }, title),
+      answered ?? formEl,
       h("details", { class: "privacy" }, h("summary", {}, "What leaves your browser"), privacyPanel(participant, { headingLevel: "p" })),
       h("p", { class: "powered" }, "Private by ", h("a", { href: new URL("./", STYLES).href, target: "_blank", rel: "noopener" }, "Sotto")));
   }

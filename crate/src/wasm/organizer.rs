@@ -264,6 +264,31 @@ impl Organizer {
         })
     }
 
+    /// The session as the relay sees it now, for the organizer's live
+    /// view: `{ state, submissions }`, state one of `draft`, `open`,
+    /// `closed`, `computing` (members exchange messages), `done` (every
+    /// member published); `submissions` counts the answers stored.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SessionStatus>")]
+    pub fn status(&self) -> js_sys::Promise {
+        let (relay, session, token) = (self.relay.clone(), self.session, self.organizer.clone());
+        future_to_promise(async move {
+            let mut c = Organizer::connect(&relay).await?;
+            let welcome = c
+                .hello(session, &token, 0)
+                .await
+                .map_err(|e| client_error(&e))?;
+            let _ = c.close().await;
+            let state = match welcome.state {
+                SessionState::Draft => "draft",
+                SessionState::Open => "open",
+                SessionState::Closed => "closed",
+                SessionState::Computing => "computing",
+                SessionState::Done => "done",
+            };
+            to_js(&json!({ "state": state, "submissions": welcome.head }))
+        })
+    }
+
     /// The result once at least t + 1 members signed it, else `null`.
     #[wasm_bindgen(unchecked_return_type = "Promise<VerifiedResult | null>")]
     pub fn result(&self) -> js_sys::Promise {

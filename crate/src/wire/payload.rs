@@ -96,7 +96,8 @@ pub struct Welcome {
     pub members: u16,
     /// Whether single-use tokens may resubmit.
     pub allow_resubmit: bool,
-    /// Members: the highest sequence number in the mailbox now.
+    /// Members: the highest sequence number in the mailbox now. The
+    /// organizer: the number of submission positions assigned so far.
     pub head: u64,
     /// Members: deliveries resume after this sequence number.
     pub resume: u64,

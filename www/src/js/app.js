@@ -23,6 +23,9 @@ async function route() {
   const r = routeOf(location.hash);
   const link = location.href;
   document.title = "Sotto: private votes, surveys and budgets";
+  // Participants see their form only, not the organizer's navigation.
+  const nav = document.querySelector(".site-header nav");
+  if (nav) nav.hidden = r.view === "participate";
   try {
     switch (r.view) {
       case "participate": return await participateView(main, link);
@@ -42,6 +45,8 @@ let current = location.hash;
 window.addEventListener("hashchange", () => {
   if (location.hash === current) return;
   current = location.hash;
-  route().then(() => main.focus());
+  // A new page starts at its top (the title and, on a session page, the
+  // links), not at the scroll position of the form that led there.
+  route().then(() => { window.scrollTo(0, 0); main.focus({ preventScroll: true }); });
 });
 route();

@@ -82,9 +82,24 @@ export function allocationBar(items, { label, total } = {}) {
  * Quartiles on the question's scale: a box from the first to the third
  * quartile, the median as a bar and the mean as a diamond.
  */
-export function quartileChart({ min, max, quartiles, mean }, { label } = {}) {
+/**
+ * The axis of a quartile chart: the question's whole scale, unless the
+ * answers sit in a small part of it (a box under a fifth of the scale would
+ * be a speck), then a window around them with a margin.
+ */
+export function quartileAxis({ min, max, quartiles, mean }) {
+  const lo = Math.min(quartiles[0], mean ?? quartiles[0]);
+  const hi = Math.max(quartiles[2], mean ?? quartiles[2]);
+  const span = max - min || 1;
+  if (hi - lo >= span / 5) return { min, max, zoomed: false };
+  const margin = Math.max((hi - lo) * 0.6, span / 100);
+  return { min: Math.max(min, lo - margin), max: Math.min(max, hi + margin), zoomed: true };
+}
+
+export function quartileChart({ min: scaleMin, max: scaleMax, quartiles, mean }, { label } = {}) {
   const [q1, median, q3] = quartiles;
-  const pad = 24;
+  const { min, max } = quartileAxis({ min: scaleMin, max: scaleMax, quartiles, mean });
+  const pad = 32;
   const span = max - min || 1;
   const x = (v) => pad + ((v - min) / span) * (WIDTH - 2 * pad);
   const root = frame(96, label);

@@ -95,3 +95,34 @@ export function copyButton(text, label = "Copy") {
 export function short(hex, n = 8) {
   return hex && hex.length > 2 * n ? `${hex.slice(0, n)}…${hex.slice(-4)}` : hex;
 }
+
+/**
+ * Shows `message` at the field of `control`: the field is outlined, the
+ * control is `aria-invalid` and described by the message. `tone` "warn"
+ * marks a setting that is allowed but worth a second look.
+ */
+export function markField(control, message, tone = "error") {
+  const box = control.closest(".field") ?? control.parentElement;
+  const note = h("p", { class: `field-${tone}`, id: uid("field-note"), dataset: { fieldNote: tone } }, message);
+  box.classList.add(tone === "error" ? "invalid" : "warned");
+  box.append(note);
+  if (tone === "error") control.setAttribute("aria-invalid", "true");
+  const described = (control.getAttribute("aria-describedby") ?? "").split(" ").filter(Boolean);
+  control.setAttribute("aria-describedby", [...described, note.id].join(" "));
+  return note;
+}
+
+/** Removes every note `markField` put inside `root`. */
+export function clearFields(root) {
+  for (const note of root.querySelectorAll("[data-field-note]")) {
+    const box = note.parentElement;
+    for (const control of box.querySelectorAll("[aria-describedby]")) {
+      const rest = control.getAttribute("aria-describedby").split(" ").filter((id) => id && id !== note.id);
+      if (rest.length) control.setAttribute("aria-describedby", rest.join(" "));
+      else control.removeAttribute("aria-describedby");
+      if (note.dataset.fieldNote === "error") control.removeAttribute("aria-invalid");
+    }
+    box.classList.remove("invalid", "warned");
+    note.remove();
+  }
+}

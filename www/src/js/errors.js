@@ -65,7 +65,7 @@ const MESSAGES = {
   },
   invalid_options: {
     title: "The session settings are not valid",
-    body: "Fix the highlighted settings and try again.",
+    body: "Change the setting named below and try again.",
   },
   internal: {
     title: "Something went wrong",
@@ -91,7 +91,10 @@ export function errorNotice(err, { actions = [], showDetail = true } = {}) {
   return h("div", { class: `notice ${tone}`, role: tone === "error" ? "alert" : "status", dataset: { code: d.code } },
     h("h2", {}, d.title),
     h("p", {}, d.body),
-    showDetail && d.detail && d.detail !== d.title ? h("p", { class: "small muted" }, `Details: ${d.detail}`) : null,
+    // For refused settings the reason is the message, not small print.
+    d.code === "invalid_options" && d.detail ? h("p", { class: "reason" }, h("strong", {}, d.detail)) : null,
+    d.code === "invalid_options" && err?.detail ? h("p", { class: "small muted" }, `Details: ${err.detail}`) : null,
+    showDetail && d.code !== "invalid_options" && d.detail && d.detail !== d.title ? h("p", { class: "small muted" }, `Details: ${d.detail}`) : null,
     actions.length ? h("div", { class: "button-row" }, actions) : null,
   );
 }

@@ -9,8 +9,15 @@ const VOTE_FIELDS = {
   ranking: "Rank all the options.",
 };
 
+// The package's phrases that read oddly for some values.
+const REWRITES = [
+  [/use at most 0 digits after the decimal point/, "enter a whole number, without decimals"],
+  [/use at most 1 digits after the decimal point/, "use at most 1 digit after the decimal point"],
+];
+
 function sentence(text) {
-  const s = text.trim();
+  let s = text.trim();
+  for (const [pattern, plain] of REWRITES) s = s.replace(pattern, plain);
   return s ? `${s[0].toUpperCase()}${s.slice(1)}${/[.!?]$/.test(s) ? "" : "."}` : s;
 }
 

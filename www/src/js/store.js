@@ -71,3 +71,19 @@ export function receiptsFor(session) {
   const all = JSON.parse(localStorage.getItem(RECEIPTS) ?? "{}");
   return Object.values(all).filter((r) => r.session === session);
 }
+
+/**
+ * The last receipt this browser kept for `link` (same session, same
+ * token), or null. The participate page and the widget refuse a second
+ * answer from the same browser with it, before anything is sent: for an
+ * open link that is the only check there is (the relay accepts any number
+ * of answers from it, limited in rate).
+ */
+export function answeredWith(session, token) {
+  try {
+    const mine = receiptsFor(session).filter((r) => r.tokenTag === token.slice(0, 8));
+    return mine.sort((a, b) => (a.savedAt ?? 0) - (b.savedAt ?? 0)).at(-1) ?? null;
+  } catch {
+    return null;
+  }
+}

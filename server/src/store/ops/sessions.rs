@@ -93,6 +93,9 @@ impl Writer {
             resume_at = resume.max(c.acked).min(c.head);
             from = member;
             watch = Some(self.hub.subscribe((session, member), c.head));
+        } else if role == Role::Organizer {
+            // The organizer's live view: how many answers are stored.
+            head = meta.next_sub;
         }
         let welcome = Welcome {
             role,

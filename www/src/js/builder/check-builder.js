@@ -12,6 +12,15 @@ export function checkBuilder() {
         + "with secret comparisons, exactly as it would on real answers, and the results page says whether it got it right."),
       field("Secret comparisons", comparisons, "From 1 to 100,000. More takes longer and shows how fast the committee is."),
       field("Bits per compared value", bits, "From 1 to 64. Wider values take longer.")),
+    load: (spec) => { comparisons.value = String(spec.comparisons); bits.value = String(spec.bits); },
+    errors: () => {
+      const out = [];
+      const c = Number(comparisons.value);
+      const b = Number(bits.value);
+      if (!Number.isInteger(c) || c < 1 || c > 100000) out.push([comparisons, "Enter a whole number from 1 to 100,000."]);
+      if (!Number.isInteger(b) || b < 1 || b > 64) out.push([bits, "Enter a whole number from 1 to 64."]);
+      return out;
+    },
     read: () => ({ comparisons: intOf(comparisons, 1000), bits: intOf(bits, 32) }),
   };
 }

@@ -2,7 +2,8 @@
 // consoles (fingerprints recomputed here), or "circle mode", where this
 // browser makes every member key for a demo. Plus the privacy threshold.
 
-import { h, field, announce, uid } from "../dom.js";
+import { h, field, announce, uid, markField } from "../dom.js";
+import { count as countOf } from "../format.js";
 import { fingerprintOf, isKeyHex } from "../fingerprint.js";
 import { intOf, select, showIf } from "./inputs.js";
 
@@ -69,12 +70,12 @@ export function committeeSetup() {
     cards);
 
   // Circle mode
-  const circleCount = h("input", { type: "number", min: 1, max: 15, step: 1, value: "3", id: "circle-count" });
+  const circleCount = h("input", { type: "number", min: 1, max: 31, step: 1, value: "3", id: "circle-count" });
   const circleBox = h("div", { class: "stack" },
     h("div", { class: "notice warn" },
       h("p", {}, h("strong", {}, "For trying Sotto out only. "),
         "This browser makes and keeps every member's key, so it could decrypt every answer. In a real session each member keeps their own key on their own device.")),
-    field("Number of members", circleCount));
+    field("Number of members", circleCount, "From 1 to 31. Three is the smallest committee with privacy (t = 1)."));
 
   // Threshold
   const threshold = select([["0", "0"]], "0");
@@ -89,8 +90,9 @@ export function committeeSetup() {
     threshold.replaceChildren(...Array.from({ length: maxT + 1 }, (_, t) => h("option", { value: String(t) }, String(t))));
     threshold.value = String(wasDefault ? maxT : keep);
     const t = Number(threshold.value);
+    const learn = t === 0 ? "a single member can read every answer" : t === 1 ? "no single member learns anything" : `any ${t} members together learn nothing`;
     thresholdHint.textContent = n
-      ? `With ${n} member${n === 1 ? "" : "s"} and t = ${t}: any ${t} member${t === 1 ? "" : "s"} together learn nothing, and ${t + 1} signatures accept the result.`
+      ? `With ${countOf(n, "member")} and t = ${t}: ${learn}, and the result needs ${countOf(t + 1, "signature")}.`
       : "Add members to choose the threshold.";
   }
   threshold.addEventListener("change", () => { threshold.dataset.touched = "1"; syncThreshold(); });
@@ -117,6 +119,37 @@ export function committeeSetup() {
 
   return {
     element,
+    /** `[control, message]` for settings that cannot be used. */
+    errors: () => {
+      if (circleMode.checked) {
+        const k = Number(circleCount.value);
+        return Number.isInteger(k) && k >= 1 && k <= 31 ? [] : [[circleCount, "Enter a whole number of members from 1 to 31."]];
+      }
+      return members.length ? [] : [[paste, "Add at least one committee member: paste the public keys from their console, then press Add member. Or choose circle mode to try Sotto alone."]];
+    },
+    /** Fills the committee from a manifest's (duplicating a session): the same members, or circle mode with as many. */
+    load: async ({ members: list, threshold: t, circle }) => {
+      if (circle) {
+        circleMode.checked = true;
+        circleCount.value = String(list.length);
+      } else {
+        members.splice(0, members.length, ...(await parseMembers(JSON.stringify(list))));
+        renderCards();
+      }
+      syncMode();
+      threshold.value = String(t);
+      threshold.dataset.touched = "1";
+      syncThreshold();
+    },
+    /** Marks settings that are allowed but give no privacy. */
+    warn: () => {
+      const n = count();
+      if (n >= 1 && Number(threshold.value) === 0) {
+        markField(threshold, n === 1
+          ? "One member gives no privacy at all: that member can read every answer. Use at least three members (t = 1) for a real session."
+          : "With t = 0 a single member can read every answer. Use at least three members so that t can be 1 or more.", "warn");
+      }
+    },
     read: () => ({
       circle: circleMode.checked ? count() : 0,
       members: members.map(({ name, x25519, ed25519 }) => ({ name, x25519, ed25519 })),

@@ -14,16 +14,16 @@ const TYPES = [
 ];
 
 function questionEditor(id, preset, actions) {
-  const text = h("input", { type: "text", maxlength: 200, value: preset.text ?? "" });
+  const text = h("input", { type: "text", maxlength: 200, value: preset.text ?? "", dataset: { role: "question-text" } });
   const type = select(TYPES, preset.type ?? "number");
-  const optional = h("input", { type: "checkbox" });
+  const optional = h("input", { type: "checkbox", checked: Boolean(preset.optional) });
   const min = h("input", { type: "number", step: "any", value: String(preset.min ?? 0) });
   const max = h("input", { type: "number", step: "any", value: String(preset.max ?? 100) });
-  const decimals = h("input", { type: "number", min: 0, max: 6, step: 1, value: "0" });
-  const buckets = h("input", { type: "text", placeholder: "e.g. 0, 25, 50, 75", inputmode: "decimal" });
+  const decimals = h("input", { type: "number", min: 0, max: 6, step: 1, value: String(preset.decimals ?? 0) });
+  const buckets = h("input", { type: "text", placeholder: "e.g. 0, 25, 50, 75", inputmode: "decimal", value: preset.buckets?.join(", ") });
   const options = h("textarea", { rows: 3 }, (preset.options ?? ["red", "green", "blue"]).join("\n"));
-  const maxSel = h("input", { type: "number", min: 1, step: 1, placeholder: "no limit" });
-  const scale = h("input", { type: "number", min: 2, max: 100, step: 1, value: "5" });
+  const maxSel = h("input", { type: "number", min: 1, step: 1, placeholder: "no limit", value: preset.max_selections });
+  const scale = h("input", { type: "number", min: 2, max: 100, step: 1, value: String(preset.scale ?? 5) });
 
   const numberFields = h("div", { class: "row" },
     field("Lowest", min), field("Highest", max), field("Decimals", decimals),
@@ -72,14 +72,43 @@ function questionEditor(id, preset, actions) {
     }
     return q;
   };
-  return { element, read, focus: () => text.focus() };
+  const errors = () => {
+    const out = [];
+    if (!text.value.trim()) out.push([text, `Write question ${id}.`]);
+    if (type.value === "number") {
+      const lo = Number(min.value);
+      const hi = Number(max.value);
+      const d = Number(decimals.value || 0);
+      if (min.value.trim() === "" || !Number.isFinite(lo)) out.push([min, "Enter the lowest answer allowed."]);
+      if (max.value.trim() === "" || !Number.isFinite(hi)) out.push([max, "Enter the highest answer allowed."]);
+      else if (Number.isFinite(lo) && hi <= lo) out.push([max, "The highest answer must be above the lowest."]);
+      if (!Number.isInteger(d) || d < 0 || d > 6) out.push([decimals, "Decimals: a whole number from 0 to 6."]);
+      const edges = buckets.value.split(",").map((v) => v.trim()).filter(Boolean).map(Number);
+      if (edges.some((e) => !Number.isFinite(e))) out.push([buckets, "Bucket edges are numbers separated by commas, like 0, 25, 50."]);
+      else if (edges.some((e, i) => i > 0 && e <= edges[i - 1])) out.push([buckets, "List the bucket edges from smallest to largest."]);
+      else if (edges.some((e) => e < lo || e > hi)) out.push([buckets, `Bucket edges must lie between the lowest (${lo}) and highest (${hi}) answers.`]);
+    } else if (type.value === "choice" || type.value === "multi") {
+      const opts = lines(options);
+      if (opts.length < 2) out.push([options, "Give at least two options, one per line."]);
+      else if (opts.length > 64) out.push([options, `At most 64 options; there are ${opts.length}.`]);
+      if (new Set(opts).size !== opts.length) out.push([options, "Each option must be listed once."]);
+      if (opts.some((o) => [...o].length > 64)) out.push([options, "Options are at most 64 characters."]);
+    } else if (type.value === "rating") {
+      const k = Number(scale.value);
+      if (!Number.isInteger(k) || k < 2 || k > 100) out.push([scale, "The scale is a whole number from 2 to 100."]);
+    }
+    return out;
+  };
+  return { element, read, errors, focus: () => text.focus() };
 }
 
 export function surveyBuilder() {
   const list = h("div", { class: "questions-editor" });
   const editors = [];
   let next = 1;
-  const element = h("div", { class: "stack" }, list);
+  const element = h("div", { class: "stack" },
+    h("p", { class: "small muted" }, "Question types: numbers, one choice, several choices, ratings, yes or no. There is no free-text question: free text cannot be added up without someone reading it."),
+    list);
   const changed = () => element.dispatchEvent(new Event("input", { bubbles: true }));
 
   const add = (preset = {}) => {
@@ -111,5 +140,22 @@ export function surveyBuilder() {
   add({ text: "Which colour should the new logo be?", type: "choice" });
   element.append(h("div", { class: "button-row" },
     h("button", { type: "button", onclick: () => { add({ text: "" }).focus(); changed(); } }, "Add a question")));
-  return { element, read: () => ({ questions: editors.map((e) => e.read()) }) };
+  /** Replaces the questions with those of a schema (duplicating a session); ids restart at q1. */
+  const load = (schema) => {
+    editors.splice(0);
+    list.replaceChildren();
+    next = 1;
+    for (const q of schema.questions) {
+      const a = q.answer;
+      const unit = 10 ** (a.decimals ?? 0);
+      add({
+        text: q.text, type: a.type, optional: q.optional,
+        ...(a.type === "number" ? { min: a.min / unit, max: a.max / unit, decimals: a.decimals ?? 0, buckets: a.buckets?.map((b) => b / unit) } : {}),
+        ...(a.options ? { options: a.options } : {}),
+        ...(a.max_selections ? { max_selections: a.max_selections } : {}),
+        ...(a.scale ? { scale: a.scale } : {}),
+      });
+    }
+  };
+  return { element, load, errors: () => editors.flatMap((e) => e.errors()), read: () => ({ questions: editors.map((e) => e.read()) }) };
 }

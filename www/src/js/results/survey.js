@@ -2,7 +2,7 @@
 // numeric questions as quartile boxes with their statistics.
 
 import { h } from "../dom.js";
-import { barChart, quartileChart, fmt } from "../charts.js";
+import { barChart, quartileChart, quartileAxis, fmt } from "../charts.js";
 import { chartFigure, dataTable, ordered, percent } from "./common.js";
 
 function labelsOf(q) {
@@ -30,7 +30,7 @@ function bucketOrder(histogram, q) {
   const edges = Object.keys(histogram).sort((a, b) => Number(a) - Number(b));
   const max = q.answer.max / scale;
   const rename = {};
-  edges.forEach((e, i) => { rename[e] = i + 1 < edges.length ? `${e} to under ${edges[i + 1]}` : `${e} to ${max}`; });
+  edges.forEach((e, i) => { rename[e] = i + 1 < edges.length ? `${fmt(Number(e))} to under ${fmt(Number(edges[i + 1]))}` : `${fmt(Number(e))} to ${fmt(max)}`; });
   return { edges, rename };
 }
 
@@ -44,17 +44,31 @@ function numberQuestion(q, stats, csv) {
   for (const [k, v] of rows) csv.push([q.id, k.toLowerCase(), v]);
   const table = dataTable(`${q.text}: statistics`, ["Statistic", "Value"], rows);
   if (stats.quartiles) {
+    const axis = quartileAxis({ min: q.answer.min / scale, max: q.answer.max / scale, quartiles: stats.quartiles, mean: stats.mean });
+    const zoomNote = axis.zoomed ? ` The axis shows ${fmt(axis.min)} to ${fmt(axis.max)}, where the answers are; the question allowed ${fmt(q.answer.min / scale)} to ${fmt(q.answer.max / scale)}.` : "";
     nodes.push(chartFigure(q.text,
       quartileChart({ min: q.answer.min / scale, max: q.answer.max / scale, quartiles: stats.quartiles, mean: stats.mean },
         { label: `${q.text}: median ${fmt(stats.median)}, middle half from ${fmt(stats.quartiles[0])} to ${fmt(stats.quartiles[2])}` }),
-      table, "The box spans the middle half of the answers; the bar is the median, the diamond the mean."));
+      table, `The box spans the middle half of the answers; the bar is the median, the diamond the mean.${zoomNote}`));
   } else {
     nodes.push(h("figure", { class: "chart-figure" }, h("figcaption", {}, q.text), table));
   }
   if (stats.histogram) {
     const { edges, rename } = bucketOrder(stats.histogram, q);
     const renamed = Object.fromEntries(edges.map((e) => [rename[e], stats.histogram[e]]));
-    nodes.push(histogramFigure(`${q.text}: distribution`, renamed, edges.map((e) => rename[e]), stats.count, csv, q.id));
+    const order = edges.map((e) => rename[e]);
+    // Answers below the first edge fall in no bucket: count them so they
+    // do not vanish from the chart (only when no cell is suppressed).
+    const counted = Object.values(stats.histogram);
+    if (edges.length && counted.every((v) => typeof v === "number")) {
+      const below = stats.count - counted.reduce((a, v) => a + v, 0);
+      if (below > 0) {
+        const key = `below ${fmt(Number(edges[0]))}`;
+        renamed[key] = below;
+        order.unshift(key);
+      }
+    }
+    nodes.push(histogramFigure(`${q.text}: distribution`, renamed, order, stats.count, csv, q.id));
   }
   return nodes;
 }

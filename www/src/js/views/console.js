@@ -2,12 +2,14 @@
 // kept in IndexedDB by the package) and, with a member link, joining the
 // session and computing in a Web Worker with live progress.
 
-import { h, replace, announce, field, copyButton, uid } from "../dom.js";
+import { h, replace, announce, field, copyButton, uid, markField, clearFields } from "../dom.js";
+import { count } from "../format.js";
 import { loadSotto, runMemberInWorker } from "../sotto.js";
 import { errorNotice } from "../errors.js";
 import { retrying, retryNotice } from "../retry.js";
 import { download, readFile, slug } from "../download.js";
 import { renderResultSummary } from "./outcome.js";
+import { memberFailure, computingClock } from "../committee-wait.js";
 
 /** `{name, x25519, ed25519, fingerprint}`: what the member sends the organizer. */
 export function publicJson(name, member) {
@@ -77,10 +79,20 @@ function keyForms(sotto, onSaved) {
 function keyDetails(sotto, entry, onForget) {
   const json = JSON.stringify(publicJson(entry.name, entry.member), null, 2);
   const area = h("textarea", { class: "mono", readonly: true, rows: 6, id: "public-keys" }, json);
-  const pass = h("input", { type: "password", autocomplete: "new-password", minlength: 8 });
+  const pass = h("input", { type: "password", autocomplete: "new-password", minlength: 8, id: "export-passphrase" });
   const feedback = h("div", { "aria-live": "polite" });
   const exportKey = h("button", { type: "button" }, "Export key file");
   exportKey.addEventListener("click", () => {
+    clearFields(backup);
+    replace(feedback);
+    const length = [...pass.value].length;
+    if (length < 8) {
+      markField(pass, length === 0
+        ? "Choose a passphrase of at least 8 characters: it protects the key file."
+        : `The passphrase is too short: at least 8 characters (this one has ${length}).`);
+      pass.focus();
+      return;
+    }
     try {
       replace(feedback, h("p", {}, "Encrypting the key file…"));
       const bytes = entry.member.toKeyFile(pass.value);
@@ -89,6 +101,11 @@ function keyDetails(sotto, entry, onForget) {
       replace(feedback, h("p", { class: "ok-text" }, "Key file saved. Keep it and its passphrase safe: together they are your committee identity."));
     } catch (err) { replace(feedback, errorNotice(err)); }
   });
+  const backup = h("details", {},
+    h("summary", {}, "Back up or remove this key"),
+    field("Passphrase for the key file (at least 8 characters)", pass),
+    h("div", { class: "button-row" }, exportKey),
+    feedback);
   const forget = h("button", { type: "button", class: "danger" }, "Forget this key");
   forget.addEventListener("click", async () => {
     if (forget.dataset.confirm !== "1") {
@@ -99,6 +116,7 @@ function keyDetails(sotto, entry, onForget) {
     await sotto.CommitteeMember.forget(entry.name);
     onForget();
   });
+  backup.querySelector(".button-row").append(forget);
   return h("div", { class: "stack" },
     h("dl", { class: "kv" },
       h("dt", {}, "Name"), h("dd", {}, entry.name),
@@ -106,11 +124,7 @@ function keyDetails(sotto, entry, onForget) {
     h("p", {}, "Send these public keys to the organizer (they contain nothing secret), and read your fingerprint to them by phone or in person so they can check it:"),
     field("Public keys for the organizer", area),
     h("div", { class: "button-row" }, copyButton(() => json, "Copy public keys")),
-    h("details", {},
-      h("summary", {}, "Back up or remove this key"),
-      field("Passphrase for the key file (at least 8 characters)", pass),
-      h("div", { class: "button-row" }, exportKey, forget),
-      feedback));
+    backup);
 }
 
 const STAGES = [
@@ -128,6 +142,7 @@ function progressList(check = false) {
   const list = h("ol", { class: "steps" }, items);
   const detail = h("p", { id: "member-status", "aria-live": "polite" });
   const note = h("p", { class: "small muted" });
+  const waiting = computingClock();
   // The step that is under way once each stage is reported.
   const ACTIVE = { connected: 1, collecting: 1, computing: 2, published: 4 };
   const update = (p) => {
@@ -139,7 +154,7 @@ function progressList(check = false) {
     if (active === undefined) return;
     items.forEach((li, i) => { li.className = i < active ? "done" : i === active ? "active" : ""; });
     const n = p.submissions;
-    const subs = `${n} submission${n === 1 ? "" : "s"}`;
+    const subs = count(n, "submission");
     if (check) {
       if (p.stage === "connected" || p.stage === "collecting") detail.textContent = "Connected. Waiting for the organizer to start the committee check; keep this tab open.";
       if (p.stage === "computing") detail.textContent = "The check has started: computing with the other members.";
@@ -149,9 +164,11 @@ function progressList(check = false) {
       if (p.stage === "computing") detail.textContent = `The session is closed: computing on ${subs} with the other members.`;
     }
     if (p.stage === "published") detail.textContent = "Done: the result is signed and published.";
+    if (p.stage === "computing") waiting.start();
+    else waiting.stop();
     detail.dataset.stage = p.stage;
   };
-  return { element: h("div", {}, list, detail, note), update };
+  return { element: h("div", {}, list, detail, waiting.element, note), update, stop: () => waiting.stop() };
 }
 
 function sessionPanel(sotto, link, selected) {
@@ -165,9 +182,15 @@ function sessionPanel(sotto, link, selected) {
     const join = h("button", { type: "button", class: "primary", id: "join", disabled: !selected }, "Join and compute");
     const outcomeBox = h("div");
     const warning = !selected
-      ? h("p", { class: "notice warn" }, "Choose or add your key above first.")
-      : mine ? h("p", { class: "notice ok" }, `Your key "${selected.name}" is member ${mine.index} (${mine.name}) of this committee.`)
-      : h("p", { class: "notice warn" }, `The selected key "${selected.name}" is not in this session's committee. Choose the key you gave the organizer.`);
+      ? h("div", { class: "notice warn", id: "key-missing" },
+        h("p", {}, h("strong", {}, "This browser holds no committee key. "),
+          "Open this member link on the device and in the browser where you made your key (or imported your key file): the key never leaves that browser."),
+        h("p", {}, "If your key is in a key file, import it under “Add a key” on this page, then come back to this link."))
+      : mine ? h("p", { class: "notice ok" }, "Your key “", h("bdi", {}, selected.name), `” is member ${mine.index} (`, h("bdi", {}, mine.name), ") of this committee.")
+      : h("div", { class: "notice warn", id: "key-missing" },
+        h("p", {}, "The selected key “", h("bdi", {}, selected.name), "” is not in this session's committee."),
+        h("p", {}, committee.length ? `This link is for one of: ${committee.map((m) => m.name).join(", ")}. ` : "",
+          "If you have several keys, choose the one you gave the organizer under “Your key”. If your key is on another device or in another browser, open this link there."));
     join.addEventListener("click", async () => {
       join.disabled = true;
       join.textContent = "Running…";
@@ -180,7 +203,8 @@ function sessionPanel(sotto, link, selected) {
         announce("The result is published.");
         join.textContent = "Finished";
       } catch (err) {
-        replace(outcomeBox, errorNotice(err));
+        progress.stop();
+        replace(outcomeBox, memberFailure(err, committee));
         join.disabled = false;
         join.textContent = "Join again";
       } finally {
@@ -188,9 +212,9 @@ function sessionPanel(sotto, link, selected) {
       }
     });
     replace(box,
-      h("h2", { id: "session-heading" }, session.title),
-      h("p", {}, `A ${session.kind === "check" ? "committee check" : session.kind} with ${committee.length} committee members; ${session.threshold + 1} of them must sign the result.`),
-      h("ol", { class: "committee-list" }, committee.map((m) => h("li", {}, h("strong", {}, m.name), " ", h("span", { class: "fingerprint small" }, m.fingerprint)))),
+      h("h2", { id: "session-heading", dir: "auto" }, session.title),
+      h("p", {}, `A ${session.kind === "check" ? "committee check" : session.kind} with ${count(committee.length, "committee member")}; ${session.threshold + 1} of them must sign the result.`),
+      h("ol", { class: "committee-list" }, committee.map((m) => h("li", {}, h("strong", {}, h("bdi", {}, m.name)), " ", h("span", { class: "fingerprint small" }, m.fingerprint)))),
       warning,
       h("p", {}, "Joining runs the computation in a background worker. Keep this tab open until the result is published: the committee needs its members online to compute."),
       h("div", { class: "button-row" }, join),

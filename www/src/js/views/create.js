@@ -2,7 +2,7 @@
 // new vote, survey, budget or committee check with a live preview of the
 // participant form.
 
-import { h, replace, field, uid } from "../dom.js";
+import { h, replace, field, uid, markField, clearFields } from "../dom.js";
 import { loadSotto, relayUrl } from "../sotto.js";
 import { answerForm } from "../answer-form.js";
 import { errorNotice } from "../errors.js";
@@ -15,6 +15,7 @@ import { budgetBuilder } from "../builder/budget-builder.js";
 import { checkBuilder } from "../builder/check-builder.js";
 import { committeeSetup } from "../builder/committee-setup.js";
 import { intOf, numberOf, showIf } from "../builder/inputs.js";
+import { when } from "../format.js";
 
 const KINDS = [
   ["vote", "Vote", "Choose between options: plurality, approval, score, Borda or instant runoff."],
@@ -41,8 +42,8 @@ function sessionsList(sotto) {
     h("h2", { id: "yours-heading" }, "Your sessions"),
     sessions.length
       ? h("ul", { class: "link-list" }, sessions.map((s) => h("li", {},
-        h("span", {}, h("a", { href: manageHref(s.session), class: "who" }, s.title), " ",
-          h("span", { class: "small muted" }, `${s.kind}, ${s.closed ? "closed" : "open"}, created ${new Date(s.createdAt).toLocaleDateString()}`)))))
+        h("span", {}, h("a", { href: manageHref(s.session), class: "who" }, h("bdi", {}, s.title)), " ",
+          h("span", { class: "small muted" }, `${s.kind}, ${s.state ?? (s.closed ? "closed" : "open")}, created ${when(s.createdAt)}`)))))
       : h("p", { class: "muted" }, "Sessions you create here are remembered in this browser."),
     field("Import an organizer file", file, "The file exported from a session's page, to manage it in this browser."),
     feedback);
@@ -65,6 +66,27 @@ function policyFields() {
       h("label", { class: "choice" }, dpOn, "Add differential-privacy noise to the released numbers"),
       epsilonField),
     setKind: (kind) => showIf(minCellField, kind === "survey"),
+    load: (p) => {
+      minSubs.value = String(p.min_submissions ?? 5);
+      if (p.min_cell) minCell.value = String(p.min_cell);
+      dpOn.checked = Boolean(p.dp);
+      if (p.dp) epsilon.value = String(p.dp.epsilon);
+      sync();
+    },
+    errors: (kind) => {
+      const out = [];
+      const m = Number(minSubs.value);
+      if (minSubs.value.trim() === "" || !Number.isInteger(m) || m < 1) out.push([minSubs, "Enter a whole number of at least 1. Below it nothing is revealed."]);
+      if (kind === "survey" && minCell.value.trim() !== "") {
+        const c = Number(minCell.value);
+        if (!Number.isInteger(c) || c < 1) out.push([minCell, "Enter a whole number of at least 1, or leave it empty to show every cell."]);
+      }
+      if (dpOn.checked) {
+        const e = Number(epsilon.value);
+        if (!Number.isFinite(e) || e < 0.001 || e > 100) out.push([epsilon, "Enter a number from 0.001 to 100."]);
+      }
+      return out;
+    },
     read: (kind) => {
       const policy = { min_submissions: Math.max(1, intOf(minSubs, 5)) };
       const cell = intOf(minCell, null);
@@ -80,9 +102,20 @@ function accessFields() {
   const open = h("input", { type: "radio", name, value: "open", checked: true });
   const single = h("input", { type: "radio", name, value: "single", id: "access-single" });
   const count = h("input", { type: "number", min: 1, max: 10000, step: 1, value: "10", id: "single-use-count" });
-  const countField = field("Number of single-use links", count, "Send one to each person: each link can answer once.");
+  const countField = field("Number of single-use links", count, "From 1 to 10,000. Send one to each person: each link can answer once. You can make more later.");
   const closes = h("input", { type: "datetime-local", id: "closes-at" });
-  const sync = () => showIf(countField, single.checked);
+  const openNote = h("div", { class: "notice", id: "open-link-note" },
+    h("p", {}, h("strong", {}, "What an open link guarantees. "),
+      "Anyone who has it can answer. Each browser answers once: the page refuses a second answer from the same browser before anything is sent. "
+      + "It cannot stop one person from answering again from another browser, a private window or another device, or stop the link from being passed on."),
+    h("p", { id: "open-link-vote-advice" }, "For a vote, or anything where one person must have one voice, choose single-use links and send one to each person."));
+  let isVote = true;
+  const sync = () => {
+    showIf(countField, single.checked);
+    showIf(openNote, open.checked);
+    openNote.className = `notice${isVote ? " warn" : ""}`;
+    showIf(openNote.querySelector("#open-link-vote-advice"), isVote);
+  };
   open.addEventListener("change", sync);
   single.addEventListener("change", sync);
   sync();
@@ -92,14 +125,54 @@ function accessFields() {
         h("div", { class: "choices" },
           h("label", { class: "choice" }, open, "One open link anyone can use (limited in rate)"),
           h("label", { class: "choice" }, single, "A list of single-use links: one answer per person"))),
+      openNote,
       countField,
-      field("Deadline (optional)", closes, "Shown to participants. Your session page closes the session at the deadline while it is open; you can always close earlier.")),
+      field("Deadline (optional)", closes, `In your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}). Shown to participants; the server closes the session then. You can always close earlier.`)),
+    setKind: (kind) => { isVote = kind === "vote"; sync(); },
+    load: (singleUse) => {
+      single.checked = singleUse > 0;
+      open.checked = !single.checked;
+      if (singleUse > 0) count.value = String(singleUse);
+      sync();
+    },
+    errors: () => {
+      const out = [];
+      if (single.checked) {
+        const n = Number(count.value);
+        if (!Number.isInteger(n) || n < 1 || n > 10000) out.push([count, "Enter a whole number of links from 1 to 10,000."]);
+      }
+      if (closes.value) {
+        const at = new Date(closes.value).getTime();
+        if (!Number.isFinite(at)) out.push([closes, "Enter a date and time, or leave the deadline empty."]);
+        else if (at <= Date.now() + 60_000) out.push([closes, "The deadline has already passed: choose a later time, or leave it empty. A session with a past deadline would be closed from the start."]);
+      }
+      return out;
+    },
     read: () => {
       const out = { singleUse: single.checked ? Math.max(1, intOf(count, 10)) : 0 };
       if (closes.value) out.closesAt = Math.floor(new Date(closes.value).getTime() / 1000);
       return out;
     },
   };
+}
+
+/** The visible label of a form control, for the list of settings to fix. */
+function labelOf(control) {
+  const label = control.id ? document.querySelector(`label[for="${control.id}"]`) : null;
+  return (label ?? control.closest("label"))?.textContent.trim() || "This setting";
+}
+
+/**
+ * The package's refusal of the options, without parser jargon: the checks
+ * above catch what a person can get wrong, so what remains is said plainly
+ * and the package's words stay in the details.
+ */
+function plainOptionsError(err) {
+  if (err?.code !== "invalid_options") return err;
+  const raw = String(err.message ?? "");
+  const jargon = /invalid type|expected|line \d+ column \d+|missing field|unknown field/.test(raw);
+  const text = jargon ? "A setting is missing or has the wrong kind of value (for example an empty number)." : raw.replace(/^session options:\s*/, "");
+  return Object.assign(new Error(text), { code: "invalid_options", detail: raw });
 }
 
 /** Makes `n` member keys in this browser (circle mode); returns their public halves and stored names. */
@@ -164,6 +237,7 @@ export async function createView(main) {
     kind = k;
     replace(builderBox, builders[k].element);
     policy.setKind(k);
+    access.setKind(k);
     // A check takes no answers, so it has no privacy policy or participants.
     showIf(policySection, k !== "check");
     showIf(accessSection, k !== "check");
@@ -172,17 +246,55 @@ export async function createView(main) {
   kindPicker.addEventListener("change", (e) => { if (e.target.name === kindName) setKind(e.target.value); });
 
   const create = h("button", { type: "submit", class: "primary", id: "create" }, "Create the session");
+  const committeeBox = h("section", { class: "card" }, h("h2", {}, "2. Committee"), committee.element);
   const form = h("form", { novalidate: true, id: "create-form" },
-    h("section", { class: "card" }, h("h2", {}, "1. What"), field("Title", title), kindPicker, builderBox),
-    h("section", { class: "card" }, h("h2", {}, "2. Committee"), committee.element),
+    h("section", { class: "card" }, h("h2", {}, "1. What"), field("Title", title, "Up to 200 characters."), kindPicker, builderBox),
+    committeeBox,
     policySection,
     accessSection,
     feedback,
     h("div", { class: "button-row" }, create));
+  // Each setting that cannot be used is marked at its field, in plain
+  // words, before anything is sent; the check runs again on every change
+  // once the organizer has tried to create the session.
+  let tried = false;
+  const titleErrors = () => {
+    if (!title.value.trim()) return [[title, "Give the session a title: participants see it first."]];
+    return [];
+  };
+  const validate = () => {
+    clearFields(form);
+    const errors = [
+      ...titleErrors(),
+      ...(builders[kind].errors?.() ?? []),
+      ...committee.errors(),
+      ...(kind === "check" ? [] : [...policy.errors(kind), ...access.errors()]),
+    ];
+    for (const [control, message] of errors) markField(control, message);
+    committee.warn();
+    return errors;
+  };
+  const recheck = () => {
+    if (!tried) { clearFields(committeeBox); committee.warn(); return; }
+    const errors = validate();
+    if (!errors.length) replace(feedback);
+  };
   form.addEventListener("input", renderPreview);
   form.addEventListener("change", renderPreview);
+  form.addEventListener("input", recheck);
+  form.addEventListener("change", recheck);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    tried = true;
+    const errors = validate();
+    if (errors.length) {
+      replace(feedback, h("div", { class: "notice error", role: "alert", dataset: { code: "invalid_options" } },
+        h("h2", {}, errors.length === 1 ? "One setting needs fixing" : `${errors.length} settings need fixing`),
+        h("ul", {}, errors.map(([control, message]) => h("li", {},
+          h("a", { href: `#${control.id || (control.id = uid("f"))}`, onclick: (ev) => { ev.preventDefault(); control.focus(); } }, labelOf(control)), ": ", message)))));
+      errors[0][0].focus();
+      return;
+    }
     create.disabled = true;
     create.textContent = "Creating…";
     replace(feedback);
@@ -204,7 +316,7 @@ export async function createView(main) {
       location.hash = manageHref(org.sessionId);
     } catch (err) {
       if (circle) for (const k of circle.keyNames) await sotto.CommitteeMember.forget(k).catch(() => {});
-      replace(feedback, errorNotice(err));
+      replace(feedback, errorNotice(plainOptionsError(err)));
       feedback.querySelector("h2")?.setAttribute("tabindex", "-1");
       feedback.querySelector("h2")?.focus();
       create.disabled = false;
@@ -224,4 +336,36 @@ export async function createView(main) {
           h("p", { class: "preview-label", id: "preview-heading" }, "Live preview of the participant form"),
           previewTitle, preview))));
   setKind(kind);
+
+  // "Duplicate this session" on a session page leaves its settings here.
+  const draft = takeDraft();
+  if (draft) {
+    title.value = draft.title;
+    form.querySelector(`#kind-${draft.kind}`).checked = true;
+    setKind(draft.kind);
+    builders[draft.kind].load(draft.schema);
+    if (draft.kind !== "check") { policy.load(draft.policy ?? {}); access.load(draft.singleUse ?? 0); }
+    await committee.load(draft);
+    renderPreview();
+    form.prepend(h("p", { class: "notice", role: "status", id: "duplicate-note" },
+      "Copied from “", h("bdi", {}, draft.from), "”: check the settings, set a new deadline if you want one, and create the session."));
+    title.focus();
+  }
+}
+
+const DRAFT = "sotto.duplicate.v1";
+
+/** Keeps a session's settings for the create page (`manage.js` calls it). */
+export function keepDraft(draft) {
+  sessionStorage.setItem(DRAFT, JSON.stringify(draft));
+}
+
+function takeDraft() {
+  try {
+    const draft = JSON.parse(sessionStorage.getItem(DRAFT) ?? "null");
+    sessionStorage.removeItem(DRAFT);
+    return draft;
+  } catch {
+    return null;
+  }
 }

@@ -10,6 +10,7 @@ import { downloadCsv, downloadJson, slug } from "../download.js";
 import { getSession, updateSession } from "../store.js";
 import { manageHref, sessionOf } from "../link.js";
 import { RENDERERS } from "../results/index.js";
+import { count, clock } from "../format.js";
 
 const POLL_SECONDS = 4;
 
@@ -20,9 +21,10 @@ function verificationCard(verified, committee, kind) {
   const ok = signed >= needed;
   return h("section", { class: `notice ${ok ? "ok" : "error"}`, "aria-labelledby": "verification-heading", dataset: { verified: String(ok) } },
     h("h2", { id: "verification-heading" }, ok ? "Verified result" : "Not enough signatures"),
-    h("p", {}, `Signed by ${signed} of ${committee.length} committee members (${names.join(", ")}); at least ${needed} signatures are required.`),
-    kind === "check" ? null : h("p", {}, `${verified.valid} valid submission${verified.valid === 1 ? "" : "s"} counted`,
-      verified.invalid ? `, ${verified.invalid} invalid one${verified.invalid === 1 ? "" : "s"} rejected by the committee` : "", "."));
+    h("p", {}, `Signed by ${signed} of ${count(committee.length, "committee member")} (`,
+      names.map((n, i) => [i ? ", " : "", h("bdi", {}, n)]), `); at least ${count(needed, "signature is", "signatures are")} required.`),
+    kind === "check" ? null : h("p", {}, `${count(verified.valid, "valid submission")} counted`,
+      verified.invalid ? `, ${count(verified.invalid, "invalid one")} rejected by the committee` : "", "."));
 }
 
 function suppressedNotice(manifest) {
@@ -40,11 +42,21 @@ function exportButtons(title, verified, csv) {
     h("button", { type: "button", onclick: () => downloadJson(`${name}.json`, verified) }, "Download JSON"));
 }
 
-function organizerTools(session, onClose) {
+/**
+ * For the organizer (this browser holds the session's organizer file): a
+ * link to the session page and, only while the relay says the session is
+ * open, a button to close it.
+ */
+function organizerTools(sotto, session, onClose) {
   const rec = getSession(session);
   if (!rec) return null;
-  const closeButton = rec.closed ? null : h("button", { type: "button", class: "danger", onclick: onClose }, "Close submissions now");
-  return h("div", { class: "button-row" }, h("a", { class: "button", href: manageHref(session) }, "Manage this session"), closeButton);
+  const row = h("div", { class: "button-row" }, h("a", { class: "button", href: manageHref(session) }, "Manage this session"));
+  if (rec.closed) return row;
+  sotto.Organizer.importCapability(rec.capability).status().then((st) => {
+    if (st.state === "open" && row.isConnected) row.append(h("button", { type: "button", class: "danger", id: "results-close", onclick: onClose }, "Close submissions now"));
+    else if (st.state !== "open") updateSession(session, { closed: true, state: st.state });
+  }, () => { /* the page still works without it */ });
+  return row;
 }
 
 /** Renders the results page for the read link `link`. */
@@ -73,14 +85,14 @@ export async function resultsView(main, link) {
       await sotto.Organizer.importCapability(rec.capability).close();
       updateSession(sid, { closed: true });
       announce("Submissions closed. The committee computes now.");
-      replace(tools, organizerTools(sid, close));
+      replace(tools, organizerTools(sotto, sid, close));
     } catch (err) {
       status.prepend(errorNotice(err));
     }
   };
-  const tools = h("div", {}, organizerTools(sid, close));
+  const tools = h("div", {}, organizerTools(sotto, sid, close));
   const badge = kind === "check" ? "committee check results" : `${kind} results`;
-  replace(main, h("p", { class: "badge" }, badge), h("h1", {}, title), tools, status, body);
+  replace(main, h("p", { class: "badge" }, badge), h("h1", { dir: "auto" }, title), tools, status, body);
 
   const waiting = (text) => replace(status, h("div", { class: "notice", role: "status" },
     h("h2", {}, "Waiting for the committee"), h("p", {}, text)));
@@ -94,7 +106,7 @@ export async function resultsView(main, link) {
       return;
     } catch (err) {
       if (err?.code === "no_result") {
-        if (attempt % 5 === 4) waiting(`Still no signed result (checked ${new Date().toLocaleTimeString()}). Committee members must keep their console open until they publish.`);
+        if (attempt % 5 === 4) waiting(`Still no signed result (checked ${clock()}). Committee members must keep their console open until they publish.`);
       } else if (err?.code === "relay_unreachable") {
         replace(status, errorNotice(err, { showDetail: false }));
       } else {
@@ -108,6 +120,9 @@ export async function resultsView(main, link) {
   function showResult(verified) {
     const result = verified.result ?? {};
     replace(status);
+    // A published result means the session is closed: no close button.
+    tools.querySelector("#results-close")?.remove();
+    if (getSession(sid)) updateSession(sid, { closed: true, state: "published" });
     const parts = [verificationCard(verified, committee, kind)];
     let csv = null;
     if (result.suppressed) {
