@@ -42,6 +42,13 @@ pub use reader::Reader;
 pub const VERSION: u8 = 1;
 /// Size in bytes of the fixed routing header.
 pub const HEADER_LEN: usize = 44;
+/// The frame size (routing header included) every relay accepts: the
+/// default, and the documented minimum, of `sotto-relay --max-frame-bytes`.
+/// Clients size what they send by it: [`crate::client::relay::RelayClient`]
+/// refuses to send a larger frame, and committee members cut larger
+/// messages into pieces (`crate::client::pieces`). This is the one place
+/// the number is written.
+pub const FRAME_LIMIT: usize = 1 << 20;
 /// Recipient index meaning "every member of the session".
 pub const BROADCAST: u16 = 0xFFFF;
 /// Member index meaning "not a member" (participants, organizer, relay).

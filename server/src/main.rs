@@ -64,6 +64,13 @@ async fn main() -> anyhow::Result<()> {
         Ok(n) => tracing::info!(nofile = n, "file descriptor limit"),
         Err(e) => tracing::warn!(error = %e, "could not raise the file descriptor limit"),
     }
+    if cfg.limits.max_frame_bytes < sotto::wire::FRAME_LIMIT {
+        tracing::warn!(
+            max_frame_bytes = cfg.limits.max_frame_bytes,
+            documented = sotto::wire::FRAME_LIMIT,
+            "--max-frame-bytes is below the documented frame limit clients size their messages by: committee members will be refused and stop with a TooLarge error"
+        );
+    }
     let hub = Arc::new(hub::Hub::default());
     let metrics = Arc::new(Metrics::default());
     let (store, writer) = Store::open(&cfg.data, cfg.limits.clone(), hub, metrics.clone())

@@ -134,9 +134,15 @@ pub struct MemberConfig {
     pub max_reconnects: u32,
 }
 
+/// Whether reconnecting may help. A frame the relay refused as too large
+/// (an error frame with `TooLarge`, or close code 1009) would be refused
+/// again: the member stops with that error instead.
 fn transient(e: &ClientError) -> bool {
-    matches!(e, ClientError::Ws(_) | ClientError::Closed(_))
-        || e.code() == Some(wire::ErrorCode::Internal)
+    match e {
+        ClientError::Ws(_) => true,
+        ClientError::Closed(code) => *code != wire::ErrorCode::TooLarge.close_code(),
+        _ => e.code() == Some(wire::ErrorCode::Internal),
+    }
 }
 
 /// Fetches and verifies the manifest of `session` through `client`.

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use rand_core::{Rng, SeedableRng};
 
+use super::pieces::{self, Reassembler, TAG_PIECE};
 use super::protocol::{self, Ready, TAG_ENGINE, TAG_READY};
 use super::relay::{ClientError, Delivery};
 use crate::apps::{Computation, Outcome};
@@ -69,6 +70,10 @@ pub enum MemberError {
         /// What the channel reported.
         reason: String,
     },
+    /// A member message is larger than [`pieces::MAX_MESSAGE`], the most
+    /// a receiver reassembles.
+    #[error("message: {0}")]
+    Pieces(#[from] pieces::PieceError),
     /// The session is not in a state this member can work in.
     #[error("session: {0}")]
     Session(String),
@@ -136,6 +141,7 @@ pub struct MemberState {
     used_runs: BTreeSet<RunId>,
     stash: VecDeque<(u16, Vec<u8>)>,
     outbox: VecDeque<Outgoing>,
+    pieces: Reassembler,
     outcome: Option<Outcome>,
     rng: rand_chacha::ChaCha20Rng,
     tamper: Option<EngineTamper>,
@@ -202,6 +208,7 @@ impl MemberState {
             used_runs: BTreeSet::new(),
             stash: VecDeque::new(),
             outbox: VecDeque::new(),
+            pieces: Reassembler::default(),
             outcome: None,
             rng: rand_chacha::ChaCha20Rng::from_seed(seed),
             tamper: None,
@@ -276,9 +283,25 @@ impl MemberState {
                 self.on_close(marker.submissions)
             }
             DeliveryKind::Direct | DeliveryKind::Broadcast => {
-                match d.payload.first() {
-                    Some(&TAG_READY) => self.on_ready(d.from, &d.payload)?,
-                    Some(&TAG_ENGINE) => self.on_engine(d.from, d.payload[1..].to_vec())?,
+                let whole;
+                let payload = if d.payload.first() == Some(&TAG_PIECE) {
+                    match self.pieces.accept(d.from, &d.payload) {
+                        Ok(Some(m)) if m.first() != Some(&TAG_PIECE) => {
+                            whole = m;
+                            &whole
+                        }
+                        Ok(_) => return Ok(()),
+                        Err(e) => {
+                            tracing::warn!(from = d.from, error = %e, "ignoring a message piece");
+                            return Ok(());
+                        }
+                    }
+                } else {
+                    &d.payload
+                };
+                match payload.first() {
+                    Some(&TAG_READY) => self.on_ready(d.from, payload)?,
+                    Some(&TAG_ENGINE) => self.on_engine(d.from, payload[1..].to_vec())?,
                     _ => tracing::warn!(from = d.from, "ignoring malformed member message"),
                 }
                 Ok(())
@@ -526,8 +549,7 @@ impl MemberState {
             }
             let mut payload = vec![TAG_ENGINE];
             payload.extend_from_slice(&channel.seal(0, &bytes)?);
-            let id = relay_id(&mut self.rng);
-            self.outbox.push_back(Outgoing::Send { to, id, payload });
+            queue_send(&mut self.outbox, &mut self.rng, to, payload)?;
         }
         if run.party.is_finished()
             && let Some(out) = run.party.take_output()
@@ -572,4 +594,19 @@ fn relay_id(rng: &mut impl Rng) -> u64 {
 /// start of the same member has a larger epoch (see [`protocol`]).
 pub fn new_epoch(unix_ms: u64, rng: &mut impl Rng) -> u64 {
     (unix_ms << 16) | u64::from(rng.next_u32() & 0xffff)
+}
+
+/// Queues `payload` for member `to`: as it is when it fits one relay
+/// frame, else in pieces that do ([`pieces`]), each its own relay message.
+fn queue_send(
+    outbox: &mut VecDeque<Outgoing>,
+    rng: &mut impl Rng,
+    to: u16,
+    payload: Vec<u8>,
+) -> Result<(), MemberError> {
+    for payload in pieces::split(payload, rng.next_u64(), pieces::MAX_PAYLOAD)? {
+        let id = relay_id(rng);
+        outbox.push_back(Outgoing::Send { to, id, payload });
+    }
+    Ok(())
 }

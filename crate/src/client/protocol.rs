@@ -8,8 +8,14 @@
 //! submission part for member i   = submission id (16) || SealedShares bytes
 //! member message, Ready          = 0x01 || epoch u64 || inputs hash (32) || Ed25519 signature (64)
 //! member message, Engine         = 0x02 || Channel frame (docs/crypto.md)
+//! piece of a member message      = 0x03 || message id u64 || index u32 || count u32 || bytes
 //! published result blob          = ResultSignature (66) || canonical result bytes
 //! ```
+//!
+//! A member message longer than one relay frame allows
+//! ([`crate::wire::FRAME_LIMIT`] less the 44-byte header) travels as pieces
+//! ([`super::pieces`]); the receiver reassembles it and only then reads its
+//! tag, so the Ready and Engine formats above are always whole messages.
 //!
 //! A Ready message says "I am running with `epoch` and the accepted
 //! submissions hash to `hash`". It is signed so the relay cannot forge or

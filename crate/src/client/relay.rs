@@ -12,8 +12,8 @@ use std::collections::VecDeque;
 use std::future::Future;
 
 use crate::wire::{
-    Bundle, CreateParams, Created, DeliveryKind, ErrorBody, ErrorCode, Frame, Header, Kind,
-    MintRequest, Results, SessionId, SessionState, Token, TokenList, Welcome, WireError,
+    Bundle, CreateParams, Created, DeliveryKind, ErrorBody, ErrorCode, FRAME_LIMIT, Frame, Header,
+    Kind, MintRequest, Results, SessionId, SessionState, Token, TokenList, Welcome, WireError,
 };
 
 /// Errors of [`RelayClient`].
@@ -33,6 +33,16 @@ pub enum ClientError {
         code: ErrorCode,
         /// The relay's explanation.
         message: String,
+    },
+    /// A request would exceed the relay's frame limit, so it was not sent.
+    #[error(
+        "a frame of {len} bytes exceeds the relay's frame limit of {max} bytes (wire::FRAME_LIMIT): not sent"
+    )]
+    TooLarge {
+        /// Size of the frame, header included.
+        len: usize,
+        /// The limit.
+        max: usize,
     },
     /// The connection closed, with the close code if one was sent.
     #[error("connection closed (code {0:?})")]
@@ -156,10 +166,18 @@ impl<S: Socket> RelayClient<S> {
     }
 
     /// Sends a request and waits for the reply echoing its id; deliveries
-    /// that arrive first are queued.
+    /// that arrive first are queued. A frame over [`FRAME_LIMIT`], which a
+    /// relay may refuse, is not sent: [`ClientError::TooLarge`].
     pub async fn request(&mut self, header: Header, payload: &[u8]) -> Result<Frame, ClientError> {
         let id = header.id;
-        self.send_raw(crate::wire::encode(&header, payload)).await?;
+        let frame = crate::wire::encode(&header, payload);
+        if frame.len() > FRAME_LIMIT {
+            return Err(ClientError::TooLarge {
+                len: frame.len(),
+                max: FRAME_LIMIT,
+            });
+        }
+        self.send_raw(frame).await?;
         loop {
             let f = self.recv_frame().await?;
             match f.header.kind {

@@ -5,9 +5,11 @@
 //! connection (at most [`PARTICIPANT_CONCURRENCY`] at a time). `latency`
 //! is a sleep before every frame the simulated members and participants
 //! send: each relay hop then costs at least that much, like a real network
-//! with that one-way delay.
+//! with that one-way delay. The report counts the bytes each member sent
+//! to the relay (every frame, header included).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -15,11 +17,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::apps::budget::{BudgetSchema, IncomeSpec};
 use crate::apps::survey::SurveySchema;
+use crate::client::driver::Runtime;
+use crate::client::relay::{ClientError, Socket};
 use crate::client::session::seal_shares;
 use crate::field::Fp;
 use crate::keyfile::MemberKeys;
-use crate::native::member::{MemberConfig, run_member};
-use crate::native::relay_client::RelayClient;
+use crate::native::member::MemberConfig;
+use crate::native::relay_client::{RelayClient, TokioSocket};
 use crate::native::session_ops::{
     KindFields, SessionSpec, close_session, computation, create_session, fetch_result, kind_of,
     pause, submit_values,
@@ -153,6 +157,50 @@ pub struct Report {
     pub result: serde_json::Value,
     /// Timings.
     pub ms: Timings,
+    /// Bytes each member (in index order) sent to the relay: every frame,
+    /// header included, across reconnects.
+    pub member_bytes: Vec<u64>,
+}
+
+/// The tokio member runtime, counting the bytes its sockets send.
+#[derive(Debug, Clone, Default)]
+struct CountingRuntime(Arc<AtomicU64>);
+
+/// A [`TokioSocket`] adding the size of every message it sends to a counter.
+struct CountingSocket(TokioSocket, Arc<AtomicU64>);
+
+impl Runtime for CountingRuntime {
+    type Socket = CountingSocket;
+
+    async fn connect(&self, url: &str) -> Result<CountingSocket, ClientError> {
+        Ok(CountingSocket(
+            TokioSocket::connect(url).await?,
+            self.0.clone(),
+        ))
+    }
+
+    async fn sleep(&self, d: Duration) {
+        tokio::time::sleep(d).await;
+    }
+
+    fn unix_ms(&self) -> u64 {
+        crate::native::member::unix_ms()
+    }
+}
+
+impl Socket for CountingSocket {
+    async fn send(&mut self, bytes: Vec<u8>) -> Result<(), ClientError> {
+        self.1.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        self.0.send(bytes).await
+    }
+
+    async fn recv(&mut self) -> Result<Vec<u8>, ClientError> {
+        self.0.recv().await
+    }
+
+    async fn close(&mut self) -> Result<(), ClientError> {
+        self.0.close().await
+    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -214,6 +262,7 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
     let comp = computation(&created.manifest);
 
     let mut tasks = Vec::new();
+    let mut counters = Vec::new();
     for (k, token) in keys.iter().zip(&created.members) {
         let cfg = MemberConfig {
             relay: relay.to_string(),
@@ -225,7 +274,11 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
             mismatch_retries: 3,
             max_reconnects: 30,
         };
-        tasks.push(tokio::spawn(run_member(cfg)));
+        let rt = CountingRuntime::default();
+        counters.push(rt.0.clone());
+        tasks.push(tokio::spawn(async move {
+            crate::client::driver::run_member(&rt, cfg).await
+        }));
     }
 
     let mut ballots: Vec<Item> = Vec::with_capacity(total);
@@ -300,6 +353,7 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
             submit: submit_ms,
             compute: compute_ms,
         },
+        member_bytes: counters.iter().map(|c| c.load(Ordering::Relaxed)).collect(),
     })
 }
 

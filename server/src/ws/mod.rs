@@ -151,7 +151,8 @@ pub async fn serve(socket: WebSocket, addr: SocketAddr, app: Arc<App>, slot: Con
                         // refuses it before we see it): say so, then close.
                         tracing::debug!(%addr, error = %e, "websocket read failed");
                         let h = Header::new(Kind::Error, SessionId::NONE);
-                        let _ = out.send(error_frame(&h, ErrorCode::TooLarge, "message rejected by the websocket layer")).await;
+                        let msg = format!("message rejected by the websocket layer (the relay's frame limit is {} bytes, --max-frame-bytes)", limits.max_frame_bytes);
+                        let _ = out.send(error_frame(&h, ErrorCode::TooLarge, &msg)).await;
                         let _ = out.send(close(1009, "message too big")).await;
                         break;
                     }

@@ -88,8 +88,12 @@ impl Conn {
         if bytes.len() > max {
             m.errors.fetch_add(1, Relaxed);
             let h = Header::new(Kind::Error, SessionId::NONE);
+            let msg = format!(
+                "a frame of {} bytes exceeds the relay's limit of {max} bytes (--max-frame-bytes)",
+                bytes.len()
+            );
             return Action::Close(
-                error_frame(&h, ErrorCode::TooLarge, "frame exceeds the size limit"),
+                error_frame(&h, ErrorCode::TooLarge, &msg),
                 1009,
                 "frame too large",
             );
