@@ -34,7 +34,7 @@
 //! Bad pieces are typed errors ([`PieceError`]); the member logs and
 //! ignores them, since a piece carries no authentication to act on.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::wire;
 
@@ -210,7 +210,7 @@ pub struct Reassembler {
     /// Incomplete messages, oldest first.
     arrival: VecDeque<(u16, u64)>,
     buffered: usize,
-    done: HashSet<(u16, u64)>,
+    done: BTreeSet<(u16, u64)>,
     done_order: VecDeque<(u16, u64)>,
     evicted: u64,
 }
