@@ -166,7 +166,7 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
     let mut tasks = Vec::new();
     for (k, token) in keys.iter().zip(&created.members) {
         let cfg = MemberConfig {
-            relay: relay.to_string(),
+            relay: relay_for(relay, tasks.len()),
             session: created.session,
             token: token.clone(),
             keys: k.clone(),
@@ -189,20 +189,34 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
     let sem = Arc::new(tokio::sync::Semaphore::new(PARTICIPANT_CONCURRENCY));
     let start = Instant::now();
     let mut subs = Vec::new();
-    for (values, token) in ballots
+    for (j, (values, token)) in ballots
         .into_iter()
         .zip(created.participants.iter().cloned())
+        .enumerate()
     {
-        let (sem, manifest, relay) = (sem.clone(), manifest.clone(), relay.to_string());
+        let (sem, manifest, relay) = (sem.clone(), manifest.clone(), relay_for(relay, j));
         let session = created.session;
         subs.push(tokio::spawn(async move {
             let _permit = sem.acquire_owned().await?;
-            let mut c = RelayClient::connect(&relay).await?;
-            pause(latency).await;
-            c.hello(session, &token, 0).await?;
-            let ack = submit_values(&mut c, &manifest, &values, latency).await?;
-            let _ = c.close().await;
-            anyhow::Ok(ack)
+            let mut tries = 0;
+            loop {
+                let tried = async {
+                    let mut c = RelayClient::connect(&relay).await?;
+                    pause(latency).await;
+                    c.hello(session, &token, 0).await?;
+                    let ack = submit_values(&mut c, &manifest, &values, latency).await?;
+                    let _ = c.close().await;
+                    anyhow::Ok(ack)
+                };
+                match tried.await {
+                    Ok(_) => return anyhow::Ok(()),
+                    // An earlier try was stored, its acknowledgement lost.
+                    Err(e) if tries > 0 && token_used(&e) => return Ok(()),
+                    Err(_) if tries < PARTICIPANT_RETRIES => tries += 1,
+                    Err(e) => return Err(e),
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
         }));
     }
     for s in subs {
@@ -231,6 +245,30 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
             compute: compute_ms,
         },
     })
+}
+
+/// Tries per participant when the relay fails (e.g. it was killed, or its
+/// database restarted); the single-use token makes a retry count once.
+const PARTICIPANT_RETRIES: u32 = 50;
+
+/// `relay`, a comma-separated list of relays sharing one store, rotated so
+/// that party `k` prefers relay `k mod len` and fails over to the next:
+/// members and participants spread round-robin.
+fn relay_for(relay: &str, k: usize) -> String {
+    let all: Vec<&str> = relay.split(',').map(str::trim).collect();
+    let first = k % all.len();
+    all[first..]
+        .iter()
+        .chain(&all[..first])
+        .copied()
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn token_used(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<crate::native::relay_client::ClientError>()
+        .and_then(|c| c.code())
+        == Some(crate::wire::ErrorCode::TokenUsed)
 }
 
 /// A relay child process on a free loopback port.

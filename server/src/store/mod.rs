@@ -7,11 +7,17 @@
 //! once, and only then releases the replies and wakes connected members.
 //! That is group commit: one fsync covers a whole batch, and nothing is
 //! acknowledged or delivered before it is durable.
+//!
+//! The commands are written once ([`ops`]) over [`db::Db`]: the embedded
+//! SQLite store ([`schema`]) or PostgreSQL shared by several relays
+//! ([`pg`]).
 
+mod db;
 mod ops;
+mod pg;
 mod schema;
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -36,9 +42,9 @@ pub enum StoreError {
     /// The request is refused for a reason the client is told.
     #[error("{1}")]
     Refused(ErrorCode, &'static str),
-    /// SQLite failed.
+    /// The database failed.
     #[error("storage: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(#[from] db::DbError),
     /// The writer thread is gone (shutting down).
     #[error("store unavailable")]
     Closed,
@@ -123,6 +129,29 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The session whose row the command writes (or, for a Hello, must
+    /// see in order with other relays' writes); `None` for reads and for
+    /// commands that make or find their sessions themselves.
+    fn session(&self) -> Option<SessionId> {
+        match self {
+            Command::Hello { session, .. }
+            | Command::RegisterManifest { session, .. }
+            | Command::SetState { session, .. }
+            | Command::Mint { session, .. } => Some(*session),
+            Command::Submit { caller, .. }
+            | Command::Send { caller, .. }
+            | Command::AckMailbox { caller, .. }
+            | Command::Publish { caller, .. } => Some(caller.session),
+            Command::Create { .. }
+            | Command::CloseDue
+            | Command::GetManifest { .. }
+            | Command::GetResults { .. }
+            | Command::Fetch { .. } => None,
+        }
+    }
+}
+
 /// A stored mailbox entry.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -191,23 +220,48 @@ impl std::fmt::Debug for Job {
     }
 }
 
+/// Where the store keeps its data.
+#[derive(Debug, Clone)]
+pub enum Location {
+    /// The embedded SQLite store in this directory.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (a `postgres://` URL), shared with other relays.
+    Postgres(String),
+}
+
 impl Store {
-    /// Opens the store in `dir` and starts the writer thread.
+    /// Opens the store (applying pending schema migrations) and starts the
+    /// writer thread (and, for PostgreSQL, the listener of other relays'
+    /// commits).
     pub fn open(
-        dir: &Path,
+        at: &Location,
         limits: Limits,
         hub: Arc<Hub>,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<(Store, std::thread::JoinHandle<()>)> {
-        std::fs::create_dir_all(dir)?;
-        let conn = schema::open(dir, limits.sync)?;
-        let mut writer = ops::Writer::new(conn, limits, hub)?;
+        // PostgreSQL's blocking client runs its own small runtime, which
+        // may not start (nor be dropped) on a thread of ours: open the
+        // store on a plain thread; the writer thread owns it afterwards.
+        let at = at.clone();
+        let mut writer = std::thread::spawn(move || -> anyhow::Result<ops::Writer> {
+            let db: Box<dyn db::Db> = match &at {
+                Location::Sqlite(dir) => {
+                    std::fs::create_dir_all(dir)?;
+                    Box::new(schema::Sqlite::open(dir, limits.sync)?)
+                }
+                Location::Postgres(url) => {
+                    let config = pg::parse_url(url)?;
+                    let db = pg::Postgres::open(config.clone(), limits.sync)?;
+                    pg::spawn_listener(config, hub.clone())?;
+                    Box::new(db)
+                }
+            };
+            Ok(ops::Writer::new(db, limits, hub)?)
+        })
+        .join()
+        .map_err(|_| anyhow::anyhow!("opening the store panicked"))??;
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
         let m = metrics.clone();
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let period = std::time::Duration::from_millis(100);
-        let wal_frames = Arc::new(std::sync::atomic::AtomicI64::new(0));
-        let checkpointer = schema::checkpointer(dir, period, stop.clone(), wal_frames.clone())?;
         let handle = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || {
@@ -221,19 +275,11 @@ impl Store {
                         }
                     }
                     run_batch(&mut writer, &mut batch, &m);
-                    // After the replies went out: only the next batch waits.
-                    if wal_frames.load(std::sync::atomic::Ordering::Relaxed)
-                        >= schema::RESTART_FRAMES
-                    {
-                        let t = Instant::now();
-                        writer.finish_checkpoint();
-                        m.store_checkpoint_seconds.observe(t.elapsed());
-                        wal_frames.store(0, std::sync::atomic::Ordering::Relaxed);
+                    if let Some(took) = writer.idle() {
+                        m.store_checkpoint_seconds.observe(took);
                     }
                 }
-                stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                let _ = checkpointer.join();
-                writer.checkpoint();
+                writer.close();
             })?;
         Ok((Store { tx, metrics }, handle))
     }
@@ -259,7 +305,10 @@ impl Store {
 fn run_batch(writer: &mut ops::Writer, batch: &mut Vec<Job>, m: &Metrics) {
     let started = Instant::now();
     let mut results = Vec::with_capacity(batch.len());
-    let began = writer.begin();
+    let mut sessions: Vec<SessionId> = batch.iter().filter_map(|j| j.cmd.session()).collect();
+    sessions.sort_unstable_by_key(|s| s.0);
+    sessions.dedup();
+    let began = writer.begin(&sessions);
     for job in batch.iter_mut() {
         let cmd = std::mem::replace(
             &mut job.cmd,
@@ -283,9 +332,9 @@ fn run_batch(writer: &mut ops::Writer, batch: &mut Vec<Job>, m: &Metrics) {
         tracing::error!(error = %e, "store commit failed; batch refused");
         writer.after_failure();
         for job in batch.drain(..) {
-            let _ = job
-                .reply
-                .send(Err(StoreError::Sql(rusqlite::Error::InvalidQuery)));
+            let _ = job.reply.send(Err(StoreError::Sql(db::DbError::Corrupt(
+                "the batch's commit failed",
+            ))));
         }
         return;
     }
