@@ -115,6 +115,13 @@ pub trait Db: Send {
     /// Whether this connection is the database's only writer, so that
     /// cached rows stay true between batches.
     fn sole_writer(&self) -> bool;
+    /// Whether each command runs under its own savepoint, so that one
+    /// failing statement undoes only its command. PostgreSQL says no: many
+    /// subtransactions in one transaction make it slow (past 64 per
+    /// transaction every visibility check consults the subtransaction log),
+    /// so there a failing statement aborts the batch, which the writer runs
+    /// again without the failed command.
+    fn savepoints(&self) -> bool;
     /// Takes the lock of periodic work for the rest of the transaction;
     /// `false` when another relay holds it (it does that work this time).
     fn try_periodic_lock(&mut self) -> Result<bool, DbError>;
@@ -153,6 +160,9 @@ impl<T: Db + ?Sized> Db for Box<T> {
     }
     fn sole_writer(&self) -> bool {
         (**self).sole_writer()
+    }
+    fn savepoints(&self) -> bool {
+        (**self).savepoints()
     }
     fn try_periodic_lock(&mut self) -> Result<bool, DbError> {
         (**self).try_periodic_lock()

@@ -73,7 +73,7 @@ pub struct Caller {
 }
 
 /// A request to the store.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Command {
     /// Create a session with these parameters.
     Create { members: u16, allow_resubmit: bool },
@@ -302,26 +302,70 @@ impl Store {
     }
 }
 
+/// Runs of a batch before it is refused as a whole, when statements keep
+/// failing without savepoints.
+const BATCH_TRIES: usize = 3;
+
 fn run_batch(writer: &mut ops::Writer, batch: &mut Vec<Job>, m: &Metrics) {
     let started = Instant::now();
-    let mut results = Vec::with_capacity(batch.len());
     let mut sessions: Vec<SessionId> = batch.iter().filter_map(|j| j.cmd.session()).collect();
     sessions.sort_unstable_by_key(|s| s.0);
     sessions.dedup();
-    let began = writer.begin(&sessions);
-    for job in batch.iter_mut() {
-        let cmd = std::mem::replace(
-            &mut job.cmd,
-            Command::GetManifest {
-                session: SessionId::NONE,
-            },
-        );
-        let r = match &began {
-            Ok(()) => writer.run(cmd),
-            Err(_) => Err(StoreError::Closed),
-        };
-        results.push(r);
-    }
+    // Without savepoints a failed statement aborts the transaction: the
+    // failed command keeps its error and the batch runs again without it.
+    let savepoints = writer.savepoints();
+    let mut failed: Vec<Option<StoreError>> = (0..batch.len()).map(|_| None).collect();
+    let mut tries = 0;
+    let (began, results) = loop {
+        tries += 1;
+        let mut results: Vec<Result<Reply, StoreError>> = Vec::with_capacity(batch.len());
+        let began = writer.begin(&sessions);
+        let mut aborted = None;
+        for (i, job) in batch.iter_mut().enumerate() {
+            if let Some(e) = failed[i].take() {
+                results.push(Err(e));
+                continue;
+            }
+            let cmd = if savepoints {
+                std::mem::replace(
+                    &mut job.cmd,
+                    Command::GetManifest {
+                        session: SessionId::NONE,
+                    },
+                )
+            } else {
+                job.cmd.clone()
+            };
+            let r = match &began {
+                Ok(()) => writer.run(cmd),
+                Err(_) => Err(StoreError::Closed),
+            };
+            if !savepoints && began.is_ok() && matches!(r, Err(StoreError::Sql(_))) {
+                aborted = Some(i);
+            }
+            results.push(r);
+            if aborted.is_some() {
+                break;
+            }
+        }
+        match aborted {
+            None => break (began, results),
+            Some(_) if tries < BATCH_TRIES => {
+                writer.after_failure();
+                // Keep the failed commands' errors; run the others again.
+                for (k, r) in results.into_iter().enumerate() {
+                    if let Err(e @ StoreError::Sql(_)) = r {
+                        failed[k] = Some(e);
+                    }
+                }
+            }
+            Some(_) => {
+                // Statements keep failing: the whole batch is refused below.
+                writer.after_failure();
+                break (Err(StoreError::Closed), results);
+            }
+        }
+    };
     let committed = began.and_then(|()| writer.commit());
     m.store_batch_seconds.observe(started.elapsed());
     m.store_batches

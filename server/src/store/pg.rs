@@ -212,6 +212,10 @@ impl Db for Postgres {
         false
     }
 
+    fn savepoints(&self) -> bool {
+        false
+    }
+
     fn try_periodic_lock(&mut self) -> Result<bool, DbError> {
         let stmt = self.statement("SELECT pg_try_advisory_xact_lock($1)")?;
         Ok(self

@@ -152,6 +152,10 @@ impl Db for Sqlite {
         true
     }
 
+    fn savepoints(&self) -> bool {
+        true
+    }
+
     fn try_periodic_lock(&mut self) -> Result<bool, DbError> {
         Ok(true)
     }

@@ -150,6 +150,11 @@ impl Writer {
         Ok(self.db.commit()?)
     }
 
+    /// Whether a failed command undoes only itself (see [`Db::savepoints`]).
+    pub(super) fn savepoints(&self) -> bool {
+        self.db.savepoints()
+    }
+
     /// Forgets every cache and pending wake-up after a failed commit.
     pub(super) fn after_failure(&mut self) {
         self.dirty.clear();
@@ -184,6 +189,11 @@ impl Writer {
 
     /// Runs one command under its own savepoint.
     pub(super) fn run(&mut self, cmd: Command) -> Res<Reply> {
+        if !self.db.savepoints() {
+            // A failed statement aborts the whole transaction (see
+            // `Db::savepoints`); the caller runs the batch again.
+            return self.dispatch(cmd);
+        }
         self.db.script("SAVEPOINT cmd")?;
         let r = self.dispatch(cmd);
         if matches!(r, Err(StoreError::Sql(_))) {
