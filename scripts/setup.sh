@@ -120,20 +120,24 @@ else
     die "node not found: the wasm tests run in Node.js (20 or newer)"
 fi
 
+# apt_install PACKAGE...: installs Debian packages (as root, or with sudo).
+apt_install() {
+    local sudo_cmd=()
+    if [[ "$(id -u)" != 0 ]]; then
+        command -v sudo >/dev/null || die "installing $* needs root or sudo"
+        sudo_cmd=(sudo)
+    fi
+    say "installing $* (apt-get)"
+    "${sudo_cmd[@]}" apt-get update -q
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
+
 # --- Chromium for browser tests (--browser) ------------------------------------
 if (( want_browser )); then
     if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
         say "chromium and chromedriver: present"
     else
-        sudo_cmd=()
-        if [[ "$(id -u)" != 0 ]]; then
-            command -v sudo >/dev/null || die "installing chromium needs root or sudo"
-            sudo_cmd=(sudo)
-        fi
-        say "installing chromium and chromium-driver (apt-get)"
-        "${sudo_cmd[@]}" apt-get update -q
-        "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-            chromium chromium-driver fonts-liberation
+        apt_install chromium chromium-driver fonts-liberation
     fi
 fi
 
@@ -143,15 +147,7 @@ if (( want_postgres )); then
     if [[ -n "$pg_ctl_found" ]]; then
         say "postgresql: present ($pg_ctl_found)"
     else
-        sudo_cmd=()
-        if [[ "$(id -u)" != 0 ]]; then
-            command -v sudo >/dev/null || die "installing postgresql needs root or sudo"
-            sudo_cmd=(sudo)
-        fi
-        say "installing postgresql (apt-get)"
-        "${sudo_cmd[@]}" apt-get update -q
-        "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-            postgresql
+        apt_install postgresql
     fi
 fi
 

@@ -5,7 +5,7 @@
 //! (`/usr/lib/postgresql/<version>/bin`). As root, the server runs as the
 //! `postgres` user (initdb refuses root).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// A running test cluster; stopped (immediately) and deleted on drop.
@@ -149,19 +149,6 @@ impl PgCluster {
     /// The URL relays connect with.
     pub fn url(&self) -> String {
         format!("postgres://sotto@127.0.0.1:{}/postgres", self.port)
-    }
-
-    /// The folder of the cluster (its data, socket and log).
-    pub fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Stops the server the way a crash would (`pg_ctl stop -m
-    /// immediate`: no checkpoint, recovery from the WAL at the next
-    /// start), then starts it again on the same port.
-    pub fn crash_and_restart(&self) {
-        self.stop();
-        self.pg_ctl_start();
     }
 
     /// Stops the server at once (`-m immediate`).

@@ -21,11 +21,9 @@ use sotto_e2e::pg::PgCluster;
 const TIMEOUT: Duration = Duration::from_secs(300);
 
 /// A relay on the cluster's database (its `--data` folder stays unused).
-fn relay_on(pg: &PgCluster, dir: &tempfile::TempDir, extra: &[&str]) -> Relay {
+fn relay_on(pg: &PgCluster, dir: &tempfile::TempDir) -> Relay {
     let url = pg.url();
-    let mut args = vec!["--store", url.as_str()];
-    args.extend_from_slice(extra);
-    Relay::start_with(dir.path(), "127.0.0.1:0", &args, &[], None)
+    Relay::start_with(dir.path(), "127.0.0.1:0", &["--store", &url], &[], None)
 }
 
 /// Runs a query on the cluster; the first column of the first row. (On a
@@ -44,8 +42,8 @@ fn scalar(pg: &PgCluster, sql: &str) -> i64 {
 async fn relays_share_one_postgres_with_gapless_mailboxes_and_push() {
     let pg = PgCluster::start();
     let dir = tempfile::tempdir().unwrap();
-    let a = relay_on(&pg, &dir, &[]);
-    let b = relay_on(&pg, &dir, &[]);
+    let a = relay_on(&pg, &dir);
+    let b = relay_on(&pg, &dir);
     let relays = [a.url(), b.url()];
     tokio::time::timeout(Duration::from_secs(120), async {
         // The organizer works through A.
@@ -141,6 +139,39 @@ fn vote_scenario(n: usize) -> (Scenario, BTreeMap<String, u64>) {
     (scenario, expected)
 }
 
+type Simulation = tokio::task::JoinHandle<
+    Result<anyhow::Result<sotto::native::simulate::Report>, tokio::time::error::Elapsed>,
+>;
+
+/// Starts a vote of `n` participants over `relays` (members and
+/// participants round-robin, every frame delayed 10 ms so that faults land
+/// mid-phase); the expected tally.
+fn start_vote(relays: &[Relay], n: usize) -> (Simulation, BTreeMap<String, u64>) {
+    let list = relays.iter().map(Relay::url).collect::<Vec<_>>().join(",");
+    let (scenario, expected) = vote_scenario(n);
+    let run = tokio::spawn(async move {
+        tokio::time::timeout(
+            TIMEOUT,
+            simulate(&scenario, &list, Duration::from_millis(10)),
+        )
+        .await
+    });
+    (run, expected)
+}
+
+/// The vote ends with the exact tally, every submission counted once.
+async fn expect_exact(pg: &PgCluster, run: Simulation, n: usize, expected: BTreeMap<String, u64>) {
+    let report = run
+        .await
+        .unwrap()
+        .expect("simulation timed out")
+        .expect("the session failed");
+    assert_eq!(report.valid, n as u64, "every submission counted once");
+    assert_eq!(report.invalid, 0);
+    assert_eq!(report.result, json!({ "tally": expected }));
+    assert_eq!(scalar(pg, "SELECT count(*) FROM submissions"), n as i64);
+}
+
 /// Waits (polling the database from the test) until `sql` returns at least
 /// `at_least`.
 async fn wait_for(pg: &PgCluster, sql: &str, at_least: i64) {
@@ -157,19 +188,8 @@ async fn wait_for(pg: &PgCluster, sql: &str, at_least: i64) {
 async fn three_relays_one_killed_mid_submissions_another_mid_computation() {
     let pg = PgCluster::start();
     let dir = tempfile::tempdir().unwrap();
-    let mut relays: Vec<Relay> = (0..3).map(|_| relay_on(&pg, &dir, &[])).collect();
-    let urls: Vec<String> = relays.iter().map(Relay::url).collect();
-    let list = urls.join(",");
-    let (scenario, expected) = vote_scenario(90);
-    // Members and participants round-robin over A, B, C; every frame
-    // delayed 10 ms so that the kills land mid-phase.
-    let run = tokio::spawn(async move {
-        tokio::time::timeout(
-            TIMEOUT,
-            simulate(&scenario, &list, Duration::from_millis(10)),
-        )
-        .await
-    });
+    let mut relays: Vec<Relay> = (0..3).map(|_| relay_on(&pg, &dir)).collect();
+    let (run, expected) = start_vote(&relays, 90);
     wait_for(&pg, "SELECT count(*) FROM submissions", 20).await;
     relays[0].kill();
     wait_for(
@@ -179,31 +199,15 @@ async fn three_relays_one_killed_mid_submissions_another_mid_computation() {
     )
     .await;
     relays[1].kill();
-    let report = run
-        .await
-        .unwrap()
-        .expect("simulation timed out")
-        .expect("the session failed");
-    assert_eq!(report.valid, 90, "every submission counted once");
-    assert_eq!(report.invalid, 0);
-    assert_eq!(report.result, json!({ "tally": expected }));
-    assert_eq!(scalar(&pg, "SELECT count(*) FROM submissions"), 90);
+    expect_exact(&pg, run, 90, expected).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_restarted_mid_session_loses_nothing_acknowledged() {
     let pg = PgCluster::start();
     let dir = tempfile::tempdir().unwrap();
-    let relays: Vec<Relay> = (0..2).map(|_| relay_on(&pg, &dir, &[])).collect();
-    let list = relays.iter().map(Relay::url).collect::<Vec<_>>().join(",");
-    let (scenario, expected) = vote_scenario(60);
-    let run = tokio::spawn(async move {
-        tokio::time::timeout(
-            TIMEOUT,
-            simulate(&scenario, &list, Duration::from_millis(10)),
-        )
-        .await
-    });
+    let relays: Vec<Relay> = (0..2).map(|_| relay_on(&pg, &dir)).collect();
+    let (run, expected) = start_vote(&relays, 60);
     wait_for(&pg, "SELECT count(*) FROM submissions", 15).await;
     let before = scalar(&pg, "SELECT count(*) FROM submissions");
     pg.stop(); // as a crash would: no shutdown checkpoint
@@ -213,12 +217,5 @@ async fn postgres_restarted_mid_session_loses_nothing_acknowledged() {
         scalar(&pg, "SELECT count(*) FROM submissions") >= before,
         "committed submissions survived the crash"
     );
-    let report = run
-        .await
-        .unwrap()
-        .expect("simulation timed out")
-        .expect("the session failed");
-    assert_eq!(report.valid, 60, "every submission counted once");
-    assert_eq!(report.result, json!({ "tally": expected }));
-    assert_eq!(scalar(&pg, "SELECT count(*) FROM submissions"), 60);
+    expect_exact(&pg, run, 60, expected).await;
 }
