@@ -93,10 +93,14 @@ impl Writer {
             let m = u16::try_from(idx + 1).unwrap_or(u16::MAX);
             self.append(session, m, DeliveryKind::Submission, 0, position, &payload)?;
         }
-        self.db.exec(
-            "UPDATE sessions SET next_sub = $1 WHERE id = $2",
-            &[Arg::Int(i(position)), sid(&session)],
-        )?;
+        if self.db.savepoints() {
+            self.db.exec(
+                "UPDATE sessions SET next_sub = $1 WHERE id = $2",
+                &[Arg::Int(i(position)), sid(&session)],
+            )?;
+        } else {
+            self.pending_subs.insert(session, position);
+        }
         if let Some(m) = self.sessions.get_mut(&session) {
             m.next_sub = position;
         }

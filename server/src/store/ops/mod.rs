@@ -57,6 +57,11 @@ pub(super) struct Writer {
     sessions: HashMap<SessionId, Meta>,
     cursors: HashMap<MailboxKey, Cursor>,
     dirty: HashMap<MailboxKey, u64>,
+    /// Without savepoints (PostgreSQL): sessions' new submission counters,
+    /// written once per batch at commit (mailbox heads likewise, from
+    /// `dirty`): fewer round trips, and a failed statement aborts the
+    /// whole batch anyway.
+    pending_subs: HashMap<SessionId, u64>,
     session_count: u64,
 }
 
@@ -119,6 +124,7 @@ impl Writer {
             sessions: HashMap::new(),
             cursors: HashMap::new(),
             dirty: HashMap::new(),
+            pending_subs: HashMap::new(),
             session_count: 0,
         };
         w.count_sessions()?;
@@ -141,8 +147,23 @@ impl Writer {
         Ok(self.db.begin(sessions)?)
     }
 
-    /// Tells other relays which mailboxes grew, then commits.
+    /// Writes the counters deferred to the end of the batch, tells other
+    /// relays which mailboxes grew, then commits.
     pub(super) fn commit(&mut self) -> Res<()> {
+        if !self.db.savepoints() {
+            for ((session, member), head) in &self.dirty {
+                self.db.exec(
+                    "UPDATE cursors SET head = $1 WHERE session = $2 AND member = $3",
+                    &[Arg::Int(i(*head)), sid(session), n(*member)],
+                )?;
+            }
+            for (session, next) in self.pending_subs.drain() {
+                self.db.exec(
+                    "UPDATE sessions SET next_sub = $1 WHERE id = $2",
+                    &[Arg::Int(i(next)), sid(&session)],
+                )?;
+            }
+        }
         if !self.dirty.is_empty() {
             let heads: Vec<(MailboxKey, u64)> = self.dirty.iter().map(|(k, v)| (*k, *v)).collect();
             self.db.announce(&heads)?;
@@ -158,6 +179,7 @@ impl Writer {
     /// Forgets every cache and pending wake-up after a failed commit.
     pub(super) fn after_failure(&mut self) {
         self.dirty.clear();
+        self.pending_subs.clear();
         self.db.recover();
         self.forget_caches();
     }
@@ -331,10 +353,12 @@ impl Writer {
             "INSERT INTO mailbox(session, member, seq, kind, sender, msg_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[sid(&session), n(member), Arg::Int(i(seq)), n(kind as u8), n(sender), Arg::Int(id_sql(msg_id)), Arg::Bytes(payload)],
         )?;
-        self.db.exec(
-            "UPDATE cursors SET head = $1 WHERE session = $2 AND member = $3",
-            &[Arg::Int(i(seq)), sid(&session), n(member)],
-        )?;
+        if self.db.savepoints() {
+            self.db.exec(
+                "UPDATE cursors SET head = $1 WHERE session = $2 AND member = $3",
+                &[Arg::Int(i(seq)), sid(&session), n(member)],
+            )?;
+        }
         c.head = seq;
         self.cursors.insert(key, c);
         self.dirty.insert(key, seq);
