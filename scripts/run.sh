@@ -39,7 +39,9 @@ relay="${CARGO_TARGET_DIR:-$ROOT/target}/release/sotto-relay"
 
 mkdir -p "$data"
 args=(--listen "$listen" --data "$data")
-if [[ -d "$static" ]]; then
+if [[ " $* " == *" --no-static "* ]]; then
+    echo "[run] --no-static: serving the relay only"
+elif [[ -d "$static" ]]; then
     args+=(--static "$static")
 else
     echo "[run] no web app at $static yet: serving the relay only"

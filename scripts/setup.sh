@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the tools Sotto's build and tests need, skipping what is present.
 #
-#   scripts/setup.sh [--browser] [--node] [--fuzz] [--deny] [--all]
+#   scripts/setup.sh [--browser] [--node] [--fuzz] [--deny] [--postgres] [--all]
 #
 # Always:     the wasm32-unknown-unknown target, rustfmt and clippy, the
 #             wasm-bindgen CLI (wasm-bindgen, wasm-bindgen-test-runner) at
@@ -14,6 +14,9 @@
 #             scripts/fuzz.sh (cargo install; about two minutes).
 # --deny:     cargo-deny, for `cargo deny check` (cargo install; about eight
 #             minutes).
+# --postgres: Debian's postgresql (apt-get), whose initdb and pg_ctl the
+#             tests of the relay over PostgreSQL use to start a private
+#             cluster in a temporary folder (no service is needed).
 # --all:      all of the above.
 #
 # Every step checks what is installed first, so a second run takes a second
@@ -28,14 +31,16 @@ want_browser=0
 want_node=0
 want_fuzz=0
 want_deny=0
+want_postgres=0
 for arg in "$@"; do
     case "$arg" in
         --browser) want_browser=1 ;;
         --node) want_node=1 ;;
         --fuzz) want_fuzz=1 ;;
         --deny) want_deny=1 ;;
-        --all) want_browser=1; want_node=1; want_fuzz=1; want_deny=1 ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        --postgres) want_postgres=1 ;;
+        --all) want_browser=1; want_node=1; want_fuzz=1; want_deny=1; want_postgres=1 ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         *) echo "setup.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -115,20 +120,34 @@ else
     die "node not found: the wasm tests run in Node.js (20 or newer)"
 fi
 
+# apt_install PACKAGE...: installs Debian packages (as root, or with sudo).
+apt_install() {
+    local sudo_cmd=()
+    if [[ "$(id -u)" != 0 ]]; then
+        command -v sudo >/dev/null || die "installing $* needs root or sudo"
+        sudo_cmd=(sudo)
+    fi
+    say "installing $* (apt-get)"
+    "${sudo_cmd[@]}" apt-get update -q
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
+
 # --- Chromium for browser tests (--browser) ------------------------------------
 if (( want_browser )); then
     if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
         say "chromium and chromedriver: present"
     else
-        sudo_cmd=()
-        if [[ "$(id -u)" != 0 ]]; then
-            command -v sudo >/dev/null || die "installing chromium needs root or sudo"
-            sudo_cmd=(sudo)
-        fi
-        say "installing chromium and chromium-driver (apt-get)"
-        "${sudo_cmd[@]}" apt-get update -q
-        "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-            chromium chromium-driver fonts-liberation
+        apt_install chromium chromium-driver fonts-liberation
+    fi
+fi
+
+# --- PostgreSQL server binaries (--postgres) ------------------------------------
+if (( want_postgres )); then
+    pg_ctl_found="$(ls -d /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n 1 || true)"
+    if [[ -n "$pg_ctl_found" ]]; then
+        say "postgresql: present ($pg_ctl_found)"
+    else
+        apt_install postgresql
     fi
 fi
 

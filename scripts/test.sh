@@ -16,8 +16,10 @@ cd "$ROOT"
 
 # Flags for setup.sh. --node is a no-op until www/package.json exists.
 # --browser installs Chromium for the wasm tests in the browser. --fuzz and --deny install
-# nightly, cargo-fuzz and cargo-deny when missing.
-SETUP_FLAGS=(--node --browser --fuzz --deny)
+# nightly, cargo-fuzz and cargo-deny when missing. --postgres installs
+# Debian's postgresql for the tests of relays sharing one PostgreSQL
+# (tests/tests/postgres.rs starts a private cluster in a temporary folder).
+SETUP_FLAGS=(--node --browser --fuzz --deny --postgres)
 
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 case ":$PATH:" in

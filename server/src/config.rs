@@ -14,12 +14,24 @@ pub struct Config {
     /// printed as `sotto-relay listening on ADDR`).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Directory of the persistent store (created if missing).
+    /// Directory of the embedded SQLite store (created if missing), used
+    /// unless `--store` names a database.
     #[arg(long, default_value = "./sotto-data")]
     pub data: PathBuf,
+    /// A PostgreSQL database to keep everything in instead, e.g.
+    /// `postgres://sotto@127.0.0.1:5432/sotto`: any number of relays may
+    /// share it (see docs/relay.md).
+    #[arg(long)]
+    pub store: Option<String>,
     /// Directory of static files (the web app) served at `/`.
     #[arg(long = "static")]
     pub static_dir: Option<PathBuf>,
+    /// Serve no static files at all, even when `--static` is given: the
+    /// relay only carries WebSockets (and its JSON reads), and the app is
+    /// served from another origin, so that the party that carries the
+    /// ciphertext does not also serve the code that makes it.
+    #[arg(long)]
+    pub no_static: bool,
     /// Write the bound port to this file once listening.
     #[arg(long)]
     pub port_file: Option<PathBuf>,
@@ -28,13 +40,31 @@ pub struct Config {
     pub limits: Limits,
 }
 
-/// How SQLite syncs the write-ahead log.
+impl Config {
+    /// Where the store is.
+    pub fn location(&self) -> anyhow::Result<crate::store::Location> {
+        match &self.store {
+            None => Ok(crate::store::Location::Sqlite(self.data.clone())),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(crate::store::Location::Postgres(url.clone()))
+            }
+            Some(_) => anyhow::bail!(
+                "--store takes a postgres:// URL (the default store is SQLite in --data)"
+            ),
+        }
+    }
+}
+
+/// How the store makes a commit durable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SyncMode {
-    /// fsync the WAL on every commit: an acknowledged write survives power loss.
+    /// fsync the WAL on every commit: an acknowledged write survives power
+    /// loss (PostgreSQL: `synchronous_commit = on`).
     Full,
-    /// fsync only at checkpoints: survives a process crash (kill -9), but the
-    /// last commits may be lost on power loss.
+    /// SQLite: fsync only at checkpoints: survives a process crash
+    /// (kill -9), but the last commits may be lost on power loss.
+    /// PostgreSQL: `synchronous_commit = off`: survives a relay crash, but
+    /// a crash of the database server may lose the last commits.
     Normal,
 }
 

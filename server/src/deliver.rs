@@ -9,10 +9,12 @@ use axum::extract::ws::Message;
 use sotto::wire::{self, Header, Kind, SessionId};
 use tokio::sync::{mpsc, watch};
 
-use crate::store::{Command, Reply, Store};
+use crate::store::{Command, Reply, Store, StoreError};
 
 /// Entries read per store round trip.
 const PAGE: u32 = 256;
+/// Pause before reading again after the store failed.
+const RETRY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Runs until the connection's queue or the store goes away.
 pub async fn run(
@@ -36,6 +38,12 @@ pub async fn run(
                 .await
             {
                 Ok(Reply::Entries(e)) => e,
+                // The database is briefly unavailable (e.g. PostgreSQL
+                // restarting): try again rather than go silent.
+                Err(StoreError::Sql(_)) => {
+                    tokio::time::sleep(RETRY).await;
+                    continue;
+                }
                 _ => return,
             };
             if entries.is_empty() {

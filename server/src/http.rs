@@ -8,7 +8,11 @@
 //! | `GET /metrics` | Prometheus text |
 //! | `GET /v1/sessions/{id}/manifest` | the manifest blob (anyone with the id) |
 //! | `GET /v1/sessions/{id}/results` | JSON results; `Authorization: Bearer <read token hex>` |
-//! | anything else | files from `--static DIR`, if given |
+//! | anything else | files from `--static DIR`, if given (not with `--no-static`) |
+//!
+//! Every response carries `X-Content-Type-Options: nosniff` and
+//! `Referrer-Policy: no-referrer`; HTML pages also a Content-Security-Policy
+//! header (see [`security_headers`]).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -31,6 +35,50 @@ use crate::store::{Command, Reply};
 /// over the limit reach our check and get a typed error frame.
 const WS_SLACK: usize = 64 * 1024;
 
+/// The web app's policy (the same as the pages' meta tag), plus
+/// `frame-ancestors 'none'`, which only a header can set: no other site may
+/// frame the app's pages (clickjacking an organizer or a member). The
+/// widget is not framed: other sites load its module (`widget.js`) as a
+/// script, which CORS allows, so it stays embeddable.
+pub const APP_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The policy of `embed-example.html`, a model of someone else's page
+/// (with its own inline styles) that embeds the widget: not framable, no
+/// plugins, no base-URL change.
+pub const EXAMPLE_CSP: &str = "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Adds the security headers to every response: `nosniff` and
+/// `no-referrer` everywhere; on HTML pages a Content-Security-Policy
+/// header and `X-Frame-Options: DENY` (for browsers without
+/// `frame-ancestors`).
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let example = req.uri().path().ends_with("/embed-example.html");
+    let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if html {
+        let csp = if example { EXAMPLE_CSP } else { APP_CSP };
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    res
+}
+
 /// Builds the router.
 pub fn router(app: Arc<App>, static_dir: Option<PathBuf>) -> Router {
     let r = Router::new()
@@ -51,6 +99,7 @@ pub fn router(app: Arc<App>, static_dir: Option<PathBuf>) -> Router {
         )),
         None => r,
     }
+    .layer(axum::middleware::from_fn(security_headers))
 }
 
 async fn upgrade(

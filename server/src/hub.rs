@@ -37,6 +37,12 @@ impl Hub {
         }
     }
 
+    /// The mailboxes that have a connected member now.
+    pub fn watched(&self) -> Vec<MailboxKey> {
+        let map = self.heads.lock().unwrap_or_else(|p| p.into_inner());
+        map.keys().copied().collect()
+    }
+
     /// Announces committed heads; forgets mailboxes nobody watches.
     pub fn publish(&self, heads: impl IntoIterator<Item = (MailboxKey, u64)>) {
         let mut map = self.heads.lock().unwrap_or_else(|p| p.into_inner());

@@ -93,6 +93,7 @@ impl ConnLimiter {
 
     /// Reserves a slot for a connection from `addr`.
     pub fn acquire(&self, addr: IpAddr) -> Result<ConnSlot, ConnRefused> {
+        let addr = client_key(addr);
         let mut c = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if c.total >= self.max_total {
             return Err(ConnRefused::Total);
@@ -123,6 +124,23 @@ impl Drop for ConnSlot {
     }
 }
 
+/// The key per-address limits count a client under: an IPv4 address as it
+/// is; an IPv6 address by its /64 prefix, since one subscriber usually
+/// holds a whole /64 and could otherwise take a fresh address for every
+/// connection. (An IPv4-mapped IPv6 address counts as its IPv4 address.)
+pub fn client_key(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V4(_) => addr,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(prefix.into())
+            }
+        },
+    }
+}
+
 /// Per-address rate limits keyed by session: open-link submissions, and
 /// session creation (under [`SessionId::NONE`]).
 #[derive(Debug, Default)]
@@ -137,12 +155,21 @@ impl OpenLinkLimiter {
     /// Counts one submission from `addr` on `session`'s open link allowing
     /// `per_min` per minute; `false` if it is over the limit.
     pub fn allow(&self, session: SessionId, addr: IpAddr, per_min: u32, now: Instant) -> bool {
+        let addr = client_key(addr);
         let mut map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() >= SWEEP_AT {
             // A bucket refilled to full is indistinguishable from a new one.
             map.retain(|_, b| b.level(now) < b.burst);
-            if map.len() >= SWEEP_AT {
-                return false;
+            if map.len() >= SWEEP_AT && !map.contains_key(&(session, addr)) {
+                // Still full of active buckets (many addresses at once):
+                // make room by dropping an arbitrary one rather than
+                // refusing every new address. The dropped address starts
+                // again with a full bucket, so a flood from more than
+                // SWEEP_AT addresses gains at most one burst per eviction;
+                // refusing would have locked everybody else out.
+                if let Some(victim) = map.keys().next().copied() {
+                    map.remove(&victim);
+                }
             }
         }
         let burst = f64::from(per_min.max(1));
@@ -175,6 +202,45 @@ mod tests {
         assert_eq!(l.acquire(a).unwrap_err(), ConnRefused::PerAddress);
         drop(s);
         assert!(l.acquire(a).is_ok());
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64_prefix() {
+        let l = ConnLimiter::new(10, 2);
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        let _s1 = l.acquire(a).unwrap();
+        let _s2 = l.acquire(b).unwrap();
+        assert_eq!(
+            l.acquire("2001:db8:1:2::77".parse().unwrap()).unwrap_err(),
+            ConnRefused::PerAddress,
+            "a third address of the same /64 shares its cap"
+        );
+        assert!(l.acquire(other).is_ok(), "another /64 is another client");
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(client_key(mapped), IpAddr::from([192, 0, 2, 7]));
+        let r = OpenLinkLimiter::default();
+        let (s, now) = (SessionId([3; 16]), Instant::now());
+        assert!(r.allow(s, a, 1, now));
+        assert!(!r.allow(s, b, 1, now), "open-link rates too");
+    }
+
+    #[test]
+    fn a_full_table_never_refuses_a_new_address() {
+        let l = OpenLinkLimiter::default();
+        let now = Instant::now();
+        let s = SessionId([2; 16]);
+        // SWEEP_AT addresses, each with a drained bucket (none sweepable).
+        for i in 0..SWEEP_AT as u32 {
+            let a: IpAddr = std::net::Ipv4Addr::from(0x0a00_0000 + i).into();
+            assert!(l.allow(s, a, 1, now));
+        }
+        let newcomer: IpAddr = [192, 0, 2, 1].into();
+        assert!(l.allow(s, newcomer, 1, now), "a new address is served");
+        assert!(!l.allow(s, newcomer, 1, now), "and then limited as usual");
+        let map = l.buckets.lock().unwrap();
+        assert!(map.len() <= SWEEP_AT, "the table stays bounded");
     }
 
     #[test]

@@ -73,8 +73,12 @@ async fn main() -> anyhow::Result<()> {
     }
     let hub = Arc::new(hub::Hub::default());
     let metrics = Arc::new(Metrics::default());
-    let (store, writer) = Store::open(&cfg.data, cfg.limits.clone(), hub, metrics.clone())
-        .with_context(|| format!("opening the store in {}", cfg.data.display()))?;
+    let location = cfg.location()?;
+    let (store, writer) = Store::open(&location, cfg.limits.clone(), hub, metrics.clone())
+        .with_context(|| match &location {
+            store::Location::Sqlite(dir) => format!("opening the store in {}", dir.display()),
+            store::Location::Postgres(_) => "opening the PostgreSQL store".to_string(),
+        })?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let limits = cfg.limits.clone();
     let app = Arc::new(App {
@@ -105,8 +109,18 @@ async fn main() -> anyhow::Result<()> {
         std::fs::write(path, format!("{}\n", addr.port()))
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    tracing::info!(%addr, data = %cfg.data.display(), "relay started");
-    let router = http::router(app.clone(), cfg.static_dir.clone());
+    match &location {
+        store::Location::Sqlite(dir) => {
+            tracing::info!(%addr, data = %dir.display(), "relay started");
+        }
+        store::Location::Postgres(_) => tracing::info!(%addr, "relay started on PostgreSQL"),
+    }
+    let static_dir = if cfg.no_static {
+        None
+    } else {
+        cfg.static_dir.clone()
+    };
+    let router = http::router(app.clone(), static_dir);
     // `tap_io` (a no-op here) gives the guarded listener axum's
     // `ConnectInfo<SocketAddr>` support.
     axum::serve(

@@ -17,6 +17,7 @@ use sotto::client::driver::{MemberConfig, Runtime, Timeouts};
 use sotto::client::member::{EngineTamper, MemberError};
 use sotto::native::relay_client::{ClientError, TokioSocket};
 
+pub mod pg;
 pub mod proxy;
 
 /// Path of the `sotto-relay` binary in this target directory, built (with

@@ -14,9 +14,13 @@
 //! (open loop; latency counts from when each submission was due), which
 //! measures latency at a given load.
 //!
-//! The relay's resident memory comes from its `/metrics`. Run the relay
-//! with `--max-conns-per-addr` above `--connections` when they all come
-//! from one address.
+//! The relay's resident memory comes from its `/metrics` (the largest of
+//! the relays when there are several). Connections to a relay on a 127.x
+//! address come from several loopback source addresses (127.0.0.1,
+//! 127.0.0.2, ..., at most [`PER_SOURCE`] connections each), so the
+//! relay's default per-address cap of 1,024 holds; Linux routes all of
+//! 127.0.0.0/8 to the loopback interface (other systems need the aliases
+//! configured, or `--source-addrs 1` and a higher cap on the relay).
 
 use std::time::{Duration, Instant};
 
@@ -31,6 +35,28 @@ use crate::wire::{CreateParams, MintRequest, SessionState, TokenMode};
 pub const MEMBERS: u16 = 3;
 /// WebSocket handshakes in progress at once while connecting.
 const CONNECT_PARALLEL: usize = 128;
+/// Connections per loopback source address when the count is automatic.
+pub const PER_SOURCE: usize = 500;
+
+/// The loopback source addresses to connect from: `requested` of them, or
+/// when 0, one per [`PER_SOURCE`] connections if the relay is on 127.x.
+fn source_addrs(relays: &[String], connections: usize, requested: u8) -> Vec<std::net::IpAddr> {
+    let loopback = relays.iter().all(|r| {
+        let rest = r.split_once("://").map_or(r.as_str(), |(_, r)| r);
+        rest.split(['/', ':'])
+            .next()
+            .is_some_and(|h| h.starts_with("127."))
+    });
+    let n = match requested {
+        0 if loopback => connections.div_ceil(PER_SOURCE).clamp(1, 254),
+        0 => 0,
+        n => usize::from(n),
+    };
+    (1..=n)
+        .filter_map(|k| u8::try_from(k).ok())
+        .map(|k| std::net::IpAddr::from([127, 0, 0, k]))
+        .collect()
+}
 
 /// Runs the relay benchmark and prints one table line.
 pub fn run(args: &RelayBenchArgs) -> anyhow::Result<()> {
@@ -48,7 +74,13 @@ pub fn run(args: &RelayBenchArgs) -> anyhow::Result<()> {
 }
 
 async fn bench(args: &RelayBenchArgs, rate: Option<f64>) -> anyhow::Result<String> {
-    let mut org = RelayClient::connect(&args.relay)
+    let relays: Vec<String> = args
+        .relay
+        .split(',')
+        .map(|r| r.trim().to_string())
+        .collect();
+    let sources = source_addrs(&relays, args.connections, args.source_addrs);
+    let mut org = RelayClient::connect(&relays[0])
         .await
         .context("connecting to the relay")?;
     let (session, created) = org
@@ -79,11 +111,14 @@ async fn bench(args: &RelayBenchArgs, rate: Option<f64>) -> anyhow::Result<Strin
         {
             clients.push(r??);
         }
-        let (url, link) = (args.relay.clone(), link.clone());
+        let (url, link) = (relays[i % relays.len()].clone(), link.clone());
+        let source = (!sources.is_empty()).then(|| sources[i % sources.len()]);
         pending.spawn(async move {
-            let mut c = RelayClient::connect(&url)
-                .await
-                .with_context(|| format!("connection {i}"))?;
+            let c = match source {
+                Some(ip) => RelayClient::connect_from(&url, ip).await,
+                None => RelayClient::connect(&url).await,
+            };
+            let mut c = c.with_context(|| format!("connection {i} to {url}"))?;
             c.hello(session, &link, 0).await?;
             anyhow::Ok(c)
         });
@@ -125,7 +160,12 @@ async fn bench(args: &RelayBenchArgs, rate: Option<f64>) -> anyhow::Result<Strin
         keep.push(client);
     }
     let elapsed = start.elapsed();
-    let rss = relay_rss_mb(&args.relay).await.unwrap_or(f64::NAN);
+    let mut rss = f64::NAN;
+    for r in &relays {
+        if let Ok(mb) = relay_rss_mb(r).await {
+            rss = if rss.is_nan() { mb } else { rss.max(mb) };
+        }
+    }
     drop(keep);
     latencies.sort_unstable();
     let pct = |p: f64| {
@@ -133,7 +173,8 @@ async fn bench(args: &RelayBenchArgs, rate: Option<f64>) -> anyhow::Result<Strin
         latencies[idx].as_secs_f64() * 1e3
     };
     Ok(format!(
-        "connections={} submissions={} size={} acked_per_s={:.0} p50_ms={:.1} p99_ms={:.1} relay_rss_mb={:.1}",
+        "relays={} connections={} submissions={} size={} acked_per_s={:.0} p50_ms={:.1} p99_ms={:.1} relay_rss_mb={:.1}",
+        relays.len(),
         args.connections,
         latencies.len(),
         args.size,

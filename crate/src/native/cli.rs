@@ -86,9 +86,18 @@ pub enum BenchCommand {
 /// Arguments of `sotto bench relay`.
 #[derive(Debug, Args)]
 pub struct RelayBenchArgs {
-    /// WebSocket URL of the relay, e.g. ws://127.0.0.1:8080.
+    /// WebSocket URL of the relay, e.g. ws://127.0.0.1:8080; several
+    /// relays sharing one store as a comma-separated list (connections are
+    /// spread over them round-robin).
     #[arg(long)]
     pub relay: String,
+    /// Loopback source addresses (127.0.0.1, 127.0.0.2, ...) to spread the
+    /// connections over, so that no address passes the relay's
+    /// per-address cap. 0 (the default) picks one address per 500
+    /// connections when the relay is on a 127.x address, and binds none
+    /// otherwise.
+    #[arg(long, default_value_t = 0)]
+    pub source_addrs: u8,
     /// Concurrent WebSocket connections.
     #[arg(long, default_value_t = 100)]
     pub connections: usize,

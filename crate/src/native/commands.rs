@@ -101,7 +101,9 @@ pub struct SimulateArgs {
     /// Scenario JSON file.
     #[arg(long)]
     pub scenario: PathBuf,
-    /// Use this relay instead of starting one.
+    /// Use this relay instead of starting one; several relays sharing one
+    /// store as a comma-separated list (members and participants are
+    /// spread over them round-robin and fail over to the next).
     #[arg(long)]
     pub relay: Option<String>,
     /// Delay before every frame sent by members and participants, in ms.

@@ -265,7 +265,7 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
     let mut counters = Vec::new();
     for (k, token) in keys.iter().zip(&created.members) {
         let cfg = MemberConfig {
-            relay: relay.to_string(),
+            relay: relay_for(relay, tasks.len()),
             session: created.session,
             token: token.clone(),
             keys: k.clone(),
@@ -303,29 +303,46 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
     let sem = Arc::new(tokio::sync::Semaphore::new(PARTICIPANT_CONCURRENCY));
     let start = Instant::now();
     let mut subs = Vec::new();
-    for (item, token) in ballots
+    for (j, (item, token)) in ballots
         .into_iter()
         .zip(created.participants.iter().cloned())
+        .enumerate()
     {
-        let (sem, manifest, relay) = (sem.clone(), manifest.clone(), relay.to_string());
+        let (sem, manifest, relay) = (sem.clone(), manifest.clone(), relay_for(relay, j));
         let session = created.session;
         subs.push(tokio::spawn(async move {
             let _permit = sem.acquire_owned().await?;
-            let mut c = RelayClient::connect(&relay).await?;
-            pause(latency).await;
-            c.hello(session, &token, 0).await?;
-            let ack = match item {
-                Item::Values(values) => submit_values(&mut c, &manifest, &values, latency).await?,
-                Item::Shares(shares) => {
-                    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
-                    let prepared = seal_shares(&mut rng, &manifest, &shares)?;
-                    let refs: Vec<&[u8]> = prepared.parts.iter().map(Vec::as_slice).collect();
+            let mut tries = 0;
+            loop {
+                let tried = async {
+                    let mut c = RelayClient::connect(&relay).await?;
                     pause(latency).await;
-                    c.submit(prepared.idempotency, &refs).await?
+                    c.hello(session, &token, 0).await?;
+                    let ack = match &item {
+                        Item::Values(values) => {
+                            submit_values(&mut c, &manifest, values, latency).await?
+                        }
+                        Item::Shares(shares) => {
+                            let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+                            let prepared = seal_shares(&mut rng, &manifest, shares)?;
+                            let refs: Vec<&[u8]> =
+                                prepared.parts.iter().map(Vec::as_slice).collect();
+                            pause(latency).await;
+                            c.submit(prepared.idempotency, &refs).await?
+                        }
+                    };
+                    let _ = c.close().await;
+                    anyhow::Ok(ack)
+                };
+                match tried.await {
+                    Ok(_) => return anyhow::Ok(()),
+                    // An earlier try was stored, its acknowledgement lost.
+                    Err(e) if tries > 0 && token_used(&e) => return Ok(()),
+                    Err(_) if tries < PARTICIPANT_RETRIES => tries += 1,
+                    Err(e) => return Err(e),
                 }
-            };
-            let _ = c.close().await;
-            anyhow::Ok(ack)
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
         }));
     }
     for s in subs {
@@ -355,6 +372,30 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
         },
         member_bytes: counters.iter().map(|c| c.load(Ordering::Relaxed)).collect(),
     })
+}
+
+/// Tries per participant when the relay fails (e.g. it was killed, or its
+/// database restarted); the single-use token makes a retry count once.
+const PARTICIPANT_RETRIES: u32 = 50;
+
+/// `relay`, a comma-separated list of relays sharing one store, rotated so
+/// that party `k` prefers relay `k mod len` and fails over to the next:
+/// members and participants spread round-robin.
+fn relay_for(relay: &str, k: usize) -> String {
+    let all: Vec<&str> = relay.split(',').map(str::trim).collect();
+    let first = k % all.len();
+    all[first..]
+        .iter()
+        .chain(&all[..first])
+        .copied()
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn token_used(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<crate::native::relay_client::ClientError>()
+        .and_then(|c| c.code())
+        == Some(crate::wire::ErrorCode::TokenUsed)
 }
 
 /// A relay child process on a free loopback port.

@@ -7,11 +7,17 @@
 //! once, and only then releases the replies and wakes connected members.
 //! That is group commit: one fsync covers a whole batch, and nothing is
 //! acknowledged or delivered before it is durable.
+//!
+//! The commands are written once ([`ops`]) over [`db::Db`]: the embedded
+//! SQLite store ([`schema`]) or PostgreSQL shared by several relays
+//! ([`pg`]).
 
+mod db;
 mod ops;
+mod pg;
 mod schema;
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -36,9 +42,9 @@ pub enum StoreError {
     /// The request is refused for a reason the client is told.
     #[error("{1}")]
     Refused(ErrorCode, &'static str),
-    /// SQLite failed.
+    /// The database failed.
     #[error("storage: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(#[from] db::DbError),
     /// The writer thread is gone (shutting down).
     #[error("store unavailable")]
     Closed,
@@ -67,7 +73,7 @@ pub struct Caller {
 }
 
 /// A request to the store.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Command {
     /// Create a session with these parameters.
     Create { members: u16, allow_resubmit: bool },
@@ -121,6 +127,29 @@ pub enum Command {
         after: u64,
         limit: u32,
     },
+}
+
+impl Command {
+    /// The session whose row the command writes (or, for a Hello, must
+    /// see in order with other relays' writes); `None` for reads and for
+    /// commands that make or find their sessions themselves.
+    fn session(&self) -> Option<SessionId> {
+        match self {
+            Command::Hello { session, .. }
+            | Command::RegisterManifest { session, .. }
+            | Command::SetState { session, .. }
+            | Command::Mint { session, .. } => Some(*session),
+            Command::Submit { caller, .. }
+            | Command::Send { caller, .. }
+            | Command::AckMailbox { caller, .. }
+            | Command::Publish { caller, .. } => Some(caller.session),
+            Command::Create { .. }
+            | Command::CloseDue
+            | Command::GetManifest { .. }
+            | Command::GetResults { .. }
+            | Command::Fetch { .. } => None,
+        }
+    }
 }
 
 /// A stored mailbox entry.
@@ -191,23 +220,48 @@ impl std::fmt::Debug for Job {
     }
 }
 
+/// Where the store keeps its data.
+#[derive(Debug, Clone)]
+pub enum Location {
+    /// The embedded SQLite store in this directory.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (a `postgres://` URL), shared with other relays.
+    Postgres(String),
+}
+
 impl Store {
-    /// Opens the store in `dir` and starts the writer thread.
+    /// Opens the store (applying pending schema migrations) and starts the
+    /// writer thread (and, for PostgreSQL, the listener of other relays'
+    /// commits).
     pub fn open(
-        dir: &Path,
+        at: &Location,
         limits: Limits,
         hub: Arc<Hub>,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<(Store, std::thread::JoinHandle<()>)> {
-        std::fs::create_dir_all(dir)?;
-        let conn = schema::open(dir, limits.sync)?;
-        let mut writer = ops::Writer::new(conn, limits, hub)?;
+        // PostgreSQL's blocking client runs its own small runtime, which
+        // may not start (nor be dropped) on a thread of ours: open the
+        // store on a plain thread; the writer thread owns it afterwards.
+        let at = at.clone();
+        let mut writer = std::thread::spawn(move || -> anyhow::Result<ops::Writer> {
+            let db: Box<dyn db::Db> = match &at {
+                Location::Sqlite(dir) => {
+                    std::fs::create_dir_all(dir)?;
+                    Box::new(schema::Sqlite::open(dir, limits.sync)?)
+                }
+                Location::Postgres(url) => {
+                    let config = pg::parse_url(url)?;
+                    let db = pg::Postgres::open(config.clone(), limits.sync)?;
+                    pg::spawn_listener(config, hub.clone())?;
+                    Box::new(db)
+                }
+            };
+            Ok(ops::Writer::new(db, limits, hub)?)
+        })
+        .join()
+        .map_err(|_| anyhow::anyhow!("opening the store panicked"))??;
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
         let m = metrics.clone();
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let period = std::time::Duration::from_millis(100);
-        let wal_frames = Arc::new(std::sync::atomic::AtomicI64::new(0));
-        let checkpointer = schema::checkpointer(dir, period, stop.clone(), wal_frames.clone())?;
         let handle = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || {
@@ -221,19 +275,11 @@ impl Store {
                         }
                     }
                     run_batch(&mut writer, &mut batch, &m);
-                    // After the replies went out: only the next batch waits.
-                    if wal_frames.load(std::sync::atomic::Ordering::Relaxed)
-                        >= schema::RESTART_FRAMES
-                    {
-                        let t = Instant::now();
-                        writer.finish_checkpoint();
-                        m.store_checkpoint_seconds.observe(t.elapsed());
-                        wal_frames.store(0, std::sync::atomic::Ordering::Relaxed);
+                    if let Some(took) = writer.idle() {
+                        m.store_checkpoint_seconds.observe(took);
                     }
                 }
-                stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                let _ = checkpointer.join();
-                writer.checkpoint();
+                writer.close();
             })?;
         Ok((Store { tx, metrics }, handle))
     }
@@ -256,23 +302,70 @@ impl Store {
     }
 }
 
+/// Runs of a batch before it is refused as a whole, when statements keep
+/// failing without savepoints.
+const BATCH_TRIES: usize = 3;
+
 fn run_batch(writer: &mut ops::Writer, batch: &mut Vec<Job>, m: &Metrics) {
     let started = Instant::now();
-    let mut results = Vec::with_capacity(batch.len());
-    let began = writer.begin();
-    for job in batch.iter_mut() {
-        let cmd = std::mem::replace(
-            &mut job.cmd,
-            Command::GetManifest {
-                session: SessionId::NONE,
-            },
-        );
-        let r = match &began {
-            Ok(()) => writer.run(cmd),
-            Err(_) => Err(StoreError::Closed),
-        };
-        results.push(r);
-    }
+    let mut sessions: Vec<SessionId> = batch.iter().filter_map(|j| j.cmd.session()).collect();
+    sessions.sort_unstable_by_key(|s| s.0);
+    sessions.dedup();
+    // Without savepoints a failed statement aborts the transaction: the
+    // failed command keeps its error and the batch runs again without it.
+    let savepoints = writer.savepoints();
+    let mut failed: Vec<Option<StoreError>> = (0..batch.len()).map(|_| None).collect();
+    let mut tries = 0;
+    let (began, results) = loop {
+        tries += 1;
+        let mut results: Vec<Result<Reply, StoreError>> = Vec::with_capacity(batch.len());
+        let began = writer.begin(&sessions);
+        let mut aborted = None;
+        for (i, job) in batch.iter_mut().enumerate() {
+            if let Some(e) = failed[i].take() {
+                results.push(Err(e));
+                continue;
+            }
+            let cmd = if savepoints {
+                std::mem::replace(
+                    &mut job.cmd,
+                    Command::GetManifest {
+                        session: SessionId::NONE,
+                    },
+                )
+            } else {
+                job.cmd.clone()
+            };
+            let r = match &began {
+                Ok(()) => writer.run(cmd),
+                Err(_) => Err(StoreError::Closed),
+            };
+            if !savepoints && began.is_ok() && matches!(r, Err(StoreError::Sql(_))) {
+                aborted = Some(i);
+            }
+            results.push(r);
+            if aborted.is_some() {
+                break;
+            }
+        }
+        match aborted {
+            None => break (began, results),
+            Some(_) if tries < BATCH_TRIES => {
+                writer.after_failure();
+                // Keep the failed commands' errors; run the others again.
+                for (k, r) in results.into_iter().enumerate() {
+                    if let Err(e @ StoreError::Sql(_)) = r {
+                        failed[k] = Some(e);
+                    }
+                }
+            }
+            Some(_) => {
+                // Statements keep failing: the whole batch is refused below.
+                writer.after_failure();
+                break (Err(StoreError::Closed), results);
+            }
+        }
+    };
     let committed = began.and_then(|()| writer.commit());
     m.store_batch_seconds.observe(started.elapsed());
     m.store_batches
@@ -283,9 +376,9 @@ fn run_batch(writer: &mut ops::Writer, batch: &mut Vec<Job>, m: &Metrics) {
         tracing::error!(error = %e, "store commit failed; batch refused");
         writer.after_failure();
         for job in batch.drain(..) {
-            let _ = job
-                .reply
-                .send(Err(StoreError::Sql(rusqlite::Error::InvalidQuery)));
+            let _ = job.reply.send(Err(StoreError::Sql(db::DbError::Corrupt(
+                "the batch's commit failed",
+            ))));
         }
         return;
     }

@@ -1,56 +1,29 @@
-//! Opening the SQLite database: pragmas and schema.
+//! The embedded SQLite store: pragmas, migrations, checkpoints, and its
+//! [`Db`] implementation.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering::Relaxed};
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use sotto::wire::SessionId;
 
+use super::db::{Arg, Db, DbError, Migration, Row, Stmt, Val, migrate};
 use crate::config::SyncMode;
+use crate::hub::MailboxKey;
 
-/// The tables. Tokens are stored only as SHA-256 digests; payloads are
-/// ciphertext the relay cannot read.
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS sessions(
-    id BLOB PRIMARY KEY, state INTEGER NOT NULL, members INTEGER NOT NULL,
-    resubmit INTEGER NOT NULL, manifest BLOB, next_sub INTEGER NOT NULL,
-    created_at INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tokens(
-    hash BLOB PRIMARY KEY, session BLOB NOT NULL, role INTEGER NOT NULL,
-    member INTEGER NOT NULL, rate INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS submissions(
-    session BLOB NOT NULL, position INTEGER NOT NULL, token BLOB NOT NULL,
-    idem INTEGER NOT NULL, receipt BLOB NOT NULL, replaces INTEGER NOT NULL,
-    PRIMARY KEY(session, position)
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS submissions_idem ON submissions(session, token, idem);
-CREATE INDEX IF NOT EXISTS submissions_token ON submissions(session, token, position);
-CREATE TABLE IF NOT EXISTS mailbox(
-    session BLOB NOT NULL, member INTEGER NOT NULL, seq INTEGER NOT NULL,
-    kind INTEGER NOT NULL, sender INTEGER NOT NULL, msg_id INTEGER NOT NULL,
-    payload BLOB NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS mailbox_seq ON mailbox(session, member, seq);
-CREATE TABLE IF NOT EXISTS cursors(
-    session BLOB NOT NULL, member INTEGER NOT NULL, head INTEGER NOT NULL,
-    acked INTEGER NOT NULL, PRIMARY KEY(session, member)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS sent(
-    session BLOB NOT NULL, sender INTEGER NOT NULL, msg_id INTEGER NOT NULL,
-    PRIMARY KEY(session, sender, msg_id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS deadlines(
-    session BLOB PRIMARY KEY, opens_at INTEGER, closes_at INTEGER
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS deadlines_close ON deadlines(closes_at);
-CREATE TABLE IF NOT EXISTS results(
-    session BLOB NOT NULL, member INTEGER NOT NULL, blob BLOB NOT NULL,
-    PRIMARY KEY(session, member)
-) WITHOUT ROWID;
-";
+/// The versioned schema changes (`server/migrations/sqlite/`), applied at
+/// start in order, each once.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_initial.sql",
+    sql: include_str!("../../migrations/sqlite/0001_initial.sql"),
+}];
 
 /// Opens (creating if needed) the store at `dir/relay.sqlite3` in WAL mode.
-pub fn open(dir: &Path, sync: SyncMode) -> rusqlite::Result<Connection> {
+fn connect(dir: &Path, sync: SyncMode) -> rusqlite::Result<Connection> {
     let conn = Connection::open(dir.join("relay.sqlite3"))?;
     // Another connection may briefly hold a lock (e.g. a checkpoint's): wait.
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -66,9 +39,156 @@ pub fn open(dir: &Path, sync: SyncMode) -> rusqlite::Result<Connection> {
     // Checkpoints run on their own thread (see `checkpointer`), so a commit
     // never waits for the WAL to be copied into the database file.
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-    conn.execute_batch(SCHEMA)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// The SQLite store as the writer uses it: the one write connection, and
+/// the checkpointer thread beside it.
+pub struct Sqlite {
+    conn: Connection,
+    stop: Arc<AtomicBool>,
+    wal_frames: Arc<AtomicI64>,
+    checkpointer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sqlite {
+    /// Opens the store in `dir`, applies pending migrations and starts the
+    /// checkpointer.
+    pub fn open(dir: &Path, sync: SyncMode) -> Result<Sqlite, DbError> {
+        let conn = connect(dir, sync)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let wal_frames = Arc::new(AtomicI64::new(0));
+        let mut db = Sqlite {
+            conn,
+            stop: stop.clone(),
+            wal_frames: wal_frames.clone(),
+            checkpointer: None,
+        };
+        db.begin(&[])?;
+        migrate(&mut db, MIGRATIONS)?;
+        db.commit()?;
+        db.checkpointer = Some(checkpointer(
+            dir,
+            Duration::from_millis(100),
+            stop,
+            wal_frames,
+        )?);
+        Ok(db)
+    }
+}
+
+impl rusqlite::ToSql for Arg<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match *self {
+            Arg::Int(v) => ValueRef::Integer(v),
+            Arg::Bytes(b) => ValueRef::Blob(b),
+            Arg::NullInt => ValueRef::Null,
+        }))
+    }
+}
+
+/// `$1` parameters as SQLite's numbered `?1` (no statement of the store
+/// has a `$` anywhere else).
+fn numbered(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+impl Db for Sqlite {
+    fn exec(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<u64, DbError> {
+        let changed = self
+            .conn
+            .prepare_cached(&numbered(sql))?
+            .execute(rusqlite::params_from_iter(args))?;
+        Ok(changed as u64)
+    }
+
+    fn query(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Row>, DbError> {
+        let mut stmt = self.conn.prepare_cached(&numbered(sql))?;
+        let cols = stmt.column_count();
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let mut vals = Vec::with_capacity(cols);
+            for c in 0..cols {
+                vals.push(match r.get_ref(c)? {
+                    ValueRef::Integer(v) => Val::Int(v),
+                    ValueRef::Blob(b) | ValueRef::Text(b) => Val::Bytes(b.to_vec()),
+                    ValueRef::Null => Val::Null,
+                    ValueRef::Real(_) => return Err(DbError::Corrupt("a real number")),
+                });
+            }
+            out.push(Row(vals));
+        }
+        Ok(out)
+    }
+
+    fn script(&mut self, sql: &str) -> Result<(), DbError> {
+        Ok(self.conn.execute_batch(sql)?)
+    }
+
+    fn stmt(&self, s: Stmt) -> &'static str {
+        match s {
+            Stmt::CloseDue => {
+                "SELECT d.session FROM deadlines d JOIN sessions s ON s.id = d.session WHERE d.closes_at <= $1 AND s.state = $2"
+            }
+        }
+    }
+
+    fn begin(&mut self, _sessions: &[SessionId]) -> Result<(), DbError> {
+        // The one writer takes the whole database.
+        Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?)
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    fn sole_writer(&self) -> bool {
+        true
+    }
+
+    fn savepoints(&self) -> bool {
+        true
+    }
+
+    fn try_periodic_lock(&mut self) -> Result<bool, DbError> {
+        Ok(true)
+    }
+
+    fn announce(&mut self, _heads: &[(MailboxKey, u64)]) -> Result<(), DbError> {
+        Ok(())
+    }
+
+    fn recover(&mut self) {}
+
+    fn idle(&mut self) -> Option<Duration> {
+        // After the replies went out: only the next batch waits.
+        if self.wal_frames.load(Relaxed) < RESTART_FRAMES {
+            return None;
+        }
+        let t = Instant::now();
+        if let Err(e) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+        {
+            tracing::warn!(error = %e, "checkpoint failed");
+        }
+        self.wal_frames.store(0, Relaxed);
+        Some(t.elapsed())
+    }
+
+    fn close(&mut self) {
+        self.stop.store(true, Relaxed);
+        if let Some(h) = self.checkpointer.take() {
+            let _ = h.join();
+        }
+        let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
 }
 
 /// WAL frames (4 KiB pages, so 64 MiB) after which the writer finishes a
@@ -85,13 +205,12 @@ pub const RESTART_FRAMES: i64 = 16_384;
 /// PASSIVE checkpoint of its own. Nothing is writing then, so it completes,
 /// copying only the frames since the last pass, and the next commit starts
 /// the log from its beginning. No lock is ever waited on.
-pub fn checkpointer(
+fn checkpointer(
     dir: &Path,
-    period: std::time::Duration,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    wal_frames: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    period: Duration,
+    stop: Arc<AtomicBool>,
+    wal_frames: Arc<AtomicI64>,
 ) -> rusqlite::Result<std::thread::JoinHandle<()>> {
-    use std::sync::atomic::Ordering::Relaxed;
     let conn = Connection::open(dir.join("relay.sqlite3"))?;
     let spawned = std::thread::Builder::new()
         .name("store-checkpoint".into())
@@ -105,4 +224,42 @@ pub fn checkpointer(
             }
         });
     spawned.map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn versions(dir: &Path) -> Vec<i64> {
+        let c = Connection::open(dir.join("relay.sqlite3")).unwrap();
+        let mut s = c
+            .prepare("SELECT version FROM schema_migrations ORDER BY version")
+            .unwrap();
+        s.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn migrations_apply_once_and_adopt_a_store_from_before_them() {
+        // A store created before versioned migrations: the tables, no
+        // schema_migrations.
+        let dir = tempfile::tempdir().unwrap();
+        let old = connect(dir.path(), SyncMode::Normal).unwrap();
+        old.execute_batch(MIGRATIONS[0].sql).unwrap();
+        old.execute("INSERT INTO sessions(id, state, members, resubmit, manifest, next_sub, created_at) VALUES (x'01', 1, 3, 0, NULL, 7, 0)", [])
+            .unwrap();
+        drop(old);
+        for _ in 0..2 {
+            let mut db = Sqlite::open(dir.path(), SyncMode::Normal).unwrap();
+            db.close();
+        }
+        let all: Vec<i64> = MIGRATIONS.iter().map(|m| m.version).collect();
+        assert_eq!(versions(dir.path()), all, "each version recorded once");
+        let mut db = Sqlite::open(dir.path(), SyncMode::Normal).unwrap();
+        let rows = db.query("SELECT next_sub FROM sessions", &[]).unwrap();
+        assert_eq!(rows[0].int(0).unwrap(), 7, "existing data kept");
+        db.close();
+    }
 }

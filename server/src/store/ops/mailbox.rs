@@ -1,11 +1,11 @@
 //! The submission log and the members' mailboxes.
 
-use rusqlite::{OptionalExtension, params};
 use sotto::wire::{
     self, BROADCAST, Bundle, DeliveryKind, ErrorCode, SessionId, SessionState, SubmissionDelivery,
 };
 
-use super::{Res, StoreError, Writer, i, id_from_sql, id_sql, refuse, unix_now};
+use super::{Res, StoreError, Writer, i, id_from_sql, id_sql, n, refuse, sid, u, unix_now};
+use crate::store::db::{Arg, DbError};
 use crate::store::{Caller, Entry, Reply};
 
 impl Writer {
@@ -17,17 +17,17 @@ impl Writer {
         bundle: &[u8],
     ) -> Res<Reply> {
         let Caller { session, token, .. } = caller;
-        let prior = self
-            .conn
-            .prepare_cached("SELECT position, receipt FROM submissions WHERE session = ?1 AND token = ?2 AND idem = ?3")?
-            .query_row(params![&session.0[..], &token[..], id_sql(idem)], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
-            .optional()?;
-        if let Some((position, receipt)) = prior {
-            let receipt = receipt
+        let prior = self.db.query(
+            "SELECT position, receipt FROM submissions WHERE session = $1 AND token = $2 AND idem = $3",
+            &[sid(&session), Arg::Bytes(&token[..]), Arg::Int(id_sql(idem))],
+        )?;
+        if let Some(r) = prior.first() {
+            let receipt = r
+                .bytes(1)?
                 .try_into()
-                .map_err(|_| StoreError::Sql(rusqlite::Error::InvalidQuery))?;
+                .map_err(|_| DbError::Corrupt("receipt"))?;
             return Ok(Reply::Submitted {
-                position: u64::try_from(position).unwrap_or(0),
+                position: u(r.int(0)?),
                 receipt,
                 fresh: false,
             });
@@ -62,27 +62,27 @@ impl Writer {
         }
         let mut replaces = 0;
         if single_use {
-            let prev: Option<i64> = self
-                .conn
-                .prepare_cached("SELECT position FROM submissions WHERE session = ?1 AND token = ?2 ORDER BY position DESC LIMIT 1")?
-                .query_row(params![&session.0[..], &token[..]], |r| r.get(0))
-                .optional()?;
-            if let Some(prev) = prev {
+            let prev = self.db.query(
+                "SELECT position FROM submissions WHERE session = $1 AND token = $2 ORDER BY position DESC LIMIT 1",
+                &[sid(&session), Arg::Bytes(&token[..])],
+            )?;
+            if let Some(prev) = prev.first().map(|r| r.int(0)).transpose()? {
                 if !meta.resubmit {
                     return refuse(
                         ErrorCode::TokenUsed,
                         "this single-use token has already submitted",
                     );
                 }
-                replaces = u64::try_from(prev).unwrap_or(0);
+                replaces = u(prev);
             }
         }
         self.check_room(session, 1..=meta.members)?;
         let position = meta.next_sub + 1;
         let receipt = wire::receipt(bundle);
-        self.conn
-            .prepare_cached("INSERT INTO submissions(session, position, token, idem, receipt, replaces) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-            .execute(params![&session.0[..], i(position), &token[..], id_sql(idem), &receipt[..], i(replaces)])?;
+        self.db.exec(
+            "INSERT INTO submissions(session, position, token, idem, receipt, replaces) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[sid(&session), Arg::Int(i(position)), Arg::Bytes(&token[..]), Arg::Int(id_sql(idem)), Arg::Bytes(&receipt[..]), Arg::Int(i(replaces))],
+        )?;
         for (idx, ct) in parts.iter().enumerate() {
             let payload = SubmissionDelivery {
                 receipt,
@@ -93,9 +93,14 @@ impl Writer {
             let m = u16::try_from(idx + 1).unwrap_or(u16::MAX);
             self.append(session, m, DeliveryKind::Submission, 0, position, &payload)?;
         }
-        self.conn
-            .prepare_cached("UPDATE sessions SET next_sub = ?1 WHERE id = ?2")?
-            .execute(params![i(position), &session.0[..]])?;
+        if self.db.savepoints() {
+            self.db.exec(
+                "UPDATE sessions SET next_sub = $1 WHERE id = $2",
+                &[Arg::Int(i(position)), sid(&session)],
+            )?;
+        } else {
+            self.pending_subs.insert(session, position);
+        }
         if let Some(m) = self.sessions.get_mut(&session) {
             m.next_sub = position;
         }
@@ -127,12 +132,10 @@ impl Writer {
             (DeliveryKind::Direct, vec![to])
         };
         self.check_room(session, recipients.iter().copied())?;
-        let fresh = self
-            .conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO sent(session, sender, msg_id) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![&session.0[..], from, id_sql(id)])?;
+        let fresh = self.db.exec(
+            "INSERT INTO sent(session, sender, msg_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[sid(&session), n(from), Arg::Int(id_sql(id))],
+        )?;
         if fresh == 0 {
             return Ok(Reply::Done); // a duplicate: already stored once
         }
@@ -150,14 +153,14 @@ impl Writer {
         let mut c = self.cursor(key)?;
         let seq = seq.min(c.head);
         if seq > c.acked {
-            self.conn
-                .prepare_cached(
-                    "DELETE FROM mailbox WHERE session = ?1 AND member = ?2 AND seq <= ?3",
-                )?
-                .execute(params![&key.0.0[..], key.1, i(seq)])?;
-            self.conn
-                .prepare_cached("UPDATE cursors SET acked = ?1 WHERE session = ?2 AND member = ?3")?
-                .execute(params![i(seq), &key.0.0[..], key.1])?;
+            self.db.exec(
+                "DELETE FROM mailbox WHERE session = $1 AND member = $2 AND seq <= $3",
+                &[sid(&key.0), n(key.1), Arg::Int(i(seq))],
+            )?;
+            self.db.exec(
+                "UPDATE cursors SET acked = $1 WHERE session = $2 AND member = $3",
+                &[Arg::Int(i(seq)), sid(&key.0), n(key.1)],
+            )?;
             c.acked = seq;
             self.cursors.insert(key, c);
         }
@@ -173,16 +176,21 @@ impl Writer {
                 "results can only be published after close",
             );
         }
-        self.conn
-            .prepare_cached(
-                "INSERT OR REPLACE INTO results(session, member, blob) VALUES (?1, ?2, ?3)",
+        self.db.exec(
+            "INSERT INTO results(session, member, blob) VALUES ($1, $2, $3) ON CONFLICT(session, member) DO UPDATE SET blob = excluded.blob",
+            &[sid(&session), n(caller.member), Arg::Bytes(blob)],
+        )?;
+        let published = self
+            .db
+            .query(
+                "SELECT count(*) FROM results WHERE session = $1",
+                &[sid(&session)],
             )?
-            .execute(params![&session.0[..], caller.member, blob])?;
-        let n: i64 = self
-            .conn
-            .prepare_cached("SELECT count(*) FROM results WHERE session = ?1")?
-            .query_row(params![&session.0[..]], |r| r.get(0))?;
-        if n >= i64::from(meta.members) && meta.state != SessionState::Done {
+            .first()
+            .map(|r| r.int(0))
+            .transpose()?
+            .unwrap_or(0);
+        if published >= i64::from(meta.members) && meta.state != SessionState::Done {
             self.set_meta_state(session, SessionState::Done)?;
         }
         Ok(Reply::Done)
@@ -195,18 +203,23 @@ impl Writer {
         after: u64,
         limit: u32,
     ) -> Res<Reply> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, kind, sender, msg_id, payload FROM mailbox WHERE session = ?1 AND member = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
+        let rows = self.db.query(
+            "SELECT seq, kind, sender, msg_id, payload FROM mailbox WHERE session = $1 AND member = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+            &[sid(&session), n(member), Arg::Int(i(after)), n(limit)],
         )?;
-        let rows = stmt.query_map(params![&session.0[..], member, i(after), limit], |r| {
-            Ok(Entry {
-                seq: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
-                kind: r.get(1)?,
-                sender: r.get(2)?,
-                msg_id: id_from_sql(r.get::<_, i64>(3)?),
-                payload: r.get(4)?,
+        let corrupt = || DbError::Corrupt("mailbox row");
+        let entries = rows
+            .iter()
+            .map(|r| {
+                Ok(Entry {
+                    seq: u(r.int(0)?),
+                    kind: u8::try_from(r.int(1)?).map_err(|_| corrupt())?,
+                    sender: u16::try_from(r.int(2)?).map_err(|_| corrupt())?,
+                    msg_id: id_from_sql(r.int(3)?),
+                    payload: r.bytes(4)?,
+                })
             })
-        })?;
-        Ok(Reply::Entries(rows.collect::<Result<_, _>>()?))
+            .collect::<Result<_, DbError>>()?;
+        Ok(Reply::Entries(entries))
     }
 }

@@ -3,7 +3,10 @@
 //! Each command checks everything that can refuse it before it writes, so a
 //! refusal leaves nothing behind. Small caches (session metadata, mailbox
 //! heads) avoid re-reading hot rows; they are dropped whenever a statement
-//! or a commit fails, and reload from the database.
+//! or a commit fails, and reload from the database. When the database has
+//! other writers (PostgreSQL shared by several relays) the caches live for
+//! one batch only: the batch holds its sessions' row locks, so what it read
+//! stays true until it commits.
 //!
 //! [`sessions`] holds the organizer's and the public commands, [`mailbox`]
 //! the submission log and the members' mailboxes.
@@ -11,9 +14,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rusqlite::{Connection, OptionalExtension, params};
 use sotto::wire::{DeliveryKind, ErrorCode, Role, SessionId, SessionState, Token};
 
+use super::db::{Arg, Db, DbError};
 use super::{Command, Reply, StoreError};
 use crate::config::Limits;
 use crate::hub::{Hub, MailboxKey};
@@ -48,12 +51,17 @@ struct Cursor {
 
 /// The writer thread's state: the connection plus caches.
 pub(super) struct Writer {
-    conn: Connection,
+    db: Box<dyn Db>,
     limits: Limits,
     hub: Arc<Hub>,
     sessions: HashMap<SessionId, Meta>,
     cursors: HashMap<MailboxKey, Cursor>,
     dirty: HashMap<MailboxKey, u64>,
+    /// Without savepoints (PostgreSQL): sessions' new submission counters,
+    /// written once per batch at commit (mailbox heads likewise, from
+    /// `dirty`): fewer round trips, and a failed statement aborts the
+    /// whole batch anyway.
+    pending_subs: HashMap<SessionId, u64>,
     session_count: u64,
 }
 
@@ -62,6 +70,11 @@ fn random_token() -> Res<Token> {
     getrandom::fill(&mut t.0)
         .map_err(|_| StoreError::Refused(ErrorCode::Internal, "randomness unavailable"))?;
     Ok(t)
+}
+
+/// Seconds since the Unix epoch, as stored.
+pub(super) fn unix_now_sql() -> i64 {
+    i(unix_now())
 }
 
 /// Seconds since the Unix epoch.
@@ -73,6 +86,21 @@ fn unix_now() -> u64 {
 
 fn i(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// A stored counter back as a u64 (negative values never occur).
+fn u(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+/// A session id as a parameter.
+fn sid(s: &SessionId) -> Arg<'_> {
+    Arg::Bytes(&s.0[..])
+}
+
+/// A small integer as a parameter.
+fn n(v: impl Into<i64>) -> Arg<'static> {
+    Arg::Int(v.into())
 }
 
 /// An id (request, idempotency or message id: any u64) as an SQLite
@@ -88,35 +116,71 @@ pub(super) fn id_from_sql(v: i64) -> u64 {
 }
 
 impl Writer {
-    pub(super) fn new(conn: Connection, limits: Limits, hub: Arc<Hub>) -> rusqlite::Result<Writer> {
-        let session_count: i64 =
-            conn.query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))?;
-        Ok(Writer {
-            conn,
+    pub(super) fn new(db: Box<dyn Db>, limits: Limits, hub: Arc<Hub>) -> Result<Writer, DbError> {
+        let mut w = Writer {
+            db,
             limits,
             hub,
             sessions: HashMap::new(),
             cursors: HashMap::new(),
             dirty: HashMap::new(),
-            session_count: u64::try_from(session_count).unwrap_or(0),
-        })
+            pending_subs: HashMap::new(),
+            session_count: 0,
+        };
+        w.count_sessions()?;
+        Ok(w)
     }
 
-    pub(super) fn begin(&mut self) -> Res<()> {
-        Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?)
-    }
-
-    pub(super) fn commit(&mut self) -> Res<()> {
-        if let Err(e) = self.conn.execute_batch("COMMIT") {
-            let _ = self.conn.execute_batch("ROLLBACK");
-            return Err(e.into());
-        }
+    fn count_sessions(&mut self) -> Result<(), DbError> {
+        let rows = self.db.query("SELECT count(*) FROM sessions", &[])?;
+        self.session_count = u(rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(0));
         Ok(())
+    }
+
+    /// Starts a batch's transaction holding the sessions its commands touch.
+    pub(super) fn begin(&mut self, sessions: &[SessionId]) -> Res<()> {
+        if !self.db.sole_writer() {
+            // Other relays wrote since the last batch.
+            self.sessions.clear();
+            self.cursors.clear();
+        }
+        Ok(self.db.begin(sessions)?)
+    }
+
+    /// Writes the counters deferred to the end of the batch, tells other
+    /// relays which mailboxes grew, then commits.
+    pub(super) fn commit(&mut self) -> Res<()> {
+        if !self.db.savepoints() {
+            for ((session, member), head) in &self.dirty {
+                self.db.exec(
+                    "UPDATE cursors SET head = $1 WHERE session = $2 AND member = $3",
+                    &[Arg::Int(i(*head)), sid(session), n(*member)],
+                )?;
+            }
+            for (session, next) in self.pending_subs.drain() {
+                self.db.exec(
+                    "UPDATE sessions SET next_sub = $1 WHERE id = $2",
+                    &[Arg::Int(i(next)), sid(&session)],
+                )?;
+            }
+        }
+        if !self.dirty.is_empty() {
+            let heads: Vec<(MailboxKey, u64)> = self.dirty.iter().map(|(k, v)| (*k, *v)).collect();
+            self.db.announce(&heads)?;
+        }
+        Ok(self.db.commit()?)
+    }
+
+    /// Whether a failed command undoes only itself (see [`Db::savepoints`]).
+    pub(super) fn savepoints(&self) -> bool {
+        self.db.savepoints()
     }
 
     /// Forgets every cache and pending wake-up after a failed commit.
     pub(super) fn after_failure(&mut self) {
         self.dirty.clear();
+        self.pending_subs.clear();
+        self.db.recover();
         self.forget_caches();
     }
 
@@ -125,12 +189,7 @@ impl Writer {
     fn forget_caches(&mut self) {
         self.sessions.clear();
         self.cursors.clear();
-        if let Ok(n) = self
-            .conn
-            .query_row("SELECT count(*) FROM sessions", [], |r| r.get::<_, i64>(0))
-        {
-            self.session_count = u64::try_from(n).unwrap_or(0);
-        }
+        let _ = self.count_sessions();
     }
 
     /// Wakes members whose mailboxes grew in the committed batch.
@@ -140,36 +199,31 @@ impl Writer {
         }
     }
 
-    /// Completes a checkpoint between batches (see `schema::checkpointer`).
-    pub(super) fn finish_checkpoint(&mut self) {
-        if let Err(e) = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-        {
-            tracing::warn!(error = %e, "checkpoint failed");
-        }
+    /// Between batches: the database's housekeeping (see [`Db::idle`]).
+    pub(super) fn idle(&mut self) -> Option<std::time::Duration> {
+        self.db.idle()
     }
 
-    /// Checkpoints and truncates the WAL at shutdown.
-    pub(super) fn checkpoint(&mut self) {
-        let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+    /// At shutdown.
+    pub(super) fn close(&mut self) {
+        self.db.close();
     }
 
     /// Runs one command under its own savepoint.
     pub(super) fn run(&mut self, cmd: Command) -> Res<Reply> {
-        self.conn.prepare_cached("SAVEPOINT cmd")?.execute([])?;
+        if !self.db.savepoints() {
+            // A failed statement aborts the whole transaction (see
+            // `Db::savepoints`); the caller runs the batch again.
+            return self.dispatch(cmd);
+        }
+        self.db.script("SAVEPOINT cmd")?;
         let r = self.dispatch(cmd);
-        let end = if matches!(r, Err(StoreError::Sql(_))) {
-            let rolled_back = self.conn.execute_batch("ROLLBACK TO cmd; RELEASE cmd");
+        if matches!(r, Err(StoreError::Sql(_))) {
+            self.db.script("ROLLBACK TO cmd; RELEASE cmd")?;
             self.forget_caches();
-            rolled_back
         } else {
-            self.conn
-                .prepare_cached("RELEASE cmd")?
-                .execute([])
-                .map(drop)
-        };
-        end?;
+            self.db.script("RELEASE cmd")?;
+        }
         r
     }
 
@@ -219,36 +273,35 @@ impl Writer {
         if let Some(m) = self.sessions.get(&session) {
             return Ok(*m);
         }
-        let row = self
-            .conn
-            .prepare_cached("SELECT s.state, s.members, s.resubmit, s.next_sub, s.manifest IS NOT NULL, d.opens_at, d.closes_at FROM sessions s LEFT JOIN deadlines d ON d.session = s.id WHERE s.id = ?1")?
-            .query_row(params![&session.0[..]], |r| {
-                Ok((r.get::<_, u8>(0)?, r.get::<_, u16>(1)?, r.get::<_, bool>(2)?, r.get::<_, i64>(3)?, r.get::<_, bool>(4)?, r.get::<_, Option<i64>>(5)?, r.get::<_, Option<i64>>(6)?))
-            })
-            .optional()?;
-        let Some((state, members, resubmit, next_sub, has_manifest, opens_at, closes_at)) = row
-        else {
+        let rows = self.db.query(
+            "SELECT s.state, s.members, s.resubmit, s.next_sub, s.manifest IS NOT NULL, d.opens_at, d.closes_at FROM sessions s LEFT JOIN deadlines d ON d.session = s.id WHERE s.id = $1",
+            &[sid(&session)],
+        )?;
+        let Some(r) = rows.first() else {
             return refuse(ErrorCode::NotFound, "no such session");
         };
-        let state = SessionState::try_from(state)
-            .map_err(|_| StoreError::Sql(rusqlite::Error::InvalidQuery))?;
+        let state = u8::try_from(r.int(0)?)
+            .ok()
+            .and_then(|s| SessionState::try_from(s).ok())
+            .ok_or(DbError::Corrupt("session state"))?;
         let m = Meta {
             state,
-            members,
-            resubmit,
-            next_sub: u64::try_from(next_sub).unwrap_or(0),
-            has_manifest,
-            opens_at: opens_at.and_then(|t| u64::try_from(t).ok()),
-            closes_at: closes_at.and_then(|t| u64::try_from(t).ok()),
+            members: u16::try_from(r.int(1)?).map_err(|_| DbError::Corrupt("committee size"))?,
+            resubmit: r.int(2)? != 0,
+            next_sub: u(r.int(3)?),
+            has_manifest: r.int(4)? != 0,
+            opens_at: r.opt_int(5)?.and_then(|t| u64::try_from(t).ok()),
+            closes_at: r.opt_int(6)?.and_then(|t| u64::try_from(t).ok()),
         };
         self.sessions.insert(session, m);
         Ok(m)
     }
 
     fn set_meta_state(&mut self, session: SessionId, state: SessionState) -> Res<()> {
-        self.conn
-            .prepare_cached("UPDATE sessions SET state = ?1 WHERE id = ?2")?
-            .execute(params![state as u8, &session.0[..]])?;
+        self.db.exec(
+            "UPDATE sessions SET state = $1 WHERE id = $2",
+            &[n(state as u8), sid(&session)],
+        )?;
         if let Some(m) = self.sessions.get_mut(&session) {
             m.state = state;
         }
@@ -259,15 +312,16 @@ impl Writer {
         if let Some(c) = self.cursors.get(&key) {
             return Ok(*c);
         }
-        let (head, acked): (i64, i64) = self
-            .conn
-            .prepare_cached("SELECT head, acked FROM cursors WHERE session = ?1 AND member = ?2")?
-            .query_row(params![&key.0.0[..], key.1], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-            .unwrap_or((0, 0));
-        let c = Cursor {
-            head: u64::try_from(head).unwrap_or(0),
-            acked: u64::try_from(acked).unwrap_or(0),
+        let rows = self.db.query(
+            "SELECT head, acked FROM cursors WHERE session = $1 AND member = $2",
+            &[sid(&key.0), n(key.1)],
+        )?;
+        let c = match rows.first() {
+            Some(r) => Cursor {
+                head: u(r.int(0)?),
+                acked: u(r.int(1)?),
+            },
+            None => Cursor { head: 0, acked: 0 },
         };
         self.cursors.insert(key, c);
         Ok(c)
@@ -295,12 +349,16 @@ impl Writer {
         let key = (session, member);
         let mut c = self.cursor(key)?;
         let seq = c.head + 1;
-        self.conn
-            .prepare_cached("INSERT INTO mailbox(session, member, seq, kind, sender, msg_id, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
-            .execute(params![&session.0[..], member, i(seq), kind as u8, sender, id_sql(msg_id), payload])?;
-        self.conn
-            .prepare_cached("UPDATE cursors SET head = ?1 WHERE session = ?2 AND member = ?3")?
-            .execute(params![i(seq), &session.0[..], member])?;
+        self.db.exec(
+            "INSERT INTO mailbox(session, member, seq, kind, sender, msg_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[sid(&session), n(member), Arg::Int(i(seq)), n(kind as u8), n(sender), Arg::Int(id_sql(msg_id)), Arg::Bytes(payload)],
+        )?;
+        if self.db.savepoints() {
+            self.db.exec(
+                "UPDATE cursors SET head = $1 WHERE session = $2 AND member = $3",
+                &[Arg::Int(i(seq)), sid(&session), n(member)],
+            )?;
+        }
         c.head = seq;
         self.cursors.insert(key, c);
         self.dirty.insert(key, seq);
@@ -315,17 +373,16 @@ impl Writer {
         member: u16,
         rate: u32,
     ) -> Res<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO tokens(hash, session, role, member, rate) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
-                &t.digest()[..],
-                &session.0[..],
-                role as u8,
-                member,
-                rate
-            ])?;
+        self.db.exec(
+            "INSERT INTO tokens(hash, session, role, member, rate) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                Arg::Bytes(&t.digest()[..]),
+                sid(&session),
+                n(role as u8),
+                n(member),
+                n(rate),
+            ],
+        )?;
         Ok(())
     }
 }

@@ -1,17 +1,22 @@
 //! Session lifecycle, tokens and public reads.
 
-use rusqlite::{OptionalExtension, params};
 use sotto::wire::{
     CloseMarker, Created, DeliveryKind, ErrorCode, Results, Role, SessionId, SessionState,
     TokenMode, Welcome,
 };
 use subtle::ConstantTimeEq;
 
-use super::{Res, StoreError, Writer, i, random_token, refuse, unix_now};
+use super::{Res, Writer, i, n, random_token, refuse, sid, unix_now};
 use crate::store::Reply;
+use crate::store::db::{Arg, DbError, Stmt};
 
 impl Writer {
     pub(super) fn create(&mut self, members: u16, allow_resubmit: bool) -> Res<Reply> {
+        if !self.db.sole_writer() {
+            // Other relays create sessions too (the cap is approximate
+            // across relays: two may pass it by a batch at once).
+            self.count_sessions()?;
+        }
         if self.session_count >= self.limits.max_sessions {
             return refuse(
                 ErrorCode::LimitReached,
@@ -22,13 +27,15 @@ impl Writer {
             return refuse(ErrorCode::BadRequest, "committee size out of range");
         }
         let mut id = [0u8; 16];
-        getrandom::fill(&mut id)
-            .map_err(|_| StoreError::Refused(ErrorCode::Internal, "randomness unavailable"))?;
+        getrandom::fill(&mut id).map_err(|_| {
+            crate::store::StoreError::Refused(ErrorCode::Internal, "randomness unavailable")
+        })?;
         let session = SessionId(id);
         let now = unix_now();
-        self.conn
-            .prepare_cached("INSERT INTO sessions(id, state, members, resubmit, manifest, next_sub, created_at) VALUES (?1, ?2, ?3, ?4, NULL, 0, ?5)")?
-            .execute(params![&id[..], SessionState::Draft as u8, members, allow_resubmit, i(now)])?;
+        self.db.exec(
+            "INSERT INTO sessions(id, state, members, resubmit, manifest, next_sub, created_at) VALUES ($1, $2, $3, $4, NULL, 0, $5)",
+            &[sid(&session), n(SessionState::Draft as u8), n(members), n(allow_resubmit), Arg::Int(i(now))],
+        )?;
         let created = Created {
             organizer: random_token()?,
             reader: random_token()?,
@@ -39,11 +46,10 @@ impl Writer {
         for (idx, t) in created.members.iter().enumerate() {
             let m = u16::try_from(idx + 1).unwrap_or(u16::MAX);
             self.insert_token(t, session, Role::Member, m, 0)?;
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO cursors(session, member, head, acked) VALUES (?1, ?2, 0, 0)",
-                )?
-                .execute(params![&id[..], m])?;
+            self.db.exec(
+                "INSERT INTO cursors(session, member, head, acked) VALUES ($1, $2, 0, 0)",
+                &[sid(&session), n(m)],
+            )?;
         }
         self.session_count += 1;
         Ok(Reply::Created(session, Box::new(created)))
@@ -51,20 +57,23 @@ impl Writer {
 
     /// Looks a token digest up: (session, role, member, rate).
     fn token(&mut self, digest: &[u8; 32]) -> Res<Option<(SessionId, u8, u16, u32)>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT hash, session, role, member, rate FROM tokens WHERE hash = ?1")?
-            .query_row(params![&digest[..]], |r| {
-                let hash: Vec<u8> = r.get(0)?;
-                let s: Vec<u8> = r.get(1)?;
-                Ok((hash, s, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
-            .optional()?
-            // The index lookup is by digest; compare again in constant time.
-            .filter(|(hash, ..)| bool::from(hash.as_slice().ct_eq(&digest[..])))
-            .and_then(|(_, s, role, member, rate)| {
-                Some((SessionId(s.try_into().ok()?), role, member, rate))
-            }))
+        let rows = self.db.query(
+            "SELECT hash, session, role, member, rate FROM tokens WHERE hash = $1",
+            &[Arg::Bytes(&digest[..])],
+        )?;
+        let Some(r) = rows.first() else {
+            return Ok(None);
+        };
+        // The index lookup is by digest; compare again in constant time.
+        if !bool::from(r.bytes(0)?.as_slice().ct_eq(&digest[..])) {
+            return Ok(None);
+        }
+        let corrupt = || DbError::Corrupt("token row");
+        let session = SessionId(r.bytes(1)?.try_into().map_err(|_| corrupt())?);
+        let role = u8::try_from(r.int(2)?).map_err(|_| corrupt())?;
+        let member = u16::try_from(r.int(3)?).map_err(|_| corrupt())?;
+        let rate = u32::try_from(r.int(4)?).map_err(|_| corrupt())?;
+        Ok(Some((session, role, member, rate)))
     }
 
     pub(super) fn hello(
@@ -83,8 +92,7 @@ impl Writer {
             );
         }
         let meta = self.meta(session)?;
-        let role =
-            Role::try_from(role).map_err(|_| StoreError::Sql(rusqlite::Error::InvalidQuery))?;
+        let role = Role::try_from(role).map_err(|_| DbError::Corrupt("token role"))?;
         let (mut head, mut from, mut watch) = (0, 0, None);
         let mut resume_at = 0;
         if role == Role::Member {
@@ -120,13 +128,16 @@ impl Writer {
                 "the manifest can only change while the session is a draft",
             );
         }
-        self.conn
-            .prepare_cached("UPDATE sessions SET manifest = ?1 WHERE id = ?2")?
-            .execute(params![blob, &session.0[..]])?;
+        self.db.exec(
+            "UPDATE sessions SET manifest = $1 WHERE id = $2",
+            &[Arg::Bytes(blob), sid(&session)],
+        )?;
         let (opens_at, closes_at) = manifest_deadlines(blob);
-        self.conn
-            .prepare_cached("INSERT OR REPLACE INTO deadlines(session, opens_at, closes_at) VALUES (?1, ?2, ?3)")?
-            .execute(params![&session.0[..], opens_at.map(i), closes_at.map(i)])?;
+        let at = |t: Option<u64>| t.map_or(Arg::NullInt, |t| Arg::Int(i(t)));
+        self.db.exec(
+            "INSERT INTO deadlines(session, opens_at, closes_at) VALUES ($1, $2, $3) ON CONFLICT(session) DO UPDATE SET opens_at = excluded.opens_at, closes_at = excluded.closes_at",
+            &[sid(&session), at(opens_at), at(closes_at)],
+        )?;
         if let Some(m) = self.sessions.get_mut(&session) {
             m.has_manifest = true;
             m.opens_at = opens_at;
@@ -136,14 +147,20 @@ impl Writer {
     }
 
     /// Closes the open sessions whose deadline has passed, as the organizer's
-    /// close would (the members get the close marker and compute).
+    /// close would (the members get the close marker and compute). With
+    /// several relays on one database, one of them does it each time (the
+    /// periodic lock), and skips sessions another batch holds: the next
+    /// sweep, or that batch's own deadline check, closes them.
     pub(super) fn close_due(&mut self, now: u64) -> Res<Reply> {
-        let due: Vec<Vec<u8>> = self
-            .conn
-            .prepare_cached("SELECT d.session FROM deadlines d JOIN sessions s ON s.id = d.session WHERE d.closes_at <= ?1 AND s.state = ?2")?
-            .query_map(params![i(now), SessionState::Open as u8], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        for id in due {
+        if !self.db.try_periodic_lock()? {
+            return Ok(Reply::Done);
+        }
+        let sql = self.db.stmt(Stmt::CloseDue);
+        let due = self
+            .db
+            .query(sql, &[Arg::Int(i(now)), n(SessionState::Open as u8)])?;
+        for row in due {
+            let id = row.bytes(0)?;
             let Ok(id) = <[u8; 16]>::try_from(id.as_slice()) else {
                 continue;
             };
@@ -218,12 +235,11 @@ impl Writer {
     }
 
     pub(super) fn manifest(&mut self, session: SessionId) -> Res<Reply> {
-        let blob: Option<Option<Vec<u8>>> = self
-            .conn
-            .prepare_cached("SELECT manifest FROM sessions WHERE id = ?1")?
-            .query_row(params![&session.0[..]], |r| r.get(0))
-            .optional()?;
-        match blob.flatten() {
+        let rows = self.db.query(
+            "SELECT manifest FROM sessions WHERE id = $1",
+            &[sid(&session)],
+        )?;
+        match rows.first().map(|r| r.opt_bytes(0)).transpose()?.flatten() {
             Some(b) => Ok(Reply::Blob(b)),
             None => refuse(ErrorCode::NotFound, "no manifest for this session"),
         }
@@ -241,13 +257,18 @@ impl Writer {
                 );
             }
         }
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT member, blob FROM results WHERE session = ?1 ORDER BY member",
+        let rows = self.db.query(
+            "SELECT member, blob FROM results WHERE session = $1 ORDER BY member",
+            &[sid(&session)],
         )?;
-        let rows = stmt.query_map(params![&session.0[..]], |r| {
-            Ok((r.get::<_, u16>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })?;
-        Ok(Reply::Results(Results(rows.collect::<Result<_, _>>()?)))
+        let results = rows
+            .iter()
+            .map(|r| {
+                let m = u16::try_from(r.int(0)?).map_err(|_| DbError::Corrupt("member"))?;
+                Ok((m, r.bytes(1)?))
+            })
+            .collect::<Result<_, DbError>>()?;
+        Ok(Reply::Results(Results(results)))
     }
 }
 
