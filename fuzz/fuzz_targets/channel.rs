@@ -28,7 +28,8 @@ fuzz_target!(|ops: Vec<Op<'_>>| {
     let (k1, k2) = (member(1), member(2));
     let new = |keys, me, peer: u16| {
         let peer_key = member_public(peer).x25519;
-        Channel::new(keys, me, peer, &peer_key, SESSION, 3, &RunId([9; 32])).expect("fixture channel")
+        Channel::new(keys, me, peer, &peer_key, SESSION, 3, &RunId([9; 32]))
+            .expect("fixture channel")
     };
     let mut receiver = new(k1, 1, 2);
     let mut sender = new(k2, 2, 1);
