@@ -63,7 +63,10 @@ build_module() {
         --no-pack --no-opt --out-dir "$out" --out-name sotto -- \
         --no-default-features --features "$features"
     if (( optimize )); then
-        wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory \
+        # --converge repeats -Oz until it stops shrinking the module;
+        # --zero-filled-memory is sound because the module owns its memory
+        # (wasm-bindgen exports it), which starts zeroed.
+        wasm-opt -Oz --converge --zero-filled-memory --strip-debug --strip-producers --enable-bulk-memory \
             --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
             --enable-reference-types --enable-multivalue \
             "$out/sotto_bg.wasm" -o "$out/sotto_bg.wasm"

@@ -39,25 +39,6 @@ pub enum FieldError {
     /// Division by zero or inversion of zero.
     #[error("zero has no inverse")]
     ZeroInverse,
-    /// Text that is not a decimal integer.
-    #[error("a field element is written as a decimal integer below 2^127 - 1")]
-    NotDecimal,
-}
-
-impl core::str::FromStr for Fp {
-    type Err = FieldError;
-
-    /// Parses the canonical decimal form: digits only, value below p.
-    fn from_str(s: &str) -> Result<Fp, FieldError> {
-        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(FieldError::NotDecimal);
-        }
-        let v: u128 = s.parse().map_err(|_| FieldError::NonCanonical)?;
-        if v >= MODULUS {
-            return Err(FieldError::NonCanonical);
-        }
-        Ok(Fp(v))
-    }
 }
 
 /// An element of GF(2^127 - 1).

@@ -72,9 +72,10 @@ impl Computation {
     /// What a committee member runs on the agreed log: first the members
     /// compare the public part tags position by position
     /// ([`super::validity::agree_on_bundles`], one round), then the
-    /// computation runs on the kept submissions; positions whose tags
-    /// disagree are added to the invalid count, replayed bundles are
-    /// dropped. `tags[k]` belongs to `submissions[k]`.
+    /// computation runs on the kept submissions, whose tags become the
+    /// inputs' identities ([`Ctx::set_input_ids`]); positions whose tags
+    /// disagree and replayed bundles are added to the invalid count.
+    /// `tags[k]` belongs to `submissions[k]`.
     pub async fn compute_bundled(
         &self,
         ctx: &Ctx,
@@ -87,15 +88,17 @@ impl Computation {
             ));
         }
         let fates = agree_on_bundles(ctx, tags).await?;
-        let kept: Vec<ShareVec> = submissions
+        let (kept, ids): (Vec<ShareVec>, Vec<Fp>) = submissions
             .iter()
+            .zip(tags)
             .zip(&fates)
             .filter(|(_, f)| **f == Bundled::Kept)
-            .map(|(s, _)| s.clone())
-            .collect();
-        let unbound = fates.iter().filter(|f| **f == Bundled::Unbound).count();
+            .map(|((s, t), _)| (s.clone(), *t))
+            .unzip();
+        ctx.set_input_ids(ids);
+        let excluded = fates.iter().filter(|f| **f != Bundled::Kept).count();
         let mut outcome = self.compute(ctx, &kept).await?;
-        outcome.invalid += unbound as u64;
+        outcome.invalid += excluded as u64;
         Ok(outcome)
     }
 

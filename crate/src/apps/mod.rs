@@ -18,6 +18,7 @@ pub mod budget;
 pub mod check;
 pub mod computation;
 pub mod dp;
+#[cfg(any(test, not(target_arch = "wasm32")))]
 pub mod forge;
 pub mod irv;
 pub mod quantile;

@@ -164,6 +164,9 @@ pub async fn check(
         ));
     }
     let count = submissions.len();
+    // Everything drawn from here on is combined with these submissions.
+    let consumed = inputs_digest(ctx, submissions.iter().enumerate());
+    ctx.rekey(&[b"validity", &consumed]);
     let randoms = ctx.random(1 + 2 * count).await?;
     let r = ctx
         .open_masked(&ShareVec::from_values(vec![randoms.values()[0]]))
@@ -268,6 +271,53 @@ async fn open_and_reduce(
     Ok((consistent, ShareVec::from_values(out)))
 }
 
+/// SHA-256 over the identity ([`Ctx::input_id`]) and this member's share
+/// bytes of each given submission: what [`Ctx::rekey`] binds the
+/// randomness of the validity check, and then of the rest of the program,
+/// to.
+fn inputs_digest<'a>(ctx: &Ctx, subs: impl Iterator<Item = (usize, &'a ShareVec)>) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for (k, s) in subs {
+        h.update(ctx.input_id(k).to_bytes());
+        h.update((s.len() as u64).to_be_bytes());
+        for x in s.values() {
+            h.update(x.to_bytes());
+        }
+    }
+    h.finalize().into()
+}
+
+/// A set of part tags by open addressing. Tags are hash outputs (or
+/// uniformly random), so their low bits index well; a small table beats a
+/// B-tree or a sort in the browser member's code size.
+struct TagSet(Vec<u128>);
+
+impl TagSet {
+    /// Marks an empty slot: tags are field elements, below p < 2^127.
+    const EMPTY: u128 = u128::MAX;
+
+    fn with_room(count: usize) -> TagSet {
+        TagSet(vec![TagSet::EMPTY; (2 * count).next_power_of_two().max(2)])
+    }
+
+    /// Adds `tag`; false if it was there already.
+    fn insert(&mut self, tag: Fp) -> bool {
+        let mask = self.0.len() - 1;
+        let mut at = (tag.value() as usize) & mask;
+        loop {
+            match self.0[at] {
+                TagSet::EMPTY => {
+                    self.0[at] = tag.value();
+                    return true;
+                }
+                t if t == tag.value() => return false,
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+}
+
 /// What the members' comparison of part tags decided for one submission
 /// position ([`agree_on_bundles`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,8 +330,9 @@ pub enum Bundled {
     /// some member could not read): excluded and counted invalid.
     Unbound,
     /// The same submission id as an earlier kept position: a bundle
-    /// replayed at a new position. Dropped and not counted, so a bundle
-    /// counts once.
+    /// replayed at a new position. Excluded and counted invalid, so a
+    /// bundle counts once and a replay (or a bundle that took another's
+    /// id to displace it) shows in the invalid count.
     Replay,
 }
 
@@ -303,13 +354,13 @@ pub async fn agree_on_bundles(ctx: &Ctx, tags: &[Fp]) -> Result<Vec<Bundled>, En
     let outgoing = vec![Some(tags.to_vec()); n];
     let expect = (1..=n).map(|j| (j, tags.len())).collect();
     let lists = ctx.exchange(outgoing, expect).await?;
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = TagSet::with_room(tags.len());
     Ok((0..tags.len())
         .map(|k| {
             let tag = lists[0][k];
             if lists.iter().any(|l| l[k] != tag) {
                 Bundled::Unbound
-            } else if seen.insert(tag.value()) {
+            } else if seen.insert(tag) {
                 Bundled::Kept
             } else {
                 Bundled::Replay
@@ -368,6 +419,19 @@ pub async fn check_submissions<'a>(
     submissions: &'a [ShareVec],
 ) -> Result<Checked<'a>, EngineError> {
     let flags = check(ctx, enc, submissions).await?;
+    // Everything drawn after the check (comparison masks, noise) is
+    // combined with the valid submissions only: the same valid set gives
+    // the same randomness, whatever else was submitted.
+    let kept = inputs_digest(
+        ctx,
+        submissions
+            .iter()
+            .enumerate()
+            .zip(&flags)
+            .filter(|(_, ok)| **ok)
+            .map(|(s, _)| s),
+    );
+    ctx.rekey(&[b"valid", &kept]);
     let valid: Vec<&ShareVec> = submissions
         .iter()
         .zip(&flags)

@@ -13,7 +13,7 @@
 //! restarts (crash, kill) reads its whole mailbox again from the start and
 //! rebuilds the same inputs; nothing is kept on the member's disk.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use rand_core::{Rng, SeedableRng};
@@ -138,7 +138,7 @@ pub struct MemberState {
     readies: BTreeMap<u16, Ready>,
     running: Option<Running>,
     /// Every run this member built channels for: never again.
-    used_runs: BTreeSet<RunId>,
+    used_runs: Vec<RunId>,
     stash: VecDeque<(u16, Vec<u8>)>,
     outbox: VecDeque<Outgoing>,
     pieces: Reassembler,
@@ -205,7 +205,7 @@ impl MemberState {
             my_hash: None,
             readies: BTreeMap::new(),
             running: None,
-            used_runs: BTreeSet::new(),
+            used_runs: Vec::new(),
             stash: VecDeque::new(),
             outbox: VecDeque::new(),
             pieces: Reassembler::default(),
@@ -424,7 +424,7 @@ impl MemberState {
         if self.running.as_ref().is_some_and(|r| r.run == run) {
             return Ok(());
         }
-        if !self.used_runs.insert(run) {
+        if self.used_runs.contains(&run) {
             // Channels of a used run would repeat nonces under their keys.
             tracing::warn!(
                 member = self.me,
@@ -432,6 +432,7 @@ impl MemberState {
             );
             return Ok(());
         }
+        self.used_runs.push(run);
         if self.running.is_some() {
             tracing::info!(
                 member = self.me,
@@ -459,21 +460,27 @@ impl MemberState {
             .values()
             .map(|(_, tag, s)| (*tag, s.clone()))
             .unzip();
-        // The engine's randomness is a function of this member's keys,
-        // the session and the agreed inputs: a restart (or a relay that
-        // forces one) repeats the same masks and noise instead of handing
-        // out a second masking of the same values.
-        let seed = self.keys.derive_secret(
+        // The engine's randomness comes from this member's per-session
+        // secret, rekeyed on exactly the inputs it is combined with
+        // (`Ctx::rekey`, `apps::validity`): a restart (or a relay that
+        // forces one) repeats the same masks and noise for the same
+        // inputs, and draws fresh ones for anything else.
+        let root = self.keys.derive_secret(
             ENGINE_SEED_LABEL,
-            &[m.session_id.as_bytes(), &self.me.to_be_bytes(), &mine],
+            &[m.session_id.as_bytes(), &self.me.to_be_bytes()],
         );
-        let rng: engine::BoxRng = Box::new(rand_chacha::ChaCha20Rng::from_seed(*seed));
+        let mut seed = [0u8; 32];
+        self.rng.fill_bytes(&mut seed);
+        let rng: engine::BoxRng = Box::new(rand_chacha::ChaCha20Rng::from_seed(seed));
         let mut party = Party::new(
             committee,
             usize::from(self.me),
             u64::from(run.attempt()),
             rng,
-            move |ctx| async move { spec.compute_bundled(&ctx, &tags, &inputs).await },
+            move |ctx| async move {
+                ctx.set_root_secret(root);
+                spec.compute_bundled(&ctx, &tags, &inputs).await
+            },
         )?;
         party.start();
         tracing::info!(member = self.me, attempt = run.attempt(), "computing");

@@ -305,11 +305,11 @@ fn a_replayed_bundle_counts_once_and_mixed_parts_are_excluded() {
     }
     let mut st = states(&keys, &m, &[1, 2, 3]);
     let json = result_json(&run(&mut st, boxes).unwrap());
-    // Position 1 and 3 count once each; position 2 is excluded (invalid);
-    // the replay at position 4 is dropped.
+    // Position 1 and 3 count once each; position 2 (mixed parts) and the
+    // replay at position 4 are excluded and counted invalid.
     assert_eq!(
         json,
-        serde_json::json!({"valid": 2, "invalid": 1, "result": {"tally": {"A": 2, "B": 0}}})
+        serde_json::json!({"valid": 2, "invalid": 2, "result": {"tally": {"A": 2, "B": 0}}})
     );
 }
 
@@ -376,18 +376,17 @@ fn a_replayed_ready_never_rolls_back_or_reuses_a_nonce() {
         &mut sent,
     )
     .unwrap();
-    // No (sender, recipient, run, round, seq) carries two different frames:
-    // that would be two plaintexts under one key and nonce.
-    let mut frames = std::collections::BTreeMap::new();
+    // No (sender, recipient, run, round, seq) is ever sealed twice: a
+    // second frame under one key and nonce means a channel was built
+    // again for a used run (even when the plaintext repeats).
+    let mut frames = std::collections::BTreeSet::new();
     for (i, out) in &sent {
         if let Outgoing::Send { to, payload, .. } = out
             && payload.first() == Some(&protocol::TAG_ENGINE)
         {
             let h = crate::envelope::ChannelHeader::from_bytes(&payload[1..]).unwrap();
             let key = (*i, *to, h.attempt, h.round, h.seq);
-            if let Some(prev) = frames.insert(key, payload.clone()) {
-                assert_eq!(prev, *payload, "nonce reused for {key:?}");
-            }
+            assert!(frames.insert(key), "nonce reused for {key:?}");
         }
     }
     let blobs: Vec<Vec<u8>> = published.into_iter().map(|p| p.unwrap()).collect();
@@ -433,5 +432,35 @@ fn a_restart_repeats_the_same_noise() {
         })
         .collect();
     let second = run(&mut again, submissions(&m, &ballots)).unwrap();
+    assert_eq!(result_json(&first), result_json(&second));
+}
+
+#[test]
+fn junk_that_changes_between_runs_does_not_redraw_the_noise() {
+    let (keys, m) = setup_with(
+        3,
+        OutputPolicy {
+            min_submissions: 1,
+            dp: Some(DpPolicy {
+                epsilon: Epsilon::from_milli(100).unwrap(),
+            }),
+            ..OutputPolicy::default()
+        },
+    );
+    // Three ballots and one invalid vector.
+    let ballots = [vec![1, 0], vec![0, 1], vec![1, 0], vec![1, 1]];
+    let first = run(
+        &mut states(&keys, &m, &[1, 2, 3]),
+        submissions(&m, &ballots),
+    )
+    .unwrap();
+    // The relay forces a second run in which member 1 cannot read the
+    // invalid vector's part: it is excluded earlier, but the valid set is
+    // the same, so the noisy tally must be the same too (fresh noise on
+    // the same counts could be averaged away).
+    let mut boxes = submissions(&m, &ballots);
+    let last = boxes[0][3].payload.len() - 1;
+    boxes[0][3].payload[last] ^= 1;
+    let second = run(&mut states(&keys, &m, &[4, 5, 6]), boxes).unwrap();
     assert_eq!(result_json(&first), result_json(&second));
 }

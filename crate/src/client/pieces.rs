@@ -34,7 +34,7 @@
 //! Bad pieces are typed errors ([`PieceError`]); the member logs and
 //! ignores them, since a piece carries no authentication to act on.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use crate::wire;
 
@@ -198,7 +198,14 @@ impl Default for Limits {
 #[derive(Debug)]
 struct Partial {
     count: u32,
-    pieces: BTreeMap<u32, Vec<u8>>,
+    /// (index, bytes), sorted by index. Plain vectors rather than B-trees
+    /// here and below: a message has a few pieces, a reassembler a few
+    /// messages, and each B-tree instantiation costs kilobytes of wasm in
+    /// the browser member's module. Pieces arrive in order through the
+    /// relay, so inserting is appending; a sender (a member, or the relay)
+    /// that sends tiny pieces backwards only slows this member down,
+    /// which either could do anyway by withholding messages.
+    pieces: Vec<(u32, Vec<u8>)>,
     bytes: usize,
 }
 
@@ -206,11 +213,11 @@ struct Partial {
 #[derive(Debug, Default)]
 pub struct Reassembler {
     limits: Limits,
-    partial: BTreeMap<(u16, u64), Partial>,
+    partial: Vec<((u16, u64), Partial)>,
     /// Incomplete messages, oldest first.
     arrival: VecDeque<(u16, u64)>,
     buffered: usize,
-    done: BTreeSet<(u16, u64)>,
+    /// The last [`REMEMBERED`] completed messages, oldest first.
     done_order: VecDeque<(u16, u64)>,
     evicted: u64,
 }
@@ -252,10 +259,10 @@ impl Reassembler {
             id: p.id,
             index: p.index,
         };
-        if self.done.contains(&key) {
+        if self.done_order.contains(&key) {
             return Err(duplicate);
         }
-        let len = match self.partial.get(&key) {
+        let len = match self.partial.iter().find(|(k, _)| *k == key).map(|(_, m)| m) {
             Some(m) if m.count != p.count => {
                 return Err(PieceError::Conflict {
                     id: p.id,
@@ -263,16 +270,18 @@ impl Reassembler {
                     expected: m.count,
                 });
             }
-            Some(m) if m.pieces.contains_key(&p.index) => return Err(duplicate),
+            Some(m) if m.pieces.binary_search_by_key(&p.index, |(i, _)| *i).is_ok() => {
+                return Err(duplicate);
+            }
             Some(m) => m.bytes + p.data.len(),
             None => {
                 self.make_room_for_sender(from);
                 let fresh = Partial {
                     count: p.count,
-                    pieces: BTreeMap::new(),
+                    pieces: Vec::new(),
                     bytes: 0,
                 };
-                self.partial.insert(key, fresh);
+                self.partial.push((key, fresh));
                 self.arrival.push_back(key);
                 p.data.len()
             }
@@ -285,10 +294,14 @@ impl Reassembler {
             return Err(PieceError::TooLarge { len, max });
         }
         self.buffered += p.data.len();
-        let Some(m) = self.partial.get_mut(&key) else {
+        let Some((_, m)) = self.partial.iter_mut().find(|(k, _)| *k == key) else {
             return Ok(None);
         };
-        m.pieces.insert(p.index, p.data.to_vec());
+        let at = m
+            .pieces
+            .binary_search_by_key(&p.index, |(i, _)| *i)
+            .unwrap_or_else(|at| at);
+        m.pieces.insert(at, (p.index, p.data.to_vec()));
         m.bytes += p.data.len();
         if m.pieces.len() < m.count as usize {
             return Ok(None);
@@ -297,7 +310,7 @@ impl Reassembler {
             return Ok(None);
         };
         let mut whole = Vec::with_capacity(m.bytes);
-        for piece in m.pieces.into_values() {
+        for (_, piece) in m.pieces {
             whole.extend_from_slice(&piece);
         }
         self.remember(key);
@@ -305,7 +318,8 @@ impl Reassembler {
     }
 
     fn remove(&mut self, key: (u16, u64)) -> Option<Partial> {
-        let m = self.partial.remove(&key)?;
+        let at = self.partial.iter().position(|(k, _)| *k == key)?;
+        let (_, m) = self.partial.swap_remove(at);
         self.buffered -= m.bytes;
         self.arrival.retain(|k| *k != key);
         Some(m)
@@ -335,12 +349,9 @@ impl Reassembler {
     }
 
     fn remember(&mut self, key: (u16, u64)) {
-        if self.done_order.len() >= REMEMBERED
-            && let Some(old) = self.done_order.pop_front()
-        {
-            self.done.remove(&old);
+        if self.done_order.len() >= REMEMBERED {
+            self.done_order.pop_front();
         }
-        self.done.insert(key);
         self.done_order.push_back(key);
     }
 }

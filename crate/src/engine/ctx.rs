@@ -17,6 +17,9 @@ use super::message::Message;
 use crate::field::Fp;
 use crate::share::Reconstructor;
 
+/// HKDF salt of [`Ctx::rekey`].
+const REKEY_LABEL: &[u8] = b"sotto/engine-rekey/v1";
+
 /// How far ahead of the current round a peer's message may be buffered.
 pub const MAX_ROUNDS_AHEAD: u32 = 64;
 
@@ -101,6 +104,10 @@ pub(crate) struct Inner {
     pub(crate) stats: Stats,
     pub(crate) online: bool,
     pub(crate) waiting: Option<Waiting>,
+    /// The secret [`Ctx::rekey`] derives fresh generators from, if set.
+    pub(crate) root: Option<zeroize::Zeroizing<[u8; 32]>>,
+    /// Public identities of the inputs (see [`Ctx::set_input_ids`]).
+    pub(crate) input_ids: Vec<Fp>,
 }
 
 /// Handle to a party's round state, given to the committee program.
@@ -142,6 +149,8 @@ impl Ctx {
             stats: Stats::default(),
             online: false,
             waiting: None,
+            root: None,
+            input_ids: Vec::new(),
         };
         Ok(Ctx {
             inner: Arc::new(Mutex::new(inner)),
@@ -199,6 +208,61 @@ impl Ctx {
     pub fn with_rng<T>(&self, f: impl FnOnce(&mut dyn rand_core::CryptoRng) -> T) -> T {
         let mut inner = self.lock();
         f(&mut *inner.rng)
+    }
+
+    /// Sets the secret that [`Ctx::rekey`] derives generators from (a
+    /// committee member's per-session secret, `MemberKeys::derive_secret`).
+    pub fn set_root_secret(&self, root: zeroize::Zeroizing<[u8; 32]>) {
+        self.lock().root = Some(root);
+    }
+
+    /// Replaces the random generator by one bound to `context`: with a root
+    /// secret, ChaCha20 seeded with HKDF-SHA256(salt = "sotto/engine-rekey/v1",
+    /// root, info = the concatenation of `context`); without one, seeded
+    /// from the current generator.
+    ///
+    /// Why: a committee member may run one computation several times (a
+    /// restart, or a relay that forces one). Randomness must then repeat
+    /// exactly when, and only when, what it masks repeats: the same
+    /// dealings, masks and noise for the same inputs (nobody sees two
+    /// maskings of one value, noise cannot be averaged away), fresh ones
+    /// for anything else (one mask on two different values would reveal
+    /// their difference). Programs rekey with a hash of exactly the values
+    /// the following randomness is combined with.
+    pub fn rekey(&self, context: &[&[u8]]) {
+        let mut inner = self.lock();
+        let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+        match &inner.root {
+            Some(root) => {
+                let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(REKEY_LABEL), root.as_ref());
+                if hk.expand_multi_info(context, seed.as_mut()).is_err() {
+                    // 32 bytes is always a valid HKDF-SHA256 output length.
+                    inner.rng.fill_bytes(seed.as_mut());
+                }
+            }
+            None => inner.rng.fill_bytes(seed.as_mut()),
+        }
+        inner.rng =
+            Box::new(<rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::from_seed(*seed));
+    }
+
+    /// Records public identities of the program's inputs, one per input in
+    /// order (a committee member passes the part tags of the submissions it
+    /// keeps). [`Ctx::input_ids`] returns them; programs that rekey on their
+    /// inputs include them, so that two inputs with equal shares at one
+    /// member but different identities never share randomness.
+    pub fn set_input_ids(&self, ids: Vec<Fp>) {
+        self.lock().input_ids = ids;
+    }
+
+    /// The identity of input `k`: what [`Ctx::set_input_ids`] recorded, or
+    /// `k` itself.
+    pub fn input_id(&self, k: usize) -> Fp {
+        self.lock()
+            .input_ids
+            .get(k)
+            .copied()
+            .unwrap_or(Fp::from(k as u64))
     }
 
     /// Reconstruction plan for degree-t sharings held by all members.

@@ -65,6 +65,20 @@ enum Item {
     Shares(Vec<ShareVec>),
 }
 
+/// Parses a field element in its canonical decimal form: digits only,
+/// value below p = 2^127 - 1.
+fn parse_element(s: &str) -> anyhow::Result<Fp> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        bail!("a field element is written as a decimal integer");
+    }
+    let v: u128 = s.parse().context("the number is too large")?;
+    let x = Fp::new(v);
+    if x.value() != v {
+        bail!("a field element is below 2^127 - 1");
+    }
+    Ok(x)
+}
+
 /// Parses a `forged_shares` entry: n vectors of `len` decimal elements.
 fn parse_forged_shares(
     entry: &[Vec<String>],
@@ -87,10 +101,7 @@ fn parse_forged_shares(
                 );
             }
             v.iter()
-                .map(|x| {
-                    x.parse::<Fp>()
-                        .with_context(|| format!("forged_shares: {x:?}"))
-                })
+                .map(|x| parse_element(x).with_context(|| format!("forged_shares: {x:?}")))
                 .collect::<anyhow::Result<Vec<Fp>>>()
                 .map(ShareVec::from_values)
         })
