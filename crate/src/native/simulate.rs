@@ -363,7 +363,7 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
 
     let start = Instant::now();
     pause(latency).await;
-    close_session(relay, created.session, &created.organizer).await?;
+    close_retrying(relay, created.session, &created.organizer).await?;
     for t in tasks {
         t.await.context("member task")??;
     }
@@ -404,9 +404,36 @@ fn relay_for(relay: &str, k: usize) -> String {
 }
 
 fn token_used(e: &anyhow::Error) -> bool {
+    refused_with(e, crate::wire::ErrorCode::TokenUsed)
+}
+
+fn refused_with(e: &anyhow::Error, code: crate::wire::ErrorCode) -> bool {
     e.downcast_ref::<crate::native::relay_client::ClientError>()
         .and_then(|c| c.code())
-        == Some(crate::wire::ErrorCode::TokenUsed)
+        == Some(code)
+}
+
+/// Closes the session like [`close_session`], trying again while the relay
+/// or its store is briefly away (a relay killed, its database restarting):
+/// closing is idempotent, and a close whose acknowledgement was lost shows
+/// on the next try as a session already past Closed (`BadState`).
+async fn close_retrying(
+    relay: &str,
+    session: crate::wire::SessionId,
+    token: &crate::wire::Token,
+) -> anyhow::Result<()> {
+    let mut tries = 0;
+    loop {
+        match close_session(relay, session, token).await {
+            Ok(()) => return Ok(()),
+            Err(e) if tries > 0 && refused_with(&e, crate::wire::ErrorCode::BadState) => {
+                return Ok(());
+            }
+            Err(_) if tries < PARTICIPANT_RETRIES => tries += 1,
+            Err(e) => return Err(e),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// A relay child process on a free loopback port.
