@@ -248,7 +248,7 @@ impl Ctx {
 
     /// Records public identities of the program's inputs, one per input in
     /// order (a committee member passes the part tags of the submissions it
-    /// keeps). [`Ctx::input_ids`] returns them; programs that rekey on their
+    /// keeps). [`Ctx::input_id`] returns them; programs that rekey on their
     /// inputs include them, so that two inputs with equal shares at one
     /// member but different identities never share randomness.
     pub fn set_input_ids(&self, ids: Vec<Fp>) {

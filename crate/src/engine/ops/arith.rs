@@ -271,8 +271,8 @@ impl Ctx {
     /// random sharings of zero of degree 2t: every member deals its own
     /// random degree-2t polynomials with constant term 0 and the sums are
     /// taken, so the result is uniform among such polynomials as long as
-    /// one member is honest. They mask degree-2t openings
-    /// ([`Ctx::open_degree_2t`]).
+    /// one member is honest. They mask degree-2t openings (the random-bit
+    /// opening of [`Ctx::preprocess`]).
     pub async fn joint_deal_with_zeros(
         &self,
         local: &[Fp],
