@@ -396,9 +396,10 @@ fn a_replayed_ready_never_rolls_back_or_reuses_a_nonce() {
     );
 }
 
-#[test]
-fn a_restart_repeats_the_same_noise() {
-    let (keys, m) = setup_with(
+/// Three members under differential privacy at epsilon 0.1: noise large
+/// enough that two independent draws differ.
+fn dp_setup() -> (Vec<Arc<MemberKeys>>, VerifiedManifest) {
+    setup_with(
         3,
         OutputPolicy {
             min_submissions: 1,
@@ -407,7 +408,12 @@ fn a_restart_repeats_the_same_noise() {
             }),
             ..OutputPolicy::default()
         },
-    );
+    )
+}
+
+#[test]
+fn a_restart_repeats_the_same_noise() {
+    let (keys, m) = dp_setup();
     let ballots = [vec![1, 0], vec![0, 1], vec![1, 0]];
     let first = run(
         &mut states(&keys, &m, &[1, 2, 3]),
@@ -437,16 +443,7 @@ fn a_restart_repeats_the_same_noise() {
 
 #[test]
 fn junk_that_changes_between_runs_does_not_redraw_the_noise() {
-    let (keys, m) = setup_with(
-        3,
-        OutputPolicy {
-            min_submissions: 1,
-            dp: Some(DpPolicy {
-                epsilon: Epsilon::from_milli(100).unwrap(),
-            }),
-            ..OutputPolicy::default()
-        },
-    );
+    let (keys, m) = dp_setup();
     // Three ballots and one invalid vector.
     let ballots = [vec![1, 0], vec![0, 1], vec![1, 0], vec![1, 1]];
     let first = run(
