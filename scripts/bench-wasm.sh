@@ -7,7 +7,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-cargo build --release -q -p sotto-relay -p sotto
+cargo build --release -q -p sotto-relay -p sotto-cli
 [[ -f target/npm/sotto/member/sotto_bg.wasm && -f target/npm/bench/sotto_bg.wasm ]] || scripts/build-wasm.sh --bench
 node_major="$(node --version | sed -E 's/^v([0-9]+).*/\1/')"
 flags=()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the npm package `sotto` (the wasm bindings of crate/) into
+# Builds the npm package `sotto` (the wasm bindings of crate/wasm) into
 # target/npm/sotto and prints the size of the module.
 #
 #   scripts/build-wasm.sh [--dev] [--check-size] [--bench]
@@ -59,7 +59,7 @@ build_module() {
     shift 2
     local features
     features=$(IFS=,; echo "$*")
-    wasm-pack --quiet build crate --target "$target" "${profile[@]}" \
+    wasm-pack --quiet build crate/wasm --target "$target" "${profile[@]}" \
         --no-pack --no-opt --out-dir "$out" --out-name sotto -- \
         --no-default-features --features "$features"
     if (( optimize )); then
@@ -82,7 +82,7 @@ if (( bench )); then
     build_module "$ROOT/target/npm/bench" web bench "${debug[@]}"
 fi
 
-cp crate/js/worker.js crate/js/member-worker.js crate/js/member-worker.d.ts crate/js/README.md "$OUT/"
+cp crate/wasm/js/worker.js crate/wasm/js/member-worker.js crate/wasm/js/member-worker.d.ts crate/wasm/js/README.md "$OUT/"
 cat > "$OUT/package.json" <<JSON
 {
   "name": "sotto",

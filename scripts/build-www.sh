@@ -37,7 +37,7 @@ done
 stale() {
     local stamp="$PKG/web/sotto_bg.wasm"
     [[ -f "$stamp" && -f "$PKG/member-worker.js" ]] || return 0
-    [[ -n "$(find crate/src crate/js crate/Cargo.toml Cargo.lock -newer "$stamp" -print -quit)" ]]
+    [[ -n "$(find crate Cargo.toml Cargo.lock -newer "$stamp" -print -quit)" ]]
 }
 
 if (( skip )); then

@@ -74,25 +74,27 @@ section "setup" scripts/setup.sh "${SETUP_FLAGS[@]}"
 section "rustfmt" cargo fmt --all -- --check
 section "rustfmt (fuzz)" cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 section "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
-section "clippy (wasm32)" cargo clippy -p sotto --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The packages that compile to wasm32 (the relay and the CLI do not).
+WASM_PACKAGES=(-p sotto-wire -p sotto-core -p sotto-client -p sotto-wasm)
+section "clippy (wasm32)" cargo clippy "${WASM_PACKAGES[@]}" --target wasm32-unknown-unknown --all-targets -- -D warnings
 # Each module of the npm package is its own feature set (scripts/build-wasm.sh).
 clippy_modules() {
     local f
     for f in page member-runtime bench; do
-        cargo clippy -p sotto --lib --target wasm32-unknown-unknown --no-default-features \
+        cargo clippy -p sotto-wasm --lib --target wasm32-unknown-unknown --no-default-features \
             --features "$f" -- -D warnings || return
     done
 }
 section "clippy (wasm32 modules)" clippy_modules
-section "build (wasm32)" cargo build -p sotto --lib --target wasm32-unknown-unknown
+section "build (wasm32)" cargo build -p sotto-wasm --lib --target wasm32-unknown-unknown
 # The npm package (prints the gzipped size; fails over the 250 KB budget),
 # then its TypeScript types checked against an example app.
 section "wasm package" scripts/build-wasm.sh --check-size
 section "typescript (package types)" www/node_modules/.bin/tsc --noEmit -p tests/ts
 # Includes tests/tests/wasm.rs: the package in Node against the real relay.
 section "tests (native)" cargo test --workspace
-section "tests (wasm32, node)" cargo test -p sotto --target wasm32-unknown-unknown
-section "tests (wasm32, chromium)" env WASM_BINDGEN_USE_BROWSER=1 cargo test -p sotto --target wasm32-unknown-unknown
+section "tests (wasm32, node)" cargo test "${WASM_PACKAGES[@]}" --target wasm32-unknown-unknown
+section "tests (wasm32, chromium)" env WASM_BINDGEN_USE_BROWSER=1 cargo test "${WASM_PACKAGES[@]}" --target wasm32-unknown-unknown
 section "tests (browser)" tests/browser/run.sh
 section "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 # The advisory database cannot be downloaded here: run `cargo deny check

@@ -9,12 +9,12 @@
 use std::fs;
 use std::path::Path;
 
-use sotto::keyfile::KdfParams;
-use sotto::session::{Invite, ManifestHash, Role};
-use sotto::wire::{self, Bundle, CreateParams, Header, Kind, MintRequest, SessionId, TokenMode};
+use sotto_core::keyfile::KdfParams;
+use sotto_core::session::{Invite, ManifestHash, Role};
 use sotto_fuzz::{
     SESSION, budget_schema, kinds, manifest, member, rng, signed_manifest, survey_schema,
 };
+use sotto_wire::{self, Bundle, CreateParams, Header, Kind, MintRequest, SessionId, TokenMode};
 
 fn write(target: &str, name: &str, bytes: &[u8]) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -92,19 +92,27 @@ fn main() {
     write(
         "wire_frame",
         "submit",
-        &wire::encode(&h, &Bundle::encode(&[b"one", b"two", b""])),
+        &sotto_wire::encode(&h, &Bundle::encode(&[b"one", b"two", b""])),
     );
     h.kind = Kind::Create;
     let create = CreateParams {
         members: 3,
         allow_resubmit: true,
     };
-    write("wire_frame", "create", &wire::encode(&h, &create.encode()));
+    write(
+        "wire_frame",
+        "create",
+        &sotto_wire::encode(&h, &create.encode()),
+    );
     h.kind = Kind::MintTokens;
     let mint = MintRequest {
         mode: TokenMode::SingleUse,
         count: 5,
         rate_per_min: 0,
     };
-    write("wire_frame", "mint", &wire::encode(&h, &mint.encode()));
+    write(
+        "wire_frame",
+        "mint",
+        &sotto_wire::encode(&h, &mint.encode()),
+    );
 }

@@ -7,7 +7,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use sotto::envelope::{CHANNEL_HEADER_LEN, Channel, ChannelHeader, EnvelopeError, RunId};
+use sotto_core::envelope::{CHANNEL_HEADER_LEN, Channel, ChannelHeader, EnvelopeError, RunId};
 use sotto_fuzz::{SESSION, member, member_public};
 
 #[derive(Debug, Arbitrary)]

@@ -13,11 +13,11 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use sotto::engine::message::Message;
-use sotto::engine::ops::bits::Need;
-use sotto::engine::{Committee, Party};
-use sotto::field::{Fp, MODULUS};
-use sotto::share::{ShareVec, deal};
+use sotto_core::engine::message::Message;
+use sotto_core::engine::ops::bits::Need;
+use sotto_core::engine::{Committee, Party};
+use sotto_core::field::{Fp, MODULUS};
+use sotto_core::share::{ShareVec, deal};
 use sotto_fuzz::rng;
 
 const N: usize = 3;

@@ -13,7 +13,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use sotto::keyfile::{KdfParams, MemberKeys, read_public};
+use sotto_core::keyfile::{KdfParams, MemberKeys, read_public};
 use sotto_fuzz::{member, member_public, rng};
 
 const PASSPHRASE: &str = "correct horse";

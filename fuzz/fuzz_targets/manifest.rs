@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sotto::apps::Computation;
-use sotto::session::Manifest;
+use sotto_core::apps::Computation;
+use sotto_core::session::Manifest;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(m) = Manifest::from_canonical_bytes(data) {

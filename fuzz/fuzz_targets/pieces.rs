@@ -8,7 +8,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use sotto::client::pieces::{PIECE_HEADER_LEN, Piece, Reassembler, split};
+use sotto_client::pieces::{PIECE_HEADER_LEN, Piece, Reassembler, split};
 
 #[derive(Debug, Arbitrary)]
 struct Input<'a> {
@@ -22,7 +22,7 @@ struct Input<'a> {
 }
 
 fn reencode(p: &Piece<'_>) -> Vec<u8> {
-    let mut b = vec![sotto::client::pieces::TAG_PIECE];
+    let mut b = vec![sotto_client::pieces::TAG_PIECE];
     b.extend_from_slice(&p.id.to_be_bytes());
     b.extend_from_slice(&p.index.to_be_bytes());
     b.extend_from_slice(&p.count.to_be_bytes());

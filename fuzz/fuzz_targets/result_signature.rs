@@ -6,7 +6,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use sotto::envelope::{ResultSignature, sign_result, verify_result};
+use sotto_core::envelope::{ResultSignature, sign_result, verify_result};
 use sotto_fuzz::{MEMBERS, member, verified_manifest};
 
 #[derive(Debug, Arbitrary)]

@@ -8,8 +8,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sotto::apps::budget::{self, BudgetSchema, IncomeSpec};
-use sotto::apps::survey::{self, SurveySchema};
+use sotto_core::apps::budget::{self, BudgetSchema, IncomeSpec};
+use sotto_core::apps::survey::{self, SurveySchema};
 
 fn check_survey(s: &SurveySchema, answer: &serde_json::Value) {
     if s.validate().is_err() {

@@ -5,7 +5,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use sotto::envelope::{SealedShares, SubmissionId, open_shares, seal_shares};
+use sotto_core::envelope::{SealedShares, SubmissionId, open_shares, seal_shares};
 use sotto_fuzz::{SESSION, member, member_public, rng};
 
 #[derive(Debug, Arbitrary)]

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sotto::session::{SignedManifest, verify_manifest, verify_manifest_for};
+use sotto_core::session::{SignedManifest, verify_manifest, verify_manifest_for};
 use sotto_fuzz::{SESSION, signed_manifest};
 
 fuzz_target!(|data: &[u8]| {

@@ -1,10 +1,10 @@
-//! Relay frames (`sotto::wire`): the header and every structured payload.
+//! Relay frames (`sotto_wire`): the header and every structured payload.
 //! Whatever decodes must re-encode to something that decodes to the same
 //! value.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sotto::wire::{
+use sotto_wire::{
     Bundle, CloseMarker, CreateParams, Created, DeliveryKind, ErrorBody, Frame, Kind, MintRequest,
     Results, SubmissionDelivery, TokenList, Welcome, decode_ref,
 };

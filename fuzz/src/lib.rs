@@ -10,11 +10,11 @@ use std::sync::OnceLock;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use sotto::apps::Computation;
-use sotto::apps::budget::BudgetSchema;
-use sotto::apps::survey::{AnswerKind, Question, SurveySchema};
-use sotto::keyfile::{MemberKeys, MemberPublicKeys};
-use sotto::session::{
+use sotto_core::apps::Computation;
+use sotto_core::apps::budget::BudgetSchema;
+use sotto_core::apps::survey::{AnswerKind, Question, SurveySchema};
+use sotto_core::keyfile::{MemberKeys, MemberPublicKeys};
+use sotto_core::session::{
     Committee, CommitteeMember, Deadlines, DpPolicy, Epsilon, MANIFEST_VERSION, Manifest,
     OutputPolicy, Reveal, SessionId, SessionKind, SignedManifest, VerifiedManifest, VoteMethod,
     VoteSchema, verify_manifest,
@@ -211,14 +211,14 @@ pub fn computations() -> &'static [Computation] {
 
 /// The validity constraints a computation's committee checks inside MPC.
 /// Every answer a participant's `encode` accepts must satisfy them.
-pub fn encoding_of(c: &Computation) -> Option<sotto::apps::validity::Encoding> {
+pub fn encoding_of(c: &Computation) -> Option<sotto_core::apps::validity::Encoding> {
     match c {
-        Computation::Vote(spec) => Some(sotto::apps::vote::encoding(
+        Computation::Vote(spec) => Some(sotto_core::apps::vote::encoding(
             &spec.method,
             spec.options.len(),
         )),
-        Computation::Survey(s, _) => Some(sotto::apps::survey::encoding(s).0),
-        Computation::Budget(b, _) => Some(sotto::apps::budget::encoding(b)),
+        Computation::Survey(s, _) => Some(sotto_core::apps::survey::encoding(s).0),
+        Computation::Budget(b, _) => Some(sotto_core::apps::budget::encoding(b)),
         _ => None,
     }
 }

@@ -72,9 +72,9 @@ pub enum SyncMode {
 #[derive(Debug, Clone, Args)]
 pub struct Limits {
     /// Largest accepted WebSocket message (frame), in bytes. Clients size
-    /// what they send by the default (`sotto::wire::FRAME_LIMIT`), so a
+    /// what they send by the default (`sotto_wire::FRAME_LIMIT`), so a
     /// smaller value refuses committee members' messages.
-    #[arg(long, default_value_t = sotto::wire::FRAME_LIMIT)]
+    #[arg(long, default_value_t = sotto_wire::FRAME_LIMIT)]
     pub max_frame_bytes: usize,
     /// Sustained frames per second per connection (excess is delayed, not dropped).
     #[arg(long, default_value_t = 200)]

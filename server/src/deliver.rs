@@ -6,7 +6,7 @@
 //! memory; the rest waits in the database.
 
 use axum::extract::ws::Message;
-use sotto::wire::{self, Header, Kind, SessionId};
+use sotto_wire::{Header, Kind, SessionId};
 use tokio::sync::{mpsc, watch};
 
 use crate::store::{Command, Reply, Store, StoreError};
@@ -62,7 +62,9 @@ pub async fn run(
                     seq: e.seq,
                 };
                 if out
-                    .send(Message::Binary(wire::encode(&header, &e.payload).into()))
+                    .send(Message::Binary(
+                        sotto_wire::encode(&header, &e.payload).into(),
+                    ))
                     .await
                     .is_err()
                 {

@@ -3,7 +3,7 @@
 //!
 //! | route | what |
 //! |---|---|
-//! | `GET /ws` | WebSocket upgrade; frames are [`sotto::wire`] |
+//! | `GET /ws` | WebSocket upgrade; frames are [`sotto_wire`] |
 //! | `GET /healthz` | `ok` |
 //! | `GET /metrics` | Prometheus text |
 //! | `GET /v1/sessions/{id}/manifest` | the manifest blob (anyone with the id) |
@@ -24,7 +24,7 @@ use axum::extract::{ConnectInfo, Path, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use sotto::wire::{ErrorCode, SessionId, Token};
+use sotto_wire::{ErrorCode, SessionId, Token};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeader;
 
@@ -145,7 +145,7 @@ fn no_session() -> Response {
 }
 
 async fn manifest(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
-    let Some(session) = SessionId::from_hex(&id) else {
+    let Ok(session) = SessionId::from_hex(&id) else {
         return no_session();
     };
     match app.store.call(Command::GetManifest { session }).await {
@@ -165,14 +165,14 @@ async fn results(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(session) = SessionId::from_hex(&id) else {
+    let Ok(session) = SessionId::from_hex(&id) else {
         return no_session();
     };
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|hex| Token::from_hex(hex.trim()));
+        .and_then(|hex| Token::from_hex(hex.trim()).ok());
     let Some(token) = token else {
         return (
             StatusCode::UNAUTHORIZED,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use sotto::wire::SessionId;
+use sotto_wire::SessionId;
 use tokio::sync::watch;
 
 /// A mailbox is named by its session and member index.

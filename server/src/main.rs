@@ -1,7 +1,7 @@
 //! `sotto-relay`: the store-and-forward WebSocket relay.
 //!
 //! It routes and stores ciphertext between participants and committee
-//! members by the routing header of [`sotto::wire`] frames, never holding a
+//! members by the routing header of [`sotto_wire`] frames, never holding a
 //! key, and serves the web app. See `docs/relay.md` for the protocol, the
 //! store and the limits.
 //!
@@ -59,15 +59,15 @@ async fn main() -> anyhow::Result<()> {
     let cfg = Config::parse();
     // RUST_LOG, default info; frame dumps of the WebSocket library are
     // never logged (they would show tokens).
-    sotto::native::logging::init("info");
+    sotto_native::init("info");
     match rlimit::increase_nofile_limit(u64::MAX) {
         Ok(n) => tracing::info!(nofile = n, "file descriptor limit"),
         Err(e) => tracing::warn!(error = %e, "could not raise the file descriptor limit"),
     }
-    if cfg.limits.max_frame_bytes < sotto::wire::FRAME_LIMIT {
+    if cfg.limits.max_frame_bytes < sotto_wire::FRAME_LIMIT {
         tracing::warn!(
             max_frame_bytes = cfg.limits.max_frame_bytes,
-            documented = sotto::wire::FRAME_LIMIT,
+            documented = sotto_wire::FRAME_LIMIT,
             "--max-frame-bytes is below the documented frame limit clients size their messages by: committee members will be refused and stop with a TooLarge error"
         );
     }

@@ -1,7 +1,7 @@
 //! Property tests of the relay's frame parsing with arbitrary bytes.
 //!
 //! The relay decodes every incoming WebSocket binary message with
-//! `sotto::wire::decode_ref`, then the payload its kind calls for
+//! `sotto_wire::decode_ref`, then the payload its kind calls for
 //! (`server/src/ws/request.rs`, and the store for submission bundles).
 //! Two layers are tested:
 //!
@@ -25,7 +25,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use sotto::wire::{
+use sotto_wire::{
     self, Bundle, CreateParams, Created, ErrorBody, Frame, Header, Kind, MintRequest, SessionId,
     SessionState, TokenList, TokenMode, WireError,
 };
@@ -66,7 +66,7 @@ fn header_strategy() -> impl Strategy<Value = Header> {
 /// header, then the payload as its kind requires. Mirrors the dispatch in
 /// `server/src/ws/request.rs` (and `Bundle::decode` in the store).
 fn relay_decode(bytes: &[u8]) -> Result<Header, WireError> {
-    let (h, payload) = wire::decode_ref(bytes)?;
+    let (h, payload) = sotto_wire::decode_ref(bytes)?;
     match h.kind {
         Kind::Create => drop(CreateParams::decode(payload)),
         Kind::MintTokens => drop(MintRequest::decode(payload)),
@@ -115,8 +115,8 @@ fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
         let len = bytes.len();
         match m {
             Mutation::Flip { at, xor } if len > 0 => bytes[at % len] ^= xor,
-            Mutation::FlipPayload { at, xor } if len > wire::HEADER_LEN => {
-                bytes[wire::HEADER_LEN + at % (len - wire::HEADER_LEN)] ^= xor
+            Mutation::FlipPayload { at, xor } if len > sotto_wire::HEADER_LEN => {
+                bytes[sotto_wire::HEADER_LEN + at % (len - sotto_wire::HEADER_LEN)] ^= xor
             }
             Mutation::Truncate(n) => bytes.truncate(n % (len + 1)),
             Mutation::Append(more) => bytes.extend_from_slice(more),
@@ -159,7 +159,7 @@ proptest! {
     fn arbitrary_bytes_decode_or_give_a_typed_error(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         match relay_decode(&bytes) {
             Ok(h) => {
-                prop_assert!(bytes.len() >= wire::HEADER_LEN);
+                prop_assert!(bytes.len() >= sotto_wire::HEADER_LEN);
                 prop_assert_eq!(Frame::decode(&bytes).unwrap().header, h);
             }
             Err(e) => {
@@ -172,9 +172,9 @@ proptest! {
 
     #[test]
     fn valid_frames_round_trip(h in header_strategy(), payload in payload_strategy()) {
-        let bytes = wire::encode(&h, &payload);
-        prop_assert_eq!(bytes.len(), wire::HEADER_LEN + payload.len());
-        let (decoded, p) = wire::decode_ref(&bytes).unwrap();
+        let bytes = sotto_wire::encode(&h, &payload);
+        prop_assert_eq!(bytes.len(), sotto_wire::HEADER_LEN + payload.len());
+        let (decoded, p) = sotto_wire::decode_ref(&bytes).unwrap();
         prop_assert_eq!(&decoded, &h);
         prop_assert_eq!(p, &payload[..]);
         prop_assert_eq!(relay_decode(&bytes), Ok(h.clone()));
@@ -188,7 +188,7 @@ proptest! {
         payload in payload_strategy(),
         mutations in prop::collection::vec(mutation_strategy(), 1..4),
     ) {
-        let good = wire::encode(&h, &payload);
+        let good = sotto_wire::encode(&h, &payload);
         let bad = mutate(good.clone(), &mutations);
         match relay_decode(&bad) {
             Ok(decoded) => {
@@ -204,7 +204,7 @@ proptest! {
             }
             Err(e) => {
                 // A length change is reported as such, never as something else.
-                if bad.len() != good.len() && bad.len() >= wire::HEADER_LEN && bad[..wire::HEADER_LEN] == good[..wire::HEADER_LEN] {
+                if bad.len() != good.len() && bad.len() >= sotto_wire::HEADER_LEN && bad[..sotto_wire::HEADER_LEN] == good[..sotto_wire::HEADER_LEN] {
                     prop_assert!(matches!(e, WireError::Truncated { .. } | WireError::Trailing(_)), "{:?}", e);
                 }
             }
@@ -320,7 +320,7 @@ async fn read_until(ws: &mut Ws, id: u64) -> Result<(End, Vec<Frame>), String> {
 
 /// Sends one frame and waits for its answer.
 async fn request(ws: &mut Ws, h: &Header, payload: &[u8]) -> Frame {
-    ws.send(Message::binary(wire::encode(h, payload)))
+    ws.send(Message::binary(sotto_wire::encode(h, payload)))
         .await
         .unwrap();
     let (end, mut frames) = read_until(ws, h.id).await.unwrap();
@@ -440,7 +440,7 @@ async fn run_case(
     if let Some(token) = token {
         let mut h = Header::new(Kind::Hello, fx.session);
         h.id = 1;
-        ws.send(Message::binary(wire::encode(&h, &token)))
+        ws.send(Message::binary(sotto_wire::encode(&h, &token)))
             .await
             .unwrap();
         // A used participant token is refused: the case then runs anonymous.
@@ -458,7 +458,7 @@ async fn run_case(
                 let mut h = Header::new(*kind, fx.session);
                 h.id = 100 + i as u64;
                 h.to = 1;
-                mutate(wire::encode(&h, payload), mutations)
+                mutate(sotto_wire::encode(&h, payload), mutations)
             }
         };
         if ws.send(Message::binary(bytes)).await.is_err() {
@@ -469,7 +469,7 @@ async fn run_case(
     let sentinel = 0xFEED_0000 + case;
     let mut h = Header::new(Kind::GetManifest, fx.session);
     h.id = sentinel;
-    let _ = ws.send(Message::binary(wire::encode(&h, &[]))).await;
+    let _ = ws.send(Message::binary(sotto_wire::encode(&h, &[]))).await;
     let closed = match read_until(&mut ws, sentinel).await {
         Ok((End::Answered, _)) => false,
         Ok((End::Closed(code), frames)) => {

@@ -9,8 +9,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Raw, Relay, error_code, parts, refs, setup};
-use sotto::native::relay_client::{Delivery, RelayClient};
-use sotto::wire::{
+use sotto_client::native::relay_client::{Delivery, RelayClient};
+use sotto_wire::{
     self, Bundle, CloseMarker, CreateParams, DeliveryKind, ErrorCode, Header, Kind, MintRequest,
     SessionId, SessionState, TokenMode,
 };
@@ -164,7 +164,7 @@ async fn replayed_and_double_submissions_are_stored_once() {
     assert_eq!(acks[0].position, 1);
     assert_eq!(
         acks[0].receipt,
-        wire::receipt(&Bundle::encode(&refs(&bundle)))
+        sotto_wire::receipt(&Bundle::encode(&refs(&bundle)))
     );
     // A single-use token submitting two different answers at once: exactly
     // one is stored, the other is TokenUsed.

@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Raw, Relay, error_code, metric, parts, refs, rss_kib, setup, tcp_from};
-use sotto::wire::{DeliveryKind, ErrorCode, Kind, SessionState};
+use sotto_wire::{DeliveryKind, ErrorCode, Kind, SessionState};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::timeout;
 
@@ -227,7 +227,7 @@ async fn the_hello_deadline_closes_unauthenticated_websockets_only() {
     let busy = tokio::spawn(async move {
         let mut answered = 0;
         for id in 1.. {
-            let mut h = sotto::wire::Header::new(Kind::GetManifest, reader.session);
+            let mut h = sotto_wire::Header::new(Kind::GetManifest, reader.session);
             h.id = id;
             reader.send(&h, &[]).await;
             match reader.recv().await {

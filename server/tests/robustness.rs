@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{Relay, parts, refs, setup};
-use sotto::native::relay_client::{ClientError, RelayClient};
-use sotto::wire::{
+use sotto_client::native::relay_client::{ClientError, RelayClient};
+use sotto_wire::{
     self, DeliveryKind, ErrorBody, ErrorCode, Header, Kind, SessionId, SessionState,
     SubmissionDelivery,
 };
@@ -43,7 +43,7 @@ async fn bad_frames_get_error_frames_and_the_relay_keeps_serving() {
     )
     .await;
     let mut h = Header::new(Kind::GetManifest, s.session);
-    let good = wire::encode(&h, &[]);
+    let good = sotto_wire::encode(&h, &[]);
     expect_rejected(&relay, good[..20].to_vec(), ErrorCode::BadFrame, 4001).await;
     let mut trailing = good.clone();
     trailing.push(0);
@@ -53,7 +53,7 @@ async fn bad_frames_get_error_frames_and_the_relay_keeps_serving() {
     expect_rejected(&relay, v9, ErrorCode::UnsupportedVersion, 4002).await;
     expect_rejected(
         &relay,
-        wire::encode(&h, &vec![0u8; 5000]),
+        sotto_wire::encode(&h, &vec![0u8; 5000]),
         ErrorCode::TooLarge,
         1009,
     )
@@ -74,7 +74,7 @@ async fn bad_frames_get_error_frames_and_the_relay_keeps_serving() {
     m.hello(s.session, &s.created.members[0], 0).await.unwrap();
     h.session = SessionId([9; 16]);
     h.kind = Kind::Send;
-    m.send_raw(wire::encode(&h, b"x")).await.unwrap();
+    m.send_raw(sotto_wire::encode(&h, b"x")).await.unwrap();
     let f = timeout(WAIT, m.recv_frame()).await.unwrap().unwrap();
     assert_eq!(
         ErrorBody::decode(&f.payload).unwrap().code,

@@ -6,8 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::{Relay, parts, refs, setup};
-use sotto::native::relay_client::{Delivery, RelayClient};
-use sotto::wire::{
+use sotto_client::native::relay_client::{Delivery, RelayClient};
+use sotto_wire::{
     BROADCAST, CloseMarker, DeliveryKind, ErrorCode, Role, SessionState, SubmissionDelivery, Token,
     receipt,
 };
@@ -72,7 +72,7 @@ async fn full_session_flow() {
     assert_eq!(ack.position, 1);
     assert_eq!(
         ack.receipt,
-        receipt(&sotto::wire::Bundle::encode(&refs(&bundle)))
+        receipt(&sotto_wire::Bundle::encode(&refs(&bundle)))
     );
     // Each member gets its own ciphertext, with the receipt.
     let mut members = Vec::new();

@@ -12,10 +12,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sotto::apps::Outcome;
-use sotto::client::driver::{MemberConfig, Runtime, Timeouts};
-use sotto::client::member::{EngineTamper, MemberError};
-use sotto::native::relay_client::{ClientError, TokioSocket};
+use sotto_client::driver::{MemberConfig, Runtime, Timeouts};
+use sotto_client::member::{EngineTamper, MemberError};
+use sotto_client::native::relay_client::{ClientError, TokioSocket};
+use sotto_core::apps::Outcome;
 
 pub mod pg;
 pub mod proxy;
@@ -31,7 +31,7 @@ pub fn relay_bin() -> PathBuf {
 /// profile the tests use) so it matches the current sources.
 pub fn sotto_bin() -> PathBuf {
     static BUILT: std::sync::Once = std::sync::Once::new();
-    built_bin(&BUILT, "sotto", "sotto")
+    built_bin(&BUILT, "sotto-cli", "sotto")
 }
 
 /// Builds binary `bin` of `package` once per test process (cargo does
@@ -210,7 +210,7 @@ impl TestRuntime {
 
     /// Runs one member with this runtime.
     pub async fn run(self, cfg: MemberConfig) -> Result<Outcome, MemberError> {
-        sotto::client::driver::run_member(&self, cfg).await
+        sotto_client::driver::run_member(&self, cfg).await
     }
 }
 
@@ -226,7 +226,7 @@ impl Runtime for TestRuntime {
     }
 
     fn unix_ms(&self) -> u64 {
-        sotto::native::member::unix_ms()
+        sotto_client::native::member::unix_ms()
     }
 
     fn timeouts(&self) -> Timeouts {

@@ -33,17 +33,17 @@ pub enum Dir {
 pub struct WsFrame {
     /// The first header byte: FIN, RSV and opcode.
     pub first: u8,
-    /// The payload: for binary frames, one `sotto::wire` frame.
+    /// The payload: for binary frames, one `sotto_wire` frame.
     pub payload: Vec<u8>,
 }
 
-/// Offsets in the `sotto::wire` header (docs/relay.md).
+/// Offsets in the `sotto_wire` header (docs/relay.md).
 const KIND: usize = 1;
 const TAG: usize = 2;
 const FROM: usize = 20;
 const SEQ: usize = 32;
 const LEN: usize = 40;
-/// Length of the `sotto::wire` header.
+/// Length of the `sotto_wire` header.
 pub const HEADER: usize = 44;
 
 impl WsFrame {
@@ -52,7 +52,7 @@ impl WsFrame {
         self.first & 0x0f == 2 && self.payload.len() >= HEADER
     }
 
-    /// The relay frame kind (`sotto::wire::Kind` as a byte).
+    /// The relay frame kind (`sotto_wire::Kind` as a byte).
     pub fn kind(&self) -> Option<u8> {
         self.is_relay_frame().then(|| self.payload[KIND])
     }

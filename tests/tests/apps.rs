@@ -6,12 +6,12 @@
 use std::time::Duration;
 
 use serde_json::json;
-use sotto::native::simulate::{Scenario, run as simulate};
+use sotto_cli::simulate::{Scenario, run as simulate};
 use sotto_e2e::Relay;
 
 const TIMEOUT: Duration = Duration::from_secs(240);
 
-async fn run(scenario: serde_json::Value) -> sotto::native::simulate::Report {
+async fn run(scenario: serde_json::Value) -> sotto_cli::simulate::Report {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(dir.path(), "127.0.0.1:0");
     let scenario: Scenario = serde_json::from_value(scenario).unwrap();

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use sotto::apps::check::CheckSpec;
-use sotto::keyfile::{KdfParams, MemberKeys};
+use sotto_core::apps::check::CheckSpec;
+use sotto_core::keyfile::{KdfParams, MemberKeys};
 use sotto_e2e::{Relay, exited_ok, field, sotto_command};
 
 const PASSPHRASE: &str = "check passphrase for tests";

@@ -15,19 +15,21 @@ use std::time::Duration;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::json;
-use sotto::apps::Computation;
-use sotto::client::driver::MemberConfig;
-use sotto::client::member::MemberError;
-use sotto::engine::network::{Network, NetworkError};
-use sotto::engine::{Committee, EngineError, Transmit};
-use sotto::field::Fp;
-use sotto::keyfile::MemberKeys;
-use sotto::native::relay_client::RelayClient;
-use sotto::native::session_ops::{
+use sotto_client::driver::MemberConfig;
+use sotto_client::member::MemberError;
+use sotto_client::native::relay_client::RelayClient;
+use sotto_client::native::session_ops::{
     SessionSpec, close_session, create_session, fetch_result, submit_values,
 };
-use sotto::session::{CommitteeMember, OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema};
-use sotto::share::{ShareError, ShareVec, deal, reconstruct};
+use sotto_core::apps::Computation;
+use sotto_core::engine::network::{Network, NetworkError};
+use sotto_core::engine::{Committee, EngineError, Transmit};
+use sotto_core::field::Fp;
+use sotto_core::keyfile::MemberKeys;
+use sotto_core::session::{
+    CommitteeMember, OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema,
+};
+use sotto_core::share::{ShareError, ShareVec, deal, reconstruct};
 use sotto_e2e::{Relay, TestRuntime};
 
 const HEADER: usize = 21;
@@ -77,7 +79,7 @@ fn tally_as(
     net: Network,
     daemon: bool,
 ) -> Result<Vec<serde_json::Value>, NetworkError> {
-    let comp = Computation::Vote(sotto::apps::VoteSpec::from_manifest(
+    let comp = Computation::Vote(sotto_core::apps::VoteSpec::from_manifest(
         &vote(),
         &OutputPolicy {
             min_submissions: 1,
@@ -354,7 +356,7 @@ async fn through_the_relay_the_honest_members_name_the_deviating_daemon() {
     let relay = Relay::start(dir.path(), "127.0.0.1:0");
     let url = relay.url();
     let keys: Vec<_> = (0..5)
-        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
     let spec = SessionSpec {
         title: "a deviating member".into(),

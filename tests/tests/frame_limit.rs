@@ -1,5 +1,5 @@
 //! A relay started with a frame limit below the documented one
-//! (`wire::FRAME_LIMIT`) refuses the committee's larger messages: the
+//! (`sotto_wire::FRAME_LIMIT`) refuses the committee's larger messages: the
 //! members then stop with a typed error that names the relay's limit,
 //! instead of reconnecting and sending the same frame again forever.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use sotto::native::simulate::{Scenario, run as simulate};
+use sotto_cli::simulate::{Scenario, run as simulate};
 use sotto_e2e::Relay;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,17 +17,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use sotto::apps::Outcome;
-use sotto::client::driver::MemberConfig;
-use sotto::client::member::MemberError;
-use sotto::field::Fp;
-use sotto::keyfile::MemberKeys;
-use sotto::native::relay_client::RelayClient;
-use sotto::native::session_ops::{
+use sotto_client::driver::MemberConfig;
+use sotto_client::member::MemberError;
+use sotto_client::native::relay_client::RelayClient;
+use sotto_client::native::session_ops::{
     CreatedSession, SessionSpec, close_session, create_session, fetch_result, submit_answer_within,
     submit_values,
 };
-use sotto::session::{CommitteeMember, OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema};
+use sotto_core::apps::Outcome;
+use sotto_core::field::Fp;
+use sotto_core::keyfile::MemberKeys;
+use sotto_core::session::{
+    CommitteeMember, OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema,
+};
 use sotto_e2e::proxy::{Dir, Hook, Out, Proxy, WsFrame, pass};
 use sotto_e2e::{Relay, TestRuntime};
 
@@ -37,7 +39,7 @@ const OPTIONS: [&str; 3] = ["A", "B", "C"];
 
 fn keys(n: usize) -> Vec<Arc<MemberKeys>> {
     (0..n)
-        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect()
 }
 
@@ -498,7 +500,10 @@ async fn lost_or_duplicated_requests_are_sent_again_and_stored_once() {
 async fn a_substituted_manifest_or_member_index_is_refused() {
     // The manifest served to member 1 lists another encryption key for
     // member 2 (a key the relay would hold).
-    let evil = MemberKeys::generate_os().public().x25519.to_string();
+    let evil = MemberKeys::generate(&mut sotto_client::os_rng())
+        .public()
+        .x25519
+        .to_string();
     let h = hook(None::<Vec<u8>>, move |_, _, dir, mut frame| {
         if dir == Dir::ToClient && frame.kind() == Some(0x85) {
             // The manifest's committee: member 2's key is the second x25519
@@ -543,7 +548,10 @@ async fn a_participant_refuses_a_swapped_manifest_and_never_waits_forever() {
     let answer = json!({"choice": "B"});
     // The manifest the proxy serves names another key for member 2.
     let honest = c.manifest.manifest.committee.members[1].x25519.to_string();
-    let evil = MemberKeys::generate_os().public().x25519.to_string();
+    let evil = MemberKeys::generate(&mut sotto_client::os_rng())
+        .public()
+        .x25519
+        .to_string();
     let swap = hook((), move |_, _, dir, mut frame| {
         if dir == Dir::ToClient && frame.kind() == Some(0x85) {
             assert!(frame.swap(honest.as_bytes(), evil.as_bytes()));
@@ -554,7 +562,7 @@ async fn a_participant_refuses_a_swapped_manifest_and_never_waits_forever() {
     let link = c
         .link(
             &proxy.url(),
-            sotto::session::Role::Participant,
+            sotto_core::session::Role::Participant,
             &c.participants[0],
         )
         .unwrap();
@@ -575,7 +583,7 @@ async fn a_participant_refuses_a_swapped_manifest_and_never_waits_forever() {
     let link = c
         .link(
             &proxy.url(),
-            sotto::session::Role::Participant,
+            sotto_core::session::Role::Participant,
             &c.participants[1],
         )
         .unwrap();
@@ -589,7 +597,11 @@ async fn a_participant_refuses_a_swapped_manifest_and_never_waits_forever() {
         "{err:#}"
     );
     let direct = c
-        .link(&url, sotto::session::Role::Participant, &c.participants[1])
+        .link(
+            &url,
+            sotto_core::session::Role::Participant,
+            &c.participants[1],
+        )
         .unwrap();
     let again = submit_answer_within(&direct, &answer, Duration::from_secs(5))
         .await

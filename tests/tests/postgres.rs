@@ -12,11 +12,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use serde_json::json;
-use sotto::native::relay_client::RelayClient;
-use sotto::native::simulate::{Scenario, run as simulate};
-use sotto::wire::{CreateParams, DeliveryKind, MintRequest, SessionState, TokenMode};
+use sotto_cli::simulate::{Scenario, run as simulate};
+use sotto_client::native::relay_client::RelayClient;
 use sotto_e2e::Relay;
 use sotto_e2e::pg::PgCluster;
+use sotto_wire::{CreateParams, DeliveryKind, MintRequest, SessionState, TokenMode};
 
 const TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -140,7 +140,7 @@ fn vote_scenario(n: usize) -> (Scenario, BTreeMap<String, u64>) {
 }
 
 type Simulation = tokio::task::JoinHandle<
-    Result<anyhow::Result<sotto::native::simulate::Report>, tokio::time::error::Elapsed>,
+    Result<anyhow::Result<sotto_cli::simulate::Report>, tokio::time::error::Elapsed>,
 >;
 
 /// Starts a vote of `n` participants over `relays` (members and

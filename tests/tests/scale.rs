@@ -16,7 +16,7 @@ use std::time::Duration;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use serde_json::{Value, json};
-use sotto::native::simulate::{Report, Scenario, run as simulate};
+use sotto_cli::simulate::{Report, Scenario, run as simulate};
 use sotto_e2e::Relay;
 
 const TIMEOUT: Duration = Duration::from_secs(600);

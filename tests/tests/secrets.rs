@@ -17,14 +17,14 @@ use std::time::Duration;
 use base64::Engine as _;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
-use sotto::envelope::{SubmissionId, seal_submission};
-use sotto::field::Fp;
-use sotto::keyfile::{KdfParams, MemberKeys};
-use sotto::native::relay_client::RelayClient;
-use sotto::session::{Invite, verify_manifest_for};
-use sotto::share::deal;
-use sotto::wire::{self, Token};
+use sotto_client::native::relay_client::RelayClient;
+use sotto_core::envelope::{SubmissionId, seal_submission};
+use sotto_core::field::Fp;
+use sotto_core::keyfile::{KdfParams, MemberKeys};
+use sotto_core::session::{Invite, verify_manifest_for};
+use sotto_core::share::deal;
 use sotto_e2e::{Relay, exited_ok, field, sotto_command};
+use sotto_wire::Token;
 
 const PASSPHRASE: &str = "correct horse battery staple, for tests";
 
@@ -253,7 +253,7 @@ async fn no_token_key_or_share_appears_in_any_log() {
     }
     let invite = Invite::parse(&participant_links[2]).unwrap();
     let mut client = RelayClient::connect(&url).await.unwrap();
-    let sid = wire::SessionId::from_hex(&session).unwrap();
+    let sid = sotto_wire::SessionId::from_hex(&session).unwrap();
     let manifest_bytes = client.get_manifest(sid).await.unwrap();
     let manifest =
         verify_manifest_for(&manifest_bytes, &invite.session_id, &invite.manifest_hash).unwrap();
@@ -277,7 +277,7 @@ async fn no_token_key_or_share_appears_in_any_log() {
     .unwrap();
     let parts: Vec<Vec<u8>> = sealed
         .iter()
-        .map(|s| sotto::client::protocol::encode_part(&id, s))
+        .map(|s| sotto_client::protocol::encode_part(&id, s))
         .collect();
     let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
     let token = Token::from_hex(&token_of(&participant_links[2])).unwrap();

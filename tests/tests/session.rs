@@ -10,17 +10,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use sotto::apps::Outcome;
-use sotto::field::Fp;
-use sotto::keyfile::MemberKeys;
-use sotto::native::member::{MemberConfig, MemberError, run_member};
-use sotto::native::relay_client::RelayClient;
-use sotto::native::session_ops::{
+use sotto_cli::simulate::{Scenario, run as simulate};
+use sotto_client::native::member::{MemberConfig, MemberError, run_member};
+use sotto_client::native::relay_client::RelayClient;
+use sotto_client::native::session_ops::{
     CreatedSession, SessionSpec, close_session, create_session, fetch_result, submit_answer,
     submit_values,
 };
-use sotto::native::simulate::{Scenario, run as simulate};
-use sotto::session::{
+use sotto_core::apps::Outcome;
+use sotto_core::field::Fp;
+use sotto_core::keyfile::MemberKeys;
+use sotto_core::session::{
     CommitteeMember, Deadlines, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
 };
 use sotto_e2e::Relay;
@@ -173,7 +173,7 @@ async fn a_swapped_manifest_hash_is_refused_by_participants() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(dir.path(), "127.0.0.1:0");
     let keys: Vec<_> = (0..3)
-        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
     let c = create(&relay.url(), &keys, 2).await;
     let good = c
@@ -182,8 +182,10 @@ async fn a_swapped_manifest_hash_is_refused_by_participants() {
     // The relay swapped a member key: the manifest it serves no longer has
     // the hash in the link. Model it with a link carrying another hash.
     let mut other = c.manifest.manifest.clone();
-    other.committee.members[1].x25519 = MemberKeys::generate_os().public().x25519;
-    let forged_hash = sotto::session::ManifestHash::of(&other.to_canonical_bytes().unwrap());
+    other.committee.members[1].x25519 = MemberKeys::generate(&mut sotto_client::os_rng())
+        .public()
+        .x25519;
+    let forged_hash = sotto_core::session::ManifestHash::of(&other.to_canonical_bytes().unwrap());
     let bad = good.replace(&c.manifest.hash.to_string(), &forged_hash.to_string());
     let err = submit_answer(&bad, &json!({"choice": "A"}))
         .await
@@ -212,7 +214,7 @@ async fn the_relay_closes_a_session_at_its_deadline() {
     let relay = Relay::start(dir.path(), "127.0.0.1:0");
     let url = relay.url();
     let keys: Vec<_> = (0..3)
-        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
     let closes_at = unix_now() + 4;
     let c = create_with(
@@ -301,7 +303,7 @@ async fn a_member_killed_mid_computation_restarts_with_the_same_result() {
     let relay = Relay::start(dir.path(), "127.0.0.1:0");
     let url = relay.url();
     let keys: Vec<_> = (0..3)
-        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
     let c = create(&url, &keys, 40).await;
     let picks = choices(40, 1);
@@ -343,7 +345,7 @@ async fn the_relay_sigkilled_and_restarted_loses_nothing() {
     let addr = relay.addr;
     let url = relay.url();
     let keys: Vec<_> = (0..3)
-        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
     let c = create(&url, &keys, 60).await;
     let picks = choices(60, 2);
@@ -385,7 +387,7 @@ async fn circle_mode_seven_members_each_submitting() {
     let relay = Relay::start(dir.path(), "127.0.0.1:0");
     let url = relay.url();
     let keys: Vec<_> = (0..7)
-        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
     let c = create(&url, &keys, 7).await;
     let picks = choices(7, 0);
@@ -524,7 +526,7 @@ async fn run_behind_proxy(
     let url = relay.url();
     let proxy = tamper_proxy(relay.addr, mode).await;
     let keys: Vec<_> = (0..3)
-        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
     let c = create(&url, &keys, 10).await;
     let picks = choices(10, 0);
@@ -584,13 +586,16 @@ async fn a_relay_swapping_a_member_key_in_the_manifest_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     let relay = Relay::start(dir.path(), "127.0.0.1:0");
     let keys: Vec<_> = (0..3)
-        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
     let c = create(&relay.url(), &keys, 2).await;
     // The proxy serves the manifest with member 2's encryption key replaced
     // by a key the relay controls.
     let honest = c.manifest.manifest.committee.members[1].x25519.to_string();
-    let evil = MemberKeys::generate_os().public().x25519.to_string();
+    let evil = MemberKeys::generate(&mut sotto_client::os_rng())
+        .public()
+        .x25519
+        .to_string();
     let proxy = tamper_proxy(
         relay.addr,
         Tamper::Swap(honest.into_bytes(), evil.into_bytes()),

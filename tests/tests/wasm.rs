@@ -12,10 +12,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sotto::keyfile::{MemberKeys, read_public};
-use sotto::native::member::{MemberConfig, run_member};
-use sotto::native::session_ops::{CreatedSession, SessionSpec, close_session, create_session};
-use sotto::session::{
+use sotto_client::native::member::{MemberConfig, run_member};
+use sotto_client::native::session_ops::{
+    CreatedSession, SessionSpec, close_session, create_session,
+};
+use sotto_core::keyfile::{MemberKeys, read_public};
+use sotto_core::session::{
     CommitteeMember, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
 };
 use sotto_e2e::Relay;
@@ -113,7 +115,9 @@ fn spawn_member(
     c: &CreatedSession,
     keys: &Arc<MemberKeys>,
     i: usize,
-) -> tokio::task::JoinHandle<Result<sotto::apps::Outcome, sotto::native::member::MemberError>> {
+) -> tokio::task::JoinHandle<
+    Result<sotto_core::apps::Outcome, sotto_client::native::member::MemberError>,
+> {
     let cfg = MemberConfig {
         relay: url.to_string(),
         session: c.session,
@@ -135,7 +139,7 @@ async fn wasm_participants_submit_and_native_members_compute() {
     let relay = Relay::start(dir.path(), "127.0.0.1:0");
     let url = relay.url();
     let keys: Vec<Arc<MemberKeys>> = (0..3)
-        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
     let entries = keys
         .iter()
@@ -173,9 +177,9 @@ async fn wasm_participants_submit_and_native_members_compute() {
     assert_eq!(v["error"], json!("already_submitted"), "{v}");
     // A tampered link (another manifest hash) is refused before anything is sent.
     let mut bad = c.manifest.clone();
-    bad.hash = sotto::session::ManifestHash([0x42; 32]);
-    let forged = sotto::session::Invite {
-        base_url: sotto::native::session_ops::http_base(&url),
+    bad.hash = sotto_core::session::ManifestHash([0x42; 32]);
+    let forged = sotto_core::session::Invite {
+        base_url: sotto_client::native::session_ops::http_base(&url),
         session_id: bad.manifest.session_id,
         manifest_hash: bad.hash,
         token: Some(c.participants[6].to_hex()),
@@ -219,7 +223,7 @@ async fn a_wasm_committee_member_computes_with_native_members() {
     let (_, public) = read_public(&std::fs::read(&keyfile).unwrap()).unwrap();
     assert_eq!(v["x25519"], json!(public.x25519.to_hex()));
     let keys: Vec<Arc<MemberKeys>> = (0..2)
-        .map(|_| Arc::new(MemberKeys::generate_os()))
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
     let mut entries: Vec<CommitteeMember> =
         vec![entry("native-1", &keys[0]), entry("native-2", &keys[1])];
@@ -239,7 +243,7 @@ async fn a_wasm_committee_member_computes_with_native_members() {
     for (i, choice) in CHOICES.iter().enumerate() {
         let link = c.link(&url, Role::Participant, &c.participants[i]).unwrap();
         let (answer, _) = (json!({ "choice": choice }), ());
-        sotto::native::session_ops::submit_answer(&link, &answer)
+        sotto_client::native::session_ops::submit_answer(&link, &answer)
             .await
             .unwrap();
     }

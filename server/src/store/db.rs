@@ -9,7 +9,7 @@
 //! another spelling, and the wake-ups for other relays
 //! (`NOTIFY`, PostgreSQL only).
 
-use sotto::wire::SessionId;
+use sotto_wire::SessionId;
 
 use crate::hub::MailboxKey;
 

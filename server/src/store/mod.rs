@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use sotto::wire::{
+use sotto_wire::{
     Created, ErrorCode, MintRequest, Results, SessionId, SessionState, Token, Welcome,
 };
 use tokio::sync::{mpsc, oneshot, watch};
@@ -98,7 +98,7 @@ pub enum Command {
         session: SessionId,
         req: MintRequest,
     },
-    /// Store a submission bundle (encoded [`sotto::wire::Bundle`]).
+    /// Store a submission bundle (encoded [`sotto_wire::Bundle`]).
     Submit {
         caller: Caller,
         single_use: bool,
@@ -157,7 +157,7 @@ impl Command {
 pub struct Entry {
     /// Sequence number in the mailbox.
     pub seq: u64,
-    /// [`sotto::wire::DeliveryKind`] as a byte.
+    /// [`sotto_wire::DeliveryKind`] as a byte.
     pub kind: u8,
     /// Sending member (0 for submissions and markers).
     pub sender: u16,

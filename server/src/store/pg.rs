@@ -37,7 +37,7 @@ use std::time::Duration;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls, Statement};
-use sotto::wire::SessionId;
+use sotto_wire::SessionId;
 
 use super::db::{Arg, Db, DbError, Migration, Row, Stmt, Val, migrate};
 use crate::config::SyncMode;
@@ -258,7 +258,7 @@ fn parse_heads(payload: &str) -> Vec<(MailboxKey, u64)> {
         .lines()
         .filter_map(|l| {
             let mut it = l.split(' ');
-            let session = SessionId::from_hex(it.next()?)?;
+            let session = SessionId::from_hex(it.next()?).ok()?;
             let member = it.next()?.parse().ok()?;
             let head = it.next()?.parse().ok()?;
             Some(((session, member), head))

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use sotto::wire::SessionId;
+use sotto_wire::SessionId;
 
 use super::db::{Arg, Db, DbError, Migration, Row, Stmt, Val, migrate};
 use crate::config::SyncMode;

@@ -17,7 +17,7 @@ use futures_util::stream::{FuturesOrdered, SplitSink};
 use futures_util::{SinkExt, StreamExt};
 mod request;
 
-use sotto::wire::{self, ErrorBody, ErrorCode, Header, Kind, Role, SessionId};
+use sotto_wire::{ErrorBody, ErrorCode, Header, Kind, Role, SessionId};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -32,7 +32,7 @@ const OUT_QUEUE: usize = 64;
 pub fn error_frame(h: &Header, code: ErrorCode, message: &str) -> Message {
     let mut eh = Header::new(Kind::Error, h.session);
     eh.id = h.id;
-    binary(wire::encode(
+    binary(sotto_wire::encode(
         &eh,
         &ErrorBody {
             code,
@@ -49,7 +49,7 @@ fn binary(bytes: Vec<u8>) -> Message {
 fn reply(h: &Header, kind: Kind, payload: &[u8]) -> Message {
     let mut rh = Header::new(kind, h.session);
     rh.id = h.id;
-    binary(wire::encode(&rh, payload))
+    binary(sotto_wire::encode(&rh, payload))
 }
 
 /// What to do after a frame.

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
 use axum::extract::ws::Message;
-use sotto::wire::{
+use sotto_wire::{
     self, CreateParams, ErrorCode, Header, Kind, MintRequest, Role, SessionId, SessionState,
     TokenList, WireError,
 };
@@ -28,7 +28,7 @@ pub(super) fn store_reply(
             let mut rh = Header::new(Kind::Ack, h.session);
             rh.id = h.id;
             rh.seq = position;
-            Some(binary(wire::encode(&rh, &receipt)))
+            Some(binary(sotto_wire::encode(&rh, &receipt)))
         }
         Ok(Reply::Blob(b)) => Some(reply(&h, Kind::Manifest, &b)),
         Ok(Reply::Results(r)) => Some(reply(&h, Kind::Results, &r.encode())),
@@ -98,7 +98,7 @@ impl Conn {
                 "frame too large",
             );
         }
-        let (h, payload) = match wire::decode_ref(bytes) {
+        let (h, payload) = match sotto_wire::decode_ref(bytes) {
             Ok(x) => x,
             Err(e) => {
                 m.errors.fetch_add(1, Relaxed);
@@ -149,7 +149,7 @@ impl Conn {
                             tracing::info!(session = %session.to_hex(), members = p.members, "session created");
                             let mut rh = Header::new(Kind::Created, session);
                             rh.id = h.id;
-                            Action::Send(binary(wire::encode(&rh, &created.encode())))
+                            Action::Send(binary(sotto_wire::encode(&rh, &created.encode())))
                         }
                         other => store_reply(h, other, m).map_or(Action::Nothing, Action::Send),
                     }
@@ -162,7 +162,7 @@ impl Conn {
                     h.clone(),
                     Command::GetResults {
                         session: h.session,
-                        token: wire::Token(t).digest(),
+                        token: sotto_wire::Token(t).digest(),
                     },
                 ),
                 Err(_) => self.refuse(
@@ -190,7 +190,7 @@ impl Conn {
                 "payload must be a 32-byte token",
             );
         };
-        let digest = wire::Token(token).digest();
+        let digest = sotto_wire::Token(token).digest();
         let r = self
             .app
             .store
@@ -218,7 +218,7 @@ impl Conn {
         rh.from = member;
         if self
             .out
-            .send(binary(wire::encode(&rh, &welcome.encode())))
+            .send(binary(sotto_wire::encode(&rh, &welcome.encode())))
             .await
             .is_err()
         {

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use sotto::native::relay_client::RelayClient;
-use sotto::wire::{CreateParams, Created, MintRequest, SessionId, SessionState, Token, TokenMode};
+use sotto_client::native::relay_client::RelayClient;
+use sotto_wire::{CreateParams, Created, MintRequest, SessionId, SessionState, Token, TokenMode};
 
 /// A running relay process; killed on drop.
 pub struct Relay {
@@ -216,23 +216,23 @@ impl Raw {
     }
 
     /// Sends one frame.
-    pub async fn send(&mut self, header: &sotto::wire::Header, payload: &[u8]) {
+    pub async fn send(&mut self, header: &sotto_wire::Header, payload: &[u8]) {
         use futures_util::SinkExt;
         self.ws
             .send(tokio_tungstenite::tungstenite::Message::Binary(
-                sotto::wire::encode(header, payload).into(),
+                sotto_wire::encode(header, payload).into(),
             ))
             .await
             .unwrap();
     }
 
     /// The next binary frame, or the close code when the relay closes.
-    pub async fn recv(&mut self) -> Result<sotto::wire::Frame, Option<u16>> {
+    pub async fn recv(&mut self) -> Result<sotto_wire::Frame, Option<u16>> {
         use futures_util::StreamExt;
         use tokio_tungstenite::tungstenite::Message;
         loop {
             match self.ws.next().await {
-                Some(Ok(Message::Binary(b))) => return Ok(sotto::wire::Frame::decode(&b).unwrap()),
+                Some(Ok(Message::Binary(b))) => return Ok(sotto_wire::Frame::decode(&b).unwrap()),
                 Some(Ok(Message::Close(c))) => return Err(c.map(|c| c.code.into())),
                 Some(Ok(_)) => continue,
                 Some(Err(_)) | None => return Err(None),
@@ -243,40 +243,40 @@ impl Raw {
     /// Sends a request of `kind` and returns the reply echoing its id.
     pub async fn request(
         &mut self,
-        kind: sotto::wire::Kind,
+        kind: sotto_wire::Kind,
         id: u64,
         payload: &[u8],
-    ) -> sotto::wire::Frame {
-        let mut h = sotto::wire::Header::new(kind, self.session);
+    ) -> sotto_wire::Frame {
+        let mut h = sotto_wire::Header::new(kind, self.session);
         h.id = id;
         self.send(&h, payload).await;
         loop {
             let f = self.recv().await.expect("connection open");
-            if f.header.id == id && f.header.kind != sotto::wire::Kind::Deliver {
+            if f.header.id == id && f.header.kind != sotto_wire::Kind::Deliver {
                 return f;
             }
         }
     }
 
     /// Says Hello with `token`; returns the reply (Welcome or Error).
-    pub async fn hello(&mut self, session: SessionId, token: &Token) -> sotto::wire::Frame {
+    pub async fn hello(&mut self, session: SessionId, token: &Token) -> sotto_wire::Frame {
         self.session = session;
         self.next_id += 1;
-        self.request(sotto::wire::Kind::Hello, self.next_id, &token.0)
+        self.request(sotto_wire::Kind::Hello, self.next_id, &token.0)
             .await
     }
 
     /// Submits `parts` with idempotency id `id`; returns the reply.
-    pub async fn submit(&mut self, id: u64, parts: &[Vec<u8>]) -> sotto::wire::Frame {
-        let bundle = sotto::wire::Bundle::encode(&refs(parts));
-        self.request(sotto::wire::Kind::Submit, id, &bundle).await
+    pub async fn submit(&mut self, id: u64, parts: &[Vec<u8>]) -> sotto_wire::Frame {
+        let bundle = sotto_wire::Bundle::encode(&refs(parts));
+        self.request(sotto_wire::Kind::Submit, id, &bundle).await
     }
 }
 
 /// The error code of an Error frame, `None` for any other frame.
-pub fn error_code(f: &sotto::wire::Frame) -> Option<sotto::wire::ErrorCode> {
-    (f.header.kind == sotto::wire::Kind::Error)
-        .then(|| sotto::wire::ErrorBody::decode(&f.payload).unwrap().code)
+pub fn error_code(f: &sotto_wire::Frame) -> Option<sotto_wire::ErrorCode> {
+    (f.header.kind == sotto_wire::Kind::Error)
+        .then(|| sotto_wire::ErrorBody::decode(&f.payload).unwrap().code)
 }
 
 /// A counter or gauge from `/metrics` (the whole line name, labels included).

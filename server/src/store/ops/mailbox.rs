@@ -1,6 +1,6 @@
 //! The submission log and the members' mailboxes.
 
-use sotto::wire::{
+use sotto_wire::{
     self, BROADCAST, Bundle, DeliveryKind, ErrorCode, SessionId, SessionState, SubmissionDelivery,
 };
 
@@ -78,7 +78,7 @@ impl Writer {
         }
         self.check_room(session, 1..=meta.members)?;
         let position = meta.next_sub + 1;
-        let receipt = wire::receipt(bundle);
+        let receipt = sotto_wire::receipt(bundle);
         self.db.exec(
             "INSERT INTO submissions(session, position, token, idem, receipt, replaces) VALUES ($1, $2, $3, $4, $5, $6)",
             &[sid(&session), Arg::Int(i(position)), Arg::Bytes(&token[..]), Arg::Int(id_sql(idem)), Arg::Bytes(&receipt[..]), Arg::Int(i(replaces))],

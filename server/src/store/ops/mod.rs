@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sotto::wire::{DeliveryKind, ErrorCode, Role, SessionId, SessionState, Token};
+use sotto_wire::{DeliveryKind, ErrorCode, Role, SessionId, SessionState, Token};
 
 use super::db::{Arg, Db, DbError};
 use super::{Command, Reply, StoreError};

@@ -1,6 +1,6 @@
 //! Session lifecycle, tokens and public reads.
 
-use sotto::wire::{
+use sotto_wire::{
     CloseMarker, Created, DeliveryKind, ErrorCode, Results, Role, SessionId, SessionState,
     TokenMode, Welcome,
 };
@@ -280,10 +280,6 @@ impl Writer {
 /// and the signature binds the window for everyone else, so reading it
 /// unverified gives the relay no power it did not have.)
 fn manifest_deadlines(blob: &[u8]) -> (Option<u64>, Option<u64>) {
-    sotto::session::SignedManifest::from_bytes(blob)
-        .ok()
-        .and_then(|s| sotto::session::Manifest::from_canonical_bytes(s.manifest_bytes()).ok())
-        .map_or((None, None), |m| {
-            (m.deadlines.opens_at, m.deadlines.closes_at)
-        })
+    let window = sotto_wire::signed_manifest::submission_window(blob);
+    (window.opens_at, window.closes_at)
 }

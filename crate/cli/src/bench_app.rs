@@ -1,0 +1,298 @@
+//! `sotto bench app`: whole app computations (validity check, policy,
+//! results) on the in-memory network, without the relay:
+//!
+//! `kind=vote participants=10000 parties=3 latency_ms=50 rounds=.. bytes_per_party=.. ms=..`
+//!
+//! - vote: plurality over `--options` options, `--reveal winner|tally`;
+//! - survey: `--questions` questions cycling through number (with
+//!   medians and quartiles), choice, rating and yes/no; `--min-cell`
+//!   applies small-cell suppression;
+//! - budget: `--options` projects sharing a total of 1000, with medians.
+//!
+//! Answers are random and valid; `ms` is virtual time as in
+//! `sotto bench engine` (compute measured, every message `--latency-ms`).
+//! Each run compares its counts with the plaintext answers and fails on a
+//! mismatch.
+
+use std::time::Instant;
+
+use anyhow::{bail, ensure};
+use clap::{Args, ValueEnum};
+use rand_chacha::ChaCha20Rng;
+use rand_core::{Rng, SeedableRng};
+use serde_json::{Value, json};
+
+use sotto_core::apps::budget::{BudgetSchema, tally_budget};
+use sotto_core::apps::survey::{AnswerKind, Question, SurveySchema};
+use sotto_core::apps::survey_tally::tally_survey;
+use sotto_core::apps::{Policy, VoteSpec, budget, encode_vote, survey, tally_vote, vote};
+use sotto_core::engine::Committee;
+use sotto_core::engine::network::Network;
+use sotto_core::field::Fp;
+use sotto_core::share::{ShareVec, deal};
+
+/// A test of the opened result against the plaintext answers.
+type Check = Box<dyn Fn(&Value) -> bool>;
+
+/// App kinds the benchmark runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AppKind {
+    /// A plurality vote.
+    Vote,
+    /// A mixed survey.
+    Survey,
+    /// A budget allocation.
+    Budget,
+}
+
+/// Arguments of `sotto bench app`.
+#[derive(Debug, Args)]
+pub struct AppBenchArgs {
+    /// Which app.
+    #[arg(long, value_enum)]
+    pub kind: AppKind,
+    /// Number of participants (submissions).
+    #[arg(long, default_value_t = 1000)]
+    pub participants: usize,
+    /// Committee members.
+    #[arg(long, default_value_t = 3)]
+    pub parties: usize,
+    /// Vote options or budget projects.
+    #[arg(long, default_value_t = 10)]
+    pub options: usize,
+    /// Survey questions.
+    #[arg(long, default_value_t = 20)]
+    pub questions: usize,
+    /// Votes: reveal only the winner.
+    #[arg(long, default_value_t = false)]
+    pub winner: bool,
+    /// Latency of every message in milliseconds.
+    #[arg(long, default_value_t = 0.0)]
+    pub latency_ms: f64,
+    /// Surveys: suppress histogram cells below this count (with their
+    /// complementary cells, `apps::suppress`).
+    #[arg(long)]
+    pub min_cell: Option<u64>,
+}
+
+/// Runs one app benchmark and prints one line.
+pub fn run(args: &AppBenchArgs) -> anyhow::Result<()> {
+    ensure!(
+        args.participants >= 1 && args.parties >= 1 && args.options >= 2,
+        "need participants, parties and 2+ options"
+    );
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let names: Vec<String> = (0..args.options).map(|i| format!("o{i}")).collect();
+    let (vectors, check): (Vec<Vec<Fp>>, Check) = match args.kind {
+        AppKind::Vote => {
+            let spec = vote_spec(args, &names);
+            let picks: Vec<usize> = (0..args.participants)
+                .map(|_| biased(&mut rng, args.options))
+                .collect();
+            let v = picks
+                .iter()
+                .map(|&p| encode_vote(&spec, &json!({"choice": names[p]})))
+                .collect::<Result<_, _>>()?;
+            let mut counts = vec![0u64; args.options];
+            picks.iter().for_each(|&p| counts[p] += 1);
+            let max = counts.iter().copied().max().unwrap_or(0);
+            let winners: Vec<String> = names
+                .iter()
+                .zip(&counts)
+                .filter(|(_, c)| **c == max)
+                .map(|(n, _)| n.clone())
+                .collect();
+            let tally = vote::tally_json(&names, &counts);
+            let winner_only = args.winner;
+            (
+                v,
+                Box::new(move |r| {
+                    if winner_only {
+                        r["winner"] == json!(winners[0]) || r["winner"] == json!(winners)
+                    } else {
+                        r["tally"] == tally
+                    }
+                }),
+            )
+        }
+        AppKind::Survey => {
+            let schema = survey_schema(args.questions);
+            let answers: Vec<Value> = (0..args.participants)
+                .map(|_| survey_answer(&schema, &mut rng))
+                .collect();
+            let v = answers
+                .iter()
+                .map(|a| survey::encode(&schema, a))
+                .collect::<Result<_, _>>()?;
+            let n = args.participants;
+            (
+                v,
+                Box::new(move |r| r["questions"]["q0"]["count"] == json!(n)),
+            )
+        }
+        AppKind::Budget => {
+            let schema = budget_schema(&names);
+            let allocs: Vec<Value> = (0..args.participants)
+                .map(|_| allocation(&names, &mut rng))
+                .collect();
+            let v = allocs
+                .iter()
+                .map(|a| budget::encode(&schema, a))
+                .collect::<Result<_, _>>()?;
+            let total: u64 = allocs
+                .iter()
+                .map(|a| a[&names[0]].as_u64().unwrap_or(0))
+                .sum();
+            let mean = total as f64 / args.participants as f64;
+            let first = names[0].clone();
+            (
+                v,
+                Box::new(move |r| {
+                    r["projects"][&first]["mean"]
+                        .as_f64()
+                        .is_some_and(|m| (m - mean).abs() < 1e-9)
+                }),
+            )
+        }
+    };
+    let committee = Committee::new(args.parties);
+    let dealt: Vec<Vec<ShareVec>> = vectors
+        .iter()
+        .map(|v| deal(v, committee.n, committee.t, &mut rng))
+        .collect::<Result<_, _>>()?;
+    let per_member: Vec<Vec<ShareVec>> = (0..committee.n)
+        .map(|m| dealt.iter().map(|d| d[m].clone()).collect())
+        .collect();
+    let epoch = Instant::now();
+    let policy = Policy {
+        min_cell: args.min_cell,
+        ..Policy::min(5)
+    };
+    let (kind, spec, schema, bschema) = (
+        args.kind,
+        vote_spec(args, &names),
+        survey_schema(args.questions),
+        budget_schema(&names),
+    );
+    let out = Network::new(committee, 1)
+        .latency_ms(args.latency_ms)
+        .with_clock(move || epoch.elapsed().as_secs_f64() * 1e3)
+        .run(|ctx| {
+            let subs = per_member[ctx.me() - 1].clone();
+            let (spec, schema, bschema) = (spec.clone(), schema.clone(), bschema.clone());
+            async move {
+                ctx.mark_online();
+                let outcome = match kind {
+                    AppKind::Vote => tally_vote(&ctx, &spec, &subs).await?,
+                    AppKind::Survey => tally_survey(&ctx, &schema, policy, &subs).await?,
+                    AppKind::Budget => tally_budget(&ctx, &bschema, Policy::min(5), &subs).await?,
+                };
+                Ok(outcome.to_json())
+            }
+        })?;
+    let result = &out.values[0];
+    if result["valid"] != json!(args.participants) || !check(&result["result"]) {
+        bail!("wrong result: {result}");
+    }
+    let s = out.stats[0];
+    println!(
+        "kind={} participants={} parties={} options={} questions={} reveal={} latency_ms={} rounds={} bytes_per_party={} ms={:.1}",
+        format!("{:?}", args.kind).to_lowercase(),
+        args.participants,
+        args.parties,
+        args.options,
+        if args.kind == AppKind::Survey {
+            args.questions
+        } else {
+            0
+        },
+        if args.winner { "winner" } else { "tally" },
+        args.latency_ms,
+        s.online_rounds + s.prep_rounds,
+        s.bytes_sent,
+        out.ms
+    );
+    Ok(())
+}
+
+/// Skewed choices so that a unique winner is likely.
+fn biased(rng: &mut ChaCha20Rng, m: usize) -> usize {
+    let a = rng.next_u32() as usize % m;
+    let b = rng.next_u32() as usize % m;
+    a.min(b)
+}
+
+fn vote_spec(args: &AppBenchArgs, names: &[String]) -> VoteSpec {
+    VoteSpec {
+        method: vote::Method::Plurality,
+        options: names.to_vec(),
+        winner_only: args.winner,
+        min_submissions: 5,
+        dp_milli: None,
+    }
+}
+
+fn budget_schema(names: &[String]) -> BudgetSchema {
+    BudgetSchema {
+        total: 1000,
+        projects: names.to_vec(),
+    }
+}
+
+fn allocation(names: &[String], rng: &mut ChaCha20Rng) -> Value {
+    let mut left = 1000u64;
+    let mut obj = serde_json::Map::new();
+    for (i, n) in names.iter().enumerate() {
+        let a = if i + 1 == names.len() {
+            left
+        } else {
+            rng.next_u64() % (left / 2 + 1)
+        };
+        left -= a;
+        obj.insert(n.clone(), json!(a));
+    }
+    Value::Object(obj)
+}
+
+fn survey_schema(questions: usize) -> SurveySchema {
+    let kinds = |i: usize| match i % 4 {
+        0 => AnswerKind::Number {
+            min: 0,
+            max: 100_000,
+            decimals: 0,
+            buckets: vec![0, 20_000, 50_000, 80_000],
+        },
+        1 => AnswerKind::Choice {
+            options: vec!["a".into(), "b".into(), "c".into(), "d".into()],
+        },
+        2 => AnswerKind::Rating { scale: 5 },
+        _ => AnswerKind::Yesno,
+    };
+    SurveySchema {
+        questions: (0..questions.max(1))
+            .map(|i| Question {
+                id: format!("q{i}"),
+                text: format!("question {i}"),
+                answer: kinds(i),
+                optional: i % 4 == 3,
+            })
+            .collect(),
+        crosstabs: Vec::new(),
+    }
+}
+
+fn survey_answer(schema: &SurveySchema, rng: &mut ChaCha20Rng) -> Value {
+    let mut a = serde_json::Map::new();
+    for q in &schema.questions {
+        let v = match &q.answer {
+            AnswerKind::Number { .. } => json!(rng.next_u64() % 100_001),
+            AnswerKind::Choice { options } => {
+                json!(options[rng.next_u32() as usize % options.len()])
+            }
+            AnswerKind::Rating { scale } => json!(1 + rng.next_u32() % scale),
+            _ => json!(rng.next_u32().is_multiple_of(2)),
+        };
+        a.insert(q.id.clone(), v);
+    }
+    Value::Object(a)
+}

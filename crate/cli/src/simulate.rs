@@ -1,0 +1,505 @@
+//! `sotto simulate`: one whole session in one process, through a real relay.
+//!
+//! Members run as tokio tasks, each with its own connection and freshly
+//! generated in-memory keys; every participant submits over its own
+//! connection (at most [`PARTICIPANT_CONCURRENCY`] at a time). `latency`
+//! is a sleep before every frame the simulated members and participants
+//! send: each relay hop then costs at least that much, like a real network
+//! with that one-way delay. The report counts the bytes each member sent
+//! to the relay (every frame, header included).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+use sotto_client::driver::Runtime;
+use sotto_client::native::member::MemberConfig;
+use sotto_client::native::relay_client::{RelayClient, TokioSocket};
+use sotto_client::native::session_ops::{
+    KindFields, SessionSpec, close_session, computation, create_session, fetch_result, kind_of,
+    pause, submit_values,
+};
+use sotto_client::relay::{ClientError, Socket};
+use sotto_client::session::seal_shares;
+use sotto_core::apps::budget::{BudgetSchema, IncomeSpec};
+use sotto_core::apps::survey::SurveySchema;
+use sotto_core::field::Fp;
+use sotto_core::keyfile::MemberKeys;
+use sotto_core::session::{CommitteeMember, OutputPolicy, VoteSchema};
+use sotto_core::share::ShareVec;
+
+/// Participants submitting at the same time.
+pub const PARTICIPANT_CONCURRENCY: usize = 64;
+
+/// A scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// The session to run.
+    pub manifest: ScenarioManifest,
+    /// Answers submitted through the normal participant path.
+    #[serde(default)]
+    pub answers: Vec<serde_json::Value>,
+    /// Raw encoded vectors submitted bypassing the client's checks
+    /// (negative entries are field negatives, p - |x|).
+    #[serde(default)]
+    pub forged: Vec<Vec<i64>>,
+    /// Submissions given as shares, sealed to their members exactly as a
+    /// participant seals its own, with no check on the client side: each
+    /// is a list of n share vectors (member 1 first), each a list of field
+    /// elements as decimal strings (mod p = 2^127 - 1) of the encoding's
+    /// length. They drill the committee against shares that do not lie on
+    /// one polynomial of degree t.
+    #[serde(default)]
+    pub forged_shares: Vec<Vec<Vec<String>>>,
+}
+
+/// What one simulated participant submits.
+enum Item {
+    /// An encoded vector, dealt and sealed as a participant does.
+    Values(Vec<Fp>),
+    /// Shares as given, sealed as they are.
+    Shares(Vec<ShareVec>),
+}
+
+/// Parses a field element in its canonical decimal form: digits only,
+/// value below p = 2^127 - 1.
+fn parse_element(s: &str) -> anyhow::Result<Fp> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        bail!("a field element is written as a decimal integer");
+    }
+    let v: u128 = s.parse().context("the number is too large")?;
+    let x = Fp::new(v);
+    if x.value() != v {
+        bail!("a field element is below 2^127 - 1");
+    }
+    Ok(x)
+}
+
+/// Parses a `forged_shares` entry: n vectors of `len` decimal elements.
+fn parse_forged_shares(
+    entry: &[Vec<String>],
+    n: usize,
+    len: usize,
+) -> anyhow::Result<Vec<ShareVec>> {
+    if entry.len() != n {
+        bail!(
+            "forged_shares: a submission has {} share vectors for {n} members",
+            entry.len()
+        );
+    }
+    entry
+        .iter()
+        .map(|v| {
+            if v.len() != len {
+                bail!(
+                    "forged_shares: a share vector has {} elements, the encoding {len}",
+                    v.len()
+                );
+            }
+            v.iter()
+                .map(|x| parse_element(x).with_context(|| format!("forged_shares: {x:?}")))
+                .collect::<anyhow::Result<Vec<Fp>>>()
+                .map(ShareVec::from_values)
+        })
+        .collect()
+}
+
+/// The manifest part of a scenario.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioManifest {
+    /// Session kind: "vote", "survey", "budget" or "income", with the
+    /// matching field.
+    pub kind: String,
+    /// Title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The vote, for kind "vote".
+    #[serde(default)]
+    pub vote: Option<VoteSchema>,
+    /// The survey, for kind "survey".
+    #[serde(default)]
+    pub survey: Option<SurveySchema>,
+    /// The budget, for kind "budget".
+    #[serde(default)]
+    pub budget: Option<BudgetSchema>,
+    /// The income range and brackets, for kind "income".
+    #[serde(default)]
+    pub income: Option<IncomeSpec>,
+    /// Committee size and threshold.
+    pub committee: ScenarioCommittee,
+    /// Output policy.
+    #[serde(default)]
+    pub policy: Option<OutputPolicy>,
+}
+
+/// Committee of a scenario: a count of members.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioCommittee {
+    /// Number of members.
+    pub members: u16,
+    /// Threshold (default floor((n-1)/2)).
+    #[serde(default)]
+    pub threshold: Option<u16>,
+}
+
+/// Timings of a simulated session, in milliseconds.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Timings {
+    /// From the first submission to the last acknowledgement.
+    pub submit: f64,
+    /// From the close request to a verified result.
+    pub compute: f64,
+}
+
+/// What `sotto simulate` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Valid submissions.
+    pub valid: u64,
+    /// Invalid (excluded) submissions.
+    pub invalid: u64,
+    /// The result object.
+    pub result: serde_json::Value,
+    /// Timings.
+    pub ms: Timings,
+    /// Bytes each member (in index order) sent to the relay: every frame,
+    /// header included, across reconnects.
+    pub member_bytes: Vec<u64>,
+}
+
+/// The tokio member runtime, counting the bytes its sockets send.
+#[derive(Debug, Clone, Default)]
+struct CountingRuntime(Arc<AtomicU64>);
+
+/// A [`TokioSocket`] adding the size of every message it sends to a counter.
+struct CountingSocket(TokioSocket, Arc<AtomicU64>);
+
+impl Runtime for CountingRuntime {
+    type Socket = CountingSocket;
+
+    async fn connect(&self, url: &str) -> Result<CountingSocket, ClientError> {
+        Ok(CountingSocket(
+            TokioSocket::connect(url).await?,
+            self.0.clone(),
+        ))
+    }
+
+    async fn sleep(&self, d: Duration) {
+        tokio::time::sleep(d).await;
+    }
+
+    fn unix_ms(&self) -> u64 {
+        sotto_client::native::member::unix_ms()
+    }
+}
+
+impl Socket for CountingSocket {
+    async fn send(&mut self, bytes: Vec<u8>) -> Result<(), ClientError> {
+        self.1.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        self.0.send(bytes).await
+    }
+
+    async fn recv(&mut self) -> Result<Vec<u8>, ClientError> {
+        self.0.recv().await
+    }
+
+    async fn close(&mut self) -> Result<(), ClientError> {
+        self.0.close().await
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
+/// Runs `scenario` against the relay at `relay`.
+pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow::Result<Report> {
+    let kind = kind_of(KindFields {
+        vote: scenario.manifest.vote.clone(),
+        survey: scenario.manifest.survey.clone(),
+        budget: scenario.manifest.budget.clone(),
+        income: scenario.manifest.income.clone(),
+        check: None,
+    })?;
+    let named = match &kind {
+        _ if scenario.manifest.income.is_some() => "income",
+        kind => kind.name(),
+    };
+    if scenario.manifest.kind != named {
+        bail!(
+            "scenario kind {:?} does not match its {named:?} field",
+            scenario.manifest.kind
+        );
+    }
+    let n = scenario.manifest.committee.members;
+    let keys: Vec<Arc<MemberKeys>> = (0..n)
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
+        .collect();
+    let members = keys
+        .iter()
+        .zip(1u16..)
+        .map(|(k, i)| {
+            let p = k.public();
+            CommitteeMember {
+                name: format!("member-{i}"),
+                x25519: p.x25519,
+                ed25519: p.ed25519,
+            }
+        })
+        .collect();
+    let total = scenario.answers.len() + scenario.forged.len() + scenario.forged_shares.len();
+    let spec = SessionSpec {
+        deadlines: Default::default(),
+        title: scenario
+            .manifest
+            .title
+            .clone()
+            .unwrap_or_else(|| "simulation".into()),
+        kind,
+        members,
+        threshold: scenario.manifest.committee.threshold,
+        policy: scenario.manifest.policy.unwrap_or_default(),
+        single_use: u32::try_from(total.max(1)).context("too many answers")?,
+    };
+    let mut os = rand_core::UnwrapErr(getrandom::SysRng);
+    let organizer = ed25519_dalek::SigningKey::generate(&mut os);
+    let created = create_session(relay, &spec, &organizer).await?;
+    let comp = computation(&created.manifest);
+
+    let mut tasks = Vec::new();
+    let mut counters = Vec::new();
+    for (k, token) in keys.iter().zip(&created.members) {
+        let cfg = MemberConfig {
+            relay: relay_for(relay, tasks.len()),
+            session: created.session,
+            token: token.clone(),
+            keys: k.clone(),
+            manifest_hash: Some(created.manifest.hash),
+            latency,
+            mismatch_retries: 3,
+            max_reconnects: 30,
+        };
+        let rt = CountingRuntime::default();
+        counters.push(rt.0.clone());
+        tasks.push(tokio::spawn(async move {
+            sotto_client::driver::run_member(&rt, cfg).await
+        }));
+    }
+
+    let mut ballots: Vec<Item> = Vec::with_capacity(total);
+    for a in &scenario.answers {
+        ballots.push(Item::Values(
+            comp.encode(a).with_context(|| format!("answer {a}"))?,
+        ));
+    }
+    for f in &scenario.forged {
+        ballots.push(Item::Values(
+            f.iter().map(|v| Fp::from_i128(i128::from(*v))).collect(),
+        ));
+    }
+    for f in &scenario.forged_shares {
+        ballots.push(Item::Shares(parse_forged_shares(
+            f,
+            usize::from(n),
+            comp.len(),
+        )?));
+    }
+    let manifest = Arc::new(created.manifest.clone());
+    let sem = Arc::new(tokio::sync::Semaphore::new(PARTICIPANT_CONCURRENCY));
+    let start = Instant::now();
+    let mut subs = Vec::new();
+    for (j, (item, token)) in ballots
+        .into_iter()
+        .zip(created.participants.iter().cloned())
+        .enumerate()
+    {
+        let (sem, manifest, relay) = (sem.clone(), manifest.clone(), relay_for(relay, j));
+        let session = created.session;
+        subs.push(tokio::spawn(async move {
+            let _permit = sem.acquire_owned().await?;
+            let mut tries = 0;
+            loop {
+                let tried = async {
+                    let mut c = RelayClient::connect(&relay).await?;
+                    pause(latency).await;
+                    c.hello(session, &token, 0).await?;
+                    let ack = match &item {
+                        Item::Values(values) => {
+                            submit_values(&mut c, &manifest, values, latency).await?
+                        }
+                        Item::Shares(shares) => {
+                            let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+                            let prepared = seal_shares(&mut rng, &manifest, shares)?;
+                            let refs: Vec<&[u8]> =
+                                prepared.parts.iter().map(Vec::as_slice).collect();
+                            pause(latency).await;
+                            c.submit(prepared.idempotency, &refs).await?
+                        }
+                    };
+                    let _ = c.close().await;
+                    anyhow::Ok(ack)
+                };
+                match tried.await {
+                    Ok(_) => return anyhow::Ok(()),
+                    // An earlier try was stored, its acknowledgement lost.
+                    Err(e) if tries > 0 && token_used(&e) => return Ok(()),
+                    Err(_) if tries < PARTICIPANT_RETRIES => tries += 1,
+                    Err(e) => return Err(e),
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }));
+    }
+    for s in subs {
+        s.await.context("participant task")??;
+    }
+    let submit_ms = ms(start.elapsed());
+
+    let start = Instant::now();
+    pause(latency).await;
+    close_retrying(relay, created.session, &created.organizer).await?;
+    for t in tasks {
+        t.await.context("member task")??;
+    }
+    let mut c = RelayClient::connect(relay).await?;
+    let verified = fetch_result(&mut c, &created.manifest, created.session, &created.reader)
+        .await?
+        .context("the members finished but no result has t + 1 valid signatures")?;
+    let compute_ms = ms(start.elapsed());
+    let j = verified.json;
+    Ok(Report {
+        valid: j["valid"].as_u64().unwrap_or(0),
+        invalid: j["invalid"].as_u64().unwrap_or(0),
+        result: j["result"].clone(),
+        ms: Timings {
+            submit: submit_ms,
+            compute: compute_ms,
+        },
+        member_bytes: counters.iter().map(|c| c.load(Ordering::Relaxed)).collect(),
+    })
+}
+
+/// Tries per participant when the relay fails (e.g. it was killed, or its
+/// database restarted); the single-use token makes a retry count once.
+const PARTICIPANT_RETRIES: u32 = 50;
+
+/// `relay`, a comma-separated list of relays sharing one store, rotated so
+/// that party `k` prefers relay `k mod len` and fails over to the next:
+/// members and participants spread round-robin.
+fn relay_for(relay: &str, k: usize) -> String {
+    let all: Vec<&str> = relay.split(',').map(str::trim).collect();
+    let first = k % all.len();
+    all[first..]
+        .iter()
+        .chain(&all[..first])
+        .copied()
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn token_used(e: &anyhow::Error) -> bool {
+    refused_with(e, sotto_wire::ErrorCode::TokenUsed)
+}
+
+fn refused_with(e: &anyhow::Error, code: sotto_wire::ErrorCode) -> bool {
+    e.downcast_ref::<sotto_client::native::relay_client::ClientError>()
+        .and_then(|c| c.code())
+        == Some(code)
+}
+
+/// Closes the session like [`close_session`], trying again while the relay
+/// or its store is briefly away (a relay killed, its database restarting):
+/// closing is idempotent, and a close whose acknowledgement was lost shows
+/// on the next try as a session already past Closed (`BadState`).
+async fn close_retrying(
+    relay: &str,
+    session: sotto_wire::SessionId,
+    token: &sotto_wire::Token,
+) -> anyhow::Result<()> {
+    let mut tries = 0;
+    loop {
+        match close_session(relay, session, token).await {
+            Ok(()) => return Ok(()),
+            Err(e) if tries > 0 && refused_with(&e, sotto_wire::ErrorCode::BadState) => {
+                return Ok(());
+            }
+            Err(_) if tries < PARTICIPANT_RETRIES => tries += 1,
+            Err(e) => return Err(e),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A relay child process on a free loopback port.
+#[derive(Debug)]
+pub struct RelayProcess {
+    child: tokio::process::Child,
+    /// Its WebSocket URL.
+    pub url: String,
+    _dir: TempDir,
+}
+
+#[derive(Debug)]
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl RelayProcess {
+    /// Starts the `sotto-relay` binary found next to the current executable.
+    pub async fn start() -> anyhow::Result<RelayProcess> {
+        let exe = std::env::current_exe()?;
+        let dir = exe.parent().context("executable has no directory")?;
+        let bin = dir.join(format!("sotto-relay{}", std::env::consts::EXE_SUFFIX));
+        if !bin.exists() {
+            bail!(
+                "{} not found: build it (cargo build -p sotto-relay) or pass --relay URL",
+                bin.display()
+            );
+        }
+        let mut rnd = [0u8; 8];
+        getrandom::fill(&mut rnd).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let data = std::env::temp_dir().join(format!("sotto-sim-{}", hex::encode(rnd)));
+        std::fs::create_dir_all(&data)?;
+        let port_file = data.join("port");
+        let child = tokio::process::Command::new(&bin)
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--data")
+            .arg(data.join("db"))
+            .arg("--port-file")
+            .arg(&port_file)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        for _ in 0..200 {
+            if let Ok(s) = std::fs::read_to_string(&port_file)
+                && let Ok(port) = s.trim().parse::<u16>()
+            {
+                return Ok(RelayProcess {
+                    child,
+                    url: format!("ws://127.0.0.1:{port}/ws"),
+                    _dir: TempDir(data),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("the relay did not report its port within 10 s")
+    }
+
+    /// Stops the relay.
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}

@@ -1,0 +1,458 @@
+//! The driver of [`super::member::MemberState`], for any [`Runtime`] (tokio
+//! natively, the browser's event loop in wasm): one relay connection,
+//! reconnection with backoff, resume from the last processed sequence
+//! number, and the bounded re-read on an inputs mismatch. `--latency-ms`
+//! is modelled here as a sleep before every frame sent.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand_core::Rng;
+
+use super::member::{MemberError, MemberState, Outgoing};
+use super::relay::{ClientError, RelayClient, Socket};
+use sotto_core::apps::Outcome;
+use sotto_core::keyfile::MemberKeys;
+use sotto_core::session::{ManifestHash, VerifiedManifest};
+use sotto_wire::{Role, SessionState};
+
+/// What the driver needs from its platform: sockets, timers and a place
+/// to report progress.
+pub trait Runtime {
+    /// The socket type.
+    type Socket: Socket;
+    /// Opens a WebSocket to `url` (a URL without a path gets `/ws`).
+    fn connect(&self, url: &str) -> impl Future<Output = Result<Self::Socket, ClientError>>;
+    /// Waits for `d`.
+    fn sleep(&self, d: Duration) -> impl Future<Output = ()>;
+    /// Wall-clock time in milliseconds since the Unix epoch: it orders a
+    /// member's restarts (see [`super::protocol`]).
+    fn unix_ms(&self) -> u64;
+    /// Hears about the member's progress (default: nothing).
+    fn progress(&self, _p: &Progress) {}
+    /// How long to wait before acting (default: [`Timeouts::default`]).
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::default()
+    }
+    /// A test-only hook making this member deviate (default: none).
+    #[doc(hidden)]
+    fn engine_tamper(&self) -> Option<super::member::EngineTamper> {
+        None
+    }
+}
+
+/// The member's deadlines. With them a member never hangs: a lost reply or
+/// delivery costs a reconnect (the relay resends everything after the last
+/// processed sequence number), and a computation that cannot finish ends in
+/// [`MemberError::Stalled`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Connecting, Hello, or a request (send, publish, manifest) without a
+    /// reply for this long: reconnect and send again (same message id, so
+    /// the relay stores it once). Default 30 s.
+    pub request: Duration,
+    /// A mailbox silent for this long: reconnect and resume, so a delivery
+    /// the relay or the network lost comes again. Default 30 s.
+    pub quiet: Duration,
+    /// After the close, no new mailbox entry for this long (counted in
+    /// quiet periods and request timeouts): give up with
+    /// [`MemberError::Stalled`]. Default 120 s.
+    pub stall: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            request: Duration::from_secs(30),
+            quiet: Duration::from_secs(30),
+            stall: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Consecutive reconnects caused by a gap, a bad frame or a missing reply
+/// without any new mailbox entry, before the member gives up.
+const MAX_FRUITLESS: u32 = 10;
+
+/// `Some(output)` of `f`, or `None` if `d` passes first.
+async fn within<R: Runtime, T>(rt: &R, d: Duration, f: impl Future<Output = T>) -> Option<T> {
+    let f = std::pin::pin!(f);
+    let timer = std::pin::pin!(rt.sleep(d));
+    match futures_util::future::select(f, timer).await {
+        futures_util::future::Either::Left((v, _)) => Some(v),
+        futures_util::future::Either::Right(_) => None,
+    }
+}
+
+/// A committee member's progress, as reported to [`Runtime::progress`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Progress {
+    /// Connected to the relay and verified the manifest.
+    Connected {
+        /// This member's index.
+        member: u16,
+    },
+    /// Submissions received so far (before the close).
+    Collecting {
+        /// Submissions stored.
+        submissions: u64,
+    },
+    /// The session closed; agreeing on the inputs and computing.
+    Computing {
+        /// Submissions in the agreed set.
+        submissions: u64,
+    },
+    /// The signed result was published.
+    Published,
+    /// The connection dropped; reconnecting.
+    Reconnecting,
+}
+
+/// How to run a member.
+#[derive(Debug, Clone)]
+pub struct MemberConfig {
+    /// Relay WebSocket URL.
+    pub relay: String,
+    /// The relay's session id.
+    pub session: sotto_wire::SessionId,
+    /// This member's relay token.
+    pub token: sotto_wire::Token,
+    /// This member's keys.
+    pub keys: Arc<MemberKeys>,
+    /// Expected manifest hash (from the member link), if known. Without it
+    /// the member accepts the relay's manifest only if it is signed by its
+    /// own organizer key and lists this member's keys at its index.
+    pub manifest_hash: Option<ManifestHash>,
+    /// Delay before every frame sent (models network latency).
+    pub latency: Duration,
+    /// How many times to re-read the mailbox on an inputs mismatch.
+    pub mismatch_retries: u32,
+    /// How many consecutive failed reconnections before giving up.
+    pub max_reconnects: u32,
+}
+
+/// Whether reconnecting may help. A frame the relay refused as too large
+/// (an error frame with `TooLarge`, or close code 1009) would be refused
+/// again: the member stops with that error instead.
+fn transient(e: &ClientError) -> bool {
+    match e {
+        ClientError::Ws(_) => true,
+        ClientError::Closed(code) => *code != sotto_wire::ErrorCode::TooLarge.close_code(),
+        _ => e.code() == Some(sotto_wire::ErrorCode::Internal),
+    }
+}
+
+/// Fetches and verifies the manifest of `session` through `client`.
+pub async fn fetch_manifest<S: Socket>(
+    client: &mut RelayClient<S>,
+    session: sotto_wire::SessionId,
+    expected: Option<&ManifestHash>,
+) -> Result<VerifiedManifest, MemberError> {
+    let bytes = client.get_manifest(session).await?;
+    let signed = sotto_core::session::SignedManifest::from_bytes(&bytes)
+        .map_err(|e| MemberError::Manifest(e.to_string()))?;
+    let hash = expected.copied().unwrap_or_else(|| signed.hash());
+    let verified = signed
+        .verify(&hash)
+        .map_err(|e| MemberError::Manifest(e.to_string()))?;
+    if verified.manifest.session_id.0 != session.0 {
+        return Err(MemberError::Manifest(
+            "the manifest describes another session".into(),
+        ));
+    }
+    Ok(verified)
+}
+
+/// Connects and says Hello; returns the client and the sequence number
+/// the relay resumes after.
+async fn connect<R: Runtime>(
+    rt: &R,
+    cfg: &MemberConfig,
+    resume: u64,
+) -> Result<(RelayClient<R::Socket>, u64), ClientError> {
+    let hello = async {
+        let mut c = RelayClient::new(rt.connect(&cfg.relay).await?);
+        let welcome = c.hello(cfg.session, &cfg.token, resume).await?;
+        Ok::<_, ClientError>((c, welcome))
+    };
+    let (c, welcome) = within(rt, rt.timeouts().request, hello)
+        .await
+        .ok_or_else(|| ClientError::Ws("no answer to Hello in time".into()))??;
+    if welcome.role != Role::Member {
+        return Err(ClientError::Refused {
+            code: sotto_wire::ErrorCode::Forbidden,
+            message: "this token is not a member token".into(),
+        });
+    }
+    if welcome.state == SessionState::Done {
+        tracing::warn!("the session is already done");
+    }
+    Ok((c, welcome.resume))
+}
+
+/// Runs one member to its published result, reconnecting with backoff and
+/// resuming from the last processed sequence number. Returns the outcome.
+pub async fn run_member<R: Runtime>(rt: &R, cfg: MemberConfig) -> Result<Outcome, MemberError> {
+    let mut mismatches = 0;
+    loop {
+        match run_once(rt, &cfg).await {
+            Err(MemberError::Mismatch { members }) if mismatches < cfg.mismatch_retries => {
+                mismatches += 1;
+                tracing::warn!(
+                    ?members,
+                    try_ = mismatches,
+                    "inputs mismatch: reading the mailbox again"
+                );
+                rt.sleep(Duration::from_millis(500)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, MemberError> {
+    let timeouts = rt.timeouts();
+    let mut tries = 0;
+    let (mut client, mut last_seq, manifest) = loop {
+        let (mut c, resume) = connect_retrying(rt, cfg, 0).await?;
+        let fetched = within(
+            rt,
+            timeouts.request,
+            fetch_manifest(&mut c, cfg.session, cfg.manifest_hash.as_ref()),
+        )
+        .await;
+        let e = match fetched {
+            Some(Ok(m)) => break (c, resume, m),
+            Some(Err(MemberError::Client(e)))
+                if transient(&e) || matches!(e, ClientError::Wire(_)) =>
+            {
+                e
+            }
+            Some(Err(e)) => return Err(e),
+            None => ClientError::Ws("no manifest from the relay in time".into()),
+        };
+        if tries >= cfg.max_reconnects {
+            return Err(e.into());
+        }
+        tries += 1;
+        tracing::warn!(error = %e, "fetching the manifest failed; reconnecting");
+        rt.sleep(Duration::from_millis(100)).await;
+    };
+    let me = client.member();
+    rt.progress(&Progress::Connected { member: me });
+    let mut os = rand_core::UnwrapErr(getrandom::SysRng);
+    let mut seed = [0u8; 32];
+    os.fill_bytes(&mut seed);
+    let epoch = super::member::new_epoch(rt.unix_ms(), &mut os);
+    let mut state = MemberState::new(cfg.keys.clone(), me, manifest, epoch, seed)?;
+    if let Some(tamper) = rt.engine_tamper() {
+        state.set_engine_tamper(tamper);
+    }
+    // Time without a new mailbox entry after the close, and reconnects
+    // that brought nothing new: the two bounds on a stuck computation.
+    let mut silent = Duration::ZERO;
+    let mut fruitless = 0u32;
+    loop {
+        let before = last_seq;
+        let step = drive(rt, &mut client, &mut state, &mut last_seq, cfg.latency).await;
+        if last_seq > before {
+            silent = Duration::ZERO;
+            fruitless = 0;
+        }
+        let reason = match step {
+            Ok(Step::Published) => {
+                rt.progress(&Progress::Published);
+                let _ = client.ack(last_seq).await;
+                let _ = client.close().await;
+                return state
+                    .outcome()
+                    .cloned()
+                    .ok_or_else(|| MemberError::Session("finished without a result".into()));
+            }
+            Ok(Step::Continue) => continue,
+            Ok(Step::Quiet) => {
+                if state.is_closed() {
+                    silent += timeouts.quiet;
+                }
+                "the mailbox was quiet".to_string()
+            }
+            Ok(Step::Resync(why)) => {
+                fruitless += 1;
+                if state.is_closed() && why == Resync::NoReply {
+                    silent += timeouts.request;
+                }
+                why.to_string()
+            }
+            Err(MemberError::Client(e)) if transient(&e) => {
+                fruitless += 1;
+                format!("relay connection lost ({e})")
+            }
+            Err(e) => {
+                flush_before_stopping(rt, &mut client, &mut state).await;
+                return Err(e);
+            }
+        };
+        if state.is_closed() && (silent >= timeouts.stall || fruitless > MAX_FRUITLESS) {
+            return Err(MemberError::Stalled {
+                seconds: silent.as_secs(),
+                resyncs: fruitless,
+                waiting: state.waiting_for(),
+            });
+        }
+        if fruitless > MAX_FRUITLESS {
+            return Err(MemberError::Session(format!(
+                "{fruitless} reconnects in a row brought nothing new (last: {reason})"
+            )));
+        }
+        tracing::warn!(reason = %reason, resume = last_seq, "reconnecting to the relay");
+        rt.progress(&Progress::Reconnecting);
+        let _ = within(rt, Duration::from_secs(1), client.close()).await;
+        let (c, resume) = connect_retrying(rt, cfg, last_seq).await?;
+        client = c;
+        // Entries up to the relay's stored acknowledgement are gone; the
+        // next delivery follows `resume`.
+        last_seq = last_seq.max(resume);
+    }
+}
+
+/// Best effort, before stopping on an error: sends the member messages
+/// the computation produced before it failed (say, this member's share of
+/// an opening it then found inconsistent), so the other members reach the
+/// same conclusion instead of waiting for them.
+async fn flush_before_stopping<R: Runtime>(
+    rt: &R,
+    client: &mut RelayClient<R::Socket>,
+    state: &mut MemberState,
+) {
+    while let Some(Outgoing::Send { to, id, payload }) = state.peek_outgoing() {
+        let sent = within(rt, rt.timeouts().request, client.send(*to, *id, payload)).await;
+        if !matches!(sent, Some(Ok(()))) {
+            return;
+        }
+        state.sent();
+    }
+}
+
+async fn connect_retrying<R: Runtime>(
+    rt: &R,
+    cfg: &MemberConfig,
+    resume: u64,
+) -> Result<(RelayClient<R::Socket>, u64), MemberError> {
+    let mut delay = Duration::from_millis(100);
+    let mut tries = 0;
+    loop {
+        match connect(rt, cfg, resume).await {
+            Ok(c) => return Ok(c),
+            Err(e) if transient(&e) && tries < cfg.max_reconnects => {
+                tries += 1;
+                tracing::debug!(error = %e, tries, "connect failed; backing off");
+                rt.sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(2));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// What one turn of [`drive`] ended with.
+enum Step {
+    /// The result is published.
+    Published,
+    /// A delivery was handled; go on.
+    Continue,
+    /// Nothing arrived for a quiet period.
+    Quiet,
+    /// The connection is no longer trustworthy: reconnect and resume.
+    Resync(Resync),
+}
+
+/// Why the member reconnects and resumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resync {
+    /// A request got no reply in time.
+    NoReply,
+    /// A delivery skipped sequence numbers (lost or reordered).
+    Gap,
+    /// The relay sent a frame that does not decode.
+    BadFrame,
+}
+
+impl std::fmt::Display for Resync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Resync::NoReply => "a request got no reply in time",
+            Resync::Gap => "a mailbox delivery went missing",
+            Resync::BadFrame => "the relay sent a malformed frame",
+        })
+    }
+}
+
+/// Sends everything pending, then handles one delivery (or notices that
+/// none came for a quiet period).
+async fn drive<R: Runtime>(
+    rt: &R,
+    client: &mut RelayClient<R::Socket>,
+    state: &mut MemberState,
+    last_seq: &mut u64,
+    latency: Duration,
+) -> Result<Step, MemberError> {
+    let timeouts = rt.timeouts();
+    while let Some(out) = state.peek_outgoing() {
+        if !latency.is_zero() {
+            rt.sleep(latency).await;
+        }
+        let (sent, published) = match out {
+            Outgoing::Send { to, id, payload } => {
+                tracing::debug!(me = client.member(), to, len = payload.len(), "sending");
+                (
+                    within(rt, timeouts.request, client.send(*to, *id, payload)).await,
+                    false,
+                )
+            }
+            Outgoing::Publish(blob) => (
+                within(rt, timeouts.request, client.publish(blob)).await,
+                true,
+            ),
+        };
+        match sent {
+            None => return Ok(Step::Resync(Resync::NoReply)),
+            Some(Err(ClientError::Wire(_))) => return Ok(Step::Resync(Resync::BadFrame)),
+            Some(r) => r?,
+        }
+        state.sent();
+        if published {
+            return Ok(Step::Published);
+        }
+    }
+    let d = match within(rt, timeouts.quiet, client.next_delivery()).await {
+        None => return Ok(Step::Quiet),
+        Some(Err(ClientError::Wire(_))) => return Ok(Step::Resync(Resync::BadFrame)),
+        Some(d) => d?,
+    };
+    tracing::debug!(me = client.member(), seq = d.seq, kind = ?d.kind, from = d.from, len = d.payload.len(), "delivery");
+    if d.seq > *last_seq + 1 {
+        // Mailbox entries are numbered without gaps: one went missing.
+        tracing::warn!(
+            expected = *last_seq + 1,
+            got = d.seq,
+            "mailbox delivery out of sequence"
+        );
+        return Ok(Step::Resync(Resync::Gap));
+    }
+    if d.seq > *last_seq {
+        let before = (state.submissions(), state.is_closed());
+        state.on_delivery(&d)?;
+        *last_seq = d.seq;
+        match (before, (state.submissions(), state.is_closed())) {
+            ((_, false), (n, true)) => rt.progress(&Progress::Computing { submissions: n }),
+            ((a, false), (b, false)) if a != b => {
+                rt.progress(&Progress::Collecting { submissions: b })
+            }
+            _ => {}
+        }
+    }
+    Ok(Step::Continue)
+}

@@ -1,0 +1,627 @@
+//! The native committee member: collects submissions from the relay, agrees
+//! with the other members on the accepted set, runs the committee engine
+//! over relay messages and publishes its signed result.
+//!
+//! [`MemberState`] is the sans-IO part: it takes mailbox deliveries and
+//! returns what to send. [`super::driver::run_member`] is the thin driver
+//! around it (connection, backoff, resume from sequence numbers), over
+//! tokio natively and the browser in wasm. `docs/session.md`
+//! describes the lifecycle and restart behaviour.
+//!
+//! Durability: the member acknowledges its mailbox only after its result is
+//! published. Until then the relay keeps every delivery, so a member that
+//! restarts (crash, kill) reads its whole mailbox again from the start and
+//! rebuilds the same inputs; nothing is kept on the member's disk.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use rand_core::{Rng, SeedableRng};
+
+use super::pieces::{self, Reassembler, TAG_PIECE};
+use super::protocol::{self, Ready, TAG_ENGINE, TAG_READY};
+use super::relay::{ClientError, Delivery};
+use sotto_core::apps::{Computation, Outcome};
+use sotto_core::engine::{self, EngineError, Party};
+use sotto_core::envelope::{
+    Channel, ChannelHeader, EnvelopeError, RunId, open_shares, sign_result,
+};
+use sotto_core::field::Fp;
+use sotto_core::keyfile::MemberKeys;
+use sotto_core::session::VerifiedManifest;
+use sotto_core::share::ShareVec;
+use sotto_wire::{CloseMarker, DeliveryKind, SubmissionDelivery};
+
+/// Engine instance number of the tally computation.
+const INSTANCE: u32 = 1;
+/// HKDF label of the engine randomness ([`MemberKeys::derive_secret`]).
+const ENGINE_SEED_LABEL: &[u8] = b"sotto/engine-randomness/v1";
+/// Most engine messages kept for an attempt that has not started yet.
+const MAX_STASH: usize = 100_000;
+
+/// Errors of the committee member.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MemberError {
+    /// The relay connection failed or the relay refused a request.
+    #[error("relay: {0}")]
+    Client(#[from] ClientError),
+    /// The members disagree on the accepted submissions.
+    #[error("members {members:?} announced a different set of accepted submissions than ours")]
+    Mismatch {
+        /// The disagreeing members (1-based).
+        members: Vec<u16>,
+    },
+    /// The committee computation failed.
+    #[error("computation: {0}")]
+    Engine(#[from] EngineError),
+    /// A channel could not be set up or a message not sealed.
+    #[error("channel: {0}")]
+    Envelope(#[from] EnvelopeError),
+    /// The manifest does not fit this member or this build.
+    #[error("manifest: {0}")]
+    Manifest(String),
+    /// A member-to-member message failed authentication: the relay or the
+    /// network altered it. The member stops rather than risk a wrong result.
+    #[error(
+        "a message from member {from} failed authentication ({reason}): the relay or the network is tampering with the computation"
+    )]
+    Tampered {
+        /// The claimed sender.
+        from: u16,
+        /// What the channel reported.
+        reason: String,
+    },
+    /// A member message is larger than [`pieces::MAX_MESSAGE`], the most
+    /// a receiver reassembles.
+    #[error("message: {0}")]
+    Pieces(#[from] pieces::PieceError),
+    /// The session is not in a state this member can work in.
+    #[error("session: {0}")]
+    Session(String),
+    /// After the close, nothing new arrived for too long (see
+    /// `driver::Timeouts::stall`), or reconnecting kept bringing nothing
+    /// new: a member stopped, or the relay withholds messages. The member
+    /// gives up rather than wait forever.
+    #[error(
+        "no progress after the session closed ({seconds} s without a new message, {resyncs} fruitless reconnects; waiting for members {waiting:?}): a member stopped, or the relay is withholding messages"
+    )]
+    Stalled {
+        /// How long nothing new arrived.
+        seconds: u64,
+        /// Reconnects in a row that brought nothing new.
+        resyncs: u32,
+        /// The members whose messages this member still needs.
+        waiting: Vec<u16>,
+    },
+}
+
+/// A test-only hook that rewrites each engine message (plaintext, before it
+/// is sealed) this member sends to member `to`: it makes a deviating member
+/// for tests. Never set in production code.
+#[doc(hidden)]
+pub type EngineTamper = Box<dyn FnMut(u16, &mut Vec<u8>) + Send>;
+
+/// Something for the driver to send to the relay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outgoing {
+    /// A member-to-member message (`to` may be [`sotto_wire::BROADCAST`]).
+    Send {
+        /// Recipient.
+        to: u16,
+        /// Idempotency id (random, unique per sender).
+        id: u64,
+        /// The message.
+        payload: Vec<u8>,
+    },
+    /// This member's published result blob.
+    Publish(Vec<u8>),
+}
+
+struct Running {
+    run: RunId,
+    party: Party<Outcome>,
+    channels: BTreeMap<u16, Channel>,
+}
+
+/// The sans-IO state of one member for one session.
+pub struct MemberState {
+    keys: Arc<MemberKeys>,
+    me: u16,
+    manifest: VerifiedManifest,
+    spec: Computation,
+    vlen: usize,
+    epoch: u64,
+    /// Accepted submissions by log position: receipt, part tag, shares.
+    submissions: BTreeMap<u64, ([u8; 32], Fp, ShareVec)>,
+    unreadable: u64,
+    closed: Option<u64>,
+    my_hash: Option<[u8; 32]>,
+    readies: BTreeMap<u16, Ready>,
+    running: Option<Running>,
+    /// Every run this member built channels for: never again.
+    used_runs: Vec<RunId>,
+    stash: VecDeque<(u16, Vec<u8>)>,
+    outbox: VecDeque<Outgoing>,
+    pieces: Reassembler,
+    outcome: Option<Outcome>,
+    rng: rand_chacha::ChaCha20Rng,
+    tamper: Option<EngineTamper>,
+}
+
+impl std::fmt::Debug for MemberState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemberState")
+            .field("me", &self.me)
+            .field("submissions", &self.submissions.len())
+            .field("closed", &self.closed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks that `manifest` names `keys` as member `me` and describes a
+/// session kind this member can compute; returns the computation.
+pub fn check_manifest(
+    manifest: &VerifiedManifest,
+    keys: &MemberKeys,
+    me: u16,
+) -> Result<Computation, MemberError> {
+    let m = &manifest.manifest;
+    let entry = m
+        .committee
+        .member(me)
+        .ok_or_else(|| MemberError::Manifest(format!("the committee has no member {me}")))?;
+    let public = keys.public();
+    if entry.x25519 != public.x25519 || entry.ed25519 != public.ed25519 {
+        return Err(MemberError::Manifest(format!(
+            "member {me} of the manifest has other keys than this key file (fingerprint {})",
+            public.fingerprint()
+        )));
+    }
+    Ok(Computation::from_manifest(m))
+}
+
+impl MemberState {
+    /// A member `me` holding `keys`, for the verified `manifest`, running
+    /// with a new `epoch`, larger than any earlier start's (see
+    /// [`protocol`] and [`new_epoch`]).
+    pub fn new(
+        keys: Arc<MemberKeys>,
+        me: u16,
+        manifest: VerifiedManifest,
+        epoch: u64,
+        seed: [u8; 32],
+    ) -> Result<MemberState, MemberError> {
+        let spec = check_manifest(&manifest, &keys, me)?;
+        let vlen = spec.len();
+        Ok(MemberState {
+            keys,
+            me,
+            manifest,
+            spec,
+            vlen,
+            epoch,
+            submissions: BTreeMap::new(),
+            unreadable: 0,
+            closed: None,
+            my_hash: None,
+            readies: BTreeMap::new(),
+            running: None,
+            used_runs: Vec::new(),
+            stash: VecDeque::new(),
+            outbox: VecDeque::new(),
+            pieces: Reassembler::default(),
+            outcome: None,
+            rng: rand_chacha::ChaCha20Rng::from_seed(seed),
+            tamper: None,
+        })
+    }
+
+    fn n(&self) -> u16 {
+        self.manifest.manifest.committee.members.len() as u16
+    }
+
+    /// The next message to send, if any (remove it with [`Self::sent`]).
+    pub fn peek_outgoing(&self) -> Option<&Outgoing> {
+        self.outbox.front()
+    }
+
+    /// The front message was delivered to the relay.
+    pub fn sent(&mut self) {
+        self.outbox.pop_front();
+    }
+
+    /// The result, once computed.
+    pub fn outcome(&self) -> Option<&Outcome> {
+        self.outcome.as_ref()
+    }
+
+    /// Submissions stored so far.
+    pub fn submissions(&self) -> u64 {
+        self.submissions.len() as u64
+    }
+
+    /// Whether the close marker has arrived.
+    pub fn is_closed(&self) -> bool {
+        self.closed.is_some()
+    }
+
+    /// The members this member waits for: before the close none (it waits
+    /// for the relay), then those whose Ready is missing, then those whose
+    /// engine messages the computation needs next.
+    pub fn waiting_for(&self) -> Vec<u16> {
+        if self.closed.is_none() || self.outcome.is_some() {
+            return Vec::new();
+        }
+        if let Some(w) = self.running.as_ref().and_then(|r| r.party.waiting_for()) {
+            return w.missing.iter().map(|&m| m as u16).collect();
+        }
+        (1..=self.n())
+            .filter(|m| !self.readies.contains_key(m))
+            .collect()
+    }
+
+    /// Installs a test-only [`EngineTamper`] hook.
+    #[doc(hidden)]
+    pub fn set_engine_tamper(&mut self, tamper: EngineTamper) {
+        self.tamper = Some(tamper);
+    }
+
+    /// Submissions that could not be decrypted or decoded. Their shares
+    /// and tag are replaced by uniformly random values, so the members'
+    /// comparison of tags excludes them (and counts them invalid) at every
+    /// member alike, and nothing about the participant's other shares is
+    /// revealed by the consistency opening.
+    pub fn unreadable(&self) -> u64 {
+        self.unreadable
+    }
+
+    /// Handles one mailbox delivery.
+    pub fn on_delivery(&mut self, d: &Delivery) -> Result<(), MemberError> {
+        match d.kind {
+            DeliveryKind::Submission => self.on_submission(d.id, &d.payload),
+            DeliveryKind::Closed => {
+                let marker = CloseMarker::decode(&d.payload).map_err(ClientError::from)?;
+                self.on_close(marker.submissions)
+            }
+            DeliveryKind::Direct | DeliveryKind::Broadcast => {
+                let whole;
+                let payload = if d.payload.first() == Some(&TAG_PIECE) {
+                    match self.pieces.accept(d.from, &d.payload) {
+                        Ok(Some(m)) if m.first() != Some(&TAG_PIECE) => {
+                            whole = m;
+                            &whole
+                        }
+                        Ok(_) => return Ok(()),
+                        Err(e) => {
+                            tracing::warn!(from = d.from, error = %e, "ignoring a message piece");
+                            return Ok(());
+                        }
+                    }
+                } else {
+                    &d.payload
+                };
+                match payload.first() {
+                    Some(&TAG_READY) => self.on_ready(d.from, payload)?,
+                    Some(&TAG_ENGINE) => self.on_engine(d.from, payload[1..].to_vec())?,
+                    _ => tracing::warn!(from = d.from, "ignoring malformed member message"),
+                }
+                Ok(())
+            }
+            // A kind this version does not know (the wire decoder refuses
+            // unknown codes, so only a newer wire crate could produce one).
+            kind => {
+                tracing::warn!(?kind, "ignoring a delivery of an unknown kind");
+                Ok(())
+            }
+        }
+    }
+
+    fn on_submission(&mut self, position: u64, payload: &[u8]) -> Result<(), MemberError> {
+        let Ok(sd) = SubmissionDelivery::decode(payload) else {
+            tracing::warn!(position, "malformed submission delivery: ignored");
+            return Ok(());
+        };
+        if sd.replaces != 0 {
+            self.submissions.remove(&sd.replaces);
+        }
+        let opened = protocol::decode_part(sd.ciphertext)
+            .ok()
+            .and_then(|(id, sealed)| {
+                let session = &self.manifest.manifest.session_id;
+                let plain = open_shares(&self.keys, session, &id, self.me, &sealed).ok()?;
+                let shares = ShareVec::from_bytes(&plain).ok()?;
+                (shares.len() == self.vlen).then(|| (protocol::part_tag(&id), shares))
+            });
+        let (tag, shares) = match opened {
+            Some(o) => o,
+            None => {
+                self.unreadable += 1;
+                tracing::warn!(
+                    position,
+                    "submission could not be decrypted or decoded: it will be excluded"
+                );
+                let rng = &mut self.rng;
+                let noise = (0..self.vlen).map(|_| Fp::random(rng)).collect();
+                (Fp::random(rng), ShareVec::from_values(noise))
+            }
+        };
+        self.submissions.insert(position, (sd.receipt, tag, shares));
+        Ok(())
+    }
+
+    fn on_close(&mut self, submissions: u64) -> Result<(), MemberError> {
+        if self.closed.is_some() {
+            return Ok(());
+        }
+        self.closed = Some(submissions);
+        self.submissions.retain(|pos, _| *pos <= submissions);
+        let hash = protocol::inputs_hash(self.submissions.iter().map(|(p, (r, _, _))| (*p, r)));
+        self.my_hash = Some(hash);
+        tracing::info!(
+            member = self.me,
+            accepted = self.submissions.len(),
+            unreadable = self.unreadable,
+            "session closed; announcing the accepted set"
+        );
+        self.announce()
+    }
+
+    /// Signs and broadcasts our Ready for the current epoch, then tries to
+    /// start.
+    fn announce(&mut self) -> Result<(), MemberError> {
+        let Some(hash) = self.my_hash else {
+            return Ok(());
+        };
+        let ready = Ready {
+            epoch: self.epoch,
+            hash,
+        };
+        self.readies.insert(self.me, ready);
+        let payload = ready.sign(&self.keys, &self.manifest.manifest.session_id, self.me);
+        let id = relay_id(&mut self.rng);
+        self.outbox.push_back(Outgoing::Send {
+            to: sotto_wire::BROADCAST,
+            id,
+            payload,
+        });
+        self.try_start()
+    }
+
+    fn on_ready(&mut self, from: u16, bytes: &[u8]) -> Result<(), MemberError> {
+        let m = &self.manifest.manifest;
+        match Ready::verify(bytes, &m.committee, &m.session_id, from) {
+            Ok(_) if from == self.me => {}
+            Ok(r) => match self.readies.get(&from) {
+                Some(held) if r.epoch < held.epoch => {
+                    tracing::warn!(from, "ignoring a superseded ready message (a replay)");
+                }
+                Some(held) if r.epoch == held.epoch => {
+                    if r.hash != held.hash {
+                        tracing::warn!(from, "ignoring a second ready message for one epoch");
+                    }
+                }
+                _ => {
+                    self.readies.insert(from, r);
+                    self.try_start()?;
+                }
+            },
+            Err(e) => tracing::warn!(from, error = %e, "ignoring a ready message"),
+        }
+        Ok(())
+    }
+
+    /// Starts (or restarts) the computation once every member announced
+    /// the same inputs hash; fails naming the members that disagree.
+    fn try_start(&mut self) -> Result<(), MemberError> {
+        let Some(mine) = self.my_hash else {
+            return Ok(());
+        };
+        let n = self.n();
+        if self.readies.len() < usize::from(n) || self.outcome.is_some() {
+            return Ok(());
+        }
+        let hashes: Vec<(u16, [u8; 32])> = self.readies.iter().map(|(m, r)| (*m, r.hash)).collect();
+        let members = protocol::disagreeing(&mine, &hashes);
+        if !members.is_empty() {
+            return Err(MemberError::Mismatch { members });
+        }
+        let epochs: Vec<u64> = self.readies.values().map(|r| r.epoch).collect();
+        let m = &self.manifest.manifest;
+        let run = protocol::run_for(&m.session_id, &epochs);
+        if self.running.as_ref().is_some_and(|r| r.run == run) {
+            return Ok(());
+        }
+        if self.used_runs.contains(&run) {
+            // Channels of a used run would repeat nonces under their keys.
+            tracing::warn!(
+                member = self.me,
+                "refusing to return to a run this member already used"
+            );
+            return Ok(());
+        }
+        self.used_runs.push(run);
+        if self.running.is_some() {
+            tracing::info!(
+                member = self.me,
+                "a member restarted: restarting the computation"
+            );
+        }
+        let mut channels = BTreeMap::new();
+        for peer in 1..=n {
+            if peer == self.me {
+                continue;
+            }
+            let key = &m.committee.members[usize::from(peer) - 1].x25519;
+            channels.insert(
+                peer,
+                Channel::new(&self.keys, self.me, peer, key, m.session_id, INSTANCE, &run)?,
+            );
+        }
+        let committee = engine::Committee {
+            n: usize::from(n),
+            t: usize::from(m.committee.threshold),
+        };
+        let spec = self.spec.clone();
+        let (tags, inputs): (Vec<Fp>, Vec<ShareVec>) = self
+            .submissions
+            .values()
+            .map(|(_, tag, s)| (*tag, s.clone()))
+            .unzip();
+        // The engine's randomness comes from this member's per-session
+        // secret, rekeyed on exactly the inputs it is combined with
+        // (`Ctx::rekey`, `apps::validity`): a restart (or a relay that
+        // forces one) repeats the same masks and noise for the same
+        // inputs, and draws fresh ones for anything else.
+        let root = self.keys.derive_secret(
+            ENGINE_SEED_LABEL,
+            &[m.session_id.as_bytes(), &self.me.to_be_bytes()],
+        );
+        let mut seed = [0u8; 32];
+        self.rng.fill_bytes(&mut seed);
+        let rng: engine::BoxRng = Box::new(rand_chacha::ChaCha20Rng::from_seed(seed));
+        let mut party = Party::new(
+            committee,
+            usize::from(self.me),
+            u64::from(run.attempt()),
+            rng,
+            move |ctx| async move {
+                ctx.set_root_secret(root);
+                spec.compute_bundled(&ctx, &tags, &inputs).await
+            },
+        )?;
+        party.start();
+        tracing::info!(member = self.me, attempt = run.attempt(), "computing");
+        self.running = Some(Running {
+            run,
+            party,
+            channels,
+        });
+        self.flush_party()?;
+        let stash = std::mem::take(&mut self.stash);
+        for (from, frame) in stash {
+            self.on_engine(from, frame)?;
+        }
+        Ok(())
+    }
+
+    fn on_engine(&mut self, from: u16, frame: Vec<u8>) -> Result<(), MemberError> {
+        let Ok(header) = ChannelHeader::from_bytes(&frame) else {
+            tracing::warn!(from, "ignoring a malformed engine message");
+            return Ok(());
+        };
+        let Some(run) = self
+            .running
+            .as_mut()
+            .filter(|r| r.run.attempt() == header.attempt)
+        else {
+            if self.stash.len() >= MAX_STASH {
+                self.stash.pop_front();
+            }
+            self.stash.push_back((from, frame));
+            return Ok(());
+        };
+        let Some(channel) = run.channels.get_mut(&from) else {
+            return Ok(());
+        };
+        let opened = match channel.open(&frame) {
+            Ok(o) => o,
+            Err(e @ EnvelopeError::Replay { .. }) => {
+                tracing::warn!(from, error = %e, "ignored a replayed engine message");
+                return Ok(());
+            }
+            // Messages of this attempt come only from the channel's peer
+            // through an honest relay: anything else is tampering, and the
+            // message is lost for good, so stop with a clear error.
+            Err(e) => {
+                return Err(MemberError::Tampered {
+                    from,
+                    reason: e.to_string(),
+                });
+            }
+        };
+        if let Err(e) = run
+            .party
+            .handle_message(usize::from(from), &opened.plaintext)
+        {
+            tracing::warn!(from, error = %e, "engine rejected a message");
+        }
+        self.flush_party()
+    }
+
+    fn flush_party(&mut self) -> Result<(), MemberError> {
+        let Some(run) = self.running.as_mut() else {
+            return Ok(());
+        };
+        while let Some(t) = run.party.poll_transmit() {
+            let to = t.to as u16;
+            let Some(channel) = run.channels.get_mut(&to) else {
+                continue;
+            };
+            let mut bytes = t.bytes;
+            if let Some(tamper) = self.tamper.as_mut() {
+                tamper(to, &mut bytes);
+            }
+            let mut payload = vec![TAG_ENGINE];
+            payload.extend_from_slice(&channel.seal(0, &bytes)?);
+            queue_send(&mut self.outbox, &mut self.rng, to, payload)?;
+        }
+        if run.party.is_finished()
+            && let Some(out) = run.party.take_output()
+        {
+            let outcome = out?;
+            let bytes = serde_json::to_vec(&outcome.to_json())
+                .map_err(|e| MemberError::Session(format!("encoding the result: {e}")))?;
+            let m = &self.manifest.manifest;
+            let sig = sign_result(
+                &self.keys,
+                self.me,
+                &m.session_id,
+                &self.manifest.hash,
+                &bytes,
+            );
+            self.outbox
+                .push_back(Outgoing::Publish(protocol::encode_result_blob(
+                    &sig, &bytes,
+                )));
+            tracing::info!(
+                member = self.me,
+                valid = outcome.valid,
+                invalid = outcome.invalid,
+                "result computed"
+            );
+            self.outcome = Some(outcome);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[path = "member_tests.rs"]
+mod tests;
+
+/// A random message id (the relay deduplicates by id, over all 64 bits).
+fn relay_id(rng: &mut impl Rng) -> u64 {
+    rng.next_u64()
+}
+
+/// A new run epoch: `unix_ms * 2^16` plus 16 random bits, so that a later
+/// start of the same member has a larger epoch (see [`protocol`]).
+pub fn new_epoch(unix_ms: u64, rng: &mut impl Rng) -> u64 {
+    (unix_ms << 16) | u64::from(rng.next_u32() & 0xffff)
+}
+
+/// Queues `payload` for member `to`: as it is when it fits one relay
+/// frame, else in pieces that do ([`pieces`]), each its own relay message.
+fn queue_send(
+    outbox: &mut VecDeque<Outgoing>,
+    rng: &mut impl Rng,
+    to: u16,
+    payload: Vec<u8>,
+) -> Result<(), MemberError> {
+    for payload in pieces::split(payload, rng.next_u64(), pieces::MAX_PAYLOAD)? {
+        let id = relay_id(rng);
+        outbox.push_back(Outgoing::Send { to, id, payload });
+    }
+    Ok(())
+}

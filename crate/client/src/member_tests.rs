@@ -1,0 +1,463 @@
+//! Sans-IO tests of [`MemberState`]: three members wired together in
+//! memory, playing the relay's role (mailboxes in order).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use rand_core::SeedableRng;
+
+use super::{MemberError, MemberState, Outgoing};
+use crate::protocol;
+use crate::relay::Delivery;
+use sotto_core::envelope::{SubmissionId, seal_submission};
+use sotto_core::field::Fp;
+use sotto_core::keyfile::MemberKeys;
+use sotto_core::session::{
+    Committee, CommitteeMember, Deadlines, DpPolicy, Ed25519PublicKey, Epsilon, MANIFEST_VERSION,
+    Manifest, OutputPolicy, Reveal, SessionId, SessionKind, SignedManifest, VerifiedManifest,
+    VoteMethod, VoteSchema,
+};
+use sotto_wire::{CloseMarker, DeliveryKind, SubmissionDelivery};
+
+fn setup(n: usize) -> (Vec<Arc<MemberKeys>>, VerifiedManifest) {
+    setup_with(
+        n,
+        OutputPolicy {
+            min_submissions: 1,
+            ..OutputPolicy::default()
+        },
+    )
+}
+
+fn setup_with(n: usize, policy: OutputPolicy) -> (Vec<Arc<MemberKeys>>, VerifiedManifest) {
+    let mut rng = rand_chacha::ChaCha20Rng::from_seed([3; 32]);
+    let keys: Vec<_> = (0..n)
+        .map(|_| Arc::new(MemberKeys::generate(&mut rng)))
+        .collect();
+    let organizer = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    let manifest = Manifest {
+        version: MANIFEST_VERSION,
+        session_id: SessionId([5; 16]),
+        title: "t".into(),
+        kind: SessionKind::Vote(VoteSchema {
+            method: VoteMethod::Plurality,
+            options: vec!["A".into(), "B".into()],
+            reveal: Reveal::Tally,
+            max_approvals: None,
+            max_score: None,
+        }),
+        organizer: Ed25519PublicKey(organizer.verifying_key().to_bytes()),
+        committee: Committee {
+            threshold: 1,
+            members: keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| CommitteeMember {
+                    name: format!("m{i}"),
+                    x25519: k.public().x25519,
+                    ed25519: k.public().ed25519,
+                })
+                .collect(),
+        },
+        deadlines: Deadlines::default(),
+        policy,
+        relay_url: "ws://127.0.0.1:1/ws".into(),
+    };
+    let signed = SignedManifest::sign(&manifest, &organizer).unwrap();
+    let verified = signed.verify(&signed.hash()).unwrap();
+    (keys, verified)
+}
+
+/// Mailboxes: entries per member, in order.
+fn submissions(m: &VerifiedManifest, ballots: &[Vec<u64>]) -> Vec<Vec<Delivery>> {
+    let mut rng = rand_chacha::ChaCha20Rng::from_seed([4; 32]);
+    let n = m.manifest.committee.members.len();
+    let mut boxes = vec![Vec::new(); n];
+    for (pos, b) in (1u64..).zip(ballots) {
+        let values: Vec<Fp> = b.iter().map(|v| Fp::from(*v)).collect();
+        let shares = sotto_core::share::deal(&values, n, 1, &mut rng).unwrap();
+        let bytes: Vec<Vec<u8>> = shares.iter().map(|s| s.to_bytes()).collect();
+        let id = SubmissionId::random(&mut rng);
+        let sealed = seal_submission(
+            &mut rng,
+            &m.manifest.committee,
+            &m.manifest.session_id,
+            &id,
+            &bytes,
+        )
+        .unwrap();
+        for (i, s) in sealed.iter().enumerate() {
+            let part = protocol::encode_part(&id, s);
+            let payload = SubmissionDelivery {
+                receipt: [pos as u8; 32],
+                replaces: 0,
+                ciphertext: &part,
+            }
+            .encode();
+            boxes[i].push(Delivery {
+                seq: 0,
+                kind: DeliveryKind::Submission,
+                from: 0,
+                id: pos,
+                payload,
+            });
+        }
+    }
+    for mailbox in &mut boxes {
+        mailbox.push(Delivery {
+            seq: 0,
+            kind: DeliveryKind::Closed,
+            from: 0,
+            id: 0,
+            payload: CloseMarker {
+                submissions: ballots.len() as u64,
+            }
+            .encode(),
+        });
+    }
+    boxes
+}
+
+/// Runs the members to completion over in-memory mailboxes.
+fn run(states: &mut [MemberState], boxes: Vec<Vec<Delivery>>) -> Result<Vec<Vec<u8>>, MemberError> {
+    let n = states.len();
+    let mut queues: Vec<VecDeque<Delivery>> = boxes.into_iter().map(VecDeque::from).collect();
+    let mut published = vec![None; n];
+    pump(
+        states,
+        &mut queues,
+        &vec![true; n],
+        &mut published,
+        &mut Vec::new(),
+    )?;
+    Ok(published
+        .into_iter()
+        .map(|p| p.expect("published"))
+        .collect())
+}
+
+/// Moves messages until nothing moves: active members take deliveries
+/// from their queues; everything any member sends is queued for its
+/// recipients (inactive ones keep it queued) and logged in `sent` as
+/// (sender index, message).
+fn pump(
+    states: &mut [MemberState],
+    queues: &mut [VecDeque<Delivery>],
+    active: &[bool],
+    published: &mut [Option<Vec<u8>>],
+    sent: &mut Vec<(usize, Outgoing)>,
+) -> Result<(), MemberError> {
+    let n = states.len();
+    for _ in 0..100_000 {
+        let mut progress = false;
+        for i in 0..n {
+            while let Some(out) = states[i].peek_outgoing().cloned() {
+                states[i].sent();
+                progress = true;
+                sent.push((i, out.clone()));
+                let from = (i + 1) as u16;
+                match out {
+                    Outgoing::Send { to, id, payload } => {
+                        let (kind, targets): (_, Vec<usize>) = if to == sotto_wire::BROADCAST {
+                            (
+                                DeliveryKind::Broadcast,
+                                (0..n).filter(|j| *j != i).collect(),
+                            )
+                        } else {
+                            (DeliveryKind::Direct, vec![usize::from(to) - 1])
+                        };
+                        for j in targets {
+                            queues[j].push_back(Delivery {
+                                seq: 0,
+                                kind,
+                                from,
+                                id,
+                                payload: payload.clone(),
+                            });
+                        }
+                    }
+                    Outgoing::Publish(blob) => published[i] = Some(blob),
+                }
+            }
+            if !active[i] {
+                continue;
+            }
+            if let Some(d) = queues[i].pop_front() {
+                progress = true;
+                states[i].on_delivery(&d)?;
+            }
+        }
+        if !progress {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn states(keys: &[Arc<MemberKeys>], m: &VerifiedManifest, epochs: &[u64]) -> Vec<MemberState> {
+    keys.iter()
+        .zip(epochs)
+        .enumerate()
+        .map(|(i, (k, e))| {
+            MemberState::new(k.clone(), (i + 1) as u16, m.clone(), *e, [i as u8; 32]).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn three_members_agree_compute_and_sign_the_same_result() {
+    let (keys, m) = setup(3);
+    let ballots = vec![vec![1, 0], vec![0, 1], vec![1, 0], vec![1, 1]];
+    let mut st = states(&keys, &m, &[1, 2, 3]);
+    let blobs = run(&mut st, submissions(&m, &ballots)).unwrap();
+    let mut sigs = Vec::new();
+    let mut bytes = None;
+    for b in &blobs {
+        let (sig, result) = protocol::decode_result_blob(b).unwrap();
+        sigs.push(sig);
+        assert!(bytes.is_none_or(|x: &[u8]| x == result));
+        bytes = Some(result);
+    }
+    let bytes = bytes.unwrap();
+    assert!(sotto_core::envelope::verify_result(&m, bytes, &sigs).is_ok());
+    let json: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"valid": 3, "invalid": 1, "result": {"tally": {"A": 2, "B": 1}}})
+    );
+}
+
+#[test]
+fn a_different_accepted_set_aborts_naming_the_member() {
+    let (keys, m) = setup(3);
+    let ballots = vec![vec![1, 0], vec![0, 1]];
+    let mut boxes = submissions(&m, &ballots);
+    // Member 3's mailbox lost the first submission (its close marker still
+    // says 2): its hash differs.
+    boxes[2].remove(0);
+    let mut st = states(&keys, &m, &[1, 2, 3]);
+    match run(&mut st, boxes) {
+        Err(MemberError::Mismatch { members }) => assert!(!members.is_empty()),
+        other => panic!("expected a mismatch, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_unreadable_submission_is_counted_invalid_and_excluded() {
+    let (keys, m) = setup(3);
+    let mut boxes = submissions(&m, &[vec![1, 0], vec![0, 1]]);
+    let mut st = states(&keys, &m, &[1, 2, 3]);
+    // Member 1's part of the first ballot is damaged in transit.
+    let last = boxes[0][0].payload.len() - 1;
+    boxes[0][0].payload[last] ^= 1;
+    let blobs = run(&mut st, boxes).unwrap();
+    assert_eq!(st[0].unreadable(), 1);
+    let (_, result) = protocol::decode_result_blob(&blobs[0]).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(result).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"valid": 1, "invalid": 1, "result": {"tally": {"A": 0, "B": 1}}})
+    );
+}
+
+fn result_json(blobs: &[Vec<u8>]) -> serde_json::Value {
+    let (_, first) = protocol::decode_result_blob(&blobs[0]).unwrap();
+    for b in blobs {
+        assert_eq!(protocol::decode_result_blob(b).unwrap().1, first);
+    }
+    serde_json::from_slice(first).unwrap()
+}
+
+#[test]
+fn a_replayed_bundle_counts_once_and_mixed_parts_are_excluded() {
+    let (keys, m) = setup(3);
+    let mut boxes = submissions(&m, &[vec![1, 0], vec![0, 1], vec![1, 0]]);
+    for (i, mailbox) in boxes.iter_mut().enumerate() {
+        let close = mailbox.pop().unwrap();
+        // The relay replays the first bundle at position 4 (with a receipt
+        // of its choosing), consistently to every member.
+        let mut replay = mailbox[0].clone();
+        replay.id = 4;
+        let sd = SubmissionDelivery::decode(&replay.payload).unwrap();
+        replay.payload = SubmissionDelivery {
+            receipt: [44; 32],
+            replaces: 0,
+            ciphertext: sd.ciphertext,
+        }
+        .encode();
+        mailbox.push(replay);
+        if i == 0 {
+            // Member 1 gets the third bundle's part at position 2.
+            let sd3 = SubmissionDelivery::decode(&mailbox[2].payload).unwrap();
+            let sd2 = SubmissionDelivery::decode(&mailbox[1].payload).unwrap();
+            mailbox[1].payload = SubmissionDelivery {
+                receipt: sd2.receipt,
+                replaces: 0,
+                ciphertext: sd3.ciphertext,
+            }
+            .encode();
+        }
+        mailbox.push(Delivery {
+            payload: CloseMarker { submissions: 4 }.encode(),
+            ..close
+        });
+    }
+    let mut st = states(&keys, &m, &[1, 2, 3]);
+    let json = result_json(&run(&mut st, boxes).unwrap());
+    // Position 1 and 3 count once each; position 2 (mixed parts) and the
+    // replay at position 4 are excluded and counted invalid.
+    assert_eq!(
+        json,
+        serde_json::json!({"valid": 2, "invalid": 2, "result": {"tally": {"A": 2, "B": 0}}})
+    );
+}
+
+#[test]
+fn a_replayed_ready_never_rolls_back_or_reuses_a_nonce() {
+    let (keys, m) = setup(3);
+    let boxes = submissions(&m, &[vec![1, 0], vec![0, 1], vec![1, 0]]);
+    let mut st = states(&keys, &m, &[10, 20, 30]);
+    let mut queues: Vec<VecDeque<Delivery>> = vec![VecDeque::new(); 3];
+    let mut published = vec![None; 3];
+    let mut sent = Vec::new();
+    // Member 3 reads its mailbox and announces epoch 30, then crashes.
+    for d in &boxes[2] {
+        st[2].on_delivery(d).unwrap();
+    }
+    queues[0].extend(boxes[0].iter().cloned());
+    queues[1].extend(boxes[1].iter().cloned());
+    pump(
+        &mut st,
+        &mut queues,
+        &[true, true, false],
+        &mut published,
+        &mut sent,
+    )
+    .unwrap();
+    let old_ready = sent
+        .iter()
+        .find_map(|(i, o)| match o {
+            Outgoing::Send { to, payload, .. } if *i == 2 && *to == sotto_wire::BROADCAST => {
+                Some(payload.clone())
+            }
+            _ => None,
+        })
+        .unwrap();
+    // Member 3 restarts with a later epoch and reads its mailbox again.
+    st[2] = MemberState::new(keys[2].clone(), 3, m.clone(), 40, [9; 32]).unwrap();
+    let mut again: VecDeque<Delivery> = boxes[2].iter().cloned().collect();
+    again.extend(queues[2].drain(..));
+    queues[2] = again;
+    // Member 3 announces epoch 40 and starts the new run; then the relay
+    // replays its old Ready to members 1 and 2 right behind the new one.
+    pump(
+        &mut st,
+        &mut queues,
+        &[false, false, true],
+        &mut published,
+        &mut sent,
+    )
+    .unwrap();
+    for q in queues.iter_mut().take(2) {
+        q.push_back(Delivery {
+            seq: 0,
+            kind: DeliveryKind::Broadcast,
+            from: 3,
+            id: 99,
+            payload: old_ready.clone(),
+        });
+    }
+    pump(
+        &mut st,
+        &mut queues,
+        &[true, true, true],
+        &mut published,
+        &mut sent,
+    )
+    .unwrap();
+    // No (sender, recipient, run, round, seq) is ever sealed twice: a
+    // second frame under one key and nonce means a channel was built
+    // again for a used run (even when the plaintext repeats).
+    let mut frames = std::collections::BTreeSet::new();
+    for (i, out) in &sent {
+        if let Outgoing::Send { to, payload, .. } = out
+            && payload.first() == Some(&protocol::TAG_ENGINE)
+        {
+            let h = sotto_core::envelope::ChannelHeader::from_bytes(&payload[1..]).unwrap();
+            let key = (*i, *to, h.attempt, h.round, h.seq);
+            assert!(frames.insert(key), "nonce reused for {key:?}");
+        }
+    }
+    let blobs: Vec<Vec<u8>> = published.into_iter().map(|p| p.unwrap()).collect();
+    assert_eq!(
+        result_json(&blobs),
+        serde_json::json!({"valid": 3, "invalid": 0, "result": {"tally": {"A": 2, "B": 1}}})
+    );
+}
+
+/// Three members under differential privacy at epsilon 0.1: noise large
+/// enough that two independent draws differ.
+fn dp_setup() -> (Vec<Arc<MemberKeys>>, VerifiedManifest) {
+    setup_with(
+        3,
+        OutputPolicy {
+            min_submissions: 1,
+            dp: Some(DpPolicy {
+                epsilon: Epsilon::from_milli(100).unwrap(),
+            }),
+            ..OutputPolicy::default()
+        },
+    )
+}
+
+#[test]
+fn a_restart_repeats_the_same_noise() {
+    let (keys, m) = dp_setup();
+    let ballots = [vec![1, 0], vec![0, 1], vec![1, 0]];
+    let first = run(
+        &mut states(&keys, &m, &[1, 2, 3]),
+        submissions(&m, &ballots),
+    )
+    .unwrap();
+    // A second run of the same session (every member restarted, with new
+    // epochs and new process randomness) must not draw new noise: two
+    // noisy releases of one count could be averaged.
+    let mut again: Vec<MemberState> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            MemberState::new(
+                k.clone(),
+                (i + 1) as u16,
+                m.clone(),
+                7 + i as u64,
+                [50 + i as u8; 32],
+            )
+            .unwrap()
+        })
+        .collect();
+    let second = run(&mut again, submissions(&m, &ballots)).unwrap();
+    assert_eq!(result_json(&first), result_json(&second));
+}
+
+#[test]
+fn junk_that_changes_between_runs_does_not_redraw_the_noise() {
+    let (keys, m) = dp_setup();
+    // Three ballots and one invalid vector.
+    let ballots = [vec![1, 0], vec![0, 1], vec![1, 0], vec![1, 1]];
+    let first = run(
+        &mut states(&keys, &m, &[1, 2, 3]),
+        submissions(&m, &ballots),
+    )
+    .unwrap();
+    // The relay forces a second run in which member 1 cannot read the
+    // invalid vector's part: it is excluded earlier, but the valid set is
+    // the same, so the noisy tally must be the same too (fresh noise on
+    // the same counts could be averaged away).
+    let mut boxes = submissions(&m, &ballots);
+    let last = boxes[0][3].payload.len() - 1;
+    boxes[0][3].payload[last] ^= 1;
+    let second = run(&mut states(&keys, &m, &[4, 5, 6]), boxes).unwrap();
+    assert_eq!(result_json(&first), result_json(&second));
+}

@@ -1,0 +1,124 @@
+//! The tokio WebSocket under [`crate::relay::RelayClient`]: the
+//! client the CLI, the member daemon, the tests and the benchmarks use.
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub use crate::relay::{ClientError, Delivery, Socket, SubmitAck, ws_url};
+
+/// A tokio-tungstenite WebSocket.
+pub struct TokioSocket(WebSocketStream<MaybeTlsStream<TcpStream>>);
+
+/// A relay connection over tokio.
+pub type RelayClient = crate::relay::RelayClient<TokioSocket>;
+
+fn ws_err(e: tokio_tungstenite::tungstenite::Error) -> ClientError {
+    ClientError::Ws(e.to_string())
+}
+
+impl TokioSocket {
+    /// Opens a WebSocket to `url` (a URL without a path gets `/ws`). A
+    /// comma-separated list of relays sharing one store is tried in order
+    /// until one accepts: put the preferred relay first, and a client
+    /// whose relay died reconnects to the next.
+    pub async fn connect(url: &str) -> Result<TokioSocket, ClientError> {
+        let mut last = None;
+        for one in url.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+            match Self::connect_one(one).await {
+                Ok(s) => return Ok(s),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| ClientError::Ws("no relay URL".into())))
+    }
+
+    async fn connect_one(url: &str) -> Result<TokioSocket, ClientError> {
+        let url = ws_url(url);
+        let (ws, _) = tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .map_err(ws_err)?;
+        Ok(TokioSocket(ws))
+    }
+
+    /// Opens a WebSocket to `url` from the local address `source` (port
+    /// chosen by the OS). The load generator uses it to spread its
+    /// connections over several loopback addresses (127.0.0.x), as that
+    /// many clients would arrive from several addresses.
+    pub async fn connect_from(
+        url: &str,
+        source: std::net::IpAddr,
+    ) -> Result<TokioSocket, ClientError> {
+        let url = ws_url(url);
+        let io = |e: std::io::Error| ClientError::Ws(e.to_string());
+        let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+        let host = rest.split('/').next().unwrap_or(rest);
+        let peer = tokio::net::lookup_host(host)
+            .await
+            .map_err(io)?
+            .find(|a| a.is_ipv4() == source.is_ipv4())
+            .ok_or_else(|| ClientError::Ws(format!("{host}: no address of {source}'s family")))?;
+        let socket = if source.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()
+        } else {
+            tokio::net::TcpSocket::new_v6()
+        }
+        .map_err(io)?;
+        socket
+            .bind(std::net::SocketAddr::new(source, 0))
+            .map_err(io)?;
+        let tcp = socket.connect(peer).await.map_err(io)?;
+        tcp.set_nodelay(true).map_err(io)?;
+        let (ws, _) = tokio_tungstenite::client_async(url.as_str(), MaybeTlsStream::Plain(tcp))
+            .await
+            .map_err(ws_err)?;
+        Ok(TokioSocket(ws))
+    }
+}
+
+impl Socket for TokioSocket {
+    async fn send(&mut self, bytes: Vec<u8>) -> Result<(), ClientError> {
+        self.0
+            .send(Message::Binary(bytes.into()))
+            .await
+            .map_err(ws_err)
+    }
+
+    async fn recv(&mut self) -> Result<Vec<u8>, ClientError> {
+        loop {
+            match self.0.next().await {
+                None => return Err(ClientError::Closed(None)),
+                Some(Err(e)) => return Err(ws_err(e)),
+                Some(Ok(Message::Binary(b))) => return Ok(b.to_vec()),
+                Some(Ok(Message::Close(c))) => {
+                    return Err(ClientError::Closed(c.map(|c| c.code.into())));
+                }
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    async fn close(&mut self) -> Result<(), ClientError> {
+        self.0.close(None).await.map_err(ws_err)
+    }
+}
+
+impl RelayClient {
+    /// Connects to the relay's WebSocket endpoint, e.g.
+    /// `ws://127.0.0.1:8080/ws` (a URL without a path gets `/ws`).
+    pub async fn connect(url: &str) -> Result<RelayClient, ClientError> {
+        Ok(RelayClient::new(TokioSocket::connect(url).await?))
+    }
+
+    /// Connects like [`RelayClient::connect`], from the local address
+    /// `source` (see [`TokioSocket::connect_from`]).
+    pub async fn connect_from(
+        url: &str,
+        source: std::net::IpAddr,
+    ) -> Result<RelayClient, ClientError> {
+        Ok(RelayClient::new(
+            TokioSocket::connect_from(url, source).await?,
+        ))
+    }
+}

@@ -1,0 +1,278 @@
+//! Pure building blocks of the native committee member: the byte formats it
+//! exchanges through the relay and the input-agreement rule
+//! (PROTOCOLS.md, "Agreeing on the inputs"). No I/O here.
+//!
+//! Formats (all integers big-endian):
+//!
+//! ```text
+//! submission part for member i   = submission id (16) || SealedShares bytes
+//! member message, Ready          = 0x01 || epoch u64 || inputs hash (32) || Ed25519 signature (64)
+//! member message, Engine         = 0x02 || Channel frame (docs/crypto.md)
+//! piece of a member message      = 0x03 || message id u64 || index u32 || count u32 || bytes
+//! published result blob          = ResultSignature (66) || canonical result bytes
+//! ```
+//!
+//! A member message longer than one relay frame allows
+//! ([`sotto_wire::FRAME_LIMIT`] less the 44-byte header) travels as pieces
+//! ([`super::pieces`]); the receiver reassembles it and only then reads its
+//! tag, so the Ready and Engine formats above are always whole messages.
+//!
+//! A Ready message says "I am running with `epoch` and the accepted
+//! submissions hash to `hash`". It is signed so the relay cannot forge or
+//! alter it. Each member takes a new epoch every time it starts: the
+//! start time in milliseconds since the Unix epoch times 2^16 plus 16
+//! random bits, so a restart's epoch is larger than any earlier one of the
+//! same member (while its clock does not go back). Members accept a
+//! member's Ready only with an epoch larger than the one they hold for it,
+//! so a relay that replays an old Ready cannot move anyone back to a
+//! superseded run. The channel keys of a run are derived from the
+//! [`RunId`], a hash of every member's epoch, and a member never builds
+//! channels twice for one run; together these make a nonce reuse under
+//! one channel key impossible however the relay replays or reorders.
+
+use sha2::{Digest, Sha256};
+
+use sotto_core::envelope::{EnvelopeError, ResultSignature, RunId, SealedShares, SubmissionId};
+use sotto_core::field::Fp;
+use sotto_core::keyfile::MemberKeys;
+use sotto_core::session::{Committee, SessionId};
+
+/// Tag of a [`Ready`] member message.
+pub const TAG_READY: u8 = 1;
+/// Tag of an engine member message (a sealed channel frame follows).
+pub const TAG_ENGINE: u8 = 2;
+const READY_LABEL: &[u8] = b"sotto/ready/v1\0";
+const INPUTS_LABEL: &[u8] = b"sotto/inputs/v1\0";
+const RUN_LABEL: &[u8] = b"sotto/run/v1\0";
+const PART_LABEL: &[u8] = b"sotto/part-tag/v1\0";
+const READY_LEN: usize = 1 + 8 + 32 + 64;
+
+/// Errors of the member protocol formats.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProtocolError {
+    /// A message or part is too short or has an unknown tag.
+    #[error("malformed {0}")]
+    Malformed(&'static str),
+    /// A Ready message's signature does not verify under the sender's key.
+    #[error("ready message from member {0} has a bad signature")]
+    BadSignature(u16),
+    /// An envelope could not be decoded.
+    #[error(transparent)]
+    Envelope(#[from] EnvelopeError),
+}
+
+/// Splits a submission part into its submission id and sealed shares.
+pub fn decode_part(part: &[u8]) -> Result<(SubmissionId, SealedShares), ProtocolError> {
+    if part.len() < 16 {
+        return Err(ProtocolError::Malformed("submission part"));
+    }
+    let (id, rest) = part.split_at(16);
+    let mut b = [0u8; 16];
+    b.copy_from_slice(id);
+    Ok((SubmissionId(b), SealedShares::from_bytes(rest)?))
+}
+
+/// Formats a submission part (see the module docs).
+pub fn encode_part(id: &SubmissionId, sealed: &SealedShares) -> Vec<u8> {
+    let mut out = id.0.to_vec();
+    out.extend_from_slice(&sealed.to_bytes());
+    out
+}
+
+/// The hash members compare before computing: SHA-256 over the label and
+/// every accepted submission's (log position, receipt) in log order.
+pub fn inputs_hash<'a>(accepted: impl IntoIterator<Item = (u64, &'a [u8; 32])>) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(INPUTS_LABEL);
+    for (pos, receipt) in accepted {
+        h.update(pos.to_be_bytes());
+        h.update(receipt);
+    }
+    h.finalize().into()
+}
+
+/// The run of a computation for the given latest epoch of each member
+/// (index order 1..=n) in `session`: SHA-256 over all of them, so any new
+/// epoch makes a new run and new channel keys.
+pub fn run_for(session: &SessionId, epochs: &[u64]) -> RunId {
+    let mut h = Sha256::new();
+    h.update(RUN_LABEL);
+    h.update(session.as_bytes());
+    for e in epochs {
+        h.update(e.to_be_bytes());
+    }
+    RunId(h.finalize().into())
+}
+
+/// The public tag of a submission part: a field element derived from the
+/// submission id that the part's HPKE associated data authenticates.
+/// Members compare their tags position by position before computing
+/// ([`sotto_core::apps::validity::agree_on_bundles`]), so parts of different
+/// bundles are never combined and a bundle replayed at a new position
+/// counts once.
+pub fn part_tag(id: &SubmissionId) -> Fp {
+    let d = Sha256::new()
+        .chain_update(PART_LABEL)
+        .chain_update(id.0)
+        .finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    // 120 bits: below p, so distinct ids collide with probability 2^-120.
+    Fp::new(u128::from_be_bytes(b) >> 8)
+}
+
+/// A member's signed "ready to compute" announcement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ready {
+    /// The sender's run epoch (see the module docs).
+    pub epoch: u64,
+    /// The sender's [`inputs_hash`].
+    pub hash: [u8; 32],
+}
+
+fn ready_message(session: &SessionId, member: u16, r: &Ready) -> Vec<u8> {
+    let mut m = READY_LABEL.to_vec();
+    m.extend_from_slice(session.as_bytes());
+    m.extend_from_slice(&member.to_be_bytes());
+    m.extend_from_slice(&r.epoch.to_be_bytes());
+    m.extend_from_slice(&r.hash);
+    m
+}
+
+impl Ready {
+    /// Encodes and signs as member `member`.
+    pub fn sign(&self, keys: &MemberKeys, session: &SessionId, member: u16) -> Vec<u8> {
+        use ed25519_dalek::Signer;
+        let sig = keys
+            .signing_key()
+            .sign(&ready_message(session, member, self));
+        let mut out = vec![TAG_READY];
+        out.extend_from_slice(&self.epoch.to_be_bytes());
+        out.extend_from_slice(&self.hash);
+        out.extend_from_slice(&sig.to_bytes());
+        out
+    }
+
+    /// Decodes a Ready message from member `from` and checks its signature
+    /// against that member's key in `committee`.
+    pub fn verify(
+        bytes: &[u8],
+        committee: &Committee,
+        session: &SessionId,
+        from: u16,
+    ) -> Result<Ready, ProtocolError> {
+        if bytes.len() != READY_LEN || bytes[0] != TAG_READY {
+            return Err(ProtocolError::Malformed("ready message"));
+        }
+        let mut epoch = [0u8; 8];
+        epoch.copy_from_slice(&bytes[1..9]);
+        let epoch = u64::from_be_bytes(epoch);
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&bytes[9..41]);
+        let mut sig = [0u8; 64];
+        sig.copy_from_slice(&bytes[41..]);
+        let r = Ready { epoch, hash };
+        let ok = committee.member(from).is_some_and(|m| {
+            m.ed25519.verifying_key().is_ok_and(|k| {
+                k.verify_strict(
+                    &ready_message(session, from, &r),
+                    &ed25519_dalek::Signature::from_bytes(&sig),
+                )
+                .is_ok()
+            })
+        });
+        if ok {
+            Ok(r)
+        } else {
+            Err(ProtocolError::BadSignature(from))
+        }
+    }
+}
+
+/// The members (1-based) whose announced hash differs from `mine`.
+pub fn disagreeing(mine: &[u8; 32], hashes: &[(u16, [u8; 32])]) -> Vec<u16> {
+    hashes
+        .iter()
+        .filter(|(_, h)| h != mine)
+        .map(|(m, _)| *m)
+        .collect()
+}
+
+/// Formats a published result blob.
+pub fn encode_result_blob(sig: &ResultSignature, result: &[u8]) -> Vec<u8> {
+    let mut out = sig.to_bytes().to_vec();
+    out.extend_from_slice(result);
+    out
+}
+
+/// Splits a published result blob into signature and result bytes.
+pub fn decode_result_blob(blob: &[u8]) -> Result<(ResultSignature, &[u8]), ProtocolError> {
+    if blob.len() < 66 {
+        return Err(ProtocolError::Malformed("result blob"));
+    }
+    let (sig, rest) = blob.split_at(66);
+    Ok((ResultSignature::from_bytes(sig)?, rest))
+}
+
+/// Groups published results by identical bytes and returns the bytes with
+/// the most signatures and those signatures (result verification then
+/// applies the t + 1 rule). Malformed blobs are skipped.
+pub fn best_result(blobs: &[(u16, Vec<u8>)]) -> Option<(Vec<u8>, Vec<ResultSignature>)> {
+    let mut groups: Vec<(Vec<u8>, Vec<ResultSignature>)> = Vec::new();
+    for (_, blob) in blobs {
+        let Ok((sig, bytes)) = decode_result_blob(blob) else {
+            continue;
+        };
+        match groups.iter_mut().find(|(b, _)| b == bytes) {
+            Some((_, sigs)) => sigs.push(sig),
+            None => groups.push((bytes.to_vec(), vec![sig])),
+        }
+    }
+    groups.into_iter().max_by_key(|(_, s)| s.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_hash_depends_on_order_and_content() {
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        let h1 = inputs_hash([(1, &a), (2, &b)]);
+        assert_eq!(h1, inputs_hash([(1, &a), (2, &b)]));
+        assert_ne!(h1, inputs_hash([(2, &b), (1, &a)]));
+        assert_ne!(h1, inputs_hash([(1, &a)]));
+    }
+
+    #[test]
+    fn run_changes_with_any_epoch_and_the_session() {
+        let (s1, s2) = (SessionId([1; 16]), SessionId([2; 16]));
+        assert_ne!(run_for(&s1, &[1, 2, 3]), run_for(&s1, &[1, 2, 4]));
+        assert_ne!(run_for(&s1, &[1, 2, 3]), run_for(&s2, &[1, 2, 3]));
+        assert_eq!(run_for(&s1, &[1, 2, 3]), run_for(&s1, &[1, 2, 3]));
+    }
+
+    #[test]
+    fn part_tags_differ_by_id() {
+        let a = part_tag(&SubmissionId([1; 16]));
+        assert_eq!(a, part_tag(&SubmissionId([1; 16])));
+        assert_ne!(a, part_tag(&SubmissionId([2; 16])));
+    }
+
+    #[test]
+    fn disagreeing_names_members() {
+        let mine = [0u8; 32];
+        assert_eq!(
+            disagreeing(&mine, &[(1, mine), (2, [1; 32]), (3, mine)]),
+            vec![2]
+        );
+    }
+
+    #[test]
+    fn malformed_inputs_are_errors() {
+        assert!(decode_part(&[0; 3]).is_err());
+        assert!(decode_result_blob(&[0; 10]).is_err());
+        assert!(best_result(&[(1, vec![1, 2, 3])]).is_none());
+    }
+}

@@ -1,0 +1,105 @@
+//! Sessions: the signed manifest that fixes what is asked and who computes,
+//! and the invite links that point to it.
+//!
+//! Trust flows from the invite link: its fragment carries the manifest hash
+//! (SHA-256 of the canonical manifest bytes), the manifest names the
+//! organizer's key and every committee member's keys, and the organizer's
+//! signature covers it all. A client that checks [`verify_manifest_for`]
+//! before encrypting anything cannot be tricked by the relay into encrypting
+//! to keys the relay chose (DESIGN.md section 3, "Envelopes").
+//!
+//! - [`Manifest`] and its parts: the canonical JSON form, validation;
+//! - [`SignedManifest`], [`verify_manifest`]: signatures and the hash check;
+//! - [`Invite`]: link formatting and parsing.
+
+mod ids;
+mod invite;
+mod manifest;
+mod signed;
+
+pub use ids::{Ed25519PublicKey, ManifestHash, SessionId, X25519PublicKey};
+pub use invite::{Invite, Role};
+pub use manifest::{
+    Committee, CommitteeMember, DEFAULT_MIN_SUBMISSIONS, Deadlines, DpPolicy, Epsilon,
+    MANIFEST_VERSION, MAX_MANIFEST_LEN, MAX_MEMBERS, Manifest, OutputPolicy, Reveal, SessionKind,
+    VoteMethod, VoteSchema,
+};
+pub use signed::{
+    MANIFEST_SIGNATURE_LABEL, SignedManifest, VerifiedManifest, verify_manifest,
+    verify_manifest_for,
+};
+
+/// Errors from manifests and invites. Messages are safe to show to users:
+/// manifests and links hold no secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// A hex field has the wrong length, uppercase letters or non-hex characters.
+    #[error(transparent)]
+    BadHex(#[from] sotto_wire::BadHex),
+    /// An Ed25519 public key is not a valid point or has small order.
+    #[error("invalid Ed25519 public key")]
+    BadPublicKey,
+    /// A survey or budget schema in the manifest is invalid.
+    #[error("invalid {kind} schema: {reason}")]
+    InvalidSchema {
+        /// "survey" or "budget".
+        kind: &'static str,
+        /// What is wrong, in plain words.
+        reason: String,
+    },
+    /// The manifest breaks a rule (see [`Manifest::validate`]).
+    #[error("invalid manifest: {field} {reason}")]
+    InvalidManifest {
+        /// The offending field.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The manifest or container declares a version this build does not know.
+    #[error("unsupported manifest version {0}")]
+    UnsupportedVersion(u32),
+    /// The manifest could not be serialized.
+    #[error("manifest could not be encoded")]
+    Encoding,
+    /// The manifest bytes are not a well-formed manifest (JSON error text).
+    #[error("malformed manifest: {0}")]
+    Malformed(String),
+    /// The manifest parses but its bytes are not the canonical encoding.
+    #[error("manifest is not in canonical form")]
+    NonCanonical,
+    /// The manifest is larger than [`MAX_MANIFEST_LEN`].
+    #[error("manifest of {0} bytes exceeds the size limit")]
+    TooLarge(usize),
+    /// The signed-manifest container has a bad magic or is truncated.
+    #[error("not a signed Sotto manifest (bad magic or truncated)")]
+    BadSignedManifest,
+    /// The manifest's hash differs from the one in the invite link.
+    #[error("manifest hash {actual} does not match the invite's {expected}: refusing it")]
+    HashMismatch {
+        /// The hash from the invite.
+        expected: ManifestHash,
+        /// The hash of the bytes received.
+        actual: ManifestHash,
+    },
+    /// The organizer's signature does not verify.
+    #[error("manifest signature does not verify under the organizer's key: refusing it")]
+    BadSignature,
+    /// The signing key is not the organizer key named in the manifest.
+    #[error("signing key is not the manifest's organizer key")]
+    OrganizerKeyMismatch,
+    /// The manifest is for another session than the invite's.
+    #[error("manifest is for session {actual}, the invite is for {expected}")]
+    SessionMismatch {
+        /// The invite's session id.
+        expected: SessionId,
+        /// The manifest's session id.
+        actual: SessionId,
+    },
+    /// An invite link is malformed.
+    #[error("invalid invite link: {0}")]
+    BadInvite(&'static str),
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

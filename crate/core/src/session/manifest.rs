@@ -1,0 +1,474 @@
+//! The session manifest: what is asked, who computes, under which policy,
+//! in one canonical byte string signed by the organizer.
+//!
+//! Canonical form: `serde_json` compact output of [`Manifest`], whose
+//! structs serialize their fields in declaration order, contain no maps and
+//! always write optional fields (as `null`). A decoder re-encodes what it
+//! parsed and refuses the input unless the bytes are identical, so one
+//! manifest has exactly one encoding and therefore one hash.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Ed25519PublicKey, SessionError, SessionId, X25519PublicKey};
+
+/// Version of the manifest format written in [`Manifest::version`].
+pub const MANIFEST_VERSION: u32 = 1;
+/// Largest committee supported (member indices are 1..=31).
+pub const MAX_MEMBERS: usize = 31;
+/// Largest accepted manifest encoding, in bytes.
+pub const MAX_MANIFEST_LEN: usize = 64 * 1024;
+/// Default [`OutputPolicy::min_submissions`].
+pub const DEFAULT_MIN_SUBMISSIONS: u32 = 5;
+
+const MAX_NAME_CHARS: usize = 64;
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_OPTIONS: usize = 64;
+const MAX_URL_LEN: usize = 2048;
+
+/// A session manifest. Field order is the canonical order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Format version, [`MANIFEST_VERSION`].
+    pub version: u32,
+    /// The session this manifest describes.
+    pub session_id: SessionId,
+    /// Human-readable title.
+    pub title: String,
+    /// What is asked and how answers are encoded.
+    pub kind: SessionKind,
+    /// The organizer's Ed25519 key: the manifest signature must verify under
+    /// it. Being inside the hashed bytes, it is pinned by the invite link.
+    pub organizer: Ed25519PublicKey,
+    /// Who computes, and the privacy threshold.
+    pub committee: Committee,
+    /// When submissions open and close.
+    pub deadlines: Deadlines,
+    /// What may be revealed, enforced inside the computation.
+    pub policy: OutputPolicy,
+    /// WebSocket URL of the relay carrying this session (`ws://` or `wss://`).
+    pub relay_url: String,
+}
+
+/// The kind of session and its schema. Surveys and budgets are added by the
+/// apps issue as further variants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "schema", rename_all = "snake_case")]
+pub enum SessionKind {
+    /// A vote among fixed options.
+    Vote(VoteSchema),
+    /// A survey ([`crate::apps::survey`]).
+    Survey(crate::apps::survey::SurveySchema),
+    /// A budget allocation ([`crate::apps::budget`]).
+    Budget(crate::apps::budget::BudgetSchema),
+    /// A committee check: a dry run with a known answer that takes no
+    /// answers ([`crate::apps::check`]).
+    Check(crate::apps::check::CheckSpec),
+}
+
+impl SessionKind {
+    /// `"vote"`, `"survey"`, `"budget"` or `"check"` (the manifest's tag).
+    pub fn name(&self) -> &'static str {
+        match self {
+            SessionKind::Vote(_) => "vote",
+            SessionKind::Survey(_) => "survey",
+            SessionKind::Budget(_) => "budget",
+            SessionKind::Check(_) => "check",
+        }
+    }
+}
+
+/// Schema of a vote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoteSchema {
+    /// Counting method.
+    pub method: VoteMethod,
+    /// The options, non-empty and distinct.
+    pub options: Vec<String>,
+    /// What the result reveals.
+    pub reveal: Reveal,
+    /// Approval only: the most options one ballot may approve (none: any).
+    /// Written only when set, so other methods keep their encoding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_approvals: Option<u32>,
+    /// Score only: the highest score per option (scores run 0..=max_score).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_score: Option<u32>,
+}
+
+/// How ballots are counted (encodings and validity rules: `crate::apps::vote`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteMethod {
+    /// One choice per ballot; the most votes wins.
+    Plurality,
+    /// Approve any number of options (at most `max_approvals`).
+    Approval,
+    /// Give every option a score from 0 to `max_score`.
+    Score,
+    /// Rank all options; position i of m earns m - 1 - i points.
+    Borda,
+    /// Rank all options; counted by instant runoff (reveal: tally only).
+    Irv,
+}
+
+/// What a vote's result reveals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reveal {
+    /// The count of every option.
+    Tally,
+    /// Only the winning option (counts stay secret).
+    Winner,
+}
+
+/// The committee: members in index order (member `i` is at position
+/// `i - 1`; its index is also its Shamir evaluation point).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Committee {
+    /// Privacy threshold t: any t members together learn nothing; t + 1
+    /// signatures accept a result. Requires 2t + 1 <= n.
+    pub threshold: u16,
+    /// The members, 1..=[`MAX_MEMBERS`] of them.
+    pub members: Vec<CommitteeMember>,
+}
+
+/// One committee member's public identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitteeMember {
+    /// Display name, unique within the committee.
+    pub name: String,
+    /// Encryption key (HPKE recipient, channel DH).
+    pub x25519: X25519PublicKey,
+    /// Signing key (result signatures).
+    pub ed25519: Ed25519PublicKey,
+}
+
+pub use sotto_wire::signed_manifest::Deadlines;
+
+/// Output policy, enforced inside the computation before anything is
+/// opened (see `docs/apps.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputPolicy {
+    /// Fewest valid submissions for which a result is revealed (>= 1).
+    pub min_submissions: u32,
+    /// Surveys: histogram and cross-tab cells below this count are
+    /// reported as suppressed; only the suppression decision is opened.
+    /// Written only when set, so manifests without it keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_cell: Option<u32>,
+    /// Differential privacy for released counts and sums
+    /// (`crate::apps::dp`). Written only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dp: Option<DpPolicy>,
+}
+
+impl Default for OutputPolicy {
+    fn default() -> Self {
+        OutputPolicy {
+            min_submissions: DEFAULT_MIN_SUBMISSIONS,
+            min_cell: None,
+            dp: None,
+        }
+    }
+}
+
+/// Differential privacy settings: `{"epsilon": 1.0}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DpPolicy {
+    /// The privacy budget for everything the result releases, split over
+    /// the released quantities as `docs/apps.md` describes.
+    pub epsilon: Epsilon,
+}
+
+/// A privacy parameter ε held exactly, in thousandths, from 0.001 to 100.
+///
+/// It is written as a JSON number with at most three decimals (the
+/// shortest form that reads back to the same value, e.g. `0.5`, `1.0`,
+/// `0.125`), so a manifest carrying it keeps one canonical encoding;
+/// numbers with more precision are refused rather than rounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Epsilon(u32);
+
+impl Epsilon {
+    /// Largest ε, in thousandths (ε = 100).
+    pub const MAX_MILLI: u32 = 100_000;
+
+    /// ε = `milli` / 1000, for `milli` in 1..=[`Self::MAX_MILLI`].
+    pub fn from_milli(milli: u32) -> Option<Epsilon> {
+        (1..=Self::MAX_MILLI)
+            .contains(&milli)
+            .then_some(Epsilon(milli))
+    }
+
+    /// ε in thousandths.
+    pub fn milli(self) -> u32 {
+        self.0
+    }
+
+    /// ε as a float (for display).
+    pub fn as_f64(self) -> f64 {
+        f64::from(self.0) / 1000.0
+    }
+
+    /// Reads a float with at most three decimals.
+    pub fn from_f64(x: f64) -> Result<Epsilon, &'static str> {
+        if !x.is_finite() || x <= 0.0 || x > f64::from(Self::MAX_MILLI) / 1000.0 {
+            return Err("epsilon must be a number from 0.001 to 100");
+        }
+        let milli = (x * 1000.0).round();
+        // Tolerate one unit in the last place from the decimal parser.
+        if (x * 1000.0 - milli).abs() > 1e-6 {
+            return Err("epsilon has at most three decimals");
+        }
+        Epsilon::from_milli(milli as u32).ok_or("epsilon must be a number from 0.001 to 100")
+    }
+}
+
+impl Serialize for Epsilon {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.as_f64())
+    }
+}
+
+impl<'de> Deserialize<'de> for Epsilon {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Epsilon, D::Error> {
+        let x = f64::deserialize(d)?;
+        Epsilon::from_f64(x).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Committee {
+    /// Number of members n.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether the committee has no member (never true once validated).
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The member with 1-based `index`, if any.
+    pub fn member(&self, index: u16) -> Option<&CommitteeMember> {
+        usize::from(index)
+            .checked_sub(1)
+            .and_then(|i| self.members.get(i))
+    }
+
+    /// The 1-based index of the member holding this Ed25519 key.
+    pub fn index_of_ed25519(&self, key: &Ed25519PublicKey) -> Option<u16> {
+        self.members
+            .iter()
+            .position(|m| m.ed25519 == *key)
+            .and_then(|i| u16::try_from(i + 1).ok())
+    }
+
+    /// The 1-based index of the member holding this X25519 key.
+    pub fn index_of_x25519(&self, key: &X25519PublicKey) -> Option<u16> {
+        self.members
+            .iter()
+            .position(|m| m.x25519 == *key)
+            .and_then(|i| u16::try_from(i + 1).ok())
+    }
+
+    /// Default threshold floor((n - 1) / 2) for n members.
+    pub fn default_threshold(n: usize) -> u16 {
+        u16::try_from(n.saturating_sub(1) / 2).unwrap_or(u16::MAX)
+    }
+}
+
+fn check_text(field: &'static str, s: &str, max_chars: usize) -> Result<(), SessionError> {
+    let invalid = |reason: &'static str| Err(SessionError::InvalidManifest { field, reason });
+    if s.trim().is_empty() {
+        return invalid("must not be empty");
+    }
+    if s.trim() != s {
+        return invalid("must not start or end with whitespace");
+    }
+    if s.chars().count() > max_chars {
+        return invalid("is too long");
+    }
+    if s.chars().any(char::is_control) {
+        return invalid("must not contain control characters");
+    }
+    Ok(())
+}
+
+impl Manifest {
+    /// Checks every rule a manifest must satisfy: version, texts, committee
+    /// size 1..=31, 2t + 1 <= n, unique names and keys, valid Ed25519 keys,
+    /// options non-empty and distinct, deadlines ordered, policy sane, relay
+    /// URL a `ws://` or `wss://` URL.
+    pub fn validate(&self) -> Result<(), SessionError> {
+        let invalid = |field, reason| Err(SessionError::InvalidManifest { field, reason });
+        if self.version != MANIFEST_VERSION {
+            return Err(SessionError::UnsupportedVersion(self.version));
+        }
+        check_text("title", &self.title, MAX_TITLE_CHARS)?;
+        match &self.kind {
+            SessionKind::Vote(vote) => {
+                if vote.options.is_empty() {
+                    return invalid("options", "must list at least one option");
+                }
+                if vote.options.len() > MAX_OPTIONS {
+                    return invalid("options", "too many options");
+                }
+                for (i, opt) in vote.options.iter().enumerate() {
+                    check_text("options", opt, MAX_NAME_CHARS)?;
+                    if vote.options[..i].contains(opt) {
+                        return invalid("options", "must be distinct");
+                    }
+                }
+                match vote.method {
+                    VoteMethod::Score => match vote.max_score {
+                        Some(k) if (1..=1_000_000).contains(&k) => {}
+                        _ => {
+                            return invalid(
+                                "max_score",
+                                "score votes need a max_score from 1 to 1000000",
+                            );
+                        }
+                    },
+                    _ if vote.max_score.is_some() => {
+                        return invalid("max_score", "only score votes have a max_score");
+                    }
+                    _ => {}
+                }
+                if vote.method == VoteMethod::Irv && vote.reveal == Reveal::Winner {
+                    return invalid(
+                        "reveal",
+                        "instant runoff reveals its rounds: use reveal tally",
+                    );
+                }
+                match (vote.method, vote.max_approvals) {
+                    (VoteMethod::Approval, Some(0)) => {
+                        return invalid("max_approvals", "must allow at least one approval");
+                    }
+                    (VoteMethod::Approval, _) | (_, None) => {}
+                    _ => return invalid("max_approvals", "only approval votes have max_approvals"),
+                }
+            }
+            SessionKind::Survey(survey) => {
+                if let Err(reason) = survey.validate() {
+                    return Err(SessionError::InvalidSchema {
+                        kind: "survey",
+                        reason,
+                    });
+                }
+            }
+            SessionKind::Budget(budget) => {
+                if let Err(reason) = budget.validate() {
+                    return Err(SessionError::InvalidSchema {
+                        kind: "budget",
+                        reason,
+                    });
+                }
+            }
+            SessionKind::Check(check) => {
+                if let Err(reason) = check.validate() {
+                    return Err(SessionError::InvalidSchema {
+                        kind: "check",
+                        reason,
+                    });
+                }
+            }
+        }
+        self.organizer.verifying_key()?;
+        let members = &self.committee.members;
+        let n = members.len();
+        if n == 0 || n > MAX_MEMBERS {
+            return invalid("committee.members", "must have between 1 and 31 members");
+        }
+        if 2 * usize::from(self.committee.threshold) + 1 > n {
+            return invalid("committee.threshold", "must satisfy 2t + 1 <= n");
+        }
+        for (i, m) in members.iter().enumerate() {
+            check_text("committee.members.name", &m.name, MAX_NAME_CHARS)?;
+            m.ed25519.verifying_key()?;
+            let earlier = &members[..i];
+            if earlier.iter().any(|e| e.name == m.name) {
+                return invalid("committee.members.name", "must be distinct");
+            }
+            if earlier
+                .iter()
+                .any(|e| e.x25519 == m.x25519 || e.ed25519 == m.ed25519)
+            {
+                return invalid("committee.members", "the same key appears twice");
+            }
+        }
+        if let (Some(open), Some(close)) = (self.deadlines.opens_at, self.deadlines.closes_at)
+            && close <= open
+        {
+            return invalid("deadlines", "closes_at must be after opens_at");
+        }
+        if self.policy.min_submissions == 0 {
+            return invalid("policy.min_submissions", "must be at least 1");
+        }
+        // Only surveys publish histograms; a min_cell elsewhere would be
+        // silently ignored, so it is refused (1, which suppresses
+        // nothing, is accepted everywhere).
+        if self.policy.min_cell.is_some_and(|c| c > 1)
+            && !matches!(self.kind, SessionKind::Survey(_))
+        {
+            return invalid(
+                "policy.min_cell",
+                "applies to surveys only: votes and budgets publish no histogram cells",
+            );
+        }
+        if let (Some(_), SessionKind::Vote(v)) = (self.policy.dp, &self.kind)
+            && v.method == VoteMethod::Irv
+        {
+            return invalid(
+                "policy.dp",
+                "instant runoff reveals exact rounds and cannot add noise",
+            );
+        }
+        let url = &self.relay_url;
+        let rest = url
+            .strip_prefix("wss://")
+            .or_else(|| url.strip_prefix("ws://"));
+        match rest {
+            Some(host) if !host.is_empty() && url.len() <= MAX_URL_LEN => {}
+            _ => return invalid("relay_url", "must be a ws:// or wss:// URL"),
+        }
+        if url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '#')
+        {
+            return invalid(
+                "relay_url",
+                "must not contain spaces, control characters or '#'",
+            );
+        }
+        Ok(())
+    }
+
+    /// The canonical bytes (compact JSON in field order). Validates first.
+    pub fn to_canonical_bytes(&self) -> Result<Vec<u8>, SessionError> {
+        self.validate()?;
+        serde_json::to_vec(self).map_err(|_| SessionError::Encoding)
+    }
+
+    /// Parses canonical bytes: refuses oversize input, malformed JSON,
+    /// unknown fields, any encoding other than the canonical one
+    /// ([`SessionError::NonCanonical`]) and invalid manifests.
+    pub fn from_canonical_bytes(bytes: &[u8]) -> Result<Manifest, SessionError> {
+        if bytes.len() > MAX_MANIFEST_LEN {
+            return Err(SessionError::TooLarge(bytes.len()));
+        }
+        let manifest: Manifest =
+            serde_json::from_slice(bytes).map_err(|e| SessionError::Malformed(e.to_string()))?;
+        let again = serde_json::to_vec(&manifest).map_err(|_| SessionError::Encoding)?;
+        if again != bytes {
+            return Err(SessionError::NonCanonical);
+        }
+        manifest.validate()?;
+        Ok(manifest)
+    }
+}

@@ -1,0 +1,75 @@
+//! Logging for the native binaries (`sotto`, `sotto-relay`): `tracing` to
+//! stderr, filtered by `RUST_LOG`.
+//!
+//! Whatever `RUST_LOG` says, the WebSocket library's trace-level events
+//! are dropped: they print every frame's payload in hex, and payloads
+//! carry tokens (Hello) and ciphertexts. Sotto's own events never carry a
+//! token, key or share (tests/tests/secrets.rs checks the whole session
+//! at `RUST_LOG=trace`).
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+use tracing_subscriber::Layer as _;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+
+/// Crates whose trace-level events dump frame payloads.
+const FRAME_DUMPERS: [&str; 2] = ["tungstenite", "tokio_tungstenite"];
+
+/// Whether an event or span may be logged at all (see the module docs).
+pub fn allowed(meta: &tracing::Metadata<'_>) -> bool {
+    *meta.level() != tracing::Level::TRACE
+        || !FRAME_DUMPERS
+            .iter()
+            .any(|c| meta.target() == *c || meta.target().starts_with(&format!("{c}::")))
+}
+
+/// Installs the stderr logger: `RUST_LOG`, else `default` (e.g. "info").
+/// Does nothing if a logger is already installed.
+pub fn init(default: &str) {
+    let env = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_filter(env)
+        .with_filter(tracing_subscriber::filter::filter_fn(allowed));
+    let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn frame_dumps_are_never_allowed() {
+        use tracing::Level;
+        use tracing::callsite::Identifier;
+        use tracing::metadata::{Kind, Metadata};
+        struct Cs;
+        impl tracing::callsite::Callsite for Cs {
+            fn set_interest(&self, _: tracing::subscriber::Interest) {}
+            fn metadata(&self) -> &Metadata<'_> {
+                unreachable!()
+            }
+        }
+        static CS: Cs = Cs;
+        let meta = |target: &'static str, level| {
+            Metadata::new(
+                "e",
+                target,
+                level,
+                None,
+                None,
+                None,
+                tracing::field::FieldSet::new(&[], Identifier(&CS)),
+                Kind::EVENT,
+            )
+        };
+        assert!(!super::allowed(&meta(
+            "tungstenite::protocol::frame",
+            Level::TRACE
+        )));
+        assert!(!super::allowed(&meta("tokio_tungstenite", Level::TRACE)));
+        assert!(super::allowed(&meta("tungstenite::protocol", Level::DEBUG)));
+        assert!(super::allowed(&meta("tungstenite_other", Level::TRACE)));
+        assert!(super::allowed(&meta("sotto_relay::ws", Level::TRACE)));
+    }
+}

@@ -1,0 +1,407 @@
+//! `Organizer`: create a session on the relay, hand out links, close it,
+//! read the verified result; and `verifyResult` for anyone holding the
+//! read link.
+//!
+//! The organizer's capability (its Ed25519 key and the session tokens) is
+//! held by the object and can be exported as JSON for the app to keep (it
+//! is a secret: whoever holds it can close the session and read results).
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use zeroize::Zeroizing;
+
+use super::error::{Code, client_error, js_error};
+use super::link::{parse_link, token_of};
+use super::participant::open_manifest;
+use super::socket::BrowserSocket;
+use super::to_js;
+use super::types::SessionOptions;
+use sotto_client::relay::RelayClient;
+use sotto_client::session::{
+    KindFields, SessionSpec, VerifiedResult, accept_result, invite_link, kind_of,
+};
+use sotto_core::keyfile::MemberPublicKeys;
+use sotto_core::session::{
+    CommitteeMember, Ed25519PublicKey, Role, SignedManifest, VerifiedManifest, X25519PublicKey,
+};
+use sotto_wire::{CreateParams, MintRequest, SessionId, SessionState, Token, TokenMode};
+
+/// The exported capability.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Capability {
+    relay: String,
+    session: String,
+    manifest: String,
+    organizer_key: String,
+    organizer_token: String,
+    read_token: String,
+    member_tokens: Vec<String>,
+    participant_tokens: Vec<String>,
+}
+
+/// An organizer of one session.
+#[wasm_bindgen]
+pub struct Organizer {
+    relay: String,
+    session: SessionId,
+    manifest: VerifiedManifest,
+    key: ed25519_dalek::SigningKey,
+    organizer: Token,
+    reader: Token,
+    members: Vec<Token>,
+    participants: Vec<Token>,
+}
+
+fn bad_options(msg: impl std::fmt::Display) -> JsValue {
+    js_error(Code::InvalidOptions, &msg.to_string())
+}
+
+/// A committee entry from JS. A `fingerprint` given with the keys (as
+/// `CommitteeMember.publicKeys()` returns them) must match them, which
+/// catches keys garbled on their way from the member.
+fn member_of(m: &super::types::MemberPublic) -> Result<CommitteeMember, JsValue> {
+    let x25519 = X25519PublicKey::from_hex(&m.x25519)
+        .map_err(|e| bad_options(format!("member {:?}: x25519 key: {e}", m.name)))?;
+    let ed25519 = Ed25519PublicKey::from_hex(&m.ed25519)
+        .map_err(|e| bad_options(format!("member {:?}: ed25519 key: {e}", m.name)))?;
+    if let Some(given) = &m.fingerprint {
+        let actual = MemberPublicKeys { x25519, ed25519 }
+            .fingerprint()
+            .to_string();
+        if given.trim() != actual {
+            return Err(bad_options(format!(
+                "member {:?}: the fingerprint does not match the keys (the keys give {actual})",
+                m.name
+            )));
+        }
+    }
+    Ok(CommitteeMember {
+        name: m.name.clone(),
+        x25519,
+        ed25519,
+    })
+}
+
+impl Organizer {
+    fn link(&self, role: Role, token: &Token) -> Result<String, JsValue> {
+        invite_link(&self.relay, &self.manifest, role, token)
+            .map_err(|e| js_error(Code::Internal, &e.to_string()))
+    }
+
+    async fn connect(relay: &str) -> Result<RelayClient<BrowserSocket>, JsValue> {
+        Ok(RelayClient::new(
+            BrowserSocket::connect(relay)
+                .await
+                .map_err(|e| client_error(&e))?,
+        ))
+    }
+}
+
+#[wasm_bindgen]
+impl Organizer {
+    /// Creates and opens a session on the relay at `relay` (e.g.
+    /// `ws://127.0.0.1:8080/ws`): checks the options, signs the manifest
+    /// with a fresh organizer key, registers it and mints participant links.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Organizer>")]
+    pub fn create(
+        relay: String,
+        #[wasm_bindgen(unchecked_param_type = "SessionOptions")] options: JsValue,
+    ) -> js_sys::Promise {
+        future_to_promise(async move {
+            let opts: SessionOptions =
+                super::from_js(&options, Code::InvalidOptions, "session options")?;
+            let kind = kind_of(KindFields {
+                vote: opts.vote.clone(),
+                survey: opts.survey.clone(),
+                budget: opts.budget.clone(),
+                income: opts.income.clone(),
+                check: opts.check,
+            })
+            .map_err(bad_options)?;
+            let members = opts
+                .members
+                .iter()
+                .map(member_of)
+                .collect::<Result<Vec<_>, _>>()?;
+            let spec = SessionSpec {
+                title: opts.title.clone(),
+                kind,
+                members,
+                threshold: opts.threshold,
+                policy: opts.policy.unwrap_or_default(),
+                deadlines: opts.deadlines(),
+                single_use: opts.single_use,
+            };
+            let mut seed = Zeroizing::new([0u8; 32]);
+            getrandom::fill(seed.as_mut())
+                .map_err(|_| js_error(Code::Internal, "no secure randomness available"))?;
+            let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+            // Validate before touching the relay (session id is a placeholder).
+            spec.sign(SessionId([0; 16]), &relay, &key)
+                .map_err(|e| bad_options(e.to_string()))?;
+            let n =
+                u16::try_from(spec.members.len()).map_err(|_| bad_options("too many members"))?;
+            let mut c = Organizer::connect(&relay).await?;
+            let (session, created) = c
+                .create_session(&CreateParams {
+                    members: n,
+                    allow_resubmit: false,
+                })
+                .await
+                .map_err(|e| client_error(&e))?;
+            let (signed, manifest) = spec
+                .sign(session, &relay, &key)
+                .map_err(|e| bad_options(e.to_string()))?;
+            c.hello(session, &created.organizer, 0)
+                .await
+                .map_err(|e| client_error(&e))?;
+            c.register_manifest(&signed.to_bytes())
+                .await
+                .map_err(|e| client_error(&e))?;
+            c.set_state(SessionState::Open)
+                .await
+                .map_err(|e| client_error(&e))?;
+            let participants = c
+                .mint(&spec.mint_request())
+                .await
+                .map_err(|e| client_error(&e))?;
+            let _ = c.close().await;
+            Ok(Organizer {
+                relay: sotto_client::relay::ws_url(&relay),
+                session,
+                manifest,
+                key,
+                organizer: created.organizer,
+                reader: created.reader,
+                members: created.members,
+                participants,
+            }
+            .into())
+        })
+    }
+
+    /// The relay's session id (hex).
+    #[wasm_bindgen(getter, js_name = sessionId)]
+    pub fn session_id(&self) -> String {
+        self.session.to_hex()
+    }
+
+    /// The manifest's hash (hex).
+    #[wasm_bindgen(getter, js_name = manifestHash)]
+    pub fn manifest_hash(&self) -> String {
+        self.manifest.hash.to_hex()
+    }
+
+    /// The verified manifest as JSON.
+    pub fn manifest(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.manifest.manifest)
+    }
+
+    /// The member links (index order), the participant links minted so
+    /// far and the read link. Each carries a secret token.
+    #[wasm_bindgen(unchecked_return_type = "SessionLinks")]
+    pub fn links(&self) -> Result<JsValue, JsValue> {
+        let members = self
+            .members
+            .iter()
+            .map(|t| self.link(Role::Member, t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let participants = self
+            .participants
+            .iter()
+            .map(|t| self.link(Role::Participant, t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let read = self.link(Role::Organizer, &self.reader)?;
+        to_js(&json!({ "members": members, "participants": participants, "read": read }))
+    }
+
+    /// Mints `count` more single-use participant links.
+    #[wasm_bindgen(js_name = mintLinks, unchecked_return_type = "Promise<string[]>")]
+    pub fn mint_links(&mut self, count: u32) -> js_sys::Promise {
+        let (relay, session, token) = (self.relay.clone(), self.session, self.organizer.clone());
+        let manifest = self.manifest.clone();
+        future_to_promise(async move {
+            let mut c = Organizer::connect(&relay).await?;
+            c.hello(session, &token, 0)
+                .await
+                .map_err(|e| client_error(&e))?;
+            let tokens = c
+                .mint(&MintRequest {
+                    mode: TokenMode::SingleUse,
+                    count,
+                    rate_per_min: 0,
+                })
+                .await
+                .map_err(|e| client_error(&e))?;
+            let _ = c.close().await;
+            let links = tokens
+                .iter()
+                .map(|t| {
+                    invite_link(&relay, &manifest, Role::Participant, t)
+                        .map_err(|e| js_error(Code::Internal, &e.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            to_js(&links)
+        })
+    }
+
+    /// Closes submissions; the committee then computes.
+    pub fn close(&self) -> js_sys::Promise {
+        let (relay, session, token) = (self.relay.clone(), self.session, self.organizer.clone());
+        future_to_promise(async move {
+            let mut c = Organizer::connect(&relay).await?;
+            c.hello(session, &token, 0)
+                .await
+                .map_err(|e| client_error(&e))?;
+            c.set_state(SessionState::Closed)
+                .await
+                .map_err(|e| client_error(&e))?;
+            let _ = c.close().await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// The session as the relay sees it now, for the organizer's live
+    /// view: `{ state, submissions }`, state one of `draft`, `open`,
+    /// `closed`, `computing` (members exchange messages), `done` (every
+    /// member published); `submissions` counts the answers stored.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SessionStatus>")]
+    pub fn status(&self) -> js_sys::Promise {
+        let (relay, session, token) = (self.relay.clone(), self.session, self.organizer.clone());
+        future_to_promise(async move {
+            let mut c = Organizer::connect(&relay).await?;
+            let welcome = c
+                .hello(session, &token, 0)
+                .await
+                .map_err(|e| client_error(&e))?;
+            let _ = c.close().await;
+            let state = match welcome.state {
+                SessionState::Draft => "draft",
+                SessionState::Open => "open",
+                SessionState::Closed => "closed",
+                SessionState::Computing => "computing",
+                SessionState::Done => "done",
+                // A state a newer relay might report.
+                _ => "unknown",
+            };
+            to_js(&json!({ "state": state, "submissions": welcome.head }))
+        })
+    }
+
+    /// The result once at least t + 1 members signed it, else `null`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<VerifiedResult | null>")]
+    pub fn result(&self) -> js_sys::Promise {
+        let (relay, session, token) = (self.relay.clone(), self.session, self.reader.clone());
+        let manifest = self.manifest.clone();
+        future_to_promise(async move {
+            let mut c = Organizer::connect(&relay).await?;
+            let results = c
+                .get_results(session, &token)
+                .await
+                .map_err(|e| client_error(&e))?;
+            let _ = c.close().await;
+            match accept_result(&manifest, &results)
+                .map_err(|e| js_error(Code::Unverified, &e.to_string()))?
+            {
+                Some(r) => result_js(&manifest, &r),
+                None => Ok(JsValue::NULL),
+            }
+        })
+    }
+
+    /// The capability as JSON, to keep in the browser or a file. It is a
+    /// secret: it can close the session and read the result.
+    #[wasm_bindgen(js_name = exportCapability)]
+    pub fn export_capability(&self) -> Result<String, JsValue> {
+        let cap = Capability {
+            relay: self.relay.clone(),
+            session: self.session.to_hex(),
+            manifest: hex::encode(self.manifest.signed.to_bytes()),
+            organizer_key: hex::encode(self.key.to_bytes()),
+            organizer_token: self.organizer.to_hex(),
+            read_token: self.reader.to_hex(),
+            member_tokens: self.members.iter().map(Token::to_hex).collect(),
+            participant_tokens: self.participants.iter().map(Token::to_hex).collect(),
+        };
+        serde_json::to_string(&cap).map_err(|e| js_error(Code::Internal, &e.to_string()))
+    }
+
+    /// Restores an organizer from [`Organizer::export_capability`]'s JSON.
+    #[wasm_bindgen(js_name = importCapability)]
+    pub fn import_capability(json: &str) -> Result<Organizer, JsValue> {
+        let bad = |what: &str| js_error(Code::InvalidOptions, &format!("capability: {what}"));
+        let cap: Capability =
+            serde_json::from_slice(json.as_bytes()).map_err(|_| bad("not a capability"))?;
+        let token = |h: &str| Token::from_hex(h).map_err(|_| bad("bad token"));
+        let bytes = hex::decode(&cap.manifest).map_err(|_| bad("bad manifest"))?;
+        let signed = SignedManifest::from_bytes(&bytes).map_err(|_| bad("bad manifest"))?;
+        let manifest = signed
+            .verify(&signed.hash())
+            .map_err(|_| bad("bad manifest"))?;
+        let seed: [u8; 32] = hex::decode(&cap.organizer_key)
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .ok_or_else(|| bad("bad key"))?;
+        let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+        if key.verifying_key().to_bytes() != manifest.manifest.organizer.0 {
+            return Err(bad("the key does not match the manifest"));
+        }
+        Ok(Organizer {
+            relay: cap.relay,
+            session: SessionId::from_hex(&cap.session).map_err(|_| bad("bad session id"))?,
+            manifest,
+            key,
+            organizer: token(&cap.organizer_token)?,
+            reader: token(&cap.read_token)?,
+            members: cap
+                .member_tokens
+                .iter()
+                .map(|t| token(t))
+                .collect::<Result<_, _>>()?,
+            participants: cap
+                .participant_tokens
+                .iter()
+                .map(|t| token(t))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+fn result_js(manifest: &VerifiedManifest, r: &VerifiedResult) -> Result<JsValue, JsValue> {
+    to_js(&json!({
+        "result": r.json["result"],
+        "valid": r.json["valid"],
+        "invalid": r.json["invalid"],
+        "signers": r.signers,
+        "threshold": manifest.manifest.committee.threshold,
+    }))
+}
+
+/// Fetches and verifies the result named by a read link: the manifest must
+/// match the link, and at least t + 1 committee members must have signed
+/// the same result. Rejects with `no_result` while too few have.
+#[wasm_bindgen(js_name = verifyResult, unchecked_return_type = "Promise<VerifiedResult>")]
+pub fn verify_result(link: String) -> js_sys::Promise {
+    future_to_promise(async move {
+        let invite = parse_link(&link)?;
+        let token = token_of(&invite)?;
+        let (mut c, manifest) = open_manifest(&invite).await?;
+        let results = c
+            .get_results(invite.session_id, &token)
+            .await
+            .map_err(|e| client_error(&e))?;
+        let _ = c.close().await;
+        match accept_result(&manifest, &results)
+            .map_err(|e| js_error(Code::Unverified, &e.to_string()))?
+        {
+            Some(r) => result_js(&manifest, &r),
+            None => Err(js_error(
+                Code::NoResult,
+                "no result with enough committee signatures yet",
+            )),
+        }
+    })
+}

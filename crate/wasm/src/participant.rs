@@ -1,0 +1,253 @@
+//! `Participant`: open an invite link, show the questions, validate an
+//! answer locally, submit it sealed to the committee, keep the receipt.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::{Value, json};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::error::{Code, client_error, js_error};
+use super::link::{parse_link, token_of};
+use super::socket::BrowserSocket;
+use super::to_js;
+use sotto_client::relay::RelayClient;
+use sotto_client::session::{PreparedSubmission, prepare_submission, relay_of_link};
+use sotto_core::apps::Computation;
+use sotto_core::keyfile::MemberPublicKeys;
+use sotto_core::session::{Invite, SessionKind, VerifiedManifest, verify_manifest_for};
+
+/// Fetches the manifest an invite names and verifies it against the hash
+/// in the link: a relay that swaps or edits the manifest is caught here.
+pub(crate) async fn open_manifest(
+    invite: &Invite,
+) -> Result<(RelayClient<BrowserSocket>, VerifiedManifest), JsValue> {
+    let relay = relay_of_link(&invite.base_url);
+    let mut c = RelayClient::new(
+        BrowserSocket::connect(&relay)
+            .await
+            .map_err(|e| client_error(&e))?,
+    );
+    let bytes = c
+        .get_manifest(invite.session_id)
+        .await
+        .map_err(|e| client_error(&e))?;
+    let manifest =
+        verify_manifest_for(&bytes, &invite.session_id, &invite.manifest_hash).map_err(|e| {
+            js_error(
+                Code::ManifestMismatch,
+                &format!(
+                    "the relay's session description does not match the link ({e}); do not answer"
+                ),
+            )
+        })?;
+    Ok((c, manifest))
+}
+
+/// The last answer submitted and its sealed parts: submitting the same
+/// answer again (an app retrying after a lost acknowledgement) resends the
+/// same parts under the same idempotency id, so the relay stores it once
+/// and returns the same receipt instead of counting it twice.
+type LastSubmission = Rc<RefCell<Option<(String, PreparedSubmission)>>>;
+
+/// A participant holding an invite link.
+#[wasm_bindgen]
+pub struct Participant {
+    invite: Invite,
+    manifest: VerifiedManifest,
+    computation: Computation,
+    last: LastSubmission,
+}
+
+#[wasm_bindgen]
+impl Participant {
+    /// Opens an invite link: fetches the session's manifest from the relay
+    /// and checks it against the hash in the link. Rejects with code
+    /// `bad_link`, `relay_unreachable` or `manifest_mismatch`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Participant>")]
+    pub fn open(link: String) -> js_sys::Promise {
+        future_to_promise(async move {
+            let invite = parse_link(&link)?;
+            token_of(&invite)?;
+            let (c, manifest) = open_manifest(&invite).await?;
+            let _ = c.close().await;
+            let computation = Computation::from_manifest(&manifest.manifest);
+            Ok(Participant {
+                invite,
+                manifest,
+                computation,
+                last: Rc::default(),
+            }
+            .into())
+        })
+    }
+
+    /// The session's title.
+    #[wasm_bindgen(getter)]
+    pub fn title(&self) -> String {
+        self.manifest.manifest.title.clone()
+    }
+
+    /// `"vote"`, `"survey"`, `"budget"` or `"check"` (a committee check,
+    /// which takes no answers).
+    #[wasm_bindgen(getter)]
+    pub fn kind(&self) -> String {
+        self.manifest.manifest.kind.name().into()
+    }
+
+    /// The schema: what is asked (a `VoteSchema`, `SurveySchema`,
+    /// `BudgetSchema` or `CheckSpec`).
+    #[wasm_bindgen(unchecked_return_type = "VoteSchema | SurveySchema | BudgetSchema | CheckSpec")]
+    pub fn schema(&self) -> Result<JsValue, JsValue> {
+        match &self.manifest.manifest.kind {
+            SessionKind::Vote(v) => to_js(v),
+            SessionKind::Survey(s) => to_js(s),
+            SessionKind::Budget(b) => to_js(b),
+            SessionKind::Check(c) => to_js(c),
+        }
+    }
+
+    /// The whole verified manifest as JSON (policy, deadlines, committee).
+    pub fn manifest(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.manifest.manifest)
+    }
+
+    /// The manifest's hash (hex): what the link pins.
+    #[wasm_bindgen(getter, js_name = manifestHash)]
+    pub fn manifest_hash(&self) -> String {
+        self.manifest.hash.to_hex()
+    }
+
+    /// The committee members the answer is encrypted to, with the key
+    /// fingerprints people can compare out of band.
+    #[wasm_bindgen(unchecked_return_type = "CommitteeEntry[]")]
+    pub fn committee(&self) -> Result<JsValue, JsValue> {
+        let list: Vec<Value> = self
+            .manifest
+            .manifest
+            .committee
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let fp = MemberPublicKeys {
+                    x25519: m.x25519,
+                    ed25519: m.ed25519,
+                }
+                .fingerprint();
+                json!({ "index": i + 1, "name": m.name, "fingerprint": fp.to_string() })
+            })
+            .collect();
+        to_js(&list)
+    }
+
+    /// The privacy threshold t: fewer than t + 1 members learn nothing.
+    #[wasm_bindgen(getter)]
+    pub fn threshold(&self) -> u16 {
+        self.manifest.manifest.committee.threshold
+    }
+
+    /// Checks an answer locally, with a message a person can act on. The
+    /// committee checks again inside the computation, so this is a
+    /// convenience, not a safeguard.
+    #[wasm_bindgen(unchecked_return_type = "Validation")]
+    pub fn validate(&self, answer: JsValue) -> Result<JsValue, JsValue> {
+        let report = match self.encode(answer) {
+            Ok(_) => json!({ "valid": true }),
+            Err(e) => {
+                let message = js_sys::Reflect::get(&e, &"message".into())
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .unwrap_or_default();
+                json!({ "valid": false, "message": message })
+            }
+        };
+        to_js(&report)
+    }
+
+    /// Validates, secret-shares and encrypts the answer to the committee
+    /// without sending it: the participant's whole local work, returned as
+    /// the concatenated sealed parts (for benchmarks and offline queues).
+    pub fn prepare(&self, answer: JsValue) -> Result<Vec<u8>, JsValue> {
+        let (_, values) = self.encode(answer)?;
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let p = prepare_submission(&mut rng, &self.manifest, &values)
+            .map_err(|e| js_error(Code::Internal, &e.to_string()))?;
+        Ok(p.parts.concat())
+    }
+
+    /// Validates, secret-shares and encrypts the answer to the committee,
+    /// and submits it with the link's token. Resolves to the relay's
+    /// `Receipt`. Rejects with `invalid_answer`, `already_submitted`,
+    /// `session_closed`, `relay_unreachable`, ... Safe to retry: the same
+    /// answer on the same object is resent as the same submission.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Receipt>")]
+    pub fn submit(&self, answer: JsValue) -> js_sys::Promise {
+        let invite = self.invite.clone();
+        let manifest = self.manifest.clone();
+        let last = self.last.clone();
+        let encoded = self
+            .encode(answer)
+            .map(|(a, values)| (a.to_string(), values));
+        future_to_promise(async move {
+            let (key, values) = encoded?;
+            let token = token_of(&invite)?;
+            let reuse = last
+                .borrow()
+                .as_ref()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, p)| p.clone());
+            let prepared = match reuse {
+                Some(p) => p,
+                None => {
+                    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+                    let p = prepare_submission(&mut rng, &manifest, &values)
+                        .map_err(|e| js_error(Code::Internal, &e.to_string()))?;
+                    *last.borrow_mut() = Some((key, p.clone()));
+                    p
+                }
+            };
+            let relay = relay_of_link(&invite.base_url);
+            let mut c = RelayClient::new(
+                BrowserSocket::connect(&relay)
+                    .await
+                    .map_err(|e| client_error(&e))?,
+            );
+            let session = invite.session_id;
+            c.hello(session, &token, 0)
+                .await
+                .map_err(|e| client_error(&e))?;
+            let refs: Vec<&[u8]> = prepared.parts.iter().map(Vec::as_slice).collect();
+            let ack = c
+                .submit(prepared.idempotency, &refs)
+                .await
+                .map_err(|e| client_error(&e))?;
+            let _ = c.close().await;
+            to_js(&json!({
+                "session": session.to_hex(),
+                "position": ack.position,
+                "receipt": hex::encode(ack.receipt),
+                "submissionId": hex::encode(prepared.id.0),
+                "manifestHash": manifest.hash.to_hex(),
+            }))
+        })
+    }
+}
+
+impl Participant {
+    /// The answer as JSON and as the encoded vector, or `invalid_answer`
+    /// with the reason.
+    fn encode(&self, answer: JsValue) -> Result<(Value, Vec<sotto_core::field::Fp>), JsValue> {
+        let a = answer_value(answer)?;
+        let values = self
+            .computation
+            .encode(&a)
+            .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))?;
+        Ok((a, values))
+    }
+}
+
+fn answer_value(answer: JsValue) -> Result<Value, JsValue> {
+    super::from_js(&answer, Code::InvalidAnswer, "the answer")
+}
