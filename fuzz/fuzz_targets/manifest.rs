@@ -3,7 +3,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sotto_core::apps::Computation;
 use sotto_core::session::Manifest;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
         m.validate().expect("a decoded manifest is valid");
         assert_eq!(m.to_canonical_bytes().expect("and encodes"), data);
         // What the apps layer derives from a valid manifest must not panic.
-        let c = Computation::from_manifest(&m);
+        let c = m.computation();
         assert!(!c.is_empty());
     }
 });

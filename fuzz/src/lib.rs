@@ -204,7 +204,7 @@ pub fn computations() -> &'static [Computation] {
     ALL.get_or_init(|| {
         kinds()
             .into_iter()
-            .map(|k| Computation::from_manifest(&manifest(k)))
+            .map(|k| manifest(k).computation())
             .collect()
     })
 }
@@ -212,13 +212,8 @@ pub fn computations() -> &'static [Computation] {
 /// The validity constraints a computation's committee checks inside MPC.
 /// Every answer a participant's `encode` accepts must satisfy them.
 pub fn encoding_of(c: &Computation) -> Option<sotto_core::apps::validity::Encoding> {
-    match c {
-        Computation::Vote(spec) => Some(sotto_core::apps::vote::encoding(
-            &spec.method,
-            spec.options.len(),
-        )),
-        Computation::Survey(s, _) => Some(sotto_core::apps::survey::encoding(s).0),
-        Computation::Budget(b, _) => Some(sotto_core::apps::budget::encoding(b)),
-        _ => None,
+    match c.kind {
+        sotto_core::apps::SessionKind::Check(_) => None,
+        _ => Some(c.kind.encoding()),
     }
 }

@@ -21,7 +21,7 @@ use sotto_client::native::relay_client::RelayClient;
 use sotto_client::native::session_ops::{
     SessionSpec, close_session, create_session, fetch_result, submit_values,
 };
-use sotto_core::apps::Computation;
+use sotto_core::apps::{Computation, Policy};
 use sotto_core::engine::network::{Network, NetworkError};
 use sotto_core::engine::{Committee, EngineError, Transmit};
 use sotto_core::field::Fp;
@@ -79,13 +79,13 @@ fn tally_as(
     net: Network,
     daemon: bool,
 ) -> Result<Vec<serde_json::Value>, NetworkError> {
-    let comp = Computation::Vote(sotto_core::apps::VoteSpec::from_manifest(
-        &vote(),
-        &OutputPolicy {
+    let comp = Computation::new(
+        sotto_core::apps::SessionKind::Vote(vote()),
+        Policy::from(&OutputPolicy {
             min_submissions: 1,
             ..OutputPolicy::default()
-        },
-    ));
+        }),
+    );
     let mut rng = ChaCha20Rng::seed_from_u64(42);
     let mut inputs: Vec<Vec<ShareVec>> = vec![Vec::new(); c.n];
     for &b in ballots {

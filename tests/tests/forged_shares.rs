@@ -19,11 +19,11 @@ use sotto_core::apps::budget::BudgetSchema;
 use sotto_core::apps::forge::{shares_off_degree_t, shift_within_linear_constraints};
 use sotto_core::apps::survey::SurveySchema;
 use sotto_core::apps::validity::Encoding;
-use sotto_core::apps::{Computation, Policy, VoteSpec, budget, survey, vote};
+use sotto_core::apps::{Computation, Policy, SessionKind, survey};
 use sotto_core::engine::Committee;
 use sotto_core::engine::network::Network;
 use sotto_core::field::Fp;
-use sotto_core::session::{OutputPolicy, VoteSchema};
+use sotto_core::session::OutputPolicy;
 use sotto_core::share::{ShareVec, deal};
 use sotto_e2e::Relay;
 
@@ -146,29 +146,20 @@ fn attacks() -> Vec<Attack> {
 /// The computation a scenario manifest describes.
 fn computation(manifest: &Value) -> Computation {
     let policy: OutputPolicy = serde_json::from_value(manifest["policy"].clone()).unwrap();
-    match manifest["kind"].as_str().unwrap() {
-        "vote" => {
-            let v: VoteSchema = serde_json::from_value(manifest["vote"].clone()).unwrap();
-            Computation::Vote(VoteSpec::from_manifest(&v, &policy))
+    let kind = match manifest["kind"].as_str().unwrap() {
+        "vote" => SessionKind::Vote(serde_json::from_value(manifest["vote"].clone()).unwrap()),
+        "survey" => {
+            SessionKind::Survey(serde_json::from_value(manifest["survey"].clone()).unwrap())
         }
-        "survey" => Computation::Survey(
-            serde_json::from_value(manifest["survey"].clone()).unwrap(),
-            Policy::from_manifest(&policy),
-        ),
-        _ => Computation::Budget(
+        _ => SessionKind::Budget(
             serde_json::from_value::<BudgetSchema>(manifest["budget"].clone()).unwrap(),
-            Policy::from_manifest(&policy),
         ),
-    }
+    };
+    Computation::new(kind, Policy::from(&policy))
 }
 
 fn encoding(comp: &Computation) -> Encoding {
-    match comp {
-        Computation::Vote(spec) => vote::encoding(&spec.method, spec.options.len()),
-        Computation::Survey(s, _) => survey::encoding(s).0,
-        Computation::Budget(b, _) => budget::encoding(b),
-        _ => unreachable!("only kinds with answers"),
-    }
+    comp.kind.encoding()
 }
 
 /// The honest result, computed on the in-memory network (whose apps are

@@ -22,10 +22,10 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
-use sotto_core::apps::budget::{BudgetSchema, tally_budget};
+use sotto_core::apps::budget::BudgetSchema;
 use sotto_core::apps::survey::{AnswerKind, Question, SurveySchema};
-use sotto_core::apps::survey_tally::tally_survey;
-use sotto_core::apps::{Policy, VoteSpec, budget, encode_vote, survey, tally_vote, vote};
+use sotto_core::apps::vote::{Reveal, VoteMethod, VoteSchema};
+use sotto_core::apps::{Computation, Policy, SessionKind, budget, survey, vote};
 use sotto_core::engine::Committee;
 use sotto_core::engine::network::Network;
 use sotto_core::field::Fp;
@@ -85,13 +85,13 @@ pub fn run(args: &AppBenchArgs) -> anyhow::Result<()> {
     let names: Vec<String> = (0..args.options).map(|i| format!("o{i}")).collect();
     let (vectors, check): (Vec<Vec<Fp>>, Check) = match args.kind {
         AppKind::Vote => {
-            let spec = vote_spec(args, &names);
+            let schema = vote_schema(args, &names);
             let picks: Vec<usize> = (0..args.participants)
                 .map(|_| biased(&mut rng, args.options))
                 .collect();
             let v = picks
                 .iter()
-                .map(|&p| encode_vote(&spec, &json!({"choice": names[p]})))
+                .map(|&p| vote::encode(&schema, &json!({"choice": names[p]})))
                 .collect::<Result<_, _>>()?;
             let mut counts = vec![0u64; args.options];
             picks.iter().for_each(|&p| counts[p] += 1);
@@ -168,26 +168,26 @@ pub fn run(args: &AppBenchArgs) -> anyhow::Result<()> {
         min_cell: args.min_cell,
         ..Policy::min(5)
     };
-    let (kind, spec, schema, bschema) = (
-        args.kind,
-        vote_spec(args, &names),
-        survey_schema(args.questions),
-        budget_schema(&names),
-    );
+    let computation = match args.kind {
+        AppKind::Vote => {
+            Computation::new(SessionKind::Vote(vote_schema(args, &names)), Policy::min(5))
+        }
+        AppKind::Survey => {
+            Computation::new(SessionKind::Survey(survey_schema(args.questions)), policy)
+        }
+        AppKind::Budget => {
+            Computation::new(SessionKind::Budget(budget_schema(&names)), Policy::min(5))
+        }
+    };
     let out = Network::new(committee, 1)
         .latency_ms(args.latency_ms)
         .with_clock(move || epoch.elapsed().as_secs_f64() * 1e3)
         .run(|ctx| {
             let subs = per_member[ctx.me() - 1].clone();
-            let (spec, schema, bschema) = (spec.clone(), schema.clone(), bschema.clone());
+            let computation = computation.clone();
             async move {
                 ctx.mark_online();
-                let outcome = match kind {
-                    AppKind::Vote => tally_vote(&ctx, &spec, &subs).await?,
-                    AppKind::Survey => tally_survey(&ctx, &schema, policy, &subs).await?,
-                    AppKind::Budget => tally_budget(&ctx, &bschema, Policy::min(5), &subs).await?,
-                };
-                Ok(outcome.to_json())
+                Ok(computation.compute(&ctx, &subs).await?.to_json())
             }
         })?;
     let result = &out.values[0];
@@ -222,13 +222,17 @@ fn biased(rng: &mut ChaCha20Rng, m: usize) -> usize {
     a.min(b)
 }
 
-fn vote_spec(args: &AppBenchArgs, names: &[String]) -> VoteSpec {
-    VoteSpec {
-        method: vote::Method::Plurality,
+fn vote_schema(args: &AppBenchArgs, names: &[String]) -> VoteSchema {
+    VoteSchema {
+        method: VoteMethod::Plurality,
         options: names.to_vec(),
-        winner_only: args.winner,
-        min_submissions: 5,
-        dp_milli: None,
+        reveal: if args.winner {
+            Reveal::Winner
+        } else {
+            Reveal::Tally
+        },
+        max_approvals: None,
+        max_score: None,
     }
 }
 

@@ -178,7 +178,7 @@ pub fn check_manifest(
             public.fingerprint()
         )));
     }
-    Ok(Computation::from_manifest(m))
+    Ok(m.computation())
 }
 
 impl MemberState {

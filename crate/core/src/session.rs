@@ -21,9 +21,12 @@ pub use ids::{Ed25519PublicKey, ManifestHash, SessionId, X25519PublicKey};
 pub use invite::{Invite, Role};
 pub use manifest::{
     Committee, CommitteeMember, DEFAULT_MIN_SUBMISSIONS, Deadlines, DpPolicy, Epsilon,
-    MANIFEST_VERSION, MAX_MANIFEST_LEN, MAX_MEMBERS, Manifest, OutputPolicy, Reveal, SessionKind,
-    VoteMethod, VoteSchema,
+    MANIFEST_VERSION, MAX_MANIFEST_LEN, MAX_MEMBERS, Manifest, OutputPolicy,
 };
+// The manifest's kind field: defined with each kind's code in `apps`
+// (dependencies run session -> apps -> engine).
+pub use crate::apps::SessionKind;
+pub use crate::apps::vote::{Reveal, VoteMethod, VoteSchema};
 pub use signed::{
     MANIFEST_SIGNATURE_LABEL, SignedManifest, VerifiedManifest, verify_manifest,
     verify_manifest_for,

@@ -72,7 +72,7 @@ impl Participant {
             token_of(&invite)?;
             let (c, manifest) = open_manifest(&invite).await?;
             let _ = c.close().await;
-            let computation = Computation::from_manifest(&manifest.manifest);
+            let computation = manifest.manifest.computation();
             Ok(Participant {
                 invite,
                 manifest,

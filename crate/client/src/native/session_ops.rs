@@ -205,7 +205,7 @@ pub fn kind_of(fields: KindFields) -> anyhow::Result<SessionKind> {
 
 /// What a verified manifest asks participants and members to compute.
 pub fn computation(manifest: &VerifiedManifest) -> Computation {
-    Computation::from_manifest(&manifest.manifest)
+    manifest.manifest.computation()
 }
 
 /// Fetches the manifest named by an invite and verifies it against the

@@ -184,6 +184,7 @@ mod tests {
     use rand_core::SeedableRng;
 
     use super::*;
+    use crate::apps::vote::testing::{Method, letters};
 
     /// The old check: degree-2t combination over members 1..=2t+1.
     fn old_check_passes(enc: &Encoding, shares: &[Vec<Fp>], t: usize) -> bool {
@@ -206,7 +207,7 @@ mod tests {
 
     #[test]
     fn a_score_of_1000_passes_a_degree_2t_check_of_the_first_members() {
-        let enc = super::super::vote::encoding(&super::super::vote::Method::Score { max: 5 }, 3);
+        let enc = super::super::vote::encoding(&Method::Score { max: 5 }.schema(letters(3)));
         let mut valid = vec![Fp::ZERO; enc.len];
         // Scores 0, 0, 0 are spelled by all-zero bits except hi - x = 5.
         let w = 3;
@@ -229,7 +230,7 @@ mod tests {
 
     #[test]
     fn contradictions_and_bad_parameters_are_errors() {
-        let enc = super::super::vote::encoding(&super::super::vote::Method::Plurality, 2);
+        let enc = super::super::vote::encoding(&Method::Plurality.schema(letters(2)));
         let valid = vec![Fp::ONE, Fp::ZERO];
         // Both entries pinned to +1: the sum constraint cannot hold.
         assert_eq!(

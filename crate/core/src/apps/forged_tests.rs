@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 use super::budget::BudgetSchema;
 use super::forge::{shares_off_degree_t, shift_within_linear_constraints};
 use super::survey::{self, AnswerKind, Question, SurveySchema};
-use super::vote::Method;
-use super::{Computation, Policy, VoteSpec};
+use super::vote::testing::{Method, VoteSpec};
+use super::{Computation, Policy, SessionKind};
 use crate::engine::Committee;
 use crate::engine::network::Network;
 use crate::field::Fp;
@@ -66,22 +66,18 @@ fn run(comp: &Computation, c: Committee, honest: &[Vec<Fp>], forged: &[Vec<Fp>])
 }
 
 fn encoding_of(comp: &Computation) -> super::validity::Encoding {
-    match comp {
-        Computation::Vote(spec) => super::vote::encoding(&spec.method, spec.options.len()),
-        Computation::Survey(s, _) => survey::encoding(s).0,
-        Computation::Budget(b, _) => super::budget::encoding(b),
-        _ => unreachable!("no answers"),
-    }
+    comp.kind.encoding()
 }
 
 fn vote(method: Method, winner_only: bool) -> Computation {
-    Computation::Vote(VoteSpec {
+    VoteSpec {
         method,
         options: vec!["A".into(), "B".into(), "C".into()],
         winner_only,
         min_submissions: 1,
         dp_milli: None,
-    })
+    }
+    .computation()
 }
 
 fn survey_schema() -> SurveySchema {
@@ -171,7 +167,7 @@ fn attacks() -> Vec<Attack> {
         },
         Attack {
             name: "survey: an optional choice selects every option; age 145 with max 99",
-            comp: Computation::Survey(surveys, Policy::min(1)),
+            comp: Computation::new(SessionKind::Survey(surveys), Policy::min(1)),
             honest: vec![
                 json!({"age": 40, "color": "red"}),
                 json!({"age": 99}),
@@ -181,11 +177,11 @@ fn attacks() -> Vec<Attack> {
         },
         Attack {
             name: "budget: park = 10000, library = -9900",
-            comp: Computation::Budget(
-                BudgetSchema {
+            comp: Computation::new(
+                SessionKind::Budget(BudgetSchema {
                     projects: vec!["park".into(), "library".into(), "pool".into()],
                     total: 100,
-                },
+                }),
                 Policy::min(1),
             ),
             honest: vec![

@@ -16,19 +16,18 @@
 
 pub mod budget;
 pub mod check;
-pub mod computation;
 pub mod dp;
 #[cfg(any(test, not(target_arch = "wasm32")))]
 pub mod forge;
-pub mod irv;
 pub mod quantile;
 pub mod suppress;
 pub mod survey;
-pub mod survey_tally;
 pub mod validity;
 pub mod vote;
 
-pub use computation::Computation;
+mod kind;
+
+pub use kind::{Computation, SchemaError, SessionKind};
 
 use serde_json::{Value, json};
 
@@ -95,153 +94,11 @@ impl Policy {
             dp_milli: None,
         }
     }
-
-    /// The policy a manifest states.
-    pub fn from_manifest(p: &crate::session::OutputPolicy) -> Policy {
-        Policy {
-            min_submissions: u64::from(p.min_submissions),
-            min_cell: p.min_cell.map(u64::from),
-            dp_milli: p.dp.map(|d| d.epsilon.milli()),
-        }
-    }
 }
 
 /// Bits needed to write `v` (at least 1).
 pub fn bits_for(v: u64) -> u32 {
     (64 - v.leading_zeros()).max(1)
-}
-
-/// A vote's parameters for [`tally_vote`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VoteSpec {
-    /// Counting method.
-    pub method: vote::Method,
-    /// Option names, in order.
-    pub options: Vec<String>,
-    /// Open only the winner(s) instead of every total.
-    pub winner_only: bool,
-    /// Fewest valid submissions for which anything beyond the counts is opened.
-    pub min_submissions: u64,
-    /// Differential privacy budget ε in thousandths: each member adds
-    /// discrete Laplace noise of scale [`vote_dp_scale`] to every total
-    /// ([`dp`]). Not applied to instant runoff, whose rounds are revealed
-    /// exactly.
-    pub dp_milli: Option<u32>,
-}
-
-/// The noise scale giving `epsilon`-DP to a vote's totals: the L1
-/// sensitivity under replacing one ballot is twice the largest total one
-/// ballot can contribute.
-pub fn vote_dp_scale(method: &vote::Method, m: usize, milli: u32) -> u64 {
-    let per_ballot = match method {
-        vote::Method::Plurality => 1,
-        vote::Method::Approval { max } => max.map_or(m as u64, |k| k as u64),
-        vote::Method::Score { max } => m as u64 * *max as u64,
-        vote::Method::Borda | vote::Method::Irv => (m * m.saturating_sub(1) / 2) as u64,
-    };
-    dp::scale(2 * per_ballot, milli)
-}
-
-impl VoteSpec {
-    /// The vote described by a (validated) manifest.
-    pub fn from_manifest(
-        schema: &crate::session::VoteSchema,
-        policy: &crate::session::OutputPolicy,
-    ) -> VoteSpec {
-        use crate::session::{Reveal, VoteMethod};
-        let method = match schema.method {
-            VoteMethod::Approval => vote::Method::Approval {
-                max: schema.max_approvals,
-            },
-            VoteMethod::Score => vote::Method::Score {
-                max: schema.max_score.unwrap_or(1),
-            },
-            VoteMethod::Borda => vote::Method::Borda,
-            VoteMethod::Irv => vote::Method::Irv,
-            _ => vote::Method::Plurality,
-        };
-        VoteSpec {
-            method,
-            options: schema.options.clone(),
-            winner_only: schema.reveal == Reveal::Winner,
-            min_submissions: policy.min_submissions as u64,
-            dp_milli: policy.dp.map(|d| d.epsilon.milli()),
-        }
-    }
-}
-
-/// Encodes a ballot for `spec` (the participant's side).
-pub fn encode_vote(spec: &VoteSpec, answer: &Value) -> Result<Vec<Fp>, AnswerError> {
-    vote::encode(&spec.method, &spec.options, answer)
-}
-
-/// Length of an encoded ballot for `spec`.
-pub fn vote_len(spec: &VoteSpec) -> usize {
-    vote::encoding(&spec.method, spec.options.len()).len
-}
-
-/// Tallies a vote inside MPC: validity check, policy, result. Every member
-/// passes its share vectors of the agreed submissions in the same order.
-pub async fn tally_vote(
-    ctx: &Ctx,
-    spec: &VoteSpec,
-    submissions: &[ShareVec],
-) -> Result<Outcome, EngineError> {
-    let m = spec.options.len();
-    let enc = vote::encoding(&spec.method, m);
-    let checked = validity::check_submissions(ctx, &enc, submissions).await?;
-    if let Some(out) = checked.suppressed(spec.min_submissions) {
-        return Ok(out);
-    }
-    let valid = checked.valid_count();
-    // Sum of the valid ballots, then the per-option linear totals (local).
-    let sum = checked.sum(enc.len);
-    let totals: Vec<Fp> = vote::tally_map(&spec.method, m)
-        .iter()
-        .map(|terms| terms.iter().fold(Fp::ZERO, |a, (i, c)| a + *c * sum[*i]))
-        .collect();
-    let mut totals = ShareVec::from_values(totals);
-    if spec.method == vote::Method::Irv {
-        let result = irv::run(ctx, &spec.options, &checked.valid).await?;
-        return Ok(checked.outcome(result));
-    }
-    let dp_scale = spec
-        .dp_milli
-        .map(|milli| vote_dp_scale(&spec.method, m, milli));
-    if let Some(s) = dp_scale {
-        totals = dp::add_noise(ctx, &totals, &vec![s; totals.len()]).await?;
-    }
-    // The largest exact total; opened totals above it cannot come from
-    // valid ballots and are refused.
-    let bound = valid
-        .checked_mul(vote::max_points(&spec.method, m))
-        .ok_or(EngineError::OutOfRange("vote totals beyond 64 bits"))?;
-    let result = if spec.winner_only {
-        // Noisy totals lie in (-H, bound + H) except with negligible
-        // probability ([`dp::headroom`]): shifted by H they are
-        // non-negative and below bound + 2H, so the comparisons see the
-        // noisy totals exactly.
-        let h = dp::headroom(ctx.n(), dp_scale.unwrap_or(0))?;
-        let top = h
-            .checked_mul(2)
-            .and_then(|h2| h2.checked_add(bound))
-            .ok_or(EngineError::OutOfRange("noisy vote totals beyond 64 bits"))?;
-        let shifted = crate::engine::ops::arith::add_const(&totals, Fp::from(h));
-        let is_max = maxima(ctx, &shifted, bits_for(top)).await?;
-        vote::winner_json(&spec.options, &is_max)
-    } else {
-        let opened = ctx.open(&totals).await?;
-        let counts = read_released(&opened, dp_scale.is_some(), bound)?;
-        let mut out = json!({ "tally": vote::tally_json(&spec.options, &counts) });
-        if spec.method == vote::Method::Borda && dp_scale.is_none() {
-            // First preferences beside the Borda points.
-            let firsts = ShareVec::from_values((0..m).map(|o| sum[o * m]).collect());
-            let firsts = read_counts(&ctx.open(&firsts).await?, valid)?;
-            out = json!({ "tally": vote::tally_json(&spec.options, &firsts), "scores": vote::tally_json(&spec.options, &counts) });
-        }
-        out
-    };
-    Ok(checked.outcome(with_dp_note(result, spec.dp_milli)))
 }
 
 /// Opened exact counts or sums as integers, each at most `max`. A value
@@ -321,7 +178,5 @@ pub async fn maxima(ctx: &Ctx, values: &ShareVec, l: u32) -> Result<Vec<bool>, E
 
 #[cfg(test)]
 mod forged_tests;
-#[cfg(test)]
-mod survey_tests;
 #[cfg(test)]
 mod tests;

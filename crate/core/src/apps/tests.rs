@@ -8,8 +8,8 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
-use super::vote::Method;
-use super::{VoteSpec, encode_vote, tally_vote, vote};
+use super::vote;
+use super::vote::testing::{Method, VoteSpec};
 use crate::engine::Committee;
 use crate::engine::network::Network;
 use crate::field::Fp;
@@ -53,7 +53,7 @@ fn random_answer(method: &Method, opts: &[String], rng: &mut ChaCha20Rng) -> Val
 
 /// Totals the plaintext way from the valid encoded ballots.
 fn reference(spec: &VoteSpec, ballots: &[Vec<Fp>]) -> Vec<u64> {
-    let map = vote::tally_map(&spec.method, spec.options.len());
+    let map = vote::tally_map(&spec.schema());
     map.iter()
         .map(|terms| {
             ballots
@@ -121,7 +121,11 @@ fn run_vote_seeded(spec: &VoteSpec, ballots: &[Vec<Fp>], n: usize, seed: u64) ->
         .run(|ctx| {
             let subs = per_member[ctx.me() - 1].clone();
             let spec = spec.clone();
-            async move { Ok(tally_vote(&ctx, &spec, &subs).await?.to_json()) }
+            async move {
+                Ok(vote::tally(&ctx, &spec.schema(), spec.policy(), &subs)
+                    .await?
+                    .to_json())
+            }
         })
         .unwrap();
     for v in &out.values {
@@ -152,11 +156,17 @@ fn every_method_tallies_honest_ballots_and_rejects_forgeries() {
         };
         let mut rng = ChaCha20Rng::seed_from_u64(3);
         let honest: Vec<Vec<Fp>> = (0..12)
-            .map(|_| encode_vote(&spec, &random_answer(&method, &spec.options, &mut rng)).unwrap())
+            .map(|_| {
+                vote::encode(
+                    &spec.schema(),
+                    &random_answer(&method, &spec.options, &mut rng),
+                )
+                .unwrap()
+            })
             .collect();
         // Forgeries are the candidates the plaintext check rejects; the MPC
         // check must reject exactly those.
-        let enc = vote::encoding(&method, 4);
+        let enc = vote::encoding(&spec.schema());
         let forged: Vec<Vec<Fp>> = forgeries(&spec, &honest[0])
             .into_iter()
             .filter(|f| !enc.is_valid(f))
@@ -190,7 +200,7 @@ fn winner_only_reveals_the_winner_and_ties() {
         min_submissions: 5,
         dp_milli: None,
     };
-    let ballot = |c: &str| encode_vote(&spec, &json!({ "choice": c })).unwrap();
+    let ballot = |c: &str| vote::encode(&spec.schema(), &json!({ "choice": c })).unwrap();
     let votes: Vec<Vec<Fp>> = ["A", "B", "B", "C", "B", "A"]
         .iter()
         .map(|c| ballot(c))
@@ -219,7 +229,7 @@ fn too_few_valid_submissions_suppress_the_result() {
         dp_milli: None,
     };
     let mut votes: Vec<Vec<Fp>> = (0..4)
-        .map(|_| encode_vote(&spec, &json!({"choice": "A"})).unwrap())
+        .map(|_| vote::encode(&spec.schema(), &json!({"choice": "A"})).unwrap())
         .collect();
     votes.push(vec![Fp::ONE, Fp::ONE]); // forged: 5 submissions, 4 valid
     let got = run_vote(&spec, &votes, 3);
@@ -238,22 +248,22 @@ fn bad_answers_get_clear_errors() {
         min_submissions: 1,
         dp_milli: None,
     };
-    let e = encode_vote(&spec, &json!({"approve": ["A", "B"]})).unwrap_err();
+    let e = vote::encode(&spec.schema(), &json!({"approve": ["A", "B"]})).unwrap_err();
     assert_eq!(e.to_string(), "at most 1 options may be approved, not 2");
-    let e = encode_vote(&spec, &json!({"approve": ["Z"]})).unwrap_err();
+    let e = vote::encode(&spec.schema(), &json!({"approve": ["Z"]})).unwrap_err();
     assert_eq!(e.to_string(), "\"Z\" is not one of the options");
-    let e = encode_vote(&spec, &json!({})).unwrap_err();
+    let e = vote::encode(&spec.schema(), &json!({})).unwrap_err();
     assert_eq!(e.to_string(), "the answer needs a \"approve\" field");
     let borda = VoteSpec {
         method: Method::Borda,
         ..spec.clone()
     };
-    assert!(encode_vote(&borda, &json!({"ranking": ["A", "A", "B"]})).is_err());
+    assert!(vote::encode(&borda.schema(), &json!({"ranking": ["A", "A", "B"]})).is_err());
     let score = VoteSpec {
         method: Method::Score { max: 3 },
         ..spec
     };
-    assert!(encode_vote(&score, &json!({"scores": {"A": 4}})).is_err());
+    assert!(vote::encode(&score.schema(), &json!({"scores": {"A": 4}})).is_err());
 }
 
 /// Plaintext instant runoff with the same tie rule.
@@ -301,7 +311,7 @@ fn instant_runoff_matches_plaintext_rounds() {
             order.swap(i, rng.next_u32() as usize % (i + 1));
         }
         let names: Vec<&String> = order.iter().map(|o| &spec.options[*o]).collect();
-        ballots.push(encode_vote(&spec, &json!({ "ranking": names })).unwrap());
+        ballots.push(vote::encode(&spec.schema(), &json!({ "ranking": names })).unwrap());
         rankings.push(order);
     }
     let mut forged = ballots[0].clone();
@@ -334,7 +344,7 @@ fn each_member_sees_opened_only_what_the_policy_allows() {
         min_submissions: 5,
         dp_milli: None,
     };
-    let ballot = |c: &str| encode_vote(&winner, &json!({ "choice": c })).unwrap();
+    let ballot = |c: &str| vote::encode(&winner.schema(), &json!({ "choice": c })).unwrap();
     let votes: Vec<Vec<Fp>> = ["A", "B", "B", "C", "B", "A"]
         .iter()
         .map(|c| ballot(c))
@@ -367,12 +377,15 @@ fn differential_privacy_noise_is_added_by_the_members_jointly() {
         min_submissions: 5,
         dp_milli: Some(1000),
     };
-    assert_eq!(super::vote_dp_scale(&Method::Plurality, 10, 1000), 2);
+    assert_eq!(
+        vote::dp_scale(&Method::Plurality.schema(options(10)), 1000),
+        2
+    );
     let mut rng = ChaCha20Rng::seed_from_u64(4);
     let picks: Vec<usize> = (0..200).map(|_| rng.next_u32() as usize % 10).collect();
     let ballots: Vec<Vec<Fp>> = picks
         .iter()
-        .map(|p| encode_vote(&spec, &json!({ "choice": spec.options[*p] })).unwrap())
+        .map(|p| vote::encode(&spec.schema(), &json!({ "choice": spec.options[*p] })).unwrap())
         .collect();
     let got = run_vote(&spec, &ballots, 3);
     let mut exact = [0i64; 10];
@@ -453,7 +466,7 @@ fn winner_only_under_small_epsilon_always_names_the_noisy_maximum() {
         winner_only: true,
         ..tally.clone()
     };
-    let ballot = |c: &str| encode_vote(&tally, &json!({ "choice": c })).unwrap();
+    let ballot = |c: &str| vote::encode(&tally.schema(), &json!({ "choice": c })).unwrap();
     let mut votes: Vec<Vec<Fp>> = (0..60).map(|_| ballot("A")).collect();
     votes.extend((0..30).map(|_| ballot("B")));
     for seed in 0..40 {
@@ -511,7 +524,7 @@ fn instant_runoff_refuses_counts_beyond_the_number_of_ballots() {
                 let opts = opts.clone();
                 async move {
                     let refs: Vec<&crate::share::ShareVec> = mine.iter().collect();
-                    Ok(super::irv::run(&ctx, &opts, &refs).await)
+                    Ok(super::vote::irv::run(&ctx, &opts, &refs).await)
                 }
             })
             .unwrap();

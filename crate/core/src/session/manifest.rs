@@ -10,6 +10,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Ed25519PublicKey, SessionError, SessionId, X25519PublicKey};
+use crate::apps::vote::VoteMethod;
+use crate::apps::{Computation, Policy, SchemaError, SessionKind};
 
 /// Version of the manifest format written in [`Manifest::version`].
 pub const MANIFEST_VERSION: u32 = 1;
@@ -22,7 +24,6 @@ pub const DEFAULT_MIN_SUBMISSIONS: u32 = 5;
 
 const MAX_NAME_CHARS: usize = 64;
 const MAX_TITLE_CHARS: usize = 200;
-const MAX_OPTIONS: usize = 64;
 const MAX_URL_LEN: usize = 2048;
 
 /// A session manifest. Field order is the canonical order.
@@ -48,79 +49,6 @@ pub struct Manifest {
     pub policy: OutputPolicy,
     /// WebSocket URL of the relay carrying this session (`ws://` or `wss://`).
     pub relay_url: String,
-}
-
-/// The kind of session and its schema. Surveys and budgets are added by the
-/// apps issue as further variants.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "schema", rename_all = "snake_case")]
-pub enum SessionKind {
-    /// A vote among fixed options.
-    Vote(VoteSchema),
-    /// A survey ([`crate::apps::survey`]).
-    Survey(crate::apps::survey::SurveySchema),
-    /// A budget allocation ([`crate::apps::budget`]).
-    Budget(crate::apps::budget::BudgetSchema),
-    /// A committee check: a dry run with a known answer that takes no
-    /// answers ([`crate::apps::check`]).
-    Check(crate::apps::check::CheckSpec),
-}
-
-impl SessionKind {
-    /// `"vote"`, `"survey"`, `"budget"` or `"check"` (the manifest's tag).
-    pub fn name(&self) -> &'static str {
-        match self {
-            SessionKind::Vote(_) => "vote",
-            SessionKind::Survey(_) => "survey",
-            SessionKind::Budget(_) => "budget",
-            SessionKind::Check(_) => "check",
-        }
-    }
-}
-
-/// Schema of a vote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VoteSchema {
-    /// Counting method.
-    pub method: VoteMethod,
-    /// The options, non-empty and distinct.
-    pub options: Vec<String>,
-    /// What the result reveals.
-    pub reveal: Reveal,
-    /// Approval only: the most options one ballot may approve (none: any).
-    /// Written only when set, so other methods keep their encoding.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_approvals: Option<u32>,
-    /// Score only: the highest score per option (scores run 0..=max_score).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_score: Option<u32>,
-}
-
-/// How ballots are counted (encodings and validity rules: `crate::apps::vote`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VoteMethod {
-    /// One choice per ballot; the most votes wins.
-    Plurality,
-    /// Approve any number of options (at most `max_approvals`).
-    Approval,
-    /// Give every option a score from 0 to `max_score`.
-    Score,
-    /// Rank all options; position i of m earns m - 1 - i points.
-    Borda,
-    /// Rank all options; counted by instant runoff (reveal: tally only).
-    Irv,
-}
-
-/// What a vote's result reveals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reveal {
-    /// The count of every option.
-    Tally,
-    /// Only the winning option (counts stay secret).
-    Winner,
 }
 
 /// The committee: members in index order (member `i` is at position
@@ -300,7 +228,23 @@ fn check_text(field: &'static str, s: &str, max_chars: usize) -> Result<(), Sess
     Ok(())
 }
 
+impl From<&OutputPolicy> for Policy {
+    fn from(p: &OutputPolicy) -> Policy {
+        Policy {
+            min_submissions: u64::from(p.min_submissions),
+            min_cell: p.min_cell.map(u64::from),
+            dp_milli: p.dp.map(|d| d.epsilon.milli()),
+        }
+    }
+}
+
 impl Manifest {
+    /// What the committee computes for this (validated) manifest: its kind
+    /// under its output policy.
+    pub fn computation(&self) -> Computation {
+        Computation::new(self.kind.clone(), Policy::from(&self.policy))
+    }
+
     /// Checks every rule a manifest must satisfy: version, texts, committee
     /// size 1..=31, 2t + 1 <= n, unique names and keys, valid Ed25519 keys,
     /// options non-empty and distinct, deadlines ordered, policy sane, relay
@@ -311,72 +255,19 @@ impl Manifest {
             return Err(SessionError::UnsupportedVersion(self.version));
         }
         check_text("title", &self.title, MAX_TITLE_CHARS)?;
-        match &self.kind {
-            SessionKind::Vote(vote) => {
-                if vote.options.is_empty() {
-                    return invalid("options", "must list at least one option");
-                }
-                if vote.options.len() > MAX_OPTIONS {
-                    return invalid("options", "too many options");
-                }
-                for (i, opt) in vote.options.iter().enumerate() {
-                    check_text("options", opt, MAX_NAME_CHARS)?;
-                    if vote.options[..i].contains(opt) {
-                        return invalid("options", "must be distinct");
-                    }
-                }
-                match vote.method {
-                    VoteMethod::Score => match vote.max_score {
-                        Some(k) if (1..=1_000_000).contains(&k) => {}
-                        _ => {
-                            return invalid(
-                                "max_score",
-                                "score votes need a max_score from 1 to 1000000",
-                            );
-                        }
-                    },
-                    _ if vote.max_score.is_some() => {
-                        return invalid("max_score", "only score votes have a max_score");
-                    }
-                    _ => {}
-                }
-                if vote.method == VoteMethod::Irv && vote.reveal == Reveal::Winner {
-                    return invalid(
-                        "reveal",
-                        "instant runoff reveals its rounds: use reveal tally",
-                    );
-                }
-                match (vote.method, vote.max_approvals) {
-                    (VoteMethod::Approval, Some(0)) => {
-                        return invalid("max_approvals", "must allow at least one approval");
-                    }
-                    (VoteMethod::Approval, _) | (_, None) => {}
-                    _ => return invalid("max_approvals", "only approval votes have max_approvals"),
-                }
+        if let SessionKind::Vote(vote) = &self.kind {
+            for opt in &vote.options {
+                check_text("options", opt, MAX_NAME_CHARS)?;
             }
-            SessionKind::Survey(survey) => {
-                if let Err(reason) = survey.validate() {
-                    return Err(SessionError::InvalidSchema {
-                        kind: "survey",
-                        reason,
-                    });
-                }
-            }
-            SessionKind::Budget(budget) => {
-                if let Err(reason) = budget.validate() {
-                    return Err(SessionError::InvalidSchema {
-                        kind: "budget",
-                        reason,
-                    });
-                }
-            }
-            SessionKind::Check(check) => {
-                if let Err(reason) = check.validate() {
-                    return Err(SessionError::InvalidSchema {
-                        kind: "check",
-                        reason,
-                    });
-                }
+        }
+        match self.kind.validate() {
+            Ok(()) => {}
+            Err(SchemaError::Field(field, reason)) => return invalid(field, reason),
+            Err(SchemaError::Schema(reason)) => {
+                return Err(SessionError::InvalidSchema {
+                    kind: self.kind.name(),
+                    reason,
+                });
             }
         }
         self.organizer.verifying_key()?;

@@ -372,12 +372,14 @@ fn survey_and_budget_manifests_are_canonical_and_validated() {
     m.validate().unwrap();
     let bytes = m.to_canonical_bytes().unwrap();
     assert_eq!(Manifest::from_canonical_bytes(&bytes).unwrap(), m);
-    assert_eq!(crate::apps::Computation::from_manifest(&m).len(), 2 + 2 * 7);
+    assert_eq!(m.computation().len(), 2 + 2 * 7);
     m.policy.min_cell = Some(3);
     let bytes = m.to_canonical_bytes().unwrap();
     assert_eq!(Manifest::from_canonical_bytes(&bytes).unwrap(), m);
-    match crate::apps::Computation::from_manifest(&m) {
-        crate::apps::Computation::Survey(_, policy) => assert_eq!(policy.min_cell, Some(3)),
+    match m.computation() {
+        c if matches!(c.kind, crate::apps::SessionKind::Survey(_)) => {
+            assert_eq!(c.policy.min_cell, Some(3))
+        }
         other => panic!("expected a survey, got {other:?}"),
     }
     // A min_cell on a budget would be ignored: refused (1 is a no-op).
@@ -417,7 +419,7 @@ fn check_manifests_are_canonical_and_validated() {
         "{text}"
     );
     assert_eq!(Manifest::from_canonical_bytes(&bytes).unwrap(), m);
-    let c = crate::apps::Computation::from_manifest(&m);
+    let c = m.computation();
     assert!(c.encode(&serde_json::json!({})).is_err());
     for (comparisons, bits) in [(0, 32), (100_001, 32), (10, 0), (10, 65)] {
         m.kind = SessionKind::Check(CheckSpec { comparisons, bits });
@@ -470,8 +472,10 @@ fn differential_privacy_epsilon_has_one_exact_encoding() {
     assert_eq!(Epsilon::from_f64(0.3).unwrap().milli(), 300);
     assert!(Epsilon::from_f64(f64::NAN).is_err());
     // The computations see the budget; instant runoff cannot take noise.
-    match crate::apps::Computation::from_manifest(&m) {
-        crate::apps::Computation::Vote(spec) => assert_eq!(spec.dp_milli, Some(1)),
+    match m.computation() {
+        c if matches!(c.kind, crate::apps::SessionKind::Vote(_)) => {
+            assert_eq!(c.policy.dp_milli, Some(1))
+        }
         other => panic!("expected a vote, got {other:?}"),
     }
     if let SessionKind::Vote(v) = &mut m.kind {

@@ -18,11 +18,15 @@
 //! ceil(h). So the median of an even count is the mean of the two middle
 //! values. Order statistics are exact (see [`super::quantile`]).
 
+pub mod tally;
+#[cfg(test)]
+mod tests;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::validity::Encoding;
-use super::{AnswerError, bits_for};
+use crate::apps::validity::Encoding;
+use crate::apps::{AnswerError, bits_for};
 use crate::field::Fp;
 
 /// Largest number of questions in a survey.

@@ -17,10 +17,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::quantile::{Job, quantiles};
-use super::survey::{AnswerKind, Question, SurveySchema};
-use super::validity::Encoding;
-use super::{AnswerError, Outcome, Policy, bits_for, dp, validity};
+use crate::apps::quantile::{Job, quantiles};
+use crate::apps::survey::{AnswerKind, Question, SurveySchema};
+use crate::apps::validity::Encoding;
+use crate::apps::{AnswerError, Outcome, Policy, bits_for, dp, validity};
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
 use crate::share::ShareVec;
@@ -131,7 +131,7 @@ pub async fn tally_budget(
     // Each sum is at most valid × total; a larger (or wider than 64-bit)
     // opened sum is refused, never truncated.
     let most = valid.saturating_mul(schema.total);
-    let sums = super::read_released(&opened, policy.dp_milli.is_some(), most)?;
+    let sums = crate::apps::read_released(&opened, policy.dp_milli.is_some(), most)?;
     let found = if policy.dp_milli.is_some() {
         Vec::new()
     } else {
@@ -164,7 +164,7 @@ pub async fn tally_budget(
     order.sort_by(|a, b| sums[*b].cmp(&sums[*a]).then(a.cmp(b)));
     let ranking: Vec<&String> = order.iter().map(|&o| &schema.projects[o]).collect();
     let result = json!({ "projects": projects, "ranking": ranking });
-    Ok(checked.outcome(super::with_dp_note(result, policy.dp_milli)))
+    Ok(checked.outcome(crate::apps::with_dp_note(result, policy.dp_milli)))
 }
 
 /// An `income` session as an organizer writes it: `{"min": 0, "max":

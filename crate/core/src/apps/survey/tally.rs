@@ -15,13 +15,13 @@
 
 use serde_json::{Map, Value, json};
 
-use super::quantile::{self, Job};
-use super::suppress::{self, Group, Rule};
-use super::survey::{
+use super::{
     AnswerKind, SurveySchema, decimal_string, encoding, histogram_json, quartile_ranks,
     quartiles_from, to_units,
 };
-use super::{Outcome, Policy, dp, validity};
+use crate::apps::quantile::{self, Job};
+use crate::apps::suppress::{self, Group, Rule};
+use crate::apps::{Outcome, Policy, dp, validity};
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
 use crate::share::ShareVec;
@@ -203,7 +203,7 @@ pub async fn tally_survey(
         .max()
         .unwrap_or(1)
         .saturating_mul(valid); // u64::MAX: "whatever fits", still checked
-    let read = super::read_released(&opened_all, policy.dp_milli.is_some(), most.max(valid))?;
+    let read = crate::apps::read_released(&opened_all, policy.dp_milli.is_some(), most.max(valid))?;
     let (read_scalars, read_cells) = read.split_at(scalar_count);
     let mut next = read_scalars.iter().copied();
     let scalars: Vec<(u64, Option<u64>)> = has_total
@@ -306,7 +306,7 @@ pub async fn tally_survey(
         let tabs: Map<String, Value> = hist.into_iter().collect();
         result["crosstabs"] = Value::Object(tabs);
     }
-    Ok(checked.outcome(super::with_dp_note(result, policy.dp_milli)))
+    Ok(checked.outcome(crate::apps::with_dp_note(result, policy.dp_milli)))
 }
 
 /// Where a question's count and total come from.
@@ -374,7 +374,7 @@ impl Released {
 async fn numeric_buckets(
     ctx: &Ctx,
     schema: &SurveySchema,
-    layouts: &[super::survey::Layout],
+    layouts: &[super::Layout],
     subs: &[&ShareVec],
     counts: &[Fp],
 ) -> Result<(Vec<Vec<Fp>>, Vec<(String, Vec<String>)>), EngineError> {
@@ -447,7 +447,7 @@ async fn numeric_buckets(
 async fn crosstabs(
     ctx: &Ctx,
     schema: &SurveySchema,
-    layouts: &[super::survey::Layout],
+    layouts: &[super::Layout],
     subs: &[&ShareVec],
 ) -> Result<(Vec<Vec<Fp>>, Vec<(String, Vec<String>)>), EngineError> {
     let mut left = Vec::new();

@@ -74,7 +74,7 @@ pub async fn run(
         // ballots (or their sum above it) is refused, never truncated.
         let ballots_count = u64::try_from(ballots.len())
             .map_err(|_| EngineError::OutOfRange("too many ballots"))?;
-        let opened = super::read_counts(&opened, ballots_count)?;
+        let opened = crate::apps::read_counts(&opened, ballots_count)?;
         let counts: Vec<(usize, u64)> = live.iter().copied().zip(opened).collect();
         let round: Map<String, Value> = counts
             .iter()

@@ -8,9 +8,9 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
-use super::Policy;
-use super::survey::{AnswerKind, Question, SurveySchema, encode, encoding};
-use super::survey_tally::tally_survey;
+use super::tally::tally_survey;
+use super::{AnswerKind, Question, SurveySchema, encode, encoding};
+use crate::apps::Policy;
 use crate::engine::Committee;
 use crate::engine::network::Network;
 use crate::field::Fp;
@@ -363,7 +363,7 @@ fn differential_privacy_with_min_cell_compares_noisy_cells_as_signed() {
 
 #[test]
 fn decimal_strings_are_exact_and_trimmed() {
-    use super::survey::decimal_string;
+    use super::decimal_string;
     let cases = [
         (0, 0, "0"),
         (42, 0, "42"),

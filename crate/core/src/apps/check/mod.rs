@@ -18,7 +18,7 @@ use rand_core::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::Outcome;
+use crate::apps::Outcome;
 use crate::engine::ops::bits::Need;
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;

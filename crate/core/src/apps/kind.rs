@@ -1,0 +1,203 @@
+//! The one place that lists the kinds of session: [`SessionKind`] (the
+//! manifest's tagged `kind` with its schema) owns each kind's validation,
+//! answer encoding, encoded length and committee program, and
+//! [`Computation`] pairs it with the output policy. Each kind's code is in
+//! its own folder ([`super::vote`], [`super::survey`], [`super::budget`],
+//! [`super::check`]).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::budget::{self, BudgetSchema};
+use super::check::{self, CheckSpec};
+use super::survey::{self, SurveySchema};
+use super::validity::{Bundled, Encoding, agree_on_bundles};
+use super::vote::{self, VoteSchema};
+use super::{AnswerError, Outcome, Policy};
+use crate::engine::{Ctx, EngineError};
+use crate::field::Fp;
+use crate::share::ShareVec;
+
+/// The kind of session and its schema, as the manifest states it
+/// (`"kind": "vote", "schema": {..}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "schema", rename_all = "snake_case")]
+pub enum SessionKind {
+    /// A vote among fixed options ([`super::vote`]).
+    Vote(VoteSchema),
+    /// A survey ([`super::survey`]).
+    Survey(SurveySchema),
+    /// A budget allocation ([`super::budget`]).
+    Budget(BudgetSchema),
+    /// A committee check: a dry run with a known answer that takes no
+    /// answers ([`super::check`]).
+    Check(CheckSpec),
+}
+
+/// Why a kind's schema is invalid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaError {
+    /// A vote field breaks a rule: the manifest field and the reason.
+    Field(&'static str, &'static str),
+    /// A survey, budget or check schema breaks a rule.
+    Schema(String),
+}
+
+impl SessionKind {
+    /// `"vote"`, `"survey"`, `"budget"` or `"check"` (the manifest's tag).
+    pub fn name(&self) -> &'static str {
+        match self {
+            SessionKind::Vote(_) => "vote",
+            SessionKind::Survey(_) => "survey",
+            SessionKind::Budget(_) => "budget",
+            SessionKind::Check(_) => "check",
+        }
+    }
+
+    /// Checks the kind's own rules (texts are checked with the rest of the
+    /// manifest).
+    pub fn validate(&self) -> Result<(), SchemaError> {
+        match self {
+            SessionKind::Vote(v) => v.validate().map_err(|(f, r)| SchemaError::Field(f, r)),
+            SessionKind::Survey(s) => s.validate().map_err(SchemaError::Schema),
+            SessionKind::Budget(b) => b.validate().map_err(SchemaError::Schema),
+            SessionKind::Check(c) => c.validate().map_err(SchemaError::Schema),
+        }
+    }
+
+    /// Encodes and checks a participant's answer.
+    pub fn encode(&self, answer: &Value) -> Result<Vec<Fp>, AnswerError> {
+        match self {
+            SessionKind::Vote(v) => vote::encode(v, answer),
+            SessionKind::Survey(s) => survey::encode(s, answer),
+            SessionKind::Budget(b) => budget::encode(b, answer),
+            SessionKind::Check(_) => Err(AnswerError::Invalid(
+                "a committee check takes no answers".into(),
+            )),
+        }
+    }
+
+    /// How an answer is encoded and the constraints a valid one meets
+    /// (a check takes no answers: one unconstrained element, see
+    /// [`SessionKind::len`]).
+    pub fn encoding(&self) -> Encoding {
+        match self {
+            SessionKind::Vote(v) => vote::encoding(v),
+            SessionKind::Survey(s) => survey::encoding(s).0,
+            SessionKind::Budget(b) => budget::encoding(b),
+            SessionKind::Check(_) => {
+                let mut e = Encoding::default();
+                e.alloc(1);
+                e
+            }
+        }
+    }
+
+    /// Length of an encoded answer.
+    pub fn len(&self) -> usize {
+        match self {
+            SessionKind::Vote(v) => vote::encoding(v).len,
+            SessionKind::Survey(s) => survey::encoding(s).0.len,
+            SessionKind::Budget(b) => budget::encoding(b).len,
+            // Nothing valid is ever submitted; a member still needs a
+            // length to read (and discard) what a rogue client sends.
+            SessionKind::Check(_) => 1,
+        }
+    }
+
+    /// Whether an encoded answer is empty (never, for a valid schema).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The committee program: runs inside MPC over the agreed submissions.
+    pub async fn compute(
+        &self,
+        ctx: &Ctx,
+        policy: Policy,
+        submissions: &[ShareVec],
+    ) -> Result<Outcome, EngineError> {
+        match self {
+            SessionKind::Vote(v) => vote::tally(ctx, v, policy, submissions).await,
+            SessionKind::Survey(s) => {
+                survey::tally::tally_survey(ctx, s, policy, submissions).await
+            }
+            SessionKind::Budget(b) => budget::tally_budget(ctx, b, policy, submissions).await,
+            SessionKind::Check(c) => check::run_check(ctx, c, submissions).await,
+        }
+    }
+}
+
+/// What a committee computes: a kind under an output policy
+/// (`sotto_core::session::Manifest::computation` builds it from a manifest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Computation {
+    /// The kind and its schema.
+    pub kind: SessionKind,
+    /// The output policy.
+    pub policy: Policy,
+}
+
+impl Computation {
+    /// `kind` under `policy`.
+    pub fn new(kind: SessionKind, policy: Policy) -> Computation {
+        Computation { kind, policy }
+    }
+
+    /// Encodes and checks a participant's answer ([`SessionKind::encode`]).
+    pub fn encode(&self, answer: &Value) -> Result<Vec<Fp>, AnswerError> {
+        self.kind.encode(answer)
+    }
+
+    /// Length of an encoded answer.
+    pub fn len(&self) -> usize {
+        self.kind.len()
+    }
+
+    /// Whether an encoded answer is empty (never, for a valid manifest).
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_empty()
+    }
+
+    /// What a committee member runs on the agreed log: first the members
+    /// compare the public part tags position by position
+    /// ([`super::validity::agree_on_bundles`], one round), then the
+    /// computation runs on the kept submissions, whose tags become the
+    /// inputs' identities ([`Ctx::set_input_ids`]); positions whose tags
+    /// disagree and replayed bundles are added to the invalid count.
+    /// `tags[k]` belongs to `submissions[k]`.
+    pub async fn compute_bundled(
+        &self,
+        ctx: &Ctx,
+        tags: &[Fp],
+        submissions: &[ShareVec],
+    ) -> Result<Outcome, EngineError> {
+        if tags.len() != submissions.len() {
+            return Err(EngineError::InvalidOperation(
+                "one tag per submission is needed",
+            ));
+        }
+        let fates = agree_on_bundles(ctx, tags).await?;
+        let (kept, ids): (Vec<ShareVec>, Vec<Fp>) = submissions
+            .iter()
+            .zip(tags)
+            .zip(&fates)
+            .filter(|(_, f)| **f == Bundled::Kept)
+            .map(|((s, t), _)| (s.clone(), *t))
+            .unzip();
+        ctx.set_input_ids(ids);
+        let excluded = fates.iter().filter(|f| **f != Bundled::Kept).count();
+        let mut outcome = self.compute(ctx, &kept).await?;
+        outcome.invalid += excluded as u64;
+        Ok(outcome)
+    }
+
+    /// Runs the committee computation over the agreed submissions.
+    pub async fn compute(
+        &self,
+        ctx: &Ctx,
+        submissions: &[ShareVec],
+    ) -> Result<Outcome, EngineError> {
+        self.kind.compute(ctx, self.policy, submissions).await
+    }
+}
