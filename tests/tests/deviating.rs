@@ -442,7 +442,7 @@ async fn through_the_relay_the_honest_members_name_the_deviating_daemon() {
         }
     }
     let mut client = RelayClient::connect(&url).await.unwrap();
-    let result = fetch_result(&mut client, &c.manifest, c.session, &c.reader)
+    let result = fetch_result(&mut client, &c.manifest, &c.reader)
         .await
         .unwrap();
     assert!(result.is_none(), "nothing is published");

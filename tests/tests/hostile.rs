@@ -183,7 +183,7 @@ async fn session(
         outs.push(out);
     }
     let mut client = RelayClient::connect(&url).await.unwrap();
-    let result = fetch_result(&mut client, &c.manifest, c.session, &c.reader)
+    let result = fetch_result(&mut client, &c.manifest, &c.reader)
         .await
         .unwrap()
         .map(|r| r.json);

@@ -115,7 +115,7 @@ async fn submit_all(url: &str, c: &CreatedSession, first: usize, choices: &[usiz
 
 async fn verified(url: &str, c: &CreatedSession) -> serde_json::Value {
     let mut client = RelayClient::connect(url).await.unwrap();
-    fetch_result(&mut client, &c.manifest, c.session, &c.reader)
+    fetch_result(&mut client, &c.manifest, &c.reader)
         .await
         .unwrap()
         .expect("a result with t + 1 valid signatures")
@@ -554,7 +554,7 @@ async fn run_behind_proxy(
         }
     }
     let mut client = RelayClient::connect(&url).await.unwrap();
-    let result = fetch_result(&mut client, &c.manifest, c.session, &c.reader)
+    let result = fetch_result(&mut client, &c.manifest, &c.reader)
         .await
         .unwrap()
         .map(|r| r.json);

@@ -10,8 +10,9 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use super::simulate::{RelayProcess, Scenario};
+use crate::draft::Draft;
 use sotto_client::native::member::{MemberConfig, run_member};
-use sotto_client::native::session_ops::{self, Draft, KindFields, SessionSpec};
+use sotto_client::native::session_ops::{self, KindFields, SessionSpec};
 use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{ManifestHash, Role};
 use sotto_wire::{SessionId, Token};
@@ -181,7 +182,7 @@ pub fn create(args: &CreateArgs) -> anyhow::Result<()> {
     let spec = SessionSpec {
         deadlines: Default::default(),
         title: draft.title,
-        kind: session_ops::kind_of(KindFields {
+        kind: sotto_client::session::kind_of(KindFields {
             vote: draft.vote,
             survey: draft.survey,
             budget: draft.budget,

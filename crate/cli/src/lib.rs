@@ -10,5 +10,6 @@ pub mod bench_engine;
 pub mod bench_relay;
 pub mod cli;
 pub mod commands;
+pub mod draft;
 pub mod keygen;
 pub mod simulate;

@@ -16,13 +16,14 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
 use sotto_client::driver::Runtime;
+use sotto_client::flows::FlowError;
 use sotto_client::native::member::MemberConfig;
 use sotto_client::native::relay_client::{RelayClient, TokioSocket};
 use sotto_client::native::session_ops::{
-    KindFields, SessionSpec, close_session, computation, create_session, fetch_result, kind_of,
-    pause, submit_values,
+    KindFields, SessionSpec, close_session, create_session, fetch_result, pause, submit_values,
 };
 use sotto_client::relay::{ClientError, Socket};
+use sotto_client::session::kind_of;
 use sotto_client::session::seal_shares;
 use sotto_core::apps::budget::{BudgetSchema, IncomeSpec};
 use sotto_core::apps::survey::SurveySchema;
@@ -270,7 +271,7 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
     let mut os = rand_core::UnwrapErr(getrandom::SysRng);
     let organizer = ed25519_dalek::SigningKey::generate(&mut os);
     let created = create_session(relay, &spec, &organizer).await?;
-    let comp = computation(&created.manifest);
+    let comp = created.manifest.manifest.computation();
 
     let mut tasks = Vec::new();
     let mut counters = Vec::new();
@@ -368,7 +369,7 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
         t.await.context("member task")??;
     }
     let mut c = RelayClient::connect(relay).await?;
-    let verified = fetch_result(&mut c, &created.manifest, created.session, &created.reader)
+    let verified = fetch_result(&mut c, &created.manifest, &created.reader)
         .await?
         .context("the members finished but no result has t + 1 valid signatures")?;
     let compute_ms = ms(start.elapsed());
@@ -408,9 +409,11 @@ fn token_used(e: &anyhow::Error) -> bool {
 }
 
 fn refused_with(e: &anyhow::Error, code: sotto_wire::ErrorCode) -> bool {
-    e.downcast_ref::<sotto_client::native::relay_client::ClientError>()
-        .and_then(|c| c.code())
-        == Some(code)
+    let got = e
+        .downcast_ref::<FlowError>()
+        .and_then(FlowError::code)
+        .or_else(|| e.downcast_ref::<ClientError>().and_then(ClientError::code));
+    got == Some(code)
 }
 
 /// Closes the session like [`close_session`], trying again while the relay
@@ -424,7 +427,10 @@ async fn close_retrying(
 ) -> anyhow::Result<()> {
     let mut tries = 0;
     loop {
-        match close_session(relay, session, token).await {
+        match close_session(relay, session, token)
+            .await
+            .map_err(anyhow::Error::from)
+        {
             Ok(()) => return Ok(()),
             Err(e) if tries > 0 && refused_with(&e, sotto_wire::ErrorCode::BadState) => {
                 return Ok(());

@@ -139,31 +139,25 @@ pub struct MemberConfig {
 /// again: the member stops with that error instead.
 fn transient(e: &ClientError) -> bool {
     match e {
-        ClientError::Ws(_) => true,
+        ClientError::Ws(_) | ClientError::Timeout(_) => true,
         ClientError::Closed(code) => *code != sotto_wire::ErrorCode::TooLarge.close_code(),
         _ => e.code() == Some(sotto_wire::ErrorCode::Internal),
     }
 }
 
-/// Fetches and verifies the manifest of `session` through `client`.
+/// Fetches and verifies the manifest of `session` through `client`
+/// ([`crate::flows::fetch_manifest`]).
 pub async fn fetch_manifest<S: Socket>(
     client: &mut RelayClient<S>,
     session: sotto_wire::SessionId,
     expected: Option<&ManifestHash>,
 ) -> Result<VerifiedManifest, MemberError> {
-    let bytes = client.get_manifest(session).await?;
-    let signed = sotto_core::session::SignedManifest::from_bytes(&bytes)
-        .map_err(|e| MemberError::Manifest(e.to_string()))?;
-    let hash = expected.copied().unwrap_or_else(|| signed.hash());
-    let verified = signed
-        .verify(&hash)
-        .map_err(|e| MemberError::Manifest(e.to_string()))?;
-    if verified.manifest.session_id.0 != session.0 {
-        return Err(MemberError::Manifest(
-            "the manifest describes another session".into(),
-        ));
-    }
-    Ok(verified)
+    crate::flows::fetch_manifest(client, session, expected)
+        .await
+        .map_err(|e| match e {
+            crate::flows::FlowError::Relay(c) => MemberError::Client(c),
+            other => MemberError::Manifest(other.to_string()),
+        })
 }
 
 /// Connects and says Hello; returns the client and the sequence number
@@ -180,7 +174,7 @@ async fn connect<R: Runtime>(
     };
     let (c, welcome) = within(rt, rt.timeouts().request, hello)
         .await
-        .ok_or_else(|| ClientError::Ws("no answer to Hello in time".into()))??;
+        .ok_or(ClientError::Timeout("Hello"))??;
     if welcome.role != Role::Member {
         return Err(ClientError::Refused {
             code: sotto_wire::ErrorCode::Forbidden,
@@ -232,7 +226,7 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
                 e
             }
             Some(Err(e)) => return Err(e),
-            None => ClientError::Ws("no manifest from the relay in time".into()),
+            None => ClientError::Timeout("the manifest"),
         };
         if tries >= cfg.max_reconnects {
             return Err(e.into());

@@ -7,6 +7,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod driver;
+pub mod flows;
 pub mod member;
 pub mod pieces;
 pub mod protocol;

@@ -47,6 +47,9 @@ pub enum ClientError {
     /// The connection closed, with the close code if one was sent.
     #[error("connection closed (code {0:?})")]
     Closed(Option<u16>),
+    /// The relay did not answer in time.
+    #[error("no answer from the relay in time ({0})")]
+    Timeout(&'static str),
     /// The relay answered with a frame of an unexpected kind.
     #[error("unexpected {0:?} frame")]
     Unexpected(Kind),

@@ -121,10 +121,15 @@ pub struct KindFields {
     pub check: Option<CheckSpec>,
 }
 
+/// An organizer named no kind, or more than one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("give exactly one of \"vote\", \"survey\", \"budget\", \"income\" and \"check\"")]
+pub struct KindChoiceError;
+
 /// The session kind from an organizer's `vote`, `survey`, `budget`,
 /// `income` or `check` field (exactly one must be present; an income
 /// session is a survey).
-pub fn kind_of(fields: KindFields) -> Result<SessionKind, &'static str> {
+pub fn kind_of(fields: KindFields) -> Result<SessionKind, KindChoiceError> {
     let KindFields {
         vote,
         survey,
@@ -138,7 +143,7 @@ pub fn kind_of(fields: KindFields) -> Result<SessionKind, &'static str> {
         (None, None, Some(b), None, None) => Ok(SessionKind::Budget(b)),
         (None, None, None, Some(i), None) => Ok(SessionKind::Survey(i.to_survey())),
         (None, None, None, None, Some(c)) => Ok(SessionKind::Check(c)),
-        _ => Err("give exactly one of \"vote\", \"survey\", \"budget\", \"income\" and \"check\""),
+        _ => Err(KindChoiceError),
     }
 }
 

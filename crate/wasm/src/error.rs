@@ -4,6 +4,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use sotto_client::flows::FlowError;
 use sotto_client::member::MemberError;
 use sotto_client::relay::ClientError;
 use sotto_wire::ErrorCode;
@@ -80,7 +81,9 @@ pub fn js_error(code: Code, message: &str) -> JsValue {
 /// Maps a relay client error to a JS error.
 pub fn client_error(e: &ClientError) -> JsValue {
     let code = match e {
-        ClientError::Ws(_) | ClientError::Closed(_) => Code::RelayUnreachable,
+        ClientError::Ws(_) | ClientError::Closed(_) | ClientError::Timeout(_) => {
+            Code::RelayUnreachable
+        }
         ClientError::Refused { code, .. } => match *code {
             ErrorCode::TokenUsed => Code::AlreadySubmitted,
             ErrorCode::BadState => Code::SessionClosed,
@@ -99,6 +102,27 @@ pub fn client_error(e: &ClientError) -> JsValue {
         _ => format!("the relay refused: {e}"),
     };
     js_error(code, &message)
+}
+
+/// Maps a session flow error to a JS error.
+pub fn flow_error(e: &FlowError) -> JsValue {
+    match e {
+        FlowError::Relay(c) => client_error(c),
+        FlowError::Settings(inner) => js_error(Code::InvalidOptions, &inner.to_string()),
+        FlowError::TooManyMembers => js_error(Code::InvalidOptions, &e.to_string()),
+        FlowError::ManifestMismatch(_) => {
+            js_error(Code::ManifestMismatch, &format!("{e}; do not answer"))
+        }
+        FlowError::BadLink(_) | FlowError::NoToken => js_error(Code::BadLink, &e.to_string()),
+        FlowError::Answer(inner) => js_error(Code::InvalidAnswer, &inner.to_string()),
+        FlowError::Unverified(_) => js_error(Code::Unverified, &e.to_string()),
+        FlowError::NoResult => js_error(
+            Code::NoResult,
+            "no result with enough committee signatures yet",
+        ),
+        FlowError::Timeout { .. } => js_error(Code::RelayUnreachable, &e.to_string()),
+        _ => js_error(Code::Internal, &e.to_string()),
+    }
 }
 
 /// Maps a committee member error to a JS error.

@@ -12,21 +12,20 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use zeroize::Zeroizing;
 
-use super::error::{Code, client_error, js_error};
+use super::error::{Code, flow_error, js_error};
 use super::link::{parse_link, token_of};
-use super::participant::open_manifest;
-use super::socket::BrowserSocket;
+use super::participant::connect;
 use super::to_js;
 use super::types::SessionOptions;
-use sotto_client::relay::RelayClient;
+use sotto_client::flows;
 use sotto_client::session::{
-    KindFields, SessionSpec, VerifiedResult, accept_result, invite_link, kind_of,
+    KindFields, SessionSpec, VerifiedResult, invite_link, kind_of, relay_of_link,
 };
 use sotto_core::keyfile::MemberPublicKeys;
 use sotto_core::session::{
     CommitteeMember, Ed25519PublicKey, Role, SignedManifest, VerifiedManifest, X25519PublicKey,
 };
-use sotto_wire::{CreateParams, MintRequest, SessionId, SessionState, Token, TokenMode};
+use sotto_wire::{SessionId, SessionState, Token};
 
 /// The exported capability.
 #[derive(Serialize, Deserialize)]
@@ -90,14 +89,6 @@ impl Organizer {
         invite_link(&self.relay, &self.manifest, role, token)
             .map_err(|e| js_error(Code::Internal, &e.to_string()))
     }
-
-    async fn connect(relay: &str) -> Result<RelayClient<BrowserSocket>, JsValue> {
-        Ok(RelayClient::new(
-            BrowserSocket::connect(relay)
-                .await
-                .map_err(|e| client_error(&e))?,
-        ))
-    }
 }
 
 #[wasm_bindgen]
@@ -139,45 +130,20 @@ impl Organizer {
             getrandom::fill(seed.as_mut())
                 .map_err(|_| js_error(Code::Internal, "no secure randomness available"))?;
             let key = ed25519_dalek::SigningKey::from_bytes(&seed);
-            // Validate before touching the relay (session id is a placeholder).
-            spec.sign(SessionId([0; 16]), &relay, &key)
-                .map_err(|e| bad_options(e.to_string()))?;
-            let n =
-                u16::try_from(spec.members.len()).map_err(|_| bad_options("too many members"))?;
-            let mut c = Organizer::connect(&relay).await?;
-            let (session, created) = c
-                .create_session(&CreateParams {
-                    members: n,
-                    allow_resubmit: false,
-                })
+            let mut c = connect(&relay).await?;
+            let created = flows::create_session(&mut c, &relay, &spec, &key)
                 .await
-                .map_err(|e| client_error(&e))?;
-            let (signed, manifest) = spec
-                .sign(session, &relay, &key)
-                .map_err(|e| bad_options(e.to_string()))?;
-            c.hello(session, &created.organizer, 0)
-                .await
-                .map_err(|e| client_error(&e))?;
-            c.register_manifest(&signed.to_bytes())
-                .await
-                .map_err(|e| client_error(&e))?;
-            c.set_state(SessionState::Open)
-                .await
-                .map_err(|e| client_error(&e))?;
-            let participants = c
-                .mint(&spec.mint_request())
-                .await
-                .map_err(|e| client_error(&e))?;
+                .map_err(|e| flow_error(&e))?;
             let _ = c.close().await;
             Ok(Organizer {
                 relay: sotto_client::relay::ws_url(&relay),
-                session,
-                manifest,
+                session: created.session,
+                manifest: created.manifest,
                 key,
                 organizer: created.organizer,
                 reader: created.reader,
                 members: created.members,
-                participants,
+                participants: created.participants,
             }
             .into())
         })
@@ -224,18 +190,10 @@ impl Organizer {
         let (relay, session, token) = (self.relay.clone(), self.session, self.organizer.clone());
         let manifest = self.manifest.clone();
         future_to_promise(async move {
-            let mut c = Organizer::connect(&relay).await?;
-            c.hello(session, &token, 0)
+            let mut c = connect(&relay).await?;
+            let tokens = flows::mint_single_use(&mut c, session, &token, count)
                 .await
-                .map_err(|e| client_error(&e))?;
-            let tokens = c
-                .mint(&MintRequest {
-                    mode: TokenMode::SingleUse,
-                    count,
-                    rate_per_min: 0,
-                })
-                .await
-                .map_err(|e| client_error(&e))?;
+                .map_err(|e| flow_error(&e))?;
             let _ = c.close().await;
             let links = tokens
                 .iter()
@@ -252,13 +210,10 @@ impl Organizer {
     pub fn close(&self) -> js_sys::Promise {
         let (relay, session, token) = (self.relay.clone(), self.session, self.organizer.clone());
         future_to_promise(async move {
-            let mut c = Organizer::connect(&relay).await?;
-            c.hello(session, &token, 0)
+            let mut c = connect(&relay).await?;
+            flows::close_session(&mut c, session, &token)
                 .await
-                .map_err(|e| client_error(&e))?;
-            c.set_state(SessionState::Closed)
-                .await
-                .map_err(|e| client_error(&e))?;
+                .map_err(|e| flow_error(&e))?;
             let _ = c.close().await;
             Ok(JsValue::UNDEFINED)
         })
@@ -272,11 +227,10 @@ impl Organizer {
     pub fn status(&self) -> js_sys::Promise {
         let (relay, session, token) = (self.relay.clone(), self.session, self.organizer.clone());
         future_to_promise(async move {
-            let mut c = Organizer::connect(&relay).await?;
-            let welcome = c
-                .hello(session, &token, 0)
+            let mut c = connect(&relay).await?;
+            let welcome = flows::status(&mut c, session, &token)
                 .await
-                .map_err(|e| client_error(&e))?;
+                .map_err(|e| flow_error(&e))?;
             let _ = c.close().await;
             let state = match welcome.state {
                 SessionState::Draft => "draft",
@@ -294,18 +248,15 @@ impl Organizer {
     /// The result once at least t + 1 members signed it, else `null`.
     #[wasm_bindgen(unchecked_return_type = "Promise<VerifiedResult | null>")]
     pub fn result(&self) -> js_sys::Promise {
-        let (relay, session, token) = (self.relay.clone(), self.session, self.reader.clone());
+        let (relay, token) = (self.relay.clone(), self.reader.clone());
         let manifest = self.manifest.clone();
         future_to_promise(async move {
-            let mut c = Organizer::connect(&relay).await?;
-            let results = c
-                .get_results(session, &token)
+            let mut c = connect(&relay).await?;
+            let result = flows::fetch_result(&mut c, &manifest, &token)
                 .await
-                .map_err(|e| client_error(&e))?;
+                .map_err(|e| flow_error(&e))?;
             let _ = c.close().await;
-            match accept_result(&manifest, &results)
-                .map_err(|e| js_error(Code::Unverified, &e.to_string()))?
-            {
+            match result {
                 Some(r) => result_js(&manifest, &r),
                 None => Ok(JsValue::NULL),
             }
@@ -387,16 +338,13 @@ fn result_js(manifest: &VerifiedManifest, r: &VerifiedResult) -> Result<JsValue,
 pub fn verify_result(link: String) -> js_sys::Promise {
     future_to_promise(async move {
         let invite = parse_link(&link)?;
-        let token = token_of(&invite)?;
-        let (mut c, manifest) = open_manifest(&invite).await?;
-        let results = c
-            .get_results(invite.session_id, &token)
+        token_of(&invite)?;
+        let mut c = connect(&relay_of_link(&invite.base_url)).await?;
+        let (manifest, result) = flows::result_from_invite(&mut c, &invite)
             .await
-            .map_err(|e| client_error(&e))?;
+            .map_err(|e| flow_error(&e))?;
         let _ = c.close().await;
-        match accept_result(&manifest, &results)
-            .map_err(|e| js_error(Code::Unverified, &e.to_string()))?
-        {
+        match result {
             Some(r) => result_js(&manifest, &r),
             None => Err(js_error(
                 Code::NoResult,

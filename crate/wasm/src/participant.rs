@@ -8,41 +8,37 @@ use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::error::{Code, client_error, js_error};
+use super::error::{Code, client_error, flow_error, js_error};
 use super::link::{parse_link, token_of};
 use super::socket::BrowserSocket;
 use super::to_js;
+use sotto_client::flows;
 use sotto_client::relay::RelayClient;
 use sotto_client::session::{PreparedSubmission, prepare_submission, relay_of_link};
 use sotto_core::apps::Computation;
 use sotto_core::keyfile::MemberPublicKeys;
-use sotto_core::session::{Invite, SessionKind, VerifiedManifest, verify_manifest_for};
+use sotto_core::session::{Invite, SessionKind, VerifiedManifest};
 
-/// Fetches the manifest an invite names and verifies it against the hash
-/// in the link: a relay that swaps or edits the manifest is caught here.
+/// Connects to the relay an invite names and opens the invite
+/// ([`flows::open_invite`]: the manifest must match the hash in the link,
+/// so a relay that swaps or edits it is caught here).
 pub(crate) async fn open_manifest(
     invite: &Invite,
 ) -> Result<(RelayClient<BrowserSocket>, VerifiedManifest), JsValue> {
-    let relay = relay_of_link(&invite.base_url);
-    let mut c = RelayClient::new(
-        BrowserSocket::connect(&relay)
+    let mut c = connect(&relay_of_link(&invite.base_url)).await?;
+    let manifest = flows::open_invite(&mut c, invite)
+        .await
+        .map_err(|e| flow_error(&e))?;
+    Ok((c, manifest))
+}
+
+/// A relay client over the browser's WebSocket.
+pub(crate) async fn connect(relay: &str) -> Result<RelayClient<BrowserSocket>, JsValue> {
+    Ok(RelayClient::new(
+        BrowserSocket::connect(relay)
             .await
             .map_err(|e| client_error(&e))?,
-    );
-    let bytes = c
-        .get_manifest(invite.session_id)
-        .await
-        .map_err(|e| client_error(&e))?;
-    let manifest =
-        verify_manifest_for(&bytes, &invite.session_id, &invite.manifest_hash).map_err(|e| {
-            js_error(
-                Code::ManifestMismatch,
-                &format!(
-                    "the relay's session description does not match the link ({e}); do not answer"
-                ),
-            )
-        })?;
-    Ok((c, manifest))
+    ))
 }
 
 /// The last answer submitted and its sealed parts: submitting the same
@@ -208,21 +204,11 @@ impl Participant {
                     p
                 }
             };
-            let relay = relay_of_link(&invite.base_url);
-            let mut c = RelayClient::new(
-                BrowserSocket::connect(&relay)
-                    .await
-                    .map_err(|e| client_error(&e))?,
-            );
+            let mut c = connect(&relay_of_link(&invite.base_url)).await?;
             let session = invite.session_id;
-            c.hello(session, &token, 0)
+            let ack = flows::submit(&mut c, session, &token, &prepared)
                 .await
-                .map_err(|e| client_error(&e))?;
-            let refs: Vec<&[u8]> = prepared.parts.iter().map(Vec::as_slice).collect();
-            let ack = c
-                .submit(prepared.idempotency, &refs)
-                .await
-                .map_err(|e| client_error(&e))?;
+                .map_err(|e| flow_error(&e))?;
             let _ = c.close().await;
             to_js(&json!({
                 "session": session.to_hex(),

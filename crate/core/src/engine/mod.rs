@@ -5,9 +5,9 @@
 //! Protocols are written as straight-line code:
 //!
 //! ```
-//! use sotto::engine::{network::Network, ops::arith, ops::bits::Need, Committee};
-//! use sotto::field::Fp;
-//! use sotto::share::deal;
+//! use sotto_core::engine::{network::Network, ops::arith, ops::bits::Need, Committee};
+//! use sotto_core::field::Fp;
+//! use sotto_core::share::deal;
 //! # use rand_core::SeedableRng;
 //! let committee = Committee::new(3);
 //! let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);

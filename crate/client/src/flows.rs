@@ -1,0 +1,250 @@
+//! Each session flow, written once for every front end: the organizer's
+//! (create and open a session, read its status, close it, fetch and
+//! verify the result), the participant's (open an invite, submit a
+//! prepared answer) and the reader's (verify a result from a read link).
+//!
+//! The flows are generic over the socket ([`Socket`]): the native CLI runs
+//! them over tokio-tungstenite (`crate::native::session_ops`, which adds
+//! connecting and time limits), the wasm package over the browser's
+//! WebSocket (`sotto-wasm`'s `Organizer` and `Participant`, which map
+//! [`FlowError`] to JS errors with stable codes). The steps that need no
+//! I/O (signing a manifest, sealing a submission, accepting a result) are
+//! in [`crate::session`].
+
+use sotto_core::apps::AnswerError;
+use sotto_core::session::{
+    Invite, ManifestHash, Role, SessionError, SignedManifest, VerifiedManifest,
+};
+use sotto_wire::{CreateParams, MintRequest, SessionId, SessionState, Token, TokenMode, Welcome};
+
+use crate::relay::{ClientError, RelayClient, Socket, SubmitAck};
+use crate::session::{
+    PrepareError, PreparedSubmission, ResultError, SessionSpec, VerifiedResult, accept_result,
+    invite_link,
+};
+
+/// Why a session flow failed. Messages are safe to show: they never carry
+/// a token, key or answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FlowError {
+    /// The relay refused a request or could not be reached.
+    #[error(transparent)]
+    Relay(#[from] ClientError),
+    /// The organizer's settings do not make a valid manifest.
+    #[error("the session settings are not valid: {0}")]
+    Settings(SessionError),
+    /// The manifest the relay serves does not match the invite link (a
+    /// swapped or altered manifest): nothing should be answered.
+    #[error("the relay's session description does not match the link ({0})")]
+    ManifestMismatch(SessionError),
+    /// The link is not a Sotto invite link.
+    #[error("this is not a valid Sotto link: {0}")]
+    BadLink(SessionError),
+    /// The link carries no well-formed access token.
+    #[error("the link carries no valid access token")]
+    NoToken,
+    /// The answer does not fit the session's questions.
+    #[error("invalid answer: {0}")]
+    Answer(#[from] AnswerError),
+    /// The answer could not be dealt or sealed to the committee.
+    #[error(transparent)]
+    Prepare(#[from] PrepareError),
+    /// Published results failed verification.
+    #[error("the published result does not verify: {0}")]
+    Unverified(#[from] ResultError),
+    /// More committee members than the relay's session format holds.
+    #[error("too many committee members")]
+    TooManyMembers,
+    /// No result carries enough valid member signatures yet.
+    #[error("no result with enough valid member signatures yet")]
+    NoResult,
+    /// The relay did not answer in time (native front ends set limits).
+    #[error("the relay did not answer within {seconds} s: {consequence}")]
+    Timeout {
+        /// The limit.
+        seconds: f64,
+        /// What the caller may assume and do now.
+        consequence: &'static str,
+    },
+}
+
+impl FlowError {
+    /// The relay's error code, when the relay refused a request.
+    pub fn code(&self) -> Option<sotto_wire::ErrorCode> {
+        match self {
+            FlowError::Relay(c) => c.code(),
+            _ => None,
+        }
+    }
+}
+
+/// A created, open session and its capabilities. Tokens are secrets: hand
+/// each only to its holder, never log them.
+#[derive(Debug)]
+pub struct CreatedSession {
+    /// Relay session id.
+    pub session: SessionId,
+    /// The signed manifest.
+    pub manifest: VerifiedManifest,
+    /// Organizer token (status, close).
+    pub organizer: Token,
+    /// Read token (fetch results).
+    pub reader: Token,
+    /// Member tokens, index 0 = member 1.
+    pub members: Vec<Token>,
+    /// Participant tokens (single-use, or one open link).
+    pub participants: Vec<Token>,
+}
+
+impl CreatedSession {
+    /// An invite link for `role` carrying `token`, on the relay at `relay`.
+    pub fn link(&self, relay: &str, role: Role, token: &Token) -> Result<String, FlowError> {
+        invite_link(relay, &self.manifest, role, token).map_err(FlowError::Settings)
+    }
+}
+
+/// Organizer: checks the settings (before touching the relay), creates the
+/// session on the relay `relay_url`, signs and registers its manifest,
+/// opens it and mints the participant tokens.
+pub async fn create_session<S: Socket>(
+    c: &mut RelayClient<S>,
+    relay_url: &str,
+    spec: &SessionSpec,
+    organizer: &ed25519_dalek::SigningKey,
+) -> Result<CreatedSession, FlowError> {
+    spec.sign(SessionId::NONE, relay_url, organizer)
+        .map_err(FlowError::Settings)?;
+    let members = u16::try_from(spec.members.len()).map_err(|_| FlowError::TooManyMembers)?;
+    let (session, created) = c
+        .create_session(&CreateParams {
+            members,
+            allow_resubmit: false,
+        })
+        .await?;
+    let (signed, manifest) = spec
+        .sign(session, relay_url, organizer)
+        .map_err(FlowError::Settings)?;
+    c.hello(session, &created.organizer, 0).await?;
+    c.register_manifest(&signed.to_bytes()).await?;
+    c.set_state(SessionState::Open).await?;
+    let participants = c.mint(&spec.mint_request()).await?;
+    Ok(CreatedSession {
+        session,
+        manifest,
+        organizer: created.organizer,
+        reader: created.reader,
+        members: created.members,
+        participants,
+    })
+}
+
+/// Fetches the manifest of `session` and verifies it: against `expected`
+/// when the caller holds the hash (an invite link), else against its own
+/// hash (a member started from a session id trusts what it is shown, and
+/// the members' signed Ready messages compare it). The manifest must
+/// describe `session`.
+pub async fn fetch_manifest<S: Socket>(
+    c: &mut RelayClient<S>,
+    session: SessionId,
+    expected: Option<&ManifestHash>,
+) -> Result<VerifiedManifest, FlowError> {
+    let bytes = c.get_manifest(session).await?;
+    let signed = SignedManifest::from_bytes(&bytes).map_err(FlowError::ManifestMismatch)?;
+    let hash = expected.copied().unwrap_or_else(|| signed.hash());
+    let verified = signed.verify(&hash).map_err(FlowError::ManifestMismatch)?;
+    if verified.manifest.session_id != session {
+        return Err(FlowError::ManifestMismatch(SessionError::SessionMismatch {
+            expected: session,
+            actual: verified.manifest.session_id,
+        }));
+    }
+    Ok(verified)
+}
+
+/// Participant or reader: the manifest an invite names, verified against
+/// the hash in the link (a relay that swaps or edits it is caught here).
+pub async fn open_invite<S: Socket>(
+    c: &mut RelayClient<S>,
+    invite: &Invite,
+) -> Result<VerifiedManifest, FlowError> {
+    fetch_manifest(c, invite.session_id, Some(&invite.manifest_hash)).await
+}
+
+/// The access token an invite link carries.
+pub fn token_of(invite: &Invite) -> Result<Token, FlowError> {
+    invite.access_token().ok_or(FlowError::NoToken)
+}
+
+/// Participant: submits a prepared answer with `token`. Idempotent: the
+/// same prepared submission sent again (after a lost acknowledgement) is
+/// stored once and acknowledged with the same receipt.
+pub async fn submit<S: Socket>(
+    c: &mut RelayClient<S>,
+    session: SessionId,
+    token: &Token,
+    prepared: &PreparedSubmission,
+) -> Result<SubmitAck, FlowError> {
+    c.hello(session, token, 0).await?;
+    let parts: Vec<&[u8]> = prepared.parts.iter().map(Vec::as_slice).collect();
+    Ok(c.submit(prepared.idempotency, &parts).await?)
+}
+
+/// Organizer: the session as the relay sees it (state and stored answers).
+pub async fn status<S: Socket>(
+    c: &mut RelayClient<S>,
+    session: SessionId,
+    organizer: &Token,
+) -> Result<Welcome, FlowError> {
+    Ok(c.hello(session, organizer, 0).await?)
+}
+
+/// Organizer: mints `count` more single-use participant tokens.
+pub async fn mint_single_use<S: Socket>(
+    c: &mut RelayClient<S>,
+    session: SessionId,
+    organizer: &Token,
+    count: u32,
+) -> Result<Vec<Token>, FlowError> {
+    c.hello(session, organizer, 0).await?;
+    Ok(c.mint(&MintRequest {
+        mode: TokenMode::SingleUse,
+        count,
+        rate_per_min: 0,
+    })
+    .await?)
+}
+
+/// Organizer: closes submissions.
+pub async fn close_session<S: Socket>(
+    c: &mut RelayClient<S>,
+    session: SessionId,
+    organizer: &Token,
+) -> Result<(), FlowError> {
+    c.hello(session, organizer, 0).await?;
+    Ok(c.set_state(SessionState::Closed).await?)
+}
+
+/// Organizer or reader: fetches the published results and accepts the one
+/// carrying at least t + 1 valid member signatures; `Ok(None)` while too
+/// few members have signed.
+pub async fn fetch_result<S: Socket>(
+    c: &mut RelayClient<S>,
+    manifest: &VerifiedManifest,
+    reader: &Token,
+) -> Result<Option<VerifiedResult>, FlowError> {
+    let results = c.get_results(manifest.manifest.session_id, reader).await?;
+    Ok(accept_result(manifest, &results)?)
+}
+
+/// Reader: the manifest and the verified result a read link names
+/// (`Ok((manifest, None))` while too few members have signed).
+pub async fn result_from_invite<S: Socket>(
+    c: &mut RelayClient<S>,
+    invite: &Invite,
+) -> Result<(VerifiedManifest, Option<VerifiedResult>), FlowError> {
+    let token = token_of(invite)?;
+    let manifest = open_invite(c, invite).await?;
+    let result = fetch_result(c, &manifest, &token).await?;
+    Ok((manifest, result))
+}
