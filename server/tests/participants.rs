@@ -9,7 +9,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Raw, Relay, error_code, parts, refs, setup};
-use sotto_client::native::relay_client::{Delivery, RelayClient};
+use sotto_client::native::relay_client::RelayClient;
+use sotto_client::relay::Delivery;
 use sotto_wire::{
     self, Bundle, CloseMarker, CreateParams, DeliveryKind, ErrorCode, Header, Kind, MintRequest,
     SessionId, SessionState, TokenMode,

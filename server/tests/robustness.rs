@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{Relay, parts, refs, setup};
-use sotto_client::native::relay_client::{ClientError, RelayClient};
+use sotto_client::native::relay_client::RelayClient;
+use sotto_client::relay::ClientError;
 use sotto_wire::{
     self, DeliveryKind, ErrorBody, ErrorCode, Header, Kind, SessionId, SessionState,
     SubmissionDelivery,

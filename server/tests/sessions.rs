@@ -6,7 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::{Relay, parts, refs, setup};
-use sotto_client::native::relay_client::{Delivery, RelayClient};
+use sotto_client::native::relay_client::RelayClient;
+use sotto_client::relay::Delivery;
 use sotto_wire::{
     BROADCAST, CloseMarker, DeliveryKind, ErrorCode, Role, SessionState, SubmissionDelivery, Token,
     receipt,

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use sotto_client::driver::{MemberConfig, Runtime, Timeouts};
 use sotto_client::member::{EngineTamper, MemberError};
-use sotto_client::native::relay_client::{ClientError, TokioSocket};
+use sotto_client::native::relay_client::TokioSocket;
+use sotto_client::relay::ClientError;
 use sotto_core::apps::Outcome;
 
 pub mod pg;

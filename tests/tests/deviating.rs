@@ -19,8 +19,9 @@ use sotto_client::driver::MemberConfig;
 use sotto_client::member::MemberError;
 use sotto_client::native::relay_client::RelayClient;
 use sotto_client::native::session_ops::{
-    SessionSpec, close_session, create_session, fetch_result, submit_values,
+    close_session, create_session, fetch_result, submit_values,
 };
+use sotto_client::session::SessionSpec;
 use sotto_core::apps::{Computation, Policy};
 use sotto_core::engine::network::{Network, NetworkError};
 use sotto_core::engine::{Committee, EngineError, Transmit};

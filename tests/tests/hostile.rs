@@ -18,12 +18,13 @@ use std::time::Duration;
 
 use serde_json::json;
 use sotto_client::driver::MemberConfig;
+use sotto_client::flows::CreatedSession;
 use sotto_client::member::MemberError;
 use sotto_client::native::relay_client::RelayClient;
 use sotto_client::native::session_ops::{
-    CreatedSession, SessionSpec, close_session, create_session, fetch_result, submit_answer_within,
-    submit_values,
+    close_session, create_session, fetch_result, submit_answer_within, submit_values,
 };
+use sotto_client::session::SessionSpec;
 use sotto_core::apps::Outcome;
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;

@@ -11,12 +11,15 @@ use std::time::Duration;
 
 use serde_json::json;
 use sotto_cli::simulate::{Scenario, run as simulate};
-use sotto_client::native::member::{MemberConfig, MemberError, run_member};
+use sotto_client::driver::MemberConfig;
+use sotto_client::flows::CreatedSession;
+use sotto_client::member::MemberError;
+use sotto_client::native::member::run_member;
 use sotto_client::native::relay_client::RelayClient;
 use sotto_client::native::session_ops::{
-    CreatedSession, SessionSpec, close_session, create_session, fetch_result, submit_answer,
-    submit_values,
+    close_session, create_session, fetch_result, submit_answer, submit_values,
 };
+use sotto_client::session::SessionSpec;
 use sotto_core::apps::Outcome;
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;

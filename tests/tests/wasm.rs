@@ -12,10 +12,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sotto_client::native::member::{MemberConfig, run_member};
-use sotto_client::native::session_ops::{
-    CreatedSession, SessionSpec, close_session, create_session,
-};
+use sotto_client::driver::MemberConfig;
+use sotto_client::flows::CreatedSession;
+use sotto_client::native::member::run_member;
+use sotto_client::native::session_ops::{close_session, create_session};
+use sotto_client::session::SessionSpec;
 use sotto_core::keyfile::{MemberKeys, read_public};
 use sotto_core::session::{
     CommitteeMember, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
@@ -115,9 +116,7 @@ fn spawn_member(
     c: &CreatedSession,
     keys: &Arc<MemberKeys>,
     i: usize,
-) -> tokio::task::JoinHandle<
-    Result<sotto_core::apps::Outcome, sotto_client::native::member::MemberError>,
-> {
+) -> tokio::task::JoinHandle<Result<sotto_core::apps::Outcome, sotto_client::member::MemberError>> {
     let cfg = MemberConfig {
         relay: url.to_string(),
         session: c.session,
@@ -179,7 +178,7 @@ async fn wasm_participants_submit_and_native_members_compute() {
     let mut bad = c.manifest.clone();
     bad.hash = sotto_core::session::ManifestHash([0x42; 32]);
     let forged = sotto_core::session::Invite {
-        base_url: sotto_client::native::session_ops::http_base(&url),
+        base_url: sotto_client::session::http_base(&url),
         session_id: bad.manifest.session_id,
         manifest_hash: bad.hash,
         token: Some(c.participants[6].to_hex()),

@@ -11,8 +11,10 @@ use clap::Args;
 
 use super::simulate::{RelayProcess, Scenario};
 use crate::draft::Draft;
-use sotto_client::native::member::{MemberConfig, run_member};
-use sotto_client::native::session_ops::{self, KindFields, SessionSpec};
+use sotto_client::driver::MemberConfig;
+use sotto_client::native::member::run_member;
+use sotto_client::native::session_ops::{self};
+use sotto_client::session::{KindFields, SessionSpec};
 use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{ManifestHash, Role};
 use sotto_wire::{SessionId, Token};

@@ -15,16 +15,17 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+use sotto_client::driver::MemberConfig;
 use sotto_client::driver::Runtime;
 use sotto_client::flows::FlowError;
-use sotto_client::native::member::MemberConfig;
 use sotto_client::native::relay_client::{RelayClient, TokioSocket};
 use sotto_client::native::session_ops::{
-    KindFields, SessionSpec, close_session, create_session, fetch_result, pause, submit_values,
+    close_session, create_session, fetch_result, pause, submit_values,
 };
 use sotto_client::relay::{ClientError, Socket};
 use sotto_client::session::kind_of;
 use sotto_client::session::seal_shares;
+use sotto_client::session::{KindFields, SessionSpec};
 use sotto_core::apps::budget::{BudgetSchema, IncomeSpec};
 use sotto_core::apps::survey::SurveySchema;
 use sotto_core::field::Fp;

@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
-pub use crate::driver::{MemberConfig, Progress, fetch_manifest};
-pub use crate::member::{MemberError, MemberState, Outgoing, check_manifest};
+use crate::driver::MemberConfig;
+use crate::member::MemberError;
 
-use super::relay_client::{ClientError, TokioSocket};
+use super::relay_client::TokioSocket;
+use crate::relay::ClientError;
 use sotto_core::apps::Outcome;
 
 /// The tokio runtime for [`crate::driver`].

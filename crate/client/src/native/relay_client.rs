@@ -6,7 +6,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-pub use crate::relay::{ClientError, Delivery, Socket, SubmitAck, ws_url};
+use crate::relay::{ClientError, Socket, ws_url};
 
 /// A tokio-tungstenite WebSocket.
 pub struct TokioSocket(WebSocketStream<MaybeTlsStream<TcpStream>>);

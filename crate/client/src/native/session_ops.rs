@@ -5,11 +5,12 @@
 
 use std::time::Duration;
 
-pub use crate::flows::CreatedSession;
+use crate::flows::CreatedSession;
 use crate::flows::{self, FlowError};
-use crate::native::relay_client::{RelayClient, SubmitAck};
+use crate::native::relay_client::RelayClient;
+use crate::relay::SubmitAck;
 use crate::session::prepare_submission;
-pub use crate::session::{KindFields, SessionSpec, VerifiedResult, http_base, relay_of_link};
+use crate::session::{SessionSpec, VerifiedResult, relay_of_link};
 use sotto_core::field::Fp;
 use sotto_core::session::{Invite, ManifestHash, VerifiedManifest};
 use sotto_wire::Token;
