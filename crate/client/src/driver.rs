@@ -156,7 +156,9 @@ pub async fn fetch_manifest<S: Socket>(
         .await
         .map_err(|e| match e {
             crate::flows::FlowError::Relay(c) => MemberError::Client(c),
-            other => MemberError::Manifest(other.to_string()),
+            crate::flows::FlowError::ManifestMismatch(m) => MemberError::Manifest(m.to_string()),
+            // fetch_manifest fails only in the two ways above.
+            _ => MemberError::Manifest("the manifest could not be fetched".into()),
         })
 }
 

@@ -60,13 +60,22 @@ pub enum FlowError {
     #[error("no result with enough valid member signatures yet")]
     NoResult,
     /// The relay did not answer in time (native front ends set limits).
-    #[error("the relay did not answer within {seconds} s: {consequence}")]
+    #[error("the relay did not answer within {} s: {consequence}", seconds(*limit_ms))]
     Timeout {
-        /// The limit.
-        seconds: f64,
+        /// The limit, in milliseconds.
+        limit_ms: u64,
         /// What the caller may assume and do now.
         consequence: &'static str,
     },
+}
+
+/// Milliseconds as seconds for people ("2", "2.5"), without float
+/// formatting (which would add kilobytes to the wasm modules).
+fn seconds(ms: u64) -> String {
+    match ms % 1000 {
+        0 => (ms / 1000).to_string(),
+        frac => format!("{}.{}", ms / 1000, format!("{frac:03}").trim_end_matches('0')),
+    }
 }
 
 impl FlowError {
@@ -247,4 +256,15 @@ pub async fn result_from_invite<S: Socket>(
     let manifest = open_invite(c, invite).await?;
     let result = fetch_result(c, &manifest, &token).await?;
     Ok((manifest, result))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn time_limits_read_as_seconds() {
+        assert_eq!(super::seconds(2000), "2");
+        assert_eq!(super::seconds(2500), "2.5");
+        assert_eq!(super::seconds(30_050), "30.05");
+        assert_eq!(super::seconds(7), "0.007");
+    }
 }

@@ -74,7 +74,7 @@ pub async fn submit_answer_within(
     tokio::time::timeout(limit, submit_answer_now(link, answer))
         .await
         .map_err(|_| FlowError::Timeout {
-            seconds: limit.as_secs_f64(),
+            limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
             consequence: "the answer may or may not be stored; submitting again is safe",
         })?
 }
