@@ -155,10 +155,8 @@ pub async fn fetch_manifest<S: Socket>(
     crate::flows::fetch_manifest(client, session, expected)
         .await
         .map_err(|e| match e {
-            crate::flows::FlowError::Relay(c) => MemberError::Client(c),
-            crate::flows::FlowError::ManifestMismatch(m) => MemberError::Manifest(m.to_string()),
-            // fetch_manifest fails only in the two ways above.
-            _ => MemberError::Manifest("the manifest could not be fetched".into()),
+            crate::flows::FetchError::Relay(c) => MemberError::Client(c),
+            crate::flows::FetchError::Mismatch(m) => MemberError::Manifest(m.to_string()),
         })
 }
 

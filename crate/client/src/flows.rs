@@ -74,7 +74,11 @@ pub enum FlowError {
 fn seconds(ms: u64) -> String {
     match ms % 1000 {
         0 => (ms / 1000).to_string(),
-        frac => format!("{}.{}", ms / 1000, format!("{frac:03}").trim_end_matches('0')),
+        frac => format!(
+            "{}.{}",
+            ms / 1000,
+            format!("{frac:03}").trim_end_matches('0')
+        ),
     }
 }
 
@@ -148,6 +152,28 @@ pub async fn create_session<S: Socket>(
     })
 }
 
+/// Why a manifest could not be fetched ([`fetch_manifest`]); a
+/// [`FlowError`] elsewhere. Narrow on purpose: the committee member's
+/// driver maps exactly these two cases.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The relay refused or could not be reached.
+    #[error(transparent)]
+    Relay(#[from] ClientError),
+    /// The manifest does not verify (framing, hash, signature, session).
+    #[error("the relay's session description does not match the link ({0})")]
+    Mismatch(SessionError),
+}
+
+impl From<FetchError> for FlowError {
+    fn from(e: FetchError) -> FlowError {
+        match e {
+            FetchError::Relay(c) => FlowError::Relay(c),
+            FetchError::Mismatch(m) => FlowError::ManifestMismatch(m),
+        }
+    }
+}
+
 /// Fetches the manifest of `session` and verifies it: against `expected`
 /// when the caller holds the hash (an invite link), else against its own
 /// hash (a member started from a session id trusts what it is shown, and
@@ -157,13 +183,13 @@ pub async fn fetch_manifest<S: Socket>(
     c: &mut RelayClient<S>,
     session: SessionId,
     expected: Option<&ManifestHash>,
-) -> Result<VerifiedManifest, FlowError> {
+) -> Result<VerifiedManifest, FetchError> {
     let bytes = c.get_manifest(session).await?;
-    let signed = SignedManifest::from_bytes(&bytes).map_err(FlowError::ManifestMismatch)?;
+    let signed = SignedManifest::from_bytes(&bytes).map_err(FetchError::Mismatch)?;
     let hash = expected.copied().unwrap_or_else(|| signed.hash());
-    let verified = signed.verify(&hash).map_err(FlowError::ManifestMismatch)?;
+    let verified = signed.verify(&hash).map_err(FetchError::Mismatch)?;
     if verified.manifest.session_id != session {
-        return Err(FlowError::ManifestMismatch(SessionError::SessionMismatch {
+        return Err(FetchError::Mismatch(SessionError::SessionMismatch {
             expected: session,
             actual: verified.manifest.session_id,
         }));
@@ -177,7 +203,7 @@ pub async fn open_invite<S: Socket>(
     c: &mut RelayClient<S>,
     invite: &Invite,
 ) -> Result<VerifiedManifest, FlowError> {
-    fetch_manifest(c, invite.session_id, Some(&invite.manifest_hash)).await
+    Ok(fetch_manifest(c, invite.session_id, Some(&invite.manifest_hash)).await?)
 }
 
 /// The access token an invite link carries.

@@ -145,7 +145,7 @@ pub struct MemberState {
     outbox: VecDeque<Outgoing>,
     pieces: Reassembler,
     outcome: Option<Outcome>,
-    rng: rand_chacha::ChaCha20Rng,
+    rng: chacha20::ChaCha20Rng,
     tamper: Option<EngineTamper>,
 }
 
@@ -212,7 +212,7 @@ impl MemberState {
             outbox: VecDeque::new(),
             pieces: Reassembler::default(),
             outcome: None,
-            rng: rand_chacha::ChaCha20Rng::from_seed(seed),
+            rng: chacha20::ChaCha20Rng::from_seed(seed),
             tamper: None,
         })
     }
@@ -479,7 +479,7 @@ impl MemberState {
         );
         let mut seed = [0u8; 32];
         self.rng.fill_bytes(&mut seed);
-        let rng: engine::BoxRng = Box::new(rand_chacha::ChaCha20Rng::from_seed(seed));
+        let rng: engine::BoxRng = Box::new(chacha20::ChaCha20Rng::from_seed(seed));
         let mut party = Party::new(
             committee,
             usize::from(self.me),

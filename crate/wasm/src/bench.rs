@@ -40,7 +40,7 @@ pub fn bench_compare(parties: usize, count: usize, bits: u32) -> Result<JsValue,
     }
     let committee = Committee::new(parties);
     let (n, t) = (committee.n, committee.t);
-    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+    let mut rng = chacha20::ChaCha20Rng::seed_from_u64(7);
     let mask = if bits == 64 {
         u64::MAX
     } else {

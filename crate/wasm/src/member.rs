@@ -2,6 +2,12 @@
 //! IndexedDB, export it as a passphrase-protected key file, and run the
 //! committee protocol for a session through the relay (the same driver the
 //! native daemon runs), reporting progress to the page.
+//!
+//! The member module (feature `member-runtime` alone, loaded by the
+//! member's Web Worker or a Node daemon) carries only what those need:
+//! `generate`, `fromKeyFile`, `publicKeys`, `load` and `run`. Writing key
+//! files and managing the stored keys (`toKeyFile`, `save`, `forget`,
+//! `stored`) are the page module's.
 
 use std::sync::Arc;
 
@@ -10,16 +16,21 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use super::error::{Code, js_error};
 use super::to_js;
-use sotto_core::keyfile::{KdfParams, MemberKeys};
+#[cfg(feature = "page")]
+use sotto_core::keyfile::KdfParams;
+use sotto_core::keyfile::MemberKeys;
 
 #[wasm_bindgen(module = "/js/keystore.js")]
 extern "C" {
+    #[cfg(feature = "page")]
     #[wasm_bindgen(js_name = keystorePut)]
     fn keystore_put(name: &str, bytes: &[u8]) -> js_sys::Promise;
     #[wasm_bindgen(js_name = keystoreGet)]
     fn keystore_get(name: &str) -> js_sys::Promise;
+    #[cfg(feature = "page")]
     #[wasm_bindgen(js_name = keystoreDelete)]
     fn keystore_delete(name: &str) -> js_sys::Promise;
+    #[cfg(feature = "page")]
     #[wasm_bindgen(js_name = keystoreList)]
     fn keystore_list() -> js_sys::Promise;
 }
@@ -57,6 +68,8 @@ impl CommitteeMember {
             .map_err(|e| js_error(Code::BadKey, &e.to_string()))
     }
 
+    // Page module only: a worker or daemon only loads or reads keys.
+    #[cfg(feature = "page")]
     /// Writes the keys as a key file protected by `passphrase` (Argon2id,
     /// 64 MiB, 3 passes).
     #[wasm_bindgen(js_name = toKeyFile)]
@@ -84,6 +97,8 @@ impl CommitteeMember {
         }))
     }
 
+    // Page module only: a worker or daemon only loads or reads keys.
+    #[cfg(feature = "page")]
     /// Stores the keys in this origin's IndexedDB under `name`.
     pub fn save(&self, name: String) -> js_sys::Promise {
         let bytes = self.keys.to_secret_bytes();
@@ -123,6 +138,8 @@ impl CommitteeMember {
         })
     }
 
+    // Page module only: a worker or daemon only loads or reads keys.
+    #[cfg(feature = "page")]
     /// Deletes the keys stored under `name`.
     pub fn forget(name: String) -> js_sys::Promise {
         let p = keystore_delete(&name);
@@ -132,6 +149,8 @@ impl CommitteeMember {
         })
     }
 
+    // Page module only: a worker or daemon only loads or reads keys.
+    #[cfg(feature = "page")]
     /// The names of the stored keys.
     #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
     pub fn stored() -> js_sys::Promise {

@@ -242,8 +242,7 @@ impl Ctx {
             }
             None => inner.rng.fill_bytes(seed.as_mut()),
         }
-        inner.rng =
-            Box::new(<rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::from_seed(*seed));
+        inner.rng = Box::new(<chacha20::ChaCha20Rng as rand_core::SeedableRng>::from_seed(*seed));
     }
 
     /// Records public identities of the program's inputs, one per input in

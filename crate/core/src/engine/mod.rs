@@ -10,7 +10,7 @@
 //! use sotto_core::share::deal;
 //! # use rand_core::SeedableRng;
 //! let committee = Committee::new(3);
-//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
+//! let mut rng = chacha20::ChaCha20Rng::from_seed([1; 32]);
 //! // Two participants' inputs, shared before the computation.
 //! let a = deal(&[Fp::from(20u64)], 3, 1, &mut rng).unwrap();
 //! let b = deal(&[Fp::from(22u64)], 3, 1, &mut rng).unwrap();

@@ -56,7 +56,7 @@ impl CheckSpec {
     /// ChaCha20 stream from a fixed seed (these values are public; no
     /// secret is drawn from it).
     pub fn inputs(&self) -> (Vec<u64>, Vec<u64>) {
-        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(
+        let mut rng = chacha20::ChaCha20Rng::seed_from_u64(
             (u64::from(self.comparisons) << 8) | u64::from(self.bits),
         );
         let mask = u64::MAX >> (64 - self.bits);
