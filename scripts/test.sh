@@ -15,7 +15,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # Flags for setup.sh. --node is a no-op until www/package.json exists.
-# --browser installs Chromium for the wasm tests in the browser. --fuzz and --deny install
+# --browser installs Chromium and Firefox ESR for the wasm tests in the
+# browser and the browser tests of the web app (run in both browsers). --fuzz and --deny install
 # nightly, cargo-fuzz and cargo-deny when missing. --postgres installs
 # Debian's postgresql for the tests of relays sharing one PostgreSQL
 # (tests/tests/postgres.rs starts a private cluster in a temporary folder).
@@ -93,7 +94,8 @@ section "typescript (package types)" www/node_modules/.bin/tsc --noEmit -p tests
 section "tests (native)" cargo test --workspace
 section "tests (wasm32, node)" cargo test -p sotto --target wasm32-unknown-unknown
 section "tests (wasm32, chromium)" env WASM_BINDGEN_USE_BROWSER=1 cargo test -p sotto --target wasm32-unknown-unknown
-section "tests (browser)" tests/browser/run.sh
+# Every test of the web app in Chromium, then in Firefox ESR (docs/web.md).
+section "tests (browser: chromium, firefox)" tests/browser/run.sh
 section "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 # The advisory database cannot be downloaded here: run `cargo deny check
 # advisories` where the network allows it (docs/dependencies.md).
