@@ -76,22 +76,56 @@ export function locate(steps, op, arg) {
     return (s) => { const n = normalize(s); return match({ full: s, normalized: n, immediate: [s] }); };
   }
 
-  /** Every element under `scope` (document or element, not the element itself), open shadow roots included, in tree order. */
+  /**
+   * Every element under `scope` (document or element, not the element
+   * itself), open shadow roots included, in Playwright's order: the light
+   * tree first, then the scope's shadow root, then each descendant's.
+   */
   function allUnder(scope) {
-    const out = [];
-    const walk = (root) => {
-      for (let el = root.firstElementChild; el; el = el.nextElementSibling) {
-        out.push(el);
-        if (el.shadowRoot) walk(el.shadowRoot);
-        walk(el);
-      }
-    };
-    if (scope.nodeType === 1 && scope.shadowRoot) walk(scope.shadowRoot);
-    walk(scope);
+    const light = Array.from(scope.querySelectorAll("*"));
+    const out = [...light];
+    for (const el of scope.nodeType === 1 ? [scope, ...light] : light) {
+      if (el.shadowRoot) out.push(...allUnder(el.shadowRoot));
+    }
     return out;
   }
+  /** The element's parent, or its shadow host at the top of a shadow tree. */
+  const composedParent = (el) => el.parentElement ?? (el.parentNode instanceof ShadowRoot ? el.parentNode.host : null);
+  /** Splits a selector at top-level `sep` characters (outside brackets, parentheses and quotes). */
+  function splitTop(selector, sep) {
+    const parts = [];
+    let depth = 0;
+    let quote = null;
+    let current = "";
+    for (const ch of selector) {
+      if (quote) { if (ch === quote) quote = null; }
+      else if (ch === '"' || ch === "'") quote = ch;
+      else if (ch === "[" || ch === "(") depth += 1;
+      else if (ch === "]" || ch === ")") depth -= 1;
+      else if (depth === 0 && sep.test(ch)) { parts.push(current); current = ""; continue; }
+      current += ch;
+    }
+    parts.push(current);
+    return parts.map((p) => p.trim()).filter(Boolean);
+  }
+  /**
+   * `el.matches(selector)`, where descendant combinators also cross shadow
+   * boundaries like Playwright's CSS engine (`sotto-vote [data-code]`
+   * matches inside the widget's shadow root). Other combinators do not.
+   */
+  function matchesPiercing(el, selector) {
+    if (el.matches(selector)) return true;
+    return splitTop(selector, /,/).some((one) => {
+      const parts = splitTop(one, /\s/);
+      if (parts.length < 2 || parts.some((p) => /^[>+~]$/.test(p) || /[>+~]/.test(p.replace(/\[[^\]]*\]|\([^)]*\)/g, "")))) return el.matches(one);
+      if (!el.matches(parts[parts.length - 1])) return false;
+      let i = parts.length - 2;
+      for (let n = composedParent(el); n && i >= 0; n = composedParent(n)) if (n.matches(parts[i])) i -= 1;
+      return i < 0;
+    });
+  }
   function queryCss(scope, selector) {
-    return allUnder(scope).filter((el) => el.matches(selector));
+    return allUnder(scope).filter((el) => matchesPiercing(el, selector));
   }
 
   function isVisible(el) {
@@ -142,7 +176,7 @@ export function locate(steps, op, arg) {
     if (tag === "BUTTON") return "button";
     if (tag === "INPUT") {
       const t = el.type;
-      if (["button", "submit", "reset", "image"].includes(t)) return "button";
+      if (["button", "submit", "reset", "image", "file"].includes(t)) return "button";
       if (t === "checkbox") return "checkbox";
       if (t === "radio") return "radio";
       if (t === "range") return "slider";

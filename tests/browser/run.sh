@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds what the browser tests need (the release relay, www/dist with the
 # wasm package) and runs every tests/browser/*.test.mjs in headless
-# Chromium and then in headless Firefox ESR, one test after the other.
-# Fails when any test fails in either browser.
+# Chromium and then in headless Firefox ESR, one test after the other
+# (with both browsers, locators.check.mjs first compares the Firefox
+# adapter's locators with Playwright's). Fails when any test fails.
 #
 #   tests/browser/run.sh [--browser chromium|firefox] [NAME...]
 #       e.g. tests/browser/run.sh vote embed
@@ -52,6 +53,14 @@ fi
 rm -rf target/screenshots
 failed=()
 timings=()
+# With both browsers: first the adapter's locators against Playwright's on
+# the real pages (locators.check.mjs), so that both runs mean the same.
+if [[ " ${browsers[*]} " == *" chromium "* && " ${browsers[*]} " == *" firefox "* ]]; then
+    echo "[browser] node tests/browser/locators.check.mjs"
+    t0=$EPOCHREALTIME
+    node tests/browser/locators.check.mjs || failed+=("locators")
+    timings+=("$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%6.1f", b - a }')s  both  locators (adapter = Playwright)")
+fi
 for b in "${browsers[@]}"; do
     t_browser=$EPOCHREALTIME
     for t in "${tests[@]}"; do
