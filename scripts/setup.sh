@@ -7,7 +7,12 @@
 #             wasm-bindgen CLI (wasm-bindgen, wasm-bindgen-test-runner) at
 #             exactly the `wasm-bindgen` version recorded in Cargo.lock, and
 #             wasm-pack.
-# --browser:  Debian's chromium and chromium-driver (apt-get), for browser tests.
+# --browser:  Debian's chromium and chromium-driver, and firefox-esr (apt-get),
+#             for the browser tests (tests/browser/run.sh runs every test in
+#             both browsers; puppeteer-core drives Firefox over WebDriver BiDi),
+#             and geckodriver (cargo install, about four minutes the first
+#             time) into $CARGO_HOME/geckodriver/bin, off PATH, for the wasm
+#             tests in Firefox (scripts/test.sh names it with GECKODRIVER).
 # --node:     the npm packages of www/ (npm ci / npm install), when
 #             www/package.json exists.
 # --fuzz:     the nightly toolchain (minimal profile) and cargo-fuzz, for
@@ -40,7 +45,7 @@ for arg in "$@"; do
         --deny) want_deny=1 ;;
         --postgres) want_postgres=1 ;;
         --all) want_browser=1; want_node=1; want_fuzz=1; want_deny=1; want_postgres=1 ;;
-        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
         *) echo "setup.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -138,6 +143,22 @@ if (( want_browser )); then
         say "chromium and chromedriver: present"
     else
         apt_install chromium chromium-driver fonts-liberation
+    fi
+    if command -v firefox-esr >/dev/null; then
+        say "firefox-esr: present ($(firefox-esr --version 2>/dev/null | tr -d '\n'))"
+    else
+        apt_install firefox-esr
+    fi
+    # Off PATH on purpose: wasm-bindgen-test-runner takes the first
+    # geckodriver it finds on PATH before chromedriver, which would move the
+    # Chromium wasm tests to Firefox.
+    gecko_root="${CARGO_HOME:-$HOME/.cargo}/geckodriver"
+    gecko_version=0.37.1
+    if [[ "$("$gecko_root/bin/geckodriver" --version 2>/dev/null | head -n 1)" == "geckodriver $gecko_version" ]]; then
+        say "geckodriver $gecko_version: present ($gecko_root/bin)"
+    else
+        say "installing geckodriver $gecko_version (cargo install into $gecko_root; about four minutes the first time)"
+        cargo install geckodriver --version "$gecko_version" --root "$gecko_root" --force
     fi
 fi
 

@@ -6,8 +6,9 @@
 #
 # Sections: formatting, clippy (native and wasm32), the wasm32 build, the
 # native tests of the whole workspace, the core's tests under wasm32 in Node
-# (wasm-bindgen-test-runner, configured in .cargo/config.toml), the docs
-# with warnings denied, the dependency policy (cargo deny: licenses, bans,
+# (wasm-bindgen-test-runner, configured in .cargo/config.toml) and in
+# headless Chromium and Firefox, the browser tests of the web app in both
+# browsers, the docs with warnings denied, the dependency policy (cargo deny: licenses, bans,
 # sources) and a fuzzing smoke run (scripts/fuzz.sh: 10 s per target).
 set -euo pipefail
 
@@ -15,7 +16,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # Flags for setup.sh. --node is a no-op until www/package.json exists.
-# --browser installs Chromium for the wasm tests in the browser. --fuzz and --deny install
+# --browser installs Chromium, Firefox ESR and their drivers for the wasm
+# tests in the browsers and the browser tests of the web app. --fuzz and --deny install
 # nightly, cargo-fuzz and cargo-deny when missing. --postgres installs
 # Debian's postgresql for the tests of relays sharing one PostgreSQL
 # (tests/tests/postgres.rs starts a private cluster in a temporary folder).
@@ -94,8 +96,16 @@ section "typescript (package types)" www/node_modules/.bin/tsc --noEmit -p tests
 # Includes tests/tests/wasm.rs: the package in Node against the real relay.
 section "tests (native)" cargo test --workspace
 section "tests (wasm32, node)" cargo test "${WASM_PACKAGES[@]}" --target wasm32-unknown-unknown
-section "tests (wasm32, chromium)" env WASM_BINDGEN_USE_BROWSER=1 cargo test "${WASM_PACKAGES[@]}" --target wasm32-unknown-unknown
-section "tests (browser)" tests/browser/run.sh
+# In the browsers: wasm-bindgen-test-runner drives Chromium through
+# chromedriver and Firefox ESR through geckodriver (installed off PATH by
+# setup.sh --browser), each named explicitly.
+section "tests (wasm32, chromium)" env CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_USE_BROWSER=1 \
+    cargo test "${WASM_PACKAGES[@]}" --target wasm32-unknown-unknown
+section "tests (wasm32, firefox)" env GECKODRIVER="${CARGO_HOME:-$HOME/.cargo}/geckodriver/bin/geckodriver" \
+    GECKODRIVER_ARGS="--binary $(command -v firefox-esr)" WASM_BINDGEN_USE_BROWSER=1 \
+    cargo test "${WASM_PACKAGES[@]}" --target wasm32-unknown-unknown
+# Every test of the web app in Chromium, then in Firefox ESR (docs/web.md).
+section "tests (browser: chromium, firefox)" tests/browser/run.sh
 section "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 # The advisory database cannot be downloaded here: run `cargo deny check
 # advisories` where the network allows it (docs/dependencies.md).

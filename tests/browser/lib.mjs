@@ -1,28 +1,22 @@
 // Shared harness of the browser tests: a real sotto-relay serving www/dist
-// on a loopback port, headless Chromium through playwright-core, and the
-// checks every test makes (no external requests, no page errors, axe-core,
-// screenshots under target/screenshots/).
+// on a loopback port, a headless browser (Chromium through playwright-core,
+// or Firefox ESR through puppeteer-core over WebDriver BiDi: see
+// browsers.mjs; SOTTO_BROWSER picks one), and the checks every test makes
+// (no external requests, no page errors, axe-core, screenshots under
+// target/screenshots/).
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
+import { BROWSER, launchBrowser } from "./browsers.mjs";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const require = createRequire(join(ROOT, "www", "package.json"));
-const { chromium } = require("playwright-core");
 const AXE = readFileSync(join(ROOT, "www/node_modules/axe-core/axe.min.js"), "utf8");
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
-export const SCREENSHOTS = join(ROOT, "target", "screenshots");
-
-// The launch flags that work as root on this machine (docs: TOOLCHAIN.md).
-const CHROMIUM_ARGS = [
-  "--no-sandbox", "--headless", "--disable-gpu", "--disable-dev-shm-usage",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  "--no-first-run", "--disable-quic",
-];
+/** Chromium's screenshots in target/screenshots/, Firefox's in target/screenshots/firefox/. */
+export const SCREENSHOTS = join(ROOT, "target", "screenshots", ...(BROWSER === "chromium" ? [] : [BROWSER]));
 
 const started = Date.now();
 export function log(...args) {
@@ -63,14 +57,15 @@ export async function startRelay() {
 }
 
 /**
- * Runs one browser test: a relay, Chromium, and `body({relay, browser, check})`.
+ * Runs one browser test: a relay, the browser SOTTO_BROWSER names, and
+ * `body({relay, browser, context})`.
  * Fails (exit status 1) on a thrown error, an uncaught page error or a
  * request that leaves the relay's origin.
  */
 export async function runTest(name, body) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const relay = await startRelay();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS, headless: true });
+  const browser = await launchBrowser(BROWSER);
   const problems = [];
   const contexts = [];
   const harness = {
@@ -93,7 +88,7 @@ export async function runTest(name, body) {
     },
   };
   let failed = null;
-  log(`${name}: relay at ${relay.origin}`);
+  log(`${name} in ${BROWSER} ${await browser.version()}: relay at ${relay.origin}`);
   try {
     await body(harness);
     if (problems.length) throw new Error(`problems seen:\n  ${problems.join("\n  ")}`);
@@ -105,10 +100,10 @@ export async function runTest(name, body) {
     relay.stop();
   }
   if (failed) {
-    console.error(`FAIL ${name}: ${failed.stack ?? failed}`);
+    console.error(`FAIL ${name} (${BROWSER}): ${failed.stack ?? failed}`);
     process.exit(1);
   }
-  log(`ok ${name}`);
+  log(`ok ${name} (${BROWSER})`);
 }
 
 /** On failure: a screenshot and the text of every open page, for the log. */
@@ -129,7 +124,7 @@ async function dumpPages(contexts) {
 function watchPage(page, problems) {
   page.on("pageerror", (err) => problems.push(`page error on ${page.url().split("#")[0]}: ${err.message}`));
   page.on("console", (msg) => {
-    if (msg.type() === "error" && !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(msg.text())) {
+    if (msg.type() === "error" && !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|can’t establish a connection|was interrupted while the page was loading/.test(msg.text())) {
       problems.push(`console error: ${msg.text()}`);
     }
   });

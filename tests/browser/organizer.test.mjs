@@ -127,10 +127,16 @@ await runTest("organizer", async ({ relay, context }) => {
   // One answer per browser, refused before the server is asked.
   const alice = await context();
   const first = await alice.newPage();
+  // The control for the "nothing sent" checks below: the same observation
+  // sees the frames of a page that does submit (in Firefox it is made in
+  // the page, see puppeteer-compat.mjs).
+  let firstSent = 0;
+  first.on("websocket", (ws) => ws.on("framesent", () => { firstSent += 1; }));
   await openParticipant(first, links.participants[0]);
   assert(/UTC|GMT/.test(await first.locator("#deadline").innerText()), "participant deadline with its time zone");
   await first.getByLabel("Pizza", { exact: true }).check();
   assertEqual(await submitAnswer(first), "sent", "first answer");
+  assert(firstSent > 0, "the frames of a submitting page are seen");
   assertEqual(await first.locator("#receipt-summary dt").first().innerText(), "Sent", "the receipt is explained, not raw JSON");
   assertEqual(await first.locator(".site-header nav").isVisible(), false, "no organizer navigation for participants");
   await screenshot(first, "participate-receipt-explained");
@@ -274,7 +280,7 @@ await runTest("organizer", async ({ relay, context }) => {
   // --- A missing member named, from the member's own error ---------------
   const named = await stranger.evaluate(async () => {
     const { memberFailure } = await import("/js/committee-wait.js");
-    // The error a member gives up with (crate/src/client/member.rs, Stalled).
+    // The error a member gives up with (crate/client/src/member.rs, Stalled).
     const err = Object.assign(new Error("no progress after the session closed (120 s without a new message, 10 fruitless reconnects; waiting for members [2, 3]): a member stopped, or the relay is withholding messages"), { code: "computation_failed" });
     const node = memberFailure(err, [{ index: 1, name: "Ada" }, { index: 2, name: "Grace" }, { index: 3, name: "Alan" }]);
     return { code: node.dataset.code, heading: node.querySelector("h2").textContent };
