@@ -120,7 +120,7 @@ async function checkRun(web, addr, natives, wasm) {
   await new Promise((r) => setTimeout(r, 1500));
   const t0 = performance.now();
   await org.close();
-  let result = null;
+  let result;
   while (!(result = await org.result())) await new Promise((r) => setTimeout(r, 20));
   const closeToResult = performance.now() - t0;
   const [wasmOut] = await Promise.all([wasmDone, ...daemons]);
@@ -217,7 +217,7 @@ try {
     });
     const start = (l) =>
       page.evaluate(async ({ l, src }) => {
-        const m = await import("/pkg/member/sotto.js");
+        await import("/pkg/member/sotto.js");
         const runWasmMember = eval(`(${src})`);
         return runWasmMember({ run: (link, cb) => window.benchMember.run(link, cb) }, l);
       }, { l, src: runWasmMember.toString() });

@@ -176,6 +176,9 @@ function budgetForm(schema, prefix) {
 /**
  * The form fields for `kind` (`vote`, `survey`, `budget`) and `schema`.
  * `onChange` hears every edit. Returns `{element, read}`.
+ * @param {string} kind
+ * @param {object} schema
+ * @param {{prefix?: string, onChange?: (event: Event) => void}} [options]
  */
 export function answerForm(kind, schema, { prefix = uid("form"), onChange } = {}) {
   const form = kind === "vote" ? voteForm(schema, prefix, onChange)

@@ -24,7 +24,7 @@ async function route() {
   const link = location.href;
   document.title = "Sotto: private votes, surveys and budgets";
   // Participants see their form only, not the organizer's navigation.
-  const nav = document.querySelector(".site-header nav");
+  const nav = /** @type {HTMLElement | null} */ (document.querySelector(".site-header nav"));
   if (nav) nav.hidden = r.view === "participate";
   try {
     switch (r.view) {

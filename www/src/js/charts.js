@@ -34,6 +34,8 @@ function frame(height, label) {
 /**
  * Horizontal bars, one row per item: `{label, value, display?, strong?}`.
  * A non-numeric value (e.g. "suppressed") is written instead of a bar.
+ * @param {Array<{label: string, value: number | string, display?: string, strong?: boolean}>} items
+ * @param {{label?: string, max?: number}} [options] the chart's accessible name; the scale's least maximum
  */
 export function barChart(items, { label, max } = {}) {
   const ROW = 42;
@@ -60,7 +62,11 @@ export function barChart(items, { label, max } = {}) {
   return root;
 }
 
-/** One bar split between `items` ({label, value}) in proportion, with a legend. */
+/**
+ * One bar split between `items` ({label, value}) in proportion, with a legend.
+ * @param {Array<{label: string, value: number}>} items
+ * @param {{label?: string, total?: number}} [options] the chart's accessible name; the whole (default: the sum)
+ */
 export function allocationBar(items, { label, total } = {}) {
   const sum = total ?? items.reduce((a, i) => a + Math.max(0, i.value), 0);
   const root = frame(36, label);
@@ -79,10 +85,6 @@ export function allocationBar(items, { label, total } = {}) {
 }
 
 /**
- * Quartiles on the question's scale: a box from the first to the third
- * quartile, the median as a bar and the mean as a diamond.
- */
-/**
  * The axis of a quartile chart: the question's whole scale, unless the
  * answers sit in a small part of it (a box under a fifth of the scale would
  * be a speck), then a window around them with a margin.
@@ -96,6 +98,12 @@ export function quartileAxis({ min, max, quartiles, mean }) {
   return { min: Math.max(min, lo - margin), max: Math.min(max, hi + margin), zoomed: true };
 }
 
+/**
+ * Quartiles on the question's scale: a box from the first to the third
+ * quartile, the median as a bar and the mean as a diamond.
+ * @param {{min: number, max: number, quartiles: number[], mean?: number}} scale
+ * @param {{label?: string}} [options] the chart's accessible name
+ */
 export function quartileChart({ min: scaleMin, max: scaleMax, quartiles, mean }, { label } = {}) {
   const [q1, median, q3] = quartiles;
   const { min, max } = quartileAxis({ min: scaleMin, max: scaleMax, quartiles, mean });
