@@ -77,6 +77,7 @@ section "rustfmt" cargo fmt --all -- --check
 section "rustfmt (fuzz)" cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 # The JavaScript of www/, crate/wasm/js, tests/ and scripts/ (docs/web.md, "JavaScript lints").
 section "eslint" npm --prefix www run --silent eslint
+section "prettier (check)" npm --prefix www run --silent format:check
 section "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 # The packages that compile to wasm32 (the relay and the CLI do not).
 WASM_PACKAGES=(-p sotto-wire -p sotto-core -p sotto-client -p sotto-wasm)

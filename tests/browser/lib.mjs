@@ -19,9 +19,15 @@ export const SCREENSHOTS = join(ROOT, "target", "screenshots");
 
 // The launch flags that work as root on this machine (docs: TOOLCHAIN.md).
 const CHROMIUM_ARGS = [
-  "--no-sandbox", "--headless", "--disable-gpu", "--disable-dev-shm-usage",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  "--no-first-run", "--disable-quic",
+  "--no-sandbox",
+  "--headless",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
 ];
 
 const started = Date.now();
@@ -42,16 +48,24 @@ export async function startRelay() {
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
   });
   let stderr = "";
-  child.stderr.on("data", (d) => { stderr = (stderr + d).slice(-4000); });
+  child.stderr.on("data", (d) => {
+    stderr = (stderr + d).slice(-4000);
+  });
   const addr = await new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`the relay did not start; stderr: ${stderr}`)), 15_000);
     child.stdout.on("data", (d) => {
       out += d;
       const m = out.match(/sotto-relay listening on (\S+)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
     });
-    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`the relay exited (${code}); stderr: ${stderr}`)); });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the relay exited (${code}); stderr: ${stderr}`));
+    });
   });
   child.stdout.resume();
   const stop = () => {
@@ -70,7 +84,11 @@ export async function startRelay() {
 export async function runTest(name, body) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const relay = await startRelay();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
   const problems = [];
   const contexts = [];
   const harness = {
@@ -84,7 +102,11 @@ export async function runTest(name, body) {
       ctx.setDefaultTimeout(30_000);
       ctx.on("request", (req) => {
         const url = req.url();
-        if (!(url.startsWith(relay.origin) || url.startsWith(relay.origin.replace("http", "ws")) || /^(data|blob):/.test(url))) {
+        if (!(
+          url.startsWith(relay.origin) ||
+          url.startsWith(relay.origin.replace("http", "ws")) ||
+          /^(data|blob):/.test(url)
+        )) {
           problems.push(`external request: ${url}`);
         }
       });
@@ -121,7 +143,9 @@ async function dumpPages(contexts) {
         await page.screenshot({ path: join(SCREENSHOTS, `failure-${n}.png`), fullPage: true });
         const text = await page.locator("body").innerText({ timeout: 2000 });
         console.error(`--- page ${n} (${page.url().split("#")[0]}), failure-${n}.png:\n${text.slice(0, 1500)}`);
-      } catch { /* closed meanwhile */ }
+      } catch {
+        /* closed meanwhile */
+      }
     }
   }
 }
@@ -147,13 +171,20 @@ export async function axeCheck(page, label) {
   if (!has) await page.evaluate(AXE);
   const violations = await page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+    }));
   });
   const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   const minor = violations.filter((v) => !bad.includes(v));
   if (minor.length) log(`axe ${label}: minor: ${minor.map((v) => `${v.id} (${v.impact})`).join(", ")}`);
   if (bad.length) {
-    throw new Error(`axe ${label}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(", ")}`).join("; ")}`);
+    throw new Error(
+      `axe ${label}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(", ")}`).join("; ")}`,
+    );
   }
   log(`axe ${label}: no serious or critical violations`);
 }
