@@ -92,12 +92,17 @@ async function nativeKey(dir, name) {
 
 function run(bin, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env: { ...process.env, SOTTO_PASSPHRASE: PASSPHRASE }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, args, {
+      env: { ...process.env, SOTTO_PASSPHRASE: PASSPHRASE },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (err += d));
-    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(bin)} ${args[0]}: ${err.trim()}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${path.basename(bin)} ${args[0]}: ${err.trim()}`)),
+    );
   });
 }
 
@@ -120,7 +125,7 @@ async function checkRun(web, addr, natives, wasm) {
   await new Promise((r) => setTimeout(r, 1500));
   const t0 = performance.now();
   await org.close();
-  let result = null;
+  let result;
   while (!(result = await org.result())) await new Promise((r) => setTimeout(r, 20));
   const closeToResult = performance.now() - t0;
   const [wasmOut] = await Promise.all([wasmDone, ...daemons]);
@@ -185,12 +190,22 @@ try {
 
   let chromium = null;
   try {
-    const { chromium: pw } = await import(pathToFileURL(path.join(root, "www/node_modules/playwright-core/index.mjs")).href);
+    const { chromium: pw } = await import(
+      pathToFileURL(path.join(root, "www/node_modules/playwright-core/index.mjs")).href
+    );
     chromium = await pw.launch({
       executablePath: "/usr/bin/chromium",
-      args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-quic"],
+      args: [
+        "--no-sandbox",
+        "--headless",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
     });
     const page = await chromium.newPage();
     await page.goto(`http://${addr}/bench.html`);
@@ -216,12 +231,18 @@ try {
       return window.benchMember.publicKeys();
     });
     const start = (l) =>
-      page.evaluate(async ({ l, src }) => {
-        const m = await import("/pkg/member/sotto.js");
-        const runWasmMember = eval(`(${src})`);
-        return runWasmMember({ run: (link, cb) => window.benchMember.run(link, cb) }, l);
-      }, { l, src: runWasmMember.toString() });
-    checks.push([`wasm member in chromium ${version} + 2 native`, await checkRun(web, addr, natives.slice(0, 2), { publicKeys, start })]);
+      page.evaluate(
+        async ({ l, src }) => {
+          await import("/pkg/member/sotto.js");
+          const runWasmMember = eval(`(${src})`);
+          return runWasmMember({ run: (link, cb) => window.benchMember.run(link, cb) }, l);
+        },
+        { l, src: runWasmMember.toString() },
+      );
+    checks.push([
+      `wasm member in chromium ${version} + 2 native`,
+      await checkRun(web, addr, natives.slice(0, 2), { publicKeys, start }),
+    ]);
   } catch (e) {
     rows.push(["chromium", { error: String(e.message ?? e) }]);
   } finally {
@@ -232,22 +253,32 @@ try {
   const webGz = gzipSync(readFileSync(path.join(pkg, "web/sotto_bg.wasm")), { level: 9 }).length;
   const memberGz = gzipSync(readFileSync(path.join(pkg, "member/sotto_bg.wasm")), { level: 9 }).length;
 
-  console.log("| runtime | prepare 20-question answer, 5 members (ms) | 1,000 × 32-bit lt, 3 members (ms) | rounds | bytes/party |");
+  console.log(
+    "| runtime | prepare 20-question answer, 5 members (ms) | 1,000 × 32-bit lt, 3 members (ms) | rounds | bytes/party |",
+  );
   console.log("|---|---|---|---|---|");
   for (const [name, r] of rows) {
     if (r.error) {
       console.log(`| ${name} | error: ${r.error} | | | |`);
       continue;
     }
-    console.log(`| ${name} | ${r.participantMs.toFixed(2)} | ${r.compare.ms.toFixed(1)} | ${r.compare.rounds}+${r.compare.prepRounds} prep | ${r.compare.bytesPerParty} |`);
+    console.log(
+      `| ${name} | ${r.participantMs.toFixed(2)} | ${r.compare.ms.toFixed(1)} | ${r.compare.rounds}+${r.compare.prepRounds} prep | ${r.compare.bytesPerParty} |`,
+    );
   }
-  console.log(`\nCommittee check over the relay: ${CHECK.comparisons} × ${CHECK.bits}-bit comparisons, 3 members, t = 1 (localhost)\n`);
+  console.log(
+    `\nCommittee check over the relay: ${CHECK.comparisons} × ${CHECK.bits}-bit comparisons, 3 members, t = 1 (localhost)\n`,
+  );
   console.log("| committee | close → verified result (ms) | wasm member computing (ms) |");
   console.log("|---|---|---|");
   for (const [name, c] of checks) {
-    console.log(`| ${name} | ${c.closeToResult.toFixed(0)} | ${c.wasmComputing === null ? "—" : c.wasmComputing.toFixed(0)} |`);
+    console.log(
+      `| ${name} | ${c.closeToResult.toFixed(0)} | ${c.wasmComputing === null ? "—" : c.wasmComputing.toFixed(0)} |`,
+    );
   }
-  console.log(`\nwasm gzipped: page module ${(webGz / 1024).toFixed(1)} KB, member module ${(memberGz / 1024).toFixed(1)} KB`);
+  console.log(
+    `\nwasm gzipped: page module ${(webGz / 1024).toFixed(1)} KB, member module ${(memberGz / 1024).toFixed(1)} KB`,
+  );
 } finally {
   child.kill("SIGKILL");
 }

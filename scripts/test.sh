@@ -4,11 +4,13 @@
 #
 #   scripts/test.sh
 #
-# Sections: formatting, clippy (native and wasm32), the wasm32 build, the
-# native tests of the whole workspace, the core's tests under wasm32 in Node
-# (wasm-bindgen-test-runner, configured in .cargo/config.toml) and in
-# headless Chromium and Firefox, the browser tests of the web app in both
-# browsers, the docs with warnings denied, the dependency policy (cargo deny: licenses, bans,
+# Sections: formatting, clippy (native and wasm32), the JavaScript's lints
+# (eslint, prettier --check, tsc --checkJs: www/package.json's scripts), the
+# wasm32 build, the native tests of the whole workspace, the core's tests
+# under wasm32 in Node (wasm-bindgen-test-runner, configured in
+# .cargo/config.toml) and in headless Chromium and Firefox, the browser
+# tests of the web app in both browsers (tests/browser/run.sh), the docs
+# with warnings denied, the dependency policy (cargo deny: licenses, bans,
 # sources) and a fuzzing smoke run (scripts/fuzz.sh: 10 s per target).
 set -euo pipefail
 
@@ -75,6 +77,9 @@ section() {
 section "setup" scripts/setup.sh "${SETUP_FLAGS[@]}"
 section "rustfmt" cargo fmt --all -- --check
 section "rustfmt (fuzz)" cargo fmt --manifest-path fuzz/Cargo.toml -- --check
+# The JavaScript of www/, crate/wasm/js, tests/ and scripts/ (docs/web.md, "JavaScript lints").
+section "eslint" npm --prefix www run --silent eslint
+section "prettier (check)" npm --prefix www run --silent format:check
 section "clippy (native)" cargo clippy --workspace --all-targets -- -D warnings
 # The packages that compile to wasm32 (the relay and the CLI do not).
 WASM_PACKAGES=(-p sotto-wire -p sotto-core -p sotto-client -p sotto-wasm)
@@ -93,6 +98,8 @@ section "build (wasm32)" cargo build -p sotto-wasm --lib --target wasm32-unknown
 # then its TypeScript types checked against an example app.
 section "wasm package" scripts/build-wasm.sh --check-size
 section "typescript (package types)" www/node_modules/.bin/tsc --noEmit -p tests/ts
+# JSDoc types of the JavaScript, against the package's declarations built above.
+section "typescript (checkJs)" npm --prefix www run --silent typecheck
 # Includes tests/tests/wasm.rs: the package in Node against the real relay.
 section "tests (native)" cargo test --workspace
 section "tests (wasm32, node)" cargo test "${WASM_PACKAGES[@]}" --target wasm32-unknown-unknown

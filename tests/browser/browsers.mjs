@@ -19,9 +19,15 @@ if (!BROWSERS.includes(BROWSER)) throw new Error(`SOTTO_BROWSER=${BROWSER}: use 
 
 // The launch flags that work as root on this machine (docs: TOOLCHAIN.md).
 const CHROMIUM_ARGS = [
-  "--no-sandbox", "--headless", "--disable-gpu", "--disable-dev-shm-usage",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  "--no-first-run", "--disable-quic",
+  "--no-sandbox",
+  "--headless",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
 ];
 
 /**
@@ -38,5 +44,9 @@ export async function launchBrowser(name) {
     return launchFirefox({ executablePath: process.env.FIREFOX ?? "/usr/bin/firefox-esr" });
   }
   const { chromium } = require("playwright-core");
-  return chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
 }

@@ -4,7 +4,15 @@
 // page shows the allocation bars with exact means and medians.
 
 import { runTest, screenshot, axeCheck, log, assertEqual } from "./lib.mjs";
-import { fillCreateForm, createSession, openParticipant, submitAnswer, closeSession, openResults, tableRows } from "./flows.mjs";
+import {
+  fillCreateForm,
+  createSession,
+  openParticipant,
+  submitAnswer,
+  closeSession,
+  openResults,
+  tableRows,
+} from "./flows.mjs";
 
 const SPLITS = [
   { park: 60, library: 40, pool: 0 },
@@ -34,7 +42,8 @@ await runTest("budget", async ({ relay, context }) => {
   for (const [i, split] of SPLITS.entries()) {
     const page = await (await context()).newPage();
     await openParticipant(page, links.participants[0]);
-    for (const [project, amount] of Object.entries(split)) await page.getByLabel(project, { exact: true }).fill(String(amount));
+    for (const [project, amount] of Object.entries(split))
+      await page.getByLabel(project, { exact: true }).fill(String(amount));
     if (i === 0) {
       await page.getByText("All 100 allocated.").waitFor();
       await axeCheck(page, "participate page (budget)");
@@ -53,7 +62,15 @@ await runTest("budget", async ({ relay, context }) => {
 
   await openResults(org, links.read);
   const rows = await tableRows(org, "Allocation per project");
-  assertEqual(rows, [["park", "1", "50", "50"], ["library", "2", "30", "30"], ["pool", "3", "20", "20"]], "budget means and medians");
+  assertEqual(
+    rows,
+    [
+      ["park", "1", "50", "50"],
+      ["library", "2", "30", "30"],
+      ["pool", "3", "20", "20"],
+    ],
+    "budget means and medians",
+  );
   await axeCheck(org, "results page (budget)");
   await screenshot(org, "results-budget");
 });

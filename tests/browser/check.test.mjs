@@ -48,7 +48,11 @@ await runTest("check", async ({ relay, context }) => {
   await visitor.close();
 
   // Close once every member is connected; the members run the check.
-  await org.locator("#demo-status li").filter({ hasText: /connected|received/ }).nth(2).waitFor({ timeout: 30_000 });
+  await org
+    .locator("#demo-status li")
+    .filter({ hasText: /connected|received/ })
+    .nth(2)
+    .waitFor({ timeout: 30_000 });
   const close = org.locator("#close-session");
   await close.click();
   await close.click();
@@ -65,16 +69,26 @@ await runTest("check", async ({ relay, context }) => {
   const rows = await tableRows(org, "Committee check");
   const less = rows[2]?.[1];
   assert(Number(less) > 0 && Number(less) < COMPARISONS, `a plausible count of "less": ${less}`);
-  assertEqual(rows, [
-    ["Secret comparisons", String(COMPARISONS)],
-    ["Bits per compared value", String(BITS)],
-    ["Comparisons that came out “less”", less],
-    ["Known answer", less],
-    ["Verdict", "correct"],
-  ], "check table");
-  const [csv] = await Promise.all([org.waitForEvent("download"), org.getByRole("button", { name: "Download CSV" }).click()]);
+  assertEqual(
+    rows,
+    [
+      ["Secret comparisons", String(COMPARISONS)],
+      ["Bits per compared value", String(BITS)],
+      ["Comparisons that came out “less”", less],
+      ["Known answer", less],
+      ["Verdict", "correct"],
+    ],
+    "check table",
+  );
+  const [csv] = await Promise.all([
+    org.waitForEvent("download"),
+    org.getByRole("button", { name: "Download CSV" }).click(),
+  ]);
   const csvText = readFileSync(await csv.path(), "utf8");
-  assert(csvText.includes(`comparisons,${COMPARISONS}\r\n`) && csvText.includes("correct,true"), `CSV export: ${csvText}`);
+  assert(
+    csvText.includes(`comparisons,${COMPARISONS}\r\n`) && csvText.includes("correct,true"),
+    `CSV export: ${csvText}`,
+  );
   await axeCheck(org, "results page (check)");
   await screenshot(org, "results-check");
 });

@@ -33,13 +33,20 @@ await runTest("components", async ({ relay, context }) => {
     f.element.querySelector('[aria-label="Move C up"]').click();
     f.element.querySelector('[aria-label="Move C up"]').click();
     out.irv = f.read();
-    f = form("survey", { questions: [
-      { id: "q1", text: "Hours", answer: { type: "number", min: 0, max: 400, decimals: 1 } },
-      { id: "q2", text: "Tools", answer: { type: "multi", options: ["a", "b", "c"], max_selections: 2 }, optional: true },
-      { id: "q3", text: "Stars", answer: { type: "rating", scale: 5 } },
-      { id: "q4", text: "Agree", answer: { type: "yesno" }, optional: true },
-      { id: "q5", text: "Colour", answer: { type: "choice", options: ["red", "blue"] }, optional: true },
-    ] });
+    f = form("survey", {
+      questions: [
+        { id: "q1", text: "Hours", answer: { type: "number", min: 0, max: 400, decimals: 1 } },
+        {
+          id: "q2",
+          text: "Tools",
+          answer: { type: "multi", options: ["a", "b", "c"], max_selections: 2 },
+          optional: true,
+        },
+        { id: "q3", text: "Stars", answer: { type: "rating", scale: 5 } },
+        { id: "q4", text: "Agree", answer: { type: "yesno" }, optional: true },
+        { id: "q5", text: "Colour", answer: { type: "choice", options: ["red", "blue"] }, optional: true },
+      ],
+    });
     const all = inputs(f);
     all[0].value = "12.5";
     all.find((i) => i.value === "b").checked = true;
@@ -63,23 +70,61 @@ await runTest("components", async ({ relay, context }) => {
     const texts = (nodes) => nodes.map((n) => n.textContent).join(" | ");
     const vote = { method: "borda", options: ["A", "B", "C"], reveal: "tally" };
     out.borda = tables(RENDERERS.vote(vote, { scores: { A: 5, B: 3, C: 1 }, tally: { A: 2, B: 1, C: 0 } }).nodes);
-    const irv = RENDERERS.vote({ ...vote, method: "irv" }, { rounds: [{ A: 2, B: 2, C: 1 }, { A: 3, B: 2 }], tally: { A: 3, B: 2 }, winner: "A" });
+    const irv = RENDERERS.vote(
+      { ...vote, method: "irv" },
+      {
+        rounds: [
+          { A: 2, B: 2, C: 1 },
+          { A: 3, B: 2 },
+        ],
+        tally: { A: 3, B: 2 },
+        winner: "A",
+      },
+    );
     out.irv_tables = tables(irv.nodes);
     out.irv_text = texts(irv.nodes.slice(0, 1));
     out.winner_only = texts(RENDERERS.vote(vote, { winner: ["A", "B"], tie: true }).nodes);
-    const survey = { questions: [{ id: "c", text: "Colour", answer: { type: "choice", options: ["x", "y", "z"] } },
-      { id: "a", text: "Agree", answer: { type: "yesno" } }], crosstabs: [["c", "a"]] };
-    const sres = RENDERERS.survey(survey, { questions: { c: { count: 7, histogram: { x: 5, y: "suppressed", z: "suppressed" } }, a: { count: 7, histogram: { no: 3, yes: 4 } } },
-      crosstabs: { "c x a": { "x|no": 3, "x|yes": 2, "y|no": 0, "y|yes": 1, "z|no": 0, "z|yes": 1 } }, dp: { epsilon: 1 } });
+    const survey = {
+      questions: [
+        { id: "c", text: "Colour", answer: { type: "choice", options: ["x", "y", "z"] } },
+        { id: "a", text: "Agree", answer: { type: "yesno" } },
+      ],
+      crosstabs: [["c", "a"]],
+    };
+    const sres = RENDERERS.survey(survey, {
+      questions: {
+        c: { count: 7, histogram: { x: 5, y: "suppressed", z: "suppressed" } },
+        a: { count: 7, histogram: { no: 3, yes: 4 } },
+      },
+      crosstabs: { "c x a": { "x|no": 3, "x|yes": 2, "y|no": 0, "y|yes": 1, "z|no": 0, "z|yes": 1 } },
+      dp: { epsilon: 1 },
+    });
     out.survey_tables = tables(sres.nodes);
     out.survey_csv = sres.csv.length;
-    const failed = RENDERERS.check({ comparisons: 100, bits: 8 }, { check: { comparisons: 100, bits: 8, less: 40, expected: 41, correct: false } });
+    const failed = RENDERERS.check(
+      { comparisons: 100, bits: 8 },
+      { check: { comparisons: 100, bits: 8, less: 40, expected: 41, correct: false } },
+    );
     out.check_failed = { text: texts(failed.nodes.slice(0, 1)), tables: tables(failed.nodes), csv: failed.csv };
     // A wide scale with answers in a small part of it: the axis zooms to
     // them, grouped digits, and answers below the first bucket edge keep
     // their own row.
-    const wide = { questions: [{ id: "q1", text: "Income", answer: { type: "number", min: 0, max: 500000, buckets: [1000, 250000] } }] };
-    const wres = RENDERERS.survey(wide, { questions: { q1: { count: 9, mean: 31000, median: 30000, quartiles: [20000, 30000, 40000], histogram: { 1000: 6, 250000: 1 } } } });
+    const wide = {
+      questions: [
+        { id: "q1", text: "Income", answer: { type: "number", min: 0, max: 500000, buckets: [1000, 250000] } },
+      ],
+    };
+    const wres = RENDERERS.survey(wide, {
+      questions: {
+        q1: {
+          count: 9,
+          mean: 31000,
+          median: 30000,
+          quartiles: [20000, 30000, 40000],
+          histogram: { 1000: 6, 250000: 1 },
+        },
+      },
+    });
     const wbox = document.createElement("div");
     wbox.append(...wres.nodes);
     document.body.append(wbox);
@@ -90,7 +135,11 @@ await runTest("components", async ({ relay, context }) => {
       stats: tables(wres.nodes)[0].rows,
       buckets: tables(wres.nodes)[1].rows.map((r) => r.slice(0, 2)),
     };
-    out.decimals = explain("survey", { questions: [{ id: "q1", text: "Age", answer: { type: "number", min: 0, max: 120 } }] }, "question q1: use at most 0 digits after the decimal point").text;
+    out.decimals = explain(
+      "survey",
+      { questions: [{ id: "q1", text: "Age", answer: { type: "number", min: 0, max: 120 } }] },
+      "question q1: use at most 0 digits after the decimal point",
+    ).text;
     out.messages = [
       explain("vote", vote, 'the answer needs a "ranking" field').text,
       explain("survey", survey, 'the answer needs a "c" field'),
@@ -104,24 +153,102 @@ await runTest("components", async ({ relay, context }) => {
   assertEqual(got.irv, { ranking: ["C", "A", "B"] }, "ranking answer");
   assertEqual(got.survey, { q1: 12.5, q2: ["b"], q3: 4, q4: false }, "survey answer");
   assertEqual(got.budget, { park: 70, pool: 30 }, "budget answer");
-  assertEqual(got.borda.map((t) => t.caption), ["Points per option (Borda count)", "First preferences"], "Borda tables");
-  assertEqual(got.borda[0].rows.map((r) => r.slice(0, 2)), [["A", "5"], ["B", "3"], ["C", "1"]], "Borda points");
+  assertEqual(
+    got.borda.map((t) => t.caption),
+    ["Points per option (Borda count)", "First preferences"],
+    "Borda tables",
+  );
+  assertEqual(
+    got.borda[0].rows.map((r) => r.slice(0, 2)),
+    [
+      ["A", "5"],
+      ["B", "3"],
+      ["C", "1"],
+    ],
+    "Borda points",
+  );
   assertEqual(got.irv_text, "Winner: A", "IRV winner");
-  assertEqual(got.irv_tables[1].rows, [["A", "2", "3"], ["B", "2", "2"], ["C", "1", "—"]], "IRV rounds");
+  assertEqual(
+    got.irv_tables[1].rows,
+    [
+      ["A", "2", "3"],
+      ["B", "2", "2"],
+      ["C", "1", "—"],
+    ],
+    "IRV rounds",
+  );
   assertEqual(got.winner_only.startsWith("Tie between A and B"), true, `winner only: ${got.winner_only}`);
-  assertEqual(got.survey_tables[0].rows.map((r) => r.slice(0, 2)), [["x", "5"], ["y", "suppressed"], ["z", "suppressed"]], "suppressed cells");
-  assertEqual(got.survey_tables[1].rows.map((r) => r.slice(0, 2)), [["Yes", "4"], ["No", "3"]], "yes/no order");
-  assertEqual(got.survey_tables[2].rows, [["x", "3", "2"], ["y", "0", "1"], ["z", "0", "1"]], "cross-tab");
-  assertEqual(got.messages, ["Rank all the options.", { text: "Please answer “Colour”.", question: "c" }, "The amounts add up to 60; they must add up to 100."], "plain messages");
-  assertEqual(got.check_failed.text.startsWith("Committee check failed") && got.check_failed.text.includes("wrong answer"), true, `failed check: ${got.check_failed.text}`);
-  assertEqual(got.check_failed.tables[0].rows.slice(2), [["Comparisons that came out “less”", "40"], ["Known answer", "41"], ["Verdict", "wrong"]], "failed check table");
+  assertEqual(
+    got.survey_tables[0].rows.map((r) => r.slice(0, 2)),
+    [
+      ["x", "5"],
+      ["y", "suppressed"],
+      ["z", "suppressed"],
+    ],
+    "suppressed cells",
+  );
+  assertEqual(
+    got.survey_tables[1].rows.map((r) => r.slice(0, 2)),
+    [
+      ["Yes", "4"],
+      ["No", "3"],
+    ],
+    "yes/no order",
+  );
+  assertEqual(
+    got.survey_tables[2].rows,
+    [
+      ["x", "3", "2"],
+      ["y", "0", "1"],
+      ["z", "0", "1"],
+    ],
+    "cross-tab",
+  );
+  assertEqual(
+    got.messages,
+    [
+      "Rank all the options.",
+      { text: "Please answer “Colour”.", question: "c" },
+      "The amounts add up to 60; they must add up to 100.",
+    ],
+    "plain messages",
+  );
+  assertEqual(
+    got.check_failed.text.startsWith("Committee check failed") && got.check_failed.text.includes("wrong answer"),
+    true,
+    `failed check: ${got.check_failed.text}`,
+  );
+  assertEqual(
+    got.check_failed.tables[0].rows.slice(2),
+    [
+      ["Comparisons that came out “less”", "40"],
+      ["Known answer", "41"],
+      ["Verdict", "wrong"],
+    ],
+    "failed check table",
+  );
   assertEqual(got.check_failed.csv.at(-1), ["correct", false], "failed check CSV");
   assertEqual(got.wide.ticks.includes("500,000"), false, `zoomed axis: ${got.wide.ticks}`);
   assertEqual(got.wide.ticks.at(-1), "52,000", "zoomed axis ends near the answers");
   assertEqual(got.wide.box > 100, true, `the box is visible (${got.wide.box} wide)`);
   assertEqual(got.wide.note.includes("the question allowed 0 to 500,000"), true, `zoom note: ${got.wide.note}`);
-  assertEqual(got.wide.stats.slice(1, 3), [["Mean", "31,000"], ["Median", "30,000"]], "thousands separators");
-  assertEqual(got.wide.buckets, [["below 1,000", "2"], ["1,000 to under 250,000", "6"], ["250,000 to 500,000", "1"]], "answers below the first edge");
+  assertEqual(
+    got.wide.stats.slice(1, 3),
+    [
+      ["Mean", "31,000"],
+      ["Median", "30,000"],
+    ],
+    "thousands separators",
+  );
+  assertEqual(
+    got.wide.buckets,
+    [
+      ["below 1,000", "2"],
+      ["1,000 to under 250,000", "6"],
+      ["250,000 to 500,000", "1"],
+    ],
+    "answers below the first edge",
+  );
   assertEqual(got.decimals, "“Age”: Enter a whole number, without decimals.", "no 'at most 0 digits'");
   log(`survey CSV rows: ${got.survey_csv}`);
 });

@@ -9,7 +9,12 @@ import { fillCreateForm, createSession, openParticipant, closeSession } from "./
 await runTest("embed", async ({ relay, context }) => {
   const origin = relay.origin;
   const org = await (await context()).newPage();
-  await fillCreateForm(org, origin, { title: "Where should the new bench go?", kind: "vote", circle: 3, minSubmissions: 2 });
+  await fillCreateForm(org, origin, {
+    title: "Where should the new bench go?",
+    kind: "vote",
+    circle: 3,
+    minSubmissions: 2,
+  });
   const links = await createSession(org);
   await org.getByRole("button", { name: "Run the demo committee here" }).click();
   const open = links.participants[0];

@@ -23,7 +23,11 @@ export async function memberKey(page, origin, name) {
  * The organizer fills the start page. `kind` picks the builder, `build(page)`
  * fills it; `members` are public-key JSONs, or `circle` a member count.
  */
-export async function fillCreateForm(page, origin, { title, kind, build, members = [], circle = 0, singleUse = 0, minSubmissions }) {
+export async function fillCreateForm(
+  page,
+  origin,
+  { title, kind, build, members = [], circle = 0, singleUse = 0, minSubmissions },
+) {
   await page.goto(`${origin}/`);
   await page.locator("#create-form").waitFor();
   await page.getByLabel("Title").fill(title);
@@ -50,10 +54,16 @@ export async function fillCreateForm(page, origin, { title, kind, build, members
 export async function createSession(page) {
   await page.getByRole("button", { name: "Create the session" }).click();
   // In circle mode the member links are folded away (not needed there).
-  await page.locator("#member-links").waitFor({ state: "attached", timeout: 30_000 }).catch(async (err) => {
-    const feedback = await page.locator("#create-feedback").innerText().catch(() => "");
-    throw new Error(`session not created: ${feedback || err.message}`);
-  });
+  await page
+    .locator("#member-links")
+    .waitFor({ state: "attached", timeout: 30_000 })
+    .catch(async (err) => {
+      const feedback = await page
+        .locator("#create-feedback")
+        .innerText()
+        .catch(() => "");
+      throw new Error(`session not created: ${feedback || err.message}`);
+    });
   const members = await page.locator("#member-links code").allTextContents();
   const participants = await page.locator("#participant-links code").allTextContents();
   const read = await page.locator("#results-link").getAttribute("href");
@@ -111,5 +121,7 @@ export async function openResults(page, readLink) {
 /** The rows (cells' text) of the table with `caption`. */
 export async function tableRows(page, caption) {
   const table = page.locator("table", { has: page.locator("caption", { hasText: caption }) }).first();
-  return table.locator("tbody tr").evaluateAll((rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent.trim())));
+  return table
+    .locator("tbody tr")
+    .evaluateAll((rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent.trim())));
 }

@@ -36,16 +36,24 @@ export async function startRelay() {
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
   });
   let stderr = "";
-  child.stderr.on("data", (d) => { stderr = (stderr + d).slice(-4000); });
+  child.stderr.on("data", (d) => {
+    stderr = (stderr + d).slice(-4000);
+  });
   const addr = await new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`the relay did not start; stderr: ${stderr}`)), 15_000);
     child.stdout.on("data", (d) => {
       out += d;
       const m = out.match(/sotto-relay listening on (\S+)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
     });
-    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`the relay exited (${code}); stderr: ${stderr}`)); });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the relay exited (${code}); stderr: ${stderr}`));
+    });
   });
   child.stdout.resume();
   const stop = () => {
@@ -79,7 +87,11 @@ export async function runTest(name, body) {
       ctx.setDefaultTimeout(30_000);
       ctx.on("request", (req) => {
         const url = req.url();
-        if (!(url.startsWith(relay.origin) || url.startsWith(relay.origin.replace("http", "ws")) || /^(data|blob):/.test(url))) {
+        if (!(
+          url.startsWith(relay.origin) ||
+          url.startsWith(relay.origin.replace("http", "ws")) ||
+          /^(data|blob):/.test(url)
+        )) {
           problems.push(`external request: ${url}`);
         }
       });
@@ -116,7 +128,9 @@ async function dumpPages(contexts) {
         await page.screenshot({ path: join(SCREENSHOTS, `failure-${n}.png`), fullPage: true });
         const text = await page.locator("body").innerText({ timeout: 2000 });
         console.error(`--- page ${n} (${page.url().split("#")[0]}), failure-${n}.png:\n${text.slice(0, 1500)}`);
-      } catch { /* closed meanwhile */ }
+      } catch {
+        /* closed meanwhile */
+      }
     }
   }
 }
@@ -124,7 +138,12 @@ async function dumpPages(contexts) {
 function watchPage(page, problems) {
   page.on("pageerror", (err) => problems.push(`page error on ${page.url().split("#")[0]}: ${err.message}`));
   page.on("console", (msg) => {
-    if (msg.type() === "error" && !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|can’t establish a connection|was interrupted while the page was loading/.test(msg.text())) {
+    if (
+      msg.type() === "error" &&
+      !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|can’t establish a connection|was interrupted while the page was loading/.test(
+        msg.text(),
+      )
+    ) {
       problems.push(`console error: ${msg.text()}`);
     }
   });
@@ -142,13 +161,20 @@ export async function axeCheck(page, label) {
   if (!has) await page.evaluate(AXE);
   const violations = await page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+    }));
   });
   const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   const minor = violations.filter((v) => !bad.includes(v));
   if (minor.length) log(`axe ${label}: minor: ${minor.map((v) => `${v.id} (${v.impact})`).join(", ")}`);
   if (bad.length) {
-    throw new Error(`axe ${label}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(", ")}`).join("; ")}`);
+    throw new Error(
+      `axe ${label}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(", ")}`).join("; ")}`,
+    );
   }
   log(`axe ${label}: no serious or critical violations`);
 }

@@ -25,7 +25,11 @@
  * @returns {unknown} `{value}` on success, or `{missing}` / `{strict}` / `{error}`
  */
 export function locate(steps, op, arg) {
-  const normalize = (s) => s.replace(/[\u200b\u00ad]/g, "").trim().replace(/\s+/g, " ");
+  const normalize = (s) =>
+    s
+      .replace(/[\u200b\u00ad]/g, "")
+      .trim()
+      .replace(/\s+/g, " ");
   const SKIP = new Set(["SCRIPT", "NOSCRIPT", "STYLE", "TEMPLATE"]);
   const skipped = (el) => SKIP.has(el.nodeName) || (document.head && document.head.contains(el));
   const textCache = new Map();
@@ -63,7 +67,10 @@ export function locate(steps, op, arg) {
   function textMatcher(m) {
     if (m.regex) {
       const re = new RegExp(m.regex.source, m.regex.flags);
-      return (t) => { re.lastIndex = 0; return re.test(t.normalized); };
+      return (t) => {
+        re.lastIndex = 0;
+        return re.test(t.normalized);
+      };
     }
     const wanted = normalize(m.text);
     if (m.exact) return (t) => t.normalized === wanted || t.immediate.some((s) => normalize(s) === wanted);
@@ -73,7 +80,10 @@ export function locate(steps, op, arg) {
   /** A matcher on plain strings (accessible names). */
   function stringMatcher(m) {
     const match = textMatcher(m);
-    return (s) => { const n = normalize(s); return match({ full: s, normalized: n, immediate: [s] }); };
+    return (s) => {
+      const n = normalize(s);
+      return match({ full: s, normalized: n, immediate: [s] });
+    };
   }
 
   /**
@@ -98,11 +108,16 @@ export function locate(steps, op, arg) {
     let quote = null;
     let current = "";
     for (const ch of selector) {
-      if (quote) { if (ch === quote) quote = null; }
-      else if (ch === '"' || ch === "'") quote = ch;
+      if (quote) {
+        if (ch === quote) quote = null;
+      } else if (ch === '"' || ch === "'") quote = ch;
       else if (ch === "[" || ch === "(") depth += 1;
       else if (ch === "]" || ch === ")") depth -= 1;
-      else if (depth === 0 && sep.test(ch)) { parts.push(current); current = ""; continue; }
+      else if (depth === 0 && sep.test(ch)) {
+        parts.push(current);
+        current = "";
+        continue;
+      }
       current += ch;
     }
     parts.push(current);
@@ -117,7 +132,11 @@ export function locate(steps, op, arg) {
     if (el.matches(selector)) return true;
     return splitTop(selector, /,/).some((one) => {
       const parts = splitTop(one, /\s/);
-      if (parts.length < 2 || parts.some((p) => /^[>+~]$/.test(p) || /[>+~]/.test(p.replace(/\[[^\]]*\]|\([^)]*\)/g, "")))) return el.matches(one);
+      if (
+        parts.length < 2 ||
+        parts.some((p) => /^[>+~]$/.test(p) || /[>+~]/.test(p.replace(/\[[^\]]*\]|\([^)]*\)/g, "")))
+      )
+        return el.matches(one);
       if (!el.matches(parts[parts.length - 1])) return false;
       let i = parts.length - 2;
       for (let n = composedParent(el); n && i >= 0; n = composedParent(n)) if (n.matches(parts[i])) i -= 1;
@@ -154,7 +173,10 @@ export function locate(steps, op, arg) {
   function labelledBy(el) {
     const ids = el.getAttribute("aria-labelledby");
     if (!ids) return null;
-    const els = ids.split(/\s+/).map((id) => byId(el, id)).filter(Boolean);
+    const els = ids
+      .split(/\s+/)
+      .map((id) => byId(el, id))
+      .filter(Boolean);
     return els.length ? els : null;
   }
   /** The texts that label `el` (Playwright's getElementLabels). */
@@ -163,8 +185,9 @@ export function locate(steps, op, arg) {
     if (by) return by.map(elementText);
     const aria = el.getAttribute("aria-label");
     if (aria && aria.trim()) return [{ full: aria, normalized: normalize(aria), immediate: [aria] }];
-    const labelable = ["BUTTON", "METER", "OUTPUT", "PROGRESS", "SELECT", "TEXTAREA"].includes(el.nodeName)
-      || (el.nodeName === "INPUT" && el.type !== "hidden");
+    const labelable =
+      ["BUTTON", "METER", "OUTPUT", "PROGRESS", "SELECT", "TEXTAREA"].includes(el.nodeName) ||
+      (el.nodeName === "INPUT" && el.type !== "hidden");
     if (labelable && el.labels) return Array.from(el.labels, elementText);
     return [];
   }
@@ -205,18 +228,41 @@ export function locate(steps, op, arg) {
     if (tag === "SUMMARY") return "button";
     return null;
   }
-  const NAME_FROM_CONTENT = new Set(["button", "cell", "checkbox", "columnheader", "gridcell", "heading", "link",
-    "menuitem", "menuitemcheckbox", "menuitemradio", "option", "radio", "row", "rowheader", "switch", "tab", "tooltip", "treeitem"]);
+  const NAME_FROM_CONTENT = new Set([
+    "button",
+    "cell",
+    "checkbox",
+    "columnheader",
+    "gridcell",
+    "heading",
+    "link",
+    "menuitem",
+    "menuitemcheckbox",
+    "menuitemradio",
+    "option",
+    "radio",
+    "row",
+    "rowheader",
+    "switch",
+    "tab",
+    "tooltip",
+    "treeitem",
+  ]);
 
   /** Text of the flat tree under `node` for a name from content: hidden parts skipped, alt text of images. */
   function contentText(node) {
     let out = "";
-    const children = node.nodeType === 1 && node.shadowRoot ? node.shadowRoot.childNodes
-      : node.nodeName === "SLOT" && node.assignedNodes().length ? node.assignedNodes() : node.childNodes;
+    const children =
+      node.nodeType === 1 && node.shadowRoot
+        ? node.shadowRoot.childNodes
+        : node.nodeName === "SLOT" && node.assignedNodes().length
+          ? node.assignedNodes()
+          : node.childNodes;
     for (const c of children) {
       if (c.nodeType === 3) out += c.nodeValue;
       else if (c.nodeType === 1) {
-        if (skipped(c) || c.getAttribute("aria-hidden") === "true" || (c.nodeName !== "SLOT" && hiddenForAria(c))) continue;
+        if (skipped(c) || c.getAttribute("aria-hidden") === "true" || (c.nodeName !== "SLOT" && hiddenForAria(c)))
+          continue;
         const display = getComputedStyle(c).display;
         const inline = display === "inline" || display === "contents";
         let t;
@@ -236,7 +282,8 @@ export function locate(steps, op, arg) {
     const aria = el.getAttribute("aria-label");
     if (aria && aria.trim()) return aria;
     if (el instanceof HTMLInputElement) {
-      if (["submit", "button", "reset"].includes(el.type)) return el.value || (el.type === "submit" ? "Submit" : el.type === "reset" ? "Reset" : "");
+      if (["submit", "button", "reset"].includes(el.type))
+        return el.value || (el.type === "submit" ? "Submit" : el.type === "reset" ? "Reset" : "");
       if (el.type === "image") return el.alt || "";
     }
     if (el.labels && el.labels.length) return Array.from(el.labels, (l) => contentText(l)).join(" ");
@@ -263,12 +310,16 @@ export function locate(steps, op, arg) {
         return union(scopes.map((s) => queryCss(s, step.selector)));
       case "text": {
         const match = textMatcher(step);
-        return union(scopes.map((s) => allUnder(s).filter((el) => {
-          if (skipped(el) || !match(elementText(el))) return false;
-          if (step.exact) return true;
-          for (let c = el.firstElementChild; c; c = c.nextElementSibling) if (match(elementText(c))) return false;
-          return !(el.shadowRoot && match(elementText(el.shadowRoot)));
-        })));
+        return union(
+          scopes.map((s) =>
+            allUnder(s).filter((el) => {
+              if (skipped(el) || !match(elementText(el))) return false;
+              if (step.exact) return true;
+              for (let c = el.firstElementChild; c; c = c.nextElementSibling) if (match(elementText(c))) return false;
+              return !(el.shadowRoot && match(elementText(el.shadowRoot)));
+            }),
+          ),
+        );
       }
       case "label": {
         const match = textMatcher(step);
@@ -276,11 +327,15 @@ export function locate(steps, op, arg) {
       }
       case "role": {
         const nameMatch = step.name ? stringMatcher(step.name) : null;
-        return union(scopes.map((s) => allUnder(s).filter((el) => {
-          if (role(el) !== step.role || hiddenForAria(el)) return false;
-          if (step.checked !== undefined && el.checked !== step.checked) return false;
-          return !nameMatch || nameMatch(accessibleName(el, step.role));
-        })));
+        return union(
+          scopes.map((s) =>
+            allUnder(s).filter((el) => {
+              if (role(el) !== step.role || hiddenForAria(el)) return false;
+              if (step.checked !== undefined && el.checked !== step.checked) return false;
+              return !nameMatch || nameMatch(accessibleName(el, step.role));
+            }),
+          ),
+        );
       }
       case "hasText": {
         const match = textMatcher(step);
@@ -294,7 +349,9 @@ export function locate(steps, op, arg) {
       }
       case "or": {
         const set = new Set([...scopes, ...resolve(step.steps, [document])]);
-        return Array.from(set).sort((a, b) => (a === b ? 0 : a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+        return Array.from(set).sort((a, b) =>
+          a === b ? 0 : a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
+        );
       }
       default:
         throw new Error(`unknown locator step ${step.kind}`);
@@ -336,7 +393,8 @@ export function locate(steps, op, arg) {
     case "textContent":
       return { value: el.textContent };
     case "inputValue":
-      if (!("value" in el) || !["INPUT", "TEXTAREA", "SELECT"].includes(el.nodeName)) return { error: "not an input, textarea or select element" };
+      if (!("value" in el) || !["INPUT", "TEXTAREA", "SELECT"].includes(el.nodeName))
+        return { error: "not an input, textarea or select element" };
       return { value: el.value };
     case "getAttribute":
       return { value: el.getAttribute(arg) };
@@ -347,14 +405,23 @@ export function locate(steps, op, arg) {
     case "fill": {
       // Like Playwright's fill: focus, replace the value, fire `input`
       // (and `change` for the types Playwright sets directly).
-      if (!["INPUT", "TEXTAREA"].includes(el.nodeName) && !el.isContentEditable) return { error: "not an input, textarea or contenteditable element" };
+      if (!["INPUT", "TEXTAREA"].includes(el.nodeName) && !el.isContentEditable)
+        return { error: "not an input, textarea or contenteditable element" };
       if (!editable()) return { retry: "not editable" };
       const setDirectly = ["color", "date", "time", "datetime-local", "month", "range", "week"].includes(el.type);
-      if (el.type === "number" && arg !== "" && Number.isNaN(Number(arg))) return { error: `cannot type "${arg}" into input[type=number]` };
+      if (el.type === "number" && arg !== "" && Number.isNaN(Number(arg)))
+        return { error: `cannot type "${arg}" into input[type=number]` };
       el.focus();
       if (el.isContentEditable) el.textContent = arg;
       else el.value = arg;
-      el.dispatchEvent(new InputEvent("input", { bubbles: true, composed: true, inputType: arg ? "insertText" : "deleteContentBackward", data: arg || null }));
+      el.dispatchEvent(
+        new InputEvent("input", {
+          bubbles: true,
+          composed: true,
+          inputType: arg ? "insertText" : "deleteContentBackward",
+          data: arg || null,
+        }),
+      );
       if (setDirectly) el.dispatchEvent(new Event("change", { bubbles: true }));
       return { value: true };
     }

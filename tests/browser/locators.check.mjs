@@ -32,7 +32,7 @@ const PAGES = {
     "css field has input": p.locator(".field", { has: p.locator("input[type=number]") }),
     "css filter nth": p.locator("#create-form input").filter({ hasText: /x/ }).nth(0),
     "css first": p.locator("#create-form label").first(),
-    "or": p.getByRole("button", { name: "Create the session" }).or(p.locator("#create-form")),
+    or: p.getByRole("button", { name: "Create the session" }).or(p.locator("#create-form")),
   }),
   "/embed-example.html": (p) => ({
     "shadow text": p.locator("sotto-vote").getByText("This link is incomplete or damaged"),
@@ -68,7 +68,9 @@ try {
     for (const name of Object.keys(want)) {
       compared += 1;
       if (JSON.stringify(want[name]) !== JSON.stringify(got[name])) {
-        differences.push(`${path} ${name}: playwright ${JSON.stringify(want[name])}, adapter ${JSON.stringify(got[name])}`);
+        differences.push(
+          `${path} ${name}: playwright ${JSON.stringify(want[name])}, adapter ${JSON.stringify(got[name])}`,
+        );
       }
     }
   }

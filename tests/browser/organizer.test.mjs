@@ -36,15 +36,23 @@ await runTest("organizer", async ({ relay, context }) => {
   // The open link says what it can and cannot guarantee, and recommends
   // single-use links for a vote.
   const note = org.locator("#open-link-note");
-  assert((await note.innerText()).includes("cannot stop one person from answering again from another browser"), "open-link guarantee stated");
+  assert(
+    (await note.innerText()).includes("cannot stop one person from answering again from another browser"),
+    "open-link guarantee stated",
+  );
   assert(await org.locator("#open-link-vote-advice").isVisible(), "single-use links recommended for a vote");
   await org.locator("#kind-survey").check();
   assert(!(await org.locator("#open-link-vote-advice").isVisible()), "the vote advice only for votes");
-  assert((await org.locator("#create-form").innerText()).includes("There is no free-text question"), "free text out of scope, said in the help");
+  assert(
+    (await org.locator("#create-form").innerText()).includes("There is no free-text question"),
+    "free text out of scope, said in the help",
+  );
   await org.locator("#kind-vote").check();
 
   let requests = 0;
-  org.on("websocket", () => { requests += 1; });
+  org.on("websocket", () => {
+    requests += 1;
+  });
   await org.getByLabel("Title").fill("");
   await org.locator("#vote-options").fill("Only one");
   await org.locator("#min-submissions").fill("-2");
@@ -54,27 +62,51 @@ await runTest("organizer", async ({ relay, context }) => {
   await org.getByRole("button", { name: "Create the session" }).click();
   const summary = org.locator("#create-feedback [data-code=invalid_options]");
   await summary.waitFor();
-  const marked = await org.locator(".field.invalid").evaluateAll((fields) => fields.map((f) => ({
-    label: f.querySelector("label")?.textContent,
-    note: f.querySelector(".field-error")?.textContent,
-    invalid: f.querySelector("[aria-invalid=true]") !== null,
-    described: Boolean(f.querySelector("[aria-invalid=true]")?.getAttribute("aria-describedby")?.includes(f.querySelector(".field-error")?.id)),
-  })));
+  const marked = await org.locator(".field.invalid").evaluateAll((fields) =>
+    fields.map((f) => ({
+      label: f.querySelector("label")?.textContent,
+      note: f.querySelector(".field-error")?.textContent,
+      invalid: f.querySelector("[aria-invalid=true]") !== null,
+      described: Boolean(
+        f
+          .querySelector("[aria-invalid=true]")
+          ?.getAttribute("aria-describedby")
+          ?.includes(f.querySelector(".field-error")?.id),
+      ),
+    })),
+  );
   log(`marked fields: ${JSON.stringify(marked.map((m) => m.label))}`);
   const byLabel = Object.fromEntries(marked.map((m) => [m.label, m]));
   for (const m of marked) assert(m.invalid && m.described, `${m.label}: aria-invalid and described by its message`);
   assert(byLabel.Title?.note.startsWith("Give the session a title"), "title");
   assert(byLabel["Options, one per line"]?.note.includes("at least two options"), "one-option vote refused");
-  assert(byLabel["A member's public keys (JSON)"]?.note.includes("Add at least one committee member"), "no committee refused");
-  assert(byLabel["Minimum number of answers before anything is revealed"]?.note.includes("at least 1"), "negative minimum refused");
+  assert(
+    byLabel["A member's public keys (JSON)"]?.note.includes("Add at least one committee member"),
+    "no committee refused",
+  );
+  assert(
+    byLabel["Minimum number of answers before anything is revealed"]?.note.includes("at least 1"),
+    "negative minimum refused",
+  );
   assert(byLabel["Number of single-use links"]?.note.includes("from 1 to 10,000"), "0 links refused");
   assert(byLabel["Deadline (optional)"]?.note.includes("already passed"), "past deadline refused");
   assertEqual(marked.length, 6, "six settings marked");
   assertEqual(await summary.locator("h2").innerText(), "6 settings need fixing", "summary heading");
   assert(!/invalid type|expected i64|line \d+ column/.test(await summary.innerText()), "no parser jargon");
-  assertEqual(await org.evaluate(() => document.activeElement?.id), "session-title", "focus on the first setting to fix");
+  assertEqual(
+    await org.evaluate(() => document.activeElement?.id),
+    "session-title",
+    "focus on the first setting to fix",
+  );
   assertEqual(requests, 0, "nothing was sent to the server");
-  assertEqual(await org.locator(".field.invalid").first().evaluate((el) => getComputedStyle(el).borderLeftStyle), "solid", "the field is visibly marked");
+  assertEqual(
+    await org
+      .locator(".field.invalid")
+      .first()
+      .evaluate((el) => getComputedStyle(el).borderLeftStyle),
+    "solid",
+    "the field is visibly marked",
+  );
   await axeCheck(org, "create page with settings to fix");
   await screenshot(org, "create-validation");
   // Fixing a setting clears its mark as soon as it changes.
@@ -86,10 +118,16 @@ await runTest("organizer", async ({ relay, context }) => {
   const warn = org.locator(".field.warned .field-warn");
   await warn.waitFor();
   assert((await warn.innerText()).includes("One member gives no privacy at all"), "one-member warning");
-  assert((await org.locator("#create-form").innerText()).includes("the result needs 1 signature."), "singular signature");
+  assert(
+    (await org.locator("#create-form").innerText()).includes("the result needs 1 signature."),
+    "singular signature",
+  );
   await org.locator("#circle-count").fill("40");
   await org.getByRole("button", { name: "Create the session" }).click();
-  await org.locator(".field.invalid", { hasText: "Number of members" }).locator(".field-error", { hasText: "from 1 to 31" }).waitFor();
+  await org
+    .locator(".field.invalid", { hasText: "Number of members" })
+    .locator(".field-error", { hasText: "from 1 to 31" })
+    .waitFor();
   assertEqual(requests, 0, "still nothing sent");
   const phoneCreate = await (await context(PHONE)).newPage();
   await phoneCreate.goto(`${origin}/`);
@@ -118,7 +156,10 @@ await runTest("organizer", async ({ relay, context }) => {
   assertEqual(await org.evaluate(() => window.scrollY), 0, "the session page starts at its top");
   await org.locator('#session-state[data-state="open"]').waitFor();
   assertEqual(await org.locator("#answer-count").innerText(), "0", "no answers yet");
-  assert((await org.locator("#demo-not-started").innerText()).includes("Nobody computes until the committee runs"), "circle mode says the committee must run");
+  assert(
+    (await org.locator("#demo-not-started").innerText()).includes("Nobody computes until the committee runs"),
+    "circle mode says the committee must run",
+  );
   assertEqual(await org.locator("#member-links").isVisible(), false, "circle mode folds the member links away");
   assert(/UTC|GMT/.test(await org.locator("#live-counts").innerText()), "deadline with its time zone");
   await axeCheck(org, "session page (live status)");
@@ -131,19 +172,31 @@ await runTest("organizer", async ({ relay, context }) => {
   // sees the frames of a page that does submit (in Firefox it is made in
   // the page, see puppeteer-compat.mjs).
   let firstSent = 0;
-  first.on("websocket", (ws) => ws.on("framesent", () => { firstSent += 1; }));
+  first.on("websocket", (ws) =>
+    ws.on("framesent", () => {
+      firstSent += 1;
+    }),
+  );
   await openParticipant(first, links.participants[0]);
   assert(/UTC|GMT/.test(await first.locator("#deadline").innerText()), "participant deadline with its time zone");
   await first.getByLabel("Pizza", { exact: true }).check();
   assertEqual(await submitAnswer(first), "sent", "first answer");
   assert(firstSent > 0, "the frames of a submitting page are seen");
-  assertEqual(await first.locator("#receipt-summary dt").first().innerText(), "Sent", "the receipt is explained, not raw JSON");
+  assertEqual(
+    await first.locator("#receipt-summary dt").first().innerText(),
+    "Sent",
+    "the receipt is explained, not raw JSON",
+  );
   assertEqual(await first.locator(".site-header nav").isVisible(), false, "no organizer navigation for participants");
   await screenshot(first, "participate-receipt-explained");
   await first.close();
   const again = await alice.newPage();
   let sent = 0;
-  again.on("websocket", (ws) => ws.on("framesent", () => { sent += 1; }));
+  again.on("websocket", (ws) =>
+    ws.on("framesent", () => {
+      sent += 1;
+    }),
+  );
   await again.goto(links.participants[0]);
   const blocked = again.locator('#blocked[data-code="answered_here"]');
   await blocked.waitFor();
@@ -190,12 +243,18 @@ await runTest("organizer", async ({ relay, context }) => {
   await screenshot(org, "session-live-published");
 
   // The organizer file in another browser shows the finished session.
-  const [capDownload] = await Promise.all([org.waitForEvent("download"), org.getByRole("button", { name: "Export organizer file" }).click()]);
+  const [capDownload] = await Promise.all([
+    org.waitForEvent("download"),
+    org.getByRole("button", { name: "Export organizer file" }).click(),
+  ]);
   await phoneOrg.goto(`${origin}/`);
   await phoneOrg.getByLabel("Import an organizer file").setInputFiles(await capDownload.path());
   await phoneOrg.locator('#session-state[data-state="done"]').waitFor({ timeout: 20_000 });
   assertEqual(await phoneOrg.locator("#close-session").count(), 0, "imported finished session: no close button");
-  assert((await phoneOrg.locator("#session-state").innerText()).startsWith("Result published"), "imported finished session: published");
+  assert(
+    (await phoneOrg.locator("#session-state").innerText()).startsWith("Result published"),
+    "imported finished session: published",
+  );
   await noOverflow(phoneOrg, "session page (phone)");
   await screenshot(phoneOrg, "phone-session-live-published");
   await openResults(phoneOrg, links.read);
@@ -210,12 +269,22 @@ await runTest("organizer", async ({ relay, context }) => {
   await openResults(org, links.read);
   assertEqual(await org.locator("#results-close").count(), 0, "no 'Close submissions now' after the close");
   const tally = await tableRows(org, "Votes per option");
-  assertEqual(tally.map((r) => r.slice(0, 2)), [["Pizza", "1"], ["Sushi", "1"]], "one vote per browser counted");
+  assertEqual(
+    tally.map((r) => r.slice(0, 2)),
+    [
+      ["Pizza", "1"],
+      ["Sushi", "1"],
+    ],
+    "one vote per browser counted",
+  );
   log("live status through to the published result");
 
   // --- Single-use links used ---------------------------------------------
   await fillCreateForm(org, origin, {
-    title: "Board seat", kind: "vote", circle: 3, singleUse: 3,
+    title: "Board seat",
+    kind: "vote",
+    circle: 3,
+    singleUse: 3,
     build: async (page) => page.locator("#vote-options").fill("A\nB"),
   });
   const single = await createSession(org);
@@ -233,7 +302,10 @@ await runTest("organizer", async ({ relay, context }) => {
   assertEqual(await org.getByLabel("Title").inputValue(), "Board seat (copy)", "duplicated title");
   assert(await org.locator("#kind-vote").isChecked(), "duplicated kind");
   assertEqual(await org.locator("#vote-options").inputValue(), "A\nB", "duplicated options");
-  assert(await org.getByLabel("Circle mode: this browser makes all member keys (demo)").isChecked(), "duplicated circle mode");
+  assert(
+    await org.getByLabel("Circle mode: this browser makes all member keys (demo)").isChecked(),
+    "duplicated circle mode",
+  );
   assertEqual(await org.locator("#circle-count").inputValue(), "3", "duplicated committee size");
   assertEqual(await org.locator("#single-use-count").inputValue(), "3", "duplicated link count");
   await axeCheck(org, "create page (duplicate)");
@@ -248,7 +320,12 @@ await runTest("organizer", async ({ relay, context }) => {
   await stranger.goto(single.members[0]);
   const missingKey = stranger.locator("#key-missing");
   await missingKey.waitFor();
-  assert((await missingKey.innerText()).includes("Open this member link on the device and in the browser where you made your key"), "says where to open it");
+  assert(
+    (await missingKey.innerText()).includes(
+      "Open this member link on the device and in the browser where you made your key",
+    ),
+    "says where to open it",
+  );
   assert(!(await stranger.locator("main").innerText()).includes("above first"), "no 'above' that is not above");
   await axeCheck(stranger, "console without a key");
   await screenshot(stranger, "console-key-missing");
@@ -260,20 +337,37 @@ await runTest("organizer", async ({ relay, context }) => {
   await stranger.getByText("Back up or remove this key").click();
   await stranger.locator("#export-passphrase").fill("short");
   let downloads = 0;
-  stranger.on("download", () => { downloads += 1; });
+  stranger.on("download", () => {
+    downloads += 1;
+  });
   await stranger.getByRole("button", { name: "Export key file" }).click();
   const passNote = stranger.locator(".field.invalid .field-error");
   await passNote.waitFor();
-  assertEqual(await passNote.innerText(), "The passphrase is too short: at least 8 characters (this one has 5).", "passphrase message");
-  assertEqual(await stranger.locator("#export-passphrase").getAttribute("aria-invalid"), "true", "passphrase field marked");
-  assertEqual(await stranger.locator("[data-code=invalid_options]").count(), 0, "not 'The session settings are not valid'");
+  assertEqual(
+    await passNote.innerText(),
+    "The passphrase is too short: at least 8 characters (this one has 5).",
+    "passphrase message",
+  );
+  assertEqual(
+    await stranger.locator("#export-passphrase").getAttribute("aria-invalid"),
+    "true",
+    "passphrase field marked",
+  );
+  assertEqual(
+    await stranger.locator("[data-code=invalid_options]").count(),
+    0,
+    "not 'The session settings are not valid'",
+  );
   assertEqual(downloads, 0, "no file");
   await axeCheck(stranger, "console with a short passphrase");
   await screenshot(stranger, "console-export-short-passphrase");
-  const [keyFile] = await Promise.all([stranger.waitForEvent("download"), (async () => {
-    await stranger.locator("#export-passphrase").fill("a long enough passphrase");
-    await stranger.getByRole("button", { name: "Export key file" }).click();
-  })()]);
+  const [keyFile] = await Promise.all([
+    stranger.waitForEvent("download"),
+    (async () => {
+      await stranger.locator("#export-passphrase").fill("a long enough passphrase");
+      await stranger.getByRole("button", { name: "Export key file" }).click();
+    })(),
+  ]);
   assert(readFileSync(await keyFile.path()).length > 64, "key file exported with a good passphrase");
   assertEqual(await stranger.locator(".field.invalid").count(), 0, "mark cleared");
 
@@ -281,9 +375,22 @@ await runTest("organizer", async ({ relay, context }) => {
   const named = await stranger.evaluate(async () => {
     const { memberFailure } = await import("/js/committee-wait.js");
     // The error a member gives up with (crate/client/src/member.rs, Stalled).
-    const err = Object.assign(new Error("no progress after the session closed (120 s without a new message, 10 fruitless reconnects; waiting for members [2, 3]): a member stopped, or the relay is withholding messages"), { code: "computation_failed" });
-    const node = memberFailure(err, [{ index: 1, name: "Ada" }, { index: 2, name: "Grace" }, { index: 3, name: "Alan" }]);
+    const err = Object.assign(
+      new Error(
+        "no progress after the session closed (120 s without a new message, 10 fruitless reconnects; waiting for members [2, 3]): a member stopped, or the relay is withholding messages",
+      ),
+      { code: "computation_failed" },
+    );
+    const node = memberFailure(err, [
+      { index: 1, name: "Ada" },
+      { index: 2, name: "Grace" },
+      { index: 3, name: "Alan" },
+    ]);
     return { code: node.dataset.code, heading: node.querySelector("h2").textContent };
   });
-  assertEqual(named, { code: "member_missing", heading: "Waiting for Grace (member 2) and Alan (member 3)" }, "missing members named");
+  assertEqual(
+    named,
+    { code: "member_missing", heading: "Waiting for Grace (member 2) and Alan (member 3)" },
+    "missing members named",
+  );
 });

@@ -23,17 +23,22 @@ const POLL_MS = 100;
 /** Playwright's key names that puppeteer spells differently over BiDi. */
 const KEY_NAMES = { Space: " " };
 /** Firefox's console reports that are not uncaught exceptions. */
-const NOT_EXCEPTIONS = /^(Firefox can[’']t establish a connection|The connection to .* was interrupted|Content-Security-Policy: )/;
+const NOT_EXCEPTIONS =
+  /^(Firefox can[’']t establish a connection|The connection to .* was interrupted|Content-Security-Policy: )/;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A text matcher step from a string or RegExp (Playwright's `string | RegExp` arguments). */
 function matcherOf(text, exact) {
-  return text instanceof RegExp ? { regex: { source: text.source, flags: text.flags } } : { text: String(text), exact: Boolean(exact) };
+  return text instanceof RegExp
+    ? { regex: { source: text.source, flags: text.flags } }
+    : { text: String(text), exact: Boolean(exact) };
 }
 
 /** Errors that mean "the page navigated while we looked": look again. */
 function isTransient(err) {
-  return /context.*(destroyed|discarded)|no such (frame|node|handle)|Execution context|navigat|Target closed|detached|realm/i.test(String(err?.message ?? err));
+  return /context.*(destroyed|discarded)|no such (frame|node|handle)|Execution context|navigat|Target closed|detached|realm/i.test(
+    String(err?.message ?? err),
+  );
 }
 
 /**
@@ -75,7 +80,9 @@ export class CompatBrowser {
   /** A fresh profile: own storage, own download folder. Options: viewport, deviceScaleFactor, isMobile, hasTouch. */
   async newContext(options = {}) {
     const downloads = mkdtempSync(join(tmpdir(), "sotto-downloads-"));
-    const ctx = await this.puppeteer.createBrowserContext({ downloadBehavior: { policy: "allow", downloadPath: downloads } });
+    const ctx = await this.puppeteer.createBrowserContext({
+      downloadBehavior: { policy: "allow", downloadPath: downloads },
+    });
     const compat = new CompatContext(ctx, downloads, options);
     this.contexts.push(compat);
     return compat;
@@ -116,7 +123,12 @@ export class CompatContext extends EventEmitter {
     // A window per page, not a tab: a background tab is throttled (timers,
     // rendering) and reports itself hidden; Playwright's pages are all visible.
     const raw = await this.puppeteer.newPage({ type: "window" });
-    const { viewport = { width: 1280, height: 900 }, deviceScaleFactor = 1, isMobile = false, hasTouch = false } = this.options;
+    const {
+      viewport = { width: 1280, height: 900 },
+      deviceScaleFactor = 1,
+      isMobile = false,
+      hasTouch = false,
+    } = this.options;
     await raw.setViewport({ ...viewport, deviceScaleFactor, isMobile, hasTouch });
     const page = new CompatPage(raw, this);
     raw.on("request", (req) => this.emit("request", { url: () => req.url() }));
@@ -136,7 +148,9 @@ export class CompatContext extends EventEmitter {
       } catch {
         return;
       }
-      const partial = new Set(names.filter((n) => /\.(part|crdownload)$/.test(n)).map((n) => n.replace(/\.(part|crdownload)$/, "")));
+      const partial = new Set(
+        names.filter((n) => /\.(part|crdownload)$/.test(n)).map((n) => n.replace(/\.(part|crdownload)$/, "")),
+      );
       for (const name of names) {
         if (this.known.has(name) || /\.(part|crdownload)$/.test(name) || partial.has(name)) continue;
         this.known.add(name);
@@ -176,7 +190,9 @@ export class CompatPage extends EventEmitter {
       else this.emit("pageerror", error);
     });
     raw.on("console", (msg) => this.emit("console", { type: () => msg.type(), text: () => msg.text() }));
-    raw.on("close", () => { this.closed = true; });
+    raw.on("close", () => {
+      this.closed = true;
+    });
     this.sockets = null;
     this.socketsReady = null;
     this.on("newListener", (event) => {
@@ -333,14 +349,17 @@ export class Locator {
   }
 
   toString() {
-    return this.steps.map((s) => {
-      if (s.kind === "css") return `locator(${JSON.stringify(s.selector)})`;
-      if (s.kind === "nth") return `nth(${s.index})`;
-      if (s.kind === "or") return `or(${new Locator(this.page, s.steps)})`;
-      if (s.kind === "has") return `has(${new Locator(this.page, s.steps)})`;
-      if (s.kind === "role") return `getByRole(${s.role}${s.name ? `, ${JSON.stringify(s.name.text ?? s.name.regex)}` : ""})`;
-      return `${s.kind}(${JSON.stringify(s.text ?? s.regex)})`;
-    }).join(".");
+    return this.steps
+      .map((s) => {
+        if (s.kind === "css") return `locator(${JSON.stringify(s.selector)})`;
+        if (s.kind === "nth") return `nth(${s.index})`;
+        if (s.kind === "or") return `or(${new Locator(this.page, s.steps)})`;
+        if (s.kind === "has") return `has(${new Locator(this.page, s.steps)})`;
+        if (s.kind === "role")
+          return `getByRole(${s.role}${s.name ? `, ${JSON.stringify(s.name.text ?? s.name.regex)}` : ""})`;
+        return `${s.kind}(${JSON.stringify(s.text ?? s.regex)})`;
+      })
+      .join(".");
   }
 
   /** One evaluation of the engine, retried while the page navigates (up to the default timeout). */
@@ -411,9 +430,15 @@ export class Locator {
       if (r.error) throw new Error(`${this}: ${r.error}`);
       const attached = Boolean(r.value);
       const visible = attached && r.value.visible;
-      if ((state === "attached" && attached) || (state === "detached" && !attached)
-        || (state === "visible" && visible) || (state === "hidden" && !visible)) return;
-      if (Date.now() > deadline) throw new Error(`${this}.waitFor({state: "${state}"}): timeout ${timeout} ms exceeded`);
+      if (
+        (state === "attached" && attached) ||
+        (state === "detached" && !attached) ||
+        (state === "visible" && visible) ||
+        (state === "hidden" && !visible)
+      )
+        return;
+      if (Date.now() > deadline)
+        throw new Error(`${this}.waitFor({state: "${state}"}): timeout ${timeout} ms exceeded`);
       await sleep(POLL_MS);
     }
   }

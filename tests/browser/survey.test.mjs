@@ -5,8 +5,16 @@
 
 import { runTest, screenshot, axeCheck, log, assertEqual } from "./lib.mjs";
 import {
-  memberKey, fillCreateForm, createSession, memberJoin, waitPublished,
-  openParticipant, submitAnswer, closeSession, openResults, tableRows,
+  memberKey,
+  fillCreateForm,
+  createSession,
+  memberJoin,
+  waitPublished,
+  openParticipant,
+  submitAnswer,
+  closeSession,
+  openResults,
+  tableRows,
 } from "./flows.mjs";
 
 const HOURS = "How many hours a week do you spend on it?";
@@ -46,7 +54,10 @@ await runTest("survey", async ({ relay, context }) => {
   const noor = memberPages[0];
   await noor.getByText("Back up or remove this key").click();
   await noor.getByLabel("Passphrase for the key file (at least 8 characters)").fill("correct horse battery");
-  const [keyDownload] = await Promise.all([noor.waitForEvent("download"), noor.getByRole("button", { name: "Export key file" }).click()]);
+  const [keyDownload] = await Promise.all([
+    noor.waitForEvent("download"),
+    noor.getByRole("button", { name: "Export key file" }).click(),
+  ]);
   const keyFile = await keyDownload.path();
   const restored = await (await context()).newPage();
   await restored.goto(`${origin}/#console`);
@@ -68,7 +79,10 @@ await runTest("survey", async ({ relay, context }) => {
   await Promise.all(memberPages.map((page, i) => memberJoin(page, links.members[i])));
 
   // The organizer file moves the session to another browser profile.
-  const [capDownload] = await Promise.all([org.waitForEvent("download"), org.getByRole("button", { name: "Export organizer file" }).click()]);
+  const [capDownload] = await Promise.all([
+    org.waitForEvent("download"),
+    org.getByRole("button", { name: "Export organizer file" }).click(),
+  ]);
   const other = await (await context()).newPage();
   await other.goto(`${origin}/`);
   await other.getByLabel("Import an organizer file").setInputFiles(await capDownload.path());
@@ -80,9 +94,21 @@ await runTest("survey", async ({ relay, context }) => {
   await other.locator("#duplicate-session").click();
   await other.locator("#duplicate-note").waitFor();
   assertEqual(await other.locator("#member-cards .member-card").count(), 3, "duplicated committee");
-  assertEqual(await other.locator('[data-question="q1"]').getByLabel("Histogram bucket edges (optional)").inputValue(), "0, 20, 40, 60", "duplicated bucket edges");
-  assertEqual(await other.locator('[data-question="q3"]').getByLabel("Question", { exact: true }).inputValue(), AGREE, "duplicated third question");
-  assertEqual(await other.locator('[data-question="q3"] input[type=checkbox]').isChecked(), true, "duplicated optional flag");
+  assertEqual(
+    await other.locator('[data-question="q1"]').getByLabel("Histogram bucket edges (optional)").inputValue(),
+    "0, 20, 40, 60",
+    "duplicated bucket edges",
+  );
+  assertEqual(
+    await other.locator('[data-question="q3"]').getByLabel("Question", { exact: true }).inputValue(),
+    AGREE,
+    "duplicated third question",
+  );
+  assertEqual(
+    await other.locator('[data-question="q3"] input[type=checkbox]').isChecked(),
+    true,
+    "duplicated optional flag",
+  );
   await other.close();
 
   // Each person in their own browser profile: a browser answers once.
@@ -115,14 +141,48 @@ await runTest("survey", async ({ relay, context }) => {
 
   await openResults(org, links.read);
   const stats = await tableRows(org, `${HOURS}: statistics`);
-  assertEqual(stats, [["Answers", "5"], ["Mean", "30"], ["Median", "30"], ["First quartile", "20"], ["Third quartile", "40"]], "hours statistics");
+  assertEqual(
+    stats,
+    [
+      ["Answers", "5"],
+      ["Mean", "30"],
+      ["Median", "30"],
+      ["First quartile", "20"],
+      ["Third quartile", "40"],
+    ],
+    "hours statistics",
+  );
   await org.locator("svg text", { hasText: "median 30" }).waitFor();
   const colours = await tableRows(org, COLOUR);
-  assertEqual(colours.map((r) => r.slice(0, 2)), [["red", "3"], ["green", "1"], ["blue", "1"]], "colour histogram");
+  assertEqual(
+    colours.map((r) => r.slice(0, 2)),
+    [
+      ["red", "3"],
+      ["green", "1"],
+      ["blue", "1"],
+    ],
+    "colour histogram",
+  );
   const agree = await tableRows(org, AGREE);
-  assertEqual(agree.map((r) => r.slice(0, 2)), [["Yes", "3"], ["No", "1"]], "yes/no histogram");
+  assertEqual(
+    agree.map((r) => r.slice(0, 2)),
+    [
+      ["Yes", "3"],
+      ["No", "1"],
+    ],
+    "yes/no histogram",
+  );
   const buckets = await tableRows(org, `${HOURS}: distribution`);
-  assertEqual(buckets.map((r) => r.slice(0, 2)), [["0 to under 20", "1"], ["20 to under 40", "2"], ["40 to under 60", "2"], ["60 to 80", "0"]], "hours histogram");
+  assertEqual(
+    buckets.map((r) => r.slice(0, 2)),
+    [
+      ["0 to under 20", "1"],
+      ["20 to under 40", "2"],
+      ["40 to under 60", "2"],
+      ["60 to 80", "0"],
+    ],
+    "hours histogram",
+  );
   await axeCheck(org, "results page (survey)");
   await screenshot(org, "results-survey");
 });

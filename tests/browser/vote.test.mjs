@@ -8,15 +8,28 @@
 import { readFileSync } from "node:fs";
 import { runTest, screenshot, axeCheck, log, assert, assertEqual } from "./lib.mjs";
 import {
-  memberKey, fillCreateForm, createSession, memberJoin, waitPublished,
-  openParticipant, submitAnswer, closeSession, openResults, tableRows,
+  memberKey,
+  fillCreateForm,
+  createSession,
+  memberJoin,
+  waitPublished,
+  openParticipant,
+  submitAnswer,
+  closeSession,
+  openResults,
+  tableRows,
 } from "./flows.mjs";
 
 const VOTES = ["A", "A", "B", "A", "C", "B"];
 
 /** Tabs to the first option, moves the radio selection with the arrow keys to `choice`, tabs to the submit button. */
 async function voteWithKeyboard(page, choice) {
-  const active = () => page.evaluate(() => ({ type: document.activeElement?.type, value: document.activeElement?.value, text: document.activeElement?.textContent }));
+  const active = () =>
+    page.evaluate(() => ({
+      type: document.activeElement?.type,
+      value: document.activeElement?.value,
+      text: document.activeElement?.textContent,
+    }));
   for (let i = 0; i < 15 && (await active()).type !== "radio"; i++) await page.keyboard.press("Tab");
   await page.keyboard.press("Space");
   for (let i = 0; i < 5 && (await active()).value !== choice; i++) await page.keyboard.press("ArrowDown");
@@ -130,17 +143,33 @@ await runTest("vote", async ({ relay, context }) => {
   await org.goto(links.read);
   await openResults(org, links.read);
   const rows = await tableRows(org, "Votes per option");
-  assertEqual(rows.map((r) => [r[0], r[1]]), [["A", "3"], ["B", "2"], ["C", "1"]], "tally");
+  assertEqual(
+    rows.map((r) => [r[0], r[1]]),
+    [
+      ["A", "3"],
+      ["B", "2"],
+      ["C", "1"],
+    ],
+    "tally",
+  );
   const verification = await org.locator('[data-verified="true"]').innerText();
   assert(/Signed by [23] of 3/.test(verification), `verification text: ${verification}`);
-  const [csv] = await Promise.all([org.waitForEvent("download"), org.getByRole("button", { name: "Download CSV" }).click()]);
+  const [csv] = await Promise.all([
+    org.waitForEvent("download"),
+    org.getByRole("button", { name: "Download CSV" }).click(),
+  ]);
   const csvText = readFileSync(await csv.path(), "utf8");
   assert(csvText.includes("tally,A,3\r\n") && csvText.includes("tally,C,1\r\n"), `CSV export: ${csvText}`);
   await axeCheck(org, "results page");
   await screenshot(org, "results-vote");
 
   // Phone-sized screens.
-  const phone = await context({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const phone = await context({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  });
   const small = await phone.newPage();
   await openParticipant(small, links.participants[7]);
   await screenshot(small, "phone-participate");

@@ -12,16 +12,16 @@ for (const kind of ["vote", "survey", "budget"]) {
 if (params.size) {
   for (const el of document.querySelectorAll("sotto-vote, sotto-survey")) {
     if (el.getAttribute("link").includes("PASTE")) {
-      el.hidden = true;
-      el.previousElementSibling.hidden = true;
+      /** @type {HTMLElement} */ (el).hidden = true;
+      /** @type {HTMLElement} */ (el.previousElementSibling).hidden = true;
     }
   }
 }
 
 const events = document.getElementById("events");
-document.addEventListener("sotto-submitted", (e) => {
+document.addEventListener("sotto-submitted", (/** @type {CustomEvent} */ e) => {
   events.textContent = `Submitted: receipt ${e.detail.receipt.slice(0, 16)}…`;
 });
-document.addEventListener("sotto-error", (e) => {
-  if (!e.target.hidden) events.textContent = `Widget error: ${e.detail.code}`;
+document.addEventListener("sotto-error", (/** @type {CustomEvent} */ e) => {
+  if (!(/** @type {HTMLElement} */ (e.target).hidden)) events.textContent = `Widget error: ${e.detail.code}`;
 });

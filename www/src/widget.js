@@ -63,11 +63,20 @@ class SottoForm extends HTMLElement {
     let participant;
     try {
       const sotto = await loadSotto();
-      participant = await retrying(() => sotto.Participant.open(link), (err, seconds, now) => {
-        if (!current()) return now();
-        replace(status, errorNotice(err, { showDetail: false, actions: [h("button", { type: "button", onclick: now }, "Try now")] }));
-        status.querySelector("p")?.append(` Retrying in ${seconds} s.`);
-      });
+      participant = await retrying(
+        () => sotto.Participant.open(link),
+        (err, seconds, now) => {
+          if (!current()) return now();
+          replace(
+            status,
+            errorNotice(err, {
+              showDetail: false,
+              actions: [h("button", { type: "button", onclick: now }, "Try now")],
+            }),
+          );
+          status.querySelector("p")?.append(` Retrying in ${seconds} s.`);
+        },
+      );
     } catch (err) {
       if (current()) this.#fail(err);
       return;
@@ -80,17 +89,36 @@ class SottoForm extends HTMLElement {
   #answered(link) {
     const previous = answeredWith(sessionOf(link), tokenOf(link));
     return previous
-      ? h("div", { class: "notice", role: "status", dataset: { code: "answered_here" } },
-        h("p", {}, h("strong", {}, "You already answered from this browser"), ` (${when(previous.savedAt)}). Each browser answers once.`),
-        h("button", { type: "button", onclick: () => downloadJson("sotto-receipt.json", previous) }, "Download that receipt"))
+      ? h(
+          "div",
+          { class: "notice", role: "status", dataset: { code: "answered_here" } },
+          h(
+            "p",
+            {},
+            h("strong", {}, "You already answered from this browser"),
+            ` (${when(previous.savedAt)}). Each browser answers once.`,
+          ),
+          h(
+            "button",
+            { type: "button", onclick: () => downloadJson("sotto-receipt.json", previous) },
+            "Download that receipt",
+          ),
+        )
       : null;
   }
 
   #show(participant, link) {
     const title = participant.title;
     if (participant.kind === "check") {
-      replace(this.#body, h("p", { class: "title", dir: "auto" }, title),
-        h("p", { class: "notice" }, "This is a committee check: it takes no answers. There is nothing to fill in here."));
+      replace(
+        this.#body,
+        h("p", { class: "title", dir: "auto" }, title),
+        h(
+          "p",
+          { class: "notice" },
+          "This is a committee check: it takes no answers. There is nothing to fill in here.",
+        ),
+      );
       return;
     }
     const message = h("p", { class: "validation", "aria-live": "polite" });
@@ -106,7 +134,14 @@ class SottoForm extends HTMLElement {
       return v.valid;
     };
     const form = answerForm(participant.kind, schema, { onChange: check });
-    const formEl = h("form", { novalidate: true }, form.element, message, h("div", { class: "button-row" }, submit), feedback);
+    const formEl = h(
+      "form",
+      { novalidate: true },
+      form.element,
+      message,
+      h("div", { class: "button-row" }, submit),
+      feedback,
+    );
     formEl.addEventListener("submit", async (event) => {
       event.preventDefault();
       // One answer per browser, checked before anything is sent.
@@ -122,10 +157,24 @@ class SottoForm extends HTMLElement {
         const receipt = await retrying(() => participant.submit(form.read()));
         const saved = { sotto: "receipt", title, submittedAt: new Date().toISOString(), ...receipt };
         saveReceipt({ ...receipt, title, tokenTag: tokenOf(link).slice(0, 8), savedAt: Date.now() });
-        replace(this.#body,
-          h("div", { class: "notice ok", role: "status" },
-            h("p", {}, h("strong", {}, "Your answer was sent."), " It was encrypted in this page; nobody can see your individual answer."),
-            h("button", { type: "button", onclick: () => downloadJson(`sotto-receipt-${slug(title)}.json`, saved) }, "Download receipt")));
+        replace(
+          this.#body,
+          h(
+            "div",
+            { class: "notice ok", role: "status" },
+            h(
+              "p",
+              {},
+              h("strong", {}, "Your answer was sent."),
+              " It was encrypted in this page; nobody can see your individual answer.",
+            ),
+            h(
+              "button",
+              { type: "button", onclick: () => downloadJson(`sotto-receipt-${slug(title)}.json`, saved) },
+              "Download receipt",
+            ),
+          ),
+        );
         this.#emit("sotto-submitted", receipt);
       } catch (err) {
         replace(feedback, errorNotice(err, { showDetail: false }));
@@ -135,11 +184,23 @@ class SottoForm extends HTMLElement {
       }
     });
     const answered = this.#answered(link);
-    replace(this.#body,
+    replace(
+      this.#body,
       h("p", { class: "title", dir: "auto" }, title),
       answered ?? formEl,
-      h("details", { class: "privacy" }, h("summary", {}, "What leaves your browser"), privacyPanel(participant, { headingLevel: "p" })),
-      h("p", { class: "powered" }, "Private by ", h("a", { href: new URL("./", STYLES).href, target: "_blank", rel: "noopener" }, "Sotto")));
+      h(
+        "details",
+        { class: "privacy" },
+        h("summary", {}, "What leaves your browser"),
+        privacyPanel(participant, { headingLevel: "p" }),
+      ),
+      h(
+        "p",
+        { class: "powered" },
+        "Private by ",
+        h("a", { href: new URL("./", STYLES).href, target: "_blank", rel: "noopener" }, "Sotto"),
+      ),
+    );
   }
 }
 

@@ -48,9 +48,7 @@ export function keystorePut(name, bytes) {
 }
 
 export function keystoreGet(name) {
-  return run("readonly", (s) => s.get(name)).then((v) =>
-    v === undefined ? undefined : new Uint8Array(v),
-  );
+  return run("readonly", (s) => s.get(name)).then((v) => (v === undefined ? undefined : new Uint8Array(v)));
 }
 
 export function keystoreDelete(name) {

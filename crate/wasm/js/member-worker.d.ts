@@ -5,8 +5,4 @@ import type { Outcome, Progress } from "./web/sotto.js";
  * The key must have been stored with `CommitteeMember.save(keyName)`.
  * Rejects with an Error carrying the same `code`s as the package.
  */
-export function runMemberInWorker(
-  link: string,
-  keyName: string,
-  onProgress?: (p: Progress) => void,
-): Promise<Outcome>;
+export function runMemberInWorker(link: string, keyName: string, onProgress?: (p: Progress) => void): Promise<Outcome>;

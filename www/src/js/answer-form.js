@@ -13,14 +13,19 @@ const METHOD_PROMPTS = {
 };
 
 function radios(name, items, { inline = false } = {}) {
-  return h("div", { class: inline ? "choices inline" : "choices" },
-    items.map(({ label, value }) =>
-      h("label", { class: "choice" }, h("input", { type: "radio", name, value }), label)));
+  return h(
+    "div",
+    { class: inline ? "choices inline" : "choices" },
+    items.map(({ label, value }) => h("label", { class: "choice" }, h("input", { type: "radio", name, value }), label)),
+  );
 }
 
 function checkboxes(name, options) {
-  return h("div", { class: "choices" },
-    options.map((o) => h("label", { class: "choice" }, h("input", { type: "checkbox", name, value: o }), o)));
+  return h(
+    "div",
+    { class: "choices" },
+    options.map((o) => h("label", { class: "choice" }, h("input", { type: "checkbox", name, value: o }), o)),
+  );
 }
 
 function checkedValues(root, name) {
@@ -51,8 +56,16 @@ function rankingList(options, onChange) {
   for (const o of options) {
     const li = h("li", { dataset: { option: o } }, h("span", { class: "label" }, o));
     li.append(
-      h("button", { type: "button", class: "small up", "aria-label": `Move ${o} up`, onclick: () => move(li, -1) }, "↑"),
-      h("button", { type: "button", class: "small down", "aria-label": `Move ${o} down`, onclick: () => move(li, 1) }, "↓"),
+      h(
+        "button",
+        { type: "button", class: "small up", "aria-label": `Move ${o} up`, onclick: () => move(li, -1) },
+        "↑",
+      ),
+      h(
+        "button",
+        { type: "button", class: "small down", "aria-label": `Move ${o} down`, onclick: () => move(li, 1) },
+        "↓",
+      ),
     );
     list.append(li);
   }
@@ -65,8 +78,21 @@ function voteForm(schema, prefix, onChange) {
   if (method === "approval" && schema.max_approvals) hint += ` At most ${schema.max_approvals}.`;
   const name = `${prefix}-vote`;
   if (method === "plurality") {
-    const el = group("Your choice", hint, radios(name, options.map((o) => ({ label: o, value: o }))));
-    return { element: el, read: () => { const [choice] = checkedValues(el, name); return choice === undefined ? {} : { choice }; } };
+    const el = group(
+      "Your choice",
+      hint,
+      radios(
+        name,
+        options.map((o) => ({ label: o, value: o })),
+      ),
+    );
+    return {
+      element: el,
+      read: () => {
+        const [choice] = checkedValues(el, name);
+        return choice === undefined ? {} : { choice };
+      },
+    };
   }
   if (method === "approval") {
     const el = group("Options you approve of", hint, checkboxes(name, options));
@@ -75,13 +101,27 @@ function voteForm(schema, prefix, onChange) {
   if (method === "score") {
     const max = schema.max_score ?? 5;
     const inputs = options.map((o) => {
-      const input = h("input", { type: "number", min: 0, max, step: 1, inputmode: "numeric", value: "0", id: uid(prefix) });
+      const input = h("input", {
+        type: "number",
+        min: 0,
+        max,
+        step: 1,
+        inputmode: "numeric",
+        value: "0",
+        id: uid(prefix),
+      });
       return { o, input, row: h("div", { class: "field field-inline" }, h("label", { for: input.id }, o), input) };
     });
-    const el = group("Scores", `${hint} From 0 to ${max}.`, inputs.map((i) => i.row));
+    const el = group(
+      "Scores",
+      `${hint} From 0 to ${max}.`,
+      inputs.map((i) => i.row),
+    );
     return {
       element: el,
-      read: () => ({ scores: Object.fromEntries(inputs.map(({ o, input }) => [o, input.value === "" ? 0 : Number(input.value)])) }),
+      read: () => ({
+        scores: Object.fromEntries(inputs.map(({ o, input }) => [o, input.value === "" ? 0 : Number(input.value)])),
+      }),
     };
   }
   // borda, irv
@@ -95,13 +135,25 @@ function numberQuestion(q, id) {
   const scale = 10 ** decimals;
   const lo = min / scale;
   const hi = max / scale;
-  const input = h("input", { type: "number", id, min: lo, max: hi, step: decimals ? 1 / scale : 1, inputmode: decimals ? "decimal" : "numeric" });
+  const input = h("input", {
+    type: "number",
+    id,
+    min: lo,
+    max: hi,
+    step: decimals ? 1 / scale : 1,
+    inputmode: decimals ? "decimal" : "numeric",
+  });
   const hint = `A number from ${lo} to ${hi}${decimals ? `, with up to ${decimals} decimal${decimals > 1 ? "s" : ""}` : ""}.`;
   const hintEl = h("span", { class: "hint", id: uid("hint") }, hint);
   input.setAttribute("aria-describedby", hintEl.id);
   if (!q.optional) input.required = true;
-  const el = h("div", { class: "field question", dataset: { question: q.id } },
-    h("label", { for: id }, q.text, q.optional ? h("span", { class: "hint" }, " (optional)") : null), input, hintEl);
+  const el = h(
+    "div",
+    { class: "field question", dataset: { question: q.id } },
+    h("label", { for: id }, q.text, q.optional ? h("span", { class: "hint" }, " (optional)") : null),
+    input,
+    hintEl,
+  );
   return { element: el, read: () => (input.value === "" ? undefined : Number(input.value)) };
 }
 
@@ -109,27 +161,71 @@ function surveyQuestion(q, prefix) {
   const id = `${prefix}-${q.id}`;
   const a = q.answer;
   const legend = [q.text, q.optional ? h("span", { class: "hint" }, " (optional)") : null];
-  const wrap = (el) => { el.classList.add("question"); el.dataset.question = q.id; return el; };
+  const wrap = (el) => {
+    el.classList.add("question");
+    el.dataset.question = q.id;
+    return el;
+  };
   switch (a.type) {
     case "number":
       return numberQuestion(q, id);
     case "choice": {
-      const el = wrap(group(legend, null, radios(id, a.options.map((o) => ({ label: o, value: o })))));
+      const el = wrap(
+        group(
+          legend,
+          null,
+          radios(
+            id,
+            a.options.map((o) => ({ label: o, value: o })),
+          ),
+        ),
+      );
       return { element: el, read: () => checkedValues(el, id)[0] };
     }
     case "multi": {
       const hint = a.max_selections ? `Tick up to ${a.max_selections}.` : "Tick all that apply.";
       const el = wrap(group(legend, hint, checkboxes(id, a.options)));
-      return { element: el, read: () => { const v = checkedValues(el, id); return v.length || !q.optional ? v : undefined; } };
+      return {
+        element: el,
+        read: () => {
+          const v = checkedValues(el, id);
+          return v.length || !q.optional ? v : undefined;
+        },
+      };
     }
     case "rating": {
       const items = Array.from({ length: a.scale }, (_, i) => ({ label: String(i + 1), value: String(i + 1) }));
       const el = wrap(group(legend, `1 is lowest, ${a.scale} is highest.`, radios(id, items, { inline: true })));
-      return { element: el, read: () => { const v = checkedValues(el, id)[0]; return v === undefined ? undefined : Number(v); } };
+      return {
+        element: el,
+        read: () => {
+          const v = checkedValues(el, id)[0];
+          return v === undefined ? undefined : Number(v);
+        },
+      };
     }
     case "yesno": {
-      const el = wrap(group(legend, null, radios(id, [{ label: "Yes", value: "yes" }, { label: "No", value: "no" }], { inline: true })));
-      return { element: el, read: () => { const v = checkedValues(el, id)[0]; return v === undefined ? undefined : v === "yes"; } };
+      const el = wrap(
+        group(
+          legend,
+          null,
+          radios(
+            id,
+            [
+              { label: "Yes", value: "yes" },
+              { label: "No", value: "no" },
+            ],
+            { inline: true },
+          ),
+        ),
+      );
+      return {
+        element: el,
+        read: () => {
+          const v = checkedValues(el, id)[0];
+          return v === undefined ? undefined : v === "yes";
+        },
+      };
     }
     default:
       return { element: h("p", {}, `Unsupported question type ${a.type}.`), read: () => undefined };
@@ -139,7 +235,11 @@ function surveyQuestion(q, prefix) {
 function surveyForm(schema, prefix) {
   const parts = schema.questions.map((q) => ({ id: q.id, ...surveyQuestion(q, prefix) }));
   return {
-    element: h("div", { class: "questions" }, parts.map((p) => p.element)),
+    element: h(
+      "div",
+      { class: "questions" },
+      parts.map((p) => p.element),
+    ),
     read: () => {
       const answer = {};
       for (const p of parts) {
@@ -155,19 +255,36 @@ function budgetForm(schema, prefix) {
   const { total, projects } = schema;
   const status = h("p", { class: "budget-total", "aria-live": "polite" });
   const inputs = projects.map((p) => {
-    const input = h("input", { type: "number", min: 0, max: total, step: 1, inputmode: "numeric", value: "", placeholder: "0", id: uid(prefix) });
+    const input = h("input", {
+      type: "number",
+      min: 0,
+      max: total,
+      step: 1,
+      inputmode: "numeric",
+      value: "",
+      placeholder: "0",
+      id: uid(prefix),
+    });
     return { p, input, row: h("div", { class: "field field-inline" }, h("label", { for: input.id }, p), input) };
   });
   const amounts = () => inputs.map(({ input }) => (input.value === "" ? 0 : Number(input.value)));
   const update = () => {
     const sum = amounts().reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
     const left = total - sum;
-    status.textContent = left === 0
-      ? `All ${total} allocated.`
-      : left > 0 ? `${sum} of ${total} allocated: ${left} left to allocate.` : `${sum} of ${total} allocated: ${-left} too many.`;
+    status.textContent =
+      left === 0
+        ? `All ${total} allocated.`
+        : left > 0
+          ? `${sum} of ${total} allocated: ${left} left to allocate.`
+          : `${sum} of ${total} allocated: ${-left} too many.`;
     status.className = `budget-total ${left === 0 ? "exact" : left < 0 ? "over" : ""}`;
   };
-  const el = group(`Split ${total} between the projects`, "Whole numbers; the amounts must add up to the total exactly.", inputs.map((i) => i.row), status);
+  const el = group(
+    `Split ${total} between the projects`,
+    "Whole numbers; the amounts must add up to the total exactly.",
+    inputs.map((i) => i.row),
+    status,
+  );
   el.addEventListener("input", update);
   update();
   return { element: el, read: () => Object.fromEntries(inputs.map(({ p }, i) => [p, amounts()[i]])) };
@@ -176,11 +293,17 @@ function budgetForm(schema, prefix) {
 /**
  * The form fields for `kind` (`vote`, `survey`, `budget`) and `schema`.
  * `onChange` hears every edit. Returns `{element, read}`.
+ * @param {string} kind
+ * @param {object} schema
+ * @param {{prefix?: string, onChange?: (event: Event) => void}} [options]
  */
 export function answerForm(kind, schema, { prefix = uid("form"), onChange } = {}) {
-  const form = kind === "vote" ? voteForm(schema, prefix, onChange)
-    : kind === "survey" ? surveyForm(schema, prefix)
-    : budgetForm(schema, prefix);
+  const form =
+    kind === "vote"
+      ? voteForm(schema, prefix, onChange)
+      : kind === "survey"
+        ? surveyForm(schema, prefix)
+        : budgetForm(schema, prefix);
   if (onChange) {
     form.element.addEventListener("input", onChange);
     form.element.addEventListener("change", onChange);

@@ -24,17 +24,26 @@ async function route() {
   const link = location.href;
   document.title = "Sotto: private votes, surveys and budgets";
   // Participants see their form only, not the organizer's navigation.
-  const nav = document.querySelector(".site-header nav");
+  const nav = /** @type {HTMLElement | null} */ (document.querySelector(".site-header nav"));
   if (nav) nav.hidden = r.view === "participate";
   try {
     switch (r.view) {
-      case "participate": return await participateView(main, link);
-      case "console": return await consoleView(main, location.hash === "#console" ? null : link);
-      case "results": return await resultsView(main, link);
-      case "manage": return await manageView(main, r.session);
+      case "participate":
+        return await participateView(main, link);
+      case "console":
+        return await consoleView(main, location.hash === "#console" ? null : link);
+      case "results":
+        return await resultsView(main, link);
+      case "manage":
+        return await manageView(main, r.session);
       case "bad-link":
-        return replace(main, h("h1", {}, "This link cannot be used"), errorNotice(Object.assign(new Error("unknown role in the link"), { code: "bad_link" })));
-      default: return await createView(main);
+        return replace(
+          main,
+          h("h1", {}, "This link cannot be used"),
+          errorNotice(Object.assign(new Error("unknown role in the link"), { code: "bad_link" })),
+        );
+      default:
+        return await createView(main);
     }
   } catch (err) {
     replace(main, h("h1", {}, "Sotto could not start"), errorNotice(err));
@@ -47,6 +56,9 @@ window.addEventListener("hashchange", () => {
   current = location.hash;
   // A new page starts at its top (the title and, on a session page, the
   // links), not at the scroll position of the form that led there.
-  route().then(() => { window.scrollTo(0, 0); main.focus({ preventScroll: true }); });
+  route().then(() => {
+    window.scrollTo(0, 0);
+    main.focus({ preventScroll: true });
+  });
 });
 route();

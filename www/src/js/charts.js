@@ -34,6 +34,8 @@ function frame(height, label) {
 /**
  * Horizontal bars, one row per item: `{label, value, display?, strong?}`.
  * A non-numeric value (e.g. "suppressed") is written instead of a bar.
+ * @param {Array<{label: string, value: number | string, display?: string, strong?: boolean}>} items
+ * @param {{label?: string, max?: number}} [options] the chart's accessible name; the scale's least maximum
  */
 export function barChart(items, { label, max } = {}) {
   const ROW = 42;
@@ -49,7 +51,14 @@ export function barChart(items, { label, max } = {}) {
       const w = v > 0 ? Math.max(2, (v / top) * barMax) : 0;
       g.append(
         svg("rect", { x: 0, y: y + 21, width: barMax, height: 15, rx: 2, class: "bar-bg" }),
-        svg("rect", { x: 0, y: y + 21, width: w.toFixed(1), height: 15, rx: 2, class: item.strong ? "bar winner" : "bar" }),
+        svg("rect", {
+          x: 0,
+          y: y + 21,
+          width: w.toFixed(1),
+          height: 15,
+          rx: 2,
+          class: item.strong ? "bar winner" : "bar",
+        }),
         svg("text", { x: WIDTH, y: y + 33, "text-anchor": "end", class: "value" }, item.display ?? fmt(v)),
       );
     } else {
@@ -60,28 +69,45 @@ export function barChart(items, { label, max } = {}) {
   return root;
 }
 
-/** One bar split between `items` ({label, value}) in proportion, with a legend. */
+/**
+ * One bar split between `items` ({label, value}) in proportion, with a legend.
+ * @param {Array<{label: string, value: number}>} items
+ * @param {{label?: string, total?: number}} [options] the chart's accessible name; the whole (default: the sum)
+ */
 export function allocationBar(items, { label, total } = {}) {
   const sum = total ?? items.reduce((a, i) => a + Math.max(0, i.value), 0);
   const root = frame(36, label);
   let x = 0;
   items.forEach((item, i) => {
     const w = sum > 0 ? (Math.max(0, item.value) / sum) * WIDTH : 0;
-    root.append(svg("rect", { x: x.toFixed(1), y: 4, width: w.toFixed(1), height: 28, class: `series-${i % 8}` },
-      svg("title", {}, `${item.label}: ${fmt(item.value)}`)));
+    root.append(
+      svg(
+        "rect",
+        { x: x.toFixed(1), y: 4, width: w.toFixed(1), height: 28, class: `series-${i % 8}` },
+        svg("title", {}, `${item.label}: ${fmt(item.value)}`),
+      ),
+    );
     x += w;
   });
-  const legend = h("ul", { class: "legend", "aria-hidden": "true" },
-    items.map((item, i) => h("li", {},
-      svg("svg", { viewBox: "0 0 10 10", focusable: "false" }, svg("rect", { width: 10, height: 10, class: `series-${i % 8}` })),
-      `${item.label} ${fmt(item.value)}`)));
+  const legend = h(
+    "ul",
+    { class: "legend", "aria-hidden": "true" },
+    items.map((item, i) =>
+      h(
+        "li",
+        {},
+        svg(
+          "svg",
+          { viewBox: "0 0 10 10", focusable: "false" },
+          svg("rect", { width: 10, height: 10, class: `series-${i % 8}` }),
+        ),
+        `${item.label} ${fmt(item.value)}`,
+      ),
+    ),
+  );
   return h("div", {}, root, legend);
 }
 
-/**
- * Quartiles on the question's scale: a box from the first to the third
- * quartile, the median as a bar and the mean as a diamond.
- */
 /**
  * The axis of a quartile chart: the question's whole scale, unless the
  * answers sit in a small part of it (a box under a fifth of the scale would
@@ -96,6 +122,12 @@ export function quartileAxis({ min, max, quartiles, mean }) {
   return { min: Math.max(min, lo - margin), max: Math.min(max, hi + margin), zoomed: true };
 }
 
+/**
+ * Quartiles on the question's scale: a box from the first to the third
+ * quartile, the median as a bar and the mean as a diamond.
+ * @param {{min: number, max: number, quartiles: number[], mean?: number}} scale
+ * @param {{label?: string}} [options] the chart's accessible name
+ */
 export function quartileChart({ min: scaleMin, max: scaleMax, quartiles, mean }, { label } = {}) {
   const [q1, median, q3] = quartiles;
   const { min, max } = quartileAxis({ min: scaleMin, max: scaleMax, quartiles, mean });
@@ -112,13 +144,23 @@ export function quartileChart({ min: scaleMin, max: scaleMax, quartiles, mean },
     );
   }
   root.append(
-    svg("rect", { x: x(q1), y: 22, width: Math.max(2, x(q3) - x(q1)), height: 32, class: "box" }, svg("title", {}, `Middle half: ${fmt(q1)} to ${fmt(q3)}`)),
-    svg("line", { x1: x(median), x2: x(median), y1: 16, y2: 60, class: "median" }, svg("title", {}, `Median ${fmt(median)}`)),
+    svg(
+      "rect",
+      { x: x(q1), y: 22, width: Math.max(2, x(q3) - x(q1)), height: 32, class: "box" },
+      svg("title", {}, `Middle half: ${fmt(q1)} to ${fmt(q3)}`),
+    ),
+    svg(
+      "line",
+      { x1: x(median), x2: x(median), y1: 16, y2: 60, class: "median" },
+      svg("title", {}, `Median ${fmt(median)}`),
+    ),
     svg("text", { x: x(median), y: 12, "text-anchor": "middle", class: "value" }, `median ${fmt(median)}`),
   );
   if (typeof mean === "number") {
     const m = x(mean);
-    root.append(svg("path", { d: `M${m} 31 l7 7 l-7 7 l-7 -7 z`, class: "mean" }, svg("title", {}, `Mean ${fmt(mean)}`)));
+    root.append(
+      svg("path", { d: `M${m} 31 l7 7 l-7 7 l-7 -7 z`, class: "mean" }, svg("title", {}, `Mean ${fmt(mean)}`)),
+    );
   }
   return root;
 }

@@ -12,7 +12,10 @@ import { clock } from "./format.js";
 export function missingMembers(message, committee) {
   const m = String(message ?? "").match(/waiting for members \[([\d,\s]*)\]/);
   if (!m) return [];
-  const wanted = m[1].split(",").map((s) => Number(s.trim())).filter(Number.isInteger);
+  const wanted = m[1]
+    .split(",")
+    .map((s) => Number(s.trim()))
+    .filter(Number.isInteger);
   return wanted.map((i) => committee.find((c) => c.index === i) ?? { index: i, name: `Member ${i}` });
 }
 
@@ -29,12 +32,19 @@ export function nameList(members) {
 export function memberFailure(err, committee) {
   const missing = missingMembers(err?.message, committee);
   if (!missing.length) return errorNotice(err);
-  return h("div", { class: "notice error", role: "alert", dataset: { code: "member_missing" }, id: "member-missing" },
+  return h(
+    "div",
+    { class: "notice error", role: "alert", dataset: { code: "member_missing" }, id: "member-missing" },
     h("h2", {}, `Waiting for ${nameList(missing)}`),
-    h("p", {}, `Nothing arrived from ${missing.length === 1 ? "this member" : "these members"} for two minutes after the session closed (noticed at ${clock()}). `
-      + "They may have closed their page or lost their connection. Ask them to open their member link again in the browser that holds their key, then press “Join again” here: "
-      + "the computation continues from where it stopped."),
-    h("p", { class: "small muted" }, `Details: ${err.message}`));
+    h(
+      "p",
+      {},
+      `Nothing arrived from ${missing.length === 1 ? "this member" : "these members"} for two minutes after the session closed (noticed at ${clock()}). ` +
+        "They may have closed their page or lost their connection. Ask them to open their member link again in the browser that holds their key, then press “Join again” here: " +
+        "the computation continues from where it stopped.",
+    ),
+    h("p", { class: "small muted" }, `Details: ${err.message}`),
+  );
 }
 
 /**
@@ -48,15 +58,26 @@ export function computingClock({ slowAfter = 20 } = {}) {
   let since = 0;
   const tick = () => {
     const s = Math.round((Date.now() - since) / 1000);
-    element.textContent = s < slowAfter
-      ? `Computing since ${clock(new Date(since))}.`
-      : `Still computing since ${clock(new Date(since))} (${s} s). Usually this takes seconds: a committee member may have closed their page. `
-        + "Every member must keep their page open until the result is published; if one is missing, the others name them after two minutes.";
+    element.textContent =
+      s < slowAfter
+        ? `Computing since ${clock(new Date(since))}.`
+        : `Still computing since ${clock(new Date(since))} (${s} s). Usually this takes seconds: a committee member may have closed their page. ` +
+          "Every member must keep their page open until the result is published; if one is missing, the others name them after two minutes.";
     element.className = s < slowAfter ? "small muted" : "notice warn";
   };
   return {
     element,
-    start() { if (timer) return; since = Date.now(); tick(); timer = setInterval(tick, 1000); },
-    stop() { clearInterval(timer); timer = null; element.textContent = ""; element.className = "small"; },
+    start() {
+      if (timer) return;
+      since = Date.now();
+      tick();
+      timer = setInterval(tick, 1000);
+    },
+    stop() {
+      clearInterval(timer);
+      timer = null;
+      element.textContent = "";
+      element.className = "small";
+    },
   };
 }

@@ -64,7 +64,9 @@ export function announce(message) {
   if (!region) return;
   region.textContent = "";
   // A separate task, so repeated identical messages are read again.
-  setTimeout(() => { region.textContent = message; }, 50);
+  setTimeout(() => {
+    region.textContent = message;
+  }, 50);
 }
 
 /** A labelled form field: `<div class=field><label>…</label>{control}<span class=hint>…</span></div>`. */
@@ -86,7 +88,9 @@ export function copyButton(text, label = "Copy") {
       button.textContent = "Select and copy by hand";
     }
     announce(button.textContent);
-    setTimeout(() => { button.textContent = label; }, 2000);
+    setTimeout(() => {
+      button.textContent = label;
+    }, 2000);
   });
   return button;
 }
@@ -117,7 +121,10 @@ export function clearFields(root) {
   for (const note of root.querySelectorAll("[data-field-note]")) {
     const box = note.parentElement;
     for (const control of box.querySelectorAll("[aria-describedby]")) {
-      const rest = control.getAttribute("aria-describedby").split(" ").filter((id) => id && id !== note.id);
+      const rest = control
+        .getAttribute("aria-describedby")
+        .split(" ")
+        .filter((id) => id && id !== note.id);
       if (rest.length) control.setAttribute("aria-describedby", rest.join(" "));
       else control.removeAttribute("aria-describedby");
       if (note.dataset.fieldNote === "error") control.removeAttribute("aria-invalid");

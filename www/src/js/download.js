@@ -42,5 +42,11 @@ export function readFile(file, as = "text") {
 
 /** A file-system-safe slug of a title. */
 export function slug(text) {
-  return (text || "sotto").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "sotto";
+  return (
+    (text || "sotto")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 40) || "sotto"
+  );
 }

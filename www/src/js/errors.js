@@ -88,13 +88,17 @@ export function describeError(err) {
 export function errorNotice(err, { actions = [], showDetail = true } = {}) {
   const d = describeError(err);
   const tone = d.code === "no_result" || d.retry ? "warn" : "error";
-  return h("div", { class: `notice ${tone}`, role: tone === "error" ? "alert" : "status", dataset: { code: d.code } },
+  return h(
+    "div",
+    { class: `notice ${tone}`, role: tone === "error" ? "alert" : "status", dataset: { code: d.code } },
     h("h2", {}, d.title),
     h("p", {}, d.body),
     // For refused settings the reason is the message, not small print.
     d.code === "invalid_options" && d.detail ? h("p", { class: "reason" }, h("strong", {}, d.detail)) : null,
     d.code === "invalid_options" && err?.detail ? h("p", { class: "small muted" }, `Details: ${err.detail}`) : null,
-    showDetail && d.code !== "invalid_options" && d.detail && d.detail !== d.title ? h("p", { class: "small muted" }, `Details: ${d.detail}`) : null,
+    showDetail && d.code !== "invalid_options" && d.detail && d.detail !== d.title
+      ? h("p", { class: "small muted" }, `Details: ${d.detail}`)
+      : null,
     actions.length ? h("div", { class: "button-row" }, actions) : null,
   );
 }

@@ -24,7 +24,10 @@ export async function retrying(fn, onWait) {
       if (!isRetryable(err)) throw err;
       await new Promise((resolve) => {
         const timer = setTimeout(resolve, delay * 1000);
-        onWait?.(err, delay, () => { clearTimeout(timer); resolve(); });
+        onWait?.(err, delay, () => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
       delay = Math.min(delay * 2, 30);
     }
@@ -34,10 +37,13 @@ export async function retrying(fn, onWait) {
 /** An `onWait` for `retrying` that shows the notice in `area`; `what` ends "Next attempt to … in N s". */
 export function retryNotice(area, what) {
   return (err, seconds, retryNow) => {
-    replace(area, errorNotice(err, {
-      showDetail: false,
-      actions: [h("button", { type: "button", onclick: retryNow }, "Try now")],
-    }));
+    replace(
+      area,
+      errorNotice(err, {
+        showDetail: false,
+        actions: [h("button", { type: "button", onclick: retryNow }, "Try now")],
+      }),
+    );
     area.querySelector("p")?.append(` Next attempt to ${what} in ${seconds} s.`);
   };
 }

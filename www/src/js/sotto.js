@@ -3,9 +3,13 @@
 
 import init, * as sotto from "../pkg/web/sotto.js";
 
+/** @type {Promise<typeof sotto> | undefined} */
 let loading;
 
-/** Resolves to the initialized package module (Organizer, Participant, …). */
+/**
+ * Resolves to the initialized package module (Organizer, Participant, …).
+ * @returns {Promise<typeof sotto>}
+ */
 export function loadSotto() {
   loading ??= init().then(() => sotto);
   return loading;

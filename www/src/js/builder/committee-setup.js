@@ -10,15 +10,30 @@ import { intOf, select, showIf } from "./inputs.js";
 /** Parses pasted JSON: one member object or an array of them. */
 async function parseMembers(text) {
   let value;
-  try { value = JSON.parse(text); } catch { throw new Error("This is not JSON. Paste exactly what the member's console shows under “Public keys for the organizer”."); }
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(
+      "This is not JSON. Paste exactly what the member's console shows under “Public keys for the organizer”.",
+    );
+  }
   const list = Array.isArray(value) ? value : [value];
   const out = [];
   for (const m of list) {
     if (!m || typeof m.name !== "string" || !m.name.trim()) throw new Error("Each member needs a name.");
-    if (!isKeyHex(m.x25519) || !isKeyHex(m.ed25519)) throw new Error(`The keys of “${m.name}” are not 64 hexadecimal digits each.`);
+    if (!isKeyHex(m.x25519) || !isKeyHex(m.ed25519))
+      throw new Error(`The keys of “${m.name}” are not 64 hexadecimal digits each.`);
     const fp = await fingerprintOf(m.x25519, m.ed25519);
-    if (fp && m.fingerprint && fp !== m.fingerprint) throw new Error(`The fingerprint given for “${m.name}” does not match its keys. Ask them to copy their keys again.`);
-    out.push({ name: m.name.trim(), x25519: m.x25519.toLowerCase(), ed25519: m.ed25519.toLowerCase(), fingerprint: fp ?? m.fingerprint ?? "(not checked)" });
+    if (fp && m.fingerprint && fp !== m.fingerprint)
+      throw new Error(
+        `The fingerprint given for “${m.name}” does not match its keys. Ask them to copy their keys again.`,
+      );
+    out.push({
+      name: m.name.trim(),
+      x25519: m.x25519.toLowerCase(),
+      ed25519: m.ed25519.toLowerCase(),
+      fingerprint: fp ?? m.fingerprint ?? "(not checked)",
+    });
   }
   return out;
 }
@@ -32,13 +47,45 @@ export function committeeSetup() {
   const circleMode = h("input", { type: "radio", name: modeName, value: "circle" });
 
   // Paste mode
-  const paste = h("textarea", { class: "mono", rows: 5, id: "member-json", placeholder: '{"name": "Ada", "x25519": "…", "ed25519": "…", "fingerprint": "…"}' });
+  const paste = h("textarea", {
+    class: "mono",
+    rows: 5,
+    id: "member-json",
+    placeholder: '{"name": "Ada", "x25519": "…", "ed25519": "…", "fingerprint": "…"}',
+  });
   const pasteError = h("p", { class: "validation error", "aria-live": "assertive" });
   const cards = h("div", { id: "member-cards" });
   const renderCards = () => {
-    cards.replaceChildren(...members.map((m, i) => h("div", { class: "member-card" },
-      h("div", {}, h("strong", {}, `${i + 1}. ${m.name}`), h("br"), h("span", { class: "fingerprint small" }, m.fingerprint)),
-      h("button", { type: "button", class: "small danger", "aria-label": `Remove ${m.name}`, onclick: () => { members.splice(i, 1); renderCards(); syncThreshold(); changed(); } }, "Remove"))));
+    cards.replaceChildren(
+      ...members.map((m, i) =>
+        h(
+          "div",
+          { class: "member-card" },
+          h(
+            "div",
+            {},
+            h("strong", {}, `${i + 1}. ${m.name}`),
+            h("br"),
+            h("span", { class: "fingerprint small" }, m.fingerprint),
+          ),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "small danger",
+              "aria-label": `Remove ${m.name}`,
+              onclick: () => {
+                members.splice(i, 1);
+                renderCards();
+                syncThreshold();
+                changed();
+              },
+            },
+            "Remove",
+          ),
+        ),
+      ),
+    );
     if (!members.length) cards.append(h("p", { class: "muted" }, "No members yet."));
   };
   const addButton = h("button", { type: "button", id: "add-member" }, "Add member");
@@ -49,7 +96,8 @@ export function committeeSetup() {
       const parsed = await parseMembers(paste.value);
       for (const m of parsed) {
         if (members.some((x) => x.name === m.name)) throw new Error(`There is already a member named “${m.name}”.`);
-        if (members.some((x) => x.x25519 === m.x25519)) throw new Error(`The keys of “${m.name}” are already in the committee.`);
+        if (members.some((x) => x.x25519 === m.x25519))
+          throw new Error(`The keys of “${m.name}” are already in the committee.`);
       }
       members.push(...parsed);
       paste.value = "";
@@ -62,20 +110,39 @@ export function committeeSetup() {
       paste.setAttribute("aria-invalid", "true");
     }
   });
-  const pasteBox = h("div", { class: "stack" },
-    h("p", {}, "Each member opens the ", h("a", { href: "#console", target: "_blank" }, "committee console"), ", makes a key and sends you its public keys. Check each fingerprint with the member by phone or in person."),
+  const pasteBox = h(
+    "div",
+    { class: "stack" },
+    h(
+      "p",
+      {},
+      "Each member opens the ",
+      h("a", { href: "#console", target: "_blank" }, "committee console"),
+      ", makes a key and sends you its public keys. Check each fingerprint with the member by phone or in person.",
+    ),
     field("A member's public keys (JSON)", paste, "You can also paste a JSON array of several members."),
     pasteError,
     h("div", { class: "button-row" }, addButton),
-    cards);
+    cards,
+  );
 
   // Circle mode
   const circleCount = h("input", { type: "number", min: 1, max: 31, step: 1, value: "3", id: "circle-count" });
-  const circleBox = h("div", { class: "stack" },
-    h("div", { class: "notice warn" },
-      h("p", {}, h("strong", {}, "For trying Sotto out only. "),
-        "This browser makes and keeps every member's key, so it could decrypt every answer. In a real session each member keeps their own key on their own device.")),
-    field("Number of members", circleCount, "From 1 to 31. Three is the smallest committee with privacy (t = 1)."));
+  const circleBox = h(
+    "div",
+    { class: "stack" },
+    h(
+      "div",
+      { class: "notice warn" },
+      h(
+        "p",
+        {},
+        h("strong", {}, "For trying Sotto out only. "),
+        "This browser makes and keeps every member's key, so it could decrypt every answer. In a real session each member keeps their own key on their own device.",
+      ),
+    ),
+    field("Number of members", circleCount, "From 1 to 31. Three is the smallest committee with privacy (t = 1)."),
+  );
 
   // Threshold
   const threshold = select([["0", "0"]], "0");
@@ -87,15 +154,25 @@ export function committeeSetup() {
     const maxT = Math.max(0, Math.floor((n - 1) / 2));
     const keep = Math.min(intOf(threshold, maxT), maxT);
     const wasDefault = threshold.dataset.touched !== "1";
-    threshold.replaceChildren(...Array.from({ length: maxT + 1 }, (_, t) => h("option", { value: String(t) }, String(t))));
+    threshold.replaceChildren(
+      ...Array.from({ length: maxT + 1 }, (_, t) => h("option", { value: String(t) }, String(t))),
+    );
     threshold.value = String(wasDefault ? maxT : keep);
     const t = Number(threshold.value);
-    const learn = t === 0 ? "a single member can read every answer" : t === 1 ? "no single member learns anything" : `any ${t} members together learn nothing`;
+    const learn =
+      t === 0
+        ? "a single member can read every answer"
+        : t === 1
+          ? "no single member learns anything"
+          : `any ${t} members together learn nothing`;
     thresholdHint.textContent = n
       ? `With ${countOf(n, "member")} and t = ${t}: ${learn}, and the result needs ${countOf(t + 1, "signature")}.`
       : "Add members to choose the threshold.";
   }
-  threshold.addEventListener("change", () => { threshold.dataset.touched = "1"; syncThreshold(); });
+  threshold.addEventListener("change", () => {
+    threshold.dataset.touched = "1";
+    syncThreshold();
+  });
   circleCount.addEventListener("input", syncThreshold);
 
   const syncMode = () => {
@@ -107,13 +184,26 @@ export function committeeSetup() {
   circleMode.addEventListener("change", syncMode);
 
   element.append(
-    h("fieldset", {}, h("legend", {}, "Who holds the keys"),
-      h("div", { class: "choices" },
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, "Who holds the keys"),
+      h(
+        "div",
+        { class: "choices" },
         h("label", { class: "choice" }, pasteMode, "Committee members send me their public keys"),
-        h("label", { class: "choice" }, circleMode, "Circle mode: this browser makes all member keys (demo)"))),
-    pasteBox, circleBox,
-    field("Privacy threshold t", threshold, "How many members may collude without learning any answer. Higher is more private; the committee needs t + 1 members to finish."),
-    thresholdHint);
+        h("label", { class: "choice" }, circleMode, "Circle mode: this browser makes all member keys (demo)"),
+      ),
+    ),
+    pasteBox,
+    circleBox,
+    field(
+      "Privacy threshold t",
+      threshold,
+      "How many members may collude without learning any answer. Higher is more private; the committee needs t + 1 members to finish.",
+    ),
+    thresholdHint,
+  );
   renderCards();
   syncMode();
 
@@ -123,9 +213,18 @@ export function committeeSetup() {
     errors: () => {
       if (circleMode.checked) {
         const k = Number(circleCount.value);
-        return Number.isInteger(k) && k >= 1 && k <= 31 ? [] : [[circleCount, "Enter a whole number of members from 1 to 31."]];
+        return Number.isInteger(k) && k >= 1 && k <= 31
+          ? []
+          : [[circleCount, "Enter a whole number of members from 1 to 31."]];
       }
-      return members.length ? [] : [[paste, "Add at least one committee member: paste the public keys from their console, then press Add member. Or choose circle mode to try Sotto alone."]];
+      return members.length
+        ? []
+        : [
+            [
+              paste,
+              "Add at least one committee member: paste the public keys from their console, then press Add member. Or choose circle mode to try Sotto alone.",
+            ],
+          ];
     },
     /** Fills the committee from a manifest's (duplicating a session): the same members, or circle mode with as many. */
     load: async ({ members: list, threshold: t, circle }) => {
@@ -145,9 +244,13 @@ export function committeeSetup() {
     warn: () => {
       const n = count();
       if (n >= 1 && Number(threshold.value) === 0) {
-        markField(threshold, n === 1
-          ? "One member gives no privacy at all: that member can read every answer. Use at least three members (t = 1) for a real session."
-          : "With t = 0 a single member can read every answer. Use at least three members so that t can be 1 or more.", "warn");
+        markField(
+          threshold,
+          n === 1
+            ? "One member gives no privacy at all: that member can read every answer. Use at least three members (t = 1) for a real session."
+            : "With t = 0 a single member can read every answer. Use at least three members so that t can be 1 or more.",
+          "warn",
+        );
       }
     },
     read: () => ({

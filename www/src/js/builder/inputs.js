@@ -4,7 +4,10 @@ import { h } from "../dom.js";
 
 /** The trimmed, non-empty lines of a textarea. */
 export function lines(textarea) {
-  return textarea.value.split("\n").map((l) => l.trim()).filter(Boolean);
+  return textarea.value
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** An integer from a number input, or `fallback` when empty or not a number. */
@@ -25,7 +28,11 @@ export function numberOf(input, fallback) {
 
 /** A `<select>` from `[value, label]` pairs. */
 export function select(pairs, value) {
-  return h("select", {}, pairs.map(([v, label]) => h("option", { value: v, selected: v === value }, label)));
+  return h(
+    "select",
+    {},
+    pairs.map(([v, label]) => h("option", { value: v, selected: v === value }, label)),
+  );
 }
 
 /** Shows `el` only when `visible`. */

@@ -14,20 +14,35 @@ const TYPES = [
 ];
 
 function questionEditor(id, preset, actions) {
-  const text = h("input", { type: "text", maxlength: 200, value: preset.text ?? "", dataset: { role: "question-text" } });
+  const text = h("input", {
+    type: "text",
+    maxlength: 200,
+    value: preset.text ?? "",
+    dataset: { role: "question-text" },
+  });
   const type = select(TYPES, preset.type ?? "number");
   const optional = h("input", { type: "checkbox", checked: Boolean(preset.optional) });
   const min = h("input", { type: "number", step: "any", value: String(preset.min ?? 0) });
   const max = h("input", { type: "number", step: "any", value: String(preset.max ?? 100) });
   const decimals = h("input", { type: "number", min: 0, max: 6, step: 1, value: String(preset.decimals ?? 0) });
-  const buckets = h("input", { type: "text", placeholder: "e.g. 0, 25, 50, 75", inputmode: "decimal", value: preset.buckets?.join(", ") });
+  const buckets = h("input", {
+    type: "text",
+    placeholder: "e.g. 0, 25, 50, 75",
+    inputmode: "decimal",
+    value: preset.buckets?.join(", "),
+  });
   const options = h("textarea", { rows: 3 }, (preset.options ?? ["red", "green", "blue"]).join("\n"));
   const maxSel = h("input", { type: "number", min: 1, step: 1, placeholder: "no limit", value: preset.max_selections });
   const scale = h("input", { type: "number", min: 2, max: 100, step: 1, value: String(preset.scale ?? 5) });
 
-  const numberFields = h("div", { class: "row" },
-    field("Lowest", min), field("Highest", max), field("Decimals", decimals),
-    field("Histogram bucket edges (optional)", buckets, "Comma-separated, within the range."));
+  const numberFields = h(
+    "div",
+    { class: "row" },
+    field("Lowest", min),
+    field("Highest", max),
+    field("Decimals", decimals),
+    field("Histogram bucket edges (optional)", buckets, "Comma-separated, within the range."),
+  );
   const optionFields = field("Options, one per line", options);
   const multiFields = field("Most options one person may tick", maxSel);
   const ratingFields = field("Scale (1 to …)", scale);
@@ -40,17 +55,41 @@ function questionEditor(id, preset, actions) {
   type.addEventListener("change", sync);
   sync();
 
-  const element = h("div", { class: "builder-item", dataset: { question: id } },
-    h("div", { class: "row" },
+  const element = h(
+    "div",
+    { class: "builder-item", dataset: { question: id } },
+    h(
+      "div",
+      { class: "row" },
       h("strong", {}, `Question ${id}`),
-      h("div", { class: "row" },
-        h("button", { type: "button", class: "small", "aria-label": `Move question ${id} up`, onclick: () => actions.move(-1) }, "↑"),
-        h("button", { type: "button", class: "small", "aria-label": `Move question ${id} down`, onclick: () => actions.move(1) }, "↓"),
-        h("button", { type: "button", class: "small danger", "aria-label": `Remove question ${id}`, onclick: actions.remove }, "Remove"))),
+      h(
+        "div",
+        { class: "row" },
+        h(
+          "button",
+          { type: "button", class: "small", "aria-label": `Move question ${id} up`, onclick: () => actions.move(-1) },
+          "↑",
+        ),
+        h(
+          "button",
+          { type: "button", class: "small", "aria-label": `Move question ${id} down`, onclick: () => actions.move(1) },
+          "↓",
+        ),
+        h(
+          "button",
+          { type: "button", class: "small danger", "aria-label": `Remove question ${id}`, onclick: actions.remove },
+          "Remove",
+        ),
+      ),
+    ),
     field("Question", text),
     field("Answer type", type),
-    numberFields, optionFields, multiFields, ratingFields,
-    h("label", { class: "choice" }, optional, "Optional: people may skip it"));
+    numberFields,
+    optionFields,
+    multiFields,
+    ratingFields,
+    h("label", { class: "choice" }, optional, "Optional: people may skip it"),
+  );
 
   const read = () => {
     const q = { id, text: text.value.trim(), answer: { type: type.value } };
@@ -61,7 +100,11 @@ function questionEditor(id, preset, actions) {
       q.answer.min = Math.round(numberOf(min, 0) * unit);
       q.answer.max = Math.round(numberOf(max, 100) * unit);
       if (d) q.answer.decimals = d;
-      const edges = buckets.value.split(",").map((s) => s.trim()).filter(Boolean).map((s) => Math.round(Number(s) * unit));
+      const edges = buckets.value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => Math.round(Number(s) * unit));
       if (edges.length) q.answer.buckets = edges;
     } else if (type.value === "choice" || type.value === "multi") {
       q.answer.options = lines(options);
@@ -83,10 +126,17 @@ function questionEditor(id, preset, actions) {
       if (max.value.trim() === "" || !Number.isFinite(hi)) out.push([max, "Enter the highest answer allowed."]);
       else if (Number.isFinite(lo) && hi <= lo) out.push([max, "The highest answer must be above the lowest."]);
       if (!Number.isInteger(d) || d < 0 || d > 6) out.push([decimals, "Decimals: a whole number from 0 to 6."]);
-      const edges = buckets.value.split(",").map((v) => v.trim()).filter(Boolean).map(Number);
-      if (edges.some((e) => !Number.isFinite(e))) out.push([buckets, "Bucket edges are numbers separated by commas, like 0, 25, 50."]);
-      else if (edges.some((e, i) => i > 0 && e <= edges[i - 1])) out.push([buckets, "List the bucket edges from smallest to largest."]);
-      else if (edges.some((e) => e < lo || e > hi)) out.push([buckets, `Bucket edges must lie between the lowest (${lo}) and highest (${hi}) answers.`]);
+      const edges = buckets.value
+        .split(",")
+        .map((v) => v.trim())
+        .filter(Boolean)
+        .map(Number);
+      if (edges.some((e) => !Number.isFinite(e)))
+        out.push([buckets, "Bucket edges are numbers separated by commas, like 0, 25, 50."]);
+      else if (edges.some((e, i) => i > 0 && e <= edges[i - 1]))
+        out.push([buckets, "List the bucket edges from smallest to largest."]);
+      else if (edges.some((e) => e < lo || e > hi))
+        out.push([buckets, `Bucket edges must lie between the lowest (${lo}) and highest (${hi}) answers.`]);
     } else if (type.value === "choice" || type.value === "multi") {
       const opts = lines(options);
       if (opts.length < 2) out.push([options, "Give at least two options, one per line."]);
@@ -106,16 +156,26 @@ export function surveyBuilder() {
   const list = h("div", { class: "questions-editor" });
   const editors = [];
   let next = 1;
-  const element = h("div", { class: "stack" },
-    h("p", { class: "small muted" }, "Question types: numbers, one choice, several choices, ratings, yes or no. There is no free-text question: free text cannot be added up without someone reading it."),
-    list);
+  const element = h(
+    "div",
+    { class: "stack" },
+    h(
+      "p",
+      { class: "small muted" },
+      "Question types: numbers, one choice, several choices, ratings, yes or no. There is no free-text question: free text cannot be added up without someone reading it.",
+    ),
+    list,
+  );
   const changed = () => element.dispatchEvent(new Event("input", { bubbles: true }));
 
   const add = (preset = {}) => {
     const id = `q${next++}`;
     const editor = questionEditor(id, preset, {
       remove: () => {
-        if (editors.length === 1) { announce("A survey needs at least one question."); return; }
+        if (editors.length === 1) {
+          announce("A survey needs at least one question.");
+          return;
+        }
         editors.splice(editors.indexOf(editor), 1);
         editor.element.remove();
         announce(`Question ${id} removed.`);
@@ -138,8 +198,23 @@ export function surveyBuilder() {
   };
   add({ text: "How many hours a week do you spend on it?", type: "number", min: 0, max: 80 });
   add({ text: "Which colour should the new logo be?", type: "choice" });
-  element.append(h("div", { class: "button-row" },
-    h("button", { type: "button", onclick: () => { add({ text: "" }).focus(); changed(); } }, "Add a question")));
+  element.append(
+    h(
+      "div",
+      { class: "button-row" },
+      h(
+        "button",
+        {
+          type: "button",
+          onclick: () => {
+            add({ text: "" }).focus();
+            changed();
+          },
+        },
+        "Add a question",
+      ),
+    ),
+  );
   /** Replaces the questions with those of a schema (duplicating a session); ids restart at q1. */
   const load = (schema) => {
     editors.splice(0);
@@ -149,13 +224,27 @@ export function surveyBuilder() {
       const a = q.answer;
       const unit = 10 ** (a.decimals ?? 0);
       add({
-        text: q.text, type: a.type, optional: q.optional,
-        ...(a.type === "number" ? { min: a.min / unit, max: a.max / unit, decimals: a.decimals ?? 0, buckets: a.buckets?.map((b) => b / unit) } : {}),
+        text: q.text,
+        type: a.type,
+        optional: q.optional,
+        ...(a.type === "number"
+          ? {
+              min: a.min / unit,
+              max: a.max / unit,
+              decimals: a.decimals ?? 0,
+              buckets: a.buckets?.map((b) => b / unit),
+            }
+          : {}),
         ...(a.options ? { options: a.options } : {}),
         ...(a.max_selections ? { max_selections: a.max_selections } : {}),
         ...(a.scale ? { scale: a.scale } : {}),
       });
     }
   };
-  return { element, load, errors: () => editors.flatMap((e) => e.errors()), read: () => ({ questions: editors.map((e) => e.read()) }) };
+  return {
+    element,
+    load,
+    errors: () => editors.flatMap((e) => e.errors()),
+    read: () => ({ questions: editors.map((e) => e.read()) }),
+  };
 }

@@ -14,7 +14,13 @@ const METHODS = [
 export function voteBuilder() {
   const method = select(METHODS, "plurality");
   const options = h("textarea", { rows: 4, id: "vote-options" }, "Park\nLibrary\nStation");
-  const reveal = select([["tally", "The count of every option"], ["winner", "Only the winner (counts stay secret)"]], "tally");
+  const reveal = select(
+    [
+      ["tally", "The count of every option"],
+      ["winner", "Only the winner (counts stay secret)"],
+    ],
+    "tally",
+  );
   const maxApprovals = h("input", { type: "number", min: 1, step: 1, placeholder: "no limit" });
   const maxScore = h("input", { type: "number", min: 1, max: 100, step: 1, value: "5" });
   const approvalsField = field("Most options one ballot may approve", maxApprovals, "Leave empty for no limit.");
@@ -28,10 +34,15 @@ export function voteBuilder() {
   };
   method.addEventListener("change", sync);
   sync();
-  const element = h("div", { class: "stack" },
+  const element = h(
+    "div",
+    { class: "stack" },
     field("Counting method", method),
     field("Options, one per line", options, "Between 2 and 64 options, each different and at most 64 characters long."),
-    revealField, approvalsField, scoreField);
+    revealField,
+    approvalsField,
+    scoreField,
+  );
   return {
     element,
     /** `[control, message]` for each setting that cannot be used, in plain words. */
@@ -39,16 +50,25 @@ export function voteBuilder() {
       const out = [];
       const opts = lines(options);
       const seen = new Set();
-      if (opts.length < 2) out.push([options, `A vote needs at least two options to choose from; there ${opts.length === 1 ? "is one" : "are none"}.`]);
+      if (opts.length < 2)
+        out.push([
+          options,
+          `A vote needs at least two options to choose from; there ${opts.length === 1 ? "is one" : "are none"}.`,
+        ]);
       else if (opts.length > 64) out.push([options, `At most 64 options; there are ${opts.length}.`]);
       for (const o of opts) {
-        if ([...o].length > 64) out.push([options, `The option “${o.slice(0, 20)}…” is too long: at most 64 characters.`]);
+        if ([...o].length > 64)
+          out.push([options, `The option “${o.slice(0, 20)}…” is too long: at most 64 characters.`]);
         if (seen.has(o)) out.push([options, `“${o}” is listed twice: each option must be different.`]);
         seen.add(o);
       }
       if (method.value === "approval" && maxApprovals.value.trim() !== "") {
         const k = Number(maxApprovals.value);
-        if (!Number.isInteger(k) || k < 1 || k > opts.length) out.push([maxApprovals, `Enter a whole number from 1 to ${Math.max(1, opts.length)}, or leave it empty for no limit.`]);
+        if (!Number.isInteger(k) || k < 1 || k > opts.length)
+          out.push([
+            maxApprovals,
+            `Enter a whole number from 1 to ${Math.max(1, opts.length)}, or leave it empty for no limit.`,
+          ]);
       }
       if (method.value === "score") {
         const k = Number(maxScore.value);

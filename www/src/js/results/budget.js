@@ -16,12 +16,26 @@ export function renderBudget(schema, result) {
   const table = dataTable("Allocation per project", headers, rows);
   const order = schema.projects.filter((p) => p in projects);
   const nodes = [
-    chartFigure(`Average split of ${schema.total}`,
-      allocationBar(order.map((p) => ({ label: p, value: projects[p].mean })), { label: "Average split as one bar; the table lists the values", total: schema.total }),
-      table),
-    chartFigure("Mean allocation, highest first",
-      barChart(ranking.map((p, i) => ({ label: p, value: projects[p].mean, strong: i === 0 })), { label: "Mean allocation per project: bar chart", max: schema.total }),
-      dataTable("Mean allocation", ["Project", "Mean"], ranking.map((p) => [p, projects[p].mean]))),
+    chartFigure(
+      `Average split of ${schema.total}`,
+      allocationBar(
+        order.map((p) => ({ label: p, value: projects[p].mean })),
+        { label: "Average split as one bar; the table lists the values", total: schema.total },
+      ),
+      table,
+    ),
+    chartFigure(
+      "Mean allocation, highest first",
+      barChart(
+        ranking.map((p, i) => ({ label: p, value: projects[p].mean, strong: i === 0 })),
+        { label: "Mean allocation per project: bar chart", max: schema.total },
+      ),
+      dataTable(
+        "Mean allocation",
+        ["Project", "Mean"],
+        ranking.map((p) => [p, projects[p].mean]),
+      ),
+    ),
   ];
   return { nodes, csv };
 }

@@ -6,20 +6,47 @@ import { fmt } from "../charts.js";
 
 /** `<table>` with a caption; cells that are numbers are right-aligned. */
 export function dataTable(caption, headers, rows) {
-  return h("table", {},
+  return h(
+    "table",
+    {},
     h("caption", {}, caption),
-    h("thead", {}, h("tr", {}, headers.map((t, i) => h("th", { scope: "col", class: i > 0 ? "num" : null }, t)))),
-    h("tbody", {}, rows.map((row) => h("tr", {}, row.map((cell, i) =>
-      i === 0 ? h("th", { scope: "row" }, cell) : h("td", { class: "num" }, typeof cell === "number" ? fmt(cell) : cell))))));
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        headers.map((t, i) => h("th", { scope: "col", class: i > 0 ? "num" : null }, t)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      rows.map((row) =>
+        h(
+          "tr",
+          {},
+          row.map((cell, i) =>
+            i === 0
+              ? h("th", { scope: "row" }, cell)
+              : h("td", { class: "num" }, typeof cell === "number" ? fmt(cell) : cell),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 /** A captioned figure: the chart, then the same data as a table. */
 export function chartFigure(caption, chart, table, note) {
-  return h("figure", { class: "chart-figure" },
+  return h(
+    "figure",
+    { class: "chart-figure" },
     h("figcaption", {}, caption),
     h("div", { class: "chart" }, chart),
     table,
-    note ? h("p", { class: "chart-note small muted" }, note) : null);
+    note ? h("p", { class: "chart-note small muted" }, note) : null,
+  );
 }
 
 /** Orders the keys of a count object by a preferred order, then the rest. */

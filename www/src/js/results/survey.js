@@ -19,10 +19,18 @@ function histogramFigure(caption, histogram, order, count, csv, qid) {
   const keys = ordered(histogram, order);
   for (const k of keys) csv.push([qid, k, histogram[k]]);
   const items = keys.map((k) => ({ label: PRETTY[k] ?? k, value: histogram[k] }));
-  return chartFigure(caption,
+  return chartFigure(
+    caption,
     barChart(items, { label: `${caption}: bar chart; the table lists the values` }),
-    dataTable(caption, ["Answer", "Count", "Share"], keys.map((k) => [PRETTY[k] ?? k, histogram[k], percent(histogram[k], count)])),
-    keys.some((k) => histogram[k] === "suppressed") ? "Cells below the session's minimum cell size are suppressed to protect small groups." : null);
+    dataTable(
+      caption,
+      ["Answer", "Count", "Share"],
+      keys.map((k) => [PRETTY[k] ?? k, histogram[k], percent(histogram[k], count)]),
+    ),
+    keys.some((k) => histogram[k] === "suppressed")
+      ? "Cells below the session's minimum cell size are suppressed to protect small groups."
+      : null,
+  );
 }
 
 function bucketOrder(histogram, q) {
@@ -30,7 +38,12 @@ function bucketOrder(histogram, q) {
   const edges = Object.keys(histogram).sort((a, b) => Number(a) - Number(b));
   const max = q.answer.max / scale;
   const rename = {};
-  edges.forEach((e, i) => { rename[e] = i + 1 < edges.length ? `${fmt(Number(e))} to under ${fmt(Number(edges[i + 1]))}` : `${fmt(Number(e))} to ${fmt(max)}`; });
+  edges.forEach((e, i) => {
+    rename[e] =
+      i + 1 < edges.length
+        ? `${fmt(Number(e))} to under ${fmt(Number(edges[i + 1]))}`
+        : `${fmt(Number(e))} to ${fmt(max)}`;
+  });
   return { edges, rename };
 }
 
@@ -44,12 +57,28 @@ function numberQuestion(q, stats, csv) {
   for (const [k, v] of rows) csv.push([q.id, k.toLowerCase(), v]);
   const table = dataTable(`${q.text}: statistics`, ["Statistic", "Value"], rows);
   if (stats.quartiles) {
-    const axis = quartileAxis({ min: q.answer.min / scale, max: q.answer.max / scale, quartiles: stats.quartiles, mean: stats.mean });
-    const zoomNote = axis.zoomed ? ` The axis shows ${fmt(axis.min)} to ${fmt(axis.max)}, where the answers are; the question allowed ${fmt(q.answer.min / scale)} to ${fmt(q.answer.max / scale)}.` : "";
-    nodes.push(chartFigure(q.text,
-      quartileChart({ min: q.answer.min / scale, max: q.answer.max / scale, quartiles: stats.quartiles, mean: stats.mean },
-        { label: `${q.text}: median ${fmt(stats.median)}, middle half from ${fmt(stats.quartiles[0])} to ${fmt(stats.quartiles[2])}` }),
-      table, `The box spans the middle half of the answers; the bar is the median, the diamond the mean.${zoomNote}`));
+    const axis = quartileAxis({
+      min: q.answer.min / scale,
+      max: q.answer.max / scale,
+      quartiles: stats.quartiles,
+      mean: stats.mean,
+    });
+    const zoomNote = axis.zoomed
+      ? ` The axis shows ${fmt(axis.min)} to ${fmt(axis.max)}, where the answers are; the question allowed ${fmt(q.answer.min / scale)} to ${fmt(q.answer.max / scale)}.`
+      : "";
+    nodes.push(
+      chartFigure(
+        q.text,
+        quartileChart(
+          { min: q.answer.min / scale, max: q.answer.max / scale, quartiles: stats.quartiles, mean: stats.mean },
+          {
+            label: `${q.text}: median ${fmt(stats.median)}, middle half from ${fmt(stats.quartiles[0])} to ${fmt(stats.quartiles[2])}`,
+          },
+        ),
+        table,
+        `The box spans the middle half of the answers; the bar is the median, the diamond the mean.${zoomNote}`,
+      ),
+    );
   } else {
     nodes.push(h("figure", { class: "chart-figure" }, h("figcaption", {}, q.text), table));
   }
@@ -82,8 +111,11 @@ function crosstab(name, cells, csv) {
     if (!cols.includes(c)) cols.push(c);
     csv.push([`crosstab ${name}`, key, cells[key]]);
   }
-  return dataTable(`Cross-tabulation ${name.replace(" x ", " × ")}`, ["", ...cols.map((c) => PRETTY[c] ?? c)],
-    rows.map((r) => [PRETTY[r] ?? r, ...cols.map((c) => cells[`${r}|${c}`] ?? "")]));
+  return dataTable(
+    `Cross-tabulation ${name.replace(" x ", " × ")}`,
+    ["", ...cols.map((c) => PRETTY[c] ?? c)],
+    rows.map((r) => [PRETTY[r] ?? r, ...cols.map((c) => cells[`${r}|${c}`] ?? "")]),
+  );
 }
 
 /** Nodes and CSV rows for a survey result. */
@@ -99,7 +131,8 @@ export function renderSurvey(schema, result) {
     } else {
       csv.push([q.id, "answers", stats.count]);
       if (stats.mean !== undefined) csv.push([q.id, "mean", stats.mean]);
-      const caption = q.answer.type === "rating" && stats.mean !== undefined ? `${q.text} (mean ${fmt(stats.mean)})` : q.text;
+      const caption =
+        q.answer.type === "rating" && stats.mean !== undefined ? `${q.text} (mean ${fmt(stats.mean)})` : q.text;
       section.append(histogramFigure(caption, stats.histogram ?? {}, labelsOf(q), stats.count, csv, q.id));
     }
     nodes.push(section);

@@ -17,16 +17,30 @@ function tallyFigure(caption, counts, options, csv, section) {
   const total = keys.reduce((a, k) => a + (typeof counts[k] === "number" ? counts[k] : 0), 0);
   const top = leaders(counts);
   for (const k of keys) csv.push([section, k, counts[k]]);
-  return chartFigure(caption,
-    barChart(keys.map((k) => ({ label: k, value: counts[k], strong: top.includes(k) })), { label: `${caption}: bar chart; the table lists the values` }),
-    dataTable(caption, ["Option", "Count", "Share"], keys.map((k) => [k, counts[k], percent(counts[k], total)])));
+  return chartFigure(
+    caption,
+    barChart(
+      keys.map((k) => ({ label: k, value: counts[k], strong: top.includes(k) })),
+      { label: `${caption}: bar chart; the table lists the values` },
+    ),
+    dataTable(
+      caption,
+      ["Option", "Count", "Share"],
+      keys.map((k) => [k, counts[k], percent(counts[k], total)]),
+    ),
+  );
 }
 
 function roundsTable(rounds, options, csv) {
   const headers = ["Option", ...rounds.map((_, i) => `Round ${i + 1}`)];
-  rounds.forEach((r, i) => { for (const [o, c] of Object.entries(r)) csv.push([`round ${i + 1}`, o, c]); });
-  return dataTable("Instant-runoff rounds (— means eliminated)", headers,
-    options.map((o) => [o, ...rounds.map((r) => (o in r ? r[o] : "—"))]));
+  rounds.forEach((r, i) => {
+    for (const [o, c] of Object.entries(r)) csv.push([`round ${i + 1}`, o, c]);
+  });
+  return dataTable(
+    "Instant-runoff rounds (— means eliminated)",
+    headers,
+    options.map((o) => [o, ...rounds.map((r) => (o in r ? r[o] : "—"))]),
+  );
 }
 
 /** Nodes and CSV rows for a vote result. */
@@ -35,8 +49,10 @@ export function renderVote(schema, result) {
   const nodes = [];
   const options = schema.options ?? [];
   if (result.winner !== undefined && result.tally === undefined) {
-    nodes.push(winnerBanner(result.winner, result.tie),
-      h("p", { class: "muted" }, "This vote reveals only the winner: the counts stay secret, even from the committee."));
+    nodes.push(
+      winnerBanner(result.winner, result.tie),
+      h("p", { class: "muted" }, "This vote reveals only the winner: the counts stay secret, even from the committee."),
+    );
     for (const w of [].concat(result.winner)) csv.push(["winner", w, ""]);
     return { nodes, csv };
   }

@@ -21,7 +21,11 @@ const KINDS = [
   ["vote", "Vote", "Choose between options: plurality, approval, score, Borda or instant runoff."],
   ["survey", "Survey", "Ask numbers, choices, ratings; get counts, means, medians and histograms."],
   ["budget", "Budget", "Everyone splits a total between projects; see the average split."],
-  ["check", "Committee check", "Before a real vote, check that every committee member is online and computes correctly; takes no answers."],
+  [
+    "check",
+    "Committee check",
+    "Before a real vote, check that every committee member is online and computes correctly; takes no answers.",
+  ],
 ];
 
 function sessionsList(sotto) {
@@ -38,15 +42,36 @@ function sessionsList(sotto) {
       replace(feedback, errorNotice(err));
     }
   });
-  return h("section", { class: "card", "aria-labelledby": "yours-heading" },
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "yours-heading" },
     h("h2", { id: "yours-heading" }, "Your sessions"),
     sessions.length
-      ? h("ul", { class: "link-list" }, sessions.map((s) => h("li", {},
-        h("span", {}, h("a", { href: manageHref(s.session), class: "who" }, h("bdi", {}, s.title)), " ",
-          h("span", { class: "small muted" }, `${s.kind}, ${s.state ?? (s.closed ? "closed" : "open")}, created ${when(s.createdAt)}`)))))
+      ? h(
+          "ul",
+          { class: "link-list" },
+          sessions.map((s) =>
+            h(
+              "li",
+              {},
+              h(
+                "span",
+                {},
+                h("a", { href: manageHref(s.session), class: "who" }, h("bdi", {}, s.title)),
+                " ",
+                h(
+                  "span",
+                  { class: "small muted" },
+                  `${s.kind}, ${s.state ?? (s.closed ? "closed" : "open")}, created ${when(s.createdAt)}`,
+                ),
+              ),
+            ),
+          ),
+        )
       : h("p", { class: "muted" }, "Sessions you create here are remembered in this browser."),
     field("Import an organizer file", file, "The file exported from a session's page, to manage it in this browser."),
-    feedback);
+    feedback,
+  );
 }
 
 function policyFields() {
@@ -54,17 +79,28 @@ function policyFields() {
   const minCell = h("input", { type: "number", min: 1, step: 1, placeholder: "off", id: "min-cell" });
   const dpOn = h("input", { type: "checkbox", id: "dp-on" });
   const epsilon = h("input", { type: "number", min: 0.001, max: 100, step: 0.001, value: "1", id: "dp-epsilon" });
-  const minCellField = field("Smallest group shown (survey cells)", minCell, "Histogram cells with fewer answers are reported as suppressed.");
+  const minCellField = field(
+    "Smallest group shown (survey cells)",
+    minCell,
+    "Histogram cells with fewer answers are reported as suppressed.",
+  );
   const epsilonField = field("Privacy budget ε", epsilon, "Smaller is more private and noisier. 1 is a common choice.");
   const sync = () => showIf(epsilonField, dpOn.checked);
   dpOn.addEventListener("change", sync);
   sync();
   return {
-    element: h("div", { class: "stack" },
-      field("Minimum number of answers before anything is revealed", minSubs, "Below it the result is withheld, so nobody's answer can be singled out."),
+    element: h(
+      "div",
+      { class: "stack" },
+      field(
+        "Minimum number of answers before anything is revealed",
+        minSubs,
+        "Below it the result is withheld, so nobody's answer can be singled out.",
+      ),
       minCellField,
       h("label", { class: "choice" }, dpOn, "Add differential-privacy noise to the released numbers"),
-      epsilonField),
+      epsilonField,
+    ),
     setKind: (kind) => showIf(minCellField, kind === "survey"),
     load: (p) => {
       minSubs.value = String(p.min_submissions ?? 5);
@@ -76,10 +112,12 @@ function policyFields() {
     errors: (kind) => {
       const out = [];
       const m = Number(minSubs.value);
-      if (minSubs.value.trim() === "" || !Number.isInteger(m) || m < 1) out.push([minSubs, "Enter a whole number of at least 1. Below it nothing is revealed."]);
+      if (minSubs.value.trim() === "" || !Number.isInteger(m) || m < 1)
+        out.push([minSubs, "Enter a whole number of at least 1. Below it nothing is revealed."]);
       if (kind === "survey" && minCell.value.trim() !== "") {
         const c = Number(minCell.value);
-        if (!Number.isInteger(c) || c < 1) out.push([minCell, "Enter a whole number of at least 1, or leave it empty to show every cell."]);
+        if (!Number.isInteger(c) || c < 1)
+          out.push([minCell, "Enter a whole number of at least 1, or leave it empty to show every cell."]);
       }
       if (dpOn.checked) {
         const e = Number(epsilon.value);
@@ -102,13 +140,28 @@ function accessFields() {
   const open = h("input", { type: "radio", name, value: "open", checked: true });
   const single = h("input", { type: "radio", name, value: "single", id: "access-single" });
   const count = h("input", { type: "number", min: 1, max: 10000, step: 1, value: "10", id: "single-use-count" });
-  const countField = field("Number of single-use links", count, "From 1 to 10,000. Send one to each person: each link can answer once. You can make more later.");
+  const countField = field(
+    "Number of single-use links",
+    count,
+    "From 1 to 10,000. Send one to each person: each link can answer once. You can make more later.",
+  );
   const closes = h("input", { type: "datetime-local", id: "closes-at" });
-  const openNote = h("div", { class: "notice", id: "open-link-note" },
-    h("p", {}, h("strong", {}, "What an open link guarantees. "),
-      "Anyone who has it can answer. Each browser answers once: the page refuses a second answer from the same browser before anything is sent. "
-      + "It cannot stop one person from answering again from another browser, a private window or another device, or stop the link from being passed on."),
-    h("p", { id: "open-link-vote-advice" }, "For a vote, or anything where one person must have one voice, choose single-use links and send one to each person."));
+  const openNote = h(
+    "div",
+    { class: "notice", id: "open-link-note" },
+    h(
+      "p",
+      {},
+      h("strong", {}, "What an open link guarantees. "),
+      "Anyone who has it can answer. Each browser answers once: the page refuses a second answer from the same browser before anything is sent. " +
+        "It cannot stop one person from answering again from another browser, a private window or another device, or stop the link from being passed on.",
+    ),
+    h(
+      "p",
+      { id: "open-link-vote-advice" },
+      "For a vote, or anything where one person must have one voice, choose single-use links and send one to each person.",
+    ),
+  );
   let isVote = true;
   const sync = () => {
     showIf(countField, single.checked);
@@ -120,15 +173,32 @@ function accessFields() {
   single.addEventListener("change", sync);
   sync();
   return {
-    element: h("div", { class: "stack" },
-      h("fieldset", {}, h("legend", {}, "Participant links"),
-        h("div", { class: "choices" },
+    element: h(
+      "div",
+      { class: "stack" },
+      h(
+        "fieldset",
+        {},
+        h("legend", {}, "Participant links"),
+        h(
+          "div",
+          { class: "choices" },
           h("label", { class: "choice" }, open, "One open link anyone can use (limited in rate)"),
-          h("label", { class: "choice" }, single, "A list of single-use links: one answer per person"))),
+          h("label", { class: "choice" }, single, "A list of single-use links: one answer per person"),
+        ),
+      ),
       openNote,
       countField,
-      field("Deadline (optional)", closes, `In your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}). Shown to participants; the server closes the session then. You can always close earlier.`)),
-    setKind: (kind) => { isVote = kind === "vote"; sync(); },
+      field(
+        "Deadline (optional)",
+        closes,
+        `In your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}). Shown to participants; the server closes the session then. You can always close earlier.`,
+      ),
+    ),
+    setKind: (kind) => {
+      isVote = kind === "vote";
+      sync();
+    },
     load: (singleUse) => {
       single.checked = singleUse > 0;
       open.checked = !single.checked;
@@ -139,12 +209,17 @@ function accessFields() {
       const out = [];
       if (single.checked) {
         const n = Number(count.value);
-        if (!Number.isInteger(n) || n < 1 || n > 10000) out.push([count, "Enter a whole number of links from 1 to 10,000."]);
+        if (!Number.isInteger(n) || n < 1 || n > 10000)
+          out.push([count, "Enter a whole number of links from 1 to 10,000."]);
       }
       if (closes.value) {
         const at = new Date(closes.value).getTime();
         if (!Number.isFinite(at)) out.push([closes, "Enter a date and time, or leave the deadline empty."]);
-        else if (at <= Date.now() + 60_000) out.push([closes, "The deadline has already passed: choose a later time, or leave it empty. A session with a past deadline would be closed from the start."]);
+        else if (at <= Date.now() + 60_000)
+          out.push([
+            closes,
+            "The deadline has already passed: choose a later time, or leave it empty. A session with a past deadline would be closed from the start.",
+          ]);
       }
       return out;
     },
@@ -171,7 +246,9 @@ function plainOptionsError(err) {
   if (err?.code !== "invalid_options") return err;
   const raw = String(err.message ?? "");
   const jargon = /invalid type|expected|line \d+ column \d+|missing field|unknown field/.test(raw);
-  const text = jargon ? "A setting is missing or has the wrong kind of value (for example an empty number)." : raw.replace(/^session options:\s*/, "");
+  const text = jargon
+    ? "A setting is missing or has the wrong kind of value (for example an empty number)."
+    : raw.replace(/^session options:\s*/, "");
   return Object.assign(new Error(text), { code: "invalid_options", detail: raw });
 }
 
@@ -195,7 +272,13 @@ async function circleMembers(sotto, n) {
 /** Renders the start page. */
 export async function createView(main) {
   const sotto = await loadSotto();
-  const title = h("input", { type: "text", maxlength: 200, value: "Where should the new bench go?", id: "session-title", required: true });
+  const title = h("input", {
+    type: "text",
+    maxlength: 200,
+    value: "Where should the new bench go?",
+    id: "session-title",
+    required: true,
+  });
   const builders = { vote: voteBuilder(), survey: surveyBuilder(), budget: budgetBuilder(), check: checkBuilder() };
   const policy = policyFields();
   const access = accessFields();
@@ -206,10 +289,23 @@ export async function createView(main) {
   const kindName = uid("kind");
   let kind = "vote";
 
-  const kindPicker = h("fieldset", {}, h("legend", {}, "What do you want to run?"),
-    h("div", { class: "choices" }, KINDS.map(([value, label, hint]) => h("label", { class: "choice" },
-      h("input", { type: "radio", name: kindName, value, checked: value === kind, id: `kind-${value}` }),
-      h("span", {}, h("strong", {}, label), " ", h("span", { class: "small muted" }, hint))))));
+  const kindPicker = h(
+    "fieldset",
+    {},
+    h("legend", {}, "What do you want to run?"),
+    h(
+      "div",
+      { class: "choices" },
+      KINDS.map(([value, label, hint]) =>
+        h(
+          "label",
+          { class: "choice" },
+          h("input", { type: "radio", name: kindName, value, checked: value === kind, id: `kind-${value}` }),
+          h("span", {}, h("strong", {}, label), " ", h("span", { class: "small muted" }, hint)),
+        ),
+      ),
+    ),
+  );
   const builderBox = h("div", {});
   const policySection = h("section", { class: "card" }, h("h2", {}, "3. Privacy policy"), policy.element);
   const accessSection = h("section", { class: "card" }, h("h2", {}, "4. Participants and deadline"), access.element);
@@ -223,7 +319,9 @@ export async function createView(main) {
       pending = false;
       previewTitle.textContent = title.value || "Untitled";
       if (kind === "check") {
-        preview.replaceChildren(h("p", {}, "A committee check takes no answers: its participant link shows only that."));
+        preview.replaceChildren(
+          h("p", {}, "A committee check takes no answers: its participant link shows only that."),
+        );
         return;
       }
       try {
@@ -243,17 +341,29 @@ export async function createView(main) {
     showIf(accessSection, k !== "check");
     renderPreview();
   };
-  kindPicker.addEventListener("change", (e) => { if (e.target.name === kindName) setKind(e.target.value); });
+  kindPicker.addEventListener("change", (e) => {
+    if (e.target.name === kindName) setKind(e.target.value);
+  });
 
   const create = h("button", { type: "submit", class: "primary", id: "create" }, "Create the session");
   const committeeBox = h("section", { class: "card" }, h("h2", {}, "2. Committee"), committee.element);
-  const form = h("form", { novalidate: true, id: "create-form" },
-    h("section", { class: "card" }, h("h2", {}, "1. What"), field("Title", title, "Up to 200 characters."), kindPicker, builderBox),
+  const form = h(
+    "form",
+    { novalidate: true, id: "create-form" },
+    h(
+      "section",
+      { class: "card" },
+      h("h2", {}, "1. What"),
+      field("Title", title, "Up to 200 characters."),
+      kindPicker,
+      builderBox,
+    ),
     committeeBox,
     policySection,
     accessSection,
     feedback,
-    h("div", { class: "button-row" }, create));
+    h("div", { class: "button-row" }, create),
+  );
   // Each setting that cannot be used is marked at its field, in plain
   // words, before anything is sent; the check runs again on every change
   // once the organizer has tried to create the session.
@@ -275,7 +385,11 @@ export async function createView(main) {
     return errors;
   };
   const recheck = () => {
-    if (!tried) { clearFields(committeeBox); committee.warn(); return; }
+    if (!tried) {
+      clearFields(committeeBox);
+      committee.warn();
+      return;
+    }
     const errors = validate();
     if (!errors.length) replace(feedback);
   };
@@ -288,10 +402,37 @@ export async function createView(main) {
     tried = true;
     const errors = validate();
     if (errors.length) {
-      replace(feedback, h("div", { class: "notice error", role: "alert", dataset: { code: "invalid_options" } },
-        h("h2", {}, errors.length === 1 ? "One setting needs fixing" : `${errors.length} settings need fixing`),
-        h("ul", {}, errors.map(([control, message]) => h("li", {},
-          h("a", { href: `#${control.id || (control.id = uid("f"))}`, onclick: (ev) => { ev.preventDefault(); control.focus(); } }, labelOf(control)), ": ", message)))));
+      replace(
+        feedback,
+        h(
+          "div",
+          { class: "notice error", role: "alert", dataset: { code: "invalid_options" } },
+          h("h2", {}, errors.length === 1 ? "One setting needs fixing" : `${errors.length} settings need fixing`),
+          h(
+            "ul",
+            {},
+            errors.map(([control, message]) =>
+              h(
+                "li",
+                {},
+                h(
+                  "a",
+                  {
+                    href: `#${control.id || (control.id = uid("f"))}`,
+                    onclick: (ev) => {
+                      ev.preventDefault();
+                      control.focus();
+                    },
+                  },
+                  labelOf(control),
+                ),
+                ": ",
+                message,
+              ),
+            ),
+          ),
+        ),
+      );
       errors[0][0].focus();
       return;
     }
@@ -302,7 +443,10 @@ export async function createView(main) {
     let circle = null;
     try {
       if (!title.value.trim()) throw Object.assign(new Error("Give the session a title."), { code: "invalid_options" });
-      if (!team.circle && !team.members.length) throw Object.assign(new Error("Add at least one committee member, or choose circle mode."), { code: "invalid_options" });
+      if (!team.circle && !team.members.length)
+        throw Object.assign(new Error("Add at least one committee member, or choose circle mode."), {
+          code: "invalid_options",
+        });
       if (team.circle) circle = await circleMembers(sotto, team.circle);
       const options = {
         title: title.value.trim(),
@@ -324,17 +468,33 @@ export async function createView(main) {
     }
   });
 
-  replace(main,
+  replace(
+    main,
     h("h1", {}, "Private votes, surveys and budgets"),
-    h("p", { class: "lead" }, "Each answer is split and encrypted in the participant's browser. A small committee computes the result together; nobody, not even the server, sees an individual answer."),
+    h(
+      "p",
+      { class: "lead" },
+      "Each answer is split and encrypted in the participant's browser. A small committee computes the result together; nobody, not even the server, sees an individual answer.",
+    ),
     sessionsList(sotto),
     h("h2", {}, "Create a session"),
-    h("div", { class: "grid-2" },
+    h(
+      "div",
+      { class: "grid-2" },
       form,
-      h("aside", { class: "sticky", "aria-labelledby": "preview-heading" },
-        h("section", { class: "card" },
+      h(
+        "aside",
+        { class: "sticky", "aria-labelledby": "preview-heading" },
+        h(
+          "section",
+          { class: "card" },
           h("p", { class: "preview-label", id: "preview-heading" }, "Live preview of the participant form"),
-          previewTitle, preview))));
+          previewTitle,
+          preview,
+        ),
+      ),
+    ),
+  );
   setKind(kind);
 
   // "Duplicate this session" on a session page leaves its settings here.
@@ -344,11 +504,21 @@ export async function createView(main) {
     form.querySelector(`#kind-${draft.kind}`).checked = true;
     setKind(draft.kind);
     builders[draft.kind].load(draft.schema);
-    if (draft.kind !== "check") { policy.load(draft.policy ?? {}); access.load(draft.singleUse ?? 0); }
+    if (draft.kind !== "check") {
+      policy.load(draft.policy ?? {});
+      access.load(draft.singleUse ?? 0);
+    }
     await committee.load(draft);
     renderPreview();
-    form.prepend(h("p", { class: "notice", role: "status", id: "duplicate-note" },
-      "Copied from “", h("bdi", {}, draft.from), "”: check the settings, set a new deadline if you want one, and create the session."));
+    form.prepend(
+      h(
+        "p",
+        { class: "notice", role: "status", id: "duplicate-note" },
+        "Copied from “",
+        h("bdi", {}, draft.from),
+        "”: check the settings, set a new deadline if you want one, and create the session.",
+      ),
+    );
     title.focus();
   }
 }

@@ -30,44 +30,100 @@ function deadlineNote(manifest) {
 /** Why this browser cannot answer, shown before the form is filled; null when it can. */
 function blockedNotice(manifest, previous) {
   if (deadlinePassed(manifest)) {
-    return h("div", { class: "notice error", id: "blocked", dataset: { code: "session_closed" } },
+    return h(
+      "div",
+      { class: "notice error", id: "blocked", dataset: { code: "session_closed" } },
       h("h2", {}, "This session is closed"),
-      h("p", {}, `Answers closed ${when(manifest.deadlines.closes_at, { seconds: true })}. The organizer shares the result when the committee has computed it.`));
+      h(
+        "p",
+        {},
+        `Answers closed ${when(manifest.deadlines.closes_at, { seconds: true })}. The organizer shares the result when the committee has computed it.`,
+      ),
+    );
   }
   if (previous) {
-    return h("div", { class: "notice warn", id: "blocked", dataset: { code: "answered_here" } },
+    return h(
+      "div",
+      { class: "notice warn", id: "blocked", dataset: { code: "answered_here" } },
       h("h2", {}, "You already answered from this browser"),
-      h("p", {}, `This browser sent an answer with this link on ${when(previous.savedAt)}. Each browser answers once, so nothing more can be sent from here.`),
-      h("button", { type: "button", class: "small", onclick: () => downloadJson("sotto-receipt.json", previous) }, "Download that receipt"));
+      h(
+        "p",
+        {},
+        `This browser sent an answer with this link on ${when(previous.savedAt)}. Each browser answers once, so nothing more can be sent from here.`,
+      ),
+      h(
+        "button",
+        { type: "button", class: "small", onclick: () => downloadJson("sotto-receipt.json", previous) },
+        "Download that receipt",
+      ),
+    );
   }
   return null;
 }
 
 /** A committee check has no form: say so instead. */
 function noAnswersView() {
-  return h("section", { class: "notice", id: "no-answers", "aria-labelledby": "no-answers-heading" },
+  return h(
+    "section",
+    { class: "notice", id: "no-answers", "aria-labelledby": "no-answers-heading" },
     h("h2", { id: "no-answers-heading" }, "This is a committee check: it takes no answers"),
-    h("p", {}, "The organizer uses it to check, before a real session, that every committee member is online and computes correctly. There is nothing to fill in: you can close this page."));
+    h(
+      "p",
+      {},
+      "The organizer uses it to check, before a real session, that every committee member is online and computes correctly. There is nothing to fill in: you can close this page.",
+    ),
+  );
 }
 
 function receiptView(title, receipt) {
   const saved = { sotto: "receipt", title, submittedAt: new Date().toISOString(), ...receipt };
-  return h("section", { class: "card", "aria-labelledby": "receipt-heading" },
-    h("div", { class: "notice ok", role: "status" },
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "receipt-heading" },
+    h(
+      "div",
+      { class: "notice ok", role: "status" },
       h("h2", { id: "receipt-heading" }, "Your answer was sent"),
-      h("p", {}, "It was encrypted in this browser and stored by the server for the committee. Nobody can see your individual answer.")),
+      h(
+        "p",
+        {},
+        "It was encrypted in this browser and stored by the server for the committee. Nobody can see your individual answer.",
+      ),
+    ),
     h("p", {}, "Keep the receipt: it proves that the server stored your answer, without revealing what it was."),
-    h("dl", { class: "kv", id: "receipt-summary" },
-      h("dt", {}, "Sent"), h("dd", {}, when(new Date(saved.submittedAt))),
-      h("dt", {}, "Stored as answer number"), h("dd", {}, num(receipt.position)),
-      h("dt", {}, "Receipt code"), h("dd", { class: "fingerprint" }, receipt.receipt),
-      h("dt", {}, "What the code is"), h("dd", {}, "A fingerprint of your encrypted answer that the server returned when it stored it. It cannot be turned back into your answer.")),
-    h("details", {}, h("summary", {}, "The receipt as the file contains it"),
-      h("pre", { class: "receipt", tabindex: "0", "aria-label": "Receipt" }, JSON.stringify(saved, null, 2))),
-    h("div", { class: "button-row" },
-      h("button", { type: "button", class: "primary", onclick: () => downloadJson(`sotto-receipt-${slug(title)}.json`, saved) }, "Download receipt")));
+    h(
+      "dl",
+      { class: "kv", id: "receipt-summary" },
+      h("dt", {}, "Sent"),
+      h("dd", {}, when(new Date(saved.submittedAt))),
+      h("dt", {}, "Stored as answer number"),
+      h("dd", {}, num(receipt.position)),
+      h("dt", {}, "Receipt code"),
+      h("dd", { class: "fingerprint" }, receipt.receipt),
+      h("dt", {}, "What the code is"),
+      h(
+        "dd",
+        {},
+        "A fingerprint of your encrypted answer that the server returned when it stored it. It cannot be turned back into your answer.",
+      ),
+    ),
+    h(
+      "details",
+      {},
+      h("summary", {}, "The receipt as the file contains it"),
+      h("pre", { class: "receipt", tabindex: "0", "aria-label": "Receipt" }, JSON.stringify(saved, null, 2)),
+    ),
+    h(
+      "div",
+      { class: "button-row" },
+      h(
+        "button",
+        { type: "button", class: "primary", onclick: () => downloadJson(`sotto-receipt-${slug(title)}.json`, saved) },
+        "Download receipt",
+      ),
+    ),
+  );
 }
-
 
 /** Renders the participate page for `link` into `main`. */
 export async function participateView(main, link) {
@@ -104,7 +160,10 @@ export async function participateView(main, link) {
     message.textContent = "";
   };
   const check = () => {
-    if (blocked) { block(); return false; }
+    if (blocked) {
+      block();
+      return false;
+    }
     const result = participant.validate(form.read());
     const plain = result.valid ? null : explain(kind, schema, result.message);
     message.className = `validation ${result.valid ? "ok" : "error"}`;
@@ -116,8 +175,13 @@ export async function participateView(main, link) {
     prefix: "answer",
     onChange: () => check(),
   });
-  const formEl = h("form", { novalidate: true, "aria-describedby": message.id },
-    form.element, message, h("div", { class: "button-row" }, submit));
+  const formEl = h(
+    "form",
+    { novalidate: true, "aria-describedby": message.id },
+    form.element,
+    message,
+    h("div", { class: "button-row" }, submit),
+  );
   formEl.addEventListener("submit", async (event) => {
     event.preventDefault();
     // Checked again at the click: another tab of this browser may have
@@ -151,7 +215,10 @@ export async function participateView(main, link) {
       const final = ["already_submitted", "session_closed", "unauthorized", "manifest_mismatch"].includes(err?.code);
       submit.disabled = final;
       submit.textContent = final ? "Cannot submit" : "Encrypt and submit";
-      if (final) { message.className = "validation"; message.textContent = ""; }
+      if (final) {
+        message.className = "validation";
+        message.textContent = "";
+      }
       feedback.querySelector("h2")?.setAttribute("tabindex", "-1");
       feedback.querySelector("h2")?.focus();
     }
@@ -159,12 +226,17 @@ export async function participateView(main, link) {
 
   const blockedBox = h("div", {}, blocked);
   if (blocked) block();
-  replace(main,
+  replace(
+    main,
     h("p", { class: "badge" }, KIND_NAMES[kind] ?? kind),
     h("h1", { dir: "auto" }, title),
     deadlineNote(manifest),
     blockedBox,
-    h("div", { class: "grid-2" },
+    h(
+      "div",
+      { class: "grid-2" },
       h("section", { class: "card", "aria-label": "Your answer" }, formEl, feedback),
-      h("div", { class: "sticky" }, privacyPanel(participant))));
+      h("div", { class: "sticky" }, privacyPanel(participant)),
+    ),
+  );
 }

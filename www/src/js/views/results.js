@@ -19,27 +19,56 @@ function verificationCard(verified, committee, kind) {
   const needed = verified.threshold + 1;
   const names = verified.signers.map((i) => committee.find((m) => m.index === i)?.name ?? `member ${i}`);
   const ok = signed >= needed;
-  return h("section", { class: `notice ${ok ? "ok" : "error"}`, "aria-labelledby": "verification-heading", dataset: { verified: String(ok) } },
+  return h(
+    "section",
+    {
+      class: `notice ${ok ? "ok" : "error"}`,
+      "aria-labelledby": "verification-heading",
+      dataset: { verified: String(ok) },
+    },
     h("h2", { id: "verification-heading" }, ok ? "Verified result" : "Not enough signatures"),
-    h("p", {}, `Signed by ${signed} of ${count(committee.length, "committee member")} (`,
-      names.map((n, i) => [i ? ", " : "", h("bdi", {}, n)]), `); at least ${count(needed, "signature is", "signatures are")} required.`),
-    kind === "check" ? null : h("p", {}, `${count(verified.valid, "valid submission")} counted`,
-      verified.invalid ? `, ${count(verified.invalid, "invalid one")} rejected by the committee` : "", "."));
+    h(
+      "p",
+      {},
+      `Signed by ${signed} of ${count(committee.length, "committee member")} (`,
+      names.map((n, i) => [i ? ", " : "", h("bdi", {}, n)]),
+      `); at least ${count(needed, "signature is", "signatures are")} required.`,
+    ),
+    kind === "check"
+      ? null
+      : h(
+          "p",
+          {},
+          `${count(verified.valid, "valid submission")} counted`,
+          verified.invalid ? `, ${count(verified.invalid, "invalid one")} rejected by the committee` : "",
+          ".",
+        ),
+  );
 }
 
 function suppressedNotice(manifest) {
   const min = manifest.policy?.min_submissions;
-  return h("div", { class: "notice warn", role: "status", dataset: { code: "suppressed" } },
+  return h(
+    "div",
+    { class: "notice warn", role: "status", dataset: { code: "suppressed" } },
     h("h2", {}, "Too few submissions"),
-    h("p", {}, `The session needed at least ${min ?? "the minimum number of"} valid submissions before revealing anything. `
-      + "To protect the people who answered, the committee withheld the result."));
+    h(
+      "p",
+      {},
+      `The session needed at least ${min ?? "the minimum number of"} valid submissions before revealing anything. ` +
+        "To protect the people who answered, the committee withheld the result.",
+    ),
+  );
 }
 
 function exportButtons(title, verified, csv) {
   const name = `sotto-${slug(title)}`;
-  return h("div", { class: "button-row" },
+  return h(
+    "div",
+    { class: "button-row" },
     csv ? h("button", { type: "button", onclick: () => downloadCsv(`${name}.csv`, csv) }, "Download CSV") : null,
-    h("button", { type: "button", onclick: () => downloadJson(`${name}.json`, verified) }, "Download JSON"));
+    h("button", { type: "button", onclick: () => downloadJson(`${name}.json`, verified) }, "Download JSON"),
+  );
 }
 
 /**
@@ -50,12 +79,30 @@ function exportButtons(title, verified, csv) {
 function organizerTools(sotto, session, onClose) {
   const rec = getSession(session);
   if (!rec) return null;
-  const row = h("div", { class: "button-row" }, h("a", { class: "button", href: manageHref(session) }, "Manage this session"));
+  const row = h(
+    "div",
+    { class: "button-row" },
+    h("a", { class: "button", href: manageHref(session) }, "Manage this session"),
+  );
   if (rec.closed) return row;
-  sotto.Organizer.importCapability(rec.capability).status().then((st) => {
-    if (st.state === "open" && row.isConnected) row.append(h("button", { type: "button", class: "danger", id: "results-close", onclick: onClose }, "Close submissions now"));
-    else if (st.state !== "open") updateSession(session, { closed: true, state: st.state });
-  }, () => { /* the page still works without it */ });
+  sotto.Organizer.importCapability(rec.capability)
+    .status()
+    .then(
+      (st) => {
+        if (st.state === "open" && row.isConnected)
+          row.append(
+            h(
+              "button",
+              { type: "button", class: "danger", id: "results-close", onclick: onClose },
+              "Close submissions now",
+            ),
+          );
+        else if (st.state !== "open") updateSession(session, { closed: true, state: st.state });
+      },
+      () => {
+        /* the page still works without it */
+      },
+    );
   return row;
 }
 
@@ -94,9 +141,14 @@ export async function resultsView(main, link) {
   const badge = kind === "check" ? "committee check results" : `${kind} results`;
   replace(main, h("p", { class: "badge" }, badge), h("h1", { dir: "auto" }, title), tools, status, body);
 
-  const waiting = (text) => replace(status, h("div", { class: "notice", role: "status" },
-    h("h2", {}, "Waiting for the committee"), h("p", {}, text)));
-  waiting("No signed result yet. When the organizer closes the session, the committee computes and signs the result; this page checks every few seconds.");
+  const waiting = (text) =>
+    replace(
+      status,
+      h("div", { class: "notice", role: "status" }, h("h2", {}, "Waiting for the committee"), h("p", {}, text)),
+    );
+  waiting(
+    "No signed result yet. When the organizer closes the session, the committee computes and signs the result; this page checks every few seconds.",
+  );
 
   for (let attempt = 0; ; attempt++) {
     if (!body.isConnected) return;
@@ -106,7 +158,10 @@ export async function resultsView(main, link) {
       return;
     } catch (err) {
       if (err?.code === "no_result") {
-        if (attempt % 5 === 4) waiting(`Still no signed result (checked ${clock()}). Committee members must keep their console open until they publish.`);
+        if (attempt % 5 === 4)
+          waiting(
+            `Still no signed result (checked ${clock()}). Committee members must keep their console open until they publish.`,
+          );
       } else if (err?.code === "relay_unreachable") {
         replace(status, errorNotice(err, { showDetail: false }));
       } else {
@@ -130,7 +185,14 @@ export async function resultsView(main, link) {
     } else {
       const rendered = RENDERERS[kind](schema, result);
       csv = rendered.csv;
-      if (result.dp) parts.push(h("p", { class: "notice" }, `Differential privacy: every number below includes random noise (ε = ${result.dp.epsilon}), so no single answer can be inferred from it.`));
+      if (result.dp)
+        parts.push(
+          h(
+            "p",
+            { class: "notice" },
+            `Differential privacy: every number below includes random noise (ε = ${result.dp.epsilon}), so no single answer can be inferred from it.`,
+          ),
+        );
       parts.push(...rendered.nodes);
     }
     parts.push(h("h2", {}, "Export"), exportButtons(title, verified, csv));
