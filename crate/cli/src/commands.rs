@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use super::simulate::{RelayProcess, Scenario};
+use super::simulate::{Scenario, start_relay};
 use sotto_client::native::member::{MemberConfig, run_member};
 use sotto_client::native::session_ops::{self, Draft, KindFields, SessionSpec};
 use sotto_core::keyfile::MemberKeys;
@@ -325,15 +325,14 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<()> {
         let relay = match &args.relay {
             Some(url) => (None, url.clone()),
             None => {
-                let r = RelayProcess::start().await?;
-                let url = r.url.clone();
+                let r = start_relay().await?;
+                let url = r.url();
                 (Some(r), url)
             }
         };
         let report = super::simulate::run(&scenario, &relay.1, latency).await;
-        if let Some(r) = relay.0 {
-            r.stop().await;
-        }
+        // Dropping the relay process kills it.
+        drop(relay);
         report
     })?;
     println!("{}", serde_json::to_string(&report)?);
