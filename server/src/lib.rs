@@ -149,14 +149,7 @@ impl Relay {
         listener: TcpListener,
         shutdown: impl Future + Send + 'static,
     ) -> Result<(), RelayError> {
-        let Relay {
-            app,
-            shutdown_tx,
-            writer,
-            metrics,
-            location,
-            static_dir,
-        } = self;
+        let (app, metrics, shutdown_tx) = (self.app, self.metrics, self.shutdown_tx);
         let addr = listener.local_addr()?;
         let limits = &app.limits;
         let listener = listener::GuardedListener::new(
@@ -168,14 +161,14 @@ impl Relay {
             },
             metrics.clone(),
         );
-        match &location {
+        match &self.location {
             Location::Sqlite(dir) => {
                 tracing::info!(%addr, data = %dir.display(), "relay started");
             }
             Location::Postgres(_) => tracing::info!(%addr, "relay started on PostgreSQL"),
         }
         let sweeper = tokio::spawn(close_at_deadlines(app.store.clone()));
-        let router = http::router(app.clone(), static_dir);
+        let router = http::router(app.clone(), self.static_dir);
         // `tap_io` (a no-op here) gives the guarded listener axum's
         // `ConnectInfo<SocketAddr>` support.
         let served = axum::serve(
@@ -196,6 +189,7 @@ impl Relay {
         sweeper.abort();
         let _ = sweeper.await;
         drop(app);
+        let writer = self.writer;
         tokio::task::spawn_blocking(move || writer.join())
             .await?
             .ok();

@@ -1,7 +1,7 @@
 //! What the native binaries (`sotto`, `sotto-relay`) share: logging
-//! (`tracing` to stderr, filtered by `RUST_LOG`; this module) and
+//! ([`init`]: `tracing` to stderr, filtered by `RUST_LOG`) and
 //! [`relay_process`], the one launcher of `sotto-relay` child processes
-//! (used by the tests and `sotto simulate`).
+//! (used by the relay's and the end-to-end tests and `sotto simulate`).
 //!
 //! Whatever `RUST_LOG` says, the WebSocket library's trace-level events
 //! are dropped: they print every frame's payload in hex, and payloads
