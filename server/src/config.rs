@@ -42,15 +42,13 @@ pub struct Config {
 
 impl Config {
     /// Where the store is.
-    pub fn location(&self) -> anyhow::Result<crate::store::Location> {
+    pub fn location(&self) -> Result<crate::store::Location, crate::ConfigError> {
         match &self.store {
             None => Ok(crate::store::Location::Sqlite(self.data.clone())),
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Ok(crate::store::Location::Postgres(url.clone()))
             }
-            Some(_) => anyhow::bail!(
-                "--store takes a postgres:// URL (the default store is SQLite in --data)"
-            ),
+            Some(_) => Err(crate::ConfigError::StoreUrl),
         }
     }
 }

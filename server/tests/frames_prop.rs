@@ -11,15 +11,13 @@
 //! - the running relay, fewer cases: a connection (anonymous, member or
 //!   participant) sends arbitrary and mutated frames, and the relay must
 //!   answer only with well-formed frames, end a connection only with a
-//!   WebSocket close frame, never panic (its stderr is checked), and keep
-//!   serving.
+//!   WebSocket close frame, never panic (a panic hook records panics on
+//!   the relay's threads; it runs in this process), and keep serving.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::fs::File;
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -213,56 +211,6 @@ proptest! {
 }
 
 // --- the running relay -------------------------------------------------------
-
-/// The relay binary on 127.0.0.1:0, stderr kept in a file; killed on drop.
-struct Relay {
-    child: Child,
-    addr: SocketAddr,
-    dir: tempfile::TempDir,
-}
-
-impl Relay {
-    fn start() -> Relay {
-        let dir = tempfile::tempdir().unwrap();
-        let stderr = File::create(dir.path().join("stderr.log")).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sotto-relay"))
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--max-frame-bytes",
-                "65536",
-                "--data",
-            ])
-            .arg(dir.path().join("data"))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .expect("start sotto-relay");
-        let line = BufReader::new(child.stdout.take().unwrap())
-            .lines()
-            .next()
-            .expect("relay printed nothing")
-            .unwrap();
-        let addr = line
-            .strip_prefix("sotto-relay listening on ")
-            .expect("listening line")
-            .parse()
-            .unwrap();
-        Relay { child, addr, dir }
-    }
-
-    fn stderr(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -489,7 +437,7 @@ async fn run_case(
 
 #[test]
 fn relay_answers_arbitrary_and_mutated_frames_and_keeps_serving() {
-    let relay = Relay::start();
+    let relay = common::Relay::start(&["--max-frame-bytes", "65536"]);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -521,11 +469,8 @@ fn relay_answers_arbitrary_and_mutated_frames_and_keeps_serving() {
         case.get(),
         closed.get()
     );
-    let stderr = relay.stderr();
-    assert!(
-        !stderr.contains("panicked"),
-        "the relay panicked:\n{stderr}"
-    );
+    let panics = common::relay_panics();
+    assert!(panics.is_empty(), "the relay panicked:\n{panics:#?}");
     result.unwrap();
     // Still serving: a fresh connection reads the manifest.
     rt.block_on(async {
@@ -536,5 +481,5 @@ fn relay_answers_arbitrary_and_mutated_frames_and_keeps_serving() {
         assert_eq!(f.header.kind, Kind::Manifest);
         assert_eq!(f.payload, b"signed manifest bytes");
     });
-    assert!(Path::new(&relay.dir.path().join("data")).exists());
+    assert!(relay.data.exists());
 }

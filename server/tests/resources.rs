@@ -54,8 +54,10 @@ async fn two_thousand_slow_connections_keep_memory_bounded_and_others_served() {
     const SLOWLORIS: usize = 1000;
     const SILENT_WS: usize = 1000;
     let _ = rlimit::increase_nofile_limit(u64::MAX);
-    let relay = Relay::start(&["--handshake-timeout-secs", "6", "--hello-timeout-secs", "6"]);
-    let pid = relay.child.id();
+    // A process of its own: the test measures the relay's memory.
+    let mut relay =
+        Relay::start_process(&["--handshake-timeout-secs", "6", "--hello-timeout-secs", "6"]);
+    let pid = relay.pid();
     timeout(WAIT, round_trip(&relay)).await.unwrap();
     let base = rss_kib(pid);
     let opened = Instant::now();

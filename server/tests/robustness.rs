@@ -221,7 +221,7 @@ async fn a_thousand_concurrent_connections() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_and_graceful_shutdown_on_sigterm() {
-    let mut relay = Relay::start(&[]);
+    let mut relay = Relay::start_process(&[]);
     let s = setup(&relay, 1, false, true).await;
     let mut m = relay.client().await;
     m.hello(s.session, &s.created.members[0], 0).await.unwrap();
@@ -240,20 +240,13 @@ async fn metrics_and_graceful_shutdown_on_sigterm() {
     }
     let (status, _) = relay.get("/v1/sessions/zz/manifest", &[]);
     assert_eq!(status, 404);
-    let pid = relay.child.id().to_string();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    relay.process().terminate().unwrap();
     // The member is told the relay is going away, and the process exits 0.
     match timeout(WAIT, m.recv_frame()).await.unwrap() {
         Err(ClientError::Closed(code)) => assert_eq!(code, Some(1001)),
         other => panic!("expected a close, got {other:?}"),
     }
-    let status = relay.child.wait().unwrap();
+    let status = relay.process().wait().unwrap();
     assert!(status.success(), "relay exited with {status}");
     // Frames from a second start on the same data show nothing was lost.
     let relay2 = Relay::start_in(&relay.data.clone(), &[]);

@@ -5,11 +5,9 @@
 // Test support: a panic here is how a test reports a broken setup.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sotto_client::driver::{MemberConfig, Runtime, Timeouts};
@@ -20,6 +18,8 @@ use sotto_core::apps::Outcome;
 
 pub mod pg;
 pub mod proxy;
+
+pub use sotto_native::relay_process::{RelayOptions, RelayProcess as Relay, Stderr};
 
 /// Path of the `sotto-relay` binary in this target directory, built (with
 /// the profile the tests use) so it matches the current sources.
@@ -92,96 +92,12 @@ pub fn field<'a>(text: &'a str, label: &str) -> &'a str {
         .trim()
 }
 
-/// A real `sotto-relay` child process on a loopback port, SIGKILLed on
-/// drop.
-pub struct Relay {
-    child: Child,
-    /// The address the relay listens on.
-    pub addr: SocketAddr,
-    /// Everything the relay wrote on stdout (after the first line, which
-    /// is in [`Relay::first_line`]).
-    pub stdout: Arc<Mutex<Vec<u8>>>,
-    /// The `listening on` line.
-    pub first_line: String,
-}
-
-impl Relay {
-    /// Starts the relay on `listen` (e.g. `127.0.0.1:0`) with its store in `dir`.
-    pub fn start(dir: &Path, listen: &str) -> Relay {
-        Relay::start_with(dir, listen, &[], &[], None)
-    }
-
-    /// Starts the relay with extra arguments and environment, its stderr
-    /// going to `stderr` (a file) or nowhere.
-    pub fn start_with(
-        dir: &Path,
-        listen: &str,
-        args: &[&str],
-        env: &[(&str, &str)],
-        stderr: Option<&Path>,
-    ) -> Relay {
-        let err = match stderr {
-            Some(p) => Stdio::from(std::fs::File::create(p).unwrap()),
-            None => Stdio::null(),
-        };
-        let mut child = Command::new(relay_bin())
-            .args(["--listen", listen, "--data"])
-            .arg(dir)
-            .args(args)
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(err)
-            .spawn()
-            .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut first_line = String::new();
-        out.read_line(&mut first_line).unwrap();
-        let addr = first_line
-            .trim_end()
-            .strip_prefix("sotto-relay listening on ")
-            .unwrap()
-            .parse()
-            .unwrap();
-        let stdout = Arc::new(Mutex::new(Vec::new()));
-        let sink = stdout.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = out.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        Relay {
-            child,
-            addr,
-            stdout,
-            first_line,
-        }
-    }
-
-    /// The relay's process id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// The WebSocket URL of the relay.
-    pub fn url(&self) -> String {
-        format!("ws://{}/ws", self.addr)
-    }
-
-    /// Kills the relay with SIGKILL and waits for it.
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// The relay built from the current sources ([`relay_bin`]) with its
+/// store in `dir`, on `127.0.0.1:0`: `relay_at(dir).start().unwrap()`
+/// starts it (the shared launcher, `sotto_native::relay_process`; more
+/// options there: listen address, arguments, environment, stderr).
+pub fn relay_at(dir: &Path) -> RelayOptions {
+    RelayOptions::new(relay_bin()).data(dir)
 }
 
 /// A member runtime over tokio for tests: configurable [`Timeouts`] and,

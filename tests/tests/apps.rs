@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use serde_json::json;
 use sotto_cli::simulate::{Scenario, run as simulate};
-use sotto_e2e::Relay;
+use sotto_e2e::relay_at;
 
 const TIMEOUT: Duration = Duration::from_secs(240);
 
 async fn run(scenario: serde_json::Value) -> sotto_cli::simulate::Report {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let scenario: Scenario = serde_json::from_value(scenario).unwrap();
     tokio::time::timeout(TIMEOUT, simulate(&scenario, &relay.url(), Duration::ZERO))
         .await

@@ -7,12 +7,12 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use sotto_e2e::{Relay, exited_ok, sotto_bin};
+use sotto_e2e::{exited_ok, relay_at, sotto_bin};
 
 #[test]
 fn bench_relay_passes_the_per_address_cap_from_loopback_addresses() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let out = dir.path().join("bench.txt");
     let mut child = std::process::Command::new(sotto_bin())
         .args(["bench", "relay", "--relay", &relay.url()])

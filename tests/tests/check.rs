@@ -13,7 +13,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sotto_core::apps::check::CheckSpec;
 use sotto_core::keyfile::{KdfParams, MemberKeys};
-use sotto_e2e::{Relay, exited_ok, field, sotto_command};
+use sotto_e2e::{exited_ok, field, relay_at, sotto_command};
 
 const PASSPHRASE: &str = "check passphrase for tests";
 
@@ -25,7 +25,7 @@ fn sotto(dir: &Path, args: &[&str]) -> Output {
 fn a_committee_check_finds_the_known_answer() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let relay = Relay::start(&dir.join("data"), "127.0.0.1:0");
+    let relay = relay_at(&dir.join("data")).start().unwrap();
     let url = relay.url();
 
     let mut rng = ChaCha20Rng::seed_from_u64(0xc4ec);

@@ -31,7 +31,7 @@ use sotto_core::session::{
     CommitteeMember, OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema,
 };
 use sotto_core::share::{ShareError, ShareVec, deal, reconstruct};
-use sotto_e2e::{Relay, TestRuntime};
+use sotto_e2e::{TestRuntime, relay_at};
 
 const HEADER: usize = 21;
 /// The field's modulus, 2^127 - 1.
@@ -354,7 +354,7 @@ async fn through_the_relay_the_honest_members_name_the_deviating_daemon() {
     // opening (the daemons run the same program, so the same rounds).
     let rounds = rounds_sent_alike(Committee { n: 5, t: 1 }, 4, true);
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let url = relay.url();
     let keys: Vec<_> = (0..5)
         .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))

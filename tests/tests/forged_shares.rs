@@ -25,7 +25,7 @@ use sotto_core::engine::network::Network;
 use sotto_core::field::Fp;
 use sotto_core::session::OutputPolicy;
 use sotto_core::share::{ShareVec, deal};
-use sotto_e2e::Relay;
+use sotto_e2e::relay_at;
 
 const TIMEOUT: Duration = Duration::from_secs(240);
 
@@ -184,7 +184,7 @@ fn honest_result(comp: &Computation, c: Committee, honest: &[Vec<Fp>]) -> Value 
 
 async fn every_attack_is_excluded(n: usize, t: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let mut rng = ChaCha20Rng::seed_from_u64(n as u64);
     for attack in attacks() {
         let comp = computation(&attack.manifest);

@@ -8,18 +8,15 @@ use std::time::Duration;
 
 use serde_json::json;
 use sotto_cli::simulate::{Scenario, run as simulate};
-use sotto_e2e::Relay;
+use sotto_e2e::relay_at;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn members_stop_with_a_typed_error_when_the_relay_refuses_a_frame() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start_with(
-        dir.path(),
-        "127.0.0.1:0",
-        &["--max-frame-bytes", "65536"],
-        &[],
-        None,
-    );
+    let relay = relay_at(dir.path())
+        .args(["--max-frame-bytes", "65536"])
+        .start()
+        .unwrap();
     // 300 answers of a 0..1000 number: the comparison rounds carry far
     // more than 64 KiB to each peer, in pieces of up to 1 MiB.
     let answers: Vec<_> = (0..300).map(|i| json!({ "n": (i * 37) % 1000 })).collect();

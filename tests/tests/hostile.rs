@@ -32,7 +32,7 @@ use sotto_core::session::{
     CommitteeMember, OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema,
 };
 use sotto_e2e::proxy::{Dir, Hook, Out, Proxy, WsFrame, pass};
-use sotto_e2e::{Relay, TestRuntime};
+use sotto_e2e::{TestRuntime, relay_at};
 
 /// Far beyond what any case needs with the quick deadlines.
 const BOUND: Duration = Duration::from_secs(60);
@@ -150,9 +150,9 @@ async fn session(
     runtimes: Vec<TestRuntime>,
 ) -> Ending {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let url = relay.url();
-    let proxy = Proxy::start(relay.addr, hook).await;
+    let proxy = Proxy::start(relay.addr(), hook).await;
     let keys = keys(n);
     let c = create(&url, &keys, t, voters as u32).await;
     let picks: Vec<usize> = (0..voters).map(|i| (i * 7 + i / 3) % 3).collect();
@@ -542,7 +542,7 @@ async fn a_substituted_manifest_or_member_index_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_participant_refuses_a_swapped_manifest_and_never_waits_forever() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let url = relay.url();
     let keys = keys(3);
     let c = create(&url, &keys, 1, 2).await;
@@ -559,7 +559,7 @@ async fn a_participant_refuses_a_swapped_manifest_and_never_waits_forever() {
         }
         pass(frame)
     });
-    let proxy = Proxy::start(relay.addr, swap).await;
+    let proxy = Proxy::start(relay.addr(), swap).await;
     let link = c
         .link(
             &proxy.url(),
@@ -580,7 +580,7 @@ async fn a_participant_refuses_a_swapped_manifest_and_never_waits_forever() {
         }
         pass(frame)
     });
-    let proxy = Proxy::start(relay.addr, drop_ack).await;
+    let proxy = Proxy::start(relay.addr(), drop_ack).await;
     let link = c
         .link(
             &proxy.url(),

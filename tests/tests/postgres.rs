@@ -14,8 +14,8 @@ use std::time::Duration;
 use serde_json::json;
 use sotto_cli::simulate::{Scenario, run as simulate};
 use sotto_client::native::relay_client::RelayClient;
-use sotto_e2e::Relay;
 use sotto_e2e::pg::PgCluster;
+use sotto_e2e::{Relay, relay_at};
 use sotto_wire::{CreateParams, DeliveryKind, MintRequest, SessionState, TokenMode};
 
 const TIMEOUT: Duration = Duration::from_secs(300);
@@ -23,7 +23,10 @@ const TIMEOUT: Duration = Duration::from_secs(300);
 /// A relay on the cluster's database (its `--data` folder stays unused).
 fn relay_on(pg: &PgCluster, dir: &tempfile::TempDir) -> Relay {
     let url = pg.url();
-    Relay::start_with(dir.path(), "127.0.0.1:0", &["--store", &url], &[], None)
+    relay_at(dir.path())
+        .args(["--store", &url])
+        .start()
+        .unwrap()
 }
 
 /// Runs a query on the cluster; the first column of the first row. (On a

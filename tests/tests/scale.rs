@@ -17,13 +17,13 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use sotto_cli::simulate::{Report, Scenario, run as simulate};
-use sotto_e2e::Relay;
+use sotto_e2e::relay_at;
 
 const TIMEOUT: Duration = Duration::from_secs(600);
 
 async fn run(name: &str, scenario: Value) -> Report {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let scenario: Scenario = serde_json::from_value(scenario).unwrap();
     let report = tokio::time::timeout(TIMEOUT, simulate(&scenario, &relay.url(), Duration::ZERO))
         .await

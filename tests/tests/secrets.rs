@@ -23,7 +23,7 @@ use sotto_core::field::Fp;
 use sotto_core::keyfile::{KdfParams, MemberKeys};
 use sotto_core::session::{Invite, verify_manifest_for};
 use sotto_core::share::deal;
-use sotto_e2e::{Relay, exited_ok, field, sotto_command};
+use sotto_e2e::{Stderr, exited_ok, field, relay_at, sotto_command};
 use sotto_wire::Token;
 
 const PASSPHRASE: &str = "correct horse battery staple, for tests";
@@ -97,13 +97,11 @@ async fn no_token_key_or_share_appears_in_any_log() {
 
     // The relay, logging everything.
     let relay_log = dir.join("relay.stderr");
-    let relay = Relay::start_with(
-        &dir.join("data"),
-        "127.0.0.1:0",
-        &[],
-        &[("RUST_LOG", "trace")],
-        Some(&relay_log),
-    );
+    let relay = relay_at(&dir.join("data"))
+        .env("RUST_LOG", "trace")
+        .stderr(Stderr::File(relay_log.clone()))
+        .start()
+        .unwrap();
     let url = relay.url();
 
     // Member keys with known secrets, in key files; one more made by
@@ -317,8 +315,8 @@ async fn no_token_key_or_share_appears_in_any_log() {
 
     // Everything every process wrote.
     let mut texts: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut relay_stdout = relay.first_line.clone().into_bytes();
-    relay_stdout.extend_from_slice(&relay.stdout.lock().unwrap());
+    let mut relay_stdout = relay.first_line().as_bytes().to_vec();
+    relay_stdout.extend_from_slice(&relay.stdout());
     texts.push(("relay stdout".into(), relay_stdout));
     drop(relay);
     for log in &logs {

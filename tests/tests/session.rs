@@ -26,7 +26,7 @@ use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{
     CommitteeMember, Deadlines, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
 };
-use sotto_e2e::Relay;
+use sotto_e2e::relay_at;
 
 const TIMEOUT: Duration = Duration::from_secs(240);
 
@@ -141,7 +141,7 @@ fn choices(n: usize, seed: usize) -> Vec<usize> {
 async fn three_members_two_hundred_participants_forged_ballots_counted() {
     logs();
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let names = ["A", "B", "C", "D"];
     let answers: Vec<serde_json::Value> = (0..200)
         .map(|i| json!({ "choice": names[(i * 7 + i / 5) % 4] }))
@@ -174,7 +174,7 @@ async fn three_members_two_hundred_participants_forged_ballots_counted() {
 async fn a_swapped_manifest_hash_is_refused_by_participants() {
     logs();
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let keys: Vec<_> = (0..3)
         .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
@@ -214,7 +214,7 @@ fn unix_now() -> u64 {
 async fn the_relay_closes_a_session_at_its_deadline() {
     logs();
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let url = relay.url();
     let keys: Vec<_> = (0..3)
         .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
@@ -303,7 +303,7 @@ async fn the_relay_closes_a_session_at_its_deadline() {
 async fn a_member_killed_mid_computation_restarts_with_the_same_result() {
     logs();
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let url = relay.url();
     let keys: Vec<_> = (0..3)
         .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
@@ -344,8 +344,8 @@ async fn a_member_killed_mid_computation_restarts_with_the_same_result() {
 async fn the_relay_sigkilled_and_restarted_loses_nothing() {
     logs();
     let dir = tempfile::tempdir().unwrap();
-    let mut relay = Relay::start(dir.path(), "127.0.0.1:0");
-    let addr = relay.addr;
+    let mut relay = relay_at(dir.path()).start().unwrap();
+    let addr = relay.addr();
     let url = relay.url();
     let keys: Vec<_> = (0..3)
         .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
@@ -361,13 +361,19 @@ async fn the_relay_sigkilled_and_restarted_loses_nothing() {
         }
         submit_all(&url, &c, 0, &picks[..30]).await;
         relay.kill();
-        relay = Relay::start(dir.path(), &addr.to_string());
+        relay = relay_at(dir.path())
+            .listen(addr.to_string())
+            .start()
+            .unwrap();
         submit_all(&url, &c, 30, &picks[30..]).await;
         close_session(&url, c.session, &c.organizer).await.unwrap();
         // Once more in the middle of the computation.
         tokio::time::sleep(Duration::from_millis(500)).await;
         relay.kill();
-        relay = Relay::start(dir.path(), &addr.to_string());
+        relay = relay_at(dir.path())
+            .listen(addr.to_string())
+            .start()
+            .unwrap();
         let mut outs: Vec<Result<Outcome, MemberError>> = Vec::new();
         for t in tasks {
             outs.push(t.await.unwrap());
@@ -387,7 +393,7 @@ async fn the_relay_sigkilled_and_restarted_loses_nothing() {
 async fn circle_mode_seven_members_each_submitting() {
     logs();
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let url = relay.url();
     let keys: Vec<_> = (0..7)
         .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
@@ -525,9 +531,9 @@ async fn run_behind_proxy(
 ) {
     logs();
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let url = relay.url();
-    let proxy = tamper_proxy(relay.addr, mode).await;
+    let proxy = tamper_proxy(relay.addr(), mode).await;
     let keys: Vec<_> = (0..3)
         .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
@@ -587,7 +593,7 @@ async fn a_replayed_frame_is_ignored_and_the_result_is_right() {
 async fn a_relay_swapping_a_member_key_in_the_manifest_is_caught() {
     logs();
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let keys: Vec<_> = (0..3)
         .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
@@ -600,7 +606,7 @@ async fn a_relay_swapping_a_member_key_in_the_manifest_is_caught() {
         .x25519
         .to_string();
     let proxy = tamper_proxy(
-        relay.addr,
+        relay.addr(),
         Tamper::Swap(honest.into_bytes(), evil.into_bytes()),
     )
     .await;

@@ -21,7 +21,7 @@ use sotto_core::keyfile::{MemberKeys, read_public};
 use sotto_core::session::{
     CommitteeMember, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
 };
-use sotto_e2e::Relay;
+use sotto_e2e::relay_at;
 
 const TIMEOUT: Duration = Duration::from_secs(240);
 
@@ -135,7 +135,7 @@ const CHOICES: [&str; 6] = ["Park", "Library", "Park", "Station", "Park", "Libra
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wasm_participants_submit_and_native_members_compute() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let url = relay.url();
     let keys: Vec<Arc<MemberKeys>> = (0..3)
         .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
@@ -212,7 +212,7 @@ async fn wasm_participants_submit_and_native_members_compute() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wasm_committee_member_computes_with_native_members() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Relay::start(dir.path(), "127.0.0.1:0");
+    let relay = relay_at(dir.path()).start().unwrap();
     let url = relay.url();
     // The wasm member makes its key in the package and exports a key file.
     let keyfile = dir.path().join("wasm-member.key");

@@ -9,11 +9,11 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use super::simulate::{RelayProcess, Scenario};
+use super::simulate::{Scenario, start_relay};
 use crate::draft::Draft;
 use sotto_client::driver::MemberConfig;
 use sotto_client::native::member::run_member;
-use sotto_client::native::session_ops::{self};
+use sotto_client::native::session_ops;
 use sotto_client::session::{KindFields, SessionSpec};
 use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{ManifestHash, Role};
@@ -328,15 +328,14 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<()> {
         let relay = match &args.relay {
             Some(url) => (None, url.clone()),
             None => {
-                let r = RelayProcess::start().await?;
-                let url = r.url.clone();
+                let r = start_relay().await?;
+                let url = r.url();
                 (Some(r), url)
             }
         };
         let report = super::simulate::run(&scenario, &relay.1, latency).await;
-        if let Some(r) = relay.0 {
-            r.stop().await;
-        }
+        // Dropping the relay process kills it.
+        drop(relay);
         report
     })?;
     println!("{}", serde_json::to_string(&report)?);

@@ -32,6 +32,7 @@ use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{CommitteeMember, OutputPolicy, VoteSchema};
 use sotto_core::share::ShareVec;
+use sotto_native::relay_process::{RelayOptions, RelayProcess};
 
 /// Participants submitting at the same time.
 pub const PARTICIPANT_CONCURRENCY: usize = 64;
@@ -443,70 +444,20 @@ async fn close_retrying(
     }
 }
 
-/// A relay child process on a free loopback port.
-#[derive(Debug)]
-pub struct RelayProcess {
-    child: tokio::process::Child,
-    /// Its WebSocket URL.
-    pub url: String,
-    _dir: TempDir,
-}
-
-#[derive(Debug)]
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+/// Starts the `sotto-relay` binary found next to the current executable
+/// on a free loopback port with a temporary store (removed, and the
+/// process killed, when the returned value drops).
+pub async fn start_relay() -> anyhow::Result<RelayProcess> {
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().context("executable has no directory")?;
+    let bin = dir.join(format!("sotto-relay{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        bail!(
+            "{} not found: build it (cargo build -p sotto-relay) or pass --relay URL",
+            bin.display()
+        );
     }
-}
-
-impl RelayProcess {
-    /// Starts the `sotto-relay` binary found next to the current executable.
-    pub async fn start() -> anyhow::Result<RelayProcess> {
-        let exe = std::env::current_exe()?;
-        let dir = exe.parent().context("executable has no directory")?;
-        let bin = dir.join(format!("sotto-relay{}", std::env::consts::EXE_SUFFIX));
-        if !bin.exists() {
-            bail!(
-                "{} not found: build it (cargo build -p sotto-relay) or pass --relay URL",
-                bin.display()
-            );
-        }
-        let mut rnd = [0u8; 8];
-        getrandom::fill(&mut rnd).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let data = std::env::temp_dir().join(format!("sotto-sim-{}", hex::encode(rnd)));
-        std::fs::create_dir_all(&data)?;
-        let port_file = data.join("port");
-        let child = tokio::process::Command::new(&bin)
-            .arg("--listen")
-            .arg("127.0.0.1:0")
-            .arg("--data")
-            .arg(data.join("db"))
-            .arg("--port-file")
-            .arg(&port_file)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("starting {}", bin.display()))?;
-        for _ in 0..200 {
-            if let Ok(s) = std::fs::read_to_string(&port_file)
-                && let Ok(port) = s.trim().parse::<u16>()
-            {
-                return Ok(RelayProcess {
-                    child,
-                    url: format!("ws://127.0.0.1:{port}/ws"),
-                    _dir: TempDir(data),
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        bail!("the relay did not report its port within 10 s")
-    }
-
-    /// Stops the relay.
-    pub async fn stop(mut self) {
-        let _ = self.child.kill().await;
-    }
+    // Starting waits for the relay's listening line: off the runtime.
+    let relay = tokio::task::spawn_blocking(move || RelayOptions::new(bin).start()).await??;
+    Ok(relay)
 }

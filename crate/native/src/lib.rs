@@ -1,5 +1,7 @@
-//! Logging for the native binaries (`sotto`, `sotto-relay`): `tracing` to
-//! stderr, filtered by `RUST_LOG`.
+//! What the native binaries (`sotto`, `sotto-relay`) share: logging
+//! ([`init`]: `tracing` to stderr, filtered by `RUST_LOG`) and
+//! [`relay_process`], the one launcher of `sotto-relay` child processes
+//! (used by the relay's and the end-to-end tests and `sotto simulate`).
 //!
 //! Whatever `RUST_LOG` says, the WebSocket library's trace-level events
 //! are dropped: they print every frame's payload in hex, and payloads
@@ -7,6 +9,8 @@
 //! token, key or share (tests/tests/secrets.rs checks the whole session
 //! at `RUST_LOG=trace`).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod relay_process;
 
 use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt as _;

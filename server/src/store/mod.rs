@@ -17,6 +17,8 @@ mod ops;
 mod pg;
 mod schema;
 
+pub use db::DbError;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -211,7 +213,6 @@ struct Job {
 #[derive(Clone, Debug)]
 pub struct Store {
     tx: mpsc::Sender<Job>,
-    metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for Job {
@@ -229,6 +230,32 @@ pub enum Location {
     Postgres(String),
 }
 
+impl std::fmt::Display for Location {
+    /// The SQLite directory, or just "PostgreSQL": the URL may hold a
+    /// password, which never goes into an error or a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(dir) => write!(f, "{}", dir.display()),
+            Location::Postgres(_) => f.write_str("PostgreSQL"),
+        }
+    }
+}
+
+/// Why the store could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// Creating the SQLite directory or starting a thread failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The database refused to open or migrate.
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    /// The thread opening the store panicked.
+    #[error("opening the store panicked")]
+    Panicked,
+}
+
 impl Store {
     /// Opens the store (applying pending schema migrations) and starts the
     /// writer thread (and, for PostgreSQL, the listener of other relays'
@@ -238,12 +265,12 @@ impl Store {
         limits: Limits,
         hub: Arc<Hub>,
         metrics: Arc<Metrics>,
-    ) -> anyhow::Result<(Store, std::thread::JoinHandle<()>)> {
+    ) -> Result<(Store, std::thread::JoinHandle<()>), OpenError> {
         // PostgreSQL's blocking client runs its own small runtime, which
         // may not start (nor be dropped) on a thread of ours: open the
         // store on a plain thread; the writer thread owns it afterwards.
         let at = at.clone();
-        let mut writer = std::thread::spawn(move || -> anyhow::Result<ops::Writer> {
+        let mut writer = std::thread::spawn(move || -> Result<ops::Writer, OpenError> {
             let db: Box<dyn db::Db> = match &at {
                 Location::Sqlite(dir) => {
                     std::fs::create_dir_all(dir)?;
@@ -259,9 +286,9 @@ impl Store {
             Ok(ops::Writer::new(db, limits, hub)?)
         })
         .join()
-        .map_err(|_| anyhow::anyhow!("opening the store panicked"))??;
+        .map_err(|_| OpenError::Panicked)??;
         let (tx, mut rx) = mpsc::channel::<Job>(QUEUE);
-        let m = metrics.clone();
+        let m = metrics;
         let handle = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || {
@@ -281,7 +308,7 @@ impl Store {
                 }
                 writer.close();
             })?;
-        Ok((Store { tx, metrics }, handle))
+        Ok((Store { tx }, handle))
     }
 
     /// Runs a command and waits for its committed result.
@@ -294,11 +321,6 @@ impl Store {
         };
         self.tx.send(job).await.map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
-    }
-
-    /// The metrics this store reports to.
-    pub fn metrics(&self) -> &Metrics {
-        &self.metrics
     }
 }
 

@@ -1,59 +1,163 @@
-//! Helpers shared by the relay's integration tests: the real `sotto-relay`
-//! binary on 127.0.0.1:0 with a temporary data directory.
+//! Helpers shared by the relay's integration tests: a relay on
+//! 127.0.0.1:0 with a temporary data directory, served by the library in
+//! this test process ([`Relay::start`]) or, for tests that kill, restart or
+//! measure it, the real `sotto-relay` binary ([`Relay::start_process`],
+//! [`Relay::start_in`], through `sotto_native::relay_process`).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
+use clap::Parser as _;
 use sotto_client::native::relay_client::RelayClient;
+use sotto_native::relay_process::{RelayOptions, RelayProcess, Stderr};
 use sotto_wire::{CreateParams, Created, MintRequest, SessionId, SessionState, Token, TokenMode};
 
-/// A running relay process; killed on drop.
+/// A relay for one test: in this process or a child process; stopped on
+/// drop.
 pub struct Relay {
-    pub child: Child,
     pub addr: SocketAddr,
     pub data: PathBuf,
+    run: Run,
     _tmp: Option<tempfile::TempDir>,
 }
 
+enum Run {
+    /// `sotto_relay::Relay::serve` on a runtime of its own thread.
+    InProcess {
+        stop: Option<tokio::sync::oneshot::Sender<()>>,
+        done: mpsc::Receiver<Result<(), sotto_relay::RelayError>>,
+    },
+    /// The `sotto-relay` binary.
+    Process(RelayProcess),
+}
+
+/// Thread-name prefix of the in-process relay's runtime (the store's
+/// threads are named `store-*`).
+const RUNTIME_THREADS: &str = "relay-rt";
+
+/// How long dropping an in-process relay waits for its graceful stop.
+const STOP_WITHIN: Duration = Duration::from_secs(20);
+
+/// Panics on the in-process relays' threads, with their messages.
+static RELAY_PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+static HOOKED: AtomicUsize = AtomicUsize::new(0);
+
+/// Records panics on relay threads in [`RELAY_PANICS`] (and still prints
+/// them), so tests can check the relay never panicked.
+fn hook_panics() {
+    if HOOKED.swap(1, Ordering::SeqCst) == 1 {
+        return;
+    }
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("");
+        if name.starts_with(RUNTIME_THREADS) || name.starts_with("store-") {
+            RELAY_PANICS
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(format!("{name}: {info}"));
+        }
+        default(info);
+    }));
+}
+
+/// The panics on in-process relay threads so far, in this test binary.
+pub fn relay_panics() -> Vec<String> {
+    RELAY_PANICS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+}
+
+fn test_logs() -> bool {
+    std::env::var_os("SOTTO_TEST_LOGS").is_some()
+}
+
 impl Relay {
-    /// Starts a relay on a fresh temporary directory.
+    /// Serves a relay in this process on 127.0.0.1:0 with a fresh
+    /// temporary directory; `extra` are `sotto-relay` command-line
+    /// arguments.
     pub fn start(extra: &[&str]) -> Relay {
+        hook_panics();
+        // As the binary does: clients and relay share this process's
+        // descriptors now.
+        let _ = rlimit::increase_nofile_limit(u64::MAX);
+        if test_logs() {
+            sotto_native::init("info");
+        }
         let tmp = tempfile::tempdir().unwrap();
-        let mut r = Relay::start_in(tmp.path(), extra);
+        let data = tmp.path().join("data");
+        let mut args = vec!["sotto-relay".as_ref(), "--data".as_ref(), data.as_os_str()];
+        args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
+        let config = sotto_relay::Config::try_parse_from(args).expect("relay arguments");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let relay = sotto_relay::Relay::open(&config).expect("open the relay");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (done_tx, done) = mpsc::channel();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name(RUNTIME_THREADS)
+            .enable_all()
+            .build()
+            .unwrap();
+        std::thread::Builder::new()
+            .name(format!("{RUNTIME_THREADS}-main"))
+            .spawn(move || {
+                let result = rt.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener)?;
+                    relay
+                        .serve(listener, async move {
+                            let _ = stopped.await;
+                        })
+                        .await
+                });
+                let _ = done_tx.send(result);
+            })
+            .unwrap();
+        Relay {
+            addr,
+            data,
+            run: Run::InProcess {
+                stop: Some(stop),
+                done,
+            },
+            _tmp: Some(tmp),
+        }
+    }
+
+    /// Starts the `sotto-relay` binary on a fresh temporary directory (for
+    /// tests that signal it or measure the process).
+    pub fn start_process(extra: &[&str]) -> Relay {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut r = Relay::start_in(&tmp.path().join("data"), extra);
         r._tmp = Some(tmp);
         r
     }
 
-    /// Starts a relay on `dir` (e.g. again after a crash).
+    /// Starts the `sotto-relay` binary on `dir` (e.g. again after a crash).
     pub fn start_in(dir: &Path, extra: &[&str]) -> Relay {
-        let stderr = if std::env::var_os("SOTTO_TEST_LOGS").is_some() {
-            Stdio::inherit()
-        } else {
-            Stdio::null()
-        };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sotto-relay"))
-            .args(["--listen", "127.0.0.1:0", "--data"])
-            .arg(dir)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
+        let process = RelayOptions::new(env!("CARGO_BIN_EXE_sotto-relay"))
+            .data(dir)
+            .args(extra.iter().copied())
+            .stderr(if test_logs() {
+                Stderr::Inherit
+            } else {
+                Stderr::Null
+            })
+            .start()
             .expect("start sotto-relay");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let line = lines.next().expect("relay printed nothing").unwrap();
-        let addr = line
-            .strip_prefix("sotto-relay listening on ")
-            .expect("listening line")
-            .parse()
-            .unwrap();
         Relay {
-            child,
-            addr,
+            addr: process.addr(),
             data: dir.to_path_buf(),
+            run: Run::Process(process),
             _tmp: None,
         }
     }
@@ -71,16 +175,40 @@ impl Relay {
         http_get(self.addr, path, headers)
     }
 
-    /// SIGKILL, no goodbye.
+    /// The relay process (only for relays started as processes).
+    pub fn process(&mut self) -> &mut RelayProcess {
+        match &mut self.run {
+            Run::Process(p) => p,
+            Run::InProcess { .. } => panic!("this relay runs in the test process"),
+        }
+    }
+
+    /// The relay's process id (only for relays started as processes).
+    pub fn pid(&mut self) -> u32 {
+        self.process().pid()
+    }
+
+    /// SIGKILL, no goodbye (only for relays started as processes).
     pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process().kill();
     }
 }
 
 impl Drop for Relay {
     fn drop(&mut self) {
-        self.kill();
+        // A process is SIGKILLed when its `RelayProcess` drops; a relay in
+        // this process stops gracefully (bounded, so a stuck stop shows as
+        // a message, not a hung test).
+        if let Run::InProcess { stop, done } = &mut self.run {
+            if let Some(stop) = stop.take() {
+                let _ = stop.send(());
+            }
+            match done.recv_timeout(STOP_WITHIN) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => eprintln!("the in-process relay stopped with an error: {e}"),
+                Err(_) => eprintln!("the in-process relay did not stop within {STOP_WITHIN:?}"),
+            }
+        }
     }
 }
 
