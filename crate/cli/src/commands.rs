@@ -125,11 +125,11 @@ fn init_tracing() {
 }
 
 fn session_id(s: &str) -> anyhow::Result<SessionId> {
-    SessionId::from_hex(s).context("session id must be 32 hex digits")
+    Ok(SessionId::from_hex(s)?)
 }
 
 fn token(s: &str) -> anyhow::Result<Token> {
-    Token::from_hex(s).context("token must be 64 hex digits")
+    Ok(Token::from_hex(s)?)
 }
 
 fn organizer_key(args: &CreateArgs) -> anyhow::Result<ed25519_dalek::SigningKey> {
@@ -197,7 +197,9 @@ pub fn create(args: &CreateArgs) -> anyhow::Result<()> {
         single_use: args.single_use,
     };
     let key = organizer_key(args)?;
-    let created = runtime()?.block_on(session_ops::create_session(&args.relay, &spec, &key))?;
+    let created = runtime()?
+        .block_on(session_ops::create_session(&args.relay, &spec, &key))
+        .with_context(|| format!("creating the session on {}", args.relay))?;
     let relay = &args.relay;
     println!("session:         {}", created.session.to_hex());
     println!("manifest hash:   {}", created.manifest.hash);
@@ -297,11 +299,13 @@ pub fn submit(args: &SubmitArgs) -> anyhow::Result<()> {
 
 /// `sotto close`.
 pub fn close(args: &CloseArgs) -> anyhow::Result<()> {
-    runtime()?.block_on(session_ops::close_session(
-        &args.relay,
-        session_id(&args.session)?,
-        &token(&args.token)?,
-    ))?;
+    runtime()?
+        .block_on(session_ops::close_session(
+            &args.relay,
+            session_id(&args.session)?,
+            &token(&args.token)?,
+        ))
+        .with_context(|| format!("closing the session on {}", args.relay))?;
     eprintln!("session closed");
     Ok(())
 }

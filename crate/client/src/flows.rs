@@ -39,7 +39,7 @@ pub enum FlowError {
     #[error("the relay's session description does not match the link ({0})")]
     ManifestMismatch(SessionError),
     /// The link is not a Sotto invite link.
-    #[error("this is not a valid Sotto link: {0}")]
+    #[error(transparent)]
     BadLink(SessionError),
     /// The link carries no well-formed access token.
     #[error("the link carries no valid access token")]

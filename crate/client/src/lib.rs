@@ -1,9 +1,18 @@
-//! The relay client and the committee member, shared by the native CLI and
-//! the wasm package: the relay protocol over any [`relay::Socket`], the
-//! member's byte formats ([`protocol`]), messages of any size in pieces
-//! within the relay's frame limit ([`pieces`]), its sans-IO state machine
-//! ([`member`]), the driver that runs it over any [`driver::Runtime`], and
-//! the organizer's and participant's pure steps ([`session`]).
+//! The client side of Sotto, shared by the native CLI and the wasm package
+//! (package `sotto-client`, above `sotto-core` and `sotto-wire`):
+//!
+//! - [`flows`]: every session flow written once (create, open an invite,
+//!   submit, status, close, fetch and verify a result), generic over the
+//!   socket; the front ends only connect and map errors;
+//! - [`session`]: the organizer's and participant's steps that need no I/O
+//!   (sign a manifest, seal a submission, accept a result);
+//! - [`relay`]: the relay protocol over any [`relay::Socket`];
+//! - [`member`]: the committee member's sans-IO state machine, with its
+//!   byte formats ([`protocol`]) and messages of any size in pieces within
+//!   the relay's frame limit ([`pieces`]);
+//! - [`driver`]: runs the member over any [`driver::Runtime`];
+//! - `native` (not on wasm32): the tokio socket, runtime and session
+//!   operations of the CLI and the tests.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod driver;

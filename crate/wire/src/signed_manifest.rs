@@ -107,6 +107,13 @@ mod tests {
             submission_window(&join(&[0; 64], b"not json")),
             Deadlines::default()
         );
+        // Only the window is read: a framed blob that is not a valid
+        // manifest (here, closing before it opens) still has its window
+        // enforced, which can only refuse submissions.
+        let odd = join(&[0; 64], br#"{"deadlines":{"opens_at":20,"closes_at":10}}"#);
+        assert_eq!(submission_window(&odd).closes_at, Some(10));
+        let unreadable = join(&[0; 64], br#"{"deadlines":{"opens_at":"soon"}}"#);
+        assert_eq!(submission_window(&unreadable), Deadlines::default());
         let mut other = signed.clone();
         other[4] = 2;
         assert_eq!(split(&other), Err(FramingError::UnsupportedVersion(2)));

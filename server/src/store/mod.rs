@@ -221,13 +221,23 @@ impl std::fmt::Debug for Job {
     }
 }
 
-/// Where the store keeps its data.
-#[derive(Debug, Clone)]
+/// Where the store keeps its data. `Debug` and `Display` never show a
+/// PostgreSQL URL (it may hold a password).
+#[derive(Clone)]
 pub enum Location {
     /// The embedded SQLite store in this directory.
     Sqlite(PathBuf),
     /// A PostgreSQL database (a `postgres://` URL), shared with other relays.
     Postgres(String),
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(dir) => f.debug_tuple("Sqlite").field(dir).finish(),
+            Location::Postgres(_) => f.write_str("Postgres(<redacted>)"),
+        }
+    }
 }
 
 impl std::fmt::Display for Location {

@@ -121,6 +121,7 @@ pub async fn fetch_result(
 /// token is the session's read token.
 pub async fn result_from_link(link: &str) -> Result<VerifiedResult, FlowError> {
     let invite = Invite::parse(link).map_err(FlowError::BadLink)?;
+    flows::token_of(&invite)?;
     let mut c = RelayClient::connect(&relay_of_link(&invite.base_url)).await?;
     let (_, result) = flows::result_from_invite(&mut c, &invite).await?;
     let _ = c.close().await;

@@ -35,11 +35,14 @@ pub enum SessionKind {
 }
 
 /// Why a kind's schema is invalid.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SchemaError {
     /// A vote field breaks a rule: the manifest field and the reason.
+    #[error("{0}: {1}")]
     Field(&'static str, &'static str),
     /// A survey, budget or check schema breaks a rule.
+    #[error("{0}")]
     Schema(String),
 }
 
