@@ -1,21 +1,23 @@
 //! The WebAssembly bindings (compiled only for wasm32; natively this
-//! crate is empty): the `sotto` npm package.
+//! crate is empty, so these docs name items without links: build the docs
+//! with `--target wasm32-unknown-unknown` to browse them): the `sotto` npm
+//! package.
 //!
-//! Classes: [`participant::Participant`], [`organizer::Organizer`],
-//! [`member::CommitteeMember`], and the function
-//! [`organizer::verify_result`]. Every method that talks to the relay
+//! Classes: `participant::Participant`, `organizer::Organizer`,
+//! `member::CommitteeMember`, and the function
+//! `organizer::verify_result`. Every method that talks to the relay
 //! returns a `Promise`; options and results cross the boundary as plain
 //! JS objects (through JSON and the JS engine's `JSON`). Errors are thrown
-//! as JS `Error`s with a stable `code` property (see [`error`]) and a
+//! as JS `Error`s with a stable `code` property (see `error`) and a
 //! message a person can act on; no secret ever appears in one.
 //!
 //! Features pick what a module carries (`docs/wasm.md`): `page` the
 //! participant, organizer and reader bindings, `member-runtime` the
-//! committee computation, `bench` the engine benchmark; member key
-//! management is always there.
+//! committee computation, `bench` the engine benchmark; loading a member
+//! key is always there (docs/wasm.md).
 //!
 //! The transport is the browser's (or Node's) `WebSocket`
-//! ([`socket::BrowserSocket`]) under the same relay client and member
+//! (`socket::BrowserSocket`) under the same relay client and member
 //! driver the native CLI uses (`sotto_client`).
 #![cfg(target_arch = "wasm32")]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]

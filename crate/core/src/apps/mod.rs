@@ -1,8 +1,8 @@
 //! What users come for: votes (and, next, surveys and budgets) as
 //! encodings, validity checks inside MPC, and policy-bound results.
 //!
-//! The participant side calls [`encode_vote`] (which also explains what is
-//! wrong with a bad answer); the committee side runs [`tally_vote`] inside
+//! The participant side calls [`SessionKind::encode`] (which also explains what is
+//! wrong with a bad answer); the committee side runs [`Computation::compute`] inside
 //! a [`crate::engine::Party`] on the submissions' share vectors. Its
 //! [`Outcome`] is what every member signs and publishes:
 //! `{"valid": 997, "invalid": 3, "result": {...}}`.

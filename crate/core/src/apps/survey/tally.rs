@@ -5,12 +5,12 @@
 //!    of valid submissions; below `min_submissions` nothing else opens;
 //! 2. with `min_cell`, one suppression flag per histogram cell (choice,
 //!    multi, rating, yes/no, numeric buckets, cross-tabs), decided inside
-//!    MPC by the complementary rule of [`super::suppress`];
+//!    MPC by the complementary rule of [`crate::apps::suppress`];
 //! 3. in one opening: per question the number of answers, the sum of a
 //!    rating or number unless a cell of that question's histogram is
 //!    suppressed, and the cells that are not suppressed;
 //! 4. medians and quartiles of number questions, by the digit search of
-//!    [`super::quantile`] over the valid answers (not when a bucket of the
+//!    [`crate::apps::quantile`] over the valid answers (not when a bucket of the
 //!    question is suppressed, nor under differential privacy).
 
 use serde_json::{Map, Value, json};
@@ -112,7 +112,7 @@ pub async fn tally_survey(
     }
     let (scalars, cells, cell_scale) = plan.noised(ctx, policy.dp_milli).await?;
 
-    // 2. Suppression flags under min_cell ([`super::suppress`]); then the
+    // 2. Suppression flags under min_cell ([`crate::apps::suppress`]); then the
     // counts, the sums no suppressed cell could be derived from, and the
     // cells that are not suppressed, in one opening.
     // Quantile jobs come later (number questions, not under DP); with
