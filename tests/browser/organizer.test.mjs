@@ -393,4 +393,32 @@ await runTest("organizer", async ({ relay, context }) => {
     { code: "member_missing", heading: "Waiting for Grace (member 2) and Alan (member 3)" },
     "missing members named",
   );
+
+  // --- A member that broke the protocol named, or not when it cannot be --
+  const deviated = await stranger.evaluate(async () => {
+    const { memberFailure } = await import("/js/committee-wait.js");
+    const committee = [
+      { index: 1, name: "Ada" },
+      { index: 2, name: "Grace" },
+      { index: 3, name: "Alan" },
+    ];
+    // The errors the wasm member throws (crate/wasm/src/error.rs, member_error).
+    const err = (culprits) =>
+      Object.assign(new Error("the computation stopped because committee member 2 deviated"), {
+        code: "member_deviated",
+        culprits,
+      });
+    return [[2], []].map((c) => {
+      const node = memberFailure(err(c), committee);
+      return { code: node.dataset.code, heading: node.querySelector("h2").textContent };
+    });
+  });
+  assertEqual(
+    deviated,
+    [
+      { code: "member_deviated", heading: "Grace (member 2) broke the protocol" },
+      { code: "member_deviated", heading: "A committee member broke the protocol" },
+    ],
+    "a deviating member named when it can be",
+  );
 });

@@ -108,6 +108,8 @@ pub struct TestRuntime {
     pub timeouts: Timeouts,
     /// Makes a fresh tamper hook for each run of the member.
     pub tamper: Option<Arc<dyn Fn() -> EngineTamper + Send + Sync>>,
+    /// A deviation on purpose (`Ctx::set_deviation`) and its first round.
+    pub deviation: Option<(sotto_core::engine::Deviation, u32)>,
 }
 
 impl TestRuntime {
@@ -122,6 +124,7 @@ impl TestRuntime {
                 stall: Duration::from_secs(6),
             },
             tamper: None,
+            deviation: None,
         }
     }
 
@@ -152,5 +155,9 @@ impl Runtime for TestRuntime {
 
     fn engine_tamper(&self) -> Option<EngineTamper> {
         self.tamper.as_ref().map(|make| make())
+    }
+
+    fn deviation(&self) -> Option<(sotto_core::engine::Deviation, u32)> {
+        self.deviation
     }
 }

@@ -8,8 +8,7 @@
 //! as a modified member binary would, before they are sealed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand_chacha::ChaCha20Rng;
@@ -24,13 +23,13 @@ use sotto_client::native::session_ops::{
 use sotto_client::session::SessionSpec;
 use sotto_core::apps::{Computation, Policy};
 use sotto_core::engine::network::{Network, NetworkError};
-use sotto_core::engine::{Committee, EngineError, Transmit};
+use sotto_core::engine::{Committee, Deviation, EngineError, Transmit};
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{
     CommitteeMember, OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema,
 };
-use sotto_core::share::{ShareError, ShareVec, deal, reconstruct};
+use sotto_core::share::{ShareError, ShareVec, deal};
 use sotto_e2e::{TestRuntime, relay_at};
 
 const HEADER: usize = 21;
@@ -114,60 +113,81 @@ fn tally_as(
     Ok(out.values.iter().map(|o| o.to_json()).collect())
 }
 
-/// The rounds in which member `liar` opens values, found by running the
-/// honest tally once: the rounds where it sends the same vector to every
-/// other member (when it deals a sharing, every member gets another
-/// value). The program's rounds do not depend on the data.
-fn opening_rounds(c: Committee, liar: usize) -> BTreeSet<u32> {
-    rounds_sent_alike(c, liar, false)
-}
-
-/// The rounds in which `liar` sends every peer the same values, in the
-/// tally alone or (with `daemon`) in a member daemon's program. A
-/// daemon's round 0 compares public part tags, not shares, and is left
-/// out: a member lying there gets positions excluded at the others, which
-/// this file does not test (an active member's deviations in the
-/// agreement are the active-security work).
-fn rounds_sent_alike(c: Committee, liar: usize, daemon: bool) -> BTreeSet<u32> {
-    let sent: Arc<Mutex<BTreeMap<u32, Vec<Vec<u8>>>>> = Arc::default();
-    let log = sent.clone();
-    let net = Network::new(c, 11).tamper(move |t: &mut Transmit, from| {
-        if from == liar {
-            let mut log = log.lock().unwrap();
-            log.entry(round_of(&t.bytes))
-                .or_default()
-                .push(t.bytes[HEADER..].to_vec());
+/// The first round after the validity check in the tally alone or (with
+/// `daemon`) in a member daemon's program (the part-tag comparison
+/// first): where lies in openings are attributable. Before it, a lie in
+/// preprocessing fails a check that names nobody, and a lie in the
+/// validity check's consistency opening excludes a submission (issue 15,
+/// item 4: the participant-side commitment is not built yet).
+fn after_validity(c: Committee, daemon: bool) -> u32 {
+    let enc = sotto_core::apps::vote::encoding(&vote());
+    let mut rng = ChaCha20Rng::seed_from_u64(42);
+    let mut inputs: Vec<Vec<ShareVec>> = vec![Vec::new(); c.n];
+    for _ in BALLOTS {
+        for (m, s) in deal(&[Fp::ONE, Fp::ZERO, Fp::ZERO], c.n, c.t, &mut rng)
+            .unwrap()
+            .into_iter()
+            .enumerate()
+        {
+            inputs[m].push(s);
         }
-    });
-    tally_as(c, &BALLOTS, net, daemon).unwrap();
-    let sent = sent.lock().unwrap();
-    sent.iter()
-        .filter(|(_, v)| v.len() == c.n - 1 && v.windows(2).all(|w| w[0] == w[1]))
-        .map(|(r, _)| *r)
-        .filter(|r| !(daemon && *r == 0))
-        .collect()
-}
-
-/// A network where member `liar` adds 1 to every value it sends in the
-/// openings of the tally (and deals honestly).
-fn lying_in_openings(c: Committee, liar: usize) -> Network {
-    let rounds = opening_rounds(c, liar);
-    assert!(!rounds.is_empty());
-    Network::new(c, 7).tamper(move |t: &mut Transmit, from| {
-        if from == liar && rounds.contains(&round_of(&t.bytes)) {
-            shift(&mut t.bytes, 1);
-        }
-    })
-}
-
-fn opening_error(e: NetworkError) -> ShareError {
-    match e {
-        NetworkError::Engine {
-            error: EngineError::Opening { source, .. },
-            ..
-        } => source,
-        other => panic!("expected an inconsistent opening, got {other}"),
     }
+    let out = Network::new(c, 7)
+        .run(|ctx| {
+            let (enc, mine) = (enc.clone(), inputs[ctx.me() - 1].clone());
+            async move {
+                sotto_core::apps::validity::check(&ctx, &enc, &mine).await?;
+                Ok(ctx.current_round())
+            }
+        })
+        .unwrap();
+    out.values[0] + u32::from(daemon)
+}
+
+/// A network run where member `liar` adds a random nonzero value to its
+/// share in every opening after the validity check
+/// ([`Deviation::Open`]).
+fn tally_with_liar(c: Committee, liar: usize) -> Result<Vec<serde_json::Value>, NetworkError> {
+    let from = after_validity(c, false);
+    tally_deviating(c, &BALLOTS, Some((liar, Deviation::Open, from)))
+}
+
+/// The tally with one member deviating on purpose.
+fn tally_deviating(
+    c: Committee,
+    ballots: &[usize],
+    deviation: Option<(usize, Deviation, u32)>,
+) -> Result<Vec<serde_json::Value>, NetworkError> {
+    let comp = Computation::new(
+        sotto_core::apps::SessionKind::Vote(vote()),
+        Policy::from(&OutputPolicy {
+            min_submissions: 1,
+            ..OutputPolicy::default()
+        }),
+    );
+    let mut rng = ChaCha20Rng::seed_from_u64(42);
+    let mut inputs: Vec<Vec<ShareVec>> = vec![Vec::new(); c.n];
+    for &b in ballots {
+        let mut v = vec![Fp::ZERO; 3];
+        v[b] = Fp::ONE;
+        for (m, s) in deal(&v, c.n, c.t, &mut rng)
+            .unwrap()
+            .into_iter()
+            .enumerate()
+        {
+            inputs[m].push(s);
+        }
+    }
+    let out = Network::new(c, 7).run(|ctx| {
+        if let Some((liar, how, from)) = deviation
+            && liar == ctx.me()
+        {
+            ctx.set_deviation(how, from);
+        }
+        let (comp, mine) = (comp.clone(), inputs[ctx.me() - 1].clone());
+        async move { comp.compute(&ctx, &mine).await }
+    })?;
+    Ok(out.values.iter().map(|o| o.to_json()).collect())
 }
 
 const BALLOTS: [usize; 9] = [0, 1, 2, 0, 0, 1, 2, 2, 0];
@@ -188,11 +208,11 @@ fn honest_committees_agree_on_the_tally() {
 
 #[test]
 fn a_member_lying_in_its_openings_is_named_when_n_is_at_least_t_plus_3() {
-    // n = 5, t = 1, and n = 5, t = 2 (= 2t + 1): member 4 adds 1 to its
-    // share in every opening. The first opening with redundancy names it,
-    // at member 1 (the first honest member the network reports).
+    // n = 5, t = 1, and n = 5, t = 2 (= 2t + 1): member 4 lies in every
+    // opening after the validity check. The first one names it, at member
+    // 1 (the first honest member the network reports).
     for c in [Committee { n: 5, t: 1 }, Committee { n: 5, t: 2 }] {
-        match tally_on(c, &BALLOTS, lying_in_openings(c, 4)).unwrap_err() {
+        match tally_with_liar(c, 4).unwrap_err() {
             NetworkError::Engine {
                 member: 1,
                 error: EngineError::Opening { source, .. },
@@ -217,7 +237,7 @@ fn a_member_lying_in_its_openings_is_named_when_n_is_at_least_t_plus_3() {
 fn with_three_members_a_lie_is_detected_but_not_attributed() {
     // n = 3 = 2t + 1 = t + 2: one share of redundancy detects, cannot name.
     let c = Committee::new(3);
-    match tally_on(c, &BALLOTS, lying_in_openings(c, 2)).unwrap_err() {
+    match tally_with_liar(c, 2).unwrap_err() {
         NetworkError::Engine {
             member: 1,
             error: EngineError::Opening { source, .. },
@@ -229,11 +249,13 @@ fn with_three_members_a_lie_is_detected_but_not_attributed() {
     }
 }
 
-/// Member 2 lies only in the opening of r^2 when making random bits
-/// (round 1; round 0 deals the random r), then everyone opens the bits.
-fn bits_with_a_lie_in_the_square_opening(c: Committee) -> NetworkError {
-    let net = Network::new(c, 3).tamper(|t: &mut Transmit, from| {
-        if from == 2 && round_of(&t.bytes) == 1 {
+/// Member 2 changes what it sends in round `round` of making random bits
+/// (round 0 deals, 1 re-shares the squares, 2 opens the coins, 3 opens the
+/// sacrificed differences, 4 opens the check and the squares), then
+/// everyone opens the bits.
+fn bits_with_a_change_in_round(c: Committee, round: u32) -> NetworkError {
+    let net = Network::new(c, 3).tamper(move |t: &mut Transmit, from| {
+        if from == 2 && round_of(&t.bytes) == round {
             shift(&mut t.bytes, 1);
         }
     });
@@ -245,101 +267,82 @@ fn bits_with_a_lie_in_the_square_opening(c: Committee) -> NetworkError {
 }
 
 #[test]
-fn a_lie_in_a_degree_2t_opening_passes_the_opening_when_n_is_2t_plus_1() {
-    // The opening itself: 2t + 1 shares of a degree-2t polynomial have no
-    // redundancy, so any values reconstruct, wrong ones included.
-    let mut rng = ChaCha20Rng::seed_from_u64(8);
-    let s = deal(&[Fp::from(9u64)], 3, 2, &mut rng).unwrap();
-    let lie = [s[1].values()[0] + Fp::ONE];
-    let opened = reconstruct(&[(1, s[0].values()), (2, &lie), (3, s[2].values())], 2).unwrap();
-    assert_ne!(opened, vec![Fp::from(9u64)], "a wrong value, no error");
-    // In the engine, n = 3, t = 1: the lie in the r^2 opening (round 1)
-    // passes; it shows only in the next opening (round 2), and only because
-    // this liar kept using the true r^2 itself. A liar that also computes
-    // with its lie corrupts the random bits unseen.
-    match bits_with_a_lie_in_the_square_opening(Committee::new(3)) {
-        NetworkError::Engine {
-            error: EngineError::Opening { round: 2, source },
-            ..
-        } => assert!(matches!(
-            source,
-            ShareError::Inconsistent { member: None, .. }
-        )),
-        other => panic!("{other}"),
-    }
-    // n = 4, t = 1: one extra share detects it in that opening (unnamed);
-    // n = 5, t = 1: two extra shares name the liar.
-    for (c, named) in [
-        (Committee { n: 4, t: 1 }, None),
-        (Committee { n: 5, t: 1 }, Some(2)),
+fn a_lie_while_making_random_bits_is_caught_before_any_bit_is_used() {
+    // The old protocol opened r^2 as a degree-2t sharing: with n = 2t + 1
+    // a lie there passed unseen and corrupted the bits. Now every value is
+    // checked: a wrong re-shared square fails the sacrifice (round 1), a
+    // wrong share in any opening fails it (rounds 2 to 4), for every size.
+    for c in [
+        Committee::new(3),
+        Committee { n: 4, t: 1 },
+        Committee { n: 5, t: 1 },
+        Committee::new(5),
     ] {
-        match bits_with_a_lie_in_the_square_opening(c) {
-            NetworkError::Engine {
-                error: EngineError::Opening { round: 1, source },
-                ..
-            } => assert!(
-                matches!(source, ShareError::Inconsistent { member, .. } if member == named),
-                "n = {}: {source}",
-                c.n
-            ),
-            other => panic!("n = {}: {other}", c.n),
+        for round in 1..=4 {
+            match bits_with_a_change_in_round(c, round) {
+                NetworkError::Engine {
+                    error: EngineError::CheckFailed { .. },
+                    ..
+                } => {}
+                other => panic!("n = {}, round {round}: {other}", c.n),
+            }
         }
     }
 }
 
 #[test]
-fn a_corrupted_resharing_is_not_detected_and_can_implicate_an_honest_member() {
-    // n = 5, t = 1. Multiplication re-shares the local products (dealers
-    // 1..=3, round 0, GRR98) and nothing checks the dealt sharings.
+fn a_corrupted_resharing_is_caught_and_implicates_nobody() {
+    // n = 5, t = 1. The triple behind a product is made by re-sharing
+    // (dealers 1..=3, round 1 of preprocessing) and checked by sacrifice.
     let c = Committee { n: 5, t: 1 };
     let mut rng = ChaCha20Rng::seed_from_u64(5);
     let a = deal(&[Fp::from(6u64)], 5, 1, &mut rng).unwrap();
     let b = deal(&[Fp::from(7u64)], 5, 1, &mut rng).unwrap();
-    // `liar` re-shares its product plus one: a consistent sharing of a
-    // wrong value, as a modified member program would.
-    let run = |net: Network, liar: usize| {
+    let run = |net: Network| {
         let (a, b) = (a.clone(), b.clone());
         net.run(move |ctx| {
             let (x, y) = (a[ctx.me() - 1].clone(), b[ctx.me() - 1].clone());
             async move {
-                let p = if ctx.me() == liar {
-                    let local = vec![x.values()[0] * y.values()[0] + Fp::ONE];
-                    ctx.reduce_degree(&local).await?
-                } else {
-                    ctx.mul(&x, &y).await?
-                };
+                let p = ctx.mul(&x, &y).await?;
                 ctx.open(&p).await
             }
         })
     };
     assert_eq!(
-        run(Network::new(c, 1), 0).unwrap().values[0],
+        run(Network::new(c, 1)).unwrap().values[0],
         vec![Fp::from(42u64)]
     );
-    let wrong = run(Network::new(c, 1), 2).unwrap();
-    assert_ne!(wrong.values[0], vec![Fp::from(42u64)]);
-    assert!(
-        wrong.values.windows(2).all(|w| w[0] == w[1]),
-        "every member accepts the same wrong product"
-    );
-    // Member 2 corrupts only the share it deals to member 3: member 3's
-    // product share is off, and the opening names member 3, who is honest.
-    let err = opening_error(
-        run(
-            Network::new(c, 1).tamper(|t: &mut Transmit, from| {
-                if from == 2 && t.to == 3 && round_of(&t.bytes) == 0 {
-                    shift(&mut t.bytes, 1);
-                }
-            }),
-            0,
-        )
-        .unwrap_err(),
-    );
+    // Member 2 re-shares its products plus one (a consistent sharing of a
+    // wrong value, as a modified member program would): caught.
+    let err = run(Network::new(c, 1).tamper(|t: &mut Transmit, from| {
+        if from == 2 && round_of(&t.bytes) == 1 {
+            shift(&mut t.bytes, 1);
+        }
+    }))
+    .unwrap_err();
     assert!(
         matches!(
             err,
-            ShareError::Inconsistent {
-                member: Some(3),
+            NetworkError::Engine {
+                error: EngineError::CheckFailed { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // Member 2 corrupts only the share it deals to member 3: caught, and
+    // the honest member 3 is not named (the old protocol named it).
+    let err = run(Network::new(c, 1).tamper(|t: &mut Transmit, from| {
+        if from == 2 && t.to == 3 && round_of(&t.bytes) == 1 {
+            shift(&mut t.bytes, 1);
+        }
+    }))
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            NetworkError::Engine {
+                error: EngineError::CheckFailed { .. },
                 ..
             }
         ),
@@ -350,9 +353,10 @@ fn a_corrupted_resharing_is_not_detected_and_can_implicate_an_honest_member() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn through_the_relay_the_honest_members_name_the_deviating_daemon() {
     // Five native member daemons (t = 1) through the real relay; member 4
-    // runs with a test-only hook that adds 1 to every value it sends in an
-    // opening (the daemons run the same program, so the same rounds).
-    let rounds = rounds_sent_alike(Committee { n: 5, t: 1 }, 4, true);
+    // runs with a test-only hook that makes it lie in every opening after
+    // the validity check (the daemons run the same program, so the same
+    // rounds).
+    let from = after_validity(Committee { n: 5, t: 1 }, true);
     let dir = tempfile::tempdir().unwrap();
     let relay = relay_at(dir.path()).start().unwrap();
     let url = relay.url();
@@ -394,15 +398,7 @@ async fn through_the_relay_the_honest_members_name_the_deviating_daemon() {
     for (i, k) in keys.iter().enumerate() {
         let mut rt = TestRuntime::quick();
         if i == 3 {
-            let rounds = rounds.clone();
-            rt.tamper = Some(Arc::new(move || {
-                let rounds = rounds.clone();
-                Box::new(move |_to: u16, bytes: &mut Vec<u8>| {
-                    if rounds.contains(&round_of(bytes)) {
-                        shift(bytes, 1);
-                    }
-                })
-            }));
+            rt.deviation = Some((Deviation::Open, from));
         }
         let cfg = MemberConfig {
             relay: url.clone(),
@@ -437,8 +433,10 @@ async fn through_the_relay_the_honest_members_name_the_deviating_daemon() {
                 ..
             })) if member != 4 => {}
             // The liar sees honest shares only (its own share is not
-            // altered for itself): it goes on, and waits for the others.
-            Err(MemberError::Stalled { .. }) if member == 4 => {}
+            // altered for itself): it goes on, and either waits for the
+            // others or, when its lie was in the last opening, learns the
+            // result it was entitled to; alone it cannot publish it.
+            Err(MemberError::Stalled { .. }) | Ok(_) if member == 4 => {}
             other => panic!("member {member}: {other:?}"),
         }
     }

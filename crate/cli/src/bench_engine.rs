@@ -154,8 +154,9 @@ async fn program(
     y: ShareVec,
 ) -> Result<ShareVec, EngineError> {
     let need = match op {
-        Op::Mul => Need::default(),
-        Op::Lt | Op::Eq => Need::masked(count, bits),
+        Op::Mul => Need::products(count),
+        Op::Lt => Need::lt(count, bits),
+        Op::Eq => Need::eq(count, bits),
         Op::Argmax => argmax_need(count, bits),
         Op::Median => order_statistics_need(count, bits, 1),
     };

@@ -128,7 +128,11 @@ pub fn main() -> ExitCode {
         Command::Submit(args) => super::commands::submit(&args),
         Command::Close(args) => super::commands::close(&args),
         Command::Result(args) => super::commands::result(&args),
-        Command::Simulate(args) => super::commands::simulate(&args),
+        Command::Simulate(args) => match super::commands::simulate(&args) {
+            // A member deviated or stopped: the JSON line says who.
+            Ok(true) => return ExitCode::from(3),
+            other => other.map(drop),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

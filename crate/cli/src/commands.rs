@@ -318,8 +318,10 @@ pub fn result(args: &ResultArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `sotto simulate`.
-pub fn simulate(args: &SimulateArgs) -> anyhow::Result<()> {
+/// `sotto simulate`: prints the result as JSON on its last line, or
+/// `{"aborted": {"reason": ..., "culprits": [...]}}`; returns whether the
+/// computation aborted (exit status 3).
+pub fn simulate(args: &SimulateArgs) -> anyhow::Result<bool> {
     init_tracing();
     let text = std::fs::read_to_string(&args.scenario)
         .with_context(|| format!("reading {}", args.scenario.display()))?;
@@ -337,11 +339,11 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<()> {
                 (Some(r), url)
             }
         };
-        let report = super::simulate::run(&scenario, &relay.1, latency).await;
+        let report = super::simulate::run_to_end(&scenario, &relay.1, latency).await;
         // Dropping the relay process kills it.
         drop(relay);
         report
     })?;
     println!("{}", serde_json::to_string(&report)?);
-    Ok(())
+    Ok(matches!(report, super::simulate::Finished::Aborted { .. }))
 }

@@ -16,7 +16,7 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
 use sotto_client::driver::MemberConfig;
-use sotto_client::driver::Runtime;
+use sotto_client::driver::{Runtime, Timeouts};
 use sotto_client::flows::FlowError;
 use sotto_client::native::relay_client::{RelayClient, TokioSocket};
 use sotto_client::native::session_ops::{
@@ -28,6 +28,7 @@ use sotto_client::session::seal_shares;
 use sotto_client::session::{KindFields, SessionSpec};
 use sotto_core::apps::budget::{BudgetSchema, IncomeSpec};
 use sotto_core::apps::survey::SurveySchema;
+use sotto_core::engine::Deviation;
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{CommitteeMember, OutputPolicy, VoteSchema};
@@ -58,6 +59,54 @@ pub struct Scenario {
     /// one polynomial of degree t.
     #[serde(default)]
     pub forged_shares: Vec<Vec<Vec<String>>>,
+    /// Members that deviate from the protocol on purpose, to show that
+    /// each deviation ends in the exact result or an abort.
+    #[serde(default)]
+    pub deviate: Vec<Deviate>,
+}
+
+/// One deviating member of a scenario: `{"member": i, "how": H,
+/// "from_round": k}` with H one of `mul`, `open`, `equivocate`, `bits`,
+/// `mask`, `noise`, `crash` ([`Deviation`]).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deviate {
+    /// The member (1-based).
+    pub member: u16,
+    /// How it deviates.
+    #[serde(deserialize_with = "deviation_named")]
+    pub how: Deviation,
+    /// The first engine round it deviates in (default 0).
+    #[serde(default)]
+    pub from_round: u32,
+}
+
+fn deviation_named<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Deviation, D::Error> {
+    let name = String::deserialize(d)?;
+    name.parse().map_err(serde::de::Error::custom)
+}
+
+/// How a simulation ended: the verified result, or an abort because a
+/// member deviated (or stopped), naming whom it can.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Finished {
+    /// The result with t + 1 valid signatures.
+    Result(Report),
+    /// The computation stopped.
+    Aborted {
+        /// Why, and who.
+        aborted: Abort,
+    },
+}
+
+/// An aborted simulation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Abort {
+    /// What the first honest member that stopped reported.
+    pub reason: String,
+    /// The members it names (1-based; empty when nobody can be named).
+    pub culprits: Vec<u16>,
 }
 
 /// What one simulated participant submits.
@@ -178,7 +227,15 @@ pub struct Report {
 
 /// The tokio member runtime, counting the bytes its sockets send.
 #[derive(Debug, Clone, Default)]
-struct CountingRuntime(Arc<AtomicU64>);
+struct CountingRuntime {
+    /// Bytes sent.
+    sent: Arc<AtomicU64>,
+    /// A deviation on purpose.
+    deviation: Option<(Deviation, u32)>,
+    /// Short deadlines: a scenario with deviations expects members that
+    /// stop, and should not wait two minutes to say so.
+    quick: bool,
+}
 
 /// A [`TokioSocket`] adding the size of every message it sends to a counter.
 struct CountingSocket(TokioSocket, Arc<AtomicU64>);
@@ -189,7 +246,7 @@ impl Runtime for CountingRuntime {
     async fn connect(&self, url: &str) -> Result<CountingSocket, ClientError> {
         Ok(CountingSocket(
             TokioSocket::connect(url).await?,
-            self.0.clone(),
+            self.sent.clone(),
         ))
     }
 
@@ -199,6 +256,21 @@ impl Runtime for CountingRuntime {
 
     fn unix_ms(&self) -> u64 {
         sotto_client::native::member::unix_ms()
+    }
+
+    fn timeouts(&self) -> Timeouts {
+        if self.quick {
+            Timeouts {
+                stall: Duration::from_secs(15),
+                ..Timeouts::default()
+            }
+        } else {
+            Timeouts::default()
+        }
+    }
+
+    fn deviation(&self) -> Option<(Deviation, u32)> {
+        self.deviation
     }
 }
 
@@ -223,6 +295,23 @@ fn ms(d: Duration) -> f64 {
 
 /// Runs `scenario` against the relay at `relay`.
 pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow::Result<Report> {
+    match run_to_end(scenario, relay, latency).await? {
+        Finished::Result(report) => Ok(report),
+        Finished::Aborted { aborted } => bail!(
+            "the computation aborted: {} (named: {:?})",
+            aborted.reason,
+            aborted.culprits
+        ),
+    }
+}
+
+/// Runs the scenario to its end: the verified result, or the abort that a
+/// deviating (or stopped) member caused.
+pub async fn run_to_end(
+    scenario: &Scenario,
+    relay: &str,
+    latency: Duration,
+) -> anyhow::Result<Finished> {
     let kind = kind_of(KindFields {
         vote: scenario.manifest.vote.clone(),
         survey: scenario.manifest.survey.clone(),
@@ -241,6 +330,11 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
         );
     }
     let n = scenario.manifest.committee.members;
+    for d in &scenario.deviate {
+        if d.member == 0 || d.member > n {
+            bail!("deviate: member {} is not in the committee", d.member);
+        }
+    }
     let keys: Vec<Arc<MemberKeys>> = (0..n)
         .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
@@ -275,11 +369,12 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
     let created = create_session(relay, &spec, &organizer).await?;
     let comp = created.manifest.manifest.computation();
 
-    let mut tasks = Vec::new();
+    let mut tasks = tokio::task::JoinSet::new();
     let mut counters = Vec::new();
     for (k, token) in keys.iter().zip(&created.members) {
+        let me = counters.len() as u16 + 1;
         let cfg = MemberConfig {
-            relay: relay_for(relay, tasks.len()),
+            relay: relay_for(relay, usize::from(me) - 1),
             session: created.session,
             token: token.clone(),
             keys: k.clone(),
@@ -288,11 +383,17 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
             mismatch_retries: 3,
             max_reconnects: 30,
         };
-        let rt = CountingRuntime::default();
-        counters.push(rt.0.clone());
-        tasks.push(tokio::spawn(async move {
-            sotto_client::driver::run_member(&rt, cfg).await
-        }));
+        let rt = CountingRuntime {
+            sent: Arc::default(),
+            deviation: scenario
+                .deviate
+                .iter()
+                .find(|d| d.member == me)
+                .map(|d| (d.how, d.from_round)),
+            quick: !scenario.deviate.is_empty(),
+        };
+        counters.push(rt.sent.clone());
+        tasks.spawn(async move { (me, sotto_client::driver::run_member(&rt, cfg).await) });
     }
 
     let mut ballots: Vec<Item> = Vec::with_capacity(total);
@@ -367,8 +468,34 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
     let start = Instant::now();
     pause(latency).await;
     close_retrying(relay, created.session, &created.organizer).await?;
-    for t in tasks {
-        t.await.context("member task")??;
+    // Wait for every honest member; a deviating one may never finish.
+    let deviating: Vec<u16> = scenario.deviate.iter().map(|d| d.member).collect();
+    let mut honest_left = usize::from(n) - deviating.len();
+    let mut abort = None;
+    while honest_left > 0 {
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
+        let (me, outcome) = joined.context("member task")?;
+        if deviating.contains(&me) {
+            continue;
+        }
+        honest_left -= 1;
+        if let Err(e) = outcome {
+            match e.abort() {
+                // The first honest member to stop says why; the others
+                // would only wait for it.
+                Some((reason, culprits)) => {
+                    abort = Some(Abort { reason, culprits });
+                    break;
+                }
+                None => return Err(anyhow::Error::new(e).context(format!("member {me}"))),
+            }
+        }
+    }
+    tasks.abort_all();
+    if let Some(aborted) = abort {
+        return Ok(Finished::Aborted { aborted });
     }
     let mut c = RelayClient::connect(relay).await?;
     let verified = fetch_result(&mut c, &created.manifest, &created.reader)
@@ -376,7 +503,7 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
         .context("the members finished but no result has t + 1 valid signatures")?;
     let compute_ms = ms(start.elapsed());
     let j = verified.json;
-    Ok(Report {
+    Ok(Finished::Result(Report {
         valid: j["valid"].as_u64().unwrap_or(0),
         invalid: j["invalid"].as_u64().unwrap_or(0),
         result: j["result"].clone(),
@@ -385,7 +512,7 @@ pub async fn run(scenario: &Scenario, relay: &str, latency: Duration) -> anyhow:
             compute: compute_ms,
         },
         member_bytes: counters.iter().map(|c| c.load(Ordering::Relaxed)).collect(),
-    })
+    }))
 }
 
 /// Tries per participant when the relay fails (e.g. it was killed, or its

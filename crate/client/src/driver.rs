@@ -40,6 +40,13 @@ pub trait Runtime {
     fn engine_tamper(&self) -> Option<super::member::EngineTamper> {
         None
     }
+    /// A deviation on purpose for tests and simulations: this member
+    /// breaks the protocol in the given way from the given engine round
+    /// on (default: none; honest members never set one).
+    #[doc(hidden)]
+    fn deviation(&self) -> Option<(sotto_core::engine::Deviation, u32)> {
+        None
+    }
 }
 
 /// The member's deadlines. With them a member never hangs: a lost reply or
@@ -244,6 +251,9 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
     let mut state = MemberState::new(cfg.keys.clone(), me, manifest, epoch, seed)?;
     if let Some(tamper) = rt.engine_tamper() {
         state.set_engine_tamper(tamper);
+    }
+    if let Some((how, from)) = rt.deviation() {
+        state.set_deviation(how, from);
     }
     // Time without a new mailbox entry after the close, and reconnects
     // that brought nothing new: the two bounds on a stuck computation.

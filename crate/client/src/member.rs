@@ -96,6 +96,26 @@ pub enum MemberError {
     },
 }
 
+impl MemberError {
+    /// When the computation stopped because a committee member deviated
+    /// or stopped answering: why, and the members that can be named (empty
+    /// when nobody can be). `None` for any other failure.
+    pub fn abort(&self) -> Option<(String, Vec<u16>)> {
+        let named = |v: Vec<usize>| {
+            v.into_iter()
+                .filter_map(|m| u16::try_from(m).ok())
+                .collect()
+        };
+        match self {
+            MemberError::Engine(e) => e.culprits().map(|c| (e.to_string(), named(c))),
+            // The relay may be the one tampering: nobody is named.
+            MemberError::Tampered { .. } => Some((self.to_string(), Vec::new())),
+            MemberError::Stalled { waiting, .. } => Some((self.to_string(), waiting.clone())),
+            _ => None,
+        }
+    }
+}
+
 /// A test-only hook that rewrites each engine message (plaintext, before it
 /// is sealed) this member sends to member `to`: it makes a deviating member
 /// for tests. Never set in production code.
@@ -147,6 +167,7 @@ pub struct MemberState {
     outcome: Option<Outcome>,
     rng: chacha20::ChaCha20Rng,
     tamper: Option<EngineTamper>,
+    deviation: Option<(engine::Deviation, u32)>,
 }
 
 impl std::fmt::Debug for MemberState {
@@ -214,6 +235,7 @@ impl MemberState {
             outcome: None,
             rng: chacha20::ChaCha20Rng::from_seed(seed),
             tamper: None,
+            deviation: None,
         })
     }
 
@@ -265,6 +287,12 @@ impl MemberState {
     #[doc(hidden)]
     pub fn set_engine_tamper(&mut self, tamper: EngineTamper) {
         self.tamper = Some(tamper);
+    }
+
+    /// Makes this member deviate on purpose (tests and simulations only).
+    #[doc(hidden)]
+    pub fn set_deviation(&mut self, how: engine::Deviation, from_round: u32) {
+        self.deviation = Some((how, from_round));
     }
 
     /// Submissions that could not be decrypted or decoded. Their shares
@@ -480,6 +508,7 @@ impl MemberState {
         let mut seed = [0u8; 32];
         self.rng.fill_bytes(&mut seed);
         let rng: engine::BoxRng = Box::new(chacha20::ChaCha20Rng::from_seed(seed));
+        let deviation = self.deviation;
         let mut party = Party::new(
             committee,
             usize::from(self.me),
@@ -487,6 +516,9 @@ impl MemberState {
             rng,
             move |ctx| async move {
                 ctx.set_root_secret(root);
+                if let Some((how, from)) = deviation {
+                    ctx.set_deviation(how, from);
+                }
                 spec.compute_bundled(&ctx, &tags, &inputs).await
             },
         )?;
@@ -570,7 +602,13 @@ impl MemberState {
             && let Some(out) = run.party.take_output()
         {
             let outcome = out?;
-            let bytes = serde_json::to_vec(&outcome.to_json())
+            // The signed result carries the hash of every value opened in
+            // the run: t + 1 signatures on identical bytes then mean t + 1
+            // members, one of them honest, saw the same openings.
+            let mut signed = outcome.to_json();
+            signed["transcript"] =
+                serde_json::Value::String(sotto_wire::to_hex(&run.party.transcript()));
+            let bytes = serde_json::to_vec(&signed)
                 .map_err(|e| MemberError::Session(format!("encoding the result: {e}")))?;
             let m = &self.manifest.manifest;
             let sig = sign_result(

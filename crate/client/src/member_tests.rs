@@ -221,7 +221,7 @@ fn three_members_agree_compute_and_sign_the_same_result() {
     }
     let bytes = bytes.unwrap();
     assert!(sotto_core::envelope::verify_result(&m, bytes, &sigs).is_ok());
-    let json: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    let json = result_json(&blobs);
     assert_eq!(
         json,
         serde_json::json!({"valid": 3, "invalid": 1, "result": {"tally": {"A": 2, "B": 1}}})
@@ -253,20 +253,33 @@ fn an_unreadable_submission_is_counted_invalid_and_excluded() {
     boxes[0][0].payload[last] ^= 1;
     let blobs = run(&mut st, boxes).unwrap();
     assert_eq!(st[0].unreadable(), 1);
-    let (_, result) = protocol::decode_result_blob(&blobs[0]).unwrap();
-    let json: serde_json::Value = serde_json::from_slice(result).unwrap();
+    let json = result_json(&blobs);
     assert_eq!(
         json,
         serde_json::json!({"valid": 1, "invalid": 1, "result": {"tally": {"A": 0, "B": 1}}})
     );
 }
 
+/// The result every member signed (all sign identical bytes), without its
+/// transcript hash, which is checked to be there.
 fn result_json(blobs: &[Vec<u8>]) -> serde_json::Value {
     let (_, first) = protocol::decode_result_blob(&blobs[0]).unwrap();
     for b in blobs {
         assert_eq!(protocol::decode_result_blob(b).unwrap().1, first);
     }
-    serde_json::from_slice(first).unwrap()
+    let mut json: serde_json::Value = serde_json::from_slice(first).unwrap();
+    let transcript = json
+        .as_object_mut()
+        .unwrap()
+        .remove("transcript")
+        .expect("the signed result carries the transcript hash");
+    assert!(
+        transcript
+            .as_str()
+            .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{transcript}"
+    );
+    json
 }
 
 #[test]

@@ -56,7 +56,7 @@ pub fn bench_compare(parties: usize, count: usize, bits: u32) -> Result<JsValue,
         .run(|ctx| {
             let (x, y) = (sa[ctx.me() - 1].clone(), sb[ctx.me() - 1].clone());
             async move {
-                let mut pool = ctx.preprocess(Need::masked(count, bits)).await?;
+                let mut pool = ctx.preprocess(Need::lt(count, bits)).await?;
                 ctx.mark_online();
                 ctx.lt(&x, &y, bits, &mut pool).await
             }

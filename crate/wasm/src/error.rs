@@ -41,6 +41,10 @@ pub enum Code {
     NoResult,
     /// The committee computation failed.
     ComputationFailed,
+    /// A committee member deviated from the protocol or stopped answering:
+    /// the computation stopped, nothing was published. The error's
+    /// `culprits` lists the members that can be named (may be empty).
+    MemberDeviated,
     /// Browser storage (IndexedDB) failed.
     Storage,
     /// A bug: please report it.
@@ -65,6 +69,7 @@ impl Code {
             Code::Unverified => "unverified",
             Code::NoResult => "no_result",
             Code::ComputationFailed => "computation_failed",
+            Code::MemberDeviated => "member_deviated",
             Code::Storage => "storage",
             Code::Internal => "internal",
         }
@@ -130,6 +135,29 @@ pub fn member_error(e: &MemberError) -> JsValue {
     match e {
         MemberError::Client(c) => client_error(c),
         MemberError::Manifest(m) => js_error(Code::ManifestMismatch, m),
-        other => js_error(Code::ComputationFailed, &other.to_string()),
+        // A member that stopped answering: the page names whom it waits for.
+        MemberError::Stalled { .. } => js_error(Code::ComputationFailed, &e.to_string()),
+        other => match other.abort() {
+            Some((reason, culprits)) => {
+                let who = match culprits.as_slice() {
+                    [] => "a committee member (it cannot be named from here)".to_string(),
+                    [one] => format!("committee member {one}"),
+                    many => format!("committee members {many:?}"),
+                };
+                let e = js_error(
+                    Code::MemberDeviated,
+                    &format!(
+                        "the computation stopped because {who} deviated from the protocol or stopped answering; nothing was published ({reason})"
+                    ),
+                );
+                let list = js_sys::Array::new();
+                for m in culprits {
+                    list.push(&JsValue::from(m));
+                }
+                let _ = js_sys::Reflect::set(&e, &"culprits".into(), &list);
+                e
+            }
+            None => js_error(Code::ComputationFailed, &other.to_string()),
+        },
     }
 }

@@ -30,6 +30,7 @@ export function nameList(members) {
  * members, it says who and what to do; otherwise the usual notice.
  */
 export function memberFailure(err, committee) {
+  if (err?.code === "member_deviated") return deviationNotice(err, committee);
   const missing = missingMembers(err?.message, committee);
   if (!missing.length) return errorNotice(err);
   return h(
@@ -42,6 +43,32 @@ export function memberFailure(err, committee) {
       `Nothing arrived from ${missing.length === 1 ? "this member" : "these members"} for two minutes after the session closed (noticed at ${clock()}). ` +
         "They may have closed their page or lost their connection. Ask them to open their member link again in the browser that holds their key, then press “Join again” here: " +
         "the computation continues from where it stopped.",
+    ),
+    h("p", { class: "small muted" }, `Details: ${err.message}`),
+  );
+}
+
+/**
+ * The notice for a computation stopped by a member that broke the
+ * protocol (`member_deviated`): who, when it can be named, and that
+ * nothing wrong was published.
+ */
+function deviationNotice(err, committee) {
+  const named = (Array.isArray(err.culprits) ? err.culprits : []).map(
+    (i) => committee.find((c) => c.index === i) ?? { index: i, name: `Member ${i}` },
+  );
+  const who = named.length
+    ? `${nameList(named)} sent values that fail the protocol's checks.`
+    : "A member sent values that fail the protocol's checks; with this committee size it cannot be told which one.";
+  return h(
+    "div",
+    { class: "notice error", role: "alert", dataset: { code: "member_deviated" }, id: "member-deviated" },
+    h("h2", {}, named.length ? `${nameList(named)} broke the protocol` : "A committee member broke the protocol"),
+    h(
+      "p",
+      {},
+      `${who} The computation stopped and nothing was published, so no wrong result can appear. ` +
+        "The organizer can replace that member and run the count again.",
     ),
     h("p", { class: "small muted" }, `Details: ${err.message}`),
   );

@@ -59,6 +59,10 @@ const MESSAGES = {
     title: "The committee could not finish",
     body: "A committee member dropped out or disagreed. The organizer can ask the members to join again.",
   },
+  member_deviated: {
+    title: "A committee member broke the protocol",
+    body: "The computation stopped and nothing was published, so no wrong result can appear. The details name the member when it can be identified; the organizer can run the count again without it.",
+  },
   storage: {
     title: "This browser's storage is not available",
     body: "Private windows and some settings block it. Use a normal window of a current browser.",

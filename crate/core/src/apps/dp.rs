@@ -110,8 +110,38 @@ pub fn split(milli: u32, sensitivities: &[u64]) -> Vec<u64> {
         .collect()
 }
 
+/// Bits that spell one member's noise of scale `s` shifted into
+/// `[0, 2 * 64 s]` (see [`headroom`]).
+fn noise_width(s: u64) -> u32 {
+    let top = 2 * HEADROOM_SCALES as u128 * s as u128;
+    u128::BITS - top.leading_zeros()
+}
+
 /// Adds jointly dealt discrete Laplace noise to every value, value i with
-/// scale `scales[i]` (0: no noise). One round.
+/// scale `scales[i]` (0: no noise). Three rounds, plus five of verified
+/// preprocessing for the square pairs unless they were prepared.
+///
+/// Every member deals its noise `x` for a value of scale s as the bits of
+/// `x + 64 s` (an honest sample beyond `+-64 s`, probability below
+/// `2^-91`, is clamped to it), so its range is proven rather than
+/// trusted:
+///
+/// 1. each member deals its bits (one round);
+/// 2. every dealt bit h is squared with a verified square pair (`d = h - f`
+///    opened, uniform) and a coin gamma is opened (drawn in preprocessing,
+///    so unknown to every dealer when it dealt);
+/// 3. per dealer j, `X_j = sum_k gamma^k (h_jk^2 - h_jk)` is opened. It is
+///    0 when j dealt bits; otherwise it is a nonzero polynomial in gamma of
+///    degree at most the bit count, so it vanishes with probability below
+///    `2^-100`. A consistent nonzero `X_j` names member j
+///    ([`EngineError::Deviated`]); an inconsistent one aborts naming
+///    nobody.
+///
+/// What the openings reveal: d is masked by f; gamma is a coin; `X_j` is 0
+/// for an honest member and describes only a cheater's own dealing.
+/// What a member can still do: choose any noise in its range (bias
+/// within `+-64 s`), which is no worse than what the [`headroom`] bound
+/// already allows for; the honest members' noise alone gives the privacy.
 pub async fn add_noise(
     ctx: &Ctx,
     values: &ShareVec,
@@ -120,17 +150,86 @@ pub async fn add_noise(
     if scales.len() != values.len() {
         return Err(EngineError::InvalidOperation("one noise scale per value"));
     }
+    let widths: Vec<u32> = scales
+        .iter()
+        .map(|&s| if s == 0 { 0 } else { noise_width(s) })
+        .collect();
+    let per_member: usize = widths.iter().map(|w| *w as usize).sum();
+    if per_member == 0 {
+        return Ok(values.clone());
+    }
+    let (n, t) = (ctx.n(), ctx.t());
     let local: Vec<Fp> = ctx.with_rng(|rng| {
-        scales
-            .iter()
-            .map(|&s| match s {
-                0 => Fp::ZERO,
-                s => Fp::from_i128(discrete_laplace(rng, s) as i128),
-            })
-            .collect()
+        let mut bits = Vec::with_capacity(per_member);
+        for (&s, &w) in scales.iter().zip(&widths) {
+            if s == 0 {
+                continue;
+            }
+            let bound = HEADROOM_SCALES as i128 * s as i128;
+            let x = (discrete_laplace(rng, s) as i128).clamp(-bound, bound);
+            let shifted = (x + bound) as u128;
+            bits.extend((0..w).map(|b| Fp::from(((shifted >> b) & 1) as u64)));
+        }
+        bits
     });
-    let noise = ctx.joint_deal(&local).await?;
-    crate::engine::ops::arith::add(values, &noise)
+    let local = ctx.deviate_noise(local);
+    // Round 1: every member deals its bits.
+    let dealt = ctx.with_rng(|rng| crate::share::deal(&local, n, t, rng))?;
+    let outgoing = dealt.into_iter().map(|s| Some(s.into_values())).collect();
+    let expect = (1..=n).map(|j| (j, per_member)).collect();
+    let bits = ctx.exchange(outgoing, expect).await?;
+    // Round 2: squares of every dealt bit, and the coin.
+    let all: Vec<Fp> = bits.iter().flatten().copied().collect();
+    let gamma = ctx.random(1).await?;
+    let (squares, gamma) = ctx.square_with(&ShareVec::from_values(all), &gamma).await?;
+    let gamma = gamma[0];
+    // Round 3: one check value per dealer.
+    let checks: Vec<Fp> = bits
+        .iter()
+        .enumerate()
+        .map(|(j, hs)| {
+            let sq = &squares.values()[j * per_member..(j + 1) * per_member];
+            let mut weight = Fp::ONE;
+            hs.iter().zip(sq).fold(Fp::ZERO, |acc, (h, h2)| {
+                weight *= gamma;
+                acc + weight * (*h2 - *h)
+            })
+        })
+        .collect();
+    let opened = ctx.open_each(&ShareVec::from_values(checks)).await?;
+    for (j, x) in opened.iter().enumerate() {
+        match x {
+            None => {
+                return Err(EngineError::CheckFailed {
+                    what: "the range of the noise",
+                });
+            }
+            Some(x) if !x.is_zero() => {
+                return Err(EngineError::Deviated {
+                    member: j + 1,
+                    what: "dealt noise out of its range",
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    // noise_i = sum over members of (sum_b 2^b h - 64 s).
+    let mut out = values.values().to_vec();
+    for hs in &bits {
+        let mut at = 0;
+        for ((o, &s), &w) in out.iter_mut().zip(scales).zip(&widths) {
+            if s == 0 {
+                continue;
+            }
+            let spelled = hs[at..at + w as usize]
+                .iter()
+                .rev()
+                .fold(Fp::ZERO, |acc, h| acc + acc + *h);
+            *o += spelled - Fp::new(HEADROOM_SCALES as u128 * s as u128);
+            at += w as usize;
+        }
+    }
+    Ok(ShareVec::from_values(out))
 }
 
 /// A noisy opened count as a non-negative integer: negative values (the

@@ -151,7 +151,7 @@ pub async fn maxima(ctx: &Ctx, values: &ShareVec, l: u32) -> Result<Vec<bool>, E
         .collect();
     let w = rank_bits(m);
     let mut pool = ctx
-        .preprocess(Need::masked(pairs.len(), l) + Need::masked(m, w))
+        .preprocess(Need::lt(pairs.len(), l) + Need::eq(m, w))
         .await?;
     let a = ShareVec::from_values(pairs.iter().map(|&(j, _)| values.values()[j]).collect());
     let b = ShareVec::from_values(pairs.iter().map(|&(_, k)| values.values()[k]).collect());
@@ -180,3 +180,6 @@ pub async fn maxima(ctx: &Ctx, values: &ShareVec, l: u32) -> Result<Vec<bool>, E
 mod forged_tests;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod deviation_tests;

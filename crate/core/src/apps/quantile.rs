@@ -146,7 +146,7 @@ async fn one_hots(ctx: &Ctx, jobs: &[Job]) -> Result<Vec<Vec<Fp>>, EngineError> 
 /// together with other work to save the two preprocessing rounds).
 pub fn need(widths: &[u32], ranks: usize, values: usize) -> Need {
     let comparisons: usize = widths.iter().map(|w| chunks(*w).len() * ranks * 15).sum();
-    Need::masked(comparisons, count_bits(values))
+    Need::lt(comparisons, count_bits(values))
 }
 
 /// Width of the bucket counts compared in the search.

@@ -132,7 +132,7 @@ pub fn need(
 ) -> Result<Need, EngineError> {
     let (l, l2) = widths(groups, min_cell, valid, headroom)?;
     let (first, second) = counts(groups);
-    Ok(Need::masked(first, l) + Need::masked(second, l2))
+    Ok(Need::lt(first, l) + Need::lt(second, l2))
 }
 
 /// The public suppression flags (true: suppressed) for every cell, by the

@@ -1,5 +1,6 @@
 //! Validity of submissions checked inside MPC, against participants who
-//! send malformed answers to cheat.
+//! send malformed answers to cheat, with committee members that may
+//! deviate.
 //!
 //! Every answer type compiles to an [`Encoding`]: a vector length and
 //! constraints that are all zero exactly when the vector is a valid answer
@@ -7,33 +8,46 @@
 //! or "x - lo equals the number spelled by these bits"). The committee
 //! checks all submissions at once, revealing one bit per submission:
 //!
-//! 1. After the submission set is fixed, a joint random R, a random mask
-//!    and a random pad per submission are dealt (1 round), and R is opened
-//!    (1 round).
-//! 2. Every submission is tested for degree-t consistency with all n
-//!    shares: `sum_k R^(k+1) x_jk + pad_j` is opened (PROTOCOLS.md, "Input
-//!    consistency comes first"). In the same round each member re-shares
-//!    its point `s_j = sum_k R^(k+1) q_jk` of a degree-2t polynomial
-//!    (quadratic constraint terms are local products of shares) to degree
-//!    t (the GRR98 step of [`crate::engine::Ctx::reduce_degree`]).
-//! 3. `m_j * s_j` is computed (1 round) and opened (1 round).
+//! 1. After the submission set is fixed, verified preprocessing makes a
+//!    random R, a random mask `m_j` and pad `r_j` per submission, a square
+//!    pair per bit constraint and a triple per submission (five rounds,
+//!    [`crate::engine::Ctx::preprocess`]).
+//! 2. R is opened, and every bit entry `x` is squared with its square pair
+//!    `(f, F)`: `d = x - f` is opened and `x^2 = F + 2 d f + d^2` (one
+//!    round for both).
+//! 3. Every submission is tested for degree-t consistency with all n
+//!    shares: `sum_k R^(k+1) x_jk + r_j` is opened (PROTOCOLS.md, "Input
+//!    consistency comes first"); in the same round the Beaver openings of
+//!    `m_j * s_j` with `s_j = sum_k R^(k+1) q_jk`, now of degree t.
+//! 4. `m_j * s_j` is opened.
 //!
 //! A valid submission gives 0. For an invalid one, `s_j` is a non-zero
 //! polynomial in R of degree at most K (the constraint count), so it
 //! vanishes with probability at most K/p < 2^-110, and `m_j * s_j` is then
 //! uniformly random: nothing about the cheater's vector is revealed beyond
 //! "invalid"; a submission whose shares are not on one degree-t
-//! polynomial fails step 2 whatever its constraint value ([`check`] has
-//! the argument). This is the linear-combination check of PROTOCOLS.md
-//! ("Validity of a submission"), with powers of one opened R as the
-//! coefficients (Schwartz-Zippel).
+//! polynomial fails step 2 or 3 whatever its constraint value ([`check`]
+//! has the argument). This is the linear-combination check of
+//! PROTOCOLS.md ("Validity of a submission"), with powers of one opened R
+//! as the coefficients (Schwartz-Zippel).
+//!
+//! A member cannot change the outcome of a consistent submission's check:
+//! the squares come from verified pairs and public `d`, and `s_j` is then
+//! a linear function of the shares, so no member re-shares anything (the
+//! degree-2t re-sharing this check once used let one member whitelist any
+//! ballot). A wrong share in the final opening aborts. A wrong share in
+//! steps 2 and 3 makes the submission look inconsistent, so it is
+//! excluded: the participant-side commitment of PROTOCOLS.md is what will
+//! tell a lying member from a cheating participant there.
 
 use serde_json::{Value, json};
 
 use super::Outcome;
+use crate::engine::ops::arith::square_from;
+use crate::engine::ops::bits::Need;
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
-use crate::share::{Reconstructor, ShareVec, deal, lagrange_coefficients};
+use crate::share::ShareVec;
 
 /// A constraint on an encoded answer; satisfied when its term is zero.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,41 +132,33 @@ impl Encoding {
 }
 
 /// Checks every submission (each this member's share vector of length
-/// `enc.len`) and returns the public validity flags. Five rounds in all,
-/// whatever the number of submissions:
+/// `enc.len`) and returns the public validity flags. Five rounds of
+/// verified preprocessing and three online rounds, whatever the number of
+/// submissions (see the module docs for the steps).
 ///
-/// 1. a joint random R, a mask `m_j` and a consistency pad `r_j` per
-///    submission are dealt;
-/// 2. R is opened (it is drawn after the submission set is fixed, so no
-///    participant could adapt to it);
-/// 3. in one round, `c_j = sum_k R^(k+1) x_jk + r_j` is opened with all n
-///    shares, and each member re-shares its point of the constraint
-///    combination `s_j` to degree t ([`crate::engine::Ctx::reduce_degree`]
-///    done inline, so the consistency test costs no extra round);
-/// 4. `m_j * s_j` is computed and 5. opened.
+/// Submission j is valid when every value opened for it has its n shares
+/// on one polynomial of degree t and `m_j * s_j = 0`.
 ///
-/// Submission j is valid when `c_j`'s n shares lie on one polynomial of
-/// degree t and `m_j * s_j = 0`.
+/// **Why consistency first.** The squares are of the values the shares
+/// define; for shares that are not on one degree-t polynomial there is no
+/// such value, and different sets of t + 1 members would check different
+/// vectors (adding `u * i^(t+1)` to member i's share once made a "bit"
+/// equal to 1000 pass `b(b-1) = 0` in a degree-2t check). If the shares
+/// `x_jk(i)` of some entry k are off degree t, their combination with R
+/// is off degree t for all but at most `enc.len` values of R (a non-zero
+/// vector polynomial in R), so a malformed submission passes with
+/// probability at most `enc.len / p`. An inconsistent or unreadable
+/// submission is excluded at every member alike, never an abort.
 ///
-/// **Why consistency first.** The constraint check combines members
-/// 1..=2t+1's local points with degree-2t Lagrange weights; for shares
-/// that are not on one degree-t polynomial it checks the constraints on
-/// the wrong quantity (adding `u * i^(t+1)` to member i's share makes a
-/// "bit" equal to 1000 pass `b(b-1) = 0`), and with n = 2t+2 member n's
-/// share would not enter at all. If the shares `x_jk(i)` of some entry k
-/// are off degree t, their combination with R is off degree t for all but
-/// at most `enc.len` values of R (a non-zero vector polynomial in R), so a
-/// malformed submission passes with probability at most `enc.len / p`.
-/// An inconsistent or unreadable submission is excluded at every member
-/// alike, never an abort.
-///
-/// **What the openings reveal.** `c_j`'s degree-t part is padded by the
-/// uniformly random `r_j`, unknown to any t members, so its value is
-/// uniform; its deviation from degree t is zero for an honest participant
-/// and only describes a cheater's malformed shares (a member that cannot
-/// read its part substitutes uniformly random shares, so the deviation
-/// then is uniform too). `m_j * s_j` is 0 for a valid submission and
-/// uniform for an invalid one, since `m_j` is a uniform secret.
+/// **What the openings reveal.** R: a fresh coin. `d = x - f`: uniform
+/// (f is a uniform secret used once). The consistency value: its degree-t
+/// part is padded by the uniformly random `r_j`, unknown to any t
+/// members, so its value is uniform; its deviation from degree t is zero
+/// for an honest participant and only describes a cheater's malformed
+/// shares (a member that cannot read its part substitutes uniformly random
+/// shares, so the deviation then is uniform too). The Beaver openings are
+/// uniform (masked by the triple). `m_j * s_j` is 0 for a valid submission
+/// and uniform for an invalid one, since `m_j` is a uniform secret.
 pub async fn check(
     ctx: &Ctx,
     enc: &Encoding,
@@ -164,15 +170,59 @@ pub async fn check(
         ));
     }
     let count = submissions.len();
+    if count == 0 {
+        return Ok(Vec::new());
+    }
     // Everything drawn from here on is combined with these submissions.
     let consumed = inputs_digest(ctx, submissions.iter().enumerate());
     ctx.rekey(&[b"validity", &consumed]);
+    let bit_entries: Vec<usize> = enc
+        .constraints
+        .iter()
+        .filter_map(|c| match c {
+            Constraint::Bit(i) => Some(*i),
+            Constraint::Linear { .. } => None,
+        })
+        .collect();
+    ctx.preprocess(Need {
+        randoms: 1 + 2 * count,
+        squares: count * bit_entries.len(),
+        triples: count,
+        ..Need::default()
+    })
+    .await?;
     let randoms = ctx.random(1 + 2 * count).await?;
-    let r = ctx
-        .open_masked(&ShareVec::from_values(vec![randoms.values()[0]]))
-        .await?[0];
-    let masks = ShareVec::from_values(randoms.values()[1..=count].to_vec());
-    let pads = &randoms.values()[count + 1..];
+    let (masks, pads) = randoms.values()[1..].split_at(count);
+
+    // Round: R, and d = x - f for every bit entry of every submission.
+    let pairs = ctx.take_squares(count * bit_entries.len()).await?;
+    let mut first = vec![randoms.values()[0]];
+    for (j, sub) in submissions.iter().enumerate() {
+        let x = sub.values();
+        for (k, &i) in bit_entries.iter().enumerate() {
+            first.push(x[i] - pairs[j * bit_entries.len() + k][0]);
+        }
+    }
+    let opened = ctx.open_each(&ShareVec::from_values(first)).await?;
+    let r = opened[0].ok_or(EngineError::CheckFailed {
+        what: "the opening of the validity coefficient",
+    })?;
+    let mut ok = vec![true; count];
+    let mut squares = Vec::with_capacity(count);
+    for (j, flag) in ok.iter_mut().enumerate() {
+        let width = bit_entries.len();
+        let d: Vec<Fp> = opened[1 + j * width..1 + (j + 1) * width]
+            .iter()
+            .map(|v| {
+                if v.is_none() {
+                    *flag = false;
+                }
+                v.unwrap_or_default()
+            })
+            .collect();
+        squares.push(square_from(&pairs[j * width..(j + 1) * width], &d).into_values());
+    }
+
     // Coefficients R^1 .. R^K, one per constraint (and per entry for the
     // consistency combination).
     let mut coeffs = Vec::with_capacity(enc.constraints.len().max(enc.len));
@@ -181,94 +231,71 @@ pub async fn check(
         coeffs.push(power);
         power *= r;
     }
-    let combined: Vec<Fp> = submissions
-        .iter()
-        .zip(pads)
-        .map(|(sub, pad)| {
-            sub.values()
-                .iter()
-                .zip(&coeffs)
-                .fold(*pad, |acc, (x, rho)| acc + *rho * *x)
-        })
-        .collect();
-    let local: Vec<Fp> = submissions
-        .iter()
-        .map(|sub| constraint_point(enc, sub.values(), &coeffs))
-        .collect();
-    let (consistent, s) = open_and_reduce(ctx, &combined, &local).await?;
-    let masked = ctx.mul(&masks, &s).await?;
-    let opened = ctx.open(&masked).await?;
-    Ok(opened
-        .iter()
-        .zip(&consistent)
-        .map(|(v, ok)| *ok && v.is_zero())
-        .collect())
+    // Round: the padded consistency combinations and the Beaver openings
+    // of m_j * s_j.
+    let triples = ctx.take_triples(count).await?;
+    let mut second = Vec::with_capacity(3 * count);
+    let mut s = Vec::with_capacity(count);
+    for (j, sub) in submissions.iter().enumerate() {
+        let x = sub.values();
+        let padded = x
+            .iter()
+            .zip(&coeffs)
+            .fold(pads[j], |acc, (x, rho)| acc + *rho * *x);
+        let sj = constraint_value(enc, x, &squares[j], &coeffs);
+        second.push(padded);
+        second.push(masks[j] - triples[j][0]);
+        second.push(sj - triples[j][1]);
+        s.push(sj);
+    }
+    let opened = ctx.open_each(&ShareVec::from_values(second)).await?;
+    let mut product = Vec::with_capacity(count);
+    for (j, flag) in ok.iter_mut().enumerate() {
+        let [padded, d, e] = [opened[3 * j], opened[3 * j + 1], opened[3 * j + 2]];
+        let (Some(_), Some(d), Some(e)) = (padded, d, e) else {
+            *flag = false;
+            product.push(Fp::ZERO);
+            continue;
+        };
+        let [a, b, c] = triples[j];
+        product.push(c + d * b + e * a + d * e);
+    }
+    // Round: m_j * s_j. Submissions found consistent so far have
+    // consistent shares here unless a member lies, which aborts.
+    let opened = ctx.open_each(&ShareVec::from_values(product)).await?;
+    ctx.count_revealed(count);
+    let mut flags = Vec::with_capacity(count);
+    for (v, flag) in opened.iter().zip(&ok) {
+        match (flag, v) {
+            (false, _) => flags.push(false),
+            (true, Some(v)) => flags.push(v.is_zero()),
+            (true, None) => {
+                return Err(EngineError::CheckFailed {
+                    what: "the opening of a submission's validity value",
+                });
+            }
+        }
+    }
+    Ok(flags)
 }
 
-/// This member's point of `sum_k R^(k+1) q_k` for one submission `x`: a
-/// point of a degree-2t polynomial (quadratic terms are local products
-/// of degree-t shares; linear terms are of degree t, a fortiori <= 2t).
-fn constraint_point(enc: &Encoding, x: &[Fp], coeffs: &[Fp]) -> Fp {
+/// This member's share of `sum_k R^(k+1) q_k` for one submission `x`, with
+/// `squares[b]` its share of the square of the b-th bit entry: of degree t,
+/// as every term is now linear in shares.
+fn constraint_value(enc: &Encoding, x: &[Fp], squares: &[Fp], coeffs: &[Fp]) -> Fp {
+    let mut next_square = squares.iter();
     enc.constraints
         .iter()
         .zip(coeffs)
         .fold(Fp::ZERO, |acc, (c, rho)| {
             acc + *rho
                 * match c {
-                    Constraint::Bit(i) => x[*i] * (x[*i] - Fp::ONE),
+                    Constraint::Bit(i) => next_square.next().copied().unwrap_or_default() - x[*i],
                     Constraint::Linear { terms, constant } => {
                         terms.iter().fold(Fp::ZERO, |a, (i, c)| a + *c * x[*i]) - *constant
                     }
                 }
         })
-}
-
-/// One round doing two things: opens `padded` (degree-t sharings of
-/// uniformly padded values) to everyone with all n shares, returning for
-/// each whether its shares lie on one degree-t polynomial; and re-shares
-/// the degree-2t points `local` to degree t (the GRR98 step of
-/// [`Ctx::reduce_degree`]: members 1..=2t+1 deal, everyone combines with
-/// the Lagrange weights at 0).
-async fn open_and_reduce(
-    ctx: &Ctx,
-    padded: &[Fp],
-    local: &[Fp],
-) -> Result<(Vec<bool>, ShareVec), EngineError> {
-    let (n, t, count) = (ctx.n(), ctx.t(), padded.len());
-    let dealers = 2 * t + 1;
-    let dealt = if ctx.me() <= dealers {
-        Some(ctx.with_rng(|rng| deal(local, n, t, rng))?)
-    } else {
-        None
-    };
-    let outgoing = (0..n)
-        .map(|j| {
-            let mut v = padded.to_vec();
-            if let Some(d) = &dealt {
-                v.extend_from_slice(d[j].values());
-            }
-            Some(v)
-        })
-        .collect();
-    let expect = (1..=n)
-        .map(|i| (i, if i <= dealers { 2 * count } else { count }))
-        .collect();
-    let got = ctx.exchange(outgoing, expect).await?;
-    let opened: Vec<&[Fp]> = got.iter().map(|v| &v[..count]).collect();
-    let all: Vec<usize> = (1..=n).collect();
-    let consistent = Reconstructor::new(&all, t)?
-        .reconstruct_each(&opened)?
-        .iter()
-        .map(Option::is_some)
-        .collect();
-    let lambdas = lagrange_coefficients(&(1..=dealers).collect::<Vec<_>>(), Fp::ZERO)?;
-    let mut out = vec![Fp::ZERO; local.len()];
-    for (lambda, shares) in lambdas.iter().zip(&got) {
-        for (o, s) in out.iter_mut().zip(&shares[count..]) {
-            *o += *lambda * *s;
-        }
-    }
-    Ok((consistent, ShareVec::from_values(out)))
 }
 
 /// SHA-256 over the identity ([`Ctx::input_id`]) and this member's share

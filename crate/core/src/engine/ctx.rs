@@ -20,6 +20,9 @@ use crate::share::Reconstructor;
 /// HKDF salt of [`Ctx::rekey`].
 const REKEY_LABEL: &[u8] = b"sotto/engine-rekey/v1";
 
+/// Domain separation of [`Ctx::transcript`].
+const TRANSCRIPT_LABEL: &[u8] = b"sotto/engine-transcript/v1";
+
 /// How far ahead of the current round a peer's message may be buffered.
 pub const MAX_ROUNDS_AHEAD: u32 = 64;
 
@@ -108,6 +111,14 @@ pub(crate) struct Inner {
     pub(crate) root: Option<zeroize::Zeroizing<[u8; 32]>>,
     /// Public identities of the inputs (see [`Ctx::set_input_ids`]).
     pub(crate) input_ids: Vec<Fp>,
+    /// Verified preprocessing not used yet.
+    pub(crate) stock: super::ops::prep::Stock,
+    /// Whether the rounds running now make preprocessing.
+    pub(crate) in_prep: bool,
+    /// A deviation on purpose and its first round (tests and simulations).
+    pub(crate) deviation: Option<(super::Deviation, u32)>,
+    /// SHA-256 over every value this member saw opened ([`Ctx::transcript`]).
+    pub(crate) transcript: sha2::Sha256,
 }
 
 /// Handle to a party's round state, given to the committee program.
@@ -119,7 +130,6 @@ pub struct Ctx {
     committee: Committee,
     instance: u64,
     open_plan: Arc<Reconstructor>,
-    open2_plan: Arc<Reconstructor>,
 }
 
 impl core::fmt::Debug for Ctx {
@@ -151,6 +161,10 @@ impl Ctx {
             waiting: None,
             root: None,
             input_ids: Vec::new(),
+            stock: Default::default(),
+            in_prep: false,
+            deviation: None,
+            transcript: sha2::Digest::new_with_prefix(TRANSCRIPT_LABEL),
         };
         Ok(Ctx {
             inner: Arc::new(Mutex::new(inner)),
@@ -158,7 +172,6 @@ impl Ctx {
             committee,
             instance,
             open_plan: Arc::new(Reconstructor::new(&all, committee.t)?),
-            open2_plan: Arc::new(Reconstructor::new(&all, 2 * committee.t)?),
         })
     }
 
@@ -194,9 +207,54 @@ impl Ctx {
     }
 
     /// Marks the end of input-independent preprocessing: later rounds count
-    /// as online rounds in [`Stats`].
+    /// as online rounds in [`Stats`], except those that make verified
+    /// preprocessing on demand.
     pub fn mark_online(&self) {
         self.lock().online = true;
+    }
+
+    /// Adds the values opened in `round` to the transcript; `None` marks a
+    /// value whose shares were inconsistent ([`Ctx::open_each`]).
+    pub(crate) fn record_opened(&self, round: u32, values: impl Iterator<Item = Option<Fp>>) {
+        use sha2::Digest;
+        let mut inner = self.lock();
+        inner.transcript.update(round.to_le_bytes());
+        for v in values {
+            match v {
+                Some(v) => {
+                    inner.transcript.update([1]);
+                    inner.transcript.update(v.to_bytes());
+                }
+                None => inner.transcript.update([0]),
+            }
+        }
+    }
+
+    /// SHA-256 over every value this member has seen opened so far, with
+    /// its round: equal at every honest member that finishes (each opening
+    /// is checked against all n shares, so they all reconstruct the same
+    /// values). Members sign it with the result, so a result is accepted
+    /// only when t + 1 members agree on everything that was opened.
+    pub fn transcript(&self) -> [u8; 32] {
+        use sha2::Digest;
+        self.lock().transcript.clone().finalize().into()
+    }
+
+    /// Counts `count` values a program revealed through an opening other
+    /// than [`Ctx::open`] (the validity flags).
+    pub(crate) fn count_revealed(&self, count: usize) {
+        self.lock().stats.revealed += count as u64;
+    }
+
+    /// Starts counting rounds as preprocessing; returns the previous state
+    /// for [`Ctx::leave_prep`].
+    pub(crate) fn enter_prep(&self) -> bool {
+        std::mem::replace(&mut self.lock().in_prep, true)
+    }
+
+    /// Restores the round counting of before [`Ctx::enter_prep`].
+    pub(crate) fn leave_prep(&self, was: bool) {
+        self.lock().in_prep = was;
     }
 
     /// Counters so far.
@@ -269,11 +327,6 @@ impl Ctx {
         &self.open_plan
     }
 
-    /// Reconstruction plan for degree-2t sharings held by all members.
-    pub(crate) fn open2_plan(&self) -> &Reconstructor {
-        &self.open2_plan
-    }
-
     /// One round: sends `outgoing[j-1]` (if any) to member j and waits for
     /// one vector from each member in `expect`, returned in that order with
     /// the length given there. A message to oneself is delivered locally.
@@ -287,11 +340,15 @@ impl Ctx {
                 "exchange needs one slot per member",
             ));
         }
+        if self.crashed() {
+            // A crashed member (a deviation on purpose) is never heard again.
+            return std::future::pending().await;
+        }
         let round = {
             let mut inner = self.lock();
             let round = inner.round;
             inner.round += 1;
-            if inner.online {
+            if inner.online && !inner.in_prep {
                 inner.stats.online_rounds += 1;
             } else {
                 inner.stats.prep_rounds += 1;

@@ -101,7 +101,42 @@ pub enum EngineError {
     /// refused, never truncated.
     #[error("opened value out of range: {0}")]
     OutOfRange(&'static str),
+    /// A check of the protocol failed: some member deviated (sent a wrong
+    /// share, re-shared a wrong product, dealt a value out of its range).
+    /// The computation stops; nothing computed from the checked values is
+    /// opened.
+    #[error("a committee member deviated from the protocol: the check of {what} failed")]
+    CheckFailed {
+        /// What was checked.
+        what: &'static str,
+    },
+    /// A member is proven to have deviated (its own dealing failed a check
+    /// that only its values enter).
+    #[error("committee member {member} deviated from the protocol: {what}")]
+    Deviated {
+        /// The member (1-based).
+        member: usize,
+        /// What it did.
+        what: &'static str,
+    },
     /// The computation already finished; no more messages are accepted.
     #[error("the computation has already finished")]
     Finished,
+}
+
+impl EngineError {
+    /// For an error that means some member deviated from the protocol, the
+    /// members it names (empty when nobody can be named, as with n = 3 or a
+    /// failed preprocessing check); `None` for any other error.
+    pub fn culprits(&self) -> Option<Vec<usize>> {
+        match self {
+            EngineError::Opening {
+                source: ShareError::Inconsistent { member, .. },
+                ..
+            } => Some(member.iter().copied().collect()),
+            EngineError::CheckFailed { .. } => Some(Vec::new()),
+            EngineError::Deviated { member, .. } => Some(vec![*member]),
+            _ => None,
+        }
+    }
 }

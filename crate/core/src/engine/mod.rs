@@ -18,7 +18,7 @@
 //!     .run(|ctx| {
 //!         let (a, b) = (a[ctx.me() - 1].clone(), b[ctx.me() - 1].clone());
 //!         async move {
-//!             let mut pool = ctx.preprocess(Need::masked(1, 32)).await?;
+//!             let mut pool = ctx.preprocess(Need::lt(1, 32)).await?;
 //!             let sum = arith::add(&a, &b)?;
 //!             let less = ctx.lt(&a, &b, 32, &mut pool).await?;
 //!             Ok((ctx.open(&sum).await?, ctx.open(&less).await?))
@@ -28,14 +28,17 @@
 //! assert_eq!(outputs.values[0], (vec![Fp::from(42u64)], vec![Fp::ONE]));
 //! ```
 //!
-//! Security model of this engine: honest majority (t < n/2), semi-honest
-//! members, malicious participants (their inputs are checked inside MPC by
-//! the apps layer). Openings use every member's share and detect
-//! inconsistent shares, naming the member when n >= t + 3 allows it.
-//! Every round carries at most one message per pair of members, whatever
-//! the number of values.
+//! Security model of this engine: honest majority (t < n/2), security
+//! with abort against up to t members that deviate (verified
+//! preprocessing by sacrifice, Beaver multiplication, every opening
+//! checked with all n shares: see [`ops::prep`] and docs/engine.md),
+//! malicious participants (their inputs are checked inside MPC by the
+//! apps layer). A lie in an opening names the member when n >= t + 3
+//! allows it. Every round carries at most one message per pair of
+//! members, whatever the number of values.
 
 mod ctx;
+mod deviation;
 mod error;
 pub mod message;
 pub mod network;
@@ -43,6 +46,7 @@ pub mod ops;
 mod party;
 
 pub use ctx::{BoxRng, Committee, Ctx, MAX_ROUNDS_AHEAD, Stats, Transmit, Waiting};
+pub use deviation::{Deviation, UnknownDeviation};
 pub use error::EngineError;
 pub use party::Party;
 

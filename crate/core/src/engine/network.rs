@@ -53,6 +53,17 @@ fn describe(waiting: &[(usize, Option<Waiting>)]) -> String {
         .join("; ")
 }
 
+/// How one member's run ended ([`Network::run_each`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum End<T> {
+    /// The program returned this value.
+    Done(T),
+    /// The program stopped with this error.
+    Failed(EngineError),
+    /// The program still waits (for this, if it waits on a round).
+    Waiting(Option<Waiting>),
+}
+
 /// Outputs of a finished run.
 #[derive(Debug, Clone)]
 pub struct RunOutput<T> {
@@ -172,7 +183,52 @@ impl Network {
     }
 
     /// Runs `program` at every member until all finish or nothing moves.
-    pub fn run<T, F, Fut>(mut self, mut program: F) -> Result<RunOutput<T>, NetworkError>
+    pub fn run<T, F, Fut>(self, program: F) -> Result<RunOutput<T>, NetworkError>
+    where
+        T: Send + 'static,
+        F: FnMut(Ctx) -> Fut,
+        Fut: Future<Output = Result<T, EngineError>> + Send + 'static,
+    {
+        let (ends, stats, ms) = self.drive(program, true)?;
+        let mut values = Vec::with_capacity(ends.len());
+        let mut waiting = Vec::new();
+        for (i, end) in ends.into_iter().enumerate() {
+            match end {
+                End::Done(v) => values.push(v),
+                End::Failed(error) => {
+                    return Err(NetworkError::Engine {
+                        member: i + 1,
+                        error,
+                    });
+                }
+                End::Waiting(w) => waiting.push((i + 1, w)),
+            }
+        }
+        if !waiting.is_empty() {
+            return Err(NetworkError::Stalled { waiting });
+        }
+        Ok(RunOutput { values, stats, ms })
+    }
+
+    /// Runs `program` at every member and reports how each one ended, so a
+    /// test can check every honest member when some member deviates. A
+    /// message a member refuses is dropped (as a real driver would) instead
+    /// of ending the run.
+    pub fn run_each<T, F, Fut>(self, program: F) -> Result<Vec<End<T>>, NetworkError>
+    where
+        T: Send + 'static,
+        F: FnMut(Ctx) -> Fut,
+        Fut: Future<Output = Result<T, EngineError>> + Send + 'static,
+    {
+        Ok(self.drive(program, false)?.0)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn drive<T, F, Fut>(
+        mut self,
+        mut program: F,
+        strict: bool,
+    ) -> Result<(Vec<End<T>>, Vec<Stats>, f64), NetworkError>
     where
         T: Send + 'static,
         F: FnMut(Ctx) -> Fut,
@@ -212,31 +268,23 @@ impl Network {
             clocks[idx] += self.now() - started;
             match result {
                 Ok(()) | Err(EngineError::Finished) => {}
-                Err(error) => return Err(NetworkError::Engine { member: to, error }),
+                Err(error) if strict => return Err(NetworkError::Engine { member: to, error }),
+                Err(_) => {}
             }
             let at = clocks[idx];
             self.flush(&mut parties[idx], at, &mut queue, &mut order_rng);
         }
-        let mut values = Vec::with_capacity(n);
-        let mut waiting = Vec::new();
-        for party in parties.iter_mut() {
-            match party.take_output() {
-                Some(Ok(v)) => values.push(v),
-                Some(Err(error)) => {
-                    return Err(NetworkError::Engine {
-                        member: party.me(),
-                        error,
-                    });
-                }
-                None => waiting.push((party.me(), party.waiting_for())),
-            }
-        }
-        if !waiting.is_empty() {
-            return Err(NetworkError::Stalled { waiting });
-        }
+        let ends = parties
+            .iter_mut()
+            .map(|party| match party.take_output() {
+                Some(Ok(v)) => End::Done(v),
+                Some(Err(e)) => End::Failed(e),
+                None => End::Waiting(party.waiting_for()),
+            })
+            .collect();
         let stats = parties.iter().map(|p| p.stats()).collect();
         let ms = clocks.iter().copied().fold(0.0, f64::max);
-        Ok(RunOutput { values, stats, ms })
+        Ok((ends, stats, ms))
     }
 
     fn now(&self) -> f64 {

@@ -146,6 +146,11 @@ impl<T: Send + 'static> Party<T> {
         self.ctx.stats()
     }
 
+    /// The transcript hash of everything opened so far ([`Ctx::transcript`]).
+    pub fn transcript(&self) -> [u8; 32] {
+        self.ctx.transcript()
+    }
+
     /// This party's 1-based member index.
     pub fn me(&self) -> usize {
         self.ctx.me()

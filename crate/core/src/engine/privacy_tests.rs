@@ -167,14 +167,15 @@ fn one_member_learns_nothing_about_random_bits() {
             })
             .run(|ctx| async move { ctx.random_bits(BITS).await })
             .unwrap();
-        // The opening is the last round of the random-bit protocol: member
-        // j's point reaches member 1 from j, member 1's own goes to 2.
+        // The opening of the squares is the last round of the preprocessing
+        // (after the check value and the consistency value): member j's
+        // point reaches member 1 from j, member 1's own goes to 2.
         let seen = seen.borrow();
         let last = seen.iter().map(|(r, _, _)| *r).max().unwrap();
         let mut opened = vec![Vec::new(); n];
         for (round, from, values) in seen.iter() {
             if *round == last {
-                opened[from - 1] = values.clone();
+                opened[from - 1] = values[2..].to_vec();
             }
         }
         assert!(opened.iter().all(|v| v.len() == BITS));

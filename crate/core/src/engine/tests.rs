@@ -246,17 +246,17 @@ fn rounds_and_message_counts_match_the_budget() {
         .run(|ctx| {
             let (a, b) = (sa[ctx.me() - 1].clone(), sb[ctx.me() - 1].clone());
             async move {
-                let mut pool = ctx.preprocess(Need::masked(100, 32)).await?;
+                let mut pool = ctx.preprocess(Need::lt(100, 32)).await?;
                 ctx.mark_online();
                 ctx.lt(&a, &b, 32, &mut pool).await
             }
         })
         .unwrap();
     let s = out.stats[0];
-    assert_eq!(s.prep_rounds, 2);
+    assert_eq!(s.prep_rounds, 5, "verified preprocessing: five rounds");
     assert_eq!(s.online_rounds, 6, "32-bit lt: 1 opening + 5 carry levels");
     // One message per peer per round.
-    assert_eq!(s.messages_sent, 2 * 8);
+    assert_eq!(s.messages_sent, 2 * 11);
 }
 
 #[test]

@@ -87,7 +87,7 @@ pub async fn run_check(
     let (a, b) = spec.inputs();
     let constant = |v: &[u64]| ShareVec::from_values(v.iter().map(|&x| Fp::from(x)).collect());
     let count = spec.comparisons as usize;
-    let mut pool = ctx.preprocess(Need::masked(count, spec.bits)).await?;
+    let mut pool = ctx.preprocess(Need::lt(count, spec.bits)).await?;
     let less = ctx
         .lt(&constant(&a), &constant(&b), spec.bits, &mut pool)
         .await?;

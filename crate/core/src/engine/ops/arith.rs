@@ -103,6 +103,17 @@ pub fn constant(values: &[Fp]) -> ShareVec {
     ShareVec(values.to_vec())
 }
 
+/// `x^2 = F + 2 d f + d^2` for square pairs `(f, F)` and opened `d = x - f`.
+pub(crate) fn square_from(squares: &[[Fp; 2]], d: &[Fp]) -> ShareVec {
+    ShareVec(
+        squares
+            .iter()
+            .zip(d)
+            .map(|([f, big_f], d)| *big_f + (*d + *d) * *f + d.square())
+            .collect(),
+    )
+}
+
 fn zip_with(a: &ShareVec, b: &ShareVec, f: impl Fn(Fp, Fp) -> Fp) -> Result<ShareVec, EngineError> {
     if a.len() != b.len() {
         return Err(EngineError::InvalidOperation("operand lengths differ"));
@@ -146,20 +157,22 @@ impl Ctx {
         Ok(self.open_with(x, &all, &plan).await?.unwrap_or_default())
     }
 
-    /// Opens a sharing of degree 2t (needs 2t+1 <= n shares; 2t+1
-    /// interpolate and the rest are checked).
-    ///
-    /// Never call it on a plain product of degree-t sharings: the n points
-    /// of a product polynomial reveal far more than its constant term (the
-    /// square `r(X)^2` hands out `+-r(X)` itself). The only caller,
-    /// [`Ctx::preprocess`], adds a random degree-2t sharing of zero dealt
-    /// by every member ([`Ctx::joint_deal_with_zeros`]) first, which makes
-    /// the opened polynomial uniform given its constant term; its docs
-    /// carry the argument.
-    pub(crate) async fn open_degree_2t(&self, x: &ShareVec) -> Result<Vec<Fp>, EngineError> {
-        let all: Vec<usize> = (1..=self.n()).collect();
-        let plan = self.open2_plan().clone();
-        Ok(self.open_with(x, &all, &plan).await?.unwrap_or_default())
+    /// Opens masked values to every member, value by value: `Some(v)`
+    /// where all n shares of that value lie on one polynomial of degree t,
+    /// `None` where they do not (one round). For checks that exclude a
+    /// participant's inconsistent submission instead of aborting; the
+    /// values must be uniformly random or masked, like
+    /// [`Ctx::open_masked`]'s.
+    pub async fn open_each(&self, x: &ShareVec) -> Result<Vec<Option<Fp>>, EngineError> {
+        let mut outgoing = vec![Some(x.0.clone()); self.n()];
+        self.deviate_opening(&mut outgoing);
+        let expect = (1..=self.n()).map(|j| (j, x.len())).collect();
+        let round = self.current_round();
+        let got = self.exchange(outgoing, expect).await?;
+        let refs: Vec<&[Fp]> = got.iter().map(|v| v.as_slice()).collect();
+        let out = self.open_plan().reconstruct_each(&refs)?;
+        self.record_opened(round, out.iter().copied());
+        Ok(out)
     }
 
     async fn open_with(
@@ -173,9 +186,10 @@ impl Ctx {
                 "recipient outside the committee",
             ));
         }
-        let outgoing = (1..=self.n())
+        let mut outgoing: Vec<Option<Vec<Fp>>> = (1..=self.n())
             .map(|j| recipients.contains(&j).then(|| x.0.clone()))
             .collect();
+        self.deviate_opening(&mut outgoing);
         let receiving = recipients.contains(&self.me());
         let expect = if receiving {
             (1..=self.n()).map(|j| (j, x.len())).collect()
@@ -188,27 +202,82 @@ impl Ctx {
             return Ok(None);
         }
         let refs: Vec<&[Fp]> = got.iter().map(|v| v.as_slice()).collect();
-        self.reconstruct_with(plan, &refs, round).map(Some)
+        let out = self.reconstruct_with(plan, &refs, round)?;
+        self.record_opened(round, out.iter().copied().map(Some));
+        Ok(Some(out))
     }
 
-    /// Multiplies element-wise (one round), by re-sharing the degree-2t
-    /// products: Gennaro, Rabin and Rabin, "Simplified VSS and fast-track
-    /// multiparty computations" (PODC 1998), section 3. Members 1..=2t+1
-    /// share `x_i * y_i` with degree t; member j's new share is the
-    /// Lagrange combination (at 0, over points 1..=2t+1) of what it got.
+    /// Multiplies element-wise (one round) with verified triples: Beaver,
+    /// "Efficient multiparty protocols using circuit randomization"
+    /// (CRYPTO 1991). With a triple `(a, b, c = ab)` from verified
+    /// preprocessing ([`super::prep`]), `d = x - a` and `e = y - b` are
+    /// opened with all n shares and `xy = c + d b + e a + d e` locally.
+    ///
+    /// What the openings reveal: `d` and `e` are uniform, since `a` and `b`
+    /// are uniform, unknown to any t members and used for this product
+    /// only. What a deviating member can do: send a wrong share of `d` or
+    /// `e`, which every honest member detects (its t + 1 honest shares fix
+    /// the polynomial), so the product is right or the computation aborts.
+    /// Triples come from the stock; when it is short, more are made first
+    /// (five rounds; [`Ctx::preprocess`] prepares them ahead).
     pub async fn mul(&self, x: &ShareVec, y: &ShareVec) -> Result<ShareVec, EngineError> {
         if x.len() != y.len() {
             return Err(EngineError::InvalidOperation("operand lengths differ"));
         }
-        let products: Vec<Fp> = x.0.iter().zip(&y.0).map(|(a, b)| *a * *b).collect();
-        self.reduce_degree(&products).await
+        let len = x.len();
+        if len == 0 {
+            return Ok(ShareVec(Vec::new()));
+        }
+        let triples = self.take_triples(len).await?;
+        let mut masked = Vec::with_capacity(2 * len);
+        masked.extend(x.0.iter().zip(&triples).map(|(x, t)| *x - t[0]));
+        masked.extend(y.0.iter().zip(&triples).map(|(y, t)| *y - t[1]));
+        let opened = self.open_masked(&ShareVec(masked)).await?;
+        let (d, e) = opened.split_at(len);
+        Ok(ShareVec(
+            triples
+                .iter()
+                .zip(d.iter().zip(e))
+                .map(|([a, b, c], (d, e))| *c + *d * *b + *e * *a + *d * *e)
+                .collect(),
+        ))
     }
 
-    /// Turns local points of degree-2t polynomials (products of two
-    /// degree-t sharings, or sums of such products) into degree-t sharings
-    /// of the same values (one round): the re-sharing step of GRR98.
-    pub async fn reduce_degree(&self, local: &[Fp]) -> Result<ShareVec, EngineError> {
+    /// Squares element-wise (one round) with verified square pairs
+    /// `(f, F = f^2)`: `d = x - f` is opened (uniform, as `f` is) and
+    /// `x^2 = F + 2 d f + d^2` locally. Half the traffic of [`Ctx::mul`].
+    pub async fn square(&self, x: &ShareVec) -> Result<ShareVec, EngineError> {
+        Ok(self.square_with(x, &ShareVec(Vec::new())).await?.0)
+    }
+
+    /// [`Ctx::square`], opening the uniformly random or masked `extra` in
+    /// the same round.
+    pub(crate) async fn square_with(
+        &self,
+        x: &ShareVec,
+        extra: &ShareVec,
+    ) -> Result<(ShareVec, Vec<Fp>), EngineError> {
+        let squares = self.take_squares(x.len()).await?;
+        let mut masked: Vec<Fp> = x.0.iter().zip(&squares).map(|(x, s)| *x - s[0]).collect();
+        masked.extend_from_slice(&extra.0);
+        let mut d = self.open_masked(&ShareVec(masked)).await?;
+        let extra = d.split_off(x.len());
+        Ok((square_from(&squares, &d), extra))
+    }
+
+    /// Re-shares local points of degree-2t polynomials (products of two
+    /// degree-t sharings) to degree t (one round): the re-sharing step of
+    /// Gennaro, Rabin and Rabin, "Simplified VSS and fast-track multiparty
+    /// computations" (PODC 1998), section 3. Members 1..=2t+1 share their
+    /// point with degree t; member j's new share is the Lagrange
+    /// combination (at 0, over points 1..=2t+1) of what it got.
+    ///
+    /// A dealer may re-share a wrong value unseen: only the preprocessing
+    /// uses this, where the sacrifice check catches it
+    /// ([`super::prep`]).
+    pub(crate) async fn reduce_degree(&self, local: &[Fp]) -> Result<ShareVec, EngineError> {
         let (n, t, len) = (self.n(), self.t(), local.len());
+        let local = &self.deviate_values(super::super::Deviation::Mul, local.to_vec());
         let dealers = 2 * t + 1;
         let outgoing = if self.me() <= dealers {
             let shares = self.with_rng(|rng| deal(local, n, t, rng))?;
@@ -263,54 +332,28 @@ impl Ctx {
     /// Every member deals its own local vector and the sharings are added
     /// (one round): the sum is as random as the most random honest
     /// contribution. `local` must have the same length at every member.
-    pub async fn joint_deal(&self, local: &[Fp]) -> Result<ShareVec, EngineError> {
-        Ok(self.joint_deal_with_zeros(local, 0).await?.0)
-    }
-
-    /// [`Ctx::joint_deal`] of `local`, and in the same round `zeros` joint
-    /// random sharings of zero of degree 2t: every member deals its own
-    /// random degree-2t polynomials with constant term 0 and the sums are
-    /// taken, so the result is uniform among such polynomials as long as
-    /// one member is honest. They mask degree-2t openings (the random-bit
-    /// opening of [`Ctx::preprocess`]).
-    pub async fn joint_deal_with_zeros(
-        &self,
-        local: &[Fp],
-        zeros: usize,
-    ) -> Result<(ShareVec, ShareVec), EngineError> {
+    /// Nothing checks the dealt sharings here: the preprocessing that uses
+    /// it checks them ([`super::prep`]).
+    pub(crate) async fn joint_deal(&self, local: &[Fp]) -> Result<ShareVec, EngineError> {
         let (n, t, len) = (self.n(), self.t(), local.len());
-        let (shares, zero_shares) = self.with_rng(|rng| {
-            let shares = deal(local, n, t, rng)?;
-            let zero_shares = deal(&vec![Fp::ZERO; zeros], n, 2 * t, rng)?;
-            Ok::<_, crate::share::ShareError>((shares, zero_shares))
-        })?;
-        let outgoing = shares
-            .into_iter()
-            .zip(zero_shares)
-            .map(|(s, z)| {
-                let mut v = s.into_values();
-                v.extend(z.into_values());
-                Some(v)
-            })
-            .collect();
-        let expect = (1..=n).map(|j| (j, len + zeros)).collect();
+        let shares = self.with_rng(|rng| deal(local, n, t, rng))?;
+        let outgoing = shares.into_iter().map(|s| Some(s.into_values())).collect();
+        let expect = (1..=n).map(|j| (j, len)).collect();
         let got = self.exchange(outgoing, expect).await?;
-        let mut out = vec![Fp::ZERO; len + zeros];
+        let mut out = vec![Fp::ZERO; len];
         for v in &got {
             for (o, s) in out.iter_mut().zip(v) {
                 *o += *s;
             }
         }
-        let z = out.split_off(len);
-        Ok((ShareVec(out), ShareVec(z)))
+        Ok(ShareVec(out))
     }
 
-    /// `count` joint random sharings of uniform field elements (one round,
-    /// input-independent): each member deals random values, the sum is
-    /// uniform and unknown to any t members.
+    /// `count` sharings of uniformly random field elements, unknown to any
+    /// t members, from verified preprocessing (made on demand if none were
+    /// prepared: five rounds).
     pub async fn random(&self, count: usize) -> Result<ShareVec, EngineError> {
-        let local: Vec<Fp> = self.with_rng(|rng| (0..count).map(|_| Fp::random(rng)).collect());
-        self.joint_deal(&local).await
+        Ok(ShareVec(self.take_randoms(count).await?))
     }
 
     /// Selects element-wise: `c ? x : y` as `y + c * (x - y)` for shared

@@ -1,12 +1,11 @@
 //! Random bits, statistical masks and the carry circuits that compare a
 //! public value with secret bits.
 //!
-//! Preprocessing ([`Ctx::preprocess`]) is input-independent and takes two
-//! rounds however much is prepared: one joint dealing, one opening of
-//! squares for the random-bit protocol of Damgard, Fitzi, Kiltz, Nielsen
-//! and Toft, "Unconditionally secure constant-rounds multi-party
-//! computation for equality, comparison, bits and exponentiation" (TCC
-//! 2006), section 4.1 (RAN2 / random bit).
+//! Bits and masks come from verified preprocessing ([`super::prep`]):
+//! a bit is `(f / sqrt(f^2) + 1) / 2` for a verified square pair
+//! (Damgard, Fitzi, Kiltz, Nielsen and Toft, TCC 2006, section 4.1), and a
+//! statistical mask is the number spelled by KAPPA such bits, so its range
+//! `[0, 2^KAPPA)` holds whatever any member does.
 
 use crate::engine::ctx::Ctx;
 use crate::engine::error::EngineError;
@@ -25,20 +24,71 @@ pub const MAX_BITS: u32 = 64;
 pub struct Need {
     /// Shared uniformly random bits.
     pub bits: usize,
-    /// Shared statistical masks in `[0, n * 2^KAPPA)`.
+    /// Shared statistical masks in `[0, 2^KAPPA)` (KAPPA bits each).
     pub masks: usize,
+    /// Multiplication triples ([`Ctx::mul`]: one per product).
+    pub triples: usize,
+    /// Square pairs ([`Ctx::square`]: one per square).
+    pub squares: usize,
+    /// Random sharings ([`Ctx::random`]).
+    pub randoms: usize,
 }
 
 impl Need {
-    /// Material for `count` comparisons, equality tests or bit
+    /// Mask material for `count` comparisons, equality tests or bit
     /// decompositions of `bits`-bit values: one random bit per bit and one
-    /// statistical mask per value.
+    /// statistical mask per value (no triples: see [`Need::lt`],
+    /// [`Need::eq`], [`Need::decompose`]).
     pub fn masked(count: usize, bits: u32) -> Need {
         Need {
             bits: count * bits as usize,
             masks: count,
+            ..Need::default()
         }
     }
+
+    /// Everything `count` [`Ctx::lt`] of `l`-bit values use.
+    pub fn lt(count: usize, l: u32) -> Need {
+        Need::masked(count, l) + Need::products(count * carry_tree_products(l as usize))
+    }
+
+    /// Everything `count` [`Ctx::eq`] of `l`-bit values use.
+    pub fn eq(count: usize, l: u32) -> Need {
+        Need::masked(count, l) + Need::products(count * (l as usize).saturating_sub(1))
+    }
+
+    /// Everything `count` [`Ctx::bit_decompose`] of `l`-bit values use.
+    pub fn decompose(count: usize, l: u32) -> Need {
+        Need::masked(count, l) + Need::products(count * prefix_network_products(l as usize))
+    }
+
+    /// `count` multiplication triples.
+    pub fn products(count: usize) -> Need {
+        Need {
+            triples: count,
+            ..Need::default()
+        }
+    }
+}
+
+/// Products of the carry tree of [`Ctx::public_less_than_bits`] on l bits.
+fn carry_tree_products(l: usize) -> usize {
+    let (mut width, mut total) = (l, 0);
+    while width > 1 {
+        total += 2 * (width / 2);
+        width = width.div_ceil(2);
+    }
+    total
+}
+
+/// Products of the prefix network of [`Ctx::public_less_than_prefixes`].
+fn prefix_network_products(l: usize) -> usize {
+    let (mut span, mut total) = (1, 0);
+    while span < l {
+        total += 2 * (0..l).filter(|j| j & span != 0).count();
+        span *= 2;
+    }
+    total
 }
 
 impl core::ops::Add for Need {
@@ -47,6 +97,9 @@ impl core::ops::Add for Need {
         Need {
             bits: self.bits + o.bits,
             masks: self.masks + o.masks,
+            triples: self.triples + o.triples,
+            squares: self.squares + o.squares,
+            randoms: self.randoms + o.randoms,
         }
     }
 }
@@ -83,118 +136,62 @@ impl Pool {
         take(&self.masks, &mut self.mask_at, count)
     }
 
-    /// What is left.
+    /// What is left (bits and masks; triples and the rest wait in the
+    /// context).
     pub fn remaining(&self) -> Need {
         Need {
             bits: self.bits.len() - self.bit_at,
             masks: self.masks.len() - self.mask_at,
+            ..Need::default()
         }
     }
 }
 
 impl Ctx {
-    /// Prepares random bits and masks (two rounds, input-independent).
+    /// Prepares everything `need` lists in one verified batch (five
+    /// rounds, input-independent; [`super::prep`] has the protocol and its
+    /// argument). Bits and masks come back in the [`Pool`]; triples, square
+    /// pairs and random sharings wait in this context for [`Ctx::mul`],
+    /// [`Ctx::square`] and [`Ctx::random`].
     ///
-    /// Round 1: every member deals `need.bits` uniform values and
-    /// `need.masks` values uniform in `[0, 2^KAPPA)` with degree t, and
-    /// `need.bits` sharings of zero with degree 2t; the sums are a random
-    /// `[r]` per bit, a mask per value and a random degree-2t sharing
-    /// `[z]_2t` of zero per bit. Round 2: the degree-2t points
-    /// `r(i)^2 + z(i)` are opened; with q = `s^((p+1)/4)` a square root of
-    /// the opened s = r^2, `(r / q + 1) / 2` is a uniform bit since
-    /// `r / q = +-1` with equal probability (DFKNT06, section 4.1).
-    ///
-    /// Why the opening reveals nothing but s: without the zero sharing
-    /// every member would receive n points of `r(X)^2`, whose polynomial
-    /// square root is `+-r(X)`, and its own share `r(i)` fixes the sign, so
-    /// one member alone would learn every bit. With it, the opened
-    /// polynomial is `P = r^2 + z`. Fix any t members C. The honest
-    /// members' part of z is uniform over the degree-2t polynomials that
-    /// vanish at 0; given C's own points of it, it is still uniform over a
-    /// coset of the t-dimensional space V of degree-2t polynomials that
-    /// vanish at 0 and on C. So P, given everything C holds, is uniform
-    /// over the polynomials of degree 2t with `P(0) = s` and `P(i)` for
-    /// i in C equal to what C already knows: a view that a simulator draws
-    /// from s alone, and s = r^2 says nothing about the sign of r, hence
-    /// nothing about the bit. This is the degree-2t zero sharing of MPyC's
-    /// `random_bits` (Schoenmakers), dealt in the same round as r, so it
-    /// costs no extra round.
-    ///
-    /// The probability that some s is zero is `need.bits / p`; such
-    /// positions are drawn again.
+    /// A mask is `sum 2^i b_i` over KAPPA verified random bits: uniform in
+    /// `[0, 2^KAPPA)` whatever the members do, so a masked opening
+    /// `z + r' + 2^l r''` never wraps around the field.
     pub async fn preprocess(&self, need: Need) -> Result<Pool, EngineError> {
-        let local: Vec<Fp> = self.with_rng(|rng| {
-            let mut v: Vec<Fp> = (0..need.bits).map(|_| Fp::random(rng)).collect();
-            v.extend((0..need.masks).map(|_| Fp::from(rng.next_u64() & ((1u64 << KAPPA) - 1))));
-            v
-        });
-        let (dealt, zeros) = self.joint_deal_with_zeros(&local, need.bits).await?;
-        let r = ShareVec(dealt.0[..need.bits].to_vec());
-        let masks = ShareVec(dealt.0[need.bits..].to_vec());
-        let mut bits = self.bits_from_random(&r, &zeros).await?;
-        // Positions whose square opened to zero (probability ~2^-120):
-        // every member saw the same zeros, so all redraw the same count.
-        loop {
-            let missing = bits.iter().filter(|b| b.is_none()).count();
-            if missing == 0 {
-                break;
-            }
-            let local: Vec<Fp> =
-                self.with_rng(|rng| (0..missing).map(|_| Fp::random(rng)).collect());
-            let (more, zeros) = self.joint_deal_with_zeros(&local, missing).await?;
-            let fresh = self.bits_from_random(&more, &zeros).await?;
-            let mut fresh = fresh.into_iter().flatten();
-            for slot in bits.iter_mut().filter(|b| b.is_none()) {
-                *slot = fresh.next();
-            }
-        }
-        let bits = ShareVec(bits.into_iter().map(|b| b.unwrap_or_default()).collect());
+        let mask_bits = need.masks * KAPPA as usize;
+        let batch = super::prep::Batch {
+            triples: need.triples,
+            squares: need.squares,
+            bits: need.bits + mask_bits,
+            randoms: need.randoms,
+        };
+        let mut all = if batch.triples + batch.squares + batch.bits + batch.randoms == 0 {
+            Vec::new()
+        } else {
+            self.generate(batch).await?
+        };
+        let mask_part = all.split_off(need.bits);
+        let masks = mask_part
+            .chunks(KAPPA as usize)
+            .map(|c| c.iter().rev().fold(Fp::ZERO, |acc, b| acc + acc + *b))
+            .collect();
         Ok(Pool {
-            bits,
-            masks,
+            bits: ShareVec(all),
+            masks: ShareVec(masks),
             bit_at: 0,
             mask_at: 0,
         })
     }
 
-    /// Random shared bits only (two rounds).
+    /// Random shared bits only (five rounds).
     pub async fn random_bits(&self, count: usize) -> Result<ShareVec, EngineError> {
         let mut pool = self
             .preprocess(Need {
                 bits: count,
-                masks: 0,
+                ..Need::default()
             })
             .await?;
         Ok(ShareVec(pool.take_bits(count)?.to_vec()))
-    }
-
-    /// One round: open `r^2 + z` (z a random degree-2t sharing of zero,
-    /// see [`Ctx::preprocess`] for why this reveals only r^2) and derive
-    /// bits; `None` where r^2 was zero.
-    async fn bits_from_random(
-        &self,
-        r: &ShareVec,
-        zeros: &ShareVec,
-    ) -> Result<Vec<Option<Fp>>, EngineError> {
-        if r.len() != zeros.len() {
-            return Err(EngineError::InvalidOperation("operand lengths differ"));
-        }
-        let squares = ShareVec(
-            r.0.iter()
-                .zip(&zeros.0)
-                .map(|(x, z)| x.square() + *z)
-                .collect(),
-        );
-        let s = self.open_degree_2t(&squares).await?;
-        let half = Fp::from(2u64).inverse()?;
-        let mut inv_roots = s.clone();
-        Fp::batch_inverse_sqrt_of_residue(&mut inv_roots);
-        Ok(r.0
-            .iter()
-            .zip(&s)
-            .zip(&inv_roots)
-            .map(|((ri, si), qi)| (!si.is_zero()).then(|| (*ri * *qi + Fp::ONE) * half))
-            .collect())
     }
 
     /// `[C < R]` for public `c[v]` and secret bits `r[v * l + i]` (bit i of

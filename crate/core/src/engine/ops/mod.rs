@@ -5,9 +5,10 @@
 //! |---|---|---|
 //! | add, sub, scale, add_const, sum, prefix_sum | 0 | linearity of Shamir sharing |
 //! | open, open_to | 1 | |
-//! | mul, select | 1 | Gennaro-Rabin-Rabin 1998 |
-//! | random (joint), input | 1 | |
-//! | random bits, masks (`preprocess`) | 2, input-independent | Damgard et al. 2006 |
+//! | mul, select (verified triples) | 1 | Beaver 1991 |
+//! | square (verified square pairs) | 1 | |
+//! | input | 1 | |
+//! | triples, square pairs, random bits, masks, random sharings (`preprocess`) | 5, input-independent | Lindell-Nof 2017, Damgard et al. 2006 |
 //! | lt, lt_public, eq, eq_public, bit_decompose on l bits | 1 + ceil(log2 l) | Catrina-de Hoogh 2010 |
 //! | argmax over m values | lt + 1 + ceil(log2 ceil(log2 m)) | all-pairs, one layer |
 //! | order statistics / median of m values | argmax + 1 | all-pairs ranks |
@@ -15,4 +16,5 @@
 pub mod arith;
 pub mod bits;
 pub mod compare;
+pub mod prep;
 pub mod stats;

@@ -30,13 +30,15 @@ pub fn rank_bits(m: usize) -> u32 {
 
 /// Preprocessing for [`Ctx::argmax`] over m values of l bits.
 pub fn argmax_need(m: usize, l: u32) -> Need {
-    Need::masked(m * m.saturating_sub(1) / 2, l) + Need::masked(m, rank_bits(m))
+    Need::lt(m * m.saturating_sub(1) / 2, l) + Need::eq(m, rank_bits(m))
 }
 
 /// Preprocessing for [`Ctx::order_statistics`] over m values of l bits with
 /// `targets` requested ranks.
 pub fn order_statistics_need(m: usize, l: u32, targets: usize) -> Need {
-    Need::masked(m * m.saturating_sub(1) / 2, l) + Need::masked(m * targets, rank_bits(m))
+    Need::lt(m * m.saturating_sub(1) / 2, l)
+        + Need::eq(m * targets, rank_bits(m))
+        + Need::products(m * targets)
 }
 
 impl Ctx {

@@ -1,0 +1,232 @@
+//! A committee member that deviates on purpose, in every way
+//! [`Deviation`] lists, from several rounds on, in committees of 3, 4, 5
+//! and 7: every honest member ends with the exact result or an abort,
+//! never a different result; deviations that touch what the honest
+//! members use are caught.
+//!
+//! Known defect (issue 15, item 4, open): a member that lies in the
+//! validity check's consistency opening makes an honest submission look
+//! inconsistent, and it is excluded, because one opening cannot tell a
+//! lying member from a participant that dealt inconsistent shares. The
+//! participant-side commitment with complaints of PROTOCOLS.md closes it;
+//! until then the lies below start after the validity check, and
+//! `docs/threat-model.md` states the gap.
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use serde_json::{Value, json};
+
+use super::vote;
+use super::vote::testing::{Method, VoteSpec};
+use crate::engine::network::{End, Network};
+use crate::engine::{Committee, Deviation, EngineError};
+use crate::field::Fp;
+use crate::share::{ShareVec, deal};
+
+fn committees() -> [Committee; 4] {
+    [
+        Committee::new(3),
+        Committee { n: 4, t: 1 },
+        Committee::new(5),
+        Committee::new(7),
+    ]
+}
+
+fn spec(winner_only: bool, dp_milli: Option<u32>) -> VoteSpec {
+    VoteSpec {
+        method: Method::Plurality,
+        options: ["A", "B", "C"].iter().map(|s| s.to_string()).collect(),
+        winner_only,
+        min_submissions: 1,
+        dp_milli,
+    }
+}
+
+/// Each member's shares of the ballots.
+fn shares(spec: &VoteSpec, c: Committee, choices: &[&str]) -> Vec<Vec<ShareVec>> {
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let mut out = vec![Vec::new(); c.n];
+    for ch in choices {
+        let v = vote::encode(&spec.schema(), &json!({ "choice": ch })).unwrap();
+        for (m, s) in deal(&v, c.n, c.t, &mut rng)
+            .unwrap()
+            .into_iter()
+            .enumerate()
+        {
+            out[m].push(s);
+        }
+    }
+    out
+}
+
+/// Runs the tally with `liar` deviating in `how` from `from` on.
+fn run(
+    spec: &VoteSpec,
+    c: Committee,
+    liar: Option<(usize, Deviation, u32)>,
+    subs: &[Vec<ShareVec>],
+) -> Vec<End<Value>> {
+    Network::new(c, 9)
+        .run_each(|ctx| {
+            let subs = subs[ctx.me() - 1].clone();
+            let spec = spec.clone();
+            if let Some((m, how, from)) = liar
+                && m == ctx.me()
+            {
+                ctx.set_deviation(how, from);
+            }
+            async move {
+                Ok(vote::tally(&ctx, &spec.schema(), spec.policy(), &subs)
+                    .await?
+                    .to_json())
+            }
+        })
+        .unwrap()
+}
+
+const CHOICES: [&str; 7] = ["A", "B", "B", "C", "B", "A", "C"];
+
+/// The rounds a member runs in the honest tally, and the round the tally
+/// starts after the validity check.
+fn rounds(spec: &VoteSpec, c: Committee, subs: &[Vec<ShareVec>]) -> (u32, u32) {
+    let out = Network::new(c, 9)
+        .run(|ctx| {
+            let subs = subs[ctx.me() - 1].clone();
+            let spec = spec.clone();
+            async move {
+                vote::tally(&ctx, &spec.schema(), spec.policy(), &subs).await?;
+                Ok(ctx.current_round())
+            }
+        })
+        .unwrap();
+    let checked = Network::new(c, 9)
+        .run(|ctx| {
+            let subs = subs[ctx.me() - 1].clone();
+            let enc = vote::encoding(&spec.schema());
+            async move {
+                super::validity::check(&ctx, &enc, &subs).await?;
+                Ok(ctx.current_round())
+            }
+        })
+        .unwrap();
+    (out.values[0], checked.values[0])
+}
+
+#[test]
+fn every_deviation_gives_the_exact_result_or_an_abort() {
+    for winner_only in [true, false] {
+        let spec = spec(winner_only, None);
+        for c in committees() {
+            let subs = shares(&spec, c, &CHOICES);
+            let honest = run(&spec, c, None, &subs);
+            let End::Done(truth) = &honest[0] else {
+                panic!("the honest run failed: {honest:?}")
+            };
+            let (total, checked) = rounds(&spec, c, &subs);
+            for how in Deviation::ALL {
+                if how == Deviation::Noise {
+                    continue; // no noise in this vote: see the DP test
+                }
+                let lie = matches!(how, Deviation::Open | Deviation::Equivocate);
+                let froms = if lie {
+                    [checked, (checked + total) / 2, total - 1, total - 1]
+                } else {
+                    [0, total / 3, 2 * total / 3, total - 1]
+                };
+                for liar in [1, c.n] {
+                    for from in froms {
+                        let ends = run(&spec, c, Some((liar, how, from)), &subs);
+                        let mut caught = false;
+                        for (i, end) in ends.iter().enumerate() {
+                            if i + 1 == liar {
+                                continue;
+                            }
+                            match end {
+                                End::Done(v) => assert_eq!(
+                                    v,
+                                    truth,
+                                    "{c:?}, member {liar} {} from round {from}: member {} accepted a wrong result",
+                                    how.name(),
+                                    i + 1
+                                ),
+                                End::Failed(_) | End::Waiting(_) => caught = true,
+                            }
+                        }
+                        // A deviation in the first round always matters,
+                        // except a wrong re-sharing by a member that does
+                        // not re-share (members above 2t + 1).
+                        let reshares = liar <= 2 * c.t + 1;
+                        let matters = match how {
+                            Deviation::Mul | Deviation::Bits | Deviation::Mask => reshares,
+                            _ => true,
+                        };
+                        if from == froms[0] && matters {
+                            assert!(
+                                caught,
+                                "{c:?}, member {liar} {} from round {from} went unnoticed",
+                                how.name()
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_lie_in_openings_is_named_when_n_is_at_least_t_plus_3() {
+    let spec = spec(false, None);
+    for (c, named) in [
+        (Committee::new(3), None),
+        (Committee { n: 4, t: 1 }, Some(4)),
+        (Committee::new(7), Some(7)),
+    ] {
+        let subs = shares(&spec, c, &CHOICES);
+        let (_, checked) = rounds(&spec, c, &subs);
+        let ends = run(&spec, c, Some((c.n, Deviation::Open, checked)), &subs);
+        for end in &ends[..c.n - 1] {
+            match end {
+                End::Failed(EngineError::CheckFailed { .. }) => assert_eq!(named, None),
+                End::Failed(EngineError::Opening { source, .. }) => assert!(
+                    matches!(source, crate::share::ShareError::Inconsistent { member, .. } if *member == named),
+                    "{c:?}: {source}"
+                ),
+                other => panic!("{c:?}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn noise_out_of_its_range_is_caught_and_its_dealer_named() {
+    let spec = spec(false, Some(1000));
+    for c in committees() {
+        let subs = shares(&spec, c, &CHOICES);
+        for liar in [1, c.n] {
+            let ends = run(&spec, c, Some((liar, Deviation::Noise, 0)), &subs);
+            for (i, end) in ends.iter().enumerate() {
+                if i + 1 == liar {
+                    continue;
+                }
+                assert!(
+                    matches!(end, End::Failed(EngineError::Deviated { member, .. }) if *member == liar),
+                    "{c:?}, liar {liar}: member {} ended with {end:?}",
+                    i + 1
+                );
+            }
+        }
+        // Honest members' noisy tally: three counts near the truth.
+        let ends = run(&spec, c, None, &subs);
+        let End::Done(v) = &ends[0] else {
+            panic!("{ends:?}")
+        };
+        let tally = &v["result"]["tally"];
+        let fp_sum: i64 = ["A", "B", "C"]
+            .iter()
+            .map(|o| tally[o].as_i64().unwrap_or(0))
+            .sum();
+        assert!(fp_sum >= 0, "{v}");
+        let _ = Fp::ZERO;
+    }
+}
