@@ -508,6 +508,7 @@ impl MemberState {
         let mut seed = [0u8; 32];
         self.rng.fill_bytes(&mut seed);
         let rng: engine::BoxRng = Box::new(chacha20::ChaCha20Rng::from_seed(seed));
+        #[cfg(not(target_arch = "wasm32"))]
         let deviation = self.deviation;
         let mut party = Party::new(
             committee,
@@ -516,6 +517,7 @@ impl MemberState {
             rng,
             move |ctx| async move {
                 ctx.set_root_secret(root);
+                #[cfg(not(target_arch = "wasm32"))]
                 if let Some((how, from)) = deviation {
                     ctx.set_deviation(how, from);
                 }
@@ -606,8 +608,13 @@ impl MemberState {
             // the run: t + 1 signatures on identical bytes then mean t + 1
             // members, one of them honest, saw the same openings.
             let mut signed = outcome.to_json();
-            signed["transcript"] =
-                serde_json::Value::String(sotto_wire::to_hex(&run.party.transcript()));
+            if let serde_json::Value::Object(fields) = &mut signed {
+                fields.insert(
+                    "transcript".into(),
+                    // The same hex encoding as the manifest hash's.
+                    sotto_wire::__hex::encode(run.party.transcript()).into(),
+                );
+            }
             let bytes = serde_json::to_vec(&signed)
                 .map_err(|e| MemberError::Session(format!("encoding the result: {e}")))?;
             let m = &self.manifest.manifest;

@@ -139,16 +139,9 @@ pub fn member_error(e: &MemberError) -> JsValue {
         MemberError::Stalled { .. } => js_error(Code::ComputationFailed, &e.to_string()),
         other => match other.abort() {
             Some((reason, culprits)) => {
-                let who = match culprits.as_slice() {
-                    [] => "a committee member (it cannot be named from here)".to_string(),
-                    [one] => format!("committee member {one}"),
-                    many => format!("committee members {many:?}"),
-                };
                 let e = js_error(
                     Code::MemberDeviated,
-                    &format!(
-                        "the computation stopped because {who} deviated from the protocol or stopped answering; nothing was published ({reason})"
-                    ),
+                    &format!("{reason}; the computation stopped and nothing was published"),
                 );
                 let list = js_sys::Array::new();
                 for m in culprits {

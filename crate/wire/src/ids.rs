@@ -20,11 +20,6 @@ pub struct BadHex {
     pub expected_len: usize,
 }
 
-/// Lowercase hex of `bytes`: the text form [`parse_hex`] reads back.
-pub fn to_hex(bytes: &[u8]) -> String {
-    hex::encode(bytes)
-}
-
 /// Decodes exactly `N` bytes from lowercase hex; anything else is refused.
 pub fn parse_hex<const N: usize>(s: &str, what: &'static str) -> Result<[u8; N], BadHex> {
     let bad = BadHex {

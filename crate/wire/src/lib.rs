@@ -33,7 +33,7 @@ mod reader;
 pub mod signed_manifest;
 
 pub use codes::{DeliveryKind, ErrorCode, Kind, Role, SessionState, TokenMode};
-pub use ids::{BadHex, SessionId, Token, parse_hex, receipt, to_hex};
+pub use ids::{BadHex, SessionId, Token, parse_hex, receipt};
 
 #[doc(hidden)]
 pub use hex as __hex;

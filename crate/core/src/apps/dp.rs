@@ -158,7 +158,6 @@ pub async fn add_noise(
     if per_member == 0 {
         return Ok(values.clone());
     }
-    let (n, t) = (ctx.n(), ctx.t());
     let local: Vec<Fp> = ctx.with_rng(|rng| {
         let mut bits = Vec::with_capacity(per_member);
         for (&s, &w) in scales.iter().zip(&widths) {
@@ -174,10 +173,7 @@ pub async fn add_noise(
     });
     let local = ctx.deviate_noise(local);
     // Round 1: every member deals its bits.
-    let dealt = ctx.with_rng(|rng| crate::share::deal(&local, n, t, rng))?;
-    let outgoing = dealt.into_iter().map(|s| Some(s.into_values())).collect();
-    let expect = (1..=n).map(|j| (j, per_member)).collect();
-    let bits = ctx.exchange(outgoing, expect).await?;
+    let bits = ctx.deal_all(&local).await?;
     // Round 2: squares of every dealt bit, and the coin.
     let all: Vec<Fp> = bits.iter().flatten().copied().collect();
     let gamma = ctx.random(1).await?;

@@ -129,6 +129,17 @@ pub fn read_released(opened: &[Fp], noisy: bool, max: u64) -> Result<Vec<u64>, E
     }
 }
 
+/// A JSON object from key-value pairs, inserted one by one: collecting
+/// into a map would sort the pairs first, and each such sort is several
+/// KB of code in the WebAssembly member module.
+pub(crate) fn object(pairs: impl IntoIterator<Item = (String, Value)>) -> Value {
+    let mut map = serde_json::Map::new();
+    for (k, v) in pairs {
+        map.insert(k, v);
+    }
+    Value::Object(map)
+}
+
 /// Marks a noised result with `"dp": {"epsilon": ..}` so readers know its
 /// numbers carry noise.
 pub(crate) fn with_dp_note(mut result: Value, dp_milli: Option<u32>) -> Value {

@@ -200,7 +200,7 @@ pub async fn check(
     for (j, sub) in submissions.iter().enumerate() {
         let x = sub.values();
         for (k, &i) in bit_entries.iter().enumerate() {
-            first.push(x[i] - pairs[j * bit_entries.len() + k][0]);
+            first.push(x[i] - pairs[2 * (j * bit_entries.len() + k)]);
         }
     }
     let opened = ctx.open_each(&ShareVec::from_values(first)).await?;
@@ -220,7 +220,7 @@ pub async fn check(
                 v.unwrap_or_default()
             })
             .collect();
-        squares.push(square_from(&pairs[j * width..(j + 1) * width], &d).into_values());
+        squares.push(square_from(&pairs[2 * j * width..2 * (j + 1) * width], &d).into_values());
     }
 
     // Coefficients R^1 .. R^K, one per constraint (and per entry for the
@@ -244,8 +244,8 @@ pub async fn check(
             .fold(pads[j], |acc, (x, rho)| acc + *rho * *x);
         let sj = constraint_value(enc, x, &squares[j], &coeffs);
         second.push(padded);
-        second.push(masks[j] - triples[j][0]);
-        second.push(sj - triples[j][1]);
+        second.push(masks[j] - triples[3 * j]);
+        second.push(sj - triples[3 * j + 1]);
         s.push(sj);
     }
     let opened = ctx.open_each(&ShareVec::from_values(second)).await?;
@@ -257,7 +257,7 @@ pub async fn check(
             product.push(Fp::ZERO);
             continue;
         };
-        let [a, b, c] = triples[j];
+        let (a, b, c) = (triples[3 * j], triples[3 * j + 1], triples[3 * j + 2]);
         product.push(c + d * b + e * a + d * e);
     }
     // Round: m_j * s_j. Submissions found consistent so far have

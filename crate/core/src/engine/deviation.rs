@@ -77,15 +77,23 @@ impl core::str::FromStr for Deviation {
 
 impl Ctx {
     /// Makes this member deviate in `how` from engine round `from_round`
-    /// on. For tests and simulations only.
+    /// on. For tests and simulations only: in WebAssembly (the browser
+    /// member) it does nothing, and the hooks compile away.
     pub fn set_deviation(&self, how: Deviation, from_round: u32) {
         self.lock().deviation = Some((how, from_round));
     }
 
     /// Whether this member deviates in `how` in the current round.
+    #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn deviating(&self, how: Deviation) -> bool {
         let inner = self.lock();
         matches!(inner.deviation, Some((d, from)) if d == how && inner.round >= from)
+    }
+
+    /// Never in WebAssembly: see [`Ctx::set_deviation`].
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn deviating(&self, _how: Deviation) -> bool {
+        false
     }
 
     /// A random nonzero field element from this member's generator.

@@ -160,8 +160,16 @@ pub async fn tally_budget(
         }
         projects.insert(name.clone(), p);
     }
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|a, b| sums[*b].cmp(&sums[*a]).then(a.cmp(b)));
+    // Largest sum first, ties by project order, by insertion (a library
+    // sort is several KB of code in the WebAssembly member module).
+    let mut order: Vec<usize> = Vec::with_capacity(m);
+    for o in 0..m {
+        let at = order
+            .iter()
+            .position(|&p| sums[p] < sums[o])
+            .unwrap_or(order.len());
+        order.insert(at, o);
+    }
     let ranking: Vec<&String> = order.iter().map(|&o| &schema.projects[o]).collect();
     let result = json!({ "projects": projects, "ranking": ranking });
     Ok(checked.outcome(crate::apps::with_dp_note(result, policy.dp_milli)))

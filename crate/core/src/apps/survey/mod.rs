@@ -23,7 +23,7 @@ pub mod tally;
 mod tests;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::apps::validity::Encoding;
 use crate::apps::{AnswerError, bits_for};
@@ -391,12 +391,17 @@ pub fn encode(schema: &SurveySchema, answers: &Value) -> Result<Vec<Fp>, AnswerE
 /// Ranks needed for the type-7 quartiles of n values: (floor, ceil) of
 /// (n - 1) q for q = 1/4, 1/2, 3/4.
 pub fn quartile_ranks(n: u64) -> Vec<u64> {
-    let mut ranks: Vec<u64> = [1u64, 2, 3]
+    // Sorted and without repeats, by insertion (a library sort is several
+    // KB of code in the WebAssembly member module, for six numbers).
+    let mut ranks: Vec<u64> = Vec::with_capacity(6);
+    for r in [1u64, 2, 3]
         .iter()
         .flat_map(|&q| [(n - 1) * q / 4, ((n - 1) * q).div_ceil(4)])
-        .collect();
-    ranks.sort_unstable();
-    ranks.dedup();
+    {
+        if let Err(at) = ranks.binary_search(&r) {
+            ranks.insert(at, r);
+        }
+    }
     ranks
 }
 
@@ -417,12 +422,11 @@ pub fn quartiles_from(n: u64, ranks: &[u64], values: &[f64]) -> [f64; 3] {
 
 /// A histogram object from labels and (possibly suppressed) counts.
 pub fn histogram_json(labels: &[String], counts: &[Option<u64>]) -> Value {
-    Value::Object(
+    crate::apps::object(
         labels
             .iter()
             .zip(counts)
-            .map(|(l, c)| (l.clone(), c.map_or(json!("suppressed"), |c| json!(c))))
-            .collect::<Map<String, Value>>(),
+            .map(|(l, c)| (l.clone(), c.map_or(json!("suppressed"), |c| json!(c)))),
     )
 }
 

@@ -303,8 +303,7 @@ pub async fn tally_survey(
     }
     let mut result = json!({ "questions": questions });
     if !schema.crosstabs.is_empty() {
-        let tabs: Map<String, Value> = hist.into_iter().collect();
-        result["crosstabs"] = Value::Object(tabs);
+        result["crosstabs"] = crate::apps::object(hist);
     }
     Ok(checked.outcome(crate::apps::with_dp_note(result, policy.dp_milli)))
 }

@@ -19,7 +19,7 @@
 //! would need secret eliminations and is refused when the manifest is
 //! validated.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
@@ -76,11 +76,9 @@ pub async fn run(
             .map_err(|_| EngineError::OutOfRange("too many ballots"))?;
         let opened = crate::apps::read_counts(&opened, ballots_count)?;
         let counts: Vec<(usize, u64)> = live.iter().copied().zip(opened).collect();
-        let round: Map<String, Value> = counts
-            .iter()
-            .map(|(o, c)| (options[*o].clone(), json!(c)))
-            .collect();
-        rounds.push(Value::Object(round.clone()));
+        let round =
+            crate::apps::object(counts.iter().map(|(o, c)| (options[*o].clone(), json!(c))));
+        rounds.push(round.clone());
         let total = counts
             .iter()
             .try_fold(0u64, |a, (_, c)| a.checked_add(*c))

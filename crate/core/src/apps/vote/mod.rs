@@ -373,13 +373,7 @@ pub fn encode(schema: &VoteSchema, answer: &Value) -> Result<Vec<Fp>, AnswerErro
 
 /// The `tally` result object: option name to total.
 pub fn tally_json(options: &[String], totals: &[u64]) -> Value {
-    Value::Object(
-        options
-            .iter()
-            .cloned()
-            .zip(totals.iter().map(|t| json!(t)))
-            .collect(),
-    )
+    super::object(options.iter().cloned().zip(totals.iter().map(|t| json!(t))))
 }
 
 /// The `winner` result object from the public set of maximal options.

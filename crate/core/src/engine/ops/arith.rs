@@ -104,12 +104,13 @@ pub fn constant(values: &[Fp]) -> ShareVec {
 }
 
 /// `x^2 = F + 2 d f + d^2` for square pairs `(f, F)` and opened `d = x - f`.
-pub(crate) fn square_from(squares: &[[Fp; 2]], d: &[Fp]) -> ShareVec {
+/// Square pairs are flat (`f, F` for each).
+pub(crate) fn square_from(squares: &[Fp], d: &[Fp]) -> ShareVec {
     ShareVec(
         squares
-            .iter()
+            .chunks_exact(2)
             .zip(d)
-            .map(|([f, big_f], d)| *big_f + (*d + *d) * *f + d.square())
+            .map(|(p, d)| p[1] + (*d + *d) * p[0] + d.square())
             .collect(),
     )
 }
@@ -230,15 +231,23 @@ impl Ctx {
         }
         let triples = self.take_triples(len).await?;
         let mut masked = Vec::with_capacity(2 * len);
-        masked.extend(x.0.iter().zip(&triples).map(|(x, t)| *x - t[0]));
-        masked.extend(y.0.iter().zip(&triples).map(|(y, t)| *y - t[1]));
+        masked.extend(
+            x.0.iter()
+                .zip(triples.chunks_exact(3))
+                .map(|(x, t)| *x - t[0]),
+        );
+        masked.extend(
+            y.0.iter()
+                .zip(triples.chunks_exact(3))
+                .map(|(y, t)| *y - t[1]),
+        );
         let opened = self.open_masked(&ShareVec(masked)).await?;
         let (d, e) = opened.split_at(len);
         Ok(ShareVec(
             triples
-                .iter()
+                .chunks_exact(3)
                 .zip(d.iter().zip(e))
-                .map(|([a, b, c], (d, e))| *c + *d * *b + *e * *a + *d * *e)
+                .map(|(t, (d, e))| t[2] + *d * t[1] + *e * t[0] + *d * *e)
                 .collect(),
         ))
     }
@@ -258,7 +267,11 @@ impl Ctx {
         extra: &ShareVec,
     ) -> Result<(ShareVec, Vec<Fp>), EngineError> {
         let squares = self.take_squares(x.len()).await?;
-        let mut masked: Vec<Fp> = x.0.iter().zip(&squares).map(|(x, s)| *x - s[0]).collect();
+        let mut masked: Vec<Fp> =
+            x.0.iter()
+                .zip(squares.chunks_exact(2))
+                .map(|(x, s)| *x - s[0])
+                .collect();
         masked.extend_from_slice(&extra.0);
         let mut d = self.open_masked(&ShareVec(masked)).await?;
         let extra = d.split_off(x.len());
@@ -335,18 +348,25 @@ impl Ctx {
     /// Nothing checks the dealt sharings here: the preprocessing that uses
     /// it checks them ([`super::prep`]).
     pub(crate) async fn joint_deal(&self, local: &[Fp]) -> Result<ShareVec, EngineError> {
-        let (n, t, len) = (self.n(), self.t(), local.len());
-        let shares = self.with_rng(|rng| deal(local, n, t, rng))?;
-        let outgoing = shares.into_iter().map(|s| Some(s.into_values())).collect();
-        let expect = (1..=n).map(|j| (j, len)).collect();
-        let got = self.exchange(outgoing, expect).await?;
-        let mut out = vec![Fp::ZERO; len];
+        let got = self.deal_all(local).await?;
+        let mut out = vec![Fp::ZERO; local.len()];
         for v in &got {
             for (o, s) in out.iter_mut().zip(v) {
                 *o += *s;
             }
         }
         Ok(ShareVec(out))
+    }
+
+    /// Every member deals its own local vector (one round); returns the
+    /// sharings dealt by members 1..=n, in order. `local` must have the
+    /// same length at every member.
+    pub(crate) async fn deal_all(&self, local: &[Fp]) -> Result<Vec<Vec<Fp>>, EngineError> {
+        let (n, t, len) = (self.n(), self.t(), local.len());
+        let shares = self.with_rng(|rng| deal(local, n, t, rng))?;
+        let outgoing = shares.into_iter().map(|s| Some(s.into_values())).collect();
+        let expect = (1..=n).map(|j| (j, len)).collect();
+        self.exchange(outgoing, expect).await
     }
 
     /// `count` sharings of uniformly random field elements, unknown to any

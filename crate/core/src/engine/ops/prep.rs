@@ -63,13 +63,14 @@ use crate::field::Fp;
 use crate::share::ShareVec;
 
 /// Verified material waiting to be used, consumed in the same order at
-/// every member so the sharings line up.
+/// every member so the sharings line up. Flat vectors: triples as
+/// `a, b, c` runs, square pairs as `f, F` runs.
 #[derive(Debug, Default)]
 pub(crate) struct Stock {
     /// Triples `(a, b, c = ab)`.
-    pub(crate) triples: Vec<[Fp; 3]>,
+    pub(crate) triples: Vec<Fp>,
     /// Square pairs `(f, F = f^2)`.
-    pub(crate) squares: Vec<[Fp; 2]>,
+    pub(crate) squares: Vec<Fp>,
     /// Uniformly random sharings.
     pub(crate) randoms: Vec<Fp>,
 }
@@ -83,72 +84,33 @@ pub(crate) struct Batch {
     pub(crate) randoms: usize,
 }
 
-/// Takes the last `count` items of `v` (members all take alike).
-fn take_last<T>(v: &mut Vec<T>, count: usize) -> Option<Vec<T>> {
-    let at = v.len().checked_sub(count)?;
-    Some(v.split_off(at))
+/// Which stock a take draws from.
+#[derive(Clone, Copy)]
+enum Kind {
+    Triples,
+    Squares,
+    Randoms,
 }
 
 impl Ctx {
-    /// Makes the batch, stores triples, squares and randoms in the stock,
-    /// and returns the random bits (five rounds; see the module docs).
+    /// Makes the batch (five rounds; see the module docs), stores triples,
+    /// squares and randoms in the stock, and returns the random bits.
+    ///
+    /// A bit is `(f / sqrt(F) + 1) / 2` for a verified pair whose opened
+    /// square F is not 0. F is 0 only if the jointly random f is, which no
+    /// member can force (an honest contribution is uniform): probability
+    /// 1/p per bit, below 2^-100 for any batch, so that case aborts
+    /// instead of drawing again.
     pub(crate) async fn generate(&self, batch: Batch) -> Result<Vec<Fp>, EngineError> {
         let was = self.enter_prep();
-        let out = self.generate_inner(batch).await;
+        let out = self.sacrifice(batch).await;
         self.leave_prep(was);
         out
     }
 
-    async fn generate_inner(&self, batch: Batch) -> Result<Vec<Fp>, EngineError> {
-        let nt = batch.triples;
-        let mut bits: Vec<Option<Fp>> = Vec::with_capacity(batch.bits);
-        let mut want_bits = batch.bits;
-        let mut ns_kept = batch.squares;
-        let mut nr = batch.randoms;
-        let mut first = true;
-        // A bit whose square opened to 0 (probability 1/p each) is drawn
-        // again; every member saw the same zeros, so all loop alike.
-        while first || want_bits > 0 {
-            let ns = ns_kept + want_bits;
-            let made = self
-                .sacrifice_round(if first { nt } else { 0 }, ns, nr, want_bits)
-                .await?;
-            let Made {
-                triples,
-                mut squares,
-                randoms,
-                opened_squares,
-            } = made;
-            let mut stock = self.lock();
-            stock.stock.triples.extend(triples);
-            stock.stock.randoms.extend(randoms);
-            let bit_pairs = squares.split_off(ns_kept);
-            stock.stock.squares.extend(squares);
-            drop(stock);
-            let mut inv_roots = opened_squares.clone();
-            Fp::batch_inverse_sqrt_of_residue(&mut inv_roots);
-            let half = Fp::from(2u64).inverse()?;
-            for (([f, _], s), q) in bit_pairs.iter().zip(&opened_squares).zip(&inv_roots) {
-                bits.push((!s.is_zero()).then(|| (*f * *q + Fp::ONE) * half));
-            }
-            bits.retain(Option::is_some);
-            want_bits = batch.bits - bits.len();
-            ns_kept = 0;
-            nr = 0;
-            first = false;
-        }
-        Ok(bits.into_iter().flatten().collect())
-    }
-
-    /// One five-round run: `nt` triples, `ns` square pairs of which the
-    /// last `open` have their square opened, `nr` random sharings.
-    async fn sacrifice_round(
-        &self,
-        nt: usize,
-        ns: usize,
-        nr: usize,
-        open: usize,
-    ) -> Result<Made, EngineError> {
+    async fn sacrifice(&self, batch: Batch) -> Result<Vec<Fp>, EngineError> {
+        let (nt, nr, open) = (batch.triples, batch.randoms, batch.bits);
+        let ns = batch.squares + open;
         // Round 1: a, a', b (nt each), f, g (ns each), r (nr), blind, tau, mu.
         let dealt_len = 3 * nt + 2 * ns + nr;
         let local: Vec<Fp> =
@@ -205,19 +167,37 @@ impl Ctx {
             cons += weight * *v;
         }
         let mut last = vec![check, cons];
-        last.extend_from_slice(&big_f[ns - open..]);
-        let opened = self.open_check(&last).await?;
+        last.extend_from_slice(&big_f[batch.squares..]);
+        let mut opened = self.open_check(&last).await?;
         if !opened[0].is_zero() {
             return Err(EngineError::CheckFailed {
                 what: "the multiplication triples or square pairs",
             });
         }
-        Ok(Made {
-            triples: (0..nt).map(|k| [a[k], b[k], c[k]]).collect(),
-            squares: (0..ns).map(|k| [f[k], big_f[k]]).collect(),
-            randoms: r.to_vec(),
-            opened_squares: opened[2..].to_vec(),
-        })
+        let roots = opened.split_off(2);
+        if roots.iter().any(|s| s.is_zero()) {
+            return Err(EngineError::CheckFailed {
+                what: "a random square (it was zero)",
+            });
+        }
+        let mut inv_roots = roots;
+        Fp::batch_inverse_sqrt_of_residue(&mut inv_roots);
+        let half = Fp::from(2u64).inverse()?;
+        let bits = f[batch.squares..]
+            .iter()
+            .zip(&inv_roots)
+            .map(|(f, q)| (*f * *q + Fp::ONE) * half)
+            .collect();
+        let mut inner = self.lock();
+        let stock = &mut inner.stock;
+        for k in 0..nt {
+            stock.triples.extend([a[k], b[k], c[k]]);
+        }
+        for k in 0..batch.squares {
+            stock.squares.extend([f[k], big_f[k]]);
+        }
+        stock.randoms.extend_from_slice(r);
+        Ok(bits)
     }
 
     /// Opens values of preprocessing checks with all n shares; an
@@ -235,53 +215,62 @@ impl Ctx {
             })
     }
 
-    /// Takes `count` verified triples, making more first if the stock is
-    /// short (five more rounds: programs that care about rounds prepare
-    /// them ahead with [`Ctx::preprocess`]).
-    pub(crate) async fn take_triples(&self, count: usize) -> Result<Vec<[Fp; 3]>, EngineError> {
-        let have = self.lock().stock.triples.len();
+    /// Takes `count` items of `kind` (flat, `width` values each), making
+    /// more first if the stock is short (five more rounds: programs that
+    /// care about rounds prepare them ahead with [`Ctx::preprocess`]).
+    async fn take(&self, kind: Kind, count: usize) -> Result<Vec<Fp>, EngineError> {
+        let width = match kind {
+            Kind::Triples => 3,
+            Kind::Squares => 2,
+            Kind::Randoms => 1,
+        };
+        let have = {
+            let inner = self.lock();
+            let s = &inner.stock;
+            match kind {
+                Kind::Triples => s.triples.len(),
+                Kind::Squares => s.squares.len(),
+                Kind::Randoms => s.randoms.len(),
+            }
+        } / width;
         if have < count {
-            self.generate(Batch {
-                triples: count - have,
-                ..Batch::default()
-            })
-            .await?;
+            let short = count - have;
+            let mut batch = Batch::default();
+            match kind {
+                Kind::Triples => batch.triples = short,
+                Kind::Squares => batch.squares = short,
+                Kind::Randoms => batch.randoms = short,
+            }
+            self.generate(batch).await?;
         }
-        take_last(&mut self.lock().stock.triples, count).ok_or(EngineError::PreprocessingExhausted)
+        let mut inner = self.lock();
+        let s = &mut inner.stock;
+        let v = match kind {
+            Kind::Triples => &mut s.triples,
+            Kind::Squares => &mut s.squares,
+            Kind::Randoms => &mut s.randoms,
+        };
+        let at = v
+            .len()
+            .checked_sub(count * width)
+            .ok_or(EngineError::PreprocessingExhausted)?;
+        Ok(v.split_off(at))
     }
 
-    /// Takes `count` verified square pairs (made on demand like
-    /// [`Ctx::take_triples`]).
-    pub(crate) async fn take_squares(&self, count: usize) -> Result<Vec<[Fp; 2]>, EngineError> {
-        let have = self.lock().stock.squares.len();
-        if have < count {
-            self.generate(Batch {
-                squares: count - have,
-                ..Batch::default()
-            })
-            .await?;
-        }
-        take_last(&mut self.lock().stock.squares, count).ok_or(EngineError::PreprocessingExhausted)
+    /// `count` verified triples, flat: `a, b, c` for each, made on demand
+    /// if short.
+    pub(crate) async fn take_triples(&self, count: usize) -> Result<Vec<Fp>, EngineError> {
+        self.take(Kind::Triples, count).await
     }
 
-    /// Takes `count` verified random sharings (made on demand like
-    /// [`Ctx::take_triples`]).
+    /// `count` verified square pairs, flat: `f, F` for each, made on
+    /// demand if short.
+    pub(crate) async fn take_squares(&self, count: usize) -> Result<Vec<Fp>, EngineError> {
+        self.take(Kind::Squares, count).await
+    }
+
+    /// `count` verified random sharings, made on demand if short.
     pub(crate) async fn take_randoms(&self, count: usize) -> Result<Vec<Fp>, EngineError> {
-        let have = self.lock().stock.randoms.len();
-        if have < count {
-            self.generate(Batch {
-                randoms: count - have,
-                ..Batch::default()
-            })
-            .await?;
-        }
-        take_last(&mut self.lock().stock.randoms, count).ok_or(EngineError::PreprocessingExhausted)
+        self.take(Kind::Randoms, count).await
     }
-}
-
-struct Made {
-    triples: Vec<[Fp; 3]>,
-    squares: Vec<[Fp; 2]>,
-    randoms: Vec<Fp>,
-    opened_squares: Vec<Fp>,
 }
