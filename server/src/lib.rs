@@ -49,12 +49,12 @@ use std::path::PathBuf;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-pub use crate::config::{Config, Limits, SyncMode};
+pub use crate::config::{Config, Limits, RelayCommand, SyncMode};
 pub use crate::error::{ConfigError, RelayError};
 use crate::limits::{ConnLimiter, OpenLinkLimiter};
 use crate::metrics::Metrics;
 use crate::store::Store;
-pub use crate::store::{DbError, Location, OpenError};
+pub use crate::store::{Collected, DbError, Location, OpenError, Retention};
 
 /// State shared by every connection and route.
 #[derive(Debug)]
@@ -71,6 +71,20 @@ pub(crate) struct App {
     pub open_links: OpenLinkLimiter,
     /// Becomes `true` when the relay shuts down.
     pub shutdown: watch::Receiver<bool>,
+    /// SHA-256 of `--create-token`: without it no session is created.
+    pub create_token: Option<[u8; 32]>,
+}
+
+impl App {
+    /// Whether a Create presenting `token` may create a session.
+    pub fn may_create(&self, token: Option<&sotto_wire::Token>) -> bool {
+        use subtle::ConstantTimeEq as _;
+        match (&self.create_token, token) {
+            (None, _) => true,
+            (Some(want), Some(t)) => bool::from(t.digest().ct_eq(want)),
+            (Some(_), None) => false,
+        }
+    }
 }
 
 /// An opened relay: the store is open (schema migrations applied) and the
@@ -110,6 +124,7 @@ impl Relay {
         let hub = Arc::new(hub::Hub::default());
         let metrics = Arc::new(Metrics::default());
         let location = config.location()?;
+        let create_token = config.create_token_digest()?;
         let (store, writer) = Store::open(&location, config.limits.clone(), hub, metrics.clone())
             .map_err(|source| RelayError::Store {
             location: location.to_string(),
@@ -124,6 +139,7 @@ impl Relay {
             limits,
             open_links: OpenLinkLimiter::default(),
             shutdown: shutdown_rx,
+            create_token,
         });
         let static_dir = if config.no_static {
             None
@@ -138,6 +154,37 @@ impl Relay {
             location,
             static_dir,
         })
+    }
+
+    /// `sotto-relay gc`: runs retention sweeps until one finds nothing
+    /// more to do (each handles a bounded number of sessions), then stops
+    /// the store. Returns what was deleted in all; `skipped` when another
+    /// relay held the lock of periodic work (it sweeps meanwhile).
+    pub async fn gc(self) -> Result<Collected, RelayError> {
+        let keep = self.app.limits.retention();
+        let mut total = Collected::default();
+        loop {
+            let r = self.app.store.call(store::Command::Gc(keep)).await;
+            let c = match r {
+                Ok(store::Reply::Collected(c)) => c,
+                Ok(_) => break,
+                Err(e) => return Err(RelayError::Gc(e.to_string())),
+            };
+            total.expired += c.expired;
+            total.purged += c.purged;
+            total.deleted += c.deleted;
+            total.skipped |= c.skipped;
+            let full = u64::from(store::PER_SWEEP);
+            if c.skipped || (c.expired < full && c.purged < full && c.deleted < full) {
+                break;
+            }
+        }
+        let Relay { app, writer, .. } = self;
+        drop(app);
+        tokio::task::spawn_blocking(move || writer.join())
+            .await?
+            .ok();
+        Ok(total)
     }
 
     /// Serves HTTP and WebSockets on `listener` until `shutdown` completes
@@ -168,6 +215,11 @@ impl Relay {
             Location::Postgres(_) => tracing::info!(%addr, "relay started on PostgreSQL"),
         }
         let sweeper = tokio::spawn(close_at_deadlines(app.store.clone()));
+        let collector = tokio::spawn(collect_garbage(
+            app.store.clone(),
+            app.limits.retention(),
+            Duration::from_secs(app.limits.gc_interval_secs.max(1)),
+        ));
         let router = http::router(app.clone(), self.static_dir);
         // `tap_io` (a no-op here) gives the guarded listener axum's
         // `ConnectInfo<SocketAddr>` support.
@@ -187,7 +239,9 @@ impl Relay {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         sweeper.abort();
+        collector.abort();
         let _ = sweeper.await;
+        let _ = collector.await;
         drop(app);
         let writer = self.writer;
         tokio::task::spawn_blocking(move || writer.join())
@@ -208,6 +262,19 @@ async fn close_at_deadlines(store: store::Store) {
         tick.tick().await;
         if let Err(e) = store.call(store::Command::CloseDue).await {
             tracing::warn!(error = %e, "closing sessions at their deadline failed");
+        }
+    }
+}
+
+/// Deletes what finished sessions no longer need, every `every` (with
+/// several relays on one PostgreSQL, one of them each time).
+async fn collect_garbage(store: store::Store, keep: Retention, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.call(store::Command::Gc(keep)).await {
+            tracing::warn!(error = %e, "the retention sweep failed");
         }
     }
 }

@@ -55,6 +55,7 @@ async fn relays_share_one_postgres_with_gapless_mailboxes_and_push() {
             .create_session(&CreateParams {
                 members: 2,
                 allow_resubmit: false,
+                ..CreateParams::default()
             })
             .await
             .unwrap();
@@ -221,4 +222,143 @@ async fn postgres_restarted_mid_session_loses_nothing_acknowledged() {
         "committed submissions survived the crash"
     );
     expect_exact(&pg, run, 60, expected).await;
+}
+
+/// A relay on the cluster's database with extra arguments.
+fn relay_on_with(pg: &PgCluster, dir: &tempfile::TempDir, extra: &[&str]) -> Relay {
+    let url = pg.url();
+    relay_at(dir.path())
+        .args(["--store", &url])
+        .args(extra.iter().copied())
+        .start()
+        .unwrap()
+}
+
+/// Creates, runs and finishes (both members publish) a session of two
+/// members with `submissions` submissions, through `relay`.
+async fn finished_session(relay: &str, submissions: u32) -> sotto_wire::SessionId {
+    let mut org = RelayClient::connect(relay).await.unwrap();
+    let (session, created) = org
+        .create_session(&CreateParams {
+            members: 2,
+            max_part_bytes: 4,
+            ..CreateParams::default()
+        })
+        .await
+        .unwrap();
+    org.hello(session, &created.organizer, 0).await.unwrap();
+    org.register_manifest(b"manifest").await.unwrap();
+    org.set_state(SessionState::Open).await.unwrap();
+    let tokens = org
+        .mint(&MintRequest {
+            mode: TokenMode::SingleUse,
+            count: submissions,
+            rate_per_min: 0,
+        })
+        .await
+        .unwrap();
+    for (k, t) in tokens.iter().enumerate() {
+        let mut p = RelayClient::connect(relay).await.unwrap();
+        p.hello(session, t, 0).await.unwrap();
+        // The session's part size holds on PostgreSQL too.
+        let refused = p.submit(k as u64 + 100, &[b"12345", b"1"]).await;
+        assert!(
+            matches!(
+                refused,
+                Err(sotto_client::relay::ClientError::Refused {
+                    code: sotto_wire::ErrorCode::TooLarge,
+                    ..
+                })
+            ),
+            "{refused:?}"
+        );
+        p.submit(k as u64, &[b"1234", b"1"]).await.unwrap();
+    }
+    org.set_state(SessionState::Closed).await.unwrap();
+    for m in &created.members {
+        let mut c = RelayClient::connect(relay).await.unwrap();
+        c.hello(session, m, 0).await.unwrap();
+        c.publish(b"signed result").await.unwrap();
+    }
+    session
+}
+
+/// Rows of `table` for `session`.
+fn rows_of(pg: &PgCluster, table: &str, session: sotto_wire::SessionId) -> i64 {
+    let column = if table == "sessions" { "id" } else { "session" };
+    scalar(
+        pg,
+        &format!(
+            "SELECT count(*) FROM {table} WHERE {column} = '\\x{}'::bytea",
+            session.to_hex()
+        ),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_sweeps_run_once_across_relays_and_gc_works_beside_them() {
+    let pg = PgCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    // Two relays sweeping every second: each sweep runs in one of them
+    // (the lock of periodic work), never both at once.
+    let sweeping = [
+        "--retention-secs",
+        "1",
+        "--result-retention-secs",
+        "0",
+        "--gc-interval-secs",
+        "1",
+    ];
+    let a = relay_on_with(&pg, &dir, &sweeping);
+    let b = relay_on_with(&pg, &dir, &sweeping);
+    tokio::time::timeout(Duration::from_secs(120), async {
+        let session = finished_session(&a.url(), 3).await;
+        let other = finished_session(&b.url(), 2).await;
+        for s in [session, other] {
+            let start = std::time::Instant::now();
+            while rows_of(&pg, "submissions", s) > 0 || rows_of(&pg, "mailbox", s) > 0 {
+                assert!(start.elapsed() < Duration::from_secs(60), "never purged");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            // Organizer and read tokens, the session row and its results stay.
+            assert_eq!(rows_of(&pg, "tokens", s), 2);
+            assert_eq!(rows_of(&pg, "results", s), 2);
+            assert_eq!(rows_of(&pg, "sessions", s), 1);
+            assert_eq!(rows_of(&pg, "cursors", s), 0);
+        }
+        assert_eq!(
+            scalar(
+                &pg,
+                "SELECT count(*) FROM sessions WHERE purged_at IS NOT NULL"
+            ),
+            2
+        );
+        // `sotto-relay gc` beside the running relays deletes what is due.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        // Another relay may hold the periodic lock at that instant: then gc
+        // says so, and a later run does the work.
+        let mut said = String::new();
+        for _ in 0..20 {
+            let out = std::process::Command::new(sotto_e2e::relay_bin())
+                .args(["--store", &pg.url(), "--result-retention-secs", "1", "gc"])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{out:?}");
+            said = String::from_utf8(out.stdout).unwrap();
+            if !said.contains("another relay") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        assert!(said.contains("2 deleted"), "{said}");
+        for s in [session, other] {
+            for table in ["sessions", "tokens", "results"] {
+                assert_eq!(rows_of(&pg, table, s), 0, "{table}");
+            }
+        }
+        // The relays keep serving.
+        finished_session(&b.url(), 1).await;
+    })
+    .await
+    .expect("timed out");
 }

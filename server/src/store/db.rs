@@ -95,6 +95,13 @@ impl Row {
 pub enum Stmt {
     /// Open sessions past their deadline: `$1` = now, `$2` = the open state.
     CloseDue,
+    /// Unfinished sessions created at or before `$1`; at most `$2`.
+    ToExpire,
+    /// Finished sessions not yet purged, finished at or before `$1`; at
+    /// most `$2`.
+    ToPurge,
+    /// Finished sessions, finished at or before `$1`; at most `$2`.
+    ToDelete,
 }
 
 /// A database connection as the store's writer uses it.

@@ -44,11 +44,18 @@ use crate::config::SyncMode;
 use crate::hub::{Hub, MailboxKey};
 
 /// The versioned schema changes (`server/migrations/postgres/`).
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_initial.sql",
-    sql: include_str!("../../migrations/postgres/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_initial.sql",
+        sql: include_str!("../../migrations/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_retention.sql",
+        sql: include_str!("../../migrations/postgres/0002_retention.sql"),
+    },
+];
 
 /// The channel mailbox wake-ups are sent on.
 const CHANNEL: &str = "sotto_mailbox";
@@ -185,6 +192,16 @@ impl Db for Postgres {
         match s {
             Stmt::CloseDue => {
                 "SELECT s.id FROM sessions s JOIN deadlines d ON d.session = s.id WHERE d.closes_at <= $1 AND s.state = $2 ORDER BY s.id FOR UPDATE OF s SKIP LOCKED"
+            }
+            // A session another relay's batch holds is left to the next sweep.
+            Stmt::ToExpire => {
+                "SELECT id FROM sessions WHERE finished_at IS NULL AND created_at <= $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED"
+            }
+            Stmt::ToPurge => {
+                "SELECT id FROM sessions WHERE finished_at <= $1 AND purged_at IS NULL ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED"
+            }
+            Stmt::ToDelete => {
+                "SELECT id FROM sessions WHERE finished_at <= $1 ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED"
             }
         }
     }

@@ -60,6 +60,16 @@ impl Writer {
                 "a bundle holds exactly one ciphertext per member",
             );
         }
+        if meta.max_part != 0
+            && parts
+                .iter()
+                .any(|p| p.len() > usize::try_from(meta.max_part).unwrap_or(usize::MAX))
+        {
+            return refuse(
+                ErrorCode::TooLarge,
+                "a part is larger than the session's fixed part size",
+            );
+        }
         let mut replaces = 0;
         if single_use {
             let prev = self.db.query(

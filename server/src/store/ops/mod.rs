@@ -22,6 +22,9 @@ use crate::config::Limits;
 use crate::hub::{Hub, MailboxKey};
 
 mod mailbox;
+mod retention;
+
+pub(crate) use retention::PER_SWEEP;
 mod sessions;
 
 type Res<T> = Result<T, StoreError>;
@@ -37,6 +40,8 @@ struct Meta {
     resubmit: bool,
     next_sub: u64,
     has_manifest: bool,
+    /// The session's fixed part size (0: only the frame limit).
+    max_part: u32,
     /// The manifest's submission window (unix seconds), when the relay
     /// could read it.
     opens_at: Option<u64>,
@@ -232,7 +237,8 @@ impl Writer {
             Command::Create {
                 members,
                 allow_resubmit,
-            } => self.create(members, allow_resubmit),
+                max_part,
+            } => self.create(members, allow_resubmit, max_part),
             Command::Hello {
                 session,
                 token,
@@ -240,6 +246,7 @@ impl Writer {
             } => self.hello(session, &token, resume),
             Command::RegisterManifest { session, blob } => self.register_manifest(session, &blob),
             Command::CloseDue => self.close_due(unix_now()),
+            Command::Gc(keep) => self.collect(keep, unix_now()),
             Command::SetState { session, state } => self.set_state(session, state),
             Command::Mint { session, req } => {
                 self.mint(session, req.mode, req.count, req.rate_per_min)
@@ -274,7 +281,7 @@ impl Writer {
             return Ok(*m);
         }
         let rows = self.db.query(
-            "SELECT s.state, s.members, s.resubmit, s.next_sub, s.manifest IS NOT NULL, d.opens_at, d.closes_at FROM sessions s LEFT JOIN deadlines d ON d.session = s.id WHERE s.id = $1",
+            "SELECT s.state, s.members, s.resubmit, s.next_sub, s.manifest IS NOT NULL, d.opens_at, d.closes_at, s.max_part FROM sessions s LEFT JOIN deadlines d ON d.session = s.id WHERE s.id = $1",
             &[sid(&session)],
         )?;
         let Some(r) = rows.first() else {
@@ -292,16 +299,25 @@ impl Writer {
             has_manifest: r.int(4)? != 0,
             opens_at: r.opt_int(5)?.and_then(|t| u64::try_from(t).ok()),
             closes_at: r.opt_int(6)?.and_then(|t| u64::try_from(t).ok()),
+            max_part: u32::try_from(r.int(7)?).map_err(|_| DbError::Corrupt("part size"))?,
         };
         self.sessions.insert(session, m);
         Ok(m)
     }
 
     fn set_meta_state(&mut self, session: SessionId, state: SessionState) -> Res<()> {
-        self.db.exec(
-            "UPDATE sessions SET state = $1 WHERE id = $2",
-            &[n(state as u8), sid(&session)],
-        )?;
+        if state == SessionState::Done {
+            // The start of its retention time.
+            self.db.exec(
+                "UPDATE sessions SET state = $1, finished_at = $3 WHERE id = $2",
+                &[n(state as u8), sid(&session), Arg::Int(unix_now_sql())],
+            )?;
+        } else {
+            self.db.exec(
+                "UPDATE sessions SET state = $1 WHERE id = $2",
+                &[n(state as u8), sid(&session)],
+            )?;
+        }
         if let Some(m) = self.sessions.get_mut(&session) {
             m.state = state;
         }
