@@ -42,6 +42,20 @@ pub struct Config {
     /// `--creates-per-min` per address.
     #[arg(long, env = "SOTTO_CREATE_TOKEN", hide_env_values = true)]
     pub create_token: Option<String>,
+    /// PEM certificate chain: the relay serves `https://` and `wss://`
+    /// itself (with `--tls-key`).
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of `--tls-cert` (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// A reverse proxy (an address or a CIDR block; repeat the flag or
+    /// separate with commas) whose `Forwarded` / `X-Forwarded-For` header
+    /// names the client. Only connections from these addresses have the
+    /// header read; per-address limits then apply to the client, and the
+    /// proxy's own connections count only against `--max-connections`.
+    #[arg(long, value_delimiter = ',')]
+    pub trusted_proxy: Vec<String>,
     /// Limits.
     #[command(flatten)]
     pub limits: Limits,

@@ -35,7 +35,9 @@ mod hub;
 mod limits;
 mod listener;
 mod metrics;
+mod proxy;
 mod store;
+mod tls;
 mod ws;
 
 use std::net::SocketAddr;
@@ -73,6 +75,8 @@ pub(crate) struct App {
     pub shutdown: watch::Receiver<bool>,
     /// SHA-256 of `--create-token`: without it no session is created.
     pub create_token: Option<[u8; 32]>,
+    /// Reverse proxies whose forwarding headers name the client.
+    pub proxies: proxy::TrustedProxies,
 }
 
 impl App {
@@ -97,6 +101,7 @@ pub struct Relay {
     metrics: Arc<Metrics>,
     location: Location,
     static_dir: Option<PathBuf>,
+    tls: Option<crate::tls::Tls>,
 }
 
 /// Opens the relay described by `config` and serves on `listener` until
@@ -125,6 +130,11 @@ impl Relay {
         let metrics = Arc::new(Metrics::default());
         let location = config.location()?;
         let create_token = config.create_token_digest()?;
+        let proxies = proxy::TrustedProxies::parse(&config.trusted_proxy)?;
+        let tls = match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
+            _ => None,
+        };
         let (store, writer) = Store::open(&location, config.limits.clone(), hub, metrics.clone())
             .map_err(|source| RelayError::Store {
             location: location.to_string(),
@@ -140,6 +150,7 @@ impl Relay {
             open_links: OpenLinkLimiter::default(),
             shutdown: shutdown_rx,
             create_token,
+            proxies,
         });
         let static_dir = if config.no_static {
             None
@@ -153,6 +164,7 @@ impl Relay {
             metrics,
             location,
             static_dir,
+            tls,
         })
     }
 
@@ -207,6 +219,8 @@ impl Relay {
                 idle: Duration::from_secs(limits.idle_timeout_secs.max(1)),
             },
             metrics.clone(),
+            self.tls.clone(),
+            app.proxies.clone(),
         );
         match &self.location {
             Location::Sqlite(dir) => {
