@@ -11,7 +11,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Raw, Relay, error_code, parts, setup};
-use sotto_client::native::relay_client::RelayClient;
 use sotto_client::relay::ClientError;
 use sotto_wire::{CreateParams, ErrorCode, Kind, SessionId, SessionState, Token};
 use tokio::time::timeout;
@@ -267,18 +266,10 @@ async fn a_create_token_restricts_session_creation() {
     ));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_part_larger_than_the_sessions_part_size_is_refused() {
-    let relay = Relay::start(&[]);
+/// An open session created with `params`; an open link to it.
+async fn open_session(relay: &Relay, params: CreateParams) -> (SessionId, Token) {
     let mut org = relay.client().await;
-    let (session, created) = org
-        .create_session(&CreateParams {
-            members: 3,
-            max_part_bytes: 8,
-            ..CreateParams::default()
-        })
-        .await
-        .unwrap();
+    let (session, created) = org.create_session(&params).await.unwrap();
     org.hello(session, &created.organizer, 0).await.unwrap();
     org.register_manifest(b"manifest").await.unwrap();
     org.set_state(SessionState::Open).await.unwrap();
@@ -292,6 +283,21 @@ async fn a_part_larger_than_the_sessions_part_size_is_refused() {
         .unwrap()
         .pop()
         .unwrap();
+    (session, link)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_part_larger_than_the_sessions_part_size_is_refused() {
+    let relay = Relay::start(&[]);
+    let (session, link) = open_session(
+        &relay,
+        CreateParams {
+            members: 3,
+            max_part_bytes: 8,
+            ..CreateParams::default()
+        },
+    )
+    .await;
     let mut p = Raw::connect(&relay, [127, 0, 0, 1]).await;
     assert_eq!(p.hello(session, &link).await.header.kind, Kind::Welcome);
     // Parts of exactly 8 bytes: stored.
@@ -309,26 +315,15 @@ async fn a_part_larger_than_the_sessions_part_size_is_refused() {
         "nothing of the refused submission was stored"
     );
     // Sessions created without a part size take any part up to the frame.
-    let mut other = RelayClient::connect(&relay.url()).await.unwrap();
-    let (s2, c2) = other
-        .create_session(&CreateParams {
+    let (s2, link2) = open_session(
+        &relay,
+        CreateParams {
             members: 1,
             ..CreateParams::default()
-        })
-        .await
-        .unwrap();
-    other.hello(s2, &c2.organizer, 0).await.unwrap();
-    other.register_manifest(b"m").await.unwrap();
-    other.set_state(SessionState::Open).await.unwrap();
-    let t = other
-        .mint(&sotto_wire::MintRequest {
-            mode: sotto_wire::TokenMode::SingleUse,
-            count: 1,
-            rate_per_min: 0,
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await;
     let mut q = relay.client().await;
-    q.hello(s2, &t[0], 0).await.unwrap();
+    q.hello(s2, &link2, 0).await.unwrap();
     assert_eq!(q.submit(1, &[&[7u8; 4096]]).await.unwrap().position, 1);
 }

@@ -392,7 +392,23 @@ fn run_batch(writer: &mut ops::Writer, batch: &mut Vec<Job>, m: &Metrics) {
     let (began, results) = loop {
         tries += 1;
         let mut results: Vec<Result<Reply, StoreError>> = Vec::with_capacity(batch.len());
-        let began = writer.begin(&sessions);
+        let began = writer.begin(&sessions).and_then(|()| {
+            let submits: Vec<(Caller, bool, u64)> = batch
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| failed[*i].is_none())
+                .filter_map(|(_, j)| match &j.cmd {
+                    Command::Submit {
+                        caller,
+                        single_use,
+                        idem,
+                        ..
+                    } => Some((*caller, *single_use, *idem)),
+                    _ => None,
+                })
+                .collect();
+            writer.prefetch(&submits)
+        });
         let mut aborted = None;
         for (i, job) in batch.iter_mut().enumerate() {
             if let Some(e) = failed[i].take() {

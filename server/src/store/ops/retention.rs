@@ -113,6 +113,8 @@ impl Writer {
         self.cursors.retain(|k, _| k.0 != s);
         self.dirty.retain(|k, _| k.0 != s);
         self.pending_subs.remove(&s);
+        self.pending.mailbox.retain(|r| r.session != s);
+        self.pending.submissions.retain(|r| r.session != s);
         Ok(())
     }
 }
