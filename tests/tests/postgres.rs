@@ -367,3 +367,81 @@ async fn retention_sweeps_run_once_across_relays_and_gc_works_beside_them() {
     .await
     .expect("timed out");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_and_second_uses_within_one_batch_are_caught() {
+    // A batch looks its submissions up together and writes their rows at
+    // commit: a retry (same token and id) or a second use of a single-use
+    // token arriving in the same batch must still be caught.
+    let pg = PgCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let relays = [relay_on(&pg, &dir), relay_on(&pg, &dir)];
+    let urls = [relays[0].url(), relays[1].url()];
+    tokio::time::timeout(Duration::from_secs(120), async {
+        let mut org = RelayClient::connect(&urls[0]).await.unwrap();
+        let (session, created) = org
+            .create_session(&CreateParams {
+                members: 2,
+                ..CreateParams::default()
+            })
+            .await
+            .unwrap();
+        org.hello(session, &created.organizer, 0).await.unwrap();
+        org.register_manifest(b"manifest").await.unwrap();
+        org.set_state(SessionState::Open).await.unwrap();
+        let tokens = org
+            .mint(&MintRequest {
+                mode: TokenMode::SingleUse,
+                count: 30,
+                rate_per_min: 0,
+            })
+            .await
+            .unwrap();
+        // Per token, three submissions at once: the same id twice (a
+        // retry) and another id (a second use), spread over both relays.
+        let mut tasks = Vec::new();
+        for (k, token) in tokens.iter().enumerate() {
+            for (j, idem) in [(0, k as u64), (1, k as u64), (2, 1000 + k as u64)] {
+                let (url, token) = (urls[(k + j) % 2].clone(), token.clone());
+                tasks.push(tokio::spawn(async move {
+                    let mut p = RelayClient::connect(&url).await.unwrap();
+                    p.hello(session, &token, 0).await.unwrap();
+                    let part = [idem as u8; 8];
+                    (k, idem, p.submit(idem, &[&part, &part]).await)
+                }));
+            }
+        }
+        let mut per_token: BTreeMap<usize, Vec<(u64, u64, [u8; 32])>> = BTreeMap::new();
+        for t in tasks {
+            let (k, idem, r) = t.await.unwrap();
+            match r {
+                Ok(ack) => per_token
+                    .entry(k)
+                    .or_default()
+                    .push((idem, ack.position, ack.receipt)),
+                Err(sotto_client::relay::ClientError::Refused { code, .. }) => {
+                    assert_eq!(code, sotto_wire::ErrorCode::TokenUsed)
+                }
+                Err(e) => panic!("unexpected {e:?}"),
+            }
+        }
+        let mut positions = BTreeSet::new();
+        for (k, acks) in &per_token {
+            let first = acks[0];
+            for a in acks {
+                assert_eq!(
+                    (a.0, a.1, a.2),
+                    (first.0, first.1, first.2),
+                    "token {k}: one submission, retries get its position and receipt"
+                );
+            }
+            positions.insert(first.1);
+        }
+        assert_eq!(per_token.len(), 30, "every token submitted once");
+        assert_eq!(positions, (1..=30).collect(), "gapless positions");
+    })
+    .await
+    .expect("timed out");
+    assert_eq!(scalar(&pg, "SELECT count(*) FROM submissions"), 30);
+    assert_eq!(scalar(&pg, "SELECT count(*) FROM mailbox"), 60);
+}
