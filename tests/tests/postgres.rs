@@ -41,6 +41,35 @@ fn scalar(pg: &PgCluster, sql: &str) -> i64 {
     .unwrap()
 }
 
+/// An open session of two members created through `relay` with
+/// `params`, and `count` single-use tokens: the organizer's connection,
+/// the session, its tokens from Create and the minted tokens.
+async fn open_session(
+    relay: &str,
+    params: CreateParams,
+    count: u32,
+) -> (
+    RelayClient,
+    sotto_wire::SessionId,
+    sotto_wire::Created,
+    Vec<sotto_wire::Token>,
+) {
+    let mut org = RelayClient::connect(relay).await.unwrap();
+    let (session, created) = org.create_session(&params).await.unwrap();
+    org.hello(session, &created.organizer, 0).await.unwrap();
+    org.register_manifest(b"manifest").await.unwrap();
+    org.set_state(SessionState::Open).await.unwrap();
+    let tokens = org
+        .mint(&MintRequest {
+            mode: TokenMode::SingleUse,
+            count,
+            rate_per_min: 0,
+        })
+        .await
+        .unwrap();
+    (org, session, created, tokens)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relays_share_one_postgres_with_gapless_mailboxes_and_push() {
     let pg = PgCluster::start();
@@ -50,26 +79,16 @@ async fn relays_share_one_postgres_with_gapless_mailboxes_and_push() {
     let relays = [a.url(), b.url()];
     tokio::time::timeout(Duration::from_secs(120), async {
         // The organizer works through A.
-        let mut org = RelayClient::connect(&relays[0]).await.unwrap();
-        let (session, created) = org
-            .create_session(&CreateParams {
+        let (_org, session, created, tokens) = open_session(
+            &relays[0],
+            CreateParams {
                 members: 2,
                 allow_resubmit: false,
                 ..CreateParams::default()
-            })
-            .await
-            .unwrap();
-        org.hello(session, &created.organizer, 0).await.unwrap();
-        org.register_manifest(b"manifest").await.unwrap();
-        org.set_state(SessionState::Open).await.unwrap();
-        let tokens = org
-            .mint(&MintRequest {
-                mode: TokenMode::SingleUse,
-                count: 41,
-                rate_per_min: 0,
-            })
-            .await
-            .unwrap();
+            },
+            41,
+        )
+        .await;
         // Member 1 listens on A, member 2 on B.
         let mut m1 = RelayClient::connect(&relays[0]).await.unwrap();
         m1.hello(session, &created.members[0], 0).await.unwrap();
@@ -242,26 +261,16 @@ fn relay_on_with(pg: &PgCluster, dir: &tempfile::TempDir, extra: &[&str]) -> Rel
 /// Creates, runs and finishes (both members publish) a session of two
 /// members with `submissions` submissions, through `relay`.
 async fn finished_session(relay: &str, submissions: u32) -> sotto_wire::SessionId {
-    let mut org = RelayClient::connect(relay).await.unwrap();
-    let (session, created) = org
-        .create_session(&CreateParams {
+    let (mut org, session, created, tokens) = open_session(
+        relay,
+        CreateParams {
             members: 2,
             max_part_bytes: 4,
             ..CreateParams::default()
-        })
-        .await
-        .unwrap();
-    org.hello(session, &created.organizer, 0).await.unwrap();
-    org.register_manifest(b"manifest").await.unwrap();
-    org.set_state(SessionState::Open).await.unwrap();
-    let tokens = org
-        .mint(&MintRequest {
-            mode: TokenMode::SingleUse,
-            count: submissions,
-            rate_per_min: 0,
-        })
-        .await
-        .unwrap();
+        },
+        submissions,
+    )
+    .await;
     for (k, t) in tokens.iter().enumerate() {
         let mut p = RelayClient::connect(relay).await.unwrap();
         p.hello(session, t, 0).await.unwrap();
@@ -378,25 +387,15 @@ async fn retries_and_second_uses_within_one_batch_are_caught() {
     let relays = [relay_on(&pg, &dir), relay_on(&pg, &dir)];
     let urls = [relays[0].url(), relays[1].url()];
     tokio::time::timeout(Duration::from_secs(120), async {
-        let mut org = RelayClient::connect(&urls[0]).await.unwrap();
-        let (session, created) = org
-            .create_session(&CreateParams {
+        let (_org, session, _created, tokens) = open_session(
+            &urls[0],
+            CreateParams {
                 members: 2,
                 ..CreateParams::default()
-            })
-            .await
-            .unwrap();
-        org.hello(session, &created.organizer, 0).await.unwrap();
-        org.register_manifest(b"manifest").await.unwrap();
-        org.set_state(SessionState::Open).await.unwrap();
-        let tokens = org
-            .mint(&MintRequest {
-                mode: TokenMode::SingleUse,
-                count: 30,
-                rate_per_min: 0,
-            })
-            .await
-            .unwrap();
+            },
+            30,
+        )
+        .await;
         // Per token, three submissions at once: the same id twice (a
         // retry) and another id (a second use), spread over both relays.
         let mut tasks = Vec::new();
