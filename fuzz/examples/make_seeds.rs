@@ -98,6 +98,7 @@ fn main() {
     let create = CreateParams {
         members: 3,
         allow_resubmit: true,
+        ..CreateParams::default()
     };
     write(
         "wire_frame",

@@ -35,9 +35,43 @@ pub struct Config {
     /// Write the bound port to this file once listening.
     #[arg(long)]
     pub port_file: Option<PathBuf>,
+    /// Create sessions only for clients that present this token (64 hex
+    /// digits; `sotto create --create-token`, or the web app's create page).
+    /// Better given as the environment variable, which other users cannot
+    /// read from the process list. Without it anyone may create sessions,
+    /// `--creates-per-min` per address.
+    #[arg(long, env = "SOTTO_CREATE_TOKEN", hide_env_values = true)]
+    pub create_token: Option<String>,
+    /// PEM certificate chain: the relay serves `https://` and `wss://`
+    /// itself (with `--tls-key`).
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of `--tls-cert` (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// A reverse proxy (an address or a CIDR block; repeat the flag or
+    /// separate with commas) whose `Forwarded` / `X-Forwarded-For` header
+    /// names the client. Only connections from these addresses have the
+    /// header read; per-address limits then apply to the client, and the
+    /// proxy's own connections count only against `--max-connections`.
+    #[arg(long, value_delimiter = ',')]
+    pub trusted_proxy: Vec<String>,
     /// Limits.
     #[command(flatten)]
     pub limits: Limits,
+    /// What to do instead of serving.
+    #[command(subcommand)]
+    pub command: Option<RelayCommand>,
+}
+
+/// Commands of `sotto-relay` other than serving (the default).
+#[derive(Debug, Clone, Copy, clap::Subcommand)]
+#[non_exhaustive]
+pub enum RelayCommand {
+    /// Runs one retention sweep over the store (`--retention-secs`,
+    /// `--result-retention-secs`, `--unfinished-retention-secs`), prints
+    /// what it deleted and exits; safe beside running relays.
+    Gc,
 }
 
 impl Config {
@@ -50,6 +84,18 @@ impl Config {
             }
             Some(_) => Err(crate::ConfigError::StoreUrl),
         }
+    }
+
+    /// The digest of `--create-token`, if one is set.
+    pub fn create_token_digest(&self) -> Result<Option<[u8; 32]>, crate::ConfigError> {
+        self.create_token
+            .as_deref()
+            .map(|hex| {
+                sotto_wire::Token::from_hex(hex.trim())
+                    .map(|t| t.digest())
+                    .map_err(|_| crate::ConfigError::CreateToken)
+            })
+            .transpose()
     }
 }
 
@@ -64,6 +110,17 @@ pub enum SyncMode {
     /// PostgreSQL: `synchronous_commit = off`: survives a relay crash, but
     /// a crash of the database server may lose the last commits.
     Normal,
+}
+
+impl Limits {
+    /// The retention times the sweeps apply.
+    pub fn retention(&self) -> crate::store::Retention {
+        crate::store::Retention {
+            data: self.retention_secs,
+            results: self.result_retention_secs,
+            unfinished: self.unfinished_retention_secs,
+        }
+    }
 }
 
 /// Resource limits, all configurable, with defaults sized for one small machine.
@@ -122,6 +179,24 @@ pub struct Limits {
     /// Requests a connection may have in flight before reading is paused.
     #[arg(long, default_value_t = 32)]
     pub max_inflight: usize,
+    /// Seconds after a session finished (every member published) until its
+    /// submissions, mailboxes and participant and member tokens are
+    /// deleted; its manifest, signed results and read link stay (0: keep).
+    #[arg(long, default_value_t = 7 * 86_400)]
+    pub retention_secs: u64,
+    /// Seconds after a session finished until it is deleted entirely,
+    /// manifest and signed results included (0: keep them).
+    #[arg(long, default_value_t = 365 * 86_400)]
+    pub result_retention_secs: u64,
+    /// Seconds after its creation until a session that never finished (an
+    /// abandoned draft, a committee that never computed) counts as
+    /// finished, so that the two retention times above apply (0: never).
+    #[arg(long, default_value_t = 90 * 86_400)]
+    pub unfinished_retention_secs: u64,
+    /// Seconds between two retention sweeps (with several relays on one
+    /// PostgreSQL one of them sweeps each time).
+    #[arg(long, default_value_t = 60)]
+    pub gc_interval_secs: u64,
     /// WAL sync mode of the store.
     #[arg(long, value_enum, default_value_t = SyncMode::Full)]
     pub sync: SyncMode,

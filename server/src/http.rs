@@ -104,9 +104,12 @@ pub fn router(app: Arc<App>, static_dir: Option<PathBuf>) -> Router {
 
 async fn upgrade(
     State(app): State<Arc<App>>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    // Behind a trusted proxy, the client its header names (`--trusted-proxy`).
+    let addr = app.proxies.client(peer, &headers);
     let slot = match app.conns.acquire(addr.ip()) {
         Ok(slot) => slot,
         Err(e) => {

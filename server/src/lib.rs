@@ -35,7 +35,9 @@ mod hub;
 mod limits;
 mod listener;
 mod metrics;
+mod proxy;
 mod store;
+mod tls;
 mod ws;
 
 use std::net::SocketAddr;
@@ -49,12 +51,12 @@ use std::path::PathBuf;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-pub use crate::config::{Config, Limits, SyncMode};
+pub use crate::config::{Config, Limits, RelayCommand, SyncMode};
 pub use crate::error::{ConfigError, RelayError};
 use crate::limits::{ConnLimiter, OpenLinkLimiter};
 use crate::metrics::Metrics;
 use crate::store::Store;
-pub use crate::store::{DbError, Location, OpenError};
+pub use crate::store::{Collected, DbError, Location, OpenError, Retention};
 
 /// State shared by every connection and route.
 #[derive(Debug)]
@@ -71,6 +73,22 @@ pub(crate) struct App {
     pub open_links: OpenLinkLimiter,
     /// Becomes `true` when the relay shuts down.
     pub shutdown: watch::Receiver<bool>,
+    /// SHA-256 of `--create-token`: without it no session is created.
+    pub create_token: Option<[u8; 32]>,
+    /// Reverse proxies whose forwarding headers name the client.
+    pub proxies: proxy::TrustedProxies,
+}
+
+impl App {
+    /// Whether a Create presenting `token` may create a session.
+    pub fn may_create(&self, token: Option<&sotto_wire::Token>) -> bool {
+        use subtle::ConstantTimeEq as _;
+        match (&self.create_token, token) {
+            (None, _) => true,
+            (Some(want), Some(t)) => bool::from(t.digest().ct_eq(want)),
+            (Some(_), None) => false,
+        }
+    }
 }
 
 /// An opened relay: the store is open (schema migrations applied) and the
@@ -83,6 +101,7 @@ pub struct Relay {
     metrics: Arc<Metrics>,
     location: Location,
     static_dir: Option<PathBuf>,
+    tls: Option<crate::tls::Tls>,
 }
 
 /// Opens the relay described by `config` and serves on `listener` until
@@ -110,6 +129,12 @@ impl Relay {
         let hub = Arc::new(hub::Hub::default());
         let metrics = Arc::new(Metrics::default());
         let location = config.location()?;
+        let create_token = config.create_token_digest()?;
+        let proxies = proxy::TrustedProxies::parse(&config.trusted_proxy)?;
+        let tls = match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
+            _ => None,
+        };
         let (store, writer) = Store::open(&location, config.limits.clone(), hub, metrics.clone())
             .map_err(|source| RelayError::Store {
             location: location.to_string(),
@@ -124,6 +149,8 @@ impl Relay {
             limits,
             open_links: OpenLinkLimiter::default(),
             shutdown: shutdown_rx,
+            create_token,
+            proxies,
         });
         let static_dir = if config.no_static {
             None
@@ -137,7 +164,39 @@ impl Relay {
             metrics,
             location,
             static_dir,
+            tls,
         })
+    }
+
+    /// `sotto-relay gc`: runs retention sweeps until one finds nothing
+    /// more to do (each handles a bounded number of sessions), then stops
+    /// the store. Returns what was deleted in all; `skipped` when another
+    /// relay held the lock of periodic work (it sweeps meanwhile).
+    pub async fn gc(self) -> Result<Collected, RelayError> {
+        let keep = self.app.limits.retention();
+        let mut total = Collected::default();
+        loop {
+            let r = self.app.store.call(store::Command::Gc(keep)).await;
+            let c = match r {
+                Ok(store::Reply::Collected(c)) => c,
+                Ok(_) => break,
+                Err(e) => return Err(RelayError::Gc(e.to_string())),
+            };
+            total.expired += c.expired;
+            total.purged += c.purged;
+            total.deleted += c.deleted;
+            total.skipped |= c.skipped;
+            let full = u64::from(store::PER_SWEEP);
+            if c.skipped || (c.expired < full && c.purged < full && c.deleted < full) {
+                break;
+            }
+        }
+        let Relay { app, writer, .. } = self;
+        drop(app);
+        tokio::task::spawn_blocking(move || writer.join())
+            .await?
+            .ok();
+        Ok(total)
     }
 
     /// Serves HTTP and WebSockets on `listener` until `shutdown` completes
@@ -160,6 +219,8 @@ impl Relay {
                 idle: Duration::from_secs(limits.idle_timeout_secs.max(1)),
             },
             metrics.clone(),
+            self.tls.clone(),
+            app.proxies.clone(),
         );
         match &self.location {
             Location::Sqlite(dir) => {
@@ -168,6 +229,11 @@ impl Relay {
             Location::Postgres(_) => tracing::info!(%addr, "relay started on PostgreSQL"),
         }
         let sweeper = tokio::spawn(close_at_deadlines(app.store.clone()));
+        let collector = tokio::spawn(collect_garbage(
+            app.store.clone(),
+            app.limits.retention(),
+            Duration::from_secs(app.limits.gc_interval_secs.max(1)),
+        ));
         let router = http::router(app.clone(), self.static_dir);
         // `tap_io` (a no-op here) gives the guarded listener axum's
         // `ConnectInfo<SocketAddr>` support.
@@ -187,7 +253,9 @@ impl Relay {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         sweeper.abort();
+        collector.abort();
         let _ = sweeper.await;
+        let _ = collector.await;
         drop(app);
         let writer = self.writer;
         tokio::task::spawn_blocking(move || writer.join())
@@ -208,6 +276,19 @@ async fn close_at_deadlines(store: store::Store) {
         tick.tick().await;
         if let Err(e) = store.call(store::Command::CloseDue).await {
             tracing::warn!(error = %e, "closing sessions at their deadline failed");
+        }
+    }
+}
+
+/// Deletes what finished sessions no longer need, every `every` (with
+/// several relays on one PostgreSQL, one of them each time).
+async fn collect_garbage(store: store::Store, keep: Retention, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.call(store::Command::Gc(keep)).await {
+            tracing::warn!(error = %e, "the retention sweep failed");
         }
     }
 }

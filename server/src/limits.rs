@@ -93,13 +93,24 @@ impl ConnLimiter {
 
     /// Reserves a slot for a connection from `addr`.
     pub fn acquire(&self, addr: IpAddr) -> Result<ConnSlot, ConnRefused> {
+        self.reserve(addr, true)
+    }
+
+    /// Reserves a slot for a connection from a trusted proxy, which
+    /// carries many clients: it counts against the total only (each
+    /// client is counted by its own address at the WebSocket upgrade).
+    pub fn acquire_for_proxy(&self, addr: IpAddr) -> Result<ConnSlot, ConnRefused> {
+        self.reserve(addr, false)
+    }
+
+    fn reserve(&self, addr: IpAddr, per_addr_cap: bool) -> Result<ConnSlot, ConnRefused> {
         let addr = client_key(addr);
         let mut c = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if c.total >= self.max_total {
             return Err(ConnRefused::Total);
         }
         let n = c.per_addr.entry(addr).or_insert(0);
-        if *n >= self.max_per_addr {
+        if per_addr_cap && *n >= self.max_per_addr {
             return Err(ConnRefused::PerAddress);
         }
         *n += 1;

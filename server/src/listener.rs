@@ -28,11 +28,13 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::time::{Instant, Sleep};
 
 use crate::limits::{ConnLimiter, ConnSlot};
 use crate::metrics::Metrics;
+use crate::proxy::TrustedProxies;
+use crate::tls::MaybeTls;
 
 /// What a refused connection is told before it is closed.
 const REFUSED: &[u8] =
@@ -54,21 +56,29 @@ pub struct GuardedListener {
     limiter: ConnLimiter,
     deadlines: Deadlines,
     metrics: Arc<Metrics>,
+    tls: Option<crate::tls::Tls>,
+    proxies: TrustedProxies,
 }
 
 impl GuardedListener {
-    /// Wraps `inner`.
+    /// Wraps `inner`; with `tls`, every connection starts with a TLS
+    /// handshake (under the handshake deadline). Connections from
+    /// `proxies` are not capped per address.
     pub fn new(
         inner: TcpListener,
         limiter: ConnLimiter,
         deadlines: Deadlines,
         metrics: Arc<Metrics>,
+        tls: Option<crate::tls::Tls>,
+        proxies: TrustedProxies,
     ) -> GuardedListener {
         GuardedListener {
             inner,
             limiter,
             deadlines,
             metrics,
+            tls,
+            proxies,
         }
     }
 }
@@ -94,9 +104,15 @@ impl axum::serve::Listener for GuardedListener {
                     continue;
                 }
             };
-            match self.limiter.acquire(addr.ip()) {
+            let slot = if self.proxies.trusts(addr.ip()) {
+                self.limiter.acquire_for_proxy(addr.ip())
+            } else {
+                self.limiter.acquire(addr.ip())
+            };
+            match slot {
                 Ok(slot) => {
                     let _ = stream.set_nodelay(true);
+                    let stream = MaybeTls::new(stream, self.tls.as_ref());
                     return (
                         GuardedStream::new(stream, slot, self.deadlines, self.metrics.clone()),
                         addr,
@@ -106,7 +122,10 @@ impl axum::serve::Listener for GuardedListener {
                     self.metrics.connections_refused.fetch_add(1, Relaxed);
                     tracing::debug!(%addr, %reason, "tcp connection refused");
                     // Best effort, never waits: the socket buffer is empty.
-                    let _ = stream.try_write(REFUSED);
+                    // (Not to a TLS client, which expects a handshake.)
+                    if self.tls.is_none() {
+                        let _ = stream.try_write(REFUSED);
+                    }
                 }
             }
         }
@@ -120,7 +139,7 @@ impl axum::serve::Listener for GuardedListener {
 /// An accepted TCP stream with a connection slot and read deadlines.
 #[derive(Debug)]
 pub struct GuardedStream {
-    inner: TcpStream,
+    inner: MaybeTls,
     _slot: ConnSlot,
     /// The last four bytes read while in the handshake, to spot `\r\n\r\n`.
     tail: u32,
@@ -134,7 +153,7 @@ pub struct GuardedStream {
 
 impl GuardedStream {
     fn new(
-        inner: TcpStream,
+        inner: MaybeTls,
         slot: ConnSlot,
         deadlines: Deadlines,
         metrics: Arc<Metrics>,

@@ -17,6 +17,18 @@ async fn main() -> anyhow::Result<()> {
         Err(e) => tracing::warn!(error = %e, "could not raise the file descriptor limit"),
     }
     let relay = sotto_relay::Relay::open(&cfg)?;
+    if let Some(sotto_relay::RelayCommand::Gc) = cfg.command {
+        let c = relay.gc().await?;
+        if c.skipped {
+            println!("another relay is sweeping now; nothing done here");
+        } else {
+            println!(
+                "retention sweep: {} unfinished sessions expired, {} purged, {} deleted",
+                c.expired, c.purged, c.deleted
+            );
+        }
+        return Ok(());
+    }
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .with_context(|| format!("binding {}", cfg.listen))?;

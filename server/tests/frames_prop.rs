@@ -133,7 +133,8 @@ fn payload_strategy() -> impl Strategy<Value = Vec<u8>> {
         prop::collection::vec(any::<u8>(), 0..64),
         (any::<u16>(), any::<bool>()).prop_map(|(members, allow_resubmit)| CreateParams {
             members,
-            allow_resubmit
+            allow_resubmit,
+            ..CreateParams::default()
         }
         .encode()),
         (any::<u32>(), any::<u32>()).prop_map(|(count, rate_per_min)| MintRequest {
@@ -290,6 +291,7 @@ async fn fixture(addr: SocketAddr) -> Fixture {
     let params = CreateParams {
         members: 2,
         allow_resubmit: false,
+        ..CreateParams::default()
     };
     let f = request(&mut org, &h, &params.encode()).await;
     assert_eq!(f.header.kind, Kind::Created, "{f:?}");

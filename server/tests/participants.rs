@@ -309,6 +309,7 @@ async fn a_flood_from_one_address_is_limited_and_others_are_served() {
     let create = CreateParams {
         members: 2,
         allow_resubmit: false,
+        ..CreateParams::default()
     }
     .encode();
     let mut c = Raw::connect(&relay, flooder).await;

@@ -41,6 +41,35 @@ fn scalar(pg: &PgCluster, sql: &str) -> i64 {
     .unwrap()
 }
 
+/// An open session of two members created through `relay` with
+/// `params`, and `count` single-use tokens: the organizer's connection,
+/// the session, its tokens from Create and the minted tokens.
+async fn open_session(
+    relay: &str,
+    params: CreateParams,
+    count: u32,
+) -> (
+    RelayClient,
+    sotto_wire::SessionId,
+    sotto_wire::Created,
+    Vec<sotto_wire::Token>,
+) {
+    let mut org = RelayClient::connect(relay).await.unwrap();
+    let (session, created) = org.create_session(&params).await.unwrap();
+    org.hello(session, &created.organizer, 0).await.unwrap();
+    org.register_manifest(b"manifest").await.unwrap();
+    org.set_state(SessionState::Open).await.unwrap();
+    let tokens = org
+        .mint(&MintRequest {
+            mode: TokenMode::SingleUse,
+            count,
+            rate_per_min: 0,
+        })
+        .await
+        .unwrap();
+    (org, session, created, tokens)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relays_share_one_postgres_with_gapless_mailboxes_and_push() {
     let pg = PgCluster::start();
@@ -50,25 +79,16 @@ async fn relays_share_one_postgres_with_gapless_mailboxes_and_push() {
     let relays = [a.url(), b.url()];
     tokio::time::timeout(Duration::from_secs(120), async {
         // The organizer works through A.
-        let mut org = RelayClient::connect(&relays[0]).await.unwrap();
-        let (session, created) = org
-            .create_session(&CreateParams {
+        let (_org, session, created, tokens) = open_session(
+            &relays[0],
+            CreateParams {
                 members: 2,
                 allow_resubmit: false,
-            })
-            .await
-            .unwrap();
-        org.hello(session, &created.organizer, 0).await.unwrap();
-        org.register_manifest(b"manifest").await.unwrap();
-        org.set_state(SessionState::Open).await.unwrap();
-        let tokens = org
-            .mint(&MintRequest {
-                mode: TokenMode::SingleUse,
-                count: 41,
-                rate_per_min: 0,
-            })
-            .await
-            .unwrap();
+                ..CreateParams::default()
+            },
+            41,
+        )
+        .await;
         // Member 1 listens on A, member 2 on B.
         let mut m1 = RelayClient::connect(&relays[0]).await.unwrap();
         m1.hello(session, &created.members[0], 0).await.unwrap();
@@ -116,8 +136,13 @@ async fn relays_share_one_postgres_with_gapless_mailboxes_and_push() {
     })
     .await
     .expect("timed out");
-    // Both relays applied the migrations; the schema was created once.
-    assert_eq!(scalar(&pg, "SELECT count(*) FROM schema_migrations"), 1);
+    // Both relays started on the fresh database; each migration (0001,
+    // 0002) was applied and recorded once.
+    assert_eq!(scalar(&pg, "SELECT count(*) FROM schema_migrations"), 2);
+    assert_eq!(
+        scalar(&pg, "SELECT count(DISTINCT version) FROM schema_migrations"),
+        2
+    );
 }
 
 fn vote_scenario(n: usize) -> (Scenario, BTreeMap<String, u64>) {
@@ -221,4 +246,201 @@ async fn postgres_restarted_mid_session_loses_nothing_acknowledged() {
         "committed submissions survived the crash"
     );
     expect_exact(&pg, run, 60, expected).await;
+}
+
+/// A relay on the cluster's database with extra arguments.
+fn relay_on_with(pg: &PgCluster, dir: &tempfile::TempDir, extra: &[&str]) -> Relay {
+    let url = pg.url();
+    relay_at(dir.path())
+        .args(["--store", &url])
+        .args(extra.iter().copied())
+        .start()
+        .unwrap()
+}
+
+/// Creates, runs and finishes (both members publish) a session of two
+/// members with `submissions` submissions, through `relay`.
+async fn finished_session(relay: &str, submissions: u32) -> sotto_wire::SessionId {
+    let (mut org, session, created, tokens) = open_session(
+        relay,
+        CreateParams {
+            members: 2,
+            max_part_bytes: 4,
+            ..CreateParams::default()
+        },
+        submissions,
+    )
+    .await;
+    for (k, t) in tokens.iter().enumerate() {
+        let mut p = RelayClient::connect(relay).await.unwrap();
+        p.hello(session, t, 0).await.unwrap();
+        // The session's part size holds on PostgreSQL too.
+        let refused = p.submit(k as u64 + 100, &[b"12345", b"1"]).await;
+        assert!(
+            matches!(
+                refused,
+                Err(sotto_client::relay::ClientError::Refused {
+                    code: sotto_wire::ErrorCode::TooLarge,
+                    ..
+                })
+            ),
+            "{refused:?}"
+        );
+        p.submit(k as u64, &[b"1234", b"1"]).await.unwrap();
+    }
+    org.set_state(SessionState::Closed).await.unwrap();
+    for m in &created.members {
+        let mut c = RelayClient::connect(relay).await.unwrap();
+        c.hello(session, m, 0).await.unwrap();
+        c.publish(b"signed result").await.unwrap();
+    }
+    session
+}
+
+/// Rows of `table` for `session`.
+fn rows_of(pg: &PgCluster, table: &str, session: sotto_wire::SessionId) -> i64 {
+    let column = if table == "sessions" { "id" } else { "session" };
+    scalar(
+        pg,
+        &format!(
+            "SELECT count(*) FROM {table} WHERE {column} = '\\x{}'::bytea",
+            session.to_hex()
+        ),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_sweeps_run_once_across_relays_and_gc_works_beside_them() {
+    let pg = PgCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    // Two relays sweeping every second: each sweep runs in one of them
+    // (the lock of periodic work), never both at once.
+    let sweeping = [
+        "--retention-secs",
+        "1",
+        "--result-retention-secs",
+        "0",
+        "--gc-interval-secs",
+        "1",
+    ];
+    let a = relay_on_with(&pg, &dir, &sweeping);
+    let b = relay_on_with(&pg, &dir, &sweeping);
+    tokio::time::timeout(Duration::from_secs(120), async {
+        let session = finished_session(&a.url(), 3).await;
+        let other = finished_session(&b.url(), 2).await;
+        for s in [session, other] {
+            let start = std::time::Instant::now();
+            while rows_of(&pg, "submissions", s) > 0 || rows_of(&pg, "mailbox", s) > 0 {
+                assert!(start.elapsed() < Duration::from_secs(60), "never purged");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            // Organizer and read tokens, the session row and its results stay.
+            assert_eq!(rows_of(&pg, "tokens", s), 2);
+            assert_eq!(rows_of(&pg, "results", s), 2);
+            assert_eq!(rows_of(&pg, "sessions", s), 1);
+            assert_eq!(rows_of(&pg, "cursors", s), 0);
+        }
+        assert_eq!(
+            scalar(
+                &pg,
+                "SELECT count(*) FROM sessions WHERE purged_at IS NOT NULL"
+            ),
+            2
+        );
+        // `sotto-relay gc` beside the running relays deletes what is due.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        // Another relay may hold the periodic lock at that instant: then gc
+        // says so, and a later run does the work.
+        let mut said = String::new();
+        for _ in 0..20 {
+            let out = std::process::Command::new(sotto_e2e::relay_bin())
+                .args(["--store", &pg.url(), "--result-retention-secs", "1", "gc"])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{out:?}");
+            said = String::from_utf8(out.stdout).unwrap();
+            if !said.contains("another relay") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        assert!(said.contains("2 deleted"), "{said}");
+        for s in [session, other] {
+            for table in ["sessions", "tokens", "results"] {
+                assert_eq!(rows_of(&pg, table, s), 0, "{table}");
+            }
+        }
+        // The relays keep serving.
+        finished_session(&b.url(), 1).await;
+    })
+    .await
+    .expect("timed out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_and_second_uses_within_one_batch_are_caught() {
+    // A batch looks its submissions up together and writes their rows at
+    // commit: a retry (same token and id) or a second use of a single-use
+    // token arriving in the same batch must still be caught.
+    let pg = PgCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let relays = [relay_on(&pg, &dir), relay_on(&pg, &dir)];
+    let urls = [relays[0].url(), relays[1].url()];
+    tokio::time::timeout(Duration::from_secs(120), async {
+        let (_org, session, _created, tokens) = open_session(
+            &urls[0],
+            CreateParams {
+                members: 2,
+                ..CreateParams::default()
+            },
+            30,
+        )
+        .await;
+        // Per token, three submissions at once: the same id twice (a
+        // retry) and another id (a second use), spread over both relays.
+        let mut tasks = Vec::new();
+        for (k, token) in tokens.iter().enumerate() {
+            for (j, idem) in [(0, k as u64), (1, k as u64), (2, 1000 + k as u64)] {
+                let (url, token) = (urls[(k + j) % 2].clone(), token.clone());
+                tasks.push(tokio::spawn(async move {
+                    let mut p = RelayClient::connect(&url).await.unwrap();
+                    p.hello(session, &token, 0).await.unwrap();
+                    let part = [idem as u8; 8];
+                    (k, idem, p.submit(idem, &[&part, &part]).await)
+                }));
+            }
+        }
+        let mut per_token: BTreeMap<usize, Vec<(u64, u64, [u8; 32])>> = BTreeMap::new();
+        for t in tasks {
+            let (k, idem, r) = t.await.unwrap();
+            match r {
+                Ok(ack) => per_token
+                    .entry(k)
+                    .or_default()
+                    .push((idem, ack.position, ack.receipt)),
+                Err(sotto_client::relay::ClientError::Refused { code, .. }) => {
+                    assert_eq!(code, sotto_wire::ErrorCode::TokenUsed)
+                }
+                Err(e) => panic!("unexpected {e:?}"),
+            }
+        }
+        let mut positions = BTreeSet::new();
+        for (k, acks) in &per_token {
+            let first = acks[0];
+            for a in acks {
+                assert_eq!(
+                    (a.0, a.1, a.2),
+                    (first.0, first.1, first.2),
+                    "token {k}: one submission, retries get its position and receipt"
+                );
+            }
+            positions.insert(first.1);
+        }
+        assert_eq!(per_token.len(), 30, "every token submitted once");
+        assert_eq!(positions, (1..=30).collect(), "gapless positions");
+    })
+    .await
+    .expect("timed out");
+    assert_eq!(scalar(&pg, "SELECT count(*) FROM submissions"), 30);
+    assert_eq!(scalar(&pg, "SELECT count(*) FROM mailbox"), 60);
 }

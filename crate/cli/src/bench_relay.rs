@@ -87,6 +87,7 @@ async fn bench(args: &RelayBenchArgs, rate: Option<f64>) -> anyhow::Result<Strin
         .create_session(&CreateParams {
             members: MEMBERS,
             allow_resubmit: false,
+            ..CreateParams::default()
         })
         .await?;
     org.hello(session, &created.organizer, 0).await?;

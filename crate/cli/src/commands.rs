@@ -36,6 +36,10 @@ pub struct CreateArgs {
     /// open link.
     #[arg(long, default_value_t = 0)]
     pub single_use: u32,
+    /// The relay operator's creation token (64 hex digits), for a relay
+    /// started with `--create-token`; or the environment variable.
+    #[arg(long, env = "SOTTO_CREATE_TOKEN", hide_env_values = true)]
+    pub create_token: Option<String>,
 }
 
 /// Arguments of `sotto member`.
@@ -197,8 +201,19 @@ pub fn create(args: &CreateArgs) -> anyhow::Result<()> {
         single_use: args.single_use,
     };
     let key = organizer_key(args)?;
+    let create_token = args
+        .create_token
+        .as_deref()
+        .map(|t| Token::from_hex(t.trim()))
+        .transpose()
+        .map_err(|_| anyhow::anyhow!("--create-token takes 64 hex digits"))?;
     let created = runtime()?
-        .block_on(session_ops::create_session(&args.relay, &spec, &key))
+        .block_on(session_ops::create_session_with_token(
+            &args.relay,
+            &spec,
+            &key,
+            create_token.as_ref(),
+        ))
         .with_context(|| format!("creating the session on {}", args.relay))?;
     let relay = &args.relay;
     println!("session:         {}", created.session.to_hex());

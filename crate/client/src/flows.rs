@@ -118,13 +118,15 @@ impl CreatedSession {
 }
 
 /// Organizer: checks the settings (before touching the relay), creates the
-/// session on the relay `relay_url`, signs and registers its manifest,
-/// opens it and mints the participant tokens.
+/// session on the relay `relay_url` (presenting `create_token` to a relay
+/// that restricts creation), signs and registers its manifest, opens it
+/// and mints the participant tokens.
 pub async fn create_session<S: Socket>(
     c: &mut RelayClient<S>,
     relay_url: &str,
     spec: &SessionSpec,
     organizer: &ed25519_dalek::SigningKey,
+    create_token: Option<&Token>,
 ) -> Result<CreatedSession, FlowError> {
     spec.sign(SessionId::NONE, relay_url, organizer)
         .map_err(FlowError::Settings)?;
@@ -133,6 +135,8 @@ pub async fn create_session<S: Socket>(
         .create_session(&CreateParams {
             members,
             allow_resubmit: false,
+            max_part_bytes: 0,
+            create_token: create_token.cloned(),
         })
         .await?;
     let (signed, manifest) = spec

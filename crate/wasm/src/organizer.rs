@@ -130,8 +130,20 @@ impl Organizer {
             getrandom::fill(seed.as_mut())
                 .map_err(|_| js_error(Code::Internal, "no secure randomness available"))?;
             let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+            let create_token = opts
+                .create_token
+                .as_deref()
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| Token::from_hex(t.trim()))
+                .transpose()
+                .map_err(|_| {
+                    js_error(
+                        Code::InvalidOptions,
+                        "the creation token must be 64 hex digits",
+                    )
+                })?;
             let mut c = connect(&relay).await?;
-            let created = flows::create_session(&mut c, &relay, &spec, &key)
+            let created = flows::create_session(&mut c, &relay, &spec, &key, create_token.as_ref())
                 .await
                 .map_err(|e| flow_error(&e))?;
             let _ = c.close().await;

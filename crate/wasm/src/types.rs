@@ -48,6 +48,8 @@ export interface SessionOptions {
   opensAt?: number;
   /** Unix seconds. */
   closesAt?: number;
+  /** The relay operator's creation token (64 hex digits), for a relay started with `--create-token`. */
+  createToken?: string;
 }
 /** The links of a session. Each carries a secret token: share each only with its holder. */
 export interface SessionLinks { members: string[]; participants: string[]; read: string; }
@@ -108,6 +110,10 @@ mod options {
         pub opens_at: Option<u64>,
         #[serde(default)]
         pub closes_at: Option<u64>,
+        /// The relay operator's creation token, hex (not part of the
+        /// manifest: only the relay sees it).
+        #[serde(default)]
+        pub create_token: Option<String>,
     }
 
     impl SessionOptions {

@@ -8,27 +8,81 @@ use super::reader::{Reader, put_len16, put_len32};
 use super::{ErrorCode, Role, SessionState, Token, TokenMode, WireError};
 
 /// Parameters of [`super::Kind::Create`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CreateParams {
     /// Committee size n (member indices 1..=n).
     pub members: u16,
     /// Whether a single-use token may resubmit (replacing) before close.
     pub allow_resubmit: bool,
+    /// The session's fixed part size: the relay refuses a submission with
+    /// a part (one member's ciphertext) longer than this, with
+    /// [`ErrorCode::TooLarge`]. 0: no limit but the frame's.
+    pub max_part_bytes: u32,
+    /// The operator's creation token, for a relay started with
+    /// `--create-token` (it refuses creation without it). Secret: redacted
+    /// `Debug`.
+    pub create_token: Option<Token>,
 }
 
+/// Flag bits of [`CreateParams`]'s encoding.
+const CREATE_RESUBMIT: u8 = 1;
+const CREATE_PART_SIZE: u8 = 2;
+const CREATE_TOKEN: u8 = 4;
+
 impl CreateParams {
-    /// `[members u16][flags u8: bit 0 = allow_resubmit]`.
+    /// `[members u16][flags u8]`, then `[max part bytes u32]` when flag bit
+    /// 1 is set and `[create token 32]` when bit 2 is; bit 0 =
+    /// allow_resubmit. (A 3-byte encoding, as older clients send, has
+    /// neither.)
     pub fn encode(&self) -> Vec<u8> {
         let mut out = self.members.to_be_bytes().to_vec();
-        out.push(u8::from(self.allow_resubmit));
+        let mut flags = u8::from(self.allow_resubmit);
+        if self.max_part_bytes != 0 {
+            flags |= CREATE_PART_SIZE;
+        }
+        if self.create_token.is_some() {
+            flags |= CREATE_TOKEN;
+        }
+        out.push(flags);
+        if self.max_part_bytes != 0 {
+            out.extend_from_slice(&self.max_part_bytes.to_be_bytes());
+        }
+        if let Some(t) = &self.create_token {
+            out.extend_from_slice(&t.0);
+        }
         out
     }
 
-    /// Inverse of [`CreateParams::encode`].
+    /// Inverse of [`CreateParams::encode`]; unknown flag bits, and a part
+    /// size of 0 spelled out, are refused.
     pub fn decode(b: &[u8]) -> Result<CreateParams, WireError> {
         let mut r = Reader::new(b);
         let members = r.u16()?;
         let flags = r.u8()?;
+        if flags & !(CREATE_RESUBMIT | CREATE_PART_SIZE | CREATE_TOKEN) != 0 {
+            return Err(WireError::InvalidValue {
+                field: "create flags",
+                value: flags.into(),
+            });
+        }
+        let max_part_bytes = if flags & CREATE_PART_SIZE != 0 {
+            match r.u32()? {
+                0 => {
+                    return Err(WireError::InvalidValue {
+                        field: "max_part_bytes",
+                        value: 0,
+                    });
+                }
+                v => v,
+            }
+        } else {
+            0
+        };
+        let create_token = if flags & CREATE_TOKEN != 0 {
+            Some(Token(r.array()?))
+        } else {
+            None
+        };
         r.finish()?;
         if members == 0 || members == super::BROADCAST {
             return Err(WireError::InvalidValue {
@@ -38,7 +92,9 @@ impl CreateParams {
         }
         Ok(CreateParams {
             members,
-            allow_resubmit: flags & 1 == 1,
+            allow_resubmit: flags & CREATE_RESUBMIT != 0,
+            max_part_bytes,
+            create_token,
         })
     }
 }
@@ -366,9 +422,29 @@ mod tests {
         let p = CreateParams {
             members: 3,
             allow_resubmit: true,
+            ..CreateParams::default()
         };
+        assert_eq!(p.encode(), [0, 3, 1], "the short form older clients send");
         assert_eq!(CreateParams::decode(&p.encode()).unwrap(), p);
+        let full = CreateParams {
+            members: 3,
+            allow_resubmit: false,
+            max_part_bytes: 700,
+            create_token: Some(Token([9; 32])),
+        };
+        assert_eq!(full.encode().len(), 3 + 4 + 32);
+        assert_eq!(CreateParams::decode(&full.encode()).unwrap(), full);
+        assert!(
+            !format!("{full:?}").contains("9, 9"),
+            "the token is redacted"
+        );
         assert!(CreateParams::decode(&[0, 0, 0]).is_err());
+        assert!(CreateParams::decode(&[0, 3, 8]).is_err(), "unknown flag");
+        assert!(
+            CreateParams::decode(&[0, 3, 2, 0, 0, 0, 0]).is_err(),
+            "size 0"
+        );
+        assert!(CreateParams::decode(&[0, 3, 4, 1]).is_err(), "short token");
         let c = Created {
             organizer: Token([1; 32]),
             reader: Token([2; 32]),

@@ -90,11 +90,62 @@ impl Row {
     }
 }
 
+/// A mailbox row (`mailbox` table), written in bulk at the end of a batch.
+#[derive(Debug, Clone)]
+pub struct MailRow {
+    /// Session id.
+    pub session: SessionId,
+    /// Member index.
+    pub member: u16,
+    /// Sequence number.
+    pub seq: i64,
+    /// Delivery kind.
+    pub kind: u8,
+    /// Sending member.
+    pub sender: u16,
+    /// Position or message id (as stored).
+    pub msg_id: i64,
+    /// The delivery payload.
+    pub payload: Vec<u8>,
+}
+
+/// A submission row (`submissions` table), written in bulk at the end of a
+/// batch.
+#[derive(Debug, Clone)]
+pub struct SubRow {
+    /// Session id.
+    pub session: SessionId,
+    /// Log position.
+    pub position: i64,
+    /// Token digest.
+    pub token: [u8; 32],
+    /// Idempotency id (as stored).
+    pub idem: i64,
+    /// Receipt.
+    pub receipt: [u8; 32],
+    /// Position replaced, or 0.
+    pub replaces: i64,
+}
+
+/// A stored submission found by [`Db::find_submissions`]: token digest,
+/// idempotency id (as stored), position, receipt.
+pub type FoundSubmission = (Vec<u8>, i64, i64, Vec<u8>);
+
+/// A token digest and its latest position ([`Db::latest_positions`]).
+pub type LatestPosition = (Vec<u8>, i64);
+
 /// Statements spelled differently by the two databases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stmt {
     /// Open sessions past their deadline: `$1` = now, `$2` = the open state.
     CloseDue,
+    /// Unfinished sessions created at or before `$1`; at most `$2`.
+    ToExpire,
+    /// Finished sessions not yet purged, finished at or before `$1`; at
+    /// most `$2`.
+    ToPurge,
+    /// Finished sessions, finished at or before `$1`; at most `$2`.
+    ToDelete,
 }
 
 /// A database connection as the store's writer uses it.
@@ -130,6 +181,48 @@ pub trait Db: Send {
     fn announce(&mut self, heads: &[(MailboxKey, u64)]) -> Result<(), DbError>;
     /// After a failed batch: whatever it takes to be usable again.
     fn recover(&mut self);
+    /// Inserts mailbox rows (one statement per row unless the database
+    /// has a bulk form).
+    fn insert_mailbox(&mut self, rows: &[MailRow]) -> Result<(), DbError> {
+        for r in rows {
+            self.exec(
+                "INSERT INTO mailbox(session, member, seq, kind, sender, msg_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[Arg::Bytes(&r.session.0[..]), Arg::Int(r.member.into()), Arg::Int(r.seq), Arg::Int(r.kind.into()), Arg::Int(r.sender.into()), Arg::Int(r.msg_id), Arg::Bytes(&r.payload)],
+            )?;
+        }
+        Ok(())
+    }
+    /// The stored submissions of `session` whose token is one of `tokens`
+    /// and idempotency id one of `idems` (a superset of the pairs asked
+    /// for): `(token, idem, position, receipt)`. `None` when the database
+    /// has no bulk form (the commands then look each one up).
+    fn find_submissions(
+        &mut self,
+        _session: &SessionId,
+        _tokens: &[[u8; 32]],
+        _idems: &[i64],
+    ) -> Result<Option<Vec<FoundSubmission>>, DbError> {
+        Ok(None)
+    }
+    /// The latest position of each of `tokens` in `session`, for those
+    /// that submitted; `None` as for [`Db::find_submissions`].
+    fn latest_positions(
+        &mut self,
+        _session: &SessionId,
+        _tokens: &[[u8; 32]],
+    ) -> Result<Option<Vec<LatestPosition>>, DbError> {
+        Ok(None)
+    }
+    /// Inserts submission rows (as [`Db::insert_mailbox`]).
+    fn insert_submissions(&mut self, rows: &[SubRow]) -> Result<(), DbError> {
+        for r in rows {
+            self.exec(
+                "INSERT INTO submissions(session, position, token, idem, receipt, replaces) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[Arg::Bytes(&r.session.0[..]), Arg::Int(r.position), Arg::Bytes(&r.token[..]), Arg::Int(r.idem), Arg::Bytes(&r.receipt[..]), Arg::Int(r.replaces)],
+            )?;
+        }
+        Ok(())
+    }
     /// Between batches (SQLite finishes a checkpoint when its log grew
     /// long); how long that took, if it did anything.
     fn idle(&mut self) -> Option<std::time::Duration> {
@@ -172,6 +265,27 @@ impl<T: Db + ?Sized> Db for Box<T> {
     }
     fn recover(&mut self) {
         (**self).recover()
+    }
+    fn insert_mailbox(&mut self, rows: &[MailRow]) -> Result<(), DbError> {
+        (**self).insert_mailbox(rows)
+    }
+    fn insert_submissions(&mut self, rows: &[SubRow]) -> Result<(), DbError> {
+        (**self).insert_submissions(rows)
+    }
+    fn find_submissions(
+        &mut self,
+        session: &SessionId,
+        tokens: &[[u8; 32]],
+        idems: &[i64],
+    ) -> Result<Option<Vec<FoundSubmission>>, DbError> {
+        (**self).find_submissions(session, tokens, idems)
+    }
+    fn latest_positions(
+        &mut self,
+        session: &SessionId,
+        tokens: &[[u8; 32]],
+    ) -> Result<Option<Vec<LatestPosition>>, DbError> {
+        (**self).latest_positions(session, tokens)
     }
     fn idle(&mut self) -> Option<std::time::Duration> {
         (**self).idle()

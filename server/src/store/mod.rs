@@ -18,6 +18,7 @@ mod pg;
 mod schema;
 
 pub use db::DbError;
+pub(crate) use ops::PER_SWEEP;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -77,8 +78,13 @@ pub struct Caller {
 /// A request to the store.
 #[derive(Debug, Clone)]
 pub enum Command {
-    /// Create a session with these parameters.
-    Create { members: u16, allow_resubmit: bool },
+    /// Create a session with these parameters (`max_part`: the fixed part
+    /// size, 0 for none).
+    Create {
+        members: u16,
+        allow_resubmit: bool,
+        max_part: u32,
+    },
     /// Resolve a token digest; members subscribe to their mailbox.
     Hello {
         session: SessionId,
@@ -90,6 +96,10 @@ pub enum Command {
     /// Close every open session whose manifest's `closes_at` has come;
     /// sent every second by the relay.
     CloseDue,
+    /// Retention: delete what finished sessions no longer need (see
+    /// [`Retention`]); sent periodically by the relay and once by
+    /// `sotto-relay gc`.
+    Gc(Retention),
     /// Organizer state change.
     SetState {
         session: SessionId,
@@ -147,6 +157,7 @@ impl Command {
             | Command::Publish { caller, .. } => Some(caller.session),
             Command::Create { .. }
             | Command::CloseDue
+            | Command::Gc(_)
             | Command::GetManifest { .. }
             | Command::GetResults { .. }
             | Command::Fetch { .. } => None,
@@ -201,6 +212,36 @@ pub enum Reply {
     Results(Results),
     /// Mailbox entries.
     Entries(Vec<Entry>),
+    /// What a retention sweep deleted.
+    Collected(Collected),
+}
+
+/// How long finished sessions are kept, in seconds (0: forever).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// After a session is done: its submissions, mailboxes and
+    /// participant and member tokens are deleted.
+    pub data: u64,
+    /// After a session is done: the whole session, including its manifest,
+    /// signed results and read token, is deleted.
+    pub results: u64,
+    /// After a session was created, if it never finished: it counts as
+    /// finished from then on (abandoned drafts and sessions never computed).
+    pub unfinished: u64,
+}
+
+/// What one retention sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Collected {
+    /// Unfinished sessions past their age that now count as finished.
+    pub expired: u64,
+    /// Sessions whose submissions, mailboxes and tokens were deleted.
+    pub purged: u64,
+    /// Sessions deleted entirely.
+    pub deleted: u64,
+    /// Whether another relay holds the lock of periodic work (it sweeps
+    /// this time; nothing was done here).
+    pub skipped: bool,
 }
 
 struct Job {
@@ -351,7 +392,23 @@ fn run_batch(writer: &mut ops::Writer, batch: &mut Vec<Job>, m: &Metrics) {
     let (began, results) = loop {
         tries += 1;
         let mut results: Vec<Result<Reply, StoreError>> = Vec::with_capacity(batch.len());
-        let began = writer.begin(&sessions);
+        let began = writer.begin(&sessions).and_then(|()| {
+            let submits: Vec<(Caller, bool, u64)> = batch
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| failed[*i].is_none())
+                .filter_map(|(_, j)| match &j.cmd {
+                    Command::Submit {
+                        caller,
+                        single_use,
+                        idem,
+                        ..
+                    } => Some((*caller, *single_use, *idem)),
+                    _ => None,
+                })
+                .collect();
+            writer.prefetch(&submits)
+        });
         let mut aborted = None;
         for (i, job) in batch.iter_mut().enumerate() {
             if let Some(e) = failed[i].take() {

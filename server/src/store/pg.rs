@@ -39,16 +39,26 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 use sotto_wire::SessionId;
 
-use super::db::{Arg, Db, DbError, Migration, Row, Stmt, Val, migrate};
+use super::db::{
+    Arg, Db, DbError, FoundSubmission, LatestPosition, MailRow, Migration, Row, Stmt, SubRow, Val,
+    migrate,
+};
 use crate::config::SyncMode;
 use crate::hub::{Hub, MailboxKey};
 
 /// The versioned schema changes (`server/migrations/postgres/`).
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_initial.sql",
-    sql: include_str!("../../migrations/postgres/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_initial.sql",
+        sql: include_str!("../../migrations/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_retention.sql",
+        sql: include_str!("../../migrations/postgres/0002_retention.sql"),
+    },
+];
 
 /// The channel mailbox wake-ups are sent on.
 const CHANNEL: &str = "sotto_mailbox";
@@ -186,6 +196,16 @@ impl Db for Postgres {
             Stmt::CloseDue => {
                 "SELECT s.id FROM sessions s JOIN deadlines d ON d.session = s.id WHERE d.closes_at <= $1 AND s.state = $2 ORDER BY s.id FOR UPDATE OF s SKIP LOCKED"
             }
+            // A session another relay's batch holds is left to the next sweep.
+            Stmt::ToExpire => {
+                "SELECT id FROM sessions WHERE finished_at IS NULL AND created_at <= $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED"
+            }
+            Stmt::ToPurge => {
+                "SELECT id FROM sessions WHERE finished_at <= $1 AND purged_at IS NULL ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED"
+            }
+            Stmt::ToDelete => {
+                "SELECT id FROM sessions WHERE finished_at <= $1 ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED"
+            }
         }
     }
 
@@ -242,6 +262,83 @@ impl Db for Postgres {
         if !payload.is_empty() {
             self.client.query(&stmt, &[&CHANNEL, &payload])?;
         }
+        Ok(())
+    }
+
+    /// One statement for all rows (`unnest` of one array per column).
+    fn insert_mailbox(&mut self, rows: &[MailRow]) -> Result<(), DbError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let stmt = self.statement(
+            "INSERT INTO mailbox(session, member, seq, kind, sender, msg_id, payload) SELECT * FROM unnest($1::bytea[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], $7::bytea[])",
+        )?;
+        let session: Vec<&[u8]> = rows.iter().map(|r| &r.session.0[..]).collect();
+        let member: Vec<i64> = rows.iter().map(|r| r.member.into()).collect();
+        let seq: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+        let kind: Vec<i64> = rows.iter().map(|r| r.kind.into()).collect();
+        let sender: Vec<i64> = rows.iter().map(|r| r.sender.into()).collect();
+        let msg_id: Vec<i64> = rows.iter().map(|r| r.msg_id).collect();
+        let payload: Vec<&[u8]> = rows.iter().map(|r| r.payload.as_slice()).collect();
+        self.client.execute(
+            &stmt,
+            &[&session, &member, &seq, &kind, &sender, &msg_id, &payload],
+        )?;
+        Ok(())
+    }
+
+    fn find_submissions(
+        &mut self,
+        session: &SessionId,
+        tokens: &[[u8; 32]],
+        idems: &[i64],
+    ) -> Result<Option<Vec<FoundSubmission>>, DbError> {
+        let stmt = self.statement(
+            "SELECT token, idem, position, receipt FROM submissions WHERE session = $1 AND token = ANY($2) AND idem = ANY($3)",
+        )?;
+        let tokens: Vec<&[u8]> = tokens.iter().map(|t| &t[..]).collect();
+        let rows = self
+            .client
+            .query(&stmt, &[&&session.0[..], &tokens, &idems])?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect::<Result<_, DbError>>()
+            .map(Some)
+    }
+
+    fn latest_positions(
+        &mut self,
+        session: &SessionId,
+        tokens: &[[u8; 32]],
+    ) -> Result<Option<Vec<LatestPosition>>, DbError> {
+        let stmt = self.statement(
+            "SELECT token, max(position) FROM submissions WHERE session = $1 AND token = ANY($2) GROUP BY token",
+        )?;
+        let tokens: Vec<&[u8]> = tokens.iter().map(|t| &t[..]).collect();
+        let rows = self.client.query(&stmt, &[&&session.0[..], &tokens])?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, DbError>>()
+            .map(Some)
+    }
+
+    fn insert_submissions(&mut self, rows: &[SubRow]) -> Result<(), DbError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let stmt = self.statement(
+            "INSERT INTO submissions(session, position, token, idem, receipt, replaces) SELECT * FROM unnest($1::bytea[], $2::int8[], $3::bytea[], $4::int8[], $5::bytea[], $6::int8[])",
+        )?;
+        let session: Vec<&[u8]> = rows.iter().map(|r| &r.session.0[..]).collect();
+        let position: Vec<i64> = rows.iter().map(|r| r.position).collect();
+        let token: Vec<&[u8]> = rows.iter().map(|r| &r.token[..]).collect();
+        let idem: Vec<i64> = rows.iter().map(|r| r.idem).collect();
+        let receipt: Vec<&[u8]> = rows.iter().map(|r| &r.receipt[..]).collect();
+        let replaces: Vec<i64> = rows.iter().map(|r| r.replaces).collect();
+        self.client.execute(
+            &stmt,
+            &[&session, &position, &token, &idem, &receipt, &replaces],
+        )?;
         Ok(())
     }
 

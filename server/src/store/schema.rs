@@ -16,11 +16,18 @@ use crate::hub::MailboxKey;
 
 /// The versioned schema changes (`server/migrations/sqlite/`), applied at
 /// start in order, each once.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_initial.sql",
-    sql: include_str!("../../migrations/sqlite/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_initial.sql",
+        sql: include_str!("../../migrations/sqlite/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_retention.sql",
+        sql: include_str!("../../migrations/sqlite/0002_retention.sql"),
+    },
+];
 
 /// Opens (creating if needed) the store at `dir/relay.sqlite3` in WAL mode.
 fn connect(dir: &Path, sync: SyncMode) -> rusqlite::Result<Connection> {
@@ -131,6 +138,15 @@ impl Db for Sqlite {
         match s {
             Stmt::CloseDue => {
                 "SELECT d.session FROM deadlines d JOIN sessions s ON s.id = d.session WHERE d.closes_at <= $1 AND s.state = $2"
+            }
+            Stmt::ToExpire => {
+                "SELECT id FROM sessions WHERE finished_at IS NULL AND created_at <= $1 ORDER BY id LIMIT $2"
+            }
+            Stmt::ToPurge => {
+                "SELECT id FROM sessions WHERE finished_at <= $1 AND purged_at IS NULL ORDER BY finished_at LIMIT $2"
+            }
+            Stmt::ToDelete => {
+                "SELECT id FROM sessions WHERE finished_at <= $1 ORDER BY finished_at LIMIT $2"
             }
         }
     }

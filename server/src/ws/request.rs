@@ -119,6 +119,14 @@ impl Conn {
         match h.kind {
             Kind::Hello => self.hello(h, payload).await,
             Kind::Create => match CreateParams::decode(payload) {
+                // A relay started with --create-token creates sessions only
+                // for those who have it (compared in constant time, as a
+                // digest, like every token).
+                Ok(p) if !self.app.may_create(p.create_token.as_ref()) => self.refuse(
+                    &h,
+                    ErrorCode::Unauthorized,
+                    "this relay creates sessions only with its creation token",
+                ),
                 // Sessions are a global resource: creation is rate-limited per
                 // address (the NONE session id keys the creation bucket).
                 Ok(_)
@@ -142,6 +150,7 @@ impl Conn {
                         .call(Command::Create {
                             members: p.members,
                             allow_resubmit: p.allow_resubmit,
+                            max_part: p.max_part_bytes,
                         })
                         .await;
                     match r {

@@ -262,6 +262,7 @@ pub async fn setup(relay: &Relay, members: u16, allow_resubmit: bool, open: bool
         .create_session(&CreateParams {
             members,
             allow_resubmit,
+            ..CreateParams::default()
         })
         .await
         .unwrap();

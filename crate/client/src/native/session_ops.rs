@@ -22,8 +22,19 @@ pub async fn create_session(
     spec: &SessionSpec,
     organizer: &ed25519_dalek::SigningKey,
 ) -> Result<CreatedSession, FlowError> {
+    create_session_with_token(relay, spec, organizer, None).await
+}
+
+/// [`create_session`] on a relay that creates sessions only with its
+/// operator's creation token (`sotto-relay --create-token`).
+pub async fn create_session_with_token(
+    relay: &str,
+    spec: &SessionSpec,
+    organizer: &ed25519_dalek::SigningKey,
+    create_token: Option<&Token>,
+) -> Result<CreatedSession, FlowError> {
     let mut c = RelayClient::connect(relay).await?;
-    let created = flows::create_session(&mut c, relay, spec, organizer).await?;
+    let created = flows::create_session(&mut c, relay, spec, organizer, create_token).await?;
     let _ = c.close().await;
     Ok(created)
 }

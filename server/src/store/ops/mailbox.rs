@@ -5,7 +5,7 @@ use sotto_wire::{
 };
 
 use super::{Res, StoreError, Writer, i, id_from_sql, id_sql, n, refuse, sid, u, unix_now};
-use crate::store::db::{Arg, DbError};
+use crate::store::db::{Arg, DbError, SubRow};
 use crate::store::{Caller, Entry, Reply};
 
 impl Writer {
@@ -17,10 +17,22 @@ impl Writer {
         bundle: &[u8],
     ) -> Res<Reply> {
         let Caller { session, token, .. } = caller;
-        let prior = self.db.query(
-            "SELECT position, receipt FROM submissions WHERE session = $1 AND token = $2 AND idem = $3",
-            &[sid(&session), Arg::Bytes(&token[..]), Arg::Int(id_sql(idem))],
-        )?;
+        if let Some((position, receipt)) = self.pending.idem.get(&(session, token, idem)) {
+            // Submitted earlier in this batch (not yet written).
+            return Ok(Reply::Submitted {
+                position: *position,
+                receipt: *receipt,
+                fresh: false,
+            });
+        }
+        let prior = if self.pending.known_idem.contains(&(session, token, idem)) {
+            Vec::new() // looked up for the whole batch: none
+        } else {
+            self.db.query(
+                "SELECT position, receipt FROM submissions WHERE session = $1 AND token = $2 AND idem = $3",
+                &[sid(&session), Arg::Bytes(&token[..]), Arg::Int(id_sql(idem))],
+            )?
+        };
         if let Some(r) = prior.first() {
             let receipt = r
                 .bytes(1)?
@@ -60,13 +72,32 @@ impl Writer {
                 "a bundle holds exactly one ciphertext per member",
             );
         }
+        if meta.max_part != 0
+            && parts
+                .iter()
+                .any(|p| p.len() > usize::try_from(meta.max_part).unwrap_or(usize::MAX))
+        {
+            return refuse(
+                ErrorCode::TooLarge,
+                "a part is larger than the session's fixed part size",
+            );
+        }
         let mut replaces = 0;
         if single_use {
-            let prev = self.db.query(
-                "SELECT position FROM submissions WHERE session = $1 AND token = $2 ORDER BY position DESC LIMIT 1",
-                &[sid(&session), Arg::Bytes(&token[..])],
-            )?;
-            if let Some(prev) = prev.first().map(|r| r.int(0)).transpose()? {
+            let prev = match self.pending.latest.get(&(session, token)) {
+                Some(p) => Some(i(*p)),
+                None if self.pending.known_latest.contains(&(session, token)) => None,
+                None => self
+                    .db
+                    .query(
+                        "SELECT position FROM submissions WHERE session = $1 AND token = $2 ORDER BY position DESC LIMIT 1",
+                        &[sid(&session), Arg::Bytes(&token[..])],
+                    )?
+                    .first()
+                    .map(|r| r.int(0))
+                    .transpose()?,
+            };
+            if let Some(prev) = prev {
                 if !meta.resubmit {
                     return refuse(
                         ErrorCode::TokenUsed,
@@ -79,10 +110,25 @@ impl Writer {
         self.check_room(session, 1..=meta.members)?;
         let position = meta.next_sub + 1;
         let receipt = sotto_wire::receipt(bundle);
-        self.db.exec(
-            "INSERT INTO submissions(session, position, token, idem, receipt, replaces) VALUES ($1, $2, $3, $4, $5, $6)",
-            &[sid(&session), Arg::Int(i(position)), Arg::Bytes(&token[..]), Arg::Int(id_sql(idem)), Arg::Bytes(&receipt[..]), Arg::Int(i(replaces))],
-        )?;
+        if self.db.savepoints() {
+            self.db.exec(
+                "INSERT INTO submissions(session, position, token, idem, receipt, replaces) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[sid(&session), Arg::Int(i(position)), Arg::Bytes(&token[..]), Arg::Int(id_sql(idem)), Arg::Bytes(&receipt[..]), Arg::Int(i(replaces))],
+            )?;
+        } else {
+            self.pending.submissions.push(SubRow {
+                session,
+                position: i(position),
+                token,
+                idem: id_sql(idem),
+                receipt,
+                replaces: i(replaces),
+            });
+            self.pending
+                .idem
+                .insert((session, token, idem), (position, receipt));
+            self.pending.latest.insert((session, token), position);
+        }
         for (idx, ct) in parts.iter().enumerate() {
             let payload = SubmissionDelivery {
                 receipt,

@@ -16,12 +16,15 @@ use std::sync::Arc;
 
 use sotto_wire::{DeliveryKind, ErrorCode, Role, SessionId, SessionState, Token};
 
-use super::db::{Arg, Db, DbError};
+use super::db::{Arg, Db, DbError, MailRow, SubRow};
 use super::{Command, Reply, StoreError};
 use crate::config::Limits;
 use crate::hub::{Hub, MailboxKey};
 
 mod mailbox;
+mod retention;
+
+pub(crate) use retention::PER_SWEEP;
 mod sessions;
 
 type Res<T> = Result<T, StoreError>;
@@ -37,6 +40,8 @@ struct Meta {
     resubmit: bool,
     next_sub: u64,
     has_manifest: bool,
+    /// The session's fixed part size (0: only the frame limit).
+    max_part: u32,
     /// The manifest's submission window (unix seconds), when the relay
     /// could read it.
     opens_at: Option<u64>,
@@ -62,7 +67,42 @@ pub(super) struct Writer {
     /// `dirty`): fewer round trips, and a failed statement aborts the
     /// whole batch anyway.
     pending_subs: HashMap<SessionId, u64>,
+    /// Without savepoints: the batch's new rows, written at commit in one
+    /// statement per table (group commit in the statements too: a
+    /// submission then costs its lookups, not one round trip per row).
+    pending: Pending,
     session_count: u64,
+}
+
+/// (session, token digest, idempotency id).
+type IdemKey = (SessionId, [u8; 32], u64);
+
+/// Rows written at the end of a batch, and what later commands of the same
+/// batch must see of them.
+#[derive(Debug, Default)]
+struct Pending {
+    mailbox: Vec<MailRow>,
+    submissions: Vec<SubRow>,
+    /// (session, token, idempotency id) → (position, receipt).
+    idem: HashMap<IdemKey, (u64, [u8; 32])>,
+    /// (session, token) → its latest position.
+    latest: HashMap<(SessionId, [u8; 32]), u64>,
+    /// Looked up for the whole batch at its start (see
+    /// [`Writer::prefetch`]): what `idem` and `latest` say about these is
+    /// complete, no further query is needed.
+    known_idem: std::collections::HashSet<IdemKey>,
+    known_latest: std::collections::HashSet<(SessionId, [u8; 32])>,
+}
+
+impl Pending {
+    fn clear(&mut self) {
+        self.mailbox.clear();
+        self.submissions.clear();
+        self.idem.clear();
+        self.latest.clear();
+        self.known_idem.clear();
+        self.known_latest.clear();
+    }
 }
 
 fn random_token() -> Res<Token> {
@@ -125,6 +165,7 @@ impl Writer {
             cursors: HashMap::new(),
             dirty: HashMap::new(),
             pending_subs: HashMap::new(),
+            pending: Pending::default(),
             session_count: 0,
         };
         w.count_sessions()?;
@@ -147,10 +188,77 @@ impl Writer {
         Ok(self.db.begin(sessions)?)
     }
 
+    /// Without savepoints (PostgreSQL): looks up, in two statements per
+    /// session, what the batch's submissions would otherwise each query
+    /// (an earlier submission with the same token and idempotency id, a
+    /// single-use token's latest position), so that a submission costs no
+    /// round trip of its own.
+    pub(super) fn prefetch(&mut self, submits: &[(super::Caller, bool, u64)]) -> Res<()> {
+        if self.db.savepoints() || submits.is_empty() {
+            return Ok(());
+        }
+        let mut by_session: HashMap<SessionId, Vec<(super::Caller, bool, u64)>> = HashMap::new();
+        for s in submits {
+            by_session.entry(s.0.session).or_default().push(*s);
+        }
+        for (session, subs) in by_session {
+            let mut tokens: Vec<[u8; 32]> = subs.iter().map(|s| s.0.token).collect();
+            tokens.sort_unstable();
+            tokens.dedup();
+            let mut idems: Vec<i64> = subs.iter().map(|s| id_sql(s.2)).collect();
+            idems.sort_unstable();
+            idems.dedup();
+            let Some(found) = self.db.find_submissions(&session, &tokens, &idems)? else {
+                return Ok(());
+            };
+            for (token, idem, position, receipt) in found {
+                let (Ok(token), Ok(receipt)) = (
+                    <[u8; 32]>::try_from(token.as_slice()),
+                    <[u8; 32]>::try_from(receipt.as_slice()),
+                ) else {
+                    return Err(DbError::Corrupt("submission row").into());
+                };
+                self.pending
+                    .idem
+                    .insert((session, token, id_from_sql(idem)), (u(position), receipt));
+            }
+            for s in &subs {
+                self.pending.known_idem.insert((session, s.0.token, s.2));
+            }
+            let single: Vec<[u8; 32]> = {
+                let mut v: Vec<[u8; 32]> = subs.iter().filter(|s| s.1).map(|s| s.0.token).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            if single.is_empty() {
+                continue;
+            }
+            let Some(latest) = self.db.latest_positions(&session, &single)? else {
+                continue;
+            };
+            for (token, position) in latest {
+                let Ok(token) = <[u8; 32]>::try_from(token.as_slice()) else {
+                    return Err(DbError::Corrupt("submission row").into());
+                };
+                self.pending.latest.insert((session, token), u(position));
+            }
+            for t in single {
+                self.pending.known_latest.insert((session, t));
+            }
+        }
+        Ok(())
+    }
+
     /// Writes the counters deferred to the end of the batch, tells other
     /// relays which mailboxes grew, then commits.
     pub(super) fn commit(&mut self) -> Res<()> {
         if !self.db.savepoints() {
+            let submissions = std::mem::take(&mut self.pending.submissions);
+            let mailbox = std::mem::take(&mut self.pending.mailbox);
+            self.pending.clear();
+            self.db.insert_submissions(&submissions)?;
+            self.db.insert_mailbox(&mailbox)?;
             for ((session, member), head) in &self.dirty {
                 self.db.exec(
                     "UPDATE cursors SET head = $1 WHERE session = $2 AND member = $3",
@@ -180,6 +288,7 @@ impl Writer {
     pub(super) fn after_failure(&mut self) {
         self.dirty.clear();
         self.pending_subs.clear();
+        self.pending.clear();
         self.db.recover();
         self.forget_caches();
     }
@@ -232,7 +341,8 @@ impl Writer {
             Command::Create {
                 members,
                 allow_resubmit,
-            } => self.create(members, allow_resubmit),
+                max_part,
+            } => self.create(members, allow_resubmit, max_part),
             Command::Hello {
                 session,
                 token,
@@ -240,6 +350,7 @@ impl Writer {
             } => self.hello(session, &token, resume),
             Command::RegisterManifest { session, blob } => self.register_manifest(session, &blob),
             Command::CloseDue => self.close_due(unix_now()),
+            Command::Gc(keep) => self.collect(keep, unix_now()),
             Command::SetState { session, state } => self.set_state(session, state),
             Command::Mint { session, req } => {
                 self.mint(session, req.mode, req.count, req.rate_per_min)
@@ -274,7 +385,7 @@ impl Writer {
             return Ok(*m);
         }
         let rows = self.db.query(
-            "SELECT s.state, s.members, s.resubmit, s.next_sub, s.manifest IS NOT NULL, d.opens_at, d.closes_at FROM sessions s LEFT JOIN deadlines d ON d.session = s.id WHERE s.id = $1",
+            "SELECT s.state, s.members, s.resubmit, s.next_sub, s.manifest IS NOT NULL, d.opens_at, d.closes_at, s.max_part FROM sessions s LEFT JOIN deadlines d ON d.session = s.id WHERE s.id = $1",
             &[sid(&session)],
         )?;
         let Some(r) = rows.first() else {
@@ -292,16 +403,25 @@ impl Writer {
             has_manifest: r.int(4)? != 0,
             opens_at: r.opt_int(5)?.and_then(|t| u64::try_from(t).ok()),
             closes_at: r.opt_int(6)?.and_then(|t| u64::try_from(t).ok()),
+            max_part: u32::try_from(r.int(7)?).map_err(|_| DbError::Corrupt("part size"))?,
         };
         self.sessions.insert(session, m);
         Ok(m)
     }
 
     fn set_meta_state(&mut self, session: SessionId, state: SessionState) -> Res<()> {
-        self.db.exec(
-            "UPDATE sessions SET state = $1 WHERE id = $2",
-            &[n(state as u8), sid(&session)],
-        )?;
+        if state == SessionState::Done {
+            // The start of its retention time.
+            self.db.exec(
+                "UPDATE sessions SET state = $1, finished_at = $3 WHERE id = $2",
+                &[n(state as u8), sid(&session), Arg::Int(unix_now_sql())],
+            )?;
+        } else {
+            self.db.exec(
+                "UPDATE sessions SET state = $1 WHERE id = $2",
+                &[n(state as u8), sid(&session)],
+            )?;
+        }
         if let Some(m) = self.sessions.get_mut(&session) {
             m.state = state;
         }
@@ -349,10 +469,22 @@ impl Writer {
         let key = (session, member);
         let mut c = self.cursor(key)?;
         let seq = c.head + 1;
-        self.db.exec(
-            "INSERT INTO mailbox(session, member, seq, kind, sender, msg_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[sid(&session), n(member), Arg::Int(i(seq)), n(kind as u8), n(sender), Arg::Int(id_sql(msg_id)), Arg::Bytes(payload)],
-        )?;
+        if self.db.savepoints() {
+            self.db.exec(
+                "INSERT INTO mailbox(session, member, seq, kind, sender, msg_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[sid(&session), n(member), Arg::Int(i(seq)), n(kind as u8), n(sender), Arg::Int(id_sql(msg_id)), Arg::Bytes(payload)],
+            )?;
+        } else {
+            self.pending.mailbox.push(MailRow {
+                session,
+                member,
+                seq: i(seq),
+                kind: kind as u8,
+                sender,
+                msg_id: id_sql(msg_id),
+                payload: payload.to_vec(),
+            });
+        }
         if self.db.savepoints() {
             self.db.exec(
                 "UPDATE cursors SET head = $1 WHERE session = $2 AND member = $3",

@@ -11,7 +11,12 @@ use crate::store::Reply;
 use crate::store::db::{Arg, DbError, Stmt};
 
 impl Writer {
-    pub(super) fn create(&mut self, members: u16, allow_resubmit: bool) -> Res<Reply> {
+    pub(super) fn create(
+        &mut self,
+        members: u16,
+        allow_resubmit: bool,
+        max_part: u32,
+    ) -> Res<Reply> {
         if !self.db.sole_writer() {
             // Other relays create sessions too (the cap is approximate
             // across relays: two may pass it by a batch at once).
@@ -33,8 +38,8 @@ impl Writer {
         let session = SessionId(id);
         let now = unix_now();
         self.db.exec(
-            "INSERT INTO sessions(id, state, members, resubmit, manifest, next_sub, created_at) VALUES ($1, $2, $3, $4, NULL, 0, $5)",
-            &[sid(&session), n(SessionState::Draft as u8), n(members), n(allow_resubmit), Arg::Int(i(now))],
+            "INSERT INTO sessions(id, state, members, resubmit, manifest, next_sub, created_at, max_part) VALUES ($1, $2, $3, $4, NULL, 0, $5, $6)",
+            &[sid(&session), n(SessionState::Draft as u8), n(members), n(allow_resubmit), Arg::Int(i(now)), n(max_part)],
         )?;
         let created = Created {
             organizer: random_token()?,

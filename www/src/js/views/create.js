@@ -345,6 +345,22 @@ export async function createView(main) {
     if (e.target.name === kindName) setKind(e.target.value);
   });
 
+  // Only for a relay whose operator restricts session creation
+  // (`sotto-relay --create-token`, docs/relay.md): sent to the relay with
+  // the create request, never stored or put in a link.
+  const createToken = h("input", {
+    type: "password",
+    id: "create-token",
+    autocomplete: "off",
+    spellcheck: false,
+    pattern: "[0-9a-fA-F]{64}",
+  });
+  const tokenBox = h(
+    "details",
+    { class: "card", id: "create-token-box" },
+    h("summary", {}, "Creation token (only if the relay's operator gave you one)"),
+    field("Creation token", createToken, "64 hex digits. Leave empty on an open relay."),
+  );
   const create = h("button", { type: "submit", class: "primary", id: "create" }, "Create the session");
   const committeeBox = h("section", { class: "card" }, h("h2", {}, "2. Committee"), committee.element);
   const form = h(
@@ -361,6 +377,7 @@ export async function createView(main) {
     committeeBox,
     policySection,
     accessSection,
+    tokenBox,
     feedback,
     h("div", { class: "button-row" }, create),
   );
@@ -454,6 +471,7 @@ export async function createView(main) {
         members: circle ? circle.members : team.members,
         threshold: team.threshold,
         ...(kind === "check" ? {} : { policy: policy.read(kind), ...access.read() }),
+        ...(createToken.value.trim() ? { createToken: createToken.value.trim() } : {}),
       };
       const org = await sotto.Organizer.create(relayUrl(), options);
       saveSession(recordOf(org, { circleKeys: circle?.keyNames ?? null, singleUse: options.singleUse > 0 }));
