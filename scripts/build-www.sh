@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the web app into www/dist: the pages and widget of www/src plus the
 # wasm package (scripts/build-wasm.sh, run first when target/npm/sotto is
-# missing or older than the sources of crate/). No bundler: the pages are
-# plain ES modules and are copied as they are.
+# missing or older than the sources of crate/), then bundles, hashes and
+# precompresses what the pages load (www/build.mjs; docs/web.md, "Delivery").
 #
 #   scripts/build-www.sh [--force-wasm | --no-wasm]
 #
@@ -10,7 +10,11 @@
 # copies the package as it is (it must exist), for quick page edits.
 #
 # Layout of www/dist:
-#   index.html, styles.css, js/…      the app (start, participate, console, results)
+#   index.html                        the app (start, participate, console, results),
+#                                     loading assets/ with integrity
+#   assets/                           content-hashed bundles, wasm and CSS (+ .br, .gz)
+#   build.json                        version and SHA-384 of every asset
+#   styles.css, js/…                  the unbundled sources (tests import them)
 #   widget.js, widget.css             the embeddable <sotto-vote>/<sotto-survey>
 #   embed-example.html(.js)           a plain page embedding them
 #   pkg/                              the npm package without bundler/
@@ -63,6 +67,10 @@ for entry in "$PKG"/*; do
         *) cp -R "$entry" "$tmp/pkg/" ;;
     esac
 done
+
+# Bundle, hash, fix integrity and precompress (www/build.mjs).
+[[ -d "$ROOT/www/node_modules/esbuild" ]] || { echo "build-www: esbuild missing: run scripts/setup.sh --node" >&2; exit 1; }
+node "$ROOT/www/build.mjs" "$tmp"
 
 # Swap in the new tree at once, so a running relay never serves half a build.
 rm -rf "$DIST.old"

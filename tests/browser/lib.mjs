@@ -24,12 +24,14 @@ export function log(...args) {
   console.log(`[${t}s]`, ...args);
 }
 
-/** Starts `sotto-relay --listen 127.0.0.1:0 --static www/dist` and waits for its "listening on" line. */
-export async function startRelay() {
+/**
+ * Starts `sotto-relay --listen 127.0.0.1:0 --static DIST` (www/dist unless
+ * `dist` names another built copy) and waits for its "listening on" line.
+ */
+export async function startRelay(dist = join(ROOT, "www", "dist")) {
   const bin = join(TARGET, "release", "sotto-relay");
-  const dist = join(ROOT, "www", "dist");
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run tests/browser/run.sh (it builds it)`);
-  if (!existsSync(join(dist, "index.html"))) throw new Error("www/dist is missing: run scripts/build-www.sh");
+  if (!existsSync(join(dist, "index.html"))) throw new Error(`${dist} is missing: run scripts/build-www.sh`);
   const data = mkdtempSync(join(tmpdir(), "sotto-browser-"));
   const child = spawn(bin, ["--listen", "127.0.0.1:0", "--data", data, "--static", dist], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -65,14 +67,15 @@ export async function startRelay() {
 }
 
 /**
- * Runs one browser test: a relay, the browser SOTTO_BROWSER names, and
+ * Runs one browser test: a relay (serving `options.dist`, www/dist by
+ * default), the browser SOTTO_BROWSER names, and
  * `body({relay, browser, context})`.
  * Fails (exit status 1) on a thrown error, an uncaught page error or a
  * request that leaves the relay's origin.
  */
-export async function runTest(name, body) {
+export async function runTest(name, body, options = {}) {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const relay = await startRelay();
+  const relay = await startRelay(options.dist);
   const browser = await launchBrowser(BROWSER);
   const problems = [];
   const contexts = [];

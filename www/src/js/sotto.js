@@ -2,6 +2,7 @@
 // scripts/build-www.sh) once, and knows where this site's relay is.
 
 import init, * as sotto from "../pkg/web/sotto.js";
+import { verifiedImport } from "./verified.js";
 
 /** @type {Promise<typeof sotto> | undefined} */
 let loading;
@@ -23,6 +24,6 @@ export function relayUrl(origin = location) {
 
 /** The committee console of the package, in a Web Worker. */
 export async function runMemberInWorker(link, keyName, onProgress) {
-  const worker = await import("../pkg/member-worker.js");
+  const worker = await verifiedImport("pkg/member-worker.js", () => import("../pkg/member-worker.js"));
   return worker.runMemberInWorker(link, keyName, onProgress);
 }
