@@ -175,7 +175,11 @@ fn precompressed_files_are_served_by_accept_encoding() {
     // Brotli preferred but missing for this file: gzip.
     let (head, body) = get_encoded(&relay, "/assets/sotto-ABC.wasm", "br, gzip");
     assert_eq!(header(&head, "content-encoding"), Some("gzip"), "{head}");
-    assert_eq!(header(&head, "content-type"), Some("application/wasm"), "{head}");
+    assert_eq!(
+        header(&head, "content-type"),
+        Some("application/wasm"),
+        "{head}"
+    );
     assert_eq!(body, b"gzip wasm");
     // A client that refuses gzip (q=0) gets the plain module.
     let (head, body) = get_encoded(&relay, "/assets/sotto-ABC.wasm", "gzip;q=0");
@@ -189,7 +193,11 @@ fn hashed_assets_are_immutable_and_pages_revalidate() {
     std::fs::create_dir(site.path().join("assets")).unwrap();
     std::fs::write(site.path().join("assets/app-ABC.js"), "export {};\n").unwrap();
     std::fs::write(site.path().join("index.html"), "<!doctype html><p>app</p>").unwrap();
-    std::fs::write(site.path().join("widget.js"), "import './assets/app-ABC.js';\n").unwrap();
+    std::fs::write(
+        site.path().join("widget.js"),
+        "import './assets/app-ABC.js';\n",
+    )
+    .unwrap();
     let relay = Relay::start(&["--static", site.path().to_str().unwrap()]);
 
     let (head, _) = get_encoded(&relay, "/assets/app-ABC.js", "br");
@@ -202,7 +210,11 @@ fn hashed_assets_are_immutable_and_pages_revalidate() {
     for path in ["/", "/index.html", "/widget.js"] {
         let (head, _) = get_encoded(&relay, path, "br");
         assert!(head.starts_with("http/1.1 200"), "{path}: {head}");
-        assert_eq!(header(&head, "cache-control"), Some("no-cache"), "{path}: {head}");
+        assert_eq!(
+            header(&head, "cache-control"),
+            Some("no-cache"),
+            "{path}: {head}"
+        );
     }
     // A missing hashed name is not cached as immutable.
     let (head, _) = get_encoded(&relay, "/assets/app-XYZ.js", "");
