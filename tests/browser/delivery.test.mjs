@@ -5,7 +5,7 @@
 // asking the relay; and a changed module or wasm file is refused by the
 // browser (Subresource Integrity) while the untouched build runs.
 
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BROWSER } from "./browsers.mjs";
@@ -47,11 +47,14 @@ async function assetsLoaded(page) {
   );
 }
 
-/** Writes `bytes` over dist/assets/FILE and removes its compressed copies; returns the restore. */
+/** Changes dist/assets/FILE by `change` and removes its compressed copies; returns the restore. */
 function tamper(file, change) {
   const path = join(dist, "assets", file);
   const original = readFileSync(path);
-  const copies = ["br", "gz"].map((ext) => [`${path}.${ext}`, readFileSync(`${path}.${ext}`, { flag: "r" })]);
+  const copies = ["br", "gz"]
+    .map((ext) => `${path}.${ext}`)
+    .filter((p) => existsSync(p))
+    .map((p) => [p, readFileSync(p)]);
   writeFileSync(path, change(original));
   for (const [p] of copies) rmSync(p);
   return () => {
@@ -64,7 +67,7 @@ function tamper(file, change) {
  * Opens `link` in a fresh profile (not the harness's: the refusals are
  * expected errors here) and resolves to what the page shows after at most
  * `timeout` ms: "form", or the text of its main part, plus the console's
- * errors.
+ * errors and whether the code the tampering adds ran.
  */
 async function openFresh(browser, link, timeout = 30_000) {
   const ctx = await browser.newContext();
@@ -85,8 +88,10 @@ async function openFresh(browser, link, timeout = 30_000) {
     .catch(() => false);
   const text = (await page.locator("main").innerText()).slice(0, 300);
   const shown = appeared && (await form.isVisible()) ? "form" : text;
+  // What the tampered files would set if they ran.
+  const ran = await page.evaluate(() => "stolen" in globalThis);
   await ctx.close();
-  return { shown, errors };
+  return { shown, errors, ran };
 }
 
 await runTest(
@@ -153,7 +158,7 @@ await runTest(
     let seen = await openFresh(browser, link);
     restore();
     log(`tampered ${participate}: ${seen.shown.replace(/\s+/g, " ")}`);
-    assert(seen.shown !== "form", "a tampered module does not run");
+    assert(seen.shown !== "form" && !seen.ran, "a tampered module does not run");
     assert(/integrity check/.test(seen.shown), `the page says the app failed its check: ${seen.shown}`);
 
     // A changed entry module (loaded by the HTML itself): refused too.
@@ -161,7 +166,16 @@ await runTest(
     restore = tamper(entry, (b) => Buffer.concat([b, Buffer.from("\n;globalThis.stolen = 1;\n")]));
     seen = await openFresh(browser, link, 8_000);
     restore();
-    assert(seen.shown !== "form", `a tampered entry does not run: ${seen.shown}`);
+    assert(seen.shown !== "form" && !seen.ran, `a tampered entry does not run: ${seen.shown}`);
+
+    // A changed module of the entry's graph (preloaded by the HTML with its
+    // hash, then imported by the entry): refused too.
+    for (const shared of entryFiles.slice(0, -1)) {
+      restore = tamper(shared, (b) => Buffer.concat([b, Buffer.from("\n;globalThis.stolen = 1;\n")]));
+      seen = await openFresh(browser, link, 8_000);
+      restore();
+      assert(seen.shown !== "form" && !seen.ran, `a tampered ${shared} does not run: ${seen.shown}`);
+    }
 
     // A changed wasm module (its hash is fixed in the JavaScript): refused.
     const pageWasm = wasmOf("sotto").slice("assets/".length);
