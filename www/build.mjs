@@ -9,7 +9,10 @@
 //             so a participant loads only the participate page), the
 //             committee worker, both wasm modules, the style sheets;
 //             served with `Cache-Control: immutable`
-//   index.html  rewritten to load the hashed entry and style sheet with
+//   index.html  rewritten to preload the page wasm (every page uses it: its
+//             download starts with the HTML, not after the page's module
+//             asked for it, which saves round trips on a slow link) and to
+//             load the hashed entry and style sheet with
 //             Subresource Integrity: a `modulepreload` link with an
 //             `integrity` hash for every module of the entry's static
 //             graph, and a `sotto-modules` meta tag listing, per lazily
@@ -183,6 +186,7 @@ html = replaceOnce(
   html,
   '<script type="module" src="js/app.js"></script>',
   `<meta name="sotto-modules" content="${attr(JSON.stringify(lazy))}" />
+    <link rel="preload" href="assets/${pageWasm}" as="fetch" crossorigin="anonymous" integrity="${integrity(pageWasm)}" />
     ${preloads}
     <script type="module" src="assets/${appFile}" integrity="${appIntegrity}"></script>`,
   "index.html",
