@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BROWSER } from "./browsers.mjs";
 import { ROOT, runTest, log, assert } from "./lib.mjs";
-import { fillCreateForm, createSession, openParticipant } from "./flows.mjs";
+import { circleVote, openParticipant } from "./flows.mjs";
 
 const dist = mkdtempSync(join(tmpdir(), "sotto-dist-"));
 cpSync(join(ROOT, "www", "dist"), dist, { recursive: true });
@@ -98,14 +98,7 @@ await runTest(
   "delivery",
   async ({ relay, browser, context }) => {
     const org = await (await context()).newPage();
-    await fillCreateForm(org, relay.origin, {
-      title: "Delivery check",
-      kind: "vote",
-      build: async (page) => page.locator("#vote-options").fill("A\nB"),
-      circle: 3,
-    });
-    const links = await createSession(org);
-    await org.getByRole("button", { name: "Run the demo committee here" }).click();
+    const links = await circleVote(org, relay.origin, "Delivery check");
     const link = links.participants[0];
 
     // Cold: only the entry, the participate page's modules and the page wasm.

@@ -26,14 +26,15 @@ export function log(...args) {
 
 /**
  * Starts `sotto-relay --listen 127.0.0.1:0 --static DIST` (www/dist unless
- * `dist` names another built copy) and waits for its "listening on" line.
+ * `dist` names another built copy; `extra` arguments after it) and waits
+ * for its "listening on" line.
  */
-export async function startRelay(dist = join(ROOT, "www", "dist")) {
+export async function startRelay(dist = join(ROOT, "www", "dist"), extra = []) {
   const bin = join(TARGET, "release", "sotto-relay");
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run tests/browser/run.sh (it builds it)`);
   if (!existsSync(join(dist, "index.html"))) throw new Error(`${dist} is missing: run scripts/build-www.sh`);
   const data = mkdtempSync(join(tmpdir(), "sotto-browser-"));
-  const child = spawn(bin, ["--listen", "127.0.0.1:0", "--data", data, "--static", dist], {
+  const child = spawn(bin, ["--listen", "127.0.0.1:0", "--data", data, "--static", dist, ...extra], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
   });
@@ -68,14 +69,16 @@ export async function startRelay(dist = join(ROOT, "www", "dist")) {
 
 /**
  * Runs one browser test: a relay (serving `options.dist`, www/dist by
- * default), the browser SOTTO_BROWSER names, and
- * `body({relay, browser, context})`.
+ * default, with `options.relayArgs`), the browser SOTTO_BROWSER names, and
+ * `body({relay, browser, context, allowOrigin})`.
  * Fails (exit status 1) on a thrown error, an uncaught page error or a
  * request that leaves the relay's origin.
  */
 export async function runTest(name, body, options = {}) {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const relay = await startRelay(options.dist);
+  const relay = await startRelay(options.dist, options.relayArgs);
+  // Origins the pages may reach: the relay's, and those a test adds.
+  const origins = [relay.origin];
   const browser = await launchBrowser(BROWSER);
   const problems = [];
   const contexts = [];
@@ -83,6 +86,10 @@ export async function runTest(name, body, options = {}) {
     relay,
     browser,
     problems,
+    /** Lets the pages reach `origin` too (a second static host). */
+    allowOrigin(origin) {
+      origins.push(origin);
+    },
     /** A fresh browser profile (own storage) watched for external requests and errors. */
     async context(options = {}) {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
@@ -91,9 +98,7 @@ export async function runTest(name, body, options = {}) {
       ctx.on("request", (req) => {
         const url = req.url();
         if (!(
-          url.startsWith(relay.origin) ||
-          url.startsWith(relay.origin.replace("http", "ws")) ||
-          /^(data|blob):/.test(url)
+          origins.some((o) => url.startsWith(o) || url.startsWith(o.replace("http", "ws"))) || /^(data|blob):/.test(url)
         )) {
           problems.push(`external request: ${url}`);
         }

@@ -12,6 +12,7 @@ import { h, replace } from "./dom.js";
 import { routeOf } from "./link.js";
 import { errorNotice } from "./errors.js";
 import { verifiedImport } from "./verified.js";
+import { toRelayLink } from "./relay-link.js";
 
 // Each page is its own module, loaded when shown (and checked against the
 // hashes in index.html): a participant never downloads the organizer's or
@@ -28,7 +29,8 @@ const main = document.getElementById("main");
 
 async function route() {
   const r = routeOf(location.hash);
-  const link = location.href;
+  // With the app on another origin, the relay named in the link (js/relay-link.js).
+  const link = toRelayLink(location.href);
   document.title = "Sotto: private votes, surveys and budgets";
   // Participants see their form only, not the organizer's navigation.
   const nav = /** @type {HTMLElement | null} */ (document.querySelector(".site-header nav"));
