@@ -2,8 +2,9 @@
 // origin"): the relay runs with `--no-static`, a second server on another
 // port serves a copy of www/dist pointed at the relay (www/set-relay.mjs).
 // The organizer creates a session there, its links lead to the app's origin
-// and carry the relay, a participant answers through such a link, the demo
-// committee computes and the read link shows the verified result.
+// and carry the relay, a participant answers through such a link (on the
+// page and in the widget), the demo committee computes and the read link
+// shows the verified result.
 
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -72,6 +73,15 @@ await runTest(
       const outcome = await submitAnswer(page);
       assert(outcome === "sent", `the answer reached the relay: ${outcome}`);
       log("participant answered through the app's origin");
+
+      // The widget, embedded in a page of the app's host, with the same link.
+      const site = await (await context()).newPage();
+      await site.goto(`${app.origin}/embed-example.html#vote=${encodeURIComponent(links.participants[0])}`);
+      const widget = site.locator("sotto-vote");
+      await widget.getByRole("radio", { name: "B" }).check();
+      await widget.getByRole("button", { name: "Encrypt and submit" }).click();
+      await widget.getByText("Your answer was sent.").waitFor();
+      log("the widget answered through the relay named in the link");
 
       // The demo committee (in the organizer's page, workers from the app's
       // origin) computes, and the read link verifies the result there.
