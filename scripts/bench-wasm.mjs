@@ -19,55 +19,15 @@ import { gzipSync } from "node:zlib";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { answer, startRelay, survey } from "./bench-common.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = path.join(root, "target/npm/sotto");
 const benchPkg = path.join(root, "target/npm/bench");
-const relayBin = path.join(process.env.CARGO_TARGET_DIR ?? path.join(root, "target"), "release/sotto-relay");
 const sottoBin = path.join(process.env.CARGO_TARGET_DIR ?? path.join(root, "target"), "release/sotto");
 const PASSPHRASE = "bench passphrase, not secret";
 const CHECK = { comparisons: 1000, bits: 32 };
 const RUNS = 200;
-
-function survey() {
-  const questions = [];
-  for (let i = 0; i < 20; i++) {
-    const kinds = [
-      { type: "number", min: 0, max: 1000, buckets: [0, 100, 500] },
-      { type: "choice", options: ["a", "b", "c", "d"] },
-      { type: "rating", scale: 5 },
-      { type: "yesno" },
-      { type: "multi", options: ["x", "y", "z"], max_selections: 2 },
-    ];
-    questions.push({ id: `q${i}`, text: `Question ${i}`, answer: kinds[i % 5] });
-  }
-  return { questions };
-}
-
-function answer() {
-  const a = {};
-  for (let i = 0; i < 20; i++) {
-    a[`q${i}`] = [417, "c", 4, true, ["x", "z"]][i % 5];
-  }
-  return a;
-}
-
-async function startRelay(staticDir) {
-  const data = await mkdtemp(path.join(os.tmpdir(), "sotto-bench-"));
-  const child = spawn(relayBin, ["--listen", "127.0.0.1:0", "--data", data, "--static", staticDir], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const addr = await new Promise((resolve, reject) => {
-    let buf = "";
-    child.stdout.on("data", (d) => {
-      buf += d;
-      const m = buf.match(/sotto-relay listening on (\S+)/);
-      if (m) resolve(m[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`relay exited with ${code}`)));
-  });
-  return { child, addr };
-}
 
 // The measured part, run in Node and in the page alike.
 async function measure(web, member, link, answerJson, runs) {

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Builds the web app into www/dist: the pages and widget of www/src plus the
 # wasm package (scripts/build-wasm.sh, run first when target/npm/sotto is
-# missing or older than the sources of crate/). No bundler: the pages are
-# plain ES modules and are copied as they are.
+# missing or older than the sources of crate/), then bundles, hashes and
+# precompresses what the pages load (www/build.mjs; docs/web.md, "Delivery").
 #
-#   scripts/build-www.sh [--force-wasm | --no-wasm]
+#   scripts/build-www.sh [--force-wasm | --no-wasm] [--relay ORIGIN]
 #
 # --force-wasm rebuilds the package even when it looks fresh; --no-wasm
-# copies the package as it is (it must exist), for quick page edits.
+# copies the package as it is (it must exist), for quick page edits;
+# --relay points the app at a relay on another origin (www/set-relay.mjs:
+# for a static host, with the relay on --no-static; docs/web.md).
 #
 # Layout of www/dist:
-#   index.html, styles.css, js/…      the app (start, participate, console, results)
+#   index.html                        the app (start, participate, console, results),
+#                                     loading assets/ with integrity
+#   assets/                           content-hashed bundles, wasm and CSS (+ .br, .gz)
+#   build.json                        version and SHA-384 of every asset
+#   styles.css, js/…                  the unbundled sources (tests import them)
 #   widget.js, widget.css             the embeddable <sotto-vote>/<sotto-survey>
 #   embed-example.html(.js)           a plain page embedding them
 #   pkg/                              the npm package without bundler/
@@ -25,12 +31,16 @@ DIST="$ROOT/www/dist"
 
 force=0
 skip=0
-for arg in "$@"; do
-    case "$arg" in
+relay=""
+while (( $# )); do
+    case "$1" in
         --force-wasm) force=1 ;;
         --no-wasm) skip=1 ;;
-        *) echo "build-www: unknown option '$arg'" >&2; exit 2 ;;
+        --relay) [[ $# -ge 2 ]] || { echo "build-www: --relay needs an origin (https://relay.example)" >&2; exit 2; }
+                 relay=$2; shift ;;
+        *) echo "build-www: unknown option '$1'" >&2; exit 2 ;;
     esac
+    shift
 done
 
 # The package is stale when any source it is built from is newer than it.
@@ -63,6 +73,11 @@ for entry in "$PKG"/*; do
         *) cp -R "$entry" "$tmp/pkg/" ;;
     esac
 done
+
+# Bundle, hash, fix integrity and precompress (www/build.mjs).
+[[ -d "$ROOT/www/node_modules/esbuild" ]] || { echo "build-www: esbuild missing: run scripts/setup.sh --node" >&2; exit 1; }
+node "$ROOT/www/build.mjs" "$tmp"
+if [[ -n "$relay" ]]; then node "$ROOT/www/set-relay.mjs" "$tmp" "$relay"; fi
 
 # Swap in the new tree at once, so a running relay never serves half a build.
 rm -rf "$DIST.old"

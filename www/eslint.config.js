@@ -44,7 +44,7 @@ export default [
   },
   {
     // Node programs.
-    files: ["tests/**/*.mjs", "scripts/**/*.mjs", "www/*.js"],
+    files: ["tests/**/*.mjs", "scripts/**/*.mjs", "www/*.js", "www/*.mjs"],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -8,7 +8,7 @@
 //! | `GET /metrics` | Prometheus text |
 //! | `GET /v1/sessions/{id}/manifest` | the manifest blob (anyone with the id) |
 //! | `GET /v1/sessions/{id}/results` | JSON results; `Authorization: Bearer <read token hex>` |
-//! | anything else | files from `--static DIR`, if given (not with `--no-static`) |
+//! | anything else | files from `--static DIR`, if given (not with `--no-static`): precompressed `.br`/`.gz` by `Accept-Encoding`, `/assets/` immutable, the rest `no-cache` |
 //!
 //! Every response carries `X-Content-Type-Options: nosniff` and
 //! `Referrer-Policy: no-referrer`; HTML pages also a Content-Security-Policy
@@ -79,6 +79,29 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     res
 }
 
+/// Where the build puts content-hashed files: a name there never changes
+/// content, so browsers may keep them for a year without asking again.
+pub const IMMUTABLE_PREFIX: &str = "/assets/";
+
+/// `Cache-Control` of the static files: under [`IMMUTABLE_PREFIX`] a found
+/// file is `public, max-age=31536000, immutable`; everything else (the
+/// HTML, `widget.js` at its stable address, errors) is `no-cache`, so the
+/// browser revalidates it (ETag) on every load and a new build shows at
+/// once.
+async fn cache_control(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let hashed = req.uri().path().starts_with(IMMUTABLE_PREFIX);
+    let mut res = next.run(req).await;
+    let found = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
+    let value = if hashed && found {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    res
+}
+
 /// Builds the router.
 pub fn router(app: Arc<App>, static_dir: Option<PathBuf>) -> Router {
     let r = Router::new()
@@ -92,11 +115,19 @@ pub fn router(app: Arc<App>, static_dir: Option<PathBuf>) -> Router {
         // The web app's files are public and carry no secret; allowing any
         // origin lets other sites embed the widget (`<sotto-vote>`), whose
         // module and wasm are fetched cross-origin.
-        Some(dir) => r.fallback_service(SetResponseHeader::overriding(
-            ServeDir::new(dir),
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        )),
+        //
+        // `FILE.br` and `FILE.gz` beside a file (made by the build) are
+        // sent instead of it to a browser that accepts them, with
+        // `Vary: Accept-Encoding`; see [`cache_control`] for caching.
+        Some(dir) => r.fallback_service(
+            Router::new()
+                .fallback_service(SetResponseHeader::overriding(
+                    ServeDir::new(dir).precompressed_br().precompressed_gzip(),
+                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                    HeaderValue::from_static("*"),
+                ))
+                .layer(axum::middleware::from_fn(cache_control)),
+        ),
         None => r,
     }
     .layer(axum::middleware::from_fn(security_headers))

@@ -71,6 +71,23 @@ export async function createSession(page) {
   return { members, participants, read };
 }
 
+/**
+ * A circle-mode vote on options A and B, created on `origin`'s start page,
+ * with the demo committee started in the organizer's page; resolves to
+ * the session page's links.
+ */
+export async function circleVote(page, origin, title) {
+  await fillCreateForm(page, origin, {
+    title,
+    kind: "vote",
+    build: async (p) => p.locator("#vote-options").fill("A\nB"),
+    circle: 3,
+  });
+  const links = await createSession(page);
+  await page.getByRole("button", { name: "Run the demo committee here" }).click();
+  return links;
+}
+
 /** A member opens its link in the console (its key already stored) and joins. */
 export async function memberJoin(page, link) {
   await page.goto(link);

@@ -24,14 +24,17 @@ export function log(...args) {
   console.log(`[${t}s]`, ...args);
 }
 
-/** Starts `sotto-relay --listen 127.0.0.1:0 --static www/dist` and waits for its "listening on" line. */
-export async function startRelay() {
+/**
+ * Starts `sotto-relay --listen 127.0.0.1:0 --static DIST` (www/dist unless
+ * `dist` names another built copy; `extra` arguments after it) and waits
+ * for its "listening on" line.
+ */
+export async function startRelay(dist = join(ROOT, "www", "dist"), extra = []) {
   const bin = join(TARGET, "release", "sotto-relay");
-  const dist = join(ROOT, "www", "dist");
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run tests/browser/run.sh (it builds it)`);
-  if (!existsSync(join(dist, "index.html"))) throw new Error("www/dist is missing: run scripts/build-www.sh");
+  if (!existsSync(join(dist, "index.html"))) throw new Error(`${dist} is missing: run scripts/build-www.sh`);
   const data = mkdtempSync(join(tmpdir(), "sotto-browser-"));
-  const child = spawn(bin, ["--listen", "127.0.0.1:0", "--data", data, "--static", dist], {
+  const child = spawn(bin, ["--listen", "127.0.0.1:0", "--data", data, "--static", dist, ...extra], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
   });
@@ -65,14 +68,17 @@ export async function startRelay() {
 }
 
 /**
- * Runs one browser test: a relay, the browser SOTTO_BROWSER names, and
- * `body({relay, browser, context})`.
+ * Runs one browser test: a relay (serving `options.dist`, www/dist by
+ * default, with `options.relayArgs`), the browser SOTTO_BROWSER names, and
+ * `body({relay, browser, context, allowOrigin})`.
  * Fails (exit status 1) on a thrown error, an uncaught page error or a
  * request that leaves the relay's origin.
  */
-export async function runTest(name, body) {
+export async function runTest(name, body, options = {}) {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const relay = await startRelay();
+  const relay = await startRelay(options.dist, options.relayArgs);
+  // Origins the pages may reach: the relay's, and those a test adds.
+  const origins = [relay.origin];
   const browser = await launchBrowser(BROWSER);
   const problems = [];
   const contexts = [];
@@ -80,6 +86,10 @@ export async function runTest(name, body) {
     relay,
     browser,
     problems,
+    /** Lets the pages reach `origin` too (a second static host). */
+    allowOrigin(origin) {
+      origins.push(origin);
+    },
     /** A fresh browser profile (own storage) watched for external requests and errors. */
     async context(options = {}) {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
@@ -88,9 +98,7 @@ export async function runTest(name, body) {
       ctx.on("request", (req) => {
         const url = req.url();
         if (!(
-          url.startsWith(relay.origin) ||
-          url.startsWith(relay.origin.replace("http", "ws")) ||
-          /^(data|blob):/.test(url)
+          origins.some((o) => url.startsWith(o) || url.startsWith(o.replace("http", "ws"))) || /^(data|blob):/.test(url)
         )) {
           problems.push(`external request: ${url}`);
         }

@@ -20,6 +20,7 @@ import { explain, markQuestion } from "./js/plain-message.js";
 import { downloadJson, slug } from "./js/download.js";
 import { saveReceipt, answeredWith } from "./js/store.js";
 import { sessionOf, tokenOf } from "./js/link.js";
+import { toRelayLink } from "./js/relay-link.js";
 import { when } from "./js/format.js";
 
 const STYLES = new URL("./widget.css", import.meta.url).href;
@@ -64,7 +65,8 @@ class SottoForm extends HTMLElement {
     try {
       const sotto = await loadSotto();
       participant = await retrying(
-        () => sotto.Participant.open(link),
+        // A link to an app on another origin names its relay (js/relay-link.js).
+        () => sotto.Participant.open(toRelayLink(link)),
         (err, seconds, now) => {
           if (!current()) return now();
           replace(

@@ -11,17 +11,26 @@
 import { h, replace } from "./dom.js";
 import { routeOf } from "./link.js";
 import { errorNotice } from "./errors.js";
-import { createView } from "./views/create.js";
-import { participateView } from "./views/participate.js";
-import { consoleView } from "./views/console.js";
-import { resultsView } from "./views/results.js";
-import { manageView } from "./views/manage.js";
+import { verifiedImport } from "./verified.js";
+import { toRelayLink } from "./relay-link.js";
+
+// Each page is its own module, loaded when shown (and checked against the
+// hashes in index.html): a participant never downloads the organizer's or
+// the committee's code.
+const views = {
+  create: () => verifiedImport("js/views/create.js", () => import("./views/create.js")),
+  participate: () => verifiedImport("js/views/participate.js", () => import("./views/participate.js")),
+  console: () => verifiedImport("js/views/console.js", () => import("./views/console.js")),
+  results: () => verifiedImport("js/views/results.js", () => import("./views/results.js")),
+  manage: () => verifiedImport("js/views/manage.js", () => import("./views/manage.js")),
+};
 
 const main = document.getElementById("main");
 
 async function route() {
   const r = routeOf(location.hash);
-  const link = location.href;
+  // With the app on another origin, the relay named in the link (js/relay-link.js).
+  const link = toRelayLink(location.href);
   document.title = "Sotto: private votes, surveys and budgets";
   // Participants see their form only, not the organizer's navigation.
   const nav = /** @type {HTMLElement | null} */ (document.querySelector(".site-header nav"));
@@ -29,13 +38,13 @@ async function route() {
   try {
     switch (r.view) {
       case "participate":
-        return await participateView(main, link);
+        return await (await views.participate()).participateView(main, link);
       case "console":
-        return await consoleView(main, location.hash === "#console" ? null : link);
+        return await (await views.console()).consoleView(main, location.hash === "#console" ? null : link);
       case "results":
-        return await resultsView(main, link);
+        return await (await views.results()).resultsView(main, link);
       case "manage":
-        return await manageView(main, r.session);
+        return await (await views.manage()).manageView(main, r.session);
       case "bad-link":
         return replace(
           main,
@@ -43,7 +52,7 @@ async function route() {
           errorNotice(Object.assign(new Error("unknown role in the link"), { code: "bad_link" })),
         );
       default:
-        return await createView(main);
+        return await (await views.create()).createView(main);
     }
   } catch (err) {
     replace(main, h("h1", {}, "Sotto could not start"), errorNotice(err));

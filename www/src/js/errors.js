@@ -12,6 +12,10 @@ const MESSAGES = {
     title: "This session may have been tampered with",
     body: "The session description on the server does not match the fingerprint in your link. Do not answer. Tell the organizer, through another channel, that the link failed its check.",
   },
+  app_tampered: {
+    title: "This copy of Sotto failed its integrity check",
+    body: "A file of the app does not match the hash the page was built with, so it was not run. Do not answer here. Reload later, or tell the organizer through another channel.",
+  },
   invalid_answer: {
     title: "The answer is not complete yet",
     body: "Check the highlighted questions and try again.",

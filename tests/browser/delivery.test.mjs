@@ -1,0 +1,208 @@
+// Delivery of the app (docs/web.md, "Delivery"), on a real relay serving a
+// copy of www/dist: a participant's browser loads only the participate
+// page's hashed modules (never the organizer's or the committee's code),
+// compressed on the wire; a second visit takes them from the cache without
+// asking the relay; and a changed module or wasm file is refused by the
+// browser (Subresource Integrity) while the untouched build runs;
+// scripts/verify-app.mjs finds the served app equal to the build, and names
+// a changed file.
+
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BROWSER } from "./browsers.mjs";
+import { ROOT, runTest, log, assert } from "./lib.mjs";
+import { circleVote, openParticipant } from "./flows.mjs";
+
+const dist = mkdtempSync(join(tmpdir(), "sotto-dist-"));
+cpSync(join(ROOT, "www", "dist"), dist, { recursive: true });
+process.on("exit", () => rmSync(dist, { recursive: true, force: true }));
+
+// What the build fixed: the entry's modules (preloaded by index.html) and,
+// per lazily loaded module, its files.
+const html = readFileSync(join(dist, "index.html"), "utf8");
+const meta = html.match(/<meta name="sotto-modules" content="([^"]*)"/);
+assert(meta, "index.html lists the lazy modules");
+const lazy = JSON.parse(
+  meta[1]
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&amp;/g, "&"),
+);
+const entryFiles = [...html.matchAll(/(?:href|src)="assets\/([^"]+\.js)" integrity=/g)].map((m) => m[1]);
+const build = JSON.parse(readFileSync(join(dist, "build.json"), "utf8"));
+const wasmOf = (prefix) =>
+  Object.keys(build.files).find((f) => f.startsWith(`assets/${prefix}-`) && f.endsWith(".wasm"));
+
+/** The files under assets/ a page fetched, with their resource-timing sizes. */
+async function assetsLoaded(page) {
+  return page.evaluate(() =>
+    performance
+      .getEntriesByType("resource")
+      .filter((e) => new URL(e.name).pathname.startsWith("/assets/"))
+      .map((e) => ({
+        file: new URL(e.name).pathname.slice("/assets/".length),
+        transfer: e.transferSize,
+        encoded: e.encodedBodySize,
+        decoded: e.decodedBodySize,
+      })),
+  );
+}
+
+/** Changes dist/assets/FILE by `change` and removes its compressed copies; returns the restore. */
+function tamper(file, change) {
+  const path = join(dist, "assets", file);
+  const original = readFileSync(path);
+  const copies = ["br", "gz"]
+    .map((ext) => `${path}.${ext}`)
+    .filter((p) => existsSync(p))
+    .map((p) => [p, readFileSync(p)]);
+  writeFileSync(path, change(original));
+  for (const [p] of copies) rmSync(p);
+  return () => {
+    writeFileSync(path, original);
+    for (const [p, bytes] of copies) writeFileSync(p, bytes);
+  };
+}
+
+/**
+ * Opens `link` in a fresh profile (not the harness's: the refusals are
+ * expected errors here) and resolves to what the page shows after at most
+ * `timeout` ms: "form", or the text of its main part, plus the console's
+ * errors and whether the code the tampering adds ran.
+ */
+async function openFresh(browser, link, timeout = 30_000) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(msg.text());
+  });
+  page.on("pageerror", (err) => errors.push(err.message));
+  await page.goto(link);
+  const form = page.getByRole("button", { name: "Encrypt and submit" });
+  const failed = page.locator(".notice.error, .feedback [data-code], [role=alert]").first();
+  const appeared = await form
+    .or(failed)
+    .first()
+    .waitFor({ timeout })
+    .then(() => true)
+    .catch(() => false);
+  const text = (await page.locator("main").innerText()).slice(0, 300);
+  const shown = appeared && (await form.isVisible()) ? "form" : text;
+  // What the tampered files would set if they ran.
+  const ran = await page.evaluate(() => "stolen" in globalThis);
+  await ctx.close();
+  return { shown, errors, ran };
+}
+
+await runTest(
+  "delivery",
+  async ({ relay, browser, context }) => {
+    const org = await (await context()).newPage();
+    const links = await circleVote(org, relay.origin, "Delivery check");
+    const link = links.participants[0];
+
+    // Cold: only the entry, the participate page's modules and the page wasm.
+    const profile = await context();
+    const page = await profile.newPage();
+    await openParticipant(page, link);
+    const cold = await assetsLoaded(page);
+    const allowed = new Set([
+      ...entryFiles,
+      ...lazy["js/views/participate.js"].map(([f]) => f),
+      wasmOf("sotto").slice("assets/".length),
+      ...Object.keys(build.files)
+        .filter((f) => /^assets\/styles-.*\.css$/.test(f))
+        .map((f) => f.slice("assets/".length)),
+    ]);
+    const extra = cold.filter((a) => !allowed.has(a.file)).map((a) => a.file);
+    assert(extra.length === 0, `a participant loads only its own code; also fetched: ${extra.join(", ")}`);
+    for (const key of ["js/views/create.js", "js/views/console.js", "js/views/manage.js", "js/views/results.js"]) {
+      const own = lazy[key].at(-1)[0];
+      assert(!cold.some((a) => a.file === own), `the participant did not fetch ${own} (${key})`);
+    }
+    assert(!cold.some((a) => /^(member|worker|member-worker)-/.test(a.file)), "no committee code for a participant");
+    const wasm = cold.find((a) => a.file.endsWith(".wasm"));
+    assert(wasm, "the page wasm was fetched");
+    // Compressed on the wire: what came is much smaller than the module.
+    assert(wasm.encoded > 0 && wasm.encoded < wasm.decoded * 0.6, `wasm compressed: ${JSON.stringify(wasm)}`);
+    for (const a of cold.filter((x) => x.file.endsWith(".js") && x.decoded > 2048)) {
+      assert(a.encoded < a.decoded, `${a.file} compressed: ${JSON.stringify(a)}`);
+    }
+    const coldBytes = cold.reduce((n, a) => n + a.transfer, 0);
+    log(`participant, cold: ${cold.length} assets, ${coldBytes} bytes on the wire`);
+
+    // Warm, in a new tab of the same profile: every hashed file from the
+    // cache, without a request to the relay (immutable), only the HTML
+    // revalidated.
+    const again = await profile.newPage();
+    await openParticipant(again, link);
+    const warm = await assetsLoaded(again);
+    assert(warm.length > 0, "the warm page used its assets");
+    const fetched = warm.filter((a) => a.transfer > 0);
+    assert(fetched.length === 0, `warm load fetched nothing: ${JSON.stringify(fetched)}`);
+    log(`participant, warm: ${warm.length} assets from the cache`);
+
+    // The untouched copy works in a fresh profile (the baseline of the checks below).
+    assert((await openFresh(browser, link)).shown === "form", "the untouched build shows the form");
+
+    // A changed participate module: refused, the form never runs.
+    const participate = lazy["js/views/participate.js"].at(-1)[0];
+    let restore = tamper(participate, (b) => Buffer.concat([b, Buffer.from("\n;globalThis.stolen = 1;\n")]));
+    let seen = await openFresh(browser, link);
+    restore();
+    log(`tampered ${participate}: ${seen.shown.replace(/\s+/g, " ")}`);
+    assert(seen.shown !== "form" && !seen.ran, "a tampered module does not run");
+    assert(/integrity check/.test(seen.shown), `the page says the app failed its check: ${seen.shown}`);
+
+    // A changed entry module (loaded by the HTML itself): refused too.
+    const entry = entryFiles.at(-1);
+    restore = tamper(entry, (b) => Buffer.concat([b, Buffer.from("\n;globalThis.stolen = 1;\n")]));
+    seen = await openFresh(browser, link, 8_000);
+    restore();
+    assert(seen.shown !== "form" && !seen.ran, `a tampered entry does not run: ${seen.shown}`);
+
+    // A changed module of the entry's graph (preloaded by the HTML with its
+    // hash, then imported by the entry): refused too.
+    for (const shared of entryFiles.slice(0, -1)) {
+      restore = tamper(shared, (b) => Buffer.concat([b, Buffer.from("\n;globalThis.stolen = 1;\n")]));
+      seen = await openFresh(browser, link, 8_000);
+      restore();
+      assert(seen.shown !== "form" && !seen.ran, `a tampered ${shared} does not run: ${seen.shown}`);
+    }
+
+    // A changed wasm module (its hash is fixed in the JavaScript): refused.
+    const pageWasm = wasmOf("sotto").slice("assets/".length);
+    restore = tamper(pageWasm, (b) => {
+      const c = Buffer.from(b);
+      c[c.length - 1] ^= 1;
+      return c;
+    });
+    seen = await openFresh(browser, link);
+    restore();
+    log(`tampered ${pageWasm}: ${seen.shown.replace(/\s+/g, " ")}; console: ${seen.errors.join(" | ").slice(0, 300)}`);
+    assert(/could not start/.test(seen.shown), `a tampered wasm module does not run: ${seen.shown}`);
+
+    // And once restored, the same link works again.
+    assert((await openFresh(browser, link)).shown === "form", "the restored build shows the form");
+
+    // scripts/verify-app.mjs: the served app equals the local build, and a
+    // changed file is named.
+    const verify = () =>
+      spawnSync(process.execPath, [join(ROOT, "scripts/verify-app.mjs"), relay.origin, join(ROOT, "www", "dist")], {
+        encoding: "utf8",
+      });
+    let check = verify();
+    assert(check.status === 0 && /\b0 failed/.test(check.stdout), `verify-app passes: ${check.stdout}${check.stderr}`);
+    restore = tamper(participate, (b) => Buffer.concat([b, Buffer.from("\n")]));
+    check = verify();
+    restore();
+    assert(check.status === 1, `verify-app fails on a changed file: ${check.stdout}`);
+    assert(check.stdout.includes(`CHANGED  assets/${participate}`), `verify-app names the file: ${check.stdout}`);
+    log("verify-app: the served app equals the build; a changed file is named");
+    log(`delivery checks passed in ${BROWSER}`);
+  },
+  { dist },
+);
