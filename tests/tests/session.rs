@@ -559,7 +559,11 @@ async fn run_behind_proxy(
         // Behind a tampered member the others may wait forever: bound them.
         match tokio::time::timeout(Duration::from_secs(5), t).await {
             Ok(r) => outs.push(r.unwrap()),
-            Err(_) => outs.push(Err(MemberError::Session("still waiting".into()))),
+            Err(_) => outs.push(Err(MemberError::Stalled {
+                seconds: 5,
+                resyncs: 0,
+                waiting: Vec::new(),
+            })),
         }
     }
     let mut client = RelayClient::connect(&url).await.unwrap();

@@ -129,7 +129,7 @@ pub fn flow_error(e: &FlowError) -> JsValue {
 pub fn member_error(e: &MemberError) -> JsValue {
     match e {
         MemberError::Client(c) => client_error(c),
-        MemberError::Manifest(m) => js_error(Code::ManifestMismatch, m),
+        MemberError::Manifest(m) => js_error(Code::ManifestMismatch, &m.to_string()),
         other => js_error(Code::ComputationFailed, &other.to_string()),
     }
 }
