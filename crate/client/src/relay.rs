@@ -67,7 +67,9 @@ impl ClientError {
 
 /// Why a WebSocket failed: the transport's own error where it has one.
 /// Relay URLs carry no secret (tokens travel in `Hello` frames), so these
-/// messages are safe to show.
+/// messages are safe to show. The native and the browser cases are
+/// compiled for their own target only (the wasm modules carry no I/O
+/// error formatting).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WsError {
@@ -75,7 +77,8 @@ pub enum WsError {
     #[cfg(not(target_arch = "wasm32"))]
     #[error(transparent)]
     Native(#[from] Box<tokio_tungstenite::tungstenite::Error>),
-    /// A network operation under the WebSocket failed.
+    /// A network operation under the native WebSocket failed.
+    #[cfg(not(target_arch = "wasm32"))]
     #[error(transparent)]
     Io(#[from] std::io::Error),
     /// No relay URL was given (an empty list).
@@ -83,6 +86,7 @@ pub enum WsError {
     NoUrl,
     /// The relay's host has no address of the family of the local address
     /// to connect from.
+    #[cfg(not(target_arch = "wasm32"))]
     #[error("{host}: no address of {source_ip}'s family")]
     NoAddress {
         /// The relay's host and port.
@@ -91,15 +95,19 @@ pub enum WsError {
         source_ip: std::net::IpAddr,
     },
     /// The browser refused the relay URL.
+    #[cfg(target_arch = "wasm32")]
     #[error("the relay URL is not a valid WebSocket URL")]
     BadUrl,
     /// The browser's WebSocket closed before it opened.
+    #[cfg(target_arch = "wasm32")]
     #[error("could not connect (close code {0})")]
     NotOpened(u16),
     /// The browser's WebSocket refused to send.
+    #[cfg(target_arch = "wasm32")]
     #[error("send failed")]
     Send,
     /// The browser's WebSocket refused to close.
+    #[cfg(target_arch = "wasm32")]
     #[error("close failed")]
     Close,
 }
@@ -111,6 +119,7 @@ impl From<tokio_tungstenite::tungstenite::Error> for ClientError {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl From<std::io::Error> for ClientError {
     fn from(e: std::io::Error) -> ClientError {
         ClientError::Ws(WsError::Io(e))
