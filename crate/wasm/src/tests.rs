@@ -96,14 +96,16 @@ async fn keys_are_kept_in_indexed_db_where_there_is_one() {
     assert!(gone.is_undefined());
 }
 
-/// Session options for a one-member committee check with `member`'s keys.
+/// A session draft for a one-member committee check with `member`'s keys.
 fn check_options(member: &JsValue) -> JsValue {
     let members = js_sys::Array::of1(member);
     let o = js_sys::JSON::parse(
-        r#"{"title": "Committee check", "check": {"comparisons": 10, "bits": 8}}"#,
+        r#"{"title": "Committee check", "kind": "check", "schema": {"comparisons": 10, "bits": 8},
+            "committee": {}}"#,
     )
     .unwrap();
-    js_sys::Reflect::set(&o, &"members".into(), &members).unwrap();
+    let committee = js_sys::Reflect::get(&o, &"committee".into()).unwrap();
+    js_sys::Reflect::set(&committee, &"members".into(), &members).unwrap();
     o
 }
 
