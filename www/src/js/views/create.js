@@ -449,14 +449,16 @@ export async function createView(main) {
           code: "invalid_options",
         });
       if (team.circle) circle = await circleMembers(sotto, team.circle);
-      // A session draft (docs/session.md): the same JSON as the CLI's draft file.
-      const draft = {
+      // A session draft (docs/session.md): the same JSON as the CLI's draft
+      // file. The kind's builder wrote the schema, so `kind` and `schema`
+      // match; the type checker cannot follow that, hence the cast.
+      const draft = /** @type {import("sotto/web").SessionDraft} */ ({
         title: title.value.trim(),
         kind,
         schema: schema(),
         committee: { members: circle ? circle.members : team.members, threshold: team.threshold },
         ...(kind === "check" ? {} : { policy: policy.read(kind), ...access.read() }),
-      };
+      });
       const org = await sotto.Organizer.create(relayUrl(), draft);
       saveSession(recordOf(org, { circleKeys: circle?.keyNames ?? null, singleUse: draft.single_use > 0 }));
       location.hash = manageHref(org.sessionId);
