@@ -11,15 +11,16 @@ use std::time::Duration;
 
 use serde_json::json;
 use sotto_cli::simulate::{Scenario, run as simulate};
+use sotto_client::draft::{DraftCommittee, SessionSpec};
 use sotto_client::driver::MemberConfig;
+use sotto_client::flows;
 use sotto_client::flows::CreatedSession;
 use sotto_client::member::MemberError;
 use sotto_client::native::member::run_member;
 use sotto_client::native::relay_client::RelayClient;
 use sotto_client::native::session_ops::{
-    close_session, create_session, fetch_result, submit_answer, submit_values,
+    close_session, create_session, submit_answer, submit_values,
 };
-use sotto_client::session::SessionSpec;
 use sotto_core::apps::Outcome;
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
@@ -88,8 +89,10 @@ async fn create_with(
         deadlines,
         title: "e2e".into(),
         kind: SessionKind::Vote(plurality(&["A", "B", "C"])),
-        members: members(keys),
-        threshold: None,
+        committee: DraftCommittee {
+            threshold: None,
+            members: members(keys),
+        },
         policy: OutputPolicy {
             min_submissions: 5,
             ..OutputPolicy::default()
@@ -118,7 +121,7 @@ async fn submit_all(url: &str, c: &CreatedSession, first: usize, choices: &[usiz
 
 async fn verified(url: &str, c: &CreatedSession) -> serde_json::Value {
     let mut client = RelayClient::connect(url).await.unwrap();
-    fetch_result(&mut client, &c.manifest, &c.reader)
+    flows::fetch_result(&mut client, &c.manifest, &c.reader)
         .await
         .unwrap()
         .expect("a result with t + 1 valid signatures")
@@ -153,8 +156,8 @@ async fn three_members_two_hundred_participants_forged_ballots_counted() {
             .or_insert(0u64) += 1;
     }
     let scenario: Scenario = serde_json::from_value(json!({
-        "manifest": {"kind": "vote", "title": "Board seat",
-            "vote": {"method": "plurality", "options": names, "reveal": "tally"},
+        "draft": {"kind": "vote", "title": "Board seat",
+            "schema": {"method": "plurality", "options": names, "reveal": "tally"},
             "committee": {"members": 3, "threshold": 1},
             "policy": {"min_submissions": 5}},
         "answers": answers,
@@ -567,7 +570,7 @@ async fn run_behind_proxy(
         }
     }
     let mut client = RelayClient::connect(&url).await.unwrap();
-    let result = fetch_result(&mut client, &c.manifest, &c.reader)
+    let result = flows::fetch_result(&mut client, &c.manifest, &c.reader)
         .await
         .unwrap()
         .map(|r| r.json);
