@@ -26,11 +26,9 @@ use sotto_core::engine::network::{Network, NetworkError};
 use sotto_core::engine::{Committee, EngineError, Transmit};
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
-use sotto_core::session::{
-    CommitteeMember, OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema,
-};
+use sotto_core::session::{OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema};
 use sotto_core::share::{ShareError, ShareVec, deal, reconstruct};
-use sotto_e2e::{TestRuntime, relay_at};
+use sotto_e2e::{TestRuntime, committee_of, relay_at};
 
 const HEADER: usize = 21;
 /// The field's modulus, 2^127 - 1.
@@ -363,15 +361,7 @@ async fn through_the_relay_the_honest_members_name_the_deviating_daemon() {
         kind: SessionKind::Vote(vote()),
         committee: DraftCommittee {
             threshold: Some(1),
-            members: keys
-                .iter()
-                .enumerate()
-                .map(|(i, k)| CommitteeMember {
-                    name: format!("m{}", i + 1),
-                    x25519: k.public().x25519,
-                    ed25519: k.public().ed25519,
-                })
-                .collect(),
+            members: committee_of(&keys),
         },
         policy: OutputPolicy {
             min_submissions: 1,

@@ -29,11 +29,9 @@ use sotto_client::native::session_ops::{
 use sotto_core::apps::Outcome;
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
-use sotto_core::session::{
-    CommitteeMember, OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema,
-};
+use sotto_core::session::{OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema};
 use sotto_e2e::proxy::{Dir, Hook, Out, Proxy, WsFrame, pass};
-use sotto_e2e::{TestRuntime, relay_at};
+use sotto_e2e::{TestRuntime, committee_of, relay_at};
 
 /// Far beyond what any case needs with the quick deadlines.
 const BOUND: Duration = Duration::from_secs(60);
@@ -62,15 +60,7 @@ async fn create(
         }),
         committee: DraftCommittee {
             threshold: Some(threshold),
-            members: keys
-                .iter()
-                .enumerate()
-                .map(|(i, k)| CommitteeMember {
-                    name: format!("m{}", i + 1),
-                    x25519: k.public().x25519,
-                    ed25519: k.public().ed25519,
-                })
-                .collect(),
+            members: committee_of(keys),
         },
         policy: OutputPolicy {
             min_submissions: 1,

@@ -25,9 +25,9 @@ use sotto_core::apps::Outcome;
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{
-    CommitteeMember, Deadlines, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
+    Deadlines, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
 };
-use sotto_e2e::relay_at;
+use sotto_e2e::{committee_of, relay_at};
 
 const TIMEOUT: Duration = Duration::from_secs(240);
 
@@ -39,17 +39,6 @@ fn plurality(options: &[&str]) -> VoteSchema {
         max_approvals: None,
         max_score: None,
     }
-}
-
-fn members(keys: &[Arc<MemberKeys>]) -> Vec<CommitteeMember> {
-    keys.iter()
-        .enumerate()
-        .map(|(i, k)| CommitteeMember {
-            name: format!("m{}", i + 1),
-            x25519: k.public().x25519,
-            ed25519: k.public().ed25519,
-        })
-        .collect()
 }
 
 fn member_cfg(url: &str, c: &CreatedSession, keys: &Arc<MemberKeys>, i: usize) -> MemberConfig {
@@ -91,7 +80,7 @@ async fn create_with(
         kind: SessionKind::Vote(plurality(&["A", "B", "C"])),
         committee: DraftCommittee {
             threshold: None,
-            members: members(keys),
+            members: committee_of(keys),
         },
         policy: OutputPolicy {
             min_submissions: 5,
