@@ -74,9 +74,9 @@ async function checkRun(web, addr, natives, wasm) {
   if (wasm) members.push({ name: "wasm", x25519: wasm.publicKeys.x25519, ed25519: wasm.publicKeys.ed25519 });
   const org = await web.Organizer.create(`ws://${addr}/ws`, {
     title: "Committee check (benchmark)",
-    check: CHECK,
-    members,
-    threshold: 1,
+    kind: "check",
+    schema: CHECK,
+    committee: { members, threshold: 1 },
   });
   const links = org.links().members;
   const daemons = natives.map((m, i) => run(sottoBin, ["member", "--key", m.file, "--link", links[i]]));
@@ -120,8 +120,9 @@ try {
   const keys = [0, 1, 2, 3, 4].map((i) => ({ name: `m${i + 1}`, ...web.CommitteeMember.generate().publicKeys() }));
   const org = await web.Organizer.create(`ws://${addr}/ws`, {
     title: "Benchmark survey",
-    survey: survey(),
-    members: keys.map(({ name, x25519, ed25519 }) => ({ name, x25519, ed25519 })),
+    kind: "survey",
+    schema: survey(),
+    committee: { members: keys.map(({ name, x25519, ed25519 }) => ({ name, x25519, ed25519 })) },
     policy: { min_submissions: 5 },
   });
   const link = org.links().participants[0];

@@ -15,11 +15,25 @@ use sotto_client::member::{EngineTamper, MemberError};
 use sotto_client::native::relay_client::TokioSocket;
 use sotto_client::relay::ClientError;
 use sotto_core::apps::Outcome;
+use sotto_core::keyfile::MemberKeys;
+use sotto_core::session::CommitteeMember;
 
 pub mod pg;
 pub mod proxy;
 
 pub use sotto_native::relay_process::{RelayOptions, RelayProcess as Relay, Stderr};
+
+/// The manifest entries of `keys`, named m1, m2, ... in index order.
+pub fn committee_of(keys: &[Arc<MemberKeys>]) -> Vec<CommitteeMember> {
+    keys.iter()
+        .zip(1..)
+        .map(|(k, i)| CommitteeMember {
+            name: format!("m{i}"),
+            x25519: k.public().x25519,
+            ed25519: k.public().ed25519,
+        })
+        .collect()
+}
 
 /// Path of the `sotto-relay` binary in this target directory, built (with
 /// the profile the tests use) so it matches the current sources.

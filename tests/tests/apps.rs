@@ -51,8 +51,8 @@ async fn a_survey_runs_end_to_end_and_rejects_forged_answers() {
     two_colors[17] = 1;
     two_colors[19] = 1;
     let report = run(json!({
-        "manifest": {"kind": "survey", "title": "Neighbourhood survey",
-            "survey": {"questions": [
+        "draft": {"kind": "survey", "title": "Neighbourhood survey",
+            "schema": {"questions": [
                 {"id": "age", "text": "Your age", "answer": {"type": "number", "min": 18, "max": 99}},
                 {"id": "color", "text": "Colour", "answer": {"type": "choice", "options": ["red", "green", "blue"]}},
                 {"id": "agree", "text": "Agree?", "answer": {"type": "yesno"}, "optional": true}]},
@@ -103,8 +103,8 @@ async fn a_budget_runs_end_to_end_and_rejects_forged_allocations() {
         too_much[3 + b] = (101 >> b) & 1;
     }
     let report = run(json!({
-        "manifest": {"kind": "budget", "title": "Park budget",
-            "budget": {"total": 100, "projects": ["park", "library", "pool"]},
+        "draft": {"kind": "budget", "title": "Park budget",
+            "schema": {"total": 100, "projects": ["park", "library", "pool"]},
             "committee": {"members": 3, "threshold": 1},
             "policy": {"min_submissions": 5}},
         "answers": answers,
@@ -128,8 +128,8 @@ async fn a_differentially_private_vote_runs_end_to_end() {
         .map(|i| json!({"choice": if i % 3 == 0 { "B" } else { "A" }}))
         .collect();
     let report = run(json!({
-        "manifest": {"kind": "vote", "title": "Private vote",
-            "vote": {"method": "plurality", "options": ["A", "B"], "reveal": "tally"},
+        "draft": {"kind": "vote", "title": "Private vote",
+            "schema": {"method": "plurality", "options": ["A", "B"], "reveal": "tally"},
             "committee": {"members": 3, "threshold": 1},
             "policy": {"min_submissions": 5, "dp": {"epsilon": 2}}},
         "answers": answers
@@ -146,8 +146,8 @@ async fn an_income_survey_reports_statistics_and_brackets_only() {
     let incomes = [18_000, 25_000, 31_000, 42_000, 55_000, 61_000, 120_000];
     let answers: Vec<_> = incomes.iter().map(|i| json!({ "income": i })).collect();
     let report = run(json!({
-        "manifest": {"kind": "income", "title": "Household income",
-            "income": {"min": 0, "max": 200000, "brackets": [0, 30000, 60000]},
+        "draft": {"kind": "income", "title": "Household income",
+            "schema": {"min": 0, "max": 200000, "brackets": [0, 30000, 60000]},
             "committee": {"members": 3, "threshold": 1},
             "policy": {"min_submissions": 5}},
         "answers": answers

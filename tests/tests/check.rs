@@ -45,7 +45,8 @@ fn a_committee_check_finds_the_known_answer() {
     };
     let draft = serde_json::json!({
         "title": "Committee check before the vote",
-        "check": spec,
+        "kind": "check",
+        "schema": spec,
         "committee": {"threshold": 1, "members": members},
     });
     std::fs::write(dir.join("draft.json"), draft.to_string()).unwrap();

@@ -58,7 +58,7 @@ async fn run(c: Committee, deviate: Value) -> Finished {
     let relay = relay_at(dir.path()).start().unwrap();
     let answers: Vec<Value> = CHOICES.iter().map(|c| json!({ "choice": c })).collect();
     let scenario: Scenario = serde_json::from_value(json!({
-        "manifest": {"kind": "vote", "vote": schema(),
+        "draft": {"kind": "vote", "title": "a deviating member", "schema": schema(),
             "committee": {"members": c.n, "threshold": c.t},
             "policy": {"min_submissions": 1}},
         "answers": answers,

@@ -14,23 +14,20 @@ use std::time::Duration;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::json;
+use sotto_client::draft::{DraftCommittee, SessionSpec};
 use sotto_client::driver::MemberConfig;
+use sotto_client::flows;
 use sotto_client::member::MemberError;
 use sotto_client::native::relay_client::RelayClient;
-use sotto_client::native::session_ops::{
-    close_session, create_session, fetch_result, submit_values,
-};
-use sotto_client::session::SessionSpec;
+use sotto_client::native::session_ops::{close_session, create_session, submit_values};
 use sotto_core::apps::{Computation, Policy};
 use sotto_core::engine::network::{Network, NetworkError};
 use sotto_core::engine::{Committee, Deviation, EngineError, Transmit};
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
-use sotto_core::session::{
-    CommitteeMember, OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema,
-};
+use sotto_core::session::{OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema};
 use sotto_core::share::{ShareError, ShareVec, deal};
-use sotto_e2e::{TestRuntime, relay_at};
+use sotto_e2e::{TestRuntime, committee_of, relay_at};
 
 const HEADER: usize = 21;
 /// The field's modulus, 2^127 - 1.
@@ -366,16 +363,10 @@ async fn through_the_relay_the_honest_members_name_the_deviating_daemon() {
     let spec = SessionSpec {
         title: "a deviating member".into(),
         kind: SessionKind::Vote(vote()),
-        members: keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| CommitteeMember {
-                name: format!("m{}", i + 1),
-                x25519: k.public().x25519,
-                ed25519: k.public().ed25519,
-            })
-            .collect(),
-        threshold: Some(1),
+        committee: DraftCommittee {
+            threshold: Some(1),
+            members: committee_of(&keys),
+        },
         policy: OutputPolicy {
             min_submissions: 1,
             ..OutputPolicy::default()
@@ -441,7 +432,7 @@ async fn through_the_relay_the_honest_members_name_the_deviating_daemon() {
         }
     }
     let mut client = RelayClient::connect(&url).await.unwrap();
-    let result = fetch_result(&mut client, &c.manifest, &c.reader)
+    let result = flows::fetch_result(&mut client, &c.manifest, &c.reader)
         .await
         .unwrap();
     assert!(result.is_none(), "nothing is published");

@@ -15,15 +15,14 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::{Value, json};
 use sotto_cli::simulate::{Scenario, run as simulate};
-use sotto_core::apps::budget::BudgetSchema;
+use sotto_client::draft::SessionDraft;
 use sotto_core::apps::forge::{shares_off_degree_t, shift_within_linear_constraints};
 use sotto_core::apps::survey::SurveySchema;
 use sotto_core::apps::validity::Encoding;
-use sotto_core::apps::{Computation, Policy, SessionKind, survey};
+use sotto_core::apps::{Computation, Policy, survey};
 use sotto_core::engine::Committee;
 use sotto_core::engine::network::Network;
 use sotto_core::field::Fp;
-use sotto_core::session::OutputPolicy;
 use sotto_core::share::{ShareVec, deal};
 use sotto_e2e::relay_at;
 
@@ -33,19 +32,20 @@ const TIMEOUT: Duration = Duration::from_secs(240);
 /// answer to start from, entry changes).
 struct Attack {
     name: &'static str,
-    manifest: Value,
+    /// The session draft, without its committee.
+    draft: Value,
     honest: Vec<Value>,
     forged: Vec<(usize, Vec<(usize, i128)>)>,
     /// Under differential privacy the result is noisy: compare counts only.
     noisy: bool,
 }
 
-fn vote_manifest(method: &str, reveal: &str, extra: Value) -> Value {
+fn vote_draft(method: &str, reveal: &str, extra: Value) -> Value {
     let mut v = json!({"method": method, "options": ["A", "B", "C"], "reveal": reveal});
     if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
         o.extend(e.clone());
     }
-    json!({"kind": "vote", "vote": v, "policy": {"min_submissions": 1}})
+    json!({"kind": "vote", "title": "Forged vote", "schema": v, "policy": {"min_submissions": 1}})
 }
 
 fn survey_schema() -> Value {
@@ -64,7 +64,7 @@ fn attacks() -> Vec<Attack> {
     vec![
         Attack {
             name: "score: A = 1000 with maximum 5",
-            manifest: vote_manifest("score", "tally", json!({"max_score": 5})),
+            draft: vote_draft("score", "tally", json!({"max_score": 5})),
             honest: vec![
                 json!({"scores": {"A": 1, "B": 5}}),
                 json!({"scores": {"C": 2}}),
@@ -74,21 +74,21 @@ fn attacks() -> Vec<Attack> {
         },
         Attack {
             name: "borda: one ballot takes every point",
-            manifest: vote_manifest("borda", "tally", json!({})),
+            draft: vote_draft("borda", "tally", json!({})),
             honest: vec![ranking(["B", "A", "C"]), ranking(["C", "B", "A"])],
             forged: vec![(0, vec![(0, 50)])],
             noisy: false,
         },
         Attack {
             name: "approval with max 1: one ballot approves all",
-            manifest: vote_manifest("approval", "tally", json!({"max_approvals": 1})),
+            draft: vote_draft("approval", "tally", json!({"max_approvals": 1})),
             honest: vec![json!({"approve": ["A"]}), json!({"approve": ["B"]})],
             forged: vec![(0, vec![(1, 1), (2, 1)])],
             noisy: false,
         },
         Attack {
             name: "plurality winner only: +3 for A and -2 for B",
-            manifest: vote_manifest("plurality", "winner", json!({})),
+            draft: vote_draft("plurality", "winner", json!({})),
             honest: vec![
                 json!({"choice": "B"}),
                 json!({"choice": "B"}),
@@ -99,14 +99,14 @@ fn attacks() -> Vec<Attack> {
         },
         Attack {
             name: "plurality tally: two colluding ballots, +50/-49 each",
-            manifest: vote_manifest("plurality", "tally", json!({})),
+            draft: vote_draft("plurality", "tally", json!({})),
             honest: vec![json!({"choice": "C"}), json!({"choice": "B"})],
             forged: vec![(0, vec![(0, 50), (1, -49)]), (0, vec![(0, -49), (1, 50)])],
             noisy: false,
         },
         Attack {
             name: "instant runoff: one faked cell",
-            manifest: vote_manifest("irv", "tally", json!({})),
+            draft: vote_draft("irv", "tally", json!({})),
             honest: vec![
                 ranking(["B", "A", "C"]),
                 ranking(["B", "C", "A"]),
@@ -117,7 +117,7 @@ fn attacks() -> Vec<Attack> {
         },
         Attack {
             name: "survey: every option of an optional choice; age 145 with max 99",
-            manifest: json!({"kind": "survey", "survey": survey_schema(),
+            draft: json!({"kind": "survey", "title": "Forged survey", "schema": survey_schema(),
                 "policy": {"min_submissions": 1}}),
             honest: vec![
                 json!({"age": 40, "color": "red"}),
@@ -129,8 +129,8 @@ fn attacks() -> Vec<Attack> {
         },
         Attack {
             name: "budget under DP: park = 10000, library = -9900",
-            manifest: json!({"kind": "budget",
-                "budget": {"projects": ["park", "library", "pool"], "total": 100},
+            draft: json!({"kind": "budget", "title": "Forged budget",
+                "schema": {"projects": ["park", "library", "pool"], "total": 100},
                 "policy": {"min_submissions": 1, "dp": {"epsilon": 50.0}}}),
             honest: vec![
                 json!({"park": 60, "library": 40}),
@@ -143,19 +143,10 @@ fn attacks() -> Vec<Attack> {
     ]
 }
 
-/// The computation a scenario manifest describes.
-fn computation(manifest: &Value) -> Computation {
-    let policy: OutputPolicy = serde_json::from_value(manifest["policy"].clone()).unwrap();
-    let kind = match manifest["kind"].as_str().unwrap() {
-        "vote" => SessionKind::Vote(serde_json::from_value(manifest["vote"].clone()).unwrap()),
-        "survey" => {
-            SessionKind::Survey(serde_json::from_value(manifest["survey"].clone()).unwrap())
-        }
-        _ => SessionKind::Budget(
-            serde_json::from_value::<BudgetSchema>(manifest["budget"].clone()).unwrap(),
-        ),
-    };
-    Computation::new(kind, Policy::from(&policy))
+/// The computation a scenario's draft describes.
+fn computation(draft: &Value) -> Computation {
+    let draft: SessionDraft<u16> = serde_json::from_value(draft.clone()).unwrap();
+    Computation::new(draft.kind, Policy::from(&draft.policy))
 }
 
 fn encoding(comp: &Computation) -> Encoding {
@@ -187,7 +178,9 @@ async fn every_attack_is_excluded(n: usize, t: usize) {
     let relay = relay_at(dir.path()).start().unwrap();
     let mut rng = ChaCha20Rng::seed_from_u64(n as u64);
     for attack in attacks() {
-        let comp = computation(&attack.manifest);
+        let mut draft = attack.draft.clone();
+        draft["committee"] = json!({"members": n, "threshold": t});
+        let comp = computation(&draft);
         let enc = encoding(&comp);
         let honest: Vec<Vec<Fp>> = attack
             .honest
@@ -211,10 +204,8 @@ async fn every_attack_is_excluded(n: usize, t: usize) {
                     .collect()
             })
             .collect();
-        let mut manifest = attack.manifest.clone();
-        manifest["committee"] = json!({"members": n, "threshold": t});
         let scenario: Scenario = serde_json::from_value(json!({
-            "manifest": manifest,
+            "draft": draft,
             "answers": attack.honest,
             "forged_shares": forged_shares,
         }))

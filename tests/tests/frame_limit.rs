@@ -21,8 +21,8 @@ async fn members_stop_with_a_typed_error_when_the_relay_refuses_a_frame() {
     // more than 64 KiB to each peer, in pieces of up to 1 MiB.
     let answers: Vec<_> = (0..300).map(|i| json!({ "n": (i * 37) % 1000 })).collect();
     let scenario: Scenario = serde_json::from_value(json!({
-        "manifest": {"kind": "survey", "title": "Too large",
-            "survey": {"questions": [
+        "draft": {"kind": "survey", "title": "Too large",
+            "schema": {"questions": [
                 {"id": "n", "text": "A number", "answer": {"type": "number", "min": 0, "max": 999}}]},
             "committee": {"members": 3, "threshold": 1},
             "policy": {"min_submissions": 5}},

@@ -17,22 +17,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
+use sotto_client::draft::{DraftCommittee, SessionSpec};
 use sotto_client::driver::MemberConfig;
+use sotto_client::flows;
 use sotto_client::flows::CreatedSession;
 use sotto_client::member::MemberError;
 use sotto_client::native::relay_client::RelayClient;
 use sotto_client::native::session_ops::{
-    close_session, create_session, fetch_result, submit_answer_within, submit_values,
+    close_session, create_session, submit_answer_within, submit_values,
 };
-use sotto_client::session::SessionSpec;
 use sotto_core::apps::Outcome;
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
-use sotto_core::session::{
-    CommitteeMember, OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema,
-};
+use sotto_core::session::{OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema};
 use sotto_e2e::proxy::{Dir, Hook, Out, Proxy, WsFrame, pass};
-use sotto_e2e::{TestRuntime, relay_at};
+use sotto_e2e::{TestRuntime, committee_of, relay_at};
 
 /// Far beyond what any case needs with the quick deadlines.
 const BOUND: Duration = Duration::from_secs(60);
@@ -59,16 +58,10 @@ async fn create(
             max_approvals: None,
             max_score: None,
         }),
-        members: keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| CommitteeMember {
-                name: format!("m{}", i + 1),
-                x25519: k.public().x25519,
-                ed25519: k.public().ed25519,
-            })
-            .collect(),
-        threshold: Some(threshold),
+        committee: DraftCommittee {
+            threshold: Some(threshold),
+            members: committee_of(keys),
+        },
         policy: OutputPolicy {
             min_submissions: 1,
             ..OutputPolicy::default()
@@ -184,7 +177,7 @@ async fn session(
         outs.push(out);
     }
     let mut client = RelayClient::connect(&url).await.unwrap();
-    let result = fetch_result(&mut client, &c.manifest, &c.reader)
+    let result = flows::fetch_result(&mut client, &c.manifest, &c.reader)
         .await
         .unwrap()
         .map(|r| r.json);

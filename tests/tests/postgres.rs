@@ -157,8 +157,8 @@ fn vote_scenario(n: usize) -> (Scenario, BTreeMap<String, u64>) {
             .or_insert(0u64) += 1;
     }
     let scenario = serde_json::from_value(json!({
-        "manifest": {"kind": "vote", "title": "Across relays",
-            "vote": {"method": "plurality", "options": names, "reveal": "tally"},
+        "draft": {"kind": "vote", "title": "Across relays",
+            "schema": {"method": "plurality", "options": names, "reveal": "tally"},
             "committee": {"members": 3, "threshold": 1},
             "policy": {"min_submissions": 5}},
         "answers": answers,

@@ -116,8 +116,8 @@ async fn a_1000_respondent_survey_runs_through_the_relay() {
     let report = run(
         "survey, 1,000 respondents, 2 numeric + 2 choice questions",
         json!({
-            "manifest": {"kind": "survey", "title": "Neighbourhood survey",
-                "survey": {"questions": [
+            "draft": {"kind": "survey", "title": "Neighbourhood survey",
+                "schema": {"questions": [
                     {"id": "age", "text": "Your age",
                      "answer": {"type": "number", "min": 18, "max": 99, "buckets": age_buckets}},
                     {"id": "hours", "text": "Hours outside per week", "optional": true,
@@ -172,8 +172,8 @@ async fn a_1000_participant_budget_over_8_projects_runs_through_the_relay() {
     let report = run(
         "budget, 1,000 participants, 8 projects",
         json!({
-            "manifest": {"kind": "budget", "title": "Town budget",
-                "budget": {"total": TOTAL, "projects": projects},
+            "draft": {"kind": "budget", "title": "Town budget",
+                "schema": {"total": TOTAL, "projects": projects},
                 "committee": {"members": 3, "threshold": 1},
                 "policy": {"min_submissions": 5}},
             "answers": answers
@@ -222,8 +222,8 @@ async fn a_10000_ballot_vote_with_a_tally_runs_through_the_relay() {
     let report = run(
         "plurality vote, 10,000 ballots, 5 options, reveal tally",
         json!({
-            "manifest": {"kind": "vote", "title": "Board seat",
-                "vote": {"method": "plurality", "options": options, "reveal": "tally"},
+            "draft": {"kind": "vote", "title": "Board seat",
+                "schema": {"method": "plurality", "options": options, "reveal": "tally"},
                 "committee": {"members": 3, "threshold": 1},
                 "policy": {"min_submissions": 5}},
             "answers": answers

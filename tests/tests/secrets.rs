@@ -139,7 +139,8 @@ async fn no_token_key_or_share_appears_in_any_log() {
     std::fs::write(dir.join("organizer.key"), hex::encode(org_seed)).unwrap();
     let draft = serde_json::json!({
         "title": "Secrets stay secret",
-        "vote": {"method": "plurality", "options": ["A", "B", "C"], "reveal": "tally"},
+        "kind": "vote",
+        "schema": {"method": "plurality", "options": ["A", "B", "C"], "reveal": "tally"},
         "committee": {"threshold": 1, "members": [
             {"name": "m1", "key": key_paths[0]},
             {"name": "m2", "key": key_paths[1]},

@@ -11,22 +11,23 @@ use std::time::Duration;
 
 use serde_json::json;
 use sotto_cli::simulate::{Scenario, run as simulate};
+use sotto_client::draft::{DraftCommittee, SessionSpec};
 use sotto_client::driver::MemberConfig;
+use sotto_client::flows;
 use sotto_client::flows::CreatedSession;
 use sotto_client::member::MemberError;
 use sotto_client::native::member::run_member;
 use sotto_client::native::relay_client::RelayClient;
 use sotto_client::native::session_ops::{
-    close_session, create_session, fetch_result, submit_answer, submit_values,
+    close_session, create_session, submit_answer, submit_values,
 };
-use sotto_client::session::SessionSpec;
 use sotto_core::apps::Outcome;
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{
-    CommitteeMember, Deadlines, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
+    Deadlines, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
 };
-use sotto_e2e::relay_at;
+use sotto_e2e::{committee_of, relay_at};
 
 const TIMEOUT: Duration = Duration::from_secs(240);
 
@@ -38,17 +39,6 @@ fn plurality(options: &[&str]) -> VoteSchema {
         max_approvals: None,
         max_score: None,
     }
-}
-
-fn members(keys: &[Arc<MemberKeys>]) -> Vec<CommitteeMember> {
-    keys.iter()
-        .enumerate()
-        .map(|(i, k)| CommitteeMember {
-            name: format!("m{}", i + 1),
-            x25519: k.public().x25519,
-            ed25519: k.public().ed25519,
-        })
-        .collect()
 }
 
 fn member_cfg(url: &str, c: &CreatedSession, keys: &Arc<MemberKeys>, i: usize) -> MemberConfig {
@@ -88,8 +78,10 @@ async fn create_with(
         deadlines,
         title: "e2e".into(),
         kind: SessionKind::Vote(plurality(&["A", "B", "C"])),
-        members: members(keys),
-        threshold: None,
+        committee: DraftCommittee {
+            threshold: None,
+            members: committee_of(keys),
+        },
         policy: OutputPolicy {
             min_submissions: 5,
             ..OutputPolicy::default()
@@ -118,7 +110,7 @@ async fn submit_all(url: &str, c: &CreatedSession, first: usize, choices: &[usiz
 
 async fn verified(url: &str, c: &CreatedSession) -> serde_json::Value {
     let mut client = RelayClient::connect(url).await.unwrap();
-    fetch_result(&mut client, &c.manifest, &c.reader)
+    flows::fetch_result(&mut client, &c.manifest, &c.reader)
         .await
         .unwrap()
         .expect("a result with t + 1 valid signatures")
@@ -153,8 +145,8 @@ async fn three_members_two_hundred_participants_forged_ballots_counted() {
             .or_insert(0u64) += 1;
     }
     let scenario: Scenario = serde_json::from_value(json!({
-        "manifest": {"kind": "vote", "title": "Board seat",
-            "vote": {"method": "plurality", "options": names, "reveal": "tally"},
+        "draft": {"kind": "vote", "title": "Board seat",
+            "schema": {"method": "plurality", "options": names, "reveal": "tally"},
             "committee": {"members": 3, "threshold": 1},
             "policy": {"min_submissions": 5}},
         "answers": answers,
@@ -559,11 +551,15 @@ async fn run_behind_proxy(
         // Behind a tampered member the others may wait forever: bound them.
         match tokio::time::timeout(Duration::from_secs(5), t).await {
             Ok(r) => outs.push(r.unwrap()),
-            Err(_) => outs.push(Err(MemberError::Session("still waiting".into()))),
+            Err(_) => outs.push(Err(MemberError::Stalled {
+                seconds: 5,
+                resyncs: 0,
+                waiting: Vec::new(),
+            })),
         }
     }
     let mut client = RelayClient::connect(&url).await.unwrap();
-    let result = fetch_result(&mut client, &c.manifest, &c.reader)
+    let result = flows::fetch_result(&mut client, &c.manifest, &c.reader)
         .await
         .unwrap()
         .map(|r| r.json);

@@ -12,11 +12,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use sotto_client::draft::{DraftCommittee, SessionSpec};
 use sotto_client::driver::MemberConfig;
 use sotto_client::flows::CreatedSession;
 use sotto_client::native::member::run_member;
 use sotto_client::native::session_ops::{close_session, create_session};
-use sotto_client::session::SessionSpec;
 use sotto_core::keyfile::{MemberKeys, read_public};
 use sotto_core::session::{
     CommitteeMember, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
@@ -90,8 +90,10 @@ async fn create(url: &str, members: Vec<CommitteeMember>, tokens: u32) -> Create
     let spec = SessionSpec {
         title: "Where should the bench go?".into(),
         kind: vote(),
-        members,
-        threshold: Some(1),
+        committee: DraftCommittee {
+            threshold: Some(1),
+            members,
+        },
         policy: OutputPolicy {
             min_submissions: 5,
             ..OutputPolicy::default()

@@ -9,7 +9,7 @@ import init, {
   type Progress,
   type Receipt,
   type CheckSpec,
-  type SessionOptions,
+  type SessionDraft,
   type SessionStatus,
   type VerifiedResult,
 } from "sotto/web";
@@ -17,14 +17,16 @@ import { runMemberInWorker } from "sotto/member-worker";
 import initMember, { CommitteeMember as Member } from "sotto/member";
 
 async function organize(relay: string, members: CommitteeMember[]): Promise<string[]> {
-  const options: SessionOptions = {
+  const draft: SessionDraft = {
     title: "Where should the bench go?",
-    vote: { method: "plurality", options: ["Park", "Library"], reveal: "winner" },
-    members: members.map((m, i) => ({ name: `member ${i + 1}`, ...m.publicKeys() })),
+    kind: "vote",
+    schema: { method: "plurality", options: ["Park", "Library"], reveal: "winner" },
+    committee: { members: members.map((m, i) => ({ name: `member ${i + 1}`, ...m.publicKeys() })) },
     policy: { min_submissions: 5, dp: { epsilon: 1.0 } },
-    singleUse: 10,
+    deadlines: { closes_at: Math.floor(Date.now() / 1000) + 86_400 },
+    single_use: 10,
   };
-  const org: Organizer = await Organizer.create(relay, options);
+  const org: Organizer = await Organizer.create(relay, draft);
   const saved: string = org.exportCapability();
   const again: Organizer = Organizer.importCapability(saved);
   const more: string[] = await again.mintLinks(5);
@@ -41,12 +43,13 @@ async function organize(relay: string, members: CommitteeMember[]): Promise<stri
 // A committee check before the real vote: no answers, a known result.
 async function checkCommittee(relay: string, members: CommitteeMember[]): Promise<string[]> {
   const check: CheckSpec = { comparisons: 1000, bits: 32 };
-  const options: SessionOptions = {
+  const draft: SessionDraft = {
     title: "Committee check",
-    check,
-    members: members.map((m, i) => ({ name: `member ${i + 1}`, ...m.publicKeys() })),
+    kind: "check",
+    schema: check,
+    committee: { threshold: 1, members: members.map((m, i) => ({ name: `member ${i + 1}`, ...m.publicKeys() })) },
   };
-  const org = await Organizer.create(relay, options);
+  const org = await Organizer.create(relay, draft);
   await org.close();
   return org.links().members;
 }

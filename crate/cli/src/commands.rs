@@ -10,11 +10,10 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use super::simulate::{Scenario, start_relay};
-use crate::draft::Draft;
+use crate::draft;
 use sotto_client::driver::MemberConfig;
 use sotto_client::native::member::run_member;
 use sotto_client::native::session_ops;
-use sotto_client::session::{KindFields, SessionSpec};
 use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{ManifestHash, Role};
 use sotto_wire::{SessionId, Token};
@@ -25,7 +24,8 @@ pub struct CreateArgs {
     /// Relay WebSocket URL, e.g. ws://127.0.0.1:8080.
     #[arg(long)]
     pub relay: String,
-    /// Draft JSON: title, vote, committee {threshold?, members}, policy.
+    /// Draft JSON (docs/session.md): title, kind and schema, committee
+    /// {threshold?, members}, policy, deadlines, single_use.
     #[arg(long)]
     pub manifest: PathBuf,
     /// Organizer Ed25519 key (64 hex digits of seed); generated and saved
@@ -33,9 +33,9 @@ pub struct CreateArgs {
     #[arg(long)]
     pub organizer_key: Option<PathBuf>,
     /// Mint N single-use participant links (CSV on stdout) instead of one
-    /// open link.
-    #[arg(long, default_value_t = 0)]
-    pub single_use: u32,
+    /// open link; overrides the draft's `single_use` (0: one open link).
+    #[arg(long)]
+    pub single_use: Option<u32>,
     /// The relay operator's creation token (64 hex digits), for a relay
     /// started with `--create-token`; or the environment variable.
     #[arg(long, env = "SOTTO_CREATE_TOKEN", hide_env_values = true)]
@@ -178,28 +178,10 @@ fn organizer_key(args: &CreateArgs) -> anyhow::Result<ed25519_dalek::SigningKey>
 pub fn create(args: &CreateArgs) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.manifest)
         .with_context(|| format!("reading {}", args.manifest.display()))?;
-    let draft: Draft = serde_json::from_str(&text).context("parsing the draft")?;
-    let members = draft
-        .committee
-        .members
-        .iter()
-        .map(|m| m.resolve())
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let spec = SessionSpec {
-        deadlines: Default::default(),
-        title: draft.title,
-        kind: sotto_client::session::kind_of(KindFields {
-            vote: draft.vote,
-            survey: draft.survey,
-            budget: draft.budget,
-            income: draft.income,
-            check: draft.check,
-        })?,
-        members,
-        threshold: draft.committee.threshold,
-        policy: draft.policy.unwrap_or_default(),
-        single_use: args.single_use,
-    };
+    let mut spec = draft::read(&text).context("reading the draft")?;
+    if let Some(n) = args.single_use {
+        spec.single_use = n;
+    }
     let key = organizer_key(args)?;
     let create_token = args
         .create_token
@@ -228,7 +210,7 @@ pub fn create(args: &CreateArgs) -> anyhow::Result<()> {
         println!("member {} link:   {link}", i + 1);
         println!("  sotto member --key MEMBER.key --link '{link}'");
     }
-    if args.single_use > 0 {
+    if spec.single_use > 0 {
         println!("participant links (CSV):");
         println!("index,link");
         for (i, t) in created.participants.iter().enumerate() {
@@ -341,7 +323,7 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<bool> {
     let text = std::fs::read_to_string(&args.scenario)
         .with_context(|| format!("reading {}", args.scenario.display()))?;
     let scenario: Scenario = serde_json::from_str(&text).context("parsing the scenario")?;
-    if scenario.manifest.committee.members == 0 {
+    if scenario.draft.committee.members == 0 {
         bail!("the committee needs at least one member");
     }
     let latency = Duration::from_millis(args.latency_ms);

@@ -15,35 +15,34 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+use sotto_client::draft::SessionDraft;
 use sotto_client::driver::MemberConfig;
 use sotto_client::driver::{Runtime, Timeouts};
+use sotto_client::flows;
 use sotto_client::flows::FlowError;
 use sotto_client::native::relay_client::{RelayClient, TokioSocket};
-use sotto_client::native::session_ops::{
-    close_session, create_session, fetch_result, pause, submit_values,
-};
+use sotto_client::native::session_ops::{close_session, create_session, pause, submit_values};
 use sotto_client::relay::{ClientError, Socket};
-use sotto_client::session::kind_of;
 use sotto_client::session::seal_shares;
-use sotto_client::session::{KindFields, SessionSpec};
-use sotto_core::apps::budget::{BudgetSchema, IncomeSpec};
-use sotto_core::apps::survey::SurveySchema;
 use sotto_core::engine::Deviation;
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
-use sotto_core::session::{CommitteeMember, OutputPolicy, VoteSchema};
+use sotto_core::session::CommitteeMember;
 use sotto_core::share::ShareVec;
 use sotto_native::relay_process::{RelayOptions, RelayProcess};
 
 /// Participants submitting at the same time.
 pub const PARTICIPANT_CONCURRENCY: usize = 64;
 
-/// A scenario file.
+/// A scenario file: the session's draft, and what the simulation does
+/// with it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
-    /// The session to run.
-    pub manifest: ScenarioManifest,
+    /// The session to run: a draft whose committee names how many members
+    /// to simulate (their keys are generated). Its `single_use` is ignored:
+    /// one single-use link is minted per submission.
+    pub draft: SessionDraft<u16>,
     /// Answers submitted through the normal participant path.
     #[serde(default)]
     pub answers: Vec<serde_json::Value>,
@@ -160,46 +159,6 @@ fn parse_forged_shares(
         .collect()
 }
 
-/// The manifest part of a scenario.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScenarioManifest {
-    /// Session kind: "vote", "survey", "budget" or "income", with the
-    /// matching field.
-    pub kind: String,
-    /// Title.
-    #[serde(default)]
-    pub title: Option<String>,
-    /// The vote, for kind "vote".
-    #[serde(default)]
-    pub vote: Option<VoteSchema>,
-    /// The survey, for kind "survey".
-    #[serde(default)]
-    pub survey: Option<SurveySchema>,
-    /// The budget, for kind "budget".
-    #[serde(default)]
-    pub budget: Option<BudgetSchema>,
-    /// The income range and brackets, for kind "income".
-    #[serde(default)]
-    pub income: Option<IncomeSpec>,
-    /// Committee size and threshold.
-    pub committee: ScenarioCommittee,
-    /// Output policy.
-    #[serde(default)]
-    pub policy: Option<OutputPolicy>,
-}
-
-/// Committee of a scenario: a count of members.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScenarioCommittee {
-    /// Number of members.
-    pub members: u16,
-    /// Threshold (default floor((n-1)/2)).
-    #[serde(default)]
-    pub threshold: Option<u16>,
-}
-
 /// Timings of a simulated session, in milliseconds.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Timings {
@@ -312,24 +271,7 @@ pub async fn run_to_end(
     relay: &str,
     latency: Duration,
 ) -> anyhow::Result<Finished> {
-    let kind = kind_of(KindFields {
-        vote: scenario.manifest.vote.clone(),
-        survey: scenario.manifest.survey.clone(),
-        budget: scenario.manifest.budget.clone(),
-        income: scenario.manifest.income.clone(),
-        check: None,
-    })?;
-    let named = match &kind {
-        _ if scenario.manifest.income.is_some() => "income",
-        kind => kind.name(),
-    };
-    if scenario.manifest.kind != named {
-        bail!(
-            "scenario kind {:?} does not match its {named:?} field",
-            scenario.manifest.kind
-        );
-    }
-    let n = scenario.manifest.committee.members;
+    let n = scenario.draft.committee.members;
     for d in &scenario.deviate {
         if d.member == 0 || d.member > n {
             bail!("deviate: member {} is not in the committee", d.member);
@@ -338,7 +280,7 @@ pub async fn run_to_end(
     let keys: Vec<Arc<MemberKeys>> = (0..n)
         .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
         .collect();
-    let members = keys
+    let members: Vec<CommitteeMember> = keys
         .iter()
         .zip(1u16..)
         .map(|(k, i)| {
@@ -351,19 +293,11 @@ pub async fn run_to_end(
         })
         .collect();
     let total = scenario.answers.len() + scenario.forged.len() + scenario.forged_shares.len();
-    let spec = SessionSpec {
-        deadlines: Default::default(),
-        title: scenario
-            .manifest
-            .title
-            .clone()
-            .unwrap_or_else(|| "simulation".into()),
-        kind,
-        members,
-        threshold: scenario.manifest.committee.threshold,
-        policy: scenario.manifest.policy.unwrap_or_default(),
-        single_use: u32::try_from(total.max(1)).context("too many answers")?,
-    };
+    let mut spec = scenario
+        .draft
+        .clone()
+        .try_map_members(|_| anyhow::Ok(members))?;
+    spec.single_use = u32::try_from(total.max(1)).context("too many answers")?;
     let mut os = rand_core::UnwrapErr(getrandom::SysRng);
     let organizer = ed25519_dalek::SigningKey::generate(&mut os);
     let created = create_session(relay, &spec, &organizer).await?;
@@ -498,7 +432,7 @@ pub async fn run_to_end(
         return Ok(Finished::Aborted { aborted });
     }
     let mut c = RelayClient::connect(relay).await?;
-    let verified = fetch_result(&mut c, &created.manifest, &created.reader)
+    let verified = flows::fetch_result(&mut c, &created.manifest, &created.reader)
         .await?
         .context("the members finished but no result has t + 1 valid signatures")?;
     let compute_ms = ms(start.elapsed());

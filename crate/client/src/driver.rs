@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rand_core::Rng;
 
-use super::member::{MemberError, MemberState, Outgoing};
+use super::member::{ManifestError, MemberError, MemberState, Outgoing};
 use super::relay::{ClientError, RelayClient, Socket};
 use sotto_core::apps::Outcome;
 use sotto_core::keyfile::MemberKeys;
@@ -163,7 +163,7 @@ pub async fn fetch_manifest<S: Socket>(
         .await
         .map_err(|e| match e {
             crate::flows::FetchError::Relay(c) => MemberError::Client(c),
-            crate::flows::FetchError::Mismatch(m) => MemberError::Manifest(m.to_string()),
+            crate::flows::FetchError::Mismatch(m) => ManifestError::Mismatch(m).into(),
         })
 }
 
@@ -271,28 +271,25 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
                 rt.progress(&Progress::Published);
                 let _ = client.ack(last_seq).await;
                 let _ = client.close().await;
-                return state
-                    .outcome()
-                    .cloned()
-                    .ok_or_else(|| MemberError::Session("finished without a result".into()));
+                return state.outcome().cloned().ok_or(MemberError::NoOutcome);
             }
             Ok(Step::Continue) => continue,
             Ok(Step::Quiet) => {
                 if state.is_closed() {
                     silent += timeouts.quiet;
                 }
-                "the mailbox was quiet".to_string()
+                Reconnect::Quiet
             }
             Ok(Step::Resync(why)) => {
                 fruitless += 1;
                 if state.is_closed() && why == Resync::NoReply {
                     silent += timeouts.request;
                 }
-                why.to_string()
+                Reconnect::Resync(why)
             }
             Err(MemberError::Client(e)) if transient(&e) => {
                 fruitless += 1;
-                format!("relay connection lost ({e})")
+                Reconnect::Lost(e)
             }
             Err(e) => {
                 flush_before_stopping(rt, &mut client, &mut state).await;
@@ -307,9 +304,10 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
             });
         }
         if fruitless > MAX_FRUITLESS {
-            return Err(MemberError::Session(format!(
-                "{fruitless} reconnects in a row brought nothing new (last: {reason})"
-            )));
+            return Err(MemberError::Fruitless {
+                reconnects: fruitless,
+                last: reason,
+            });
         }
         tracing::warn!(reason = %reason, resume = last_seq, "reconnecting to the relay");
         rt.progress(&Progress::Reconnecting);
@@ -373,25 +371,34 @@ enum Step {
     Resync(Resync),
 }
 
-/// Why the member reconnects and resumes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Resync {
+/// Why the member resumes from its last acknowledged delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Resync {
     /// A request got no reply in time.
+    #[error("a request got no reply in time")]
     NoReply,
     /// A delivery skipped sequence numbers (lost or reordered).
+    #[error("a mailbox delivery went missing")]
     Gap,
     /// The relay sent a frame that does not decode.
+    #[error("the relay sent a malformed frame")]
     BadFrame,
 }
 
-impl std::fmt::Display for Resync {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Resync::NoReply => "a request got no reply in time",
-            Resync::Gap => "a mailbox delivery went missing",
-            Resync::BadFrame => "the relay sent a malformed frame",
-        })
-    }
+/// Why the member reconnected to the relay.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Reconnect {
+    /// Nothing arrived for a quiet period.
+    #[error("the mailbox was quiet")]
+    Quiet,
+    /// The member resumes ([`Resync`]).
+    #[error(transparent)]
+    Resync(#[from] Resync),
+    /// The relay connection was lost.
+    #[error("relay connection lost ({0})")]
+    Lost(#[source] ClientError),
 }
 
 /// Sends everything pending, then handles one delivery (or notices that

@@ -17,10 +17,10 @@ use sotto_core::session::{
 };
 use sotto_wire::{CreateParams, MintRequest, SessionId, SessionState, Token, TokenMode, Welcome};
 
+use crate::draft::SessionSpec;
 use crate::relay::{ClientError, RelayClient, Socket, SubmitAck};
 use crate::session::{
-    PrepareError, PreparedSubmission, ResultError, SessionSpec, VerifiedResult, accept_result,
-    invite_link,
+    PrepareError, PreparedSubmission, ResultError, VerifiedResult, accept_result, invite_link,
 };
 
 /// Why a session flow failed. Messages are safe to show: they never carry
@@ -130,7 +130,8 @@ pub async fn create_session<S: Socket>(
 ) -> Result<CreatedSession, FlowError> {
     spec.sign(SessionId::NONE, relay_url, organizer)
         .map_err(FlowError::Settings)?;
-    let members = u16::try_from(spec.members.len()).map_err(|_| FlowError::TooManyMembers)?;
+    let members =
+        u16::try_from(spec.committee.members.len()).map_err(|_| FlowError::TooManyMembers)?;
     let (session, created) = c
         .create_session(&CreateParams {
             members,

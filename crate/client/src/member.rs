@@ -28,7 +28,7 @@ use sotto_core::envelope::{
 };
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
-use sotto_core::session::VerifiedManifest;
+use sotto_core::session::{SessionError, VerifiedManifest};
 use sotto_core::share::ShareVec;
 use sotto_wire::{CloseMarker, DeliveryKind, SubmissionDelivery};
 
@@ -60,7 +60,7 @@ pub enum MemberError {
     Envelope(#[from] EnvelopeError),
     /// The manifest does not fit this member or this build.
     #[error("manifest: {0}")]
-    Manifest(String),
+    Manifest(#[from] ManifestError),
     /// A member-to-member message failed authentication: the relay or the
     /// network altered it. The member stops rather than risk a wrong result.
     #[error(
@@ -76,9 +76,22 @@ pub enum MemberError {
     /// a receiver reassembles.
     #[error("message: {0}")]
     Pieces(#[from] pieces::PieceError),
-    /// The session is not in a state this member can work in.
-    #[error("session: {0}")]
-    Session(String),
+    /// The member finished without an outcome to return.
+    #[error("session: finished without a result")]
+    NoOutcome,
+    /// The outcome could not be encoded for publication.
+    #[error("session: encoding the result: {0}")]
+    EncodeResult(#[source] serde_json::Error),
+    /// Reconnecting kept bringing nothing new, before the session closed
+    /// (after the close, [`MemberError::Stalled`] reports it).
+    #[error("session: {reconnects} reconnects in a row brought nothing new (last: {last})")]
+    Fruitless {
+        /// Reconnects in a row.
+        reconnects: u32,
+        /// Why the member reconnected the last time.
+        #[source]
+        last: crate::driver::Reconnect,
+    },
     /// After the close, nothing new arrived for too long (see
     /// `driver::Timeouts::stall`), or reconnecting kept bringing nothing
     /// new: a member stopped, or the relay withholds messages. The member
@@ -114,6 +127,28 @@ impl MemberError {
             _ => None,
         }
     }
+}
+
+/// Why a manifest does not fit this member.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ManifestError {
+    /// The relay's manifest does not verify against the member link.
+    #[error("{0}")]
+    Mismatch(#[source] SessionError),
+    /// The committee has no member with this member's index.
+    #[error("the committee has no member {0}")]
+    NoSuchMember(u16),
+    /// The manifest's entry for this index has other keys.
+    #[error(
+        "member {member} of the manifest has other keys than this key file (fingerprint {fingerprint})"
+    )]
+    OtherKeys {
+        /// This member's index.
+        member: u16,
+        /// The fingerprint of this member's own (public) keys.
+        fingerprint: String,
+    },
 }
 
 /// A test-only hook that rewrites each engine message (plaintext, before it
@@ -191,13 +226,14 @@ pub fn check_manifest(
     let entry = m
         .committee
         .member(me)
-        .ok_or_else(|| MemberError::Manifest(format!("the committee has no member {me}")))?;
+        .ok_or(ManifestError::NoSuchMember(me))?;
     let public = keys.public();
     if entry.x25519 != public.x25519 || entry.ed25519 != public.ed25519 {
-        return Err(MemberError::Manifest(format!(
-            "member {me} of the manifest has other keys than this key file (fingerprint {})",
-            public.fingerprint()
-        )));
+        return Err(ManifestError::OtherKeys {
+            member: me,
+            fingerprint: public.fingerprint().to_string(),
+        }
+        .into());
     }
     Ok(m.computation())
 }
@@ -615,8 +651,7 @@ impl MemberState {
                     sotto_wire::__hex::encode(run.party.transcript()).into(),
                 );
             }
-            let bytes = serde_json::to_vec(&signed)
-                .map_err(|e| MemberError::Session(format!("encoding the result: {e}")))?;
+            let bytes = serde_json::to_vec(&signed).map_err(MemberError::EncodeResult)?;
             let m = &self.manifest.manifest;
             let sig = sign_result(
                 &self.keys,

@@ -22,7 +22,7 @@ use sotto_wire::{
 pub enum ClientError {
     /// The WebSocket failed (connect, send or receive).
     #[error("websocket: {0}")]
-    Ws(String),
+    Ws(#[from] WsError),
     /// The relay sent a frame that does not decode.
     #[error("bad frame from relay: {0}")]
     Wire(#[from] WireError),
@@ -62,6 +62,67 @@ impl ClientError {
             ClientError::Refused { code, .. } => Some(*code),
             _ => None,
         }
+    }
+}
+
+/// Why a WebSocket failed: the transport's own error where it has one.
+/// Relay URLs carry no secret (tokens travel in `Hello` frames), so these
+/// messages are safe to show. The native and the browser cases are
+/// compiled for their own target only (the wasm modules carry no I/O
+/// error formatting).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WsError {
+    /// The native WebSocket (tokio-tungstenite) failed.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[error(transparent)]
+    Native(#[from] Box<tokio_tungstenite::tungstenite::Error>),
+    /// A network operation under the native WebSocket failed.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// No relay URL was given (an empty list).
+    #[error("no relay URL given")]
+    NoUrl,
+    /// The relay's host has no address of the family of the local address
+    /// to connect from.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[error("{host}: no address of {source_ip}'s family")]
+    NoAddress {
+        /// The relay's host and port.
+        host: String,
+        /// The local address asked for.
+        source_ip: std::net::IpAddr,
+    },
+    /// The browser refused the relay URL.
+    #[cfg(target_arch = "wasm32")]
+    #[error("the relay URL is not a valid WebSocket URL")]
+    BadUrl,
+    /// The browser's WebSocket closed before it opened.
+    #[cfg(target_arch = "wasm32")]
+    #[error("could not connect (close code {0})")]
+    NotOpened(u16),
+    /// The browser's WebSocket refused to send.
+    #[cfg(target_arch = "wasm32")]
+    #[error("send failed")]
+    Send,
+    /// The browser's WebSocket refused to close.
+    #[cfg(target_arch = "wasm32")]
+    #[error("close failed")]
+    Close,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl From<tokio_tungstenite::tungstenite::Error> for ClientError {
+    fn from(e: tokio_tungstenite::tungstenite::Error) -> ClientError {
+        ClientError::Ws(WsError::Native(Box::new(e)))
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl From<std::io::Error> for ClientError {
+    fn from(e: std::io::Error) -> ClientError {
+        ClientError::Ws(WsError::Io(e))
     }
 }
 

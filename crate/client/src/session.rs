@@ -3,87 +3,12 @@
 //! building and signing a manifest, preparing a sealed submission, and
 //! accepting a published result.
 
-use sotto_core::apps::budget::{BudgetSchema, IncomeSpec};
-use sotto_core::apps::check::CheckSpec;
-use sotto_core::apps::survey::SurveySchema;
 use sotto_core::envelope::{EnvelopeError, SubmissionId, seal_submission, verify_result};
 use sotto_core::field::Fp;
-use sotto_core::session::{
-    Committee, CommitteeMember, Deadlines, Ed25519PublicKey, MANIFEST_VERSION, Manifest,
-    OutputPolicy, SessionError, SessionKind, SignedManifest, VerifiedManifest, VoteSchema,
-};
+use sotto_core::session::{SessionError, VerifiedManifest};
 use sotto_core::share::{self, ShareError, ShareVec};
-use sotto_wire::{MintRequest, TokenMode};
 
 use super::protocol;
-
-/// What an organizer asks for: everything in a manifest but the ids and
-/// keys the relay and the organizer's key supply.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionSpec {
-    /// Title.
-    pub title: String,
-    /// What is asked.
-    pub kind: SessionKind,
-    /// Members in index order.
-    pub members: Vec<CommitteeMember>,
-    /// Threshold (default floor((n-1)/2)).
-    pub threshold: Option<u16>,
-    /// Output policy.
-    pub policy: OutputPolicy,
-    /// Submission window.
-    pub deadlines: Deadlines,
-    /// Single-use participant tokens to mint (0: one open link).
-    pub single_use: u32,
-}
-
-impl SessionSpec {
-    /// The signed manifest for relay session `session` at `relay_url`.
-    pub fn sign(
-        &self,
-        session: sotto_wire::SessionId,
-        relay_url: &str,
-        organizer: &ed25519_dalek::SigningKey,
-    ) -> Result<(SignedManifest, VerifiedManifest), SessionError> {
-        let n = self.members.len();
-        let manifest = Manifest {
-            version: MANIFEST_VERSION,
-            session_id: session,
-            title: self.title.clone(),
-            kind: self.kind.clone(),
-            organizer: Ed25519PublicKey(organizer.verifying_key().to_bytes()),
-            committee: Committee {
-                threshold: self
-                    .threshold
-                    .unwrap_or_else(|| Committee::default_threshold(n)),
-                members: self.members.clone(),
-            },
-            deadlines: self.deadlines,
-            policy: self.policy,
-            relay_url: super::relay::ws_url(relay_url),
-        };
-        let signed = SignedManifest::sign(&manifest, organizer)?;
-        let verified = signed.verify(&signed.hash())?;
-        Ok((signed, verified))
-    }
-
-    /// The participant tokens to mint.
-    pub fn mint_request(&self) -> MintRequest {
-        if self.single_use > 0 {
-            MintRequest {
-                mode: TokenMode::SingleUse,
-                count: self.single_use,
-                rate_per_min: 0,
-            }
-        } else {
-            MintRequest {
-                mode: TokenMode::OpenLink,
-                count: 1,
-                rate_per_min: 0,
-            }
-        }
-    }
-}
 
 /// `ws://h:p/ws` -> `http://h:p/` (base of invite links).
 pub fn http_base(relay: &str) -> String {
@@ -103,48 +28,6 @@ pub fn relay_of_link(base: &str) -> String {
     let host = rest.split('/').next().unwrap_or(rest);
     let scheme = if scheme == "https" { "wss" } else { "ws" };
     format!("{scheme}://{host}/ws")
-}
-
-/// What an organizer's options or draft file may name as the session's
-/// kind: exactly one of the fields.
-#[derive(Debug, Clone, Default)]
-pub struct KindFields {
-    /// A vote.
-    pub vote: Option<VoteSchema>,
-    /// A survey.
-    pub survey: Option<SurveySchema>,
-    /// A budget.
-    pub budget: Option<BudgetSchema>,
-    /// An income survey (made a one-question survey).
-    pub income: Option<IncomeSpec>,
-    /// A committee check.
-    pub check: Option<CheckSpec>,
-}
-
-/// An organizer named no kind, or more than one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("give exactly one of \"vote\", \"survey\", \"budget\", \"income\" and \"check\"")]
-pub struct KindChoiceError;
-
-/// The session kind from an organizer's `vote`, `survey`, `budget`,
-/// `income` or `check` field (exactly one must be present; an income
-/// session is a survey).
-pub fn kind_of(fields: KindFields) -> Result<SessionKind, KindChoiceError> {
-    let KindFields {
-        vote,
-        survey,
-        budget,
-        income,
-        check,
-    } = fields;
-    match (vote, survey, budget, income, check) {
-        (Some(v), None, None, None, None) => Ok(SessionKind::Vote(v)),
-        (None, Some(s), None, None, None) => Ok(SessionKind::Survey(s)),
-        (None, None, Some(b), None, None) => Ok(SessionKind::Budget(b)),
-        (None, None, None, Some(i), None) => Ok(SessionKind::Survey(i.to_survey())),
-        (None, None, None, None, Some(c)) => Ok(SessionKind::Check(c)),
-        _ => Err(KindChoiceError),
-    }
 }
 
 /// The invite link for `role` carrying `token`, for the session of

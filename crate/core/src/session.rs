@@ -32,6 +32,47 @@ pub use signed::{
     verify_manifest_for,
 };
 
+/// A JSON error, the source of [`SessionError::Malformed`]: shared, so
+/// that [`SessionError`] stays `Clone`, and compared by category and
+/// position (serde_json's error has no equality of its own).
+#[derive(Debug, Clone)]
+pub struct JsonError(std::sync::Arc<serde_json::Error>);
+
+impl From<serde_json::Error> for JsonError {
+    fn from(e: serde_json::Error) -> JsonError {
+        JsonError(std::sync::Arc::new(e))
+    }
+}
+
+impl PartialEq for JsonError {
+    fn eq(&self, other: &JsonError) -> bool {
+        let (a, b) = (&self.0, &other.0);
+        a.classify() == b.classify() && a.line() == b.line() && a.column() == b.column()
+    }
+}
+
+impl Eq for JsonError {}
+
+impl std::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl JsonError {
+    /// serde_json's error.
+    pub fn inner(&self) -> &serde_json::Error {
+        &self.0
+    }
+}
+
+// Transparent: it displays as serde_json's error and has its source.
+impl std::error::Error for JsonError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&*self.0)
+    }
+}
+
 /// Errors from manifests and invites. Messages are safe to show to users:
 /// manifests and links hold no secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,9 +106,9 @@ pub enum SessionError {
     /// The manifest could not be serialized.
     #[error("manifest could not be encoded")]
     Encoding,
-    /// The manifest bytes are not a well-formed manifest (JSON error text).
+    /// The manifest bytes are not a well-formed manifest.
     #[error("malformed manifest: {0}")]
-    Malformed(String),
+    Malformed(#[source] JsonError),
     /// The manifest parses but its bytes are not the canonical encoding.
     #[error("manifest is not in canonical form")]
     NonCanonical,

@@ -134,7 +134,7 @@ pub fn flow_error(e: &FlowError) -> JsValue {
 pub fn member_error(e: &MemberError) -> JsValue {
     match e {
         MemberError::Client(c) => client_error(c),
-        MemberError::Manifest(m) => js_error(Code::ManifestMismatch, m),
+        MemberError::Manifest(m) => js_error(Code::ManifestMismatch, &m.to_string()),
         // A member that stopped answering: the page names whom it waits for.
         MemberError::Stalled { .. } => js_error(Code::ComputationFailed, &e.to_string()),
         other => match other.abort() {

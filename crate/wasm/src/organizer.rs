@@ -16,15 +16,10 @@ use super::error::{Code, flow_error, js_error};
 use super::link::{parse_link, token_of};
 use super::participant::connect;
 use super::to_js;
-use super::types::SessionOptions;
+use sotto_client::draft::SessionDraft;
 use sotto_client::flows;
-use sotto_client::session::{
-    KindFields, SessionSpec, VerifiedResult, invite_link, kind_of, relay_of_link,
-};
-use sotto_core::keyfile::MemberPublicKeys;
-use sotto_core::session::{
-    CommitteeMember, Ed25519PublicKey, Role, SignedManifest, VerifiedManifest, X25519PublicKey,
-};
+use sotto_client::session::{VerifiedResult, invite_link, relay_of_link};
+use sotto_core::session::{Role, SignedManifest, VerifiedManifest};
 use sotto_wire::{SessionId, SessionState, Token};
 
 /// The exported capability.
@@ -58,32 +53,6 @@ fn bad_options(msg: impl std::fmt::Display) -> JsValue {
     js_error(Code::InvalidOptions, &msg.to_string())
 }
 
-/// A committee entry from JS. A `fingerprint` given with the keys (as
-/// `CommitteeMember.publicKeys()` returns them) must match them, which
-/// catches keys garbled on their way from the member.
-fn member_of(m: &super::types::MemberPublic) -> Result<CommitteeMember, JsValue> {
-    let x25519 = X25519PublicKey::from_hex(&m.x25519)
-        .map_err(|e| bad_options(format!("member {:?}: x25519 key: {e}", m.name)))?;
-    let ed25519 = Ed25519PublicKey::from_hex(&m.ed25519)
-        .map_err(|e| bad_options(format!("member {:?}: ed25519 key: {e}", m.name)))?;
-    if let Some(given) = &m.fingerprint {
-        let actual = MemberPublicKeys { x25519, ed25519 }
-            .fingerprint()
-            .to_string();
-        if given.trim() != actual {
-            return Err(bad_options(format!(
-                "member {:?}: the fingerprint does not match the keys (the keys give {actual})",
-                m.name
-            )));
-        }
-    }
-    Ok(CommitteeMember {
-        name: m.name.clone(),
-        x25519,
-        ed25519,
-    })
-}
-
 impl Organizer {
     fn link(&self, role: Role, token: &Token) -> Result<String, JsValue> {
         invite_link(&self.relay, &self.manifest, role, token)
@@ -94,44 +63,28 @@ impl Organizer {
 #[wasm_bindgen]
 impl Organizer {
     /// Creates and opens a session on the relay at `relay` (e.g.
-    /// `ws://127.0.0.1:8080/ws`): checks the options, signs the manifest
-    /// with a fresh organizer key, registers it and mints participant links.
+    /// `ws://127.0.0.1:8080/ws`) from a session draft (`docs/session.md`):
+    /// checks it (a member `fingerprint` given with the keys, as
+    /// `CommitteeMember.publicKeys()` returns them, must match them), signs
+    /// the manifest with a fresh organizer key, registers it and mints
+    /// participant links. `createToken` is the relay operator's creation
+    /// token (64 hex digits) for a relay started with `--create-token`; it
+    /// goes to the relay only, never into the manifest.
     #[wasm_bindgen(unchecked_return_type = "Promise<Organizer>")]
     pub fn create(
         relay: String,
-        #[wasm_bindgen(unchecked_param_type = "SessionOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SessionDraft")] draft: JsValue,
+        #[wasm_bindgen(js_name = createToken)] create_token: Option<String>,
     ) -> js_sys::Promise {
         future_to_promise(async move {
-            let opts: SessionOptions =
-                super::from_js(&options, Code::InvalidOptions, "session options")?;
-            let kind = kind_of(KindFields {
-                vote: opts.vote.clone(),
-                survey: opts.survey.clone(),
-                budget: opts.budget.clone(),
-                income: opts.income.clone(),
-                check: opts.check,
-            })
-            .map_err(bad_options)?;
-            let members = opts
-                .members
-                .iter()
-                .map(member_of)
-                .collect::<Result<Vec<_>, _>>()?;
-            let spec = SessionSpec {
-                title: opts.title.clone(),
-                kind,
-                members,
-                threshold: opts.threshold,
-                policy: opts.policy.unwrap_or_default(),
-                deadlines: opts.deadlines(),
-                single_use: opts.single_use,
-            };
+            let draft: SessionDraft =
+                super::from_js(&draft, Code::InvalidOptions, "session draft")?;
+            let spec = draft.resolve().map_err(bad_options)?;
             let mut seed = Zeroizing::new([0u8; 32]);
             getrandom::fill(seed.as_mut())
                 .map_err(|_| js_error(Code::Internal, "no secure randomness available"))?;
             let key = ed25519_dalek::SigningKey::from_bytes(&seed);
-            let create_token = opts
-                .create_token
+            let create_token = create_token
                 .as_deref()
                 .filter(|t| !t.trim().is_empty())
                 .map(|t| Token::from_hex(t.trim()))

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use sotto_client::driver::{Progress, Runtime};
-use sotto_client::relay::{ClientError, Socket, ws_url};
+use sotto_client::relay::{ClientError, Socket, WsError, ws_url};
 
 #[wasm_bindgen]
 extern "C" {
@@ -56,8 +56,7 @@ impl BrowserSocket {
     /// Opens a WebSocket to `url` (a URL without a path gets `/ws`) and
     /// waits until it is open.
     pub async fn connect(url: &str) -> Result<BrowserSocket, ClientError> {
-        let ws = WebSocket::new(&ws_url(url))
-            .map_err(|_| ClientError::Ws("the relay URL is not a valid WebSocket URL".into()))?;
+        let ws = WebSocket::new(&ws_url(url)).map_err(|_| ClientError::Ws(WsError::BadUrl))?;
         ws.set_binary_type(BinaryType::Arraybuffer);
         let (tx, rx) = mpsc::unbounded();
         let t = tx.clone();
@@ -95,10 +94,7 @@ impl BrowserSocket {
                 Some(Event::Message(_)) => continue,
                 Some(Event::Error) => continue, // a close event follows
                 Some(Event::Closed(code)) => {
-                    return Err(ClientError::Ws(format!(
-                        "could not connect (close code {})",
-                        code.unwrap_or(0)
-                    )));
+                    return Err(ClientError::Ws(WsError::NotOpened(code.unwrap_or(0))));
                 }
                 None => return Err(ClientError::Closed(None)),
             }
@@ -123,7 +119,7 @@ impl Socket for BrowserSocket {
         }
         self.ws
             .send_with_u8_array(&bytes)
-            .map_err(|_| ClientError::Ws("send failed".into()))
+            .map_err(|_| ClientError::Ws(WsError::Send))
     }
 
     async fn recv(&mut self) -> Result<Vec<u8>, ClientError> {
@@ -138,9 +134,7 @@ impl Socket for BrowserSocket {
     }
 
     async fn close(&mut self) -> Result<(), ClientError> {
-        self.ws
-            .close()
-            .map_err(|_| ClientError::Ws("close failed".into()))
+        self.ws.close().map_err(|_| ClientError::Ws(WsError::Close))
     }
 }
 

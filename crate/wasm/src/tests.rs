@@ -96,14 +96,16 @@ async fn keys_are_kept_in_indexed_db_where_there_is_one() {
     assert!(gone.is_undefined());
 }
 
-/// Session options for a one-member committee check with `member`'s keys.
+/// A session draft for a one-member committee check with `member`'s keys.
 fn check_options(member: &JsValue) -> JsValue {
     let members = js_sys::Array::of1(member);
     let o = js_sys::JSON::parse(
-        r#"{"title": "Committee check", "check": {"comparisons": 10, "bits": 8}}"#,
+        r#"{"title": "Committee check", "kind": "check", "schema": {"comparisons": 10, "bits": 8},
+            "committee": {}}"#,
     )
     .unwrap();
-    js_sys::Reflect::set(&o, &"members".into(), &members).unwrap();
+    let committee = js_sys::Reflect::get(&o, &"committee".into()).unwrap();
+    js_sys::Reflect::set(&committee, &"members".into(), &members).unwrap();
     o
 }
 
@@ -113,12 +115,12 @@ async fn public_keys_with_their_fingerprint_are_accepted_and_a_wrong_one_is_refu
     js_sys::Reflect::set(&keys, &"name".into(), &"m1".into()).unwrap();
     // Nothing listens on port 9: options that pass reach the connection.
     let relay = "ws://127.0.0.1:9/ws".to_string();
-    let e = JsFuture::from(Organizer::create(relay.clone(), check_options(&keys)))
+    let e = JsFuture::from(Organizer::create(relay.clone(), check_options(&keys), None))
         .await
         .unwrap_err();
     assert_eq!(code_of(&e), "relay_unreachable");
     js_sys::Reflect::set(&keys, &"fingerprint".into(), &"0000 1111".into()).unwrap();
-    let e = JsFuture::from(Organizer::create(relay, check_options(&keys)))
+    let e = JsFuture::from(Organizer::create(relay, check_options(&keys), None))
         .await
         .unwrap_err();
     assert_eq!(code_of(&e), "invalid_options");

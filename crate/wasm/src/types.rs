@@ -1,12 +1,10 @@
-//! Option types read from JS objects, and the TypeScript declarations of
-//! every object that crosses the boundary. Schemas and policies use the
-//! manifest's own JSON (snake_case, `docs/apps.md`); the package's own
-//! option objects use camelCase.
+//! The TypeScript declarations of every object that crosses the boundary.
+//! The session draft `Organizer.create` takes is the client's
+//! `sotto_client::draft::SessionDraft`, the same as the CLI's draft file;
+//! drafts, schemas and policies use the manifest's own JSON (snake_case,
+//! `docs/session.md`, `docs/apps.md`).
 
 use wasm_bindgen::prelude::*;
-
-#[cfg(feature = "page")]
-pub(crate) use options::{MemberPublic, SessionOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -35,22 +33,24 @@ export interface IncomeSpec { min: number; max: number; brackets?: number[]; }
 export interface OutputPolicy { min_submissions: number; min_cell?: number; dp?: { epsilon: number }; }
 /** A committee check: a dry run with a known answer (docs/apps.md). */
 export interface CheckSpec { comparisons: number; bits: number; }
-/** What `Organizer.create` needs. Exactly one of vote, survey, budget, income, check. */
-export interface SessionOptions {
+/** A session's kind and its schema, tagged as the manifest writes them; "income" is a one-question survey. */
+export type SessionKind =
+  | { kind: "vote"; schema: VoteSchema }
+  | { kind: "survey"; schema: SurveySchema }
+  | { kind: "budget"; schema: BudgetSchema }
+  | { kind: "income"; schema: IncomeSpec }
+  | { kind: "check"; schema: CheckSpec };
+/** The submission window, in unix seconds; absent: no deadline. */
+export interface Deadlines { opens_at?: number; closes_at?: number; }
+/** What `Organizer.create` takes: a session draft (docs/session.md), the same JSON as the CLI's draft file. */
+export type SessionDraft = SessionKind & {
   title: string;
-  vote?: VoteSchema; survey?: SurveySchema; budget?: BudgetSchema; income?: IncomeSpec; check?: CheckSpec;
-  members: MemberPublic[];
-  threshold?: number;
+  committee: { threshold?: number; members: MemberPublic[] };
   policy?: OutputPolicy;
+  deadlines?: Deadlines;
   /** Number of single-use participant links to mint; 0 or absent: one open link. */
-  singleUse?: number;
-  /** Unix seconds. */
-  opensAt?: number;
-  /** Unix seconds. */
-  closesAt?: number;
-  /** The relay operator's creation token (64 hex digits), for a relay started with `--create-token`. */
-  createToken?: string;
-}
+  single_use?: number;
+};
 /** The links of a session. Each carries a secret token: share each only with its holder. */
 export interface SessionLinks { members: string[]; participants: string[]; read: string; }
 /** The session as the relay sees it (`Organizer.status()`). */
@@ -73,67 +73,3 @@ export type Progress =
 /** What a committee member computed and published. */
 export interface Outcome { valid: number; invalid: number; result: any; }
 "#;
-
-/// The organizer's options (the page module only).
-#[cfg(feature = "page")]
-mod options {
-    use serde::Deserialize;
-
-    use sotto_core::apps::budget::{BudgetSchema, IncomeSpec};
-    use sotto_core::apps::check::CheckSpec;
-    use sotto_core::apps::survey::SurveySchema;
-    use sotto_core::session::{Deadlines, OutputPolicy, VoteSchema};
-
-    /// `SessionOptions` as read from JS.
-    #[derive(Debug, Deserialize)]
-    #[serde(deny_unknown_fields, rename_all = "camelCase")]
-    pub(crate) struct SessionOptions {
-        pub title: String,
-        #[serde(default)]
-        pub vote: Option<VoteSchema>,
-        #[serde(default)]
-        pub survey: Option<SurveySchema>,
-        #[serde(default)]
-        pub budget: Option<BudgetSchema>,
-        #[serde(default)]
-        pub income: Option<IncomeSpec>,
-        #[serde(default)]
-        pub check: Option<CheckSpec>,
-        pub members: Vec<MemberPublic>,
-        #[serde(default)]
-        pub threshold: Option<u16>,
-        #[serde(default)]
-        pub policy: Option<OutputPolicy>,
-        #[serde(default)]
-        pub single_use: u32,
-        #[serde(default)]
-        pub opens_at: Option<u64>,
-        #[serde(default)]
-        pub closes_at: Option<u64>,
-        /// The relay operator's creation token, hex (not part of the
-        /// manifest: only the relay sees it).
-        #[serde(default)]
-        pub create_token: Option<String>,
-    }
-
-    impl SessionOptions {
-        pub(crate) fn deadlines(&self) -> Deadlines {
-            Deadlines {
-                opens_at: self.opens_at,
-                closes_at: self.closes_at,
-            }
-        }
-    }
-
-    /// `MemberPublic` as read from JS.
-    #[derive(Debug, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub(crate) struct MemberPublic {
-        pub name: String,
-        pub x25519: String,
-        pub ed25519: String,
-        /// Checked against the keys when given.
-        #[serde(default)]
-        pub fingerprint: Option<String>,
-    }
-}

@@ -6,17 +6,13 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::relay::{ClientError, Socket, ws_url};
+use crate::relay::{ClientError, Socket, WsError, ws_url};
 
 /// A tokio-tungstenite WebSocket.
 pub struct TokioSocket(WebSocketStream<MaybeTlsStream<TcpStream>>);
 
 /// A relay connection over tokio.
 pub type RelayClient = crate::relay::RelayClient<TokioSocket>;
-
-fn ws_err(e: tokio_tungstenite::tungstenite::Error) -> ClientError {
-    ClientError::Ws(e.to_string())
-}
 
 impl TokioSocket {
     /// Opens a WebSocket to `url` (a URL without a path gets `/ws`). A
@@ -31,14 +27,12 @@ impl TokioSocket {
                 Err(e) => last = Some(e),
             }
         }
-        Err(last.unwrap_or_else(|| ClientError::Ws("no relay URL".into())))
+        Err(last.unwrap_or(ClientError::Ws(WsError::NoUrl)))
     }
 
     async fn connect_one(url: &str) -> Result<TokioSocket, ClientError> {
         let url = ws_url(url);
-        let (ws, _) = tokio_tungstenite::connect_async(url.as_str())
-            .await
-            .map_err(ws_err)?;
+        let (ws, _) = tokio_tungstenite::connect_async(url.as_str()).await?;
         Ok(TokioSocket(ws))
     }
 
@@ -51,45 +45,39 @@ impl TokioSocket {
         source: std::net::IpAddr,
     ) -> Result<TokioSocket, ClientError> {
         let url = ws_url(url);
-        let io = |e: std::io::Error| ClientError::Ws(e.to_string());
         let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
         let host = rest.split('/').next().unwrap_or(rest);
         let peer = tokio::net::lookup_host(host)
-            .await
-            .map_err(io)?
+            .await?
             .find(|a| a.is_ipv4() == source.is_ipv4())
-            .ok_or_else(|| ClientError::Ws(format!("{host}: no address of {source}'s family")))?;
+            .ok_or_else(|| WsError::NoAddress {
+                host: host.to_string(),
+                source_ip: source,
+            })?;
         let socket = if source.is_ipv4() {
             tokio::net::TcpSocket::new_v4()
         } else {
             tokio::net::TcpSocket::new_v6()
-        }
-        .map_err(io)?;
-        socket
-            .bind(std::net::SocketAddr::new(source, 0))
-            .map_err(io)?;
-        let tcp = socket.connect(peer).await.map_err(io)?;
-        tcp.set_nodelay(true).map_err(io)?;
-        let (ws, _) = tokio_tungstenite::client_async(url.as_str(), MaybeTlsStream::Plain(tcp))
-            .await
-            .map_err(ws_err)?;
+        }?;
+        socket.bind(std::net::SocketAddr::new(source, 0))?;
+        let tcp = socket.connect(peer).await?;
+        tcp.set_nodelay(true)?;
+        let (ws, _) =
+            tokio_tungstenite::client_async(url.as_str(), MaybeTlsStream::Plain(tcp)).await?;
         Ok(TokioSocket(ws))
     }
 }
 
 impl Socket for TokioSocket {
     async fn send(&mut self, bytes: Vec<u8>) -> Result<(), ClientError> {
-        self.0
-            .send(Message::Binary(bytes.into()))
-            .await
-            .map_err(ws_err)
+        Ok(self.0.send(Message::Binary(bytes.into())).await?)
     }
 
     async fn recv(&mut self) -> Result<Vec<u8>, ClientError> {
         loop {
             match self.0.next().await {
                 None => return Err(ClientError::Closed(None)),
-                Some(Err(e)) => return Err(ws_err(e)),
+                Some(Err(e)) => return Err(e.into()),
                 Some(Ok(Message::Binary(b))) => return Ok(b.to_vec()),
                 Some(Ok(Message::Close(c))) => {
                     return Err(ClientError::Closed(c.map(|c| c.code.into())));
@@ -100,7 +88,7 @@ impl Socket for TokioSocket {
     }
 
     async fn close(&mut self) -> Result<(), ClientError> {
-        self.0.close(None).await.map_err(ws_err)
+        Ok(self.0.close(None).await?)
     }
 }
 
@@ -120,5 +108,30 @@ impl RelayClient {
         Ok(RelayClient::new(
             TokioSocket::connect_from(url, source).await?,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_refused_connection_keeps_its_source() {
+        // A port that was free a moment ago: nothing listens there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let Err(e) = TokioSocket::connect(&format!("ws://127.0.0.1:{port}/ws")).await else {
+            panic!("connected to a closed port");
+        };
+        assert!(matches!(e, ClientError::Ws(WsError::Native(_))), "{e}");
+        let source = std::error::Error::source(&e).expect("the WebSocket error");
+        assert!(source.to_string().contains("refused"), "{source}");
+        let Err(e) = TokioSocket::connect(" , ").await else {
+            panic!("connected to no relay");
+        };
+        assert!(matches!(e, ClientError::Ws(WsError::NoUrl)), "{e}");
     }
 }

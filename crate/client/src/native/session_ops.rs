@@ -5,12 +5,13 @@
 
 use std::time::Duration;
 
+use crate::draft::SessionSpec;
 use crate::flows::CreatedSession;
 use crate::flows::{self, FlowError};
 use crate::native::relay_client::RelayClient;
 use crate::relay::SubmitAck;
 use crate::session::prepare_submission;
-use crate::session::{SessionSpec, VerifiedResult, relay_of_link};
+use crate::session::{VerifiedResult, relay_of_link};
 use sotto_core::field::Fp;
 use sotto_core::session::{Invite, ManifestHash, VerifiedManifest};
 use sotto_wire::Token;
@@ -115,17 +116,6 @@ pub async fn close_session(
     flows::close_session(&mut c, session, token).await?;
     let _ = c.close().await;
     Ok(())
-}
-
-/// Fetches the published results of `manifest`'s session and accepts the
-/// one carrying at least t + 1 valid member signatures. `Ok(None)` while
-/// not enough are in.
-pub async fn fetch_result(
-    client: &mut RelayClient,
-    manifest: &VerifiedManifest,
-    reader: &Token,
-) -> Result<Option<VerifiedResult>, FlowError> {
-    flows::fetch_result(client, manifest, reader).await
 }
 
 /// `sotto result`: fetches and verifies the result named by a link whose

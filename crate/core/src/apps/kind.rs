@@ -1,7 +1,7 @@
 //! The one place that lists the kinds of session: [`SessionKind`] (the
 //! manifest's tagged `kind` with its schema) owns each kind's validation,
-//! answer encoding, encoded length and committee program, and
-//! [`Computation`] pairs it with the output policy. Each kind's code is in
+//! answer encoding and encoded length, and [`Computation`] pairs it with
+//! the output policy and runs each kind's committee program. Each kind's code is in
 //! its own folder ([`super::vote`], [`super::survey`], [`super::budget`],
 //! [`super::check`]).
 
@@ -112,23 +112,6 @@ impl SessionKind {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-
-    /// The committee program: runs inside MPC over the agreed submissions.
-    pub async fn compute(
-        &self,
-        ctx: &Ctx,
-        policy: Policy,
-        submissions: &[ShareVec],
-    ) -> Result<Outcome, EngineError> {
-        match self {
-            SessionKind::Vote(v) => vote::tally(ctx, v, policy, submissions).await,
-            SessionKind::Survey(s) => {
-                survey::tally::tally_survey(ctx, s, policy, submissions).await
-            }
-            SessionKind::Budget(b) => budget::tally_budget(ctx, b, policy, submissions).await,
-            SessionKind::Check(c) => check::run_check(ctx, c, submissions).await,
-        }
-    }
 }
 
 /// What a committee computes: a kind under an output policy
@@ -195,12 +178,21 @@ impl Computation {
         Ok(outcome)
     }
 
-    /// Runs the committee computation over the agreed submissions.
+    /// The committee program: each kind's computation under the policy,
+    /// inside MPC over the agreed submissions.
     pub async fn compute(
         &self,
         ctx: &Ctx,
         submissions: &[ShareVec],
     ) -> Result<Outcome, EngineError> {
-        self.kind.compute(ctx, self.policy, submissions).await
+        let policy = self.policy;
+        match &self.kind {
+            SessionKind::Vote(v) => vote::tally(ctx, v, policy, submissions).await,
+            SessionKind::Survey(s) => {
+                survey::tally::tally_survey(ctx, s, policy, submissions).await
+            }
+            SessionKind::Budget(b) => budget::tally_budget(ctx, b, policy, submissions).await,
+            SessionKind::Check(c) => check::run_check(ctx, c, submissions).await,
+        }
     }
 }

@@ -354,7 +354,7 @@ impl Manifest {
             return Err(SessionError::TooLarge(bytes.len()));
         }
         let manifest: Manifest =
-            serde_json::from_slice(bytes).map_err(|e| SessionError::Malformed(e.to_string()))?;
+            serde_json::from_slice(bytes).map_err(|e| SessionError::Malformed(e.into()))?;
         let again = serde_json::to_vec(&manifest).map_err(|_| SessionError::Encoding)?;
         if again != bytes {
             return Err(SessionError::NonCanonical);

@@ -224,8 +224,9 @@ function accessFields() {
       return out;
     },
     read: () => {
-      const out = { singleUse: single.checked ? Math.max(1, intOf(count, 10)) : 0 };
-      if (closes.value) out.closesAt = Math.floor(new Date(closes.value).getTime() / 1000);
+      /** @type {{single_use: number, deadlines?: {closes_at: number}}} */
+      const out = { single_use: single.checked ? Math.max(1, intOf(count, 10)) : 0 };
+      if (closes.value) out.deadlines = { closes_at: Math.floor(new Date(closes.value).getTime() / 1000) };
       return out;
     },
   };
@@ -248,7 +249,7 @@ function plainOptionsError(err) {
   const jargon = /invalid type|expected|line \d+ column \d+|missing field|unknown field/.test(raw);
   const text = jargon
     ? "A setting is missing or has the wrong kind of value (for example an empty number)."
-    : raw.replace(/^session options:\s*/, "");
+    : raw.replace(/^session draft:\s*/, "");
   return Object.assign(new Error(text), { code: "invalid_options", detail: raw });
 }
 
@@ -465,16 +466,19 @@ export async function createView(main) {
           code: "invalid_options",
         });
       if (team.circle) circle = await circleMembers(sotto, team.circle);
-      const options = {
+      // A session draft (docs/session.md): the same JSON as the CLI's draft
+      // file. The kind's builder wrote the schema, so `kind` and `schema`
+      // match; the type checker cannot follow that, hence the cast.
+      const draft = /** @type {import("sotto/web").SessionDraft} */ ({
         title: title.value.trim(),
-        [kind]: schema(),
-        members: circle ? circle.members : team.members,
-        threshold: team.threshold,
+        kind,
+        schema: schema(),
+        committee: { members: circle ? circle.members : team.members, threshold: team.threshold },
         ...(kind === "check" ? {} : { policy: policy.read(kind), ...access.read() }),
-        ...(createToken.value.trim() ? { createToken: createToken.value.trim() } : {}),
-      };
-      const org = await sotto.Organizer.create(relayUrl(), options);
-      saveSession(recordOf(org, { circleKeys: circle?.keyNames ?? null, singleUse: options.singleUse > 0 }));
+      });
+      const token = createToken.value.trim();
+      const org = await sotto.Organizer.create(relayUrl(), draft, token || undefined);
+      saveSession(recordOf(org, { circleKeys: circle?.keyNames ?? null, singleUse: draft.single_use > 0 }));
       location.hash = manageHref(org.sessionId);
     } catch (err) {
       if (circle) for (const k of circle.keyNames) await sotto.CommitteeMember.forget(k).catch(() => {});

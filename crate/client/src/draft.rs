@@ -1,0 +1,450 @@
+//! The organizer's session draft: the one description of a session to
+//! create that every front end reads — the CLI's draft file (`sotto
+//! session create`), the `draft` of a `sotto simulate` scenario and the
+//! options of the wasm package's `Organizer.create`.
+//!
+//! A draft is written like the manifest it becomes (`docs/session.md`):
+//!
+//! ```json
+//! {"title": "Board seat",
+//!  "kind": "vote",
+//!  "schema": {"method": "plurality", "options": ["A", "B"], "reveal": "tally"},
+//!  "committee": {"threshold": 1, "members": [..]},
+//!  "policy": {"min_submissions": 5},
+//!  "deadlines": {"closes_at": 1767225600},
+//!  "single_use": 30}
+//! ```
+//!
+//! `kind` and `schema` are [`SessionKind`]'s own tag and content, plus
+//! `"income"` (an [`IncomeSpec`], which becomes a one-question survey). The
+//! kind is an explicit field rather than a flattened enum because serde's
+//! `flatten` cannot be combined with `deny_unknown_fields`, and a draft
+//! refuses unknown fields so that a misspelt one is reported, not ignored.
+//!
+//! The committee's `members` is the one part that differs between front
+//! ends, so [`SessionDraft`] is generic over it: [`MemberPublic`] entries
+//! (names and public keys, the default), the CLI's entries that may name a
+//! key file, a count of members whose keys `sotto simulate` generates, and
+//! [`CommitteeMember`]s once resolved ([`SessionSpec`], what
+//! [`crate::flows::create_session`] takes).
+//!
+//! Reading a draft checks its shape (the kind tag, the schema's fields,
+//! each member's keys and fingerprint). The rules of the schema itself
+//! (option counts, ranges, the threshold against the committee's size) are
+//! the manifest's and are checked when the manifest is signed, before the
+//! relay is contacted ([`SessionError`]).
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use sotto_core::apps::budget::IncomeSpec;
+use sotto_core::keyfile::MemberPublicKeys;
+use sotto_core::session::{
+    Committee, CommitteeMember, Deadlines, Ed25519PublicKey, MANIFEST_VERSION, Manifest,
+    OutputPolicy, SessionError, SessionKind, SignedManifest, VerifiedManifest, X25519PublicKey,
+};
+use sotto_wire::{MintRequest, TokenMode};
+
+/// The draft's kind tag for an income survey: not a manifest kind, a
+/// survey with one bounded number question ([`IncomeSpec::to_survey`]).
+pub const INCOME: &str = "income";
+
+/// A session to create: everything in its manifest but the ids and keys
+/// that the relay and the organizer's key supply, and the participant
+/// links to mint. `M` is the committee's member list (see the module docs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionDraft<M = Vec<MemberPublic>> {
+    /// Title.
+    pub title: String,
+    /// What is asked: the kind and its schema.
+    pub kind: SessionKind,
+    /// The committee.
+    pub committee: DraftCommittee<M>,
+    /// Output policy (default: at least 5 submissions).
+    pub policy: OutputPolicy,
+    /// Submission window (default: none).
+    pub deadlines: Deadlines,
+    /// Single-use participant links to mint; 0 (the default): one open link.
+    pub single_use: u32,
+}
+
+/// A draft whose committee is resolved to public keys: what
+/// [`crate::flows::create_session`] signs and registers.
+pub type SessionSpec = SessionDraft<Vec<CommitteeMember>>;
+
+/// The committee part of a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftCommittee<M> {
+    /// Privacy threshold t (default floor((n-1)/2)).
+    #[serde(default)]
+    pub threshold: Option<u16>,
+    /// The members, in index order (or, in a simulation, their number).
+    pub members: M,
+}
+
+/// A committee member named by its public keys, as hex strings; what
+/// `CommitteeMember.publicKeys()` returns plus a name fits.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPublic {
+    /// Display name, unique within the committee.
+    pub name: String,
+    /// X25519 public key (64 lowercase hex digits).
+    pub x25519: String,
+    /// Ed25519 public key (64 lowercase hex digits).
+    pub ed25519: String,
+    /// The keys' fingerprint, checked against them when given: it catches
+    /// keys garbled on their way from the member.
+    #[serde(default)]
+    pub fingerprint: Option<String>,
+}
+
+/// Why a draft could not be read. Public data only: names, kinds and
+/// fingerprints, never a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DraftError {
+    /// The JSON does not parse or has the wrong shape.
+    #[error("the draft: {0}")]
+    Json(#[source] serde_json::Error),
+    /// The kind is unknown or its schema has the wrong shape.
+    #[error("the {kind:?} schema: {source}")]
+    Schema {
+        /// The draft's `kind`.
+        kind: String,
+        /// What serde reported.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A member's public key is not 64 lowercase hex digits.
+    #[error("member {name:?}: {which} key: {source}")]
+    Key {
+        /// The member's name.
+        name: String,
+        /// `"x25519"` or `"ed25519"`.
+        which: &'static str,
+        /// What is wrong with the hex.
+        #[source]
+        source: sotto_wire::BadHex,
+    },
+    /// A member's fingerprint does not match its keys.
+    #[error("member {name:?}: the fingerprint does not match the keys (the keys give {actual})")]
+    Fingerprint {
+        /// The member's name.
+        name: String,
+        /// The fingerprint of the keys given.
+        actual: String,
+    },
+}
+
+/// The kind from a draft's `kind` tag and `schema`: a [`SessionKind`] as
+/// the manifest writes it, or [`INCOME`].
+///
+/// The schema is written back to JSON text and read from its bytes, as a
+/// manifest is: the wasm page module then carries one deserializer per
+/// schema type, the one it reads manifests with. (`serde_json::from_value`
+/// would add a second one, for `Value`, about 13 KB gzipped; serde_json's
+/// `raw_value` feature would add 1 KB to the member module, which never
+/// reads a draft.)
+pub fn kind_of(kind: &str, schema: &Value) -> Result<SessionKind, DraftError> {
+    let schema_error = |source| DraftError::Schema {
+        kind: kind.to_string(),
+        source,
+    };
+    let text = serde_json::to_string(schema).map_err(schema_error)?;
+    if kind == INCOME {
+        let income: IncomeSpec = serde_json::from_slice(text.as_bytes()).map_err(schema_error)?;
+        return Ok(SessionKind::Survey(income.to_survey()));
+    }
+    let tag = serde_json::to_string(kind).map_err(schema_error)?;
+    let tagged = format!(r#"{{"kind":{tag},"schema":{text}}}"#);
+    serde_json::from_slice(tagged.as_bytes()).map_err(schema_error)
+}
+
+/// A draft as written, before its kind is read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DraftFields<M> {
+    title: String,
+    kind: String,
+    schema: Value,
+    committee: DraftCommittee<M>,
+    #[serde(default)]
+    policy: OutputPolicy,
+    #[serde(default)]
+    deadlines: Deadlines,
+    #[serde(default)]
+    single_use: u32,
+}
+
+impl<M> TryFrom<DraftFields<M>> for SessionDraft<M> {
+    type Error = DraftError;
+
+    fn try_from(f: DraftFields<M>) -> Result<Self, DraftError> {
+        Ok(SessionDraft {
+            kind: kind_of(&f.kind, &f.schema)?,
+            title: f.title,
+            committee: f.committee,
+            policy: f.policy,
+            deadlines: f.deadlines,
+            single_use: f.single_use,
+        })
+    }
+}
+
+impl<'de, M: Deserialize<'de>> Deserialize<'de> for SessionDraft<M> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DraftFields::<M>::deserialize(d)?
+            .try_into()
+            .map_err(D::Error::custom)
+    }
+}
+
+impl<M: serde::de::DeserializeOwned> SessionDraft<M> {
+    /// Reads a draft from JSON text, keeping the typed error.
+    pub fn from_json(text: &str) -> Result<Self, DraftError> {
+        let fields: DraftFields<M> = serde_json::from_str(text).map_err(DraftError::Json)?;
+        fields.try_into()
+    }
+}
+
+impl<M> SessionDraft<M> {
+    /// The same draft with its member list replaced by `f(members)`.
+    pub fn try_map_members<N, E>(
+        self,
+        f: impl FnOnce(M) -> Result<N, E>,
+    ) -> Result<SessionDraft<N>, E> {
+        Ok(SessionDraft {
+            title: self.title,
+            kind: self.kind,
+            committee: DraftCommittee {
+                threshold: self.committee.threshold,
+                members: f(self.committee.members)?,
+            },
+            policy: self.policy,
+            deadlines: self.deadlines,
+            single_use: self.single_use,
+        })
+    }
+
+    /// The participant tokens to mint.
+    pub fn mint_request(&self) -> MintRequest {
+        if self.single_use > 0 {
+            MintRequest {
+                mode: TokenMode::SingleUse,
+                count: self.single_use,
+                rate_per_min: 0,
+            }
+        } else {
+            MintRequest {
+                mode: TokenMode::OpenLink,
+                count: 1,
+                rate_per_min: 0,
+            }
+        }
+    }
+}
+
+impl SessionDraft<Vec<MemberPublic>> {
+    /// The draft with every member's keys read and fingerprint checked.
+    pub fn resolve(self) -> Result<SessionSpec, DraftError> {
+        self.try_map_members(|members| members.iter().map(MemberPublic::resolve).collect())
+    }
+}
+
+impl MemberPublic {
+    /// The manifest's entry for this member, once its keys parse and its
+    /// fingerprint, when given, matches them.
+    pub fn resolve(&self) -> Result<CommitteeMember, DraftError> {
+        let key = |which, source| DraftError::Key {
+            name: self.name.clone(),
+            which,
+            source,
+        };
+        let x25519 = X25519PublicKey::from_hex(&self.x25519).map_err(|e| key("x25519", e))?;
+        let ed25519 = Ed25519PublicKey::from_hex(&self.ed25519).map_err(|e| key("ed25519", e))?;
+        if let Some(given) = &self.fingerprint {
+            let actual = MemberPublicKeys { x25519, ed25519 }
+                .fingerprint()
+                .to_string();
+            if given.trim() != actual {
+                return Err(DraftError::Fingerprint {
+                    name: self.name.clone(),
+                    actual,
+                });
+            }
+        }
+        Ok(CommitteeMember {
+            name: self.name.clone(),
+            x25519,
+            ed25519,
+        })
+    }
+}
+
+impl SessionSpec {
+    /// The signed manifest for relay session `session` at `relay_url`.
+    pub fn sign(
+        &self,
+        session: sotto_wire::SessionId,
+        relay_url: &str,
+        organizer: &ed25519_dalek::SigningKey,
+    ) -> Result<(SignedManifest, VerifiedManifest), SessionError> {
+        let n = self.committee.members.len();
+        let manifest = Manifest {
+            version: MANIFEST_VERSION,
+            session_id: session,
+            title: self.title.clone(),
+            kind: self.kind.clone(),
+            organizer: Ed25519PublicKey(organizer.verifying_key().to_bytes()),
+            committee: Committee {
+                threshold: self
+                    .committee
+                    .threshold
+                    .unwrap_or_else(|| Committee::default_threshold(n)),
+                members: self.committee.members.clone(),
+            },
+            deadlines: self.deadlines,
+            policy: self.policy,
+            relay_url: crate::relay::ws_url(relay_url),
+        };
+        let signed = SignedManifest::sign(&manifest, organizer)?;
+        let verified = signed.verify(&signed.hash())?;
+        Ok((signed, verified))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sotto_core::keyfile::MemberKeys;
+
+    fn public(name: &str) -> (MemberPublic, CommitteeMember) {
+        let p = MemberKeys::generate(&mut crate::os_rng()).public();
+        let entry = MemberPublic {
+            name: name.into(),
+            x25519: p.x25519.to_string(),
+            ed25519: p.ed25519.to_string(),
+            fingerprint: Some(p.fingerprint().to_string()),
+        };
+        let member = CommitteeMember {
+            name: name.into(),
+            x25519: p.x25519,
+            ed25519: p.ed25519,
+        };
+        (entry, member)
+    }
+
+    fn vote_json(members: Value) -> Value {
+        serde_json::json!({
+            "title": "Board seat",
+            "kind": "vote",
+            "schema": {"method": "plurality", "options": ["A", "B"], "reveal": "tally"},
+            "committee": {"threshold": 1, "members": members},
+        })
+    }
+
+    #[test]
+    fn a_draft_reads_like_its_manifest_and_resolves_its_members() {
+        let (a, ma) = public("a");
+        let (b, mb) = public("b");
+        let entries: Vec<Value> = [&a, &b]
+            .iter()
+            .map(|m| {
+                serde_json::json!({"name": m.name, "x25519": m.x25519, "ed25519": m.ed25519,
+                                   "fingerprint": m.fingerprint})
+            })
+            .collect();
+        let mut json = vote_json(entries.into());
+        json["single_use"] = 3.into();
+        json["deadlines"] = serde_json::json!({"closes_at": 100});
+        let draft = SessionDraft::<Vec<MemberPublic>>::from_json(&json.to_string()).unwrap();
+        assert_eq!(draft.kind.name(), "vote");
+        assert_eq!(draft.policy, OutputPolicy::default());
+        assert_eq!(draft.deadlines.closes_at, Some(100));
+        assert_eq!(draft.mint_request().count, 3);
+        let spec = draft.resolve().unwrap();
+        assert_eq!(spec.committee.members, vec![ma, mb]);
+        assert_eq!(spec.committee.threshold, Some(1));
+        // The same through serde's Deserialize, as a scenario embeds it.
+        let via_serde: SessionDraft<Vec<MemberPublic>> = serde_json::from_value(json).unwrap();
+        assert_eq!(via_serde.resolve().unwrap(), spec);
+    }
+
+    #[test]
+    fn an_income_draft_is_a_one_question_survey_and_a_count_is_a_committee() {
+        let json = serde_json::json!({
+            "title": "Income", "kind": "income", "schema": {"min": 0, "max": 1000},
+            "committee": {"members": 3},
+        });
+        let draft: SessionDraft<u16> = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            draft.kind,
+            SessionKind::Survey(
+                IncomeSpec {
+                    min: 0,
+                    max: 1000,
+                    brackets: Vec::new()
+                }
+                .to_survey()
+            )
+        );
+        assert_eq!(draft.committee.members, 3);
+        assert_eq!(draft.committee.threshold, None);
+    }
+
+    #[test]
+    fn bad_drafts_are_refused_with_typed_errors() {
+        let (a, _) = public("a");
+        let members = serde_json::json!([{"name": "a", "x25519": a.x25519, "ed25519": a.ed25519}]);
+        let read = |json: Value| SessionDraft::<Vec<MemberPublic>>::from_json(&json.to_string());
+
+        let mut unknown_kind = vote_json(members.clone());
+        unknown_kind["kind"] = "poll".into();
+        let e = read(unknown_kind).unwrap_err();
+        assert!(
+            matches!(&e, DraftError::Schema { kind, .. } if kind == "poll"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("unknown variant"), "{e}");
+
+        let mut bad_schema = vote_json(members.clone());
+        bad_schema["schema"]["colour"] = "red".into();
+        let e = read(bad_schema).unwrap_err();
+        assert!(
+            matches!(&e, DraftError::Schema { kind, .. } if kind == "vote"),
+            "{e}"
+        );
+        assert!(std::error::Error::source(&e).is_some());
+
+        // The old format (a field named after the kind) is refused, not
+        // silently read as something else.
+        let old = serde_json::json!({"title": "t", "vote": {}, "committee": {"members": []}});
+        assert!(matches!(read(old).unwrap_err(), DraftError::Json(_)));
+
+        let mut extra = vote_json(members.clone());
+        extra["singleUse"] = 3.into();
+        let e = read(extra).unwrap_err();
+        assert!(matches!(&e, DraftError::Json(_)), "{e}");
+        assert!(e.to_string().contains("singleUse"), "{e}");
+
+        let mut short_key = vote_json(members.clone());
+        short_key["committee"]["members"][0]["x25519"] = "abcd".into();
+        let e = read(short_key).unwrap().resolve().unwrap_err();
+        assert!(
+            matches!(&e, DraftError::Key { name, which: "x25519", .. } if name == "a"),
+            "{e}"
+        );
+
+        let mut wrong_fp = vote_json(members);
+        wrong_fp["committee"]["members"][0]["fingerprint"] = "0000 1111".into();
+        let e = read(wrong_fp).unwrap().resolve().unwrap_err();
+        assert!(
+            matches!(&e, DraftError::Fingerprint { name, .. } if name == "a"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("fingerprint does not match"), "{e}");
+    }
+}
