@@ -225,7 +225,9 @@ export function locate(steps, op, arg) {
     if (tag === "IMG") return el.getAttribute("alt") === "" ? "presentation" : "img";
     if (tag === "FIELDSET") return "group";
     if (tag === "FORM") return "form";
-    if (tag === "SUMMARY") return "button";
+    if (tag === "DETAILS") return "group";
+    // No role for SUMMARY: Playwright gives it none (its
+    // kImplicitRoleByTagName), and this engine follows Playwright.
     return null;
   }
   const NAME_FROM_CONTENT = new Set([
