@@ -4,7 +4,7 @@
 //! Mechanism. Every member samples, for each released value, its own
 //! integer noise from the discrete Laplace distribution with scale s
 //! (`P[x] ∝ exp(-|x| / s)`), and the members deal their noise jointly
-//! ([`crate::engine::Ctx::joint_deal`]). The sum is added to the secret
+//! (every bit proven 0 or 1, see [`add_noise`]). The sum is added to the secret
 //! values before they are opened. The sampler is exact: Canonne, Kamath
 //! and Steinke, "The discrete Gaussian for differential privacy"
 //! (NeurIPS 2020), algorithms 1 and 2. It uses only uniform integers drawn

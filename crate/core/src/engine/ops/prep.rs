@@ -15,7 +15,7 @@
 //!    `a'`, `b`; per square pair `f`, `g`; per random sharing `r`; and a
 //!    blinding value per dealer check and two coins `tau`, `mu`;
 //! 2. the products `ab`, `a'b`, `f^2`, `g^2` are reduced to degree t
-//!    (Gennaro-Rabin-Rabin, [`Ctx::reduce_degree`]): `c`, `c'`, `F`, `G`;
+//!    (Gennaro-Rabin-Rabin re-sharing): `c`, `c'`, `F`, `G`;
 //! 3. the coins are opened, after every product is fixed;
 //! 4. `rho = tau a - a'` and `sigma = tau f - g` are opened;
 //! 5. one check value is opened, and the squares `F` that become bits:
