@@ -128,14 +128,16 @@ pub struct TestRuntime {
 
 impl TestRuntime {
     /// Short deadlines, so hostile cases end in seconds: a request gets 2 s,
-    /// a quiet mailbox triggers a resync after 1.5 s, and a computation with
-    /// no progress gives up after 6 s.
+    /// a quiet mailbox triggers a resync after 1.5 s, members that do not
+    /// answer for 4 s are left out when 2t + 1 others remain, and a
+    /// computation with no progress gives up after 6 s.
     pub fn quick() -> TestRuntime {
         TestRuntime {
             timeouts: Timeouts {
                 request: Duration::from_secs(2),
                 quiet: Duration::from_millis(1500),
                 stall: Duration::from_secs(6),
+                dropout: Duration::from_secs(4),
             },
             tamper: None,
             deviation: None,

@@ -117,8 +117,8 @@ async fn wrong_products_and_equivocation_end_exact_or_aborted() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crashed_member_stops_the_count_with_its_name() {
-    // Dropouts are not survived yet (issue 15, item 5): the others wait,
-    // then stop naming the member they wait for.
+    // With n = 2t + 1 nobody may drop out: the others wait, then stop
+    // naming the member they wait for.
     let f = run(
         Committee::new(3),
         json!([{"member": 3, "how": "crash", "from_round": 2}]),
@@ -135,4 +135,24 @@ async fn a_crashed_member_stops_the_count_with_its_name() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_honest_scenario_still_gives_the_exact_result() {
     assert!(exact(&run(Committee::new(3), json!([])).await));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_that_crash_are_left_out_and_the_others_finish() {
+    // n = 2t + 1 + d survives d members gone, before or during the
+    // computation, with the exact result.
+    for (c, deviate) in [
+        (
+            Committee { n: 4, t: 1 },
+            json!([{"member": 2, "how": "crash", "from_round": 7}]),
+        ),
+        (
+            Committee { n: 5, t: 1 },
+            json!([{"member": 1, "how": "crash", "from_round": 0},
+                   {"member": 5, "how": "crash", "from_round": 12}]),
+        ),
+    ] {
+        let f = run(c, deviate.clone()).await;
+        assert!(exact(&f), "{c:?} {deviate}: {f:?}");
+    }
 }

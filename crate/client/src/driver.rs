@@ -66,6 +66,12 @@ pub struct Timeouts {
     /// quiet periods and request timeouts): give up with
     /// [`MemberError::Stalled`]. Default 120 s.
     pub stall: Duration,
+    /// After the close, waiting this long for the same members: go on
+    /// without them if at least 2t + 1 members remain
+    /// ([`MemberState::drop_missing`]). Default 20 s: long enough for a
+    /// slow browser's round, short enough that a member who closed the
+    /// tab costs the others little.
+    pub dropout: Duration,
 }
 
 impl Default for Timeouts {
@@ -74,6 +80,7 @@ impl Default for Timeouts {
             request: Duration::from_secs(30),
             quiet: Duration::from_secs(30),
             stall: Duration::from_secs(120),
+            dropout: Duration::from_secs(20),
         }
     }
 }
@@ -111,6 +118,12 @@ pub enum Progress {
     Computing {
         /// Submissions in the agreed set.
         submissions: u64,
+    },
+    /// Some members did not answer in time: the others go on without
+    /// them (see [`Timeouts::dropout`]).
+    Dropped {
+        /// The members left out.
+        members: Vec<u16>,
     },
     /// The signed result was published.
     Published,
@@ -259,12 +272,37 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
     // that brought nothing new: the two bounds on a stuck computation.
     let mut silent = Duration::ZERO;
     let mut fruitless = 0u32;
+    // Quiet time since the last new entry (a reconnect after
+    // `timeouts.quiet`), and time waiting for the same members (a dropout
+    // after `timeouts.dropout`).
+    let mut quiet_for = Duration::ZERO;
+    let mut stuck = Duration::ZERO;
+    let mut mark = state.progress_mark();
     loop {
+        let wait = if state.is_closed() {
+            timeouts.quiet.min(timeouts.dropout)
+        } else {
+            timeouts.quiet
+        };
         let before = last_seq;
-        let step = drive(rt, &mut client, &mut state, &mut last_seq, cfg.latency).await;
+        let step = drive(
+            rt,
+            &mut client,
+            &mut state,
+            &mut last_seq,
+            cfg.latency,
+            wait,
+        )
+        .await;
         if last_seq > before {
             silent = Duration::ZERO;
             fruitless = 0;
+            quiet_for = Duration::ZERO;
+        }
+        let now = state.progress_mark();
+        if now != mark {
+            mark = now;
+            stuck = Duration::ZERO;
         }
         let reason = match step {
             Ok(Step::Published) => {
@@ -275,9 +313,31 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
             }
             Ok(Step::Continue) => continue,
             Ok(Step::Quiet) => {
+                quiet_for += wait;
                 if state.is_closed() {
-                    silent += timeouts.quiet;
+                    silent += wait;
+                    stuck += wait;
                 }
+                if state.is_closed() && stuck >= timeouts.dropout {
+                    stuck = Duration::ZERO;
+                    match state.drop_missing() {
+                        Ok(gone) if !gone.is_empty() => {
+                            rt.progress(&Progress::Dropped { members: gone });
+                            silent = Duration::ZERO;
+                            mark = state.progress_mark();
+                            continue;
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            flush_before_stopping(rt, &mut client, &mut state).await;
+                            return Err(e);
+                        }
+                    }
+                }
+                if quiet_for < timeouts.quiet && silent < timeouts.stall {
+                    continue;
+                }
+                quiet_for = Duration::ZERO;
                 Reconnect::Quiet
             }
             Ok(Step::Resync(why)) => {
@@ -365,7 +425,7 @@ enum Step {
     Published,
     /// A delivery was handled; go on.
     Continue,
-    /// Nothing arrived for a quiet period.
+    /// Nothing arrived in the time given.
     Quiet,
     /// The connection is no longer trustworthy: reconnect and resume.
     Resync(Resync),
@@ -402,13 +462,14 @@ pub enum Reconnect {
 }
 
 /// Sends everything pending, then handles one delivery (or notices that
-/// none came for a quiet period).
+/// none came within `wait`).
 async fn drive<R: Runtime>(
     rt: &R,
     client: &mut RelayClient<R::Socket>,
     state: &mut MemberState,
     last_seq: &mut u64,
     latency: Duration,
+    wait: Duration,
 ) -> Result<Step, MemberError> {
     let timeouts = rt.timeouts();
     while let Some(out) = state.peek_outgoing() {
@@ -438,7 +499,7 @@ async fn drive<R: Runtime>(
             return Ok(Step::Published);
         }
     }
-    let d = match within(rt, timeouts.quiet, client.next_delivery()).await {
+    let d = match within(rt, wait, client.next_delivery()).await {
         None => return Ok(Step::Quiet),
         Some(Err(ClientError::Wire(_))) => return Ok(Step::Resync(Resync::BadFrame)),
         Some(d) => d?,

@@ -8,6 +8,26 @@
 //! tokio natively and the browser in wasm. `docs/session.md`
 //! describes the lifecycle and restart behaviour.
 //!
+//! Dropouts: the members compute over an agreed live set of at least
+//! 2t + 1 (PROTOCOLS.md, "Security with abort", step 5). Every member's
+//! signed Ready names the members it computes with: every member at
+//! first. A member that has waited [`crate::driver::Timeouts::dropout`]
+//! for the same members ([`MemberState::drop_missing`]) announces a
+//! live set without them, if at least 2t + 1 remain; a member adopts the
+//! intersection of its set with any smaller one a live member announces
+//! (again only down to 2t + 1), so the sets only shrink and converge. A
+//! run starts when every member of a live set announced exactly that set
+//! and the same inputs; its [`RunId`] covers the set and their epochs, so
+//! members that disagree never mix messages (they wait, and shrink or
+//! stall, never compute wrongly). A member left out stops with
+//! [`MemberError::Excluded`]: it is not needed, and coming back later it
+//! reads the smaller sets in its mailbox and stops again. With
+//! n = 2t + 1 nobody can be left out: the members wait, and after
+//! `Timeouts::stall` stop with [`MemberError::Stalled`] naming whom they
+//! waited for. Each new run draws fresh randomness except the noise
+//! (`sotto_core::engine::Ctx::bind_noise`), and a member takes part in at
+//! most [`MAX_RUNS`] runs of one session.
+//!
 //! Durability: the member acknowledges its mailbox only after its result is
 //! published. Until then the relay keeps every delivery, so a member that
 //! restarts (crash, kill) reads its whole mailbox again from the start and
@@ -38,6 +58,11 @@ const INSTANCE: u32 = 1;
 const ENGINE_SEED_LABEL: &[u8] = b"sotto/engine-randomness/v1";
 /// Most engine messages kept for an attempt that has not started yet.
 const MAX_STASH: usize = 100_000;
+/// Most runs of one session a member takes part in. Each run draws fresh
+/// masks, so a value masked statistically in every run is seen under at
+/// most this many independent masks: at most `MAX_RUNS * 2^-40` of
+/// statistical distance (docs/engine.md, "Restarts").
+pub const MAX_RUNS: usize = 16;
 
 /// Errors of the committee member.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +104,24 @@ pub enum MemberError {
     /// The member finished without an outcome to return.
     #[error("session: finished without a result")]
     NoOutcome,
+    /// The other members went on without this one (it did not answer in
+    /// time, or came back after they had): they compute with `live`.
+    #[error(
+        "the other members went on without this member (it did not answer in time); members {live:?} compute the result"
+    )]
+    Excluded {
+        /// The members that compute the result.
+        live: Vec<u16>,
+    },
+    /// The computation was started more often than [`MAX_RUNS`]: members
+    /// keep restarting or dropping out, or one forces restarts.
+    #[error(
+        "the computation restarted {runs} times: a member keeps restarting or forcing restarts, so this member stops"
+    )]
+    TooManyRuns {
+        /// Runs this member took part in.
+        runs: usize,
+    },
     /// The outcome could not be encoded for publication.
     #[error("session: encoding the result: {0}")]
     EncodeResult(#[source] serde_json::Error),
@@ -124,6 +167,7 @@ impl MemberError {
             // The relay may be the one tampering: nobody is named.
             MemberError::Tampered { .. } => Some((self.to_string(), Vec::new())),
             MemberError::Stalled { waiting, .. } => Some((self.to_string(), waiting.clone())),
+            MemberError::TooManyRuns { .. } => Some((self.to_string(), Vec::new())),
             _ => None,
         }
     }
@@ -192,6 +236,8 @@ pub struct MemberState {
     unreadable: u64,
     closed: Option<u64>,
     my_hash: Option<[u8; 32]>,
+    /// The members this member computes with (sorted; see "Dropouts").
+    live: Vec<u16>,
     readies: BTreeMap<u16, Ready>,
     running: Option<Running>,
     /// Every run this member built channels for: never again.
@@ -251,7 +297,9 @@ impl MemberState {
     ) -> Result<MemberState, MemberError> {
         let spec = check_manifest(&manifest, &keys, me)?;
         let vlen = spec.len();
+        let n = manifest.manifest.committee.members.len() as u16;
         Ok(MemberState {
+            live: (1..=n).collect(),
             keys,
             me,
             manifest,
@@ -314,9 +362,95 @@ impl MemberState {
         if let Some(w) = self.running.as_ref().and_then(|r| r.party.waiting_for()) {
             return w.missing.iter().map(|&m| m as u16).collect();
         }
-        (1..=self.n())
-            .filter(|m| !self.readies.contains_key(m))
+        self.live
+            .iter()
+            .copied()
+            .filter(|m| self.readies.get(m).is_none_or(|r| r.live != self.live))
             .collect()
+    }
+
+    /// The members this member computes with: every member, or the live
+    /// set agreed after some dropped out.
+    pub fn live(&self) -> &[u16] {
+        &self.live
+    }
+
+    /// What changes when the computation moves: the runs started, the
+    /// engine round waited on, and whom this member waits for. The driver
+    /// measures how long it stays the same ([`Self::drop_missing`]).
+    pub(crate) fn progress_mark(&self) -> (usize, Option<u32>, Vec<u16>) {
+        let round = self
+            .running
+            .as_ref()
+            .and_then(|r| r.party.waiting_for())
+            .map(|w| w.round);
+        (self.used_runs.len(), round, self.waiting_for())
+    }
+
+    /// Called by the driver after this member has waited
+    /// [`crate::driver::Timeouts::dropout`] for the same members: goes on
+    /// without them if at least 2t + 1 members remain (announcing the
+    /// smaller live set, which the others adopt, and leaving the current
+    /// run), and returns whom it left out; with fewer it keeps waiting and
+    /// returns nothing.
+    pub fn drop_missing(&mut self) -> Result<Vec<u16>, MemberError> {
+        if self.my_hash.is_none() || self.outcome.is_some() {
+            return Ok(Vec::new());
+        }
+        let missing = self.waiting_for();
+        let rest: Vec<u16> = self
+            .live
+            .iter()
+            .copied()
+            .filter(|m| !missing.contains(m))
+            .collect();
+        if missing.is_empty() || rest.len() < self.quorum() || !rest.contains(&self.me) {
+            return Ok(Vec::new());
+        }
+        tracing::warn!(
+            member = self.me,
+            ?missing,
+            "going on without members that do not answer"
+        );
+        self.live = rest;
+        self.running = None;
+        self.announce()?;
+        Ok(missing)
+    }
+
+    /// 2t + 1: the fewest members that can compute.
+    fn quorum(&self) -> usize {
+        2 * usize::from(self.manifest.manifest.committee.threshold) + 1
+    }
+
+    /// Adopts the intersection of this member's live set with `theirs`,
+    /// announced by a live member, when at least 2t + 1 remain: the sets
+    /// only shrink, so every member converges on the same one.
+    fn merge_live(&mut self, from: u16, theirs: &[u16]) -> Result<(), MemberError> {
+        let merged: Vec<u16> = self
+            .live
+            .iter()
+            .copied()
+            .filter(|m| theirs.contains(m))
+            .collect();
+        if merged == self.live || self.outcome.is_some() {
+            return Ok(());
+        }
+        if merged.len() < self.quorum() {
+            tracing::warn!(
+                from,
+                ?theirs,
+                "a member announced a live set that leaves fewer than 2t + 1 with ours: kept ours"
+            );
+            return Ok(());
+        }
+        if !merged.contains(&self.me) {
+            return Err(MemberError::Excluded { live: merged });
+        }
+        tracing::info!(member = self.me, live = ?merged, "going on with fewer members");
+        self.live = merged;
+        self.running = None;
+        self.announce()
     }
 
     /// Installs a test-only [`EngineTamper`] hook.
@@ -422,6 +556,32 @@ impl MemberState {
         self.submissions.retain(|pos, _| *pos <= submissions);
         let hash = protocol::inputs_hash(self.submissions.iter().map(|(p, (r, _, _))| (*p, r)));
         self.my_hash = Some(hash);
+        // Smaller live sets announced before our close (a member that
+        // comes back reads them here).
+        let held: Vec<(u16, Vec<u16>)> = self
+            .readies
+            .iter()
+            .filter(|(m, _)| **m != self.me)
+            .map(|(m, r)| (*m, r.live.clone()))
+            .collect();
+        for (from, theirs) in held {
+            if !self.live.contains(&from) {
+                continue;
+            }
+            let merged: Vec<u16> = self
+                .live
+                .iter()
+                .copied()
+                .filter(|m| theirs.contains(m))
+                .collect();
+            if merged.len() < self.quorum() {
+                continue;
+            }
+            if !merged.contains(&self.me) {
+                return Err(MemberError::Excluded { live: merged });
+            }
+            self.live = merged;
+        }
         tracing::info!(
             member = self.me,
             accepted = self.submissions.len(),
@@ -440,9 +600,15 @@ impl MemberState {
         let ready = Ready {
             epoch: self.epoch,
             hash,
+            live: self.live.clone(),
         };
+        let payload = ready.sign(
+            &self.keys,
+            &self.manifest.manifest.session_id,
+            self.me,
+            self.n(),
+        );
         self.readies.insert(self.me, ready);
-        let payload = ready.sign(&self.keys, &self.manifest.manifest.session_id, self.me);
         let id = relay_id(&mut self.rng);
         self.outbox.push_back(Outgoing::Send {
             to: sotto_wire::BROADCAST,
@@ -454,43 +620,62 @@ impl MemberState {
 
     fn on_ready(&mut self, from: u16, bytes: &[u8]) -> Result<(), MemberError> {
         let m = &self.manifest.manifest;
-        match Ready::verify(bytes, &m.committee, &m.session_id, from) {
-            Ok(_) if from == self.me => {}
-            Ok(r) => match self.readies.get(&from) {
-                Some(held) if r.epoch < held.epoch => {
-                    tracing::warn!(from, "ignoring a superseded ready message (a replay)");
-                }
-                Some(held) if r.epoch == held.epoch => {
-                    if r.hash != held.hash {
-                        tracing::warn!(from, "ignoring a second ready message for one epoch");
-                    }
-                }
-                _ => {
-                    self.readies.insert(from, r);
-                    self.try_start()?;
-                }
-            },
-            Err(e) => tracing::warn!(from, error = %e, "ignoring a ready message"),
+        let r = match Ready::verify(bytes, &m.committee, &m.session_id, from) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(from, error = %e, "ignoring a ready message");
+                return Ok(());
+            }
+        };
+        if from == self.me {
+            return Ok(());
         }
-        Ok(())
+        // A later epoch supersedes (the member restarted); within one
+        // epoch only a smaller live set does. Anything else is a replay
+        // or a second, conflicting Ready, and is ignored.
+        let newer = match self.readies.get(&from) {
+            None => true,
+            Some(held) if r.epoch != held.epoch => r.epoch > held.epoch,
+            Some(held) => {
+                r.live.len() < held.live.len() && r.live.iter().all(|x| held.live.contains(x))
+            }
+        };
+        if !newer {
+            tracing::warn!(from, "ignoring a superseded or conflicting ready message");
+            return Ok(());
+        }
+        let live = r.live.clone();
+        self.readies.insert(from, r);
+        // Only a member this member still computes with moves its set.
+        if self.live.contains(&from) && self.my_hash.is_some() {
+            self.merge_live(from, &live)?;
+        }
+        self.try_start()
     }
 
-    /// Starts (or restarts) the computation once every member announced
-    /// the same inputs hash; fails naming the members that disagree.
+    /// Starts (or restarts) the computation once every live member
+    /// announced this live set and the same inputs hash; fails naming the
+    /// members that disagree on the inputs.
     fn try_start(&mut self) -> Result<(), MemberError> {
         let Some(mine) = self.my_hash else {
             return Ok(());
         };
-        let n = self.n();
-        if self.readies.len() < usize::from(n) || self.outcome.is_some() {
+        if self.outcome.is_some() {
             return Ok(());
         }
-        let hashes: Vec<(u16, [u8; 32])> = self.readies.iter().map(|(m, r)| (*m, r.hash)).collect();
+        let mut agreed = Vec::with_capacity(self.live.len());
+        for m in &self.live {
+            match self.readies.get(m) {
+                Some(r) if r.live == self.live => agreed.push((*m, r.epoch, r.hash)),
+                _ => return Ok(()),
+            }
+        }
+        let hashes: Vec<(u16, [u8; 32])> = agreed.iter().map(|(m, _, h)| (*m, *h)).collect();
         let members = protocol::disagreeing(&mine, &hashes);
         if !members.is_empty() {
             return Err(MemberError::Mismatch { members });
         }
-        let epochs: Vec<u64> = self.readies.values().map(|r| r.epoch).collect();
+        let epochs: Vec<(u16, u64)> = agreed.iter().map(|(m, e, _)| (*m, *e)).collect();
         let m = &self.manifest.manifest;
         let run = protocol::run_for(&m.session_id, &epochs);
         if self.running.as_ref().is_some_and(|r| r.run == run) {
@@ -504,6 +689,11 @@ impl MemberState {
             );
             return Ok(());
         }
+        if self.used_runs.len() >= MAX_RUNS {
+            return Err(MemberError::TooManyRuns {
+                runs: self.used_runs.len(),
+            });
+        }
         self.used_runs.push(run);
         if self.running.is_some() {
             tracing::info!(
@@ -511,8 +701,9 @@ impl MemberState {
                 "a member restarted: restarting the computation"
             );
         }
+        let n = self.n();
         let mut channels = BTreeMap::new();
-        for peer in 1..=n {
+        for &peer in &self.live {
             if peer == self.me {
                 continue;
             }
@@ -532,11 +723,9 @@ impl MemberState {
             .values()
             .map(|(_, tag, s)| (*tag, s.clone()))
             .unzip();
-        // The engine's randomness comes from this member's per-session
-        // secret, rekeyed on exactly the inputs it is combined with
-        // (`Ctx::rekey`, `apps::validity`): a restart (or a relay that
-        // forces one) repeats the same masks and noise for the same
-        // inputs, and draws fresh ones for anything else.
+        // Fresh randomness for every run, except the noise: it comes from
+        // this member's per-session secret, bound to the valid submissions
+        // (`Ctx::bind_noise`), so a rerun repeats it for the same outputs.
         let root = self.keys.derive_secret(
             ENGINE_SEED_LABEL,
             &[m.session_id.as_bytes(), &self.me.to_be_bytes()],
@@ -546,8 +735,10 @@ impl MemberState {
         let rng: engine::BoxRng = Box::new(chacha20::ChaCha20Rng::from_seed(seed));
         #[cfg(not(target_arch = "wasm32"))]
         let deviation = self.deviation;
-        let mut party = Party::new(
+        let live = self.live.iter().map(|&m| usize::from(m)).collect();
+        let mut party = Party::over(
             committee,
+            live,
             usize::from(self.me),
             u64::from(run.attempt()),
             rng,

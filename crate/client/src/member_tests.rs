@@ -474,3 +474,155 @@ fn junk_that_changes_between_runs_does_not_redraw_the_noise() {
     let second = run(&mut states(&keys, &m, &[4, 5, 6]), boxes).unwrap();
     assert_eq!(result_json(&first), result_json(&second));
 }
+
+/// The published blobs of the members in `who` (1-based), all present.
+fn published_by(published: &[Option<Vec<u8>>], who: &[usize]) -> Vec<Vec<u8>> {
+    who.iter()
+        .map(|m| published[m - 1].clone().expect("published"))
+        .collect()
+}
+
+#[test]
+fn a_member_that_never_comes_is_left_out_and_the_others_finish() {
+    // n = 4, t = 1: one member may drop out.
+    let (keys, m) = setup(4);
+    let ballots = vec![vec![1, 0], vec![0, 1], vec![1, 0]];
+    let mut st = states(&keys, &m, &[1, 2, 3, 4]);
+    let mut queues: Vec<VecDeque<Delivery>> = submissions(&m, &ballots)
+        .into_iter()
+        .map(VecDeque::from)
+        .collect();
+    let mut published = vec![None; 4];
+    let mut active = vec![true, true, true, false];
+    pump(
+        &mut st,
+        &mut queues,
+        &active,
+        &mut published,
+        &mut Vec::new(),
+    )
+    .unwrap();
+    assert!(published.iter().all(Option::is_none));
+    assert_eq!(st[0].waiting_for(), vec![4]);
+    // Member 1's dropout timer fires first; the others adopt its set.
+    assert_eq!(st[0].drop_missing().unwrap(), vec![4]);
+    pump(
+        &mut st,
+        &mut queues,
+        &active,
+        &mut published,
+        &mut Vec::new(),
+    )
+    .unwrap();
+    let blobs = published_by(&published, &[1, 2, 3]);
+    assert_eq!(
+        result_json(&blobs),
+        serde_json::json!({"valid": 3, "invalid": 0, "result": {"tally": {"A": 2, "B": 1}}})
+    );
+    for s in &st[..3] {
+        assert_eq!(s.live(), [1, 2, 3]);
+    }
+    let (bytes, sigs) = protocol::best_result(
+        &blobs
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (i as u16 + 1, b.clone()))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    assert!(sotto_core::envelope::verify_result(&m, &bytes, &sigs).is_ok());
+    // Member 4 comes back: it is not needed, and says so.
+    active[3] = true;
+    match pump(
+        &mut st,
+        &mut queues,
+        &active,
+        &mut published,
+        &mut Vec::new(),
+    ) {
+        Err(MemberError::Excluded { live }) => assert_eq!(live, vec![1, 2, 3]),
+        other => panic!("member 4 should learn it was left out: {other:?}"),
+    }
+    assert!(published[3].is_none());
+}
+
+#[test]
+fn a_member_that_crashes_mid_computation_is_left_out_and_the_rest_recompute() {
+    let (keys, m) = setup(4);
+    let ballots = vec![vec![1, 0], vec![0, 1], vec![0, 1], vec![1, 1]];
+    let truth = result_json(
+        &run(
+            &mut states(&keys, &m, &[1, 2, 3, 4]),
+            submissions(&m, &ballots),
+        )
+        .unwrap(),
+    );
+    for crashed in [1usize, 4] {
+        let mut st = states(&keys, &m, &[11, 12, 13, 14]);
+        st[crashed - 1].set_deviation(sotto_core::engine::Deviation::Crash, 9);
+        let mut queues: Vec<VecDeque<Delivery>> = submissions(&m, &ballots)
+            .into_iter()
+            .map(VecDeque::from)
+            .collect();
+        let mut published = vec![None; 4];
+        let mut active = vec![true; 4];
+        pump(
+            &mut st,
+            &mut queues,
+            &active,
+            &mut published,
+            &mut Vec::new(),
+        )
+        .unwrap();
+        assert!(
+            published.iter().all(Option::is_none),
+            "member {crashed} crashed"
+        );
+        active[crashed - 1] = false;
+        let others: Vec<usize> = (1..=4).filter(|m| *m != crashed).collect();
+        let first = others[0] - 1;
+        assert_eq!(st[first].waiting_for(), vec![crashed as u16]);
+        assert_eq!(st[first].drop_missing().unwrap(), vec![crashed as u16]);
+        pump(
+            &mut st,
+            &mut queues,
+            &active,
+            &mut published,
+            &mut Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(result_json(&published_by(&published, &others)), truth);
+    }
+}
+
+#[test]
+fn with_2t_plus_1_members_nobody_is_left_out() {
+    let (keys, m) = setup(3);
+    let mut st = states(&keys, &m, &[1, 2, 3]);
+    let mut queues: Vec<VecDeque<Delivery>> = submissions(&m, &[vec![1, 0]])
+        .into_iter()
+        .map(VecDeque::from)
+        .collect();
+    let mut published = vec![None; 3];
+    let active = vec![true, true, false];
+    pump(
+        &mut st,
+        &mut queues,
+        &active,
+        &mut published,
+        &mut Vec::new(),
+    )
+    .unwrap();
+    assert_eq!(st[0].drop_missing().unwrap(), Vec::<u16>::new());
+    assert_eq!(st[0].waiting_for(), vec![3]);
+    assert_eq!(st[0].live(), [1, 2, 3]);
+    pump(
+        &mut st,
+        &mut queues,
+        &active,
+        &mut published,
+        &mut Vec::new(),
+    )
+    .unwrap();
+    assert!(published.iter().all(Option::is_none));
+}

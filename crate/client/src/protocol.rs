@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! submission part for member i   = submission id (16) || SealedShares bytes
-//! member message, Ready          = 0x01 || epoch u64 || inputs hash (32) || Ed25519 signature (64)
+//! member message, Ready          = 0x01 || epoch u64 || inputs hash (32) || live set || Ed25519 signature (64)
+//! live set                       = bitmap of ceil(n / 8) bytes, member i at bit (i - 1) % 8 of byte (i - 1) / 8
 //! member message, Engine         = 0x02 || Channel frame (docs/crypto.md)
 //! piece of a member message      = 0x03 || message id u64 || index u32 || count u32 || bytes
 //! published result blob          = ResultSignature (66) || canonical result bytes
@@ -17,9 +18,12 @@
 //! ([`super::pieces`]); the receiver reassembles it and only then reads its
 //! tag, so the Ready and Engine formats above are always whole messages.
 //!
-//! A Ready message says "I am running with `epoch` and the accepted
-//! submissions hash to `hash`". It is signed so the relay cannot forge or
-//! alter it. Each member takes a new epoch every time it starts: the
+//! A Ready message says "I am running with `epoch`, the accepted
+//! submissions hash to `hash`, and I compute with the members in `live`".
+//! It is signed so the relay cannot forge or alter it. The live set is
+//! every member at first and only ever shrinks, when members drop out
+//! (see `super::member`: "Dropouts"); a Ready for the same epoch with a
+//! smaller live set supersedes the earlier one. Each member takes a new epoch every time it starts: the
 //! start time in milliseconds since the Unix epoch times 2^16 plus 16
 //! random bits, so a restart's epoch is larger than any earlier one of the
 //! same member (while its clock does not go back). Members accept a
@@ -92,14 +96,16 @@ pub fn inputs_hash<'a>(accepted: impl IntoIterator<Item = (u64, &'a [u8; 32])>) 
     h.finalize().into()
 }
 
-/// The run of a computation for the given latest epoch of each member
-/// (index order 1..=n) in `session`: SHA-256 over all of them, so any new
-/// epoch makes a new run and new channel keys.
-pub fn run_for(session: &SessionId, epochs: &[u64]) -> RunId {
+/// The run of a computation in `session` by the live members, each with
+/// its latest epoch (`(member, epoch)` in member order): SHA-256 over all
+/// of them, so any new epoch and any other live set makes a new run and
+/// new channel keys.
+pub fn run_for(session: &SessionId, live: &[(u16, u64)]) -> RunId {
     let mut h = Sha256::new();
     h.update(RUN_LABEL);
     h.update(session.as_bytes());
-    for e in epochs {
+    for (m, e) in live {
+        h.update(m.to_be_bytes());
         h.update(e.to_be_bytes());
     }
     RunId(h.finalize().into())
@@ -123,33 +129,49 @@ pub fn part_tag(id: &SubmissionId) -> Fp {
 }
 
 /// A member's signed "ready to compute" announcement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ready {
     /// The sender's run epoch (see the module docs).
     pub epoch: u64,
     /// The sender's [`inputs_hash`].
     pub hash: [u8; 32],
+    /// The members the sender computes with, sorted (1-based).
+    pub live: Vec<u16>,
 }
 
-fn ready_message(session: &SessionId, member: u16, r: &Ready) -> Vec<u8> {
+fn ready_message(session: &SessionId, member: u16, r: &Ready, n: u16) -> Vec<u8> {
     let mut m = READY_LABEL.to_vec();
     m.extend_from_slice(session.as_bytes());
     m.extend_from_slice(&member.to_be_bytes());
     m.extend_from_slice(&r.epoch.to_be_bytes());
     m.extend_from_slice(&r.hash);
+    m.extend_from_slice(&live_bitmap(&r.live, n));
     m
 }
 
+/// The live set as a bitmap of `ceil(n / 8)` bytes.
+fn live_bitmap(live: &[u16], n: u16) -> Vec<u8> {
+    let mut map = vec![0u8; usize::from(n).div_ceil(8)];
+    for &m in live {
+        if m >= 1 && m <= n {
+            let i = usize::from(m - 1);
+            map[i / 8] |= 1 << (i % 8);
+        }
+    }
+    map
+}
+
 impl Ready {
-    /// Encodes and signs as member `member`.
-    pub fn sign(&self, keys: &MemberKeys, session: &SessionId, member: u16) -> Vec<u8> {
+    /// Encodes and signs as member `member` of a committee of `n`.
+    pub fn sign(&self, keys: &MemberKeys, session: &SessionId, member: u16, n: u16) -> Vec<u8> {
         use ed25519_dalek::Signer;
         let sig = keys
             .signing_key()
-            .sign(&ready_message(session, member, self));
+            .sign(&ready_message(session, member, self, n));
         let mut out = vec![TAG_READY];
         out.extend_from_slice(&self.epoch.to_be_bytes());
         out.extend_from_slice(&self.hash);
+        out.extend_from_slice(&live_bitmap(&self.live, n));
         out.extend_from_slice(&sig.to_bytes());
         out
     }
@@ -162,7 +184,9 @@ impl Ready {
         session: &SessionId,
         from: u16,
     ) -> Result<Ready, ProtocolError> {
-        if bytes.len() != READY_LEN || bytes[0] != TAG_READY {
+        let n = committee.members.len() as u16;
+        let map_len = usize::from(n).div_ceil(8);
+        if bytes.len() != READY_LEN + map_len || bytes[0] != TAG_READY {
             return Err(ProtocolError::Malformed("ready message"));
         }
         let mut epoch = [0u8; 8];
@@ -170,13 +194,24 @@ impl Ready {
         let epoch = u64::from_be_bytes(epoch);
         let mut hash = [0u8; 32];
         hash.copy_from_slice(&bytes[9..41]);
+        let map = &bytes[41..41 + map_len];
+        let live: Vec<u16> = (1..=n)
+            .filter(|m| {
+                let i = usize::from(m - 1);
+                map[i / 8] & (1 << (i % 8)) != 0
+            })
+            .collect();
+        // Bits beyond n make another encoding of the same set: refused.
+        if live_bitmap(&live, n) != map {
+            return Err(ProtocolError::Malformed("ready message live set"));
+        }
         let mut sig = [0u8; 64];
-        sig.copy_from_slice(&bytes[41..]);
-        let r = Ready { epoch, hash };
+        sig.copy_from_slice(&bytes[41 + map_len..]);
+        let r = Ready { epoch, hash, live };
         let ok = committee.member(from).is_some_and(|m| {
             m.ed25519.verifying_key().is_ok_and(|k| {
                 k.verify_strict(
-                    &ready_message(session, from, &r),
+                    &ready_message(session, from, &r, n),
                     &ed25519_dalek::Signature::from_bytes(&sig),
                 )
                 .is_ok()
@@ -235,6 +270,7 @@ pub fn best_result(blobs: &[(u16, Vec<u8>)]) -> Option<(Vec<u8>, Vec<ResultSigna
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_core::SeedableRng;
 
     #[test]
     fn inputs_hash_depends_on_order_and_content() {
@@ -248,9 +284,15 @@ mod tests {
     #[test]
     fn run_changes_with_any_epoch_and_the_session() {
         let (s1, s2) = (SessionId([1; 16]), SessionId([2; 16]));
-        assert_ne!(run_for(&s1, &[1, 2, 3]), run_for(&s1, &[1, 2, 4]));
-        assert_ne!(run_for(&s1, &[1, 2, 3]), run_for(&s2, &[1, 2, 3]));
-        assert_eq!(run_for(&s1, &[1, 2, 3]), run_for(&s1, &[1, 2, 3]));
+        let all = [(1, 1), (2, 2), (3, 3)];
+        assert_ne!(run_for(&s1, &all), run_for(&s1, &[(1, 1), (2, 2), (3, 4)]));
+        assert_ne!(run_for(&s1, &all), run_for(&s2, &all));
+        assert_ne!(run_for(&s1, &all), run_for(&s1, &[(1, 1), (2, 2)]));
+        assert_ne!(
+            run_for(&s1, &[(1, 1), (2, 2), (3, 3)]),
+            run_for(&s1, &[(1, 1), (2, 2), (4, 3)])
+        );
+        assert_eq!(run_for(&s1, &all), run_for(&s1, &all));
     }
 
     #[test]
@@ -267,6 +309,38 @@ mod tests {
             disagreeing(&mine, &[(1, mine), (2, [1; 32]), (3, mine)]),
             vec![2]
         );
+    }
+
+    #[test]
+    fn a_ready_carries_its_live_set_under_the_signature() {
+        use sotto_core::session::CommitteeMember;
+        let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
+        let keys: Vec<MemberKeys> = (0..10).map(|_| MemberKeys::generate(&mut rng)).collect();
+        let committee = Committee {
+            threshold: 3,
+            members: keys
+                .iter()
+                .map(|k| CommitteeMember {
+                    name: "m".into(),
+                    x25519: k.public().x25519,
+                    ed25519: k.public().ed25519,
+                })
+                .collect(),
+        };
+        let session = SessionId([7; 16]);
+        let ready = Ready {
+            epoch: 9,
+            hash: [4; 32],
+            live: vec![1, 2, 4, 5, 6, 8, 9, 10],
+        };
+        let bytes = ready.sign(&keys[2], &session, 3, 10);
+        assert_eq!(Ready::verify(&bytes, &committee, &session, 3), Ok(ready));
+        // Another live set under the same signature, or a bit beyond n.
+        for (at, bit) in [(41, 0x04), (42, 0x04)] {
+            let mut bad = bytes.clone();
+            bad[at] ^= bit;
+            assert!(Ready::verify(&bad, &committee, &session, 3).is_err());
+        }
     }
 
     #[test]

@@ -45,6 +45,10 @@ pub enum Code {
     /// the computation stopped, nothing was published. The error's
     /// `culprits` lists the members that can be named (may be empty).
     MemberDeviated,
+    /// The other committee members went on without this one (it did not
+    /// answer in time, or came back after they had): it is not needed, and
+    /// they publish the result.
+    MemberLeftOut,
     /// Browser storage (IndexedDB) failed.
     Storage,
     /// A bug: please report it.
@@ -70,6 +74,7 @@ impl Code {
             Code::NoResult => "no_result",
             Code::ComputationFailed => "computation_failed",
             Code::MemberDeviated => "member_deviated",
+            Code::MemberLeftOut => "member_left_out",
             Code::Storage => "storage",
             Code::Internal => "internal",
         }
@@ -137,6 +142,7 @@ pub fn member_error(e: &MemberError) -> JsValue {
         MemberError::Manifest(m) => js_error(Code::ManifestMismatch, &m.to_string()),
         // A member that stopped answering: the page names whom it waits for.
         MemberError::Stalled { .. } => js_error(Code::ComputationFailed, &e.to_string()),
+        MemberError::Excluded { .. } => js_error(Code::MemberLeftOut, &e.to_string()),
         other => match other.abort() {
             Some((reason, culprits)) => {
                 let e = js_error(

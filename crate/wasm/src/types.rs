@@ -68,6 +68,7 @@ export type Progress =
   | { stage: "connected"; member: number }
   | { stage: "collecting"; submissions: number }
   | { stage: "computing"; submissions: number }
+  | { stage: "dropped"; members: number[] }
   | { stage: "published" }
   | { stage: "reconnecting" };
 /** What a committee member computed and published. */

@@ -67,6 +67,10 @@ const MESSAGES = {
     title: "A committee member broke the protocol",
     body: "The computation stopped and nothing was published, so no wrong result can appear. The details name the member when it can be identified; the organizer can run the count again without it.",
   },
+  member_left_out: {
+    title: "The other members went on without you",
+    body: "This member did not answer in time, so the others compute the result without it. Nothing is lost and nothing more is needed from you; the result appears on the results page.",
+  },
   storage: {
     title: "This browser's storage is not available",
     body: "Private windows and some settings block it. Use a normal window of a current browser.",

@@ -66,22 +66,31 @@ fn run(
     liar: Option<(usize, Deviation, u32)>,
     subs: &[Vec<ShareVec>],
 ) -> Vec<End<Value>> {
-    Network::new(c, 9)
-        .run_each(|ctx| {
-            let subs = subs[ctx.me() - 1].clone();
-            let spec = spec.clone();
-            if let Some((m, how, from)) = liar
-                && m == ctx.me()
-            {
-                ctx.set_deviation(how, from);
-            }
-            async move {
-                Ok(vote::tally(&ctx, &spec.schema(), spec.policy(), &subs)
-                    .await?
-                    .to_json())
-            }
-        })
-        .unwrap()
+    run_over(spec, Network::new(c, 9), liar, subs)
+}
+
+/// [`run`] on a given network.
+fn run_over(
+    spec: &VoteSpec,
+    net: Network,
+    liar: Option<(usize, Deviation, u32)>,
+    subs: &[Vec<ShareVec>],
+) -> Vec<End<Value>> {
+    net.run_each(|ctx| {
+        let subs = subs[ctx.me() - 1].clone();
+        let spec = spec.clone();
+        if let Some((m, how, from)) = liar
+            && m == ctx.me()
+        {
+            ctx.set_deviation(how, from);
+        }
+        async move {
+            Ok(vote::tally(&ctx, &spec.schema(), spec.policy(), &subs)
+                .await?
+                .to_json())
+        }
+    })
+    .unwrap()
 }
 
 const CHOICES: [&str; 7] = ["A", "B", "B", "C", "B", "A", "C"];
@@ -229,4 +238,59 @@ fn noise_out_of_its_range_is_caught_and_its_dealer_named() {
         assert!(fp_sum >= 0, "{v}");
         let _ = Fp::ZERO;
     }
+}
+
+#[test]
+fn a_committee_finishes_over_its_live_members_after_a_crash() {
+    // n = 2t + 1 + d: a run stalls when a member crashes, and the rerun
+    // over the other members (what the member driver agrees on,
+    // `sotto_client::member`) gives the exact result, whichever d members
+    // are gone. With n = 2t + 1 nobody may drop out.
+    for winner_only in [false, true] {
+        let spec = spec(winner_only, None);
+        for (c, gone) in [
+            (Committee { n: 4, t: 1 }, vec![4]),
+            (Committee { n: 4, t: 1 }, vec![1]),
+            (Committee { n: 5, t: 1 }, vec![2, 5]),
+            (Committee { n: 7, t: 2 }, vec![3, 6]),
+        ] {
+            let subs = shares(&spec, c, &CHOICES);
+            let End::Done(truth) = &run(&spec, c, None, &subs)[0] else {
+                panic!("the honest run failed")
+            };
+            let (total, _) = rounds(&spec, c, &subs);
+            let crashed = run(
+                &spec,
+                c,
+                Some((gone[0], Deviation::Crash, total / 2)),
+                &subs,
+            );
+            assert!(
+                crashed.iter().all(|e| matches!(e, End::Waiting(_))),
+                "{c:?}: a crash must stall the run, not end it: {crashed:?}"
+            );
+            let live: Vec<usize> = (1..=c.n).filter(|m| !gone.contains(m)).collect();
+            let ends = run_over(&spec, Network::new(c, 10).live(live.clone()), None, &subs);
+            for m in &live {
+                assert!(
+                    matches!(&ends[m - 1], End::Done(v) if v == truth),
+                    "{c:?} without {gone:?}: member {m} ended with {:?}",
+                    ends[m - 1]
+                );
+            }
+        }
+    }
+    // Fewer than 2t + 1 live members cannot compute.
+    let c = Committee { n: 3, t: 1 };
+    let spec = spec(false, None);
+    let subs = shares(&spec, c, &CHOICES);
+    let err = Network::new(c, 9)
+        .live(vec![1, 2])
+        .run(|ctx| {
+            let subs = subs[ctx.me() - 1].clone();
+            let spec = spec.clone();
+            async move { vote::tally(&ctx, &spec.schema(), spec.policy(), &subs).await }
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("invalid live set"), "{err}");
 }

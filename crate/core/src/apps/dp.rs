@@ -158,7 +158,9 @@ pub async fn add_noise(
     if per_member == 0 {
         return Ok(values.clone());
     }
-    let local: Vec<Fp> = ctx.with_rng(|rng| {
+    // Bound to the valid submissions (`Ctx::bind_noise`): a rerun draws
+    // the same noise for the same outputs.
+    let local: Vec<Fp> = ctx.with_noise_rng(|rng| {
         let mut bits = Vec::with_capacity(per_member);
         for (&s, &w) in scales.iter().zip(&widths) {
             if s == 0 {
@@ -172,7 +174,7 @@ pub async fn add_noise(
         bits
     });
     let local = ctx.deviate_noise(local);
-    // Round 1: every member deals its bits.
+    // Round 1: every live member deals its bits.
     let bits = ctx.deal_all(&local).await?;
     // Round 2: squares of every dealt bit, and the coin.
     let all: Vec<Fp> = bits.iter().flatten().copied().collect();
@@ -202,7 +204,7 @@ pub async fn add_noise(
             }
             Some(x) if !x.is_zero() => {
                 return Err(EngineError::Deviated {
-                    member: j + 1,
+                    member: ctx.members()[j],
                     what: "dealt noise out of its range",
                 });
             }

@@ -194,3 +194,5 @@ mod tests;
 
 #[cfg(test)]
 mod deviation_tests;
+#[cfg(test)]
+mod restart_tests;

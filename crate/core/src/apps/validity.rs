@@ -173,9 +173,6 @@ pub async fn check(
     if count == 0 {
         return Ok(Vec::new());
     }
-    // Everything drawn from here on is combined with these submissions.
-    let consumed = inputs_digest(ctx, submissions.iter().enumerate());
-    ctx.rekey(&[b"validity", &consumed]);
     let bit_entries: Vec<usize> = enc
         .constraints
         .iter()
@@ -299,9 +296,8 @@ fn constraint_value(enc: &Encoding, x: &[Fp], squares: &[Fp], coeffs: &[Fp]) -> 
 }
 
 /// SHA-256 over the identity ([`Ctx::input_id`]) and this member's share
-/// bytes of each given submission: what [`Ctx::rekey`] binds the
-/// randomness of the validity check, and then of the rest of the program,
-/// to.
+/// bytes of each given submission: what [`Ctx::bind_noise`] binds the
+/// differential-privacy noise to.
 fn inputs_digest<'a>(ctx: &Ctx, subs: impl Iterator<Item = (usize, &'a ShareVec)>) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
@@ -377,9 +373,8 @@ pub enum Bundled {
 /// (derived from ids that travel in the clear), so opening them reveals
 /// nothing about any answer.
 pub async fn agree_on_bundles(ctx: &Ctx, tags: &[Fp]) -> Result<Vec<Bundled>, EngineError> {
-    let n = ctx.n();
-    let outgoing = vec![Some(tags.to_vec()); n];
-    let expect = (1..=n).map(|j| (j, tags.len())).collect();
+    let outgoing = vec![Some(tags.to_vec()); ctx.n()];
+    let expect = ctx.members().iter().map(|&j| (j, tags.len())).collect();
     let lists = ctx.exchange(outgoing, expect).await?;
     let mut seen = TagSet::with_room(tags.len());
     Ok((0..tags.len())
@@ -446,9 +441,10 @@ pub async fn check_submissions<'a>(
     submissions: &'a [ShareVec],
 ) -> Result<Checked<'a>, EngineError> {
     let flags = check(ctx, enc, submissions).await?;
-    // Everything drawn after the check (comparison masks, noise) is
-    // combined with the valid submissions only: the same valid set gives
-    // the same randomness, whatever else was submitted.
+    // Noise drawn after the check is bound to the valid submissions only:
+    // the same valid set gives the same noise, whatever else was submitted
+    // and however often the computation runs (everything else is fresh in
+    // every run: see `Ctx::bind_noise`).
     let kept = inputs_digest(
         ctx,
         submissions
@@ -458,7 +454,7 @@ pub async fn check_submissions<'a>(
             .filter(|(_, ok)| **ok)
             .map(|(s, _)| s),
     );
-    ctx.rekey(&[b"valid", &kept]);
+    ctx.bind_noise(&[b"valid", &kept]);
     let valid: Vec<&ShareVec> = submissions
         .iter()
         .zip(&flags)

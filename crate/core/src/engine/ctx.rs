@@ -17,8 +17,8 @@ use super::message::Message;
 use crate::field::Fp;
 use crate::share::Reconstructor;
 
-/// HKDF salt of [`Ctx::rekey`].
-const REKEY_LABEL: &[u8] = b"sotto/engine-rekey/v1";
+/// HKDF salt of [`Ctx::bind_noise`].
+const NOISE_LABEL: &[u8] = b"sotto/engine-noise/v1";
 
 /// Domain separation of [`Ctx::transcript`].
 const TRANSCRIPT_LABEL: &[u8] = b"sotto/engine-transcript/v1";
@@ -107,8 +107,11 @@ pub(crate) struct Inner {
     pub(crate) stats: Stats,
     pub(crate) online: bool,
     pub(crate) waiting: Option<Waiting>,
-    /// The secret [`Ctx::rekey`] derives fresh generators from, if set.
+    /// The secret [`Ctx::bind_noise`] derives the noise generator from, if
+    /// set.
     pub(crate) root: Option<zeroize::Zeroizing<[u8; 32]>>,
+    /// The generator of differential-privacy noise ([`Ctx::bind_noise`]).
+    pub(crate) noise_rng: Option<chacha20::ChaCha20Rng>,
     /// Public identities of the inputs (see [`Ctx::set_input_ids`]).
     pub(crate) input_ids: Vec<Fp>,
     /// Verified preprocessing not used yet.
@@ -119,6 +122,20 @@ pub(crate) struct Inner {
     pub(crate) deviation: Option<(super::Deviation, u32)>,
     /// SHA-256 over every value this member saw opened ([`Ctx::transcript`]).
     pub(crate) transcript: sha2::Sha256,
+    /// Everything this member dealt and saw opened, by round: what a
+    /// curious member knows, for the tests that play one.
+    #[cfg(test)]
+    pub(crate) view: Vec<Seen>,
+}
+
+/// One entry of a member's view (tests only).
+#[cfg(test)]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Seen {
+    /// The member's own values it dealt in a round ([`Ctx::deal_all`]).
+    Dealt(u32, Vec<Fp>),
+    /// Values opened in a round (`None`: inconsistent shares).
+    Opened(u32, Vec<Option<Fp>>),
 }
 
 /// Handle to a party's round state, given to the committee program.
@@ -128,6 +145,8 @@ pub struct Ctx {
     pub(crate) inner: Arc<Mutex<Inner>>,
     me: usize,
     committee: Committee,
+    /// The members taking part in this run, sorted ([`Ctx::members`]).
+    live: Arc<[usize]>,
     instance: u64,
     open_plan: Arc<Reconstructor>,
 }
@@ -137,6 +156,7 @@ impl core::fmt::Debug for Ctx {
         f.debug_struct("Ctx")
             .field("me", &self.me)
             .field("committee", &self.committee)
+            .field("live", &self.live)
             .finish()
     }
 }
@@ -144,12 +164,25 @@ impl core::fmt::Debug for Ctx {
 impl Ctx {
     pub(crate) fn new(
         committee: Committee,
+        live: Vec<usize>,
         me: usize,
         instance: u64,
         rng: BoxRng,
     ) -> Result<Ctx, EngineError> {
         committee.validate(me)?;
-        let all: Vec<usize> = (1..=committee.n).collect();
+        let sorted = live.windows(2).all(|w| w[0] < w[1]);
+        if !sorted
+            || live.len() < 2 * committee.t + 1
+            || live.iter().any(|&m| m == 0 || m > committee.n)
+            || !live.contains(&me)
+        {
+            return Err(EngineError::BadLiveSet {
+                live,
+                n: committee.n,
+                t: committee.t,
+                me,
+            });
+        }
         let inner = Inner {
             round: 0,
             completed: 0,
@@ -160,18 +193,22 @@ impl Ctx {
             online: false,
             waiting: None,
             root: None,
+            noise_rng: None,
             input_ids: Vec::new(),
             stock: Default::default(),
             in_prep: false,
             deviation: None,
             transcript: sha2::Digest::new_with_prefix(TRANSCRIPT_LABEL),
+            #[cfg(test)]
+            view: Vec::new(),
         };
         Ok(Ctx {
             inner: Arc::new(Mutex::new(inner)),
             me,
             committee,
             instance,
-            open_plan: Arc::new(Reconstructor::new(&all, committee.t)?),
+            open_plan: Arc::new(Reconstructor::new(&live, committee.t)?),
+            live: live.into(),
         })
     }
 
@@ -191,9 +228,17 @@ impl Ctx {
         self.committee
     }
 
-    /// Number of members.
+    /// Number of members of the committee (live or not).
     pub fn n(&self) -> usize {
         self.committee.n
+    }
+
+    /// The members taking part in this run, sorted: every member, or an
+    /// agreed live set of at least 2t + 1 when some dropped out. Sharings
+    /// keep the members' points (member i holds f(i)); every round goes
+    /// to, and waits for, these members only.
+    pub fn members(&self) -> &[usize] {
+        &self.live
     }
 
     /// Threshold t.
@@ -219,6 +264,10 @@ impl Ctx {
         use sha2::Digest;
         let mut inner = self.lock();
         inner.transcript.update(round.to_le_bytes());
+        #[cfg(test)]
+        let values: Vec<Option<Fp>> = values.collect();
+        #[cfg(test)]
+        inner.view.push(Seen::Opened(round, values.clone()));
         for v in values {
             match v {
                 Some(v) => {
@@ -268,46 +317,65 @@ impl Ctx {
         f(&mut *inner.rng)
     }
 
-    /// Sets the secret that [`Ctx::rekey`] derives generators from (a
-    /// committee member's per-session secret, `MemberKeys::derive_secret`).
+    /// Sets the secret that [`Ctx::bind_noise`] derives the noise generator
+    /// from (a committee member's per-session secret,
+    /// `MemberKeys::derive_secret`).
     pub fn set_root_secret(&self, root: zeroize::Zeroizing<[u8; 32]>) {
         self.lock().root = Some(root);
     }
 
-    /// Replaces the random generator by one bound to `context`: with a root
-    /// secret, ChaCha20 seeded with HKDF-SHA256(salt = "sotto/engine-rekey/v1",
-    /// root, info = the concatenation of `context`); without one, seeded
-    /// from the current generator.
+    /// Binds the differential-privacy noise drawn from now on
+    /// ([`Ctx::with_noise_rng`]) to `context`: with a root secret, ChaCha20
+    /// seeded with HKDF-SHA256(salt = "sotto/engine-noise/v1", root, info =
+    /// the concatenation of `context`); without one, noise comes from the
+    /// party's generator.
     ///
-    /// Why: a committee member may run one computation several times (a
-    /// restart, or a relay that forces one). Randomness must then repeat
-    /// exactly when, and only when, what it masks repeats: the same
-    /// dealings, masks and noise for the same inputs (nobody sees two
-    /// maskings of one value, noise cannot be averaged away), fresh ones
-    /// for anything else (one mask on two different values would reveal
-    /// their difference). Programs rekey with a hash of exactly the values
-    /// the following randomness is combined with.
-    pub fn rekey(&self, context: &[&[u8]]) {
+    /// Why noise, and only noise: a member may run one computation several
+    /// times (a restart, a member dropping out, or a relay or a member that
+    /// forces one). Noise drawn afresh for the same outputs could be
+    /// averaged away, so the apps bind it to the set of valid submissions
+    /// it protects: the same set gives the same honest noise. Everything
+    /// else (dealings, triples, square pairs, masks) must be fresh in
+    /// every run. Were it repeated, a deviating member could change only
+    /// its own contributions between two runs and solve for the honest
+    /// part: the opened `sigma = tau f - g` of two runs with different
+    /// coins `tau` gives `f`, and with it the input under `d = x - f`
+    /// (`engine::restart_tests`). A fresh mask on a value seen under
+    /// another mask in an earlier run costs nothing for uniform masks and
+    /// at most 2^-40 of statistical distance for each statistical one,
+    /// which is why members bound the number of runs (the client's
+    /// `MAX_RUNS`).
+    pub fn bind_noise(&self, context: &[&[u8]]) {
         let mut inner = self.lock();
+        let Some(root) = &inner.root else {
+            inner.noise_rng = None;
+            return;
+        };
         let mut seed = zeroize::Zeroizing::new([0u8; 32]);
-        match &inner.root {
-            Some(root) => {
-                let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(REKEY_LABEL), root.as_ref());
-                if hk.expand_multi_info(context, seed.as_mut()).is_err() {
-                    // 32 bytes is always a valid HKDF-SHA256 output length.
-                    inner.rng.fill_bytes(seed.as_mut());
-                }
-            }
-            None => inner.rng.fill_bytes(seed.as_mut()),
+        let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(NOISE_LABEL), root.as_ref());
+        if hk.expand_multi_info(context, seed.as_mut()).is_err() {
+            // 32 bytes is always a valid HKDF-SHA256 output length.
+            inner.rng.fill_bytes(seed.as_mut());
         }
-        inner.rng = Box::new(<chacha20::ChaCha20Rng as rand_core::SeedableRng>::from_seed(*seed));
+        inner.noise_rng = Some(<chacha20::ChaCha20Rng as rand_core::SeedableRng>::from_seed(*seed));
+    }
+
+    /// Runs `f` with the generator of differential-privacy noise: the one
+    /// [`Ctx::bind_noise`] set, else the party's generator.
+    pub fn with_noise_rng<T>(&self, f: impl FnOnce(&mut dyn rand_core::CryptoRng) -> T) -> T {
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        match &mut inner.noise_rng {
+            Some(rng) => f(rng),
+            None => f(&mut *inner.rng),
+        }
     }
 
     /// Records public identities of the program's inputs, one per input in
     /// order (a committee member passes the part tags of the submissions it
-    /// keeps). [`Ctx::input_id`] returns them; programs that rekey on their
-    /// inputs include them, so that two inputs with equal shares at one
-    /// member but different identities never share randomness.
+    /// keeps). [`Ctx::input_id`] returns them; the apps bind the noise to
+    /// them ([`Ctx::bind_noise`]), so that two input sets with equal shares
+    /// at one member but different identities never share noise.
     pub fn set_input_ids(&self, ids: Vec<Fp>) {
         self.lock().input_ids = ids;
     }
@@ -322,14 +390,15 @@ impl Ctx {
             .unwrap_or(Fp::from(k as u64))
     }
 
-    /// Reconstruction plan for degree-t sharings held by all members.
+    /// Reconstruction plan for degree-t sharings held by the live members.
     pub(crate) fn open_plan(&self) -> &Reconstructor {
         &self.open_plan
     }
 
-    /// One round: sends `outgoing[j-1]` (if any) to member j and waits for
-    /// one vector from each member in `expect`, returned in that order with
-    /// the length given there. A message to oneself is delivered locally.
+    /// One round: sends `outgoing[j-1]` (if any) to member j, if it is
+    /// live, and waits for one vector from each member in `expect` (live
+    /// members), returned in that order with the length given there. A
+    /// message to oneself is delivered locally.
     pub async fn exchange(
         &self,
         outgoing: Vec<Option<Vec<Fp>>>,
@@ -356,6 +425,9 @@ impl Ctx {
             for (j, values) in outgoing.into_iter().enumerate() {
                 let to = j + 1;
                 let Some(values) = values else { continue };
+                if !self.live.contains(&to) {
+                    continue;
+                }
                 if to == self.me {
                     inner.inbox.insert((round, to), values);
                     continue;

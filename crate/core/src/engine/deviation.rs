@@ -131,8 +131,13 @@ impl Ctx {
                 }
             }
         } else if self.deviating(Deviation::Equivocate) {
-            // The lowest-numbered other member gets another share.
-            let victim = if me == 1 { 2 } else { 1 };
+            // The lowest-numbered other live member gets another share.
+            let victim = self
+                .members()
+                .iter()
+                .copied()
+                .find(|&m| m != me)
+                .unwrap_or(me);
             let e = self.nonzero();
             if let Some(Some(v)) = outgoing.get_mut(victim - 1) {
                 v.iter_mut().for_each(|x| *x += e);

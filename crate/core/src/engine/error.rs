@@ -21,6 +21,22 @@ pub enum EngineError {
         /// This member's index.
         me: usize,
     },
+    /// The live set is not a sorted set of at least 2t + 1 members of the
+    /// committee that includes this member.
+    #[error(
+        "invalid live set {live:?}: need at least 2t + 1 = {} distinct members of 1..={n}, sorted, including member {me}",
+        2 * .t + 1
+    )]
+    BadLiveSet {
+        /// The live set given.
+        live: Vec<usize>,
+        /// Number of members.
+        n: usize,
+        /// Threshold.
+        t: usize,
+        /// This member's index.
+        me: usize,
+    },
     /// An incoming message could not be decoded.
     #[error("malformed engine message: {0}")]
     BadMessage(&'static str),

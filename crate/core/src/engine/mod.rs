@@ -37,7 +37,7 @@
 //! allows it. Every round carries at most one message per pair of
 //! members, whatever the number of values.
 
-mod ctx;
+pub(crate) mod ctx;
 mod deviation;
 mod error;
 pub mod message;

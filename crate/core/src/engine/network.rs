@@ -88,6 +88,7 @@ pub struct Network {
     drop_if: Option<Predicate>,
     tamper: Option<Tamper>,
     absent: Vec<usize>,
+    live: Option<Vec<usize>>,
     sent: u64,
 }
 
@@ -141,6 +142,7 @@ impl Network {
             drop_if: None,
             tamper: None,
             absent: Vec::new(),
+            live: None,
             sent: 0,
         }
     }
@@ -179,6 +181,15 @@ impl Network {
     /// Member `m` never starts (crashed before the computation).
     pub fn absent(mut self, m: usize) -> Network {
         self.absent.push(m);
+        self
+    }
+
+    /// Runs over the live members `live` only ([`Party::over`]): the other
+    /// members dropped out and never start.
+    pub fn live(mut self, live: Vec<usize>) -> Network {
+        let n = self.committee.n;
+        self.absent.extend((1..=n).filter(|m| !live.contains(m)));
+        self.live = Some(live);
         self
     }
 
@@ -241,8 +252,19 @@ impl Network {
             let rng = ChaCha20Rng::seed_from_u64(
                 self.seed.wrapping_mul(1_000_003).wrapping_add(me as u64),
             );
-            let party = Party::new(self.committee, me, self.seed, Box::new(rng), &mut program)
-                .map_err(|error| NetworkError::Engine { member: me, error })?;
+            let live = match &self.live {
+                Some(live) if live.contains(&me) => live.clone(),
+                _ => (1..=n).collect(),
+            };
+            let party = Party::over(
+                self.committee,
+                live,
+                me,
+                self.seed,
+                Box::new(rng),
+                &mut program,
+            )
+            .map_err(|error| NetworkError::Engine { member: me, error })?;
             parties.push(party);
         }
         let mut clocks = vec![0.0f64; n];

@@ -42,8 +42,8 @@ impl<T> core::fmt::Debug for Party<T> {
 
 impl<T: Send + 'static> Party<T> {
     /// Creates member `me` (1-based) of `committee` running `program` for
-    /// computation `instance`, with randomness from `rng`. Nothing runs
-    /// until [`Party::start`].
+    /// computation `instance`, with randomness from `rng`, with every
+    /// member taking part. Nothing runs until [`Party::start`].
     pub fn new<F, Fut>(
         committee: Committee,
         me: usize,
@@ -55,7 +55,26 @@ impl<T: Send + 'static> Party<T> {
         F: FnOnce(Ctx) -> Fut,
         Fut: Future<Output = Result<T, EngineError>> + Send + 'static,
     {
-        let ctx = Ctx::new(committee, me, instance, rng)?;
+        let all = (1..=committee.n).collect();
+        Party::over(committee, all, me, instance, rng, program)
+    }
+
+    /// [`Party::new`] over the live members `live` only (sorted, at least
+    /// 2t + 1, including `me`): the members that did not drop out. Every
+    /// round goes to and waits for these members only ([`Ctx::members`]).
+    pub fn over<F, Fut>(
+        committee: Committee,
+        live: Vec<usize>,
+        me: usize,
+        instance: u64,
+        rng: BoxRng,
+        program: F,
+    ) -> Result<Self, EngineError>
+    where
+        F: FnOnce(Ctx) -> Fut,
+        Fut: Future<Output = Result<T, EngineError>> + Send + 'static,
+    {
+        let ctx = Ctx::new(committee, live, me, instance, rng)?;
         let program = Box::pin(program(ctx.clone()));
         Ok(Party {
             ctx,
@@ -91,7 +110,7 @@ impl<T: Send + 'static> Party<T> {
                 actual: from,
             });
         }
-        if from == 0 || from > self.ctx.n() {
+        if !self.ctx.members().contains(&from) {
             return Err(EngineError::WrongSender {
                 claimed: msg.from as usize,
                 actual: from,

@@ -214,6 +214,10 @@ function progressList(check = false) {
       note.textContent = `Reconnected to the server at ${new Date().toLocaleTimeString()} to check for new messages.`;
       return;
     }
+    if (p.stage === "dropped") {
+      note.textContent = `Member ${p.members.join(", ")} did not answer in time: computing again without ${p.members.length === 1 ? "it" : "them"}.`;
+      return;
+    }
     const active = ACTIVE[p.stage];
     if (active === undefined) return;
     items.forEach((li, i) => {

@@ -125,11 +125,12 @@ fn zip_with(a: &ShareVec, b: &ShareVec, f: impl Fn(Fp, Fp) -> Fp) -> Result<Shar
 }
 
 impl Ctx {
-    /// Opens a degree-t sharing to every member (one round). All n shares
-    /// are used: t+1 interpolate, the rest are checked, and an inconsistent
-    /// member is named when identifiable ([`EngineError::Opening`]).
+    /// Opens a degree-t sharing to every live member (one round). All
+    /// their shares are used: t+1 interpolate, the rest are checked, and an
+    /// inconsistent member is named when identifiable
+    /// ([`EngineError::Opening`]).
     pub async fn open(&self, x: &ShareVec) -> Result<Vec<Fp>, EngineError> {
-        let all: Vec<usize> = (1..=self.n()).collect();
+        let all = self.members().to_vec();
         Ok(self.open_to(x, &all).await?.unwrap_or_default())
     }
 
@@ -153,7 +154,7 @@ impl Ctx {
     /// masks, random coefficients). Not counted in
     /// [`crate::engine::Stats::revealed`].
     pub async fn open_masked(&self, x: &ShareVec) -> Result<Vec<Fp>, EngineError> {
-        let all: Vec<usize> = (1..=self.n()).collect();
+        let all = self.members().to_vec();
         let plan = self.open_plan().clone();
         Ok(self.open_with(x, &all, &plan).await?.unwrap_or_default())
     }
@@ -167,7 +168,7 @@ impl Ctx {
     pub async fn open_each(&self, x: &ShareVec) -> Result<Vec<Option<Fp>>, EngineError> {
         let mut outgoing = vec![Some(x.0.clone()); self.n()];
         self.deviate_opening(&mut outgoing);
-        let expect = (1..=self.n()).map(|j| (j, x.len())).collect();
+        let expect = self.members().iter().map(|&j| (j, x.len())).collect();
         let round = self.current_round();
         let got = self.exchange(outgoing, expect).await?;
         let refs: Vec<&[Fp]> = got.iter().map(|v| v.as_slice()).collect();
@@ -182,9 +183,9 @@ impl Ctx {
         recipients: &[usize],
         plan: &crate::share::Reconstructor,
     ) -> Result<Option<Vec<Fp>>, EngineError> {
-        if recipients.iter().any(|&r| r == 0 || r > self.n()) {
+        if recipients.iter().any(|r| !self.members().contains(r)) {
             return Err(EngineError::InvalidOperation(
-                "recipient outside the committee",
+                "recipient outside the live members",
             ));
         }
         let mut outgoing: Vec<Option<Vec<Fp>>> = (1..=self.n())
@@ -193,7 +194,7 @@ impl Ctx {
         self.deviate_opening(&mut outgoing);
         let receiving = recipients.contains(&self.me());
         let expect = if receiving {
-            (1..=self.n()).map(|j| (j, x.len())).collect()
+            self.members().iter().map(|&j| (j, x.len())).collect()
         } else {
             Vec::new()
         };
@@ -281,9 +282,9 @@ impl Ctx {
     /// Re-shares local points of degree-2t polynomials (products of two
     /// degree-t sharings) to degree t (one round): the re-sharing step of
     /// Gennaro, Rabin and Rabin, "Simplified VSS and fast-track multiparty
-    /// computations" (PODC 1998), section 3. Members 1..=2t+1 share their
-    /// point with degree t; member j's new share is the Lagrange
-    /// combination (at 0, over points 1..=2t+1) of what it got.
+    /// computations" (PODC 1998), section 3. The first 2t+1 live members
+    /// share their point with degree t; member j's new share is the
+    /// Lagrange combination (at 0, over those points) of what it got.
     ///
     /// A dealer may re-share a wrong value unseen: only the preprocessing
     /// uses this, where the sacrifice check catches it
@@ -291,17 +292,16 @@ impl Ctx {
     pub(crate) async fn reduce_degree(&self, local: &[Fp]) -> Result<ShareVec, EngineError> {
         let (n, t, len) = (self.n(), self.t(), local.len());
         let local = &self.deviate_values(super::super::Deviation::Mul, local.to_vec());
-        let dealers = 2 * t + 1;
-        let outgoing = if self.me() <= dealers {
+        let dealers = &self.members()[..2 * t + 1];
+        let outgoing = if dealers.contains(&self.me()) {
             let shares = self.with_rng(|rng| deal(local, n, t, rng))?;
             shares.into_iter().map(|s| Some(s.into_values())).collect()
         } else {
             vec![None; n]
         };
-        let expect = (1..=dealers).map(|i| (i, len)).collect();
+        let expect = dealers.iter().map(|&i| (i, len)).collect();
         let got = self.exchange(outgoing, expect).await?;
-        let lambdas =
-            crate::share::lagrange_coefficients(&(1..=dealers).collect::<Vec<_>>(), Fp::ZERO)?;
+        let lambdas = crate::share::lagrange_coefficients(dealers, Fp::ZERO)?;
         let mut out = vec![Fp::ZERO; len];
         for (lambda, shares) in lambdas.iter().zip(&got) {
             for (o, s) in out.iter_mut().zip(shares) {
@@ -319,9 +319,9 @@ impl Ctx {
         values: Option<&[Fp]>,
         len: usize,
     ) -> Result<ShareVec, EngineError> {
-        if dealer == 0 || dealer > self.n() {
+        if !self.members().contains(&dealer) {
             return Err(EngineError::InvalidOperation(
-                "dealer outside the committee",
+                "dealer outside the live members",
             ));
         }
         let outgoing = if self.me() == dealer {
@@ -358,14 +358,22 @@ impl Ctx {
         Ok(ShareVec(out))
     }
 
-    /// Every member deals its own local vector (one round); returns the
-    /// sharings dealt by members 1..=n, in order. `local` must have the
-    /// same length at every member.
+    /// Every live member deals its own local vector (one round); returns
+    /// the sharings dealt by the live members ([`Ctx::members`]), in order.
+    /// `local` must have the same length at every member.
     pub(crate) async fn deal_all(&self, local: &[Fp]) -> Result<Vec<Vec<Fp>>, EngineError> {
         let (n, t, len) = (self.n(), self.t(), local.len());
+        #[cfg(test)]
+        {
+            let mut inner = self.lock();
+            let round = inner.round;
+            inner
+                .view
+                .push(crate::engine::ctx::Seen::Dealt(round, local.to_vec()));
+        }
         let shares = self.with_rng(|rng| deal(local, n, t, rng))?;
         let outgoing = shares.into_iter().map(|s| Some(s.into_values())).collect();
-        let expect = (1..=n).map(|j| (j, len)).collect();
+        let expect = self.members().iter().map(|&j| (j, len)).collect();
         self.exchange(outgoing, expect).await
     }
 
