@@ -626,3 +626,56 @@ fn with_2t_plus_1_members_nobody_is_left_out() {
     .unwrap();
     assert!(published.iter().all(Option::is_none));
 }
+
+#[test]
+fn a_member_that_keeps_forcing_restarts_is_refused_after_max_runs() {
+    // Every new epoch of a member restarts the computation with fresh
+    // masks; a member (or a relay replaying its restarts) that keeps doing
+    // so could collect many maskings of one value. After MAX_RUNS runs the
+    // others stop.
+    let (keys, m) = setup(3);
+    let mut st = states(&keys, &m, &[1, 2, 3]);
+    let mut queues: Vec<VecDeque<Delivery>> = submissions(&m, &[vec![1, 0]])
+        .into_iter()
+        .map(VecDeque::from)
+        .collect();
+    let mut published = vec![None; 3];
+    let mut sent = Vec::new();
+    // Member 3 stops after its Ready: the run never finishes.
+    st[2].set_deviation(sotto_core::engine::Deviation::Crash, 0);
+    pump(&mut st, &mut queues, &[true; 3], &mut published, &mut sent).unwrap();
+    let n = 3u16;
+    let session = m.manifest.session_id;
+    // Member 3's Ready, as the honest code sent it.
+    let ready = sent
+        .iter()
+        .find_map(|(i, out)| match out {
+            Outgoing::Send { payload, .. } if *i == 2 && payload[0] == protocol::TAG_READY => {
+                protocol::Ready::verify(payload, &m.manifest.committee, &session, 3).ok()
+            }
+            _ => None,
+        })
+        .unwrap();
+    let mut outcome = Ok(());
+    for epoch in 100..100 + super::MAX_RUNS as u64 {
+        let again = protocol::Ready {
+            epoch,
+            ..ready.clone()
+        };
+        let d = Delivery {
+            seq: 0,
+            kind: DeliveryKind::Broadcast,
+            from: 3,
+            id: epoch,
+            payload: again.sign(&keys[2], &session, 3, n),
+        };
+        outcome = st[0].on_delivery(&d);
+        if outcome.is_err() {
+            break;
+        }
+    }
+    match outcome {
+        Err(MemberError::TooManyRuns { runs }) => assert_eq!(runs, super::MAX_RUNS),
+        other => panic!("member 1 should refuse the 17th run: {other:?}"),
+    }
+}
