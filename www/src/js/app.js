@@ -13,6 +13,7 @@ import { routeOf } from "./link.js";
 import { errorNotice } from "./errors.js";
 import { verifiedImport } from "./verified.js";
 import { toRelayLink } from "./relay-link.js";
+import { startPinning, versionPanel } from "./app-version.js";
 
 // Each page is its own module, loaded when shown (and checked against the
 // hashes in index.html): a participant never downloads the organizer's or
@@ -71,3 +72,6 @@ window.addEventListener("hashchange", () => {
   });
 });
 route();
+// Pin this version on first use (www/src/sw.js) and show what runs.
+startPinning();
+versionPanel(document.querySelector(".site-footer"));
