@@ -71,7 +71,8 @@ window.addEventListener("hashchange", () => {
     main.focus({ preventScroll: true });
   });
 });
-route();
-// Pin this version on first use (www/src/sw.js) and show what runs.
-startPinning();
+// Pin this version on first use (www/src/sw.js) once the first page is
+// shown: the worker's install fetches do not compete with the page's own on
+// a slow link. The footer panel shows what runs.
+route().finally(startPinning);
 versionPanel(document.querySelector(".site-footer"));
