@@ -540,6 +540,48 @@ mod tests {
     }
 
     #[test]
+    fn the_release_signature_is_checked_against_the_named_key() {
+        use ed25519_dalek::{Signer, SigningKey};
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let public = b64.encode(key.verifying_key().as_bytes());
+        let json =
+            format!(r#"{{"version":"1","files":{{}},"releaseKey":"{public}","signedAt":"t"}}"#);
+        let sig = b64.encode(key.sign(json.as_bytes()).to_bytes());
+        assert_eq!(
+            signature(json.as_bytes(), sig.as_bytes(), Some(&public)),
+            Signature::Valid {
+                key: public.clone(),
+                signed_at: "t".into()
+            }
+        );
+        // Another key asked for, other bytes, a damaged signature, no key.
+        assert!(matches!(
+            signature(json.as_bytes(), sig.as_bytes(), Some("AAAA")),
+            Signature::Bad(_)
+        ));
+        let other = json.replace("\"1\"", "\"2\"");
+        assert!(matches!(
+            signature(other.as_bytes(), sig.as_bytes(), None),
+            Signature::Bad(_)
+        ));
+        assert!(matches!(
+            signature(json.as_bytes(), b"not base64!", None),
+            Signature::Bad(_)
+        ));
+        assert!(matches!(
+            signature(br#"{"version":"1"}"#, sig.as_bytes(), None),
+            Signature::Bad(_)
+        ));
+        // The signing fields are not part of the comparison of two builds.
+        assert_eq!(
+            unsigned(json.as_bytes()),
+            unsigned(br#"{"version":"1","files":{},"releaseKey":"x","signedAt":"u"}"#)
+        );
+        assert_ne!(unsigned(json.as_bytes()), unsigned(other.as_bytes()));
+    }
+
+    #[test]
     fn sri_matches_the_build_format() {
         // SHA-384 of the empty string, as `integrity` attributes write it.
         assert_eq!(
