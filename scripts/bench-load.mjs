@@ -125,14 +125,16 @@ try {
   const members = keys.map(({ name, x25519, ed25519 }) => ({ name, x25519, ed25519 }));
   const surveyOrg = await web.Organizer.create(`ws://${addr}/ws`, {
     title: "Load benchmark survey",
-    survey: survey(),
-    members,
+    kind: "survey",
+    schema: survey(),
+    committee: { members },
     policy: { min_submissions: 5 },
   });
   const voteOrg = await web.Organizer.create(`ws://${addr}/ws`, {
     title: "Load benchmark vote",
-    vote: { method: "plurality", options: ["A", "B", "C"], reveal: "tally" },
-    members: members.slice(0, 3),
+    kind: "vote",
+    schema: { method: "plurality", options: ["A", "B", "C"], reveal: "tally" },
+    committee: { members: members.slice(0, 3) },
   });
   const links = {
     participant: voteOrg.links().participants[0],

@@ -8,6 +8,8 @@
 #
 # --force-wasm rebuilds the package even when it looks fresh; --no-wasm
 # copies the package as it is (it must exist), for quick page edits;
+# SOTTO_RELEASE_KEY: the release key file that signs build.json (default:
+# the development key .release/dev-release-key.pem, made when missing).
 # --relay points the app at a relay on another origin (www/set-relay.mjs:
 # for a static host, with the relay on --no-static; docs/web.md).
 #
@@ -15,7 +17,9 @@
 #   index.html                        the app (start, participate, console, results),
 #                                     loading assets/ with integrity
 #   assets/                           content-hashed bundles, wasm and CSS (+ .br, .gz)
-#   build.json                        version and SHA-384 of every asset
+#   build.json                        version, release key and SHA-384 of every asset
+#   build.json.sig                    its Ed25519 signature by the release key
+#   sw.js                             the service worker that pins the build
 #   styles.css, js/…                  the unbundled sources (tests import them)
 #   widget.js, widget.css             the embeddable <sotto-vote>/<sotto-survey>
 #   embed-example.html(.js)           a plain page embedding them
@@ -78,6 +82,20 @@ done
 [[ -d "$ROOT/www/node_modules/esbuild" ]] || { echo "build-www: esbuild missing: run scripts/setup.sh --node" >&2; exit 1; }
 node "$ROOT/www/build.mjs" "$tmp"
 if [[ -n "$relay" ]]; then node "$ROOT/www/set-relay.mjs" "$tmp" "$relay"; fi
+# Sign build.json with the release key (www/release.mjs; docs/web.md,
+# "Pinning"): SOTTO_RELEASE_KEY names the operator's key file; without it,
+# the development key in .release/ (made by scripts/setup.sh, or here).
+if [[ -n "${SOTTO_RELEASE_KEY:-}" ]]; then
+    key="$SOTTO_RELEASE_KEY"
+    [[ -f "$key" ]] || { echo "build-www: SOTTO_RELEASE_KEY=$key: no such file" >&2; exit 1; }
+else
+    key="$ROOT/.release/dev-release-key.pem"
+    if [[ ! -f "$key" ]]; then
+        echo "[build-www] no release key: making a development key at $key (not for a real deployment: docs/web.md, \"Pinning\")"
+        node "$ROOT/www/release.mjs" key "$key"
+    fi
+fi
+node "$ROOT/www/release.mjs" sign "$tmp" "$key"
 
 # Swap in the new tree at once, so a running relay never serves half a build.
 rm -rf "$DIST.old"

@@ -218,4 +218,13 @@ if (( want_deny )); then
     fi
 fi
 
+# --- the development release key (signs www/dist/build.json) -------------------
+# An ignored file; a real deployment signs with the operator's own key
+# (SOTTO_RELEASE_KEY; docs/web.md, "Pinning").
+if [[ -f .release/dev-release-key.pem ]]; then
+    say "development release key: present (.release/dev-release-key.pem)"
+elif command -v node >/dev/null; then
+    node www/release.mjs key .release/dev-release-key.pem
+fi
+
 say "done"

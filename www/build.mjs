@@ -21,7 +21,10 @@
 //   widget.js a stub at the stable address other sites embed, importing
 //             the hashed widget bundle
 //   build.json  the version and the SHA-384 of every file under assets/
-//             (what `integrity` attributes and the about page show)
+//             and of the top-level files browsers load (index.html, sw.js,
+//             widget.js, the embedding example); www/release.mjs then
+//             adds the release key and signs it (build.json.sig), which
+//             the service worker checks (docs/web.md, "Pinning")
 //   FILE.br, FILE.gz  brotli (quality 11) and gzip (level 9) copies of
 //             every text and wasm file they shrink, for the relay's
 //             content negotiation
@@ -199,11 +202,17 @@ writeFileSync(
   `// Sotto's embeddable widget; the code is assets/${fileOf(widgetOut)} (hashed, immutable).\nimport "./assets/${fileOf(widgetOut)}";\n`,
 );
 
-// 6. build.json: what was built, for the about page and verify-app.
+// 6. build.json: what was built, for the service worker, the about panel and `sotto verify-app`.
 const version = JSON.parse(readFileSync(join(dir, "pkg/package.json"), "utf8")).version;
 const files = {};
 for (const f of readdirSync(assets).sort()) files[`assets/${f}`] = integrity(f);
-files["index.html"] = sri(readFileSync(join(dir, "index.html")));
+// The files outside assets/ that browsers load as they are: the page, the
+// service worker that pins the build (www/src/sw.js), the widget's stub
+// and the embedding example (the service worker runs a document of the
+// origin only when its hash is listed here).
+for (const f of ["index.html", "sw.js", "widget.js", "embed-example.html", "embed-example.js"]) {
+  files[f] = sri(readFileSync(join(dir, f)));
+}
 writeFileSync(join(dir, "build.json"), `${JSON.stringify({ version, entry: `assets/${appFile}`, files }, null, 2)}\n`);
 
 // 7. Precompressed copies for content negotiation.

@@ -38,6 +38,11 @@ export default [
     languageOptions: { globals: { ...globals.browser } },
   },
   {
+    // The service worker that pins the app.
+    files: ["www/src/sw.js"],
+    languageOptions: { globals: { ...globals.serviceworker } },
+  },
+  {
     // The committee member's Web Worker.
     files: ["crate/**/js/worker.js"],
     languageOptions: { globals: { ...globals.worker } },

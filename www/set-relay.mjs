@@ -9,9 +9,10 @@
 // sessions and to write links to itself that carry `relay=`; the origin
 // and its WebSocket twin added to the page's `connect-src`, so the app
 // may reach that relay and no other; and index.html's new SHA-384 and
-// compressed copies in build.json, index.html.br and index.html.gz.
+// compressed copies in build.json, index.html.br and index.html.gz. The
+// old release signature (build.json.sig) no longer matches: it is removed.
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 
@@ -54,4 +55,13 @@ const build = JSON.parse(readFileSync(buildFile, "utf8"));
 build.files["index.html"] = `sha384-${createHash("sha384").update(html).digest("base64")}`;
 build.relay = origin;
 writeCompressed(buildFile, `${JSON.stringify(build, null, 2)}\n`);
+// The release signature was of the old build.json: drop it (an unsigned
+// build is not pinned by the service worker). scripts/build-www.sh --relay
+// signs after this step; on a build already made, sign again with
+// `node www/release.mjs sign DIST KEY` (docs/web.md, "Pinning").
+const sig = join(dist, "build.json.sig");
+if (existsSync(sig)) {
+  rmSync(sig);
+  console.log(`[set-relay] ${sig} removed: sign again (node www/release.mjs sign ${dist} KEY)`);
+}
 console.log(`[set-relay] ${page}: relay ${origin}`);

@@ -4,15 +4,15 @@
 // compressed on the wire; a second visit takes them from the cache without
 // asking the relay; and a changed module or wasm file is refused by the
 // browser (Subresource Integrity) while the untouched build runs;
-// scripts/verify-app.mjs finds the served app equal to the build, and names
-// a changed file.
+// `sotto verify-app` finds the served app equal to the build, and names a
+// changed file.
 
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BROWSER } from "./browsers.mjs";
-import { ROOT, runTest, log, assert } from "./lib.mjs";
+import { ROOT, SOTTO_BIN, runTest, log, assert } from "./lib.mjs";
 import { circleVote, openParticipant } from "./flows.mjs";
 
 const dist = mkdtempSync(join(tmpdir(), "sotto-dist-"));
@@ -188,19 +188,17 @@ await runTest(
     // And once restored, the same link works again.
     assert((await openFresh(browser, link)).shown === "form", "the restored build shows the form");
 
-    // scripts/verify-app.mjs: the served app equals the local build, and a
-    // changed file is named.
+    // `sotto verify-app` (crate/cli): the served app equals the local build,
+    // and a changed file is named.
     const verify = () =>
-      spawnSync(process.execPath, [join(ROOT, "scripts/verify-app.mjs"), relay.origin, join(ROOT, "www", "dist")], {
-        encoding: "utf8",
-      });
+      spawnSync(SOTTO_BIN, ["verify-app", relay.origin, "--dist", join(ROOT, "www", "dist")], { encoding: "utf8" });
     let check = verify();
-    assert(check.status === 0 && /\b0 failed/.test(check.stdout), `verify-app passes: ${check.stdout}${check.stderr}`);
+    assert(check.status === 0 && /^equal: /m.test(check.stdout), `verify-app passes: ${check.stdout}${check.stderr}`);
     restore = tamper(participate, (b) => Buffer.concat([b, Buffer.from("\n")]));
     check = verify();
     restore();
-    assert(check.status === 1, `verify-app fails on a changed file: ${check.stdout}`);
-    assert(check.stdout.includes(`CHANGED  assets/${participate}`), `verify-app names the file: ${check.stdout}`);
+    assert(check.status === 1, `verify-app fails on a changed file: ${check.stdout}${check.stderr}`);
+    assert(check.stdout.includes(`changed  assets/${participate}`), `verify-app names the file: ${check.stdout}`);
     log("verify-app: the served app equals the build; a changed file is named");
     log(`delivery checks passed in ${BROWSER}`);
   },

@@ -15,6 +15,8 @@ import { BROWSER, launchBrowser } from "./browsers.mjs";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const AXE = readFileSync(join(ROOT, "www/node_modules/axe-core/axe.min.js"), "utf8");
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
+/** The `sotto` CLI that tests/browser/run.sh builds (release). */
+export const SOTTO_BIN = join(TARGET, "release", "sotto");
 /** Chromium's screenshots in target/screenshots/, Firefox's in target/screenshots/firefox/. */
 export const SCREENSHOTS = join(ROOT, "target", "screenshots", ...(BROWSER === "chromium" ? [] : [BROWSER]));
 

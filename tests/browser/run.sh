@@ -39,8 +39,8 @@ for b in "${browsers[@]}"; do
     esac
 done
 
-echo "[browser] building sotto-relay (release)"
-cargo build --release --quiet -p sotto-relay
+echo "[browser] building sotto-relay and the sotto CLI (release)"
+cargo build --release --quiet -p sotto-relay -p sotto-cli
 scripts/build-www.sh
 
 if (( ${#names[@]} )); then

@@ -34,6 +34,9 @@ pub enum Command {
     Result(super::commands::ResultArgs),
     /// Run a whole session (relay, members, participants) from a scenario file.
     Simulate(super::commands::SimulateArgs),
+    /// Compare the web app a server serves with a local build (exit status
+    /// 0 equal, 1 a file differs or is missing, 2 nothing compared).
+    VerifyApp(super::verify_app::VerifyAppArgs),
 }
 
 /// Session commands.
@@ -128,6 +131,14 @@ pub fn main() -> ExitCode {
         Command::Submit(args) => super::commands::submit(&args),
         Command::Close(args) => super::commands::close(&args),
         Command::Result(args) => super::commands::result(&args),
+        Command::VerifyApp(args) => match super::verify_app::run(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(err) => {
+                eprintln!("sotto verify-app: {err:#}");
+                return ExitCode::from(2);
+            }
+        },
         Command::Simulate(args) => match super::commands::simulate(&args) {
             // A member deviated or stopped: the JSON line says who.
             Ok(true) => return ExitCode::from(3),

@@ -13,3 +13,4 @@ pub mod commands;
 pub mod draft;
 pub mod keygen;
 pub mod simulate;
+pub mod verify_app;

@@ -1,5 +1,6 @@
 //! `CommitteeMember`: generate or import a member key, keep it in
-//! IndexedDB, export it as a passphrase-protected key file, and run the
+//! IndexedDB (sealed under a non-extractable WebCrypto key by
+//! `js/keystore.js`, never as the raw secret), export it as a passphrase-protected key file, and run the
 //! committee protocol for a session through the relay (the same driver the
 //! native daemon runs), reporting progress to the page.
 //!
@@ -118,7 +119,10 @@ impl CommitteeMember {
             if v.is_undefined() {
                 return Ok(JsValue::UNDEFINED);
             }
-            let mut bytes = zeroize::Zeroizing::new(js_sys::Uint8Array::new(&v).to_vec());
+            let stored = js_sys::Uint8Array::new(&v);
+            let mut bytes = zeroize::Zeroizing::new(stored.to_vec());
+            // The opened copy keystore.js handed over: wipe it too.
+            stored.fill(0, 0, stored.length());
             let secret: &[u8; 64] = bytes
                 .as_slice()
                 .try_into()

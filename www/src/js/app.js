@@ -13,6 +13,7 @@ import { routeOf } from "./link.js";
 import { errorNotice } from "./errors.js";
 import { verifiedImport } from "./verified.js";
 import { toRelayLink } from "./relay-link.js";
+import { startPinning, versionPanel } from "./app-version.js";
 
 // Each page is its own module, loaded when shown (and checked against the
 // hashes in index.html): a participant never downloads the organizer's or
@@ -70,4 +71,8 @@ window.addEventListener("hashchange", () => {
     main.focus({ preventScroll: true });
   });
 });
-route();
+// Pin this version on first use (www/src/sw.js) once the first page is
+// shown: the worker's install fetches do not compete with the page's own on
+// a slow link. The footer panel shows what runs.
+route().finally(startPinning);
+versionPanel(document.querySelector(".site-footer"));
