@@ -279,6 +279,16 @@ fn result_json(blobs: &[Vec<u8>]) -> serde_json::Value {
             .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())),
         "{transcript}"
     );
+    let receipts = json
+        .as_object_mut()
+        .unwrap()
+        .remove("receipts")
+        .expect("the signed result carries the counted receipts");
+    assert_eq!(receipts["count"], json["valid"], "{receipts}");
+    assert_eq!(
+        receipts["list"].as_array().map(Vec::len),
+        json["valid"].as_u64().map(|v| v as usize)
+    );
     json
 }
 

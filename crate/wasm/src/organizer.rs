@@ -291,9 +291,33 @@ fn result_js(manifest: &VerifiedManifest, r: &VerifiedResult) -> Result<JsValue,
         "result": r.json["result"],
         "valid": r.json["valid"],
         "invalid": r.json["invalid"],
+        "receipts": r.json["receipts"],
         "signers": r.signers,
         "threshold": manifest.manifest.committee.threshold,
     }))
+}
+
+/// Whether the receipt `receipt` (64 hex digits, or the receipt JSON a
+/// submission returned) is among the receipts the committee signed as
+/// counted in `verified` (what [`verify_result`] resolved to):
+/// `"counted"`, `"missing"`, or `"unknown"` when the result lists no
+/// receipts. Rejects an unreadable receipt with `invalid_answer`.
+#[wasm_bindgen(js_name = checkReceipt, unchecked_return_type = "\"counted\" | \"missing\" | \"unknown\"")]
+pub fn check_receipt(
+    #[wasm_bindgen(unchecked_param_type = "VerifiedResult")] verified: JsValue,
+    receipt: &str,
+) -> Result<JsValue, JsValue> {
+    use sotto_client::receipts::{self, ReceiptCheck};
+    let receipt = receipts::parse_receipt(receipt)
+        .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))?;
+    let verified: serde_json::Value =
+        super::from_js(&verified, Code::InvalidOptions, "verified result")?;
+    let answer = match receipts::check_receipt(&verified, &receipt) {
+        ReceiptCheck::Counted => "counted",
+        ReceiptCheck::Missing => "missing",
+        _ => "unknown",
+    };
+    Ok(JsValue::from_str(answer))
 }
 
 /// Fetches and verifies the result named by a read link: the manifest must

@@ -62,7 +62,7 @@ export interface Validation { valid: boolean; message?: string; }
 /** A committee member as shown to participants. */
 export interface CommitteeEntry { index: number; name: string; fingerprint: string; }
 /** A result accepted with at least t + 1 member signatures. */
-export interface VerifiedResult { result: any; valid: number; invalid: number; signers: number[]; threshold: number; }
+export interface VerifiedResult { result: any; valid: number; invalid: number; receipts?: { count: number; sha256: string; list?: string[] }; signers: number[]; threshold: number; }
 /** Progress of a committee member. */
 export type Progress =
   | { stage: "connected"; member: number }
