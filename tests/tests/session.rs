@@ -77,6 +77,7 @@ async fn create_with(
     let spec = SessionSpec {
         deadlines,
         title: "e2e".into(),
+        description: None,
         kind: SessionKind::Vote(plurality(&["A", "B", "C"])),
         committee: DraftCommittee {
             threshold: None,

@@ -40,6 +40,7 @@ fn setup_with(n: usize, policy: OutputPolicy) -> (Vec<Arc<MemberKeys>>, Verified
         version: MANIFEST_VERSION,
         session_id: SessionId([5; 16]),
         title: "t".into(),
+        description: None,
         kind: SessionKind::Vote(VoteSchema {
             method: VoteMethod::Plurality,
             options: vec!["A".into(), "B".into()],

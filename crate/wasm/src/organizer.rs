@@ -20,7 +20,7 @@ use sotto_client::draft::SessionDraft;
 use sotto_client::flows;
 use sotto_client::session::{VerifiedResult, invite_link, relay_of_link};
 use sotto_core::session::{Role, SignedManifest, VerifiedManifest};
-use sotto_wire::{SessionId, SessionState, Token};
+use sotto_wire::{SessionId, Token};
 
 /// The exported capability.
 #[derive(Serialize, Deserialize)]
@@ -197,15 +197,7 @@ impl Organizer {
                 .await
                 .map_err(|e| flow_error(&e))?;
             let _ = c.close().await;
-            let state = match welcome.state {
-                SessionState::Draft => "draft",
-                SessionState::Open => "open",
-                SessionState::Closed => "closed",
-                SessionState::Computing => "computing",
-                SessionState::Done => "done",
-                // A state a newer relay might report.
-                _ => "unknown",
-            };
+            let state = super::participant::state_name(welcome.state);
             to_js(&json!({ "state": state, "submissions": welcome.head }))
         })
     }

@@ -45,6 +45,8 @@ export interface Deadlines { opens_at?: number; closes_at?: number; }
 /** What `Organizer.create` takes: a session draft (docs/session.md), the same JSON as the CLI's draft file. */
 export type SessionDraft = SessionKind & {
   title: string;
+  /** What the session is for (optional, at most 2000 characters, line breaks allowed). */
+  description?: string;
   committee: { threshold?: number; members: MemberPublic[] };
   policy?: OutputPolicy;
   deadlines?: Deadlines;

@@ -13,6 +13,7 @@ import { routeOf } from "./link.js";
 import { errorNotice } from "./errors.js";
 import { verifiedImport } from "./verified.js";
 import { toRelayLink } from "./relay-link.js";
+import { loadLanguage, languageSwitch, t } from "./i18n/index.js";
 
 // Each page is its own module, loaded when shown (and checked against the
 // hashes in index.html): a participant never downloads the organizer's or
@@ -31,7 +32,7 @@ async function route() {
   const r = routeOf(location.hash);
   // With the app on another origin, the relay named in the link (js/relay-link.js).
   const link = toRelayLink(location.href);
-  document.title = "Sotto: private votes, surveys and budgets";
+  document.title = t("shell.title");
   // Participants see their form only, not the organizer's navigation.
   const nav = /** @type {HTMLElement | null} */ (document.querySelector(".site-header nav"));
   if (nav) nav.hidden = r.view === "participate";
@@ -48,14 +49,14 @@ async function route() {
       case "bad-link":
         return replace(
           main,
-          h("h1", {}, "This link cannot be used"),
+          h("h1", {}, t("shell.badLinkTitle")),
           errorNotice(Object.assign(new Error("unknown role in the link"), { code: "bad_link" })),
         );
       default:
         return await (await views.create()).createView(main);
     }
   } catch (err) {
-    replace(main, h("h1", {}, "Sotto could not start"), errorNotice(err));
+    replace(main, h("h1", {}, t("shell.cannotStart")), errorNotice(err));
   }
 }
 
@@ -70,4 +71,27 @@ window.addEventListener("hashchange", () => {
     main.focus({ preventScroll: true });
   });
 });
-route();
+/** The shell (index.html is English) in the chosen language, with the language switch. */
+function shell() {
+  const set = (selector, key, attr) => {
+    const el = document.querySelector(selector);
+    if (!el) return;
+    if (attr) el.setAttribute(attr, t(key));
+    else el.textContent = t(key);
+  };
+  set(".skip-link", "shell.skip");
+  set(".site-header nav", "shell.nav", "aria-label");
+  set('.site-header nav a[href="./"]', "shell.create");
+  set('.site-header nav a[href="#console"]', "shell.console");
+  set(".site-footer p", "shell.footer");
+  document.querySelector(".site-header")?.append(languageSwitch());
+}
+
+loadLanguage()
+  .catch(() => {
+    /* the catalog failed its integrity check or to load: English */
+  })
+  .then(() => {
+    shell();
+    route();
+  });
