@@ -38,6 +38,8 @@ await runTest("languages", async ({ relay, context }) => {
   await voter.getByRole("heading", { name: "Qué sale de tu navegador" }).waitFor();
   await voter.getByText("Esta página divide tu respuesta en 3 partes").waitFor();
   await voter.getByText("Votación", { exact: true }).waitFor();
+  await voter.getByText("Tu elección").waitFor();
+  await voter.getByText("Elige una opción.").waitFor();
   await axeCheck(voter, "participate page in Spanish");
   await screenshot(voter, "participate-spanish");
   await voter.getByLabel("A", { exact: true }).check();

@@ -13,12 +13,19 @@ const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isM
 
 await runTest("receipt", async ({ relay, context }) => {
   const org = await (await context()).newPage();
-  const links = await circleVote(org, relay.origin, "Receipt check");
+  const links = await circleVote(org, relay.origin, "Receipt check", {
+    description: "Pick one.\nYour receipt shows later whether it was counted.",
+  });
 
   const voters = [];
   for (const choice of ["A", "B", "A"]) {
     const page = await (await context()).newPage();
     await openParticipant(page, links.participants[0]);
+    // The session's description, its line break kept.
+    if (!voters.length) {
+      const text = await page.locator("#description").innerText();
+      assertEqual(text.trim(), "Pick one.\nYour receipt shows later whether it was counted.", "the description");
+    }
     await page.getByLabel(choice, { exact: true }).check();
     assertEqual(await submitAnswer(page), "sent", `vote ${choice}`);
     voters.push(page);

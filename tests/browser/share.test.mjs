@@ -54,6 +54,18 @@ await runTest("share", async ({ relay, context }) => {
   await org.locator("#circle-count").fill("2");
   await hint.getByText("2 members, t = 0: any 1 may be offline, but a single member can read every answer").waitFor();
 
+  // A description: shown in the preview; too long, marked at its field
+  // and nothing is sent.
+  await org.getByLabel("Title").fill("Described");
+  await org.locator("#session-description").fill("First line\nSecond line");
+  await org.locator(".preview-label ~ .description", { hasText: "Second line" }).waitFor();
+  await org.locator("#session-description").fill("x".repeat(2001));
+  await org.getByRole("button", { name: "Create the session" }).click();
+  await org.locator('#session-description[aria-invalid="true"]').waitFor();
+  await org.getByText("Shorten the description to at most 2,000 characters (it has 2,001).").first().waitFor();
+  assertEqual(await org.locator("#member-links").count(), 0, "nothing created with a long description");
+  await org.locator("#session-description").fill("");
+
   const phone = await (await context(PHONE)).newPage();
   await phone.goto(`${relay.origin}/`);
   await phone.locator("#create-form").waitFor();

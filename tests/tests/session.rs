@@ -632,7 +632,30 @@ fn sotto_result_with_receipt(link: &str, receipt: &str) -> (Option<i32>, String)
         .args(["result", "--link", link, "--receipt", receipt])
         .output()
         .unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// `n` fresh member keys.
+fn new_keys(n: usize) -> Vec<Arc<MemberKeys>> {
+    (0..n)
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
+        .collect()
+}
+
+/// Starts every member, closes the session and waits for all to publish.
+async fn close_and_compute(url: &str, c: &CreatedSession, keys: &[Arc<MemberKeys>]) {
+    let tasks: Vec<_> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| tokio::spawn(run_member(member_cfg(url, c, k, i))))
+        .collect();
+    close_session(url, c.session, &c.organizer).await.unwrap();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -641,9 +664,7 @@ async fn a_participant_checks_its_receipt_with_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let relay = relay_at(dir.path()).start().unwrap();
     let url = relay.url();
-    let keys: Vec<_> = (0..3)
-        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
-        .collect();
+    let keys = new_keys(3);
     let c = create(&url, &keys, 7).await;
     // Five answers through their links (the CLI's path), one forged
     // ballot (two points for A: excluded by the validity check).
@@ -656,7 +677,10 @@ async fn a_participant_checks_its_receipt_with_the_cli() {
         counted.push(ack.receipt);
     }
     let mut client = RelayClient::connect(&url).await.unwrap();
-    client.hello(c.session, &c.participants[5], 0).await.unwrap();
+    client
+        .hello(c.session, &c.participants[5], 0)
+        .await
+        .unwrap();
     let forged = submit_values(
         &mut client,
         &c.manifest,
@@ -665,20 +689,14 @@ async fn a_participant_checks_its_receipt_with_the_cli() {
     )
     .await
     .unwrap();
-    let run = async {
-        let tasks: Vec<_> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| tokio::spawn(run_member(member_cfg(&url, &c, k, i))))
-            .collect();
-        close_session(&url, c.session, &c.organizer).await.unwrap();
-        for t in tasks {
-            t.await.unwrap().unwrap();
-        }
-    };
-    tokio::time::timeout(TIMEOUT, run).await.expect("timed out");
+    tokio::time::timeout(TIMEOUT, close_and_compute(&url, &c, &keys))
+        .await
+        .expect("timed out");
     let result = verified(&url, &c).await;
-    assert_eq!((result["valid"].clone(), result["invalid"].clone()), (json!(5), json!(1)));
+    assert_eq!(
+        (result["valid"].clone(), result["invalid"].clone()),
+        (json!(5), json!(1))
+    );
     assert_eq!(result["receipts"]["count"], 5);
 
     let read = c.link(&url, Role::Organizer, &c.reader).unwrap();
@@ -696,7 +714,8 @@ async fn a_participant_checks_its_receipt_with_the_cli() {
         assert!(err.contains("your answer was counted"), "{err}");
         // The forged ballot was received but not counted; a receipt
         // nobody submitted is missing too.
-        let (code, err) = sotto_result_with_receipt(&read, &sotto_wire::__hex::encode(forged.receipt));
+        let (code, err) =
+            sotto_result_with_receipt(&read, &sotto_wire::__hex::encode(forged.receipt));
         assert_eq!(code, Some(4), "{err}");
         assert!(err.contains("your answer is missing"), "{err}");
         let (code, err) = sotto_result_with_receipt(&read, &"7e".repeat(32));

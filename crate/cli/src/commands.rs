@@ -335,7 +335,11 @@ pub fn result(args: &ResultArgs) -> anyhow::Result<bool> {
         return Ok(true);
     };
     let check = receipts::check_receipt(&r.json, &receipt);
-    eprintln!("receipt {}: {}", hex::encode(&receipt[..4]), check.sentence());
+    eprintln!(
+        "receipt {}: {}",
+        hex::encode(&receipt[..4]),
+        check.sentence()
+    );
     Ok(check == receipts::ReceiptCheck::Counted)
 }
 

@@ -173,6 +173,9 @@ mod tests {
         let j = format!("{{\"position\": 3, \"receipt\": \"{hex}\"}}\n");
         assert_eq!(parse_receipt(&j), Ok([0xab; 32]));
         assert_eq!(parse_receipt("abc"), Err(ReceiptError::Unreadable));
-        assert_eq!(parse_receipt("{\"receipt\": 5}"), Err(ReceiptError::Unreadable));
+        assert_eq!(
+            parse_receipt("{\"receipt\": 5}"),
+            Err(ReceiptError::Unreadable)
+        );
     }
 }

@@ -49,7 +49,9 @@ export function errorNotice(err, { actions = [], showDetail = true } = {}) {
     h("p", {}, d.body),
     // For refused settings the reason is the message, not small print.
     d.code === "invalid_options" && d.detail ? h("p", { class: "reason" }, h("strong", {}, d.detail)) : null,
-    d.code === "invalid_options" && err?.detail ? h("p", { class: "small muted" }, t("err.details", { detail: err.detail })) : null,
+    d.code === "invalid_options" && err?.detail
+      ? h("p", { class: "small muted" }, t("err.details", { detail: err.detail }))
+      : null,
     showDetail && d.code !== "invalid_options" && d.detail && d.detail !== d.title
       ? h("p", { class: "small muted" }, t("err.details", { detail: d.detail }))
       : null,

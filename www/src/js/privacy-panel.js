@@ -11,18 +11,12 @@ export function privacyPanel(participant, { headingLevel = "h2" } = {}) {
   const t = participant.threshold;
   const id = uid("privacy");
   const collusion =
-    t === 0
-      ? h("p", { class: "warn-text" }, tr("privacy.single"))
-      : h("p", {}, tr("privacy.collusion", { t, n }));
+    t === 0 ? h("p", { class: "warn-text" }, tr("privacy.single")) : h("p", {}, tr("privacy.collusion", { t, n }));
   return h(
     "section",
     { class: "card privacy", "aria-labelledby": id },
     h(headingLevel, { id }, tr("privacy.heading")),
-    h(
-      "p",
-      {},
-      tr("privacy.shares", { n }),
-    ),
+    h("p", {}, tr("privacy.shares", { n })),
     h(
       "ul",
       { class: "committee-list" },
@@ -38,11 +32,7 @@ export function privacyPanel(participant, { headingLevel = "h2" } = {}) {
       ),
     ),
     collusion,
-    h(
-      "p",
-      {},
-      tr("privacy.server"),
-    ),
+    h("p", {}, tr("privacy.server")),
     h(
       "p",
       { class: "small muted" },

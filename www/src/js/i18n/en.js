@@ -27,7 +27,8 @@ export default {
   "err.invalid_answer.title": "The answer is not complete yet",
   "err.invalid_answer.body": "Check the highlighted questions and try again.",
   "err.relay_unreachable.title": "Cannot reach the Sotto server",
-  "err.relay_unreachable.body": "Check your connection. Sotto keeps retrying; nothing is confirmed until it gets through.",
+  "err.relay_unreachable.body":
+    "Check your connection. Sotto keeps retrying; nothing is confirmed until it gets through.",
   "err.already_submitted.title": "This link has already been used",
   "err.already_submitted.body":
     "Each personal link counts once, and an answer was already stored with it (after a connection problem, possibly your own first attempt). If it was not you, tell the organizer.",
@@ -134,4 +135,41 @@ export default {
     `This result does not list the receipts it counted, so receipt ${code} cannot be checked.`,
   "receipt.unreadable":
     "That is not a receipt: a receipt code is 64 characters of 0-9 and a-f, or the receipt file this site gave you.",
+
+  // The answer forms (answer-form.js)
+  "form.prompt.plurality": "Choose one option.",
+  "form.prompt.approval": "Tick every option you approve of.",
+  "form.prompt.score": "Give each option a score.",
+  "form.prompt.borda": "Rank all options, most preferred first.",
+  "form.prompt.irv":
+    "Rank all options, most preferred first. If your first choice is eliminated, your vote moves to your next choice.",
+  "form.atMost": ({ n }) => ` At most ${n}.`,
+  "form.moveUp": ({ o }) => `Move ${o} up`,
+  "form.moveDown": ({ o }) => `Move ${o} down`,
+  "form.yourChoice": "Your choice",
+  "form.approve": "Options you approve of",
+  "form.scores": "Scores",
+  "form.scoreRange": ({ hint, max }) => `${hint} From 0 to ${max}.`,
+  "form.yourRanking": "Your ranking",
+  "form.numberHint": ({ lo, hi, decimals }) =>
+    `A number from ${lo} to ${hi}${decimals ? `, with up to ${decimals} decimal${decimals > 1 ? "s" : ""}` : ""}.`,
+  "form.tickUpTo": ({ n }) => `Tick up to ${n}.`,
+  "form.tickAll": "Tick all that apply.",
+  "form.ratingHint": ({ scale }) => `1 is lowest, ${scale} is highest.`,
+  "form.yes": "Yes",
+  "form.no": "No",
+  "form.unsupported": ({ type }) => `Unsupported question type ${type}.`,
+  "form.allAllocated": ({ total }) => `All ${total} allocated.`,
+  "form.leftToAllocate": ({ sum, total, left }) => `${sum} of ${total} allocated: ${left} left to allocate.`,
+  "form.tooMany": ({ sum, total, over }) => `${sum} of ${total} allocated: ${over} too many.`,
+  "form.split": ({ total }) => `Split ${total} between the projects`,
+  "form.splitHint": "Whole numbers; the amounts must add up to the total exactly.",
+
+  // Plain validation messages (plain-message.js)
+  "plain.vote.choice": "Choose one of the options.",
+  "plain.vote.approve": "Tick at least the options you approve of.",
+  "plain.vote.scores": "Give each option a score.",
+  "plain.vote.ranking": "Rank all the options.",
+  "plain.answer": ({ question }) => `Please answer “${question}”.`,
+  "plain.incomplete": "The answer is not complete.",
 };

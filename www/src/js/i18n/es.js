@@ -58,7 +58,8 @@ export default {
   "err.invalid_options.title": "Los ajustes de la sesión no son válidos",
   "err.invalid_options.body": "Cambia el ajuste indicado abajo y vuelve a intentarlo.",
   "err.internal.title": "Algo salió mal",
-  "err.internal.body": "Vuelve a cargar la página e inténtalo de nuevo. Si sigue pasando, avísanos con la hora en que ocurrió.",
+  "err.internal.body":
+    "Vuelve a cargar la página e inténtalo de nuevo. Si sigue pasando, avísanos con la hora en que ocurrió.",
   "err.details": ({ detail }) => `Detalles: ${detail}`,
   "retry.now": "Reintentar ahora",
   "retry.next": ({ what, seconds }) => ` Próximo intento de ${what} en ${seconds} s.`,
@@ -84,8 +85,7 @@ export default {
   "part.sentTitle": "Tu respuesta se ha enviado",
   "part.sentBody":
     "Se cifró en este navegador y el servidor la guardó para el comité. Nadie puede ver tu respuesta individual.",
-  "part.keepReceipt":
-    "Guarda el comprobante: demuestra que el servidor guardó tu respuesta, sin revelar cuál fue.",
+  "part.keepReceipt": "Guarda el comprobante: demuestra que el servidor guardó tu respuesta, sin revelar cuál fue.",
   "part.countedLater":
     "Cuando salga el resultado, abre en este navegador el enlace de resultados que comparta el organizador (o dale el comprobante): muestra si tu respuesta se contó. El comité firma, con el resultado, los comprobantes que contó.",
   "part.sent": "Enviada",
@@ -132,4 +132,39 @@ export default {
     `Este resultado no enumera los comprobantes que contó, así que el comprobante ${code} no se puede comprobar.`,
   "receipt.unreadable":
     "Eso no es un comprobante: un código de comprobante tiene 64 caracteres de 0-9 y a-f, o es el archivo de comprobante que te dio este sitio.",
+
+  "form.prompt.plurality": "Elige una opción.",
+  "form.prompt.approval": "Marca todas las opciones que apruebas.",
+  "form.prompt.score": "Da una puntuación a cada opción.",
+  "form.prompt.borda": "Ordena todas las opciones, la preferida primero.",
+  "form.prompt.irv":
+    "Ordena todas las opciones, la preferida primero. Si tu primera opción queda eliminada, tu voto pasa a la siguiente.",
+  "form.atMost": ({ n }) => ` Como máximo ${n}.`,
+  "form.moveUp": ({ o }) => `Subir ${o}`,
+  "form.moveDown": ({ o }) => `Bajar ${o}`,
+  "form.yourChoice": "Tu elección",
+  "form.approve": "Opciones que apruebas",
+  "form.scores": "Puntuaciones",
+  "form.scoreRange": ({ hint, max }) => `${hint} De 0 a ${max}.`,
+  "form.yourRanking": "Tu orden de preferencia",
+  "form.numberHint": ({ lo, hi, decimals }) =>
+    `Un número de ${lo} a ${hi}${decimals ? `, con hasta ${decimals} decimal${decimals > 1 ? "es" : ""}` : ""}.`,
+  "form.tickUpTo": ({ n }) => `Marca hasta ${n}.`,
+  "form.tickAll": "Marca todas las que correspondan.",
+  "form.ratingHint": ({ scale }) => `1 es lo más bajo, ${scale} lo más alto.`,
+  "form.yes": "Sí",
+  "form.no": "No",
+  "form.unsupported": ({ type }) => `Tipo de pregunta no admitido: ${type}.`,
+  "form.allAllocated": ({ total }) => `Repartido todo: ${total}.`,
+  "form.leftToAllocate": ({ sum, total, left }) => `${sum} de ${total} repartido: quedan ${left} por repartir.`,
+  "form.tooMany": ({ sum, total, over }) => `${sum} de ${total} repartido: sobran ${over}.`,
+  "form.split": ({ total }) => `Reparte ${total} entre los proyectos`,
+  "form.splitHint": "Números enteros; las cantidades deben sumar exactamente el total.",
+
+  "plain.vote.choice": "Elige una de las opciones.",
+  "plain.vote.approve": "Marca al menos las opciones que apruebas.",
+  "plain.vote.scores": "Da una puntuación a cada opción.",
+  "plain.vote.ranking": "Ordena todas las opciones.",
+  "plain.answer": ({ question }) => `Responde a «${question}».`,
+  "plain.incomplete": "La respuesta no está completa.",
 };

@@ -14,7 +14,6 @@ import { when, num } from "../format.js";
 import { sessionOf, tokenOf } from "../link.js";
 import { t } from "../i18n/index.js";
 
-
 /** Whether the manifest's deadline has passed (the relay refuses answers then). */
 function deadlinePassed(manifest) {
   const closes = manifest?.deadlines?.closes_at;
@@ -34,11 +33,7 @@ function blockedNotice(manifest, previous) {
       "div",
       { class: "notice error", id: "blocked", dataset: { code: "session_closed" } },
       h("h2", {}, t("part.closedTitle")),
-      h(
-        "p",
-        {},
-        t("part.closedBody", { when: when(manifest.deadlines.closes_at, { seconds: true }) }),
-      ),
+      h("p", {}, t("part.closedBody", { when: when(manifest.deadlines.closes_at, { seconds: true }) })),
     );
   }
   if (previous) {
@@ -46,11 +41,7 @@ function blockedNotice(manifest, previous) {
       "div",
       { class: "notice warn", id: "blocked", dataset: { code: "answered_here" } },
       h("h2", {}, t("part.answeredTitle")),
-      h(
-        "p",
-        {},
-        t("part.answeredBody", { when: when(previous.savedAt) }),
-      ),
+      h("p", {}, t("part.answeredBody", { when: when(previous.savedAt) })),
       h("p", { id: "receipt-later" }, t("part.countedLater")),
       h(
         "button",
@@ -68,11 +59,7 @@ function noAnswersView() {
     "section",
     { class: "notice", id: "no-answers", "aria-labelledby": "no-answers-heading" },
     h("h2", { id: "no-answers-heading" }, t("part.checkTitle")),
-    h(
-      "p",
-      {},
-      t("part.checkBody"),
-    ),
+    h("p", {}, t("part.checkBody")),
   );
 }
 
@@ -85,11 +72,7 @@ function receiptView(title, receipt) {
       "div",
       { class: "notice ok", role: "status" },
       h("h2", { id: "receipt-heading" }, t("part.sentTitle")),
-      h(
-        "p",
-        {},
-        t("part.sentBody"),
-      ),
+      h("p", {}, t("part.sentBody")),
     ),
     h("p", {}, t("part.keepReceipt")),
     h("p", { id: "receipt-later" }, t("part.countedLater")),
@@ -103,17 +86,17 @@ function receiptView(title, receipt) {
       h("dt", {}, t("part.receiptCode")),
       h("dd", { class: "fingerprint" }, receipt.receipt),
       h("dt", {}, t("part.whatCode")),
-      h(
-        "dd",
-        {},
-        t("part.whatCodeBody"),
-      ),
+      h("dd", {}, t("part.whatCodeBody")),
     ),
     h(
       "details",
       {},
       h("summary", {}, t("part.receiptFile")),
-      h("pre", { class: "receipt", tabindex: "0", "aria-label": t("part.receiptLabel") }, JSON.stringify(saved, null, 2)),
+      h(
+        "pre",
+        { class: "receipt", tabindex: "0", "aria-label": t("part.receiptLabel") },
+        JSON.stringify(saved, null, 2),
+      ),
     ),
     h(
       "div",
@@ -236,7 +219,11 @@ export async function participateView(main, link) {
       ({ state }) => {
         if (blocked || state === "open") return;
         const code = state === "draft" ? "refused" : "session_closed";
-        blocked = h("div", { id: "blocked" }, errorNotice(Object.assign(new Error(`the session is ${state}`), { code })));
+        blocked = h(
+          "div",
+          { id: "blocked" },
+          errorNotice(Object.assign(new Error(`the session is ${state}`), { code })),
+        );
         blockedBox.replaceChildren(blocked);
         block();
       },
@@ -251,7 +238,9 @@ export async function participateView(main, link) {
     main,
     h("p", { class: "badge" }, t(`kind.${kind}`)),
     h("h1", { dir: "auto" }, title),
-    manifest.description ? h("p", { class: "description", id: "description", dir: "auto" }, manifest.description) : null,
+    manifest.description
+      ? h("p", { class: "description", id: "description", dir: "auto" }, manifest.description)
+      : null,
     deadlineNote(manifest),
     blockedBox,
     h(

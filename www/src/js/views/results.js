@@ -89,13 +89,17 @@ function receiptCheck(sotto, verified, session) {
   const out = h("div", { id: "receipt-verdicts", "aria-live": "polite" });
   const check = (code, sent) => {
     try {
-      return receiptVerdict(sotto.checkReceipt(verified, code), code, sent);
+      const answer = sotto.checkReceipt(verified, code);
+      // A receipt file is JSON: name its code, not the file's first bytes.
+      let shown = code.trim();
+      try {
+        shown = String(JSON.parse(shown).receipt ?? shown);
+      } catch {
+        /* a bare code */
+      }
+      return receiptVerdict(answer, shown, sent);
     } catch {
-      return h(
-        "p",
-        { class: "notice error", dataset: { receipt: "unreadable" } },
-        t("receipt.unreadable"),
-      );
+      return h("p", { class: "notice error", dataset: { receipt: "unreadable" } }, t("receipt.unreadable"));
     }
   };
   for (const r of receiptsFor(session)) out.append(check(r.receipt, r.savedAt));
