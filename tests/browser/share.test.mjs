@@ -34,12 +34,17 @@ await runTest("share", async ({ relay, context }) => {
 
   await org.locator("#circle-count").fill("5");
   assertEqual(await options(), ["0", "1", "2"], "t for 5 members: at most 2 (2t + 1 <= n)");
-  await hint.getByText("5 members, t = 2: none may be offline, any 2 may cheat or collude together").waitFor();
+  await org
+    .locator("#threshold-hint", {
+      hasText: "5 members, t = 2: none may be offline, any 2 may cheat or collude together",
+    })
+    .waitFor();
   await org.locator("#threshold").selectOption("1");
-  await hint
-    .getByText(
-      "5 members, t = 1: any 2 may be offline, any 1 may cheat or collude with others without learning any answer or changing the result unnoticed.",
-    )
+  await org
+    .locator("#threshold-hint", {
+      hasText:
+        "5 members, t = 1: any 2 may be offline, any 1 may cheat or collude with others without learning any answer or changing the result unnoticed.",
+    })
     .waitFor();
   assert((await hint.innerText()).includes("finishes while 3 are online"), await hint.innerText());
   await org.getByText("A choice between privacy and dropouts").waitFor();
@@ -50,9 +55,13 @@ await runTest("share", async ({ relay, context }) => {
   // the chosen t = 1 leaves one member free to be offline.
   await org.locator("#circle-count").fill("4");
   assertEqual(await options(), ["0", "1"], "t for 4 members");
-  await hint.getByText("4 members, t = 1: any 1 may be offline").waitFor();
+  await org.locator("#threshold-hint", { hasText: "4 members, t = 1: any 1 may be offline" }).waitFor();
   await org.locator("#circle-count").fill("2");
-  await hint.getByText("2 members, t = 0: any 1 may be offline, but a single member can read every answer").waitFor();
+  await org
+    .locator("#threshold-hint", {
+      hasText: "2 members, t = 0: any 1 may be offline, but a single member can read every answer",
+    })
+    .waitFor();
 
   // A description: shown in the preview; too long, marked at its field
   // and nothing is sent.
@@ -71,7 +80,7 @@ await runTest("share", async ({ relay, context }) => {
   await phone.locator("#create-form").waitFor();
   await phone.getByLabel("Circle mode: this browser makes all member keys (demo)").check();
   await phone.locator("#circle-count").fill("7");
-  await phone.locator("#threshold-hint").getByText("7 members, t = 3: none may be offline").waitFor();
+  await phone.locator("#threshold-hint", { hasText: "7 members, t = 3: none may be offline" }).waitFor();
   await phone.evaluate(() => document.getElementById("threshold")?.scrollIntoView({ block: "center" }));
   await screenshot(phone, "phone-create-threshold-tradeoff");
 

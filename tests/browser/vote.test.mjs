@@ -126,6 +126,18 @@ await runTest("vote", async ({ relay, context }) => {
   await again.locator('[data-code="manifest_mismatch"]').waitFor();
   await screenshot(again, "error-tampered-link");
 
+  // Phone-sized screens: the participate page while the session is open.
+  const phone = await context({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  });
+  const small = await phone.newPage();
+  await openParticipant(small, links.participants[7]);
+  await screenshot(small, "phone-participate");
+  await axeCheck(small, "participate page (phone)");
+
   // Close; the unused link now meets a closed session, told when the page
   // opens (the relay's state for the link), before the form is filled.
   await closeSession(org);
@@ -169,17 +181,7 @@ await runTest("vote", async ({ relay, context }) => {
   await axeCheck(org, "results page");
   await screenshot(org, "results-vote");
 
-  // Phone-sized screens.
-  const phone = await context({
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-  });
-  const small = await phone.newPage();
-  await openParticipant(small, links.participants[7]);
-  await screenshot(small, "phone-participate");
-  await axeCheck(small, "participate page (phone)");
+  // Phone-sized screens (the participate page opened before the close).
   await openResults(small, links.read);
   await screenshot(small, "phone-results");
 });

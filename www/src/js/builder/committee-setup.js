@@ -48,7 +48,7 @@ export function tradeOff(n, t) {
   const offline = n - (2 * t + 1);
   const off = offline <= 0 ? "none may be offline" : `any ${offline} may be offline`;
   if (t === 0)
-    return `${countOf(n, "member")}, t = 0: ${off}, but a single member can read every answer. The result needs 1 signature.`;
+    return `${countOf(n, "member")}, t = 0: ${off}, but a single member can read every answer; the result needs 1 signature.`;
   const cheat = t === 1 ? "any 1 may cheat or collude with others" : `any ${t} may cheat or collude together`;
   return (
     `${countOf(n, "member")}, t = ${t}: ${off}, ${cheat} without learning any answer or changing the result unnoticed. ` +
