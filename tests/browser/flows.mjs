@@ -26,11 +26,12 @@ export async function memberKey(page, origin, name) {
 export async function fillCreateForm(
   page,
   origin,
-  { title, kind, build, members = [], circle = 0, singleUse = 0, minSubmissions },
+  { title, description, kind, build, members = [], circle = 0, singleUse = 0, minSubmissions },
 ) {
   await page.goto(`${origin}/`);
   await page.locator("#create-form").waitFor();
   await page.getByLabel("Title").fill(title);
+  if (description !== undefined) await page.locator("#session-description").fill(description);
   await page.locator(`#kind-${kind}`).check();
   if (build) await build(page);
   if (circle) {
@@ -76,9 +77,10 @@ export async function createSession(page) {
  * with the demo committee started in the organizer's page; resolves to
  * the session page's links.
  */
-export async function circleVote(page, origin, title) {
+export async function circleVote(page, origin, title, { description } = {}) {
   await fillCreateForm(page, origin, {
     title,
+    description,
     kind: "vote",
     build: async (p) => p.locator("#vote-options").fill("A\nB"),
     circle: 3,

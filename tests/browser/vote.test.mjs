@@ -126,12 +126,30 @@ await runTest("vote", async ({ relay, context }) => {
   await again.locator('[data-code="manifest_mismatch"]').waitFor();
   await screenshot(again, "error-tampered-link");
 
-  // Close; the unused link now meets a closed session.
+  // Phone-sized screens: the participate page while the session is open.
+  const phone = await context({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  });
+  const small = await phone.newPage();
+  await openParticipant(small, links.participants[7]);
+  await screenshot(small, "phone-participate");
+  await axeCheck(small, "participate page (phone)");
+
+  // Close; the unused link now meets a closed session, told when the page
+  // opens (the relay's state for the link), before the form is filled.
   await closeSession(org);
-  await openParticipant(again, links.participants[7]);
-  await again.getByLabel("A", { exact: true }).check();
-  assertEqual(await submitAnswer(again), "session_closed", "vote after close");
+  await again.goto(links.participants[7]);
+  await again.locator('#blocked [data-code="session_closed"]').waitFor();
+  assert(await again.locator("form button[type=submit]").isDisabled(), "closed: submit off before filling the form");
   await screenshot(again, "error-session-closed");
+  // A token the relay does not know: told at once too.
+  await again.goto(links.participants[7].replace(/t=([0-9a-f])/, (_, c) => `t=${c === "0" ? "1" : "0"}`));
+  await again.locator('#blocked [data-code="unauthorized"]').waitFor();
+  assert(await again.locator("form button[type=submit]").isDisabled(), "bad token: submit off");
+  await screenshot(again, "error-bad-token");
 
   // Every member computes and publishes.
   await Promise.all(memberPages.map(waitPublished));
@@ -163,17 +181,7 @@ await runTest("vote", async ({ relay, context }) => {
   await axeCheck(org, "results page");
   await screenshot(org, "results-vote");
 
-  // Phone-sized screens.
-  const phone = await context({
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-  });
-  const small = await phone.newPage();
-  await openParticipant(small, links.participants[7]);
-  await screenshot(small, "phone-participate");
-  await axeCheck(small, "participate page (phone)");
+  // Phone-sized screens (the participate page opened before the close).
   await openResults(small, links.read);
   await screenshot(small, "phone-results");
 });

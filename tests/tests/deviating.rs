@@ -362,6 +362,7 @@ async fn through_the_relay_the_honest_members_name_the_deviating_daemon() {
         .collect();
     let spec = SessionSpec {
         title: "a deviating member".into(),
+        description: None,
         kind: SessionKind::Vote(vote()),
         committee: DraftCommittee {
             threshold: Some(1),

@@ -51,6 +51,7 @@ async fn create(
 ) -> CreatedSession {
     let spec = SessionSpec {
         title: "hostile".into(),
+        description: None,
         kind: SessionKind::Vote(VoteSchema {
             method: VoteMethod::Plurality,
             options: OPTIONS.iter().map(|s| s.to_string()).collect(),

@@ -77,6 +77,7 @@ async fn create_with(
     let spec = SessionSpec {
         deadlines,
         title: "e2e".into(),
+        description: None,
         kind: SessionKind::Vote(plurality(&["A", "B", "C"])),
         committee: DraftCommittee {
             threshold: None,
@@ -622,4 +623,108 @@ async fn a_relay_swapping_a_member_key_in_the_manifest_is_caught() {
     submit_answer(&direct, &json!({"choice": "A"}))
         .await
         .unwrap();
+}
+
+/// Runs `sotto result --link <read link> --receipt <receipt>` and returns
+/// its exit code and standard error.
+fn sotto_result_with_receipt(link: &str, receipt: &str) -> (Option<i32>, String) {
+    let out = std::process::Command::new(sotto_e2e::sotto_bin())
+        .args(["result", "--link", link, "--receipt", receipt])
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// `n` fresh member keys.
+fn new_keys(n: usize) -> Vec<Arc<MemberKeys>> {
+    (0..n)
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
+        .collect()
+}
+
+/// Starts every member, closes the session and waits for all to publish.
+async fn close_and_compute(url: &str, c: &CreatedSession, keys: &[Arc<MemberKeys>]) {
+    let tasks: Vec<_> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| tokio::spawn(run_member(member_cfg(url, c, k, i))))
+        .collect();
+    close_session(url, c.session, &c.organizer).await.unwrap();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_checks_its_receipt_with_the_cli() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let relay = relay_at(dir.path()).start().unwrap();
+    let url = relay.url();
+    let keys = new_keys(3);
+    let c = create(&url, &keys, 7).await;
+    // Five answers through their links (the CLI's path), one forged
+    // ballot (two points for A: excluded by the validity check).
+    let mut counted = Vec::new();
+    for (i, choice) in ["A", "B", "C", "A", "B"].iter().enumerate() {
+        let link = c.link(&url, Role::Participant, &c.participants[i]).unwrap();
+        let (ack, _) = submit_answer(&link, &json!({ "choice": choice }))
+            .await
+            .unwrap();
+        counted.push(ack.receipt);
+    }
+    let mut client = RelayClient::connect(&url).await.unwrap();
+    client
+        .hello(c.session, &c.participants[5], 0)
+        .await
+        .unwrap();
+    let forged = submit_values(
+        &mut client,
+        &c.manifest,
+        &[Fp::from(2u64), Fp::ZERO, Fp::ZERO],
+        Duration::ZERO,
+    )
+    .await
+    .unwrap();
+    tokio::time::timeout(TIMEOUT, close_and_compute(&url, &c, &keys))
+        .await
+        .expect("timed out");
+    let result = verified(&url, &c).await;
+    assert_eq!(
+        (result["valid"].clone(), result["invalid"].clone()),
+        (json!(5), json!(1))
+    );
+    assert_eq!(result["receipts"]["count"], 5);
+
+    let read = c.link(&url, Role::Organizer, &c.reader).unwrap();
+    let web = tokio::task::spawn_blocking(move || {
+        // As hex, and as the receipt JSON `sotto submit` prints, in a file.
+        let hex0 = sotto_wire::__hex::encode(counted[0]);
+        let (code, err) = sotto_result_with_receipt(&read, &hex0);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(err.contains("your answer was counted"), "{err}");
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let printed = json!({"position": 4, "receipt": sotto_wire::__hex::encode(counted[4])});
+        std::fs::write(file.path(), printed.to_string()).unwrap();
+        let (code, err) = sotto_result_with_receipt(&read, file.path().to_str().unwrap());
+        assert_eq!(code, Some(0), "{err}");
+        assert!(err.contains("your answer was counted"), "{err}");
+        // The forged ballot was received but not counted; a receipt
+        // nobody submitted is missing too.
+        let (code, err) =
+            sotto_result_with_receipt(&read, &sotto_wire::__hex::encode(forged.receipt));
+        assert_eq!(code, Some(4), "{err}");
+        assert!(err.contains("your answer is missing"), "{err}");
+        let (code, err) = sotto_result_with_receipt(&read, &"7e".repeat(32));
+        assert_eq!(code, Some(4), "{err}");
+        assert!(err.contains("your answer is missing"), "{err}");
+        // A malformed receipt is refused before the relay is asked.
+        let (code, err) = sotto_result_with_receipt(&read, "not-a-receipt");
+        assert_eq!(code, Some(1), "{err}");
+        assert!(err.contains("a receipt is 64 hex digits"), "{err}");
+    });
+    web.await.unwrap();
 }

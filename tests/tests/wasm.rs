@@ -89,6 +89,7 @@ fn vote() -> SessionKind {
 async fn create(url: &str, members: Vec<CommitteeMember>, tokens: u32) -> CreatedSession {
     let spec = SessionSpec {
         title: "Where should the bench go?".into(),
+        description: None,
         kind: vote(),
         committee: DraftCommittee {
             threshold: Some(1),

@@ -5,6 +5,7 @@ import init, {
   Organizer,
   Participant,
   verifyResult,
+  checkReceipt,
   type Outcome,
   type Progress,
   type Receipt,
@@ -58,6 +59,8 @@ async function participate(link: string): Promise<Receipt | undefined> {
   const p = await Participant.open(link);
   const committee = p.committee().map((m) => `${m.name}: ${m.fingerprint}`);
   console.log(p.title, p.kind, p.threshold, committee);
+  const { state } = await p.linkState();
+  if (state !== "open") return undefined;
   const answer = { choice: "Park" };
   const check = p.validate(answer);
   if (!check.valid) {
@@ -99,5 +102,6 @@ export async function main(relay: string): Promise<void> {
   await participate(links[0]);
   const outcome = await serve(links[0]);
   const verified: VerifiedResult = await verifyResult(links[0]);
-  console.log(outcome.result, verified.valid);
+  const check: "counted" | "missing" | "unknown" = checkReceipt(verified, "00".repeat(32));
+  console.log(outcome.result, verified.valid, verified.receipts?.count, check);
 }

@@ -30,7 +30,8 @@ pub enum Command {
     Submit(super::commands::SubmitArgs),
     /// Organizer: close a session (no more submissions; members compute).
     Close(super::commands::CloseArgs),
-    /// Fetch a session's result, verify its member signatures, print JSON.
+    /// Fetch a session's result, verify its member signatures, print JSON;
+    /// with `--receipt`, say whether that answer was counted.
     Result(super::commands::ResultArgs),
     /// Run a whole session (relay, members, participants) from a scenario file.
     Simulate(super::commands::SimulateArgs),
@@ -130,7 +131,11 @@ pub fn main() -> ExitCode {
         Command::Member(args) => super::commands::member(&args),
         Command::Submit(args) => super::commands::submit(&args),
         Command::Close(args) => super::commands::close(&args),
-        Command::Result(args) => super::commands::result(&args),
+        Command::Result(args) => match super::commands::result(&args) {
+            // A receipt that was not counted (or cannot be checked).
+            Ok(false) => return ExitCode::from(4),
+            other => other.map(drop),
+        },
         Command::VerifyApp(args) => match super::verify_app::run(&args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),

@@ -14,6 +14,7 @@ use crate::draft;
 use sotto_client::driver::MemberConfig;
 use sotto_client::native::member::run_member;
 use sotto_client::native::session_ops;
+use sotto_client::receipts;
 use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{ManifestHash, Role};
 use sotto_wire::{SessionId, Token};
@@ -100,6 +101,12 @@ pub struct ResultArgs {
     /// Results link (printed by `sotto session create`).
     #[arg(long)]
     pub link: String,
+    /// Check that this receipt was counted: the 64 hex digits, the receipt
+    /// JSON `sotto submit` printed (or the web app's download), or a file
+    /// holding either. Prints "your answer was counted" or "your answer is
+    /// missing" on standard error; exit status 4 unless counted.
+    #[arg(long)]
+    pub receipt: Option<String>,
 }
 
 /// Arguments of `sotto simulate`.
@@ -308,11 +315,32 @@ pub fn close(args: &CloseArgs) -> anyhow::Result<()> {
 }
 
 /// `sotto result`.
-pub fn result(args: &ResultArgs) -> anyhow::Result<()> {
+/// Returns whether the receipt, if one was given, was counted.
+pub fn result(args: &ResultArgs) -> anyhow::Result<bool> {
+    let receipt = match &args.receipt {
+        None => None,
+        Some(arg) => {
+            // A path when such a file exists, else the receipt itself.
+            let text = match std::fs::read_to_string(arg) {
+                Ok(text) => text,
+                Err(_) => arg.clone(),
+            };
+            Some(receipts::parse_receipt(&text)?)
+        }
+    };
     let r = runtime()?.block_on(session_ops::result_from_link(&args.link))?;
     eprintln!("verified: signed by members {:?}", r.signers);
     println!("{}", r.json);
-    Ok(())
+    let Some(receipt) = receipt else {
+        return Ok(true);
+    };
+    let check = receipts::check_receipt(&r.json, &receipt);
+    eprintln!(
+        "receipt {}: {}",
+        hex::encode(&receipt[..4]),
+        check.sentence()
+    );
+    Ok(check == receipts::ReceiptCheck::Counted)
 }
 
 /// `sotto simulate`: prints the result as JSON on its last line, or

@@ -57,6 +57,9 @@ pub const INCOME: &str = "income";
 pub struct SessionDraft<M = Vec<MemberPublic>> {
     /// Title.
     pub title: String,
+    /// What the session is for (optional; the manifest's `description`,
+    /// at most 2000 characters).
+    pub description: Option<String>,
     /// What is asked: the kind and its schema.
     pub kind: SessionKind,
     /// The committee.
@@ -168,6 +171,8 @@ pub fn kind_of(kind: &str, schema: &Value) -> Result<SessionKind, DraftError> {
 #[serde(deny_unknown_fields)]
 struct DraftFields<M> {
     title: String,
+    #[serde(default)]
+    description: Option<String>,
     kind: String,
     schema: Value,
     committee: DraftCommittee<M>,
@@ -186,6 +191,7 @@ impl<M> TryFrom<DraftFields<M>> for SessionDraft<M> {
         Ok(SessionDraft {
             kind: kind_of(&f.kind, &f.schema)?,
             title: f.title,
+            description: f.description,
             committee: f.committee,
             policy: f.policy,
             deadlines: f.deadlines,
@@ -218,6 +224,7 @@ impl<M> SessionDraft<M> {
     ) -> Result<SessionDraft<N>, E> {
         Ok(SessionDraft {
             title: self.title,
+            description: self.description,
             kind: self.kind,
             committee: DraftCommittee {
                 threshold: self.committee.threshold,
@@ -297,6 +304,7 @@ impl SessionSpec {
             version: MANIFEST_VERSION,
             session_id: session,
             title: self.title.clone(),
+            description: self.description.clone(),
             kind: self.kind.clone(),
             organizer: Ed25519PublicKey(organizer.verifying_key().to_bytes()),
             committee: Committee {
@@ -371,6 +379,45 @@ mod tests {
         // The same through serde's Deserialize, as a scenario embeds it.
         let via_serde: SessionDraft<Vec<MemberPublic>> = serde_json::from_value(json).unwrap();
         assert_eq!(via_serde.resolve().unwrap(), spec);
+    }
+
+    #[test]
+    fn a_description_goes_into_the_manifest_and_a_long_one_is_refused() {
+        let (a, _) = public("a");
+        let members = serde_json::json!([{"name": "a", "x25519": a.x25519, "ed25519": a.ed25519}]);
+        let mut json = vote_json(members);
+        json["committee"]["threshold"] = 0.into();
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        let sign = |json: &Value| {
+            SessionDraft::<Vec<MemberPublic>>::from_json(&json.to_string())
+                .unwrap()
+                .resolve()
+                .unwrap()
+                .sign(sotto_wire::SessionId([1; 16]), "ws://127.0.0.1:1/ws", &key)
+        };
+        // Without one, the manifest's encoding has no description field.
+        let (_, plain) = sign(&json).unwrap();
+        assert_eq!(plain.manifest.description, None);
+        let encoded = serde_json::to_string(&plain.manifest).unwrap();
+        assert!(!encoded.contains("description"), "{encoded}");
+        json["description"] = "Which seat?\nOne answer each.".into();
+        let (_, described) = sign(&json).unwrap();
+        assert_eq!(
+            described.manifest.description.as_deref(),
+            Some("Which seat?\nOne answer each.")
+        );
+        json["description"] = "x".repeat(2001).into();
+        let e = sign(&json).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                SessionError::InvalidManifest {
+                    field: "description",
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]

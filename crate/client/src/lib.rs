@@ -12,6 +12,8 @@
 //! - [`member`]: the committee member's sans-IO state machine, with its
 //!   byte formats ([`protocol`]) and messages of any size in pieces within
 //!   the relay's frame limit ([`pieces`]);
+//! - [`receipts`]: the counted receipts members sign with the result, and
+//!   a participant's check of its own;
 //! - [`driver`]: runs the member over any [`driver::Runtime`];
 //! - `native` (not on wasm32): the tokio socket, runtime and session
 //!   operations of the CLI and the tests.
@@ -23,6 +25,7 @@ pub mod flows;
 pub mod member;
 pub mod pieces;
 pub mod protocol;
+pub mod receipts;
 pub mod relay;
 pub mod session;
 

@@ -40,6 +40,7 @@ use rand_core::{Rng, SeedableRng};
 
 use super::pieces::{self, Reassembler, TAG_PIECE};
 use super::protocol::{self, Ready, TAG_ENGINE, TAG_READY};
+use super::receipts;
 use super::relay::{ClientError, Delivery};
 use sotto_core::apps::{Computation, Outcome};
 use sotto_core::engine::{self, EngineError, Party};
@@ -834,6 +835,14 @@ impl MemberState {
             // The signed result carries the hash of every value opened in
             // the run: t + 1 signatures on identical bytes then mean t + 1
             // members, one of them honest, saw the same openings.
+            // Beside it, the receipts of the submissions counted
+            // ([`receipts`]): `counted` indexes the submissions in the order
+            // they were given to the engine, the map's (log) order.
+            let receipts: Vec<[u8; 32]> = self.submissions.values().map(|(r, _, _)| *r).collect();
+            let counted = outcome
+                .counted
+                .iter()
+                .filter_map(|&k| receipts.get(k).copied());
             let mut signed = outcome.to_json();
             if let serde_json::Value::Object(fields) = &mut signed {
                 fields.insert(
@@ -841,6 +850,7 @@ impl MemberState {
                     // The same hex encoding as the manifest hash's.
                     sotto_wire::__hex::encode(run.party.transcript()).into(),
                 );
+                fields.insert("receipts".into(), receipts::counted_json(counted));
             }
             let bytes = serde_json::to_vec(&signed).map_err(MemberError::EncodeResult)?;
             let m = &self.manifest.manifest;

@@ -40,6 +40,7 @@ fn setup_with(n: usize, policy: OutputPolicy) -> (Vec<Arc<MemberKeys>>, Verified
         version: MANIFEST_VERSION,
         session_id: SessionId([5; 16]),
         title: "t".into(),
+        description: None,
         kind: SessionKind::Vote(VoteSchema {
             method: VoteMethod::Plurality,
             options: vec!["A".into(), "B".into()],
@@ -278,6 +279,16 @@ fn result_json(blobs: &[Vec<u8>]) -> serde_json::Value {
             .as_str()
             .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())),
         "{transcript}"
+    );
+    let receipts = json
+        .as_object_mut()
+        .unwrap()
+        .remove("receipts")
+        .expect("the signed result carries the counted receipts");
+    assert_eq!(receipts["count"], json["valid"], "{receipts}");
+    assert_eq!(
+        receipts["list"].as_array().map(Vec::len),
+        json["valid"].as_u64().map(|v| v as usize)
     );
     json
 }

@@ -20,7 +20,7 @@ use sotto_client::draft::SessionDraft;
 use sotto_client::flows;
 use sotto_client::session::{VerifiedResult, invite_link, relay_of_link};
 use sotto_core::session::{Role, SignedManifest, VerifiedManifest};
-use sotto_wire::{SessionId, SessionState, Token};
+use sotto_wire::{SessionId, Token};
 
 /// The exported capability.
 #[derive(Serialize, Deserialize)]
@@ -197,15 +197,7 @@ impl Organizer {
                 .await
                 .map_err(|e| flow_error(&e))?;
             let _ = c.close().await;
-            let state = match welcome.state {
-                SessionState::Draft => "draft",
-                SessionState::Open => "open",
-                SessionState::Closed => "closed",
-                SessionState::Computing => "computing",
-                SessionState::Done => "done",
-                // A state a newer relay might report.
-                _ => "unknown",
-            };
+            let state = super::participant::state_name(welcome.state);
             to_js(&json!({ "state": state, "submissions": welcome.head }))
         })
     }
@@ -291,9 +283,33 @@ fn result_js(manifest: &VerifiedManifest, r: &VerifiedResult) -> Result<JsValue,
         "result": r.json["result"],
         "valid": r.json["valid"],
         "invalid": r.json["invalid"],
+        "receipts": r.json["receipts"],
         "signers": r.signers,
         "threshold": manifest.manifest.committee.threshold,
     }))
+}
+
+/// Whether the receipt `receipt` (64 hex digits, or the receipt JSON a
+/// submission returned) is among the receipts the committee signed as
+/// counted in `verified` (what [`verify_result`] resolved to):
+/// `"counted"`, `"missing"`, or `"unknown"` when the result lists no
+/// receipts. Rejects an unreadable receipt with `invalid_answer`.
+#[wasm_bindgen(js_name = checkReceipt, unchecked_return_type = "\"counted\" | \"missing\" | \"unknown\"")]
+pub fn check_receipt(
+    #[wasm_bindgen(unchecked_param_type = "VerifiedResult")] verified: JsValue,
+    receipt: &str,
+) -> Result<JsValue, JsValue> {
+    use sotto_client::receipts::{self, ReceiptCheck};
+    let receipt = receipts::parse_receipt(receipt)
+        .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))?;
+    let verified: serde_json::Value =
+        super::from_js(&verified, Code::InvalidOptions, "verified result")?;
+    let answer = match receipts::check_receipt(&verified, &receipt) {
+        ReceiptCheck::Counted => "counted",
+        ReceiptCheck::Missing => "missing",
+        _ => "unknown",
+    };
+    Ok(JsValue::from_str(answer))
 }
 
 /// Fetches and verifies the result named by a read link: the manifest must

@@ -18,6 +18,7 @@ use sotto_client::session::{PreparedSubmission, prepare_submission, relay_of_lin
 use sotto_core::apps::Computation;
 use sotto_core::keyfile::MemberPublicKeys;
 use sotto_core::session::{Invite, SessionKind, VerifiedManifest};
+use sotto_wire::SessionState;
 
 /// Connects to the relay an invite names and opens the invite
 /// ([`flows::open_invite`]: the manifest must match the hash in the link,
@@ -30,6 +31,19 @@ pub(crate) async fn open_manifest(
         .await
         .map_err(|e| flow_error(&e))?;
     Ok((c, manifest))
+}
+
+/// A session state as the JS API names it.
+pub(crate) fn state_name(state: SessionState) -> &'static str {
+    match state {
+        SessionState::Draft => "draft",
+        SessionState::Open => "open",
+        SessionState::Closed => "closed",
+        SessionState::Computing => "computing",
+        SessionState::Done => "done",
+        // A state a newer relay might report.
+        _ => "unknown",
+    }
 }
 
 /// A relay client over the browser's WebSocket.
@@ -76,6 +90,28 @@ impl Participant {
                 last: Rc::default(),
             }
             .into())
+        })
+    }
+
+    /// Asks the relay about this link before anything is filled in: a
+    /// Hello with the link's token. Resolves to `{state}` (`"open"`,
+    /// `"closed"`, `"computing"`, `"done"`, `"draft"`); rejects with
+    /// `unauthorized` when the relay does not know the token (a bad or
+    /// revoked link) and `relay_unreachable` when it cannot be reached.
+    /// The relay does not say whether a single-use link was used; that
+    /// shows at the submission (`already_submitted`).
+    #[wasm_bindgen(js_name = linkState, unchecked_return_type = "Promise<{ state: string }>")]
+    pub fn link_state(&self) -> js_sys::Promise {
+        let invite = self.invite.clone();
+        future_to_promise(async move {
+            let token = token_of(&invite)?;
+            let mut c = connect(&relay_of_link(&invite.base_url)).await?;
+            let welcome = c
+                .hello(invite.session_id, &token, 0)
+                .await
+                .map_err(|e| client_error(&e))?;
+            let _ = c.close().await;
+            to_js(&json!({ "state": state_name(welcome.state) }))
         })
     }
 

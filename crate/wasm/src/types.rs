@@ -45,6 +45,8 @@ export interface Deadlines { opens_at?: number; closes_at?: number; }
 /** What `Organizer.create` takes: a session draft (docs/session.md), the same JSON as the CLI's draft file. */
 export type SessionDraft = SessionKind & {
   title: string;
+  /** What the session is for (optional, at most 2000 characters, line breaks allowed). */
+  description?: string;
   committee: { threshold?: number; members: MemberPublic[] };
   policy?: OutputPolicy;
   deadlines?: Deadlines;
@@ -62,7 +64,7 @@ export interface Validation { valid: boolean; message?: string; }
 /** A committee member as shown to participants. */
 export interface CommitteeEntry { index: number; name: string; fingerprint: string; }
 /** A result accepted with at least t + 1 member signatures. */
-export interface VerifiedResult { result: any; valid: number; invalid: number; signers: number[]; threshold: number; }
+export interface VerifiedResult { result: any; valid: number; invalid: number; receipts?: { count: number; sha256: string; list?: string[] }; signers: number[]; threshold: number; }
 /** Progress of a committee member. */
 export type Progress =
   | { stage: "connected"; member: number }

@@ -3,14 +3,10 @@
 // embeddable widget. `read()` returns the answer JSON the package expects.
 
 import { h, uid, announce } from "./dom.js";
+import { t } from "./i18n/index.js";
+import { num } from "./format.js";
 
-const METHOD_PROMPTS = {
-  plurality: "Choose one option.",
-  approval: "Tick every option you approve of.",
-  score: "Give each option a score.",
-  borda: "Rank all options, most preferred first.",
-  irv: "Rank all options, most preferred first. If your first choice is eliminated, your vote moves to your next choice.",
-};
+const METHODS = new Set(["plurality", "approval", "score", "borda", "irv"]);
 
 function radios(name, items, { inline = false } = {}) {
   return h(
@@ -58,12 +54,12 @@ function rankingList(options, onChange) {
     li.append(
       h(
         "button",
-        { type: "button", class: "small up", "aria-label": `Move ${o} up`, onclick: () => move(li, -1) },
+        { type: "button", class: "small up", "aria-label": t("form.moveUp", { o }), onclick: () => move(li, -1) },
         "↑",
       ),
       h(
         "button",
-        { type: "button", class: "small down", "aria-label": `Move ${o} down`, onclick: () => move(li, 1) },
+        { type: "button", class: "small down", "aria-label": t("form.moveDown", { o }), onclick: () => move(li, 1) },
         "↓",
       ),
     );
@@ -74,12 +70,12 @@ function rankingList(options, onChange) {
 
 function voteForm(schema, prefix, onChange) {
   const { method, options } = schema;
-  let hint = METHOD_PROMPTS[method] ?? "";
-  if (method === "approval" && schema.max_approvals) hint += ` At most ${schema.max_approvals}.`;
+  let hint = METHODS.has(method) ? t(`form.prompt.${method}`) : "";
+  if (method === "approval" && schema.max_approvals) hint += t("form.atMost", { n: schema.max_approvals });
   const name = `${prefix}-vote`;
   if (method === "plurality") {
     const el = group(
-      "Your choice",
+      t("form.yourChoice"),
       hint,
       radios(
         name,
@@ -95,7 +91,7 @@ function voteForm(schema, prefix, onChange) {
     };
   }
   if (method === "approval") {
-    const el = group("Options you approve of", hint, checkboxes(name, options));
+    const el = group(t("form.approve"), hint, checkboxes(name, options));
     return { element: el, read: () => ({ approve: checkedValues(el, name) }) };
   }
   if (method === "score") {
@@ -113,8 +109,8 @@ function voteForm(schema, prefix, onChange) {
       return { o, input, row: h("div", { class: "field field-inline" }, h("label", { for: input.id }, o), input) };
     });
     const el = group(
-      "Scores",
-      `${hint} From 0 to ${max}.`,
+      t("form.scores"),
+      t("form.scoreRange", { hint, max }),
       inputs.map((i) => i.row),
     );
     return {
@@ -126,7 +122,7 @@ function voteForm(schema, prefix, onChange) {
   }
   // borda, irv
   const list = rankingList(options, onChange);
-  const el = group("Your ranking", hint, list);
+  const el = group(t("form.yourRanking"), hint, list);
   return { element: el, read: () => ({ ranking: Array.from(list.children, (li) => li.dataset.option) }) };
 }
 
@@ -143,7 +139,7 @@ function numberQuestion(q, id) {
     step: decimals ? 1 / scale : 1,
     inputmode: decimals ? "decimal" : "numeric",
   });
-  const hint = `A number from ${lo} to ${hi}${decimals ? `, with up to ${decimals} decimal${decimals > 1 ? "s" : ""}` : ""}.`;
+  const hint = t("form.numberHint", { lo: num(lo), hi: num(hi), decimals });
   const hintEl = h("span", { class: "hint", id: uid("hint") }, hint);
   input.setAttribute("aria-describedby", hintEl.id);
   if (!q.optional) input.required = true;
@@ -183,7 +179,7 @@ function surveyQuestion(q, prefix) {
       return { element: el, read: () => checkedValues(el, id)[0] };
     }
     case "multi": {
-      const hint = a.max_selections ? `Tick up to ${a.max_selections}.` : "Tick all that apply.";
+      const hint = a.max_selections ? t("form.tickUpTo", { n: a.max_selections }) : t("form.tickAll");
       const el = wrap(group(legend, hint, checkboxes(id, a.options)));
       return {
         element: el,
@@ -195,7 +191,7 @@ function surveyQuestion(q, prefix) {
     }
     case "rating": {
       const items = Array.from({ length: a.scale }, (_, i) => ({ label: String(i + 1), value: String(i + 1) }));
-      const el = wrap(group(legend, `1 is lowest, ${a.scale} is highest.`, radios(id, items, { inline: true })));
+      const el = wrap(group(legend, t("form.ratingHint", { scale: a.scale }), radios(id, items, { inline: true })));
       return {
         element: el,
         read: () => {
@@ -212,8 +208,8 @@ function surveyQuestion(q, prefix) {
           radios(
             id,
             [
-              { label: "Yes", value: "yes" },
-              { label: "No", value: "no" },
+              { label: t("form.yes"), value: "yes" },
+              { label: t("form.no"), value: "no" },
             ],
             { inline: true },
           ),
@@ -228,7 +224,7 @@ function surveyQuestion(q, prefix) {
       };
     }
     default:
-      return { element: h("p", {}, `Unsupported question type ${a.type}.`), read: () => undefined };
+      return { element: h("p", {}, t("form.unsupported", { type: a.type })), read: () => undefined };
   }
 }
 
@@ -273,15 +269,15 @@ function budgetForm(schema, prefix) {
     const left = total - sum;
     status.textContent =
       left === 0
-        ? `All ${total} allocated.`
+        ? t("form.allAllocated", { total: num(total) })
         : left > 0
-          ? `${sum} of ${total} allocated: ${left} left to allocate.`
-          : `${sum} of ${total} allocated: ${-left} too many.`;
+          ? t("form.leftToAllocate", { sum: num(sum), total: num(total), left: num(left) })
+          : t("form.tooMany", { sum: num(sum), total: num(total), over: num(-left) });
     status.className = `budget-total ${left === 0 ? "exact" : left < 0 ? "over" : ""}`;
   };
   const el = group(
-    `Split ${total} between the projects`,
-    "Whole numbers; the amounts must add up to the total exactly.",
+    t("form.split", { total: num(total) }),
+    t("form.splitHint"),
     inputs.map((i) => i.row),
     status,
   );

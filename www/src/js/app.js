@@ -14,6 +14,7 @@ import { errorNotice } from "./errors.js";
 import { verifiedImport } from "./verified.js";
 import { toRelayLink } from "./relay-link.js";
 import { startPinning, versionPanel } from "./app-version.js";
+import { loadLanguage, languageSwitch, t } from "./i18n/index.js";
 
 // Each page is its own module, loaded when shown (and checked against the
 // hashes in index.html): a participant never downloads the organizer's or
@@ -32,7 +33,7 @@ async function route() {
   const r = routeOf(location.hash);
   // With the app on another origin, the relay named in the link (js/relay-link.js).
   const link = toRelayLink(location.href);
-  document.title = "Sotto: private votes, surveys and budgets";
+  document.title = t("shell.title");
   // Participants see their form only, not the organizer's navigation.
   const nav = /** @type {HTMLElement | null} */ (document.querySelector(".site-header nav"));
   if (nav) nav.hidden = r.view === "participate";
@@ -49,14 +50,14 @@ async function route() {
       case "bad-link":
         return replace(
           main,
-          h("h1", {}, "This link cannot be used"),
+          h("h1", {}, t("shell.badLinkTitle")),
           errorNotice(Object.assign(new Error("unknown role in the link"), { code: "bad_link" })),
         );
       default:
         return await (await views.create()).createView(main);
     }
   } catch (err) {
-    replace(main, h("h1", {}, "Sotto could not start"), errorNotice(err));
+    replace(main, h("h1", {}, t("shell.cannotStart")), errorNotice(err));
   }
 }
 
@@ -71,8 +72,32 @@ window.addEventListener("hashchange", () => {
     main.focus({ preventScroll: true });
   });
 });
-// Pin this version on first use (www/src/sw.js) once the first page is
-// shown: the worker's install fetches do not compete with the page's own on
-// a slow link. The footer panel shows what runs.
-route().finally(startPinning);
+/** The shell (index.html is English) in the chosen language, with the language switch. */
+function shell() {
+  const set = (selector, key, attr) => {
+    const el = document.querySelector(selector);
+    if (!el) return;
+    if (attr) el.setAttribute(attr, t(key));
+    else el.textContent = t(key);
+  };
+  set(".skip-link", "shell.skip");
+  set(".site-header nav", "shell.nav", "aria-label");
+  set('.site-header nav a[href="./"]', "shell.create");
+  set('.site-header nav a[href="#console"]', "shell.console");
+  set(".site-footer p", "shell.footer");
+  document.querySelector(".site-header")?.append(languageSwitch());
+}
+
+loadLanguage()
+  .catch(() => {
+    /* the catalog failed its integrity check or to load: English */
+  })
+  .then(() => {
+    shell();
+    return route();
+  })
+  // Pin this version on first use (www/src/sw.js) once the first page is
+  // shown: the worker's install fetches do not compete with the page's own
+  // on a slow link. The footer panel shows what runs.
+  .finally(startPinning);
 versionPanel(document.querySelector(".site-footer"));

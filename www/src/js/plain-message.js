@@ -2,12 +2,11 @@
 // question ids) into sentences about what the person sees, and says which
 // question they concern so the form can mark it.
 
-const VOTE_FIELDS = {
-  choice: "Choose one of the options.",
-  approve: "Tick at least the options you approve of.",
-  scores: "Give each option a score.",
-  ranking: "Rank all the options.",
-};
+import { t } from "./i18n/index.js";
+
+// The catalog's `plain.vote.<field>` (js/i18n). The package's own messages
+// about a question's value stay in English: they come from the core.
+const VOTE_FIELDS = new Set(["choice", "approve", "scores", "ranking"]);
 
 // The package's phrases that read oddly for some values.
 const REWRITES = [
@@ -24,14 +23,15 @@ function sentence(text) {
 /** `{text, question}`: a plain message and the id of the question it concerns (or null). */
 export function explain(kind, schema, message = "") {
   const missing = message.match(/^the answer needs a "(.+)" field$/);
-  if (kind === "vote" && missing && VOTE_FIELDS[missing[1]]) return { text: VOTE_FIELDS[missing[1]], question: null };
+  if (kind === "vote" && missing && VOTE_FIELDS.has(missing[1]))
+    return { text: t(`plain.vote.${missing[1]}`), question: null };
   if (kind === "survey") {
     const text = (id) => schema.questions.find((q) => q.id === id)?.text ?? id;
-    if (missing) return { text: `Please answer “${text(missing[1])}”.`, question: missing[1] };
+    if (missing) return { text: t("plain.answer", { question: text(missing[1]) }), question: missing[1] };
     const about = message.match(/^question ([^:]+): (.*)$/);
     if (about) return { text: `“${text(about[1])}”: ${sentence(about[2])}`, question: about[1] };
   }
-  return { text: sentence(message || "The answer is not complete."), question: null };
+  return { text: sentence(message || t("plain.incomplete")), question: null };
 }
 
 /** Marks the question `id` of a form as invalid (and clears the others). */

@@ -3,6 +3,7 @@
 
 import { h, replace } from "./dom.js";
 import { errorNotice } from "./errors.js";
+import { t } from "./i18n/index.js";
 
 const RETRYABLE = new Set(["relay_unreachable", "rate_limited"]);
 
@@ -34,16 +35,16 @@ export async function retrying(fn, onWait) {
   }
 }
 
-/** An `onWait` for `retrying` that shows the notice in `area`; `what` ends "Next attempt to … in N s". */
+/** An `onWait` for `retrying` that shows the notice in `area`; `what` (a catalog key, or words) ends "Next attempt to … in N s". */
 export function retryNotice(area, what) {
   return (err, seconds, retryNow) => {
     replace(
       area,
       errorNotice(err, {
         showDetail: false,
-        actions: [h("button", { type: "button", onclick: retryNow }, "Try now")],
+        actions: [h("button", { type: "button", onclick: retryNow }, t("retry.now"))],
       }),
     );
-    area.querySelector("p")?.append(` Next attempt to ${what} in ${seconds} s.`);
+    area.querySelector("p")?.append(t("retry.next", { what: t(what), seconds }));
   };
 }

@@ -164,17 +164,20 @@ impl Computation {
             ));
         }
         let fates = agree_on_bundles(ctx, tags).await?;
-        let (kept, ids): (Vec<ShareVec>, Vec<Fp>) = submissions
-            .iter()
-            .zip(tags)
-            .zip(&fates)
-            .filter(|(_, f)| **f == Bundled::Kept)
-            .map(|((s, t), _)| (s.clone(), *t))
-            .unzip();
-        ctx.set_input_ids(ids);
-        let excluded = fates.iter().filter(|f| **f != Bundled::Kept).count();
+        let positions: Vec<usize> = (0..fates.len())
+            .filter(|&k| fates[k] == Bundled::Kept)
+            .collect();
+        let kept: Vec<ShareVec> = positions.iter().map(|&k| submissions[k].clone()).collect();
+        ctx.set_input_ids(positions.iter().map(|&k| tags[k]).collect());
+        let excluded = fates.len() - positions.len();
         let mut outcome = self.compute(ctx, &kept).await?;
         outcome.invalid += excluded as u64;
+        // Counted indices refer to `kept`; report them in `submissions`.
+        outcome.counted = outcome
+            .counted
+            .iter()
+            .filter_map(|&k| positions.get(k).copied())
+            .collect();
         Ok(outcome)
     }
 

@@ -64,6 +64,12 @@ pub struct Outcome {
     pub invalid: u64,
     /// The result object allowed by the policy.
     pub result: Value,
+    /// Which submissions were counted (passed the validity check), as
+    /// indices into the submissions the computation was given, ascending.
+    /// The validity flags are opened values, so every member has the same
+    /// list; a member signs the receipts of these submissions beside the
+    /// result, for participants to check theirs was counted.
+    pub counted: Vec<usize>,
 }
 
 impl Outcome {

@@ -398,6 +398,8 @@ pub struct Checked<'a> {
     pub valid: Vec<&'a ShareVec>,
     /// The number of invalid (excluded) submissions.
     pub invalid: u64,
+    /// The indices of the valid submissions, ascending.
+    pub counted: Vec<usize>,
 }
 
 impl Checked<'_> {
@@ -412,6 +414,7 @@ impl Checked<'_> {
             valid: self.valid_count(),
             invalid: self.invalid,
             result,
+            counted: self.counted.clone(),
         }
     }
 
@@ -462,5 +465,10 @@ pub async fn check_submissions<'a>(
         .map(|(s, _)| s)
         .collect();
     let invalid = (flags.len() - valid.len()) as u64;
-    Ok(Checked { valid, invalid })
+    let counted = (0..flags.len()).filter(|&k| flags[k]).collect();
+    Ok(Checked {
+        valid,
+        invalid,
+        counted,
+    })
 }

@@ -24,6 +24,8 @@ pub const DEFAULT_MIN_SUBMISSIONS: u32 = 5;
 
 const MAX_NAME_CHARS: usize = 64;
 const MAX_TITLE_CHARS: usize = 200;
+/// Longest [`Manifest::description`], in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
 const MAX_URL_LEN: usize = 2048;
 
 /// A session manifest. Field order is the canonical order.
@@ -36,6 +38,12 @@ pub struct Manifest {
     pub session_id: SessionId,
     /// Human-readable title.
     pub title: String,
+    /// What the session is for, in the organizer's words (optional; at
+    /// most [`MAX_DESCRIPTION_CHARS`] characters, line breaks allowed).
+    /// Absent from the encoding when `None`, so manifests without one
+    /// keep their hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// What is asked and how answers are encoded.
     pub kind: SessionKind,
     /// The organizer's Ed25519 key: the manifest signature must verify under
@@ -228,6 +236,30 @@ fn check_text(field: &'static str, s: &str, max_chars: usize) -> Result<(), Sess
     Ok(())
 }
 
+/// A description: like a title (not blank, no surrounding whitespace, no
+/// control characters) but line breaks are allowed.
+fn check_description(s: &str) -> Result<(), SessionError> {
+    let invalid = |reason: &'static str| {
+        Err(SessionError::InvalidManifest {
+            field: "description",
+            reason,
+        })
+    };
+    if s.chars().count() > MAX_DESCRIPTION_CHARS {
+        return invalid("is too long (at most 2000 characters)");
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n') {
+        return invalid("must not contain control characters other than line breaks");
+    }
+    if s.trim().is_empty() {
+        return invalid("must not be empty (leave it out instead)");
+    }
+    if s.trim() != s {
+        return invalid("must not start or end with whitespace");
+    }
+    Ok(())
+}
+
 impl From<&OutputPolicy> for Policy {
     fn from(p: &OutputPolicy) -> Policy {
         Policy {
@@ -255,6 +287,9 @@ impl Manifest {
             return Err(SessionError::UnsupportedVersion(self.version));
         }
         check_text("title", &self.title, MAX_TITLE_CHARS)?;
+        if let Some(d) = &self.description {
+            check_description(d)?;
+        }
         if let SessionKind::Vote(vote) = &self.kind {
             for opt in &vote.options {
                 check_text("options", opt, MAX_NAME_CHARS)?;

@@ -25,6 +25,7 @@ pub(crate) fn sample_manifest(keys: &[MemberKeys], threshold: u16) -> Manifest {
         version: MANIFEST_VERSION,
         session_id: SessionId([0x5a; 16]),
         title: "Board seat".into(),
+        description: None,
         kind: SessionKind::Vote(VoteSchema {
             method: VoteMethod::Plurality,
             options: vec!["A".into(), "B".into(), "C".into()],
@@ -167,6 +168,18 @@ fn validation_rules() {
     let mut m = ok.clone();
     m.title = " padded".into();
     assert_eq!(invalid_field(&m), "title");
+    // A description: optional, line breaks allowed, at most 2000 characters.
+    let mut m = ok.clone();
+    m.description = Some("Which seat?\nOne answer each.".into());
+    assert!(m.validate().is_ok());
+    m.description = Some("x".repeat(super::MAX_DESCRIPTION_CHARS));
+    assert!(m.validate().is_ok());
+    m.description = Some("x".repeat(super::MAX_DESCRIPTION_CHARS + 1));
+    assert_eq!(invalid_field(&m), "description");
+    m.description = Some("tab\there".into());
+    assert_eq!(invalid_field(&m), "description");
+    m.description = Some("  ".into());
+    assert_eq!(invalid_field(&m), "description");
     let mut m = ok.clone();
     m.deadlines = Deadlines {
         opens_at: Some(10),

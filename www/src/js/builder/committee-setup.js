@@ -38,6 +38,24 @@ async function parseMembers(text) {
   return out;
 }
 
+/**
+ * The privacy/dropout trade-off of n members and threshold t, in words:
+ * the committee finishes while 2t + 1 members are online, so any
+ * n − (2t + 1) may be offline, and any t may cheat or collude without
+ * learning anything or changing the result unnoticed.
+ */
+export function tradeOff(n, t) {
+  const offline = n - (2 * t + 1);
+  const off = offline <= 0 ? "none may be offline" : `any ${offline} may be offline`;
+  if (t === 0)
+    return `${countOf(n, "member")}, t = 0: ${off}, but a single member can read every answer; the result needs 1 signature.`;
+  const cheat = t === 1 ? "any 1 may cheat or collude with others" : `any ${t} may cheat or collude together`;
+  return (
+    `${countOf(n, "member")}, t = ${t}: ${off}, ${cheat} without learning any answer or changing the result unnoticed. ` +
+    `The committee finishes while ${2 * t + 1} are online; the result needs ${countOf(t + 1, "signature")}.`
+  );
+}
+
 export function committeeSetup() {
   const members = [];
   const element = h("div", { class: "stack" });
@@ -147,7 +165,7 @@ export function committeeSetup() {
   // Threshold
   const threshold = select([["0", "0"]], "0");
   threshold.id = "threshold";
-  const thresholdHint = h("p", { class: "small muted" });
+  const thresholdHint = h("p", { class: "small muted", id: "threshold-hint" });
   const count = () => (circleMode.checked ? Math.max(1, intOf(circleCount, 3)) : members.length);
   function syncThreshold() {
     const n = count();
@@ -159,15 +177,7 @@ export function committeeSetup() {
     );
     threshold.value = String(wasDefault ? maxT : keep);
     const t = Number(threshold.value);
-    const learn =
-      t === 0
-        ? "a single member can read every answer"
-        : t === 1
-          ? "no single member learns anything"
-          : `any ${t} members together learn nothing`;
-    thresholdHint.textContent = n
-      ? `With ${countOf(n, "member")} and t = ${t}: ${learn}, and the result needs ${countOf(t + 1, "signature")}.`
-      : "Add members to choose the threshold.";
+    thresholdHint.textContent = n ? tradeOff(n, t) : "Add members to choose the threshold.";
   }
   threshold.addEventListener("change", () => {
     threshold.dataset.touched = "1";
@@ -200,7 +210,7 @@ export function committeeSetup() {
     field(
       "Privacy threshold t",
       threshold,
-      "How many members may collude without learning any answer. Higher is more private; the committee needs t + 1 members to finish.",
+      "A choice between privacy and dropouts. Any t members may cheat or collude without learning any answer or changing the result unnoticed; the committee finishes while 2t + 1 members are online. So with n members, t is at most (n − 1) / 2, and raising t by one lets two fewer members be offline.",
     ),
     thresholdHint,
   );
@@ -211,6 +221,15 @@ export function committeeSetup() {
     element,
     /** `[control, message]` for settings that cannot be used. */
     errors: () => {
+      const n = count();
+      const t = Number(threshold.value);
+      if (n >= 1 && n < 2 * t + 1)
+        return [
+          [
+            threshold,
+            `With t = ${t} the committee needs at least ${2 * t + 1} members (2t + 1) to finish; it has ${n}. Choose a smaller t or add members.`,
+          ],
+        ];
       if (circleMode.checked) {
         const k = Number(circleCount.value);
         return Number.isInteger(k) && k >= 1 && k <= 31

@@ -253,7 +253,7 @@ function sessionPanel(sotto, link, selected) {
   );
   const status = h("div");
   box.append(status, h("p", {}, "Loading the session…"));
-  retrying(() => sotto.Participant.open(link), retryNotice(status, "reach the server"))
+  retrying(() => sotto.Participant.open(link), retryNotice(status, "retry.reachServer"))
     .then((session) => {
       const committee = session.committee();
       const mine = selected && committee.find((m) => m.fingerprint === selected.keys.fingerprint);

@@ -15,7 +15,7 @@ import { budgetBuilder } from "../builder/budget-builder.js";
 import { checkBuilder } from "../builder/check-builder.js";
 import { committeeSetup } from "../builder/committee-setup.js";
 import { intOf, numberOf, showIf } from "../builder/inputs.js";
-import { when } from "../format.js";
+import { when, num } from "../format.js";
 
 const KINDS = [
   ["vote", "Vote", "Choose between options: plurality, approval, score, Borda or instant runoff."],
@@ -280,6 +280,10 @@ export async function createView(main) {
     id: "session-title",
     required: true,
   });
+  const description = h("textarea", { id: "session-description", rows: 3 });
+  const previewDescription = h("p", { class: "description", dir: "auto" });
+  // As the manifest takes it: line breaks as \n, tabs as spaces, trimmed.
+  const descriptionText = () => description.value.replace(/\r\n?/g, "\n").replace(/\t/g, " ").trim();
   const builders = { vote: voteBuilder(), survey: surveyBuilder(), budget: budgetBuilder(), check: checkBuilder() };
   const policy = policyFields();
   const access = accessFields();
@@ -319,6 +323,7 @@ export async function createView(main) {
     requestAnimationFrame(() => {
       pending = false;
       previewTitle.textContent = title.value || "Untitled";
+      previewDescription.textContent = descriptionText();
       if (kind === "check") {
         preview.replaceChildren(
           h("p", {}, "A committee check takes no answers: its participant link shows only that."),
@@ -372,6 +377,11 @@ export async function createView(main) {
       { class: "card" },
       h("h2", {}, "1. What"),
       field("Title", title, "Up to 200 characters."),
+      field(
+        "Description (optional)",
+        description,
+        `What the session is for, shown to participants under the title. Up to ${num(MAX_DESCRIPTION)} characters; line breaks are kept.`,
+      ),
       kindPicker,
       builderBox,
     ),
@@ -387,8 +397,15 @@ export async function createView(main) {
   // once the organizer has tried to create the session.
   let tried = false;
   const titleErrors = () => {
-    if (!title.value.trim()) return [[title, "Give the session a title: participants see it first."]];
-    return [];
+    const errors = [];
+    if (!title.value.trim()) errors.push([title, "Give the session a title: participants see it first."]);
+    const long = [...descriptionText()].length;
+    if (long > MAX_DESCRIPTION)
+      errors.push([
+        description,
+        `Shorten the description to at most ${num(MAX_DESCRIPTION)} characters (it has ${num(long)}).`,
+      ]);
+    return errors;
   };
   const validate = () => {
     clearFields(form);
@@ -471,6 +488,7 @@ export async function createView(main) {
       // match; the type checker cannot follow that, hence the cast.
       const draft = /** @type {import("sotto/web").SessionDraft} */ ({
         title: title.value.trim(),
+        ...(descriptionText() ? { description: descriptionText() } : {}),
         kind,
         schema: schema(),
         committee: { members: circle ? circle.members : team.members, threshold: team.threshold },
@@ -512,6 +530,7 @@ export async function createView(main) {
           { class: "card" },
           h("p", { class: "preview-label", id: "preview-heading" }, "Live preview of the participant form"),
           previewTitle,
+          previewDescription,
           preview,
         ),
       ),
@@ -523,6 +542,7 @@ export async function createView(main) {
   const draft = takeDraft();
   if (draft) {
     title.value = draft.title;
+    description.value = draft.description ?? "";
     form.querySelector(`#kind-${draft.kind}`).checked = true;
     setKind(draft.kind);
     builders[draft.kind].load(draft.schema);
@@ -544,6 +564,9 @@ export async function createView(main) {
     title.focus();
   }
 }
+
+/** The manifest's limit on a description (crate/core, MAX_DESCRIPTION_CHARS). */
+const MAX_DESCRIPTION = 2000;
 
 const DRAFT = "sotto.duplicate.v1";
 

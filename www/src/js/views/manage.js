@@ -11,6 +11,7 @@ import { getSession, updateSession, forgetSession } from "../store.js";
 import { num, count, when, clock } from "../format.js";
 import { memberFailure } from "../committee-wait.js";
 import { keepDraft } from "./create.js";
+import { qrDetails } from "../qr.js";
 
 // How often the session page asks the relay for the session's state.
 const POLL_MS = 3000;
@@ -26,6 +27,7 @@ function linkItem(who, link, extra) {
       copyButton(() => link),
       extra,
     ),
+    qrDetails(link, `QR code of the link: ${who}`),
   );
 }
 
@@ -438,6 +440,7 @@ function duplicateButton(manifest, record, links) {
     keepDraft({
       from: manifest.title,
       title: [...`${manifest.title} (copy)`].slice(0, 200).join(""),
+      description: manifest.description,
       kind: manifest.kind.kind,
       schema: manifest.kind.schema,
       members: manifest.committee.members,

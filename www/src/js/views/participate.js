@@ -12,8 +12,7 @@ import { downloadJson, slug } from "../download.js";
 import { saveReceipt, answeredWith } from "../store.js";
 import { when, num } from "../format.js";
 import { sessionOf, tokenOf } from "../link.js";
-
-const KIND_NAMES = { vote: "Vote", survey: "Survey", budget: "Budget", check: "Committee check" };
+import { t } from "../i18n/index.js";
 
 /** Whether the manifest's deadline has passed (the relay refuses answers then). */
 function deadlinePassed(manifest) {
@@ -24,7 +23,7 @@ function deadlinePassed(manifest) {
 function deadlineNote(manifest) {
   const closes = manifest?.deadlines?.closes_at;
   if (!closes || deadlinePassed(manifest)) return null;
-  return h("p", { class: "muted", id: "deadline" }, `Answers close ${when(closes, { seconds: true })}.`);
+  return h("p", { class: "muted", id: "deadline" }, t("part.closesAt", { when: when(closes, { seconds: true }) }));
 }
 
 /** Why this browser cannot answer, shown before the form is filled; null when it can. */
@@ -33,28 +32,21 @@ function blockedNotice(manifest, previous) {
     return h(
       "div",
       { class: "notice error", id: "blocked", dataset: { code: "session_closed" } },
-      h("h2", {}, "This session is closed"),
-      h(
-        "p",
-        {},
-        `Answers closed ${when(manifest.deadlines.closes_at, { seconds: true })}. The organizer shares the result when the committee has computed it.`,
-      ),
+      h("h2", {}, t("part.closedTitle")),
+      h("p", {}, t("part.closedBody", { when: when(manifest.deadlines.closes_at, { seconds: true }) })),
     );
   }
   if (previous) {
     return h(
       "div",
       { class: "notice warn", id: "blocked", dataset: { code: "answered_here" } },
-      h("h2", {}, "You already answered from this browser"),
-      h(
-        "p",
-        {},
-        `This browser sent an answer with this link on ${when(previous.savedAt)}. Each browser answers once, so nothing more can be sent from here.`,
-      ),
+      h("h2", {}, t("part.answeredTitle")),
+      h("p", {}, t("part.answeredBody", { when: when(previous.savedAt) })),
+      h("p", { id: "receipt-later" }, t("part.countedLater")),
       h(
         "button",
         { type: "button", class: "small", onclick: () => downloadJson("sotto-receipt.json", previous) },
-        "Download that receipt",
+        t("part.downloadThatReceipt"),
       ),
     );
   }
@@ -66,12 +58,8 @@ function noAnswersView() {
   return h(
     "section",
     { class: "notice", id: "no-answers", "aria-labelledby": "no-answers-heading" },
-    h("h2", { id: "no-answers-heading" }, "This is a committee check: it takes no answers"),
-    h(
-      "p",
-      {},
-      "The organizer uses it to check, before a real session, that every committee member is online and computes correctly. There is nothing to fill in: you can close this page.",
-    ),
+    h("h2", { id: "no-answers-heading" }, t("part.checkTitle")),
+    h("p", {}, t("part.checkBody")),
   );
 }
 
@@ -83,35 +71,32 @@ function receiptView(title, receipt) {
     h(
       "div",
       { class: "notice ok", role: "status" },
-      h("h2", { id: "receipt-heading" }, "Your answer was sent"),
-      h(
-        "p",
-        {},
-        "It was encrypted in this browser and stored by the server for the committee. Nobody can see your individual answer.",
-      ),
+      h("h2", { id: "receipt-heading" }, t("part.sentTitle")),
+      h("p", {}, t("part.sentBody")),
     ),
-    h("p", {}, "Keep the receipt: it proves that the server stored your answer, without revealing what it was."),
+    h("p", {}, t("part.keepReceipt")),
+    h("p", { id: "receipt-later" }, t("part.countedLater")),
     h(
       "dl",
       { class: "kv", id: "receipt-summary" },
-      h("dt", {}, "Sent"),
+      h("dt", {}, t("part.sent")),
       h("dd", {}, when(new Date(saved.submittedAt))),
-      h("dt", {}, "Stored as answer number"),
+      h("dt", {}, t("part.position")),
       h("dd", {}, num(receipt.position)),
-      h("dt", {}, "Receipt code"),
+      h("dt", {}, t("part.receiptCode")),
       h("dd", { class: "fingerprint" }, receipt.receipt),
-      h("dt", {}, "What the code is"),
-      h(
-        "dd",
-        {},
-        "A fingerprint of your encrypted answer that the server returned when it stored it. It cannot be turned back into your answer.",
-      ),
+      h("dt", {}, t("part.whatCode")),
+      h("dd", {}, t("part.whatCodeBody")),
     ),
     h(
       "details",
       {},
-      h("summary", {}, "The receipt as the file contains it"),
-      h("pre", { class: "receipt", tabindex: "0", "aria-label": "Receipt" }, JSON.stringify(saved, null, 2)),
+      h("summary", {}, t("part.receiptFile")),
+      h(
+        "pre",
+        { class: "receipt", tabindex: "0", "aria-label": t("part.receiptLabel") },
+        JSON.stringify(saved, null, 2),
+      ),
     ),
     h(
       "div",
@@ -119,7 +104,7 @@ function receiptView(title, receipt) {
       h(
         "button",
         { type: "button", class: "primary", onclick: () => downloadJson(`sotto-receipt-${slug(title)}.json`, saved) },
-        "Download receipt",
+        t("part.downloadReceipt"),
       ),
     ),
   );
@@ -128,13 +113,13 @@ function receiptView(title, receipt) {
 /** Renders the participate page for `link` into `main`. */
 export async function participateView(main, link) {
   const status = h("div", { class: "status" });
-  replace(main, h("h1", {}, "Opening the session…"), status);
+  replace(main, h("h1", {}, t("part.opening")), status);
   const sotto = await loadSotto();
   let participant;
   try {
-    participant = await retrying(() => sotto.Participant.open(link), retryNotice(status, "reach the server"));
+    participant = await retrying(() => sotto.Participant.open(link), retryNotice(status, "retry.reachServer"));
   } catch (err) {
-    replace(main, h("h1", {}, "This link cannot be used"), errorNotice(err));
+    replace(main, h("h1", {}, t("shell.badLinkTitle")), errorNotice(err));
     return;
   }
   const manifest = participant.manifest();
@@ -142,20 +127,20 @@ export async function participateView(main, link) {
   const title = participant.title;
   document.title = `${title} · Sotto`;
   if (kind === "check") {
-    replace(main, h("p", { class: "badge" }, KIND_NAMES.check), h("h1", { dir: "auto" }, title), noAnswersView());
+    replace(main, h("p", { class: "badge" }, t("kind.check")), h("h1", { dir: "auto" }, title), noAnswersView());
     return;
   }
 
   const message = h("p", { class: "validation", id: uid("validation"), "aria-live": "polite" });
   const feedback = h("div", { class: "feedback" });
-  const submit = h("button", { type: "submit", class: "primary" }, "Encrypt and submit");
+  const submit = h("button", { type: "submit", class: "primary" }, t("part.submit"));
   const schema = participant.schema();
   const session = sessionOf(link);
   const token = tokenOf(link);
   let blocked = blockedNotice(manifest, answeredWith(session, token));
   const block = () => {
     submit.disabled = true;
-    submit.textContent = "Cannot submit from here";
+    submit.textContent = t("part.cannotFromHere");
     message.className = "validation";
     message.textContent = "";
   };
@@ -167,7 +152,7 @@ export async function participateView(main, link) {
     const result = participant.validate(form.read());
     const plain = result.valid ? null : explain(kind, schema, result.message);
     message.className = `validation ${result.valid ? "ok" : "error"}`;
-    message.textContent = result.valid ? "Ready to submit." : plain.text;
+    message.textContent = result.valid ? t("part.ready") : plain.text;
     markQuestion(formEl, plain?.question);
     return result.valid;
   };
@@ -202,19 +187,19 @@ export async function participateView(main, link) {
       return;
     }
     submit.disabled = true;
-    submit.textContent = "Encrypting and sending…";
+    submit.textContent = t("part.sending");
     replace(feedback);
     try {
-      const receipt = await retrying(() => participant.submit(form.read()), retryNotice(feedback, "send your answer"));
+      const receipt = await retrying(() => participant.submit(form.read()), retryNotice(feedback, "retry.sendAnswer"));
       saveReceipt({ ...receipt, title, tokenTag: token.slice(0, 8), savedAt: Date.now() });
       replace(main, h("h1", { dir: "auto" }, title), receiptView(title, receipt));
-      announce("Your answer was sent.");
+      announce(t("part.announceSent"));
       main.focus();
     } catch (err) {
       replace(feedback, errorNotice(err));
       const final = ["already_submitted", "session_closed", "unauthorized", "manifest_mismatch"].includes(err?.code);
       submit.disabled = final;
-      submit.textContent = final ? "Cannot submit" : "Encrypt and submit";
+      submit.textContent = final ? t("part.cannotSubmit") : t("part.submit");
       if (final) {
         message.className = "validation";
         message.textContent = "";
@@ -226,16 +211,42 @@ export async function participateView(main, link) {
 
   const blockedBox = h("div", {}, blocked);
   if (blocked) block();
+  // The link's state from the relay, before anything is filled in: a
+  // closed session or a token the relay does not know blocks the form now,
+  // not after the answer is written. (Unreachable: the submission retries.)
+  if (!blocked && typeof participant.linkState === "function")
+    participant.linkState().then(
+      ({ state }) => {
+        if (blocked || state === "open") return;
+        const code = state === "draft" ? "refused" : "session_closed";
+        blocked = h(
+          "div",
+          { id: "blocked" },
+          errorNotice(Object.assign(new Error(`the session is ${state}`), { code })),
+        );
+        blockedBox.replaceChildren(blocked);
+        block();
+      },
+      (err) => {
+        if (blocked || !["unauthorized", "bad_link", "already_submitted"].includes(err?.code)) return;
+        blocked = h("div", { id: "blocked" }, errorNotice(err));
+        blockedBox.replaceChildren(blocked);
+        block();
+      },
+    );
   replace(
     main,
-    h("p", { class: "badge" }, KIND_NAMES[kind] ?? kind),
+    h("p", { class: "badge" }, t(`kind.${kind}`)),
     h("h1", { dir: "auto" }, title),
+    manifest.description
+      ? h("p", { class: "description", id: "description", dir: "auto" }, manifest.description)
+      : null,
     deadlineNote(manifest),
     blockedBox,
     h(
       "div",
       { class: "grid-2" },
-      h("section", { class: "card", "aria-label": "Your answer" }, formEl, feedback),
+      h("section", { class: "card", "aria-label": t("part.yourAnswer") }, formEl, feedback),
       h("div", { class: "sticky" }, privacyPanel(participant)),
     ),
   );

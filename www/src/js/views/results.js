@@ -7,10 +7,11 @@ import { loadSotto } from "../sotto.js";
 import { errorNotice } from "../errors.js";
 import { retrying, retryNotice } from "../retry.js";
 import { downloadCsv, downloadJson, slug } from "../download.js";
-import { getSession, updateSession } from "../store.js";
+import { getSession, updateSession, receiptsFor } from "../store.js";
 import { manageHref, sessionOf } from "../link.js";
 import { RENDERERS } from "../results/index.js";
-import { count, clock } from "../format.js";
+import { count, clock, when } from "../format.js";
+import { t } from "../i18n/index.js";
 
 const POLL_SECONDS = 4;
 
@@ -71,6 +72,74 @@ function exportButtons(title, verified, csv) {
   );
 }
 
+/** "counted" / "missing" / "unknown" as a sentence, with the receipt's short form. */
+function receiptVerdict(answer, code, sent) {
+  const params = { code: `${code.slice(0, 8)}…`, on: sent ? t("receipt.sentOn", { when: when(sent) }) : "" };
+  const cls = { counted: "ok", missing: "error", unknown: "warn" }[answer];
+  return h("p", { class: `notice ${cls}`, dataset: { receipt: answer } }, t(`receipt.${answer}`, params));
+}
+
+/**
+ * "Check your receipt": the committee signed, with the result, the
+ * receipts of the answers it counted. Receipts this browser kept for the
+ * session are checked at once; anyone can paste a receipt code or pick a
+ * receipt file. Nothing about the answer is shown or needed.
+ */
+function receiptCheck(sotto, verified, session) {
+  const out = h("div", { id: "receipt-verdicts", "aria-live": "polite" });
+  const check = (code, sent) => {
+    try {
+      const answer = sotto.checkReceipt(verified, code);
+      // A receipt file is JSON: name its code, not the file's first bytes.
+      let shown = code.trim();
+      try {
+        shown = String(JSON.parse(shown).receipt ?? shown);
+      } catch {
+        /* a bare code */
+      }
+      return receiptVerdict(answer, shown, sent);
+    } catch {
+      return h("p", { class: "notice error", dataset: { receipt: "unreadable" } }, t("receipt.unreadable"));
+    }
+  };
+  for (const r of receiptsFor(session)) out.append(check(r.receipt, r.savedAt));
+  const input = h("input", {
+    id: "receipt-code",
+    type: "text",
+    autocomplete: "off",
+    spellcheck: "false",
+    class: "fingerprint",
+  });
+  const file = h("input", { id: "receipt-file", type: "file", accept: "application/json,.json" });
+  file.addEventListener("change", async () => {
+    const f = file.files?.[0];
+    if (f) out.append(check(await f.text()));
+  });
+  const n = verified.receipts?.count;
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "receipt-check-heading" },
+    h("h2", { id: "receipt-check-heading" }, t("receipt.heading")),
+    h("p", {}, n == null ? t("receipt.none") : t("receipt.intro", { n })),
+    h(
+      "form",
+      {
+        class: "receipt-form",
+        onsubmit: (e) => {
+          e.preventDefault();
+          if (input.value.trim()) out.append(check(input.value.trim()));
+        },
+      },
+      h("label", { for: "receipt-code" }, t("receipt.code")),
+      input,
+      h("div", { class: "button-row" }, h("button", { type: "submit" }, t("receipt.check"))),
+      h("label", { for: "receipt-file" }, t("receipt.file")),
+      file,
+    ),
+    out,
+  );
+}
+
 /**
  * For the organizer (this browser holds the session's organizer file): a
  * link to the session page and, only while the relay says the session is
@@ -113,7 +182,7 @@ export async function resultsView(main, link) {
   const sotto = await loadSotto();
   let session;
   try {
-    session = await retrying(() => sotto.Participant.open(link), retryNotice(status, "reach the server"));
+    session = await retrying(() => sotto.Participant.open(link), retryNotice(status, "retry.reachServer"));
   } catch (err) {
     replace(main, h("h1", {}, "These results cannot be opened"), errorNotice(err));
     return;
@@ -195,6 +264,7 @@ export async function resultsView(main, link) {
         );
       parts.push(...rendered.nodes);
     }
+    if (kind !== "check") parts.push(receiptCheck(sotto, verified, sid));
     parts.push(h("h2", {}, "Export"), exportButtons(title, verified, csv));
     replace(body, parts);
     announce("The result is in.");

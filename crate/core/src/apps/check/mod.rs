@@ -107,6 +107,7 @@ pub async fn run_check(
                 "correct": less == u128::from(expected),
             }
         }),
+        counted: Vec::new(),
     })
 }
 
