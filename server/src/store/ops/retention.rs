@@ -100,6 +100,37 @@ impl Writer {
             .collect()
     }
 
+    /// The moment a session is done (every member published its signed
+    /// result): its mailboxes and member-message ids are deleted at once,
+    /// not at the retention purge. From now on `Send` is refused, nothing
+    /// is computed any more, and each member acknowledged its mailbox
+    /// when it published, so what is left is what arrived after that
+    /// acknowledgement (the other members' last messages), which no member
+    /// reads. The submission log (positions, receipts) stays until the
+    /// purge; so do the cursors, acknowledged up to their heads.
+    pub(super) fn compact(&mut self, s: SessionId, members: u16) -> Res<()> {
+        for table in ["mailbox", "sent"] {
+            self.db.exec(
+                &format!("DELETE FROM {table} WHERE session = $1"),
+                &[sid(&s)],
+            )?;
+        }
+        // Rows this batch appended but writes only at commit (PostgreSQL).
+        self.pending.mailbox.retain(|r| r.session != s);
+        for m in 1..=members {
+            let mut c = self.cursor((s, m))?;
+            if c.acked < c.head {
+                self.db.exec(
+                    "UPDATE cursors SET acked = $1 WHERE session = $2 AND member = $3",
+                    &[Arg::Int(i(c.head)), sid(&s), n(m)],
+                )?;
+                c.acked = c.head;
+                self.cursors.insert((s, m), c);
+            }
+        }
+        Ok(())
+    }
+
     /// Deletes a session's submissions, mailboxes and the rest of
     /// [`PURGED`], and forgets what the caches hold of it.
     fn purge(&mut self, s: SessionId) -> Res<()> {
