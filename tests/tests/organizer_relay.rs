@@ -9,7 +9,6 @@
 
 use std::path::Path;
 use std::process::Output;
-use std::sync::Arc;
 use std::time::Duration;
 
 use sotto_client::draft::{DraftCommittee, SessionSpec};
@@ -18,9 +17,8 @@ use sotto_client::native::session_ops::{create_session, submit_values};
 use sotto_client::relay::ClientError;
 use sotto_client::session::{part_size, prepare_submission};
 use sotto_core::field::Fp;
-use sotto_core::keyfile::{KdfParams, MemberKeys};
 use sotto_core::session::{OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema};
-use sotto_e2e::{committee_of, field, relay_at, sotto_command};
+use sotto_e2e::{committee_of, field, member_key_files, member_keys, relay_at, sotto_command};
 use sotto_wire::ErrorCode;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -40,9 +38,7 @@ async fn the_relay_refuses_a_part_longer_than_the_manifest_fixes() {
     let dir = tempfile::tempdir().unwrap();
     let relay = relay_at(dir.path()).start().unwrap();
     let url = relay.url();
-    let keys: Vec<_> = (0..3)
-        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
-        .collect();
+    let keys = member_keys(3);
     let spec = SessionSpec {
         deadlines: Default::default(),
         title: "part size".into(),
@@ -116,17 +112,10 @@ fn sotto_session_create_needs_the_relays_creation_token() {
         .start()
         .unwrap();
     let url = relay.url();
-    let mut rng = sotto_client::os_rng();
-    let mut members = Vec::new();
-    for i in 1..=3 {
-        let keys = MemberKeys::generate(&mut rng);
-        let file = keys
-            .to_keyfile(PASSPHRASE, KdfParams::INSECURE_FOR_TESTS, &mut rng)
-            .unwrap();
-        let path = dir.join(format!("m{i}.key"));
-        std::fs::write(&path, file).unwrap();
-        members.push(serde_json::json!({"name": format!("m{i}"), "key": path}));
-    }
+    let members: Vec<_> = member_key_files(dir, PASSPHRASE, 3)
+        .into_iter()
+        .map(|(name, key)| serde_json::json!({"name": name, "key": key}))
+        .collect();
     let draft = serde_json::json!({
         "title": "Board seat",
         "kind": "vote",
