@@ -1,7 +1,7 @@
 //! Retention and abuse limits against the real relay (SQLite; the same
 //! over PostgreSQL with several relays is in `tests/tests/postgres.rs`):
-//! mailbox entries are deleted when acknowledged and all of them when the
-//! session is done; finished sessions are purged, then deleted, by the
+//! mailbox entries are deleted when acknowledged, member messages at the
+//! latest when the session is done; finished sessions are purged, then deleted, by the
 //! periodic sweep and by `sotto-relay gc`; unfinished ones are left alone;
 //! `--create-token` restricts session creation; a part larger than the
 //! session's fixed part size is refused with a typed error and stores
@@ -259,12 +259,21 @@ async fn member_messages_go_at_acknowledgement_and_the_rest_when_done() {
     m[1].publish(b"result 2").await.unwrap();
     m[0].send(2, 4, &[4; 300]).await.unwrap();
     assert_eq!(count(&relay, &mailbox(2)), 3 + 1 + 3);
-    // The last result: the session is done, and nothing of the mailboxes
-    // or the message ids is kept. The submission log and results are.
+    // The last result: the session is done, and no member message or
+    // message id is kept. Member 2's unacknowledged submission parts and
+    // close marker stay until it acknowledges them.
     m[0].publish(b"result 1").await.unwrap();
-    assert_eq!(count(&relay, &mailbox(2)), 0);
-    assert_eq!(count(&relay, "SELECT count(*) FROM mailbox"), 0);
+    assert_eq!(count(&relay, &mailbox(2)), 3 + 1);
+    assert_eq!(
+        count(&relay, "SELECT count(*) FROM mailbox WHERE kind IN (2, 3)"),
+        0
+    );
     assert_eq!(count(&relay, "SELECT count(*) FROM sent"), 0);
+    m[1].ack(7).await.unwrap();
+    eventually("member 2's acknowledged entries are deleted", async || {
+        count(&relay, "SELECT count(*) FROM mailbox") == 0
+    })
+    .await;
     assert_eq!(count(&relay, "SELECT count(*) FROM submissions"), 3);
     assert_eq!(count(&relay, "SELECT count(*) FROM results"), 2);
     let mut r = relay.client().await;

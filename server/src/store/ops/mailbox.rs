@@ -244,7 +244,7 @@ impl Writer {
             .unwrap_or(0);
         if published >= i64::from(meta.members) && meta.state != SessionState::Done {
             self.set_meta_state(session, SessionState::Done)?;
-            self.compact(session, meta.members)?;
+            self.compact(session)?;
         }
         Ok(Reply::Done)
     }

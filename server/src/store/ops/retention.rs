@@ -16,7 +16,7 @@
 //! the one holding the lock of periodic work sweeps, skipping sessions
 //! another relay's batch holds (`FOR UPDATE SKIP LOCKED`).
 
-use sotto_wire::{Role, SessionId};
+use sotto_wire::{DeliveryKind, Role, SessionId};
 
 use super::{Res, Writer, i, n, sid};
 use crate::store::db::{Arg, DbError, Stmt};
@@ -101,33 +101,26 @@ impl Writer {
     }
 
     /// The moment a session is done (every member published its signed
-    /// result): its mailboxes and member-message ids are deleted at once,
-    /// not at the retention purge. From now on `Send` is refused, nothing
-    /// is computed any more, and each member acknowledged its mailbox
-    /// when it published, so what is left is what arrived after that
-    /// acknowledgement (the other members' last messages), which no member
-    /// reads. The submission log (positions, receipts) stays until the
-    /// purge; so do the cursors, acknowledged up to their heads.
-    pub(super) fn compact(&mut self, s: SessionId, members: u16) -> Res<()> {
-        for table in ["mailbox", "sent"] {
-            self.db.exec(
-                &format!("DELETE FROM {table} WHERE session = $1"),
-                &[sid(&s)],
-            )?;
-        }
+    /// result): its member messages and their ids are deleted at once, not
+    /// at the retention purge. From now on `Send` is refused and nothing is
+    /// computed any more, so no member message will be read again; what is
+    /// left of them is what reached a mailbox after its member's last
+    /// acknowledgement (the other members' final messages). Submission
+    /// parts and the close marker stay until acknowledged (members
+    /// acknowledge right after publishing) or purged, so a member reading
+    /// its mailbox after the end still finds the log it computed on.
+    pub(super) fn compact(&mut self, s: SessionId) -> Res<()> {
+        let (direct, broadcast) = (DeliveryKind::Direct as u8, DeliveryKind::Broadcast as u8);
+        self.db.exec(
+            "DELETE FROM mailbox WHERE session = $1 AND kind IN ($2, $3)",
+            &[sid(&s), n(direct), n(broadcast)],
+        )?;
+        self.db
+            .exec("DELETE FROM sent WHERE session = $1", &[sid(&s)])?;
         // Rows this batch appended but writes only at commit (PostgreSQL).
-        self.pending.mailbox.retain(|r| r.session != s);
-        for m in 1..=members {
-            let mut c = self.cursor((s, m))?;
-            if c.acked < c.head {
-                self.db.exec(
-                    "UPDATE cursors SET acked = $1 WHERE session = $2 AND member = $3",
-                    &[Arg::Int(i(c.head)), sid(&s), n(m)],
-                )?;
-                c.acked = c.head;
-                self.cursors.insert((s, m), c);
-            }
-        }
+        self.pending
+            .mailbox
+            .retain(|r| r.session != s || (r.kind != direct && r.kind != broadcast));
         Ok(())
     }
 
