@@ -1,9 +1,11 @@
 //! Retention and abuse limits against the real relay (SQLite; the same
 //! over PostgreSQL with several relays is in `tests/tests/postgres.rs`):
-//! finished sessions are purged, then deleted, by the periodic sweep and by
-//! `sotto-relay gc`; unfinished ones are left alone; `--create-token`
-//! restricts session creation; a part larger than the session's fixed
-//! part size is refused with a typed error and stores nothing.
+//! mailbox entries are deleted when acknowledged, member messages at the
+//! latest when the session is done; finished sessions are purged, then deleted, by the
+//! periodic sweep and by `sotto-relay gc`; unfinished ones are left alone;
+//! `--create-token` restricts session creation; a part larger than the
+//! session's fixed part size is refused with a typed error and stores
+//! nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -202,6 +204,123 @@ async fn sotto_relay_gc_purges_what_the_relay_kept() {
                 ..
             })
         ));
+    }
+}
+
+/// The one number `sql` selects from the relay's SQLite store (a count, a
+/// cursor), read beside the running relay.
+fn count(relay: &Relay, sql: &str) -> i64 {
+    let c = rusqlite::Connection::open(relay.data.join("relay.sqlite3")).unwrap();
+    c.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn member_messages_go_at_acknowledgement_and_the_rest_when_done() {
+    let relay = Relay::start(&[]);
+    let mut s = setup(&relay, 2, false, true).await;
+    for (k, t) in s.single_use(3).await.iter().enumerate() {
+        let mut p = relay.client().await;
+        p.hello(s.session, t, 0).await.unwrap();
+        p.submit(k as u64, &[b"part one", b"part two"])
+            .await
+            .unwrap();
+    }
+    s.organizer.set_state(SessionState::Closed).await.unwrap();
+    let mut m = Vec::new();
+    for t in &s.created.members {
+        let mut c = relay.client().await;
+        c.hello(s.session, t, 0).await.unwrap();
+        m.push(c);
+    }
+    // Member 1 sends two messages to member 2, member 2 one to member 1.
+    m[0].send(2, 1, &[1; 300]).await.unwrap();
+    m[0].send(2, 2, &[2; 300]).await.unwrap();
+    m[1].send(1, 3, &[3; 300]).await.unwrap();
+    let mailbox = |member: u16| {
+        format!(
+            "SELECT count(*) FROM mailbox WHERE session = x'{}' AND member = {member}",
+            s.session.to_hex()
+        )
+    };
+    assert_eq!(count(&relay, &mailbox(1)), 3 + 1 + 1);
+    assert_eq!(count(&relay, &mailbox(2)), 3 + 1 + 2);
+    // What a member acknowledges is deleted at once.
+    for _ in 0..5 {
+        timeout(WAIT, m[0].next_delivery()).await.unwrap().unwrap();
+    }
+    m[0].ack(5).await.unwrap();
+    eventually("member 1's acknowledged entries are deleted", async || {
+        count(&relay, &mailbox(1)) == 0
+    })
+    .await;
+    // Member 2 publishes without acknowledging; a message reaches it
+    // after that. Its mailbox stays while the session is not done (a
+    // member that restarts reads it again).
+    m[1].publish(b"result 2").await.unwrap();
+    m[0].send(2, 4, &[4; 300]).await.unwrap();
+    assert_eq!(count(&relay, &mailbox(2)), 3 + 1 + 3);
+    // The last result: the session is done, and no member message or
+    // message id is kept. Member 2's unacknowledged submission parts and
+    // close marker stay until it acknowledges them.
+    m[0].publish(b"result 1").await.unwrap();
+    assert_eq!(count(&relay, &mailbox(2)), 3 + 1);
+    assert_eq!(
+        count(&relay, "SELECT count(*) FROM mailbox WHERE kind IN (2, 3)"),
+        0
+    );
+    assert_eq!(count(&relay, "SELECT count(*) FROM sent"), 0);
+    m[1].ack(7).await.unwrap();
+    eventually("member 2's acknowledged entries are deleted", async || {
+        count(&relay, "SELECT count(*) FROM mailbox") == 0
+    })
+    .await;
+    assert_eq!(count(&relay, "SELECT count(*) FROM submissions"), 3);
+    assert_eq!(count(&relay, "SELECT count(*) FROM results"), 2);
+    let mut r = relay.client().await;
+    assert_eq!(
+        r.get_results(s.session, &s.created.reader)
+            .await
+            .unwrap()
+            .0
+            .len(),
+        2
+    );
+    // Nothing more can be sent to a done session.
+    assert!(matches!(
+        m[0].send(2, 5, &[5; 10]).await,
+        Err(ClientError::Refused {
+            code: ErrorCode::BadState,
+            ..
+        })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acknowledgement_just_before_closing_is_kept() {
+    // What a member does after publishing: acknowledge, close at once. The
+    // acknowledgement gets no reply, so the relay must finish it even
+    // though the connection closes right behind it.
+    let relay = Relay::start(&[]);
+    let mut s = setup(&relay, 2, false, true).await;
+    let tokens = s.single_use(20).await;
+    for (k, t) in tokens.iter().enumerate() {
+        let mut p = relay.client().await;
+        p.hello(s.session, t, 0).await.unwrap();
+        p.submit(k as u64, &[b"a", b"b"]).await.unwrap();
+    }
+    let acked = format!(
+        "SELECT acked FROM cursors WHERE session = x'{}' AND member = 1",
+        s.session.to_hex()
+    );
+    for seq in 1..=20 {
+        let mut m = relay.client().await;
+        m.hello(s.session, &s.created.members[0], 0).await.unwrap();
+        m.ack(seq).await.unwrap();
+        m.close().await.unwrap();
+        eventually("the acknowledgement is stored", async || {
+            count(&relay, &acked) == seq as i64
+        })
+        .await;
     }
 }
 

@@ -23,6 +23,34 @@ pub mod proxy;
 
 pub use sotto_native::relay_process::{RelayOptions, RelayProcess as Relay, Stderr};
 
+/// `n` freshly generated member keys (from the OS CSPRNG).
+pub fn member_keys(n: usize) -> Vec<Arc<MemberKeys>> {
+    (0..n)
+        .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
+        .collect()
+}
+
+/// Writes `n` new member key files `m1.key`, `m2.key`, ... into `dir`,
+/// encrypted under `passphrase` with the fast test KDF; their names and
+/// paths, as a draft's committee lists them.
+pub fn member_key_files(dir: &Path, passphrase: &str, n: usize) -> Vec<(String, PathBuf)> {
+    let mut rng = sotto_client::os_rng();
+    (1..=n)
+        .map(|i| {
+            let file = MemberKeys::generate(&mut rng)
+                .to_keyfile(
+                    passphrase,
+                    sotto_core::keyfile::KdfParams::INSECURE_FOR_TESTS,
+                    &mut rng,
+                )
+                .unwrap();
+            let path = dir.join(format!("m{i}.key"));
+            std::fs::write(&path, file).unwrap();
+            (format!("m{i}"), path)
+        })
+        .collect()
+}
+
 /// The manifest entries of `keys`, named m1, m2, ... in index order.
 pub fn committee_of(keys: &[Arc<MemberKeys>]) -> Vec<CommitteeMember> {
     keys.iter()

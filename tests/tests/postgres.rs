@@ -444,3 +444,113 @@ async fn retries_and_second_uses_within_one_batch_are_caught() {
     assert_eq!(scalar(&pg, "SELECT count(*) FROM submissions"), 30);
     assert_eq!(scalar(&pg, "SELECT count(*) FROM mailbox"), 60);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledgements_stop_at_what_was_received_and_done_sessions_keep_no_member_messages() {
+    // A batch writes its mailbox rows at commit: an acknowledgement in the
+    // same batch as new rows for that member must not pass them (it would
+    // leave rows at or below the acknowledged number that nothing delivers
+    // or deletes). A member here acknowledges far ahead, over and over,
+    // while submissions for it arrive through both relays.
+    let pg = PgCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let relays = [relay_on(&pg, &dir), relay_on(&pg, &dir)];
+    let urls = [relays[0].url(), relays[1].url()];
+    tokio::time::timeout(Duration::from_secs(120), async {
+        let (mut org, session, created, tokens) = open_session(
+            &urls[0],
+            CreateParams {
+                members: 2,
+                ..CreateParams::default()
+            },
+            200,
+        )
+        .await;
+        let mut member = RelayClient::connect(&urls[1]).await.unwrap();
+        member.hello(session, &created.members[0], 0).await.unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let acking = {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    member.ack(1_000_000).await.unwrap();
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+                member
+            })
+        };
+        let mut tasks = Vec::new();
+        for (k, token) in tokens.into_iter().enumerate() {
+            let url = urls[k % 2].clone();
+            tasks.push(tokio::spawn(async move {
+                let mut p = RelayClient::connect(&url).await.unwrap();
+                p.hello(session, &token, 0).await.unwrap();
+                p.submit(k as u64, &[b"for member 1", b"for member 2"])
+                    .await
+                    .unwrap();
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut member = acking.await.unwrap();
+        member.ack(1_000_000).await.unwrap();
+        // Whatever was acknowledged is gone; what is left is exactly what
+        // lies above each member's acknowledged number.
+        let stale = "SELECT count(*) FROM mailbox m JOIN cursors c \
+            ON c.session = m.session AND c.member = m.member WHERE m.seq <= c.acked";
+        let above = "SELECT coalesce(sum(head - acked), 0)::bigint FROM cursors";
+        for _ in 0..100 {
+            if scalar(&pg, "SELECT count(*) FROM mailbox WHERE member = 1") == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            scalar(&pg, stale),
+            0,
+            "rows left at or below an acknowledgement"
+        );
+        assert_eq!(
+            scalar(&pg, "SELECT count(*) FROM mailbox"),
+            scalar(&pg, above)
+        );
+        assert_eq!(
+            scalar(&pg, "SELECT count(*) FROM mailbox WHERE member = 2"),
+            200
+        );
+
+        // Done: every member published. No member message or message id
+        // of the session is kept; unacknowledged submission parts and
+        // close markers, the log and the results are.
+        org.set_state(SessionState::Closed).await.unwrap();
+        member.send(2, 7, b"a member message").await.unwrap();
+        assert!(scalar(&pg, "SELECT count(*) FROM sent") > 0);
+        member.publish(b"result 1").await.unwrap();
+        let mut second = RelayClient::connect(&urls[0]).await.unwrap();
+        second.hello(session, &created.members[1], 0).await.unwrap();
+        second.publish(b"result 2").await.unwrap();
+        assert_eq!(
+            scalar(&pg, "SELECT count(*) FROM mailbox WHERE kind IN (2, 3)"),
+            0
+        );
+        // Member 2 acknowledged nothing: its 200 parts and the close
+        // marker. (Member 1's last acknowledgements may still be arriving
+        // and take its close marker: it acknowledged far ahead.)
+        assert_eq!(
+            scalar(&pg, "SELECT count(*) FROM mailbox WHERE member = 2"),
+            201
+        );
+        assert_eq!(
+            scalar(&pg, stale),
+            0,
+            "rows left at or below an acknowledgement"
+        );
+        assert_eq!(rows_of(&pg, "sent", session), 0);
+        assert_eq!(rows_of(&pg, "submissions", session), 200);
+        assert_eq!(rows_of(&pg, "results", session), 2);
+    })
+    .await
+    .expect("timed out");
+}

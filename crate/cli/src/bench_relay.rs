@@ -12,7 +12,15 @@
 //! highest throughput, with latency set by the queue the connections build).
 //! With `--rate N` the submissions are paced at N per second in total
 //! (open loop; latency counts from when each submission was due), which
-//! measures latency at a given load.
+//! measures latency at a given load. A closed loop cannot show a low p99
+//! at its peak: 2,000 requests in flight at 5,000/s wait 400 ms each
+//! (Little's law); the paced mode is the latency measurement.
+//!
+//! It prints a one-row table (offered and acknowledged rate, p50, p90,
+//! p99 and the slowest latency, the relay's memory, and the machine's load
+//! averages at the end, since the relay shares its cores with the load
+//! generator and whatever else runs), then the same as one `key=value`
+//! line for scripts.
 //!
 //! The relay's resident memory comes from its `/metrics` (the largest of
 //! the relays when there are several). Connections to a relay on a 127.x
@@ -58,7 +66,8 @@ fn source_addrs(relays: &[String], connections: usize, requested: u8) -> Vec<std
         .collect()
 }
 
-/// Runs the relay benchmark and prints one table line.
+/// Runs the relay benchmark and prints a one-row table, then the same
+/// figures as one `key=value` line (for scripts).
 pub fn run(args: &RelayBenchArgs) -> anyhow::Result<()> {
     if args.connections == 0 || args.submissions == 0 {
         bail!("--connections and --submissions must be positive");
@@ -173,17 +182,31 @@ async fn bench(args: &RelayBenchArgs, rate: Option<f64>) -> anyhow::Result<Strin
         let idx = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
         latencies[idx].as_secs_f64() * 1e3
     };
+    let acked = latencies.len() as f64 / elapsed.as_secs_f64();
+    let (mode, offered) = match rate {
+        Some(r) => ("paced", format!("{r:.0}")),
+        None => ("closed", "-".to_string()),
+    };
+    let load = load_average().unwrap_or_else(|| "?".into());
+    let (relays, connections, submissions, size) =
+        (relays.len(), args.connections, latencies.len(), args.size);
+    let (p50, p90, p99, max) = (pct(0.50), pct(0.90), pct(0.99), pct(1.0));
     Ok(format!(
-        "relays={} connections={} submissions={} size={} acked_per_s={:.0} p50_ms={:.1} p99_ms={:.1} relay_rss_mb={:.1}",
-        relays.len(),
-        args.connections,
-        latencies.len(),
-        args.size,
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        pct(0.50),
-        pct(0.99),
-        rss
+        "| relays | connections | submissions | size | mode | offered/s | acknowledged/s | p50 ms | p90 ms | p99 ms | max ms | relay RSS MB | load average |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|\n\
+         | {relays} | {connections} | {submissions} | {size} | {mode} | {offered} | {acked:.0} | {p50:.1} | {p90:.1} | {p99:.1} | {max:.1} | {rss:.1} | {load} |\n\
+         relays={relays} connections={connections} submissions={submissions} size={size} mode={mode} offered_per_s={offered} acked_per_s={acked:.0} p50_ms={p50:.1} p90_ms={p90:.1} p99_ms={p99:.1} max_ms={max:.1} relay_rss_mb={rss:.1} load_average={}",
+        load.replace(' ', "/"),
     ))
+}
+
+/// The machine's 1, 5 and 15 minute load averages (Linux), printed with
+/// every figure: the relay shares the cores with the load generator and
+/// whatever else runs.
+fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let v: Vec<&str> = text.split_whitespace().take(3).collect();
+    (v.len() == 3).then(|| v.join(" "))
 }
 
 /// Reads `process_resident_memory_bytes` from the relay's `/metrics`.

@@ -128,15 +128,19 @@ pub async fn create_session<S: Socket>(
     organizer: &ed25519_dalek::SigningKey,
     create_token: Option<&Token>,
 ) -> Result<CreatedSession, FlowError> {
-    spec.sign(SessionId::NONE, relay_url, organizer)
+    let (_, unbound) = spec
+        .sign(SessionId::NONE, relay_url, organizer)
         .map_err(FlowError::Settings)?;
     let members =
         u16::try_from(spec.committee.members.len()).map_err(|_| FlowError::TooManyMembers)?;
+    // Every honest part has this length (the session id does not change
+    // it): the relay refuses longer ones.
+    let max_part_bytes = crate::session::part_size(&mut crate::os_rng(), &unbound)?;
     let (session, created) = c
         .create_session(&CreateParams {
             members,
             allow_resubmit: false,
-            max_part_bytes: 0,
+            max_part_bytes,
             create_token: create_token.cloned(),
         })
         .await?;

@@ -84,6 +84,22 @@ pub fn prepare_submission(
     seal_shares(rng, manifest, &shares)
 }
 
+/// The length of every part an honest participant of `manifest`'s session
+/// submits: the share vector the manifest fixes, sealed to one member.
+/// Sealing adds the same overhead to every vector of one length, so
+/// sealing zeros measures it exactly (with the code participants run). The
+/// organizer fixes it as the session's part size
+/// (`CreateParams::max_part_bytes`), and the relay refuses longer parts.
+pub fn part_size(
+    rng: &mut impl rand_core::CryptoRng,
+    manifest: &VerifiedManifest,
+) -> Result<u32, PrepareError> {
+    let zeros = vec![Fp::ZERO; manifest.manifest.computation().len()];
+    let prepared = prepare_submission(rng, manifest, &zeros)?;
+    let longest = prepared.parts.iter().map(Vec::len).max().unwrap_or(0);
+    Ok(u32::try_from(longest).unwrap_or(u32::MAX))
+}
+
 /// Seals already dealt shares (member i's vector at index i - 1) into a
 /// submission's parts, exactly as [`prepare_submission`] does after
 /// dealing. For drills that submit forged shares (`sotto simulate`'s

@@ -224,7 +224,8 @@ pub trait Db: Send {
         Ok(())
     }
     /// Between batches (SQLite finishes a checkpoint when its log grew
-    /// long); how long that took, if it did anything.
+    /// long, and gives free pages back to the file system); how long the
+    /// checkpoint took, if it ran.
     fn idle(&mut self) -> Option<std::time::Duration> {
         None
     }

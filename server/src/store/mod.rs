@@ -481,3 +481,6 @@ fn run_batch(writer: &mut ops::Writer, batch: &mut Vec<Job>, m: &Metrics) {
         let _ = job.reply.send(r);
     }
 }
+
+#[cfg(test)]
+mod tests;

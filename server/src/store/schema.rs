@@ -34,6 +34,11 @@ fn connect(dir: &Path, sync: SyncMode) -> rusqlite::Result<Connection> {
     let conn = Connection::open(dir.join("relay.sqlite3"))?;
     // Another connection may briefly hold a lock (e.g. a checkpoint's): wait.
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Free pages can be given back to the file system (see
+    // `Sqlite::reclaim`). It takes effect only in a store created now (it
+    // must precede the first table); an older store keeps its free pages
+    // for reuse until `VACUUM` (docs/deploy.md).
+    conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     let sync = match sync {
         SyncMode::Full => "FULL",
@@ -57,6 +62,56 @@ pub struct Sqlite {
     stop: Arc<AtomicBool>,
     wal_frames: Arc<AtomicI64>,
     checkpointer: Option<std::thread::JoinHandle<()>>,
+    /// When [`Sqlite::reclaim`] last looked at the free pages.
+    reclaimed_at: Instant,
+}
+
+/// Free pages (4 KiB) the store keeps for reuse before giving some back to
+/// the file system: 16 MiB.
+const KEEP_FREE_PAGES: i64 = 4_096;
+/// Pages given back per pass (16 MiB): a short pause between two batches.
+const RECLAIM_PAGES: i64 = 4_096;
+/// How often the free pages are looked at.
+const RECLAIM_EVERY: Duration = Duration::from_secs(1);
+
+impl Sqlite {
+    /// Between batches, at most once per [`RECLAIM_EVERY`]: when more than
+    /// [`KEEP_FREE_PAGES`] are free (a finished session's mailboxes were
+    /// deleted), truncates up to [`RECLAIM_PAGES`] of them off the file
+    /// (`PRAGMA incremental_vacuum`), so the file shrinks back after a
+    /// session instead of staying at its peak. A store created before
+    /// `auto_vacuum` was set has none: nothing happens there.
+    fn reclaim(&mut self) {
+        if self.reclaimed_at.elapsed() < RECLAIM_EVERY {
+            return;
+        }
+        self.reclaimed_at = Instant::now();
+        let free: i64 = match self
+            .conn
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+        {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the free page count failed");
+                return;
+            }
+        };
+        if free <= KEEP_FREE_PAGES {
+            return;
+        }
+        let pages = (free - KEEP_FREE_PAGES).min(RECLAIM_PAGES);
+        // Each step of the statement frees pages: run it to its end (one
+        // step, as `execute_batch` does, frees one page).
+        let run = |conn: &Connection| -> rusqlite::Result<()> {
+            let mut stmt = conn.prepare(&format!("PRAGMA incremental_vacuum({pages})"))?;
+            let mut rows = stmt.query([])?;
+            while rows.next()?.is_some() {}
+            Ok(())
+        };
+        if let Err(e) = run(&self.conn) {
+            tracing::warn!(error = %e, "giving free pages back failed");
+        }
+    }
 }
 
 impl Sqlite {
@@ -71,6 +126,7 @@ impl Sqlite {
             stop: stop.clone(),
             wal_frames: wal_frames.clone(),
             checkpointer: None,
+            reclaimed_at: Instant::now(),
         };
         db.begin(&[])?;
         migrate(&mut db, MIGRATIONS)?;
@@ -184,6 +240,7 @@ impl Db for Sqlite {
 
     fn idle(&mut self) -> Option<Duration> {
         // After the replies went out: only the next batch waits.
+        self.reclaim();
         if self.wal_frames.load(Relaxed) < RESTART_FRAMES {
             return None;
         }

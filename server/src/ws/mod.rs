@@ -139,7 +139,14 @@ pub async fn serve(socket: WebSocket, addr: SocketAddr, app: Arc<App>, slot: Con
                         break;
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Close(_))) | None => break,
+                    Some(Ok(Message::Close(_))) | None => {
+                        // Requests read before the close still run: a member
+                        // acknowledges its mailbox and closes at once after
+                        // publishing, and that acknowledgement (which gets
+                        // no reply) must not be lost with the connection.
+                        while inflight.next().await.is_some() {}
+                        break;
+                    }
                     Some(Err(e)) if timed_out(&e) => {
                         // The listener's idle deadline: the client went silent.
                         tracing::debug!(%addr, "idle connection closed");

@@ -197,7 +197,13 @@ impl Writer {
     pub(super) fn ack(&mut self, caller: Caller, seq: u64) -> Res<Reply> {
         let key = (caller.session, caller.member);
         let mut c = self.cursor(key)?;
-        let seq = seq.min(c.head);
+        // Never beyond what the member can have received: entries this
+        // batch appended are delivered only after it commits. (Without the
+        // bound, on PostgreSQL, where the batch's rows are written at
+        // commit, the DELETE below would miss them and leave rows at or
+        // below `acked` that nothing delivers or deletes.)
+        let received = self.batch_heads.get(&key).copied().unwrap_or(c.head);
+        let seq = seq.min(received);
         if seq > c.acked {
             self.db.exec(
                 "DELETE FROM mailbox WHERE session = $1 AND member = $2 AND seq <= $3",
@@ -238,6 +244,7 @@ impl Writer {
             .unwrap_or(0);
         if published >= i64::from(meta.members) && meta.state != SessionState::Done {
             self.set_meta_state(session, SessionState::Done)?;
+            self.compact(session)?;
         }
         Ok(Reply::Done)
     }

@@ -62,6 +62,11 @@ pub(super) struct Writer {
     sessions: HashMap<SessionId, Meta>,
     cursors: HashMap<MailboxKey, Cursor>,
     dirty: HashMap<MailboxKey, u64>,
+    /// Mailboxes the current batch appended to, with their heads before
+    /// its first append: no member can have received more than that (the
+    /// batch's entries are delivered after it commits), so an
+    /// acknowledgement in the same batch stops there (see `Writer::ack`).
+    batch_heads: HashMap<MailboxKey, u64>,
     /// Without savepoints (PostgreSQL): sessions' new submission counters,
     /// written once per batch at commit (mailbox heads likewise, from
     /// `dirty`): fewer round trips, and a failed statement aborts the
@@ -164,6 +169,7 @@ impl Writer {
             sessions: HashMap::new(),
             cursors: HashMap::new(),
             dirty: HashMap::new(),
+            batch_heads: HashMap::new(),
             pending_subs: HashMap::new(),
             pending: Pending::default(),
             session_count: 0,
@@ -180,6 +186,7 @@ impl Writer {
 
     /// Starts a batch's transaction holding the sessions its commands touch.
     pub(super) fn begin(&mut self, sessions: &[SessionId]) -> Res<()> {
+        self.batch_heads.clear();
         if !self.db.sole_writer() {
             // Other relays wrote since the last batch.
             self.sessions.clear();
@@ -469,6 +476,7 @@ impl Writer {
         let key = (session, member);
         let mut c = self.cursor(key)?;
         let seq = c.head + 1;
+        self.batch_heads.entry(key).or_insert(c.head);
         if self.db.savepoints() {
             self.db.exec(
                 "INSERT INTO mailbox(session, member, seq, kind, sender, msg_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -16,7 +16,7 @@
 //! the one holding the lock of periodic work sweeps, skipping sessions
 //! another relay's batch holds (`FOR UPDATE SKIP LOCKED`).
 
-use sotto_wire::{Role, SessionId};
+use sotto_wire::{DeliveryKind, Role, SessionId};
 
 use super::{Res, Writer, i, n, sid};
 use crate::store::db::{Arg, DbError, Stmt};
@@ -98,6 +98,30 @@ impl Writer {
                 Ok(SessionId(id))
             })
             .collect()
+    }
+
+    /// The moment a session is done (every member published its signed
+    /// result): its member messages and their ids are deleted at once, not
+    /// at the retention purge. From now on `Send` is refused and nothing is
+    /// computed any more, so no member message will be read again; what is
+    /// left of them is what reached a mailbox after its member's last
+    /// acknowledgement (the other members' final messages). Submission
+    /// parts and the close marker stay until acknowledged (members
+    /// acknowledge right after publishing) or purged, so a member reading
+    /// its mailbox after the end still finds the log it computed on.
+    pub(super) fn compact(&mut self, s: SessionId) -> Res<()> {
+        let (direct, broadcast) = (DeliveryKind::Direct as u8, DeliveryKind::Broadcast as u8);
+        self.db.exec(
+            "DELETE FROM mailbox WHERE session = $1 AND kind IN ($2, $3)",
+            &[sid(&s), n(direct), n(broadcast)],
+        )?;
+        self.db
+            .exec("DELETE FROM sent WHERE session = $1", &[sid(&s)])?;
+        // Rows this batch appended but writes only at commit (PostgreSQL).
+        self.pending
+            .mailbox
+            .retain(|r| r.session != s || (r.kind != direct && r.kind != broadcast));
+        Ok(())
     }
 
     /// Deletes a session's submissions, mailboxes and the rest of

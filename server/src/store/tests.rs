@@ -1,0 +1,214 @@
+//! The writer's batches on a real SQLite store, with the commands of one
+//! batch chosen exactly (the relay's tests reach the same code through
+//! WebSockets, where what shares a batch is up to timing).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Parser;
+use sotto_wire::{Bundle, DeliveryKind, SessionId, SessionState};
+use tokio::sync::oneshot;
+
+use super::{Caller, Command, Job, Reply, StoreError, ops, run_batch, schema};
+use crate::config::{Config, SyncMode};
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+
+struct Harness {
+    writer: ops::Writer,
+    metrics: Metrics,
+    dir: tempfile::TempDir,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let db = schema::Sqlite::open(dir.path(), SyncMode::Normal).unwrap();
+        let limits = Config::try_parse_from(["sotto-relay"]).unwrap().limits;
+        let writer = ops::Writer::new(Box::new(db), limits, Arc::new(Hub::default())).unwrap();
+        Harness {
+            writer,
+            metrics: Metrics::default(),
+            dir,
+        }
+    }
+
+    /// Runs `cmds` as one batch (one transaction); their replies in order.
+    fn batch(&mut self, cmds: Vec<Command>) -> Vec<Result<Reply, StoreError>> {
+        let mut rxs = Vec::new();
+        let mut jobs: Vec<Job> = cmds
+            .into_iter()
+            .map(|cmd| {
+                let (reply, rx) = oneshot::channel();
+                rxs.push(rx);
+                Job {
+                    cmd,
+                    queued: Instant::now(),
+                    reply,
+                }
+            })
+            .collect();
+        run_batch(&mut self.writer, &mut jobs, &self.metrics);
+        rxs.into_iter()
+            .map(|mut rx| rx.try_recv().unwrap())
+            .collect()
+    }
+
+    fn one(&mut self, cmd: Command) -> Reply {
+        self.batch(vec![cmd]).pop().unwrap().unwrap()
+    }
+
+    /// An open session of `members` members.
+    fn open_session(&mut self, members: u16) -> SessionId {
+        let Reply::Created(session, _) = self.one(Command::Create {
+            members,
+            allow_resubmit: false,
+            max_part: 0,
+        }) else {
+            panic!("not created")
+        };
+        self.one(Command::RegisterManifest {
+            session,
+            blob: b"manifest".to_vec(),
+        });
+        self.one(Command::SetState {
+            session,
+            state: SessionState::Open,
+        });
+        session
+    }
+
+    /// Rows of `table` (and a condition), read beside the writer.
+    fn rows(&self, table: &str) -> i64 {
+        let c = rusqlite::Connection::open(self.dir.path().join("relay.sqlite3")).unwrap();
+        c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    fn entries(&mut self, session: SessionId, member: u16) -> Vec<(u64, u8)> {
+        let Reply::Entries(e) = self.one(Command::Fetch {
+            session,
+            member,
+            after: 0,
+            limit: 1000,
+        }) else {
+            panic!("no entries")
+        };
+        e.iter().map(|e| (e.seq, e.kind)).collect()
+    }
+}
+
+fn caller(session: SessionId, member: u16, token: u8) -> Caller {
+    Caller {
+        session,
+        token: [token; 32],
+        member,
+    }
+}
+
+fn submit(session: SessionId, token: u8, members: u16) -> Command {
+    let parts: Vec<Vec<u8>> = (0..members).map(|m| vec![token, m as u8]).collect();
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    Command::Submit {
+        caller: caller(session, 0, token),
+        single_use: false,
+        idem: u64::from(token),
+        bundle: Bundle::encode(&refs),
+    }
+}
+
+#[test]
+fn an_acknowledgement_stops_at_what_the_member_can_have_received() {
+    let mut h = Harness::new();
+    let s = h.open_session(2);
+    h.one(submit(s, 1, 2)); // member 1's mailbox: seq 1
+    // One batch: a new submission (seq 2 for member 1, delivered only
+    // after the commit) and member 1 acknowledging far beyond anything.
+    let replies = h.batch(vec![
+        submit(s, 2, 2),
+        Command::AckMailbox {
+            caller: caller(s, 1, 0),
+            seq: u64::MAX,
+        },
+    ]);
+    assert!(replies.iter().all(Result::is_ok), "{replies:?}");
+    // Seq 1 is acknowledged and gone; seq 2, which the member cannot have
+    // received, is kept and delivered.
+    let kind = DeliveryKind::Submission as u8;
+    assert_eq!(h.entries(s, 1), vec![(2, kind)]);
+    assert_eq!(h.entries(s, 2), vec![(1, kind), (2, kind)]);
+    // A later acknowledgement (another batch) takes it.
+    h.one(Command::AckMailbox {
+        caller: caller(s, 1, 0),
+        seq: u64::MAX,
+    });
+    assert_eq!(h.entries(s, 1), vec![]);
+}
+
+#[test]
+fn a_done_session_keeps_no_member_messages() {
+    let mut h = Harness::new();
+    let s = h.open_session(3);
+    for t in 1..=4 {
+        h.one(submit(s, t, 3));
+    }
+    h.one(Command::SetState {
+        session: s,
+        state: SessionState::Closed,
+    });
+    // Member messages, one member acknowledging part of its mailbox.
+    for (from, id) in [(1, 10), (2, 11), (3, 12)] {
+        h.one(Command::Send {
+            caller: caller(s, from, 0),
+            to: sotto_wire::BROADCAST,
+            id,
+            payload: vec![7; 100],
+        });
+    }
+    h.one(Command::AckMailbox {
+        caller: caller(s, 1, 0),
+        seq: 3,
+    });
+    for m in [1, 2] {
+        h.one(Command::Publish {
+            caller: caller(s, m, 0),
+            blob: vec![m as u8],
+        });
+    }
+    // Not done yet: every mailbox is still there.
+    assert_eq!(h.entries(s, 3).len(), 4 + 1 + 2);
+    // The last publish, with a late message in the same batch.
+    let replies = h.batch(vec![
+        Command::Send {
+            caller: caller(s, 2, 0),
+            to: 3,
+            id: 13,
+            payload: vec![8; 100],
+        },
+        Command::Publish {
+            caller: caller(s, 3, 0),
+            blob: b"r3".to_vec(),
+        },
+    ]);
+    assert!(replies.iter().all(Result::is_ok), "{replies:?}");
+    // No member message is left, nor any message id; the unacknowledged
+    // submission parts and close markers stay (until acknowledged).
+    let (sub, closed) = (DeliveryKind::Submission as u8, DeliveryKind::Closed as u8);
+    assert_eq!(h.entries(s, 1), vec![(4, sub), (5, closed)]);
+    for m in [2, 3] {
+        let kept = vec![(1, sub), (2, sub), (3, sub), (4, sub), (5, closed)];
+        assert_eq!(h.entries(s, m), kept, "member {m}");
+    }
+    assert_eq!(h.rows("sent"), 0);
+    // Sending is refused now; the submission log and the results stay.
+    let late = h.batch(vec![Command::Send {
+        caller: caller(s, 1, 0),
+        to: 2,
+        id: 99,
+        payload: vec![1],
+    }]);
+    assert!(matches!(late[0], Err(StoreError::Refused(..))), "{late:?}");
+    assert_eq!(h.rows("submissions"), 4);
+    assert_eq!(h.rows("results"), 3);
+}
