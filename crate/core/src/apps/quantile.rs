@@ -158,6 +158,7 @@ fn count_bits(values: usize) -> u32 {
 /// (opened) in the order of `jobs[i].ranks`. Every rank must be below the
 /// number of eligible values, which the caller knows (it is public).
 pub async fn quantiles(ctx: &Ctx, jobs: &[Job]) -> Result<Vec<Vec<u64>>, EngineError> {
+    let _label = ctx.label("quantiles");
     let values = jobs.iter().map(|j| j.eligible.len()).max().unwrap_or(0);
     let exact = jobs
         .iter()
@@ -174,6 +175,7 @@ pub async fn quantiles_with(
     jobs: &[Job],
     pool: &mut Pool,
 ) -> Result<Vec<Vec<u64>>, EngineError> {
+    let _label = ctx.label("quantiles");
     if jobs.iter().any(|j| {
         j.width == 0 || j.width > 64 || j.bits.len() != j.eligible.len() * j.width as usize
     }) {

@@ -445,6 +445,7 @@ pub async fn check_submissions<'a>(
     enc: &Encoding,
     submissions: &'a [ShareVec],
 ) -> Result<Checked<'a>, EngineError> {
+    let _label = ctx.label("validity");
     let flags = check(ctx, enc, submissions).await?;
     // Everything drawn after the check (comparison masks, noise) is
     // combined with the valid submissions only: the same valid set gives

@@ -377,6 +377,7 @@ async fn numeric_buckets(
     subs: &[&ShareVec],
     counts: &[Fp],
 ) -> Result<(Vec<Vec<Fp>>, Vec<(String, Vec<String>)>), EngineError> {
+    let _label = ctx.label("buckets");
     // Thresholds T (in y units) per question; [y < T] for every answer.
     let mut publics = Vec::new();
     let mut secrets = Vec::new();
@@ -449,6 +450,7 @@ async fn crosstabs(
     layouts: &[super::Layout],
     subs: &[&ShareVec],
 ) -> Result<(Vec<Vec<Fp>>, Vec<(String, Vec<String>)>), EngineError> {
+    let _label = ctx.label("crosstabs");
     let mut left = Vec::new();
     let mut right = Vec::new();
     let mut shapes = Vec::new();
