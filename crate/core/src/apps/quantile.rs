@@ -220,16 +220,15 @@ pub async fn quantiles_with(
             let (j, rank, prefix) = targets[t];
             let i = jobs[j].width - 1 - step;
             let key = (j, prefix | (d << i));
-            if !next.contains_key(&key) {
+            next.entry(key).or_insert_with(|| {
                 let (z, _) = ones[&(j, prefix)];
                 let e = &groups[&(j, prefix)];
-                let child = if d == 1 {
+                if d == 1 {
                     z.to_vec()
                 } else {
                     e.iter().zip(z).map(|(e, z)| *e - *z).collect()
-                };
-                next.insert(key, child);
-            }
+                }
+            });
             targets[t] = (j, if d == 1 { rank - c0 } else { rank }, key.1);
         }
         // Groups of jobs that have run out of bits stay as they were.
