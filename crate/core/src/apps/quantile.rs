@@ -454,15 +454,7 @@ mod tests {
         }
         let got = run(plain.clone());
         for ((vals, elig, _, ranks), got) in plain.iter().zip(got) {
-            let mut sorted: Vec<u64> = vals
-                .iter()
-                .zip(elig)
-                .filter(|(_, e)| **e)
-                .map(|(v, _)| *v)
-                .collect();
-            sorted.sort();
-            let want: Vec<u64> = ranks.iter().map(|&r| sorted[r as usize]).collect();
-            assert_eq!(got, want);
+            assert_eq!(got, plain_order(vals, elig, ranks));
         }
     }
 
