@@ -395,9 +395,10 @@ async fn run_member_process(
 }
 
 /// The body of a member process (`sotto bench session-member`): reads a
-/// [`ProcessSpec`] line on standard input, runs the member to its end,
-/// and prints a [`ProcessReport`] line. Returns an error only when the
-/// spec cannot be read.
+/// JSON line on standard input (relay, session, token, manifest hash, the
+/// member's secret keys, latency), runs the member to its end,
+/// and prints one JSON line: bytes sent, peak memory, abort or error.
+/// Returns an error only when the spec cannot be read.
 pub fn member_process() -> anyhow::Result<()> {
     let mut line = zeroize::Zeroizing::new(String::new());
     std::io::stdin().read_line(&mut line)?;
