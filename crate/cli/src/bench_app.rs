@@ -9,6 +9,9 @@
 //!   applies small-cell suppression;
 //! - budget: `--options` projects sharing a total of 1000, with medians.
 //!
+//! A table of member 1's bytes per operation follows the line (validity,
+//! quantiles, buckets, ...: each with the preprocessing it made).
+//!
 //! Answers are random and valid; `ms` is virtual time as in
 //! `sotto bench engine` (compute measured, every message `--latency-ms`).
 //! Each run compares its counts with the plaintext answers and fails on a
@@ -25,14 +28,14 @@ use serde_json::{Value, json};
 use sotto_core::apps::budget::BudgetSchema;
 use sotto_core::apps::survey::{AnswerKind, Question, SurveySchema};
 use sotto_core::apps::vote::{Reveal, VoteMethod, VoteSchema};
-use sotto_core::apps::{Computation, Policy, SessionKind, budget, survey, vote};
-use sotto_core::engine::Committee;
+use sotto_core::apps::{Computation, Policy, SessionKind, vote};
 use sotto_core::engine::network::Network;
+use sotto_core::engine::{Committee, Traffic};
 use sotto_core::field::Fp;
 use sotto_core::share::{ShareVec, deal};
 
 /// A test of the opened result against the plaintext answers.
-type Check = Box<dyn Fn(&Value) -> bool>;
+pub type Check = Box<dyn Fn(&Value) -> bool>;
 
 /// App kinds the benchmark runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,25 +78,37 @@ pub struct AppBenchArgs {
     pub min_cell: Option<u64>,
 }
 
-/// Runs one app benchmark and prints one line.
-pub fn run(args: &AppBenchArgs) -> anyhow::Result<()> {
-    ensure!(
-        args.participants >= 1 && args.parties >= 1 && args.options >= 2,
-        "need participants, parties and 2+ options"
-    );
+/// A benchmark's work: the session kind, one answer per participant (as
+/// a participant gives it) and a test of the opened result against them.
+pub struct Workload {
+    /// The kind and its schema.
+    pub kind: SessionKind,
+    /// The answers.
+    pub answers: Vec<Value>,
+    /// Whether an opened result matches the answers.
+    pub check: Check,
+}
+
+/// The workload of `kind` for `participants` random valid answers:
+/// `options` vote options or budget projects, `questions` survey
+/// questions, `winner` for a winner-only vote.
+pub fn workload(
+    kind: AppKind,
+    participants: usize,
+    options: usize,
+    questions: usize,
+    winner: bool,
+) -> Workload {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
-    let names: Vec<String> = (0..args.options).map(|i| format!("o{i}")).collect();
-    let (vectors, check): (Vec<Vec<Fp>>, Check) = match args.kind {
+    let names: Vec<String> = (0..options).map(|i| format!("o{i}")).collect();
+    match kind {
         AppKind::Vote => {
-            let schema = vote_schema(args, &names);
-            let picks: Vec<usize> = (0..args.participants)
-                .map(|_| biased(&mut rng, args.options))
+            let schema = vote_schema(winner, &names);
+            let picks: Vec<usize> = (0..participants)
+                .map(|_| biased(&mut rng, options))
                 .collect();
-            let v = picks
-                .iter()
-                .map(|&p| vote::encode(&schema, &json!({"choice": names[p]})))
-                .collect::<Result<_, _>>()?;
-            let mut counts = vec![0u64; args.options];
+            let answers = picks.iter().map(|&p| json!({"choice": names[p]})).collect();
+            let mut counts = vec![0u64; options];
             picks.iter().for_each(|&p| counts[p] += 1);
             let max = counts.iter().copied().max().unwrap_or(0);
             let winners: Vec<String> = names
@@ -103,58 +118,75 @@ pub fn run(args: &AppBenchArgs) -> anyhow::Result<()> {
                 .map(|(n, _)| n.clone())
                 .collect();
             let tally = vote::tally_json(&names, &counts);
-            let winner_only = args.winner;
-            (
-                v,
-                Box::new(move |r| {
-                    if winner_only {
+            Workload {
+                kind: SessionKind::Vote(schema),
+                answers,
+                check: Box::new(move |r| {
+                    if winner {
                         r["winner"] == json!(winners[0]) || r["winner"] == json!(winners)
                     } else {
                         r["tally"] == tally
                     }
                 }),
-            )
+            }
         }
         AppKind::Survey => {
-            let schema = survey_schema(args.questions);
-            let answers: Vec<Value> = (0..args.participants)
+            let schema = survey_schema(questions);
+            let answers: Vec<Value> = (0..participants)
                 .map(|_| survey_answer(&schema, &mut rng))
                 .collect();
-            let v = answers
-                .iter()
-                .map(|a| survey::encode(&schema, a))
-                .collect::<Result<_, _>>()?;
-            let n = args.participants;
-            (
-                v,
-                Box::new(move |r| r["questions"]["q0"]["count"] == json!(n)),
-            )
+            Workload {
+                kind: SessionKind::Survey(schema),
+                answers,
+                check: Box::new(move |r| r["questions"]["q0"]["count"] == json!(participants)),
+            }
         }
         AppKind::Budget => {
             let schema = budget_schema(&names);
-            let allocs: Vec<Value> = (0..args.participants)
+            let answers: Vec<Value> = (0..participants)
                 .map(|_| allocation(&names, &mut rng))
                 .collect();
-            let v = allocs
-                .iter()
-                .map(|a| budget::encode(&schema, a))
-                .collect::<Result<_, _>>()?;
-            let total: u64 = allocs
+            let total: u64 = answers
                 .iter()
                 .map(|a| a[&names[0]].as_u64().unwrap_or(0))
                 .sum();
-            let mean = total as f64 / args.participants as f64;
+            let mean = total as f64 / participants as f64;
             let first = names[0].clone();
-            (
-                v,
-                Box::new(move |r| {
+            Workload {
+                kind: SessionKind::Budget(schema),
+                answers,
+                check: Box::new(move |r| {
                     r["projects"][&first]["mean"]
                         .as_f64()
                         .is_some_and(|m| (m - mean).abs() < 1e-9)
                 }),
-            )
+            }
         }
-    };
+    }
+}
+
+/// Runs one app benchmark and prints one line.
+pub fn run(args: &AppBenchArgs) -> anyhow::Result<()> {
+    ensure!(
+        args.participants >= 1 && args.parties >= 1 && args.options >= 2,
+        "need participants, parties and 2+ options"
+    );
+    let Workload {
+        kind,
+        answers,
+        check,
+    } = workload(
+        args.kind,
+        args.participants,
+        args.options,
+        args.questions,
+        args.winner,
+    );
+    let vectors: Vec<Vec<Fp>> = answers
+        .iter()
+        .map(|a| kind.encode(a))
+        .collect::<Result<_, _>>()?;
+    let mut rng = ChaCha20Rng::seed_from_u64(2);
     let committee = Committee::new(args.parties);
     let dealt: Vec<Vec<ShareVec>> = vectors
         .iter()
@@ -168,17 +200,11 @@ pub fn run(args: &AppBenchArgs) -> anyhow::Result<()> {
         min_cell: args.min_cell,
         ..Policy::min(5)
     };
-    let computation = match args.kind {
-        AppKind::Vote => {
-            Computation::new(SessionKind::Vote(vote_schema(args, &names)), Policy::min(5))
-        }
-        AppKind::Survey => {
-            Computation::new(SessionKind::Survey(survey_schema(args.questions)), policy)
-        }
-        AppKind::Budget => {
-            Computation::new(SessionKind::Budget(budget_schema(&names)), Policy::min(5))
-        }
+    let policy = match kind {
+        SessionKind::Survey(_) => policy,
+        _ => Policy::min(5),
     };
+    let computation = Computation::new(kind, policy);
     let out = Network::new(committee, 1)
         .latency_ms(args.latency_ms)
         .with_clock(move || epoch.elapsed().as_secs_f64() * 1e3)
@@ -212,7 +238,42 @@ pub fn run(args: &AppBenchArgs) -> anyhow::Result<()> {
         s.bytes_sent,
         out.ms
     );
+    print_traffic(&out.traffic[0]);
     Ok(())
+}
+
+/// Prints member 1's bytes per operation ([`sotto_core::engine::Ctx::label`]):
+/// the preprocessing each operation made, its own rounds, and the total.
+pub fn print_traffic(traffic: &[Traffic]) {
+    println!(
+        "{:<12} {:>14} {:>14} {:>14} {:>7}",
+        "operation", "prep_bytes", "online_bytes", "total_bytes", "rounds"
+    );
+    let mut total = Traffic {
+        label: "total",
+        ..Traffic::default()
+    };
+    for t in traffic {
+        println!(
+            "{:<12} {:>14} {:>14} {:>14} {:>7}",
+            t.label,
+            t.prep_bytes,
+            t.online_bytes,
+            t.prep_bytes + t.online_bytes,
+            t.rounds
+        );
+        total.prep_bytes += t.prep_bytes;
+        total.online_bytes += t.online_bytes;
+        total.rounds += t.rounds;
+    }
+    println!(
+        "{:<12} {:>14} {:>14} {:>14} {:>7}",
+        total.label,
+        total.prep_bytes,
+        total.online_bytes,
+        total.prep_bytes + total.online_bytes,
+        total.rounds
+    );
 }
 
 /// Skewed choices so that a unique winner is likely.
@@ -222,11 +283,11 @@ fn biased(rng: &mut ChaCha20Rng, m: usize) -> usize {
     a.min(b)
 }
 
-fn vote_schema(args: &AppBenchArgs, names: &[String]) -> VoteSchema {
+fn vote_schema(winner: bool, names: &[String]) -> VoteSchema {
     VoteSchema {
         method: VoteMethod::Plurality,
         options: names.to_vec(),
-        reveal: if args.winner {
+        reveal: if winner {
             Reveal::Winner
         } else {
             Reveal::Tally

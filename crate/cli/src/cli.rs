@@ -85,6 +85,13 @@ pub enum BenchCommand {
     Engine(super::bench_engine::EngineBenchArgs),
     /// Load-test a running relay with concurrent WebSocket submissions.
     Relay(RelayBenchArgs),
+    /// Run a whole session through a relay process, each member a process
+    /// of its own; print throughput, time to result, bytes and memory.
+    Session(super::bench_session::SessionBenchArgs),
+    /// One committee member of `bench session` (internal: reads its
+    /// configuration on standard input).
+    #[command(hide = true)]
+    SessionMember,
 }
 
 /// Arguments of `sotto bench relay`.
@@ -124,6 +131,11 @@ pub fn main() -> ExitCode {
         Command::Bench(BenchCommand::Engine(args)) => super::bench_engine::run(&args),
         Command::Bench(BenchCommand::App(args)) => super::bench_app::run(&args),
         Command::Bench(BenchCommand::Relay(args)) => super::bench_relay::run(&args),
+        Command::Bench(BenchCommand::Session(args)) => super::bench_session::run(&args),
+        Command::Bench(BenchCommand::SessionMember) => {
+            sotto_native::init("warn");
+            super::simulate::member_process()
+        }
         Command::Keygen(args) => {
             read_passphrase(&args.passphrase_env).and_then(|p| super::keygen::run(&args.out, &p))
         }

@@ -8,6 +8,7 @@
 pub mod bench_app;
 pub mod bench_engine;
 pub mod bench_relay;
+pub mod bench_session;
 pub mod cli;
 pub mod commands;
 pub mod draft;

@@ -20,6 +20,7 @@ use sotto_client::driver::MemberConfig;
 use sotto_client::driver::{Runtime, Timeouts};
 use sotto_client::flows;
 use sotto_client::flows::FlowError;
+use sotto_client::member::MemberError;
 use sotto_client::native::relay_client::{RelayClient, TokioSocket};
 use sotto_client::native::session_ops::{close_session, create_session, pause, submit_values};
 use sotto_client::relay::{ClientError, Socket};
@@ -30,6 +31,25 @@ use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::CommitteeMember;
 use sotto_core::share::ShareVec;
 use sotto_native::relay_process::{RelayOptions, RelayProcess};
+
+/// How a simulation runs its committee members.
+#[derive(Debug, Clone, Default)]
+pub enum Members {
+    /// As tasks of this process (the default of `sotto simulate`).
+    #[default]
+    Tasks,
+    /// Each in a process of its own, started from this `sotto` binary
+    /// (`sotto bench session-member`, see [`member_process`]): what
+    /// `sotto bench session` measures, since a process's peak memory is
+    /// its own.
+    Processes(std::path::PathBuf),
+}
+
+/// Single-use links minted per request: 10,000 tokens make a reply of
+/// about 330 KB, well within the relay's frame limit (a reply to one
+/// request for 100,000, the relay's `--max-mint`, would not fit in one
+/// frame).
+const MINT_BATCH: u32 = 10_000;
 
 /// Participants submitting at the same time.
 pub const PARTICIPANT_CONCURRENCY: usize = 64;
@@ -182,6 +202,11 @@ pub struct Report {
     /// Bytes each member (in index order) sent to the relay: every frame,
     /// header included, across reconnects.
     pub member_bytes: Vec<u64>,
+    /// Peak resident memory of each member's process in KiB (VmHWM of
+    /// `/proc/<pid>/status`), with [`Members::Processes`] on Linux; empty
+    /// otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub member_peak_kib: Vec<u64>,
 }
 
 /// The tokio member runtime, counting the bytes its sockets send.
@@ -272,11 +297,190 @@ pub async fn run_to_end(
     relay: &str,
     latency: Duration,
 ) -> anyhow::Result<Finished> {
+    run_with(scenario, relay, latency, &Members::Tasks).await
+}
+
+/// How one member's run ended.
+enum MemberEnd {
+    /// With the published result.
+    Done,
+    /// The computation stopped: why, and whom it names.
+    Abort(Abort),
+    /// Anything else.
+    Failed(anyhow::Error),
+}
+
+/// What a member process reports on its last line of output.
+#[derive(Debug, Serialize, Deserialize)]
+struct ProcessReport {
+    /// Bytes it sent to the relay.
+    bytes: u64,
+    /// Its peak resident memory in KiB (0 where unknown).
+    peak_kib: u64,
+    /// Why its computation stopped, if it did.
+    abort: Option<(String, Vec<u16>)>,
+    /// Any other failure.
+    error: Option<String>,
+}
+
+/// What a member process reads on its standard input: one JSON line.
+#[derive(Serialize, Deserialize)]
+struct ProcessSpec {
+    relay: String,
+    session: String,
+    token: String,
+    manifest_hash: String,
+    /// The member's secret keys, 128 hex digits
+    /// ([`MemberKeys::to_secret_bytes`]): over a pipe from the process
+    /// that generated them, never on a command line.
+    secret: String,
+    latency_ms: u64,
+}
+
+impl Drop for ProcessSpec {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.secret);
+    }
+}
+
+/// Runs one member as a child process of `bin` and waits for its report.
+async fn run_member_process(
+    bin: &std::path::Path,
+    cfg: &MemberConfig,
+) -> (MemberEnd, Option<ProcessReport>) {
+    let run = async {
+        use tokio::io::AsyncWriteExt;
+        let spec = ProcessSpec {
+            relay: cfg.relay.clone(),
+            session: cfg.session.to_hex(),
+            token: cfg.token.to_hex(),
+            manifest_hash: cfg
+                .manifest_hash
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            secret: hex::encode(cfg.keys.to_secret_bytes().as_ref()),
+            latency_ms: u64::try_from(cfg.latency.as_millis()).unwrap_or(u64::MAX),
+        };
+        let mut child = tokio::process::Command::new(bin)
+            .args(["bench", "session-member"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let mut stdin = child.stdin.take().context("member process stdin")?;
+        let line = zeroize::Zeroizing::new(serde_json::to_string(&spec)? + "\n");
+        stdin.write_all(line.as_bytes()).await?;
+        drop(stdin);
+        let out = child.wait_with_output().await?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let last = text.lines().last().unwrap_or_default();
+        let report: ProcessReport = serde_json::from_str(last)
+            .with_context(|| format!("member process ended ({}) without a report", out.status))?;
+        anyhow::Ok(report)
+    };
+    match run.await {
+        Ok(report) => {
+            let end = match (&report.abort, &report.error) {
+                (Some((reason, culprits)), _) => MemberEnd::Abort(Abort {
+                    reason: reason.clone(),
+                    culprits: culprits.clone(),
+                }),
+                (None, Some(e)) => MemberEnd::Failed(anyhow::anyhow!("{e}")),
+                (None, None) => MemberEnd::Done,
+            };
+            (end, Some(report))
+        }
+        Err(e) => (MemberEnd::Failed(e), None),
+    }
+}
+
+/// The body of a member process (`sotto bench session-member`): reads a
+/// JSON line on standard input (relay, session, token, manifest hash, the
+/// member's secret keys, latency), runs the member to its end,
+/// and prints one JSON line: bytes sent, peak memory, abort or error.
+/// Returns an error only when the spec cannot be read.
+pub fn member_process() -> anyhow::Result<()> {
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin().read_line(&mut line)?;
+    let spec: ProcessSpec = serde_json::from_str(&line).context("reading the member spec")?;
+    let mut secret = zeroize::Zeroizing::new([0u8; 64]);
+    hex::decode_to_slice(&spec.secret, secret.as_mut())
+        .context("the member secret is 128 hex digits")?;
+    let (mut x, mut ed) = (
+        zeroize::Zeroizing::new([0u8; 32]),
+        zeroize::Zeroizing::new([0u8; 32]),
+    );
+    x.copy_from_slice(&secret[..32]);
+    ed.copy_from_slice(&secret[32..]);
+    let cfg = MemberConfig {
+        relay: spec.relay.clone(),
+        session: sotto_wire::SessionId::from_hex(&spec.session)?,
+        token: sotto_wire::Token::from_hex(&spec.token)?,
+        keys: Arc::new(MemberKeys::from_secret_bytes(&x, &ed)),
+        manifest_hash: match spec.manifest_hash.as_str() {
+            "" => None,
+            h => Some(
+                sotto_core::session::ManifestHash::from_hex(h)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+            ),
+        },
+        latency: Duration::from_millis(spec.latency_ms),
+        mismatch_retries: 3,
+        max_reconnects: 30,
+    };
+    let rt = CountingRuntime::default();
+    let outcome = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(sotto_client::driver::run_member(&rt, cfg));
+    let (abort, error) = match outcome {
+        // Left out while slow: the others compute without it.
+        Ok(_) | Err(MemberError::Excluded { .. }) => (None, None),
+        Err(e) => match e.abort() {
+            Some(a) => (Some(a), None),
+            None => (None, Some(e.to_string())),
+        },
+    };
+    let report = ProcessReport {
+        bytes: rt.sent.load(Ordering::Relaxed),
+        peak_kib: peak_kib(),
+        abort,
+        error,
+    };
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+/// This process's peak resident memory in KiB: VmHWM of
+/// `/proc/self/status` (0 where there is no such file).
+fn peak_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// [`run_to_end`] with the members run as `members` says.
+pub async fn run_with(
+    scenario: &Scenario,
+    relay: &str,
+    latency: Duration,
+    how: &Members,
+) -> anyhow::Result<Finished> {
     let n = scenario.draft.committee.members;
     for d in &scenario.deviate {
         if d.member == 0 || d.member > n {
             bail!("deviate: member {} is not in the committee", d.member);
         }
+    }
+    if matches!(how, Members::Processes(_)) && !scenario.deviate.is_empty() {
+        bail!("deviating members run as tasks of the simulation, not as processes");
     }
     let keys: Vec<Arc<MemberKeys>> = (0..n)
         .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
@@ -298,10 +502,23 @@ pub async fn run_to_end(
         .draft
         .clone()
         .try_map_members(|_| anyhow::Ok(members))?;
-    spec.single_use = u32::try_from(total.max(1)).context("too many answers")?;
+    let total_u32 = u32::try_from(total.max(1)).context("too many answers")?;
+    spec.single_use = total_u32.min(MINT_BATCH);
     let mut os = rand_core::UnwrapErr(getrandom::SysRng);
     let organizer = ed25519_dalek::SigningKey::generate(&mut os);
-    let created = create_session(relay, &spec, &organizer).await?;
+    let mut created = create_session(relay, &spec, &organizer).await?;
+    // The rest of the links in batches whose reply fits in a relay frame.
+    let mut left = total_u32 - spec.single_use;
+    while left > 0 {
+        let count = left.min(MINT_BATCH);
+        let mut c = RelayClient::connect(relay).await?;
+        let more = flows::mint_single_use(&mut c, created.session, &created.organizer, count)
+            .await
+            .context("minting participant links")?;
+        let _ = c.close().await;
+        created.participants.extend(more);
+        left -= count;
+    }
     let comp = created.manifest.manifest.computation();
 
     let mut tasks = tokio::task::JoinSet::new();
@@ -328,7 +545,26 @@ pub async fn run_to_end(
             quick: !scenario.deviate.is_empty(),
         };
         counters.push(rt.sent.clone());
-        tasks.spawn(async move { (me, sotto_client::driver::run_member(&rt, cfg).await) });
+        match how {
+            Members::Tasks => tasks.spawn(async move {
+                let end = match sotto_client::driver::run_member(&rt, cfg).await {
+                    // Left out while slow: the others compute without it.
+                    Ok(_) | Err(MemberError::Excluded { .. }) => MemberEnd::Done,
+                    Err(e) => match e.abort() {
+                        Some((reason, culprits)) => MemberEnd::Abort(Abort { reason, culprits }),
+                        None => MemberEnd::Failed(anyhow::Error::new(e)),
+                    },
+                };
+                (me, end, None)
+            }),
+            Members::Processes(bin) => {
+                let bin = bin.clone();
+                tasks.spawn(async move {
+                    let (end, report) = run_member_process(&bin, &cfg).await;
+                    (me, end, report)
+                })
+            }
+        };
     }
 
     let mut ballots: Vec<Item> = Vec::with_capacity(total);
@@ -407,29 +643,26 @@ pub async fn run_to_end(
     let deviating: Vec<u16> = scenario.deviate.iter().map(|d| d.member).collect();
     let mut honest_left = usize::from(n) - deviating.len();
     let mut abort = None;
+    let mut reports: Vec<Option<ProcessReport>> = (0..n).map(|_| None).collect();
     while honest_left > 0 {
         let Some(joined) = tasks.join_next().await else {
             break;
         };
-        let (me, outcome) = joined.context("member task")?;
+        let (me, end, report) = joined.context("member task")?;
+        reports[usize::from(me) - 1] = report;
         if deviating.contains(&me) {
             continue;
         }
         honest_left -= 1;
-        if let Err(e) = outcome {
-            if matches!(e, sotto_client::member::MemberError::Excluded { .. }) {
-                // Left out while slow: the others compute without it.
-                continue;
+        match end {
+            MemberEnd::Done => {}
+            // The first honest member to stop says why; the others
+            // would only wait for it.
+            MemberEnd::Abort(a) => {
+                abort = Some(a);
+                break;
             }
-            match e.abort() {
-                // The first honest member to stop says why; the others
-                // would only wait for it.
-                Some((reason, culprits)) => {
-                    abort = Some(Abort { reason, culprits });
-                    break;
-                }
-                None => return Err(anyhow::Error::new(e).context(format!("member {me}"))),
-            }
+            MemberEnd::Failed(e) => return Err(e.context(format!("member {me}"))),
         }
     }
     tasks.abort_all();
@@ -450,7 +683,19 @@ pub async fn run_to_end(
             submit: submit_ms,
             compute: compute_ms,
         },
-        member_bytes: counters.iter().map(|c| c.load(Ordering::Relaxed)).collect(),
+        member_bytes: match how {
+            Members::Tasks => counters.iter().map(|c| c.load(Ordering::Relaxed)).collect(),
+            Members::Processes(_) => reports
+                .iter()
+                .map(|r| r.as_ref().map_or(0, |r| r.bytes))
+                .collect(),
+        },
+        member_peak_kib: reports
+            .iter()
+            .flatten()
+            .map(|r| r.peak_kib)
+            .filter(|_| matches!(how, Members::Processes(_)))
+            .collect(),
     }))
 }
 

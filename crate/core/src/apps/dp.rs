@@ -147,6 +147,7 @@ pub async fn add_noise(
     values: &ShareVec,
     scales: &[u64],
 ) -> Result<ShareVec, EngineError> {
+    let _label = ctx.label("noise");
     if scales.len() != values.len() {
         return Err(EngineError::InvalidOperation("one noise scale per value"));
     }

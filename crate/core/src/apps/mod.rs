@@ -159,6 +159,7 @@ pub(crate) fn with_dp_note(mut result: Value, dp_milli: Option<u32>) -> Value {
 /// `[v_j >= v_k]` for all ordered pairs in one comparison layer, then
 /// `[#{k : v_j >= v_k} = m - 1]` per entry, and only those bits are opened.
 pub async fn maxima(ctx: &Ctx, values: &ShareVec, l: u32) -> Result<Vec<bool>, EngineError> {
+    let _label = ctx.label("argmax");
     let m = values.len();
     if m <= 1 {
         return Ok(vec![true; m]);

@@ -1,25 +1,48 @@
 //! Exact order statistics of many values (medians, quartiles of survey
-//! answers and budget allocations), opening nothing but the results.
+//! answers and budget allocations) and counts below public thresholds
+//! (histogram buckets), opening nothing but the results.
 //!
-//! All-pairs ranking (`Ctx::order_statistics`) costs m(m-1)/2 comparisons,
-//! fine for a hundred values and not for ten thousand. Here the answer is
-//! found four bits at a time from the top, using the bits of every value
-//! that the validity check already has the participant share
-//! (PROTOCOLS.md, "Median of many values"):
+//! Both walk down the bits of every value, which the participant shares
+//! and the validity check proves to be bits (the range proof's bits of
+//! `x - lo`: PROTOCOLS.md, "Median of many values"). A *group* keeps one
+//! shared bit per value, "the value's bits above the current position
+//! equal the group's prefix" (initially "the value takes part"). At a bit
+//! position each group needs one product per value, `e_v * b_v`, shared by
+//! every search that follows the same prefix:
 //!
-//! 1. For every value, the one-hot vector of each 4-bit chunk (16 entries)
-//!    is computed once: two rounds, 18 multiplications per chunk.
-//! 2. Each target rank keeps a shared eligibility bit per value ("its
-//!    higher chunks equal the digits found so far"; initially "answered")
-//!    and its secret remaining rank k'. One step: bucket counts of the
-//!    eligible values (one multiplication round); cumulative counts
-//!    compared with k' + 1 (one comparison layer); the digit is the number
-//!    of cumulative counts not above k', opened (one round). The digit is
-//!    part of the result, so opening it reveals nothing more; k' and the
-//!    eligibility are updated locally from the public digit.
+//! - **Order statistic of rank k** ([`quantiles`]): `c0 = sum_v (e_v -
+//!   e_v b_v)` counts the candidates whose bit is 0; the answer's bit is
+//!   `d = 1 - [k' < c0]` (one comparison of count-width values, Catrina
+//!   and de Hoogh), opened; then `e_v <- e_v b_v` and `k' <- k' - c0` if
+//!   `d = 1`, else `e_v <- e_v - e_v b_v` (local, as d is public). Targets
+//!   whose opened prefixes agree share their group, so the quartiles of a
+//!   question cost one product per value per bit while they agree.
+//! - **Count below a public T** ([`count_below`]): for every bit i with
+//!   `T_i = 1`, the values whose higher bits equal T's and whose bit i is
+//!   0 are below T: `sum_v (e_v - e_v b_v)` is added to the count; the
+//!   chain follows T's bit (no opening) and stops after T's lowest 1 bit.
 //!
-//! Rounds: 2 + steps * (2 + 1 + ceil(log2 l)) with l the bit width of the
-//! counts; every job (question) and every target runs in the same rounds.
+//! Cost per value and bit: one verified product per distinct prefix,
+//! against 4 products plus a 16-entry one-hot per 4 bits of the former
+//! digit search and about 2l products per comparison of the carry tree;
+//! rounds per bit: 1 product + 1 + ceil(log2 l') comparison + 1 opening
+//! (l' the bit width of the counts), and one product round per bit for
+//! [`count_below`].
+//!
+//! What is opened, and why it reveals nothing more than the result:
+//! - the product openings of [`Ctx::mul`] (Beaver: `x - a`, `y - b` for a
+//!   fresh verified triple, uniformly random);
+//! - the masked opening inside each comparison (`z + r` with r 40 bits
+//!   wider than z: statistically hidden, distance 2^-40);
+//! - the digits d: each is a bit of an order statistic that is opened as
+//!   the result, so they are the result itself, opened bit by bit. The
+//!   grouping of targets is a function of those digits. Counts, remaining
+//!   ranks and eligibility bits are never opened.
+//!
+//! Everything is checked as every opening is (all n shares, degree t), so
+//! a deviating member aborts the run; it cannot steer a digit.
+
+use std::collections::BTreeMap;
 
 use crate::engine::ops::bits::{Need, Pool};
 use crate::engine::{Ctx, EngineError};
@@ -42,114 +65,28 @@ pub struct Job {
     pub ranks: Vec<u64>,
 }
 
-/// Chunk boundaries from the top: (low bit, width) pairs, widths <= 4.
-fn chunks(width: u32) -> Vec<(u32, u32)> {
-    let mut out = Vec::new();
-    let mut hi = width;
-    let first = if width.is_multiple_of(4) {
-        4.min(width)
-    } else {
-        width % 4
-    };
-    let mut d = first;
-    while hi > 0 {
-        out.push((hi - d, d));
-        hi -= d;
-        d = 4;
+impl Job {
+    fn values(&self) -> usize {
+        self.eligible.len()
     }
-    out
-}
 
-/// One-hot vectors of every chunk of every value of a job: result index
-/// `(chunk * values + v) * 16 + pattern` (patterns beyond 2^d are zero).
-async fn one_hots(ctx: &Ctx, jobs: &[Job]) -> Result<Vec<Vec<Fp>>, EngineError> {
-    // Round 1: the product of each pair of bits (low pair, high pair).
-    let mut a_pairs = Vec::new();
-    let mut b_pairs = Vec::new();
-    let mut plan = Vec::new(); // (job, chunk, value, d, low)
-    for (j, job) in jobs.iter().enumerate() {
-        let n = job.eligible.len();
-        for (c, &(low, d)) in chunks(job.width).iter().enumerate() {
-            for v in 0..n {
-                let bit = |i: u32| job.bits.values()[v * job.width as usize + (low + i) as usize];
-                for pair in 0..d.div_ceil(2) {
-                    if 2 * pair + 1 < d {
-                        a_pairs.push(bit(2 * pair));
-                        b_pairs.push(bit(2 * pair + 1));
-                    }
-                }
-                plan.push((j, c, v, d, low));
-            }
-        }
+    /// Shared bit `i` of value `v`.
+    fn bit(&self, v: usize, i: u32) -> Fp {
+        self.bits.values()[v * self.width as usize + i as usize]
     }
-    let prods = ctx
-        .mul(
-            &ShareVec::from_values(a_pairs),
-            &ShareVec::from_values(b_pairs),
-        )
-        .await?;
-    // Group one-hots: for a pair (x, y) with product z: [1-x-y+z, x-z, y-z, z];
-    // for a single bit x: [1-x, x].
-    let mut groups: Vec<(Vec<Fp>, usize, Vec<Fp>, usize)> = Vec::new();
-    let mut at = 0;
-    for &(j, _, v, d, low) in &plan {
-        let job = &jobs[j];
-        let bit = |i: u32| job.bits.values()[v * job.width as usize + (low + i) as usize];
-        let mut parts: Vec<Vec<Fp>> = Vec::new();
-        for pair in 0..d.div_ceil(2) {
-            if 2 * pair + 1 < d {
-                let (x, y, z) = (bit(2 * pair), bit(2 * pair + 1), prods.values()[at]);
-                at += 1;
-                parts.push(vec![Fp::ONE - x - y + z, x - z, y - z, z]);
-            } else {
-                let x = bit(2 * pair);
-                parts.push(vec![Fp::ONE - x, x]);
-            }
-        }
-        let first = parts.remove(0);
-        let (p, second) = (first.len(), parts.pop().unwrap_or_else(|| vec![Fp::ONE]));
-        let q = second.len();
-        groups.push((first, p, second, q));
-    }
-    // Round 2: outer products of the two groups (sizes vary by chunk width,
-    // so they are flattened into one multiplication).
-    let mut left = Vec::new();
-    let mut right = Vec::new();
-    for (a, _, b, _) in &groups {
-        for bj in b {
-            for ai in a {
-                left.push(*ai);
-                right.push(*bj);
-            }
-        }
-    }
-    let all = ctx
-        .mul(&ShareVec::from_values(left), &ShareVec::from_values(right))
-        .await?;
-    let mut out: Vec<Vec<Fp>> = jobs
-        .iter()
-        .map(|job| vec![Fp::ZERO; chunks(job.width).len() * job.eligible.len() * 16])
-        .collect();
-    let mut at = 0;
-    for (&(j, c, v, _, _), (_, p, _, q)) in plan.iter().zip(&groups) {
-        let n = jobs[j].eligible.len();
-        let base = (c * n + v) * 16;
-        out[j][base..base + p * q].copy_from_slice(&all.values()[at..at + p * q]);
-        at += p * q;
-    }
-    Ok(out)
 }
 
 /// Preprocessing for jobs of these bit widths over at most `values`
-/// values each, with at most `ranks` target ranks each: what
-/// [`quantiles_with`] takes from its pool (a caller may prepare it
-/// together with other work to save the two preprocessing rounds).
+/// values each, with at most `ranks` target ranks each: the comparisons
+/// and the products of the first bit (one group per job). What more the
+/// search needs as targets part ways is made when it is known
+/// ([`quantiles_with`]), so nothing is made in vain.
 pub fn need(widths: &[u32], ranks: usize, values: usize) -> Need {
-    let comparisons: usize = widths.iter().map(|w| chunks(*w).len() * ranks * 15).sum();
-    Need::lt(comparisons, count_bits(values))
+    let comparisons: usize = widths.iter().map(|w| *w as usize * ranks).sum();
+    Need::lt(comparisons, count_bits(values)) + Need::products(widths.len() * values)
 }
 
-/// Width of the bucket counts compared in the search.
+/// Width of the counts compared in the search.
 fn count_bits(values: usize) -> u32 {
     bits_for(u64::try_from(values).unwrap_or(u64::MAX).saturating_add(1))
 }
@@ -158,7 +95,8 @@ fn count_bits(values: usize) -> u32 {
 /// (opened) in the order of `jobs[i].ranks`. Every rank must be below the
 /// number of eligible values, which the caller knows (it is public).
 pub async fn quantiles(ctx: &Ctx, jobs: &[Job]) -> Result<Vec<Vec<u64>>, EngineError> {
-    let values = jobs.iter().map(|j| j.eligible.len()).max().unwrap_or(0);
+    let _label = ctx.label("quantiles");
+    let values = jobs.iter().map(Job::values).max().unwrap_or(0);
     let exact = jobs
         .iter()
         .map(|j| need(&[j.width], j.ranks.len(), values))
@@ -167,133 +105,295 @@ pub async fn quantiles(ctx: &Ctx, jobs: &[Job]) -> Result<Vec<Vec<u64>>, EngineE
     quantiles_with(ctx, jobs, &mut pool).await
 }
 
+/// Products the groups of `jobs` need from step `step` on, if the groups
+/// (job, count) stay as they are.
+fn products_from(jobs: &[Job], groups: &BTreeMap<usize, usize>, step: u32) -> usize {
+    groups
+        .iter()
+        .map(|(&j, &g)| g * jobs[j].values() * jobs[j].width.saturating_sub(step) as usize)
+        .sum()
+}
+
 /// [`quantiles`] with preprocessing from `pool` (at least [`need`] of the
-/// jobs' widths, largest rank count and largest value count).
+/// jobs' widths, largest rank count and largest value count). When
+/// targets part ways (their groups split), the products of the remaining
+/// bits for the groups as they are then are made in one batch (five
+/// preprocessing rounds): at most one batch per step that splits a group.
 pub async fn quantiles_with(
     ctx: &Ctx,
     jobs: &[Job],
     pool: &mut Pool,
 ) -> Result<Vec<Vec<u64>>, EngineError> {
-    if jobs.iter().any(|j| {
-        j.width == 0 || j.width > 64 || j.bits.len() != j.eligible.len() * j.width as usize
-    }) {
+    let _label = ctx.label("quantiles");
+    if jobs
+        .iter()
+        .any(|j| j.width == 0 || j.width > 64 || j.bits.len() != j.values() * j.width as usize)
+    {
         return Err(EngineError::InvalidOperation(
             "quantile job with inconsistent widths",
         ));
     }
-    let max_n = jobs.iter().map(|j| j.eligible.len()).max().unwrap_or(0);
-    let l = count_bits(max_n);
-    let steps = jobs
-        .iter()
-        .map(|j| chunks(j.width).len())
-        .max()
-        .unwrap_or(0);
-    let hots = one_hots(ctx, jobs).await?;
-
-    // Per (job, target): eligibility per value, remaining rank k', prefix.
-    struct Target {
-        job: usize,
-        eligible: Vec<Fp>,
-        rank: Fp,
-        prefix: u64,
-    }
-    let mut targets: Vec<Target> = Vec::new();
+    let l = count_bits(jobs.iter().map(Job::values).max().unwrap_or(0));
+    let steps = jobs.iter().map(|j| j.width).max().unwrap_or(0);
+    // Per target: its job, secret remaining rank k' and the opened prefix.
+    let mut targets: Vec<(usize, Fp, u64)> = Vec::new();
+    // Per (job, prefix): the shared "prefix still equal" bit of each value.
+    let mut groups: BTreeMap<(usize, u64), Vec<Fp>> = BTreeMap::new();
     for (j, job) in jobs.iter().enumerate() {
-        for &r in &job.ranks {
-            targets.push(Target {
-                job: j,
-                eligible: job.eligible.values().to_vec(),
-                rank: Fp::from(r),
-                prefix: 0,
-            });
+        if job.ranks.is_empty() {
+            continue;
         }
+        groups.insert((j, 0), job.eligible.values().to_vec());
+        targets.extend(job.ranks.iter().map(|&r| (j, Fp::from(r), 0u64)));
     }
+    // Products made for this search and not used yet ([`need`] made the
+    // first step's).
+    let mut stocked = jobs
+        .iter()
+        .filter(|j| !j.ranks.is_empty())
+        .map(Job::values)
+        .sum::<usize>();
     for step in 0..steps {
-        // Active targets: their job still has a chunk at this step.
-        let active: Vec<usize> = (0..targets.len())
-            .filter(|&i| step < chunks(jobs[targets[i].job].width).len())
+        // Groups of jobs that still have a bit at this step, and the bit.
+        let active: Vec<(usize, u64)> = groups
+            .keys()
+            .copied()
+            .filter(|(j, _)| step < jobs[*j].width)
             .collect();
-        // Eligible x one-hot, for every value and pattern.
-        let mut left = Vec::new();
-        let mut right = Vec::new();
-        for &i in &active {
-            let t = &targets[i];
-            let n = jobs[t.job].eligible.len();
-            for v in 0..n {
-                let base = (step * n + v) * 16;
-                for c in 0..16 {
-                    left.push(t.eligible[v]);
-                    right.push(hots[t.job][base + c]);
-                }
+        let needed: usize = active.iter().map(|(j, _)| jobs[*j].values()).sum();
+        if needed > stocked {
+            let mut per_job = BTreeMap::new();
+            for (j, _) in &active {
+                *per_job.entry(*j).or_insert(0) += 1;
             }
+            let more = products_from(jobs, &per_job, step);
+            ctx.preprocess(Need::products(more.saturating_sub(stocked)))
+                .await?;
+            stocked = stocked.max(more);
         }
-        let picked = ctx
+        stocked -= needed;
+        let (mut left, mut right) = (Vec::with_capacity(needed), Vec::with_capacity(needed));
+        for key in &active {
+            let job = &jobs[key.0];
+            let i = job.width - 1 - step;
+            left.extend_from_slice(&groups[key]);
+            right.extend((0..job.values()).map(|v| job.bit(v, i)));
+        }
+        let prod = ctx
             .mul(&ShareVec::from_values(left), &ShareVec::from_values(right))
             .await?;
-        // Cumulative bucket counts cum_c (values whose chunk is below c),
-        // c = 1..=15, against k' + 1.
-        let mut cum_all = Vec::new();
-        let mut bounds = Vec::new();
+        // Per active group: e_v b_v and the count of candidates with bit 0.
+        let mut ones: BTreeMap<(usize, u64), (&[Fp], Fp)> = BTreeMap::new();
         let mut at = 0;
-        let mut buckets_per_target = Vec::new();
-        for &i in &active {
-            let n = jobs[targets[i].job].eligible.len();
-            let mut buckets = vec![Fp::ZERO; 16];
-            for v in 0..n {
-                for (c, b) in buckets.iter_mut().enumerate() {
-                    *b += picked.values()[at + v * 16 + c];
-                }
-            }
-            at += n * 16;
-            let mut cum = Fp::ZERO;
-            for b in &buckets[..15] {
-                cum += *b;
-                cum_all.push(cum);
-                bounds.push(targets[i].rank + Fp::ONE);
-            }
-            buckets_per_target.push(buckets);
+        for key in &active {
+            let n = jobs[key.0].values();
+            let z = &prod.values()[at..at + n];
+            let zeros = groups[key]
+                .iter()
+                .zip(z)
+                .fold(Fp::ZERO, |a, (e, z)| a + *e - *z);
+            ones.insert(*key, (z, zeros));
+            at += n;
         }
+        let live: Vec<usize> = (0..targets.len())
+            .filter(|&t| step < jobs[targets[t].0].width)
+            .collect();
+        let ranks: Vec<Fp> = live.iter().map(|&t| targets[t].1).collect();
+        let zeros: Vec<Fp> = live
+            .iter()
+            .map(|&t| ones[&(targets[t].0, targets[t].2)].1)
+            .collect();
         let below = ctx
             .lt(
-                &ShareVec::from_values(cum_all.clone()),
-                &ShareVec::from_values(bounds),
+                &ShareVec::from_values(ranks),
+                &ShareVec::from_values(zeros.clone()),
                 l,
                 pool,
             )
             .await?;
-        let digits: Vec<Fp> = below
-            .values()
-            .chunks(15)
-            .map(|c| c.iter().fold(Fp::ZERO, |a, x| a + *x))
-            .collect();
+        let digits: Vec<Fp> = below.values().iter().map(|b| Fp::ONE - *b).collect();
         let digits = ctx.open(&ShareVec::from_values(digits)).await?;
-        // A digit is a count of 15 comparison bits: above 15 it is refused
-        // (checked before narrowing, so a 32-bit target cannot wrap it).
-        let digits = super::read_counts(&digits, 15)?;
-        let mut at = 0;
-        for (k, &i) in active.iter().enumerate() {
-            let digit = usize::try_from(digits[k])
-                .map_err(|_| EngineError::OutOfRange("quantile digit"))?;
-            let job = targets[i].job;
-            let (low, _) = chunks(jobs[job].width)[step];
-            let n = jobs[job].eligible.len();
-            let t = &mut targets[i];
-            // k' -= number of eligible values whose chunk is below the digit.
-            if digit > 0 {
-                t.rank -= cum_all[k * 15 + digit - 1];
-            }
-            t.eligible = (0..n)
-                .map(|v| picked.values()[at + v * 16 + digit])
-                .collect();
-            t.prefix |= (digit as u64) << low;
-            at += n * 16;
+        // A digit is a bit; anything else is refused.
+        let digits = super::read_counts(&digits, 1)?;
+        let mut next: BTreeMap<(usize, u64), Vec<Fp>> = BTreeMap::new();
+        for ((&t, d), c0) in live.iter().zip(digits).zip(zeros) {
+            let (j, rank, prefix) = targets[t];
+            let i = jobs[j].width - 1 - step;
+            let key = (j, prefix | (d << i));
+            next.entry(key).or_insert_with(|| {
+                let (z, _) = ones[&(j, prefix)];
+                let e = &groups[&(j, prefix)];
+                if d == 1 {
+                    z.to_vec()
+                } else {
+                    e.iter().zip(z).map(|(e, z)| *e - *z).collect()
+                }
+            });
+            targets[t] = (j, if d == 1 { rank - c0 } else { rank }, key.1);
         }
+        // Groups of jobs that have run out of bits stay as they were.
+        for (key, e) in groups {
+            if step >= jobs[key.0].width {
+                next.insert(key, e);
+            }
+        }
+        groups = next;
     }
     let mut out: Vec<Vec<u64>> = jobs.iter().map(|_| Vec::new()).collect();
-    for t in targets {
-        out[t.job].push(t.prefix);
+    for (j, _, prefix) in targets {
+        out[j].push(prefix);
     }
     Ok(out)
+}
+
+/// Values whose count below public thresholds is wanted.
+#[derive(Debug, Clone)]
+pub struct BelowJob {
+    /// Shared bits of every value, value-major, least significant first.
+    pub bits: ShareVec,
+    /// Bits per value.
+    pub width: u32,
+    /// The thresholds T, each below 2^width.
+    pub thresholds: Vec<u64>,
+}
+
+/// For every job and threshold T, the shared number of values below T
+/// (all values of the job, whatever else they mean). One product round per
+/// bit, one product per value and bit per distinct prefix of the
+/// thresholds, down to a threshold's lowest 1 bit; thresholds 0 cost
+/// nothing.
+pub async fn count_below(ctx: &Ctx, jobs: &[BelowJob]) -> Result<Vec<Vec<Fp>>, EngineError> {
+    let _label = ctx.label("buckets");
+    if jobs.iter().any(|j| {
+        j.width == 0
+            || j.width > 64
+            || j.bits.len() % j.width as usize != 0
+            || j.thresholds
+                .iter()
+                .any(|t| j.width < 64 && *t >> j.width != 0)
+    }) {
+        return Err(EngineError::InvalidOperation(
+            "threshold job with inconsistent widths",
+        ));
+    }
+    let count = |j: &BelowJob| j.bits.len() / j.width as usize;
+    let bit = |j: &BelowJob, v: usize, i: u32| j.bits.values()[v * j.width as usize + i as usize];
+    let mut out: Vec<Vec<Fp>> = jobs
+        .iter()
+        .map(|j| vec![Fp::ZERO; j.thresholds.len()])
+        .collect();
+    // A chain of T's prefix above bit i: still needed while some threshold
+    // of the group has a 1 bit at or below i. `None`: the prefix is empty
+    // and every value is in (the all-ones vector, never multiplied).
+    let lowest = |t: u64| t.trailing_zeros();
+    let mut chains: BTreeMap<(usize, u64), Option<Vec<Fp>>> = BTreeMap::new();
+    for (j, job) in jobs.iter().enumerate() {
+        if job.thresholds.iter().any(|t| *t != 0) {
+            chains.insert((j, 0), None);
+        }
+    }
+    // How many products are coming: one per value per live chain per bit
+    // (an upper bound made once, since thresholds are public the splits
+    // are known in advance).
+    let total = plan_products(jobs);
+    if total > 0 {
+        ctx.preprocess(Need::products(total)).await?;
+    }
+    let steps = jobs.iter().map(|j| j.width).max().unwrap_or(0);
+    for step in 0..steps {
+        // (job, prefix, bit position) of chains that need a product here.
+        let mut work = Vec::new();
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        for (&(j, prefix), e) in &chains {
+            let job = &jobs[j];
+            if step >= job.width {
+                continue;
+            }
+            let i = job.width - 1 - step;
+            let e = match e {
+                Some(e) => e,
+                None => {
+                    work.push((j, prefix, i, None));
+                    continue;
+                }
+            };
+            left.extend_from_slice(e);
+            right.extend((0..count(job)).map(|v| bit(job, v, i)));
+            work.push((j, prefix, i, Some(left.len() - count(job))));
+        }
+        let prod = ctx
+            .mul(&ShareVec::from_values(left), &ShareVec::from_values(right))
+            .await?;
+        let mut next = BTreeMap::new();
+        for (j, prefix, i, at) in work {
+            let job = &jobs[j];
+            let n = count(job);
+            let e: Vec<Fp> = match &chains[&(j, prefix)] {
+                Some(e) => e.clone(),
+                None => vec![Fp::ONE; n],
+            };
+            let z: Vec<Fp> = match at {
+                Some(at) => prod.values()[at..at + n].to_vec(),
+                // e = 1: the product is the bit itself.
+                None => (0..n).map(|v| bit(job, v, i)).collect(),
+            };
+            let above = !((1u64 << i) | ((1u64 << i) - 1));
+            let mine = |t: u64| t & above == prefix;
+            // Thresholds of this chain with a 1 at bit i: values with bit 0
+            // here are below them.
+            if job.thresholds.iter().any(|t| mine(*t) && (t >> i) & 1 == 1) {
+                let zeros = e.iter().zip(&z).fold(Fp::ZERO, |a, (e, z)| a + *e - *z);
+                for (k, t) in job.thresholds.iter().enumerate() {
+                    if mine(*t) && (t >> i) & 1 == 1 {
+                        out[j][k] += zeros;
+                    }
+                }
+            }
+            // Children: follow each threshold's bit i while it has a 1 below.
+            for d in [0u64, 1] {
+                let key = prefix | (d << i);
+                let wanted = job
+                    .thresholds
+                    .iter()
+                    .any(|t| mine(*t) && (t >> i) & 1 == d && *t != 0 && lowest(*t) < i);
+                if wanted && !next.contains_key(&(j, key)) {
+                    let child = if d == 1 {
+                        z.clone()
+                    } else {
+                        e.iter().zip(&z).map(|(e, z)| *e - *z).collect()
+                    };
+                    next.insert((j, key), Some(child));
+                }
+            }
+        }
+        chains = next;
+    }
+    Ok(out)
+}
+
+/// The products [`count_below`] makes: per job, per bit, per distinct
+/// prefix still followed, one per value (the empty prefix costs none).
+fn plan_products(jobs: &[BelowJob]) -> usize {
+    let mut total = 0;
+    for job in jobs {
+        let n = job.bits.len() / job.width as usize;
+        for i in (0..job.width).rev() {
+            let above = !((1u64 << i) | ((1u64 << i) - 1));
+            let mut prefixes: Vec<u64> = job
+                .thresholds
+                .iter()
+                .filter(|t| **t != 0 && t.trailing_zeros() <= i)
+                .map(|t| t & above)
+                .collect();
+            prefixes.sort_unstable();
+            prefixes.dedup();
+            // The top bit's chain is the empty prefix: no product.
+            if i + 1 < job.width {
+                total += prefixes.len() * n;
+            }
+        }
+    }
+    total
 }
 
 #[cfg(test)]
@@ -307,14 +407,6 @@ mod tests {
     use crate::share::deal;
     use rand_chacha::ChaCha20Rng;
     use rand_core::{Rng, SeedableRng};
-
-    #[test]
-    fn chunking_covers_every_bit_from_the_top() {
-        assert_eq!(chunks(1), vec![(0, 1)]);
-        assert_eq!(chunks(4), vec![(0, 4)]);
-        assert_eq!(chunks(10), vec![(8, 2), (4, 4), (0, 4)]);
-        assert_eq!(chunks(7), vec![(4, 3), (0, 4)]);
-    }
 
     /// (values, eligible, width, ranks) of one job.
     type Plain = (Vec<u64>, Vec<bool>, u32, Vec<u64>);
@@ -362,15 +454,106 @@ mod tests {
         }
         let got = run(plain.clone());
         for ((vals, elig, _, ranks), got) in plain.iter().zip(got) {
-            let mut sorted: Vec<u64> = vals
-                .iter()
-                .zip(elig)
-                .filter(|(_, e)| **e)
-                .map(|(v, _)| *v)
-                .collect();
-            sorted.sort();
-            let want: Vec<u64> = ranks.iter().map(|&r| sorted[r as usize]).collect();
-            assert_eq!(got, want);
+            assert_eq!(got, plain_order(vals, elig, ranks));
         }
+    }
+
+    /// Sorted eligible values and the order statistics `ranks` of them.
+    fn plain_order(vals: &[u64], elig: &[bool], ranks: &[u64]) -> Vec<u64> {
+        let mut sorted: Vec<u64> = vals
+            .iter()
+            .zip(elig)
+            .filter(|(_, e)| **e)
+            .map(|(v, _)| *v)
+            .collect();
+        sorted.sort();
+        ranks.iter().map(|&r| sorted[r as usize]).collect()
+    }
+
+    #[test]
+    fn ties_duplicates_all_equal_and_extreme_ranks_match_sorting() {
+        let mut rng = ChaCha20Rng::seed_from_u64(21);
+        let mut plain: Vec<Plain> = Vec::new();
+        // All equal (every rank is the one value), including the ends.
+        plain.push((vec![5; 9], vec![true; 9], 4, vec![0, 4, 8]));
+        // Only duplicates of two values; ranks across the boundary.
+        let v: Vec<u64> = (0..16).map(|i| if i % 3 == 0 { 2 } else { 9 }).collect();
+        plain.push((v, vec![true; 16], 4, vec![0, 5, 6, 15]));
+        // Heavy ties on 3 bits with ineligible values that are smaller
+        // and larger than every eligible one.
+        let v: Vec<u64> = (0..30).map(|_| rng.next_u64() % 3 + 2).collect();
+        let mut v = v;
+        v[0] = 0;
+        v[1] = 7;
+        let mut e = vec![true; 30];
+        e[0] = false;
+        e[1] = false;
+        plain.push((v, e, 3, vec![0, 1, 13, 14, 27]));
+        // The extremes of the range: 0 and 2^w - 1, ranks at both ends.
+        let w = 12;
+        let mut v: Vec<u64> = (0..20).map(|_| rng.next_u64() % (1 << w)).collect();
+        v[3] = 0;
+        v[11] = (1 << w) - 1;
+        plain.push((v, vec![true; 20], w, vec![0, 19]));
+        // One eligible value.
+        plain.push((vec![3, 6, 1], vec![false, true, false], 3, vec![0]));
+        let got = run(plain.clone());
+        for ((vals, elig, _, ranks), got) in plain.iter().zip(got) {
+            assert_eq!(got, plain_order(vals, elig, ranks), "{vals:?} {ranks:?}");
+        }
+    }
+
+    #[test]
+    fn counts_below_thresholds_match_plaintext() {
+        let mut rng = ChaCha20Rng::seed_from_u64(33);
+        let mut plain = Vec::new();
+        for &(n, w) in &[(25usize, 7u32), (40, 17), (9, 1), (12, 4)] {
+            let mut vals: Vec<u64> = (0..n).map(|_| rng.next_u64() & ((1 << w) - 1)).collect();
+            vals[0] = 0;
+            vals[1] = (1 << w) - 1;
+            // Thresholds: 0, 1, the top, a duplicate, values present.
+            let mut ts = vec![0, 1, (1 << w) - 1, vals[2], vals[2], vals[3]];
+            ts.push(rng.next_u64() & ((1 << w) - 1));
+            plain.push((vals, w, ts));
+        }
+        let mut dealer = ChaCha20Rng::seed_from_u64(5);
+        let mut per_member: Vec<Vec<BelowJob>> = vec![Vec::new(); 3];
+        for (vals, w, ts) in &plain {
+            let bits: Vec<Fp> = vals
+                .iter()
+                .flat_map(|x| (0..*w).map(move |i| Fp::from((x >> i) & 1)))
+                .collect();
+            let sb = deal(&bits, 3, 1, &mut dealer).unwrap();
+            for m in 0..3 {
+                per_member[m].push(BelowJob {
+                    bits: sb[m].clone(),
+                    width: *w,
+                    thresholds: ts.clone(),
+                });
+            }
+        }
+        let out = Network::new(Committee::new(3), 3)
+            .run(|ctx| {
+                let jobs = per_member[ctx.me() - 1].clone();
+                async move {
+                    ctx.mark_online();
+                    let counts = count_below(&ctx, &jobs).await?;
+                    let flat: Vec<Fp> = counts.into_iter().flatten().collect();
+                    ctx.open(&ShareVec::from_values(flat)).await
+                }
+            })
+            .unwrap();
+        let want: Vec<Fp> = plain
+            .iter()
+            .flat_map(|(vals, _, ts)| {
+                ts.iter()
+                    .map(|t| Fp::from(vals.iter().filter(|v| **v < *t).count() as u64))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(out.values[0], want);
+        // The plan made exactly the products the search used: no
+        // preprocessing beyond the first batch.
+        assert_eq!(out.stats[0].prep_rounds, 5);
     }
 }

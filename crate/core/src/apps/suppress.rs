@@ -147,6 +147,7 @@ pub async fn suppress(
     (min_cell, valid, headroom): (u64, u64, u64),
     pool: &mut Pool,
 ) -> Result<Vec<bool>, EngineError> {
+    let _label = ctx.label("suppress");
     let mut end = 0;
     for g in groups {
         if g.at != end {

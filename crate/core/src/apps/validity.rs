@@ -443,6 +443,7 @@ pub async fn check_submissions<'a>(
     enc: &Encoding,
     submissions: &'a [ShareVec],
 ) -> Result<Checked<'a>, EngineError> {
+    let _label = ctx.label("validity");
     let flags = check(ctx, enc, submissions).await?;
     // Noise drawn after the check is bound to the valid submissions only:
     // the same valid set gives the same noise, whatever else was submitted

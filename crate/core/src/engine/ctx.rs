@@ -88,6 +88,34 @@ pub struct Stats {
     pub revealed: u64,
 }
 
+/// Bytes one party sent under one label ([`Ctx::label`]): which part of a
+/// program the traffic belongs to, for benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// The label (`"other"` for rounds run under none).
+    pub label: &'static str,
+    /// Bytes sent in rounds that made verified preprocessing.
+    pub prep_bytes: u64,
+    /// Bytes sent in the other rounds.
+    pub online_bytes: u64,
+    /// Rounds run under the label (preprocessing included).
+    pub rounds: u32,
+}
+
+/// Restores the previous label when dropped ([`Ctx::label`]).
+#[derive(Debug)]
+#[must_use = "the label holds only while the guard lives"]
+pub struct LabelGuard {
+    ctx: Ctx,
+    previous: &'static str,
+}
+
+impl Drop for LabelGuard {
+    fn drop(&mut self) {
+        self.ctx.lock().label = self.previous;
+    }
+}
+
 /// What a party is waiting for, for drivers that enforce timeouts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiting {
@@ -122,6 +150,10 @@ pub(crate) struct Inner {
     pub(crate) deviation: Option<(super::Deviation, u32)>,
     /// SHA-256 over every value this member saw opened ([`Ctx::transcript`]).
     pub(crate) transcript: sha2::Sha256,
+    /// The label traffic is counted under now ([`Ctx::label`]).
+    pub(crate) label: &'static str,
+    /// Traffic per label, in order of first use.
+    pub(crate) traffic: Vec<Traffic>,
     /// Everything this member dealt and saw opened, by round: what a
     /// curious member knows, for the tests that play one.
     #[cfg(test)]
@@ -199,6 +231,8 @@ impl Ctx {
             in_prep: false,
             deviation: None,
             transcript: sha2::Digest::new_with_prefix(TRANSCRIPT_LABEL),
+            label: "other",
+            traffic: Vec::new(),
             #[cfg(test)]
             view: Vec::new(),
         };
@@ -309,6 +343,23 @@ impl Ctx {
     /// Counters so far.
     pub fn stats(&self) -> Stats {
         self.lock().stats
+    }
+
+    /// Counts the traffic of the following rounds under `label` until the
+    /// returned guard drops (then the previous label applies again).
+    /// Labels only name traffic for benchmarks (`sotto bench app`); they
+    /// change nothing in the protocol.
+    pub fn label(&self, label: &'static str) -> LabelGuard {
+        let previous = std::mem::replace(&mut self.lock().label, label);
+        LabelGuard {
+            ctx: self.clone(),
+            previous,
+        }
+    }
+
+    /// Bytes sent so far per label, in order of first use.
+    pub fn traffic(&self) -> Vec<Traffic> {
+        self.lock().traffic.clone()
     }
 
     /// Runs `f` with the party's random number generator.
@@ -422,6 +473,19 @@ impl Ctx {
             } else {
                 inner.stats.prep_rounds += 1;
             }
+            let label = inner.label;
+            let slot = match inner.traffic.iter().position(|t| t.label == label) {
+                Some(k) => k,
+                None => {
+                    inner.traffic.push(Traffic {
+                        label,
+                        ..Traffic::default()
+                    });
+                    inner.traffic.len() - 1
+                }
+            };
+            inner.traffic[slot].rounds += 1;
+            let mut round_bytes = 0u64;
             for (j, values) in outgoing.into_iter().enumerate() {
                 let to = j + 1;
                 let Some(values) = values else { continue };
@@ -442,7 +506,15 @@ impl Ctx {
                 .encode();
                 inner.stats.bytes_sent += bytes.len() as u64;
                 inner.stats.messages_sent += 1;
+                round_bytes += bytes.len() as u64;
                 inner.outbox.push_back(Transmit { to, bytes });
+            }
+            let prep = inner.in_prep;
+            let t = &mut inner.traffic[slot];
+            if prep {
+                t.prep_bytes += round_bytes;
+            } else {
+                t.online_bytes += round_bytes;
             }
             // Drop anything buffered for rounds this exchange has passed.
             let stale: Vec<(u32, usize)> =

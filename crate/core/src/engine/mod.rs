@@ -45,7 +45,9 @@ pub mod network;
 pub mod ops;
 mod party;
 
-pub use ctx::{BoxRng, Committee, Ctx, MAX_ROUNDS_AHEAD, Stats, Transmit, Waiting};
+pub use ctx::{
+    BoxRng, Committee, Ctx, LabelGuard, MAX_ROUNDS_AHEAD, Stats, Traffic, Transmit, Waiting,
+};
 pub use deviation::{Deviation, UnknownDeviation};
 pub use error::EngineError;
 pub use party::Party;

@@ -20,7 +20,7 @@ use std::future::Future;
 use chacha20::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 
-use super::{Committee, Ctx, EngineError, Party, Stats, Transmit, Waiting};
+use super::{Committee, Ctx, EngineError, Party, Stats, Traffic, Transmit, Waiting};
 
 /// Why a simulated run did not produce outputs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -71,6 +71,8 @@ pub struct RunOutput<T> {
     pub values: Vec<T>,
     /// Each member's counters.
     pub stats: Vec<Stats>,
+    /// Each member's bytes per label ([`Ctx::label`]).
+    pub traffic: Vec<Vec<Traffic>>,
     /// Virtual duration of the run in milliseconds.
     pub ms: f64,
 }
@@ -200,7 +202,7 @@ impl Network {
         F: FnMut(Ctx) -> Fut,
         Fut: Future<Output = Result<T, EngineError>> + Send + 'static,
     {
-        let (ends, stats, ms) = self.drive(program, true)?;
+        let (ends, stats, traffic, ms) = self.drive(program, true)?;
         let mut values = Vec::with_capacity(ends.len());
         let mut waiting = Vec::new();
         for (i, end) in ends.into_iter().enumerate() {
@@ -218,7 +220,12 @@ impl Network {
         if !waiting.is_empty() {
             return Err(NetworkError::Stalled { waiting });
         }
-        Ok(RunOutput { values, stats, ms })
+        Ok(RunOutput {
+            values,
+            stats,
+            traffic,
+            ms,
+        })
     }
 
     /// Runs `program` at every member and reports how each one ended, so a
@@ -239,7 +246,7 @@ impl Network {
         mut self,
         mut program: F,
         strict: bool,
-    ) -> Result<(Vec<End<T>>, Vec<Stats>, f64), NetworkError>
+    ) -> Result<(Vec<End<T>>, Vec<Stats>, Vec<Vec<Traffic>>, f64), NetworkError>
     where
         T: Send + 'static,
         F: FnMut(Ctx) -> Fut,
@@ -305,8 +312,9 @@ impl Network {
             })
             .collect();
         let stats = parties.iter().map(|p| p.stats()).collect();
+        let traffic = parties.iter().map(|p| p.traffic()).collect();
         let ms = clocks.iter().copied().fold(0.0, f64::max);
-        Ok((ends, stats, ms))
+        Ok((ends, stats, traffic, ms))
     }
 
     fn now(&self) -> f64 {

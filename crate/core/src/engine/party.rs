@@ -165,6 +165,11 @@ impl<T: Send + 'static> Party<T> {
         self.ctx.stats()
     }
 
+    /// Bytes sent per label so far ([`Ctx::label`]).
+    pub fn traffic(&self) -> Vec<super::Traffic> {
+        self.ctx.traffic()
+    }
+
     /// The transcript hash of everything opened so far ([`Ctx::transcript`]).
     pub fn transcript(&self) -> [u8; 32] {
         self.ctx.transcript()

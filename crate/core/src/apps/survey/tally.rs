@@ -369,7 +369,9 @@ impl Released {
     }
 }
 
-/// Secret bucket counts of number questions with declared edges.
+/// Secret bucket counts of number questions with declared edges, from
+/// the validated bits of every answer ([`quantile::count_below`]). The
+/// last edge, `max + 1`, needs no work: every valid answer is below it.
 async fn numeric_buckets(
     ctx: &Ctx,
     schema: &SurveySchema,
@@ -377,21 +379,15 @@ async fn numeric_buckets(
     subs: &[&ShareVec],
     counts: &[Fp],
 ) -> Result<(Vec<Vec<Fp>>, Vec<(String, Vec<String>)>), EngineError> {
-    // Thresholds T (in y units) per question; [y < T] for every answer.
-    let mut publics = Vec::new();
-    let mut secrets = Vec::new();
+    // Thresholds T (in y units) per question: [y < T] counted for every answer.
+    let mut jobs = Vec::new();
     let mut plan = Vec::new();
-    let max_w = layouts
-        .iter()
-        .filter_map(|l| l.number.map(|n| n.2))
-        .max()
-        .unwrap_or(1) as usize;
     for (qi, (q, l)) in schema.questions.iter().zip(layouts).enumerate() {
         let AnswerKind::Number {
             min,
-            max,
             buckets,
             decimals,
+            ..
         } = &q.answer
         else {
             continue;
@@ -399,42 +395,38 @@ async fn numeric_buckets(
         let (Some((_, bits, w)), false) = (l.number, buckets.is_empty()) else {
             continue;
         };
-        let mut edges: Vec<u64> = buckets.iter().map(|b| b.abs_diff(*min)).collect();
-        edges.push(max.abs_diff(*min) + 1);
-        for &t in &edges {
-            for s in subs {
-                // [y < t] = 1 - [t - 1 < y]; t >= 1 except for an edge at min.
-                publics.push(t.saturating_sub(1) as u128);
-                let mut padded = s.values()[bits..bits + w as usize].to_vec();
-                padded.resize(max_w, Fp::ZERO);
-                secrets.extend(padded);
-            }
+        let edges: Vec<u64> = buckets.iter().map(|b| b.abs_diff(*min)).collect();
+        let mut b = Vec::with_capacity(subs.len() * w as usize);
+        for s in subs {
+            b.extend_from_slice(&s.values()[bits..bits + w as usize]);
         }
+        jobs.push(quantile::BelowJob {
+            bits: ShareVec::from_values(b),
+            width: w,
+            thresholds: edges.clone(),
+        });
         let labels = buckets
             .iter()
             .map(|&b| decimal_string(b, *decimals))
             .collect();
         plan.push((qi, edges, labels));
     }
-    if publics.is_empty() {
+    if jobs.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let above = ctx.public_less_than_bits(&publics, &secrets, max_w).await?;
+    let found = quantile::count_below(ctx, &jobs).await?;
     let n = subs.len();
     let mut cells = Vec::new();
     let mut owners = Vec::new();
-    let mut at = 0;
-    for (qi, edges, labels) in plan {
+    for ((qi, edges, labels), below_all) in plan.into_iter().zip(found) {
         let unanswered = Fp::from(n as u64) - counts[qi];
-        let below: Vec<Fp> = edges
+        // Unanswered entries hold y = 0 and count as below any T >= 1.
+        let mut below: Vec<Fp> = edges
             .iter()
-            .map(|&t| {
-                let b = (0..n).fold(Fp::ZERO, |acc, j| acc + Fp::ONE - above.values()[at + j]);
-                at += n;
-                // Unanswered entries hold y = 0 and count as below any t >= 1.
-                if t == 0 { Fp::ZERO } else { b - unanswered }
-            })
+            .zip(below_all)
+            .map(|(&t, b)| if t == 0 { Fp::ZERO } else { b - unanswered })
             .collect();
+        below.push(counts[qi]);
         cells.push(below.windows(2).map(|w| w[1] - w[0]).collect());
         owners.push((schema.questions[qi].id.clone(), labels));
     }
@@ -449,6 +441,7 @@ async fn crosstabs(
     layouts: &[super::Layout],
     subs: &[&ShareVec],
 ) -> Result<(Vec<Vec<Fp>>, Vec<(String, Vec<String>)>), EngineError> {
+    let _label = ctx.label("crosstabs");
     let mut left = Vec::new();
     let mut right = Vec::new();
     let mut shapes = Vec::new();
