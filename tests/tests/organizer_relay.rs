@@ -42,6 +42,7 @@ async fn the_relay_refuses_a_part_longer_than_the_manifest_fixes() {
     let spec = SessionSpec {
         deadlines: Default::default(),
         title: "part size".into(),
+        description: None,
         kind: vote(4),
         committee: DraftCommittee {
             threshold: None,
