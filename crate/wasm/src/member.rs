@@ -5,8 +5,9 @@
 //! native daemon runs), reporting progress to the page.
 //!
 //! The member module (feature `member-runtime` alone, loaded by the
-//! member's Web Worker or a Node daemon) carries only what those need:
-//! `generate`, `fromKeyFile`, `publicKeys`, `load` and `run`. Writing key
+//! member's Web Worker) carries only what it needs: `generate`,
+//! `publicKeys`, `load` and `run`; a Node daemon that reads key files uses
+//! the full package (`fromKeyFile`). Writing key
 //! files and managing the stored keys (`toKeyFile`, `save`, `forget`,
 //! `stored`) are the page module's.
 
@@ -61,7 +62,10 @@ impl CommitteeMember {
 
     /// Reads a passphrase-protected key file (the same format as
     /// `sotto keygen`). Rejects with `bad_key` on a wrong passphrase or a
-    /// damaged file.
+    /// damaged file. Page module only (the page imports key files and
+    /// stores them; the worker loads the stored key): the member module
+    /// leaves Argon2 out.
+    #[cfg(feature = "page")]
     #[wasm_bindgen(js_name = fromKeyFile)]
     pub fn from_key_file(bytes: &[u8], passphrase: &str) -> Result<CommitteeMember, JsValue> {
         MemberKeys::from_keyfile(bytes, passphrase)

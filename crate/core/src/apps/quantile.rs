@@ -42,8 +42,6 @@
 //! Everything is checked as every opening is (all n shares, degree t), so
 //! a deviating member aborts the run; it cannot steer a digit.
 
-use std::collections::BTreeMap;
-
 use crate::engine::ops::bits::{Need, Pool};
 use crate::engine::{Ctx, EngineError};
 use crate::field::Fp;
@@ -107,12 +105,55 @@ pub async fn quantiles(ctx: &Ctx, jobs: &[Job]) -> Result<Vec<Vec<u64>>, EngineE
 
 /// Products the groups of `jobs` need from step `step` on, if the groups
 /// (job, count) stay as they are.
-fn products_from(jobs: &[Job], groups: &BTreeMap<usize, usize>, step: u32) -> usize {
+fn products_from(jobs: &[Job], groups: &[usize], step: u32) -> usize {
     groups
         .iter()
-        .map(|(&j, &g)| g * jobs[j].values() * jobs[j].width.saturating_sub(step) as usize)
+        .enumerate()
+        .map(|(j, &g)| g * jobs[j].values() * jobs[j].width.saturating_sub(step) as usize)
         .sum()
 }
+
+/// A small map from (job, prefix) to a vector, kept sorted by key: the few
+/// groups of a search. A sorted `Vec` rather than a `BTreeMap`: the
+/// browser member's code carries one generic map less per value type.
+#[derive(Default)]
+struct Groups(Vec<((usize, u64), Vec<Fp>)>);
+
+impl Groups {
+    fn find(&self, key: &(usize, u64)) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.cmp(key))
+    }
+
+    fn keys(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.0.iter().map(|(k, _)| *k)
+    }
+
+    fn contains(&self, key: &(usize, u64)) -> bool {
+        self.find(key).is_ok()
+    }
+
+    /// Inserts `make()` under `key` unless the key is there.
+    fn insert_with(&mut self, key: (usize, u64), make: impl FnOnce() -> Vec<Fp>) {
+        if let Err(at) = self.find(&key) {
+            self.0.insert(at, (key, make()));
+        }
+    }
+}
+
+impl core::ops::Index<&(usize, u64)> for Groups {
+    type Output = Vec<Fp>;
+    /// The vector under `key`, which the search put there.
+    fn index(&self, key: &(usize, u64)) -> &Vec<Fp> {
+        match self.find(key) {
+            Ok(at) => &self.0[at].1,
+            Err(_) => &EMPTY,
+        }
+    }
+}
+
+/// What [`Groups`] gives for a key it does not hold (never, by
+/// construction of the searches).
+static EMPTY: Vec<Fp> = Vec::new();
 
 /// [`quantiles`] with preprocessing from `pool` (at least [`need`] of the
 /// jobs' widths, largest rank count and largest value count). When
@@ -138,12 +179,12 @@ pub async fn quantiles_with(
     // Per target: its job, secret remaining rank k' and the opened prefix.
     let mut targets: Vec<(usize, Fp, u64)> = Vec::new();
     // Per (job, prefix): the shared "prefix still equal" bit of each value.
-    let mut groups: BTreeMap<(usize, u64), Vec<Fp>> = BTreeMap::new();
+    let mut groups = Groups::default();
     for (j, job) in jobs.iter().enumerate() {
         if job.ranks.is_empty() {
             continue;
         }
-        groups.insert((j, 0), job.eligible.values().to_vec());
+        groups.insert_with((j, 0), || job.eligible.values().to_vec());
         targets.extend(job.ranks.iter().map(|&r| (j, Fp::from(r), 0u64)));
     }
     // Products made for this search and not used yet ([`need`] made the
@@ -157,14 +198,13 @@ pub async fn quantiles_with(
         // Groups of jobs that still have a bit at this step, and the bit.
         let active: Vec<(usize, u64)> = groups
             .keys()
-            .copied()
             .filter(|(j, _)| step < jobs[*j].width)
             .collect();
         let needed: usize = active.iter().map(|(j, _)| jobs[*j].values()).sum();
         if needed > stocked {
-            let mut per_job = BTreeMap::new();
+            let mut per_job = vec![0; jobs.len()];
             for (j, _) in &active {
-                *per_job.entry(*j).or_insert(0) += 1;
+                per_job[*j] += 1;
             }
             let more = products_from(jobs, &per_job, step);
             ctx.preprocess(Need::products(more.saturating_sub(stocked)))
@@ -182,8 +222,9 @@ pub async fn quantiles_with(
         let prod = ctx
             .mul(&ShareVec::from_values(left), &ShareVec::from_values(right))
             .await?;
-        // Per active group: e_v b_v and the count of candidates with bit 0.
-        let mut ones: BTreeMap<(usize, u64), (&[Fp], Fp)> = BTreeMap::new();
+        // Per active group (in the order of `active`, which is sorted):
+        // e_v b_v and the count of candidates with bit 0.
+        let mut ones: Vec<(&[Fp], Fp)> = Vec::with_capacity(active.len());
         let mut at = 0;
         for key in &active {
             let n = jobs[key.0].values();
@@ -192,16 +233,21 @@ pub async fn quantiles_with(
                 .iter()
                 .zip(z)
                 .fold(Fp::ZERO, |a, (e, z)| a + *e - *z);
-            ones.insert(*key, (z, zeros));
+            ones.push((z, zeros));
             at += n;
         }
+        let one = |key: &(usize, u64)| {
+            active
+                .binary_search(key)
+                .map_or((&[][..], Fp::ZERO), |i| ones[i])
+        };
         let live: Vec<usize> = (0..targets.len())
             .filter(|&t| step < jobs[targets[t].0].width)
             .collect();
         let ranks: Vec<Fp> = live.iter().map(|&t| targets[t].1).collect();
         let zeros: Vec<Fp> = live
             .iter()
-            .map(|&t| ones[&(targets[t].0, targets[t].2)].1)
+            .map(|&t| one(&(targets[t].0, targets[t].2)).1)
             .collect();
         let below = ctx
             .lt(
@@ -215,13 +261,13 @@ pub async fn quantiles_with(
         let digits = ctx.open(&ShareVec::from_values(digits)).await?;
         // A digit is a bit; anything else is refused.
         let digits = super::read_counts(&digits, 1)?;
-        let mut next: BTreeMap<(usize, u64), Vec<Fp>> = BTreeMap::new();
+        let mut next = Groups::default();
         for ((&t, d), c0) in live.iter().zip(digits).zip(zeros) {
             let (j, rank, prefix) = targets[t];
             let i = jobs[j].width - 1 - step;
             let key = (j, prefix | (d << i));
-            next.entry(key).or_insert_with(|| {
-                let (z, _) = ones[&(j, prefix)];
+            next.insert_with(key, || {
+                let (z, _) = one(&(j, prefix));
                 let e = &groups[&(j, prefix)];
                 if d == 1 {
                     z.to_vec()
@@ -232,9 +278,9 @@ pub async fn quantiles_with(
             targets[t] = (j, if d == 1 { rank - c0 } else { rank }, key.1);
         }
         // Groups of jobs that have run out of bits stay as they were.
-        for (key, e) in groups {
+        for (key, e) in groups.0 {
             if step >= jobs[key.0].width {
-                next.insert(key, e);
+                next.insert_with(key, || e);
             }
         }
         groups = next;
@@ -283,13 +329,14 @@ pub async fn count_below(ctx: &Ctx, jobs: &[BelowJob]) -> Result<Vec<Vec<Fp>>, E
         .map(|j| vec![Fp::ZERO; j.thresholds.len()])
         .collect();
     // A chain of T's prefix above bit i: still needed while some threshold
-    // of the group has a 1 bit at or below i. `None`: the prefix is empty
-    // and every value is in (the all-ones vector, never multiplied).
+    // of the group has a 1 bit at or below i. An empty vector: the prefix
+    // is empty and every value is in (the all-ones vector, never
+    // multiplied; a job without values needs no products either way).
     let lowest = |t: u64| t.trailing_zeros();
-    let mut chains: BTreeMap<(usize, u64), Option<Vec<Fp>>> = BTreeMap::new();
+    let mut chains = Groups::default();
     for (j, job) in jobs.iter().enumerate() {
         if job.thresholds.iter().any(|t| *t != 0) {
-            chains.insert((j, 0), None);
+            chains.insert_with((j, 0), Vec::new);
         }
     }
     // How many products are coming: one per value per live chain per bit
@@ -304,19 +351,17 @@ pub async fn count_below(ctx: &Ctx, jobs: &[BelowJob]) -> Result<Vec<Vec<Fp>>, E
         // (job, prefix, bit position) of chains that need a product here.
         let mut work = Vec::new();
         let (mut left, mut right) = (Vec::new(), Vec::new());
-        for (&(j, prefix), e) in &chains {
+        for ((j, prefix), e) in &chains.0 {
+            let (j, prefix) = (*j, *prefix);
             let job = &jobs[j];
             if step >= job.width {
                 continue;
             }
             let i = job.width - 1 - step;
-            let e = match e {
-                Some(e) => e,
-                None => {
-                    work.push((j, prefix, i, None));
-                    continue;
-                }
-            };
+            if e.is_empty() {
+                work.push((j, prefix, i, None));
+                continue;
+            }
             left.extend_from_slice(e);
             right.extend((0..count(job)).map(|v| bit(job, v, i)));
             work.push((j, prefix, i, Some(left.len() - count(job))));
@@ -324,13 +369,13 @@ pub async fn count_below(ctx: &Ctx, jobs: &[BelowJob]) -> Result<Vec<Vec<Fp>>, E
         let prod = ctx
             .mul(&ShareVec::from_values(left), &ShareVec::from_values(right))
             .await?;
-        let mut next = BTreeMap::new();
+        let mut next = Groups::default();
         for (j, prefix, i, at) in work {
             let job = &jobs[j];
             let n = count(job);
             let e: Vec<Fp> = match &chains[&(j, prefix)] {
-                Some(e) => e.clone(),
-                None => vec![Fp::ONE; n],
+                e if e.is_empty() => vec![Fp::ONE; n],
+                e => e.clone(),
             };
             let z: Vec<Fp> = match at {
                 Some(at) => prod.values()[at..at + n].to_vec(),
@@ -356,13 +401,14 @@ pub async fn count_below(ctx: &Ctx, jobs: &[BelowJob]) -> Result<Vec<Vec<Fp>>, E
                     .thresholds
                     .iter()
                     .any(|t| mine(*t) && (t >> i) & 1 == d && *t != 0 && lowest(*t) < i);
-                if wanted && !next.contains_key(&(j, key)) {
-                    let child = if d == 1 {
-                        z.clone()
-                    } else {
-                        e.iter().zip(&z).map(|(e, z)| *e - *z).collect()
-                    };
-                    next.insert((j, key), Some(child));
+                if wanted && !next.contains(&(j, key)) {
+                    next.insert_with((j, key), || {
+                        if d == 1 {
+                            z.clone()
+                        } else {
+                            e.iter().zip(&z).map(|(e, z)| *e - *z).collect()
+                        }
+                    });
                 }
             }
         }
@@ -379,14 +425,14 @@ fn plan_products(jobs: &[BelowJob]) -> usize {
         let n = job.bits.len() / job.width as usize;
         for i in (0..job.width).rev() {
             let above = !((1u64 << i) | ((1u64 << i) - 1));
-            let mut prefixes: Vec<u64> = job
-                .thresholds
-                .iter()
-                .filter(|t| **t != 0 && t.trailing_zeros() <= i)
-                .map(|t| t & above)
-                .collect();
-            prefixes.sort_unstable();
-            prefixes.dedup();
+            // Distinct prefixes, without a sort (few thresholds; one sort
+            // instance less in the browser member).
+            let mut prefixes: Vec<u64> = Vec::new();
+            for t in &job.thresholds {
+                if *t != 0 && t.trailing_zeros() <= i && !prefixes.contains(&(t & above)) {
+                    prefixes.push(t & above);
+                }
+            }
             // The top bit's chain is the empty prefix: no product.
             if i + 1 < job.width {
                 total += prefixes.len() * n;

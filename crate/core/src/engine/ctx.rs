@@ -102,14 +102,21 @@ pub struct Traffic {
     pub rounds: u32,
 }
 
-/// Restores the previous label when dropped ([`Ctx::label`]).
+/// Restores the previous label when dropped ([`Ctx::label`]). In
+/// WebAssembly (the browser member) labels are not kept and the guard is
+/// empty: per-operation traffic is for the native benchmarks, and a guard
+/// held across every `await` would cost the member module kilobytes of
+/// drop glue.
 #[derive(Debug)]
 #[must_use = "the label holds only while the guard lives"]
 pub struct LabelGuard {
+    #[cfg(not(target_arch = "wasm32"))]
     ctx: Ctx,
+    #[cfg(not(target_arch = "wasm32"))]
     previous: &'static str,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl Drop for LabelGuard {
     fn drop(&mut self) {
         self.ctx.lock().label = self.previous;
@@ -349,12 +356,19 @@ impl Ctx {
     /// returned guard drops (then the previous label applies again).
     /// Labels only name traffic for benchmarks (`sotto bench app`); they
     /// change nothing in the protocol.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn label(&self, label: &'static str) -> LabelGuard {
         let previous = std::mem::replace(&mut self.lock().label, label);
         LabelGuard {
             ctx: self.clone(),
             previous,
         }
+    }
+
+    /// Labels are not kept in WebAssembly (see [`LabelGuard`]).
+    #[cfg(target_arch = "wasm32")]
+    pub fn label(&self, _label: &'static str) -> LabelGuard {
+        LabelGuard {}
     }
 
     /// Bytes sent so far per label, in order of first use.
