@@ -428,12 +428,7 @@ impl MemberState {
     /// announced by a live member, when at least 2t + 1 remain: the sets
     /// only shrink, so every member converges on the same one.
     fn merge_live(&mut self, from: u16, theirs: &[u16]) -> Result<(), MemberError> {
-        let merged: Vec<u16> = self
-            .live
-            .iter()
-            .copied()
-            .filter(|m| theirs.contains(m))
-            .collect();
+        let merged = intersect(&self.live, theirs);
         if merged == self.live || self.outcome.is_some() {
             return Ok(());
         }
@@ -569,12 +564,7 @@ impl MemberState {
             if !self.live.contains(&from) {
                 continue;
             }
-            let merged: Vec<u16> = self
-                .live
-                .iter()
-                .copied()
-                .filter(|m| theirs.contains(m))
-                .collect();
+            let merged = intersect(&self.live, &theirs);
             if merged.len() < self.quorum() {
                 continue;
             }
@@ -880,6 +870,14 @@ impl MemberState {
 #[cfg(test)]
 #[path = "member_tests.rs"]
 mod tests;
+
+/// The members of `ours` that are also in `theirs`, in order.
+fn intersect(ours: &[u16], theirs: &[u16]) -> Vec<u16> {
+    ours.iter()
+        .copied()
+        .filter(|m| theirs.contains(m))
+        .collect()
+}
 
 /// A random message id (the relay deduplicates by id, over all 64 bits).
 fn relay_id(rng: &mut impl Rng) -> u64 {

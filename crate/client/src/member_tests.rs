@@ -486,6 +486,14 @@ fn junk_that_changes_between_runs_does_not_redraw_the_noise() {
     assert_eq!(result_json(&first), result_json(&second));
 }
 
+/// Every member's mailbox as a queue, for [`pump`].
+fn queues(m: &VerifiedManifest, ballots: &[Vec<u64>]) -> Vec<VecDeque<Delivery>> {
+    submissions(m, ballots)
+        .into_iter()
+        .map(VecDeque::from)
+        .collect()
+}
+
 /// The published blobs of the members in `who` (1-based), all present.
 fn published_by(published: &[Option<Vec<u8>>], who: &[usize]) -> Vec<Vec<u8>> {
     who.iter()
@@ -499,10 +507,7 @@ fn a_member_that_never_comes_is_left_out_and_the_others_finish() {
     let (keys, m) = setup(4);
     let ballots = vec![vec![1, 0], vec![0, 1], vec![1, 0]];
     let mut st = states(&keys, &m, &[1, 2, 3, 4]);
-    let mut queues: Vec<VecDeque<Delivery>> = submissions(&m, &ballots)
-        .into_iter()
-        .map(VecDeque::from)
-        .collect();
+    let mut queues = queues(&m, &ballots);
     let mut published = vec![None; 4];
     let mut active = vec![true, true, true, false];
     pump(
@@ -571,10 +576,7 @@ fn a_member_that_crashes_mid_computation_is_left_out_and_the_rest_recompute() {
     for crashed in [1usize, 4] {
         let mut st = states(&keys, &m, &[11, 12, 13, 14]);
         st[crashed - 1].set_deviation(sotto_core::engine::Deviation::Crash, 9);
-        let mut queues: Vec<VecDeque<Delivery>> = submissions(&m, &ballots)
-            .into_iter()
-            .map(VecDeque::from)
-            .collect();
+        let mut queues = queues(&m, &ballots);
         let mut published = vec![None; 4];
         let mut active = vec![true; 4];
         pump(
@@ -610,10 +612,7 @@ fn a_member_that_crashes_mid_computation_is_left_out_and_the_rest_recompute() {
 fn with_2t_plus_1_members_nobody_is_left_out() {
     let (keys, m) = setup(3);
     let mut st = states(&keys, &m, &[1, 2, 3]);
-    let mut queues: Vec<VecDeque<Delivery>> = submissions(&m, &[vec![1, 0]])
-        .into_iter()
-        .map(VecDeque::from)
-        .collect();
+    let mut queues = queues(&m, &[vec![1, 0]]);
     let mut published = vec![None; 3];
     let active = vec![true, true, false];
     pump(
@@ -646,10 +645,7 @@ fn a_member_that_keeps_forcing_restarts_is_refused_after_max_runs() {
     // others stop.
     let (keys, m) = setup(3);
     let mut st = states(&keys, &m, &[1, 2, 3]);
-    let mut queues: Vec<VecDeque<Delivery>> = submissions(&m, &[vec![1, 0]])
-        .into_iter()
-        .map(VecDeque::from)
-        .collect();
+    let mut queues = queues(&m, &[vec![1, 0]]);
     let mut published = vec![None; 3];
     let mut sent = Vec::new();
     // Member 3 stops after its Ready: the run never finishes.

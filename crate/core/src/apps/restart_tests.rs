@@ -19,7 +19,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::json;
 
-use super::validity::{self, Constraint};
+use super::validity;
 use super::vote;
 use super::vote::testing::{Method, VoteSpec};
 use crate::engine::ctx::Seen;
@@ -106,14 +106,7 @@ fn a_second_run_tells_a_curious_member_nothing() {
     let c = Committee::new(3);
     let schema = spec().schema();
     let enc = vote::encoding(&schema);
-    let bit_entries: Vec<usize> = enc
-        .constraints
-        .iter()
-        .filter_map(|c| match c {
-            Constraint::Bit(i) => Some(*i),
-            Constraint::Linear { .. } => None,
-        })
-        .collect();
+    let bit_entries = enc.bit_entries();
     let mut rng = ChaCha20Rng::seed_from_u64(8);
     let mut subs = vec![Vec::new(); c.n];
     let mut truth = Vec::new();

@@ -118,6 +118,17 @@ impl Encoding {
         }
     }
 
+    /// The entries constrained to be bits, in constraint order.
+    pub fn bit_entries(&self) -> Vec<usize> {
+        self.constraints
+            .iter()
+            .filter_map(|c| match c {
+                Constraint::Bit(i) => Some(*i),
+                Constraint::Linear { .. } => None,
+            })
+            .collect()
+    }
+
     /// Evaluates the constraints on a plaintext vector (the participant's
     /// own pre-check, and the reference in tests).
     pub fn is_valid(&self, x: &[Fp]) -> bool {
@@ -173,14 +184,7 @@ pub async fn check(
     if count == 0 {
         return Ok(Vec::new());
     }
-    let bit_entries: Vec<usize> = enc
-        .constraints
-        .iter()
-        .filter_map(|c| match c {
-            Constraint::Bit(i) => Some(*i),
-            Constraint::Linear { .. } => None,
-        })
-        .collect();
+    let bit_entries = enc.bit_entries();
     ctx.preprocess(Need {
         randoms: 1 + 2 * count,
         squares: count * bit_entries.len(),
