@@ -2,7 +2,8 @@
 //! part size, which `flows::create_session` computes from the manifest so
 //! the relay refuses any longer part, and `sotto session create
 //! --create-token` against a relay that creates sessions only with its
-//! operator's token.
+//! operator's token, and more single-use links than one relay reply
+//! holds.
 //!
 //! Every test is bounded by a timeout and checks results, never timings.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -183,4 +184,34 @@ fn sotto_session_create_needs_the_relays_creation_token() {
             String::from_utf8_lossy(&submit.stderr)
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_single_use_links_than_one_reply_holds_are_minted_in_batches() {
+    // 30,001 links: three full batches and one more. One request for all of
+    // them used to fail (its reply is larger than a relay frame).
+    let dir = tempfile::tempdir().unwrap();
+    let relay = relay_at(dir.path()).start().unwrap();
+    let keys = member_keys(3);
+    let spec = SessionSpec {
+        deadlines: Default::default(),
+        title: "many links".into(),
+        description: None,
+        kind: vote(2),
+        committee: DraftCommittee {
+            threshold: None,
+            members: committee_of(&keys),
+        },
+        policy: OutputPolicy::default(),
+        single_use: 3 * sotto_client::flows::MINT_BATCH + 1,
+    };
+    let organizer = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let c = tokio::time::timeout(TIMEOUT, create_session(&relay.url(), &spec, &organizer))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.participants.len(), 30_001);
+    let distinct: std::collections::HashSet<[u8; 32]> =
+        c.participants.iter().map(|t| t.digest()).collect();
+    assert_eq!(distinct.len(), 30_001);
 }

@@ -45,12 +45,6 @@ pub enum Members {
     Processes(std::path::PathBuf),
 }
 
-/// Single-use links minted per request: 10,000 tokens make a reply of
-/// about 330 KB, well within the relay's frame limit (a reply to one
-/// request for 100,000, the relay's `--max-mint`, would not fit in one
-/// frame).
-const MINT_BATCH: u32 = 10_000;
-
 /// Participants submitting at the same time.
 pub const PARTICIPANT_CONCURRENCY: usize = 64;
 
@@ -502,23 +496,10 @@ pub async fn run_with(
         .draft
         .clone()
         .try_map_members(|_| anyhow::Ok(members))?;
-    let total_u32 = u32::try_from(total.max(1)).context("too many answers")?;
-    spec.single_use = total_u32.min(MINT_BATCH);
+    spec.single_use = u32::try_from(total.max(1)).context("too many answers")?;
     let mut os = rand_core::UnwrapErr(getrandom::SysRng);
     let organizer = ed25519_dalek::SigningKey::generate(&mut os);
-    let mut created = create_session(relay, &spec, &organizer).await?;
-    // The rest of the links in batches whose reply fits in a relay frame.
-    let mut left = total_u32 - spec.single_use;
-    while left > 0 {
-        let count = left.min(MINT_BATCH);
-        let mut c = RelayClient::connect(relay).await?;
-        let more = flows::mint_single_use(&mut c, created.session, &created.organizer, count)
-            .await
-            .context("minting participant links")?;
-        let _ = c.close().await;
-        created.participants.extend(more);
-        left -= count;
-    }
+    let created = create_session(relay, &spec, &organizer).await?;
     let comp = created.manifest.manifest.computation();
 
     let mut tasks = tokio::task::JoinSet::new();

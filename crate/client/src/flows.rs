@@ -117,6 +117,12 @@ impl CreatedSession {
     }
 }
 
+/// Single-use links minted per request: 10,000 tokens make a reply of
+/// about 330 KB, well within the relay's frame limit (the reply to one
+/// request for 100,000, the relay's default `--max-mint`, would not fit
+/// in one frame).
+pub const MINT_BATCH: u32 = 10_000;
+
 /// Organizer: checks the settings (before touching the relay), creates the
 /// session on the relay `relay_url` (presenting `create_token` to a relay
 /// that restricts creation), signs and registers its manifest, opens it
@@ -150,7 +156,15 @@ pub async fn create_session<S: Socket>(
     c.hello(session, &created.organizer, 0).await?;
     c.register_manifest(&signed.to_bytes()).await?;
     c.set_state(SessionState::Open).await?;
-    let participants = c.mint(&spec.mint_request()).await?;
+    // Single-use links in batches whose reply fits one relay frame.
+    let mut request = spec.mint_request();
+    let mut participants = Vec::new();
+    let mut left = request.count;
+    while left > 0 {
+        request.count = left.min(MINT_BATCH);
+        participants.extend(c.mint(&request).await?);
+        left -= request.count;
+    }
     Ok(CreatedSession {
         session,
         manifest,
