@@ -67,13 +67,13 @@ fi
 tmp="$(mktemp -d "$ROOT/www/.dist.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 cp -R "$SRC/." "$tmp/"
-# Everything of the package but the bundler build: web/ (the pages),
-# member/ (the committee worker, when the package splits it out),
+# Everything of the package but the bundler and Node builds: web/ (the
+# pages), member/ (the committee worker, when the package splits it out),
 # worker.js, member-worker.js.
 mkdir -p "$tmp/pkg"
 for entry in "$PKG"/*; do
     case "$(basename "$entry")" in
-        bundler|README.md) ;;
+        bundler|node|README.md) ;;
         *) cp -R "$entry" "$tmp/pkg/" ;;
     esac
 done

@@ -14,7 +14,8 @@ import path from "node:path";
 const [pkg, command, ...args] = process.argv.slice(2);
 // The page module has everything but the committee computation, which
 // lives in the member module.
-const web = path.resolve(pkg, command === "member" ? "member" : "web");
+// A member daemon reads a key file and computes: the node module has both.
+const web = path.resolve(pkg, command === "member" ? "node" : "web");
 const sotto = await import(pathToFileURL(path.join(web, "sotto.js")).href);
 await sotto.default({ module_or_path: await readFile(path.join(web, "sotto_bg.wasm")) });
 

@@ -205,3 +205,49 @@ impl Runtime for TestRuntime {
         self.deviation
     }
 }
+
+/// Each member's shares (index `m - 1` for member m) of one-hot ballots
+/// over `options` choices (ballot `b` votes for choice `b`), dealt among
+/// `c` with the fixed seed `seed`.
+pub fn one_hot_shares(
+    c: sotto_core::engine::Committee,
+    ballots: &[usize],
+    options: usize,
+    seed: u64,
+) -> Vec<Vec<sotto_core::share::ShareVec>> {
+    use rand_core::SeedableRng;
+    use sotto_core::field::Fp;
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
+    let mut out = vec![Vec::new(); c.n];
+    for &b in ballots {
+        let mut v = vec![Fp::ZERO; options];
+        v[b] = Fp::ONE;
+        let shares = sotto_core::share::deal(&v, c.n, c.t, &mut rng).expect("a valid committee");
+        for (m, s) in shares.into_iter().enumerate() {
+            out[m].push(s);
+        }
+    }
+    out
+}
+
+/// The first engine round after the validity check of `enc` over
+/// `inputs` (each member's shares), in a program that runs `before`
+/// rounds first (a member daemon compares part tags in one round): where
+/// lies in openings become attributable in the deviation tests.
+pub fn round_after_validity(
+    c: sotto_core::engine::Committee,
+    enc: &sotto_core::apps::validity::Encoding,
+    inputs: &[Vec<sotto_core::share::ShareVec>],
+    before: u32,
+) -> u32 {
+    let out = sotto_core::engine::network::Network::new(c, 7)
+        .run(|ctx| {
+            let (enc, mine) = (enc.clone(), inputs[ctx.me() - 1].clone());
+            async move {
+                sotto_core::apps::validity::check(&ctx, &enc, &mine).await?;
+                Ok(ctx.current_round())
+            }
+        })
+        .expect("the honest validity check runs");
+    out.values[0] + before
+}

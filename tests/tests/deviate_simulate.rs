@@ -13,10 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use sotto_cli::simulate::{Finished, Scenario, run_to_end};
 use sotto_core::engine::Committee;
-use sotto_core::engine::network::Network;
-use sotto_core::field::Fp;
-use sotto_core::share::{ShareVec, deal};
-use sotto_e2e::relay_at;
+use sotto_e2e::{one_hot_shares, relay_at, round_after_validity};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 const CHOICES: [&str; 6] = ["A", "B", "B", "C", "B", "A"];
@@ -30,27 +27,8 @@ fn schema() -> Value {
 fn after_validity(c: Committee) -> u32 {
     let vote: sotto_core::session::VoteSchema = serde_json::from_value(schema()).unwrap();
     let enc = sotto_core::apps::vote::encoding(&vote);
-    let mut rng = <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::from_seed([4; 32]);
-    let mut inputs: Vec<Vec<ShareVec>> = vec![Vec::new(); c.n];
-    for _ in CHOICES {
-        for (m, s) in deal(&[Fp::ONE, Fp::ZERO, Fp::ZERO], c.n, c.t, &mut rng)
-            .unwrap()
-            .into_iter()
-            .enumerate()
-        {
-            inputs[m].push(s);
-        }
-    }
-    let out = Network::new(c, 1)
-        .run(|ctx| {
-            let (enc, mine) = (enc.clone(), inputs[ctx.me() - 1].clone());
-            async move {
-                sotto_core::apps::validity::check(&ctx, &enc, &mine).await?;
-                Ok(ctx.current_round())
-            }
-        })
-        .unwrap();
-    out.values[0] + 1
+    let inputs = one_hot_shares(c, &[0; CHOICES.len()], 3, 4);
+    round_after_validity(c, &enc, &inputs, 1)
 }
 
 async fn run(c: Committee, deviate: Value) -> Finished {

@@ -26,8 +26,8 @@ use sotto_core::engine::{Committee, Deviation, EngineError, Transmit};
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{OutputPolicy, Reveal, SessionKind, VoteMethod, VoteSchema};
-use sotto_core::share::{ShareError, ShareVec, deal};
-use sotto_e2e::{TestRuntime, committee_of, relay_at};
+use sotto_core::share::{ShareError, deal};
+use sotto_e2e::{TestRuntime, committee_of, one_hot_shares, relay_at, round_after_validity};
 
 const HEADER: usize = 21;
 /// The field's modulus, 2^127 - 1.
@@ -65,16 +65,18 @@ fn tally_on(
     ballots: &[usize],
     net: Network,
 ) -> Result<Vec<serde_json::Value>, NetworkError> {
-    tally_as(c, ballots, net, false)
+    tally_as(c, ballots, net, false, None)
 }
 
 /// [`tally_on`], running either the tally alone or, with `daemon`, the
-/// program a member daemon runs (the part-tag comparison first).
+/// program a member daemon runs (the part-tag comparison first), with an
+/// optional member deviating on purpose (`Ctx::set_deviation`).
 fn tally_as(
     c: Committee,
     ballots: &[usize],
     net: Network,
     daemon: bool,
+    deviation: Option<(usize, Deviation, u32)>,
 ) -> Result<Vec<serde_json::Value>, NetworkError> {
     let comp = Computation::new(
         sotto_core::apps::SessionKind::Vote(vote()),
@@ -83,21 +85,14 @@ fn tally_as(
             ..OutputPolicy::default()
         }),
     );
-    let mut rng = ChaCha20Rng::seed_from_u64(42);
-    let mut inputs: Vec<Vec<ShareVec>> = vec![Vec::new(); c.n];
-    for &b in ballots {
-        let mut v = vec![Fp::ZERO; 3];
-        v[b] = Fp::ONE;
-        for (m, s) in deal(&v, c.n, c.t, &mut rng)
-            .unwrap()
-            .into_iter()
-            .enumerate()
-        {
-            inputs[m].push(s);
-        }
-    }
+    let inputs = one_hot_shares(c, ballots, 3, 42);
     let tags: Vec<Fp> = (0..ballots.len() as u64).map(Fp::from).collect();
     let out = net.run(|ctx| {
+        if let Some((liar, how, from)) = deviation
+            && liar == ctx.me()
+        {
+            ctx.set_deviation(how, from);
+        }
         let (comp, mine, tags) = (comp.clone(), inputs[ctx.me() - 1].clone(), tags.clone());
         async move {
             if daemon {
@@ -118,27 +113,8 @@ fn tally_as(
 /// item 4: the participant-side commitment is not built yet).
 fn after_validity(c: Committee, daemon: bool) -> u32 {
     let enc = sotto_core::apps::vote::encoding(&vote());
-    let mut rng = ChaCha20Rng::seed_from_u64(42);
-    let mut inputs: Vec<Vec<ShareVec>> = vec![Vec::new(); c.n];
-    for _ in BALLOTS {
-        for (m, s) in deal(&[Fp::ONE, Fp::ZERO, Fp::ZERO], c.n, c.t, &mut rng)
-            .unwrap()
-            .into_iter()
-            .enumerate()
-        {
-            inputs[m].push(s);
-        }
-    }
-    let out = Network::new(c, 7)
-        .run(|ctx| {
-            let (enc, mine) = (enc.clone(), inputs[ctx.me() - 1].clone());
-            async move {
-                sotto_core::apps::validity::check(&ctx, &enc, &mine).await?;
-                Ok(ctx.current_round())
-            }
-        })
-        .unwrap();
-    out.values[0] + u32::from(daemon)
+    let inputs = one_hot_shares(c, &[0; BALLOTS.len()], 3, 42);
+    round_after_validity(c, &enc, &inputs, u32::from(daemon))
 }
 
 /// A network run where member `liar` adds a random nonzero value to its
@@ -149,42 +125,14 @@ fn tally_with_liar(c: Committee, liar: usize) -> Result<Vec<serde_json::Value>, 
     tally_deviating(c, &BALLOTS, Some((liar, Deviation::Open, from)))
 }
 
-/// The tally with one member deviating on purpose.
+/// The tally with `deviation` (member, how, from round) on the network of
+/// seed 7.
 fn tally_deviating(
     c: Committee,
     ballots: &[usize],
     deviation: Option<(usize, Deviation, u32)>,
 ) -> Result<Vec<serde_json::Value>, NetworkError> {
-    let comp = Computation::new(
-        sotto_core::apps::SessionKind::Vote(vote()),
-        Policy::from(&OutputPolicy {
-            min_submissions: 1,
-            ..OutputPolicy::default()
-        }),
-    );
-    let mut rng = ChaCha20Rng::seed_from_u64(42);
-    let mut inputs: Vec<Vec<ShareVec>> = vec![Vec::new(); c.n];
-    for &b in ballots {
-        let mut v = vec![Fp::ZERO; 3];
-        v[b] = Fp::ONE;
-        for (m, s) in deal(&v, c.n, c.t, &mut rng)
-            .unwrap()
-            .into_iter()
-            .enumerate()
-        {
-            inputs[m].push(s);
-        }
-    }
-    let out = Network::new(c, 7).run(|ctx| {
-        if let Some((liar, how, from)) = deviation
-            && liar == ctx.me()
-        {
-            ctx.set_deviation(how, from);
-        }
-        let (comp, mine) = (comp.clone(), inputs[ctx.me() - 1].clone());
-        async move { comp.compute(&ctx, &mine).await }
-    })?;
-    Ok(out.values.iter().map(|o| o.to_json()).collect())
+    tally_as(c, ballots, Network::new(c, 7), false, deviation)
 }
 
 const BALLOTS: [usize; 9] = [0, 1, 2, 0, 0, 1, 2, 2, 0];

@@ -16,6 +16,7 @@ import init, {
 } from "sotto/web";
 import { runMemberInWorker } from "sotto/member-worker";
 import initMember, { CommitteeMember as Member } from "sotto/member";
+import initNode, { CommitteeMember as NodeMember } from "sotto/node";
 
 async function organize(relay: string, members: CommitteeMember[]): Promise<string[]> {
   const draft: SessionDraft = {
@@ -88,8 +89,11 @@ async function serve(link: string): Promise<Outcome> {
   };
   const inWorker: Outcome = await runMemberInWorker(link, "my-key", onProgress);
   await initMember();
-  const daemon = Member.fromKeyFile(file, "a long passphrase");
-  const direct: Outcome = await daemon.run(link, onProgress);
+  const stored2: Member | undefined = await Member.load("my-key");
+  // A Node daemon reads a key file and computes with the node module.
+  await initNode();
+  const daemon = NodeMember.fromKeyFile(file, "a long passphrase");
+  const direct: Outcome = await (stored2 ?? daemon).run(link, onProgress);
   return inWorker.valid > direct.valid ? inWorker : direct;
 }
 

@@ -6,8 +6,8 @@
 //!
 //! The member module (feature `member-runtime` alone, loaded by the
 //! member's Web Worker) carries only what it needs: `generate`,
-//! `publicKeys`, `load` and `run`; a Node daemon that reads key files uses
-//! the full package (`fromKeyFile`). Writing key
+//! `publicKeys`, `load` and `run`. Node daemons that read key files use
+//! the `node` module (features `page` and `member-runtime`). Writing key
 //! files and managing the stored keys (`toKeyFile`, `save`, `forget`,
 //! `stored`) are the page module's.
 
@@ -62,9 +62,10 @@ impl CommitteeMember {
 
     /// Reads a passphrase-protected key file (the same format as
     /// `sotto keygen`). Rejects with `bad_key` on a wrong passphrase or a
-    /// damaged file. Page module only (the page imports key files and
-    /// stores them; the worker loads the stored key): the member module
-    /// leaves Argon2 out.
+    /// damaged file. Not in the member module the browser's worker loads
+    /// (the page imports key files and stores them; the worker loads the
+    /// stored key), which leaves Argon2 out of it; Node daemons use the
+    /// `node` module, which has both this and `run`.
     #[cfg(feature = "page")]
     #[wasm_bindgen(js_name = fromKeyFile)]
     pub fn from_key_file(bytes: &[u8], passphrase: &str) -> Result<CommitteeMember, JsValue> {
