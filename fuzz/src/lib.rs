@@ -146,6 +146,7 @@ pub fn manifest(kind: SessionKind) -> Manifest {
         version: MANIFEST_VERSION,
         session_id: SESSION,
         title: "Fuzz session".into(),
+        description: None,
         kind,
         organizer: organizer().public().ed25519,
         committee: Committee {
