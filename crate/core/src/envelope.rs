@@ -8,12 +8,18 @@
 //!   (RFC 8439) under per-direction keys from static X25519 DH and HKDF
 //!   (RFC 5869), bound to session, computation attempt, round and sequence
 //!   number, with replay rejection;
+//! - [`commitment`]: a participant's public commitment to its shares, which
+//!   each member checks against its own before computing;
+//! - [`disclosure`]: a member's proven Diffie-Hellman output for one part
+//!   sealed to it, so anyone can decrypt that part and settle a complaint;
 //! - [`signature`]: Ed25519 (RFC 8032) result signatures and the
 //!   t + 1 acceptance rule.
 //!
 //! `docs/crypto.md` gives the byte layouts and the reasoning.
 
 pub mod channel;
+pub mod commitment;
+pub mod disclosure;
 pub mod signature;
 pub mod submission;
 

@@ -27,12 +27,16 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod codes;
+pub mod commitment;
 mod ids;
 pub mod payload;
 mod reader;
 pub mod signed_manifest;
 
 pub use codes::{DeliveryKind, ErrorCode, Kind, Role, SessionState, TokenMode};
+pub use commitment::{
+    COMMITMENT_VERSION, check_committed_bundle, commitment_len, commitment_prefix, part_hash,
+};
 pub use ids::{BadHex, SessionId, Token, parse_hex, receipt};
 
 #[doc(hidden)]
