@@ -12,7 +12,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Raw, Relay, error_code, parts, setup};
+use common::{Raw, Relay, error_code, part_overhead, parts, refs, setup};
 use sotto_client::relay::ClientError;
 use sotto_wire::{CreateParams, ErrorCode, Kind, SessionId, SessionState, Token};
 use tokio::time::timeout;
@@ -27,7 +27,7 @@ async fn finished_session(relay: &Relay) -> (SessionId, Token, Token, Token) {
     let tokens = s.single_use(1).await;
     let mut p = relay.client().await;
     p.hello(s.session, &tokens[0], 0).await.unwrap();
-    p.submit(1, &[b"a", b"b"]).await.unwrap();
+    p.submit(1, &refs(&parts(2, b"a"))).await.unwrap();
     s.organizer.set_state(SessionState::Closed).await.unwrap();
     for m in &s.created.members {
         let mut c = relay.client().await;
@@ -79,7 +79,7 @@ async fn the_sweep_purges_finished_sessions_then_deletes_them() {
     let busy_tokens = busy.single_use(2).await;
     let mut p = relay.client().await;
     p.hello(busy.session, &busy_tokens[0], 0).await.unwrap();
-    p.submit(1, &[b"x", b"y"]).await.unwrap();
+    p.submit(1, &refs(&parts(2, b"x"))).await.unwrap();
 
     let (session, participant, member, reader) = finished_session(&relay).await;
     let mut r = relay.client().await;
@@ -128,7 +128,10 @@ async fn the_sweep_purges_finished_sessions_then_deletes_them() {
     // submits at the next position, its members still read everything.
     let mut q = relay.client().await;
     q.hello(busy.session, &busy_tokens[1], 0).await.unwrap();
-    assert_eq!(q.submit(2, &[b"x", b"y"]).await.unwrap().position, 2);
+    assert_eq!(
+        q.submit(2, &refs(&parts(2, b"x"))).await.unwrap().position,
+        2
+    );
     busy.organizer
         .set_state(SessionState::Closed)
         .await
@@ -221,7 +224,7 @@ async fn member_messages_go_at_acknowledgement_and_the_rest_when_done() {
     for (k, t) in s.single_use(3).await.iter().enumerate() {
         let mut p = relay.client().await;
         p.hello(s.session, t, 0).await.unwrap();
-        p.submit(k as u64, &[b"part one", b"part two"])
+        p.submit(k as u64, &refs(&parts(2, &(k as u64).to_be_bytes())))
             .await
             .unwrap();
     }
@@ -306,7 +309,9 @@ async fn an_acknowledgement_just_before_closing_is_kept() {
     for (k, t) in tokens.iter().enumerate() {
         let mut p = relay.client().await;
         p.hello(s.session, t, 0).await.unwrap();
-        p.submit(k as u64, &[b"a", b"b"]).await.unwrap();
+        p.submit(k as u64, &refs(&parts(2, &(k as u64).to_be_bytes())))
+            .await
+            .unwrap();
     }
     let acked = format!(
         "SELECT acked FROM cursors WHERE session = x'{}' AND member = 1",
@@ -412,17 +417,17 @@ async fn a_part_larger_than_the_sessions_part_size_is_refused() {
         &relay,
         CreateParams {
             members: 3,
-            max_part_bytes: 8,
+            max_part_bytes: 8 + part_overhead(3) as u32,
             ..CreateParams::default()
         },
     )
     .await;
     let mut p = Raw::connect(&relay, [127, 0, 0, 1]).await;
     assert_eq!(p.hello(session, &link).await.header.kind, Kind::Welcome);
-    // Parts of exactly 8 bytes: stored.
+    // Parts of exactly 8 sealed bytes: stored.
     let f = p.submit(1, &parts(3, b"7 bytes")).await;
     assert_eq!((f.header.kind, f.header.seq), (Kind::Ack, 1));
-    // One part of 9 bytes: TooLarge, and the connection stays open.
+    // One part of 9 sealed bytes: TooLarge, and the connection stays open.
     let mut big = parts(3, b"7 bytes");
     big[1].push(0);
     let f = p.submit(2, &big).await;
@@ -444,5 +449,11 @@ async fn a_part_larger_than_the_sessions_part_size_is_refused() {
     .await;
     let mut q = relay.client().await;
     q.hello(s2, &link2, 0).await.unwrap();
-    assert_eq!(q.submit(1, &[&[7u8; 4096]]).await.unwrap().position, 1);
+    assert_eq!(
+        q.submit(1, &refs(&parts(1, &[7u8; 4096])))
+            .await
+            .unwrap()
+            .position,
+        1
+    );
 }

@@ -251,3 +251,25 @@ pub fn round_after_validity(
         .expect("the honest validity check runs");
     out.values[0] + before
 }
+
+/// A bundle's parts as the relay takes them: `sealed` (member 1 first)
+/// behind a submission id made from `tag` and a commitment listing each
+/// part's hash ([`sotto_wire::committed_parts`]; the commitment's values
+/// are zero, which the relay does not check). For tests that drive the
+/// relay directly, without the participant's cryptography.
+pub fn committed(tag: &[u8], sealed: &[&[u8]]) -> Vec<Vec<u8>> {
+    let mut id = [0u8; 16];
+    id.copy_from_slice(&sotto_wire::part_hash(tag)[..16]);
+    sotto_wire::committed_parts(id, 0, &[[0; 16]], sealed)
+}
+
+/// How much longer than its sealed bytes a part of [`committed`] is, for
+/// a committee of `members`.
+pub fn part_overhead(members: u16) -> u32 {
+    (16 + sotto_wire::commitment_len(usize::from(members), 0)) as u32
+}
+
+/// `parts` as the slices [`sotto_client::relay`]'s `submit` takes.
+pub fn slices(parts: &[Vec<u8>]) -> Vec<&[u8]> {
+    parts.iter().map(Vec::as_slice).collect()
+}

@@ -1,11 +1,12 @@
 //! `sotto simulate` scenarios with a member that deviates on purpose
 //! (`"deviate": [...]`), through the real relay process with native
 //! member daemons: every run ends with the exact result or an abort, and
-//! the abort names the member when n >= t + 3 allows it.
+//! the abort names the member when n >= 2t + 2 allows it.
 //!
-//! Lies in openings start after the validity check: a lie in its
-//! consistency opening still excludes a submission instead of aborting
-//! (issue 15, item 4, open; see docs/threat-model.md).
+//! Lies in openings start inside the validity check: since participants
+//! commit to their shares and members complain in public, a lie there
+//! aborts like any other, and no member can get a submission excluded
+//! without being named.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
@@ -22,8 +23,14 @@ fn schema() -> Value {
     json!({"method": "plurality", "options": ["A", "B", "C"], "reveal": "tally"})
 }
 
-/// The member daemon's first round after the validity check (its round 0
-/// compares part tags).
+/// The member daemon's first online round of the validity check (its
+/// round 0 compares part tags; the check's online part is its last three
+/// rounds).
+fn in_validity(c: Committee) -> u32 {
+    after_validity(c) - 3
+}
+
+/// The member daemon's first round after the validity check.
 fn after_validity(c: Committee) -> u32 {
     let vote: sotto_core::session::VoteSchema = serde_json::from_value(schema()).unwrap();
     let enc = sotto_core::apps::vote::encoding(&vote);
@@ -59,11 +66,31 @@ async fn a_lie_in_openings_aborts_and_names_the_liar_when_it_can() {
         (Committee::new(3), vec![]),
         (Committee { n: 4, t: 1 }, vec![2]),
     ] {
-        let from = after_validity(c);
-        let f = run(c, json!([{"member": 2, "how": "open", "from_round": from}])).await;
+        for from in [in_validity(c), after_validity(c)] {
+            let f = run(c, json!([{"member": 2, "how": "open", "from_round": from}])).await;
+            match &f {
+                Finished::Aborted { aborted } => {
+                    assert_eq!(
+                        aborted.culprits, named,
+                        "{c:?} from {from}: {}",
+                        aborted.reason
+                    )
+                }
+                other => panic!("{c:?} from {from}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_false_complaint_aborts_and_names_its_member() {
+    // Member 2 complains about its honest part of the first answer, with a
+    // genuine disclosure: every other member settles it as false.
+    for c in [Committee::new(3), Committee { n: 4, t: 1 }] {
+        let f = run(c, json!([{"member": 2, "how": "complain"}])).await;
         match &f {
             Finished::Aborted { aborted } => {
-                assert_eq!(aborted.culprits, named, "{c:?}: {}", aborted.reason)
+                assert_eq!(aborted.culprits, vec![2], "{c:?}: {}", aborted.reason)
             }
             other => panic!("{c:?}: {other:?}"),
         }
@@ -73,7 +100,7 @@ async fn a_lie_in_openings_aborts_and_names_the_liar_when_it_can() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_products_and_equivocation_end_exact_or_aborted() {
     for c in [Committee::new(3), Committee::new(5)] {
-        let from = after_validity(c);
+        let from = in_validity(c);
         for deviate in [
             json!([{"member": 1, "how": "mul"}]),
             json!([{"member": 2, "how": "bits"}]),

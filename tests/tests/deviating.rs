@@ -86,7 +86,9 @@ fn tally_as(
         }),
     );
     let inputs = one_hot_shares(c, ballots, 3, 42);
-    let tags: Vec<Fp> = (0..ballots.len() as u64).map(Fp::from).collect();
+    let tags: Vec<Option<Fp>> = (0..ballots.len() as u64)
+        .map(|k| Some(Fp::from(k + 1)))
+        .collect();
     let out = net.run(|ctx| {
         if let Some((liar, how, from)) = deviation
             && liar == ctx.me()
@@ -152,11 +154,13 @@ fn honest_committees_agree_on_the_tally() {
 }
 
 #[test]
-fn a_member_lying_in_its_openings_is_named_when_n_is_at_least_t_plus_3() {
-    // n = 5, t = 1, and n = 5, t = 2 (= 2t + 1): member 4 lies in every
-    // opening after the validity check. The first one names it, at member
-    // 1 (the first honest member the network reports).
-    for c in [Committee { n: 5, t: 1 }, Committee { n: 5, t: 2 }] {
+fn a_member_lying_in_its_openings_is_named_when_n_is_at_least_2t_plus_2() {
+    // n = 5, t = 1, and n = 6, t = 2: member 4 lies in every opening after
+    // the validity check. The first one names it, at member 1 (the first
+    // honest member the network reports). With n = 5, t = 2 it would not
+    // be named: two colluders could frame an honest member there
+    // (`share::tests::t_colluding_members_cannot_frame_an_honest_one`).
+    for c in [Committee { n: 5, t: 1 }, Committee { n: 6, t: 2 }] {
         match tally_with_liar(c, 4).unwrap_err() {
             NetworkError::Engine {
                 member: 1,

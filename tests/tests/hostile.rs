@@ -434,8 +434,13 @@ async fn flipped_bits_in_member_messages_stop_everyone_with_typed_errors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flipped_bit_in_a_submission_never_gives_a_wrong_result() {
-    // Member 1 cannot open the third submission and uses zeros instead: its
-    // shares no longer lie on one polynomial with the others'.
+    // The relay flips a bit of member 1's part of the third submission. The
+    // part no longer matches the hash its bundle's commitment lists (which
+    // the relay checked when it stored the bundle), so only a tampering
+    // relay can deliver it: member 1 stops, naming the relay, and no result
+    // verifies. (Before participant commitments, member 1 used zeros and
+    // the submission was excluded; now an exclusion needs a complaint that
+    // anyone can check, and a tampered delivery cannot back one.)
     let h = hook(0usize, |seen, conn, dir, mut frame| {
         if conn == 0 && dir == Dir::ToClient && frame.is_delivery(1) {
             *seen += 1;
@@ -447,24 +452,11 @@ async fn a_flipped_bit_in_a_submission_never_gives_a_wrong_result() {
         pass(frame)
     });
     let end = session(3, 1, 6, h, vec![]).await;
-    // The inconsistent sharing makes the validity check fail (products
-    // re-share it into a consistent but non-zero check value), so the
-    // submission counts as invalid and the result is the correct one for
-    // the others: what the relay could also get by refusing to store it
-    // (censorship is within its power; see docs/threat-model.md).
-    let mut others = end.picks.clone();
-    others.remove(2);
-    for (i, o) in end.outs.iter().enumerate() {
-        let o = o
-            .as_ref()
-            .unwrap_or_else(|e| panic!("member {}: {e}", i + 1));
-        assert_eq!(o.to_json()["result"], tally(&others));
-    }
-    let r = end.result.expect("a verified result");
-    assert_eq!(r["result"], tally(&others), "a wrong result verified");
-    assert_eq!(
-        (r["valid"].clone(), r["invalid"].clone()),
-        (json!(5), json!(1))
+    end.aborted();
+    assert!(
+        matches!(end.member(1), MemberError::BadDelivery { position: 3 }),
+        "{}",
+        end.member(1)
     );
 }
 

@@ -15,7 +15,7 @@ use serde_json::json;
 use sotto_cli::simulate::{Scenario, run as simulate};
 use sotto_client::native::relay_client::RelayClient;
 use sotto_e2e::pg::PgCluster;
-use sotto_e2e::{Relay, relay_at};
+use sotto_e2e::{Relay, committed, part_overhead, relay_at, slices};
 use sotto_wire::{CreateParams, DeliveryKind, MintRequest, SessionState, TokenMode};
 
 const TIMEOUT: Duration = Duration::from_secs(300);
@@ -103,7 +103,10 @@ async fn relays_share_one_postgres_with_gapless_mailboxes_and_push() {
                 let mut p = RelayClient::connect(&url).await.unwrap();
                 p.hello(session, &token, 0).await.unwrap();
                 let part = [k as u8; 16];
-                p.submit(k as u64, &[&part, &part]).await.unwrap().position
+                p.submit(k as u64, &slices(&committed(&part, &[&part, &part])))
+                    .await
+                    .unwrap()
+                    .position
             }));
         }
         let mut positions = BTreeSet::new();
@@ -117,7 +120,13 @@ async fn relays_share_one_postgres_with_gapless_mailboxes_and_push() {
         // One more through B only: member 1 on A must be woken by B's commit.
         let mut p = RelayClient::connect(&relays[1]).await.unwrap();
         p.hello(session, &tokens[40], 0).await.unwrap();
-        assert_eq!(p.submit(1 << 40, &[b"x", b"y"]).await.unwrap().position, 41);
+        assert_eq!(
+            p.submit(1 << 40, &slices(&committed(b"x", &[b"x", b"y"])))
+                .await
+                .unwrap()
+                .position,
+            41
+        );
 
         for m in [&mut m1, &mut m2] {
             for seq in 1..=41u64 {
@@ -265,7 +274,7 @@ async fn finished_session(relay: &str, submissions: u32) -> sotto_wire::SessionI
         relay,
         CreateParams {
             members: 2,
-            max_part_bytes: 4,
+            max_part_bytes: 4 + part_overhead(2),
             ..CreateParams::default()
         },
         submissions,
@@ -275,7 +284,12 @@ async fn finished_session(relay: &str, submissions: u32) -> sotto_wire::SessionI
         let mut p = RelayClient::connect(relay).await.unwrap();
         p.hello(session, t, 0).await.unwrap();
         // The session's part size holds on PostgreSQL too.
-        let refused = p.submit(k as u64 + 100, &[b"12345", b"1"]).await;
+        let refused = p
+            .submit(
+                k as u64 + 100,
+                &slices(&committed(b"12345", &[b"12345", b"1"])),
+            )
+            .await;
         assert!(
             matches!(
                 refused,
@@ -286,7 +300,12 @@ async fn finished_session(relay: &str, submissions: u32) -> sotto_wire::SessionI
             ),
             "{refused:?}"
         );
-        p.submit(k as u64, &[b"1234", b"1"]).await.unwrap();
+        p.submit(
+            k as u64,
+            &slices(&committed(&(k as u64).to_be_bytes(), &[b"1234", b"1"])),
+        )
+        .await
+        .unwrap();
     }
     org.set_state(SessionState::Closed).await.unwrap();
     for m in &created.members {
@@ -406,7 +425,12 @@ async fn retries_and_second_uses_within_one_batch_are_caught() {
                     let mut p = RelayClient::connect(&url).await.unwrap();
                     p.hello(session, &token, 0).await.unwrap();
                     let part = [idem as u8; 8];
-                    (k, idem, p.submit(idem, &[&part, &part]).await)
+                    (
+                        k,
+                        idem,
+                        p.submit(idem, &slices(&committed(&part, &[&part, &part])))
+                            .await,
+                    )
                 }));
             }
         }
@@ -485,9 +509,15 @@ async fn acknowledgements_stop_at_what_was_received_and_done_sessions_keep_no_me
             tasks.push(tokio::spawn(async move {
                 let mut p = RelayClient::connect(&url).await.unwrap();
                 p.hello(session, &token, 0).await.unwrap();
-                p.submit(k as u64, &[b"for member 1", b"for member 2"])
-                    .await
-                    .unwrap();
+                p.submit(
+                    k as u64,
+                    &slices(&committed(
+                        &(k as u64).to_be_bytes(),
+                        &[b"for member 1", b"for member 2"],
+                    )),
+                )
+                .await
+                .unwrap();
             }));
         }
         for t in tasks {

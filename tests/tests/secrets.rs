@@ -18,7 +18,6 @@ use base64::Engine as _;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use sotto_client::native::relay_client::RelayClient;
-use sotto_core::envelope::{SubmissionId, seal_submission};
 use sotto_core::field::Fp;
 use sotto_core::keyfile::{KdfParams, MemberKeys};
 use sotto_core::session::{Invite, verify_manifest_for};
@@ -256,7 +255,6 @@ async fn no_token_key_or_share_appears_in_any_log() {
     let manifest_bytes = client.get_manifest(sid).await.unwrap();
     let manifest =
         verify_manifest_for(&manifest_bytes, &invite.session_id, &invite.manifest_hash).unwrap();
-    let committee = &manifest.manifest.committee;
     let shares = deal(&[Fp::ZERO, Fp::ONE, Fp::ZERO], 3, 1, &mut rng).unwrap();
     let share_bytes: Vec<Vec<u8>> = shares.iter().map(|s| s.to_bytes()).collect();
     for (i, b) in share_bytes.iter().enumerate() {
@@ -265,20 +263,8 @@ async fn no_token_key_or_share_appears_in_any_log() {
             secrets.push(secret(format!("member {} share {k}", i + 1), value));
         }
     }
-    let id = SubmissionId::random(&mut rng);
-    let sealed = seal_submission(
-        &mut rng,
-        committee,
-        &manifest.manifest.session_id,
-        &id,
-        &share_bytes,
-    )
-    .unwrap();
-    let parts: Vec<Vec<u8>> = sealed
-        .iter()
-        .map(|s| sotto_client::protocol::encode_part(&id, s))
-        .collect();
-    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    let prepared = sotto_client::session::seal_shares(&mut rng, &manifest, &shares).unwrap();
+    let refs: Vec<&[u8]> = prepared.parts.iter().map(Vec::as_slice).collect();
     let token = Token::from_hex(&token_of(&participant_links[2])).unwrap();
     client.hello(sid, &token, 0).await.unwrap();
     client.submit(7, &refs).await.unwrap();

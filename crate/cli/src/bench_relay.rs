@@ -146,7 +146,12 @@ async fn bench(args: &RelayBenchArgs, rate: Option<f64>) -> anyhow::Result<Strin
         let n = args.submissions / c + usize::from(i < args.submissions % c);
         let part = part.clone();
         tasks.spawn(async move {
-            let parts: Vec<&[u8]> = (0..MEMBERS).map(|_| part.as_slice()).collect();
+            // Sealed bytes behind the commitment every part carries (its
+            // values do not matter to the relay).
+            let sealed: Vec<&[u8]> = (0..MEMBERS).map(|_| part.as_slice()).collect();
+            let id = (i as u128).to_be_bytes();
+            let parts = sotto_wire::committed_parts(id, 0, &[[0; 16]], &sealed);
+            let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
             let offset = interval.map_or(Duration::ZERO, |iv| iv.mul_f64(i as f64 / c as f64));
             let mut lat = Vec::with_capacity(n);
             for k in 0..n {

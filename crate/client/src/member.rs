@@ -33,7 +33,7 @@
 //! restarts (crash, kill) reads its whole mailbox again from the start and
 //! rebuilds the same inputs; nothing is kept on the member's disk.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use rand_core::{Rng, SeedableRng};
@@ -44,8 +44,10 @@ use super::receipts;
 use super::relay::{ClientError, Delivery};
 use sotto_core::apps::{Computation, Outcome};
 use sotto_core::engine::{self, EngineError, Party};
+use sotto_core::envelope::commitment::Commitment;
+use sotto_core::envelope::complaint::{Complaint, PartCheck, Verdict, check_part, settle};
 use sotto_core::envelope::{
-    Channel, ChannelHeader, EnvelopeError, RunId, open_shares, sign_result,
+    Channel, ChannelHeader, EnvelopeError, RunId, SubmissionId, sign_result,
 };
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
@@ -123,6 +125,29 @@ pub enum MemberError {
         /// Runs this member took part in.
         runs: usize,
     },
+    /// A member complained about its part of a submission, and the
+    /// complaint is false: the part it disclosed decrypts and matches the
+    /// participant's commitment, or the complaint does not carry that
+    /// member's part or a valid proof (`sotto_core::envelope::complaint`).
+    #[error(
+        "member {member} complained falsely about the submission at position {position}: it deviated from the protocol, so the computation stops"
+    )]
+    FalseComplaint {
+        /// The member that complained.
+        member: u16,
+        /// The submission's log position.
+        position: u64,
+    },
+    /// The relay delivered this member a part that does not match the
+    /// commitment its bundle carries (an honest relay refuses such
+    /// bundles): the relay tampered, so the member stops.
+    #[error(
+        "the relay delivered a part at position {position} that does not match its bundle's commitment: the relay is tampering with the submissions"
+    )]
+    BadDelivery {
+        /// The submission's log position.
+        position: u64,
+    },
     /// The outcome could not be encoded for publication.
     #[error("session: encoding the result: {0}")]
     EncodeResult(#[source] serde_json::Error),
@@ -169,6 +194,8 @@ impl MemberError {
             MemberError::Tampered { .. } => Some((self.to_string(), Vec::new())),
             MemberError::Stalled { waiting, .. } => Some((self.to_string(), waiting.clone())),
             MemberError::TooManyRuns { .. } => Some((self.to_string(), Vec::new())),
+            MemberError::FalseComplaint { member, .. } => Some((self.to_string(), vec![*member])),
+            MemberError::BadDelivery { .. } => Some((self.to_string(), Vec::new())),
             _ => None,
         }
     }
@@ -218,6 +245,30 @@ pub enum Outgoing {
     Publish(Vec<u8>),
 }
 
+/// What this member holds of one accepted submission.
+#[derive(Debug)]
+enum Held {
+    /// Its shares, checked against the participant's commitment.
+    Shares(ShareVec),
+    /// Its part failed: this member complains (in its Ready).
+    Complained(Complaint),
+    /// The commitment is for another committee size or threshold: every
+    /// member sees it alike and excludes the submission.
+    PublicFault,
+    /// The relay delivered a part that does not match its commitment.
+    BadDelivery,
+}
+
+/// One accepted submission.
+#[derive(Debug)]
+struct Accepted {
+    receipt: [u8; 32],
+    id: SubmissionId,
+    commitment: Option<Commitment>,
+    tag: Fp,
+    held: Held,
+}
+
 struct Running {
     run: RunId,
     party: Party<Outcome>,
@@ -232,8 +283,8 @@ pub struct MemberState {
     spec: Computation,
     vlen: usize,
     epoch: u64,
-    /// Accepted submissions by log position: receipt, part tag, shares.
-    submissions: BTreeMap<u64, ([u8; 32], Fp, ShareVec)>,
+    /// Accepted submissions by log position.
+    submissions: BTreeMap<u64, Accepted>,
     unreadable: u64,
     closed: Option<u64>,
     my_hash: Option<[u8; 32]>,
@@ -461,13 +512,27 @@ impl MemberState {
         self.deviation = Some((how, from_round));
     }
 
-    /// Submissions that could not be decrypted or decoded. Their shares
-    /// and tag are replaced by uniformly random values, so the members'
-    /// comparison of tags excludes them (and counts them invalid) at every
-    /// member alike, and nothing about the participant's other shares is
-    /// revealed by the consistency opening.
+    /// Submissions whose part this member could not use: it did not
+    /// decrypt, or its shares did not match the participant's commitment
+    /// (this member complains about them in its Ready), or the commitment
+    /// was for another committee. Settled complaints exclude them at every
+    /// member alike (`sotto_core::envelope::complaint`).
     pub fn unreadable(&self) -> u64 {
         self.unreadable
+    }
+
+    /// Whether this member deviates by complaining about an honest part
+    /// now (once, about the first part it reads; native tests and
+    /// simulations only).
+    fn complains_falsely(&self) -> bool {
+        #[cfg(not(target_arch = "wasm32"))]
+        if matches!(self.deviation, Some((engine::Deviation::Complain, _))) {
+            return !self
+                .submissions
+                .values()
+                .any(|a| matches!(a.held, Held::Complained(_)));
+        }
+        false
     }
 
     /// Handles one mailbox delivery.
@@ -519,29 +584,82 @@ impl MemberState {
         if sd.replaces != 0 {
             self.submissions.remove(&sd.replaces);
         }
-        let opened = protocol::decode_part(sd.ciphertext)
-            .ok()
-            .and_then(|(id, sealed)| {
-                let session = &self.manifest.manifest.session_id;
-                let plain = open_shares(&self.keys, session, &id, self.me, &sealed).ok()?;
-                let shares = ShareVec::from_bytes(&plain).ok()?;
-                (shares.len() == self.vlen).then(|| (protocol::part_tag(&id), shares))
-            });
-        let (tag, shares) = match opened {
-            Some(o) => o,
-            None => {
+        let accepted = self.read_part(position, sd.receipt, sd.ciphertext);
+        match &accepted.held {
+            Held::Shares(_) => {}
+            Held::BadDelivery => tracing::warn!(
+                position,
+                "the relay delivered a part that does not match its commitment"
+            ),
+            Held::Complained(_) | Held::PublicFault => {
                 self.unreadable += 1;
                 tracing::warn!(
                     position,
-                    "submission could not be decrypted or decoded: it will be excluded"
+                    "a submission part failed its checks: complaining, it will be excluded"
                 );
-                let rng = &mut self.rng;
-                let noise = (0..self.vlen).map(|_| Fp::random(rng)).collect();
-                (Fp::random(rng), ShareVec::from_values(noise))
+            }
+        }
+        self.submissions.insert(position, accepted);
+        Ok(())
+    }
+
+    /// Reads this member's part of the submission at `position`
+    /// (`sotto_core::envelope::complaint` has the checks).
+    fn read_part(&mut self, position: u64, receipt: [u8; 32], bytes: &[u8]) -> Accepted {
+        let Ok(part) = protocol::decode_part(bytes) else {
+            return Accepted {
+                receipt,
+                id: SubmissionId([0; 16]),
+                commitment: None,
+                tag: Fp::ZERO,
+                held: Held::BadDelivery,
+            };
+        };
+        let committee = &self.manifest.manifest.committee;
+        let tag = protocol::part_tag(&part.id, part.commitment_bytes);
+        let held = if part.commitment.hashes.len() != committee.members.len()
+            || part.commitment.t != committee.threshold
+        {
+            Held::PublicFault
+        } else if part.commitment.hashes[usize::from(self.me) - 1]
+            != sotto_wire::part_hash(part.sealed)
+        {
+            Held::BadDelivery
+        } else {
+            match check_part(
+                &mut self.rng,
+                &self.keys,
+                &self.manifest.manifest.session_id,
+                &part.id,
+                self.me,
+                position,
+                self.vlen,
+                &part.commitment,
+                part.sealed,
+            ) {
+                PartCheck::Shares(_) if self.complains_falsely() => {
+                    sotto_core::envelope::complaint::false_complaint(
+                        &mut self.rng,
+                        &self.keys,
+                        &self.manifest.manifest.session_id,
+                        &part.id,
+                        self.me,
+                        position,
+                        part.sealed,
+                    )
+                    .map_or(Held::BadDelivery, Held::Complained)
+                }
+                PartCheck::Shares(s) => Held::Shares(s),
+                PartCheck::Complain(c) => Held::Complained(c),
             }
         };
-        self.submissions.insert(position, (sd.receipt, tag, shares));
-        Ok(())
+        Accepted {
+            receipt,
+            id: part.id,
+            commitment: Some(part.commitment),
+            tag,
+            held,
+        }
     }
 
     fn on_close(&mut self, submissions: u64) -> Result<(), MemberError> {
@@ -550,7 +668,7 @@ impl MemberState {
         }
         self.closed = Some(submissions);
         self.submissions.retain(|pos, _| *pos <= submissions);
-        let hash = protocol::inputs_hash(self.submissions.iter().map(|(p, (r, _, _))| (*p, r)));
+        let hash = protocol::inputs_hash(self.submissions.iter().map(|(p, a)| (*p, &a.receipt)));
         self.my_hash = Some(hash);
         // Smaller live sets announced before our close (a member that
         // comes back reads them here).
@@ -588,10 +706,19 @@ impl MemberState {
         let Some(hash) = self.my_hash else {
             return Ok(());
         };
+        let complaints = self
+            .submissions
+            .values()
+            .filter_map(|a| match &a.held {
+                Held::Complained(c) => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
         let ready = Ready {
             epoch: self.epoch,
             hash,
             live: self.live.clone(),
+            complaints,
         };
         let payload = ready.sign(
             &self.keys,
@@ -667,11 +794,24 @@ impl MemberState {
             return Err(MemberError::Mismatch { members });
         }
         let epochs: Vec<(u16, u64)> = agreed.iter().map(|(m, e, _)| (*m, *e)).collect();
-        let m = &self.manifest.manifest;
-        let run = protocol::run_for(&m.session_id, &epochs);
+        let complaints = protocol::complaints_digest(
+            agreed
+                .iter()
+                .filter_map(|(m, _, _)| Some((*m, self.readies.get(m)?.complaints.as_slice()))),
+        );
+        let run = protocol::run_for(&self.manifest.manifest.session_id, &epochs, &complaints);
         if self.running.as_ref().is_some_and(|r| r.run == run) {
             return Ok(());
         }
+        if let Some((&position, _)) = self
+            .submissions
+            .iter()
+            .find(|(_, a)| matches!(a.held, Held::BadDelivery))
+        {
+            return Err(MemberError::BadDelivery { position });
+        }
+        let excluded = self.settle_complaints(&epochs)?;
+        let m = &self.manifest.manifest;
         if self.used_runs.contains(&run) {
             // Channels of a used run would repeat nonces under their keys.
             tracing::warn!(
@@ -709,10 +849,13 @@ impl MemberState {
             t: usize::from(m.committee.threshold),
         };
         let spec = self.spec.clone();
-        let (tags, inputs): (Vec<Fp>, Vec<ShareVec>) = self
+        let (tags, inputs): (Vec<Option<Fp>>, Vec<ShareVec>) = self
             .submissions
-            .values()
-            .map(|(_, tag, s)| (*tag, s.clone()))
+            .iter()
+            .map(|(pos, a)| match &a.held {
+                Held::Shares(s) if !excluded.contains(pos) => (Some(a.tag), s.clone()),
+                _ => (None, ShareVec::from_values(Vec::new())),
+            })
             .unzip();
         // Fresh randomness for every run, except the noise: it comes from
         // this member's per-session secret, bound to the valid submissions
@@ -755,6 +898,55 @@ impl MemberState {
             self.on_engine(from, frame)?;
         }
         Ok(())
+    }
+
+    /// Settles every complaint in the agreed Readies of `live` (members
+    /// with their epochs): the positions proven to be a participant's
+    /// cheat, with those whose commitment is for another committee; a
+    /// false complaint stops this member, naming the complainer.
+    fn settle_complaints(&self, live: &[(u16, u64)]) -> Result<BTreeSet<u64>, MemberError> {
+        let m = &self.manifest.manifest;
+        let mut excluded: BTreeSet<u64> = self
+            .submissions
+            .iter()
+            .filter(|(_, a)| matches!(a.held, Held::PublicFault))
+            .map(|(p, _)| *p)
+            .collect();
+        for (member, _) in live {
+            let Some(ready) = self.readies.get(member) else {
+                continue;
+            };
+            for c in &ready.complaints {
+                let false_complaint = MemberError::FalseComplaint {
+                    member: *member,
+                    position: c.position,
+                };
+                let Some(a) = self.submissions.get(&c.position) else {
+                    return Err(false_complaint);
+                };
+                if matches!(a.held, Held::PublicFault) {
+                    continue;
+                }
+                let Some(commitment) = &a.commitment else {
+                    return Err(false_complaint);
+                };
+                match settle(
+                    &m.committee,
+                    &m.session_id,
+                    &a.id,
+                    commitment,
+                    self.vlen,
+                    *member,
+                    c,
+                ) {
+                    Verdict::ParticipantCheated => {
+                        excluded.insert(c.position);
+                    }
+                    Verdict::FalseComplaint => return Err(false_complaint),
+                }
+            }
+        }
+        Ok(excluded)
     }
 
     fn on_engine(&mut self, from: u16, frame: Vec<u8>) -> Result<(), MemberError> {
@@ -828,7 +1020,7 @@ impl MemberState {
             // Beside it, the receipts of the submissions counted
             // ([`receipts`]): `counted` indexes the submissions in the order
             // they were given to the engine, the map's (log) order.
-            let receipts: Vec<[u8; 32]> = self.submissions.values().map(|(r, _, _)| *r).collect();
+            let receipts: Vec<[u8; 32]> = self.submissions.values().map(|a| a.receipt).collect();
             let counted = outcome
                 .counted
                 .iter()

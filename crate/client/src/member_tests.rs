@@ -10,7 +10,6 @@ use rand_core::SeedableRng;
 use super::{MemberError, MemberState, Outgoing};
 use crate::protocol;
 use crate::relay::Delivery;
-use sotto_core::envelope::{SubmissionId, seal_submission};
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{
@@ -72,28 +71,63 @@ fn setup_with(n: usize, policy: OutputPolicy) -> (Vec<Arc<MemberKeys>>, Verified
 
 /// Mailboxes: entries per member, in order.
 fn submissions(m: &VerifiedManifest, ballots: &[Vec<u64>]) -> Vec<Vec<Delivery>> {
+    submissions_with(m, ballots, &[])
+}
+
+/// The parts of a submission whose participant cheats: it sends member 1
+/// bytes that are not a share vector, and commits to what it sends.
+fn junk_for_member_1(
+    rng: &mut rand_chacha::ChaCha20Rng,
+    m: &VerifiedManifest,
+    values: &[Fp],
+) -> Vec<Vec<u8>> {
+    use sotto_core::envelope::commitment::Commitment;
+    use sotto_core::envelope::{SealedShares, SubmissionId, seal_submission};
+    let committee = &m.manifest.committee;
+    let (n, t) = (committee.members.len(), committee.threshold);
+    let mut with_g = values.to_vec();
+    with_g.push(Fp::random(rng));
+    let shares = sotto_core::share::deal(&with_g, n, usize::from(t), rng).unwrap();
+    let mut plain: Vec<Vec<u8>> = shares.iter().map(|s| s.to_bytes()).collect();
+    plain[0] = b"not a share vector".to_vec();
+    let id = SubmissionId::random(rng);
+    let sealed = seal_submission(rng, committee, &m.manifest.session_id, &id, &plain).unwrap();
+    let encoded: Vec<Vec<u8>> = sealed.iter().map(SealedShares::to_bytes).collect();
+    let commitment = Commitment::make(&m.manifest.session_id, &id, t, &shares, &encoded)
+        .unwrap()
+        .to_bytes();
+    sealed
+        .iter()
+        .map(|s| protocol::encode_part(&id, &commitment, s))
+        .collect()
+}
+
+/// [`submissions`], with the ballots at the indices in `junk` made by
+/// [`junk_for_member_1`].
+fn submissions_with(
+    m: &VerifiedManifest,
+    ballots: &[Vec<u64>],
+    junk: &[usize],
+) -> Vec<Vec<Delivery>> {
     let mut rng = rand_chacha::ChaCha20Rng::from_seed([4; 32]);
     let n = m.manifest.committee.members.len();
     let mut boxes = vec![Vec::new(); n];
     for (pos, b) in (1u64..).zip(ballots) {
         let values: Vec<Fp> = b.iter().map(|v| Fp::from(*v)).collect();
-        let shares = sotto_core::share::deal(&values, n, 1, &mut rng).unwrap();
-        let bytes: Vec<Vec<u8>> = shares.iter().map(|s| s.to_bytes()).collect();
-        let id = SubmissionId::random(&mut rng);
-        let sealed = seal_submission(
-            &mut rng,
-            &m.manifest.committee,
-            &m.manifest.session_id,
-            &id,
-            &bytes,
-        )
-        .unwrap();
-        for (i, s) in sealed.iter().enumerate() {
-            let part = protocol::encode_part(&id, s);
+        let t = usize::from(m.manifest.committee.threshold);
+        let parts = if junk.contains(&(pos as usize - 1)) {
+            junk_for_member_1(&mut rng, m, &values)
+        } else {
+            let shares = sotto_core::share::deal(&values, n, t, &mut rng).unwrap();
+            crate::session::seal_shares(&mut rng, m, &shares)
+                .unwrap()
+                .parts
+        };
+        for (i, part) in parts.iter().enumerate() {
             let payload = SubmissionDelivery {
                 receipt: [pos as u8; 32],
                 replaces: 0,
-                ciphertext: &part,
+                ciphertext: part,
             }
             .encode();
             boxes[i].push(Delivery {
@@ -245,20 +279,35 @@ fn a_different_accepted_set_aborts_naming_the_member() {
 }
 
 #[test]
-fn an_unreadable_submission_is_counted_invalid_and_excluded() {
+fn an_unreadable_submission_is_complained_of_and_excluded_at_every_member() {
     let (keys, m) = setup(3);
-    let mut boxes = submissions(&m, &[vec![1, 0], vec![0, 1]]);
+    let boxes = submissions_with(&m, &[vec![1, 0], vec![0, 1]], &[0]);
     let mut st = states(&keys, &m, &[1, 2, 3]);
-    // Member 1's part of the first ballot is damaged in transit.
-    let last = boxes[0][0].payload.len() - 1;
-    boxes[0][0].payload[last] ^= 1;
     let blobs = run(&mut st, boxes).unwrap();
     assert_eq!(st[0].unreadable(), 1);
+    assert_eq!(st[1].unreadable(), 0);
     let json = result_json(&blobs);
     assert_eq!(
         json,
         serde_json::json!({"valid": 1, "invalid": 1, "result": {"tally": {"A": 0, "B": 1}}})
     );
+}
+
+#[test]
+fn a_part_damaged_in_transit_stops_its_member_naming_the_relay() {
+    let (keys, m) = setup(3);
+    let mut boxes = submissions(&m, &[vec![1, 0], vec![0, 1]]);
+    let mut st = states(&keys, &m, &[1, 2, 3]);
+    // The relay flips a bit of member 1's part of the first ballot: it no
+    // longer matches the commitment, which an honest relay checked.
+    let last = boxes[0][0].payload.len() - 1;
+    boxes[0][0].payload[last] ^= 1;
+    match run(&mut st, boxes) {
+        Err(e @ MemberError::BadDelivery { position: 1 }) => {
+            assert_eq!(e.abort().map(|(_, named)| named), Some(Vec::new()));
+        }
+        other => panic!("expected a bad delivery, got {other:?}"),
+    }
 }
 
 /// The result every member signed (all sign identical bytes), without its
@@ -293,14 +342,13 @@ fn result_json(blobs: &[Vec<u8>]) -> serde_json::Value {
     json
 }
 
-#[test]
-fn a_replayed_bundle_counts_once_and_mixed_parts_are_excluded() {
-    let (keys, m) = setup(3);
-    let mut boxes = submissions(&m, &[vec![1, 0], vec![0, 1], vec![1, 0]]);
+/// Mailboxes of three ballots in which the relay replays the first
+/// bundle at position 4 (with a receipt of its choosing) to every member,
+/// and, if `mix`, gives member 1 the third bundle's part at position 2.
+fn replayed(m: &VerifiedManifest, mix: bool) -> Vec<Vec<Delivery>> {
+    let mut boxes = submissions(m, &[vec![1, 0], vec![0, 1], vec![1, 0]]);
     for (i, mailbox) in boxes.iter_mut().enumerate() {
         let close = mailbox.pop().unwrap();
-        // The relay replays the first bundle at position 4 (with a receipt
-        // of its choosing), consistently to every member.
         let mut replay = mailbox[0].clone();
         replay.id = 4;
         let sd = SubmissionDelivery::decode(&replay.payload).unwrap();
@@ -311,8 +359,7 @@ fn a_replayed_bundle_counts_once_and_mixed_parts_are_excluded() {
         }
         .encode();
         mailbox.push(replay);
-        if i == 0 {
-            // Member 1 gets the third bundle's part at position 2.
+        if mix && i == 0 {
             let sd3 = SubmissionDelivery::decode(&mailbox[2].payload).unwrap();
             let sd2 = SubmissionDelivery::decode(&mailbox[1].payload).unwrap();
             mailbox[1].payload = SubmissionDelivery {
@@ -327,14 +374,34 @@ fn a_replayed_bundle_counts_once_and_mixed_parts_are_excluded() {
             ..close
         });
     }
+    boxes
+}
+
+#[test]
+fn a_replayed_bundle_counts_once() {
+    let (keys, m) = setup(3);
     let mut st = states(&keys, &m, &[1, 2, 3]);
-    let json = result_json(&run(&mut st, boxes).unwrap());
-    // Position 1 and 3 count once each; position 2 (mixed parts) and the
-    // replay at position 4 are excluded and counted invalid.
+    let json = result_json(&run(&mut st, replayed(&m, false)).unwrap());
+    // Positions 1 to 3 count once each; the replay at position 4 is
+    // excluded and counted invalid.
     assert_eq!(
         json,
-        serde_json::json!({"valid": 2, "invalid": 2, "result": {"tally": {"A": 2, "B": 0}}})
+        serde_json::json!({"valid": 3, "invalid": 1, "result": {"tally": {"A": 2, "B": 1}}})
     );
+}
+
+#[test]
+fn parts_of_different_bundles_at_one_position_stop_the_members() {
+    // Excluding the position instead would let a member that lies about
+    // its part's tag drop an honest submission unnoticed.
+    let (keys, m) = setup(3);
+    let mut st = states(&keys, &m, &[1, 2, 3]);
+    match run(&mut st, replayed(&m, true)) {
+        Err(MemberError::Engine(e @ sotto_core::engine::EngineError::CheckFailed { .. })) => {
+            assert!(e.to_string().contains("tags"), "{e}");
+        }
+        other => panic!("expected the members to stop, got {other:?}"),
+    }
 }
 
 #[test]
@@ -475,13 +542,11 @@ fn junk_that_changes_between_runs_does_not_redraw_the_noise() {
         submissions(&m, &ballots),
     )
     .unwrap();
-    // The relay forces a second run in which member 1 cannot read the
-    // invalid vector's part: it is excluded earlier, but the valid set is
-    // the same, so the noisy tally must be the same too (fresh noise on
-    // the same counts could be averaged away).
-    let mut boxes = submissions(&m, &ballots);
-    let last = boxes[0][3].payload.len() - 1;
-    boxes[0][3].payload[last] ^= 1;
+    // A second run in which the invalid vector's participant sent member 1
+    // junk instead: it is excluded earlier (by a settled complaint), but
+    // the valid set is the same, so the noisy tally must be the same too
+    // (fresh noise on the same counts could be averaged away).
+    let boxes = submissions_with(&m, &ballots, &[3]);
     let second = run(&mut states(&keys, &m, &[4, 5, 6]), boxes).unwrap();
     assert_eq!(result_json(&first), result_json(&second));
 }
@@ -684,5 +749,38 @@ fn a_member_that_keeps_forcing_restarts_is_refused_after_max_runs() {
     match outcome {
         Err(MemberError::TooManyRuns { runs }) => assert_eq!(runs, super::MAX_RUNS),
         other => panic!("member 1 should refuse the 17th run: {other:?}"),
+    }
+}
+
+#[test]
+fn a_false_complaint_stops_the_run_and_names_its_member() {
+    for n in [3, 4] {
+        let (keys, m) = setup(n);
+        let epochs: Vec<u64> = (1..=n as u64).collect();
+        let mut st = states(&keys, &m, &epochs);
+        // Member 2 complains about its honest part of the first ballot,
+        // with a genuine disclosure.
+        st[1].set_deviation(sotto_core::engine::Deviation::Complain, 0);
+        let mut queues = queues(&m, &[vec![1, 0], vec![0, 1]]);
+        let mut published = vec![None; n];
+        let outcome = pump(
+            &mut st,
+            &mut queues,
+            &vec![true; n],
+            &mut published,
+            &mut Vec::new(),
+        );
+        match outcome {
+            Err(
+                e @ MemberError::FalseComplaint {
+                    member: 2,
+                    position: 1,
+                },
+            ) => {
+                assert_eq!(e.abort().map(|(_, named)| named), Some(vec![2]), "n = {n}");
+            }
+            other => panic!("n = {n}: expected a false complaint, got {other:?}"),
+        }
+        assert!(published.iter().all(Option::is_none), "n = {n}");
     }
 }

@@ -5,9 +5,10 @@
 //! Formats (all integers big-endian):
 //!
 //! ```text
-//! submission part for member i   = submission id (16) || SealedShares bytes
-//! member message, Ready          = 0x01 || epoch u64 || inputs hash (32) || live set || Ed25519 signature (64)
+//! submission part for member i   = submission id (16) || commitment || SealedShares bytes
+//! member message, Ready          = 0x01 || epoch u64 || inputs hash (32) || live set || complaints || Ed25519 signature (64)
 //! live set                       = bitmap of ceil(n / 8) bytes, member i at bit (i - 1) % 8 of byte (i - 1) / 8
+//! complaints                     = count u32 || count x Complaint (sotto_core::envelope::complaint)
 //! member message, Engine         = 0x02 || Channel frame (docs/crypto.md)
 //! piece of a member message      = 0x03 || message id u64 || index u32 || count u32 || bytes
 //! published result blob          = ResultSignature (66) || canonical result bytes
@@ -18,8 +19,13 @@
 //! ([`super::pieces`]); the receiver reassembles it and only then reads its
 //! tag, so the Ready and Engine formats above are always whole messages.
 //!
+//! The commitment is the participant's (`sotto_core::envelope::commitment`;
+//! layout in `sotto_wire::commitment`): every part of a bundle carries the
+//! same one, and the relay refuses bundles whose parts do not.
+//!
 //! A Ready message says "I am running with `epoch`, the accepted
-//! submissions hash to `hash`, and I compute with the members in `live`".
+//! submissions hash to `hash`, I compute with the members in `live`, and
+//! these are my complaints about my parts".
 //! It is signed so the relay cannot forge or alter it. The live set is
 //! every member at first and only ever shrinks, when members drop out
 //! (see `super::member`: "Dropouts"); a Ready for the same epoch with a
@@ -36,6 +42,8 @@
 
 use sha2::{Digest, Sha256};
 
+use sotto_core::envelope::commitment::Commitment;
+use sotto_core::envelope::complaint::Complaint;
 use sotto_core::envelope::{EnvelopeError, ResultSignature, RunId, SealedShares, SubmissionId};
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
@@ -49,7 +57,10 @@ const READY_LABEL: &[u8] = b"sotto/ready/v1\0";
 const INPUTS_LABEL: &[u8] = b"sotto/inputs/v1\0";
 const RUN_LABEL: &[u8] = b"sotto/run/v1\0";
 const PART_LABEL: &[u8] = b"sotto/part-tag/v1\0";
-const READY_LEN: usize = 1 + 8 + 32 + 64;
+const READY_LEN: usize = 1 + 8 + 32 + 4 + 64;
+/// Most complaints one Ready may carry (each about one of the sender's
+/// parts; more than this many malformed submissions are refused by count).
+pub const MAX_COMPLAINTS: usize = 1 << 20;
 
 /// Errors of the member protocol formats.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,20 +77,42 @@ pub enum ProtocolError {
     Envelope(#[from] EnvelopeError),
 }
 
-/// Splits a submission part into its submission id and sealed shares.
-pub fn decode_part(part: &[u8]) -> Result<(SubmissionId, SealedShares), ProtocolError> {
+/// A submission part, read: the submission id, the participant's public
+/// commitment (decoded, and its bytes), and the sealed bytes.
+#[derive(Debug)]
+pub struct Part<'a> {
+    /// The submission id.
+    pub id: SubmissionId,
+    /// The participant's commitment.
+    pub commitment: Commitment,
+    /// The commitment's encoding, as the part carries it.
+    pub commitment_bytes: &'a [u8],
+    /// The sealed shares' encoding.
+    pub sealed: &'a [u8],
+}
+
+/// Splits a submission part into its id, commitment and sealed bytes
+/// (see the module docs). Checks framing only.
+pub fn decode_part(part: &[u8]) -> Result<Part<'_>, ProtocolError> {
     if part.len() < 16 {
         return Err(ProtocolError::Malformed("submission part"));
     }
     let (id, rest) = part.split_at(16);
     let mut b = [0u8; 16];
     b.copy_from_slice(id);
-    Ok((SubmissionId(b), SealedShares::from_bytes(rest)?))
+    let (commitment, sealed) = Commitment::parse(rest)?;
+    Ok(Part {
+        id: SubmissionId(b),
+        commitment,
+        commitment_bytes: &rest[..rest.len() - sealed.len()],
+        sealed,
+    })
 }
 
 /// Formats a submission part (see the module docs).
-pub fn encode_part(id: &SubmissionId, sealed: &SealedShares) -> Vec<u8> {
+pub fn encode_part(id: &SubmissionId, commitment: &[u8], sealed: &SealedShares) -> Vec<u8> {
     let mut out = id.0.to_vec();
+    out.extend_from_slice(commitment);
     out.extend_from_slice(&sealed.to_bytes());
     out
 }
@@ -97,13 +130,17 @@ pub fn inputs_hash<'a>(accepted: impl IntoIterator<Item = (u64, &'a [u8; 32])>) 
 }
 
 /// The run of a computation in `session` by the live members, each with
-/// its latest epoch (`(member, epoch)` in member order): SHA-256 over all
-/// of them, so any new epoch and any other live set makes a new run and
-/// new channel keys.
-pub fn run_for(session: &SessionId, live: &[(u16, u64)]) -> RunId {
+/// its latest epoch (`(member, epoch)` in member order), with the
+/// complaints in their Readies hashing to `complaints`
+/// ([`complaints_digest`]): SHA-256 over all of them, so any new epoch,
+/// any other live set and any other complaint makes a new run and new
+/// channel keys (members that hold different complaints never compute
+/// together).
+pub fn run_for(session: &SessionId, live: &[(u16, u64)], complaints: &[u8; 32]) -> RunId {
     let mut h = Sha256::new();
     h.update(RUN_LABEL);
     h.update(session.as_bytes());
+    h.update(complaints);
     for (m, e) in live {
         h.update(m.to_be_bytes());
         h.update(e.to_be_bytes());
@@ -111,16 +148,37 @@ pub fn run_for(session: &SessionId, live: &[(u16, u64)]) -> RunId {
     RunId(h.finalize().into())
 }
 
+/// SHA-256 over every member's complaints in the agreed Readies (member
+/// order): what [`run_for`] binds a run to.
+pub fn complaints_digest<'a>(
+    readies: impl IntoIterator<Item = (u16, &'a [Complaint])>,
+) -> [u8; 32] {
+    let mut h = Sha256::new();
+    let mut bytes = Vec::new();
+    for (m, list) in readies {
+        bytes.clear();
+        for c in list {
+            c.encode(&mut bytes);
+        }
+        h.update(m.to_be_bytes());
+        h.update((list.len() as u64).to_be_bytes());
+        h.update(&bytes);
+    }
+    h.finalize().into()
+}
+
 /// The public tag of a submission part: a field element derived from the
-/// submission id that the part's HPKE associated data authenticates.
-/// Members compare their tags position by position before computing
-/// ([`sotto_core::apps::validity::agree_on_bundles`]), so parts of different
-/// bundles are never combined and a bundle replayed at a new position
-/// counts once.
-pub fn part_tag(id: &SubmissionId) -> Fp {
+/// submission id (which the part's HPKE associated data authenticates)
+/// and the participant's commitment. Members compare their tags position
+/// by position before computing
+/// ([`sotto_core::apps::validity::agree_on_bundles`]), so they compute
+/// only on parts of one bundle under one commitment, and a bundle replayed
+/// at a new position counts once.
+pub fn part_tag(id: &SubmissionId, commitment: &[u8]) -> Fp {
     let d = Sha256::new()
         .chain_update(PART_LABEL)
         .chain_update(id.0)
+        .chain_update(commitment)
         .finalize();
     let mut b = [0u8; 16];
     b.copy_from_slice(&d[..16]);
@@ -137,6 +195,16 @@ pub struct Ready {
     pub hash: [u8; 32],
     /// The members the sender computes with, sorted (1-based).
     pub live: Vec<u16>,
+    /// The sender's complaints about its parts, by ascending position.
+    pub complaints: Vec<Complaint>,
+}
+
+fn complaint_bytes(list: &[Complaint]) -> Vec<u8> {
+    let mut out = (list.len() as u32).to_be_bytes().to_vec();
+    for c in list {
+        c.encode(&mut out);
+    }
+    out
 }
 
 fn ready_message(session: &SessionId, member: u16, r: &Ready, n: u16) -> Vec<u8> {
@@ -146,6 +214,7 @@ fn ready_message(session: &SessionId, member: u16, r: &Ready, n: u16) -> Vec<u8>
     m.extend_from_slice(&r.epoch.to_be_bytes());
     m.extend_from_slice(&r.hash);
     m.extend_from_slice(&live_bitmap(&r.live, n));
+    m.extend_from_slice(&complaint_bytes(&r.complaints));
     m
 }
 
@@ -172,6 +241,7 @@ impl Ready {
         out.extend_from_slice(&self.epoch.to_be_bytes());
         out.extend_from_slice(&self.hash);
         out.extend_from_slice(&live_bitmap(&self.live, n));
+        out.extend_from_slice(&complaint_bytes(&self.complaints));
         out.extend_from_slice(&sig.to_bytes());
         out
     }
@@ -186,7 +256,7 @@ impl Ready {
     ) -> Result<Ready, ProtocolError> {
         let n = committee.members.len() as u16;
         let map_len = usize::from(n).div_ceil(8);
-        if bytes.len() != READY_LEN + map_len || bytes[0] != TAG_READY {
+        if bytes.len() < READY_LEN + map_len || bytes[0] != TAG_READY {
             return Err(ProtocolError::Malformed("ready message"));
         }
         let mut epoch = [0u8; 8];
@@ -205,9 +275,32 @@ impl Ready {
         if live_bitmap(&live, n) != map {
             return Err(ProtocolError::Malformed("ready message live set"));
         }
+        let (body, sig_bytes) = bytes.split_at(bytes.len() - 64);
+        let mut rest = &body[41 + map_len..];
+        let count = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        rest = &rest[4..];
+        let mut complaints = Vec::with_capacity(count.min(rest.len() / 13));
+        for _ in 0..count.min(MAX_COMPLAINTS + 1) {
+            let (c, next) = Complaint::decode(rest)?;
+            complaints.push(c);
+            rest = next;
+        }
+        if count > MAX_COMPLAINTS
+            || !rest.is_empty()
+            || complaints
+                .windows(2)
+                .any(|w| w[0].position >= w[1].position)
+        {
+            return Err(ProtocolError::Malformed("ready message complaints"));
+        }
         let mut sig = [0u8; 64];
-        sig.copy_from_slice(&bytes[41 + map_len..]);
-        let r = Ready { epoch, hash, live };
+        sig.copy_from_slice(sig_bytes);
+        let r = Ready {
+            epoch,
+            hash,
+            live,
+            complaints,
+        };
         let ok = committee.member(from).is_some_and(|m| {
             m.ed25519.verifying_key().is_ok_and(|k| {
                 k.verify_strict(
@@ -285,21 +378,31 @@ mod tests {
     fn run_changes_with_any_epoch_and_the_session() {
         let (s1, s2) = (SessionId([1; 16]), SessionId([2; 16]));
         let all = [(1, 1), (2, 2), (3, 3)];
-        assert_ne!(run_for(&s1, &all), run_for(&s1, &[(1, 1), (2, 2), (3, 4)]));
-        assert_ne!(run_for(&s1, &all), run_for(&s2, &all));
-        assert_ne!(run_for(&s1, &all), run_for(&s1, &[(1, 1), (2, 2)]));
+        let none = complaints_digest([(1, &[][..]), (2, &[][..]), (3, &[][..])]);
+        let run = |s, live: &[(u16, u64)]| run_for(s, live, &none);
+        assert_ne!(run(&s1, &all), run(&s1, &[(1, 1), (2, 2), (3, 4)]));
+        assert_ne!(run(&s1, &all), run(&s2, &all));
+        assert_ne!(run(&s1, &all), run(&s1, &[(1, 1), (2, 2)]));
         assert_ne!(
-            run_for(&s1, &[(1, 1), (2, 2), (3, 3)]),
-            run_for(&s1, &[(1, 1), (2, 2), (4, 3)])
+            run(&s1, &[(1, 1), (2, 2), (3, 3)]),
+            run(&s1, &[(1, 1), (2, 2), (4, 3)])
         );
-        assert_eq!(run_for(&s1, &all), run_for(&s1, &all));
+        assert_eq!(run(&s1, &all), run(&s1, &all));
+        let one = Complaint {
+            position: 4,
+            sealed: vec![1, 2],
+            disclosure: None,
+        };
+        let some = complaints_digest([(1, &[][..]), (2, &[one][..]), (3, &[][..])]);
+        assert_ne!(run(&s1, &all), run_for(&s1, &all, &some));
     }
 
     #[test]
-    fn part_tags_differ_by_id() {
-        let a = part_tag(&SubmissionId([1; 16]));
-        assert_eq!(a, part_tag(&SubmissionId([1; 16])));
-        assert_ne!(a, part_tag(&SubmissionId([2; 16])));
+    fn part_tags_differ_by_id_and_commitment() {
+        let a = part_tag(&SubmissionId([1; 16]), b"c");
+        assert_eq!(a, part_tag(&SubmissionId([1; 16]), b"c"));
+        assert_ne!(a, part_tag(&SubmissionId([2; 16]), b"c"));
+        assert_ne!(a, part_tag(&SubmissionId([1; 16]), b"d"));
     }
 
     #[test]
@@ -332,15 +435,36 @@ mod tests {
             epoch: 9,
             hash: [4; 32],
             live: vec![1, 2, 4, 5, 6, 8, 9, 10],
+            complaints: vec![
+                Complaint {
+                    position: 3,
+                    sealed: vec![9; 40],
+                    disclosure: None,
+                },
+                Complaint {
+                    position: 8,
+                    sealed: vec![7; 20],
+                    disclosure: None,
+                },
+            ],
         };
         let bytes = ready.sign(&keys[2], &session, 3, 10);
-        assert_eq!(Ready::verify(&bytes, &committee, &session, 3), Ok(ready));
-        // Another live set under the same signature, or a bit beyond n.
-        for (at, bit) in [(41, 0x04), (42, 0x04)] {
+        assert_eq!(
+            Ready::verify(&bytes, &committee, &session, 3),
+            Ok(ready.clone())
+        );
+        // Another live set or complaint under the same signature, or a bit
+        // beyond n.
+        for (at, bit) in [(41, 0x04), (42, 0x04), (50, 0x01), (70, 0x01)] {
             let mut bad = bytes.clone();
             bad[at] ^= bit;
             assert!(Ready::verify(&bad, &committee, &session, 3).is_err());
         }
+        // Complaints out of order are refused even when signed.
+        let mut unordered = ready;
+        unordered.complaints.reverse();
+        let bytes = unordered.sign(&keys[2], &session, 3, 10);
+        assert!(Ready::verify(&bytes, &committee, &session, 3).is_err());
     }
 
     #[test]

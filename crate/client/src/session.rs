@@ -3,7 +3,8 @@
 //! building and signing a manifest, preparing a sealed submission, and
 //! accepting a published result.
 
-use sotto_core::envelope::{EnvelopeError, SubmissionId, seal_submission, verify_result};
+use sotto_core::envelope::commitment::seal_committed;
+use sotto_core::envelope::{EnvelopeError, SubmissionId, verify_result};
 use sotto_core::field::Fp;
 use sotto_core::session::{SessionError, VerifiedManifest};
 use sotto_core::share::{self, ShareError, ShareVec};
@@ -102,20 +103,23 @@ pub fn part_size(
 
 /// Seals already dealt shares (member i's vector at index i - 1) into a
 /// submission's parts, exactly as [`prepare_submission`] does after
-/// dealing. For drills that submit forged shares (`sotto simulate`'s
-/// `forged_shares`); participants use [`prepare_submission`].
+/// dealing: a blinding entry is appended, and every part carries the
+/// participant's commitment (`sotto_core::envelope::commitment`). For
+/// drills that submit forged shares (`sotto simulate`'s `forged_shares`);
+/// participants use [`prepare_submission`].
 pub fn seal_shares(
     rng: &mut impl rand_core::CryptoRng,
     manifest: &VerifiedManifest,
     shares: &[ShareVec],
 ) -> Result<PreparedSubmission, PrepareError> {
     let committee = &manifest.manifest.committee;
-    let bytes: Vec<Vec<u8>> = shares.iter().map(|s| s.to_bytes()).collect();
     let id = SubmissionId::random(rng);
-    let sealed = seal_submission(rng, committee, &manifest.manifest.session_id, &id, &bytes)?;
+    let (commitment, sealed) =
+        seal_committed(rng, committee, &manifest.manifest.session_id, &id, shares)?;
+    let commitment = commitment.to_bytes();
     let parts = sealed
         .iter()
-        .map(|s| protocol::encode_part(&id, s))
+        .map(|s| protocol::encode_part(&id, &commitment, s))
         .collect();
     let mut idem = [0u8; 8];
     idem.copy_from_slice(&id.0[..8]);

@@ -10,6 +10,8 @@
 //!   number, with replay rejection;
 //! - [`commitment`]: a participant's public commitment to its shares, which
 //!   each member checks against its own before computing;
+//! - [`complaint`]: a member's complaint about its part, and its public
+//!   settlement;
 //! - [`disclosure`]: a member's proven Diffie-Hellman output for one part
 //!   sealed to it, so anyone can decrypt that part and settle a complaint;
 //! - [`signature`]: Ed25519 (RFC 8032) result signatures and the
@@ -19,6 +21,7 @@
 
 pub mod channel;
 pub mod commitment;
+pub mod complaint;
 pub mod disclosure;
 pub mod signature;
 pub mod submission;

@@ -7,9 +7,10 @@
 //!
 //! Reconstruction interpolates from the first t+1 shares and, when more are
 //! present, checks that every other share lies on the same polynomial. On a
-//! mismatch it reports which member disagrees when that is identifiable
-//! (at least t+3 shares and a single culprit: every subset without the
-//! culprit is consistent, every subset with it is not), and otherwise an
+//! mismatch it reports which member disagrees when that is provable
+//! against any t colluding members (at least 2t+2 shares and a single
+//! culprit: every subset without the culprit is consistent, every subset
+//! with it is not; see [`identify_culprit`]), and otherwise an
 //! unattributed inconsistency. It never returns a value from shares that do
 //! not agree.
 
@@ -327,9 +328,18 @@ fn consistent(points: &[usize], values: &[Fp], t: usize) -> bool {
 }
 
 /// Names the single member whose removal makes the rest consistent, when
-/// the rest still over-determines the polynomial (at least t+2 remain).
+/// that proves the member lied whoever else deviates: the rest must hold
+/// at least 2t + 1 shares, so at least t + 1 of them are honest and fix
+/// the true polynomial, and a share off it is a lie.
+///
+/// With fewer (n <= 2t + 1 shares in all) t colluding members can frame an
+/// honest one: they put their shares on another polynomial through the
+/// honest non-culprit points (there are at most t of them, so such a
+/// polynomial exists), the honest member's true share is then the only one
+/// off, and naming it would be wrong. For t = 1 the bound is t + 3 = 2t + 2
+/// shares; for larger t it is stricter than t + 3 (a lone liar).
 fn identify_culprit(points: &[usize], values: &[Fp], t: usize) -> Option<usize> {
-    if points.len() < t + 3 {
+    if points.len() < 2 * t + 2 {
         return None;
     }
     let mut found = None;
@@ -426,6 +436,43 @@ mod tests {
             .map(|&i| (i + 1, shares[i].values()))
             .collect();
         assert_eq!(reconstruct(&honest, 1).unwrap(), secrets);
+    }
+
+    #[test]
+    fn t_colluding_members_cannot_frame_an_honest_one() {
+        // n = 5, t = 2: members 4 and 5 collude. They move their shares of
+        // value 0 onto another degree-2 polynomial through the honest
+        // shares of members 1 and 2, so that member 3's true share is the
+        // only one off. Naming member 3 would be wrong: the lie is
+        // detected and nobody is named (with t + 3 = 5 shares the old rule
+        // named member 3).
+        let secrets = vec![Fp::from(7u64)];
+        let mut shares = deal(&secrets, 5, 2, &mut rng(3)).unwrap();
+        // f' = f + (X - 1)(X - 2): equal to f at 1 and 2 only.
+        for i in [4u64, 5] {
+            let moved = shares[i as usize - 1].0[0] + Fp::from((i - 1) * (i - 2));
+            shares[i as usize - 1].0[0] = moved;
+        }
+        let all: Vec<(usize, &[Fp])> = (0..5).map(|i| (i + 1, shares[i].values())).collect();
+        assert_eq!(
+            reconstruct(&all, 2),
+            Err(ShareError::Inconsistent {
+                member: None,
+                index: 0
+            })
+        );
+        // With 2t + 2 = 6 members the same pair cannot frame: the four
+        // honest shares fix the polynomial, and a lone liar is named.
+        let mut shares = deal(&secrets, 6, 2, &mut rng(4)).unwrap();
+        shares[5].0[0] += Fp::ONE;
+        let all: Vec<(usize, &[Fp])> = (0..6).map(|i| (i + 1, shares[i].values())).collect();
+        assert_eq!(
+            reconstruct(&all, 2),
+            Err(ShareError::Inconsistent {
+                member: Some(6),
+                index: 0
+            })
+        );
     }
 
     #[test]

@@ -39,6 +39,43 @@ pub fn commitment_len(n: usize, t: usize) -> usize {
     5 + 32 * n + VALUE_LEN * (t + 1)
 }
 
+/// Encodes a commitment: threshold `t`, one part hash per member, and the
+/// `t + 1` encoded values.
+pub fn encode_commitment(t: u16, hashes: &[[u8; 32]], values: &[[u8; VALUE_LEN]]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(commitment_len(hashes.len(), values.len().saturating_sub(1)));
+    out.push(COMMITMENT_VERSION);
+    out.extend_from_slice(&(hashes.len() as u16).to_be_bytes());
+    out.extend_from_slice(&t.to_be_bytes());
+    for h in hashes {
+        out.extend_from_slice(h);
+    }
+    for v in values {
+        out.extend_from_slice(v);
+    }
+    out
+}
+
+/// Builds the parts of a bundle from sealed bytes (member 1 first): each
+/// is `id || commitment || sealed`, the commitment listing every part's
+/// hash, threshold `t` and the `t + 1` encoded `values`. What the relay
+/// checks, without the cryptography (the participant computes `values`:
+/// `sotto_core::envelope::commitment`); relay tests and load generators
+/// use it with any values.
+pub fn committed_parts(
+    id: [u8; ID_LEN],
+    t: u16,
+    values: &[[u8; VALUE_LEN]],
+    sealed: &[&[u8]],
+) -> Vec<Vec<u8>> {
+    let hashes: Vec<[u8; 32]> = sealed.iter().map(|s| part_hash(s)).collect();
+    let mut prefix = id.to_vec();
+    prefix.extend(encode_commitment(t, &hashes, values));
+    sealed
+        .iter()
+        .map(|s| [prefix.as_slice(), s].concat())
+        .collect()
+}
+
 /// The length of the commitment at the start of `bytes`, if its header is
 /// well formed (version, 1 <= n, t < n) and the bytes hold all of it.
 pub fn commitment_prefix(bytes: &[u8]) -> Option<usize> {
@@ -85,14 +122,13 @@ mod tests {
 
     fn bundle(n: usize, t: usize) -> Vec<Vec<u8>> {
         let sealed: Vec<Vec<u8>> = (0..n).map(|i| vec![i as u8; 20 + i]).collect();
+        let hashes: Vec<[u8; 32]> = sealed.iter().map(|s| part_hash(s)).collect();
         let mut prefix = vec![7u8; ID_LEN];
-        prefix.push(COMMITMENT_VERSION);
-        prefix.extend_from_slice(&(n as u16).to_be_bytes());
-        prefix.extend_from_slice(&(t as u16).to_be_bytes());
-        for s in &sealed {
-            prefix.extend_from_slice(&part_hash(s));
-        }
-        prefix.extend(std::iter::repeat_n(3u8, VALUE_LEN * (t + 1)));
+        prefix.extend(encode_commitment(
+            t as u16,
+            &hashes,
+            &vec![[3; VALUE_LEN]; t + 1],
+        ));
         sealed
             .iter()
             .map(|s| [prefix.clone(), s.clone()].concat())

@@ -108,7 +108,9 @@ fn caller(session: SessionId, member: u16, token: u8) -> Caller {
 }
 
 fn submit(session: SessionId, token: u8, members: u16) -> Command {
-    let parts: Vec<Vec<u8>> = (0..members).map(|m| vec![token, m as u8]).collect();
+    let sealed: Vec<Vec<u8>> = (0..members).map(|m| vec![token, m as u8]).collect();
+    let sealed: Vec<&[u8]> = sealed.iter().map(Vec::as_slice).collect();
+    let parts = sotto_wire::committed_parts([token; 16], 0, &[[0; 16]], &sealed);
     let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
     Command::Submit {
         caller: caller(session, 0, token),

@@ -307,8 +307,18 @@ impl Setup {
 }
 
 /// A bundle whose part for member i is `tag` followed by `[i]`.
+/// A bundle's parts as a participant makes them (see
+/// [`sotto_wire::committed_parts`]): member i's sealed bytes are `tag || i`.
 pub fn parts(members: u16, tag: &[u8]) -> Vec<Vec<u8>> {
-    (1..=members).map(|i| [tag, &[i as u8]].concat()).collect()
+    let sealed: Vec<Vec<u8>> = (1..=members).map(|i| [tag, &[i as u8]].concat()).collect();
+    let sealed: Vec<&[u8]> = sealed.iter().map(Vec::as_slice).collect();
+    let id: [u8; 16] = sotto_wire::part_hash(tag)[..16].try_into().unwrap();
+    sotto_wire::committed_parts(id, 0, &[[0; 16]], &sealed)
+}
+
+/// How much longer than its sealed bytes a part of [`parts`] is.
+pub fn part_overhead(members: u16) -> usize {
+    16 + sotto_wire::commitment_len(usize::from(members), 0)
 }
 
 pub fn refs(v: &[Vec<u8>]) -> Vec<&[u8]> {

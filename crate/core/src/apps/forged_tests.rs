@@ -2,7 +2,11 @@
 //! degree-t polynomial, built so that the old validity check (a degree-2t
 //! combination over members 1..=2t+1) accepted them. Every one must be
 //! excluded and counted invalid, the honest result exact, and no member
-//! may abort, for committees of 3, 4, 5 and 7.
+//! may abort, for committees of 3, 4, 5 and 7. The participant commits to
+//! its shares (`crate::envelope::commitment`, fitted to members 1..=t+1,
+//! the best a forger can do); a member whose shares fail complains, and
+//! the settled complaint (`crate::envelope::complaint`, tested there with
+//! the encryption) excludes the submission at every member.
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -18,7 +22,10 @@ use super::vote::testing::{Method, VoteSpec};
 use super::{Computation, Policy, SessionKind};
 use crate::engine::Committee;
 use crate::engine::network::Network;
+use crate::envelope::SubmissionId;
+use crate::envelope::commitment::Commitment;
 use crate::field::Fp;
+use crate::session::SessionId;
 use crate::share::{ShareVec, deal};
 
 const COMMITTEES: [(usize, usize); 4] = [(3, 1), (4, 1), (5, 2), (7, 3)];
@@ -32,31 +39,59 @@ struct Attack {
     forged: Vec<(usize, Vec<(usize, i128)>)>,
 }
 
+/// Each member's check of a submission (member i's shares at index
+/// i - 1) against the participant's commitment: whether every member's
+/// shares pass, and the shares without the blinding entry.
+fn committed(shares: Vec<ShareVec>, t: usize, rng: &mut ChaCha20Rng) -> (bool, Vec<ShareVec>) {
+    let n = shares.len();
+    let g = deal(&[Fp::random(rng)], n, t, rng).unwrap();
+    let blinded: Vec<ShareVec> = shares
+        .iter()
+        .zip(&g)
+        .map(|(s, g)| ShareVec::from_values([s.values(), g.values()].concat()))
+        .collect();
+    let id = SubmissionId::random(rng);
+    let sealed: Vec<Vec<u8>> = (0..n).map(|i| vec![i as u8; 8]).collect();
+    let commitment = Commitment::make(&SESSION, &id, t as u16, &blinded, &sealed).unwrap();
+    let passes = (1..=n).all(|i| commitment.holds(&SESSION, &id, i as u16, &blinded[i - 1]));
+    (passes, shares)
+}
+
+const SESSION: SessionId = SessionId([4; 16]);
+
 /// Runs `comp` over the honest answers plus the forged vectors dealt off
 /// degree t; returns member 1's outcome after checking all members agree.
 fn run(comp: &Computation, c: Committee, honest: &[Vec<Fp>], forged: &[Vec<Fp>]) -> Value {
     let mut rng = ChaCha20Rng::seed_from_u64(7);
     let (enc_len, n) = (comp.len(), c.n);
     let mut per_member: Vec<Vec<ShareVec>> = vec![Vec::new(); n];
-    for h in honest {
-        for (m, s) in deal(h, n, c.t, &mut rng).unwrap().into_iter().enumerate() {
+    let mut tags = Vec::new();
+    let mut add = |passes: bool, shares: Vec<ShareVec>, tags: &mut Vec<Option<Fp>>| {
+        tags.push(passes.then(|| Fp::from(tags.len() as u64 + 1)));
+        for (m, s) in shares.into_iter().enumerate() {
             per_member[m].push(s);
         }
+    };
+    for h in honest {
+        let (passes, shares) = committed(deal(h, n, c.t, &mut rng).unwrap(), c.t, &mut rng);
+        assert!(passes, "an honest submission failed its commitment");
+        add(passes, shares, &mut tags);
     }
     let enc = encoding_of(comp);
     assert_eq!(enc.len, enc_len);
     for f in forged {
         let shares = shares_off_degree_t(&enc, f, n, c.t, &mut rng).unwrap();
-        for (m, s) in shares.into_iter().enumerate() {
-            per_member[m].push(ShareVec::from_values(s));
-        }
+        let shares = shares.into_iter().map(ShareVec::from_values).collect();
+        let (passes, shares) = committed(shares, c.t, &mut rng);
+        assert!(!passes, "shares off degree t passed every member's check");
+        add(passes, shares, &mut tags);
     }
     let out = Network::new(c, 3)
         .jitter_ms(1.0)
         .run(|ctx| {
             let subs = per_member[ctx.me() - 1].clone();
-            let comp = comp.clone();
-            async move { Ok(comp.compute(&ctx, &subs).await?.to_json()) }
+            let (comp, tags) = (comp.clone(), tags.clone());
+            async move { Ok(comp.compute_bundled(&ctx, &tags, &subs).await?.to_json()) }
         })
         .unwrap_or_else(|e| panic!("the committee aborted: {e}"));
     for v in &out.values {

@@ -147,15 +147,16 @@ impl Computation {
 
     /// What a committee member runs on the agreed log: first the members
     /// compare the public part tags position by position
-    /// ([`super::validity::agree_on_bundles`], one round), then the
-    /// computation runs on the kept submissions, whose tags become the
-    /// inputs' identities ([`Ctx::set_input_ids`]); positions whose tags
-    /// disagree and replayed bundles are added to the invalid count.
-    /// `tags[k]` belongs to `submissions[k]`.
+    /// ([`super::validity::agree_on_bundles`], one round; tags that differ
+    /// abort), then the computation runs on the kept submissions, whose
+    /// tags become the inputs' identities ([`Ctx::set_input_ids`]);
+    /// positions excluded before the computation (`None`: a settled
+    /// complaint) and replayed bundles are added to the invalid count.
+    /// `tags[k]` belongs to `submissions[k]` (ignored where `None`).
     pub async fn compute_bundled(
         &self,
         ctx: &Ctx,
-        tags: &[Fp],
+        tags: &[Option<Fp>],
         submissions: &[ShareVec],
     ) -> Result<Outcome, EngineError> {
         if tags.len() != submissions.len() {
@@ -168,7 +169,7 @@ impl Computation {
             .filter(|&k| fates[k] == Bundled::Kept)
             .collect();
         let kept: Vec<ShareVec> = positions.iter().map(|&k| submissions[k].clone()).collect();
-        ctx.set_input_ids(positions.iter().map(|&k| tags[k]).collect());
+        ctx.set_input_ids(positions.iter().filter_map(|&k| tags[k]).collect());
         let excluded = fates.len() - positions.len();
         let mut outcome = self.compute(ctx, &kept).await?;
         outcome.invalid += excluded as u64;

@@ -9,25 +9,25 @@
 //! checks all submissions at once, revealing one bit per submission:
 //!
 //! 1. After the submission set is fixed, verified preprocessing makes a
-//!    random R, a random mask `m_j` and pad `r_j` per submission, a square
-//!    pair per bit constraint and a triple per submission (five rounds,
+//!    random R, a random mask `m_j` per submission, a square pair per bit
+//!    constraint and a triple per submission (five rounds,
 //!    [`crate::engine::Ctx::preprocess`]).
 //! 2. R is opened, and every bit entry `x` is squared with its square pair
 //!    `(f, F)`: `d = x - f` is opened and `x^2 = F + 2 d f + d^2` (one
 //!    round for both).
-//! 3. Every submission is tested for degree-t consistency with all n
-//!    shares: `sum_k R^(k+1) x_jk + r_j` is opened (PROTOCOLS.md, "Input
-//!    consistency comes first"); in the same round the Beaver openings of
-//!    `m_j * s_j` with `s_j = sum_k R^(k+1) q_jk`, now of degree t.
+//! 3. The Beaver openings of `m_j * s_j` with
+//!    `s_j = sum_k R^(k+1) q_jk`, now of degree t.
 //! 4. `m_j * s_j` is opened.
 //!
 //! A valid submission gives 0. For an invalid one, `s_j` is a non-zero
 //! polynomial in R of degree at most K (the constraint count), so it
 //! vanishes with probability at most K/p < 2^-110, and `m_j * s_j` is then
 //! uniformly random: nothing about the cheater's vector is revealed beyond
-//! "invalid"; a submission whose shares are not on one degree-t
-//! polynomial fails step 2 or 3 whatever its constraint value ([`check`]
-//! has the argument). This is the linear-combination check of
+//! "invalid". Submissions whose shares are not on one degree-t polynomial
+//! never get here: each member checks its shares against the
+//! participant's commitment first, and complaints settled in public
+//! exclude them ([`crate::envelope::complaint`]). This is the
+//! linear-combination check of
 //! PROTOCOLS.md ("Validity of a submission"), with powers of one opened R
 //! as the coefficients (Schwartz-Zippel).
 //!
@@ -35,10 +35,9 @@
 //! the squares come from verified pairs and public `d`, and `s_j` is then
 //! a linear function of the shares, so no member re-shares anything (the
 //! degree-2t re-sharing this check once used let one member whitelist any
-//! ballot). A wrong share in the final opening aborts. A wrong share in
-//! steps 2 and 3 makes the submission look inconsistent, so it is
-//! excluded: the participant-side commitment of PROTOCOLS.md is what will
-//! tell a lying member from a cheating participant there.
+//! ballot). A wrong share in any opening aborts, naming the member when
+//! it can be identified: no member can exclude an honest submission, and
+//! no member can get a malformed one counted.
 
 use serde_json::{Value, json};
 
@@ -147,29 +146,28 @@ impl Encoding {
 /// verified preprocessing and three online rounds, whatever the number of
 /// submissions (see the module docs for the steps).
 ///
-/// Submission j is valid when every value opened for it has its n shares
-/// on one polynomial of degree t and `m_j * s_j = 0`.
+/// **Consistent inputs are a precondition.** Every submission given here
+/// has its honest members' shares on one polynomial of degree t per
+/// entry: each member checked its own shares against the participant's
+/// commitment before computing, and settled complaints excluded the
+/// others alike at every member (`crate::envelope::complaint`). Without
+/// that, the squares below would be of values the shares do not define,
+/// and different sets of t + 1 members would check different vectors
+/// (adding `u * i^(t+1)` to member i's share once made a "bit" equal to
+/// 1000 pass `b(b-1) = 0`).
 ///
-/// **Why consistency first.** The squares are of the values the shares
-/// define; for shares that are not on one degree-t polynomial there is no
-/// such value, and different sets of t + 1 members would check different
-/// vectors (adding `u * i^(t+1)` to member i's share once made a "bit"
-/// equal to 1000 pass `b(b-1) = 0` in a degree-2t check). If the shares
-/// `x_jk(i)` of some entry k are off degree t, their combination with R
-/// is off degree t for all but at most `enc.len` values of R (a non-zero
-/// vector polynomial in R), so a malformed submission passes with
-/// probability at most `enc.len / p`. An inconsistent or unreadable
-/// submission is excluded at every member alike, never an abort.
+/// **Every opening aborts on a wrong share.** All n shares of every
+/// opened value are checked, so a member that sends a wrong share aborts
+/// the run (and is named when identifiable), and cannot turn a valid
+/// submission invalid or the reverse. (This check once opened a padded
+/// consistency combination per submission and excluded the submission
+/// when its shares disagreed; a member lying in that opening got an honest
+/// submission excluded unnoticed.)
 ///
 /// **What the openings reveal.** R: a fresh coin. `d = x - f`: uniform
-/// (f is a uniform secret used once). The consistency value: its degree-t
-/// part is padded by the uniformly random `r_j`, unknown to any t
-/// members, so its value is uniform; its deviation from degree t is zero
-/// for an honest participant and only describes a cheater's malformed
-/// shares (a member that cannot read its part substitutes uniformly random
-/// shares, so the deviation then is uniform too). The Beaver openings are
-/// uniform (masked by the triple). `m_j * s_j` is 0 for a valid submission
-/// and uniform for an invalid one, since `m_j` is a uniform secret.
+/// (f is a uniform secret used once). The Beaver openings are uniform
+/// (masked by the triple). `m_j * s_j` is 0 for a valid submission and
+/// uniform for an invalid one, since `m_j` is a uniform secret.
 pub async fn check(
     ctx: &Ctx,
     enc: &Encoding,
@@ -186,98 +184,61 @@ pub async fn check(
     }
     let bit_entries = enc.bit_entries();
     ctx.preprocess(Need {
-        randoms: 1 + 2 * count,
+        randoms: 1 + count,
         squares: count * bit_entries.len(),
         triples: count,
         ..Need::default()
     })
     .await?;
-    let randoms = ctx.random(1 + 2 * count).await?;
-    let (masks, pads) = randoms.values()[1..].split_at(count);
+    let randoms = ctx.random(1 + count).await?;
+    let masks = &randoms.values()[1..];
 
     // Round: R, and d = x - f for every bit entry of every submission.
-    let pairs = ctx.take_squares(count * bit_entries.len()).await?;
+    let width = bit_entries.len();
+    let pairs = ctx.take_squares(count * width).await?;
     let mut first = vec![randoms.values()[0]];
     for (j, sub) in submissions.iter().enumerate() {
         let x = sub.values();
         for (k, &i) in bit_entries.iter().enumerate() {
-            first.push(x[i] - pairs[2 * (j * bit_entries.len() + k)]);
+            first.push(x[i] - pairs[2 * (j * width + k)]);
         }
     }
-    let opened = ctx.open_each(&ShareVec::from_values(first)).await?;
-    let r = opened[0].ok_or(EngineError::CheckFailed {
-        what: "the opening of the validity coefficient",
-    })?;
-    let mut ok = vec![true; count];
-    let mut squares = Vec::with_capacity(count);
-    for (j, flag) in ok.iter_mut().enumerate() {
-        let width = bit_entries.len();
-        let d: Vec<Fp> = opened[1 + j * width..1 + (j + 1) * width]
-            .iter()
-            .map(|v| {
-                if v.is_none() {
-                    *flag = false;
-                }
-                v.unwrap_or_default()
-            })
-            .collect();
-        squares.push(square_from(&pairs[2 * j * width..2 * (j + 1) * width], &d).into_values());
-    }
+    let opened = ctx.open_masked(&ShareVec::from_values(first)).await?;
+    let r = opened[0];
+    let squares: Vec<Vec<Fp>> = (0..count)
+        .map(|j| {
+            let d = &opened[1 + j * width..1 + (j + 1) * width];
+            square_from(&pairs[2 * j * width..2 * (j + 1) * width], d).into_values()
+        })
+        .collect();
 
-    // Coefficients R^1 .. R^K, one per constraint (and per entry for the
-    // consistency combination).
-    let mut coeffs = Vec::with_capacity(enc.constraints.len().max(enc.len));
+    // Coefficients R^1 .. R^K, one per constraint.
+    let mut coeffs = Vec::with_capacity(enc.constraints.len());
     let mut power = r;
-    for _ in 0..enc.constraints.len().max(enc.len) {
+    for _ in 0..enc.constraints.len() {
         coeffs.push(power);
         power *= r;
     }
-    // Round: the padded consistency combinations and the Beaver openings
-    // of m_j * s_j.
+    // Round: the Beaver openings of m_j * s_j.
     let triples = ctx.take_triples(count).await?;
-    let mut second = Vec::with_capacity(3 * count);
-    let mut s = Vec::with_capacity(count);
+    let mut second = Vec::with_capacity(2 * count);
     for (j, sub) in submissions.iter().enumerate() {
-        let x = sub.values();
-        let padded = x
-            .iter()
-            .zip(&coeffs)
-            .fold(pads[j], |acc, (x, rho)| acc + *rho * *x);
-        let sj = constraint_value(enc, x, &squares[j], &coeffs);
-        second.push(padded);
+        let sj = constraint_value(enc, sub.values(), &squares[j], &coeffs);
         second.push(masks[j] - triples[3 * j]);
         second.push(sj - triples[3 * j + 1]);
-        s.push(sj);
     }
-    let opened = ctx.open_each(&ShareVec::from_values(second)).await?;
-    let mut product = Vec::with_capacity(count);
-    for (j, flag) in ok.iter_mut().enumerate() {
-        let [padded, d, e] = [opened[3 * j], opened[3 * j + 1], opened[3 * j + 2]];
-        let (Some(_), Some(d), Some(e)) = (padded, d, e) else {
-            *flag = false;
-            product.push(Fp::ZERO);
-            continue;
-        };
-        let (a, b, c) = (triples[3 * j], triples[3 * j + 1], triples[3 * j + 2]);
-        product.push(c + d * b + e * a + d * e);
-    }
-    // Round: m_j * s_j. Submissions found consistent so far have
-    // consistent shares here unless a member lies, which aborts.
-    let opened = ctx.open_each(&ShareVec::from_values(product)).await?;
+    let opened = ctx.open_masked(&ShareVec::from_values(second)).await?;
+    let product: Vec<Fp> = (0..count)
+        .map(|j| {
+            let (d, e) = (opened[2 * j], opened[2 * j + 1]);
+            let (a, b, c) = (triples[3 * j], triples[3 * j + 1], triples[3 * j + 2]);
+            c + d * b + e * a + d * e
+        })
+        .collect();
+    // Round: m_j * s_j.
+    let opened = ctx.open_masked(&ShareVec::from_values(product)).await?;
     ctx.count_revealed(count);
-    let mut flags = Vec::with_capacity(count);
-    for (v, flag) in opened.iter().zip(&ok) {
-        match (flag, v) {
-            (false, _) => flags.push(false),
-            (true, Some(v)) => flags.push(v.is_zero()),
-            (true, None) => {
-                return Err(EngineError::CheckFailed {
-                    what: "the opening of a submission's validity value",
-                });
-            }
-        }
-    }
-    Ok(flags)
+    Ok(opened.iter().map(|v| v.is_zero()).collect())
 }
 
 /// This member's share of `sum_k R^(k+1) q_k` for one submission `x`, with
@@ -349,48 +310,58 @@ impl TagSet {
 /// position ([`agree_on_bundles`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bundled {
-    /// Every member holds a part of the same bundle, seen for the first
-    /// time: it goes on to the validity check.
+    /// Every member holds a part of the same bundle under the same
+    /// commitment, seen for the first time: it goes on to the validity
+    /// check.
     Kept,
-    /// The members' parts do not carry one submission id (parts mixed from
-    /// different bundles, a part made for another submission, or a part
-    /// some member could not read): excluded and counted invalid.
-    Unbound,
-    /// The same submission id as an earlier kept position: a bundle
-    /// replayed at a new position. Excluded and counted invalid, so a
-    /// bundle counts once and a replay (or a bundle that took another's
-    /// id to displace it) shows in the invalid count.
+    /// Excluded before the computation at every member alike (a settled
+    /// complaint proved the participant cheated, or its commitment is for
+    /// another committee): counted invalid.
+    Excluded,
+    /// The same tag as an earlier kept position: a bundle replayed at a
+    /// new position. Excluded and counted invalid, so a bundle counts once
+    /// and a replay (or a bundle that took another's id to displace it)
+    /// shows in the invalid count.
     Replay,
 }
 
-/// Compares, position by position, the tag every member derived from the
-/// submission id its own part authenticates
-/// (`sotto_client::protocol::part_tag`) (one round; every member sends
-/// its whole tag list to every other). All members then hold the same n
-/// lists and decide alike: a position is kept when all n tags agree and
-/// no earlier kept position had that tag.
+/// The tag sent for a position excluded before the computation.
+const EXCLUDED_TAG: Fp = Fp::ZERO;
+
+/// Compares, position by position, the tag every member derived from its
+/// part's submission id and the participant's commitment
+/// (`sotto_client::protocol::part_tag`), or `None` where every member
+/// excluded the submission before computing (one round; every member sends
+/// its whole tag list to every other). A position is kept when all tags
+/// agree and no earlier kept position had that tag.
 ///
 /// The relay stores and orders the bundles, and each member sees only its
 /// own part; without this step a relay could deliver to different members
 /// parts of different bundles at one position, or replay a voter's bundle
-/// at a new position so that it counts twice. The tags are public
-/// (derived from ids that travel in the clear), so opening them reveals
-/// nothing about any answer.
-pub async fn agree_on_bundles(ctx: &Ctx, tags: &[Fp]) -> Result<Vec<Bundled>, EngineError> {
-    let outgoing = vec![Some(tags.to_vec()); ctx.n()];
+/// at a new position so that it counts twice. Tags that differ abort: an
+/// honest relay refuses bundles whose parts carry different commitments
+/// (`sotto_wire::check_committed_bundle`), so a difference means the relay
+/// or a member deviated, and excluding the submission instead would let a
+/// member that lies about its tag drop an honest submission unnoticed.
+/// The tags are public (derived from ids and commitments that travel in
+/// the clear), so opening them reveals nothing about any answer.
+pub async fn agree_on_bundles(ctx: &Ctx, tags: &[Option<Fp>]) -> Result<Vec<Bundled>, EngineError> {
+    let mine: Vec<Fp> = tags.iter().map(|t| t.unwrap_or(EXCLUDED_TAG)).collect();
+    let outgoing = vec![Some(mine.clone()); ctx.n()];
     let expect = ctx.members().iter().map(|&j| (j, tags.len())).collect();
     let lists = ctx.exchange(outgoing, expect).await?;
+    if lists.iter().any(|l| *l != mine) {
+        return Err(EngineError::CheckFailed {
+            what: "the members' tags of the submissions (they hold parts of different bundles or commitments: the relay or a member deviated)",
+        });
+    }
     let mut seen = TagSet::with_room(tags.len());
-    Ok((0..tags.len())
-        .map(|k| {
-            let tag = lists[0][k];
-            if lists.iter().any(|l| l[k] != tag) {
-                Bundled::Unbound
-            } else if seen.insert(tag) {
-                Bundled::Kept
-            } else {
-                Bundled::Replay
-            }
+    Ok(tags
+        .iter()
+        .map(|tag| match tag {
+            None => Bundled::Excluded,
+            Some(tag) if seen.insert(*tag) => Bundled::Kept,
+            Some(_) => Bundled::Replay,
         })
         .collect())
 }

@@ -32,11 +32,17 @@ pub enum Deviation {
     Noise,
     /// Stops sending after the given round and never returns.
     Crash,
+    /// Complains about honest submissions: a committee member's deviation
+    /// before the engine runs (`sotto_client`'s member puts a complaint
+    /// about its first part, with a genuine disclosure, in its signed
+    /// Ready; `crate::envelope::complaint` settles it as false). The
+    /// engine itself does nothing for it.
+    Complain,
 }
 
 impl Deviation {
     /// Every deviation, in the order of their names.
-    pub const ALL: [Deviation; 7] = [
+    pub const ALL: [Deviation; 8] = [
         Deviation::Mul,
         Deviation::Open,
         Deviation::Equivocate,
@@ -44,6 +50,7 @@ impl Deviation {
         Deviation::Mask,
         Deviation::Noise,
         Deviation::Crash,
+        Deviation::Complain,
     ];
 
     /// The name used in scenario files (`"mul"`, `"open"`, ...).
@@ -56,13 +63,16 @@ impl Deviation {
             Deviation::Mask => "mask",
             Deviation::Noise => "noise",
             Deviation::Crash => "crash",
+            Deviation::Complain => "complain",
         }
     }
 }
 
 /// A deviation name that is not one of [`Deviation::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown deviation {0:?}: expected one of mul, open, equivocate, bits, mask, noise, crash")]
+#[error(
+    "unknown deviation {0:?}: expected one of mul, open, equivocate, bits, mask, noise, crash, complain"
+)]
 pub struct UnknownDeviation(pub String);
 
 impl core::str::FromStr for Deviation {

@@ -33,8 +33,8 @@
 //! preprocessing by sacrifice, Beaver multiplication, every opening
 //! checked with all n shares: see [`ops::prep`] and docs/engine.md),
 //! malicious participants (their inputs are checked inside MPC by the
-//! apps layer). A lie in an opening names the member when n >= t + 3
-//! allows it. Every round carries at most one message per pair of
+//! apps layer). A lie in an opening names the member when n >= 2t + 2
+//! (then no t colluders can frame an honest member: `share`). Every round carries at most one message per pair of
 //! members, whatever the number of values.
 
 pub(crate) mod ctx;

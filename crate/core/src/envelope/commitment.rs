@@ -41,10 +41,10 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{EnvelopeError, SubmissionId};
+use super::{EnvelopeError, SealedShares, SubmissionId, seal_submission};
 use crate::field::Fp;
-use crate::session::SessionId;
-use crate::share::{ShareVec, lagrange_coefficients};
+use crate::session::{Committee, SessionId};
+use crate::share::{ShareVec, deal, lagrange_coefficients};
 
 /// Domain separation of the challenge `d`.
 const CHALLENGE_LABEL: &[u8] = b"sotto/commitment-challenge/v1";
@@ -58,6 +58,47 @@ pub struct Commitment {
     pub hashes: Vec<[u8; 32]>,
     /// `z(1) .. z(t + 1)`.
     pub z: Vec<Fp>,
+}
+
+/// The participant's whole side: appends a blinding entry to every
+/// member's `shares` (member i's vector at index i - 1, dealt with the
+/// committee's threshold), seals them, and commits. Returns the commitment
+/// and the sealed parts, member 1 first.
+pub fn seal_committed(
+    rng: &mut impl rand_core::CryptoRng,
+    committee: &Committee,
+    session: &SessionId,
+    id: &SubmissionId,
+    shares: &[ShareVec],
+) -> Result<(Commitment, Vec<SealedShares>), EnvelopeError> {
+    let n = committee.members.len();
+    let t = committee.threshold;
+    let blinding = deal(&[Fp::random(rng)], n, usize::from(t), rng).map_err(|_| {
+        EnvelopeError::ShareCount {
+            expected: n,
+            got: shares.len(),
+        }
+    })?;
+    if shares.len() != n {
+        return Err(EnvelopeError::ShareCount {
+            expected: n,
+            got: shares.len(),
+        });
+    }
+    let blinded: Vec<ShareVec> = shares
+        .iter()
+        .zip(&blinding)
+        .map(|(s, g)| {
+            let mut v = s.values().to_vec();
+            v.extend_from_slice(g.values());
+            ShareVec::from_values(v)
+        })
+        .collect();
+    let plain: Vec<Vec<u8>> = blinded.iter().map(ShareVec::to_bytes).collect();
+    let sealed = seal_submission(rng, committee, session, id, &plain)?;
+    let encoded: Vec<Vec<u8>> = sealed.iter().map(SealedShares::to_bytes).collect();
+    let commitment = Commitment::make(session, id, t, &blinded, &encoded)?;
+    Ok((commitment, sealed))
 }
 
 /// The challenge `d` of a submission.
@@ -143,17 +184,9 @@ impl Commitment {
 
     /// The encoding given in the module docs.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(Commitment::encoded_len(self.hashes.len(), self.t.into()));
-        out.push(sotto_wire::COMMITMENT_VERSION);
-        out.extend_from_slice(&(self.hashes.len() as u16).to_be_bytes());
-        out.extend_from_slice(&self.t.to_be_bytes());
-        for h in &self.hashes {
-            out.extend_from_slice(h);
-        }
-        for z in &self.z {
-            out.extend_from_slice(&z.to_bytes());
-        }
-        out
+        let values: Vec<[u8; crate::field::ENCODED_LEN]> =
+            self.z.iter().map(|z| z.to_bytes()).collect();
+        sotto_wire::encode_commitment(self.t, &self.hashes, &values)
     }
 
     /// Parses a commitment at the start of `bytes`, returning it and the

@@ -82,6 +82,13 @@ impl Writer {
                 "a part is larger than the session's fixed part size",
             );
         }
+        // Every part carries the participant's commitment, the same in all
+        // parts, listing each part's hash: members then never see
+        // different commitments for one submission unless the relay
+        // tampers (docs/relay.md, "Submissions").
+        if let Err(why) = sotto_wire::check_committed_bundle(&parts) {
+            return refuse(ErrorCode::BadRequest, why);
+        }
         let mut replaces = 0;
         if single_use {
             let prev = match self.pending.latest.get(&(session, token)) {

@@ -1,0 +1,469 @@
+//! Complaints about a participant's part, and how anyone settles them.
+//!
+//! Member i reads its part of a submission ([`check_part`]): it decrypts
+//! the sealed shares and checks them against the participant's public
+//! commitment ([`super::commitment`]). When the part does not decrypt,
+//! does not hold a share vector of the right length, or fails the
+//! commitment, the member cannot compute with it, and neither may anyone:
+//! it puts a [`Complaint`] in its signed Ready message. The complaint
+//! carries the sealed bytes (which the commitment's hash list fixes) and a
+//! [`Disclosure`] of the part's Diffie-Hellman output, so every member
+//! settles it alike ([`settle`]):
+//!
+//! - the part's encapsulated key is not a valid point, or the disclosed
+//!   part fails (it does not decrypt, or its shares fail the commitment):
+//!   the participant is proven to have cheated, and the submission is
+//!   excluded at every member and counted invalid;
+//! - the disclosed part passes: the complaint is false, and the run aborts
+//!   naming its member;
+//! - the sealed bytes do not match the commitment, or the disclosure's
+//!   proof does not verify: a member that follows the protocol never sends
+//!   that, so the complaint is false and names its member. (An honest
+//!   relay refuses bundles whose parts do not match their commitment, see
+//!   [`sotto_wire::check_committed_bundle`]; a relay that delivers a
+//!   member a part that does not match stops that member before it
+//!   complains.)
+//!
+//! A member therefore cannot get an honest submission excluded without
+//! being named, and a participant cannot get its malformed shares counted:
+//! the check of the engine ([`crate::apps::validity`]) then works on
+//! consistent shares only, and a wrong share there aborts.
+
+use zeroize::Zeroizing;
+
+use super::commitment::Commitment;
+use super::disclosure::{
+    DISCLOSURE_LEN, Disclosure, disclose, encapsulation_is_valid, open_with_dh, verify_disclosure,
+};
+use super::{EnvelopeError, SealedShares, SubmissionId, open_shares};
+use crate::keyfile::MemberKeys;
+use crate::session::{Committee, SessionId};
+use crate::share::ShareVec;
+
+/// A member's complaint about its part of the submission at `position`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Complaint {
+    /// The submission's log position.
+    pub position: u64,
+    /// The part's sealed bytes ([`SealedShares::to_bytes`]).
+    pub sealed: Vec<u8>,
+    /// The part's proven Diffie-Hellman output; `None` when the
+    /// encapsulated key is invalid on its face.
+    pub disclosure: Option<Disclosure>,
+}
+
+/// What a member found in its part.
+#[derive(Debug)]
+pub enum PartCheck {
+    /// The shares (without the blinding entry) match the commitment.
+    Shares(ShareVec),
+    /// The part fails: complain with this sealed part and disclosure.
+    Complain(Complaint),
+}
+
+/// The context a disclosure is bound to.
+fn disclosure_context(session: &SessionId, id: &SubmissionId, member: u16) -> Vec<u8> {
+    let mut c = Vec::with_capacity(34);
+    c.extend_from_slice(session.as_bytes());
+    c.extend_from_slice(&id.0);
+    c.extend_from_slice(&member.to_be_bytes());
+    c
+}
+
+/// The shares `plain` holds, without the blinding entry, if they are
+/// `len` entries plus the blinding entry and match `commitment` at
+/// `member`.
+fn committed_shares(
+    plain: &[u8],
+    session: &SessionId,
+    id: &SubmissionId,
+    member: u16,
+    len: usize,
+    commitment: &Commitment,
+) -> Option<ShareVec> {
+    let shares = ShareVec::from_bytes(plain).ok()?;
+    if shares.len() != len + 1 || !commitment.holds(session, id, member, &shares) {
+        return None;
+    }
+    let mut values = shares.values().to_vec();
+    values.pop();
+    Some(ShareVec::from_values(values))
+}
+
+/// Member `member` reads its part of the submission `id` at `position`:
+/// `sealed` as delivered, `commitment` as published in the part, `len` the
+/// computation's vector length. The caller has checked that `sealed`
+/// matches the commitment's hash for this member.
+#[allow(clippy::too_many_arguments)]
+pub fn check_part(
+    rng: &mut impl rand_core::CryptoRng,
+    keys: &MemberKeys,
+    session: &SessionId,
+    id: &SubmissionId,
+    member: u16,
+    position: u64,
+    len: usize,
+    commitment: &Commitment,
+    sealed: &[u8],
+) -> PartCheck {
+    let complain = |disclosure| {
+        PartCheck::Complain(Complaint {
+            position,
+            sealed: sealed.to_vec(),
+            disclosure,
+        })
+    };
+    let Ok(parsed) = SealedShares::from_bytes(sealed) else {
+        // Framing the relay checked by hash: the participant made it so.
+        return complain(None);
+    };
+    if !encapsulation_is_valid(&parsed.enc) {
+        return complain(None);
+    }
+    let shares = open_shares(keys, session, id, member, &parsed)
+        .ok()
+        .and_then(|plain| committed_shares(&plain, session, id, member, len, commitment));
+    match shares {
+        Some(s) => PartCheck::Shares(s),
+        None => {
+            let context = disclosure_context(session, id, member);
+            complain(disclose(rng, keys, &parsed, &context).ok())
+        }
+    }
+}
+
+/// A complaint about a part that passed its checks, with a genuine
+/// disclosure: what a member deviating in
+/// [`crate::engine::Deviation::Complain`] sends. Tests and simulations
+/// only; [`settle`] finds it false.
+#[doc(hidden)]
+pub fn false_complaint(
+    rng: &mut impl rand_core::CryptoRng,
+    keys: &MemberKeys,
+    session: &SessionId,
+    id: &SubmissionId,
+    member: u16,
+    position: u64,
+    sealed: &[u8],
+) -> Option<Complaint> {
+    let parsed = SealedShares::from_bytes(sealed).ok()?;
+    let context = disclosure_context(session, id, member);
+    Some(Complaint {
+        position,
+        sealed: sealed.to_vec(),
+        disclosure: disclose(rng, keys, &parsed, &context).ok(),
+    })
+}
+
+/// How a complaint settles (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The participant is proven to have cheated: exclude the submission.
+    ParticipantCheated,
+    /// The complaint is false: its member deviated.
+    FalseComplaint,
+}
+
+/// Settles `complaint` by member `from` about the submission `id` whose
+/// public commitment is `commitment`, for a computation of vector length
+/// `len`. Every member gets the same verdict from the same inputs.
+pub fn settle(
+    committee: &Committee,
+    session: &SessionId,
+    id: &SubmissionId,
+    commitment: &Commitment,
+    len: usize,
+    from: u16,
+    complaint: &Complaint,
+) -> Verdict {
+    let index = usize::from(from);
+    let (Some(member), Some(hash)) = (
+        index.checked_sub(1).and_then(|i| committee.members.get(i)),
+        index.checked_sub(1).and_then(|i| commitment.hashes.get(i)),
+    ) else {
+        return Verdict::FalseComplaint;
+    };
+    if sotto_wire::part_hash(&complaint.sealed) != *hash {
+        return Verdict::FalseComplaint;
+    }
+    let Ok(parsed) = SealedShares::from_bytes(&complaint.sealed) else {
+        return Verdict::ParticipantCheated;
+    };
+    if !encapsulation_is_valid(&parsed.enc) {
+        return Verdict::ParticipantCheated;
+    }
+    let Some(disclosure) = &complaint.disclosure else {
+        return Verdict::FalseComplaint;
+    };
+    let context = disclosure_context(session, id, from);
+    let Ok(dh) = verify_disclosure(&member.x25519, &parsed, &context, disclosure) else {
+        return Verdict::FalseComplaint;
+    };
+    let opened: Result<Zeroizing<Vec<u8>>, EnvelopeError> =
+        open_with_dh(&dh, &member.x25519, session, id, from, &parsed);
+    match opened
+        .ok()
+        .and_then(|plain| committed_shares(&plain, session, id, from, len, commitment))
+    {
+        Some(_) => Verdict::FalseComplaint,
+        None => Verdict::ParticipantCheated,
+    }
+}
+
+impl Complaint {
+    /// `position (u64) || sealed length (u32) || sealed || 0x00` or
+    /// `... || 0x01 || disclosure (128)`, integers big-endian.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.position.to_be_bytes());
+        out.extend_from_slice(&(self.sealed.len() as u32).to_be_bytes());
+        out.extend_from_slice(&self.sealed);
+        match &self.disclosure {
+            None => out.push(0),
+            Some(d) => {
+                out.push(1);
+                out.extend_from_slice(&d.to_bytes());
+            }
+        }
+    }
+
+    /// Decodes one complaint from the start of `bytes`, returning the rest.
+    pub fn decode(bytes: &[u8]) -> Result<(Complaint, &[u8]), EnvelopeError> {
+        let short = EnvelopeError::Malformed("complaint");
+        if bytes.len() < 12 {
+            return Err(short);
+        }
+        let mut p = [0u8; 8];
+        p.copy_from_slice(&bytes[..8]);
+        let len = u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
+        let rest = &bytes[12..];
+        if rest.len() < len + 1 {
+            return Err(short);
+        }
+        let (sealed, rest) = rest.split_at(len);
+        let (flag, rest) = (rest[0], &rest[1..]);
+        let (disclosure, rest) = match flag {
+            0 => (None, rest),
+            1 if rest.len() >= DISCLOSURE_LEN => (
+                Some(Disclosure::from_bytes(&rest[..DISCLOSURE_LEN])?),
+                &rest[DISCLOSURE_LEN..],
+            ),
+            _ => return Err(short),
+        };
+        Ok((
+            Complaint {
+                position: u64::from_be_bytes(p),
+                sealed: sealed.to_vec(),
+                disclosure,
+            },
+            rest,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    use super::*;
+    use crate::envelope::commitment::seal_committed;
+    use crate::envelope::seal_shares;
+    use crate::field::Fp;
+    use crate::session::tests::verified_fixture;
+    use crate::share::deal;
+
+    const SESSION: SessionId = SessionId([0x5a; 16]);
+    const ID: SubmissionId = SubmissionId([0x17; 16]);
+    const LEN: usize = 4;
+
+    struct Case {
+        keys: Vec<MemberKeys>,
+        committee: Committee,
+        commitment: Commitment,
+        sealed: Vec<Vec<u8>>,
+    }
+
+    /// A submission of `values` (off degree t at member 3 by `skew`).
+    fn case(rng: &mut ChaCha20Rng, skew: u64) -> Case {
+        let (keys, verified) = verified_fixture();
+        let committee = verified.manifest.committee.clone();
+        let values: Vec<Fp> = (1..=LEN as u64).map(Fp::from).collect();
+        let mut shares = deal(&values, 3, 1, rng).unwrap();
+        let mut v = shares[2].values().to_vec();
+        v[1] += Fp::from(skew);
+        shares[2] = ShareVec::from_values(v);
+        let (commitment, sealed) = seal_committed(rng, &committee, &SESSION, &ID, &shares).unwrap();
+        let sealed = sealed.iter().map(SealedShares::to_bytes).collect();
+        Case {
+            keys,
+            committee,
+            commitment,
+            sealed,
+        }
+    }
+
+    fn check(rng: &mut ChaCha20Rng, c: &Case, member: u16) -> PartCheck {
+        let i = usize::from(member) - 1;
+        check_part(
+            rng,
+            &c.keys[i],
+            &SESSION,
+            &ID,
+            member,
+            9,
+            LEN,
+            &c.commitment,
+            &c.sealed[i],
+        )
+    }
+
+    fn settled(c: &Case, from: u16, complaint: &Complaint) -> Verdict {
+        settle(
+            &c.committee,
+            &SESSION,
+            &ID,
+            &c.commitment,
+            LEN,
+            from,
+            complaint,
+        )
+    }
+
+    fn encoded_and_back(c: &Complaint) -> Complaint {
+        let mut bytes = Vec::new();
+        c.encode(&mut bytes);
+        bytes.push(0xee);
+        let (back, rest) = Complaint::decode(&bytes).unwrap();
+        assert_eq!(rest, [0xee]);
+        back
+    }
+
+    #[test]
+    fn honest_parts_give_their_shares_to_every_member() {
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        let c = case(&mut rng, 0);
+        for m in 1..=3 {
+            match check(&mut rng, &c, m) {
+                PartCheck::Shares(s) => assert_eq!(s.len(), LEN),
+                PartCheck::Complain(_) => panic!("member {m} complained about an honest part"),
+            }
+        }
+    }
+
+    #[test]
+    fn shares_off_degree_t_are_proven_a_cheat_at_every_member() {
+        let mut rng = ChaCha20Rng::seed_from_u64(2);
+        let c = case(&mut rng, 1000);
+        let PartCheck::Complain(complaint) = check(&mut rng, &c, 3) else {
+            panic!("member 3 accepted shares off degree t");
+        };
+        assert!(complaint.disclosure.is_some());
+        let complaint = encoded_and_back(&complaint);
+        assert_eq!(settled(&c, 3, &complaint), Verdict::ParticipantCheated);
+    }
+
+    #[test]
+    fn a_false_complaint_about_an_honest_part_names_its_member() {
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let c = case(&mut rng, 0);
+        // Member 2 complains with a genuine disclosure of an honest part.
+        let parsed = SealedShares::from_bytes(&c.sealed[1]).unwrap();
+        let disclosure = disclose(
+            &mut rng,
+            &c.keys[1],
+            &parsed,
+            &disclosure_context(&SESSION, &ID, 2),
+        )
+        .unwrap();
+        let genuine = Complaint {
+            position: 9,
+            sealed: c.sealed[1].clone(),
+            disclosure: Some(disclosure.clone()),
+        };
+        assert_eq!(settled(&c, 2, &genuine), Verdict::FalseComplaint);
+        // Without a disclosure, with another part's bytes, or with a
+        // disclosure of another member's key: all false.
+        let mut bare = genuine.clone();
+        bare.disclosure = None;
+        assert_eq!(settled(&c, 2, &bare), Verdict::FalseComplaint);
+        let mut other_bytes = genuine.clone();
+        other_bytes.sealed = c.sealed[0].clone();
+        assert_eq!(settled(&c, 2, &other_bytes), Verdict::FalseComplaint);
+        let mut forged = c.sealed[1].clone();
+        *forged.last_mut().unwrap() ^= 1;
+        let mut changed = genuine.clone();
+        changed.sealed = forged;
+        assert_eq!(settled(&c, 2, &changed), Verdict::FalseComplaint);
+        assert_eq!(settled(&c, 7, &genuine), Verdict::FalseComplaint);
+    }
+
+    #[test]
+    fn a_part_that_does_not_decrypt_is_proven_a_cheat() {
+        let mut rng = ChaCha20Rng::seed_from_u64(4);
+        let (keys, verified) = verified_fixture();
+        let committee = verified.manifest.committee.clone();
+        let values: Vec<Fp> = (1..=LEN as u64).map(Fp::from).collect();
+        let shares = deal(&values, 3, 1, &mut rng).unwrap();
+        let (_, mut sealed) = seal_committed(&mut rng, &committee, &SESSION, &ID, &shares).unwrap();
+        // Member 1's part sealed under another submission id: it cannot
+        // decrypt here. The participant commits to what it sends.
+        sealed[0] = seal_shares(
+            &mut rng,
+            &committee.members[0].x25519,
+            &SESSION,
+            &SubmissionId([1; 16]),
+            1,
+            &shares[0].to_bytes(),
+        )
+        .unwrap();
+        let encoded: Vec<Vec<u8>> = sealed.iter().map(SealedShares::to_bytes).collect();
+        let blinded: Vec<ShareVec> = shares
+            .iter()
+            .map(|s| {
+                let mut v = s.values().to_vec();
+                v.push(Fp::ZERO);
+                ShareVec::from_values(v)
+            })
+            .collect();
+        let commitment = Commitment::make(&SESSION, &ID, 1, &blinded, &encoded).unwrap();
+        let c = Case {
+            keys,
+            committee,
+            commitment,
+            sealed: encoded,
+        };
+        let PartCheck::Complain(complaint) = check(&mut rng, &c, 1) else {
+            panic!("member 1 read a part sealed for another submission");
+        };
+        assert_eq!(
+            settled(&c, 1, &encoded_and_back(&complaint)),
+            Verdict::ParticipantCheated
+        );
+        // The same part with its encapsulated key replaced by a
+        // small-order point: a cheat on its face, no disclosure needed.
+        let mut bad = SealedShares::from_bytes(&c.sealed[0]).unwrap();
+        bad.enc = [0; 32];
+        let mut c = c;
+        c.sealed[0] = bad.to_bytes();
+        c.commitment.hashes[0] = sotto_wire::part_hash(&c.sealed[0]);
+        let PartCheck::Complain(complaint) = check(&mut rng, &c, 1) else {
+            panic!("member 1 read a part with a small-order key");
+        };
+        assert!(complaint.disclosure.is_none());
+        assert_eq!(settled(&c, 1, &complaint), Verdict::ParticipantCheated);
+    }
+
+    #[test]
+    fn malformed_complaints_are_errors() {
+        assert!(Complaint::decode(&[]).is_err());
+        assert!(Complaint::decode(&[0; 12]).is_err());
+        let mut b = vec![0; 8];
+        b.extend_from_slice(&3u32.to_be_bytes());
+        b.extend_from_slice(&[1, 2, 3, 2]);
+        assert!(Complaint::decode(&b).is_err());
+        b.pop();
+        b.push(1);
+        b.extend_from_slice(&[0; 100]);
+        assert!(Complaint::decode(&b).is_err());
+    }
+}
