@@ -22,7 +22,7 @@ export type AnswerKind =
   | { type: "rating"; scale: number }
   | { type: "yesno" };
 /** A survey question. */
-export interface Question { id: string; text: string; answer: AnswerKind; optional?: boolean; }
+export interface Question { id: string; text: string; description?: string; answer: AnswerKind; optional?: boolean; }
 /** A survey schema. */
 export interface SurveySchema { questions: Question[]; crosstabs?: [string, string][]; }
 /** A budget schema: every participant splits `total` over the projects. */
