@@ -146,7 +146,7 @@ function numberQuestion(q, id) {
   const el = h(
     "div",
     { class: "field question", dataset: { question: q.id } },
-    h("label", { for: id }, q.text, q.optional ? h("span", { class: "hint" }, " (optional)") : null),
+    h("label", { for: id }, q.text, q.optional ? h("span", { class: "hint" }, t("form.optional")) : null),
     input,
     hintEl,
   );
@@ -156,7 +156,7 @@ function numberQuestion(q, id) {
 function surveyQuestion(q, prefix) {
   const id = `${prefix}-${q.id}`;
   const a = q.answer;
-  const legend = [q.text, q.optional ? h("span", { class: "hint" }, " (optional)") : null];
+  const legend = [q.text, q.optional ? h("span", { class: "hint" }, t("form.optional")) : null];
   const wrap = (el) => {
     el.classList.add("question");
     el.dataset.question = q.id;
