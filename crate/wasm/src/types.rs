@@ -56,7 +56,7 @@ export type SessionDraft = SessionKind & {
 /** The links of a session. Each carries a secret token: share each only with its holder. */
 export interface SessionLinks { members: string[]; participants: string[]; read: string; }
 /** The session as the relay sees it (`Organizer.status()`). */
-export interface SessionStatus { state: "draft" | "open" | "closed" | "computing" | "done" | "unknown"; submissions: number; }
+export interface SessionStatus { state: "draft" | "open" | "closed" | "computing" | "done" | "unknown"; submissions: number; members: { online: boolean; since: number }[] | null; }
 /** Proof that the relay stored a submission. */
 export interface Receipt { session: string; position: number; receipt: string; submissionId: string; manifestHash: string; }
 /** Local validation of an answer. */
