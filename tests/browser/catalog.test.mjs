@@ -11,7 +11,7 @@
 // at 390 px.
 
 import { runTest, screenshot, axeCheck, log, assert } from "./lib.mjs";
-import { openResults } from "./flows.mjs";
+import { openResults, copyOrganizer } from "./flows.mjs";
 import en from "../../www/src/js/i18n/en.js";
 import es from "../../www/src/js/i18n/es.js";
 
@@ -186,16 +186,11 @@ await runTest("catalog", async ({ relay, context }) => {
   await screenshot(org, "es-results");
 
   // --- The same pages at 390 px (the organizer's record copied over).
-  const saved = await org.evaluate(() => JSON.stringify({ ...localStorage }));
   const phone = await spanishPage(context, origin, PHONE);
-  await phone.evaluate((s) => {
-    for (const [k, v] of Object.entries(JSON.parse(s))) localStorage.setItem(k, v);
-  }, saved);
+  await copyOrganizer(org, phone, origin);
   await phone.goto(`${origin}/`);
   await phone.locator("#create-form").waitFor();
   await screenshot(phone, "es-phone-create");
-  const manage = await org.evaluate(() => location.origin);
-  assert(manage === origin, "same origin");
   const sessionHref = await phone.locator(".link-list a.who").first().getAttribute("href");
   await phone.goto(`${origin}/${sessionHref}`);
   await phone.locator("#published-summary").waitFor({ timeout: 30_000 });

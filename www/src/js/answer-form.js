@@ -153,6 +153,22 @@ function numberQuestion(q, id) {
   return { element: el, read: () => (input.value === "" ? undefined : Number(input.value)) };
 }
 
+/**
+ * The question's description (the organizer's words, line breaks kept)
+ * under its label or legend, and in the accessible description of its
+ * input or group before the hint.
+ */
+function described(q, part) {
+  if (!q.description) return part;
+  const desc = h("p", { class: "description question-description", id: uid("qdesc"), dir: "auto" }, q.description);
+  const el = part.element;
+  el.querySelector(":scope > legend, :scope > label")?.after(desc);
+  const target = el.tagName === "FIELDSET" ? el : el.querySelector("input");
+  const rest = target?.getAttribute("aria-describedby");
+  target?.setAttribute("aria-describedby", rest ? `${desc.id} ${rest}` : desc.id);
+  return part;
+}
+
 function surveyQuestion(q, prefix) {
   const id = `${prefix}-${q.id}`;
   const a = q.answer;
@@ -229,7 +245,7 @@ function surveyQuestion(q, prefix) {
 }
 
 function surveyForm(schema, prefix) {
-  const parts = schema.questions.map((q) => ({ id: q.id, ...surveyQuestion(q, prefix) }));
+  const parts = schema.questions.map((q) => ({ id: q.id, ...described(q, surveyQuestion(q, prefix)) }));
   return {
     element: h(
       "div",

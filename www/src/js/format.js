@@ -22,6 +22,7 @@ function formats() {
         timeZoneName: "short",
       }),
       times: new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" }),
+      minutes: new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" }),
     };
   return made;
 }
@@ -40,4 +41,9 @@ export function when(value, { seconds = false } = {}) {
 /** A time of day, e.g. "14:02:07", for "updated at" lines. */
 export function clock(value = new Date()) {
   return formats().times.format(value);
+}
+
+/** A time of day to the minute from unix seconds, e.g. "14:02", for "since" lines. */
+export function hm(seconds) {
+  return formats().minutes.format(new Date(seconds * 1000));
 }

@@ -8,6 +8,9 @@ import { t } from "../i18n/index.js";
 
 const TYPES = ["number", "choice", "multi", "rating", "yesno"];
 
+/** The manifest's limit on a question's description (crate/core, MAX_QUESTION_DESCRIPTION_CHARS). */
+const MAX_QUESTION_DESCRIPTION = 500;
+
 function questionEditor(id, preset, actions) {
   const text = h("input", {
     type: "text",
@@ -15,6 +18,9 @@ function questionEditor(id, preset, actions) {
     value: preset.text ?? "",
     dataset: { role: "question-text" },
   });
+  const description = h("textarea", { rows: 2, dataset: { role: "question-description" } }, preset.description ?? "");
+  // As the manifest takes it: line breaks as \n, tabs as spaces, trimmed.
+  const descriptionText = () => description.value.replace(/\r\n?/g, "\n").replace(/\t/g, " ").trim();
   const type = select(
     TYPES.map((v) => [v, t(`survey.type.${v}`)]),
     preset.type ?? "number",
@@ -87,6 +93,7 @@ function questionEditor(id, preset, actions) {
       ),
     ),
     field(t("survey.text"), text),
+    field(t("survey.description"), description, t("survey.descriptionHint", { max: MAX_QUESTION_DESCRIPTION })),
     field(t("survey.type"), type),
     numberFields,
     optionFields,
@@ -97,6 +104,7 @@ function questionEditor(id, preset, actions) {
 
   const read = () => {
     const q = { id, text: text.value.trim(), answer: { type: type.value } };
+    if (descriptionText()) q.description = descriptionText();
     if (optional.checked) q.optional = true;
     if (type.value === "number") {
       const d = Math.max(0, intOf(decimals, 0));
@@ -122,6 +130,9 @@ function questionEditor(id, preset, actions) {
   const errors = () => {
     const out = [];
     if (!text.value.trim()) out.push([text, t("survey.err.text", { id })]);
+    const long = [...descriptionText()].length;
+    if (long > MAX_QUESTION_DESCRIPTION)
+      out.push([description, t("create.err.description", { max: MAX_QUESTION_DESCRIPTION, long })]);
     if (type.value === "number") {
       const lo = Number(min.value);
       const hi = Number(max.value);
@@ -217,6 +228,7 @@ export function surveyBuilder() {
       const unit = 10 ** (a.decimals ?? 0);
       add({
         text: q.text,
+        description: q.description,
         type: a.type,
         optional: q.optional,
         ...(a.type === "number"

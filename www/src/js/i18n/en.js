@@ -85,6 +85,8 @@ export default {
   "part.answeredTitle": "You already answered from this browser",
   "part.answeredBody": ({ when }) =>
     `This browser sent an answer with this link on ${when}. Each browser answers once, so nothing more can be sent from here.`,
+  "part.usedAgain":
+    "An answer was already sent with this link. The session lets you answer again: sending replaces that answer.",
   "part.downloadThatReceipt": "Download that receipt",
   "part.checkTitle": "This is a committee check: it takes no answers",
   "part.checkBody":
@@ -602,6 +604,9 @@ export default {
   "survey.remove": ({ id }) => `Remove question ${id}`,
   "survey.removeButton": "Remove",
   "survey.text": "Question",
+  "survey.description": "Description (optional)",
+  "survey.descriptionHint": ({ max }, { num }) =>
+    `Shown to participants under the question. Up to ${num(max)} characters; line breaks are kept.`,
   "survey.type": "Answer type",
   "survey.optional": "Optional: people may skip it",
   "survey.err.text": ({ id }) => `Write question ${id}.`,
@@ -705,4 +710,16 @@ export default {
   "version.since": "Pinned since",
   "version.from": "Updated from",
   "version.unreadable": ({ err }) => `The version could not be read: ${err}`,
+
+  // The committee's presence in the live view (presence.js)
+  "presence.heading": "Committee",
+  "presence.online": ({ time }) => (time ? `online since ${time}` : "online"),
+  "presence.computing": ({ time }) => (time ? `computing (online since ${time})` : "computing"),
+  "presence.done": "done: signed the result",
+  "presence.offline": ({ time }) => (time ? `offline since ${time}` : "not connected yet"),
+  "presence.missing": ({ time }) => (time ? `missing: offline since ${time}` : "missing: not connected yet"),
+  "presence.waitingSince": ({ name, time }) =>
+    `Waiting for ${name} since ${time}. The committee needs every member online to compute: ask them to open their member link again in the browser that holds their key.`,
+  "presence.waiting": ({ names }) =>
+    `Waiting for ${names}. The committee needs every member online to compute: ask them to open their member link in the browser that holds their key.`,
 };

@@ -81,6 +81,8 @@ export default {
   "part.answeredTitle": "Ya respondiste desde este navegador",
   "part.answeredBody": ({ when }) =>
     `Este navegador envió una respuesta con este enlace el ${when}. Cada navegador responde una vez, así que desde aquí no se puede enviar nada más.`,
+  "part.usedAgain":
+    "Ya se envió una respuesta con este enlace. La sesión permite responder de nuevo: al enviar se sustituye esa respuesta.",
   "part.downloadThatReceipt": "Descargar ese comprobante",
   "part.checkTitle": "Esto es una prueba del comité: no admite respuestas",
   "part.checkBody":
@@ -606,6 +608,9 @@ export default {
   "survey.remove": ({ id }) => `Quitar la pregunta ${id}`,
   "survey.removeButton": "Quitar",
   "survey.text": "Pregunta",
+  "survey.description": "Descripción (opcional)",
+  "survey.descriptionHint": ({ max }, { num }) =>
+    `Se muestra a los participantes bajo la pregunta. Hasta ${num(max)} caracteres; se conservan los saltos de línea.`,
   "survey.type": "Tipo de respuesta",
   "survey.optional": "Opcional: se puede dejar sin responder",
   "survey.err.text": ({ id }) => `Escribe la pregunta ${id}.`,
@@ -710,4 +715,16 @@ export default {
   "version.since": "Fijada desde",
   "version.from": "Actualizada desde",
   "version.unreadable": ({ err }) => `No se pudo leer la versión: ${err}`,
+
+  // La presencia del comité en la vista en directo (presence.js)
+  "presence.heading": "Comité",
+  "presence.online": ({ time }) => (time ? `conectado desde las ${time}` : "conectado"),
+  "presence.computing": ({ time }) => (time ? `calculando (conectado desde las ${time})` : "calculando"),
+  "presence.done": "hecho: firmó el resultado",
+  "presence.offline": ({ time }) => (time ? `desconectado desde las ${time}` : "aún no se ha conectado"),
+  "presence.missing": ({ time }) => (time ? `falta: desconectado desde las ${time}` : "falta: aún no se ha conectado"),
+  "presence.waitingSince": ({ name, time }) =>
+    `Esperando a ${name} desde las ${time}. El comité necesita a todos sus miembros conectados para calcular: pídele que vuelva a abrir su enlace de miembro en el navegador que guarda su clave.`,
+  "presence.waiting": ({ names }) =>
+    `Esperando a ${names}. El comité necesita a todos sus miembros conectados para calcular: pídeles que abran su enlace de miembro en el navegador que guarda su clave.`,
 };

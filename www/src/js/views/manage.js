@@ -12,6 +12,7 @@ import { num, when, clock } from "../format.js";
 import { memberFailure } from "../committee-wait.js";
 import { keepDraft } from "./create.js";
 import { qrDetails } from "../qr.js";
+import { presenceList } from "../presence.js";
 import { t } from "../i18n/index.js";
 
 // How often the session page asks the relay for the session's state.
@@ -183,6 +184,7 @@ function liveStatus(org, record, manifest, links, onClosed) {
   const single = record.singleUse ?? links.participants.length > 1;
   let last = null;
   let published = null;
+  let final = false;
   let closing = false;
   let closedHere = false;
   let polling = false;
@@ -273,6 +275,7 @@ function liveStatus(org, record, manifest, links, onClosed) {
             ]
           : null,
       ),
+      presenceList(manifest, last, published),
       !checking && single ? h("p", { class: "small muted" }, t("manage.linksNote")) : null,
       !checking && !single && last.state === "open" ? h("p", { class: "small muted" }, t("manage.openNote")) : null,
       problem ? h("p", { class: "notice warn", role: "status" }, problem) : null,
@@ -295,8 +298,11 @@ function liveStatus(org, record, manifest, links, onClosed) {
       // Closed by the deadline or from another browser: a circle-mode
       // committee starts then too.
       if (status.state === "closed" || status.state === "computing") onClosed?.();
-      if (status.state === "computing" || status.state === "done") {
-        published = published ?? (await org.result().catch(() => null));
+      // The result once t + 1 members signed it, and again when every
+      // member has published (the signers the committee view marks done).
+      if ((status.state === "computing" && !published) || (status.state === "done" && !final)) {
+        published = (await org.result().catch(() => null)) ?? published;
+        final = status.state === "done" && Boolean(published);
       }
       const rec = getSession(record.session);
       if (rec && rec.state !== (published ? "published" : status.state)) {
