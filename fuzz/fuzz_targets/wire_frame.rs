@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use sotto_wire::{
     Bundle, CloseMarker, CreateParams, Created, DeliveryKind, ErrorBody, Frame, Kind, MintRequest,
-    Results, SubmissionDelivery, TokenList, Welcome, decode_ref,
+    Presence, Results, SubmissionDelivery, TokenList, Welcome, decode_ref,
 };
 
 fn payloads(p: &[u8]) {
@@ -38,6 +38,9 @@ fn payloads(p: &[u8]) {
         assert_eq!(ErrorBody::decode(&x.encode()), Ok(x));
     }
     if let Ok(x) = Results::decode(p) {
+        assert_eq!(x.encode(), p);
+    }
+    if let Ok(x) = Presence::decode(p) {
         assert_eq!(x.encode(), p);
     }
 }

@@ -66,6 +66,7 @@ pub fn survey_schema() -> SurveySchema {
                     options: vec!["red".into(), "green".into(), "blue".into()],
                 },
                 optional: false,
+                description: None,
             },
             Question {
                 id: "age".into(),
@@ -77,6 +78,7 @@ pub fn survey_schema() -> SurveySchema {
                     buckets: vec![0, 180, 650],
                 },
                 optional: true,
+                description: None,
             },
             Question {
                 id: "pets".into(),
@@ -86,18 +88,21 @@ pub fn survey_schema() -> SurveySchema {
                     max_selections: Some(2),
                 },
                 optional: true,
+                description: None,
             },
             Question {
                 id: "happy".into(),
                 text: "Happy?".into(),
                 answer: AnswerKind::Yesno,
                 optional: false,
+                description: None,
             },
             Question {
                 id: "stars".into(),
                 text: "Rating?".into(),
                 answer: AnswerKind::Rating { scale: 5 },
                 optional: true,
+                description: None,
             },
         ],
         crosstabs: vec![("color".into(), "happy".into())],

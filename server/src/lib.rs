@@ -35,6 +35,7 @@ mod hub;
 mod limits;
 mod listener;
 mod metrics;
+mod presence;
 mod proxy;
 mod store;
 mod tls;
@@ -77,6 +78,8 @@ pub(crate) struct App {
     pub create_token: Option<[u8; 32]>,
     /// Reverse proxies whose forwarding headers name the client.
     pub proxies: proxy::TrustedProxies,
+    /// Which members are connected (in memory).
+    pub presence: presence::Presence,
 }
 
 impl App {
@@ -151,6 +154,7 @@ impl Relay {
             shutdown: shutdown_rx,
             create_token,
             proxies,
+            presence: presence::Presence::default(),
         });
         let static_dir = if config.no_static {
             None

@@ -144,3 +144,12 @@ export async function tableRows(page, caption) {
     .locator("tbody tr")
     .evaluateAll((rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent.trim())));
 }
+
+/** Gives `page` (another profile, e.g. a phone) the organizer records of `from`'s origin, so it can open the session page. */
+export async function copyOrganizer(from, page, origin) {
+  const saved = await from.evaluate(() => JSON.stringify({ ...localStorage }));
+  await page.goto(`${origin}/`);
+  await page.evaluate((s) => {
+    for (const [k, v] of Object.entries(JSON.parse(s))) localStorage.setItem(k, v);
+  }, saved);
+}

@@ -31,7 +31,7 @@ await runTest("languages", async ({ relay, context }) => {
   await voter.goto(`${relay.origin}/`);
   await voter.locator("#create-form").waitFor();
   await voter.getByLabel("Language").selectOption("es");
-  await voter.getByRole("link", { name: "Consola del comité" }).waitFor();
+  await voter.getByRole("link", { name: "Consola del comité", exact: true }).waitFor();
   assertEqual(await voter.evaluate(() => document.documentElement.lang), "es", "<html lang>");
   await voter.goto(link);
   await voter.getByRole("button", { name: "Cifrar y enviar" }).waitFor();

@@ -22,8 +22,21 @@ import { saveReceipt, answeredWith } from "./js/store.js";
 import { sessionOf, tokenOf } from "./js/link.js";
 import { toRelayLink } from "./js/relay-link.js";
 import { when } from "./js/format.js";
+import { loadLanguage, language, t } from "./js/i18n/index.js";
 
 const STYLES = new URL("./widget.css", import.meta.url).href;
+
+// The widget's language: the host page's (the `lang` of the element or its
+// nearest ancestor, usually `<html lang>`), else the browser's. One catalog
+// per page: the first widget shown picks it; `<html lang>` stays the host's.
+let languageReady = null;
+function widgetLanguage(element) {
+  const tag = element.closest("[lang]")?.getAttribute("lang") ?? "";
+  languageReady ??= loadLanguage({ preferred: tag.toLowerCase().split("-")[0], setDocument: false }).catch(() => {
+    /* the catalog did not load: English */
+  });
+  return languageReady;
+}
 
 class SottoForm extends HTMLElement {
   static observedAttributes = ["link"];
@@ -59,7 +72,10 @@ class SottoForm extends HTMLElement {
     const generation = ++this.#generation;
     const current = () => generation === this.#generation;
     const link = this.getAttribute("link") ?? "";
-    const status = h("div", { role: "status" }, h("p", {}, "Loading…"));
+    await widgetLanguage(this);
+    if (!current()) return;
+    this.#body.lang = language();
+    const status = h("div", { role: "status" }, h("p", {}, t("widget.loading")));
     replace(this.#body, status);
     let participant;
     try {
@@ -73,10 +89,10 @@ class SottoForm extends HTMLElement {
             status,
             errorNotice(err, {
               showDetail: false,
-              actions: [h("button", { type: "button", onclick: now }, "Try now")],
+              actions: [h("button", { type: "button", onclick: now }, t("retry.now"))],
             }),
           );
-          status.querySelector("p")?.append(` Retrying in ${seconds} s.`);
+          status.querySelector("p")?.append(t("widget.retrying", { seconds }));
         },
       );
     } catch (err) {
@@ -97,13 +113,13 @@ class SottoForm extends HTMLElement {
           h(
             "p",
             {},
-            h("strong", {}, "You already answered from this browser"),
-            ` (${when(previous.savedAt)}). Each browser answers once.`,
+            h("strong", {}, t("part.answeredTitle")),
+            t("widget.answeredWhen", { when: when(previous.savedAt) }),
           ),
           h(
             "button",
             { type: "button", onclick: () => downloadJson("sotto-receipt.json", previous) },
-            "Download that receipt",
+            t("part.downloadThatReceipt"),
           ),
         )
       : null;
@@ -115,23 +131,19 @@ class SottoForm extends HTMLElement {
       replace(
         this.#body,
         h("p", { class: "title", dir: "auto" }, title),
-        h(
-          "p",
-          { class: "notice" },
-          "This is a committee check: it takes no answers. There is nothing to fill in here.",
-        ),
+        h("p", { class: "notice" }, t("widget.check")),
       );
       return;
     }
     const message = h("p", { class: "validation", "aria-live": "polite" });
     const feedback = h("div");
-    const submit = h("button", { type: "submit", class: "primary" }, "Encrypt and submit");
+    const submit = h("button", { type: "submit", class: "primary" }, t("part.submit"));
     const schema = participant.schema();
     const check = () => {
       const v = participant.validate(form.read());
       const plain = v.valid ? null : explain(participant.kind, schema, v.message);
       message.className = `validation ${v.valid ? "ok" : "error"}`;
-      message.textContent = v.valid ? "Ready to submit." : plain.text;
+      message.textContent = v.valid ? t("part.ready") : plain.text;
       markQuestion(formEl, plain?.question);
       return v.valid;
     };
@@ -154,7 +166,7 @@ class SottoForm extends HTMLElement {
       }
       if (!check()) return;
       submit.disabled = true;
-      submit.textContent = "Encrypting and sending…";
+      submit.textContent = t("part.sending");
       try {
         const receipt = await retrying(() => participant.submit(form.read()));
         const saved = { sotto: "receipt", title, submittedAt: new Date().toISOString(), ...receipt };
@@ -164,16 +176,11 @@ class SottoForm extends HTMLElement {
           h(
             "div",
             { class: "notice ok", role: "status" },
-            h(
-              "p",
-              {},
-              h("strong", {}, "Your answer was sent."),
-              " It was encrypted in this page; nobody can see your individual answer.",
-            ),
+            h("p", {}, h("strong", {}, t("part.announceSent")), t("widget.sentBody")),
             h(
               "button",
               { type: "button", onclick: () => downloadJson(`sotto-receipt-${slug(title)}.json`, saved) },
-              "Download receipt",
+              t("part.downloadReceipt"),
             ),
           ),
         );
@@ -181,7 +188,7 @@ class SottoForm extends HTMLElement {
       } catch (err) {
         replace(feedback, errorNotice(err, { showDetail: false }));
         submit.disabled = ["already_submitted", "session_closed", "unauthorized"].includes(err?.code);
-        submit.textContent = "Encrypt and submit";
+        submit.textContent = t("part.submit");
         this.#emit("sotto-error", { code: err?.code ?? "internal", message: String(err?.message ?? err) });
       }
     });
@@ -193,13 +200,13 @@ class SottoForm extends HTMLElement {
       h(
         "details",
         { class: "privacy" },
-        h("summary", {}, "What leaves your browser"),
+        h("summary", {}, t("privacy.heading")),
         privacyPanel(participant, { headingLevel: "p" }),
       ),
       h(
         "p",
         { class: "powered" },
-        "Private by ",
+        t("widget.privateBy"),
         h("a", { href: new URL("./", STYLES).href, target: "_blank", rel: "noopener" }, "Sotto"),
       ),
     );

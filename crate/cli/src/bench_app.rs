@@ -340,6 +340,7 @@ fn survey_schema(questions: usize) -> SurveySchema {
                 text: format!("question {i}"),
                 answer: kinds(i),
                 optional: i % 4 == 3,
+                description: None,
             })
             .collect(),
         crosstabs: Vec::new(),

@@ -13,7 +13,8 @@ use std::future::Future;
 
 use sotto_wire::{
     Bundle, CreateParams, Created, DeliveryKind, ErrorBody, ErrorCode, FRAME_LIMIT, Frame, Header,
-    Kind, MintRequest, Results, SessionId, SessionState, Token, TokenList, Welcome, WireError,
+    Kind, MintRequest, Presence, Results, SessionId, SessionState, Token, TokenList, Welcome,
+    WireError,
 };
 
 /// Errors of [`RelayClient`].
@@ -292,6 +293,15 @@ impl<S: Socket> RelayClient<S> {
         let f = expect(self.request(h, &token.0).await?, Kind::Welcome)?;
         self.member = f.header.from;
         Ok(Welcome::decode(&f.payload)?)
+    }
+
+    /// Organizer or member: which members of the committee are connected
+    /// now (member 1 first), as the relay saw their connections open and
+    /// close.
+    pub async fn presence(&mut self) -> Result<Presence, ClientError> {
+        let h = self.header(Kind::GetPresence);
+        let f = expect(self.request(h, &[]).await?, Kind::Presence)?;
+        Ok(Presence::decode(&f.payload)?)
     }
 
     /// Organizer: registers the manifest blob (draft state only).

@@ -185,9 +185,13 @@ impl Organizer {
     }
 
     /// The session as the relay sees it now, for the organizer's live
-    /// view: `{ state, submissions }`, state one of `draft`, `open`,
-    /// `closed`, `computing` (members exchange messages), `done` (every
-    /// member published); `submissions` counts the answers stored.
+    /// view: `{ state, submissions, members }`, state one of `draft`,
+    /// `open`, `closed`, `computing` (members exchange messages), `done`
+    /// (every member published); `submissions` counts the answers stored;
+    /// `members` the committee's connections, member 1 first, each
+    /// `{ online, since }` (unix seconds of the last change, 0 if not seen
+    /// since the relay started), or `null` from a relay that does not
+    /// report presence.
     #[wasm_bindgen(unchecked_return_type = "Promise<SessionStatus>")]
     pub fn status(&self) -> js_sys::Promise {
         let (relay, session, token) = (self.relay.clone(), self.session, self.organizer.clone());
@@ -196,9 +200,14 @@ impl Organizer {
             let welcome = flows::status(&mut c, session, &token)
                 .await
                 .map_err(|e| flow_error(&e))?;
+            let members = c.presence().await.ok().map(|p| {
+                p.0.iter()
+                    .map(|m| json!({ "online": m.online, "since": m.since }))
+                    .collect::<Vec<_>>()
+            });
             let _ = c.close().await;
             let state = super::participant::state_name(welcome.state);
-            to_js(&json!({ "state": state, "submissions": welcome.head }))
+            to_js(&json!({ "state": state, "submissions": welcome.head, "members": members }))
         })
     }
 

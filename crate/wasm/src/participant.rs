@@ -94,13 +94,18 @@ impl Participant {
     }
 
     /// Asks the relay about this link before anything is filled in: a
-    /// Hello with the link's token. Resolves to `{state}` (`"open"`,
-    /// `"closed"`, `"computing"`, `"done"`, `"draft"`); rejects with
-    /// `unauthorized` when the relay does not know the token (a bad or
-    /// revoked link) and `relay_unreachable` when it cannot be reached.
-    /// The relay does not say whether a single-use link was used; that
-    /// shows at the submission (`already_submitted`).
-    #[wasm_bindgen(js_name = linkState, unchecked_return_type = "Promise<{ state: string }>")]
+    /// Hello with the link's token. Resolves to `{state, used, resubmit}`:
+    /// `state` `"open"`, `"closed"`, `"computing"`, `"done"` or `"draft"`;
+    /// `used` whether an answer is already stored with this single-use
+    /// link (false for an open link); `resubmit` whether the session lets
+    /// a single-use link answer again (the new answer replaces the old).
+    /// Rejects with `unauthorized` when the relay does not know the token
+    /// (a bad or revoked link) and `relay_unreachable` when it cannot be
+    /// reached.
+    #[wasm_bindgen(
+        js_name = linkState,
+        unchecked_return_type = "Promise<{ state: string, used: boolean, resubmit: boolean }>"
+    )]
     pub fn link_state(&self) -> js_sys::Promise {
         let invite = self.invite.clone();
         future_to_promise(async move {
@@ -111,7 +116,11 @@ impl Participant {
                 .await
                 .map_err(|e| client_error(&e))?;
             let _ = c.close().await;
-            to_js(&json!({ "state": state_name(welcome.state) }))
+            to_js(&json!({
+                "state": state_name(welcome.state),
+                "used": welcome.used,
+                "resubmit": welcome.allow_resubmit,
+            }))
         })
     }
 

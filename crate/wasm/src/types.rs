@@ -22,7 +22,7 @@ export type AnswerKind =
   | { type: "rating"; scale: number }
   | { type: "yesno" };
 /** A survey question. */
-export interface Question { id: string; text: string; answer: AnswerKind; optional?: boolean; }
+export interface Question { id: string; text: string; description?: string; answer: AnswerKind; optional?: boolean; }
 /** A survey schema. */
 export interface SurveySchema { questions: Question[]; crosstabs?: [string, string][]; }
 /** A budget schema: every participant splits `total` over the projects. */
@@ -56,7 +56,7 @@ export type SessionDraft = SessionKind & {
 /** The links of a session. Each carries a secret token: share each only with its holder. */
 export interface SessionLinks { members: string[]; participants: string[]; read: string; }
 /** The session as the relay sees it (`Organizer.status()`). */
-export interface SessionStatus { state: "draft" | "open" | "closed" | "computing" | "done" | "unknown"; submissions: number; }
+export interface SessionStatus { state: "draft" | "open" | "closed" | "computing" | "done" | "unknown"; submissions: number; members: { online: boolean; since: number }[] | null; }
 /** Proof that the relay stored a submission. */
 export interface Receipt { session: string; position: number; receipt: string; submissionId: string; manifestHash: string; }
 /** Local validation of an answer. */

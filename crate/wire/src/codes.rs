@@ -49,6 +49,9 @@ byte_enum! {
         GetManifest = 0x0A,
         /// Holder of the read token (payload): fetch published results.
         GetResults = 0x0B,
+        /// Organizer or member: which members are connected; reply
+        /// [`Kind::Presence`]. Empty payload.
+        GetPresence = 0x0C,
         /// Reply to Hello: payload [`Welcome`](super::Welcome).
         Welcome = 0x81,
         /// Reply to Create: `session` is the new id, payload [`Created`](super::Created).
@@ -65,6 +68,8 @@ byte_enum! {
         Results = 0x86,
         /// Reply to MintTokens: payload [`TokenList`](super::TokenList).
         Tokens = 0x87,
+        /// Reply to GetPresence: payload [`Presence`](super::Presence).
+        Presence = 0x88,
         /// A refused request or bad frame: payload [`ErrorBody`](super::ErrorBody), `id` echoed.
         Error = 0xFF,
     }

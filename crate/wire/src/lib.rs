@@ -30,6 +30,7 @@ mod codes;
 pub mod commitment;
 mod ids;
 pub mod payload;
+pub mod presence;
 mod reader;
 pub mod signed_manifest;
 
@@ -46,6 +47,7 @@ pub use payload::{
     Bundle, CloseMarker, CreateParams, Created, ErrorBody, MintRequest, Results,
     SubmissionDelivery, TokenList, Welcome,
 };
+pub use presence::{MemberPresence, Presence};
 pub use reader::Reader;
 #[doc(hidden)]
 pub use serde as __serde;

@@ -152,6 +152,10 @@ pub struct Welcome {
     pub members: u16,
     /// Whether single-use tokens may resubmit.
     pub allow_resubmit: bool,
+    /// A participant's single-use token: whether an answer is already
+    /// stored with it (the participant page says so before the form is
+    /// filled). Always false for other roles.
+    pub used: bool,
     /// Members: the highest sequence number in the mailbox now. The
     /// organizer: the number of submission positions assigned so far.
     pub head: u64,
@@ -160,11 +164,13 @@ pub struct Welcome {
 }
 
 impl Welcome {
-    /// `[role u8][state u8][members u16][flags u8][head u64][resume u64]`.
+    /// `[role u8][state u8][members u16][flags u8][head u64][resume u64]`;
+    /// flags: bit 0 `allow_resubmit`, bit 1 `used` (a relay without bit 1
+    /// reads as "not used").
     pub fn encode(&self) -> Vec<u8> {
         let mut out = vec![self.role as u8, self.state as u8];
         out.extend_from_slice(&self.members.to_be_bytes());
-        out.push(u8::from(self.allow_resubmit));
+        out.push(u8::from(self.allow_resubmit) | (u8::from(self.used) << 1));
         out.extend_from_slice(&self.head.to_be_bytes());
         out.extend_from_slice(&self.resume.to_be_bytes());
         out
@@ -176,7 +182,8 @@ impl Welcome {
         let role = Role::try_from(r.u8()?)?;
         let state = SessionState::try_from(r.u8()?)?;
         let members = r.u16()?;
-        let allow_resubmit = r.u8()? & 1 == 1;
+        let flags = r.u8()?;
+        let (allow_resubmit, used) = (flags & 1 == 1, flags & 2 == 2);
         let head = r.u64()?;
         let resume = r.u64()?;
         r.finish()?;
@@ -185,6 +192,7 @@ impl Welcome {
             state,
             members,
             allow_resubmit,
+            used,
             head,
             resume,
         })
@@ -456,10 +464,19 @@ mod tests {
             state: SessionState::Open,
             members: 5,
             allow_resubmit: false,
+            used: false,
             head: 10,
             resume: 4,
         };
         assert_eq!(Welcome::decode(&w.encode()).unwrap(), w);
+        let used = Welcome {
+            role: Role::Participant,
+            allow_resubmit: true,
+            used: true,
+            ..w
+        };
+        assert_eq!(used.encode()[4], 0b11, "flags: resubmit and used");
+        assert_eq!(Welcome::decode(&used.encode()).unwrap(), used);
         let m = MintRequest {
             mode: TokenMode::OpenLink,
             count: 1,

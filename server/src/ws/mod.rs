@@ -65,6 +65,8 @@ struct Auth {
     caller: Caller,
     role: Role,
     rate: u32,
+    /// The session's committee size n (from the Welcome).
+    members: u16,
 }
 
 struct Conn {
@@ -193,6 +195,12 @@ pub async fn serve(socket: WebSocket, addr: SocketAddr, app: Arc<App>, slot: Con
     if let Some(d) = conn.delivery.take() {
         d.abort();
     }
+    if let Some(a) = &conn.auth
+        && a.role == Role::Member
+    {
+        app.presence
+            .leave((a.caller.session, a.caller.member), unix_now());
+    }
     drop(conn);
     drop(out);
     let _ = writer.await;
@@ -203,6 +211,13 @@ pub async fn serve(socket: WebSocket, addr: SocketAddr, app: Arc<App>, slot: Con
 
 /// Whether a read failed on the listener's deadline (an I/O `TimedOut`
 /// somewhere in the error's chain).
+/// Seconds since the Unix epoch (presence times).
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 fn timed_out(e: &axum::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = source {

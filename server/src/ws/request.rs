@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use axum::extract::ws::Message;
 use sotto_wire::{
-    self, CreateParams, ErrorCode, Header, Kind, MintRequest, Role, SessionId, SessionState,
-    TokenList, WireError,
+    self, CreateParams, ErrorCode, Header, Kind, MintRequest, Presence, Role, SessionId,
+    SessionState, TokenList, WireError,
 };
 
 use super::{Action, Auth, Conn, binary, error_frame, reply};
@@ -249,10 +249,17 @@ impl Conn {
             token: digest,
             member,
         };
+        if welcome.role == Role::Member {
+            // Counted from the Hello to the connection's end (ws::serve).
+            self.app
+                .presence
+                .join((h.session, member), super::unix_now());
+        }
         self.auth = Some(Auth {
             caller,
             role: welcome.role,
             rate,
+            members: welcome.members,
         });
         Action::Nothing
     }
@@ -261,7 +268,7 @@ impl Conn {
         let Some(auth) = &self.auth else {
             return self.refuse(&h, ErrorCode::Unauthorized, "say hello with a token first");
         };
-        let (caller, role, rate) = (auth.caller, auth.role, auth.rate);
+        let (caller, role, rate, members) = (auth.caller, auth.role, auth.rate, auth.members);
         let session = caller.session;
         let forbidden = |s: &Self| s.refuse(&h, ErrorCode::Forbidden, "this token may not do that");
         match h.kind {
@@ -316,6 +323,11 @@ impl Conn {
                         bundle: payload.to_vec(),
                     },
                 )
+            }
+            Kind::GetPresence if !matches!(role, Role::Organizer | Role::Member) => forbidden(self),
+            Kind::GetPresence => {
+                let now = Presence(self.app.presence.of(session, members));
+                Action::Send(reply(&h, Kind::Presence, &now.encode()))
             }
             Kind::Send | Kind::AckMailbox | Kind::Publish if role != Role::Member => {
                 forbidden(self)

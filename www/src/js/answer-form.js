@@ -146,17 +146,33 @@ function numberQuestion(q, id) {
   const el = h(
     "div",
     { class: "field question", dataset: { question: q.id } },
-    h("label", { for: id }, q.text, q.optional ? h("span", { class: "hint" }, " (optional)") : null),
+    h("label", { for: id }, q.text, q.optional ? h("span", { class: "hint" }, t("form.optional")) : null),
     input,
     hintEl,
   );
   return { element: el, read: () => (input.value === "" ? undefined : Number(input.value)) };
 }
 
+/**
+ * The question's description (the organizer's words, line breaks kept)
+ * under its label or legend, and in the accessible description of its
+ * input or group before the hint.
+ */
+function described(q, part) {
+  if (!q.description) return part;
+  const desc = h("p", { class: "description question-description", id: uid("qdesc"), dir: "auto" }, q.description);
+  const el = part.element;
+  el.querySelector(":scope > legend, :scope > label")?.after(desc);
+  const target = el.tagName === "FIELDSET" ? el : el.querySelector("input");
+  const rest = target?.getAttribute("aria-describedby");
+  target?.setAttribute("aria-describedby", rest ? `${desc.id} ${rest}` : desc.id);
+  return part;
+}
+
 function surveyQuestion(q, prefix) {
   const id = `${prefix}-${q.id}`;
   const a = q.answer;
-  const legend = [q.text, q.optional ? h("span", { class: "hint" }, " (optional)") : null];
+  const legend = [q.text, q.optional ? h("span", { class: "hint" }, t("form.optional")) : null];
   const wrap = (el) => {
     el.classList.add("question");
     el.dataset.question = q.id;
@@ -229,7 +245,7 @@ function surveyQuestion(q, prefix) {
 }
 
 function surveyForm(schema, prefix) {
-  const parts = schema.questions.map((q) => ({ id: q.id, ...surveyQuestion(q, prefix) }));
+  const parts = schema.questions.map((q) => ({ id: q.id, ...described(q, surveyQuestion(q, prefix)) }));
   return {
     element: h(
       "div",

@@ -4,6 +4,7 @@
 // other file by integrity) and the release key it was pinned with.
 
 import { h, replace } from "./dom.js";
+import { t } from "./i18n/index.js";
 
 /** Whether this page is the built app (the unbuilt sources have no build.json and no pin). */
 function built() {
@@ -55,7 +56,7 @@ export async function appVersion() {
 export function versionPanel(footer) {
   if (!built() || !footer) return;
   const body = h("div", { class: "app-version-body" }, "…");
-  const panel = h("details", { class: "app-version" }, h("summary", {}, "This copy of Sotto"), body);
+  const panel = h("details", { class: "app-version" }, h("summary", {}, t("version.summary")), body);
   panel.addEventListener("toggle", async () => {
     if (!panel.open) return;
     try {
@@ -63,27 +64,21 @@ export function versionPanel(footer) {
       const row = (term, value) => (value ? [h("dt", {}, term), h("dd", {}, value)] : []);
       replace(
         body,
-        h(
-          "p",
-          {},
-          v.pinned
-            ? "Pinned on first use: this browser runs this version, and a later one only when it is signed by the same release key."
-            : "Not pinned yet (or this browser keeps no service workers here): the version the server names.",
-        ),
+        h("p", {}, v.pinned ? t("version.pinned") : t("version.notPinned")),
         h(
           "dl",
           {},
-          row("Version", v.version),
-          row("App hash (SHA-384 of index.html)", v.index && h("code", { "data-app-hash": "" }, v.index)),
-          row("Release key (Ed25519)", v.releaseKey && h("code", {}, v.releaseKey)),
-          row("Signed", v.signedAt),
-          row("Pinned since", v.pinnedAt),
-          row("Updated from", v.previousVersion && `${v.previousVersion} (${v.updatedAt})`),
+          row(t("version.version"), v.version),
+          row(t("version.hash"), v.index && h("code", { "data-app-hash": "" }, v.index)),
+          row(t("version.key"), v.releaseKey && h("code", {}, v.releaseKey)),
+          row(t("version.signed"), v.signedAt),
+          row(t("version.since"), v.pinnedAt),
+          row(t("version.from"), v.previousVersion && `${v.previousVersion} (${v.updatedAt})`),
         ),
       );
       body.dataset.pinned = String(v.pinned);
     } catch (err) {
-      replace(body, h("p", {}, `The version could not be read: ${err}`));
+      replace(body, h("p", {}, t("version.unreadable", { err: String(err) })));
     }
   });
   footer.append(panel);

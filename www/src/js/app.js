@@ -94,10 +94,10 @@ loadLanguage()
   })
   .then(() => {
     shell();
+    versionPanel(document.querySelector(".site-footer"));
     return route();
   })
   // Pin this version on first use (www/src/sw.js) once the first page is
   // shown: the worker's install fetches do not compete with the page's own
   // on a slow link. The footer panel shows what runs.
   .finally(startPinning);
-versionPanel(document.querySelector(".site-footer"));

@@ -5,13 +5,14 @@
 // viewBox, so the charts scale to any screen width.
 
 import { svg, h } from "./dom.js";
+import { t, locale } from "./i18n/index.js";
 
 const WIDTH = 480;
 
-/** A number for people: at most two decimals, locale digit grouping. */
+/** A number for people: at most two decimals, digit grouping of the language shown. */
 export function fmt(value) {
   if (typeof value !== "number" || !Number.isFinite(value)) return String(value ?? "");
-  return value.toLocaleString(undefined, { maximumFractionDigits: 2 });
+  return value.toLocaleString(locale(), { maximumFractionDigits: 2 });
 }
 
 function clip(text, max = 48) {
@@ -147,19 +148,27 @@ export function quartileChart({ min: scaleMin, max: scaleMax, quartiles, mean },
     svg(
       "rect",
       { x: x(q1), y: 22, width: Math.max(2, x(q3) - x(q1)), height: 32, class: "box" },
-      svg("title", {}, `Middle half: ${fmt(q1)} to ${fmt(q3)}`),
+      svg("title", {}, t("chart.middleHalf", { q1: fmt(q1), q3: fmt(q3) })),
     ),
     svg(
       "line",
       { x1: x(median), x2: x(median), y1: 16, y2: 60, class: "median" },
-      svg("title", {}, `Median ${fmt(median)}`),
+      svg("title", {}, t("chart.medianTitle", { median: fmt(median) })),
     ),
-    svg("text", { x: x(median), y: 12, "text-anchor": "middle", class: "value" }, `median ${fmt(median)}`),
+    svg(
+      "text",
+      { x: x(median), y: 12, "text-anchor": "middle", class: "value" },
+      t("chart.medianMark", { median: fmt(median) }),
+    ),
   );
   if (typeof mean === "number") {
     const m = x(mean);
     root.append(
-      svg("path", { d: `M${m} 31 l7 7 l-7 7 l-7 -7 z`, class: "mean" }, svg("title", {}, `Mean ${fmt(mean)}`)),
+      svg(
+        "path",
+        { d: `M${m} 31 l7 7 l-7 7 l-7 -7 z`, class: "mean" },
+        svg("title", {}, t("chart.meanTitle", { mean: fmt(mean) })),
+      ),
     );
   }
   return root;

@@ -7,6 +7,7 @@
 import { h } from "./dom.js";
 import { errorNotice } from "./errors.js";
 import { clock } from "./format.js";
+import { t, language } from "./i18n/index.js";
 
 /** The committee entries (`{index, name}`) named as missing in a member's error message. */
 export function missingMembers(message, committee) {
@@ -16,13 +17,13 @@ export function missingMembers(message, committee) {
     .split(",")
     .map((s) => Number(s.trim()))
     .filter(Number.isInteger);
-  return wanted.map((i) => committee.find((c) => c.index === i) ?? { index: i, name: `Member ${i}` });
+  return wanted.map((i) => committee.find((c) => c.index === i) ?? { index: i, name: t("member.n", { i }) });
 }
 
 /** "Grace (member 2) and Alan (member 3)". */
 export function nameList(members) {
-  const names = members.map((m) => `${m.name} (member ${m.index})`);
-  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  const names = members.map((m) => t("wait.named", { name: m.name, index: m.index }));
+  return new Intl.ListFormat(language(), { type: "conjunction" }).format(names);
 }
 
 /**
@@ -36,15 +37,9 @@ export function memberFailure(err, committee) {
   return h(
     "div",
     { class: "notice error", role: "alert", dataset: { code: "member_missing" }, id: "member-missing" },
-    h("h2", {}, `Waiting for ${nameList(missing)}`),
-    h(
-      "p",
-      {},
-      `Nothing arrived from ${missing.length === 1 ? "this member" : "these members"} for two minutes after the session closed (noticed at ${clock()}). ` +
-        "They may have closed their page or lost their connection. Ask them to open their member link again in the browser that holds their key, then press “Join again” here: " +
-        "the computation continues from where it stopped.",
-    ),
-    h("p", { class: "small muted" }, `Details: ${err.message}`),
+    h("h2", {}, t("wait.waitingFor", { names: nameList(missing) })),
+    h("p", {}, t("wait.missingBody", { n: missing.length, time: clock() })),
+    h("p", { class: "small muted" }, t("err.details", { detail: err.message })),
   );
 }
 
@@ -55,22 +50,15 @@ export function memberFailure(err, committee) {
  */
 function deviationNotice(err, committee) {
   const named = (Array.isArray(err.culprits) ? err.culprits : []).map(
-    (i) => committee.find((c) => c.index === i) ?? { index: i, name: `Member ${i}` },
+    (i) => committee.find((c) => c.index === i) ?? { index: i, name: t("member.n", { i }) },
   );
-  const who = named.length
-    ? `${nameList(named)} sent values that fail the protocol's checks.`
-    : "A member sent values that fail the protocol's checks; with this committee size it cannot be told which one.";
+  const who = named.length ? t("wait.sentBad", { names: nameList(named) }) : t("wait.someoneBad");
   return h(
     "div",
     { class: "notice error", role: "alert", dataset: { code: "member_deviated" }, id: "member-deviated" },
-    h("h2", {}, named.length ? `${nameList(named)} broke the protocol` : "A committee member broke the protocol"),
-    h(
-      "p",
-      {},
-      `${who} The computation stopped and nothing was published, so no wrong result can appear. ` +
-        "The organizer can replace that member and run the count again.",
-    ),
-    h("p", { class: "small muted" }, `Details: ${err.message}`),
+    h("h2", {}, named.length ? t("wait.broke", { names: nameList(named) }) : t("err.member_deviated.title")),
+    h("p", {}, `${who} ${t("wait.stopped")}`),
+    h("p", { class: "small muted" }, t("err.details", { detail: err.message })),
   );
 }
 
@@ -85,11 +73,8 @@ export function computingClock({ slowAfter = 20 } = {}) {
   let since = 0;
   const tick = () => {
     const s = Math.round((Date.now() - since) / 1000);
-    element.textContent =
-      s < slowAfter
-        ? `Computing since ${clock(new Date(since))}.`
-        : `Still computing since ${clock(new Date(since))} (${s} s). Usually this takes seconds: a committee member may have closed their page. ` +
-          "Every member must keep their page open until the result is published; if one is missing, the others name them after two minutes.";
+    const time = clock(new Date(since));
+    element.textContent = s < slowAfter ? t("wait.since", { time }) : t("wait.slow", { time, s });
     element.className = s < slowAfter ? "small muted" : "notice warn";
   };
   return {

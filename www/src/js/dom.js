@@ -2,6 +2,9 @@
 // session titles or option labels as markup), and announce changes to
 // screen readers.
 
+// The catalog reads `h` only when called, so the two modules can import each other.
+import { t } from "./i18n/index.js";
+
 const PROPS = new Set(["value", "checked", "selected", "indeterminate"]);
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -78,14 +81,14 @@ export function field(labelText, control, hint) {
 }
 
 /** A button that copies `text()` to the clipboard, with feedback. */
-export function copyButton(text, label = "Copy") {
+export function copyButton(text, label = t("dom.copy")) {
   const button = h("button", { type: "button", class: "small" }, label);
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(text());
-      button.textContent = "Copied";
+      button.textContent = t("dom.copied");
     } catch {
-      button.textContent = "Select and copy by hand";
+      button.textContent = t("dom.copyByHand");
     }
     announce(button.textContent);
     setTimeout(() => {

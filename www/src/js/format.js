@@ -1,6 +1,6 @@
-// Numbers, counts and times as people read them: thousands separators and
-// dates in the browser's locale (Intl), the local time zone written out,
-// and "1 answer" / "2 answers".
+// Numbers and times as people read them: thousands separators and dates
+// in the language shown (Intl), the local time zone written out. Plurals
+// are in the catalogs (js/i18n).
 
 import { locale } from "./i18n/index.js";
 
@@ -22,6 +22,7 @@ function formats() {
         timeZoneName: "short",
       }),
       times: new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" }),
+      minutes: new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" }),
     };
   return made;
 }
@@ -29,11 +30,6 @@ function formats() {
 /** `1234567.5` → "1,234,567.5" (in the browser's locale). */
 export function num(n) {
   return typeof n === "number" && Number.isFinite(n) ? formats().numbers.format(n) : String(n);
-}
-
-/** `count(1, "answer")` → "1 answer"; `count(3, "answer")` → "3 answers". */
-export function count(n, one, many = `${one}s`) {
-  return `${num(n)} ${n === 1 ? one : many}`;
 }
 
 /** A date and time with the local time zone, from a `Date`, milliseconds or unix seconds (`{seconds: true}`). */
@@ -45,4 +41,9 @@ export function when(value, { seconds = false } = {}) {
 /** A time of day, e.g. "14:02:07", for "updated at" lines. */
 export function clock(value = new Date()) {
   return formats().times.format(value);
+}
+
+/** A time of day to the minute from unix seconds, e.g. "14:02", for "since" lines. */
+export function hm(seconds) {
+  return formats().minutes.format(new Date(seconds * 1000));
 }

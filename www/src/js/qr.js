@@ -5,6 +5,7 @@
 
 import encodeQR from "qr";
 import { h, svg } from "./dom.js";
+import { t } from "./i18n/index.js";
 
 /** The link as a QR code: an SVG image labelled with what it is for. */
 export function qrSvg(text, label) {
@@ -35,7 +36,7 @@ export function qrSvg(text, label) {
 
 /** A "QR code" disclosure that draws the code of `text` when first opened. */
 export function qrDetails(text, label) {
-  const details = h("details", { class: "qr-box" }, h("summary", {}, "QR code"));
+  const details = h("details", { class: "qr-box" }, h("summary", {}, t("qr.summary")));
   details.addEventListener("toggle", () => {
     if (details.open && !details.querySelector("svg")) details.append(qrSvg(text, label));
   });

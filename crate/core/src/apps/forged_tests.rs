@@ -121,6 +121,7 @@ fn survey_schema() -> SurveySchema {
         text: id.into(),
         answer,
         optional,
+        description: None,
     };
     SurveySchema {
         questions: vec![

@@ -26,6 +26,11 @@ const MAX_NAME_CHARS: usize = 64;
 const MAX_TITLE_CHARS: usize = 200;
 /// Longest [`Manifest::description`], in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+/// Longest description of one survey question
+/// ([`Question::description`](crate::apps::survey::Question::description)),
+/// in characters: a line or two under the question, not a second session
+/// description.
+pub const MAX_QUESTION_DESCRIPTION_CHARS: usize = 500;
 const MAX_URL_LEN: usize = 2048;
 
 /// A session manifest. Field order is the canonical order.
@@ -236,17 +241,19 @@ fn check_text(field: &'static str, s: &str, max_chars: usize) -> Result<(), Sess
     Ok(())
 }
 
-/// A description: like a title (not blank, no surrounding whitespace, no
-/// control characters) but line breaks are allowed.
-fn check_description(s: &str) -> Result<(), SessionError> {
-    let invalid = |reason: &'static str| {
-        Err(SessionError::InvalidManifest {
-            field: "description",
-            reason,
-        })
-    };
-    if s.chars().count() > MAX_DESCRIPTION_CHARS {
-        return invalid("is too long (at most 2000 characters)");
+/// A description (of the session, `field` "description", or of a survey
+/// question, "questions.description"): like a title (not blank, no
+/// surrounding whitespace, no control characters) but line breaks are
+/// allowed; `too_long` names the limit.
+fn check_description(
+    field: &'static str,
+    s: &str,
+    max_chars: usize,
+    too_long: &'static str,
+) -> Result<(), SessionError> {
+    let invalid = |reason: &'static str| Err(SessionError::InvalidManifest { field, reason });
+    if s.chars().count() > max_chars {
+        return invalid(too_long);
     }
     if s.chars().any(|c| c.is_control() && c != '\n') {
         return invalid("must not contain control characters other than line breaks");
@@ -288,7 +295,26 @@ impl Manifest {
         }
         check_text("title", &self.title, MAX_TITLE_CHARS)?;
         if let Some(d) = &self.description {
-            check_description(d)?;
+            check_description(
+                "description",
+                d,
+                MAX_DESCRIPTION_CHARS,
+                "is too long (at most 2000 characters)",
+            )?;
+        }
+        if let SessionKind::Survey(survey) = &self.kind {
+            for d in survey
+                .questions
+                .iter()
+                .filter_map(|q| q.description.as_ref())
+            {
+                check_description(
+                    "questions.description",
+                    d,
+                    MAX_QUESTION_DESCRIPTION_CHARS,
+                    "is too long (at most 500 characters per question)",
+                )?;
+            }
         }
         if let SessionKind::Vote(vote) = &self.kind {
             for opt in &vote.options {

@@ -379,12 +379,44 @@ fn survey_and_budget_manifests_are_canonical_and_validated() {
                 buckets: vec![18, 50],
             },
             optional: false,
+            description: None,
         }],
         crosstabs: vec![],
     });
     m.validate().unwrap();
     let bytes = m.to_canonical_bytes().unwrap();
     assert_eq!(Manifest::from_canonical_bytes(&bytes).unwrap(), m);
+    // Without a description the question's encoding has no such key (the
+    // hashes of earlier manifests stay); with one it round-trips, and the
+    // same rules as the session's description apply, at 500 characters.
+    assert!(!String::from_utf8_lossy(&bytes).contains("description"));
+    let describe = |m: &Manifest, d: &str| {
+        let mut m = m.clone();
+        let SessionKind::Survey(s) = &mut m.kind else {
+            panic!("a survey")
+        };
+        s.questions[0].description = Some(d.into());
+        m
+    };
+    let described = describe(&m, "In whole years.\nAsked once.");
+    described.validate().unwrap();
+    let bytes = described.to_canonical_bytes().unwrap();
+    assert_eq!(Manifest::from_canonical_bytes(&bytes).unwrap(), described);
+    describe(&m, &"x".repeat(super::MAX_QUESTION_DESCRIPTION_CHARS))
+        .validate()
+        .unwrap();
+    for bad in [
+        "x".repeat(super::MAX_QUESTION_DESCRIPTION_CHARS + 1),
+        "tab\there".into(),
+        " ".into(),
+        "padded ".into(),
+    ] {
+        assert_eq!(
+            invalid_field(&describe(&m, &bad)),
+            "questions.description",
+            "{bad:?}"
+        );
+    }
     assert_eq!(m.computation().len(), 2 + 2 * 7);
     m.policy.min_cell = Some(3);
     let bytes = m.to_canonical_bytes().unwrap();

@@ -81,6 +81,25 @@ impl Writer {
         Ok(Some((session, role, member, rate)))
     }
 
+    /// Whether a submission is stored with the single-use token `digest`
+    /// (written, or pending in this batch).
+    fn token_used(&mut self, session: SessionId, digest: &[u8; 32]) -> Res<bool> {
+        let key = (session, *digest);
+        if self.pending.latest.contains_key(&key) {
+            return Ok(true);
+        }
+        if self.pending.known_latest.contains(&key) {
+            return Ok(false);
+        }
+        Ok(!self
+            .db
+            .query(
+                "SELECT position FROM submissions WHERE session = $1 AND token = $2 LIMIT 1",
+                &[sid(&session), Arg::Bytes(&digest[..])],
+            )?
+            .is_empty())
+    }
+
     pub(super) fn hello(
         &mut self,
         session: SessionId,
@@ -99,7 +118,7 @@ impl Writer {
         let meta = self.meta(session)?;
         let role = Role::try_from(role).map_err(|_| DbError::Corrupt("token role"))?;
         let (mut head, mut from, mut watch) = (0, 0, None);
-        let mut resume_at = 0;
+        let (mut resume_at, mut used) = (0, false);
         if role == Role::Member {
             let c = self.cursor((session, member))?;
             head = c.head;
@@ -109,12 +128,17 @@ impl Writer {
         } else if role == Role::Organizer {
             // The organizer's live view: how many answers are stored.
             head = meta.next_sub;
+        } else if role == Role::Participant {
+            // A single-use link already answered with: the page says so
+            // before the form is filled.
+            used = self.token_used(session, digest)?;
         }
         let welcome = Welcome {
             role,
             state: meta.state,
             members: meta.members,
             allow_resubmit: meta.resubmit,
+            used,
             head,
             resume: resume_at,
         };

@@ -2,16 +2,17 @@
 
 import { h, field } from "../dom.js";
 import { lines, intOf } from "./inputs.js";
+import { t } from "../i18n/index.js";
 
 export function budgetBuilder() {
   const total = h("input", { type: "number", min: 1, step: 1, value: "100", id: "budget-total" });
-  const projects = h("textarea", { rows: 4, id: "budget-projects" }, "park\nlibrary\npool");
+  const projects = h("textarea", { rows: 4, id: "budget-projects" }, t("budget.sampleProjects").split(",").join("\n"));
   return {
     element: h(
       "div",
       { class: "stack" },
-      field("Total each participant splits", total, "A whole number, e.g. 100 for percentages or the budget in euros."),
-      field("Projects, one per line", projects),
+      field(t("budget.total"), total, t("budget.totalHint")),
+      field(t("budget.projects"), projects),
     ),
     load: (schema) => {
       total.value = String(schema.total);
@@ -19,13 +20,12 @@ export function budgetBuilder() {
     },
     errors: () => {
       const out = [];
-      const t = Number(total.value);
-      if (total.value.trim() === "" || !Number.isInteger(t) || t < 1)
-        out.push([total, "Enter the total as a whole number of at least 1."]);
+      const sum = Number(total.value);
+      if (total.value.trim() === "" || !Number.isInteger(sum) || sum < 1) out.push([total, t("budget.err.total")]);
       const list = lines(projects);
-      if (list.length < 2) out.push([projects, "A budget needs at least two projects to split between."]);
-      if (new Set(list).size !== list.length) out.push([projects, "Each project must be listed once."]);
-      if (list.some((p) => [...p].length > 64)) out.push([projects, "Project names are at most 64 characters."]);
+      if (list.length < 2) out.push([projects, t("budget.err.two")]);
+      if (new Set(list).size !== list.length) out.push([projects, t("budget.err.twice")]);
+      if (list.some((p) => [...p].length > 64)) out.push([projects, t("budget.err.long")]);
       return out;
     },
     read: () => ({ total: intOf(total, 100), projects: lines(projects) }),

@@ -2,6 +2,7 @@
 
 import { h, field } from "../dom.js";
 import { intOf } from "./inputs.js";
+import { t } from "../i18n/index.js";
 
 export function checkBuilder() {
   const comparisons = h("input", {
@@ -17,18 +18,9 @@ export function checkBuilder() {
     element: h(
       "div",
       { class: "stack" },
-      h(
-        "p",
-        {},
-        "The session takes no answers. Close it once every member has joined: the committee then works out a known answer " +
-          "with secret comparisons, exactly as it would on real answers, and the results page says whether it got it right.",
-      ),
-      field(
-        "Secret comparisons",
-        comparisons,
-        "From 1 to 100,000. More takes longer and shows how fast the committee is.",
-      ),
-      field("Bits per compared value", bits, "From 1 to 64. Wider values take longer."),
+      h("p", {}, t("checkb.body")),
+      field(t("check.comparisons"), comparisons, t("checkb.comparisonsHint")),
+      field(t("check.bits"), bits, t("checkb.bitsHint")),
     ),
     load: (spec) => {
       comparisons.value = String(spec.comparisons);
@@ -38,9 +30,8 @@ export function checkBuilder() {
       const out = [];
       const c = Number(comparisons.value);
       const b = Number(bits.value);
-      if (!Number.isInteger(c) || c < 1 || c > 100000)
-        out.push([comparisons, "Enter a whole number from 1 to 100,000."]);
-      if (!Number.isInteger(b) || b < 1 || b > 64) out.push([bits, "Enter a whole number from 1 to 64."]);
+      if (!Number.isInteger(c) || c < 1 || c > 100000) out.push([comparisons, t("checkb.err.comparisons")]);
+      if (!Number.isInteger(b) || b < 1 || b > 64) out.push([bits, t("checkb.err.bits")]);
       return out;
     },
     read: () => ({ comparisons: intOf(comparisons, 1000), bits: intOf(bits, 32) }),

@@ -3,7 +3,7 @@
 // browser makes every member key for a demo. Plus the privacy threshold.
 
 import { h, field, announce, uid, markField } from "../dom.js";
-import { count as countOf } from "../format.js";
+import { t } from "../i18n/index.js";
 import { fingerprintOf, isKeyHex } from "../fingerprint.js";
 import { intOf, select, showIf } from "./inputs.js";
 
@@ -13,26 +13,20 @@ async function parseMembers(text) {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new Error(
-      "This is not JSON. Paste exactly what the member's console shows under “Public keys for the organizer”.",
-    );
+    throw new Error(t("committee.notJson"));
   }
   const list = Array.isArray(value) ? value : [value];
   const out = [];
   for (const m of list) {
-    if (!m || typeof m.name !== "string" || !m.name.trim()) throw new Error("Each member needs a name.");
-    if (!isKeyHex(m.x25519) || !isKeyHex(m.ed25519))
-      throw new Error(`The keys of “${m.name}” are not 64 hexadecimal digits each.`);
+    if (!m || typeof m.name !== "string" || !m.name.trim()) throw new Error(t("committee.needName"));
+    if (!isKeyHex(m.x25519) || !isKeyHex(m.ed25519)) throw new Error(t("committee.badKeys", { name: m.name }));
     const fp = await fingerprintOf(m.x25519, m.ed25519);
-    if (fp && m.fingerprint && fp !== m.fingerprint)
-      throw new Error(
-        `The fingerprint given for “${m.name}” does not match its keys. Ask them to copy their keys again.`,
-      );
+    if (fp && m.fingerprint && fp !== m.fingerprint) throw new Error(t("committee.badFingerprint", { name: m.name }));
     out.push({
       name: m.name.trim(),
       x25519: m.x25519.toLowerCase(),
       ed25519: m.ed25519.toLowerCase(),
-      fingerprint: fp ?? m.fingerprint ?? "(not checked)",
+      fingerprint: fp ?? m.fingerprint ?? t("committee.notChecked"),
     });
   }
   return out;
@@ -44,16 +38,12 @@ async function parseMembers(text) {
  * n − (2t + 1) may be offline, and any t may cheat or collude without
  * learning anything or changing the result unnoticed.
  */
-export function tradeOff(n, t) {
-  const offline = n - (2 * t + 1);
-  const off = offline <= 0 ? "none may be offline" : `any ${offline} may be offline`;
-  if (t === 0)
-    return `${countOf(n, "member")}, t = 0: ${off}, but a single member can read every answer; the result needs 1 signature.`;
-  const cheat = t === 1 ? "any 1 may cheat or collude with others" : `any ${t} may cheat or collude together`;
-  return (
-    `${countOf(n, "member")}, t = ${t}: ${off}, ${cheat} without learning any answer or changing the result unnoticed. ` +
-    `The committee finishes while ${2 * t + 1} are online; the result needs ${countOf(t + 1, "signature")}.`
-  );
+export function tradeOff(n, threshold) {
+  return t(threshold === 0 ? "committee.tradeOff0" : "committee.tradeOff", {
+    n,
+    t: threshold,
+    offline: Math.max(0, n - (2 * threshold + 1)),
+  });
 }
 
 export function committeeSetup() {
@@ -91,7 +81,7 @@ export function committeeSetup() {
             {
               type: "button",
               class: "small danger",
-              "aria-label": `Remove ${m.name}`,
+              "aria-label": t("committee.remove", { name: m.name }),
               onclick: () => {
                 members.splice(i, 1);
                 renderCards();
@@ -99,30 +89,29 @@ export function committeeSetup() {
                 changed();
               },
             },
-            "Remove",
+            t("survey.removeButton"),
           ),
         ),
       ),
     );
-    if (!members.length) cards.append(h("p", { class: "muted" }, "No members yet."));
+    if (!members.length) cards.append(h("p", { class: "muted" }, t("committee.none")));
   };
-  const addButton = h("button", { type: "button", id: "add-member" }, "Add member");
+  const addButton = h("button", { type: "button", id: "add-member" }, t("committee.add"));
   addButton.addEventListener("click", async () => {
     pasteError.textContent = "";
     paste.removeAttribute("aria-invalid");
     try {
       const parsed = await parseMembers(paste.value);
       for (const m of parsed) {
-        if (members.some((x) => x.name === m.name)) throw new Error(`There is already a member named “${m.name}”.`);
-        if (members.some((x) => x.x25519 === m.x25519))
-          throw new Error(`The keys of “${m.name}” are already in the committee.`);
+        if (members.some((x) => x.name === m.name)) throw new Error(t("committee.dupName", { name: m.name }));
+        if (members.some((x) => x.x25519 === m.x25519)) throw new Error(t("committee.dupKeys", { name: m.name }));
       }
       members.push(...parsed);
       paste.value = "";
       renderCards();
       syncThreshold();
       changed();
-      announce(`${parsed.map((m) => m.name).join(", ")} added to the committee.`);
+      announce(t("committee.added", { names: parsed.map((m) => m.name).join(", ") }));
     } catch (err) {
       pasteError.textContent = err.message;
       paste.setAttribute("aria-invalid", "true");
@@ -134,11 +123,11 @@ export function committeeSetup() {
     h(
       "p",
       {},
-      "Each member opens the ",
-      h("a", { href: "#console", target: "_blank" }, "committee console"),
-      ", makes a key and sends you its public keys. Check each fingerprint with the member by phone or in person.",
+      t("committee.pasteBefore"),
+      h("a", { href: "#console", target: "_blank" }, t("committee.consoleLink")),
+      t("committee.pasteAfter"),
     ),
-    field("A member's public keys (JSON)", paste, "You can also paste a JSON array of several members."),
+    field(t("committee.paste"), paste, t("committee.pasteHint")),
     pasteError,
     h("div", { class: "button-row" }, addButton),
     cards,
@@ -149,17 +138,8 @@ export function committeeSetup() {
   const circleBox = h(
     "div",
     { class: "stack" },
-    h(
-      "div",
-      { class: "notice warn" },
-      h(
-        "p",
-        {},
-        h("strong", {}, "For trying Sotto out only. "),
-        "This browser makes and keeps every member's key, so it could decrypt every answer. In a real session each member keeps their own key on their own device.",
-      ),
-    ),
-    field("Number of members", circleCount, "From 1 to 31. Three is the smallest committee with privacy (t = 1)."),
+    h("div", { class: "notice warn" }, h("p", {}, h("strong", {}, t("committee.tryOnly")), t("committee.tryOnlyBody"))),
+    field(t("committee.count"), circleCount, t("committee.countHint")),
   );
 
   // Threshold
@@ -173,11 +153,10 @@ export function committeeSetup() {
     const keep = Math.min(intOf(threshold, maxT), maxT);
     const wasDefault = threshold.dataset.touched !== "1";
     threshold.replaceChildren(
-      ...Array.from({ length: maxT + 1 }, (_, t) => h("option", { value: String(t) }, String(t))),
+      ...Array.from({ length: maxT + 1 }, (_, k) => h("option", { value: String(k) }, String(k))),
     );
     threshold.value = String(wasDefault ? maxT : keep);
-    const t = Number(threshold.value);
-    thresholdHint.textContent = n ? tradeOff(n, t) : "Add members to choose the threshold.";
+    thresholdHint.textContent = n ? tradeOff(n, Number(threshold.value)) : t("committee.addFirst");
   }
   threshold.addEventListener("change", () => {
     threshold.dataset.touched = "1";
@@ -197,21 +176,17 @@ export function committeeSetup() {
     h(
       "fieldset",
       {},
-      h("legend", {}, "Who holds the keys"),
+      h("legend", {}, t("committee.who")),
       h(
         "div",
         { class: "choices" },
-        h("label", { class: "choice" }, pasteMode, "Committee members send me their public keys"),
-        h("label", { class: "choice" }, circleMode, "Circle mode: this browser makes all member keys (demo)"),
+        h("label", { class: "choice" }, pasteMode, t("committee.pasteMode")),
+        h("label", { class: "choice" }, circleMode, t("committee.circleMode")),
       ),
     ),
     pasteBox,
     circleBox,
-    field(
-      "Privacy threshold t",
-      threshold,
-      "A choice between privacy and dropouts. Any t members may cheat or collude without learning any answer or changing the result unnoticed; the committee finishes while 2t + 1 members are online. So with n members, t is at most (n − 1) / 2, and raising t by one lets two fewer members be offline.",
-    ),
+    field(t("committee.threshold"), threshold, t("committee.thresholdHint")),
     thresholdHint,
   );
   renderCards();
@@ -222,31 +197,16 @@ export function committeeSetup() {
     /** `[control, message]` for settings that cannot be used. */
     errors: () => {
       const n = count();
-      const t = Number(threshold.value);
-      if (n >= 1 && n < 2 * t + 1)
-        return [
-          [
-            threshold,
-            `With t = ${t} the committee needs at least ${2 * t + 1} members (2t + 1) to finish; it has ${n}. Choose a smaller t or add members.`,
-          ],
-        ];
+      const k = Number(threshold.value);
+      if (n >= 1 && n < 2 * k + 1) return [[threshold, t("committee.err.tooFew", { t: k, n })]];
       if (circleMode.checked) {
-        const k = Number(circleCount.value);
-        return Number.isInteger(k) && k >= 1 && k <= 31
-          ? []
-          : [[circleCount, "Enter a whole number of members from 1 to 31."]];
+        const c = Number(circleCount.value);
+        return Number.isInteger(c) && c >= 1 && c <= 31 ? [] : [[circleCount, t("committee.err.count")]];
       }
-      return members.length
-        ? []
-        : [
-            [
-              paste,
-              "Add at least one committee member: paste the public keys from their console, then press Add member. Or choose circle mode to try Sotto alone.",
-            ],
-          ];
+      return members.length ? [] : [[paste, t("committee.err.none")]];
     },
     /** Fills the committee from a manifest's (duplicating a session): the same members, or circle mode with as many. */
-    load: async ({ members: list, threshold: t, circle }) => {
+    load: async ({ members: list, threshold: k, circle }) => {
       if (circle) {
         circleMode.checked = true;
         circleCount.value = String(list.length);
@@ -255,7 +215,7 @@ export function committeeSetup() {
         renderCards();
       }
       syncMode();
-      threshold.value = String(t);
+      threshold.value = String(k);
       threshold.dataset.touched = "1";
       syncThreshold();
     },
@@ -263,13 +223,7 @@ export function committeeSetup() {
     warn: () => {
       const n = count();
       if (n >= 1 && Number(threshold.value) === 0) {
-        markField(
-          threshold,
-          n === 1
-            ? "One member gives no privacy at all: that member can read every answer. Use at least three members (t = 1) for a real session."
-            : "With t = 0 a single member can read every answer. Use at least three members so that t can be 1 or more.",
-          "warn",
-        );
+        markField(threshold, t(n === 1 ? "committee.warn1" : "committee.warn0"), "warn");
       }
     },
     read: () => ({

@@ -4,14 +4,12 @@
 
 import { h, field, announce } from "../dom.js";
 import { lines, intOf, numberOf, select, showIf } from "./inputs.js";
+import { t } from "../i18n/index.js";
 
-const TYPES = [
-  ["number", "Number"],
-  ["choice", "One choice"],
-  ["multi", "Several choices"],
-  ["rating", "Rating"],
-  ["yesno", "Yes or no"],
-];
+const TYPES = ["number", "choice", "multi", "rating", "yesno"];
+
+/** The manifest's limit on a question's description (crate/core, MAX_QUESTION_DESCRIPTION_CHARS). */
+const MAX_QUESTION_DESCRIPTION = 500;
 
 function questionEditor(id, preset, actions) {
   const text = h("input", {
@@ -20,32 +18,44 @@ function questionEditor(id, preset, actions) {
     value: preset.text ?? "",
     dataset: { role: "question-text" },
   });
-  const type = select(TYPES, preset.type ?? "number");
+  const description = h("textarea", { rows: 2, dataset: { role: "question-description" } }, preset.description ?? "");
+  // As the manifest takes it: line breaks as \n, tabs as spaces, trimmed.
+  const descriptionText = () => description.value.replace(/\r\n?/g, "\n").replace(/\t/g, " ").trim();
+  const type = select(
+    TYPES.map((v) => [v, t(`survey.type.${v}`)]),
+    preset.type ?? "number",
+  );
   const optional = h("input", { type: "checkbox", checked: Boolean(preset.optional) });
   const min = h("input", { type: "number", step: "any", value: String(preset.min ?? 0) });
   const max = h("input", { type: "number", step: "any", value: String(preset.max ?? 100) });
   const decimals = h("input", { type: "number", min: 0, max: 6, step: 1, value: String(preset.decimals ?? 0) });
   const buckets = h("input", {
     type: "text",
-    placeholder: "e.g. 0, 25, 50, 75",
+    placeholder: t("survey.bucketsPlaceholder"),
     inputmode: "decimal",
     value: preset.buckets?.join(", "),
   });
-  const options = h("textarea", { rows: 3 }, (preset.options ?? ["red", "green", "blue"]).join("\n"));
-  const maxSel = h("input", { type: "number", min: 1, step: 1, placeholder: "no limit", value: preset.max_selections });
+  const options = h("textarea", { rows: 3 }, (preset.options ?? t("survey.sampleOptions").split(",")).join("\n"));
+  const maxSel = h("input", {
+    type: "number",
+    min: 1,
+    step: 1,
+    placeholder: t("survey.noLimit"),
+    value: preset.max_selections,
+  });
   const scale = h("input", { type: "number", min: 2, max: 100, step: 1, value: String(preset.scale ?? 5) });
 
   const numberFields = h(
     "div",
     { class: "row" },
-    field("Lowest", min),
-    field("Highest", max),
-    field("Decimals", decimals),
-    field("Histogram bucket edges (optional)", buckets, "Comma-separated, within the range."),
+    field(t("survey.lowest"), min),
+    field(t("survey.highest"), max),
+    field(t("survey.decimals"), decimals),
+    field(t("survey.buckets"), buckets, t("survey.bucketsHint")),
   );
-  const optionFields = field("Options, one per line", options);
-  const multiFields = field("Most options one person may tick", maxSel);
-  const ratingFields = field("Scale (1 to …)", scale);
+  const optionFields = field(t("survey.options"), options);
+  const multiFields = field(t("survey.maxSel"), maxSel);
+  const ratingFields = field(t("survey.scale"), scale);
   const sync = () => {
     showIf(numberFields, type.value === "number");
     showIf(optionFields, type.value === "choice" || type.value === "multi");
@@ -61,38 +71,40 @@ function questionEditor(id, preset, actions) {
     h(
       "div",
       { class: "row" },
-      h("strong", {}, `Question ${id}`),
+      h("strong", {}, t("survey.question", { id })),
       h(
         "div",
         { class: "row" },
         h(
           "button",
-          { type: "button", class: "small", "aria-label": `Move question ${id} up`, onclick: () => actions.move(-1) },
+          { type: "button", class: "small", "aria-label": t("survey.up", { id }), onclick: () => actions.move(-1) },
           "↑",
         ),
         h(
           "button",
-          { type: "button", class: "small", "aria-label": `Move question ${id} down`, onclick: () => actions.move(1) },
+          { type: "button", class: "small", "aria-label": t("survey.down", { id }), onclick: () => actions.move(1) },
           "↓",
         ),
         h(
           "button",
-          { type: "button", class: "small danger", "aria-label": `Remove question ${id}`, onclick: actions.remove },
-          "Remove",
+          { type: "button", class: "small danger", "aria-label": t("survey.remove", { id }), onclick: actions.remove },
+          t("survey.removeButton"),
         ),
       ),
     ),
-    field("Question", text),
-    field("Answer type", type),
+    field(t("survey.text"), text),
+    field(t("survey.description"), description, t("survey.descriptionHint", { max: MAX_QUESTION_DESCRIPTION })),
+    field(t("survey.type"), type),
     numberFields,
     optionFields,
     multiFields,
     ratingFields,
-    h("label", { class: "choice" }, optional, "Optional: people may skip it"),
+    h("label", { class: "choice" }, optional, t("survey.optional")),
   );
 
   const read = () => {
     const q = { id, text: text.value.trim(), answer: { type: type.value } };
+    if (descriptionText()) q.description = descriptionText();
     if (optional.checked) q.optional = true;
     if (type.value === "number") {
       const d = Math.max(0, intOf(decimals, 0));
@@ -117,35 +129,35 @@ function questionEditor(id, preset, actions) {
   };
   const errors = () => {
     const out = [];
-    if (!text.value.trim()) out.push([text, `Write question ${id}.`]);
+    if (!text.value.trim()) out.push([text, t("survey.err.text", { id })]);
+    const long = [...descriptionText()].length;
+    if (long > MAX_QUESTION_DESCRIPTION)
+      out.push([description, t("create.err.description", { max: MAX_QUESTION_DESCRIPTION, long })]);
     if (type.value === "number") {
       const lo = Number(min.value);
       const hi = Number(max.value);
       const d = Number(decimals.value || 0);
-      if (min.value.trim() === "" || !Number.isFinite(lo)) out.push([min, "Enter the lowest answer allowed."]);
-      if (max.value.trim() === "" || !Number.isFinite(hi)) out.push([max, "Enter the highest answer allowed."]);
-      else if (Number.isFinite(lo) && hi <= lo) out.push([max, "The highest answer must be above the lowest."]);
-      if (!Number.isInteger(d) || d < 0 || d > 6) out.push([decimals, "Decimals: a whole number from 0 to 6."]);
+      if (min.value.trim() === "" || !Number.isFinite(lo)) out.push([min, t("survey.err.min")]);
+      if (max.value.trim() === "" || !Number.isFinite(hi)) out.push([max, t("survey.err.max")]);
+      else if (Number.isFinite(lo) && hi <= lo) out.push([max, t("survey.err.order")]);
+      if (!Number.isInteger(d) || d < 0 || d > 6) out.push([decimals, t("survey.err.decimals")]);
       const edges = buckets.value
         .split(",")
         .map((v) => v.trim())
         .filter(Boolean)
         .map(Number);
-      if (edges.some((e) => !Number.isFinite(e)))
-        out.push([buckets, "Bucket edges are numbers separated by commas, like 0, 25, 50."]);
-      else if (edges.some((e, i) => i > 0 && e <= edges[i - 1]))
-        out.push([buckets, "List the bucket edges from smallest to largest."]);
-      else if (edges.some((e) => e < lo || e > hi))
-        out.push([buckets, `Bucket edges must lie between the lowest (${lo}) and highest (${hi}) answers.`]);
+      if (edges.some((e) => !Number.isFinite(e))) out.push([buckets, t("survey.err.buckets")]);
+      else if (edges.some((e, i) => i > 0 && e <= edges[i - 1])) out.push([buckets, t("survey.err.bucketOrder")]);
+      else if (edges.some((e) => e < lo || e > hi)) out.push([buckets, t("survey.err.bucketRange", { lo, hi })]);
     } else if (type.value === "choice" || type.value === "multi") {
       const opts = lines(options);
-      if (opts.length < 2) out.push([options, "Give at least two options, one per line."]);
-      else if (opts.length > 64) out.push([options, `At most 64 options; there are ${opts.length}.`]);
-      if (new Set(opts).size !== opts.length) out.push([options, "Each option must be listed once."]);
-      if (opts.some((o) => [...o].length > 64)) out.push([options, "Options are at most 64 characters."]);
+      if (opts.length < 2) out.push([options, t("survey.err.twoOptions")]);
+      else if (opts.length > 64) out.push([options, t("builder.err.manyOptions", { n: opts.length })]);
+      if (new Set(opts).size !== opts.length) out.push([options, t("survey.err.optionTwice")]);
+      if (opts.some((o) => [...o].length > 64)) out.push([options, t("survey.err.optionLong")]);
     } else if (type.value === "rating") {
       const k = Number(scale.value);
-      if (!Number.isInteger(k) || k < 2 || k > 100) out.push([scale, "The scale is a whole number from 2 to 100."]);
+      if (!Number.isInteger(k) || k < 2 || k > 100) out.push([scale, t("survey.err.scale")]);
     }
     return out;
   };
@@ -156,16 +168,7 @@ export function surveyBuilder() {
   const list = h("div", { class: "questions-editor" });
   const editors = [];
   let next = 1;
-  const element = h(
-    "div",
-    { class: "stack" },
-    h(
-      "p",
-      { class: "small muted" },
-      "Question types: numbers, one choice, several choices, ratings, yes or no. There is no free-text question: free text cannot be added up without someone reading it.",
-    ),
-    list,
-  );
+  const element = h("div", { class: "stack" }, h("p", { class: "small muted" }, t("survey.types")), list);
   const changed = () => element.dispatchEvent(new Event("input", { bubbles: true }));
 
   const add = (preset = {}) => {
@@ -173,12 +176,12 @@ export function surveyBuilder() {
     const editor = questionEditor(id, preset, {
       remove: () => {
         if (editors.length === 1) {
-          announce("A survey needs at least one question.");
+          announce(t("survey.needOne"));
           return;
         }
         editors.splice(editors.indexOf(editor), 1);
         editor.element.remove();
-        announce(`Question ${id} removed.`);
+        announce(t("survey.removed", { id }));
         changed();
       },
       move: (delta) => {
@@ -188,7 +191,7 @@ export function surveyBuilder() {
         editors.splice(at, 1);
         editors.splice(to, 0, editor);
         list.replaceChildren(...editors.map((e) => e.element));
-        announce(`Question ${id} moved to position ${to + 1}.`);
+        announce(t("survey.moved", { id, to: to + 1 }));
         changed();
       },
     });
@@ -196,8 +199,8 @@ export function surveyBuilder() {
     list.append(editor.element);
     return editor;
   };
-  add({ text: "How many hours a week do you spend on it?", type: "number", min: 0, max: 80 });
-  add({ text: "Which colour should the new logo be?", type: "choice" });
+  add({ text: t("survey.sample1"), type: "number", min: 0, max: 80 });
+  add({ text: t("survey.sample2"), type: "choice" });
   element.append(
     h(
       "div",
@@ -211,7 +214,7 @@ export function surveyBuilder() {
             changed();
           },
         },
-        "Add a question",
+        t("survey.add"),
       ),
     ),
   );
@@ -225,6 +228,7 @@ export function surveyBuilder() {
       const unit = 10 ** (a.decimals ?? 0);
       add({
         text: q.text,
+        description: q.description,
         type: a.type,
         optional: q.optional,
         ...(a.type === "number"

@@ -2,30 +2,28 @@
 
 import { h, field } from "../dom.js";
 import { lines, intOf, select, showIf } from "./inputs.js";
+import { t } from "../i18n/index.js";
 
-const METHODS = [
-  ["plurality", "Plurality: one choice each, most votes wins"],
-  ["approval", "Approval: approve any number of options"],
-  ["score", "Score: rate every option"],
-  ["borda", "Borda count: rank all options, points by position"],
-  ["irv", "Instant runoff: rank all options, eliminate the weakest"],
-];
+const METHODS = ["plurality", "approval", "score", "borda", "irv"];
 
 export function voteBuilder() {
-  const method = select(METHODS, "plurality");
-  const options = h("textarea", { rows: 4, id: "vote-options" }, "Park\nLibrary\nStation");
+  const method = select(
+    METHODS.map((m) => [m, t(`vote.method.${m}`)]),
+    "plurality",
+  );
+  const options = h("textarea", { rows: 4, id: "vote-options" }, t("vote.sampleOptions").split(",").join("\n"));
   const reveal = select(
     [
-      ["tally", "The count of every option"],
-      ["winner", "Only the winner (counts stay secret)"],
+      ["tally", t("vote.reveal.tally")],
+      ["winner", t("vote.reveal.winner")],
     ],
     "tally",
   );
-  const maxApprovals = h("input", { type: "number", min: 1, step: 1, placeholder: "no limit" });
+  const maxApprovals = h("input", { type: "number", min: 1, step: 1, placeholder: t("survey.noLimit") });
   const maxScore = h("input", { type: "number", min: 1, max: 100, step: 1, value: "5" });
-  const approvalsField = field("Most options one ballot may approve", maxApprovals, "Leave empty for no limit.");
-  const scoreField = field("Highest score", maxScore, "Scores run from 0 to this.");
-  const revealField = field("What the result reveals", reveal);
+  const approvalsField = field(t("vote.maxApprovals"), maxApprovals, t("vote.maxApprovalsHint"));
+  const scoreField = field(t("vote.maxScore"), maxScore, t("vote.maxScoreHint"));
+  const revealField = field(t("vote.reveal"), reveal);
   const sync = () => {
     showIf(approvalsField, method.value === "approval");
     showIf(scoreField, method.value === "score");
@@ -37,8 +35,8 @@ export function voteBuilder() {
   const element = h(
     "div",
     { class: "stack" },
-    field("Counting method", method),
-    field("Options, one per line", options, "Between 2 and 64 options, each different and at most 64 characters long."),
+    field(t("vote.method"), method),
+    field(t("survey.options"), options, t("vote.optionsHint")),
     revealField,
     approvalsField,
     scoreField,
@@ -50,29 +48,21 @@ export function voteBuilder() {
       const out = [];
       const opts = lines(options);
       const seen = new Set();
-      if (opts.length < 2)
-        out.push([
-          options,
-          `A vote needs at least two options to choose from; there ${opts.length === 1 ? "is one" : "are none"}.`,
-        ]);
-      else if (opts.length > 64) out.push([options, `At most 64 options; there are ${opts.length}.`]);
+      if (opts.length < 2) out.push([options, t("vote.err.twoOptions", { n: opts.length })]);
+      else if (opts.length > 64) out.push([options, t("builder.err.manyOptions", { n: opts.length })]);
       for (const o of opts) {
-        if ([...o].length > 64)
-          out.push([options, `The option “${o.slice(0, 20)}…” is too long: at most 64 characters.`]);
-        if (seen.has(o)) out.push([options, `“${o}” is listed twice: each option must be different.`]);
+        if ([...o].length > 64) out.push([options, t("vote.err.optionLong", { start: o.slice(0, 20) })]);
+        if (seen.has(o)) out.push([options, t("vote.err.optionTwice", { o })]);
         seen.add(o);
       }
       if (method.value === "approval" && maxApprovals.value.trim() !== "") {
         const k = Number(maxApprovals.value);
         if (!Number.isInteger(k) || k < 1 || k > opts.length)
-          out.push([
-            maxApprovals,
-            `Enter a whole number from 1 to ${Math.max(1, opts.length)}, or leave it empty for no limit.`,
-          ]);
+          out.push([maxApprovals, t("vote.err.maxApprovals", { max: Math.max(1, opts.length) })]);
       }
       if (method.value === "score") {
         const k = Number(maxScore.value);
-        if (!Number.isInteger(k) || k < 1 || k > 100) out.push([maxScore, "Enter a whole number from 1 to 100."]);
+        if (!Number.isInteger(k) || k < 1 || k > 100) out.push([maxScore, t("vote.err.maxScore")]);
       }
       return out;
     },

@@ -7,6 +7,7 @@
 
 import { h } from "../dom.js";
 import { verifiedImport } from "../verified.js";
+import { num } from "../format.js";
 import en from "./en.js";
 
 /** The languages there are catalogs for, by BCP 47 code, named in themselves. */
@@ -17,8 +18,12 @@ const STORED = "sotto.language.v1";
 let catalog = en;
 let current = "en";
 
-/** The language to show: the one picked with the switch, else the browser's first supported one, else English. */
-export function chosenLanguage() {
+/**
+ * The language to show: the one picked with the switch, else `preferred`
+ * (the widget's host page language) when there is a catalog for it, else
+ * the browser's first supported one, else English.
+ */
+export function chosenLanguage(preferred = null) {
   let picked = null;
   try {
     picked = localStorage.getItem(STORED);
@@ -26,6 +31,7 @@ export function chosenLanguage() {
     /* storage blocked: follow the browser */
   }
   if (picked && picked in LANGUAGES) return picked;
+  if (preferred && preferred in LANGUAGES) return preferred;
   for (const tag of navigator.languages ?? [navigator.language]) {
     const base = String(tag).toLowerCase().split("-")[0];
     if (base in LANGUAGES) return base;
@@ -33,16 +39,20 @@ export function chosenLanguage() {
   return "en";
 }
 
-/** Loads the chosen language's catalog (call before rendering) and sets `<html lang>`. */
-export async function loadLanguage() {
-  current = chosenLanguage();
+/**
+ * Loads the chosen language's catalog (call before rendering) and sets
+ * `<html lang>`. `preferred`: see `chosenLanguage`;
+ * the widget passes `setDocument: false` (the host page's `<html>` is not its own).
+ */
+export async function loadLanguage({ preferred = null, setDocument = true } = {}) {
+  current = chosenLanguage(preferred);
   if (current === "es") {
     const es = await verifiedImport("js/i18n/es.js", () => import("./es.js"));
     catalog = { ...en, ...es.default };
   } else {
     catalog = en;
   }
-  document.documentElement.lang = current;
+  if (setDocument) document.documentElement.lang = current;
 }
 
 /** The language shown now. */
@@ -70,8 +80,13 @@ export function locale() {
 export function t(key, params = {}) {
   const v = catalog[key] ?? en[key];
   if (v === undefined) return key;
-  return typeof v === "function" ? v(params) : v;
+  return typeof v === "function" ? v(params, HELPERS) : v;
 }
+
+// What a catalog function gets besides its parameters: numbers written
+// the language's way (js/format.js; it reads `locale()` only when called,
+// so the two modules can import each other).
+const HELPERS = { num };
 
 /** The visible language switch: picking a language stores it and reloads the page in it. */
 export function languageSwitch() {

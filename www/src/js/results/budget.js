@@ -3,6 +3,7 @@
 
 import { barChart, allocationBar } from "../charts.js";
 import { chartFigure, dataTable } from "./common.js";
+import { t } from "../i18n/index.js";
 
 /** Nodes and CSV rows for a budget result. */
 export function renderBudget(schema, result) {
@@ -11,28 +12,28 @@ export function renderBudget(schema, result) {
   const projects = result.projects ?? {};
   ranking.forEach((p, i) => csv.push([i + 1, p, projects[p]?.mean, projects[p]?.median ?? ""]));
   const hasMedian = ranking.some((p) => projects[p]?.median !== undefined);
-  const headers = ["Project", "Rank", "Mean", ...(hasMedian ? ["Median"] : [])];
+  const headers = [t("chart.project"), t("chart.rank"), t("chart.mean"), ...(hasMedian ? [t("chart.median")] : [])];
   const rows = ranking.map((p, i) => [p, i + 1, projects[p]?.mean, ...(hasMedian ? [projects[p]?.median] : [])]);
-  const table = dataTable("Allocation per project", headers, rows);
+  const table = dataTable(t("chart.allocation"), headers, rows);
   const order = schema.projects.filter((p) => p in projects);
   const nodes = [
     chartFigure(
-      `Average split of ${schema.total}`,
+      t("chart.averageSplit", { total: schema.total }),
       allocationBar(
         order.map((p) => ({ label: p, value: projects[p].mean })),
-        { label: "Average split as one bar; the table lists the values", total: schema.total },
+        { label: t("chart.averageSplitLabel"), total: schema.total },
       ),
       table,
     ),
     chartFigure(
-      "Mean allocation, highest first",
+      t("chart.meanAllocation"),
       barChart(
         ranking.map((p, i) => ({ label: p, value: projects[p].mean, strong: i === 0 })),
-        { label: "Mean allocation per project: bar chart", max: schema.total },
+        { label: t("chart.meanAllocationLabel"), max: schema.total },
       ),
       dataTable(
-        "Mean allocation",
-        ["Project", "Mean"],
+        t("chart.meanAllocationTable"),
+        [t("chart.project"), t("chart.mean")],
         ranking.map((p) => [p, projects[p].mean]),
       ),
     ),

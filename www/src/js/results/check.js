@@ -3,17 +3,18 @@
 import { h } from "../dom.js";
 import { fmt } from "../charts.js";
 import { dataTable } from "./common.js";
+import { t } from "../i18n/index.js";
 
 /** Nodes and CSV rows for a committee check result. */
 export function renderCheck(schema, result) {
   const c = result.check ?? {};
   const correct = c.correct === true;
   const rows = [
-    ["Secret comparisons", c.comparisons],
-    ["Bits per compared value", c.bits],
-    ["Comparisons that came out “less”", c.less],
-    ["Known answer", c.expected],
-    ["Verdict", correct ? "correct" : "wrong"],
+    [t("check.comparisons"), c.comparisons],
+    [t("check.bits"), c.bits],
+    [t("check.less"), c.less],
+    [t("check.expected"), c.expected],
+    [t("check.verdict"), t(correct ? "check.correct" : "check.wrong")],
   ];
   const csv = [
     ["item", "value"],
@@ -27,24 +28,27 @@ export function renderCheck(schema, result) {
     ? h(
         "div",
         { class: "notice ok", dataset: { check: "passed" } },
-        h("p", {}, h("strong", {}, "Committee check passed")),
+        h("p", {}, h("strong", {}, t("check.passed"))),
         h(
           "p",
           {},
-          "Every member was online with the key named in the session, reached the others, and computed ",
-          `${fmt(c.comparisons)} secret comparisons of ${c.bits}-bit values with the known answer: ${fmt(c.less)} came out “less”, as expected (${fmt(c.expected)}).`,
+          t("check.passedBody", {
+            comparisons: fmt(c.comparisons),
+            bits: c.bits,
+            less: fmt(c.less),
+            expected: fmt(c.expected),
+          }),
         ),
       )
     : h(
         "div",
         { class: "notice error", dataset: { check: "failed" } },
-        h("p", {}, h("strong", {}, "Committee check failed")),
+        h("p", {}, h("strong", {}, t("check.failed"))),
         h(
           "p",
           {},
-          `The committee got a wrong answer: ${fmt(c.less)} of ${fmt(c.comparisons)} comparisons came out “less”, but the known answer is ${fmt(c.expected)}. ` +
-            "Do not trust this committee for a real session; find out which member's software or machine is at fault first.",
+          t("check.failedBody", { comparisons: fmt(c.comparisons), less: fmt(c.less), expected: fmt(c.expected) }),
         ),
       );
-  return { nodes: [verdict, dataTable("Committee check", ["Item", "Value"], rows)], csv };
+  return { nodes: [verdict, dataTable(t("kind.check"), [t("check.item"), t("check.value")], rows)], csv };
 }

@@ -4,6 +4,7 @@
 import { h } from "../dom.js";
 import { barChart, quartileChart, quartileAxis, fmt } from "../charts.js";
 import { chartFigure, dataTable, ordered, percent } from "./common.js";
+import { t } from "../i18n/index.js";
 
 function labelsOf(q) {
   const a = q.answer;
@@ -13,23 +14,24 @@ function labelsOf(q) {
   return [];
 }
 
-const PRETTY = { yes: "Yes", no: "No" };
+/** The label shown for an answer key: yes and no in the language shown, others as they are. */
+const pretty = (k) => (k === "yes" || k === "no" ? t(`form.${k}`) : k);
+/** A count, or the word for a cell the policy suppressed. */
+const suppressed = (v) => (v === "suppressed" ? t("chart.suppressed") : v);
 
 function histogramFigure(caption, histogram, order, count, csv, qid) {
   const keys = ordered(histogram, order);
   for (const k of keys) csv.push([qid, k, histogram[k]]);
-  const items = keys.map((k) => ({ label: PRETTY[k] ?? k, value: histogram[k] }));
+  const items = keys.map((k) => ({ label: pretty(k), value: suppressed(histogram[k]) }));
   return chartFigure(
     caption,
-    barChart(items, { label: `${caption}: bar chart; the table lists the values` }),
+    barChart(items, { label: t("chart.barLabel", { caption }) }),
     dataTable(
       caption,
-      ["Answer", "Count", "Share"],
-      keys.map((k) => [PRETTY[k] ?? k, histogram[k], percent(histogram[k], count)]),
+      [t("chart.answer"), t("chart.count"), t("chart.share")],
+      keys.map((k) => [pretty(k), suppressed(histogram[k]), percent(histogram[k], count)]),
     ),
-    keys.some((k) => histogram[k] === "suppressed")
-      ? "Cells below the session's minimum cell size are suppressed to protect small groups."
-      : null,
+    keys.some((k) => histogram[k] === "suppressed") ? t("chart.suppressedNote") : null,
   );
 }
 
@@ -41,8 +43,8 @@ function bucketOrder(histogram, q) {
   edges.forEach((e, i) => {
     rename[e] =
       i + 1 < edges.length
-        ? `${fmt(Number(e))} to under ${fmt(Number(edges[i + 1]))}`
-        : `${fmt(Number(e))} to ${fmt(max)}`;
+        ? t("chart.bucket", { from: fmt(Number(e)), to: fmt(Number(edges[i + 1])) })
+        : t("chart.lastBucket", { from: fmt(Number(e)), to: fmt(max) });
   });
   return { edges, rename };
 }
@@ -50,12 +52,14 @@ function bucketOrder(histogram, q) {
 function numberQuestion(q, stats, csv) {
   const nodes = [];
   const scale = 10 ** (q.answer.decimals ?? 0);
-  const rows = [["Answers", stats.count]];
-  if (stats.mean !== undefined) rows.push(["Mean", stats.mean]);
-  if (stats.median !== undefined) rows.push(["Median", stats.median]);
-  if (stats.quartiles) rows.push(["First quartile", stats.quartiles[0]], ["Third quartile", stats.quartiles[2]]);
-  for (const [k, v] of rows) csv.push([q.id, k.toLowerCase(), v]);
-  const table = dataTable(`${q.text}: statistics`, ["Statistic", "Value"], rows);
+  // CSV names stay English (a file for programs); the table is in the language shown.
+  const stat = [["answers", stats.count]];
+  if (stats.mean !== undefined) stat.push(["mean", stats.mean]);
+  if (stats.median !== undefined) stat.push(["median", stats.median]);
+  if (stats.quartiles) stat.push(["first quartile", stats.quartiles[0]], ["third quartile", stats.quartiles[2]]);
+  for (const [k, v] of stat) csv.push([q.id, k, v]);
+  const rows = stat.map(([k, v]) => [t(`chart.stat.${k}`), v]);
+  const table = dataTable(t("chart.statistics", { text: q.text }), [t("chart.statistic"), t("chart.value")], rows);
   if (stats.quartiles) {
     const axis = quartileAxis({
       min: q.answer.min / scale,
@@ -64,7 +68,7 @@ function numberQuestion(q, stats, csv) {
       mean: stats.mean,
     });
     const zoomNote = axis.zoomed
-      ? ` The axis shows ${fmt(axis.min)} to ${fmt(axis.max)}, where the answers are; the question allowed ${fmt(q.answer.min / scale)} to ${fmt(q.answer.max / scale)}.`
+      ? ` ${t("chart.zoom", { min: fmt(axis.min), max: fmt(axis.max), lo: fmt(q.answer.min / scale), hi: fmt(q.answer.max / scale) })}`
       : "";
     nodes.push(
       chartFigure(
@@ -72,11 +76,16 @@ function numberQuestion(q, stats, csv) {
         quartileChart(
           { min: q.answer.min / scale, max: q.answer.max / scale, quartiles: stats.quartiles, mean: stats.mean },
           {
-            label: `${q.text}: median ${fmt(stats.median)}, middle half from ${fmt(stats.quartiles[0])} to ${fmt(stats.quartiles[2])}`,
+            label: t("chart.quartileLabel", {
+              text: q.text,
+              median: fmt(stats.median),
+              q1: fmt(stats.quartiles[0]),
+              q3: fmt(stats.quartiles[2]),
+            }),
           },
         ),
         table,
-        `The box spans the middle half of the answers; the bar is the median, the diamond the mean.${zoomNote}`,
+        `${t("chart.boxNote")}${zoomNote}`,
       ),
     );
   } else {
@@ -92,12 +101,12 @@ function numberQuestion(q, stats, csv) {
     if (edges.length && counted.every((v) => typeof v === "number")) {
       const below = stats.count - counted.reduce((a, v) => a + v, 0);
       if (below > 0) {
-        const key = `below ${fmt(Number(edges[0]))}`;
+        const key = t("chart.below", { edge: fmt(Number(edges[0])) });
         renamed[key] = below;
         order.unshift(key);
       }
     }
-    nodes.push(histogramFigure(`${q.text}: distribution`, renamed, order, stats.count, csv, q.id));
+    nodes.push(histogramFigure(t("chart.distribution", { text: q.text }), renamed, order, stats.count, csv, q.id));
   }
   return nodes;
 }
@@ -112,9 +121,9 @@ function crosstab(name, cells, csv) {
     csv.push([`crosstab ${name}`, key, cells[key]]);
   }
   return dataTable(
-    `Cross-tabulation ${name.replace(" x ", " × ")}`,
-    ["", ...cols.map((c) => PRETTY[c] ?? c)],
-    rows.map((r) => [PRETTY[r] ?? r, ...cols.map((c) => cells[`${r}|${c}`] ?? "")]),
+    t("chart.crosstab", { name: name.replace(" x ", " × ") }),
+    ["", ...cols.map(pretty)],
+    rows.map((r) => [pretty(r), ...cols.map((c) => suppressed(cells[`${r}|${c}`] ?? ""))]),
   );
 }
 
@@ -132,7 +141,9 @@ export function renderSurvey(schema, result) {
       csv.push([q.id, "answers", stats.count]);
       if (stats.mean !== undefined) csv.push([q.id, "mean", stats.mean]);
       const caption =
-        q.answer.type === "rating" && stats.mean !== undefined ? `${q.text} (mean ${fmt(stats.mean)})` : q.text;
+        q.answer.type === "rating" && stats.mean !== undefined
+          ? t("chart.ratingCaption", { text: q.text, mean: fmt(stats.mean) })
+          : q.text;
       section.append(histogramFigure(caption, stats.histogram ?? {}, labelsOf(q), stats.count, csv, q.id));
     }
     nodes.push(section);

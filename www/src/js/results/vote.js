@@ -4,11 +4,12 @@
 import { h } from "../dom.js";
 import { barChart } from "../charts.js";
 import { chartFigure, dataTable, ordered, leaders, percent } from "./common.js";
+import { t, language } from "../i18n/index.js";
 
 function winnerBanner(winners, tie) {
   const list = Array.isArray(winners) ? winners : [winners];
-  const names = new Intl.ListFormat("en", { type: "conjunction" }).format(list);
-  const text = list.length > 1 || tie ? `Tie between ${names}` : `Winner: ${list[0]}`;
+  const names = new Intl.ListFormat(language(), { type: "conjunction" }).format(list);
+  const text = list.length > 1 || tie ? t("chart.tie", { names }) : t("chart.winner", { name: list[0] });
   return h("p", { class: "winner-banner" }, text);
 }
 
@@ -21,23 +22,23 @@ function tallyFigure(caption, counts, options, csv, section) {
     caption,
     barChart(
       keys.map((k) => ({ label: k, value: counts[k], strong: top.includes(k) })),
-      { label: `${caption}: bar chart; the table lists the values` },
+      { label: t("chart.barLabel", { caption }) },
     ),
     dataTable(
       caption,
-      ["Option", "Count", "Share"],
+      [t("chart.option"), t("chart.count"), t("chart.share")],
       keys.map((k) => [k, counts[k], percent(counts[k], total)]),
     ),
   );
 }
 
 function roundsTable(rounds, options, csv) {
-  const headers = ["Option", ...rounds.map((_, i) => `Round ${i + 1}`)];
+  const headers = [t("chart.option"), ...rounds.map((_, i) => t("chart.round", { i: i + 1 }))];
   rounds.forEach((r, i) => {
     for (const [o, c] of Object.entries(r)) csv.push([`round ${i + 1}`, o, c]);
   });
   return dataTable(
-    "Instant-runoff rounds (— means eliminated)",
+    t("chart.rounds"),
     headers,
     options.map((o) => [o, ...rounds.map((r) => (o in r ? r[o] : "—"))]),
   );
@@ -49,10 +50,7 @@ export function renderVote(schema, result) {
   const nodes = [];
   const options = schema.options ?? [];
   if (result.winner !== undefined && result.tally === undefined) {
-    nodes.push(
-      winnerBanner(result.winner, result.tie),
-      h("p", { class: "muted" }, "This vote reveals only the winner: the counts stay secret, even from the committee."),
-    );
+    nodes.push(winnerBanner(result.winner, result.tie), h("p", { class: "muted" }, t("chart.winnerOnly")));
     for (const w of [].concat(result.winner)) csv.push(["winner", w, ""]);
     return { nodes, csv };
   }
@@ -61,9 +59,9 @@ export function renderVote(schema, result) {
     const top = leaders(result.scores ?? result.tally);
     if (top.length) nodes.push(winnerBanner(top, top.length > 1));
   }
-  if (result.scores) nodes.push(tallyFigure("Points per option (Borda count)", result.scores, options, csv, "points"));
+  if (result.scores) nodes.push(tallyFigure(t("chart.borda"), result.scores, options, csv, "points"));
   if (result.tally) {
-    const caption = result.scores ? "First preferences" : result.rounds ? "Final round" : "Votes per option";
+    const caption = t(result.scores ? "chart.first" : result.rounds ? "chart.final" : "chart.votes");
     nodes.push(tallyFigure(caption, result.tally, options, csv, result.rounds ? "final round" : "tally"));
   }
   if (Array.isArray(result.rounds)) nodes.push(roundsTable(result.rounds, options, csv));

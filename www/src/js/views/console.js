@@ -3,7 +3,8 @@
 // session and computing in a Web Worker with live progress.
 
 import { h, replace, announce, field, copyButton, uid, markField, clearFields } from "../dom.js";
-import { count } from "../format.js";
+import { clock } from "../format.js";
+import { t } from "../i18n/index.js";
 import { loadSotto, runMemberInWorker } from "../sotto.js";
 import { errorNotice } from "../errors.js";
 import { retrying, retryNotice } from "../retry.js";
@@ -34,30 +35,26 @@ function keyForms(sotto, onSaved) {
   const generate = h(
     "form",
     { class: "stack", novalidate: true },
-    h("h3", {}, "Generate a new key"),
-    field(
-      "Your name, as participants will see it",
-      nameInput,
-      "It is stored with the key and sent to the organizer with your public keys.",
-    ),
-    h("button", { type: "submit", class: "primary" }, "Generate key"),
+    h("h3", {}, t("console.generate")),
+    field(t("console.name"), nameInput, t("console.nameHint")),
+    h("button", { type: "submit", class: "primary" }, t("console.generateButton")),
   );
   generate.addEventListener("submit", async (e) => {
     e.preventDefault();
     const name = nameInput.value.trim();
     if (!name) {
       nameInput.setAttribute("aria-invalid", "true");
-      show(h("p", { class: "error-text" }, "Enter a name first."));
+      show(h("p", { class: "error-text" }, t("console.nameFirst")));
       nameInput.focus();
       return;
     }
     nameInput.removeAttribute("aria-invalid");
     try {
       if ((await sotto.CommitteeMember.stored()).includes(name))
-        throw Object.assign(new Error(`a key named "${name}" already exists`), { code: "storage" });
+        throw Object.assign(new Error(t("console.exists", { name })), { code: "storage" });
       const member = sotto.CommitteeMember.generate();
       await member.save(name);
-      show(h("p", { class: "ok-text" }, `Key "${name}" generated and stored in this browser.`));
+      show(h("p", { class: "ok-text" }, t("console.generated", { name })));
       onSaved(name);
     } catch (err) {
       show(errorNotice(err));
@@ -70,26 +67,26 @@ function keyForms(sotto, onSaved) {
   const imported = h(
     "form",
     { class: "stack", novalidate: true },
-    h("h3", {}, "Import a key file"),
-    field("Key file", fileInput, "A file exported from this console or made with `sotto keygen`."),
-    field("Passphrase", passInput),
-    field("Your name, as participants will see it", importName),
-    h("button", { type: "submit" }, "Import key"),
+    h("h3", {}, t("console.importHeading")),
+    field(t("console.keyFile"), fileInput, t("console.keyFileHint")),
+    field(t("console.passphrase"), passInput),
+    field(t("console.name"), importName),
+    h("button", { type: "submit" }, t("console.importButton")),
   );
   imported.addEventListener("submit", async (e) => {
     e.preventDefault();
     const file = fileInput.files?.[0];
     const name = importName.value.trim();
     if (!file || !name) {
-      show(h("p", { class: "error-text" }, "Choose a key file and enter your name."));
+      show(h("p", { class: "error-text" }, t("console.fileAndName")));
       return;
     }
     try {
-      show(h("p", {}, "Unlocking the key file (this takes a few seconds)…"));
+      show(h("p", {}, t("console.unlocking")));
       const member = sotto.CommitteeMember.fromKeyFile(await readFile(file, "bytes"), passInput.value);
       await member.save(name);
       passInput.value = "";
-      show(h("p", { class: "ok-text" }, `Key "${name}" imported.`));
+      show(h("p", { class: "ok-text" }, t("console.imported", { name })));
       onSaved(name);
     } catch (err) {
       show(errorNotice(err));
@@ -98,7 +95,7 @@ function keyForms(sotto, onSaved) {
   return h(
     "section",
     { class: "card", "aria-labelledby": "new-key-heading" },
-    h("h2", { id: "new-key-heading" }, "Add a key"),
+    h("h2", { id: "new-key-heading" }, t("console.addKey")),
     generate,
     h("hr"),
     imported,
@@ -111,34 +108,22 @@ function keyDetails(sotto, entry, onForget) {
   const area = h("textarea", { class: "mono", readonly: true, rows: 6, id: "public-keys" }, json);
   const pass = h("input", { type: "password", autocomplete: "new-password", minlength: 8, id: "export-passphrase" });
   const feedback = h("div", { "aria-live": "polite" });
-  const exportKey = h("button", { type: "button" }, "Export key file");
+  const exportKey = h("button", { type: "button" }, t("console.exportKey"));
   exportKey.addEventListener("click", () => {
     clearFields(backup);
     replace(feedback);
     const length = [...pass.value].length;
     if (length < 8) {
-      markField(
-        pass,
-        length === 0
-          ? "Choose a passphrase of at least 8 characters: it protects the key file."
-          : `The passphrase is too short: at least 8 characters (this one has ${length}).`,
-      );
+      markField(pass, length === 0 ? t("console.passEmpty") : t("console.passShort", { length }));
       pass.focus();
       return;
     }
     try {
-      replace(feedback, h("p", {}, "Encrypting the key file…"));
+      replace(feedback, h("p", {}, t("console.encrypting")));
       const bytes = entry.member.toKeyFile(pass.value);
       download(`${slug(entry.name)}.sotto-key`, bytes);
       pass.value = "";
-      replace(
-        feedback,
-        h(
-          "p",
-          { class: "ok-text" },
-          "Key file saved. Keep it and its passphrase safe: together they are your committee identity.",
-        ),
-      );
+      replace(feedback, h("p", { class: "ok-text" }, t("console.saved")));
     } catch (err) {
       replace(feedback, errorNotice(err));
     }
@@ -146,16 +131,16 @@ function keyDetails(sotto, entry, onForget) {
   const backup = h(
     "details",
     {},
-    h("summary", {}, "Back up or remove this key"),
-    field("Passphrase for the key file (at least 8 characters)", pass),
+    h("summary", {}, t("console.backup")),
+    field(t("console.exportPass"), pass),
     h("div", { class: "button-row" }, exportKey),
     feedback,
   );
-  const forget = h("button", { type: "button", class: "danger" }, "Forget this key");
+  const forget = h("button", { type: "button", class: "danger" }, t("console.forget"));
   forget.addEventListener("click", async () => {
     if (forget.dataset.confirm !== "1") {
       forget.dataset.confirm = "1";
-      forget.textContent = "Really forget? Click again";
+      forget.textContent = t("console.forgetConfirm");
       return;
     }
     await sotto.CommitteeMember.forget(entry.name);
@@ -168,41 +153,35 @@ function keyDetails(sotto, entry, onForget) {
     h(
       "dl",
       { class: "kv" },
-      h("dt", {}, "Name"),
+      h("dt", {}, t("console.nameLabel")),
       h("dd", {}, entry.name),
-      h("dt", {}, "Fingerprint"),
+      h("dt", {}, t("console.fingerprint")),
       h("dd", { class: "fingerprint", id: "my-fingerprint" }, entry.keys.fingerprint),
     ),
-    h(
-      "p",
-      {},
-      "Send these public keys to the organizer (they contain nothing secret), and read your fingerprint to them by phone or in person so they can check it:",
-    ),
-    field("Public keys for the organizer", area),
+    h("p", {}, t("console.sendKeys")),
+    field(t("console.publicKeys"), area),
     h(
       "div",
       { class: "button-row" },
-      copyButton(() => json, "Copy public keys"),
+      copyButton(() => json, t("console.copyKeys")),
     ),
     backup,
   );
 }
 
-const STAGES = [
-  ["connected", "Connected to the session"],
-  ["collecting", "Receiving encrypted submissions"],
-  ["computing", "Computing with the other members"],
-  ["published", "Result signed and published"],
-];
-
-// A committee check takes no answers: its steps say so.
-const CHECK_TEXTS = {
-  collecting: "Waiting for the organizer to start the check",
-  computing: "Running the check with the other members",
-};
+const STAGES = ["connected", "collecting", "computing", "published"];
 
 function progressList(check = false) {
-  const items = STAGES.map(([stage, text]) => h("li", { dataset: { stage } }, (check && CHECK_TEXTS[stage]) || text));
+  // A committee check takes no answers: its steps say so.
+  const items = STAGES.map((stage) =>
+    h(
+      "li",
+      { dataset: { stage } },
+      t(
+        check && (stage === "collecting" || stage === "computing") ? `console.check.${stage}` : `console.step.${stage}`,
+      ),
+    ),
+  );
   const list = h("ol", { class: "steps" }, items);
   const detail = h("p", { id: "member-status", "aria-live": "polite" });
   const note = h("p", { class: "small muted" });
@@ -211,11 +190,11 @@ function progressList(check = false) {
   const ACTIVE = { connected: 1, collecting: 1, computing: 2, published: 4 };
   const update = (p) => {
     if (p.stage === "reconnecting") {
-      note.textContent = `Reconnected to the server at ${new Date().toLocaleTimeString()} to check for new messages.`;
+      note.textContent = t("console.reconnected", { time: clock() });
       return;
     }
     if (p.stage === "dropped") {
-      note.textContent = `Member ${p.members.join(", ")} did not answer in time: computing again without ${p.members.length === 1 ? "it" : "them"}.`;
+      note.textContent = t("console.dropped", { members: p.members.join(", "), n: p.members.length });
       return;
     }
     const active = ACTIVE[p.stage];
@@ -224,20 +203,15 @@ function progressList(check = false) {
       li.className = i < active ? "done" : i === active ? "active" : "";
     });
     const n = p.submissions;
-    const subs = count(n, "submission");
     if (check) {
-      if (p.stage === "connected" || p.stage === "collecting")
-        detail.textContent = "Connected. Waiting for the organizer to start the committee check; keep this tab open.";
-      if (p.stage === "computing") detail.textContent = "The check has started: computing with the other members.";
+      if (p.stage === "connected" || p.stage === "collecting") detail.textContent = t("console.d.checkWaiting");
+      if (p.stage === "computing") detail.textContent = t("console.d.checkStarted");
     } else {
-      if (p.stage === "connected")
-        detail.textContent = `Connected as member ${p.member}. Waiting for submissions; keep this tab open.`;
-      if (p.stage === "collecting")
-        detail.textContent = `${subs} received. Waiting for the organizer to close the session.`;
-      if (p.stage === "computing")
-        detail.textContent = `The session is closed: computing on ${subs} with the other members.`;
+      if (p.stage === "connected") detail.textContent = t("console.d.connected", { member: p.member });
+      if (p.stage === "collecting") detail.textContent = t("console.d.collecting", { n });
+      if (p.stage === "computing") detail.textContent = t("console.d.computing", { n });
     }
-    if (p.stage === "published") detail.textContent = "Done: the result is signed and published.";
+    if (p.stage === "published") detail.textContent = t("console.d.published");
     if (p.stage === "computing") waiting.start();
     else waiting.stop();
     detail.dataset.stage = p.stage;
@@ -249,10 +223,10 @@ function sessionPanel(sotto, link, selected) {
   const box = h(
     "section",
     { class: "card", "aria-labelledby": "session-heading" },
-    h("h2", { id: "session-heading" }, "Session"),
+    h("h2", { id: "session-heading" }, t("console.session")),
   );
   const status = h("div");
-  box.append(status, h("p", {}, "Loading the session…"));
+  box.append(status, h("p", {}, t("console.loadingSession")));
   retrying(() => sotto.Participant.open(link), retryNotice(status, "retry.reachServer"))
     .then((session) => {
       const committee = session.committee();
@@ -261,49 +235,40 @@ function sessionPanel(sotto, link, selected) {
       const join = h(
         "button",
         { type: "button", class: "primary", id: "join", disabled: !selected },
-        "Join and compute",
+        t("console.join"),
       );
       const outcomeBox = h("div");
       const warning = !selected
         ? h(
             "div",
             { class: "notice warn", id: "key-missing" },
-            h(
-              "p",
-              {},
-              h("strong", {}, "This browser holds no committee key. "),
-              "Open this member link on the device and in the browser where you made your key (or imported your key file): the key never leaves that browser.",
-            ),
-            h(
-              "p",
-              {},
-              "If your key is in a key file, import it under “Add a key” on this page, then come back to this link.",
-            ),
+            h("p", {}, h("strong", {}, t("console.noKey")), t("console.noKeyBody")),
+            h("p", {}, t("console.noKeyFile")),
           )
         : mine
           ? h(
               "p",
               { class: "notice ok" },
-              "Your key “",
+              t("console.yourKey"),
               h("bdi", {}, selected.name),
-              `” is member ${mine.index} (`,
+              t("console.isMember", { index: mine.index }),
               h("bdi", {}, mine.name),
-              ") of this committee.",
+              t("console.ofCommittee"),
             )
           : h(
               "div",
               { class: "notice warn", id: "key-missing" },
-              h("p", {}, "The selected key “", h("bdi", {}, selected.name), "” is not in this session's committee."),
+              h("p", {}, t("console.selectedKey"), h("bdi", {}, selected.name), t("console.notInCommittee")),
               h(
                 "p",
                 {},
-                committee.length ? `This link is for one of: ${committee.map((m) => m.name).join(", ")}. ` : "",
-                "If you have several keys, choose the one you gave the organizer under “Your key”. If your key is on another device or in another browser, open this link there.",
+                committee.length ? t("console.linkFor", { names: committee.map((m) => m.name).join(", ") }) : "",
+                t("console.severalKeys"),
               ),
             );
       join.addEventListener("click", async () => {
         join.disabled = true;
-        join.textContent = "Running…";
+        join.textContent = t("console.running");
         const leave = (e) => {
           e.preventDefault();
           e.returnValue = "";
@@ -313,13 +278,13 @@ function sessionPanel(sotto, link, selected) {
           const outcome = await runMemberInWorker(link, selected.name, progress.update);
           progress.update({ stage: "published" });
           replace(outcomeBox, renderResultSummary(session, outcome));
-          announce("The result is published.");
-          join.textContent = "Finished";
+          announce(t("console.publishedAnnounce"));
+          join.textContent = t("console.finished");
         } catch (err) {
           progress.stop();
           replace(outcomeBox, memberFailure(err, committee));
           join.disabled = false;
-          join.textContent = "Join again";
+          join.textContent = t("console.joinAgain");
         } finally {
           window.removeEventListener("beforeunload", leave);
         }
@@ -330,7 +295,11 @@ function sessionPanel(sotto, link, selected) {
         h(
           "p",
           {},
-          `A ${session.kind === "check" ? "committee check" : session.kind} with ${count(committee.length, "committee member")}; ${session.threshold + 1} of them must sign the result.`,
+          t("console.sessionLine", {
+            kind: t(`kind.${session.kind}`),
+            n: committee.length,
+            sign: session.threshold + 1,
+          }),
         ),
         h(
           "ol",
@@ -346,23 +315,19 @@ function sessionPanel(sotto, link, selected) {
           ),
         ),
         warning,
-        h(
-          "p",
-          {},
-          "Joining runs the computation in a background worker. Keep this tab open until the result is published: the committee needs its members online to compute.",
-        ),
+        h("p", {}, t("console.joinBody")),
         h("div", { class: "button-row" }, join),
         progress.element,
         outcomeBox,
       );
     })
-    .catch((err) => replace(box, h("h2", { id: "session-heading" }, "Session"), errorNotice(err)));
+    .catch((err) => replace(box, h("h2", { id: "session-heading" }, t("console.session")), errorNotice(err)));
   return box;
 }
 
 /** Renders the committee console; `link` is a member link or null. */
 export async function consoleView(main, link) {
-  replace(main, h("h1", {}, "Committee console"), h("p", {}, "Loading your keys…"));
+  replace(main, h("h1", {}, t("shell.console")), h("p", {}, t("console.loadingKeys")));
   const sotto = await loadSotto();
   let chosen = null;
   const render = async () => {
@@ -390,7 +355,7 @@ export async function consoleView(main, link) {
       ? h(
           "fieldset",
           {},
-          h("legend", {}, "Your keys in this browser"),
+          h("legend", {}, t("console.yourKeys")),
           h(
             "div",
             { class: "choices" },
@@ -413,15 +378,11 @@ export async function consoleView(main, link) {
             ),
           ),
         )
-      : h("p", {}, "No key in this browser yet: generate one below, or import your key file.");
+      : h("p", {}, t("console.noKeys"));
     replace(
       main,
-      h("h1", {}, "Committee console"),
-      h(
-        "p",
-        { class: "lead" },
-        "Committee members hold the keys that the answers are encrypted to. Together they compute the result without seeing any individual answer.",
-      ),
+      h("h1", {}, t("shell.console")),
+      h("p", { class: "lead" }, t("console.lead")),
       storageError ? errorNotice(storageError) : null,
       h(
         "div",
@@ -433,7 +394,7 @@ export async function consoleView(main, link) {
           h(
             "section",
             { class: "card", "aria-labelledby": "key-heading" },
-            h("h2", { id: "key-heading" }, "Your key"),
+            h("h2", { id: "key-heading" }, t("console.yourKeyHeading")),
             picker,
             selected
               ? keyDetails(sotto, selected, () => {

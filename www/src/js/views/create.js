@@ -15,18 +15,10 @@ import { budgetBuilder } from "../builder/budget-builder.js";
 import { checkBuilder } from "../builder/check-builder.js";
 import { committeeSetup } from "../builder/committee-setup.js";
 import { intOf, numberOf, showIf } from "../builder/inputs.js";
-import { when, num } from "../format.js";
+import { when } from "../format.js";
+import { t } from "../i18n/index.js";
 
-const KINDS = [
-  ["vote", "Vote", "Choose between options: plurality, approval, score, Borda or instant runoff."],
-  ["survey", "Survey", "Ask numbers, choices, ratings; get counts, means, medians and histograms."],
-  ["budget", "Budget", "Everyone splits a total between projects; see the average split."],
-  [
-    "check",
-    "Committee check",
-    "Before a real vote, check that every committee member is online and computes correctly; takes no answers.",
-  ],
-];
+const KINDS = ["vote", "survey", "budget", "check"];
 
 function sessionsList(sotto) {
   const sessions = listSessions();
@@ -45,7 +37,7 @@ function sessionsList(sotto) {
   return h(
     "section",
     { class: "card", "aria-labelledby": "yours-heading" },
-    h("h2", { id: "yours-heading" }, "Your sessions"),
+    h("h2", { id: "yours-heading" }, t("create.yours")),
     sessions.length
       ? h(
           "ul",
@@ -62,29 +54,29 @@ function sessionsList(sotto) {
                 h(
                   "span",
                   { class: "small muted" },
-                  `${s.kind}, ${s.state ?? (s.closed ? "closed" : "open")}, created ${when(s.createdAt)}`,
+                  t("create.sessionLine", {
+                    kind: t(`kind.${s.kind}`),
+                    state: t(`state.${s.state ?? (s.closed ? "closed" : "open")}`),
+                    when: when(s.createdAt),
+                  }),
                 ),
               ),
             ),
           ),
         )
-      : h("p", { class: "muted" }, "Sessions you create here are remembered in this browser."),
-    field("Import an organizer file", file, "The file exported from a session's page, to manage it in this browser."),
+      : h("p", { class: "muted" }, t("create.remembered")),
+    field(t("create.import"), file, t("create.importHint")),
     feedback,
   );
 }
 
 function policyFields() {
   const minSubs = h("input", { type: "number", min: 1, step: 1, value: "5", id: "min-submissions" });
-  const minCell = h("input", { type: "number", min: 1, step: 1, placeholder: "off", id: "min-cell" });
+  const minCell = h("input", { type: "number", min: 1, step: 1, placeholder: t("create.off"), id: "min-cell" });
   const dpOn = h("input", { type: "checkbox", id: "dp-on" });
   const epsilon = h("input", { type: "number", min: 0.001, max: 100, step: 0.001, value: "1", id: "dp-epsilon" });
-  const minCellField = field(
-    "Smallest group shown (survey cells)",
-    minCell,
-    "Histogram cells with fewer answers are reported as suppressed.",
-  );
-  const epsilonField = field("Privacy budget ε", epsilon, "Smaller is more private and noisier. 1 is a common choice.");
+  const minCellField = field(t("create.minCell"), minCell, t("create.minCellHint"));
+  const epsilonField = field(t("create.epsilon"), epsilon, t("create.epsilonHint"));
   const sync = () => showIf(epsilonField, dpOn.checked);
   dpOn.addEventListener("change", sync);
   sync();
@@ -92,13 +84,9 @@ function policyFields() {
     element: h(
       "div",
       { class: "stack" },
-      field(
-        "Minimum number of answers before anything is revealed",
-        minSubs,
-        "Below it the result is withheld, so nobody's answer can be singled out.",
-      ),
+      field(t("create.minSubs"), minSubs, t("create.minSubsHint")),
       minCellField,
-      h("label", { class: "choice" }, dpOn, "Add differential-privacy noise to the released numbers"),
+      h("label", { class: "choice" }, dpOn, t("create.dp")),
       epsilonField,
     ),
     setKind: (kind) => showIf(minCellField, kind === "survey"),
@@ -112,16 +100,14 @@ function policyFields() {
     errors: (kind) => {
       const out = [];
       const m = Number(minSubs.value);
-      if (minSubs.value.trim() === "" || !Number.isInteger(m) || m < 1)
-        out.push([minSubs, "Enter a whole number of at least 1. Below it nothing is revealed."]);
+      if (minSubs.value.trim() === "" || !Number.isInteger(m) || m < 1) out.push([minSubs, t("create.err.minSubs")]);
       if (kind === "survey" && minCell.value.trim() !== "") {
         const c = Number(minCell.value);
-        if (!Number.isInteger(c) || c < 1)
-          out.push([minCell, "Enter a whole number of at least 1, or leave it empty to show every cell."]);
+        if (!Number.isInteger(c) || c < 1) out.push([minCell, t("create.err.minCell")]);
       }
       if (dpOn.checked) {
         const e = Number(epsilon.value);
-        if (!Number.isFinite(e) || e < 0.001 || e > 100) out.push([epsilon, "Enter a number from 0.001 to 100."]);
+        if (!Number.isFinite(e) || e < 0.001 || e > 100) out.push([epsilon, t("create.err.epsilon")]);
       }
       return out;
     },
@@ -140,27 +126,13 @@ function accessFields() {
   const open = h("input", { type: "radio", name, value: "open", checked: true });
   const single = h("input", { type: "radio", name, value: "single", id: "access-single" });
   const count = h("input", { type: "number", min: 1, max: 10000, step: 1, value: "10", id: "single-use-count" });
-  const countField = field(
-    "Number of single-use links",
-    count,
-    "From 1 to 10,000. Send one to each person: each link can answer once. You can make more later.",
-  );
+  const countField = field(t("create.singleCount"), count, t("create.singleCountHint"));
   const closes = h("input", { type: "datetime-local", id: "closes-at" });
   const openNote = h(
     "div",
     { class: "notice", id: "open-link-note" },
-    h(
-      "p",
-      {},
-      h("strong", {}, "What an open link guarantees. "),
-      "Anyone who has it can answer. Each browser answers once: the page refuses a second answer from the same browser before anything is sent. " +
-        "It cannot stop one person from answering again from another browser, a private window or another device, or stop the link from being passed on.",
-    ),
-    h(
-      "p",
-      { id: "open-link-vote-advice" },
-      "For a vote, or anything where one person must have one voice, choose single-use links and send one to each person.",
-    ),
+    h("p", {}, h("strong", {}, t("create.openGuarantee")), t("create.openGuaranteeBody")),
+    h("p", { id: "open-link-vote-advice" }, t("create.openVoteAdvice")),
   );
   let isVote = true;
   const sync = () => {
@@ -179,20 +151,20 @@ function accessFields() {
       h(
         "fieldset",
         {},
-        h("legend", {}, "Participant links"),
+        h("legend", {}, t("create.participantLinks")),
         h(
           "div",
           { class: "choices" },
-          h("label", { class: "choice" }, open, "One open link anyone can use (limited in rate)"),
-          h("label", { class: "choice" }, single, "A list of single-use links: one answer per person"),
+          h("label", { class: "choice" }, open, t("create.openLink")),
+          h("label", { class: "choice" }, single, t("create.singleLinks")),
         ),
       ),
       openNote,
       countField,
       field(
-        "Deadline (optional)",
+        t("create.deadline"),
         closes,
-        `In your time zone (${Intl.DateTimeFormat().resolvedOptions().timeZone}). Shown to participants; the server closes the session then. You can always close earlier.`,
+        t("create.deadlineHint", { zone: Intl.DateTimeFormat().resolvedOptions().timeZone }),
       ),
     ),
     setKind: (kind) => {
@@ -209,17 +181,12 @@ function accessFields() {
       const out = [];
       if (single.checked) {
         const n = Number(count.value);
-        if (!Number.isInteger(n) || n < 1 || n > 10000)
-          out.push([count, "Enter a whole number of links from 1 to 10,000."]);
+        if (!Number.isInteger(n) || n < 1 || n > 10000) out.push([count, t("create.err.singleCount")]);
       }
       if (closes.value) {
         const at = new Date(closes.value).getTime();
-        if (!Number.isFinite(at)) out.push([closes, "Enter a date and time, or leave the deadline empty."]);
-        else if (at <= Date.now() + 60_000)
-          out.push([
-            closes,
-            "The deadline has already passed: choose a later time, or leave it empty. A session with a past deadline would be closed from the start.",
-          ]);
+        if (!Number.isFinite(at)) out.push([closes, t("create.err.deadline")]);
+        else if (at <= Date.now() + 60_000) out.push([closes, t("create.err.deadlinePast")]);
       }
       return out;
     },
@@ -235,7 +202,7 @@ function accessFields() {
 /** The visible label of a form control, for the list of settings to fix. */
 function labelOf(control) {
   const label = control.id ? document.querySelector(`label[for="${control.id}"]`) : null;
-  return (label ?? control.closest("label"))?.textContent.trim() || "This setting";
+  return (label ?? control.closest("label"))?.textContent.trim() || t("create.thisSetting");
 }
 
 /**
@@ -247,9 +214,7 @@ function plainOptionsError(err) {
   if (err?.code !== "invalid_options") return err;
   const raw = String(err.message ?? "");
   const jargon = /invalid type|expected|line \d+ column \d+|missing field|unknown field/.test(raw);
-  const text = jargon
-    ? "A setting is missing or has the wrong kind of value (for example an empty number)."
-    : raw.replace(/^session draft:\s*/, "");
+  const text = jargon ? t("create.err.jargon") : raw.replace(/^session draft:\s*/, "");
   return Object.assign(new Error(text), { code: "invalid_options", detail: raw });
 }
 
@@ -263,7 +228,7 @@ async function circleMembers(sotto, n) {
     const keyName = `circle-${tag}-${i}`;
     await m.save(keyName);
     const pub = m.publicKeys();
-    members.push({ name: `Member ${i}`, x25519: pub.x25519, ed25519: pub.ed25519 });
+    members.push({ name: t("member.n", { i }), x25519: pub.x25519, ed25519: pub.ed25519 });
     keyNames.push(keyName);
     m.free();
   }
@@ -276,7 +241,7 @@ export async function createView(main) {
   const title = h("input", {
     type: "text",
     maxlength: 200,
-    value: "Where should the new bench go?",
+    value: t("create.sampleTitle"),
     id: "session-title",
     required: true,
   });
@@ -297,23 +262,29 @@ export async function createView(main) {
   const kindPicker = h(
     "fieldset",
     {},
-    h("legend", {}, "What do you want to run?"),
+    h("legend", {}, t("create.what")),
     h(
       "div",
       { class: "choices" },
-      KINDS.map(([value, label, hint]) =>
+      KINDS.map((value) =>
         h(
           "label",
           { class: "choice" },
           h("input", { type: "radio", name: kindName, value, checked: value === kind, id: `kind-${value}` }),
-          h("span", {}, h("strong", {}, label), " ", h("span", { class: "small muted" }, hint)),
+          h(
+            "span",
+            {},
+            h("strong", {}, t(`kind.${value}`)),
+            " ",
+            h("span", { class: "small muted" }, t(`create.kindHint.${value}`)),
+          ),
         ),
       ),
     ),
   );
   const builderBox = h("div", {});
-  const policySection = h("section", { class: "card" }, h("h2", {}, "3. Privacy policy"), policy.element);
-  const accessSection = h("section", { class: "card" }, h("h2", {}, "4. Participants and deadline"), access.element);
+  const policySection = h("section", { class: "card" }, h("h2", {}, t("create.policySection")), policy.element);
+  const accessSection = h("section", { class: "card" }, h("h2", {}, t("create.accessSection")), access.element);
 
   const schema = () => builders[kind].read();
   let pending = false;
@@ -322,18 +293,16 @@ export async function createView(main) {
     pending = true;
     requestAnimationFrame(() => {
       pending = false;
-      previewTitle.textContent = title.value || "Untitled";
+      previewTitle.textContent = title.value || t("create.untitled");
       previewDescription.textContent = descriptionText();
       if (kind === "check") {
-        preview.replaceChildren(
-          h("p", {}, "A committee check takes no answers: its participant link shows only that."),
-        );
+        preview.replaceChildren(h("p", {}, t("create.previewCheck")));
         return;
       }
       try {
         preview.replaceChildren(answerForm(kind, schema(), { prefix: "preview" }).element);
       } catch {
-        preview.replaceChildren(h("p", { class: "muted" }, "The preview appears when the questions are complete."));
+        preview.replaceChildren(h("p", { class: "muted" }, t("create.previewIncomplete")));
       }
     });
   };
@@ -364,24 +333,20 @@ export async function createView(main) {
   const tokenBox = h(
     "details",
     { class: "card", id: "create-token-box" },
-    h("summary", {}, "Creation token (only if the relay's operator gave you one)"),
-    field("Creation token", createToken, "64 hex digits. Leave empty on an open relay."),
+    h("summary", {}, t("create.tokenSummary")),
+    field(t("create.token"), createToken, t("create.tokenHint")),
   );
-  const create = h("button", { type: "submit", class: "primary", id: "create" }, "Create the session");
-  const committeeBox = h("section", { class: "card" }, h("h2", {}, "2. Committee"), committee.element);
+  const create = h("button", { type: "submit", class: "primary", id: "create" }, t("create.submit"));
+  const committeeBox = h("section", { class: "card" }, h("h2", {}, t("create.committeeSection")), committee.element);
   const form = h(
     "form",
     { novalidate: true, id: "create-form" },
     h(
       "section",
       { class: "card" },
-      h("h2", {}, "1. What"),
-      field("Title", title, "Up to 200 characters."),
-      field(
-        "Description (optional)",
-        description,
-        `What the session is for, shown to participants under the title. Up to ${num(MAX_DESCRIPTION)} characters; line breaks are kept.`,
-      ),
+      h("h2", {}, t("create.whatSection")),
+      field(t("create.title"), title, t("create.titleHint")),
+      field(t("create.description"), description, t("create.descriptionHint", { max: MAX_DESCRIPTION })),
       kindPicker,
       builderBox,
     ),
@@ -398,13 +363,9 @@ export async function createView(main) {
   let tried = false;
   const titleErrors = () => {
     const errors = [];
-    if (!title.value.trim()) errors.push([title, "Give the session a title: participants see it first."]);
+    if (!title.value.trim()) errors.push([title, t("create.err.title")]);
     const long = [...descriptionText()].length;
-    if (long > MAX_DESCRIPTION)
-      errors.push([
-        description,
-        `Shorten the description to at most ${num(MAX_DESCRIPTION)} characters (it has ${num(long)}).`,
-      ]);
+    if (long > MAX_DESCRIPTION) errors.push([description, t("create.err.description", { max: MAX_DESCRIPTION, long })]);
     return errors;
   };
   const validate = () => {
@@ -442,7 +403,7 @@ export async function createView(main) {
         h(
           "div",
           { class: "notice error", role: "alert", dataset: { code: "invalid_options" } },
-          h("h2", {}, errors.length === 1 ? "One setting needs fixing" : `${errors.length} settings need fixing`),
+          h("h2", {}, t("create.toFix", { n: errors.length })),
           h(
             "ul",
             {},
@@ -472,16 +433,14 @@ export async function createView(main) {
       return;
     }
     create.disabled = true;
-    create.textContent = "Creating…";
+    create.textContent = t("create.creating");
     replace(feedback);
     const team = committee.read();
     let circle = null;
     try {
-      if (!title.value.trim()) throw Object.assign(new Error("Give the session a title."), { code: "invalid_options" });
+      if (!title.value.trim()) throw Object.assign(new Error(t("create.err.title")), { code: "invalid_options" });
       if (!team.circle && !team.members.length)
-        throw Object.assign(new Error("Add at least one committee member, or choose circle mode."), {
-          code: "invalid_options",
-        });
+        throw Object.assign(new Error(t("create.err.noMembers")), { code: "invalid_options" });
       if (team.circle) circle = await circleMembers(sotto, team.circle);
       // A session draft (docs/session.md): the same JSON as the CLI's draft
       // file. The kind's builder wrote the schema, so `kind` and `schema`
@@ -504,20 +463,16 @@ export async function createView(main) {
       feedback.querySelector("h2")?.setAttribute("tabindex", "-1");
       feedback.querySelector("h2")?.focus();
       create.disabled = false;
-      create.textContent = "Create the session";
+      create.textContent = t("create.submit");
     }
   });
 
   replace(
     main,
-    h("h1", {}, "Private votes, surveys and budgets"),
-    h(
-      "p",
-      { class: "lead" },
-      "Each answer is split and encrypted in the participant's browser. A small committee computes the result together; nobody, not even the server, sees an individual answer.",
-    ),
+    h("h1", {}, t("create.heading")),
+    h("p", { class: "lead" }, t("create.lead")),
     sessionsList(sotto),
-    h("h2", {}, "Create a session"),
+    h("h2", {}, t("create.createHeading")),
     h(
       "div",
       { class: "grid-2" },
@@ -528,7 +483,7 @@ export async function createView(main) {
         h(
           "section",
           { class: "card" },
-          h("p", { class: "preview-label", id: "preview-heading" }, "Live preview of the participant form"),
+          h("p", { class: "preview-label", id: "preview-heading" }, t("create.previewLabel")),
           previewTitle,
           previewDescription,
           preview,
@@ -556,9 +511,9 @@ export async function createView(main) {
       h(
         "p",
         { class: "notice", role: "status", id: "duplicate-note" },
-        "Copied from “",
+        t("create.copiedFrom"),
         h("bdi", {}, draft.from),
-        "”: check the settings, set a new deadline if you want one, and create the session.",
+        t("create.copiedFromAfter"),
       ),
     );
     title.focus();

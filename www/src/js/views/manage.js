@@ -8,10 +8,12 @@ import { loadSotto, runMemberInWorker } from "../sotto.js";
 import { errorNotice } from "../errors.js";
 import { download, downloadCsv, slug } from "../download.js";
 import { getSession, updateSession, forgetSession } from "../store.js";
-import { num, count, when, clock } from "../format.js";
+import { num, when, clock } from "../format.js";
 import { memberFailure } from "../committee-wait.js";
 import { keepDraft } from "./create.js";
 import { qrDetails } from "../qr.js";
+import { presenceList } from "../presence.js";
+import { t } from "../i18n/index.js";
 
 // How often the session page asks the relay for the session's state.
 const POLL_MS = 3000;
@@ -27,7 +29,7 @@ function linkItem(who, link, extra) {
       copyButton(() => link),
       extra,
     ),
-    qrDetails(link, `QR code of the link: ${who}`),
+    qrDetails(link, t("qr.label", { who })),
   );
 }
 
@@ -35,31 +37,22 @@ function memberLinks(manifest, links, circle) {
   const list = h(
     "ul",
     { class: "link-list", id: "member-links" },
-    links.members.map((link, i) => linkItem(manifest.committee.members[i]?.name ?? `Member ${i + 1}`, link)),
+    links.members.map((link, i) => linkItem(manifest.committee.members[i]?.name ?? t("member.n", { i: i + 1 }), link)),
   );
   if (circle) {
     // In circle mode this tab is every member: the links are not needed.
     return h(
       "section",
       { class: "card", "aria-labelledby": "members-heading" },
-      h("h2", { id: "members-heading" }, "Committee member links"),
-      h(
-        "details",
-        {},
-        h("summary", {}, "Not needed in circle mode: this tab runs every member. Show them anyway"),
-        list,
-      ),
+      h("h2", { id: "members-heading" }, t("manage.memberLinks")),
+      h("details", {}, h("summary", {}, t("manage.circleLinks")), list),
     );
   }
   return h(
     "section",
     { class: "card", "aria-labelledby": "members-heading" },
-    h("h2", { id: "members-heading" }, "Committee member links"),
-    h(
-      "p",
-      {},
-      "Send each member their own link, privately. They open it in the browser that holds their key, and keep the tab open until the result is published.",
-    ),
+    h("h2", { id: "members-heading" }, t("manage.memberLinks")),
+    h("p", {}, t("manage.memberLinksBody")),
     list,
   );
 }
@@ -81,7 +74,7 @@ function participantLinks(org, record, manifest, kind) {
         ...participants.map((l, i) => [i + 1, l]),
       ]);
     const more = h("input", { type: "number", min: 1, max: 10000, step: 1, value: "10", id: "mint-count" });
-    const mint = h("button", { type: "button" }, "Make more links");
+    const mint = h("button", { type: "button" }, t("manage.mint"));
     const feedback = h("div", { "aria-live": "polite" });
     mint.addEventListener("click", async () => {
       mint.disabled = true;
@@ -89,7 +82,7 @@ function participantLinks(org, record, manifest, kind) {
         await org.mintLinks(Math.max(1, Number(more.value) || 1));
         updateSession(record.session, { capability: org.exportCapability() });
         render();
-        announce("New links added to the list.");
+        announce(t("manage.minted"));
       } catch (err) {
         replace(feedback, errorNotice(err));
         mint.disabled = false;
@@ -98,19 +91,15 @@ function participantLinks(org, record, manifest, kind) {
     const open = participants[0];
     replace(
       section,
-      h("h2", { id: "participants-heading" }, "Participant links"),
+      h("h2", { id: "participants-heading" }, t("create.participantLinks")),
       participants.length === 1 && !single
         ? [
-            h(
-              "p",
-              {},
-              "Anyone with this link can answer (the server limits how fast). Share it where your participants are.",
-            ),
+            h("p", {}, t("manage.openBody")),
             h(
               "ul",
               { class: "link-list", id: "participant-links" },
-              linkItem("Open link", open, [
-                h("a", { class: "button small", href: open, target: "_blank" }, "Open"),
+              linkItem(t("manage.openLink"), open, [
+                h("a", { class: "button small", href: open, target: "_blank" }, t("manage.open")),
                 navigator.share
                   ? h(
                       "button",
@@ -119,7 +108,7 @@ function participantLinks(org, record, manifest, kind) {
                         class: "small",
                         onclick: () => navigator.share({ title: manifest.title, url: open }).catch(() => {}),
                       },
-                      "Share…",
+                      t("manage.share"),
                     )
                   : null,
               ]),
@@ -127,7 +116,7 @@ function participantLinks(org, record, manifest, kind) {
             h(
               "details",
               {},
-              h("summary", {}, "Embed it in a web page"),
+              h("summary", {}, t("manage.embed")),
               h("pre", { class: "receipt" }, embedSnippet(open, kind)),
               h(
                 "p",
@@ -135,25 +124,25 @@ function participantLinks(org, record, manifest, kind) {
                 h(
                   "a",
                   { href: `embed-example.html#${kind}=${encodeURIComponent(open)}`, target: "_blank" },
-                  "See it in the embedding example",
+                  t("manage.embedExample"),
                 ),
               ),
             ),
           ]
         : [
-            h("p", {}, `${participants.length} single-use links: send one to each person. Each can answer once.`),
+            h("p", {}, t("manage.singleBody", { n: participants.length })),
             h(
               "div",
               { class: "button-row" },
-              h("button", { type: "button", onclick: csv, id: "links-csv" }, "Download the links as CSV"),
-              copyButton(() => participants.join("\n"), "Copy all links, one per line"),
+              h("button", { type: "button", onclick: csv, id: "links-csv" }, t("manage.csv")),
+              copyButton(() => participants.join("\n"), t("manage.copyAll")),
             ),
             h(
               "ol",
               { class: "link-list", id: "participant-links" },
-              participants.map((l, i) => linkItem(`Link ${i + 1}`, l)),
+              participants.map((l, i) => linkItem(t("manage.linkN", { i: i + 1 }), l)),
             ),
-            h("div", { class: "row" }, field("More single-use links", more), mint),
+            h("div", { class: "row" }, field(t("manage.more"), more), mint),
             feedback,
           ],
     );
@@ -168,31 +157,20 @@ function checkNotice(org) {
   return h(
     "section",
     { class: "card", "aria-labelledby": "participants-heading" },
-    h("h2", { id: "participants-heading" }, "Committee check"),
-    h(
-      "p",
-      {},
-      "This session takes no answers, so there are no participant links to share. Send each member their link, " +
-        "close the session once they have all joined, and open the results page to see whether the committee found the known answer.",
-    ),
+    h("h2", { id: "participants-heading" }, t("kind.check")),
+    h("p", {}, t("manage.checkBody")),
     h(
       "details",
       {},
-      h("summary", {}, "The participant link"),
-      h("p", {}, "It only shows that the session takes no answers."),
-      h("ul", { class: "link-list", id: "participant-links" }, linkItem("Open link", open)),
+      h("summary", {}, t("manage.checkLink")),
+      h("p", {}, t("manage.checkLinkBody")),
+      h("ul", { class: "link-list", id: "participant-links" }, linkItem(t("manage.openLink"), open)),
     ),
   );
 }
 
 // What the session page says in each state the relay reports.
-const STATES = {
-  draft: ["Not open yet", "warn", "The session has not opened."],
-  open: ["Open", "ok", null],
-  closed: ["Closed", "warn", null],
-  computing: ["Computing", "warn", null],
-  done: ["Result published", "ok", null],
-};
+const STATES = { draft: "warn", open: "ok", closed: "warn", computing: "warn", done: "ok" };
 
 /**
  * The live status: the session's state as the relay reports it (polled
@@ -206,6 +184,7 @@ function liveStatus(org, record, manifest, links, onClosed) {
   const single = record.singleUse ?? links.participants.length > 1;
   let last = null;
   let published = null;
+  let final = false;
   let closing = false;
   let closedHere = false;
   let polling = false;
@@ -213,13 +192,13 @@ function liveStatus(org, record, manifest, links, onClosed) {
   const button = h(
     "button",
     { type: "button", class: "danger", id: "close-session" },
-    checking ? "Close and run the check" : "Close submissions",
+    t(checking ? "manage.closeCheck" : "manage.close"),
   );
   const feedback = h("div", { "aria-live": "polite" });
   button.addEventListener("click", async () => {
     if (button.dataset.confirm !== "1") {
       button.dataset.confirm = "1";
-      button.textContent = checking ? "Close now: the check starts" : "Close now: no more answers after this";
+      button.textContent = t(checking ? "manage.confirmCheck" : "manage.confirmClose");
       return;
     }
     button.disabled = true;
@@ -228,7 +207,7 @@ function liveStatus(org, record, manifest, links, onClosed) {
       await org.close();
       updateSession(record.session, { closed: true, state: "closed" });
       closedHere = true;
-      announce("Submissions closed.");
+      announce(t("manage.closed"));
       onClosed?.();
       last = { ...(last ?? { submissions: 0 }), state: last?.state === "open" || !last ? "closed" : last.state };
       render();
@@ -241,26 +220,22 @@ function liveStatus(org, record, manifest, links, onClosed) {
   });
 
   const sentence = (state) => {
-    if (state === "open") return checking ? "Close it once every member has joined." : "Participants can answer.";
-    if (checking) return state === "done" ? "The check is finished." : "Closed: the committee runs the check now.";
-    if (state === "closed")
-      return "Closed: no more answers are accepted. Waiting for the committee to start computing.";
-    if (state === "computing") return "Closed: no more answers are accepted. The committee is computing the result.";
-    if (state === "done")
-      return published ? "Every committee member signed and published the result." : "The committee has finished.";
-    return STATES[state]?.[2] ?? "";
+    if (state === "open") return t(checking ? "manage.s.openCheck" : "manage.s.open");
+    if (checking) return t(state === "done" ? "manage.s.checkDone" : "manage.s.checkRunning");
+    if (state === "closed") return t("manage.s.closed");
+    if (state === "computing") return t("manage.s.computing");
+    if (state === "done") return t(published ? "manage.s.published" : "manage.s.done");
+    if (state === "draft") return t("manage.s.draft");
+    return "";
   };
   const render = () => {
     if (!box.isConnected && last) return;
     if (!last) {
-      replace(
-        box,
-        h("p", { id: "session-state", class: "muted" }, "Asking the server for the session's state…"),
-        feedback,
-      );
+      replace(box, h("p", { id: "session-state", class: "muted" }, t("manage.asking")), feedback);
       return;
     }
-    const [label, tone] = STATES[last.state] ?? [last.state, "warn"];
+    const tone = STATES[last.state] ?? "warn";
+    const label = STATES[last.state] ? t(`manage.badge.${last.state}`) : last.state;
     const state = published && last.state !== "open" ? "done" : last.state;
     const closes = manifest.deadlines?.closes_at;
     const n = last.submissions;
@@ -270,52 +245,41 @@ function liveStatus(org, record, manifest, links, onClosed) {
       h(
         "p",
         { id: "session-state", dataset: { state } },
-        h("span", { class: `badge ${published ? "ok" : tone}` }, published ? "Result published" : label),
+        h("span", { class: `badge ${published ? "ok" : tone}` }, published ? t("manage.badge.done") : label),
         " ",
         sentence(state),
       ),
       h(
         "dl",
         { class: "kv", id: "live-counts" },
-        checking ? null : [h("dt", {}, "Answers received"), h("dd", { id: "answer-count" }, num(n))],
+        checking ? null : [h("dt", {}, t("manage.answers")), h("dd", { id: "answer-count" }, num(n))],
         !checking && single
           ? [
-              h("dt", {}, "Single-use links used"),
-              h("dd", { id: "links-used" }, `${num(Math.min(n, total))} of ${num(total)}`),
+              h("dt", {}, t("manage.linksUsed")),
+              h("dd", { id: "links-used" }, t("manage.xOfY", { x: Math.min(n, total), y: total })),
             ]
           : null,
-        closes ? [h("dt", {}, "Deadline"), h("dd", {}, when(closes, { seconds: true }))] : null,
+        closes ? [h("dt", {}, t("manage.deadline")), h("dd", {}, when(closes, { seconds: true }))] : null,
         published
           ? [
-              h("dt", {}, "Result"),
+              h("dt", {}, t("manage.result")),
               h(
                 "dd",
                 { id: "published-summary" },
-                `${count(published.valid, "valid answer")}, signed by ${published.signers.length} of ${manifest.committee.members.length} members`,
+                t("manage.resultSummary", {
+                  valid: published.valid,
+                  signed: published.signers.length,
+                  members: manifest.committee.members.length,
+                }),
               ),
             ]
           : null,
       ),
-      !checking && single
-        ? h(
-            "p",
-            { class: "small muted" },
-            "The server counts how many links were used, not which: it never links an answer to a person.",
-          )
-        : null,
-      !checking && !single && last.state === "open"
-        ? h(
-            "p",
-            { class: "small muted" },
-            "An open link can answer more than once from different browsers; the count is of answers, not people.",
-          )
-        : null,
+      presenceList(manifest, last, published),
+      !checking && single ? h("p", { class: "small muted" }, t("manage.linksNote")) : null,
+      !checking && !single && last.state === "open" ? h("p", { class: "small muted" }, t("manage.openNote")) : null,
       problem ? h("p", { class: "notice warn", role: "status" }, problem) : null,
-      h(
-        "p",
-        { class: "small muted", id: "status-updated" },
-        `Updated ${clock()}; the page checks again every few seconds.`,
-      ),
+      h("p", { class: "small muted", id: "status-updated" }, t("manage.updated", { time: clock() })),
       last.state === "open" ? h("div", { class: "button-row" }, button) : null,
       feedback,
     );
@@ -334,8 +298,11 @@ function liveStatus(org, record, manifest, links, onClosed) {
       // Closed by the deadline or from another browser: a circle-mode
       // committee starts then too.
       if (status.state === "closed" || status.state === "computing") onClosed?.();
-      if (status.state === "computing" || status.state === "done") {
-        published = published ?? (await org.result().catch(() => null));
+      // The result once t + 1 members signed it, and again when every
+      // member has published (the signers the committee view marks done).
+      if ((status.state === "computing" && !published) || (status.state === "done" && !final)) {
+        published = (await org.result().catch(() => null)) ?? published;
+        final = status.state === "done" && Boolean(published);
       }
       const rec = getSession(record.session);
       if (rec && rec.state !== (published ? "published" : status.state)) {
@@ -347,8 +314,8 @@ function liveStatus(org, record, manifest, links, onClosed) {
     } catch (err) {
       problem =
         err?.code === "relay_unreachable"
-          ? "Cannot reach the Sotto server right now; the status below may be out of date. Retrying."
-          : `The server did not report the status (${err?.code ?? "error"}).`;
+          ? t("manage.unreachable")
+          : t("manage.noStatus", { code: err?.code ?? "error" });
     }
     polling = false;
     render();
@@ -370,36 +337,35 @@ function demoCommittee(record, links, manifest) {
   if (!keys?.length) return null;
   const committee = manifest.committee.members.map((m, i) => ({ index: i + 1, name: m.name }));
   const rows = keys.map((_, i) =>
-    h("li", { dataset: { member: String(i + 1) } }, h("bdi", {}, manifest.committee.members[i]?.name), ": not started"),
+    h(
+      "li",
+      { dataset: { member: String(i + 1) } },
+      h("bdi", {}, manifest.committee.members[i]?.name),
+      t("manage.demo.notStarted"),
+    ),
   );
-  const start = h(
-    "button",
-    { type: "button", class: "primary", id: "run-demo-committee" },
-    "Run the demo committee here",
-  );
+  const start = h("button", { type: "button", class: "primary", id: "run-demo-committee" }, t("manage.demo.run"));
   const problems = h("div", {});
   let started = false;
   const run = () => {
     if (started) return;
     started = true;
     start.disabled = true;
-    start.textContent = "Committee running in this tab";
+    start.textContent = t("manage.demo.running");
     call.hidden = true;
     keys.forEach((key, i) => {
       const name = manifest.committee.members[i]?.name;
       const say = (text) => replace(rows[i], h("bdi", {}, name), `: ${text}`);
       runMemberInWorker(links.members[i], key, (p) => {
-        if (p.stage === "collecting") say(`${count(p.submissions, "submission")} received`);
-        else if (p.stage === "computing") say("computing");
-        else if (p.stage === "connected") say("connected");
-        else if (p.stage === "reconnecting") say("reconnecting");
+        if (p.stage === "collecting") say(t("manage.demo.received", { n: p.submissions }));
+        else if (["computing", "connected", "reconnecting"].includes(p.stage)) say(t(`manage.demo.${p.stage}`));
       }).then(
         () => {
-          say("published");
+          say(t("manage.demo.published"));
           rows[i].dataset.done = "1";
         },
         (err) => {
-          say(`failed (${err.code ?? "error"})`);
+          say(t("manage.demo.failed", { code: err.code ?? "error" }));
           replace(problems, memberFailure(err, committee));
         },
       );
@@ -409,23 +375,15 @@ function demoCommittee(record, links, manifest) {
   const call = h(
     "p",
     { class: "notice warn", id: "demo-not-started" },
-    h("strong", {}, "Nobody computes until the committee runs. "),
-    "Press “Run the demo committee here” and keep this tab open. If you close the session first, the committee starts then.",
+    h("strong", {}, t("manage.demo.nobody")),
+    t("manage.demo.press"),
   );
   const element = h(
     "section",
     { class: "card", "aria-labelledby": "demo-heading" },
-    h("h2", { id: "demo-heading" }, "Demo committee (circle mode)"),
-    h(
-      "p",
-      { class: "notice warn" },
-      "This browser holds every member key of this session: fine for trying Sotto, not for real decisions.",
-    ),
-    h(
-      "p",
-      {},
-      "Start the committee, keep this tab open, close the session when the answers are in, and the members compute in background workers.",
-    ),
+    h("h2", { id: "demo-heading" }, t("manage.demo.heading")),
+    h("p", { class: "notice warn" }, t("manage.demo.warn")),
+    h("p", {}, t("manage.demo.body")),
     call,
     h("div", { class: "button-row" }, start),
     h("ul", { id: "demo-status", "aria-live": "polite" }, rows),
@@ -439,7 +397,7 @@ function duplicateButton(manifest, record, links) {
   const go = () => {
     keepDraft({
       from: manifest.title,
-      title: [...`${manifest.title} (copy)`].slice(0, 200).join(""),
+      title: [...t("manage.copyTitle", { title: manifest.title })].slice(0, 200).join(""),
       description: manifest.description,
       kind: manifest.kind.kind,
       schema: manifest.kind.schema,
@@ -451,17 +409,17 @@ function duplicateButton(manifest, record, links) {
     });
     location.hash = "";
   };
-  return h("button", { type: "button", id: "duplicate-session", onclick: go }, "Duplicate this session");
+  return h("button", { type: "button", id: "duplicate-session", onclick: go }, t("manage.duplicate"));
 }
 
 function capabilityTools(org, record) {
   const exportIt = () =>
     download(`sotto-organizer-${slug(record.title)}.json`, org.exportCapability(), "application/json");
-  const forget = h("button", { type: "button", class: "danger" }, "Forget this session in this browser");
+  const forget = h("button", { type: "button", class: "danger" }, t("manage.forget"));
   forget.addEventListener("click", () => {
     if (forget.dataset.confirm !== "1") {
       forget.dataset.confirm = "1";
-      forget.textContent = "Really forget? Export the file first. Click again";
+      forget.textContent = t("manage.forgetConfirm");
       return;
     }
     forgetSession(record.session);
@@ -470,18 +428,9 @@ function capabilityTools(org, record) {
   return h(
     "section",
     { class: "card", "aria-labelledby": "cap-heading" },
-    h("h2", { id: "cap-heading" }, "Organizer file"),
-    h(
-      "p",
-      {},
-      "This browser keeps the session's organizer key (it can close the session and read the result). Export it to keep a copy or to manage the session from another browser; keep the file private.",
-    ),
-    h(
-      "div",
-      { class: "button-row" },
-      h("button", { type: "button", onclick: exportIt }, "Export organizer file"),
-      forget,
-    ),
+    h("h2", { id: "cap-heading" }, t("manage.file")),
+    h("p", {}, t("manage.fileBody")),
+    h("div", { class: "button-row" }, h("button", { type: "button", onclick: exportIt }, t("manage.export")), forget),
   );
 }
 
@@ -492,9 +441,9 @@ export async function manageView(main, session) {
   if (!record) {
     replace(
       main,
-      h("h1", {}, "Session not found in this browser"),
-      h("p", {}, "This browser does not hold the organizer file of this session. Import it from the start page."),
-      h("a", { class: "button", href: "./" }, "Go to the start page"),
+      h("h1", {}, t("manage.notFound")),
+      h("p", {}, t("manage.notFoundBody")),
+      h("a", { class: "button", href: "./" }, t("manage.toStart")),
     );
     return;
   }
@@ -513,7 +462,7 @@ export async function manageView(main, session) {
   const circle = Boolean(demo);
   replace(
     main,
-    h("p", { class: "badge" }, kind),
+    h("p", { class: "badge" }, t(`kind.${kind}`)),
     h("h1", { dir: "auto" }, manifest.title),
     h(
       "div",
@@ -531,19 +480,15 @@ export async function manageView(main, session) {
         h(
           "section",
           { class: "card", "aria-labelledby": "state-heading" },
-          h("h2", { id: "state-heading" }, "Status"),
+          h("h2", { id: "state-heading" }, t("manage.status")),
           liveStatus(org, record, manifest, links, () => demo?.start()),
-          h("h3", {}, "Results"),
-          h(
-            "p",
-            {},
-            "The results page waits for the committee's signed result and shows it with charts. Its link lets anyone holding it read the result.",
-          ),
-          h("ul", { class: "link-list" }, linkItem("Results link", links.read)),
+          h("h3", {}, t("manage.results")),
+          h("p", {}, t("manage.resultsBody")),
+          h("ul", { class: "link-list" }, linkItem(t("manage.resultsLink"), links.read)),
           h(
             "div",
             { class: "button-row" },
-            h("a", { class: "button primary", href: links.read, id: "results-link" }, "Open the results page"),
+            h("a", { class: "button primary", href: links.read, id: "results-link" }, t("manage.openResults")),
           ),
         ),
         capabilityTools(org, record),

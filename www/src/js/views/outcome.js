@@ -3,26 +3,30 @@
 
 import { h } from "../dom.js";
 import { RENDERERS } from "../results/index.js";
+import { t } from "../i18n/index.js";
 
 export function renderResultSummary(session, outcome) {
   const result = outcome.result ?? {};
   const counts =
-    session.kind === "check"
-      ? ""
-      : `${outcome.valid} valid submission${outcome.valid === 1 ? "" : "s"}${outcome.invalid ? `, ${outcome.invalid} rejected` : ""}.`;
+    session.kind === "check" ? "" : t("outcome.counts", { valid: outcome.valid, invalid: outcome.invalid });
   if (result.suppressed) {
     return h(
       "div",
       { class: "notice warn", role: "status" },
-      h("h3", {}, "Published: too few submissions"),
-      h("p", {}, `${counts} The policy withheld the result.`),
+      h("h3", {}, t("outcome.tooFew")),
+      h("p", {}, `${counts} ${t("outcome.withheld")}`),
     );
   }
   const { nodes } = RENDERERS[session.kind](session.schema(), result);
   return h(
     "div",
     { class: "outcome" },
-    h("div", { class: "notice ok", role: "status" }, h("h3", {}, "Published"), counts ? h("p", {}, counts) : null),
+    h(
+      "div",
+      { class: "notice ok", role: "status" },
+      h("h3", {}, t("outcome.published")),
+      counts ? h("p", {}, counts) : null,
+    ),
     nodes,
   );
 }

@@ -212,18 +212,25 @@ export async function participateView(main, link) {
   const blockedBox = h("div", {}, blocked);
   if (blocked) block();
   // The link's state from the relay, before anything is filled in: a
-  // closed session or a token the relay does not know blocks the form now,
-  // not after the answer is written. (Unreachable: the submission retries.)
+  // closed session, a single-use link already answered with (from any
+  // browser) or a token the relay does not know blocks the form now, not
+  // after the answer is written. (Unreachable: the submission retries.)
   if (!blocked && typeof participant.linkState === "function")
     participant.linkState().then(
-      ({ state }) => {
-        if (blocked || state === "open") return;
-        const code = state === "draft" ? "refused" : "session_closed";
-        blocked = h(
-          "div",
-          { id: "blocked" },
-          errorNotice(Object.assign(new Error(`the session is ${state}`), { code })),
-        );
+      ({ state, used, resubmit }) => {
+        if (blocked) return;
+        if (state === "open" && used && resubmit) {
+          // Allowed again: the new answer replaces the stored one.
+          blockedBox.replaceChildren(
+            h("p", { class: "notice warn", role: "status", id: "link-used" }, t("part.usedAgain")),
+          );
+          return;
+        }
+        if (state === "open" && !used) return;
+        const code = state === "open" ? "already_submitted" : state === "draft" ? "refused" : "session_closed";
+        const why =
+          state === "open" ? "an answer is already stored with this single-use link" : `the session is ${state}`;
+        blocked = h("div", { id: "blocked" }, errorNotice(Object.assign(new Error(why), { code })));
         blockedBox.replaceChildren(blocked);
         block();
       },

@@ -10,7 +10,7 @@ import { downloadCsv, downloadJson, slug } from "../download.js";
 import { getSession, updateSession, receiptsFor } from "../store.js";
 import { manageHref, sessionOf } from "../link.js";
 import { RENDERERS } from "../results/index.js";
-import { count, clock, when } from "../format.js";
+import { clock, when } from "../format.js";
 import { t } from "../i18n/index.js";
 
 const POLL_SECONDS = 4;
@@ -18,7 +18,7 @@ const POLL_SECONDS = 4;
 function verificationCard(verified, committee, kind) {
   const signed = verified.signers.length;
   const needed = verified.threshold + 1;
-  const names = verified.signers.map((i) => committee.find((m) => m.index === i)?.name ?? `member ${i}`);
+  const names = verified.signers.map((i) => committee.find((m) => m.index === i)?.name ?? t("member.n", { i }));
   const ok = signed >= needed;
   return h(
     "section",
@@ -27,23 +27,15 @@ function verificationCard(verified, committee, kind) {
       "aria-labelledby": "verification-heading",
       dataset: { verified: String(ok) },
     },
-    h("h2", { id: "verification-heading" }, ok ? "Verified result" : "Not enough signatures"),
+    h("h2", { id: "verification-heading" }, t(ok ? "results.verified" : "results.notEnough")),
     h(
       "p",
       {},
-      `Signed by ${signed} of ${count(committee.length, "committee member")} (`,
+      t("results.signedBy", { signed, n: committee.length }),
       names.map((n, i) => [i ? ", " : "", h("bdi", {}, n)]),
-      `); at least ${count(needed, "signature is", "signatures are")} required.`,
+      t("results.needed", { needed }),
     ),
-    kind === "check"
-      ? null
-      : h(
-          "p",
-          {},
-          `${count(verified.valid, "valid submission")} counted`,
-          verified.invalid ? `, ${count(verified.invalid, "invalid one")} rejected by the committee` : "",
-          ".",
-        ),
+    kind === "check" ? null : h("p", {}, t("results.counted", { valid: verified.valid, invalid: verified.invalid })),
   );
 }
 
@@ -52,13 +44,8 @@ function suppressedNotice(manifest) {
   return h(
     "div",
     { class: "notice warn", role: "status", dataset: { code: "suppressed" } },
-    h("h2", {}, "Too few submissions"),
-    h(
-      "p",
-      {},
-      `The session needed at least ${min ?? "the minimum number of"} valid submissions before revealing anything. ` +
-        "To protect the people who answered, the committee withheld the result.",
-    ),
+    h("h2", {}, t("results.tooFew")),
+    h("p", {}, t("results.tooFewBody", { min })),
   );
 }
 
@@ -67,8 +54,8 @@ function exportButtons(title, verified, csv) {
   return h(
     "div",
     { class: "button-row" },
-    csv ? h("button", { type: "button", onclick: () => downloadCsv(`${name}.csv`, csv) }, "Download CSV") : null,
-    h("button", { type: "button", onclick: () => downloadJson(`${name}.json`, verified) }, "Download JSON"),
+    csv ? h("button", { type: "button", onclick: () => downloadCsv(`${name}.csv`, csv) }, t("results.csv")) : null,
+    h("button", { type: "button", onclick: () => downloadJson(`${name}.json`, verified) }, t("results.json")),
   );
 }
 
@@ -151,7 +138,7 @@ function organizerTools(sotto, session, onClose) {
   const row = h(
     "div",
     { class: "button-row" },
-    h("a", { class: "button", href: manageHref(session) }, "Manage this session"),
+    h("a", { class: "button", href: manageHref(session) }, t("results.manage")),
   );
   if (rec.closed) return row;
   sotto.Organizer.importCapability(rec.capability)
@@ -163,7 +150,7 @@ function organizerTools(sotto, session, onClose) {
             h(
               "button",
               { type: "button", class: "danger", id: "results-close", onclick: onClose },
-              "Close submissions now",
+              t("results.closeNow"),
             ),
           );
         else if (st.state !== "open") updateSession(session, { closed: true, state: st.state });
@@ -178,13 +165,13 @@ function organizerTools(sotto, session, onClose) {
 /** Renders the results page for the read link `link`. */
 export async function resultsView(main, link) {
   const status = h("div", { class: "status", "aria-live": "polite" });
-  replace(main, h("h1", {}, "Opening the results…"), status);
+  replace(main, h("h1", {}, t("results.opening")), status);
   const sotto = await loadSotto();
   let session;
   try {
     session = await retrying(() => sotto.Participant.open(link), retryNotice(status, "retry.reachServer"));
   } catch (err) {
-    replace(main, h("h1", {}, "These results cannot be opened"), errorNotice(err));
+    replace(main, h("h1", {}, t("results.cannotOpen")), errorNotice(err));
     return;
   }
   const manifest = session.manifest();
@@ -192,7 +179,7 @@ export async function resultsView(main, link) {
   const schema = session.schema();
   const committee = session.committee();
   const title = session.title;
-  document.title = `Results: ${title} · Sotto`;
+  document.title = t("results.docTitle", { title });
   const sid = sessionOf(link);
   const body = h("div", { class: "results" });
   const close = async () => {
@@ -200,24 +187,19 @@ export async function resultsView(main, link) {
     try {
       await sotto.Organizer.importCapability(rec.capability).close();
       updateSession(sid, { closed: true });
-      announce("Submissions closed. The committee computes now.");
+      announce(t("results.closedAnnounce"));
       replace(tools, organizerTools(sotto, sid, close));
     } catch (err) {
       status.prepend(errorNotice(err));
     }
   };
   const tools = h("div", {}, organizerTools(sotto, sid, close));
-  const badge = kind === "check" ? "committee check results" : `${kind} results`;
+  const badge = t("results.badge", { kind: t(`kind.${kind}`) });
   replace(main, h("p", { class: "badge" }, badge), h("h1", { dir: "auto" }, title), tools, status, body);
 
   const waiting = (text) =>
-    replace(
-      status,
-      h("div", { class: "notice", role: "status" }, h("h2", {}, "Waiting for the committee"), h("p", {}, text)),
-    );
-  waiting(
-    "No signed result yet. When the organizer closes the session, the committee computes and signs the result; this page checks every few seconds.",
-  );
+    replace(status, h("div", { class: "notice", role: "status" }, h("h2", {}, t("results.waiting")), h("p", {}, text)));
+  waiting(t("results.noResultYet"));
 
   for (let attempt = 0; ; attempt++) {
     if (!body.isConnected) return;
@@ -227,10 +209,7 @@ export async function resultsView(main, link) {
       return;
     } catch (err) {
       if (err?.code === "no_result") {
-        if (attempt % 5 === 4)
-          waiting(
-            `Still no signed result (checked ${clock()}). Committee members must keep their console open until they publish.`,
-          );
+        if (attempt % 5 === 4) waiting(t("results.stillNone", { time: clock() }));
       } else if (err?.code === "relay_unreachable") {
         replace(status, errorNotice(err, { showDetail: false }));
       } else {
@@ -254,19 +233,12 @@ export async function resultsView(main, link) {
     } else {
       const rendered = RENDERERS[kind](schema, result);
       csv = rendered.csv;
-      if (result.dp)
-        parts.push(
-          h(
-            "p",
-            { class: "notice" },
-            `Differential privacy: every number below includes random noise (ε = ${result.dp.epsilon}), so no single answer can be inferred from it.`,
-          ),
-        );
+      if (result.dp) parts.push(h("p", { class: "notice" }, t("results.dp", { epsilon: result.dp.epsilon })));
       parts.push(...rendered.nodes);
     }
     if (kind !== "check") parts.push(receiptCheck(sotto, verified, sid));
-    parts.push(h("h2", {}, "Export"), exportButtons(title, verified, csv));
+    parts.push(h("h2", {}, t("results.export")), exportButtons(title, verified, csv));
     replace(body, parts);
-    announce("The result is in.");
+    announce(t("results.in"));
   }
 }

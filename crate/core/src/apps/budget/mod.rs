@@ -212,6 +212,7 @@ pub fn income_survey(min: i64, max: i64, brackets: Vec<i64>) -> SurveySchema {
                 buckets: brackets,
             },
             optional: false,
+            description: None,
         }],
         crosstabs: Vec::new(),
     }

@@ -53,6 +53,13 @@ pub struct Question {
     pub id: String,
     /// The question as shown to participants.
     pub text: String,
+    /// More about the question, shown under it (optional; at most
+    /// [`MAX_QUESTION_DESCRIPTION_CHARS`](crate::session::MAX_QUESTION_DESCRIPTION_CHARS)
+    /// characters, line breaks allowed; checked by `Manifest::validate`).
+    /// Absent from the encoding when `None`, so manifests without one keep
+    /// their hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// What kind of answer it takes.
     pub answer: AnswerKind,
     /// Whether a participant may skip it.

@@ -22,6 +22,7 @@ fn schema() -> SurveySchema {
         text: id.into(),
         answer,
         optional,
+        description: None,
     };
     SurveySchema {
         questions: vec![
@@ -212,6 +213,7 @@ fn small_cells_are_suppressed_and_nothing_opens_below_the_minimum() {
                 options: vec!["x".into(), "y".into(), "z".into()],
             },
             optional: false,
+            description: None,
         }],
         crosstabs: vec![],
     };
@@ -338,6 +340,7 @@ fn differential_privacy_with_min_cell_compares_noisy_cells_as_signed() {
                 options: vec!["x".into(), "y".into(), "z".into()],
             },
             optional: false,
+            description: None,
         }],
         crosstabs: vec![],
     };
@@ -386,6 +389,7 @@ fn one_question(id: &str, answer: AnswerKind, optional: bool) -> Question {
         text: id.into(),
         answer,
         optional,
+        description: None,
     }
 }
 

@@ -1,0 +1,135 @@
+//! Presence (which members are connected, for the live views) and the
+//! Welcome's `used` flag of single-use links, against the real relay
+//! process over real WebSockets.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::{Relay, parts, refs, setup};
+use sotto_client::native::relay_client::RelayClient;
+use sotto_wire::{ErrorCode, MemberPresence, Role};
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The organizer's view of member `m` (1-based), polled until `want`
+/// holds: a closed connection is seen when the relay notices the close.
+async fn wait_for(
+    org: &mut RelayClient,
+    m: usize,
+    want: impl Fn(MemberPresence) -> bool,
+) -> MemberPresence {
+    for _ in 0..100 {
+        let p = org.presence().await.unwrap().0[m - 1];
+        if want(p) {
+            return p;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("member {m} never reached the wanted presence");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_online_offline_and_since() {
+    let relay = Relay::start(&[]);
+    let mut s = setup(&relay, 3, false, true).await;
+    // Nobody yet: every member offline, never seen.
+    let p = s.organizer.presence().await.unwrap();
+    assert_eq!(
+        p.0,
+        vec![
+            MemberPresence {
+                online: false,
+                since: 0
+            };
+            3
+        ]
+    );
+
+    let t0 = now();
+    let mut m1 = relay.client().await;
+    m1.hello(s.session, &s.created.members[0], 0).await.unwrap();
+    let seen = wait_for(&mut s.organizer, 1, |p| p.online).await;
+    assert!(
+        seen.since >= t0 && seen.since <= now(),
+        "since {}",
+        seen.since
+    );
+
+    // Two tabs of member 2; one closes: still online, since unchanged.
+    let mut m2a = relay.client().await;
+    m2a.hello(s.session, &s.created.members[1], 0)
+        .await
+        .unwrap();
+    let mut m2b = relay.client().await;
+    m2b.hello(s.session, &s.created.members[1], 0)
+        .await
+        .unwrap();
+    let two = wait_for(&mut s.organizer, 2, |p| p.online).await;
+    m2b.close().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(s.organizer.presence().await.unwrap().0[1], two);
+
+    // Member 1 goes away: offline, since when it left; back: online again.
+    let before_leave = now();
+    m1.close().await.unwrap();
+    let gone = wait_for(&mut s.organizer, 1, |p| !p.online).await;
+    assert!(gone.since >= before_leave, "left at {}", gone.since);
+    let mut back = relay.client().await;
+    back.hello(s.session, &s.created.members[0], 0)
+        .await
+        .unwrap();
+    wait_for(&mut s.organizer, 1, |p| p.online).await;
+
+    // A member may ask too (the committee's view); it sees the same.
+    let from_member = m2a.presence().await.unwrap();
+    assert_eq!(from_member, s.organizer.presence().await.unwrap());
+    assert!(!from_member.0[2].online && from_member.0[2].since == 0);
+
+    // Participants, readers and connections without Hello may not.
+    let tokens = s.single_use(1).await;
+    let mut p = relay.client().await;
+    p.hello(s.session, &tokens[0], 0).await.unwrap();
+    assert_eq!(
+        p.presence().await.unwrap_err().code(),
+        Some(ErrorCode::Forbidden)
+    );
+    let mut anon = relay.client().await;
+    assert_eq!(
+        anon.presence().await.unwrap_err().code(),
+        Some(ErrorCode::Unauthorized)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn welcome_says_whether_a_single_use_link_was_used() {
+    let relay = Relay::start(&[]);
+    let mut s = setup(&relay, 3, false, true).await;
+    let tokens = s.single_use(2).await;
+    let mut p = relay.client().await;
+    let w = p.hello(s.session, &tokens[0], 0).await.unwrap();
+    assert_eq!((w.role, w.used), (Role::Participant, false));
+    p.submit(1, &refs(&parts(3, b"an answer"))).await.unwrap();
+    // Another browser with the same link: told at once.
+    let mut again = relay.client().await;
+    let w = again.hello(s.session, &tokens[0], 0).await.unwrap();
+    assert!(w.used, "the used link");
+    let mut other = relay.client().await;
+    assert!(
+        !other.hello(s.session, &tokens[1], 0).await.unwrap().used,
+        "the unused link"
+    );
+    // An open link and the organizer are never "used".
+    let open = s.open_link(60).await;
+    let mut o = relay.client().await;
+    o.hello(s.session, &open, 0).await.unwrap();
+    o.submit(2, &refs(&parts(3, b"open answer"))).await.unwrap();
+    let mut o2 = relay.client().await;
+    assert!(!o2.hello(s.session, &open, 0).await.unwrap().used);
+}

@@ -1,0 +1,110 @@
+// Presence in the organizer's live view: three members in their own
+// browsers join; the session page lists them online. Carol closes her
+// tab: offline while answers come in, then, once the organizer closes the
+// session, "missing" and "Waiting for Carol since …" while the other two
+// wait for her. She opens her member link again in the same browser and
+// joins: online and computing, and when the result is published every
+// member is "done". The relay's presence report (docs/relay.md,
+// "Presence") is what the page shows; nothing here is simulated.
+
+import { runTest, screenshot, axeCheck, log, assert, assertEqual } from "./lib.mjs";
+import {
+  memberKey,
+  fillCreateForm,
+  createSession,
+  memberJoin,
+  waitPublished,
+  openParticipant,
+  submitAnswer,
+  copyOrganizer,
+} from "./flows.mjs";
+
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+const NAMES = ["Ada", "Bo", "Carol"];
+
+/** The live view's presence of each member, once it equals `want` (the page polls every 3 s). */
+async function presenceIs(page, want) {
+  const list = page.locator("#presence");
+  for (let i = 0; i < 60; i++) {
+    const got = await list
+      .locator("li")
+      .evaluateAll((rows) => rows.map((r) => r.dataset.presence))
+      .catch(() => []);
+    if (JSON.stringify(got) === JSON.stringify(want)) return;
+    await page.waitForTimeout(500);
+  }
+  const text = await list.innerText().catch(() => "(no list)");
+  throw new Error(`presence never became ${want.join(", ")}: ${text}`);
+}
+
+await runTest("presence", async ({ relay, context }) => {
+  const origin = relay.origin;
+  const members = [];
+  const keys = [];
+  for (const name of NAMES) {
+    const ctx = await context();
+    const page = await ctx.newPage();
+    keys.push(await memberKey(page, origin, name));
+    members.push({ ctx, page });
+  }
+  const org = await (await context()).newPage();
+  await fillCreateForm(org, origin, {
+    title: "Team lunch",
+    kind: "vote",
+    build: async (p) => p.locator("#vote-options").fill("Soup\nSalad"),
+    members: keys,
+    minSubmissions: 1,
+  });
+  const links = await createSession(org);
+  await presenceIs(org, ["offline", "offline", "offline"]);
+  await org.locator("#presence").getByText("Carol: not connected yet").waitFor();
+
+  await Promise.all(members.map((m, i) => memberJoin(m.page, links.members[i])));
+  await presenceIs(org, ["online", "online", "online"]);
+  await org
+    .locator("#presence")
+    .getByText(/Ada: online since \d/)
+    .waitFor();
+  await axeCheck(org, "session page with the committee online");
+  await screenshot(org, "presence-online");
+  log("all three members online");
+
+  // Carol closes her tab: offline, not yet needed.
+  await members[2].page.close();
+  await presenceIs(org, ["online", "online", "offline"]);
+  await org
+    .locator("#presence")
+    .getByText(/Carol: offline since \d/)
+    .waitFor();
+  const voter = await (await context()).newPage();
+  await openParticipant(voter, links.participants[0]);
+  await voter.getByLabel("Salad", { exact: true }).check();
+  assertEqual(await submitAnswer(voter), "sent", "an answer");
+
+  // Closed: the committee needs her. Missing, and who it waits for.
+  const close = org.locator("#close-session");
+  await close.click();
+  await close.click();
+  await presenceIs(org, ["computing", "computing", "missing"]);
+  const waiting = await org.locator("#presence-waiting").innerText();
+  assert(/^Waiting for Carol since \d/.test(waiting), `who the committee waits for: ${waiting}`);
+  await axeCheck(org, "session page waiting for a member");
+  await screenshot(org, "presence-missing");
+  const sessionUrl = await org.evaluate(() => location.href);
+  const phone = await (await context(PHONE)).newPage();
+  await copyOrganizer(org, phone, origin);
+  await phone.goto(sessionUrl);
+  await presenceIs(phone, ["computing", "computing", "missing"]);
+  await screenshot(phone, "phone-presence-missing");
+  log("Carol is missing after the close");
+
+  // She comes back in the same browser (her key is there) and joins.
+  const carol = await members[2].ctx.newPage();
+  await memberJoin(carol, links.members[2]);
+  await org.locator("#presence-waiting").waitFor({ state: "detached", timeout: 30_000 });
+  await Promise.all([waitPublished(members[0].page), waitPublished(members[1].page), waitPublished(carol)]);
+  await presenceIs(org, ["done", "done", "done"]);
+  await org.locator("#presence").getByText("Carol: done: signed the result").waitFor();
+  await screenshot(org, "presence-done");
+  log("back online; the result is published and every member is done");
+});
