@@ -4,7 +4,8 @@
 #
 #   scripts/build-wasm.sh [--dev] [--check-size] [--bench]
 #
-# --check-size fails the build when a module exceeds 250 KB gzipped (CI).
+# --check-size fails the build when a module exceeds its gzipped budget
+# (web 250 KB, member 260 KB; CI).
 # --bench also builds target/npm/bench/ (the member module plus
 #         benchCompare, for scripts/bench-wasm.sh; not part of the package).
 #
@@ -121,25 +122,28 @@ cat > "$OUT/package.json" <<JSON
 }
 JSON
 
-# The budget: each module a browser downloads (web, member) at most 250 KB
-# gzipped (aim 150 KB). node/ is for Node daemons only: its size is shown.
+# The budgets of the modules a browser downloads, gzipped: web 250 KB,
+# member 260 KB (aims 150 and 200 KB). The member's went from 250 to 260 KB
+# with participant commitments and complaints (issue 15, item 4: the proof
+# of a disclosed Diffie-Hellman output and its settlement, about 12 KB; see
+# docs/wasm.md). node/ is for Node daemons only: its size is shown.
 over=0
 size_of() {
-    local raw gz budget=${3:-yes}
+    local raw gz budget=${3:-0}
     raw=$(stat -c %s "$1")
     gz=$(gzip -9 -c "$1" | wc -c)
     printf '%-7s raw=%d bytes gzip=%d bytes (%s KB gzipped)\n' "$2" "$raw" "$gz" \
         "$(awk -v g="$gz" 'BEGIN { printf "%.1f", g / 1024 }')"
-    if [[ $budget == yes ]] && (( gz > 250 * 1024 )); then
-        echo "build-wasm: the $2 module exceeds the 250 KB gzipped budget" >&2
+    if (( budget > 0 && gz > budget * 1024 )); then
+        echo "build-wasm: the $2 module exceeds its $budget KB gzipped budget" >&2
         over=1
     fi
 }
 printf 'wasm package: %s\n' "$OUT"
-size_of "$OUT/web/sotto_bg.wasm" "web"
-size_of "$OUT/member/sotto_bg.wasm" "member"
-size_of "$OUT/node/sotto_bg.wasm" "node" no
-echo "budget: every module a browser loads (web, member) at most 250 KB gzipped, aim 150 KB"
+size_of "$OUT/web/sotto_bg.wasm" "web" 250
+size_of "$OUT/member/sotto_bg.wasm" "member" 260
+size_of "$OUT/node/sotto_bg.wasm" "node"
+echo "budgets (gzipped): web 250 KB (aim 150), member 260 KB (aim 200)"
 if (( check_size && over )); then
     exit 1
 fi
