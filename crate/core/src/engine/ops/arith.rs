@@ -344,14 +344,7 @@ impl Ctx {
     /// `local` must have the same length at every member.
     pub(crate) async fn deal_all(&self, local: &[Fp]) -> Result<Vec<Vec<Fp>>, EngineError> {
         let (n, t, len) = (self.n(), self.t(), local.len());
-        #[cfg(test)]
-        {
-            let mut inner = self.lock();
-            let round = inner.round;
-            inner
-                .view
-                .push(crate::engine::ctx::Seen::Dealt(round, local.to_vec()));
-        }
+        self.record_dealt(local);
         let shares = self.with_rng(|rng| deal(local, n, t, rng))?;
         let outgoing = shares.into_iter().map(|s| Some(s.into_values())).collect();
         let expect = self.members().iter().map(|&j| (j, len)).collect();

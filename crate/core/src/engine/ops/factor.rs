@@ -47,6 +47,13 @@ use crate::engine::error::EngineError;
 use crate::field::Fp;
 use crate::share::ShareVec;
 
+/// Most triples [`Ctx::factor_triples`] makes in one batch: a batch
+/// holds several vectors of its size at once (about 200 bytes a triple at
+/// each member), so larger requests run in batches of this size, four
+/// rounds each (an entry whose triples straddle two batches gets a
+/// sacrifice in each).
+pub const MAX_BATCH: usize = 1 << 20;
+
 /// A secret vector y that products multiply by: its masks and, once the
 /// first product opened it, `y - beta`. Its `Debug` shows sizes only; the
 /// masks and triples are zeroized on drop.
@@ -101,7 +108,10 @@ impl Ctx {
     /// Prepares products by the entries of `y` ([`Factor`]): draws the
     /// masks (no round after the run's keys are agreed).
     pub async fn factor(&self, y: &ShareVec) -> Result<Factor, EngineError> {
-        let beta = self.joint_deal(y.len()).await?.into_values();
+        let was = self.enter_prep();
+        let beta = self.joint_deal(y.len()).await;
+        self.leave_prep(was);
+        let beta = beta?.into_values();
         Ok(Factor {
             y: y.clone(),
             beta,
@@ -111,17 +121,31 @@ impl Ctx {
     }
 
     /// Makes and verifies one triple for each entry of `index` (entries
-    /// of y, repeats allowed), four rounds (see the module docs), and
-    /// keeps them in `f` for [`Ctx::mul_factor`].
+    /// of y, repeats allowed), four rounds (see the module docs) per
+    /// [`MAX_BATCH`] triples, and keeps them in `f` for
+    /// [`Ctx::mul_factor`].
     pub async fn factor_triples(&self, f: &mut Factor, index: &[usize]) -> Result<(), EngineError> {
+        self.factor_triples_by(f, index, MAX_BATCH).await
+    }
+
+    /// [`Ctx::factor_triples`] in batches of at most `most` triples.
+    async fn factor_triples_by(
+        &self,
+        f: &mut Factor,
+        index: &[usize],
+        most: usize,
+    ) -> Result<(), EngineError> {
         if index.iter().any(|&g| g >= f.len()) {
             return Err(EngineError::InvalidOperation("factor entry out of range"));
         }
-        if index.is_empty() {
-            return Ok(());
-        }
         let was = self.enter_prep();
-        let out = self.factor_sacrifice(f, index).await;
+        let mut out = Ok(());
+        for chunk in index.chunks(most.max(1)) {
+            out = self.factor_sacrifice(f, chunk).await;
+            if out.is_err() {
+                break;
+            }
+        }
         self.leave_prep(was);
         out
     }
@@ -260,7 +284,9 @@ mod tests {
                     async move {
                         let mut f = ctx.factor(&y).await?;
                         ctx.factor_triples(&mut f, &index[..20]).await?;
-                        ctx.factor_triples(&mut f, &index[20..]).await?;
+                        // Three batches, entries straddling them.
+                        ctx.factor_triples_by(&mut f, &index[20..], 4).await?;
+                        ctx.mark_online();
                         let x1 = ShareVec::from_values(x.values()[..20].to_vec());
                         let x2 = ShareVec::from_values(x.values()[20..].to_vec());
                         let mut z = ctx
@@ -284,6 +310,15 @@ mod tests {
                 assert_eq!(got, &want, "n = {n}");
                 assert!(exhausted);
             }
+            // The keys, then four rounds per batch (one, then three); 9
+            // members deal the masks and each batch's random values (a
+            // round each: C(8, 4) set keys are too many).
+            let dealt = usize::from(n == 9) as u32;
+            assert_eq!(
+                out.stats[0].prep_rounds,
+                1 + dealt + 4 * (4 + dealt),
+                "n = {n}"
+            );
         }
     }
 

@@ -285,16 +285,25 @@ impl Ctx {
                 }
             }
         }
+        drop(inner);
         // What this member knows of the values: the part from its own
         // keys (as it knew its own dealings).
         #[cfg(test)]
+        self.record_dealt(&known);
+        Some(share)
+    }
+
+    /// Adds values this member dealt (or knows as its part of random
+    /// sharings) to its view, for the tests that play a curious member.
+    pub(crate) fn record_dealt(&self, _values: &[Fp]) {
+        #[cfg(test)]
         {
+            let mut inner = self.lock();
             let round = inner.round;
             inner
                 .view
-                .push(crate::engine::ctx::Seen::Dealt(round, known));
+                .push(crate::engine::ctx::Seen::Dealt(round, _values.to_vec()));
         }
-        Some(share)
     }
 
     /// Sharings of uniformly random values that no t members know (at most
@@ -308,14 +317,7 @@ impl Ctx {
             return Ok(ShareVec(shares));
         }
         let local: Vec<Fp> = self.with_rng(|rng| (0..count).map(|_| Fp::random(rng)).collect());
-        #[cfg(test)]
-        {
-            let mut inner = self.lock();
-            let round = inner.round;
-            inner
-                .view
-                .push(crate::engine::ctx::Seen::Dealt(round, local.clone()));
-        }
+        self.record_dealt(&local);
         let dealers = self.members().to_vec();
         let got = self.deal_seeded(&local, &dealers).await?;
         let mut out = vec![Fp::ZERO; count];
