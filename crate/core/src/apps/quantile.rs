@@ -22,6 +22,12 @@
 //!   0 are below T: `sum_v (e_v - e_v b_v)` is added to the count; the
 //!   chain follows T's bit (no opening) and stops after T's lowest 1 bit.
 //!
+//! Every product multiplies by a bit of a value, so the products are
+//! products by a fixed vector ([`crate::engine::ops::factor`]): the bits
+//! are masked and opened once, a product opens only its left factor's
+//! mask (3 field elements sent per product for 3 members, against 8 of a
+//! [`Ctx::mul`]), and the triples of one bit are verified together.
+//!
 //! Cost per value and bit: one verified product per distinct prefix,
 //! against 4 products plus a 16-entry one-hot per 4 bits of the former
 //! digit search and about 2l products per comparison of the carry tree;
@@ -30,8 +36,9 @@
 //! [`count_below`].
 //!
 //! What is opened, and why it reveals nothing more than the result:
-//! - the product openings of [`Ctx::mul`] (Beaver: `x - a`, `y - b` for a
-//!   fresh verified triple, uniformly random);
+//! - the product openings of [`Ctx::mul_factor`] (Beaver: `x - a` for a
+//!   fresh verified triple, and once per bit `y - beta` for a fresh mask:
+//!   uniformly random);
 //! - the masked opening inside each comparison (`z + r` with r 40 bits
 //!   wider than z: statistically hidden, distance 2^-40);
 //! - the digits d: each is a bit of an order statistic that is opened as
@@ -67,21 +74,16 @@ impl Job {
     fn values(&self) -> usize {
         self.eligible.len()
     }
-
-    /// Shared bit `i` of value `v`.
-    fn bit(&self, v: usize, i: u32) -> Fp {
-        self.bits.values()[v * self.width as usize + i as usize]
-    }
 }
 
 /// Preprocessing for jobs of these bit widths over at most `values`
-/// values each, with at most `ranks` target ranks each: the comparisons
-/// and the products of the first bit (one group per job). What more the
-/// search needs as targets part ways is made when it is known
-/// ([`quantiles_with`]), so nothing is made in vain.
+/// values each, with at most `ranks` target ranks each: the comparisons.
+/// The products of the search are made by the search itself, with
+/// triples bound to the values' bits ([`crate::engine::ops::factor`]), as
+/// the targets' groups become known, so nothing is made in vain.
 pub fn need(widths: &[u32], ranks: usize, values: usize) -> Need {
     let comparisons: usize = widths.iter().map(|w| *w as usize * ranks).sum();
-    Need::lt(comparisons, count_bits(values)) + Need::products(widths.len() * values)
+    Need::lt(comparisons, count_bits(values))
 }
 
 /// Width of the counts compared in the search.
@@ -103,14 +105,19 @@ pub async fn quantiles(ctx: &Ctx, jobs: &[Job]) -> Result<Vec<Vec<u64>>, EngineE
     quantiles_with(ctx, jobs, &mut pool).await
 }
 
-/// Products the groups of `jobs` need from step `step` on, if the groups
-/// (job, count) stay as they are.
-fn products_from(jobs: &[Job], groups: &[usize], step: u32) -> usize {
-    groups
-        .iter()
-        .enumerate()
-        .map(|(j, &g)| g * jobs[j].values() * jobs[j].width.saturating_sub(step) as usize)
-        .sum()
+/// The bits of every job, concatenated, as one factor of the search's
+/// products, and where each job's bits start.
+async fn bits_factor(
+    ctx: &Ctx,
+    bits: &[&ShareVec],
+) -> Result<(crate::engine::ops::factor::Factor, Vec<usize>), EngineError> {
+    let mut offsets = Vec::with_capacity(bits.len());
+    let mut all = Vec::new();
+    for b in bits {
+        offsets.push(all.len());
+        all.extend_from_slice(b.values());
+    }
+    Ok((ctx.factor(&ShareVec::from_values(all)).await?, offsets))
 }
 
 /// A small map from (job, prefix) to a vector, kept sorted by key: the few
@@ -156,10 +163,10 @@ impl core::ops::Index<&(usize, u64)> for Groups {
 static EMPTY: Vec<Fp> = Vec::new();
 
 /// [`quantiles`] with preprocessing from `pool` (at least [`need`] of the
-/// jobs' widths, largest rank count and largest value count). When
-/// targets part ways (their groups split), the products of the remaining
-/// bits for the groups as they are then are made in one batch (five
-/// preprocessing rounds): at most one batch per step that splits a group.
+/// jobs' widths, largest rank count and largest value count). The
+/// products are made first, in one batch (four preprocessing rounds), for
+/// as many groups as the targets can form; if a search ever needed more,
+/// it would make them when it finds out.
 pub async fn quantiles_with(
     ctx: &Ctx,
     jobs: &[Job],
@@ -187,40 +194,66 @@ pub async fn quantiles_with(
         groups.insert_with((j, 0), || job.eligible.values().to_vec());
         targets.extend(job.ranks.iter().map(|&r| (j, Fp::from(r), 0u64)));
     }
-    // Products made for this search and not used yet ([`need`] made the
-    // first step's).
-    let mut stocked = jobs
-        .iter()
-        .filter(|j| !j.ranks.is_empty())
-        .map(Job::values)
-        .sum::<usize>();
+    // The products multiply group bits by the values' bits: triples bound
+    // to those bits, made when the groups at a step outnumber the stock.
+    let bits: Vec<&ShareVec> = jobs.iter().map(|j| &j.bits).collect();
+    let (mut factor, offsets) = bits_factor(ctx, &bits).await?;
+    let entry = |j: usize, v: usize, i: u32| offsets[j] + v * jobs[j].width as usize + i as usize;
+    // All at once, for as many groups as there can be: a job's targets
+    // split at most in two per step. A batch costs a sacrifice per bit of
+    // every value, a spare triple one re-shared value: one batch with
+    // spares is cheaper than a batch per split.
+    let mut index = Vec::new();
+    for (j, job) in jobs.iter().enumerate() {
+        for step in 0..job.width {
+            let most = job.ranks.len().min(1usize << step.min(16));
+            for v in 0..job.values() {
+                index.extend(std::iter::repeat_n(entry(j, v, job.width - 1 - step), most));
+            }
+        }
+    }
+    ctx.factor_triples(&mut factor, &index).await?;
     for step in 0..steps {
         // Groups of jobs that still have a bit at this step, and the bit.
         let active: Vec<(usize, u64)> = groups
             .keys()
             .filter(|(j, _)| step < jobs[*j].width)
             .collect();
-        let needed: usize = active.iter().map(|(j, _)| jobs[*j].values()).sum();
-        if needed > stocked {
-            let mut per_job = vec![0; jobs.len()];
-            for (j, _) in &active {
-                per_job[*j] += 1;
-            }
-            let more = products_from(jobs, &per_job, step);
-            ctx.preprocess(Need::products(more.saturating_sub(stocked)))
-                .await?;
-            stocked = stocked.max(more);
+        let mut per_job = vec![0usize; jobs.len()];
+        for (j, _) in &active {
+            per_job[*j] += 1;
         }
-        stocked -= needed;
+        let short = per_job.iter().enumerate().any(|(j, &g)| {
+            g > 0
+                && jobs[j].values() > 0
+                && factor.stocked(entry(j, 0, jobs[j].width - 1 - step)) < g
+        });
+        if short {
+            // For this step and every later one, as many triples per bit
+            // as the groups are now.
+            let mut index = Vec::new();
+            for (j, &g) in per_job.iter().enumerate() {
+                let job = &jobs[j];
+                for later in step..job.width {
+                    let i = job.width - 1 - later;
+                    for v in 0..job.values() {
+                        let e = entry(j, v, i);
+                        index.extend(std::iter::repeat_n(e, g.saturating_sub(factor.stocked(e))));
+                    }
+                }
+            }
+            ctx.factor_triples(&mut factor, &index).await?;
+        }
+        let needed: usize = active.iter().map(|(j, _)| jobs[*j].values()).sum();
         let (mut left, mut right) = (Vec::with_capacity(needed), Vec::with_capacity(needed));
         for key in &active {
             let job = &jobs[key.0];
             let i = job.width - 1 - step;
             left.extend_from_slice(&groups[key]);
-            right.extend((0..job.values()).map(|v| job.bit(v, i)));
+            right.extend((0..job.values()).map(|v| entry(key.0, v, i)));
         }
         let prod = ctx
-            .mul(&ShareVec::from_values(left), &ShareVec::from_values(right))
+            .mul_factor(&mut factor, &ShareVec::from_values(left), &right)
             .await?;
         // Per active group (in the order of `active`, which is sorted):
         // e_v b_v and the count of candidates with bit 0.
@@ -339,13 +372,21 @@ pub async fn count_below(ctx: &Ctx, jobs: &[BelowJob]) -> Result<Vec<Vec<Fp>>, E
             chains.insert_with((j, 0), Vec::new);
         }
     }
-    // How many products are coming: one per value per live chain per bit
-    // (an upper bound made once, since thresholds are public the splits
-    // are known in advance).
-    let total = plan_products(jobs);
-    if total > 0 {
-        ctx.preprocess(Need::products(total)).await?;
+    // The products multiply chain bits by the values' bits: triples bound
+    // to those bits, all made at once (the thresholds are public, so the
+    // chains are known in advance).
+    let bits: Vec<&ShareVec> = jobs.iter().map(|j| &j.bits).collect();
+    let (mut factor, offsets) = bits_factor(ctx, &bits).await?;
+    let entry = |j: usize, v: usize, i: u32| offsets[j] + v * jobs[j].width as usize + i as usize;
+    let mut index = Vec::new();
+    for (j, job) in jobs.iter().enumerate() {
+        for (i, chains) in plan_chains(job) {
+            for v in 0..count(job) {
+                index.extend(std::iter::repeat_n(entry(j, v, i), chains));
+            }
+        }
     }
+    ctx.factor_triples(&mut factor, &index).await?;
     let steps = jobs.iter().map(|j| j.width).max().unwrap_or(0);
     for step in 0..steps {
         // (job, prefix, bit position) of chains that need a product here.
@@ -363,11 +404,11 @@ pub async fn count_below(ctx: &Ctx, jobs: &[BelowJob]) -> Result<Vec<Vec<Fp>>, E
                 continue;
             }
             left.extend_from_slice(e);
-            right.extend((0..count(job)).map(|v| bit(job, v, i)));
+            right.extend((0..count(job)).map(|v| entry(j, v, i)));
             work.push((j, prefix, i, Some(left.len() - count(job))));
         }
         let prod = ctx
-            .mul(&ShareVec::from_values(left), &ShareVec::from_values(right))
+            .mul_factor(&mut factor, &ShareVec::from_values(left), &right)
             .await?;
         let mut next = Groups::default();
         for (j, prefix, i, at) in work {
@@ -417,29 +458,27 @@ pub async fn count_below(ctx: &Ctx, jobs: &[BelowJob]) -> Result<Vec<Vec<Fp>>, E
     Ok(out)
 }
 
-/// The products [`count_below`] makes: per job, per bit, per distinct
-/// prefix still followed, one per value (the empty prefix costs none).
-fn plan_products(jobs: &[BelowJob]) -> usize {
-    let mut total = 0;
-    for job in jobs {
-        let n = job.bits.len() / job.width as usize;
-        for i in (0..job.width).rev() {
-            let above = !((1u64 << i) | ((1u64 << i) - 1));
-            // Distinct prefixes, without a sort (few thresholds; one sort
-            // instance less in the browser member).
-            let mut prefixes: Vec<u64> = Vec::new();
-            for t in &job.thresholds {
-                if *t != 0 && t.trailing_zeros() <= i && !prefixes.contains(&(t & above)) {
-                    prefixes.push(t & above);
-                }
-            }
-            // The top bit's chain is the empty prefix: no product.
-            if i + 1 < job.width {
-                total += prefixes.len() * n;
+/// The products [`count_below`] makes for one job: per bit (from the
+/// top), the number of distinct prefixes still followed, one product per
+/// value each (the empty prefix of the top bit costs none).
+fn plan_chains(job: &BelowJob) -> Vec<(u32, usize)> {
+    let mut out = Vec::new();
+    for i in (0..job.width).rev() {
+        let above = !((1u64 << i) | ((1u64 << i) - 1));
+        // Distinct prefixes, without a sort (few thresholds; one sort
+        // instance less in the browser member).
+        let mut prefixes: Vec<u64> = Vec::new();
+        for t in &job.thresholds {
+            if *t != 0 && t.trailing_zeros() <= i && !prefixes.contains(&(t & above)) {
+                prefixes.push(t & above);
             }
         }
+        // The top bit's chain is the empty prefix: no product.
+        if i + 1 < job.width && !prefixes.is_empty() {
+            out.push((i, prefixes.len()));
+        }
     }
-    total
+    out
 }
 
 #[cfg(test)]

@@ -221,7 +221,7 @@ impl Ctx {
     /// `e`, which every honest member detects (its t + 1 honest shares fix
     /// the polynomial), so the product is right or the computation aborts.
     /// Triples come from the stock; when it is short, more are made first
-    /// (five rounds; [`Ctx::preprocess`] prepares them ahead).
+    /// (four rounds, five the first time in a run; [`Ctx::preprocess`] prepares them ahead).
     pub async fn mul(&self, x: &ShareVec, y: &ShareVec) -> Result<ShareVec, EngineError> {
         if x.len() != y.len() {
             return Err(EngineError::InvalidOperation("operand lengths differ"));
@@ -283,24 +283,21 @@ impl Ctx {
     /// degree-t sharings) to degree t (one round): the re-sharing step of
     /// Gennaro, Rabin and Rabin, "Simplified VSS and fast-track multiparty
     /// computations" (PODC 1998), section 3. The first 2t+1 live members
-    /// share their point with degree t; member j's new share is the
-    /// Lagrange combination (at 0, over those points) of what it got.
+    /// share their point with degree t, seeded ([`super::keys`]: t of the
+    /// shares come from pair keys, so a dealer sends L - 1 - t of them);
+    /// member j's new share is the Lagrange combination (at 0, over those
+    /// points) of what it got. The first use in a run agrees on the keys
+    /// (one more round).
     ///
     /// A dealer may re-share a wrong value unseen: only the preprocessing
     /// uses this, where the sacrifice check catches it
     /// ([`super::prep`]).
     pub(crate) async fn reduce_degree(&self, local: &[Fp]) -> Result<ShareVec, EngineError> {
-        let (n, t, len) = (self.n(), self.t(), local.len());
+        let (t, len) = (self.t(), local.len());
         let local = &self.deviate_values(super::super::Deviation::Mul, local.to_vec());
         let dealers = &self.members()[..2 * t + 1];
-        let outgoing = if dealers.contains(&self.me()) {
-            let shares = self.with_rng(|rng| deal(local, n, t, rng))?;
-            shares.into_iter().map(|s| Some(s.into_values())).collect()
-        } else {
-            vec![None; n]
-        };
-        let expect = dealers.iter().map(|&i| (i, len)).collect();
-        let got = self.exchange(outgoing, expect).await?;
+        self.ensure_keys().await?;
+        let got = self.deal_seeded(local, dealers).await?;
         let lambdas = crate::share::lagrange_coefficients(dealers, Fp::ZERO)?;
         let mut out = vec![Fp::ZERO; len];
         for (lambda, shares) in lambdas.iter().zip(&got) {
@@ -342,35 +339,12 @@ impl Ctx {
         Ok(ShareVec(got.pop().unwrap_or_default()))
     }
 
-    /// Every member deals its own local vector and the sharings are added
-    /// (one round): the sum is as random as the most random honest
-    /// contribution. `local` must have the same length at every member.
-    /// Nothing checks the dealt sharings here: the preprocessing that uses
-    /// it checks them ([`super::prep`]).
-    pub(crate) async fn joint_deal(&self, local: &[Fp]) -> Result<ShareVec, EngineError> {
-        let got = self.deal_all(local).await?;
-        let mut out = vec![Fp::ZERO; local.len()];
-        for v in &got {
-            for (o, s) in out.iter_mut().zip(v) {
-                *o += *s;
-            }
-        }
-        Ok(ShareVec(out))
-    }
-
     /// Every live member deals its own local vector (one round); returns
     /// the sharings dealt by the live members ([`Ctx::members`]), in order.
     /// `local` must have the same length at every member.
     pub(crate) async fn deal_all(&self, local: &[Fp]) -> Result<Vec<Vec<Fp>>, EngineError> {
         let (n, t, len) = (self.n(), self.t(), local.len());
-        #[cfg(test)]
-        {
-            let mut inner = self.lock();
-            let round = inner.round;
-            inner
-                .view
-                .push(crate::engine::ctx::Seen::Dealt(round, local.to_vec()));
-        }
+        self.record_dealt(local);
         let shares = self.with_rng(|rng| deal(local, n, t, rng))?;
         let outgoing = shares.into_iter().map(|s| Some(s.into_values())).collect();
         let expect = self.members().iter().map(|&j| (j, len)).collect();
@@ -379,7 +353,7 @@ impl Ctx {
 
     /// `count` sharings of uniformly random field elements, unknown to any
     /// t members, from verified preprocessing (made on demand if none were
-    /// prepared: five rounds).
+    /// prepared: four or five rounds).
     pub async fn random(&self, count: usize) -> Result<ShareVec, EngineError> {
         Ok(ShareVec(self.take_randoms(count).await?))
     }

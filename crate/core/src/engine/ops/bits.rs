@@ -148,8 +148,8 @@ impl Pool {
 }
 
 impl Ctx {
-    /// Prepares everything `need` lists in one verified batch (five
-    /// rounds, input-independent; [`super::prep`] has the protocol and its
+    /// Prepares everything `need` lists in one verified batch (four
+    /// rounds, five the first time in a run, input-independent; [`super::prep`] has the protocol and its
     /// argument). Bits and masks come back in the [`Pool`]; triples, square
     /// pairs and random sharings wait in this context for [`Ctx::mul`],
     /// [`Ctx::square`] and [`Ctx::random`].
@@ -183,7 +183,7 @@ impl Ctx {
         })
     }
 
-    /// Random shared bits only (five rounds).
+    /// Random shared bits only (four rounds, five the first time in a run).
     pub async fn random_bits(&self, count: usize) -> Result<ShareVec, EngineError> {
         let mut pool = self
             .preprocess(Need {

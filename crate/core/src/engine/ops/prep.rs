@@ -9,13 +9,18 @@
 //! (`Protocols/MaliciousRepPrep.hpp`, `sacrifice` in
 //! `Protocols/Beaver.hpp`). Random bits come from verified square pairs by
 //! the square-root trick of Damgard, Fitzi, Kiltz, Nielsen and Toft (TCC
-//! 2006, section 4.1). Five rounds, however much is prepared:
+//! 2006, section 4.1). Four rounds, however much is prepared, and one
+//! more in the first batch of a run (agreeing on keys,
+//! [`super::keys`]):
 //!
-//! 1. every member deals uniform values; the sums are, per triple, `a`,
-//!    `a'`, `b`; per square pair `f`, `g`; per random sharing `r`; and a
-//!    blinding value per dealer check and two coins `tau`, `mu`;
+//! 1. uniform sharings, without a message (pseudo-random secret sharing;
+//!    or dealt by every member and added, for large committees): per
+//!    triple `a`, `a'`, `b`; per square pair `f`, `g`; per random sharing
+//!    `r`; and a blinding value for the consistency check and two coins
+//!    `tau`, `mu`;
 //! 2. the products `ab`, `a'b`, `f^2`, `g^2` are reduced to degree t
-//!    (Gennaro-Rabin-Rabin re-sharing): `c`, `c'`, `F`, `G`;
+//!    (Gennaro-Rabin-Rabin re-sharing, seeded: [`super::keys`]): `c`,
+//!    `c'`, `F`, `G`;
 //! 3. the coins are opened, after every product is fixed;
 //! 4. `rho = tau a - a'` and `sigma = tau f - g` are opened;
 //! 5. one check value is opened, and the squares `F` that become bits:
@@ -73,6 +78,9 @@ pub(crate) struct Stock {
     pub(crate) squares: Vec<Fp>,
     /// Uniformly random sharings.
     pub(crate) randoms: Vec<Fp>,
+    /// The run's keys for pseudo-random sharing and seeded dealing, once
+    /// agreed ([`super::keys`]).
+    pub(crate) keys: Option<super::keys::Keys>,
 }
 
 /// What one run of [`Ctx::generate`] makes.
@@ -93,7 +101,8 @@ enum Kind {
 }
 
 impl Ctx {
-    /// Makes the batch (five rounds; see the module docs), stores triples,
+    /// Makes the batch (four rounds, five the first time in a run; see the
+    /// module docs), stores triples,
     /// squares and randoms in the stock, and returns the random bits.
     ///
     /// A bit is `(f / sqrt(F) + 1) / 2` for a verified pair whose opened
@@ -113,9 +122,7 @@ impl Ctx {
         let ns = batch.squares + open;
         // Round 1: a, a', b (nt each), f, g (ns each), r (nr), blind, tau, mu.
         let dealt_len = 3 * nt + 2 * ns + nr;
-        let local: Vec<Fp> =
-            self.with_rng(|rng| (0..dealt_len + 3).map(|_| Fp::random(rng)).collect());
-        let dealt = self.joint_deal(&local).await?.into_values();
+        let dealt = self.joint_deal(dealt_len + 3).await?.into_values();
         let (a, rest) = dealt.split_at(nt);
         let (a2, rest) = rest.split_at(nt);
         let (b, rest) = rest.split_at(nt);
@@ -204,7 +211,7 @@ impl Ctx {
     /// inconsistency is a [`EngineError::CheckFailed`] naming nobody, since
     /// a member that dealt wrongly and one that opens wrongly look alike
     /// here.
-    async fn open_check(&self, values: &[Fp]) -> Result<Vec<Fp>, EngineError> {
+    pub(crate) async fn open_check(&self, values: &[Fp]) -> Result<Vec<Fp>, EngineError> {
         self.open_masked(&ShareVec(values.to_vec()))
             .await
             .map_err(|e| match e {
@@ -216,7 +223,7 @@ impl Ctx {
     }
 
     /// Takes `count` items of `kind` (flat, `width` values each), making
-    /// more first if the stock is short (five more rounds: programs that
+    /// more first if the stock is short (four or five more rounds: programs that
     /// care about rounds prepare them ahead with [`Ctx::preprocess`]).
     async fn take(&self, kind: Kind, count: usize) -> Result<Vec<Fp>, EngineError> {
         let width = match kind {

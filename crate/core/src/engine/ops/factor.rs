@@ -1,0 +1,349 @@
+//! Products by a fixed secret vector: many products `x_k * y_g(k)` whose
+//! right factors come from one vector y (the bits of the values an order
+//! statistic or a bucket count walks down, multiplied by one "prefix
+//! still equal" bit per prefix followed).
+//!
+//! Beaver's multiplication (CRYPTO 1991) with triples that share their
+//! `b`: each entry of y gets a mask `beta_g` and `eps_g = y_g - beta_g` is
+//! opened once; a product with a triple `(a, beta_g, c = a beta_g)` opens
+//! only `d = x - a`, and `x y_g = c + d beta_g + eps_g a + d eps_g`.
+//!
+//! The triples are made and verified in one batch of four rounds
+//! (Lindell and Nof, CCS 2017, section 3, as in [`super::prep`]), with
+//! one sacrifice per entry of y instead of one per triple: for the
+//! triples k of entry g, `A_g = sum_k mu^k a_k` and `C_g = sum_k mu^k c_k`
+//! form a triple `(A_g, beta_g, C_g)` exactly when every `c_k = a_k
+//! beta_g`, up to the chance that a fixed nonzero error vanishes at a
+//! random `mu`; `(A_g, beta_g, C_g)` is checked by sacrifice against
+//! `(a'_g, beta_g, c'_g)`:
+//!
+//! 1. uniform sharings `a_k`, `a'_g`, three coins (pseudo-random, no
+//!    message; [`super::keys`]); `beta` was drawn the same way;
+//! 2. `c_k = a_k beta_g`, `c'_g = a'_g beta_g` re-shared (seeded GRR);
+//! 3. the coins `tau`, `mu`, `nu` are opened, after every product is fixed;
+//! 4. `rho_g = tau A_g - a'_g` is opened;
+//! 5. `X = sum_g nu^g (tau C_g - c'_g - rho_g beta_g)` is opened; the
+//!    members go on only if `X = 0`.
+//!
+//! **Soundness.** With errors `c_k = a_k beta_g + delta_k` and `c'_g =
+//! a'_g beta_g + delta'_g`, `X = sum_g nu^g (tau sum_k mu^k delta_k -
+//! delta'_g)`: every error has its own monomial, so X is a nonzero
+//! polynomial of degree at most K + G + 1 in the coins whenever an error
+//! is, fixed before the coins are opened; it vanishes with probability at
+//! most (K + G + 1) / p < 2^-100 for K + G < 2^26 (Schwartz-Zippel). A
+//! sharing that is not of degree t (a dealing gone wrong) fails the
+//! opening of `eps`, `d`, `rho` or X, which use all n shares.
+//!
+//! **What is opened.** `eps_g`: uniform (beta_g is uniform, unknown to
+//! any t members, and masks nothing else). `d_k`: uniform (a_k is used
+//! once). `rho_g`: uniform (a'_g is used once). X: 0. The coins. Per
+//! product a member sends the `d` opening (n - 1 values) and its share
+//! of the re-shared `c` (L - 1 - t values, seeded), against the opening
+//! of `d` and `e`, the re-sharing of `c` and `c'` and the opening of rho
+//! of a triple of [`Ctx::mul`]: 3 values instead of 8 for 3 members.
+
+use crate::engine::ctx::Ctx;
+use crate::engine::error::EngineError;
+use crate::field::Fp;
+use crate::share::ShareVec;
+
+/// Most triples [`Ctx::factor_triples`] makes in one batch: a batch
+/// holds several vectors of its size at once (about 200 bytes a triple at
+/// each member), so larger requests run in batches of this size, four
+/// rounds each (an entry whose triples straddle two batches gets a
+/// sacrifice in each).
+pub const MAX_BATCH: usize = 1 << 20;
+
+/// A secret vector y that products multiply by: its masks and, once the
+/// first product opened it, `y - beta`. Its `Debug` shows sizes only; the
+/// masks and triples are zeroized on drop.
+pub struct Factor {
+    y: ShareVec,
+    beta: Vec<Fp>,
+    eps: Option<Vec<Fp>>,
+    /// Verified triples waiting, per entry: `(a, c)`.
+    stock: Vec<Vec<(Fp, Fp)>>,
+}
+
+impl core::fmt::Debug for Factor {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Factor")
+            .field("len", &self.beta.len())
+            .field("opened", &self.eps.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Factor {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.beta.zeroize();
+        for s in &mut self.stock {
+            for (a, c) in s.iter_mut() {
+                a.zeroize();
+                c.zeroize();
+            }
+        }
+    }
+}
+
+impl Factor {
+    /// Number of entries of y.
+    pub fn len(&self) -> usize {
+        self.beta.len()
+    }
+
+    /// Whether y is empty.
+    pub fn is_empty(&self) -> bool {
+        self.beta.is_empty()
+    }
+
+    /// Triples in stock for entry `g`.
+    pub fn stocked(&self, g: usize) -> usize {
+        self.stock.get(g).map_or(0, Vec::len)
+    }
+}
+
+impl Ctx {
+    /// Prepares products by the entries of `y` ([`Factor`]): draws the
+    /// masks (no round after the run's keys are agreed).
+    pub async fn factor(&self, y: &ShareVec) -> Result<Factor, EngineError> {
+        let was = self.enter_prep();
+        let beta = self.joint_deal(y.len()).await;
+        self.leave_prep(was);
+        let beta = beta?.into_values();
+        Ok(Factor {
+            y: y.clone(),
+            beta,
+            eps: None,
+            stock: vec![Vec::new(); y.len()],
+        })
+    }
+
+    /// Makes and verifies one triple for each entry of `index` (entries
+    /// of y, repeats allowed), four rounds (see the module docs) per
+    /// [`MAX_BATCH`] triples, and keeps them in `f` for
+    /// [`Ctx::mul_factor`].
+    pub async fn factor_triples(&self, f: &mut Factor, index: &[usize]) -> Result<(), EngineError> {
+        self.factor_triples_by(f, index, MAX_BATCH).await
+    }
+
+    /// [`Ctx::factor_triples`] in batches of at most `most` triples.
+    async fn factor_triples_by(
+        &self,
+        f: &mut Factor,
+        index: &[usize],
+        most: usize,
+    ) -> Result<(), EngineError> {
+        if index.iter().any(|&g| g >= f.len()) {
+            return Err(EngineError::InvalidOperation("factor entry out of range"));
+        }
+        let was = self.enter_prep();
+        let mut out = Ok(());
+        for chunk in index.chunks(most.max(1)) {
+            out = self.factor_sacrifice(f, chunk).await;
+            if out.is_err() {
+                break;
+            }
+        }
+        self.leave_prep(was);
+        out
+    }
+
+    async fn factor_sacrifice(&self, f: &mut Factor, index: &[usize]) -> Result<(), EngineError> {
+        let k = index.len();
+        // The entries used, in order, and each product's family.
+        let mut used: Vec<usize> = index.to_vec();
+        used.sort_unstable();
+        used.dedup();
+        let family: Vec<usize> = index
+            .iter()
+            .map(|g| used.binary_search(g).unwrap_or(0))
+            .collect();
+        let nf = used.len();
+        // Round 1 (no message): a_k, a'_g and the coins.
+        let dealt = self.joint_deal(k + nf + 3).await?.into_values();
+        let (a, rest) = dealt.split_at(k);
+        let (a2, coins) = rest.split_at(nf);
+        // Round 2: c_k = a_k beta, c'_g = a'_g beta.
+        let mut local = Vec::with_capacity(k + nf);
+        local.extend(index.iter().zip(a).map(|(&g, a)| *a * f.beta[g]));
+        local.extend(used.iter().zip(a2).map(|(&g, a)| *a * f.beta[g]));
+        let products = self.reduce_degree(&local).await?.into_values();
+        let (c, c2) = products.split_at(k);
+        // Round 3: the coins.
+        let coins = self.open_check(coins).await?;
+        let (tau, mu, nu) = (coins[0], coins[1], coins[2]);
+        // Round 4: rho_g = tau A_g - a'_g.
+        let mut big_a = vec![Fp::ZERO; nf];
+        let mut big_c = vec![Fp::ZERO; nf];
+        let mut weight = Fp::ONE;
+        for ((fam, a), c) in family.iter().zip(a).zip(c) {
+            weight *= mu;
+            big_a[*fam] += weight * *a;
+            big_c[*fam] += weight * *c;
+        }
+        let masked: Vec<Fp> = big_a.iter().zip(a2).map(|(x, y)| tau * *x - *y).collect();
+        let rho = self.open_check(&masked).await?;
+        // Round 5: the check value.
+        let mut check = Fp::ZERO;
+        let mut weight = Fp::ONE;
+        for (fam, &g) in used.iter().enumerate() {
+            weight *= nu;
+            check += weight * (tau * big_c[fam] - c2[fam] - rho[fam] * f.beta[g]);
+        }
+        let opened = self.open_check(&[check]).await?;
+        if !opened[0].is_zero() {
+            return Err(EngineError::CheckFailed {
+                what: "the multiplication triples of a factor",
+            });
+        }
+        for ((&g, a), c) in index.iter().zip(a).zip(c) {
+            f.stock[g].push((*a, *c));
+        }
+        Ok(())
+    }
+
+    /// `x[k] * y[index[k]]` element-wise (one round), with triples of
+    /// [`Ctx::factor_triples`]; the first call also opens `y - beta`.
+    pub async fn mul_factor(
+        &self,
+        f: &mut Factor,
+        x: &ShareVec,
+        index: &[usize],
+    ) -> Result<ShareVec, EngineError> {
+        if x.len() != index.len() {
+            return Err(EngineError::InvalidOperation("operand lengths differ"));
+        }
+        if index.iter().any(|&g| g >= f.len()) {
+            return Err(EngineError::InvalidOperation("factor entry out of range"));
+        }
+        let mut triples = Vec::with_capacity(index.len());
+        for &g in index {
+            triples.push(
+                f.stock[g]
+                    .pop()
+                    .ok_or(EngineError::PreprocessingExhausted)?,
+            );
+        }
+        let mut masked: Vec<Fp> = x
+            .values()
+            .iter()
+            .zip(&triples)
+            .map(|(x, (a, _))| *x - *a)
+            .collect();
+        let first = f.eps.is_none();
+        if first {
+            masked.extend(f.y.values().iter().zip(&f.beta).map(|(y, b)| *y - *b));
+        }
+        let mut d = self.open_masked(&ShareVec(masked)).await?;
+        if first {
+            f.eps = Some(d.split_off(index.len()));
+        }
+        let eps = f.eps.as_deref().unwrap_or_default();
+        Ok(ShareVec(
+            index
+                .iter()
+                .zip(&triples)
+                .zip(&d)
+                .map(|((&g, (a, c)), d)| *c + *d * f.beta[g] + eps[g] * *a + *d * eps[g])
+                .collect(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::network::Network;
+    use crate::engine::{Committee, Deviation};
+    use crate::field::Fp;
+    use crate::share::{ShareVec, deal};
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::{Rng, SeedableRng};
+
+    fn shares(values: &[Fp], n: usize, t: usize, seed: u64) -> Vec<ShareVec> {
+        deal(values, n, t, &mut ChaCha20Rng::seed_from_u64(seed)).unwrap()
+    }
+
+    /// Products by a factor equal the plaintext products, for committees
+    /// with set keys and without, over two batches of triples.
+    #[test]
+    fn factor_products_match_plaintext() {
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let y: Vec<Fp> = (0..12).map(|_| Fp::from(rng.next_u64() % 1000)).collect();
+        let x: Vec<Fp> = (0..30).map(|_| Fp::from(rng.next_u64())).collect();
+        let index: Vec<usize> = (0..30).map(|k| (k * 7) % 12).collect();
+        for n in [3usize, 5, 9] {
+            let c = Committee::new(n);
+            let (ys, xs) = (shares(&y, n, c.t, 1), shares(&x, n, c.t, 2));
+            let index = index.clone();
+            let out = Network::new(c, 5)
+                .run(|ctx| {
+                    let (y, x) = (ys[ctx.me() - 1].clone(), xs[ctx.me() - 1].clone());
+                    let index = index.clone();
+                    async move {
+                        let mut f = ctx.factor(&y).await?;
+                        ctx.factor_triples(&mut f, &index[..20]).await?;
+                        // Three batches, entries straddling them.
+                        ctx.factor_triples_by(&mut f, &index[20..], 4).await?;
+                        ctx.mark_online();
+                        let x1 = ShareVec::from_values(x.values()[..20].to_vec());
+                        let x2 = ShareVec::from_values(x.values()[20..].to_vec());
+                        let mut z = ctx
+                            .mul_factor(&mut f, &x1, &index[..20])
+                            .await?
+                            .into_values();
+                        z.extend(
+                            ctx.mul_factor(&mut f, &x2, &index[20..])
+                                .await?
+                                .into_values(),
+                        );
+                        let out = ctx.open(&ShareVec::from_values(z)).await?;
+                        // Every triple was used: another product fails.
+                        let more = ctx.mul_factor(&mut f, &x1, &index[..1]).await;
+                        Ok((out, more.is_err()))
+                    }
+                })
+                .unwrap();
+            let want: Vec<Fp> = x.iter().zip(&index).map(|(x, &g)| *x * y[g]).collect();
+            for (got, exhausted) in &out.values {
+                assert_eq!(got, &want, "n = {n}");
+                assert!(exhausted);
+            }
+            // The keys, then four rounds per batch (one, then three); 9
+            // members deal the masks and each batch's random values (a
+            // round each: C(8, 4) set keys are too many).
+            let dealt = usize::from(n == 9) as u32;
+            assert_eq!(
+                out.stats[0].prep_rounds,
+                1 + dealt + 4 * (4 + dealt),
+                "n = {n}"
+            );
+        }
+    }
+
+    /// A member that re-shares wrong products is caught by the check, for
+    /// every member and committee size.
+    #[test]
+    fn wrong_products_fail_the_check() {
+        let y: Vec<Fp> = (0..6u64).map(Fp::from).collect();
+        for n in [3usize, 4, 5, 7] {
+            let c = Committee::new(n);
+            // Dealers of the re-sharing: the first 2t + 1 members.
+            for bad in 1..=2 * c.t + 1 {
+                let ys = shares(&y, n, c.t, 4);
+                let result = Network::new(c, 11).run(|ctx| {
+                    let y = ys[ctx.me() - 1].clone();
+                    if ctx.me() == bad {
+                        ctx.set_deviation(Deviation::Mul, 0);
+                    }
+                    async move {
+                        let mut f = ctx.factor(&y).await?;
+                        ctx.factor_triples(&mut f, &[0, 1, 1, 5, 3]).await
+                    }
+                });
+                assert!(result.is_err(), "n = {n}, member {bad} deviated unseen");
+            }
+        }
+    }
+}
