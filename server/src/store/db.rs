@@ -127,9 +127,26 @@ pub struct SubRow {
     pub replaces: i64,
 }
 
+/// What a batch writes at its end ([`Db::write_batch`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BatchWrites<'a> {
+    /// New submission rows.
+    pub submissions: &'a [SubRow],
+    /// New mailbox rows.
+    pub mailbox: &'a [MailRow],
+    /// The new head of each mailbox appended to.
+    pub heads: &'a [(MailboxKey, u64)],
+    /// The new submission counter of each session submitted to.
+    pub counters: &'a [(SessionId, u64)],
+}
+
 /// A stored submission found by [`Db::find_submissions`]: token digest,
 /// idempotency id (as stored), position, receipt.
 pub type FoundSubmission = (Vec<u8>, i64, i64, Vec<u8>);
+
+/// A mailbox cursor read by [`Db::session_cursors`]: session id, member,
+/// head, acknowledged.
+pub type CursorRow = (Vec<u8>, i64, i64, i64);
 
 /// A token digest and its latest position ([`Db::latest_positions`]).
 pub type LatestPosition = (Vec<u8>, i64);
@@ -166,32 +183,23 @@ pub trait Db: Send {
     /// Whether this connection is the database's only writer, so that
     /// cached rows stay true between batches.
     fn sole_writer(&self) -> bool;
-    /// Whether each command runs under its own savepoint, so that one
-    /// failing statement undoes only its command. PostgreSQL says no: many
-    /// subtransactions in one transaction make it slow (past 64 per
-    /// transaction every visibility check consults the subtransaction log),
-    /// so there a failing statement aborts the batch, which the writer runs
-    /// again without the failed command.
-    fn savepoints(&self) -> bool;
     /// Takes the lock of periodic work for the rest of the transaction;
     /// `false` when another relay holds it (it does that work this time).
     fn try_periodic_lock(&mut self) -> Result<bool, DbError>;
-    /// Tells other relays, when the transaction commits, that these
-    /// mailboxes grew.
-    fn announce(&mut self, heads: &[(MailboxKey, u64)]) -> Result<(), DbError>;
-    /// After a failed batch: whatever it takes to be usable again.
+    /// Writes what a batch deferred to its end: its new rows, the heads
+    /// of the mailboxes it appended to, the sessions' submission counters;
+    /// and tells other relays, when the transaction commits, which
+    /// mailboxes grew. In as few statements as the database allows (one
+    /// round trip on PostgreSQL).
+    fn write_batch(&mut self, w: &BatchWrites<'_>) -> Result<(), DbError>;
+    /// After a failed statement or commit: rolls the batch's transaction
+    /// back (the writer runs the batch again without the failed command,
+    /// see `store::run_batch`) and whatever else it takes to be usable
+    /// again. No command runs under a savepoint of its own: on PostgreSQL
+    /// many subtransactions in one transaction make it slow (past 64 every
+    /// visibility check consults the subtransaction log), on SQLite the
+    /// two statements per command cost a fifth of a submission's.
     fn recover(&mut self);
-    /// Inserts mailbox rows (one statement per row unless the database
-    /// has a bulk form).
-    fn insert_mailbox(&mut self, rows: &[MailRow]) -> Result<(), DbError> {
-        for r in rows {
-            self.exec(
-                "INSERT INTO mailbox(session, member, seq, kind, sender, msg_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[Arg::Bytes(&r.session.0[..]), Arg::Int(r.member.into()), Arg::Int(r.seq), Arg::Int(r.kind.into()), Arg::Int(r.sender.into()), Arg::Int(r.msg_id), Arg::Bytes(&r.payload)],
-            )?;
-        }
-        Ok(())
-    }
     /// The stored submissions of `session` whose token is one of `tokens`
     /// and idempotency id one of `idems` (a superset of the pairs asked
     /// for): `(token, idem, position, receipt)`. `None` when the database
@@ -213,15 +221,14 @@ pub trait Db: Send {
     ) -> Result<Option<Vec<LatestPosition>>, DbError> {
         Ok(None)
     }
-    /// Inserts submission rows (as [`Db::insert_mailbox`]).
-    fn insert_submissions(&mut self, rows: &[SubRow]) -> Result<(), DbError> {
-        for r in rows {
-            self.exec(
-                "INSERT INTO submissions(session, position, token, idem, receipt, replaces) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[Arg::Bytes(&r.session.0[..]), Arg::Int(r.position), Arg::Bytes(&r.token[..]), Arg::Int(r.idem), Arg::Bytes(&r.receipt[..]), Arg::Int(r.replaces)],
-            )?;
-        }
-        Ok(())
+    /// The mailbox cursors (`(session, member, head, acked)`) of all of
+    /// `sessions`, read at a batch's start; `None` when the database has
+    /// no bulk form (the commands then read each one when first needed).
+    fn session_cursors(
+        &mut self,
+        _sessions: &[SessionId],
+    ) -> Result<Option<Vec<CursorRow>>, DbError> {
+        Ok(None)
     }
     /// Between batches (SQLite finishes a checkpoint when its log grew
     /// long, and gives free pages back to the file system); how long the
@@ -255,23 +262,14 @@ impl<T: Db + ?Sized> Db for Box<T> {
     fn sole_writer(&self) -> bool {
         (**self).sole_writer()
     }
-    fn savepoints(&self) -> bool {
-        (**self).savepoints()
-    }
     fn try_periodic_lock(&mut self) -> Result<bool, DbError> {
         (**self).try_periodic_lock()
     }
-    fn announce(&mut self, heads: &[(MailboxKey, u64)]) -> Result<(), DbError> {
-        (**self).announce(heads)
+    fn write_batch(&mut self, w: &BatchWrites<'_>) -> Result<(), DbError> {
+        (**self).write_batch(w)
     }
     fn recover(&mut self) {
         (**self).recover()
-    }
-    fn insert_mailbox(&mut self, rows: &[MailRow]) -> Result<(), DbError> {
-        (**self).insert_mailbox(rows)
-    }
-    fn insert_submissions(&mut self, rows: &[SubRow]) -> Result<(), DbError> {
-        (**self).insert_submissions(rows)
     }
     fn find_submissions(
         &mut self,
@@ -287,6 +285,12 @@ impl<T: Db + ?Sized> Db for Box<T> {
         tokens: &[[u8; 32]],
     ) -> Result<Option<Vec<LatestPosition>>, DbError> {
         (**self).latest_positions(session, tokens)
+    }
+    fn session_cursors(
+        &mut self,
+        sessions: &[SessionId],
+    ) -> Result<Option<Vec<CursorRow>>, DbError> {
+        (**self).session_cursors(sessions)
     }
     fn idle(&mut self) -> Option<std::time::Duration> {
         (**self).idle()

@@ -2,8 +2,9 @@
 //!
 //! Every request (reads included) is a [`Command`] sent over a bounded queue
 //! to the writer thread. The thread drains up to [`MAX_BATCH`] queued
-//! commands, runs them inside one transaction (each under its own
-//! savepoint, so one failing command does not undo the others), commits
+//! commands, runs them inside one transaction (their new rows, mailbox
+//! heads and counters written once at its end; a failing statement rolls
+//! the batch back, which runs again without the failed command), commits
 //! once, and only then releases the replies and wakes connected members.
 //! That is group commit: one fsync covers a whole batch, and nothing is
 //! acknowledged or delivered before it is durable.
@@ -376,7 +377,7 @@ impl Store {
 }
 
 /// Runs of a batch before it is refused as a whole, when statements keep
-/// failing without savepoints.
+/// failing.
 const BATCH_TRIES: usize = 3;
 
 fn run_batch(writer: &mut ops::Writer, batch: &mut Vec<Job>, m: &Metrics) {
@@ -384,9 +385,9 @@ fn run_batch(writer: &mut ops::Writer, batch: &mut Vec<Job>, m: &Metrics) {
     let mut sessions: Vec<SessionId> = batch.iter().filter_map(|j| j.cmd.session()).collect();
     sessions.sort_unstable_by_key(|s| s.0);
     sessions.dedup();
-    // Without savepoints a failed statement aborts the transaction: the
-    // failed command keeps its error and the batch runs again without it.
-    let savepoints = writer.savepoints();
+    // A failed statement spoils the transaction: the batch is rolled back,
+    // the failed command keeps its error and the batch runs again without
+    // it.
     let mut failed: Vec<Option<StoreError>> = (0..batch.len()).map(|_| None).collect();
     let mut tries = 0;
     let (began, results) = loop {
@@ -410,26 +411,16 @@ fn run_batch(writer: &mut ops::Writer, batch: &mut Vec<Job>, m: &Metrics) {
             writer.prefetch(&submits)
         });
         let mut aborted = None;
-        for (i, job) in batch.iter_mut().enumerate() {
+        for (i, job) in batch.iter().enumerate() {
             if let Some(e) = failed[i].take() {
                 results.push(Err(e));
                 continue;
             }
-            let cmd = if savepoints {
-                std::mem::replace(
-                    &mut job.cmd,
-                    Command::GetManifest {
-                        session: SessionId::NONE,
-                    },
-                )
-            } else {
-                job.cmd.clone()
-            };
             let r = match &began {
-                Ok(()) => writer.run(cmd),
+                Ok(()) => writer.run(&job.cmd),
                 Err(_) => Err(StoreError::Closed),
             };
-            if !savepoints && began.is_ok() && matches!(r, Err(StoreError::Sql(_))) {
+            if began.is_ok() && matches!(r, Err(StoreError::Sql(_))) {
                 aborted = Some(i);
             }
             results.push(r);

@@ -40,8 +40,8 @@ use postgres::{Client, NoTls, Statement};
 use sotto_wire::SessionId;
 
 use super::db::{
-    Arg, Db, DbError, FoundSubmission, LatestPosition, MailRow, Migration, Row, Stmt, SubRow, Val,
-    migrate,
+    Arg, BatchWrites, CursorRow, Db, DbError, FoundSubmission, LatestPosition, Migration, Row,
+    Stmt, Val, migrate,
 };
 use crate::config::SyncMode;
 use crate::hub::{Hub, MailboxKey};
@@ -237,54 +237,12 @@ impl Db for Postgres {
         false
     }
 
-    fn savepoints(&self) -> bool {
-        false
-    }
-
     fn try_periodic_lock(&mut self) -> Result<bool, DbError> {
         let stmt = self.statement("SELECT pg_try_advisory_xact_lock($1)")?;
         Ok(self
             .client
             .query_one(&stmt, &[&PERIODIC_LOCK])?
             .try_get(0)?)
-    }
-
-    fn announce(&mut self, heads: &[(MailboxKey, u64)]) -> Result<(), DbError> {
-        let stmt = self.statement("SELECT pg_notify($1, $2)")?;
-        let mut payload = String::new();
-        for ((session, member), head) in heads {
-            if payload.len() > NOTIFY_BYTES {
-                self.client.query(&stmt, &[&CHANNEL, &payload])?;
-                payload.clear();
-            }
-            payload.push_str(&format!("{} {member} {head}\n", session.to_hex()));
-        }
-        if !payload.is_empty() {
-            self.client.query(&stmt, &[&CHANNEL, &payload])?;
-        }
-        Ok(())
-    }
-
-    /// One statement for all rows (`unnest` of one array per column).
-    fn insert_mailbox(&mut self, rows: &[MailRow]) -> Result<(), DbError> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let stmt = self.statement(
-            "INSERT INTO mailbox(session, member, seq, kind, sender, msg_id, payload) SELECT * FROM unnest($1::bytea[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], $7::bytea[])",
-        )?;
-        let session: Vec<&[u8]> = rows.iter().map(|r| &r.session.0[..]).collect();
-        let member: Vec<i64> = rows.iter().map(|r| r.member.into()).collect();
-        let seq: Vec<i64> = rows.iter().map(|r| r.seq).collect();
-        let kind: Vec<i64> = rows.iter().map(|r| r.kind.into()).collect();
-        let sender: Vec<i64> = rows.iter().map(|r| r.sender.into()).collect();
-        let msg_id: Vec<i64> = rows.iter().map(|r| r.msg_id).collect();
-        let payload: Vec<&[u8]> = rows.iter().map(|r| r.payload.as_slice()).collect();
-        self.client.execute(
-            &stmt,
-            &[&session, &member, &seq, &kind, &sender, &msg_id, &payload],
-        )?;
-        Ok(())
     }
 
     fn find_submissions(
@@ -322,22 +280,101 @@ impl Db for Postgres {
             .map(Some)
     }
 
-    fn insert_submissions(&mut self, rows: &[SubRow]) -> Result<(), DbError> {
-        if rows.is_empty() {
+    fn session_cursors(
+        &mut self,
+        sessions: &[SessionId],
+    ) -> Result<Option<Vec<CursorRow>>, DbError> {
+        let stmt = self.statement(
+            "SELECT session, member, head, acked FROM cursors WHERE session = ANY($1)",
+        )?;
+        let ids: Vec<&[u8]> = sessions.iter().map(|s| &s.0[..]).collect();
+        let rows = self.client.query(&stmt, &[&ids])?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect::<Result<_, DbError>>()
+            .map(Some)
+    }
+
+    /// One statement, so one round trip, for all of it: each table's rows
+    /// from `unnest` of one array per column, in data-modifying `WITH`
+    /// parts, and the wake-ups (`pg_notify`, delivered at commit) as its
+    /// result.
+    fn write_batch(&mut self, w: &BatchWrites<'_>) -> Result<(), DbError> {
+        if w.submissions.is_empty()
+            && w.mailbox.is_empty()
+            && w.heads.is_empty()
+            && w.counters.is_empty()
+        {
             return Ok(());
         }
         let stmt = self.statement(
-            "INSERT INTO submissions(session, position, token, idem, receipt, replaces) SELECT * FROM unnest($1::bytea[], $2::int8[], $3::bytea[], $4::int8[], $5::bytea[], $6::int8[])",
+            "WITH sub AS (INSERT INTO submissions(session, position, token, idem, receipt, replaces) \
+             SELECT * FROM unnest($1::bytea[], $2::int8[], $3::bytea[], $4::int8[], $5::bytea[], $6::int8[])), \
+             mb AS (INSERT INTO mailbox(session, member, seq, kind, sender, msg_id, payload) \
+             SELECT * FROM unnest($7::bytea[], $8::int8[], $9::int8[], $10::int8[], $11::int8[], $12::int8[], $13::bytea[])), \
+             hd AS (UPDATE cursors c SET head = v.head FROM unnest($14::bytea[], $15::int8[], $16::int8[]) AS v(session, member, head) \
+             WHERE c.session = v.session AND c.member = v.member), \
+             ns AS (UPDATE sessions s SET next_sub = v.next FROM unnest($17::bytea[], $18::int8[]) AS v(id, next) WHERE s.id = v.id) \
+             SELECT pg_notify($19, p) FROM unnest($20::text[]) AS p",
         )?;
-        let session: Vec<&[u8]> = rows.iter().map(|r| &r.session.0[..]).collect();
-        let position: Vec<i64> = rows.iter().map(|r| r.position).collect();
-        let token: Vec<&[u8]> = rows.iter().map(|r| &r.token[..]).collect();
-        let idem: Vec<i64> = rows.iter().map(|r| r.idem).collect();
-        let receipt: Vec<&[u8]> = rows.iter().map(|r| &r.receipt[..]).collect();
-        let replaces: Vec<i64> = rows.iter().map(|r| r.replaces).collect();
-        self.client.execute(
+        let count = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let subs = w.submissions;
+        let s_session: Vec<&[u8]> = subs.iter().map(|r| &r.session.0[..]).collect();
+        let s_position: Vec<i64> = subs.iter().map(|r| r.position).collect();
+        let s_token: Vec<&[u8]> = subs.iter().map(|r| &r.token[..]).collect();
+        let s_idem: Vec<i64> = subs.iter().map(|r| r.idem).collect();
+        let s_receipt: Vec<&[u8]> = subs.iter().map(|r| &r.receipt[..]).collect();
+        let s_replaces: Vec<i64> = subs.iter().map(|r| r.replaces).collect();
+        let mail = w.mailbox;
+        let m_session: Vec<&[u8]> = mail.iter().map(|r| &r.session.0[..]).collect();
+        let m_member: Vec<i64> = mail.iter().map(|r| r.member.into()).collect();
+        let m_seq: Vec<i64> = mail.iter().map(|r| r.seq).collect();
+        let m_kind: Vec<i64> = mail.iter().map(|r| r.kind.into()).collect();
+        let m_sender: Vec<i64> = mail.iter().map(|r| r.sender.into()).collect();
+        let m_msg_id: Vec<i64> = mail.iter().map(|r| r.msg_id).collect();
+        let m_payload: Vec<&[u8]> = mail.iter().map(|r| r.payload.as_slice()).collect();
+        let h_session: Vec<&[u8]> = w.heads.iter().map(|((s, _), _)| &s.0[..]).collect();
+        let h_member: Vec<i64> = w.heads.iter().map(|((_, m), _)| i64::from(*m)).collect();
+        let h_head: Vec<i64> = w.heads.iter().map(|(_, h)| count(*h)).collect();
+        let c_session: Vec<&[u8]> = w.counters.iter().map(|(s, _)| &s.0[..]).collect();
+        let c_next: Vec<i64> = w.counters.iter().map(|(_, n)| count(*n)).collect();
+        // Wake-ups: lines of `session-hex member head`, in payloads under
+        // PostgreSQL's limit.
+        let mut notes: Vec<String> = Vec::new();
+        let mut payload = String::new();
+        for ((session, member), head) in w.heads {
+            if payload.len() > NOTIFY_BYTES {
+                notes.push(std::mem::take(&mut payload));
+            }
+            payload.push_str(&format!("{} {member} {head}\n", session.to_hex()));
+        }
+        if !payload.is_empty() {
+            notes.push(payload);
+        }
+        self.client.query(
             &stmt,
-            &[&session, &position, &token, &idem, &receipt, &replaces],
+            &[
+                &s_session,
+                &s_position,
+                &s_token,
+                &s_idem,
+                &s_receipt,
+                &s_replaces,
+                &m_session,
+                &m_member,
+                &m_seq,
+                &m_kind,
+                &m_sender,
+                &m_msg_id,
+                &m_payload,
+                &h_session,
+                &h_member,
+                &h_head,
+                &c_session,
+                &c_next,
+                &CHANNEL,
+                &notes,
+            ],
         )?;
         Ok(())
     }

@@ -214,3 +214,123 @@ fn a_done_session_keeps_no_member_messages() {
     assert_eq!(h.rows("submissions"), 4);
     assert_eq!(h.rows("results"), 3);
 }
+
+/// `(seq, kind)` of every stored mailbox row of a member, read beside the
+/// writer, and the member's stored head.
+fn stored_mailbox(h: &Harness, s: SessionId, member: u16) -> (Vec<(i64, i64)>, i64) {
+    let c = rusqlite::Connection::open(h.dir.path().join("relay.sqlite3")).unwrap();
+    let mut stmt = c
+        .prepare("SELECT seq, kind FROM mailbox WHERE session = ?1 AND member = ?2 ORDER BY seq")
+        .unwrap();
+    let rows = stmt
+        .query_map(rusqlite::params![&s.0[..], member], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let head = c
+        .query_row(
+            "SELECT head FROM cursors WHERE session = ?1 AND member = ?2",
+            rusqlite::params![&s.0[..], member],
+            |r| r.get(0),
+        )
+        .unwrap();
+    (rows, head)
+}
+
+#[test]
+fn a_large_batch_writes_its_rows_heads_and_counter_once_and_gapless() {
+    let mut h = Harness::new();
+    let s = h.open_session(3);
+    // 150 submissions in one batch (the bulk inserts' 64, 16, 4 and 1 row
+    // statements all run), and a retry of the 7th in the same batch.
+    let mut cmds: Vec<Command> = (1..=150u8).map(|t| submit(s, t, 3)).collect();
+    cmds.push(submit(s, 7, 3));
+    let replies = h.batch(cmds);
+    let positions: Vec<u64> = replies
+        .iter()
+        .map(|r| match r {
+            Ok(Reply::Submitted { position, .. }) => *position,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(&positions[..150], (1..=150).collect::<Vec<u64>>());
+    assert_eq!(positions[150], 7, "the retry gets the first answer");
+    assert!(matches!(
+        replies[150],
+        Ok(Reply::Submitted { fresh: false, .. })
+    ));
+    assert_eq!(h.rows("submissions"), 150);
+    let kind = i64::from(DeliveryKind::Submission as u8);
+    for m in 1..=3 {
+        let (rows, head) = stored_mailbox(&h, s, m);
+        assert_eq!(rows, (1..=150).map(|q| (q, kind)).collect::<Vec<_>>());
+        assert_eq!(head, 150, "member {m}'s head written at commit");
+    }
+    let c = rusqlite::Connection::open(h.dir.path().join("relay.sqlite3")).unwrap();
+    let next: i64 = c
+        .query_row("SELECT next_sub FROM sessions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(next, 150);
+    // The next batch goes on from there.
+    let Reply::Submitted { position, .. } = h.one(submit(s, 200, 3)) else {
+        panic!("not stored")
+    };
+    assert_eq!(position, 151);
+    assert_eq!(stored_mailbox(&h, s, 2).1, 151);
+}
+
+#[test]
+fn a_failing_statement_undoes_only_its_command() {
+    let mut h = Harness::new();
+    let s = h.open_session(3);
+    h.one(submit(s, 1, 3));
+    h.one(Command::SetState {
+        session: s,
+        state: SessionState::Closed,
+    });
+    // Beside the writer: member 2's result can no longer be stored.
+    let c = rusqlite::Connection::open(h.dir.path().join("relay.sqlite3")).unwrap();
+    c.execute_batch(
+        "CREATE TRIGGER refuse BEFORE INSERT ON results WHEN NEW.member = 2 BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    )
+    .unwrap();
+    let send = |from: u16, id: u64| Command::Send {
+        caller: caller(s, from, 0),
+        to: sotto_wire::BROADCAST,
+        id,
+        payload: vec![9; 10],
+    };
+    let replies = h.batch(vec![
+        send(1, 10),
+        Command::Publish {
+            caller: caller(s, 2, 0),
+            blob: b"r2".to_vec(),
+        },
+        send(3, 11),
+    ]);
+    assert!(matches!(replies[0], Ok(Reply::Done)), "{replies:?}");
+    assert!(matches!(replies[1], Err(StoreError::Sql(_))), "{replies:?}");
+    assert!(matches!(replies[2], Ok(Reply::Done)), "{replies:?}");
+    // The batch ran again without the failed command: both messages are
+    // stored once, with gapless sequence numbers and heads.
+    let (sub, closed) = (
+        i64::from(DeliveryKind::Submission as u8),
+        i64::from(DeliveryKind::Closed as u8),
+    );
+    let bc = i64::from(DeliveryKind::Broadcast as u8);
+    assert_eq!(
+        stored_mailbox(&h, s, 2),
+        (vec![(1, sub), (2, closed), (3, bc), (4, bc)], 4)
+    );
+    assert_eq!(
+        stored_mailbox(&h, s, 1),
+        (vec![(1, sub), (2, closed), (3, bc)], 3)
+    );
+    assert_eq!(h.rows("sent"), 2);
+    assert_eq!(h.rows("results"), 0);
+    // The writer goes on: the same message again is a duplicate.
+    h.one(send(1, 10));
+    assert_eq!(stored_mailbox(&h, s, 2).1, 4);
+}

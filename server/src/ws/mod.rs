@@ -192,6 +192,11 @@ pub async fn serve(socket: WebSocket, addr: SocketAddr, app: Arc<App>, slot: Con
             }
         }
     }
+    // Requests read before the connection ended, however it ended (a
+    // reset without a closing handshake too), still run: they were
+    // accepted, and a member's last acknowledgement gets no reply that
+    // would tell it to send it again. (Their replies have nowhere to go.)
+    while inflight.next().await.is_some() {}
     if let Some(d) = conn.delivery.take() {
         d.abort();
     }

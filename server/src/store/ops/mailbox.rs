@@ -117,25 +117,18 @@ impl Writer {
         self.check_room(session, 1..=meta.members)?;
         let position = meta.next_sub + 1;
         let receipt = sotto_wire::receipt(bundle);
-        if self.db.savepoints() {
-            self.db.exec(
-                "INSERT INTO submissions(session, position, token, idem, receipt, replaces) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[sid(&session), Arg::Int(i(position)), Arg::Bytes(&token[..]), Arg::Int(id_sql(idem)), Arg::Bytes(&receipt[..]), Arg::Int(i(replaces))],
-            )?;
-        } else {
-            self.pending.submissions.push(SubRow {
-                session,
-                position: i(position),
-                token,
-                idem: id_sql(idem),
-                receipt,
-                replaces: i(replaces),
-            });
-            self.pending
-                .idem
-                .insert((session, token, idem), (position, receipt));
-            self.pending.latest.insert((session, token), position);
-        }
+        self.pending.submissions.push(SubRow {
+            session,
+            position: i(position),
+            token,
+            idem: id_sql(idem),
+            receipt,
+            replaces: i(replaces),
+        });
+        self.pending
+            .idem
+            .insert((session, token, idem), (position, receipt));
+        self.pending.latest.insert((session, token), position);
         for (idx, ct) in parts.iter().enumerate() {
             let payload = SubmissionDelivery {
                 receipt,
@@ -144,16 +137,9 @@ impl Writer {
             }
             .encode();
             let m = u16::try_from(idx + 1).unwrap_or(u16::MAX);
-            self.append(session, m, DeliveryKind::Submission, 0, position, &payload)?;
+            self.append(session, m, DeliveryKind::Submission, 0, position, payload)?;
         }
-        if self.db.savepoints() {
-            self.db.exec(
-                "UPDATE sessions SET next_sub = $1 WHERE id = $2",
-                &[Arg::Int(i(position)), sid(&session)],
-            )?;
-        } else {
-            self.pending_subs.insert(session, position);
-        }
+        self.pending_subs.insert(session, position);
         if let Some(m) = self.sessions.get_mut(&session) {
             m.next_sub = position;
         }
@@ -193,7 +179,7 @@ impl Writer {
             return Ok(Reply::Done); // a duplicate: already stored once
         }
         for m in recipients {
-            self.append(session, m, kind, from, id, payload)?;
+            self.append(session, m, kind, from, id, payload.to_vec())?;
         }
         if meta.state == SessionState::Closed {
             self.set_meta_state(session, SessionState::Computing)?;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use sotto_wire::{DeliveryKind, ErrorCode, Role, SessionId, SessionState, Token};
 
-use super::db::{Arg, Db, DbError, MailRow, SubRow};
+use super::db::{Arg, BatchWrites, Db, DbError, MailRow, SubRow};
 use super::{Command, Reply, StoreError};
 use crate::config::Limits;
 use crate::hub::{Hub, MailboxKey};
@@ -67,14 +67,15 @@ pub(super) struct Writer {
     /// batch's entries are delivered after it commits), so an
     /// acknowledgement in the same batch stops there (see `Writer::ack`).
     batch_heads: HashMap<MailboxKey, u64>,
-    /// Without savepoints (PostgreSQL): sessions' new submission counters,
-    /// written once per batch at commit (mailbox heads likewise, from
-    /// `dirty`): fewer round trips, and a failed statement aborts the
-    /// whole batch anyway.
+    /// Sessions' new submission counters, written once per batch at
+    /// commit (mailbox heads likewise, from `dirty`): fewer statements,
+    /// and a failed statement undoes the whole batch anyway (see
+    /// [`Db::recover`]).
     pending_subs: HashMap<SessionId, u64>,
-    /// Without savepoints: the batch's new rows, written at commit in one
-    /// statement per table (group commit in the statements too: a
-    /// submission then costs its lookups, not one round trip per row).
+    /// The batch's new rows, written at commit in few statements per table
+    /// (group commit in the statements too: a submission then costs its
+    /// lookups, not one statement per row; on PostgreSQL one round trip
+    /// per table).
     pending: Pending,
     session_count: u64,
 }
@@ -187,21 +188,45 @@ impl Writer {
     /// Starts a batch's transaction holding the sessions its commands touch.
     pub(super) fn begin(&mut self, sessions: &[SessionId]) -> Res<()> {
         self.batch_heads.clear();
-        if !self.db.sole_writer() {
-            // Other relays wrote since the last batch.
-            self.sessions.clear();
-            self.cursors.clear();
+        if self.db.sole_writer() {
+            return Ok(self.db.begin(sessions)?);
         }
-        Ok(self.db.begin(sessions)?)
+        // Other relays wrote since the last batch.
+        self.sessions.clear();
+        self.cursors.clear();
+        self.db.begin(sessions)?;
+        // Under the sessions' locks: their mailboxes' cursors in one
+        // statement rather than one per mailbox when first appended to.
+        if sessions.is_empty() {
+            return Ok(());
+        }
+        for (session, member, head, acked) in self.db.session_cursors(sessions)?.unwrap_or_default()
+        {
+            let (Ok(id), Ok(member)) = (
+                <[u8; 16]>::try_from(session.as_slice()),
+                u16::try_from(member),
+            ) else {
+                return Err(DbError::Corrupt("cursor row").into());
+            };
+            self.cursors.insert(
+                (SessionId(id), member),
+                Cursor {
+                    head: u(head),
+                    acked: u(acked),
+                },
+            );
+        }
+        Ok(())
     }
 
-    /// Without savepoints (PostgreSQL): looks up, in two statements per
-    /// session, what the batch's submissions would otherwise each query
-    /// (an earlier submission with the same token and idempotency id, a
-    /// single-use token's latest position), so that a submission costs no
-    /// round trip of its own.
+    /// Where the database has a bulk form (PostgreSQL): looks up, in two
+    /// statements per session, what the batch's submissions would
+    /// otherwise each query (an earlier submission with the same token and
+    /// idempotency id, a single-use token's latest position), so that a
+    /// submission costs no round trip of its own. (SQLite's lookups are
+    /// in-process index probes: each submission makes its own.)
     pub(super) fn prefetch(&mut self, submits: &[(super::Caller, bool, u64)]) -> Res<()> {
-        if self.db.savepoints() || submits.is_empty() {
+        if self.db.sole_writer() || submits.is_empty() {
             return Ok(());
         }
         let mut by_session: HashMap<SessionId, Vec<(super::Caller, bool, u64)>> = HashMap::new();
@@ -260,35 +285,18 @@ impl Writer {
     /// Writes the counters deferred to the end of the batch, tells other
     /// relays which mailboxes grew, then commits.
     pub(super) fn commit(&mut self) -> Res<()> {
-        if !self.db.savepoints() {
-            let submissions = std::mem::take(&mut self.pending.submissions);
-            let mailbox = std::mem::take(&mut self.pending.mailbox);
-            self.pending.clear();
-            self.db.insert_submissions(&submissions)?;
-            self.db.insert_mailbox(&mailbox)?;
-            for ((session, member), head) in &self.dirty {
-                self.db.exec(
-                    "UPDATE cursors SET head = $1 WHERE session = $2 AND member = $3",
-                    &[Arg::Int(i(*head)), sid(session), n(*member)],
-                )?;
-            }
-            for (session, next) in self.pending_subs.drain() {
-                self.db.exec(
-                    "UPDATE sessions SET next_sub = $1 WHERE id = $2",
-                    &[Arg::Int(i(next)), sid(&session)],
-                )?;
-            }
-        }
-        if !self.dirty.is_empty() {
-            let heads: Vec<(MailboxKey, u64)> = self.dirty.iter().map(|(k, v)| (*k, *v)).collect();
-            self.db.announce(&heads)?;
-        }
+        let submissions = std::mem::take(&mut self.pending.submissions);
+        let mailbox = std::mem::take(&mut self.pending.mailbox);
+        self.pending.clear();
+        let heads: Vec<(MailboxKey, u64)> = self.dirty.iter().map(|(k, v)| (*k, *v)).collect();
+        let counters: Vec<(SessionId, u64)> = self.pending_subs.drain().collect();
+        self.db.write_batch(&BatchWrites {
+            submissions: &submissions,
+            mailbox: &mailbox,
+            heads: &heads,
+            counters: &counters,
+        })?;
         Ok(self.db.commit()?)
-    }
-
-    /// Whether a failed command undoes only itself (see [`Db::savepoints`]).
-    pub(super) fn savepoints(&self) -> bool {
-        self.db.savepoints()
     }
 
     /// Forgets every cache and pending wake-up after a failed commit.
@@ -325,26 +333,11 @@ impl Writer {
         self.db.close();
     }
 
-    /// Runs one command under its own savepoint.
-    pub(super) fn run(&mut self, cmd: Command) -> Res<Reply> {
-        if !self.db.savepoints() {
-            // A failed statement aborts the whole transaction (see
-            // `Db::savepoints`); the caller runs the batch again.
-            return self.dispatch(cmd);
-        }
-        self.db.script("SAVEPOINT cmd")?;
-        let r = self.dispatch(cmd);
-        if matches!(r, Err(StoreError::Sql(_))) {
-            self.db.script("ROLLBACK TO cmd; RELEASE cmd")?;
-            self.forget_caches();
-        } else {
-            self.db.script("RELEASE cmd")?;
-        }
-        r
-    }
-
-    fn dispatch(&mut self, cmd: Command) -> Res<Reply> {
-        match cmd {
+    /// Runs one command of the batch. A failed statement spoils the whole
+    /// transaction (see [`Db::recover`]): the caller rolls back and runs
+    /// the batch again without the failed command.
+    pub(super) fn run(&mut self, cmd: &Command) -> Res<Reply> {
+        match *cmd {
             Command::Create {
                 members,
                 allow_resubmit,
@@ -355,27 +348,29 @@ impl Writer {
                 token,
                 resume,
             } => self.hello(session, &token, resume),
-            Command::RegisterManifest { session, blob } => self.register_manifest(session, &blob),
+            Command::RegisterManifest { session, ref blob } => {
+                self.register_manifest(session, blob)
+            }
             Command::CloseDue => self.close_due(unix_now()),
             Command::Gc(keep) => self.collect(keep, unix_now()),
             Command::SetState { session, state } => self.set_state(session, state),
-            Command::Mint { session, req } => {
+            Command::Mint { session, ref req } => {
                 self.mint(session, req.mode, req.count, req.rate_per_min)
             }
             Command::Submit {
                 caller,
                 single_use,
                 idem,
-                bundle,
-            } => self.submit(caller, single_use, idem, &bundle),
+                ref bundle,
+            } => self.submit(caller, single_use, idem, bundle),
             Command::Send {
                 caller,
                 to,
                 id,
-                payload,
-            } => self.send(caller, to, id, &payload),
+                ref payload,
+            } => self.send(caller, to, id, payload),
             Command::AckMailbox { caller, seq } => self.ack(caller, seq),
-            Command::Publish { caller, blob } => self.publish(caller, &blob),
+            Command::Publish { caller, ref blob } => self.publish(caller, blob),
             Command::GetManifest { session } => self.manifest(session),
             Command::GetResults { session, token } => self.results(session, &token),
             Command::Fetch {
@@ -471,34 +466,21 @@ impl Writer {
         kind: DeliveryKind,
         sender: u16,
         msg_id: u64,
-        payload: &[u8],
+        payload: Vec<u8>,
     ) -> Res<()> {
         let key = (session, member);
         let mut c = self.cursor(key)?;
         let seq = c.head + 1;
         self.batch_heads.entry(key).or_insert(c.head);
-        if self.db.savepoints() {
-            self.db.exec(
-                "INSERT INTO mailbox(session, member, seq, kind, sender, msg_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[sid(&session), n(member), Arg::Int(i(seq)), n(kind as u8), n(sender), Arg::Int(id_sql(msg_id)), Arg::Bytes(payload)],
-            )?;
-        } else {
-            self.pending.mailbox.push(MailRow {
-                session,
-                member,
-                seq: i(seq),
-                kind: kind as u8,
-                sender,
-                msg_id: id_sql(msg_id),
-                payload: payload.to_vec(),
-            });
-        }
-        if self.db.savepoints() {
-            self.db.exec(
-                "UPDATE cursors SET head = $1 WHERE session = $2 AND member = $3",
-                &[Arg::Int(i(seq)), sid(&session), n(member)],
-            )?;
-        }
+        self.pending.mailbox.push(MailRow {
+            session,
+            member,
+            seq: i(seq),
+            kind: kind as u8,
+            sender,
+            msg_id: id_sql(msg_id),
+            payload,
+        });
         c.head = seq;
         self.cursors.insert(key, c);
         self.dirty.insert(key, seq);

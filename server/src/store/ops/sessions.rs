@@ -216,7 +216,14 @@ impl Writer {
                 }
                 .encode();
                 for m in 1..=meta.members {
-                    self.append(session, m, DeliveryKind::Closed, 0, meta.next_sub, &marker)?;
+                    self.append(
+                        session,
+                        m,
+                        DeliveryKind::Closed,
+                        0,
+                        meta.next_sub,
+                        marker.clone(),
+                    )?;
                 }
             }
             _ => return refuse(ErrorCode::BadState, "state transition not allowed"),
