@@ -10,7 +10,7 @@
 //! mismatch it reports which member disagrees when that is provable
 //! against any t colluding members (at least 2t+2 shares and a single
 //! culprit: every subset without the culprit is consistent, every subset
-//! with it is not; see [`identify_culprit`]), and otherwise an
+//! with it is not; see `identify_culprit`), and otherwise an
 //! unattributed inconsistency. It never returns a value from shares that do
 //! not agree.
 

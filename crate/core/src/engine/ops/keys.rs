@@ -13,7 +13,7 @@
 //!   sharings, the coins) cost nothing to deal. Any t members miss the
 //!   key of the set of the other L - t, so r is pseudo-random to them.
 //!   Each member holds C(L - 1, t) keys (2 for 3 members, 20 for 7);
-//!   above [`MAX_SET_KEYS`] the members deal as before ([`Ctx::joint_deal`]).
+//!   above [`MAX_SET_KEYS`] the members deal as before (`Ctx::joint_deal`).
 //! - **Seeded dealing**: a dealer shares a value v with degree t by taking
 //!   the shares of the t live members after it (cyclically) from a
 //!   generator keyed by the pair's key, which those members run
@@ -21,8 +21,8 @@
 //!   3 members). The polynomial through v at 0 and the t pseudo-random
 //!   points has degree t; any t shares are pseudo-random whatever v is,
 //!   exactly as with random coefficients. Used by the re-sharing of
-//!   products ([`Ctx::reduce_degree`]) and, without set keys, by
-//!   [`Ctx::joint_deal`].
+//!   products (`Ctx::reduce_degree`) and, without set keys, by
+//!   `Ctx::joint_deal`.
 //!
 //! **Agreeing on the keys** (one round, the first time preprocessing runs
 //! in a computation): member i sends member j a random contribution for
