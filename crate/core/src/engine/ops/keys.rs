@@ -374,6 +374,12 @@ impl Ctx {
             }
             for &x in self.members() {
                 if seeded.contains(&x) {
+                    // An empty message: every member still hears from
+                    // every dealer in this round, so rounds stay in step
+                    // and a member that stops is the one others wait for
+                    // (a member would otherwise run a round ahead and
+                    // name as missing an honest member stuck behind it).
+                    outgoing[x - 1] = Some(Vec::new());
                     continue;
                 }
                 let lambda = lagrange_coefficients(&nodes, Fp::from(x as u64))?;
@@ -388,15 +394,19 @@ impl Ctx {
                 outgoing[x - 1] = Some(share);
             }
         }
-        // From each dealer: a message, or this member's seeded share.
+        // From each dealer (this member too, if it deals): its share for
+        // this member, or an empty message when this member derives its
+        // share from their pair key.
         let expect: Vec<(usize, usize)> = dealers
             .iter()
-            .filter(|&&d| !self.seeded_recipients(d).contains(&me))
-            .map(|&d| (d, len))
+            .map(|&d| {
+                let seeded = self.seeded_recipients(d).contains(&me);
+                (d, if seeded { 0 } else { len })
+            })
             .collect();
-        let mut got = self.exchange(outgoing, expect.clone()).await?.into_iter();
+        let got = self.exchange(outgoing, expect).await?;
         let mut out = Vec::with_capacity(dealers.len());
-        for &d in dealers {
+        for (&d, theirs) in dealers.iter().zip(got) {
             if self.seeded_recipients(d).contains(&me) {
                 out.push(stream_values(
                     &*pair_key(d)?,
@@ -404,7 +414,7 @@ impl Ctx {
                     len,
                 ));
             } else {
-                out.push(got.next().unwrap_or_default());
+                out.push(theirs);
             }
         }
         Ok(out)
