@@ -279,10 +279,13 @@ fn a_corrupted_resharing_is_caught_and_implicates_nobody() {
         ),
         "{err}"
     );
-    // Member 2 corrupts only the share it deals to member 3: caught, and
-    // the honest member 3 is not named (the old protocol named it).
+    // Member 2 corrupts only the share it deals to member 4: caught, and
+    // the honest member 4 is not named (the old protocol named the
+    // recipient). Not member 3: since seeded re-sharing, member 3 derives
+    // its share of member 2's dealing from their pair key, and member 2
+    // sends it an empty message.
     let err = run(Network::new(c, 1).tamper(|t: &mut Transmit, from| {
-        if from == 2 && t.to == 3 && round_of(&t.bytes) == 1 {
+        if from == 2 && t.to == 4 && round_of(&t.bytes) == 1 {
             shift(&mut t.bytes, 1);
         }
     }))
