@@ -45,7 +45,7 @@ use super::relay::{ClientError, Delivery};
 use sotto_core::apps::{Computation, Outcome};
 use sotto_core::engine::{self, EngineError, Party};
 use sotto_core::envelope::commitment::Commitment;
-use sotto_core::envelope::complaint::{Complaint, PartCheck, Verdict, check_part, settle};
+use sotto_core::envelope::complaint::{Complaint, OwnPart, PartCheck, Verdict, check_part, settle};
 use sotto_core::envelope::{
     Channel, ChannelHeader, EnvelopeError, RunId, SubmissionId, sign_result,
 };
@@ -626,26 +626,19 @@ impl MemberState {
         {
             Held::BadDelivery
         } else {
-            match check_part(
-                &mut self.rng,
-                &self.keys,
-                &self.manifest.manifest.session_id,
-                &part.id,
-                self.me,
+            let own = OwnPart {
+                session: &self.manifest.manifest.session_id,
+                id: &part.id,
+                member: self.me,
                 position,
-                self.vlen,
-                &part.commitment,
-                part.sealed,
-            ) {
+                sealed: part.sealed,
+            };
+            match check_part(&mut self.rng, &self.keys, &own, self.vlen, &part.commitment) {
                 PartCheck::Shares(_) if self.complains_falsely() => {
                     sotto_core::envelope::complaint::false_complaint(
                         &mut self.rng,
                         &self.keys,
-                        &self.manifest.manifest.session_id,
-                        &part.id,
-                        self.me,
-                        position,
-                        part.sealed,
+                        &own,
                     )
                     .map_or(Held::BadDelivery, Held::Complained)
                 }

@@ -90,45 +90,64 @@ fn committed_shares(
     Some(ShareVec::from_values(values))
 }
 
-/// Member `member` reads its part of the submission `id` at `position`:
-/// `sealed` as delivered, `commitment` as published in the part, `len` the
-/// computation's vector length. The caller has checked that `sealed`
-/// matches the commitment's hash for this member.
-#[allow(clippy::too_many_arguments)]
+/// A member's own part of one submission, as delivered: what
+/// [`check_part`] reads and a complaint is about.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnPart<'a> {
+    /// The session.
+    pub session: &'a SessionId,
+    /// The submission id.
+    pub id: &'a SubmissionId,
+    /// This member's 1-based index.
+    pub member: u16,
+    /// The submission's log position.
+    pub position: u64,
+    /// The sealed bytes, which the caller has checked against the
+    /// commitment's hash for this member.
+    pub sealed: &'a [u8],
+}
+
+impl OwnPart<'_> {
+    /// A complaint about this part, with a disclosure of its
+    /// Diffie-Hellman output when `parsed` is given.
+    fn complaint(
+        &self,
+        rng: &mut impl rand_core::CryptoRng,
+        keys: &MemberKeys,
+        parsed: Option<&SealedShares>,
+    ) -> Complaint {
+        let context = disclosure_context(self.session, self.id, self.member);
+        Complaint {
+            position: self.position,
+            sealed: self.sealed.to_vec(),
+            disclosure: parsed.and_then(|p| disclose(rng, keys, p, &context).ok()),
+        }
+    }
+}
+
+/// The member reads `part`: `commitment` as published in it, `len` the
+/// computation's vector length.
 pub fn check_part(
     rng: &mut impl rand_core::CryptoRng,
     keys: &MemberKeys,
-    session: &SessionId,
-    id: &SubmissionId,
-    member: u16,
-    position: u64,
+    part: &OwnPart<'_>,
     len: usize,
     commitment: &Commitment,
-    sealed: &[u8],
 ) -> PartCheck {
-    let complain = |disclosure| {
-        PartCheck::Complain(Complaint {
-            position,
-            sealed: sealed.to_vec(),
-            disclosure,
-        })
-    };
-    let Ok(parsed) = SealedShares::from_bytes(sealed) else {
+    let Ok(parsed) = SealedShares::from_bytes(part.sealed) else {
         // Framing the relay checked by hash: the participant made it so.
-        return complain(None);
+        return PartCheck::Complain(part.complaint(rng, keys, None));
     };
     if !encapsulation_is_valid(&parsed.enc) {
-        return complain(None);
+        return PartCheck::Complain(part.complaint(rng, keys, None));
     }
+    let (session, id, member) = (part.session, part.id, part.member);
     let shares = open_shares(keys, session, id, member, &parsed)
         .ok()
         .and_then(|plain| committed_shares(&plain, session, id, member, len, commitment));
     match shares {
         Some(s) => PartCheck::Shares(s),
-        None => {
-            let context = disclosure_context(session, id, member);
-            complain(disclose(rng, keys, &parsed, &context).ok())
-        }
+        None => PartCheck::Complain(part.complaint(rng, keys, Some(&parsed))),
     }
 }
 
@@ -140,19 +159,10 @@ pub fn check_part(
 pub fn false_complaint(
     rng: &mut impl rand_core::CryptoRng,
     keys: &MemberKeys,
-    session: &SessionId,
-    id: &SubmissionId,
-    member: u16,
-    position: u64,
-    sealed: &[u8],
+    part: &OwnPart<'_>,
 ) -> Option<Complaint> {
-    let parsed = SealedShares::from_bytes(sealed).ok()?;
-    let context = disclosure_context(session, id, member);
-    Some(Complaint {
-        position,
-        sealed: sealed.to_vec(),
-        disclosure: disclose(rng, keys, &parsed, &context).ok(),
-    })
+    let parsed = SealedShares::from_bytes(part.sealed).ok()?;
+    Some(part.complaint(rng, keys, Some(&parsed)))
 }
 
 /// How a complaint settles (see the module docs).
@@ -304,17 +314,14 @@ mod tests {
 
     fn check(rng: &mut ChaCha20Rng, c: &Case, member: u16) -> PartCheck {
         let i = usize::from(member) - 1;
-        check_part(
-            rng,
-            &c.keys[i],
-            &SESSION,
-            &ID,
+        let part = OwnPart {
+            session: &SESSION,
+            id: &ID,
             member,
-            9,
-            LEN,
-            &c.commitment,
-            &c.sealed[i],
-        )
+            position: 9,
+            sealed: &c.sealed[i],
+        };
+        check_part(rng, &c.keys[i], &part, LEN, &c.commitment)
     }
 
     fn settled(c: &Case, from: u16, complaint: &Complaint) -> Verdict {
