@@ -39,6 +39,14 @@ fn after_validity(c: Committee) -> u32 {
 }
 
 async fn run(c: Committee, deviate: Value) -> Finished {
+    run_keeping_relay(c, deviate).await.0
+}
+
+/// [`run`], with the relay still serving the session (and its folder).
+async fn run_keeping_relay(
+    c: Committee,
+    deviate: Value,
+) -> (Finished, sotto_native::relay_process::RelayProcess, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let relay = relay_at(dir.path()).start().unwrap();
     let answers: Vec<Value> = CHOICES.iter().map(|c| json!({ "choice": c })).collect();
@@ -50,10 +58,11 @@ async fn run(c: Committee, deviate: Value) -> Finished {
         "deviate": deviate,
     }))
     .unwrap();
-    tokio::time::timeout(TIMEOUT, run_to_end(&scenario, &relay.url(), Duration::ZERO))
+    let f = tokio::time::timeout(TIMEOUT, run_to_end(&scenario, &relay.url(), Duration::ZERO))
         .await
         .expect("simulation timed out")
-        .unwrap()
+        .unwrap();
+    (f, relay, dir)
 }
 
 fn exact(f: &Finished) -> bool {
@@ -74,7 +83,10 @@ async fn a_lie_in_openings_aborts_and_names_the_liar_when_it_can() {
                         aborted.culprits, named,
                         "{c:?} from {from}: {}",
                         aborted.reason
-                    )
+                    );
+                    // Named with the liar's own signed shares, which the
+                    // session's manifest verifies.
+                    assert_eq!(aborted.proven, named.first().copied(), "{c:?} from {from}");
                 }
                 other => panic!("{c:?} from {from}: {other:?}"),
             }
@@ -117,6 +129,52 @@ async fn wrong_products_and_equivocation_end_exact_or_aborted() {
                 "{c:?} {deviate}: {f:?}"
             );
         }
+    }
+}
+
+/// A member that sends a wrong share to one member only (and the right
+/// one to the others) is named by that member, with its signed message as
+/// proof that anyone can check: `sotto verify-evidence` against the
+/// session on the relay names it, and refuses the proof altered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_equivocating_member_is_named_with_signed_proof() {
+    let c = Committee { n: 4, t: 1 };
+    for from in [in_validity(c), after_validity(c)] {
+        let (f, _relay, dir) = run_keeping_relay(
+            c,
+            json!([{"member": 3, "how": "equivocate", "from_round": from}]),
+        )
+        .await;
+        let Finished::Aborted { aborted } = &f else {
+            panic!("from {from}: {f:?}");
+        };
+        assert_eq!(aborted.culprits, vec![3], "from {from}: {}", aborted.reason);
+        assert_eq!(aborted.proven, Some(3), "from {from}");
+        let link = aborted.results_link.as_deref().expect("results link");
+        let file = dir.path().join("proof.bin");
+        let mut bytes = aborted.evidence.clone().expect("evidence");
+        std::fs::write(&file, &bytes).unwrap();
+        let verify = |file: &std::path::Path| {
+            std::process::Command::new(sotto_e2e::sotto_bin())
+                .args(["verify-evidence", "--link", link])
+                .arg(file)
+                .output()
+                .unwrap()
+        };
+        let out = verify(&file);
+        assert!(out.status.success(), "{out:?}");
+        let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(shown["deviated"], 3, "{shown}");
+        assert_eq!(shown["name"], "member-3", "{shown}");
+        // One flipped bit in the last share: a signature no longer holds.
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        let altered = dir.path().join("altered.bin");
+        std::fs::write(&altered, &bytes).unwrap();
+        let out = verify(&altered);
+        assert!(!out.status.success(), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("does not hold"), "{err}");
     }
 }
 

@@ -38,6 +38,9 @@ pub enum Command {
     /// Compare the web app a server serves with a local build (exit status
     /// 0 equal, 1 a file differs or is missing, 2 nothing compared).
     VerifyApp(super::verify_app::VerifyAppArgs),
+    /// Check a committee member's signed proof that another member sent a
+    /// wrong share (saved by `sotto member`); prints the member it proves.
+    VerifyEvidence(super::evidence::VerifyEvidenceArgs),
 }
 
 /// Session commands.
@@ -156,6 +159,7 @@ pub fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        Command::VerifyEvidence(args) => super::evidence::run(&args),
         Command::Simulate(args) => match super::commands::simulate(&args) {
             // A member deviated or stopped: the JSON line says who.
             Ok(true) => return ExitCode::from(3),

@@ -68,6 +68,11 @@ pub struct MemberArgs {
     /// Environment variable holding the key file passphrase (else stdin).
     #[arg(long, default_value = "SOTTO_PASSPHRASE")]
     pub passphrase_env: String,
+    /// Where to save the signed proof if the computation stops because a
+    /// member sent a wrong share (default: `sotto-proof-<session>-<time>.bin`
+    /// in the current folder). `sotto verify-evidence` checks it.
+    #[arg(long)]
+    pub proof_out: Option<PathBuf>,
 }
 
 /// Arguments of `sotto submit`.
@@ -125,7 +130,7 @@ pub struct SimulateArgs {
     pub latency_ms: u64,
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)
@@ -250,7 +255,21 @@ pub fn member(args: &MemberArgs) -> anyhow::Result<()> {
         mismatch_retries: 3,
         max_reconnects: 1000,
     };
-    let outcome = runtime()?.block_on(run_member(cfg))?;
+    let outcome = match runtime()?.block_on(run_member(cfg)) {
+        Ok(o) => o,
+        Err(e) => {
+            if let Some(evidence) = e.evidence() {
+                match super::evidence::save(evidence, args.proof_out.as_deref()) {
+                    Ok(path) => eprintln!(
+                        "the signed proof is in {0}; anyone can check it: sotto verify-evidence --link <a link of this session> {0}",
+                        path.display()
+                    ),
+                    Err(err) => eprintln!("could not save the signed proof: {err:#}"),
+                }
+            }
+            return Err(e.into());
+        }
+    };
     println!("{}", outcome.to_json());
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod bench_session;
 pub mod cli;
 pub mod commands;
 pub mod draft;
+pub mod evidence;
 pub mod keygen;
 pub mod simulate;
 pub mod verify_app;

@@ -26,6 +26,7 @@ use sotto_client::native::session_ops::{close_session, create_session, pause, su
 use sotto_client::relay::{ClientError, Socket};
 use sotto_client::session::seal_shares;
 use sotto_core::engine::Deviation;
+use sotto_core::envelope::evidence::{Evidence, verify_evidence};
 use sotto_core::field::Fp;
 use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::CommitteeMember;
@@ -120,6 +121,17 @@ pub struct Abort {
     pub reason: String,
     /// The members it names (1-based; empty when nobody can be named).
     pub culprits: Vec<u16>,
+    /// The member its signed proof names, checked against the session's
+    /// manifest as `sotto verify-evidence` checks it (when it holds one:
+    /// a wrong share in an opening that names its sender).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proven: Option<u16>,
+    /// The proof's bytes (`sotto_core::envelope::evidence`).
+    #[serde(skip)]
+    pub evidence: Option<Vec<u8>>,
+    /// The session's results link, for `sotto verify-evidence --link`.
+    #[serde(skip)]
+    pub results_link: Option<String>,
 }
 
 /// What one simulated participant submits.
@@ -313,6 +325,9 @@ struct ProcessReport {
     peak_kib: u64,
     /// Why its computation stopped, if it did.
     abort: Option<(String, Vec<u16>)>,
+    /// The signed proof of a deviation it holds, in hex.
+    #[serde(default)]
+    evidence: Option<String>,
     /// Any other failure.
     error: Option<String>,
 }
@@ -380,6 +395,9 @@ async fn run_member_process(
                 (Some((reason, culprits)), _) => MemberEnd::Abort(Abort {
                     reason: reason.clone(),
                     culprits: culprits.clone(),
+                    proven: None,
+                    results_link: None,
+                    evidence: report.evidence.as_deref().and_then(|h| hex::decode(h).ok()),
                 }),
                 (None, Some(e)) => MemberEnd::Failed(anyhow::anyhow!("{e}")),
                 (None, None) => MemberEnd::Done,
@@ -429,6 +447,11 @@ pub fn member_process() -> anyhow::Result<()> {
         .enable_all()
         .build()?
         .block_on(sotto_client::driver::run_member(&rt, cfg));
+    let evidence = outcome
+        .as_ref()
+        .err()
+        .and_then(MemberError::evidence)
+        .map(|e| hex::encode(e.to_bytes()));
     let (abort, error) = match outcome {
         // Left out while slow: the others compute without it.
         Ok(_) | Err(MemberError::Excluded { .. }) => (None, None),
@@ -441,6 +464,7 @@ pub fn member_process() -> anyhow::Result<()> {
         bytes: rt.sent.load(Ordering::Relaxed),
         peak_kib: peak_kib(),
         abort,
+        evidence,
         error,
     };
     println!("{}", serde_json::to_string(&report)?);
@@ -532,7 +556,13 @@ pub async fn run_with(
                     // Left out while slow: the others compute without it.
                     Ok(_) | Err(MemberError::Excluded { .. }) => MemberEnd::Done,
                     Err(e) => match e.abort() {
-                        Some((reason, culprits)) => MemberEnd::Abort(Abort { reason, culprits }),
+                        Some((reason, culprits)) => MemberEnd::Abort(Abort {
+                            reason,
+                            culprits,
+                            proven: None,
+                            results_link: None,
+                            evidence: e.evidence().map(|ev| ev.to_bytes()),
+                        }),
                         None => MemberEnd::Failed(anyhow::Error::new(e)),
                     },
                 };
@@ -639,7 +669,16 @@ pub async fn run_with(
             MemberEnd::Done => {}
             // The first honest member to stop says why; the others
             // would only wait for it.
-            MemberEnd::Abort(a) => {
+            MemberEnd::Abort(mut a) => {
+                a.proven = a
+                    .evidence
+                    .as_deref()
+                    .and_then(|b| Evidence::from_bytes(b).ok())
+                    .and_then(|ev| verify_evidence(&created.manifest, &ev).ok())
+                    .map(|p| p.member);
+                a.results_link = created
+                    .link(relay, sotto_core::session::Role::Organizer, &created.reader)
+                    .ok();
                 abort = Some(a);
                 break;
             }

@@ -46,6 +46,7 @@ use sotto_core::apps::{Computation, Outcome};
 use sotto_core::engine::{self, EngineError, Party};
 use sotto_core::envelope::commitment::Commitment;
 use sotto_core::envelope::complaint::{Complaint, OwnPart, PartCheck, Verdict, check_part, settle};
+use sotto_core::envelope::evidence::{Evidence, SignedMessage, verify_evidence};
 use sotto_core::envelope::{
     Channel, ChannelHeader, EnvelopeError, RunId, SubmissionId, sign_result,
 };
@@ -138,6 +139,32 @@ pub enum MemberError {
         /// The submission's log position.
         position: u64,
     },
+    /// A member sent a share of an opening that the other members' shares
+    /// prove wrong, and this member holds every share of that opening
+    /// signed by its sender: [`MemberError::evidence`] proves the
+    /// deviation to anyone with the manifest
+    /// (`sotto_core::envelope::evidence`).
+    #[error(
+        "committee member {member} sent a wrong share in round {round} of the computation: it deviated from the protocol, and this member holds its signed message as proof"
+    )]
+    Proven {
+        /// The member that sent the wrong share.
+        member: u16,
+        /// The engine round of the opening.
+        round: u32,
+        /// The signed shares of that opening.
+        evidence: Box<Evidence>,
+    },
+    /// A member sent an engine message without a valid signature. The
+    /// channel proves to this member that the message came from that
+    /// member (only the two hold its key), so it deviated.
+    #[error(
+        "committee member {from} sent a computation message without a valid signature: it deviated from the protocol"
+    )]
+    Unsigned {
+        /// The sender.
+        from: u16,
+    },
     /// The relay delivered this member a part that does not match the
     /// commitment its bundle carries (an honest relay refuses such
     /// bundles): the relay tampered, so the member stops.
@@ -195,7 +222,19 @@ impl MemberError {
             MemberError::Stalled { waiting, .. } => Some((self.to_string(), waiting.clone())),
             MemberError::TooManyRuns { .. } => Some((self.to_string(), Vec::new())),
             MemberError::FalseComplaint { member, .. } => Some((self.to_string(), vec![*member])),
+            MemberError::Proven { member, .. } => Some((self.to_string(), vec![*member])),
+            MemberError::Unsigned { from } => Some((self.to_string(), vec![*from])),
             MemberError::BadDelivery { .. } => Some((self.to_string(), Vec::new())),
+            _ => None,
+        }
+    }
+
+    /// The signed proof of a deviation, when this member holds one
+    /// ([`MemberError::Proven`]): encode it with [`Evidence::to_bytes`],
+    /// check it with `sotto_core::envelope::evidence::verify_evidence`.
+    pub fn evidence(&self) -> Option<&Evidence> {
+        match self {
+            MemberError::Proven { evidence, .. } => Some(evidence),
             _ => None,
         }
     }
@@ -273,6 +312,11 @@ struct Running {
     run: RunId,
     party: Party<Outcome>,
     channels: BTreeMap<u16, Channel>,
+    /// The live peers' signature keys.
+    verifying: BTreeMap<u16, ed25519_dalek::VerifyingKey>,
+    /// Signed opening messages of the rounds the engine has not finished
+    /// with, by round: the evidence if an opening names a culprit.
+    openings: BTreeMap<u32, Vec<SignedMessage>>,
 }
 
 /// The sans-IO state of one member for one session.
@@ -301,6 +345,9 @@ pub struct MemberState {
     rng: chacha20::ChaCha20Rng,
     tamper: Option<EngineTamper>,
     deviation: Option<(engine::Deviation, u32)>,
+    /// Tests: sign engine messages wrongly.
+    #[cfg(test)]
+    sign_badly: bool,
 }
 
 impl std::fmt::Debug for MemberState {
@@ -372,6 +419,8 @@ impl MemberState {
             rng: chacha20::ChaCha20Rng::from_seed(seed),
             tamper: None,
             deviation: None,
+            #[cfg(test)]
+            sign_badly: false,
         })
     }
 
@@ -827,14 +876,31 @@ impl MemberState {
         }
         let n = self.n();
         let mut channels = BTreeMap::new();
+        let mut verifying = BTreeMap::new();
         for &peer in &self.live {
             if peer == self.me {
                 continue;
             }
-            let key = &m.committee.members[usize::from(peer) - 1].x25519;
+            let entry = &m.committee.members[usize::from(peer) - 1];
             channels.insert(
                 peer,
-                Channel::new(&self.keys, self.me, peer, key, m.session_id, INSTANCE, &run)?,
+                Channel::new(
+                    &self.keys,
+                    self.me,
+                    peer,
+                    &entry.x25519,
+                    m.session_id,
+                    INSTANCE,
+                    &run,
+                )?,
+            );
+            verifying.insert(
+                peer,
+                entry
+                    .ed25519
+                    .verifying_key()
+                    // Checked when the manifest was verified.
+                    .map_err(ManifestError::Mismatch)?,
             );
         }
         let committee = engine::Committee {
@@ -884,6 +950,8 @@ impl MemberState {
             run,
             party,
             channels,
+            verifying,
+            openings: BTreeMap::new(),
         });
         self.flush_party()?;
         let stash = std::mem::take(&mut self.stash);
@@ -977,11 +1045,24 @@ impl MemberState {
                 });
             }
         };
-        if let Err(e) = run
-            .party
-            .handle_message(usize::from(from), &opened.plaintext)
-        {
+        // The channel proves the sender to this member; the signature
+        // proves it to anyone (`sotto_core::envelope::evidence`).
+        let session = &self.manifest.manifest.session_id;
+        let mut plaintext = opened.plaintext;
+        let signed = SignedMessage::from_plaintext(std::mem::take(&mut *plaintext))
+            .ok()
+            .filter(|s| {
+                run.verifying
+                    .get(&from)
+                    .is_some_and(|key| s.verify(key, session, &run.run))
+            })
+            .ok_or(MemberError::Unsigned { from })?;
+        if let Err(e) = run.party.handle_message(usize::from(from), &signed.bytes) {
             tracing::warn!(from, error = %e, "engine rejected a message");
+        } else if signed.opening
+            && let Some(round) = signed.round()
+        {
+            run.openings.entry(round).or_default().push(signed);
         }
         self.flush_party()
     }
@@ -990,6 +1071,7 @@ impl MemberState {
         let Some(run) = self.running.as_mut() else {
             return Ok(());
         };
+        let session = self.manifest.manifest.session_id;
         while let Some(t) = run.party.poll_transmit() {
             let to = t.to as u16;
             let Some(channel) = run.channels.get_mut(&to) else {
@@ -999,14 +1081,27 @@ impl MemberState {
             if let Some(tamper) = self.tamper.as_mut() {
                 tamper(to, &mut bytes);
             }
+            #[allow(unused_mut)]
+            let mut signed = SignedMessage::sign(&self.keys, &session, &run.run, t.opening, bytes);
+            #[cfg(test)]
+            if self.sign_badly {
+                signed.signature[0] ^= 1;
+            }
             let mut payload = vec![TAG_ENGINE];
-            payload.extend_from_slice(&channel.seal(0, &bytes)?);
+            payload.extend_from_slice(&channel.seal(0, &signed.to_plaintext())?);
             queue_send(&mut self.outbox, &mut self.rng, to, payload)?;
         }
+        // Rounds the engine has finished with are never evidence.
+        let completed = run.party.completed_rounds();
+        run.openings
+            .retain(|&r, _| r.saturating_add(1) >= completed);
         if run.party.is_finished()
             && let Some(out) = run.party.take_output()
         {
-            let outcome = out?;
+            let outcome = match out {
+                Ok(o) => o,
+                Err(e) => return Err(proven(&self.keys, &self.manifest, run, e)),
+            };
             // The signed result carries the hash of every value opened in
             // the run: t + 1 signatures on identical bytes then mean t + 1
             // members, one of them honest, saw the same openings.
@@ -1055,6 +1150,47 @@ impl MemberState {
 #[cfg(test)]
 #[path = "member_tests.rs"]
 mod tests;
+
+/// The error for a computation that stopped with `e`: when an opening
+/// named a culprit, the signed shares of that opening as evidence, checked
+/// here as anyone would check them ([`MemberError::Proven`]); otherwise
+/// `e` itself.
+fn proven(
+    keys: &MemberKeys,
+    manifest: &VerifiedManifest,
+    run: &mut Running,
+    e: EngineError,
+) -> MemberError {
+    let EngineError::Opening { round, .. } = &e else {
+        return e.into();
+    };
+    let (Some(own), Some(theirs)) = (run.party.take_own_opening(), run.openings.remove(round))
+    else {
+        return e.into();
+    };
+    let session = manifest.manifest.session_id;
+    let mut messages = theirs;
+    messages.push(SignedMessage::sign(keys, &session, &run.run, true, own));
+    let evidence = Evidence {
+        session,
+        run: run.run,
+        messages,
+    };
+    match verify_evidence(manifest, &evidence) {
+        Ok(p) if Some(vec![usize::from(p.member)]) == e.culprits() => MemberError::Proven {
+            member: p.member,
+            round: p.round,
+            evidence: Box::new(evidence),
+        },
+        other => {
+            tracing::warn!(
+                ?other,
+                "an opening named a culprit, but its evidence does not"
+            );
+            e.into()
+        }
+    }
+}
 
 /// The members of `ours` that are also in `theirs`, in order.
 fn intersect(ours: &[u16], theirs: &[u16]) -> Vec<u16> {

@@ -784,3 +784,85 @@ fn a_false_complaint_stops_the_run_and_names_its_member() {
         assert!(published.iter().all(Option::is_none), "n = {n}");
     }
 }
+
+/// A member that sends a wrong share (to everyone, or to one member
+/// only) from any round on stops the computation; in the online phase it
+/// is named by a member it sent the share to, which holds every share of
+/// that opening signed by its sender: the evidence names the same member
+/// for anyone with the manifest, also from its bytes. (In preprocessing
+/// a wrong share fails a check that names nobody.) n = 4, t = 1: the
+/// 2t + 2 shares naming needs.
+#[test]
+fn a_wrong_or_equivocated_share_is_named_with_signed_proof() {
+    use sotto_core::engine::{Deviation, EngineError};
+    use sotto_core::envelope::evidence::{Evidence, verify_evidence};
+    let (keys, m) = setup(4);
+    for how in [Deviation::Open, Deviation::Equivocate] {
+        let mut proofs = 0;
+        for from in 0.. {
+            let mut st = states(&keys, &m, &[1, 2, 3, 4]);
+            st[3].set_deviation(how, from);
+            let mut queues = queues(&m, &[vec![1, 0], vec![0, 1], vec![1, 0]]);
+            let mut published = vec![None; 4];
+            let outcome = pump(
+                &mut st,
+                &mut queues,
+                &[true; 4],
+                &mut published,
+                &mut Vec::new(),
+            );
+            let e = match outcome {
+                // Past the last round: nothing to lie in.
+                Ok(()) if published.iter().all(Option::is_some) => break,
+                Ok(()) => panic!("{how:?} from {from}: stalled without an error"),
+                Err(e) => e,
+            };
+            assert!(published.iter().all(Option::is_none), "{how:?} from {from}");
+            match &e {
+                MemberError::Engine(EngineError::CheckFailed { .. }) => continue,
+                MemberError::Proven {
+                    member: 4, round, ..
+                } => {
+                    assert_eq!(e.abort().map(|(_, named)| named), Some(vec![4]));
+                    let evidence = e.evidence().expect("evidence");
+                    let proven = verify_evidence(&m, evidence).expect("the evidence verifies");
+                    assert_eq!((proven.member, proven.round), (4, *round));
+                    if how == Deviation::Equivocate {
+                        // Only the lowest other member got a wrong share.
+                        assert_eq!(proven.recipient, 1);
+                    }
+                    let back = Evidence::from_bytes(&evidence.to_bytes()).unwrap();
+                    assert_eq!(verify_evidence(&m, &back), Ok(proven));
+                    proofs += 1;
+                }
+                other => panic!("{how:?} from {from}: {other:?}"),
+            }
+        }
+        assert!(proofs > 0, "{how:?}: no online opening was tried");
+    }
+}
+
+/// An engine message whose signature does not verify stops its recipient,
+/// naming the sender (the channel proves the sender to the recipient).
+#[test]
+fn an_unsigned_engine_message_names_its_sender() {
+    let (keys, m) = setup(3);
+    let mut st = states(&keys, &m, &[1, 2, 3]);
+    st[1].sign_badly = true;
+    let mut queues = queues(&m, &[vec![1, 0], vec![0, 1]]);
+    let mut published = vec![None; 3];
+    let outcome = pump(
+        &mut st,
+        &mut queues,
+        &[true; 3],
+        &mut published,
+        &mut Vec::new(),
+    );
+    match outcome {
+        Err(e @ MemberError::Unsigned { from: 2 }) => {
+            assert_eq!(e.abort().map(|(_, named)| named), Some(vec![2]));
+        }
+        other => panic!("expected an unsigned message from member 2, got {other:?}"),
+    }
+    assert!(published.iter().all(Option::is_none));
+}

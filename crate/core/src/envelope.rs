@@ -23,6 +23,7 @@ pub mod channel;
 pub mod commitment;
 pub mod complaint;
 pub mod disclosure;
+pub mod evidence;
 pub mod signature;
 pub mod submission;
 

@@ -13,7 +13,8 @@ export function runMemberInWorker(link, keyName, onProgress) {
         resolve(msg.outcome);
       } else if (msg.type === "error") {
         worker.terminate();
-        reject(Object.assign(new Error(msg.message), { code: msg.code }));
+        const { code, culprits, evidence } = msg;
+        reject(Object.assign(new Error(msg.message), { code, culprits, evidence }));
       }
     };
     worker.onerror = (event) => {

@@ -3,7 +3,7 @@
 //
 // Messages in:  {type: "run", link, keyName}
 // Messages out: {type: "progress", progress} | {type: "done", outcome}
-//               | {type: "error", code, message}
+//               | {type: "error", code, message, culprits?, evidence?}
 import init, { CommitteeMember } from "./member/sotto.js";
 
 self.onmessage = async (event) => {
@@ -19,6 +19,14 @@ self.onmessage = async (event) => {
     const outcome = await member.run(link, (progress) => self.postMessage({ type: "progress", progress }));
     self.postMessage({ type: "done", outcome });
   } catch (err) {
-    self.postMessage({ type: "error", code: err?.code ?? "internal", message: String(err?.message ?? err) });
+    // A deviation names its members and may carry the signed proof
+    // (member_deviated): both cross to the page with the message.
+    self.postMessage({
+      type: "error",
+      code: err?.code ?? "internal",
+      message: String(err?.message ?? err),
+      culprits: Array.isArray(err?.culprits) ? err.culprits : undefined,
+      evidence: err?.evidence instanceof Uint8Array ? err.evidence : undefined,
+    });
   }
 };

@@ -154,6 +154,12 @@ pub fn member_error(e: &MemberError) -> JsValue {
                     list.push(&JsValue::from(m));
                 }
                 let _ = js_sys::Reflect::set(&e, &"culprits".into(), &list);
+                // The signed proof of the deviation, for the page to offer
+                // as a file (`sotto verify-evidence` checks it).
+                if let Some(evidence) = other.evidence() {
+                    let bytes = js_sys::Uint8Array::from(evidence.to_bytes().as_slice());
+                    let _ = js_sys::Reflect::set(&e, &"evidence".into(), &bytes);
+                }
                 e
             }
             None => js_error(Code::ComputationFailed, &other.to_string()),

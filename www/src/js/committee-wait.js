@@ -6,6 +6,7 @@
 
 import { h } from "./dom.js";
 import { errorNotice } from "./errors.js";
+import { download } from "./download.js";
 import { clock } from "./format.js";
 import { t, language } from "./i18n/index.js";
 
@@ -58,7 +59,23 @@ function deviationNotice(err, committee) {
     { class: "notice error", role: "alert", dataset: { code: "member_deviated" }, id: "member-deviated" },
     h("h2", {}, named.length ? t("wait.broke", { names: nameList(named) }) : t("err.member_deviated.title")),
     h("p", {}, `${who} ${t("wait.stopped")}`),
+    err.evidence instanceof Uint8Array ? proofDownload(err.evidence, named) : null,
     h("p", { class: "small muted" }, t("err.details", { detail: err.message })),
+  );
+}
+
+/** A button that saves the signed proof of a deviation, and what it is for. */
+function proofDownload(evidence, named) {
+  const who = named.map((m) => m.index).join("-") || "member";
+  return h(
+    "div",
+    { id: "deviation-proof" },
+    h(
+      "button",
+      { type: "button", class: "secondary", onclick: () => download(`sotto-proof-member-${who}.bin`, evidence) },
+      t("wait.proof"),
+    ),
+    h("p", { class: "small" }, t("wait.proofHelp")),
   );
 }
 

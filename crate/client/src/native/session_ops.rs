@@ -128,3 +128,13 @@ pub async fn result_from_link(link: &str) -> Result<VerifiedResult, FlowError> {
     let _ = c.close().await;
     result.ok_or(FlowError::NoResult)
 }
+
+/// The manifest a link names (any role's link: it carries the relay, the
+/// session and the manifest hash), fetched and verified against that hash.
+pub async fn manifest_from_link(link: &str) -> Result<VerifiedManifest, FlowError> {
+    let invite = Invite::parse(link).map_err(FlowError::BadLink)?;
+    let mut c = RelayClient::connect(&relay_of_link(&invite.base_url)).await?;
+    let manifest = flows::open_invite(&mut c, &invite).await;
+    let _ = c.close().await;
+    manifest
+}

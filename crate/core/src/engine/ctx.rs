@@ -36,6 +36,14 @@ pub struct Transmit {
     pub to: usize,
     /// Encoded [`Message`] bytes.
     pub bytes: Vec<u8>,
+    /// Whether the payload is this member's own shares of values opened
+    /// with all shares checked ([`Ctx::open`], [`Ctx::open_to`],
+    /// [`Ctx::open_masked`]): honest members send the same vector to every
+    /// recipient, and their shares lie on one polynomial of degree t. The
+    /// transport signs this flag with the bytes, so that a share the
+    /// others' shares prove wrong is provable to anyone
+    /// (`crate::envelope::evidence`).
+    pub opening: bool,
 }
 
 /// The committee: n members with points 1..=n, threshold t (privacy holds
@@ -157,6 +165,10 @@ pub(crate) struct Inner {
     pub(crate) deviation: Option<(super::Deviation, u32)>,
     /// SHA-256 over every value this member saw opened ([`Ctx::transcript`]).
     pub(crate) transcript: sha2::Sha256,
+    /// This member's own message of the opening that named a culprit
+    /// (addressed to itself), for the evidence the transport builds
+    /// ([`super::Party::take_own_opening`]).
+    pub(crate) own_opening: Option<Vec<u8>>,
     /// The label traffic is counted under now ([`Ctx::label`]).
     pub(crate) label: &'static str,
     /// Traffic per label, in order of first use.
@@ -238,6 +250,7 @@ impl Ctx {
             in_prep: false,
             deviation: None,
             transcript: sha2::Digest::new_with_prefix(TRANSCRIPT_LABEL),
+            own_opening: None,
             label: "other",
             traffic: Vec::new(),
             #[cfg(test)]
@@ -469,6 +482,17 @@ impl Ctx {
         outgoing: Vec<Option<Vec<Fp>>>,
         expect: Vec<(usize, usize)>,
     ) -> Result<Vec<Vec<Fp>>, EngineError> {
+        self.exchange_as(outgoing, expect, false).await
+    }
+
+    /// [`Ctx::exchange`], with its messages flagged as openings
+    /// ([`Transmit::opening`]) when `opening` is set.
+    pub(crate) async fn exchange_as(
+        &self,
+        outgoing: Vec<Option<Vec<Fp>>>,
+        expect: Vec<(usize, usize)>,
+        opening: bool,
+    ) -> Result<Vec<Vec<Fp>>, EngineError> {
         if outgoing.len() != self.committee.n {
             return Err(EngineError::InvalidOperation(
                 "exchange needs one slot per member",
@@ -521,7 +545,7 @@ impl Ctx {
                 inner.stats.bytes_sent += bytes.len() as u64;
                 inner.stats.messages_sent += 1;
                 round_bytes += bytes.len() as u64;
-                inner.outbox.push_back(Transmit { to, bytes });
+                inner.outbox.push_back(Transmit { to, bytes, opening });
             }
             let prep = inner.in_prep;
             let t = &mut inner.traffic[slot];
@@ -566,6 +590,37 @@ impl Ctx {
     ) -> Result<Vec<Fp>, EngineError> {
         plan.reconstruct(shares)
             .map_err(|source| EngineError::Opening { round, source })
+    }
+
+    /// After a failed opening in `round` that names a culprit, keeps this
+    /// member's own shares (at its place in `got`, which follows
+    /// [`Ctx::members`]) as a message to itself: with the signed messages
+    /// of the others, the transport makes them the evidence against the
+    /// culprit (`crate::envelope::evidence`).
+    pub(crate) fn keep_own_opening(&self, error: &EngineError, round: u32, got: &[Vec<Fp>]) {
+        let named = matches!(
+            error,
+            EngineError::Opening {
+                source: crate::share::ShareError::Inconsistent {
+                    member: Some(_),
+                    ..
+                },
+                ..
+            }
+        );
+        let mine = self.members().iter().position(|&m| m == self.me);
+        if let (true, Some(k)) = (named, mine) {
+            let me = self.me as u16;
+            let bytes = Message {
+                instance: self.instance,
+                round,
+                from: me,
+                to: me,
+                values: got[k].clone(),
+            }
+            .encode();
+            self.lock().own_opening = Some(bytes);
+        }
     }
 
     /// The round number the next exchange will use.

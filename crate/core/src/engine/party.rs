@@ -160,6 +160,21 @@ impl<T: Send + 'static> Party<T> {
         self.ctx.lock().waiting.clone()
     }
 
+    /// Rounds whose messages this party has consumed: no message of an
+    /// earlier round is needed again (the failing round of an opening is
+    /// the last of these).
+    pub fn completed_rounds(&self) -> u32 {
+        self.ctx.lock().completed
+    }
+
+    /// After an opening failed naming a culprit ([`EngineError::Opening`]
+    /// with a member), this member's own message of that opening,
+    /// addressed to itself, for the transport to sign into the evidence
+    /// (`crate::envelope::evidence`); `None` otherwise.
+    pub fn take_own_opening(&mut self) -> Option<Vec<u8>> {
+        self.ctx.lock().own_opening.take()
+    }
+
     /// Traffic and round counters.
     pub fn stats(&self) -> Stats {
         self.ctx.stats()

@@ -479,3 +479,37 @@ mod properties {
         }
     }
 }
+
+/// Messages are flagged as openings (and so may serve as evidence against
+/// their sender, `crate::envelope::evidence`) only in online openings:
+/// one product makes triples in preprocessing (whose check openings are
+/// not flagged, since a corrupt dealer can make honest shares there
+/// disagree) and opens `x - a`, `y - b` once, in its last round.
+#[test]
+fn only_online_openings_are_flagged_for_evidence() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let c = Committee::new(3);
+    let (sa, sb) = (share(&[3, 4], c, 1), share(&[5, 6], c, 2));
+    let seen: Rc<RefCell<Vec<(u32, bool)>>> = Rc::default();
+    let log = seen.clone();
+    let out = Network::new(c, 9)
+        .tamper(move |t, _| {
+            let round = super::message::Message::decode(&t.bytes).unwrap().round;
+            log.borrow_mut().push((round, t.opening));
+        })
+        .run(|ctx| {
+            let m = ctx.me() - 1;
+            let (a, b) = (sa[m].clone(), sb[m].clone());
+            async move { ctx.open(&ctx.mul(&a, &b).await?).await }
+        })
+        .unwrap();
+    assert_eq!(out.values[0], vec![Fp::new(15), Fp::new(24)]);
+    let seen = seen.borrow();
+    let last = seen.iter().map(|(r, _)| *r).max().unwrap();
+    let flagged: Vec<u32> = seen.iter().filter(|(_, o)| *o).map(|(r, _)| *r).collect();
+    // Beaver's opening and the result's: 2 rounds x n (n - 1) messages.
+    assert_eq!(flagged.len(), 2 * 3 * 2, "{seen:?}");
+    assert!(flagged.iter().all(|&r| r + 1 >= last), "{seen:?}");
+    assert!(seen.iter().any(|(r, o)| !*o && *r + 1 < last), "{seen:?}");
+}

@@ -454,6 +454,9 @@ export default {
   "wait.broke": ({ names }) => `${names} broke the protocol`,
   "wait.stopped":
     "The computation stopped and nothing was published, so no wrong result can appear. The organizer can replace that member and run the count again.",
+  "wait.proof": "Download the signed proof",
+  "wait.proofHelp":
+    "This file holds that member's own signed message with the wrong values. Anyone can check it against the session: sotto verify-evidence --link <a link of this session> <file>.",
   "wait.since": ({ time }) => `Computing since ${time}.`,
   "wait.slow": ({ time, s }) =>
     `Still computing since ${time} (${s} s). Usually this takes seconds: a committee member may have closed their page. Every member must keep their page open until the result is published; if one is missing, the others name them after two minutes.`,

@@ -456,6 +456,9 @@ export default {
   "wait.broke": ({ names }) => `${names} incumplió el protocolo`,
   "wait.stopped":
     "El cálculo se detuvo y no se publicó nada, así que no puede aparecer un resultado erróneo. Quien organiza puede sustituir a ese miembro y repetir el recuento.",
+  "wait.proof": "Descargar la prueba firmada",
+  "wait.proofHelp":
+    "Este archivo contiene el propio mensaje firmado de ese miembro con los valores erróneos. Cualquiera puede comprobarlo con la sesión: sotto verify-evidence --link <un enlace de esta sesión> <archivo>.",
   "wait.since": ({ time }) => `Calculando desde las ${time}.`,
   "wait.slow": ({ time, s }) =>
     `Sigue calculando desde las ${time} (${s} s). Normalmente tarda unos segundos: puede que un miembro del comité haya cerrado su página. Todos los miembros deben mantener su página abierta hasta que se publique el resultado; si falta alguno, los demás lo nombran al cabo de dos minutos.`,

@@ -142,7 +142,7 @@ impl Ctx {
         recipients: &[usize],
     ) -> Result<Option<Vec<Fp>>, EngineError> {
         let plan = self.open_plan().clone();
-        let out = self.open_with(x, recipients, &plan).await?;
+        let out = self.open_with(x, recipients, &plan, true).await?;
         if let Some(v) = &out {
             self.lock().stats.revealed += v.len() as u64;
         }
@@ -154,9 +154,25 @@ impl Ctx {
     /// masks, random coefficients). Not counted in
     /// [`crate::engine::Stats::revealed`].
     pub async fn open_masked(&self, x: &ShareVec) -> Result<Vec<Fp>, EngineError> {
+        self.open_masked_as(x, true).await
+    }
+
+    /// [`Ctx::open_masked`], its messages flagged as openings
+    /// ([`crate::engine::Transmit::opening`]) only when `flagged`: the
+    /// openings of preprocessing checks are not, since a corrupt dealer
+    /// can make honest members' shares there disagree, and such shares
+    /// must never serve as evidence against an honest member.
+    pub(crate) async fn open_masked_as(
+        &self,
+        x: &ShareVec,
+        flagged: bool,
+    ) -> Result<Vec<Fp>, EngineError> {
         let all = self.members().to_vec();
         let plan = self.open_plan().clone();
-        Ok(self.open_with(x, &all, &plan).await?.unwrap_or_default())
+        Ok(self
+            .open_with(x, &all, &plan, flagged)
+            .await?
+            .unwrap_or_default())
     }
 
     /// Opens masked values to every member, value by value: `Some(v)`
@@ -182,6 +198,7 @@ impl Ctx {
         x: &ShareVec,
         recipients: &[usize],
         plan: &crate::share::Reconstructor,
+        flagged: bool,
     ) -> Result<Option<Vec<Fp>>, EngineError> {
         if recipients.iter().any(|r| !self.members().contains(r)) {
             return Err(EngineError::InvalidOperation(
@@ -199,12 +216,20 @@ impl Ctx {
             Vec::new()
         };
         let round = self.current_round();
-        let got = self.exchange(outgoing, expect).await?;
+        // Only online openings are flagged, never those of preprocessing.
+        let flagged = flagged && !self.lock().in_prep;
+        let got = self.exchange_as(outgoing, expect, flagged).await?;
         if !receiving {
             return Ok(None);
         }
         let refs: Vec<&[Fp]> = got.iter().map(|v| v.as_slice()).collect();
-        let out = self.reconstruct_with(plan, &refs, round)?;
+        let out = self
+            .reconstruct_with(plan, &refs, round)
+            .inspect_err(|e| {
+                if flagged {
+                    self.keep_own_opening(e, round, &got);
+                }
+            })?;
         self.record_opened(round, out.iter().copied().map(Some));
         Ok(Some(out))
     }

@@ -212,7 +212,7 @@ impl Ctx {
     /// a member that dealt wrongly and one that opens wrongly look alike
     /// here.
     pub(crate) async fn open_check(&self, values: &[Fp]) -> Result<Vec<Fp>, EngineError> {
-        self.open_masked(&ShareVec(values.to_vec()))
+        self.open_masked_as(&ShareVec(values.to_vec()), false)
             .await
             .map_err(|e| match e {
                 EngineError::Opening { .. } => EngineError::CheckFailed {
