@@ -403,22 +403,32 @@ await runTest("organizer", async ({ relay, context }) => {
       { index: 3, name: "Alan" },
     ];
     // The errors the wasm member throws (crate/wasm/src/error.rs, member_error).
+    // A member that holds signed proof adds it as `evidence`.
     const err = (culprits) =>
       Object.assign(new Error("the computation stopped because committee member 2 deviated"), {
         code: "member_deviated",
         culprits,
+        evidence: culprits.length ? new Uint8Array([1, 2, 3]) : undefined,
       });
     return [[2], []].map((c) => {
       const node = memberFailure(err(c), committee);
-      return { code: node.dataset.code, heading: node.querySelector("h2").textContent };
+      return {
+        code: node.dataset.code,
+        heading: node.querySelector("h2").textContent,
+        proof: node.querySelector("#deviation-proof button")?.textContent ?? null,
+      };
     });
   });
   assertEqual(
     deviated,
     [
-      { code: "member_deviated", heading: "Grace (member 2) broke the protocol" },
-      { code: "member_deviated", heading: "A committee member broke the protocol" },
+      {
+        code: "member_deviated",
+        heading: "Grace (member 2) broke the protocol",
+        proof: "Download the signed proof",
+      },
+      { code: "member_deviated", heading: "A committee member broke the protocol", proof: null },
     ],
-    "a deviating member named when it can be",
+    "a deviating member named when it can be, with its proof when the member holds one",
   );
 });
