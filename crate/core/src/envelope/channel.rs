@@ -7,9 +7,9 @@
 //!
 //! ```text
 //! dh      = X25519(sk_A, pk_B) = X25519(sk_B, pk_A)          RFC 7748 section 6.1
-//! prk     = HKDF-Extract(salt = "sotto/channel/v2", dh)      RFC 5869 section 2.2
+//! prk     = HKDF-Extract(salt = "sotto/channel/v3", dh)      RFC 5869 section 2.2
 //! K_{A->B} = HKDF-Expand(prk, info_{A->B}, 32)               RFC 5869 section 2.3
-//! info_{A->B} = "sotto/channel/v2" || session (16) || instance (u32) || run (32)
+//! info_{A->B} = "sotto/channel/v3" || session (16) || instance (u32) || run (32)
 //!               || A (u16) || pk_A (32) || B (u16) || pk_B (32)
 //! ```
 //!
@@ -55,7 +55,7 @@ use super::EnvelopeError;
 use crate::keyfile::MemberKeys;
 use crate::session::{SessionId, X25519PublicKey};
 
-const LABEL: &[u8] = b"sotto/channel/v2";
+const LABEL: &[u8] = b"sotto/channel/v3";
 const VERSION: u8 = 1;
 /// Length of a channel message header in bytes.
 pub const CHANNEL_HEADER_LEN: usize = 41;
