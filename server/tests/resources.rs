@@ -58,8 +58,12 @@ async fn two_thousand_slow_connections_keep_memory_bounded_and_others_served() {
     // Deadlines long enough that all 2,000 connections are open before
     // the first is cut, also on a loaded machine (opening them took up to
     // 5 s at a load average of 16).
-    let mut relay =
-        Relay::start_process(&["--handshake-timeout-secs", "12", "--hello-timeout-secs", "12"]);
+    let mut relay = Relay::start_process(&[
+        "--handshake-timeout-secs",
+        "12",
+        "--hello-timeout-secs",
+        "12",
+    ]);
     let pid = relay.pid();
     timeout(WAIT, round_trip(&relay)).await.unwrap();
     let base = rss_kib(pid);

@@ -46,7 +46,11 @@ async fn run(c: Committee, deviate: Value) -> Finished {
 async fn run_keeping_relay(
     c: Committee,
     deviate: Value,
-) -> (Finished, sotto_native::relay_process::RelayProcess, tempfile::TempDir) {
+) -> (
+    Finished,
+    sotto_native::relay_process::RelayProcess,
+    tempfile::TempDir,
+) {
     let dir = tempfile::tempdir().unwrap();
     let relay = relay_at(dir.path()).start().unwrap();
     let answers: Vec<Value> = CHOICES.iter().map(|c| json!({ "choice": c })).collect();

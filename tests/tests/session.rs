@@ -728,3 +728,28 @@ async fn a_participant_checks_its_receipt_with_the_cli() {
     });
     web.await.unwrap();
 }
+
+/// A member started again after every member published (a second
+/// `sotto member`, a reopened console) stops at once, saying the result is
+/// out, instead of waiting for messages that never come.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_started_after_the_result_is_out_stops_at_once() {
+    logs();
+    let dir = tempfile::tempdir().unwrap();
+    let relay = relay_at(dir.path()).start().unwrap();
+    let url = relay.url();
+    let keys = new_keys(3);
+    let c = create(&url, &keys, 5).await;
+    submit_all(&url, &c, 0, &[0, 1, 1, 2, 0]).await;
+    tokio::time::timeout(TIMEOUT, close_and_compute(&url, &c, &keys))
+        .await
+        .expect("timed out");
+    assert_eq!(verified(&url, &c).await["valid"], 5);
+    let again = tokio::time::timeout(
+        Duration::from_secs(10),
+        run_member(member_cfg(&url, &c, &keys[1], 1)),
+    )
+    .await
+    .expect("the member stopped at once");
+    assert!(matches!(again, Err(MemberError::AlreadyDone)), "{again:?}");
+}

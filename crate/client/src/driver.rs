@@ -180,13 +180,14 @@ pub async fn fetch_manifest<S: Socket>(
         })
 }
 
-/// Connects and says Hello; returns the client and the sequence number
-/// the relay resumes after.
+/// Connects and says Hello; returns the client, the sequence number the
+/// relay resumes after, and whether every member has published already
+/// (the session is done).
 async fn connect<R: Runtime>(
     rt: &R,
     cfg: &MemberConfig,
     resume: u64,
-) -> Result<(RelayClient<R::Socket>, u64), ClientError> {
+) -> Result<(RelayClient<R::Socket>, u64, bool), ClientError> {
     let hello = async {
         let mut c = RelayClient::new(rt.connect(&cfg.relay).await?);
         let welcome = c.hello(cfg.session, &cfg.token, resume).await?;
@@ -201,10 +202,7 @@ async fn connect<R: Runtime>(
             message: "this token is not a member token".into(),
         });
     }
-    if welcome.state == SessionState::Done {
-        tracing::warn!("the session is already done");
-    }
-    Ok((c, welcome.resume))
+    Ok((c, welcome.resume, welcome.state == SessionState::Done))
 }
 
 /// Runs one member to its published result, reconnecting with backoff and
@@ -407,7 +405,10 @@ async fn connect_retrying<R: Runtime>(
     let mut tries = 0;
     loop {
         match connect(rt, cfg, resume).await {
-            Ok(c) => return Ok(c),
+            // Every member published (this one too, in an earlier start):
+            // nothing will arrive, so waiting would only stall.
+            Ok((_, _, true)) => return Err(MemberError::AlreadyDone),
+            Ok((c, resume, false)) => return Ok((c, resume)),
             Err(e) if transient(&e) && tries < cfg.max_reconnects => {
                 tries += 1;
                 tracing::debug!(error = %e, tries, "connect failed; backing off");

@@ -108,6 +108,13 @@ pub enum MemberError {
     /// The member finished without an outcome to return.
     #[error("session: finished without a result")]
     NoOutcome,
+    /// Every committee member, this one included, has published its
+    /// result already: there is nothing left to compute (the result is on
+    /// the relay, behind the session's results link).
+    #[error(
+        "session: every committee member has published its result already; nothing is left to compute (open the results link to see it)"
+    )]
+    AlreadyDone,
     /// The other members went on without this one (it did not answer in
     /// time, or came back after they had): they compute with `live`.
     #[error(

@@ -223,13 +223,11 @@ impl Ctx {
             return Ok(None);
         }
         let refs: Vec<&[Fp]> = got.iter().map(|v| v.as_slice()).collect();
-        let out = self
-            .reconstruct_with(plan, &refs, round)
-            .inspect_err(|e| {
-                if flagged {
-                    self.keep_own_opening(e, round, &got);
-                }
-            })?;
+        let out = self.reconstruct_with(plan, &refs, round).inspect_err(|e| {
+            if flagged {
+                self.keep_own_opening(e, round, &got);
+            }
+        })?;
         self.record_opened(round, out.iter().copied().map(Some));
         Ok(Some(out))
     }
