@@ -372,13 +372,14 @@ async fn through_the_relay_the_honest_members_name_the_deviating_daemon() {
     for (i, o) in outs.iter().enumerate() {
         let member = i + 1;
         match o {
-            Err(MemberError::Engine(EngineError::Opening {
-                source:
-                    ShareError::Inconsistent {
-                        member: Some(4), ..
-                    },
-                ..
-            })) if member != 4 => {}
+            // Named with the liar's own signed shares, which anyone
+            // checks against the manifest.
+            Err(e @ MemberError::Proven { member: 4, .. }) if member != 4 => {
+                let evidence = e.evidence().expect("evidence");
+                let proven = sotto_core::envelope::evidence::verify_evidence(&c.manifest, evidence)
+                    .expect("the evidence verifies");
+                assert_eq!((proven.member, usize::from(proven.recipient)), (4, member));
+            }
             // The liar sees honest shares only (its own share is not
             // altered for itself): it goes on, and either waits for the
             // others or, when its lie was in the last opening, learns the
@@ -397,6 +398,6 @@ async fn through_the_relay_the_honest_members_name_the_deviating_daemon() {
             .as_ref()
             .unwrap_err()
             .to_string()
-            .contains("member 4 disagrees")
+            .contains("committee member 4 sent a wrong share")
     );
 }
