@@ -87,8 +87,21 @@ impl Socket for TokioSocket {
         }
     }
 
+    /// Sends the closing handshake, then reads (and drops) what the relay
+    /// still sends until its close reply, for at most two seconds: closing
+    /// the TCP socket with unread bytes in it would make the kernel reset
+    /// the connection instead of closing it cleanly.
     async fn close(&mut self) -> Result<(), ClientError> {
-        Ok(self.0.close(None).await?)
+        self.0.close(None).await?;
+        let drain = async {
+            while let Some(Ok(m)) = self.0.next().await {
+                if m.is_close() {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
+        Ok(())
     }
 }
 
