@@ -513,3 +513,20 @@ fn only_online_openings_are_flagged_for_evidence() {
     assert!(flagged.iter().all(|&r| r + 1 >= last), "{seen:?}");
     assert!(seen.iter().any(|(r, o)| !*o && *r + 1 < last), "{seen:?}");
 }
+
+/// Verified preprocessing holds secret shares: its `Debug` shows counts,
+/// never values.
+#[test]
+fn the_stock_of_preprocessing_never_prints_its_shares() {
+    let stock = super::ops::prep::Stock {
+        triples: vec![Fp::new(123_456_789); 6],
+        squares: vec![Fp::new(987_654_321); 2],
+        ..Default::default()
+    };
+    let shown = format!("{stock:?}");
+    assert!(
+        !shown.contains("123456789") && !shown.contains("987654321"),
+        "{shown}"
+    );
+    assert!(shown.contains("triples: 2"), "{shown}");
+}

@@ -69,8 +69,9 @@ use crate::share::ShareVec;
 
 /// Verified material waiting to be used, consumed in the same order at
 /// every member so the sharings line up. Flat vectors: triples as
-/// `a, b, c` runs, square pairs as `f, F` runs.
-#[derive(Debug, Default)]
+/// `a, b, c` runs, square pairs as `f, F` runs. Its shares are secret:
+/// `Debug` shows only how much is in stock.
+#[derive(Default)]
 pub(crate) struct Stock {
     /// Triples `(a, b, c = ab)`.
     pub(crate) triples: Vec<Fp>,
@@ -81,6 +82,17 @@ pub(crate) struct Stock {
     /// The run's keys for pseudo-random sharing and seeded dealing, once
     /// agreed ([`super::keys`]).
     pub(crate) keys: Option<super::keys::Keys>,
+}
+
+impl core::fmt::Debug for Stock {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Stock")
+            .field("triples", &(self.triples.len() / 3))
+            .field("squares", &(self.squares.len() / 2))
+            .field("randoms", &self.randoms.len())
+            .field("keys", &self.keys.is_some())
+            .finish()
+    }
 }
 
 /// What one run of [`Ctx::generate`] makes.
