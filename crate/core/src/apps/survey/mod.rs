@@ -71,7 +71,7 @@ pub struct Question {
 /// The type of a question's answer.
 ///
 /// Written with its `type` tag first; read by a hand-written
-/// [`Deserialize`] through one flat set of fields ([`AnswerFields`]),
+/// [`Deserialize`] through one flat set of fields (`AnswerFields`),
 /// whatever the order of the keys (a draft's schema comes through
 /// `serde_json`'s sorted maps, tag last). serde's derived internally
 /// tagged reader would buffer every answer through its `Content` type: a
