@@ -94,7 +94,7 @@ clippy_modules() {
 }
 section "clippy (wasm32 modules)" clippy_modules
 section "build (wasm32)" cargo build -p sotto-wasm --lib --target wasm32-unknown-unknown
-# The npm package (prints the gzipped size; fails over the 250 KB budget),
+# The npm package (prints the gzipped size; fails over a module's budget),
 # then its TypeScript types checked against an example app.
 section "wasm package" scripts/build-wasm.sh --check-size
 section "typescript (package types)" www/node_modules/.bin/tsc --noEmit -p tests/ts

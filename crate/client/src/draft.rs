@@ -211,7 +211,10 @@ impl<'de, M: Deserialize<'de>> Deserialize<'de> for SessionDraft<M> {
 impl<M: serde::de::DeserializeOwned> SessionDraft<M> {
     /// Reads a draft from JSON text, keeping the typed error.
     pub fn from_json(text: &str) -> Result<Self, DraftError> {
-        let fields: DraftFields<M> = serde_json::from_str(text).map_err(DraftError::Json)?;
+        // From the bytes: the wasm modules then carry one JSON reader
+        // (serde_json's `SliceRead`), not a second one for `&str`.
+        let fields: DraftFields<M> =
+            serde_json::from_slice(text.as_bytes()).map_err(DraftError::Json)?;
         fields.try_into()
     }
 }

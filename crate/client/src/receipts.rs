@@ -152,7 +152,8 @@ pub fn parse_receipt(text: &str) -> Result<[u8; 32], ReceiptError> {
     if let Ok(r) = parse_receipt_hex(text) {
         return Ok(r);
     }
-    let v: Value = serde_json::from_str(text).map_err(|_| ReceiptError::Unreadable)?;
+    // From the bytes, like every JSON the wasm modules read: one reader.
+    let v: Value = serde_json::from_slice(text.as_bytes()).map_err(|_| ReceiptError::Unreadable)?;
     v.get("receipt")
         .and_then(Value::as_str)
         .ok_or(ReceiptError::Unreadable)

@@ -228,9 +228,13 @@ impl Participant {
         let invite = self.invite.clone();
         let manifest = self.manifest.clone();
         let last = self.last.clone();
-        let encoded = self
-            .encode(answer)
-            .map(|(a, values)| (a.to_string(), values));
+        // serde_json::to_string, not Value's Display: that would add a
+        // second JSON writer (compact and pretty) to the module.
+        let encoded = self.encode(answer).and_then(|(a, values)| {
+            let key =
+                serde_json::to_string(&a).map_err(|e| js_error(Code::Internal, &e.to_string()))?;
+            Ok((key, values))
+        });
         future_to_promise(async move {
             let (key, values) = encoded?;
             let token = token_of(&invite)?;

@@ -5,7 +5,10 @@
 //! its own folder ([`super::vote`], [`super::survey`], [`super::budget`],
 //! [`super::check`]).
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::de::{Error as _, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use super::budget::{self, BudgetSchema};
@@ -20,7 +23,14 @@ use crate::share::ShareVec;
 
 /// The kind of session and its schema, as the manifest states it
 /// (`"kind": "vote", "schema": {..}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Read by a hand-written [`Deserialize`] that wants the `kind` tag before
+/// the `schema`, as every encoding Sotto writes has it (the canonical
+/// manifest, a draft's kind, and `serde_json`'s sorted maps). serde's
+/// derived adjacently tagged reader would also buffer a schema that comes
+/// first through its `Content` type: a second deserializer of every schema
+/// type, about 20 KB of each wasm module (docs/wasm.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "schema", rename_all = "snake_case")]
 pub enum SessionKind {
     /// A vote among fixed options ([`super::vote`]).
@@ -32,6 +42,74 @@ pub enum SessionKind {
     /// A committee check: a dry run with a known answer that takes no
     /// answers ([`super::check`]).
     Check(CheckSpec),
+}
+
+/// The `kind` tag of [`SessionKind`].
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum KindTag {
+    Vote,
+    Survey,
+    Budget,
+    Check,
+}
+
+/// A key of [`SessionKind`]'s object; others are skipped, as serde's
+/// derived reader does.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum KindKey {
+    Kind,
+    Schema,
+    #[serde(other)]
+    Other,
+}
+
+impl<'de> Deserialize<'de> for SessionKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SessionKind, D::Error> {
+        d.deserialize_struct("SessionKind", &["kind", "schema"], KindVisitor)
+    }
+}
+
+struct KindVisitor;
+
+impl<'de> Visitor<'de> for KindVisitor {
+    type Value = SessionKind;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a session kind: {\"kind\": .., \"schema\": {..}}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SessionKind, A::Error> {
+        let mut tag = None;
+        let mut kind = None;
+        while let Some(key) = map.next_key()? {
+            match key {
+                KindKey::Kind if tag.is_some() => return Err(A::Error::duplicate_field("kind")),
+                KindKey::Kind => tag = Some(map.next_value()?),
+                KindKey::Schema if kind.is_some() => {
+                    return Err(A::Error::duplicate_field("schema"));
+                }
+                KindKey::Schema => {
+                    kind = Some(match tag {
+                        Some(KindTag::Vote) => SessionKind::Vote(map.next_value()?),
+                        Some(KindTag::Survey) => SessionKind::Survey(map.next_value()?),
+                        Some(KindTag::Budget) => SessionKind::Budget(map.next_value()?),
+                        Some(KindTag::Check) => SessionKind::Check(map.next_value()?),
+                        None => return Err(A::Error::custom("`kind` must come before `schema`")),
+                    })
+                }
+                KindKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        match (tag, kind) {
+            (_, Some(kind)) => Ok(kind),
+            (None, None) => Err(A::Error::missing_field("kind")),
+            (Some(_), None) => Err(A::Error::missing_field("schema")),
+        }
+    }
 }
 
 /// Why a kind's schema is invalid.

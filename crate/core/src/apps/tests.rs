@@ -536,3 +536,57 @@ fn instant_runoff_refuses_counts_beyond_the_number_of_ballots() {
         }
     }
 }
+
+/// The hand-written reader of `SessionKind` reads what the derived one
+/// wrote (tag first), skips unknown keys, and refuses a schema before its
+/// tag, a missing or repeated key and an unknown kind with serde's words.
+#[test]
+fn session_kind_reads_its_canonical_form() {
+    use super::kind::SessionKind;
+    use super::vote::{Reveal, VoteMethod, VoteSchema};
+    let kind = SessionKind::Vote(VoteSchema {
+        method: VoteMethod::Plurality,
+        options: options(3),
+        reveal: Reveal::Tally,
+        max_approvals: None,
+        max_score: None,
+    });
+    let text = serde_json::to_string(&kind).unwrap();
+    assert!(text.starts_with(r#"{"kind":"vote","schema":{"#), "{text}");
+    assert_eq!(serde_json::from_str::<SessionKind>(&text).unwrap(), kind);
+    let value = serde_json::to_value(&kind).unwrap();
+    assert_eq!(serde_json::from_value::<SessionKind>(value).unwrap(), kind);
+    let extra = text.replacen(r#"{"kind""#, r#"{"note":[1,{"a":2}],"kind""#, 1);
+    assert_eq!(serde_json::from_str::<SessionKind>(&extra).unwrap(), kind);
+    let schema = r#"{"method":"plurality","options":["A","B"],"reveal":"tally"}"#;
+    for (text, error) in [
+        (
+            format!(r#"{{"schema":{schema},"kind":"vote"}}"#),
+            "`kind` must come before `schema`",
+        ),
+        (
+            format!(r#"{{"kind":"poll","schema":{schema}}}"#),
+            "unknown variant `poll`",
+        ),
+        (r#"{"kind":"vote"}"#.to_string(), "missing field `schema`"),
+        ("{}".to_string(), "missing field `kind`"),
+        (
+            format!(r#"{{"kind":"vote","kind":"vote","schema":{schema}}}"#),
+            "duplicate field `kind`",
+        ),
+        (
+            format!(r#"{{"kind":"vote","schema":{schema},"schema":{schema}}}"#),
+            "duplicate field `schema`",
+        ),
+        (
+            r#"{"kind":"vote","schema":{"method":"plurality"}}"#.to_string(),
+            "missing field `options`",
+        ),
+        (r#""vote""#.to_string(), "invalid type"),
+    ] {
+        let e = serde_json::from_str::<SessionKind>(&text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(error), "{text}: {e}");
+    }
+}

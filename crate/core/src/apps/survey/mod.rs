@@ -22,7 +22,8 @@ pub mod tally;
 #[cfg(test)]
 mod tests;
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
 
 use crate::apps::validity::Encoding;
@@ -68,7 +69,16 @@ pub struct Question {
 }
 
 /// The type of a question's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Written with its `type` tag first; read by a hand-written
+/// [`Deserialize`] through one flat set of fields (`AnswerFields`),
+/// whatever the order of the keys (a draft's schema comes through
+/// `serde_json`'s sorted maps, tag last). serde's derived internally
+/// tagged reader would buffer every answer through its `Content` type: a
+/// second deserializer for the whole schema, about 20 KB of each wasm
+/// module (docs/wasm.md). Keys of other types are ignored, as before, but
+/// must have their own type's form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum AnswerKind {
     /// A number in [min, max] with `decimals` digits after the point.
@@ -106,6 +116,75 @@ pub enum AnswerKind {
     },
     /// Yes or no.
     Yesno,
+}
+
+/// The `type` tag of [`AnswerKind`].
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum AnswerType {
+    Number,
+    Choice,
+    Multi,
+    Rating,
+    Yesno,
+}
+
+/// Every key an [`AnswerKind`] may have; each type takes its own.
+#[derive(Deserialize)]
+struct AnswerFields {
+    #[serde(rename = "type")]
+    kind: Option<AnswerType>,
+    #[serde(default, deserialize_with = "present")]
+    min: Option<i64>,
+    #[serde(default, deserialize_with = "present")]
+    max: Option<i64>,
+    #[serde(default, deserialize_with = "present")]
+    decimals: Option<u8>,
+    #[serde(default, deserialize_with = "present")]
+    buckets: Option<Vec<i64>>,
+    #[serde(default, deserialize_with = "present")]
+    options: Option<Vec<String>>,
+    // `null` reads as absent, as for the derived `Option<u32>` field.
+    #[serde(default)]
+    max_selections: Option<u32>,
+    #[serde(default, deserialize_with = "present")]
+    scale: Option<u32>,
+}
+
+/// A field that, when present, must hold a `T` (`null` is refused).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// `v`, or serde's "missing field" error.
+fn need<T, E: serde::de::Error>(v: Option<T>, name: &'static str) -> Result<T, E> {
+    v.ok_or_else(|| E::missing_field(name))
+}
+
+impl<'de> Deserialize<'de> for AnswerKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<AnswerKind, D::Error> {
+        let f = AnswerFields::deserialize(d)?;
+        Ok(match f.kind {
+            None => return Err(D::Error::missing_field("type")),
+            Some(AnswerType::Number) => AnswerKind::Number {
+                min: need(f.min, "min")?,
+                max: need(f.max, "max")?,
+                decimals: f.decimals.unwrap_or_default(),
+                buckets: f.buckets.unwrap_or_default(),
+            },
+            Some(AnswerType::Choice) => AnswerKind::Choice {
+                options: need(f.options, "options")?,
+            },
+            Some(AnswerType::Multi) => AnswerKind::Multi {
+                options: need(f.options, "options")?,
+                max_selections: f.max_selections,
+            },
+            Some(AnswerType::Rating) => AnswerKind::Rating {
+                scale: need(f.scale, "scale")?,
+            },
+            Some(AnswerType::Yesno) => AnswerKind::Yesno,
+        })
+    }
 }
 
 impl Question {

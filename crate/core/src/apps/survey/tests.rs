@@ -660,3 +660,79 @@ fn suppression_matches_the_plaintext_rule_on_random_histograms() {
         assert_hidden(&q["histogram"], total, 3);
     }
 }
+
+/// The hand-written reader of `AnswerKind` takes the tag anywhere (a
+/// draft's schema arrives with its keys sorted, `type` last), reads what
+/// the derived reader read, and keeps serde's error messages.
+#[test]
+fn answer_kind_reads_in_any_key_order() {
+    let read = |text: &str| serde_json::from_str::<AnswerKind>(text);
+    let number = AnswerKind::Number {
+        min: -5,
+        max: 20,
+        decimals: 1,
+        buckets: vec![0, 10],
+    };
+    let first = r#"{"type":"number","min":-5,"max":20,"decimals":1,"buckets":[0,10]}"#;
+    let last = r#"{"buckets":[0,10],"decimals":1,"max":20,"min":-5,"type":"number"}"#;
+    assert_eq!(read(first).unwrap(), number);
+    assert_eq!(read(last).unwrap(), number);
+    assert_eq!(serde_json::to_string(&number).unwrap(), first);
+    assert_eq!(
+        read(r#"{"min":1,"max":3,"type":"number"}"#).unwrap(),
+        AnswerKind::Number {
+            min: 1,
+            max: 3,
+            decimals: 0,
+            buckets: Vec::new()
+        }
+    );
+    assert_eq!(
+        read(r#"{"options":["a","b"],"type":"multi","max_selections":null}"#).unwrap(),
+        AnswerKind::Multi {
+            options: vec!["a".into(), "b".into()],
+            max_selections: None
+        }
+    );
+    assert_eq!(
+        read(r#"{"type":"multi","options":["a"],"max_selections":1}"#).unwrap(),
+        AnswerKind::Multi {
+            options: vec!["a".into()],
+            max_selections: Some(1)
+        }
+    );
+    assert_eq!(
+        read(r#"{"scale":5,"type":"rating"}"#).unwrap(),
+        AnswerKind::Rating { scale: 5 }
+    );
+    assert_eq!(
+        read(r#"{"type":"choice","options":["x"]}"#).unwrap(),
+        AnswerKind::Choice {
+            options: vec!["x".into()]
+        }
+    );
+    // Keys of other types, and unknown keys, are ignored as before.
+    assert_eq!(
+        read(r#"{"type":"yesno","scale":3,"note":true}"#).unwrap(),
+        AnswerKind::Yesno
+    );
+    for (text, error) in [
+        (r#"{"min":1,"max":3}"#, "missing field `type`"),
+        (r#"{"type":"number","max":3}"#, "missing field `min`"),
+        (r#"{"type":"choice"}"#, "missing field `options`"),
+        (r#"{"type":"rating"}"#, "missing field `scale`"),
+        (r#"{"type":"slider","scale":3}"#, "unknown variant `slider`"),
+        (
+            r#"{"type":"number","min":1,"max":3,"decimals":null}"#,
+            "invalid type: null",
+        ),
+        (r#"{"type":"rating","scale":-1}"#, "invalid value"),
+        (
+            r#"{"type":"rating","scale":2,"scale":3}"#,
+            "duplicate field `scale`",
+        ),
+    ] {
+        let e = read(text).unwrap_err().to_string();
+        assert!(e.contains(error), "{text}: {e}");
+    }
+}
