@@ -2,7 +2,7 @@
 // kept in IndexedDB by the package) and, with a member link, joining the
 // session and computing in a Web Worker with live progress.
 
-import { h, replace, announce, field, copyButton, uid, markField, clearFields } from "../dom.js";
+import { h, replace, announce, field, copyButton, filePicker, uid, markField, clearFields } from "../dom.js";
 import { clock } from "../format.js";
 import { t } from "../i18n/index.js";
 import { loadSotto, runMemberInWorker } from "../sotto.js";
@@ -68,7 +68,7 @@ function keyForms(sotto, onSaved) {
     "form",
     { class: "stack", novalidate: true },
     h("h3", {}, t("console.importHeading")),
-    field(t("console.keyFile"), fileInput, t("console.keyFileHint")),
+    field(t("console.keyFile"), filePicker(fileInput), t("console.keyFileHint")),
     field(t("console.passphrase"), passInput),
     field(t("console.name"), importName),
     h("button", { type: "submit" }, t("console.importButton")),
