@@ -154,6 +154,17 @@ await runTest("catalog", async ({ relay, context }) => {
   await widget.getByText("Tu respuesta se ha enviado.").waitFor({ timeout: 30_000 });
   await noEnglish(site, "widget (sent)", "sotto-vote", 3);
   log("answered through the widget in Spanish");
+  // The widget's form at 390 px, while the session is open.
+  const phoneSite = await spanishPage(context, origin, PHONE);
+  await phoneSite.goto(`${origin}/embed-example.html#vote=${encodeURIComponent(open)}`);
+  await phoneSite.reload();
+  await phoneSite.locator("sotto-vote").getByRole("button", { name: "Cifrar y enviar" }).waitFor();
+  await screenshot(phoneSite, "es-phone-widget");
+  const w = await phoneSite.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+  }));
+  assert(w.scroll <= w.width + 1, `the widget's page is ${w.scroll} px wide at ${w.width} px`);
 
   // --- The committee console: a new key, then a member link whose key is
   // in another browser.
@@ -205,8 +216,10 @@ await runTest("catalog", async ({ relay, context }) => {
   await screenshot(phone, "es-phone-results");
   await phone.goto(`${origin}/embed-example.html#vote=${encodeURIComponent(open)}`);
   await phone.reload();
-  await phone.locator("sotto-vote").getByRole("button", { name: "Cifrar y enviar" }).waitFor();
-  await screenshot(phone, "es-phone-widget");
+  // After the close the widget says so when it opens, in Spanish.
+  await phone.locator('sotto-vote #blocked [data-code="session_closed"]').waitFor();
+  await noEnglish(phone, "widget (closed)", "sotto-vote", 3);
+  await screenshot(phone, "es-phone-widget-closed");
   const o = await phone.evaluate(() => ({
     scroll: document.documentElement.scrollWidth,
     width: window.innerWidth,
