@@ -220,6 +220,13 @@ await runTest("catalog", async ({ relay, context }) => {
   await phone.locator('sotto-vote #blocked [data-code="session_closed"]').waitFor();
   await noEnglish(phone, "widget (closed)", "sotto-vote", 3);
   await screenshot(phone, "es-phone-widget-closed");
+  // The participant page after the close: "closed" on opening, in Spanish
+  // (no English details under the notice).
+  const late = await spanishPage(context, origin, PHONE);
+  await late.goto(open);
+  await late.locator('#blocked [data-code="session_closed"]').waitFor();
+  await noEnglish(late, "participant page (closed)");
+  await screenshot(late, "es-phone-participate-closed");
   const o = await phone.evaluate(() => ({
     scroll: document.documentElement.scrollWidth,
     width: window.innerWidth,

@@ -228,7 +228,8 @@ export async function participateView(main, link) {
           return;
         }
         if (!refusal) return;
-        blocked = h("div", { id: "blocked" }, errorNotice(refusal));
+        // Its message only restates the notice (and is English): no details.
+        blocked = h("div", { id: "blocked" }, errorNotice(refusal, { showDetail: false }));
         blockedBox.replaceChildren(blocked);
         block();
       },
