@@ -98,6 +98,10 @@ async function spanishPage(context, origin, options) {
   await page.locator("#create-form").waitFor();
   await page.getByLabel("Language").selectOption("es");
   await page.getByRole("link", { name: "Consola del comité", exact: true }).waitFor();
+  // The start page in Spanish, its modules loaded: a navigation before
+  // that aborts their fetches, which Firefox reports as integrity errors.
+  await page.getByRole("heading", { name: "Crear una sesión" }).waitFor();
+  await page.locator("#create-form").waitFor();
   return page;
 }
 
