@@ -78,8 +78,9 @@ pub(crate) struct App {
     pub create_token: Option<[u8; 32]>,
     /// Reverse proxies whose forwarding headers name the client.
     pub proxies: proxy::TrustedProxies,
-    /// Which members are connected (in memory).
-    pub presence: presence::Presence,
+    /// Which members are connected (in memory; shared through a
+    /// PostgreSQL store).
+    pub presence: Arc<presence::Presence>,
 }
 
 impl App {
@@ -138,8 +139,15 @@ impl Relay {
             (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
             _ => None,
         };
-        let (store, writer) = Store::open(&location, config.limits.clone(), hub, metrics.clone())
-            .map_err(|source| RelayError::Store {
+        let presence = Arc::new(presence::Presence::default());
+        let (store, writer) = Store::open(
+            &location,
+            config.limits.clone(),
+            hub,
+            presence.clone(),
+            metrics.clone(),
+        )
+        .map_err(|source| RelayError::Store {
             location: location.to_string(),
             source,
         })?;
@@ -154,7 +162,7 @@ impl Relay {
             shutdown: shutdown_rx,
             create_token,
             proxies,
-            presence: presence::Presence::default(),
+            presence,
         });
         let static_dir = if config.no_static {
             None

@@ -98,6 +98,10 @@ async function spanishPage(context, origin, options) {
   await page.locator("#create-form").waitFor();
   await page.getByLabel("Language").selectOption("es");
   await page.getByRole("link", { name: "Consola del comité", exact: true }).waitFor();
+  // The start page in Spanish, its modules loaded: a navigation before
+  // that aborts their fetches, which Firefox reports as integrity errors.
+  await page.getByRole("heading", { name: "Crear una sesión" }).waitFor();
+  await page.locator("#create-form").waitFor();
   return page;
 }
 
@@ -154,6 +158,17 @@ await runTest("catalog", async ({ relay, context }) => {
   await widget.getByText("Tu respuesta se ha enviado.").waitFor({ timeout: 30_000 });
   await noEnglish(site, "widget (sent)", "sotto-vote", 3);
   log("answered through the widget in Spanish");
+  // The widget's form at 390 px, while the session is open.
+  const phoneSite = await spanishPage(context, origin, PHONE);
+  await phoneSite.goto(`${origin}/embed-example.html#vote=${encodeURIComponent(open)}`);
+  await phoneSite.reload();
+  await phoneSite.locator("sotto-vote").getByRole("button", { name: "Cifrar y enviar" }).waitFor();
+  await screenshot(phoneSite, "es-phone-widget");
+  const w = await phoneSite.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+  }));
+  assert(w.scroll <= w.width + 1, `the widget's page is ${w.scroll} px wide at ${w.width} px`);
 
   // --- The committee console: a new key, then a member link whose key is
   // in another browser.
@@ -205,8 +220,17 @@ await runTest("catalog", async ({ relay, context }) => {
   await screenshot(phone, "es-phone-results");
   await phone.goto(`${origin}/embed-example.html#vote=${encodeURIComponent(open)}`);
   await phone.reload();
-  await phone.locator("sotto-vote").getByRole("button", { name: "Cifrar y enviar" }).waitFor();
-  await screenshot(phone, "es-phone-widget");
+  // After the close the widget says so when it opens, in Spanish.
+  await phone.locator('sotto-vote #blocked [data-code="session_closed"]').waitFor();
+  await noEnglish(phone, "widget (closed)", "sotto-vote", 3);
+  await screenshot(phone, "es-phone-widget-closed");
+  // The participant page after the close: "closed" on opening, in Spanish
+  // (no English details under the notice).
+  const late = await spanishPage(context, origin, PHONE);
+  await late.goto(open);
+  await late.locator('#blocked [data-code="session_closed"]').waitFor();
+  await noEnglish(late, "participant page (closed)");
+  await screenshot(late, "es-phone-participate-closed");
   const o = await phone.evaluate(() => ({
     scroll: document.documentElement.scrollWidth,
     width: window.innerWidth,

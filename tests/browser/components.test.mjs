@@ -251,4 +251,67 @@ await runTest("components", async ({ relay, context }) => {
   );
   assertEqual(got.decimals, "“Age”: Enter a whole number, without decimals.", "no 'at most 0 digits'");
   log(`survey CSV rows: ${got.survey_csv}`);
+
+  // Every form of the core's answer messages (crate/core/src/apps, word
+  // for word) in the page's language: English as the core means it, and
+  // Spanish from the catalog, with no English left.
+  const CORE_MESSAGES = [
+    "question q1: pick one option",
+    "question q1: answer true or false",
+    "question q1: rate from 1 to 5",
+    "question q1: give a list of options",
+    "question q1: select at most 2 options",
+    "question q1: options are strings",
+    'question q1: "red" is selected twice',
+    "question q1: give a number",
+    "question q1: use at most 2 digits after the decimal point",
+    "question q1: answer from -1.5 to 1200.25",
+    'the answer needs a "scores" field',
+    '"Lima" is not one of the options',
+    "options are named by strings",
+    '"approve" must be a list',
+    '"scores" must be an object',
+    "answers must be an object of question ids",
+    "give an object of project amounts",
+    'option "Lima" is approved twice',
+    "at most 2 options may be approved, not 3",
+    "the score of Lima must be a whole number from 0 to 10",
+    "rank all 4 options, each once",
+    'option "Lima" is ranked twice',
+    'there is no question "q9"',
+    "park: give a whole amount from 0 to 1000",
+    "the amounts add up to 1200; they must add up to 1000",
+    "a committee check takes no answers",
+  ];
+  const spoken = await page.evaluate(async (messages) => {
+    const { explain } = await import("/js/plain-message.js");
+    const i18n = await import("/js/i18n/index.js");
+    const schema = { questions: [{ id: "q1", text: "Edad", answer: { type: "number", min: 0, max: 120 } }] };
+    const say = () => messages.map((m) => explain(m.startsWith("question") ? "survey" : "budget", schema, m).text);
+    const english = say();
+    localStorage.setItem("sotto.language.v1", "es");
+    await i18n.loadLanguage({ setDocument: false });
+    const spanish = say();
+    localStorage.removeItem("sotto.language.v1");
+    await i18n.loadLanguage({ setDocument: false });
+    return { english, spanish };
+  }, CORE_MESSAGES);
+  assertEqual(spoken.english[8], "“Edad”: Use at most 2 digits after the decimal point.", "English decimals");
+  assertEqual(spoken.english[9], "“Edad”: Answer from -1.5 to 1,200.25.", "English range, numbers formatted");
+  assertEqual(
+    spoken.spanish[9],
+    "“Edad”: Responde con un valor de -1,5 a 1200,25.",
+    "Spanish range, numbers formatted",
+  );
+  assertEqual(spoken.spanish[24], "Las cantidades suman 1200; deben sumar 1000.", "Spanish budget total");
+  const ENGLISH = /\b(the|answer|options?|give|must|question|select|rank|whole|digits?|amounts?|committee|not)\b/i;
+  spoken.spanish.forEach((text, i) => {
+    assertEqual(text !== spoken.english[i], true, `no Spanish for: ${CORE_MESSAGES[i]}`);
+    assertEqual(
+      ENGLISH.test(text.replace(/“Edad”|«Lima»|Lima|«q9»|«scores»|park/g, "")),
+      false,
+      `English left: ${text}`,
+    );
+  });
+  log(`${CORE_MESSAGES.length} forms of the core's answer messages, in English and Spanish`);
 });

@@ -149,6 +149,10 @@ export async function tableRows(page, caption) {
 export async function copyOrganizer(from, page, origin) {
   const saved = await from.evaluate(() => JSON.stringify({ ...localStorage }));
   await page.goto(`${origin}/`);
+  // Loaded before the caller navigates on: a navigation during the start
+  // page's module fetches aborts them, which Firefox reports as integrity
+  // errors of empty bodies.
+  await page.locator("#create-form").waitFor();
   await page.evaluate((s) => {
     for (const [k, v] of Object.entries(JSON.parse(s))) localStorage.setItem(k, v);
   }, saved);

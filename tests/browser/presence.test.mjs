@@ -4,7 +4,9 @@
 // session, "missing" and "Waiting for Carol since …" while the other two
 // wait for her. She opens her member link again in the same browser and
 // joins: online and computing, and when the result is published every
-// member is "done". The relay's presence report (docs/relay.md,
+// member is "done". The committee consoles (one on a phone) list the
+// members too, from the member's worker, and say whom they wait for. The
+// relay's presence report (docs/relay.md,
 // "Presence") is what the page shows; nothing here is simulated.
 
 import { runTest, screenshot, axeCheck, log, assert, assertEqual } from "./lib.mjs";
@@ -42,7 +44,8 @@ await runTest("presence", async ({ relay, context }) => {
   const members = [];
   const keys = [];
   for (const name of NAMES) {
-    const ctx = await context();
+    // Ada's console is on a phone.
+    const ctx = await context(name === "Ada" ? PHONE : undefined);
     const page = await ctx.newPage();
     keys.push(await memberKey(page, origin, name));
     members.push({ ctx, page });
@@ -67,6 +70,13 @@ await runTest("presence", async ({ relay, context }) => {
     .waitFor();
   await axeCheck(org, "session page with the committee online");
   await screenshot(org, "presence-online");
+  // The committee console shows the same, from the member's own worker.
+  const ada = members[0].page;
+  await presenceIs(ada, ["online", "online", "online"]);
+  await ada
+    .locator("#presence")
+    .getByText(/Carol: online since \d/)
+    .waitFor();
   log("all three members online");
 
   // Carol closes her tab: offline, not yet needed.
@@ -76,6 +86,7 @@ await runTest("presence", async ({ relay, context }) => {
     .locator("#presence")
     .getByText(/Carol: offline since \d/)
     .waitFor();
+  await presenceIs(ada, ["online", "online", "offline"]);
   const voter = await (await context()).newPage();
   await openParticipant(voter, links.participants[0]);
   await voter.getByLabel("Salad", { exact: true }).check();
@@ -96,6 +107,21 @@ await runTest("presence", async ({ relay, context }) => {
   await phone.goto(sessionUrl);
   await presenceIs(phone, ["computing", "computing", "missing"]);
   await screenshot(phone, "phone-presence-missing");
+  // Ada's and Bo's consoles: Carol missing, and whom their computation
+  // waits for.
+  const bo = members[1].page;
+  for (const [page, shot] of [
+    [bo, "console-presence-missing"],
+    [ada, "phone-console-presence-missing"],
+  ]) {
+    await presenceIs(page, ["computing", "computing", "missing"]);
+    const waits = await page.locator("#presence-waiting").innerText();
+    assert(/^Waiting for Carol since \d/.test(waits), `whom the console waits for: ${waits}`);
+    await screenshot(page, shot);
+  }
+  await axeCheck(bo, "committee console waiting for a member");
+  const wide = await ada.evaluate(() => document.documentElement.scrollWidth);
+  assert(wide <= 391, `the console is ${wide} px wide at 390 px`);
   log("Carol is missing after the close");
 
   // She comes back in the same browser (her key is there) and joins.
@@ -106,5 +132,8 @@ await runTest("presence", async ({ relay, context }) => {
   await presenceIs(org, ["done", "done", "done"]);
   await org.locator("#presence").getByText("Carol: done: signed the result").waitFor();
   await screenshot(org, "presence-done");
+  // In the consoles: published; nobody is waited for any more.
+  await bo.locator("#presence-waiting").waitFor({ state: "detached" });
+  await screenshot(bo, "console-presence-done");
   log("back online; the result is published and every member is done");
 });

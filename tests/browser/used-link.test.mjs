@@ -2,7 +2,8 @@
 // answer was sent with link 1 in one browser, link 1 opened in another
 // browser (or on a phone) shows "This link has already been used" and a
 // disabled button before anything is filled in (the relay's Welcome says
-// the link was used); link 2, unused, opens the form as usual.
+// the link was used); so does the widget on another site; link 2, unused,
+// opens the form as usual.
 
 import { runTest, screenshot, axeCheck, log, assert, assertEqual } from "./lib.mjs";
 import { fillCreateForm, createSession, openParticipant, submitAnswer } from "./flows.mjs";
@@ -54,11 +55,49 @@ await runTest("used-link", async ({ relay, context }) => {
   await screenshot(phone, "phone-used-link");
   log("a used single-use link is said on opening");
 
+  // The widget on another site, in yet another browser, with the used
+  // link: refused when it opens too, before there is a form to fill in.
+  const site = await (await context()).newPage();
+  await site.goto(`${origin}/embed-example.html#vote=${encodeURIComponent(participants[0])}`);
+  const widget = site.locator("sotto-vote");
+  const refused = widget.locator('#blocked [data-code="already_submitted"]');
+  await refused.waitFor();
+  assertEqual(await refused.getByRole("heading").innerText(), "This link has already been used", "the widget's notice");
+  assertEqual(await widget.getByRole("button", { name: "Encrypt and submit" }).count(), 0, "no form in the widget");
+  assertEqual(await widget.getByRole("radio").count(), 0, "nothing to fill in");
+  await site.locator("#events", { hasText: "Widget error: already_submitted" }).waitFor();
+  await axeCheck(site, "widget with a used link");
+  await screenshot(site, "embed-used-link");
+  log("the widget refuses a used single-use link on opening");
+
   // Link 2, unused: the form as usual, no notice.
   const fresh = await (await context()).newPage();
   await openParticipant(fresh, participants[1]);
   await fresh.getByLabel("Tuesday", { exact: true }).check();
   await fresh.getByText("Ready to submit.").waitFor();
   assertEqual(await fresh.locator("#blocked").count(), 0, "no notice on an unused link");
+  // Sent just after the session page's poll (it renders the status every
+  // 3 s), so that its last poll before the close is from before the answer.
+  await org.evaluate(
+    () =>
+      new Promise((done) => {
+        const box = document.querySelector("#live-counts").parentElement;
+        new MutationObserver((_, o) => {
+          o.disconnect();
+          done(null);
+        }).observe(box, { childList: true });
+      }),
+  );
   assertEqual(await submitAnswer(fresh), "sent", "the answer with link 2");
+
+  // Closed right after that answer: the count shown with "Closed" is the
+  // relay's at the close, not the last poll's (up to 3 s older, from
+  // before the answer; it showed 0 with an answer stored).
+  const close = org.locator("#close-session");
+  await close.click();
+  await close.click();
+  await org.getByText("Closed: no more answers are accepted").waitFor();
+  await org.locator("#answer-count", { hasText: /^2$/ }).waitFor({ timeout: 1000 });
+  assertEqual(await org.locator("#links-used").innerText(), "2 of 2", "both links used");
+  log("the answer count right after the close is the relay's");
 });

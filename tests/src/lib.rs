@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sotto_client::driver::{MemberConfig, Runtime, Timeouts};
+use sotto_client::driver::{MemberConfig, Progress, Runtime, Timeouts};
 use sotto_client::member::{EngineTamper, MemberError};
 use sotto_client::native::relay_client::TokioSocket;
 use sotto_client::relay::ClientError;
@@ -152,6 +152,10 @@ pub struct TestRuntime {
     pub tamper: Option<Arc<dyn Fn() -> EngineTamper + Send + Sync>>,
     /// A deviation on purpose (`Ctx::set_deviation`) and its first round.
     pub deviation: Option<(sotto_core::engine::Deviation, u32)>,
+    /// How often the member reports presence ([`Runtime::presence_every`]).
+    pub presence_every: Option<Duration>,
+    /// Where the member's progress reports go, in order.
+    pub progress: Option<Arc<std::sync::Mutex<Vec<Progress>>>>,
 }
 
 impl TestRuntime {
@@ -169,6 +173,8 @@ impl TestRuntime {
             },
             tamper: None,
             deviation: None,
+            presence_every: None,
+            progress: None,
         }
     }
 
@@ -203,6 +209,16 @@ impl Runtime for TestRuntime {
 
     fn deviation(&self) -> Option<(sotto_core::engine::Deviation, u32)> {
         self.deviation
+    }
+
+    fn presence_every(&self) -> Option<Duration> {
+        self.presence_every
+    }
+
+    fn progress(&self, p: &Progress) {
+        if let Some(log) = &self.progress {
+            log.lock().unwrap().push(p.clone());
+        }
     }
 }
 

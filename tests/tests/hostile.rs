@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use sotto_client::draft::{DraftCommittee, SessionSpec};
-use sotto_client::driver::MemberConfig;
+use sotto_client::driver::{MemberConfig, Progress};
 use sotto_client::flows;
 use sotto_client::flows::CreatedSession;
 use sotto_client::member::MemberError;
@@ -594,4 +594,65 @@ async fn a_participant_refuses_a_swapped_manifest_and_never_waits_forever() {
         .await
         .expect_err("stored once");
     assert!(format!("{again:#}").contains("TokenUsed"), "{again:#}");
+}
+
+/// A member that never comes: the others report, from their own relay
+/// connection, who is connected (the browser console's list) and, once
+/// the computation has waited a while, that it waits for member 3; then
+/// they stop as stalled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_report_presence_and_whom_they_wait_for() {
+    let logs: Vec<_> = (0..2)
+        .map(|_| Arc::new(std::sync::Mutex::new(Vec::new())))
+        .collect();
+    let runtimes: Vec<TestRuntime> = logs
+        .iter()
+        .map(|log| TestRuntime {
+            presence_every: Some(Duration::from_millis(300)),
+            progress: Some(log.clone()),
+            ..TestRuntime::quick()
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let relay = relay_at(dir.path()).start().unwrap();
+    let url = relay.url();
+    let keys = keys(3);
+    let c = create(&url, &keys, 1, 1).await;
+    // Members 1 and 2 run; member 3 never connects.
+    let tasks: Vec<_> = (0..2)
+        .map(|i| tokio::spawn(runtimes[i].clone().run(cfg(&url, &c, &keys, i))))
+        .collect();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    close_session(&url, c.session, &c.organizer).await.unwrap();
+    for t in tasks {
+        let out = tokio::time::timeout(BOUND, t).await.unwrap().unwrap();
+        assert!(matches!(out, Err(MemberError::Stalled { .. })), "{out:?}");
+    }
+    for (i, log) in logs.iter().enumerate() {
+        let reports: Vec<_> = log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|p| match p {
+                Progress::Presence { members, waiting } => Some((members.clone(), waiting.clone())),
+                _ => None,
+            })
+            .collect();
+        assert!(reports.len() >= 3, "member {}: {reports:?}", i + 1);
+        // (At the very end the other member may already have stopped.)
+        let both = reports
+            .iter()
+            .find(|(m, _)| m.iter().map(|m| m.online).eq([true, true, false]))
+            .unwrap_or_else(|| panic!("member {}: {reports:?}", i + 1));
+        assert!(both.0[0].since > 0 && both.0[1].since > 0);
+        assert!(
+            reports.iter().all(|(m, _)| m[2].since == 0),
+            "member 3 was never seen"
+        );
+        assert!(
+            reports.iter().any(|(_, w)| w == &vec![3]),
+            "member {} never said it waits for member 3: {reports:?}",
+            i + 1
+        );
+    }
 }

@@ -584,3 +584,114 @@ async fn acknowledgements_stop_at_what_was_received_and_done_sessions_keep_no_me
     .await
     .expect("timed out");
 }
+
+/// The relay's presence report period and lapse (`server/src/presence.rs`:
+/// `REFRESH_SECS`, `EXPIRY_SECS`; this crate runs the relay as a process).
+const PRESENCE_REFRESH_SECS: u64 = 10;
+const PRESENCE_EXPIRY_SECS: u64 = 30;
+
+/// Member `m`'s presence as `org`'s relay reports it, once `want` holds
+/// (polled; panics after `within`).
+async fn presence_until(
+    org: &mut RelayClient,
+    m: usize,
+    within: Duration,
+    want: impl Fn(sotto_wire::MemberPresence) -> bool,
+) -> sotto_wire::MemberPresence {
+    let end = tokio::time::Instant::now() + within;
+    loop {
+        let p = org.presence().await.unwrap().0[m - 1];
+        if want(p) {
+            return p;
+        }
+        assert!(
+            tokio::time::Instant::now() < end,
+            "member {m} never reached the wanted presence (last {p:?})"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_and_answer_counts_are_shared_between_relays() {
+    let pg = PgCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = relay_on(&pg, &dir);
+    let b = relay_on(&pg, &dir);
+    let (url_a, url_b) = (a.url(), b.url());
+    tokio::time::timeout(TIMEOUT, async {
+        let (mut org_a, session, created, tokens) = open_session(
+            &url_a,
+            CreateParams {
+                members: 2,
+                allow_resubmit: false,
+                ..CreateParams::default()
+            },
+            1,
+        )
+        .await;
+        // The organizer's live view on B: nobody connected yet.
+        let mut org_b = RelayClient::connect(&url_b).await.unwrap();
+        org_b.hello(session, &created.organizer, 0).await.unwrap();
+        let never = sotto_wire::MemberPresence {
+            online: false,
+            since: 0,
+        };
+        assert_eq!(org_b.presence().await.unwrap().0, vec![never; 2]);
+
+        // Member 1 connects to A: B's organizer sees it online.
+        let mut m1 = RelayClient::connect(&url_a).await.unwrap();
+        m1.hello(session, &created.members[0], 0).await.unwrap();
+        let online = presence_until(&mut org_b, 1, Duration::from_secs(10), |p| p.online).await;
+        assert!(online.since > 0);
+        // And A's organizer still sees it (its own count).
+        assert!(org_a.presence().await.unwrap().0[0].online);
+        // Member 2 on B is seen on A.
+        let mut m2 = RelayClient::connect(&url_b).await.unwrap();
+        m2.hello(session, &created.members[1], 0).await.unwrap();
+        presence_until(&mut org_a, 2, Duration::from_secs(10), |p| p.online).await;
+
+        // Member 1 leaves A: offline on B too, since it left.
+        m1.close().await.unwrap();
+        let left = presence_until(&mut org_b, 1, Duration::from_secs(10), |p| !p.online).await;
+        assert!(left.since >= online.since, "{left:?} after {online:?}");
+
+        // A relay started now learns, from the others' periodic reports,
+        // who is connected elsewhere (member 2 on B).
+        let c = relay_on(&pg, &dir);
+        let mut org_c = RelayClient::connect(&c.url()).await.unwrap();
+        org_c.hello(session, &created.organizer, 0).await.unwrap();
+        let refresh = Duration::from_secs(PRESENCE_REFRESH_SECS + 10);
+        presence_until(&mut org_c, 2, refresh, |p| p.online).await;
+
+        // The answer count in the organizer's Welcome: an answer through B,
+        // the close through A, then a fresh organizer Hello on either relay
+        // counts it.
+        let mut p = RelayClient::connect(&url_b).await.unwrap();
+        p.hello(session, &tokens[0], 0).await.unwrap();
+        p.submit(7, &slices(&committed(b"x", &[b"x", b"y"])))
+            .await
+            .unwrap();
+        org_a.set_state(SessionState::Closed).await.unwrap();
+        for url in [&url_a, &url_b] {
+            let mut org = RelayClient::connect(url).await.unwrap();
+            let w = org.hello(session, &created.organizer, 0).await.unwrap();
+            assert_eq!((w.state, w.head), (SessionState::Closed, 1), "at {url}");
+        }
+
+        // Member 1 back on A, then A is killed: its report lapses and B
+        // shows member 1 offline (nobody said goodbye for it).
+        let mut m1 = RelayClient::connect(&url_a).await.unwrap();
+        m1.hello(session, &created.members[0], 0).await.unwrap();
+        presence_until(&mut org_b, 1, Duration::from_secs(10), |p| p.online).await;
+        a.kill();
+        let expiry = Duration::from_secs(PRESENCE_EXPIRY_SECS + 15);
+        presence_until(&mut org_b, 1, expiry, |p| !p.online).await;
+        assert!(
+            org_b.presence().await.unwrap().0[1].online,
+            "member 2 on B stays"
+        );
+    })
+    .await
+    .expect("presence across relays timed out");
+}

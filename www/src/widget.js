@@ -19,7 +19,7 @@ import { retrying } from "./js/retry.js";
 import { explain, markQuestion } from "./js/plain-message.js";
 import { downloadJson, slug } from "./js/download.js";
 import { saveReceipt, answeredWith } from "./js/store.js";
-import { sessionOf, tokenOf } from "./js/link.js";
+import { sessionOf, tokenOf, linkBlock, LINK_REFUSED } from "./js/link.js";
 import { toRelayLink } from "./js/relay-link.js";
 import { when } from "./js/format.js";
 import { loadLanguage, language, t } from "./js/i18n/index.js";
@@ -100,7 +100,25 @@ class SottoForm extends HTMLElement {
       return;
     }
     if (!current()) return;
-    this.#show(participant, link);
+    // The link's state before the form is shown: a used single-use link,
+    // a closed session or a token the relay does not know is refused now,
+    // not after the respondent filled in the form (as on the participate
+    // page). An unreachable relay shows the form: the submission retries.
+    let refusal = null;
+    if (participant.kind !== "check" && !this.#answered(link) && typeof participant.linkState === "function") {
+      refusal = await participant.linkState().then(linkBlock, (err) => (LINK_REFUSED.includes(err?.code) ? err : null));
+      if (!current()) return;
+    }
+    if (refusal && refusal !== "again") {
+      replace(
+        this.#body,
+        h("p", { class: "title", dir: "auto" }, participant.title),
+        h("div", { id: "blocked" }, errorNotice(refusal, { showDetail: false })),
+      );
+      this.#emit("sotto-error", { code: refusal.code ?? "internal", message: String(refusal.message ?? refusal) });
+      return;
+    }
+    this.#show(participant, link, refusal === "again");
   }
 
   /** The notice shown instead of the form when this browser already answered with `link`, or null. */
@@ -125,7 +143,7 @@ class SottoForm extends HTMLElement {
       : null;
   }
 
-  #show(participant, link) {
+  #show(participant, link, again = false) {
     const title = participant.title;
     if (participant.kind === "check") {
       replace(
@@ -196,6 +214,9 @@ class SottoForm extends HTMLElement {
     replace(
       this.#body,
       h("p", { class: "title", dir: "auto" }, title),
+      again && !answered
+        ? h("p", { class: "notice warn", role: "status", id: "link-used" }, t("part.usedAgain"))
+        : null,
       answered ?? formEl,
       h(
         "details",

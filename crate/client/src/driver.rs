@@ -35,6 +35,13 @@ pub trait Runtime {
     fn timeouts(&self) -> Timeouts {
         Timeouts::default()
     }
+    /// How often to ask the relay which members are connected and report
+    /// it as [`Progress::Presence`] (default: never). The browser's
+    /// committee console sets it: the member's only relay connection lives
+    /// in its worker, so the worker is where presence can come from.
+    fn presence_every(&self) -> Option<Duration> {
+        None
+    }
     /// A test-only hook making this member deviate (default: none).
     #[doc(hidden)]
     fn engine_tamper(&self) -> Option<super::member::EngineTamper> {
@@ -129,6 +136,26 @@ pub enum Progress {
     Published,
     /// The connection dropped; reconnecting.
     Reconnecting,
+    /// Who of the committee is connected, as the relay sees it (only with
+    /// [`Runtime::presence_every`]).
+    Presence {
+        /// Member 1 to n, in order.
+        members: Vec<Seen>,
+        /// The members the computation has waited for since the last
+        /// report without anything new arriving (empty before the close
+        /// and while it moves).
+        waiting: Vec<u16>,
+    },
+}
+
+/// One member's connection in [`Progress::Presence`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Seen {
+    /// Whether a connection of the member is open now.
+    pub online: bool,
+    /// Unix seconds of the last change (0: not seen since the relay
+    /// started).
+    pub since: u64,
 }
 
 /// How to run a member.
@@ -276,12 +303,29 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
     let mut quiet_for = Duration::ZERO;
     let mut stuck = Duration::ZERO;
     let mut mark = state.progress_mark();
+    let presence_every = rt.presence_every();
+    // Unix ms of the last presence report (0: none yet).
+    let mut reported = 0u64;
     loop {
-        let wait = if state.is_closed() {
+        let mut wait = if state.is_closed() {
             timeouts.quiet.min(timeouts.dropout)
         } else {
             timeouts.quiet
         };
+        if let Some(every) = presence_every {
+            // Wake up often enough to report presence on time.
+            wait = wait.min(every);
+            let now_ms = rt.unix_ms();
+            if now_ms.saturating_sub(reported) >= every.as_millis() as u64 {
+                reported = now_ms;
+                let waiting = if stuck.is_zero() {
+                    Vec::new()
+                } else {
+                    state.waiting_for()
+                };
+                report_presence(rt, &mut client, waiting).await;
+            }
+        }
         let before = last_seq;
         let step = drive(
             rt,
@@ -375,6 +419,27 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
         // Entries up to the relay's stored acknowledgement are gone; the
         // next delivery follows `resume`.
         last_seq = last_seq.max(resume);
+    }
+}
+
+/// Asks the relay who of the committee is connected and reports it. Best
+/// effort: a relay without presence, or a slow reply, costs one report
+/// (a broken connection shows in the next delivery wait).
+async fn report_presence<R: Runtime>(
+    rt: &R,
+    client: &mut RelayClient<R::Socket>,
+    waiting: Vec<u16>,
+) {
+    let limit = rt.timeouts().request.min(Duration::from_secs(5));
+    if let Some(Ok(p)) = within(rt, limit, client.presence()).await {
+        let members =
+            p.0.iter()
+                .map(|m| Seen {
+                    online: m.online,
+                    since: m.since,
+                })
+                .collect();
+        rt.progress(&Progress::Presence { members, waiting });
     }
 }
 

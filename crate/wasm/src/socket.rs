@@ -162,6 +162,11 @@ impl Runtime for BrowserRuntime {
         js_sys::Date::now().max(0.0) as u64
     }
 
+    fn presence_every(&self) -> Option<Duration> {
+        // The console's list of members online (docs/web.md, "Presence").
+        Some(Duration::from_secs(3))
+    }
+
     fn progress(&self, p: &Progress) {
         if let (Some(f), Ok(v)) = (&self.on_progress, super::to_js(p)) {
             let _ = f.call1(&JsValue::NULL, &v);

@@ -72,7 +72,8 @@ export type Progress =
   | { stage: "computing"; submissions: number }
   | { stage: "dropped"; members: number[] }
   | { stage: "published" }
-  | { stage: "reconnecting" };
+  | { stage: "reconnecting" }
+  | { stage: "presence"; members: { online: boolean; since: number }[]; waiting: number[] };
 /** What a committee member computed and published. */
 export interface Outcome { valid: number; invalid: number; result: any; }
 "#;

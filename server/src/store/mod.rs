@@ -316,6 +316,7 @@ impl Store {
         at: &Location,
         limits: Limits,
         hub: Arc<Hub>,
+        presence: Arc<crate::presence::Presence>,
         metrics: Arc<Metrics>,
     ) -> Result<(Store, std::thread::JoinHandle<()>), OpenError> {
         // PostgreSQL's blocking client runs its own small runtime, which
@@ -331,7 +332,8 @@ impl Store {
                 Location::Postgres(url) => {
                     let config = pg::parse_url(url)?;
                     let db = pg::Postgres::open(config.clone(), limits.sync)?;
-                    pg::spawn_listener(config, hub.clone())?;
+                    presence.share();
+                    pg::spawn_listener(config, hub.clone(), presence)?;
                     Box::new(db)
                 }
             };

@@ -45,6 +45,7 @@ use super::db::{
 };
 use crate::config::SyncMode;
 use crate::hub::{Hub, MailboxKey};
+use crate::presence::{Presence, REFRESH_SECS};
 
 /// The versioned schema changes (`server/migrations/postgres/`).
 pub const MIGRATIONS: &[Migration] = &[
@@ -62,6 +63,8 @@ pub const MIGRATIONS: &[Migration] = &[
 
 /// The channel mailbox wake-ups are sent on.
 const CHANNEL: &str = "sotto_mailbox";
+/// The channel relays share presence on (`crate::presence`).
+const PRESENCE_CHANNEL: &str = "sotto_presence";
 /// Advisory lock key of schema migrations ("sotto" + 1).
 const MIGRATE_LOCK: i64 = 0x736f_7474_6f01;
 /// Advisory lock key of the periodic work ("sotto" + 2).
@@ -401,18 +404,20 @@ fn parse_heads(payload: &str) -> Vec<(MailboxKey, u64)> {
 }
 
 /// Starts the thread that `LISTEN`s for other relays' commits and wakes
-/// the members connected to this one; it reconnects (and re-reads every
+/// the members connected to this one, and that shares presence with the
+/// other relays (`crate::presence`); it reconnects (and re-reads every
 /// watched mailbox's head) whenever the connection is lost.
 pub fn spawn_listener(
     config: postgres::Config,
     hub: Arc<Hub>,
+    presence: Arc<Presence>,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
         .name("store-listen".into())
         .spawn(move || {
             let mut backoff = Duration::from_millis(100);
             loop {
-                match listen(&config, &hub) {
+                match listen(&config, &hub, &presence) {
                     Ok(()) => backoff = Duration::from_millis(100),
                     Err(e) => tracing::warn!(error = %e, "PostgreSQL listener lost its connection"),
                 }
@@ -422,11 +427,22 @@ pub fn spawn_listener(
         })
 }
 
+/// How long the listener waits for notifications before it sends this
+/// relay's presence changes: the delay before another relay sees them.
+const PRESENCE_TICK: Duration = Duration::from_millis(250);
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 /// One connection's life: LISTEN, catch up, then wake members as
-/// notifications arrive, until the connection ends.
-fn listen(config: &postgres::Config, hub: &Hub) -> Result<(), DbError> {
+/// notifications arrive and send presence reports, until the connection
+/// ends.
+fn listen(config: &postgres::Config, hub: &Hub, presence: &Presence) -> Result<(), DbError> {
     let mut client = config.connect(NoTls)?;
-    client.batch_execute(&format!("LISTEN {CHANNEL}"))?;
+    client.batch_execute(&format!("LISTEN {CHANNEL}; LISTEN {PRESENCE_CHANNEL}"))?;
     // Anything committed while nobody listened: read the heads directly.
     let stmt = client.prepare("SELECT head FROM cursors WHERE session = $1 AND member = $2")?;
     for (session, member) in hub.watched() {
@@ -437,12 +453,53 @@ fn listen(config: &postgres::Config, hub: &Hub) -> Result<(), DbError> {
         }
     }
     tracing::info!("listening for other relays' commits");
-    let mut notes = client.notifications();
-    let mut it = notes.blocking_iter();
-    while let Some(n) = it.next()? {
-        hub.publish(parse_heads(n.payload()));
+    let notify = client.prepare("SELECT pg_notify($1, $2)")?;
+    // The first turn refreshes: relays that started meanwhile learn who
+    // is connected here.
+    let mut refreshed: Option<std::time::Instant> = None;
+    loop {
+        let refresh = refreshed.is_none_or(|t| t.elapsed() >= Duration::from_secs(REFRESH_SECS));
+        if refresh {
+            refreshed = Some(std::time::Instant::now());
+        }
+        for chunk in chunks(presence.outgoing(refresh)) {
+            client.execute(&notify, &[&PRESENCE_CHANNEL, &chunk])?;
+        }
+        let until = std::time::Instant::now() + PRESENCE_TICK;
+        {
+            let mut notes = client.notifications();
+            let mut it = notes.timeout_iter(PRESENCE_TICK);
+            while let Some(n) = it.next()? {
+                if n.channel() == PRESENCE_CHANNEL {
+                    presence.heard(n.payload(), unix_now());
+                } else {
+                    hub.publish(parse_heads(n.payload()));
+                }
+                if std::time::Instant::now() >= until {
+                    break;
+                }
+            }
+        }
+        if client.is_closed() {
+            return Ok(());
+        }
     }
-    Ok(())
+}
+
+/// Report lines joined into `pg_notify` payloads of at most
+/// [`NOTIFY_BYTES`].
+fn chunks(lines: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in lines {
+        match out.last_mut() {
+            Some(last) if last.len() + 1 + line.len() <= NOTIFY_BYTES => {
+                last.push('\n');
+                last.push_str(&line);
+            }
+            _ => out.push(line),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -454,5 +511,15 @@ mod tests {
         let s = SessionId([7; 16]);
         let payload = format!("{} 3 42\n{} 1 7\ngarbage\n", s.to_hex(), s.to_hex());
         assert_eq!(parse_heads(&payload), vec![((s, 3), 42), ((s, 1), 7)]);
+    }
+
+    #[test]
+    fn presence_reports_fill_payloads_below_the_limit() {
+        let line = "x".repeat(100);
+        let out = chunks(vec![line.clone(); 150]);
+        assert_eq!(out.len(), 3, "69 + 69 + 12 lines");
+        assert!(out.iter().all(|c| c.len() <= NOTIFY_BYTES));
+        assert_eq!(out.iter().map(|c| c.lines().count()).sum::<usize>(), 150);
+        assert!(chunks(Vec::new()).is_empty());
     }
 }

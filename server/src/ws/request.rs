@@ -326,7 +326,7 @@ impl Conn {
             }
             Kind::GetPresence if !matches!(role, Role::Organizer | Role::Member) => forbidden(self),
             Kind::GetPresence => {
-                let now = Presence(self.app.presence.of(session, members));
+                let now = Presence(self.app.presence.of(session, members, super::unix_now()));
                 Action::Send(reply(&h, Kind::Presence, &now.encode()))
             }
             Kind::Send | Kind::AckMailbox | Kind::Publish if role != Role::Member => {

@@ -74,10 +74,30 @@ export function announce(message) {
 
 /** A labelled form field: `<div class=field><label>…</label>{control}<span class=hint>…</span></div>`. */
 export function field(labelText, control, hint) {
-  if (!control.id) control.id = uid("f");
+  // A file picker (filePicker) is labelled through its input.
+  const target = control.classList.contains("file-picker") ? control.querySelector("input") : control;
+  if (!target.id) target.id = uid("f");
   const hintEl = hint ? h("span", { class: "hint", id: uid("hint") }, hint) : null;
-  if (hintEl) control.setAttribute("aria-describedby", hintEl.id);
-  return h("div", { class: "field" }, h("label", { for: control.id }, labelText), control, hintEl);
+  if (hintEl) target.setAttribute("aria-describedby", hintEl.id);
+  return h("div", { class: "field" }, h("label", { for: target.id }, labelText), control, hintEl);
+}
+
+/**
+ * A file chooser whose words come from the catalog: the browser's own
+ * `<input type=file>` shows the browser's language ("Choose File", "No
+ * file chosen"), so the input is visually hidden (still labelled, for
+ * assistive technology and tests) and a button opens it, beside the
+ * chosen file's name. Returns the wrapper; use the input as before.
+ */
+export function filePicker(input) {
+  input.classList.add("visually-hidden");
+  input.tabIndex = -1;
+  const name = h("span", { class: "small muted file-name" }, t("file.none"));
+  const button = h("button", { type: "button", class: "small", onclick: () => input.click() }, t("file.choose"));
+  input.addEventListener("change", () => {
+    name.textContent = input.files?.[0]?.name ?? t("file.none");
+  });
+  return h("span", { class: "file-picker" }, input, button, " ", name);
 }
 
 /** A button that copies `text()` to the clipboard, with feedback. */

@@ -34,3 +34,22 @@ export function tokenOf(link) {
 export function manageHref(session) {
   return `#manage=${encodeURIComponent(session)}`;
 }
+
+/**
+ * What a participant link's state from the relay (`Participant.linkState`:
+ * `{state, used, resubmit}`) means for the form, before anything is
+ * filled in: `null` (answer), `"again"` (a used single-use link the
+ * session lets answer again; the new answer replaces the stored one), or
+ * an error `{code, message}` that blocks the form (a used link, a closed
+ * or unpublished session).
+ */
+export function linkBlock({ state, used, resubmit }) {
+  if (state === "open" && !used) return null;
+  if (state === "open" && resubmit) return "again";
+  const code = state === "open" ? "already_submitted" : state === "draft" ? "refused" : "session_closed";
+  const why = state === "open" ? "an answer is already stored with this single-use link" : `the session is ${state}`;
+  return Object.assign(new Error(why), { code });
+}
+
+/** Errors of `linkState` that mean the link cannot answer (others, like an unreachable relay, leave it to the submission's retries). */
+export const LINK_REFUSED = ["unauthorized", "bad_link", "already_submitted"];

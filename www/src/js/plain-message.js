@@ -4,20 +4,60 @@
 
 import { t } from "./i18n/index.js";
 
-// The catalog's `plain.vote.<field>` (js/i18n). The package's own messages
-// about a question's value stay in English: they come from the core.
+// The catalog's `plain.vote.<field>` (js/i18n).
 const VOTE_FIELDS = new Set(["choice", "approve", "scores", "ranking"]);
 
-// The package's phrases that read oddly for some values.
-const REWRITES = [
-  [/use at most 0 digits after the decimal point/, "enter a whole number, without decimals"],
-  [/use at most 1 digits after the decimal point/, "use at most 1 digit after the decimal point"],
+// The core's answer checks (crate/core/src/apps: `AnswerError` and the
+// reasons inside it) say what is wrong in English. Each form of message
+// has a catalog entry (`core.*`); the captured parts are its parameters.
+// The words are chosen here, in the page's language, not in Rust: the
+// core and the CLI keep one language and the wasm modules stay small.
+// A message not listed is shown as the core says it.
+const CORE = [
+  [/^pick one option$/, "core.pickOne"],
+  [/^answer true or false$/, "core.trueFalse"],
+  [/^rate from 1 to (?<max>\d+)$/, "core.rate"],
+  [/^give a list of options$/, "core.list"],
+  [/^select at most (?<n>\d+) options$/, "core.selectAtMost"],
+  [/^options are (?:strings|named by strings)$/, "core.optionName"],
+  [/^"(?<name>.*)" is selected twice$/, "core.selectedTwice"],
+  [/^give a number$/, "core.number"],
+  [/^use at most (?<n>\d+) digits after the decimal point$/, "core.decimals"],
+  [/^answer from (?<min>-?[\d.]+) to (?<max>-?[\d.]+)$/, "core.range"],
+  [/^the answer needs a "(?<field>.*)" field$/, "core.missing"],
+  [/^"(?<name>.*)" is not one of the options$/, "core.unknownOption"],
+  [
+    /^(?:"(?:approve|ranking)" must be a list|"scores" must be an object|answers must be an object of question ids|give an object of project amounts)$/,
+    "core.shape",
+  ],
+  [/^option "?(?<name>.*?)"? is approved twice$/, "core.approvedTwice"],
+  [/^at most (?<k>\d+) options may be approved, not (?<count>\d+)$/, "core.approveAtMost"],
+  [/^the score of (?<name>.*) must be a whole number from 0 to (?<max>\d+)$/, "core.score"],
+  [/^rank all (?<m>\d+) options, each once$/, "core.rankAll"],
+  [/^option "?(?<name>.*?)"? is ranked twice$/, "core.rankedTwice"],
+  [/^there is no question "(?<id>.*)"$/, "core.noQuestion"],
+  [/^(?<name>.*): give a whole amount from 0 to (?<max>\d+)$/, "core.amount"],
+  [/^the amounts add up to (?<total>\d+); they must add up to (?<want>\d+)$/, "core.total"],
+  [/^a committee check takes no answers$/, "core.check"],
 ];
 
 function sentence(text) {
-  let s = text.trim();
-  for (const [pattern, plain] of REWRITES) s = s.replace(pattern, plain);
+  const s = text.trim();
   return s ? `${s[0].toUpperCase()}${s.slice(1)}${/[.!?]$/.test(s) ? "" : "."}` : s;
+}
+
+/** A message of the core's answer checks in the page's language (see CORE). */
+export function coreMessage(message) {
+  const text = String(message ?? "").trim();
+  for (const [pattern, key] of CORE) {
+    const m = text.match(pattern);
+    if (!m) continue;
+    const params = Object.fromEntries(
+      Object.entries(m.groups ?? {}).map(([k, v]) => [k, /^-?[\d.]+$/.test(v) ? Number(v) : v]),
+    );
+    return t(key, params);
+  }
+  return sentence(text);
 }
 
 /** `{text, question}`: a plain message and the id of the question it concerns (or null). */
@@ -29,9 +69,9 @@ export function explain(kind, schema, message = "") {
     const text = (id) => schema.questions.find((q) => q.id === id)?.text ?? id;
     if (missing) return { text: t("plain.answer", { question: text(missing[1]) }), question: missing[1] };
     const about = message.match(/^question ([^:]+): (.*)$/);
-    if (about) return { text: `“${text(about[1])}”: ${sentence(about[2])}`, question: about[1] };
+    if (about) return { text: `“${text(about[1])}”: ${coreMessage(about[2])}`, question: about[1] };
   }
-  return { text: sentence(message || t("plain.incomplete")), question: null };
+  return { text: message ? coreMessage(message) : t("plain.incomplete"), question: null };
 }
 
 /** Marks the question `id` of a form as invalid (and clears the others). */

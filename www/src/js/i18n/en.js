@@ -181,6 +181,37 @@ export default {
   "plain.vote.ranking": "Rank all the options.",
   "plain.answer": ({ question }) => `Please answer “${question}”.`,
   "plain.incomplete": "The answer is not complete.",
+  // The core's answer checks (crate/core/src/apps), matched in js/plain-message.js
+  "core.pickOne": "Pick one option.",
+  "core.trueFalse": "Answer yes or no.",
+  "core.rate": ({ max }, { num }) => `Rate from 1 to ${num(max)}.`,
+  "core.list": "Pick from the options.",
+  "core.selectAtMost": ({ n }, { num }) => (n === 1 ? "Select at most 1 option." : `Select at most ${num(n)} options.`),
+  "core.optionName": "Options are named by their text.",
+  "core.selectedTwice": ({ name }) => `“${name}” is selected twice.`,
+  "core.number": "Enter a number.",
+  "core.decimals": ({ n }) =>
+    n === 0
+      ? "Enter a whole number, without decimals."
+      : n === 1
+        ? "Use at most 1 digit after the decimal point."
+        : `Use at most ${n} digits after the decimal point.`,
+  "core.range": ({ min, max }, { num }) => `Answer from ${num(min)} to ${num(max)}.`,
+  "core.missing": ({ field }) => `The answer needs “${field}”.`,
+  "core.unknownOption": ({ name }) => `“${name}” is not one of the options.`,
+  "core.shape": "The answer does not have the form this session asks for. Reload the page and answer again.",
+  "core.approvedTwice": ({ name }) => `“${name}” is approved twice.`,
+  "core.approveAtMost": ({ k, count }, { num }) =>
+    `Approve at most ${num(k)} ${k === 1 ? "option" : "options"}, not ${num(count)}.`,
+  "core.score": ({ name, max }, { num }) => `The score of “${name}” must be a whole number from 0 to ${num(max)}.`,
+  "core.rankAll": ({ m }, { num }) => `Rank all ${num(m)} options, each once.`,
+  "core.rankedTwice": ({ name }) => `“${name}” is ranked twice.`,
+  "core.noQuestion": ({ id }) => `There is no question “${id}” in this survey.`,
+  "core.amount": ({ name, max }, { num }) => `“${name}”: give a whole amount from 0 to ${num(max)}.`,
+  "core.total": ({ total, want }, { num }) => `The amounts add up to ${num(total)}; they must add up to ${num(want)}.`,
+  "core.check": "A committee check takes no answers.",
+  "file.choose": "Choose a file",
+  "file.none": "No file chosen",
 
   // Shared words
   "member.n": ({ i }) => `Member ${i}`,
@@ -723,6 +754,8 @@ export default {
   "presence.missing": ({ time }) => (time ? `missing: offline since ${time}` : "missing: not connected yet"),
   "presence.waitingSince": ({ name, time }) =>
     `Waiting for ${name} since ${time}. The committee needs every member online to compute: ask them to open their member link again in the browser that holds their key.`,
+  "presence.waitingOnline": ({ names }) =>
+    `Waiting for ${names}: connected, but their part of this step has not arrived yet. A slow device or connection can take a while.`,
   "presence.waiting": ({ names }) =>
     `Waiting for ${names}. The committee needs every member online to compute: ask them to open their member link in the browser that holds their key.`,
 };

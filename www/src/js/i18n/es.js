@@ -173,6 +173,38 @@ export default {
   "plain.vote.ranking": "Ordena todas las opciones.",
   "plain.answer": ({ question }) => `Responde a «${question}».`,
   "plain.incomplete": "La respuesta no está completa.",
+  // Las comprobaciones de respuestas del núcleo (js/plain-message.js)
+  "core.pickOne": "Elige una opción.",
+  "core.trueFalse": "Responde sí o no.",
+  "core.rate": ({ max }, { num }) => `Puntúa de 1 a ${num(max)}.`,
+  "core.list": "Elige entre las opciones.",
+  "core.selectAtMost": ({ n }, { num }) =>
+    n === 1 ? "Elige como máximo 1 opción." : `Elige como máximo ${num(n)} opciones.`,
+  "core.optionName": "Las opciones se nombran por su texto.",
+  "core.selectedTwice": ({ name }) => `«${name}» está elegida dos veces.`,
+  "core.number": "Escribe un número.",
+  "core.decimals": ({ n }) =>
+    n === 0
+      ? "Escribe un número entero, sin decimales."
+      : n === 1
+        ? "Usa como máximo 1 cifra decimal."
+        : `Usa como máximo ${n} cifras decimales.`,
+  "core.range": ({ min, max }, { num }) => `Responde con un valor de ${num(min)} a ${num(max)}.`,
+  "core.missing": ({ field }) => `Falta «${field}» en la respuesta.`,
+  "core.unknownOption": ({ name }) => `«${name}» no es una de las opciones.`,
+  "core.shape": "La respuesta no tiene la forma que pide esta sesión. Recarga la página y responde de nuevo.",
+  "core.approvedTwice": ({ name }) => `«${name}» está aprobada dos veces.`,
+  "core.approveAtMost": ({ k, count }, { num }) =>
+    `Aprueba como máximo ${num(k)} ${k === 1 ? "opción" : "opciones"}, no ${num(count)}.`,
+  "core.score": ({ name, max }, { num }) => `La puntuación de «${name}» debe ser un número entero de 0 a ${num(max)}.`,
+  "core.rankAll": ({ m }, { num }) => `Ordena las ${num(m)} opciones, cada una una sola vez.`,
+  "core.rankedTwice": ({ name }) => `«${name}» está ordenada dos veces.`,
+  "core.noQuestion": ({ id }) => `No hay ninguna pregunta «${id}» en esta encuesta.`,
+  "core.amount": ({ name, max }, { num }) => `«${name}»: indica una cantidad entera de 0 a ${num(max)}.`,
+  "core.total": ({ total, want }, { num }) => `Las cantidades suman ${num(total)}; deben sumar ${num(want)}.`,
+  "core.check": "Una comprobación del comité no admite respuestas.",
+  "file.choose": "Elegir un archivo",
+  "file.none": "Ningún archivo elegido",
 
   // Palabras comunes
   "member.n": ({ i }) => `Miembro ${i}`,
@@ -728,6 +760,8 @@ export default {
   "presence.missing": ({ time }) => (time ? `falta: desconectado desde las ${time}` : "falta: aún no se ha conectado"),
   "presence.waitingSince": ({ name, time }) =>
     `Esperando a ${name} desde las ${time}. El comité necesita a todos sus miembros conectados para calcular: pídele que vuelva a abrir su enlace de miembro en el navegador que guarda su clave.`,
+  "presence.waitingOnline": ({ names }) =>
+    `Esperando a ${names}: está conectado, pero su parte de este paso aún no ha llegado. Un dispositivo o una conexión lentos pueden tardar.`,
   "presence.waiting": ({ names }) =>
     `Esperando a ${names}. El comité necesita a todos sus miembros conectados para calcular: pídeles que abran su enlace de miembro en el navegador que guarda su clave.`,
 };

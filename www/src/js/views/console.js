@@ -2,10 +2,11 @@
 // kept in IndexedDB by the package) and, with a member link, joining the
 // session and computing in a Web Worker with live progress.
 
-import { h, replace, announce, field, copyButton, uid, markField, clearFields } from "../dom.js";
+import { h, replace, announce, field, copyButton, filePicker, uid, markField, clearFields } from "../dom.js";
 import { clock } from "../format.js";
 import { t } from "../i18n/index.js";
 import { loadSotto, runMemberInWorker } from "../sotto.js";
+import { memberPresence } from "../presence.js";
 import { errorNotice } from "../errors.js";
 import { retrying, retryNotice } from "../retry.js";
 import { download, readFile, slug } from "../download.js";
@@ -68,7 +69,7 @@ function keyForms(sotto, onSaved) {
     "form",
     { class: "stack", novalidate: true },
     h("h3", {}, t("console.importHeading")),
-    field(t("console.keyFile"), fileInput, t("console.keyFileHint")),
+    field(t("console.keyFile"), filePicker(fileInput), t("console.keyFileHint")),
     field(t("console.passphrase"), passInput),
     field(t("console.name"), importName),
     h("button", { type: "submit" }, t("console.importButton")),
@@ -232,6 +233,11 @@ function sessionPanel(sotto, link, selected) {
       const committee = session.committee();
       const mine = selected && committee.find((m) => m.fingerprint === selected.keys.fingerprint);
       const progress = progressList(session.kind === "check");
+      const presence = memberPresence(committee);
+      const heard = (p) => {
+        progress.update(p);
+        presence.update(p);
+      };
       const join = h(
         "button",
         { type: "button", class: "primary", id: "join", disabled: !selected },
@@ -275,8 +281,8 @@ function sessionPanel(sotto, link, selected) {
         };
         window.addEventListener("beforeunload", leave);
         try {
-          const outcome = await runMemberInWorker(link, selected.name, progress.update);
-          progress.update({ stage: "published" });
+          const outcome = await runMemberInWorker(link, selected.name, heard);
+          heard({ stage: "published" });
           replace(outcomeBox, renderResultSummary(session, outcome));
           announce(t("console.publishedAnnounce"));
           join.textContent = t("console.finished");
@@ -318,6 +324,7 @@ function sessionPanel(sotto, link, selected) {
         h("p", {}, t("console.joinBody")),
         h("div", { class: "button-row" }, join),
         progress.element,
+        presence.element,
         outcomeBox,
       );
     })

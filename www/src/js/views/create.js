@@ -2,7 +2,7 @@
 // new vote, survey, budget or committee check with a live preview of the
 // participant form.
 
-import { h, replace, field, uid, markField, clearFields } from "../dom.js";
+import { h, replace, field, filePicker, uid, markField, clearFields } from "../dom.js";
 import { loadSotto, relayUrl } from "../sotto.js";
 import { answerForm } from "../answer-form.js";
 import { errorNotice } from "../errors.js";
@@ -65,7 +65,7 @@ function sessionsList(sotto) {
           ),
         )
       : h("p", { class: "muted" }, t("create.remembered")),
-    field(t("create.import"), file, t("create.importHint")),
+    field(t("create.import"), filePicker(file), t("create.importHint")),
     feedback,
   );
 }

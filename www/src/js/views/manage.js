@@ -211,6 +211,9 @@ function liveStatus(org, record, manifest, links, onClosed) {
       onClosed?.();
       last = { ...(last ?? { submissions: 0 }), state: last?.state === "open" || !last ? "closed" : last.state };
       render();
+      // The count as the relay has it at the close, now: the last poll may
+      // be up to POLL_MS old, from before the last answers.
+      poll();
     } catch (err) {
       replace(feedback, errorNotice(err));
       button.disabled = false;
@@ -286,14 +289,20 @@ function liveStatus(org, record, manifest, links, onClosed) {
   };
 
   let timer = null;
+  // A poll asked for while one was under way: run it as soon as that ends.
+  let again = false;
   const poll = async () => {
     clearTimeout(timer);
+    if (polling) again = true;
     if ((!box.isConnected && last) || polling) return;
     polling = true;
+    again = false;
     try {
       const status = await org.status();
-      // A status asked before this page closed the session may still say "open".
+      // A status asked before this page closed the session may still say
+      // "open": not its state, but its count (counts only grow).
       if (!closing && !(closedHere && status.state === "open")) last = status;
+      else if (last) last = { ...last, submissions: Math.max(last.submissions, status.submissions) };
       problem = null;
       // Closed by the deadline or from another browser: a circle-mode
       // committee starts then too.
@@ -319,7 +328,7 @@ function liveStatus(org, record, manifest, links, onClosed) {
     }
     polling = false;
     render();
-    if (!(published && last?.state === "done")) timer = setTimeout(poll, POLL_MS);
+    if (!(published && last?.state === "done")) timer = setTimeout(poll, again ? 0 : POLL_MS);
   };
   render();
   poll();

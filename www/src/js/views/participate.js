@@ -11,7 +11,7 @@ import { explain, markQuestion } from "../plain-message.js";
 import { downloadJson, slug } from "../download.js";
 import { saveReceipt, answeredWith } from "../store.js";
 import { when, num } from "../format.js";
-import { sessionOf, tokenOf } from "../link.js";
+import { sessionOf, tokenOf, linkBlock, LINK_REFUSED } from "../link.js";
 import { t } from "../i18n/index.js";
 
 /** Whether the manifest's deadline has passed (the relay refuses answers then). */
@@ -217,25 +217,24 @@ export async function participateView(main, link) {
   // after the answer is written. (Unreachable: the submission retries.)
   if (!blocked && typeof participant.linkState === "function")
     participant.linkState().then(
-      ({ state, used, resubmit }) => {
+      (linkState) => {
         if (blocked) return;
-        if (state === "open" && used && resubmit) {
+        const refusal = linkBlock(linkState);
+        if (refusal === "again") {
           // Allowed again: the new answer replaces the stored one.
           blockedBox.replaceChildren(
             h("p", { class: "notice warn", role: "status", id: "link-used" }, t("part.usedAgain")),
           );
           return;
         }
-        if (state === "open" && !used) return;
-        const code = state === "open" ? "already_submitted" : state === "draft" ? "refused" : "session_closed";
-        const why =
-          state === "open" ? "an answer is already stored with this single-use link" : `the session is ${state}`;
-        blocked = h("div", { id: "blocked" }, errorNotice(Object.assign(new Error(why), { code })));
+        if (!refusal) return;
+        // Its message only restates the notice (and is English): no details.
+        blocked = h("div", { id: "blocked" }, errorNotice(refusal, { showDetail: false }));
         blockedBox.replaceChildren(blocked);
         block();
       },
       (err) => {
-        if (blocked || !["unauthorized", "bad_link", "already_submitted"].includes(err?.code)) return;
+        if (blocked || !LINK_REFUSED.includes(err?.code)) return;
         blocked = h("div", { id: "blocked" }, errorNotice(err));
         blockedBox.replaceChildren(blocked);
         block();

@@ -2,7 +2,7 @@
 // `verifyResult`), show the verification, charts with tables, and CSV/JSON
 // export. Reached through the read link (`r=organizer`).
 
-import { h, replace, announce } from "../dom.js";
+import { h, replace, announce, field, filePicker } from "../dom.js";
 import { loadSotto } from "../sotto.js";
 import { errorNotice } from "../errors.js";
 import { retrying, retryNotice } from "../retry.js";
@@ -120,8 +120,7 @@ function receiptCheck(sotto, verified, session) {
       h("label", { for: "receipt-code" }, t("receipt.code")),
       input,
       h("div", { class: "button-row" }, h("button", { type: "submit" }, t("receipt.check"))),
-      h("label", { for: "receipt-file" }, t("receipt.file")),
-      file,
+      field(t("receipt.file"), filePicker(file)),
     ),
     out,
   );
