@@ -8,13 +8,7 @@
 
 import { createServer } from "node:http";
 import { runTest, log, assert, assertEqual, screenshot } from "./lib.mjs";
-import {
-  fillCreateForm,
-  createSession,
-  closeSession,
-  openResults,
-  tableRows,
-} from "./flows.mjs";
+import { fillCreateForm, createSession, closeSession, openResults, tableRows } from "./flows.mjs";
 
 /** A one-page site on a loopback port whose page embeds the widget from `relay`. */
 async function site(relay) {
@@ -37,19 +31,14 @@ async function site(relay) {
     res.end(page);
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = /** @type {import("node:net").AddressInfo} */ (
-    server.address()
-  );
+  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
   return { origin: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
 await runTest("cross-site", async ({ relay, context, allowOrigin }) => {
   const host = await site(relay.origin);
   allowOrigin(host.origin);
-  assert(
-    host.origin !== relay.origin,
-    "the site and the relay are different origins",
-  );
+  assert(host.origin !== relay.origin, "the site and the relay are different origins");
   log(`site at ${host.origin}, relay at ${relay.origin}`);
   try {
     const org = await (await context()).newPage();
@@ -61,17 +50,12 @@ await runTest("cross-site", async ({ relay, context, allowOrigin }) => {
       minSubmissions: 1,
     });
     const links = await createSession(org);
-    await org
-      .getByRole("button", { name: "Run the demo committee here" })
-      .click();
+    await org.getByRole("button", { name: "Run the demo committee here" }).click();
 
     const visitor = await (await context()).newPage();
     await visitor.goto(`${host.origin}/`);
     // The link is set from the page's script, as a site's CMS would.
-    await visitor.evaluate(
-      (link) => document.getElementById("vote").setAttribute("link", link),
-      links.participants[0],
-    );
+    await visitor.evaluate((link) => document.getElementById("vote").setAttribute("link", link), links.participants[0]);
     const widget = visitor.locator("sotto-vote");
     await widget.getByRole("radio", { name: "B" }).check();
     await widget.getByRole("button", { name: "Encrypt and submit" }).click();
