@@ -272,45 +272,27 @@ impl Evidence {
         let rest = bytes
             .strip_prefix(EVIDENCE_MAGIC)
             .ok_or(EvidenceError::Malformed("not a Sotto evidence file"))?;
-        let mut r = Reader(rest);
-        let session = SessionId(r.array()?);
-        let run = RunId(r.array()?);
-        let count = usize::from(u16::from_be_bytes(r.array()?));
+        let truncated = |_| EvidenceError::Malformed("truncated");
+        let mut r = sotto_wire::Reader::new(rest);
+        let session = SessionId(r.array().map_err(truncated)?);
+        let run = RunId(r.array().map_err(truncated)?);
+        let count = usize::from(r.u16().map_err(truncated)?);
         if count > MAX_EVIDENCE_MESSAGES {
             return Err(EvidenceError::Malformed("too many messages"));
         }
         let mut messages = Vec::with_capacity(count);
         for _ in 0..count {
-            let len = u32::from_be_bytes(r.array()?) as usize;
-            messages.push(SignedMessage::from_plaintext(r.take(len)?.to_vec())?);
+            let len = r.u32().map_err(truncated)? as usize;
+            let plaintext = r.take(len).map_err(truncated)?;
+            messages.push(SignedMessage::from_plaintext(plaintext.to_vec())?);
         }
-        if !r.0.is_empty() {
-            return Err(EvidenceError::Malformed("trailing bytes"));
-        }
+        r.finish()
+            .map_err(|_| EvidenceError::Malformed("trailing bytes"))?;
         Ok(Evidence {
             session,
             run,
             messages,
         })
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], EvidenceError> {
-        if self.0.len() < n {
-            return Err(EvidenceError::Malformed("truncated"));
-        }
-        let (head, tail) = self.0.split_at(n);
-        self.0 = tail;
-        Ok(head)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], EvidenceError> {
-        let mut out = [0u8; N];
-        out.copy_from_slice(self.take(N)?);
-        Ok(out)
     }
 }
 
