@@ -85,6 +85,12 @@ impl Message {
     }
 }
 
+/// The round an encoded message names (bytes 9 to 12 of the header),
+/// without decoding the rest; `None` when the header is cut short.
+pub fn round_of(bytes: &[u8]) -> Option<u32> {
+    bytes.get(9..13).map(|b| u32::from_le_bytes(array(b)))
+}
+
 fn array<const N: usize>(s: &[u8]) -> [u8; N] {
     let mut a = [0u8; N];
     a.copy_from_slice(s);

@@ -220,8 +220,7 @@ impl SignedMessage {
 
     /// The round the engine message names, if its header is there.
     pub fn round(&self) -> Option<u32> {
-        let b = self.bytes.get(9..13)?;
-        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        crate::engine::message::round_of(&self.bytes)
     }
 }
 
