@@ -222,13 +222,14 @@ impl Runtime for TestRuntime {
     }
 }
 
-/// Each member's shares (index `m - 1` for member m) of one-hot ballots
-/// over `options` choices (ballot `b` votes for choice `b`), dealt among
-/// `c` with the fixed seed `seed`.
+/// Each member's shares (index `m - 1` for member m) of one-hot ballots of
+/// the plurality encoding `enc` (ballot `b` votes for choice `b`, with the
+/// bit proof an honest client adds), dealt among `c` with the fixed seed
+/// `seed`.
 pub fn one_hot_shares(
     c: sotto_core::engine::Committee,
     ballots: &[usize],
-    options: usize,
+    enc: &sotto_core::apps::validity::Encoding,
     seed: u64,
 ) -> Vec<Vec<sotto_core::share::ShareVec>> {
     use rand_core::SeedableRng;
@@ -236,14 +237,28 @@ pub fn one_hot_shares(
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
     let mut out = vec![Vec::new(); c.n];
     for &b in ballots {
-        let mut v = vec![Fp::ZERO; options];
-        v[b] = Fp::ONE;
+        let v = proved(enc, &[(b, Fp::ONE)]);
         let shares = sotto_core::share::deal(&v, c.n, c.t, &mut rng).expect("a valid committee");
         for (m, s) in shares.into_iter().enumerate() {
             out[m].push(s);
         }
     }
     out
+}
+
+/// A vector of the encoding `enc` with the given `(entry, value)` pairs
+/// set, zeros elsewhere, and the bit proof an honest client computes for
+/// it (`Encoding::prove`): a valid answer when the entries make one.
+pub fn proved(
+    enc: &sotto_core::apps::validity::Encoding,
+    entries: &[(usize, sotto_core::field::Fp)],
+) -> Vec<sotto_core::field::Fp> {
+    let mut v = vec![sotto_core::field::Fp::ZERO; enc.len];
+    for (i, x) in entries {
+        v[*i] = *x;
+    }
+    enc.prove(&mut v);
+    v
 }
 
 /// The first engine round after the validity check of `enc` over

@@ -34,7 +34,7 @@ fn in_validity(c: Committee) -> u32 {
 fn after_validity(c: Committee) -> u32 {
     let vote: sotto_core::session::VoteSchema = serde_json::from_value(schema()).unwrap();
     let enc = sotto_core::apps::vote::encoding(&vote);
-    let inputs = one_hot_shares(c, &[0; CHOICES.len()], 3, 4);
+    let inputs = one_hot_shares(c, &[0; CHOICES.len()], &enc, 4);
     round_after_validity(c, &enc, &inputs, 1)
 }
 

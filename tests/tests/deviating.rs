@@ -85,7 +85,7 @@ fn tally_as(
             ..OutputPolicy::default()
         }),
     );
-    let inputs = one_hot_shares(c, ballots, 3, 42);
+    let inputs = one_hot_shares(c, ballots, &comp.kind.encoding(), 42);
     let tags: Vec<Option<Fp>> = (0..ballots.len() as u64)
         .map(|k| Some(Fp::from(k + 1)))
         .collect();
@@ -115,7 +115,7 @@ fn tally_as(
 /// item 4: the participant-side commitment is not built yet).
 fn after_validity(c: Committee, daemon: bool) -> u32 {
     let enc = sotto_core::apps::vote::encoding(&vote());
-    let inputs = one_hot_shares(c, &[0; BALLOTS.len()], 3, 42);
+    let inputs = one_hot_shares(c, &[0; BALLOTS.len()], &enc, 42);
     round_after_validity(c, &enc, &inputs, u32::from(daemon))
 }
 
@@ -333,8 +333,10 @@ async fn through_the_relay_the_honest_members_name_the_deviating_daemon() {
     let organizer = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
     let c = create_session(&url, &spec, &organizer).await.unwrap();
     for (i, &b) in BALLOTS.iter().enumerate() {
-        let mut v = vec![Fp::ZERO; 3];
-        v[b] = Fp::ONE;
+        let v = sotto_e2e::proved(
+            &c.manifest.manifest.computation().kind.encoding(),
+            &[(b, Fp::ONE)],
+        );
         let mut p = RelayClient::connect(&url).await.unwrap();
         p.hello(c.session, &c.participants[i], 0).await.unwrap();
         submit_values(&mut p, &c.manifest, &v, Duration::ZERO)

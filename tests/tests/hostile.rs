@@ -151,8 +151,10 @@ async fn session(
     let c = create(&url, &keys, t, voters as u32).await;
     let picks: Vec<usize> = (0..voters).map(|i| (i * 7 + i / 3) % 3).collect();
     for (i, &pick) in picks.iter().enumerate() {
-        let mut values = vec![Fp::ZERO; 3];
-        values[pick] = Fp::ONE;
+        let values = sotto_e2e::proved(
+            &c.manifest.manifest.computation().kind.encoding(),
+            &[(pick, Fp::ONE)],
+        );
         let mut p = RelayClient::connect(&url).await.unwrap();
         p.hello(c.session, &c.participants[i], 0).await.unwrap();
         submit_values(&mut p, &c.manifest, &values, Duration::ZERO)

@@ -56,11 +56,11 @@ async fn the_relay_refuses_a_part_longer_than_the_manifest_fixes() {
     tokio::time::timeout(TIMEOUT, async {
         let c = create_session(&url, &spec, &organizer).await.unwrap();
         let size = part_size(&mut sotto_client::os_rng(), &c.manifest).unwrap();
-        // Four options and the blinding entry: five field elements of 16
-        // bytes, sealed (HPKE enc 32, tag 16, version and member 3), after
-        // the 16-byte id and the commitment (header 5, three part hashes,
-        // t + 1 = 2 values).
-        assert_eq!(size, 16 + (5 + 3 * 32 + 2 * 16) + 3 + 32 + 5 * 16 + 16);
+        // Four options, their bit proof (3 entries) and the blinding
+        // entry: eight field elements of 16 bytes, sealed (HPKE enc 32, tag
+        // 16, version and member 3), after the 16-byte id and the
+        // commitment (header 5, three part hashes, t + 1 = 2 values).
+        assert_eq!(size, 16 + (5 + 3 * 32 + 2 * 16) + 3 + 32 + 8 * 16 + 16);
         let mut client = RelayClient::connect(&url).await.unwrap();
         client
             .hello(c.session, &c.participants[0], 0)
@@ -68,8 +68,10 @@ async fn the_relay_refuses_a_part_longer_than_the_manifest_fixes() {
             .unwrap();
         // One byte more in one member's part: refused, nothing stored, and
         // the connection stays usable.
-        let mut values = vec![Fp::ZERO; 4];
-        values[2] = Fp::ONE;
+        let values = sotto_e2e::proved(
+            &c.manifest.manifest.computation().kind.encoding(),
+            &[(2, Fp::ONE)],
+        );
         let mut long =
             prepare_submission(&mut sotto_client::os_rng(), &c.manifest, &values).unwrap();
         long.parts[1].push(0);

@@ -255,7 +255,11 @@ async fn no_token_key_or_share_appears_in_any_log() {
     let manifest_bytes = client.get_manifest(sid).await.unwrap();
     let manifest =
         verify_manifest_for(&manifest_bytes, &invite.session_id, &invite.manifest_hash).unwrap();
-    let shares = deal(&[Fp::ZERO, Fp::ONE, Fp::ZERO], 3, 1, &mut rng).unwrap();
+    let vote = sotto_e2e::proved(
+        &manifest.manifest.computation().kind.encoding(),
+        &[(1, Fp::ONE)],
+    );
+    let shares = deal(&vote, 3, 1, &mut rng).unwrap();
     let share_bytes: Vec<Vec<u8>> = shares.iter().map(|s| s.to_bytes()).collect();
     for (i, b) in share_bytes.iter().enumerate() {
         secrets.push(secret(format!("member {} share vector", i + 1), b));

@@ -96,8 +96,10 @@ async fn create_with(
 /// Submits `choices[i]` with participant token `first + i`.
 async fn submit_all(url: &str, c: &CreatedSession, first: usize, choices: &[usize]) {
     for (i, &choice) in choices.iter().enumerate() {
-        let mut values = vec![Fp::ZERO; 3];
-        values[choice] = Fp::ONE;
+        let values = sotto_e2e::proved(
+            &c.manifest.manifest.computation().kind.encoding(),
+            &[(choice, Fp::ONE)],
+        );
         let mut client = RelayClient::connect(url).await.unwrap();
         client
             .hello(c.session, &c.participants[first + i], 0)
@@ -252,7 +254,10 @@ async fn the_relay_closes_a_session_at_its_deadline() {
         submit_values(
             &mut client,
             &c.manifest,
-            &[Fp::ONE, Fp::ZERO, Fp::ZERO],
+            &sotto_e2e::proved(
+                &c.manifest.manifest.computation().kind.encoding(),
+                &[(0, Fp::ONE)],
+            ),
             Duration::ZERO,
         )
         .await
@@ -281,7 +286,10 @@ async fn the_relay_closes_a_session_at_its_deadline() {
     let err = submit_values(
         &mut client,
         &later.manifest,
-        &[Fp::ONE, Fp::ZERO, Fp::ZERO],
+        &sotto_e2e::proved(
+            &later.manifest.manifest.computation().kind.encoding(),
+            &[(0, Fp::ONE)],
+        ),
         Duration::ZERO,
     )
     .await
@@ -684,7 +692,11 @@ async fn a_participant_checks_its_receipt_with_the_cli() {
     let forged = submit_values(
         &mut client,
         &c.manifest,
-        &[Fp::from(2u64), Fp::ZERO, Fp::ZERO],
+        // A "vote" of 2, with the bit proof a cheater computes for it.
+        &sotto_e2e::proved(
+            &c.manifest.manifest.computation().kind.encoding(),
+            &[(0, Fp::from(2u64))],
+        ),
         Duration::ZERO,
     )
     .await

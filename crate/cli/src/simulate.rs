@@ -62,7 +62,9 @@ pub struct Scenario {
     #[serde(default)]
     pub answers: Vec<serde_json::Value>,
     /// Raw encoded vectors submitted bypassing the client's checks
-    /// (negative entries are field negatives, p - |x|).
+    /// (negative entries are field negatives, p - |x|). A vector no longer
+    /// than the answer's entries gets the bit proof a cheating client
+    /// computes for it (`forged_values`); a longer one is sent as given.
     #[serde(default)]
     pub forged: Vec<Vec<i64>>,
     /// Submissions given as shares, sealed to their members exactly as a
@@ -154,6 +156,24 @@ fn parse_element(s: &str) -> anyhow::Result<Fp> {
         bail!("a field element is below 2^127 - 1");
     }
     Ok(x)
+}
+
+/// A `forged` entry as submitted: the answer's entries as given. One no
+/// longer than the answer part of the encoding is padded with zeros and
+/// gets the bit proof that a cheating client computes for its entries
+/// (`Encoding::prove`; no proof passes for a non-bit), so that it reaches
+/// the committee's validity check; a longer one is sent as it is (proof
+/// entries included, or a wrong length that members complain of).
+fn forged_values(enc: &sotto_core::apps::validity::Encoding, forged: &[i64]) -> Vec<Fp> {
+    let mut v: Vec<Fp> = forged
+        .iter()
+        .map(|x| Fp::from_i128(i128::from(*x)))
+        .collect();
+    if v.len() <= enc.proof_at.unwrap_or(enc.len) {
+        v.resize(enc.len, Fp::ZERO);
+        enc.prove(&mut v);
+    }
+    v
 }
 
 /// Parses a `forged_shares` entry: n vectors of `len` decimal elements.
@@ -584,10 +604,9 @@ pub async fn run_with(
             comp.encode(a).with_context(|| format!("answer {a}"))?,
         ));
     }
+    let enc = comp.kind.encoding();
     for f in &scenario.forged {
-        ballots.push(Item::Values(
-            f.iter().map(|v| Fp::from_i128(i128::from(*v))).collect(),
-        ));
+        ballots.push(Item::Values(forged_values(&enc, f)));
     }
     for f in &scenario.forged_shares {
         ballots.push(Item::Shares(parse_forged_shares(

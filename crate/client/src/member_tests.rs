@@ -113,7 +113,11 @@ fn submissions_with(
     let n = m.manifest.committee.members.len();
     let mut boxes = vec![Vec::new(); n];
     for (pos, b) in (1u64..).zip(ballots) {
-        let values: Vec<Fp> = b.iter().map(|v| Fp::from(*v)).collect();
+        // The ballot's entries, then the bit proof an honest client adds.
+        let enc = m.manifest.computation().kind.encoding();
+        let mut values: Vec<Fp> = b.iter().map(|v| Fp::from(*v)).collect();
+        values.resize(enc.len.max(values.len()), Fp::ZERO);
+        enc.prove(&mut values);
         let t = usize::from(m.manifest.committee.threshold);
         let parts = if junk.contains(&(pos as usize - 1)) {
             junk_for_member_1(&mut rng, m, &values)

@@ -85,10 +85,11 @@ pub enum SessionError {
     /// An Ed25519 public key is not a valid point or has small order.
     #[error("invalid Ed25519 public key")]
     BadPublicKey,
-    /// A survey or budget schema in the manifest is invalid.
+    /// The manifest's schema is invalid (including one whose answers would
+    /// not fit in a relay frame for its committee).
     #[error("invalid {kind} schema: {reason}")]
     InvalidSchema {
-        /// "survey" or "budget".
+        /// "vote", "survey", "budget" or "check".
         kind: &'static str,
         /// What is wrong, in plain words.
         reason: String,

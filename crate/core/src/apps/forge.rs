@@ -216,6 +216,7 @@ mod tests {
             valid[hi_bits] = Fp::ONE;
             valid[hi_bits + 2] = Fp::ONE;
         }
+        enc.prove(&mut valid);
         assert!(enc.is_valid(&valid));
         let forged =
             shift_within_linear_constraints(&enc, &valid, &[(0, Fp::from(1000u64))]).unwrap();
@@ -231,7 +232,9 @@ mod tests {
     #[test]
     fn contradictions_and_bad_parameters_are_errors() {
         let enc = super::super::vote::encoding(&Method::Plurality.schema(letters(2)));
-        let valid = vec![Fp::ONE, Fp::ZERO];
+        let mut valid = vec![Fp::ZERO; enc.len];
+        valid[0] = Fp::ONE;
+        enc.prove(&mut valid);
         // Both entries pinned to +1: the sum constraint cannot hold.
         assert_eq!(
             shift_within_linear_constraints(&enc, &valid, &[(0, Fp::ONE), (1, Fp::ONE)]),

@@ -169,7 +169,7 @@ impl SessionKind {
             SessionKind::Check(_) => {
                 let mut e = Encoding::default();
                 e.alloc(1);
-                e
+                e.with_bit_proof()
             }
         }
     }

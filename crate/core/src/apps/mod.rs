@@ -14,6 +14,7 @@
 //! - `reveal: winner` opens only which options have the largest total
 //!   (all of them on a tie), never the totals.
 
+pub mod bit_proof;
 pub mod budget;
 pub mod check;
 pub mod dp;

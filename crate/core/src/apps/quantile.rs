@@ -1,26 +1,22 @@
 //! Exact order statistics of many values (medians, quartiles of survey
-//! answers and budget allocations) and counts below public thresholds
-//! (histogram buckets), opening nothing but the results.
+//! answers and budget allocations), opening nothing but the results.
+//! (Histogram buckets need no search: every answer carries its bucket as
+//! validated one-hot bits, `crate::apps::survey`.)
 //!
-//! Both walk down the bits of every value, which the participant shares
+//! The search walks down the bits of every value, which the participant shares
 //! and the validity check proves to be bits (the range proof's bits of
 //! `x - lo`: PROTOCOLS.md, "Median of many values"). A *group* keeps one
 //! shared bit per value, "the value's bits above the current position
 //! equal the group's prefix" (initially "the value takes part"). At a bit
 //! position each group needs one product per value, `e_v * b_v`, shared by
-//! every search that follows the same prefix:
-//!
-//! - **Order statistic of rank k** ([`quantiles`]): `c0 = sum_v (e_v -
-//!   e_v b_v)` counts the candidates whose bit is 0; the answer's bit is
-//!   `d = 1 - [k' < c0]` (one comparison of count-width values, Catrina
-//!   and de Hoogh), opened; then `e_v <- e_v b_v` and `k' <- k' - c0` if
-//!   `d = 1`, else `e_v <- e_v - e_v b_v` (local, as d is public). Targets
-//!   whose opened prefixes agree share their group, so the quartiles of a
-//!   question cost one product per value per bit while they agree.
-//! - **Count below a public T** ([`count_below`]): for every bit i with
-//!   `T_i = 1`, the values whose higher bits equal T's and whose bit i is
-//!   0 are below T: `sum_v (e_v - e_v b_v)` is added to the count; the
-//!   chain follows T's bit (no opening) and stops after T's lowest 1 bit.
+//! every search that follows the same prefix. For the order statistic of
+//! rank k ([`quantiles`]), `c0 = sum_v (e_v - e_v b_v)` counts the
+//! candidates whose bit is 0; the answer's bit is `d = 1 - [k' < c0]` (one
+//! comparison of count-width values, Catrina and de Hoogh), opened; then
+//! `e_v <- e_v b_v` and `k' <- k' - c0` if `d = 1`, else `e_v <- e_v -
+//! e_v b_v` (local, as d is public). Targets whose opened prefixes agree
+//! share their group, so the quartiles of a question cost one product per
+//! value per bit while they agree.
 //!
 //! Every product multiplies by a bit of a value, so the products are
 //! products by a fixed vector ([`crate::engine::ops::factor`]): the bits
@@ -32,8 +28,7 @@
 //! against 4 products plus a 16-entry one-hot per 4 bits of the former
 //! digit search and about 2l products per comparison of the carry tree;
 //! rounds per bit: 1 product + 1 + ceil(log2 l') comparison + 1 opening
-//! (l' the bit width of the counts), and one product round per bit for
-//! [`count_below`].
+//! (l' the bit width of the counts).
 //!
 //! What is opened, and why it reveals nothing more than the result:
 //! - the product openings of [`Ctx::mul_factor`] (Beaver: `x - a` for a
@@ -133,10 +128,6 @@ impl Groups {
 
     fn keys(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
         self.0.iter().map(|(k, _)| *k)
-    }
-
-    fn contains(&self, key: &(usize, u64)) -> bool {
-        self.find(key).is_ok()
     }
 
     /// Inserts `make()` under `key` unless the key is there.
@@ -325,162 +316,6 @@ pub async fn quantiles_with(
     Ok(out)
 }
 
-/// Values whose count below public thresholds is wanted.
-#[derive(Debug, Clone)]
-pub struct BelowJob {
-    /// Shared bits of every value, value-major, least significant first.
-    pub bits: ShareVec,
-    /// Bits per value.
-    pub width: u32,
-    /// The thresholds T, each below 2^width.
-    pub thresholds: Vec<u64>,
-}
-
-/// For every job and threshold T, the shared number of values below T
-/// (all values of the job, whatever else they mean). One product round per
-/// bit, one product per value and bit per distinct prefix of the
-/// thresholds, down to a threshold's lowest 1 bit; thresholds 0 cost
-/// nothing.
-pub async fn count_below(ctx: &Ctx, jobs: &[BelowJob]) -> Result<Vec<Vec<Fp>>, EngineError> {
-    let _label = ctx.label("buckets");
-    if jobs.iter().any(|j| {
-        j.width == 0
-            || j.width > 64
-            || j.bits.len() % j.width as usize != 0
-            || j.thresholds
-                .iter()
-                .any(|t| j.width < 64 && *t >> j.width != 0)
-    }) {
-        return Err(EngineError::InvalidOperation(
-            "threshold job with inconsistent widths",
-        ));
-    }
-    let count = |j: &BelowJob| j.bits.len() / j.width as usize;
-    let bit = |j: &BelowJob, v: usize, i: u32| j.bits.values()[v * j.width as usize + i as usize];
-    let mut out: Vec<Vec<Fp>> = jobs
-        .iter()
-        .map(|j| vec![Fp::ZERO; j.thresholds.len()])
-        .collect();
-    // A chain of T's prefix above bit i: still needed while some threshold
-    // of the group has a 1 bit at or below i. An empty vector: the prefix
-    // is empty and every value is in (the all-ones vector, never
-    // multiplied; a job without values needs no products either way).
-    let lowest = |t: u64| t.trailing_zeros();
-    let mut chains = Groups::default();
-    for (j, job) in jobs.iter().enumerate() {
-        if job.thresholds.iter().any(|t| *t != 0) {
-            chains.insert_with((j, 0), Vec::new);
-        }
-    }
-    // The products multiply chain bits by the values' bits: triples bound
-    // to those bits, all made at once (the thresholds are public, so the
-    // chains are known in advance).
-    let bits: Vec<&ShareVec> = jobs.iter().map(|j| &j.bits).collect();
-    let (mut factor, offsets) = bits_factor(ctx, &bits).await?;
-    let entry = |j: usize, v: usize, i: u32| offsets[j] + v * jobs[j].width as usize + i as usize;
-    let mut index = Vec::new();
-    for (j, job) in jobs.iter().enumerate() {
-        for (i, chains) in plan_chains(job) {
-            for v in 0..count(job) {
-                index.extend(std::iter::repeat_n(entry(j, v, i), chains));
-            }
-        }
-    }
-    ctx.factor_triples(&mut factor, &index).await?;
-    let steps = jobs.iter().map(|j| j.width).max().unwrap_or(0);
-    for step in 0..steps {
-        // (job, prefix, bit position) of chains that need a product here.
-        let mut work = Vec::new();
-        let (mut left, mut right) = (Vec::new(), Vec::new());
-        for ((j, prefix), e) in &chains.0 {
-            let (j, prefix) = (*j, *prefix);
-            let job = &jobs[j];
-            if step >= job.width {
-                continue;
-            }
-            let i = job.width - 1 - step;
-            if e.is_empty() {
-                work.push((j, prefix, i, None));
-                continue;
-            }
-            left.extend_from_slice(e);
-            right.extend((0..count(job)).map(|v| entry(j, v, i)));
-            work.push((j, prefix, i, Some(left.len() - count(job))));
-        }
-        let prod = ctx
-            .mul_factor(&mut factor, &ShareVec::from_values(left), &right)
-            .await?;
-        let mut next = Groups::default();
-        for (j, prefix, i, at) in work {
-            let job = &jobs[j];
-            let n = count(job);
-            let e: Vec<Fp> = match &chains[&(j, prefix)] {
-                e if e.is_empty() => vec![Fp::ONE; n],
-                e => e.clone(),
-            };
-            let z: Vec<Fp> = match at {
-                Some(at) => prod.values()[at..at + n].to_vec(),
-                // e = 1: the product is the bit itself.
-                None => (0..n).map(|v| bit(job, v, i)).collect(),
-            };
-            let above = !((1u64 << i) | ((1u64 << i) - 1));
-            let mine = |t: u64| t & above == prefix;
-            // Thresholds of this chain with a 1 at bit i: values with bit 0
-            // here are below them.
-            if job.thresholds.iter().any(|t| mine(*t) && (t >> i) & 1 == 1) {
-                let zeros = e.iter().zip(&z).fold(Fp::ZERO, |a, (e, z)| a + *e - *z);
-                for (k, t) in job.thresholds.iter().enumerate() {
-                    if mine(*t) && (t >> i) & 1 == 1 {
-                        out[j][k] += zeros;
-                    }
-                }
-            }
-            // Children: follow each threshold's bit i while it has a 1 below.
-            for d in [0u64, 1] {
-                let key = prefix | (d << i);
-                let wanted = job
-                    .thresholds
-                    .iter()
-                    .any(|t| mine(*t) && (t >> i) & 1 == d && *t != 0 && lowest(*t) < i);
-                if wanted && !next.contains(&(j, key)) {
-                    next.insert_with((j, key), || {
-                        if d == 1 {
-                            z.clone()
-                        } else {
-                            e.iter().zip(&z).map(|(e, z)| *e - *z).collect()
-                        }
-                    });
-                }
-            }
-        }
-        chains = next;
-    }
-    Ok(out)
-}
-
-/// The products [`count_below`] makes for one job: per bit (from the
-/// top), the number of distinct prefixes still followed, one product per
-/// value each (the empty prefix of the top bit costs none).
-fn plan_chains(job: &BelowJob) -> Vec<(u32, usize)> {
-    let mut out = Vec::new();
-    for i in (0..job.width).rev() {
-        let above = !((1u64 << i) | ((1u64 << i) - 1));
-        // Distinct prefixes, without a sort (few thresholds; one sort
-        // instance less in the browser member).
-        let mut prefixes: Vec<u64> = Vec::new();
-        for t in &job.thresholds {
-            if *t != 0 && t.trailing_zeros() <= i && !prefixes.contains(&(t & above)) {
-                prefixes.push(t & above);
-            }
-        }
-        // The top bit's chain is the empty prefix: no product.
-        if i + 1 < job.width && !prefixes.is_empty() {
-            out.push((i, prefixes.len()));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -586,59 +421,5 @@ mod tests {
         for ((vals, elig, _, ranks), got) in plain.iter().zip(got) {
             assert_eq!(got, plain_order(vals, elig, ranks), "{vals:?} {ranks:?}");
         }
-    }
-
-    #[test]
-    fn counts_below_thresholds_match_plaintext() {
-        let mut rng = ChaCha20Rng::seed_from_u64(33);
-        let mut plain = Vec::new();
-        for &(n, w) in &[(25usize, 7u32), (40, 17), (9, 1), (12, 4)] {
-            let mut vals: Vec<u64> = (0..n).map(|_| rng.next_u64() & ((1 << w) - 1)).collect();
-            vals[0] = 0;
-            vals[1] = (1 << w) - 1;
-            // Thresholds: 0, 1, the top, a duplicate, values present.
-            let mut ts = vec![0, 1, (1 << w) - 1, vals[2], vals[2], vals[3]];
-            ts.push(rng.next_u64() & ((1 << w) - 1));
-            plain.push((vals, w, ts));
-        }
-        let mut dealer = ChaCha20Rng::seed_from_u64(5);
-        let mut per_member: Vec<Vec<BelowJob>> = vec![Vec::new(); 3];
-        for (vals, w, ts) in &plain {
-            let bits: Vec<Fp> = vals
-                .iter()
-                .flat_map(|x| (0..*w).map(move |i| Fp::from((x >> i) & 1)))
-                .collect();
-            let sb = deal(&bits, 3, 1, &mut dealer).unwrap();
-            for m in 0..3 {
-                per_member[m].push(BelowJob {
-                    bits: sb[m].clone(),
-                    width: *w,
-                    thresholds: ts.clone(),
-                });
-            }
-        }
-        let out = Network::new(Committee::new(3), 3)
-            .run(|ctx| {
-                let jobs = per_member[ctx.me() - 1].clone();
-                async move {
-                    ctx.mark_online();
-                    let counts = count_below(&ctx, &jobs).await?;
-                    let flat: Vec<Fp> = counts.into_iter().flatten().collect();
-                    ctx.open(&ShareVec::from_values(flat)).await
-                }
-            })
-            .unwrap();
-        let want: Vec<Fp> = plain
-            .iter()
-            .flat_map(|(vals, _, ts)| {
-                ts.iter()
-                    .map(|t| Fp::from(vals.iter().filter(|v| **v < *t).count() as u64))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        assert_eq!(out.values[0], want);
-        // The plan made exactly the products the search used: no
-        // preprocessing beyond the first batch.
-        assert_eq!(out.stats[0].prep_rounds, 5);
     }
 }

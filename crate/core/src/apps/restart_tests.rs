@@ -8,8 +8,8 @@
 //! preprocessing opens `sigma = tau f - g` for every square pair, with a
 //! coin `tau` the deviating member helps to draw: two runs give two linear
 //! equations in the honest parts of `f` and `g`, so the member solves for
-//! `f`, and then reads every validity-checked bit of every ballot from the
-//! opened `d = x - f`. With fresh randomness in every run (only the
+//! `f`, and then reads every ballot from the opened `d = f(r) - s` of the
+//! validity check (f(r) at a known r of three bits gives them away). With fresh randomness in every run (only the
 //! differential-privacy noise is bound to the inputs, `Ctx::bind_noise`),
 //! the two runs share nothing the member can solve for.
 
@@ -85,20 +85,32 @@ fn solve(first: &[Seen], second: &[Seen], nt: usize, ns: usize) -> Vec<Fp> {
     let (dealt1, opened1) = parts(first);
     let (dealt2, opened2) = parts(second);
     // Openings in order: the coins, then rho and sigma, then the check
-    // values, then (online) R and every d = x - f.
+    // values, then (online) the validity coins r, rho, R, and every
+    // d = f(r) - s of a chunk of bits (one per ballot here).
     let (tau1, tau2) = (opened1[0][0], opened2[0][0]);
     let denom = (tau1 - tau2).inverse().unwrap();
     (0..ns)
         .map(|k| {
-            // sigma = tau (f_H + a) - (g_H + b): a and b are member 3's own.
+            // sigma = tau (s_H + a) - (g_H + b): a and b are member 3's own.
             let u = |dealt: &[Fp], opened: &[Vec<Fp>], tau: Fp| {
                 opened[1][nt + k] - tau * dealt[3 * nt + k] + dealt[3 * nt + ns + k]
             };
-            let f_honest = (u(&dealt1, &opened1, tau1) - u(&dealt2, &opened2, tau2)) * denom;
-            let f = f_honest + dealt1[3 * nt + k];
-            opened1[3][1 + k] + f
+            let s_honest = (u(&dealt1, &opened1, tau1) - u(&dealt2, &opened2, tau2)) * denom;
+            let s = s_honest + dealt1[3 * nt + k];
+            opened1[4][k] + s
         })
         .collect()
+}
+
+/// The first run's coin r, which member 3 saw opened.
+fn coin(view: &[Seen]) -> Fp {
+    view.iter()
+        .filter_map(|s| match s {
+            Seen::Opened(_, v) => Some(v[0].unwrap_or_default()),
+            _ => None,
+        })
+        .nth(3)
+        .unwrap()
 }
 
 #[test]
@@ -109,10 +121,9 @@ fn a_second_run_tells_a_curious_member_nothing() {
     let bit_entries = enc.bit_entries();
     let mut rng = ChaCha20Rng::seed_from_u64(8);
     let mut subs = vec![Vec::new(); c.n];
-    let mut truth = Vec::new();
+    let mut ballots = Vec::new();
     for ch in CHOICES {
         let v = vote::encode(&schema, &json!({ "choice": ch })).unwrap();
-        truth.extend(bit_entries.iter().map(|&i| v[i]));
         for (m, s) in deal(&v, c.n, c.t, &mut rng)
             .unwrap()
             .into_iter()
@@ -120,17 +131,26 @@ fn a_second_run_tells_a_curious_member_nothing() {
         {
             subs[m].push(s);
         }
+        ballots.push(v);
     }
     // Two runs on the same inputs: fresh process randomness (network
     // seeds), the same per-session secrets at the honest members.
     let first = run(c, &subs, 21, 100);
     let second = run(c, &subs, 22, 101);
+    // What member 3 is after: f(r) of each ballot's bits (3 bits, so f(r)
+    // at a known r gives the ballot away).
+    let at = super::bit_proof::AtCoin::new(coin(&first), bit_entries.len()).unwrap();
+    let proof_at = enc.proof_at.unwrap();
+    let truth: Vec<Fp> = ballots
+        .iter()
+        .map(|v| at.evaluate(v, &bit_entries, proof_at).unwrap().0)
+        .collect();
     let guess = solve(&first, &second, CHOICES.len(), truth.len());
     let right = guess.iter().zip(&truth).filter(|(g, t)| g == t).count();
     assert_eq!(
         right,
         0,
-        "member 3 read {right} of {} ballot bits by comparing two runs",
+        "member 3 read {right} of {} ballots by comparing two runs",
         truth.len()
     );
 }

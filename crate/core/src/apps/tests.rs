@@ -91,6 +91,23 @@ fn forgeries(spec: &VoteSpec, honest: &[Fp]) -> Vec<Vec<Fp>> {
         two[1] = Fp::ONE;
         out.push(two);
     }
+    // The same with the bit proof a cheater computes for its entries
+    // (no proof passes for a non-bit), and the proof changed alone.
+    let enc = vote::encoding(&spec.schema());
+    let proved: Vec<Vec<Fp>> = out
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            enc.prove(&mut f);
+            f
+        })
+        .collect();
+    out.extend(proved);
+    if let Some(at) = enc.proof_at.filter(|at| *at < len) {
+        let mut proof = honest.to_vec();
+        proof[at] += Fp::ONE;
+        out.push(proof);
+    }
     out
 }
 
@@ -231,7 +248,12 @@ fn too_few_valid_submissions_suppress_the_result() {
     let mut votes: Vec<Vec<Fp>> = (0..4)
         .map(|_| vote::encode(&spec.schema(), &json!({"choice": "A"})).unwrap())
         .collect();
-    votes.push(vec![Fp::ONE, Fp::ONE]); // forged: 5 submissions, 4 valid
+    // Forged, with the bit proof a cheater can make: 5 submissions, 4 valid.
+    let enc = vote::encoding(&spec.schema());
+    let mut forged = vec![Fp::ZERO; enc.len];
+    forged[..2].copy_from_slice(&[Fp::ONE, Fp::ONE]);
+    enc.prove(&mut forged);
+    votes.push(forged);
     let got = run_vote(&spec, &votes, 3);
     assert_eq!(
         got,
@@ -589,4 +611,52 @@ fn session_kind_reads_its_canonical_form() {
             .to_string();
         assert!(e.contains(error), "{text}: {e}");
     }
+}
+
+/// A ballot with more bits than one proof chunk (17 options ranked: 289
+/// bits, chunks of 256 and 33): honest ballots count, and a non-bit in
+/// either chunk is excluded, with or without the proof a cheater computes.
+#[test]
+fn ballots_of_two_proof_chunks_are_checked_chunk_by_chunk() {
+    let spec = VoteSpec {
+        method: Method::Borda,
+        options: options(17),
+        winner_only: false,
+        min_submissions: 1,
+        dp_milli: None,
+    };
+    let enc = vote::encoding(&spec.schema());
+    let bits = enc.bit_entries();
+    assert!(bits.len() > crate::apps::bit_proof::CHUNK);
+    let mut rng = ChaCha20Rng::seed_from_u64(9);
+    let honest: Vec<Vec<Fp>> = (0..4)
+        .map(|_| {
+            vote::encode(
+                &spec.schema(),
+                &random_answer(&spec.method, &spec.options, &mut rng),
+            )
+            .unwrap()
+        })
+        .collect();
+    let mut all = honest.clone();
+    for (entry, reprove) in [
+        (bits[3], false),
+        (bits[300 % bits.len()], true),
+        (bits[bits.len() - 1], true),
+    ] {
+        let mut f = honest[0].clone();
+        f[entry] = Fp::from(2u64);
+        if reprove {
+            enc.prove(&mut f);
+        }
+        assert!(!enc.is_valid(&f));
+        all.push(f);
+    }
+    let got = run_vote(&spec, &all, 3);
+    assert_eq!(got["valid"], json!(4));
+    assert_eq!(got["invalid"], json!(3));
+    assert_eq!(
+        got["result"]["scores"],
+        vote::tally_json(&spec.options, &reference(&spec, &honest))
+    );
 }

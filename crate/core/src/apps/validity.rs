@@ -8,32 +8,26 @@
 //! or "x - lo equals the number spelled by these bits"). The committee
 //! checks all submissions at once, revealing one bit per submission:
 //!
-//! 1. After the submission set is fixed, verified preprocessing makes a
-//!    random R, a random mask `m_j` per submission, a square pair per bit
-//!    constraint and a triple per submission (five rounds,
-//!    [`crate::engine::Ctx::preprocess`]).
-//! 2. R is opened, and every bit entry `x` is squared with its square pair
-//!    `(f, F)`: `d = x - f` is opened and `x^2 = F + 2 d f + d^2` (one
-//!    round for both).
-//! 3. The Beaver openings of `m_j * s_j` with
-//!    `s_j = sum_k R^(k+1) q_jk`, now of degree t.
-//! 4. `m_j * s_j` is opened.
-//!
-//! A valid submission gives 0. For an invalid one, `s_j` is a non-zero
-//! polynomial in R of degree at most K (the constraint count), so it
-//! vanishes with probability at most K/p < 2^-110, and `m_j * s_j` is then
-//! uniformly random: nothing about the cheater's vector is revealed beyond
-//! "invalid". Submissions whose shares are not on one degree-t polynomial
-//! never get here: each member checks its shares against the
-//! participant's commitment first, and complaints settled in public
-//! exclude them ([`crate::envelope::complaint`]). This is the
-//! linear-combination check of
-//! PROTOCOLS.md ("Validity of a submission"), with powers of one opened R
-//! as the coefficients (Schwartz-Zippel).
+//! The participant appends a short proof that its bit entries are bits
+//! ([`super::bit_proof`]: one polynomial identity per chunk of up to 256
+//! bits, the SNIP of Prio), so the check costs one square per chunk and one
+//! masked product per submission, not one square per bit ([`check`] lists
+//! the rounds). A valid submission gives 0. For an invalid one the checked
+//! value is a non-zero polynomial in three coins drawn after the
+//! submissions were fixed, so it vanishes with probability below 2^-100,
+//! and its masked opening is then uniformly random: nothing about the
+//! cheater's vector is revealed beyond "invalid". Submissions whose shares
+//! are not on one degree-t polynomial never get here: each member checks
+//! its shares against the participant's commitment first, and complaints
+//! settled in public exclude them ([`crate::envelope::complaint`]). This is
+//! the linear-combination check of PROTOCOLS.md ("Validity of a
+//! submission"), with powers of opened coins as the coefficients
+//! (Schwartz-Zippel).
 //!
 //! A member cannot change the outcome of a consistent submission's check:
-//! the squares come from verified pairs and public `d`, and `s_j` is then
-//! a linear function of the shares, so no member re-shares anything (the
+//! the squares come from verified pairs and public `d`, and the checked
+//! value is then a linear function of the shares, so no member re-shares
+//! anything (the
 //! degree-2t re-sharing this check once used let one member whitelist any
 //! ballot). A wrong share in any opening aborts, naming the member when
 //! it can be identified: no member can exclude an honest submission, and
@@ -41,7 +35,7 @@
 
 use serde_json::{Value, json};
 
-use super::Outcome;
+use super::{Outcome, bit_proof};
 use crate::engine::ops::arith::square_from;
 use crate::engine::ops::bits::Need;
 use crate::engine::{Ctx, EngineError};
@@ -69,6 +63,9 @@ pub struct Encoding {
     pub len: usize,
     /// All constraints of a valid vector.
     pub constraints: Vec<Constraint>,
+    /// Where the participant's proof that its bits are bits begins
+    /// ([`Encoding::with_bit_proof`]); `None` before it is added.
+    pub proof_at: Option<usize>,
 }
 
 impl Encoding {
@@ -117,6 +114,40 @@ impl Encoding {
         }
     }
 
+    /// Ends the layout with the entries of the participant's proof that
+    /// every bit entry is a bit ([`super::bit_proof`]): call it once, after
+    /// every entry and constraint. The validity check needs it.
+    pub fn with_bit_proof(mut self) -> Encoding {
+        debug_assert!(self.proof_at.is_none(), "the bit proof is added once");
+        let bits = self.bit_entries().len();
+        self.proof_at = Some(self.alloc(bit_proof::proof_len(bits)));
+        self
+    }
+
+    /// Fills the proof entries of `x` (the participant's side of
+    /// [`Encoding::with_bit_proof`]) from its bit entries; a no-op for an
+    /// encoding without them.
+    pub fn prove(&self, x: &mut [Fp]) {
+        let Some(at) = self.proof_at else { return };
+        let bits = self.bit_entries();
+        for (chunk, start) in bit_proof::chunks(&bits, at) {
+            let values: Vec<Fp> = chunk.iter().map(|&i| x[i]).collect();
+            let proof = bit_proof::prove_chunk(&values);
+            x[start..start + proof.len()].copy_from_slice(&proof);
+        }
+    }
+
+    /// Whether the proof entries of `x` are those [`Encoding::prove`]
+    /// writes for its bit entries.
+    fn proof_holds(&self, x: &[Fp]) -> bool {
+        if self.proof_at.is_none() {
+            return false;
+        }
+        let mut proved = x.to_vec();
+        self.prove(&mut proved);
+        proved == x
+    }
+
     /// The entries constrained to be bits, in constraint order.
     pub fn bit_entries(&self) -> Vec<usize> {
         self.constraints
@@ -128,10 +159,13 @@ impl Encoding {
             .collect()
     }
 
-    /// Evaluates the constraints on a plaintext vector (the participant's
-    /// own pre-check, and the reference in tests).
+    /// Whether the committee's check accepts a plaintext vector (the
+    /// participant's own pre-check, and the reference in tests): every
+    /// constraint holds, and the bit proof is the one [`Encoding::prove`]
+    /// writes (for bits, the only proof that passes).
     pub fn is_valid(&self, x: &[Fp]) -> bool {
         x.len() == self.len
+            && self.proof_holds(x)
             && self.constraints.iter().all(|c| match c {
                 Constraint::Bit(i) => x[*i] * (x[*i] - Fp::ONE) == Fp::ZERO,
                 Constraint::Linear { terms, constant } => {
@@ -142,32 +176,56 @@ impl Encoding {
 }
 
 /// Checks every submission (each this member's share vector of length
-/// `enc.len`) and returns the public validity flags. Five rounds of
-/// verified preprocessing and three online rounds, whatever the number of
-/// submissions (see the module docs for the steps).
+/// `enc.len`, with the bit proof of [`Encoding::with_bit_proof`]) and
+/// returns the public validity flags. Five rounds of verified
+/// preprocessing and four online rounds, whatever the number of
+/// submissions:
+///
+/// 1. After the submission set is fixed, verified preprocessing makes
+///    three random sharings (the coins), a square pair per chunk of bits
+///    and a triple per submission.
+/// 2. The coins r, rho and R are opened.
+/// 3. For every chunk c of every submission j, `d = f_jc(r) - s` is opened
+///    for a square pair `(s, S = s^2)`: `f_jc(r)^2 = S + 2 d s + d^2`
+///    ([`super::bit_proof`]: f and the proof's q are linear in the shares).
+/// 4. With `V_j = sum_c rho^(c+1) (f_jc(r)^2 - f_jc(r) - Z(r) q_jc(r))
+///    + sum_k R^(k+1) l_jk` over the linear constraints `l_jk`, and the
+///    submission's triple `(a, b, c)`, `e_j = V_j - b` is opened.
+/// 5. `a V_j = c + e_j a` is opened; the submission is valid when it is 0.
+///
+/// **Soundness.** For an invalid submission V_j is a non-zero polynomial
+/// in the independent coins `(r, rho, R)`: a chunk with a non-bit makes
+/// its `f^2 - f - Z q` a non-zero polynomial in r whatever proof was sent
+/// (its monomials all carry a power of rho), and a broken linear
+/// constraint gives a non-zero coefficient of a power of R. It vanishes
+/// with probability at most `(3 CHUNK + K) / p < 2^-100` (Schwartz-Zippel),
+/// and then `a V_j` is zero only if the triple's `a` is, with probability
+/// 1/p. Two coins would not do: with `rho = R`, a chunk whose bits all
+/// equal 2 has the constant `f^2 - f - Z q = 2`, which a linear residue of
+/// -2 at the same power cancels.
 ///
 /// **Consistent inputs are a precondition.** Every submission given here
 /// has its honest members' shares on one polynomial of degree t per
-/// entry: each member checked its own shares against the participant's
-/// commitment before computing, and settled complaints excluded the
-/// others alike at every member (`crate::envelope::complaint`). Without
-/// that, the squares below would be of values the shares do not define,
-/// and different sets of t + 1 members would check different vectors
-/// (adding `u * i^(t+1)` to member i's share once made a "bit" equal to
-/// 1000 pass `b(b-1) = 0`).
+/// entry, proof entries included: each member checked its own shares
+/// against the participant's commitment before computing, and settled
+/// complaints excluded the others alike at every member
+/// (`crate::envelope::complaint`). Without that, different sets of t + 1
+/// members would check different vectors (adding `u * i^(t+1)` to member
+/// i's share once made a "bit" equal to 1000 pass `b(b-1) = 0`).
 ///
 /// **Every opening aborts on a wrong share.** All n shares of every
 /// opened value are checked, so a member that sends a wrong share aborts
-/// the run (and is named when identifiable), and cannot turn a valid
-/// submission invalid or the reverse. (This check once opened a padded
-/// consistency combination per submission and excluded the submission
-/// when its shares disagreed; a member lying in that opening got an honest
-/// submission excluded unnoticed.)
+/// the run (and is named when identifiable). Nothing is re-shared: f(r),
+/// q(r) and the linear residues are linear in committed shares, the
+/// square comes from a verified pair and public d, the mask from a
+/// verified triple. So a member that knows a cheater's vector and the
+/// coins still cannot turn a valid submission invalid or the reverse.
 ///
-/// **What the openings reveal.** R: a fresh coin. `d = x - f`: uniform
-/// (f is a uniform secret used once). The Beaver openings are uniform
-/// (masked by the triple). `m_j * s_j` is 0 for a valid submission and
-/// uniform for an invalid one, since `m_j` is a uniform secret.
+/// **What the openings reveal.** The coins: fresh. `d`: uniform (s is a
+/// uniform secret used once). `e_j`: uniform (b is). `a V_j`: 0 for a
+/// valid submission, and uniform for an invalid one, since `a` is a
+/// uniform secret used nowhere else: nothing about a cheater's vector
+/// beyond "invalid".
 pub async fn check(
     ctx: &Ctx,
     enc: &Encoding,
@@ -178,85 +236,100 @@ pub async fn check(
             "a submission does not match the encoding length",
         ));
     }
+    let bit_entries = enc.bit_entries();
+    // The proof closes the layout: entries or bits added after it would
+    // leave bits unproved or proof entries overlapping answers.
+    let proof_at = enc
+        .proof_at
+        .filter(|at| at + bit_proof::proof_len(bit_entries.len()) == enc.len)
+        .ok_or(EngineError::InvalidOperation(
+            "the encoding does not end with the proof of its bits",
+        ))?;
     let count = submissions.len();
     if count == 0 {
         return Ok(Vec::new());
     }
-    let bit_entries = enc.bit_entries();
+    let chunks = bit_proof::chunks(&bit_entries, proof_at);
+    let width = chunks.len();
     ctx.preprocess(Need {
-        randoms: 1 + count,
-        squares: count * bit_entries.len(),
+        randoms: 3,
+        squares: count * width,
         triples: count,
         ..Need::default()
     })
     .await?;
-    let randoms = ctx.random(1 + count).await?;
-    let masks = &randoms.values()[1..];
 
-    // Round: R, and d = x - f for every bit entry of every submission.
-    let width = bit_entries.len();
+    // Round: the coins r, rho, R.
+    let coins = ctx.open_masked(&ctx.random(3).await?).await?;
+    let (r, rho, big_r) = (coins[0], coins[1], coins[2]);
+    let at_coin = bit_proof::AtCoin::new(r, bit_entries.len()).ok_or(EngineError::CheckFailed {
+        what: "the validity coin (it hit an interpolation node)",
+    })?;
+
+    // Round: d = f(r) - s for every chunk of every submission.
     let pairs = ctx.take_squares(count * width).await?;
-    let mut first = vec![randoms.values()[0]];
-    for (j, sub) in submissions.iter().enumerate() {
-        let x = sub.values();
-        for (k, &i) in bit_entries.iter().enumerate() {
-            first.push(x[i] - pairs[2 * (j * width + k)]);
+    let mut evaluated = Vec::with_capacity(count * width);
+    let mut masked = Vec::with_capacity(count * width);
+    for sub in submissions {
+        for (bits, start) in &chunks {
+            let (f, zq) = at_coin.evaluate(sub.values(), bits, *start).ok_or(
+                EngineError::InvalidOperation("a chunk of bits of an unexpected size"),
+            )?;
+            masked.push(f - pairs[2 * evaluated.len()]);
+            evaluated.push((f, zq));
         }
     }
-    let opened = ctx.open_masked(&ShareVec::from_values(first)).await?;
-    let r = opened[0];
-    let squares: Vec<Vec<Fp>> = (0..count)
-        .map(|j| {
-            let d = &opened[1 + j * width..1 + (j + 1) * width];
-            square_from(&pairs[2 * j * width..2 * (j + 1) * width], d).into_values()
-        })
-        .collect();
+    let d = ctx.open_masked(&ShareVec::from_values(masked)).await?;
+    let squares = square_from(&pairs, &d).into_values();
 
-    // Coefficients R^1 .. R^K, one per constraint.
-    let mut coeffs = Vec::with_capacity(enc.constraints.len());
-    let mut power = r;
-    for _ in 0..enc.constraints.len() {
-        coeffs.push(power);
-        power *= r;
-    }
-    // Round: the Beaver openings of m_j * s_j.
+    // Round: e_j = V_j - b_j.
     let triples = ctx.take_triples(count).await?;
-    let mut second = Vec::with_capacity(2 * count);
+    let linear = powers(big_r, enc.constraints.len());
+    let mut second = Vec::with_capacity(count);
     for (j, sub) in submissions.iter().enumerate() {
-        let sj = constraint_value(enc, sub.values(), &squares[j], &coeffs);
-        second.push(masks[j] - triples[3 * j]);
-        second.push(sj - triples[3 * j + 1]);
+        let mut v = linear_value(enc, sub.values(), &linear);
+        let mut weight = Fp::ONE;
+        for c in 0..width {
+            weight *= rho;
+            let (f, zq) = evaluated[j * width + c];
+            v += weight * (squares[j * width + c] - f - zq);
+        }
+        second.push(v - triples[3 * j + 1]);
     }
-    let opened = ctx.open_masked(&ShareVec::from_values(second)).await?;
+    let e = ctx.open_masked(&ShareVec::from_values(second)).await?;
+    // Round: a_j V_j = c_j + e_j a_j.
     let product: Vec<Fp> = (0..count)
-        .map(|j| {
-            let (d, e) = (opened[2 * j], opened[2 * j + 1]);
-            let (a, b, c) = (triples[3 * j], triples[3 * j + 1], triples[3 * j + 2]);
-            c + d * b + e * a + d * e
-        })
+        .map(|j| triples[3 * j + 2] + e[j] * triples[3 * j])
         .collect();
-    // Round: m_j * s_j.
     let opened = ctx.open_masked(&ShareVec::from_values(product)).await?;
     ctx.count_revealed(count);
     Ok(opened.iter().map(|v| v.is_zero()).collect())
 }
 
-/// This member's share of `sum_k R^(k+1) q_k` for one submission `x`, with
-/// `squares[b]` its share of the square of the b-th bit entry: of degree t,
-/// as every term is now linear in shares.
-fn constraint_value(enc: &Encoding, x: &[Fp], squares: &[Fp], coeffs: &[Fp]) -> Fp {
-    let mut next_square = squares.iter();
+/// `x, x^2, ..., x^len`.
+fn powers(x: Fp, len: usize) -> Vec<Fp> {
+    let mut out = Vec::with_capacity(len);
+    let mut power = x;
+    for _ in 0..len {
+        out.push(power);
+        power *= x;
+    }
+    out
+}
+
+/// This member's share of `sum_k R^(k+1) l_k` over the linear constraints
+/// `l_k` of one submission `x` (`coeffs[k]` is `R^(k+1)` for the k-th
+/// constraint; bit constraints, proved by [`super::bit_proof`], add
+/// nothing here).
+fn linear_value(enc: &Encoding, x: &[Fp], coeffs: &[Fp]) -> Fp {
     enc.constraints
         .iter()
         .zip(coeffs)
-        .fold(Fp::ZERO, |acc, (c, rho)| {
-            acc + *rho
-                * match c {
-                    Constraint::Bit(i) => next_square.next().copied().unwrap_or_default() - x[*i],
-                    Constraint::Linear { terms, constant } => {
-                        terms.iter().fold(Fp::ZERO, |a, (i, c)| a + *c * x[*i]) - *constant
-                    }
-                }
+        .fold(Fp::ZERO, |acc, (c, rho)| match c {
+            Constraint::Bit(_) => acc,
+            Constraint::Linear { terms, constant } => {
+                acc + *rho * (terms.iter().fold(Fp::ZERO, |a, (i, c)| a + *c * x[*i]) - *constant)
+            }
         })
 }
 

@@ -101,6 +101,16 @@ pub fn seal_committed(
     Ok((commitment, sealed))
 }
 
+/// Bytes of a participant's whole submission (`sotto_wire::Bundle` of
+/// every member's part `id || commitment || sealed`) for `n` members,
+/// threshold `t` and answers of `entries` field elements: what must fit in
+/// one relay frame with its header.
+pub fn bundle_len(n: usize, t: usize, entries: usize) -> usize {
+    let sealed = 1 + 2 + 32 + (entries + 1) * crate::field::ENCODED_LEN + 16;
+    let part = 16 + Commitment::encoded_len(n, t) + sealed;
+    2 + n * (4 + part)
+}
+
 /// The challenge `d` of a submission.
 pub fn challenge(session: &SessionId, id: &SubmissionId, hashes: &[[u8; 32]]) -> Fp {
     let mut h = Sha256::new();
@@ -253,6 +263,31 @@ mod tests {
                     i + 1
                 );
             }
+        }
+    }
+
+    #[test]
+    fn bundle_len_is_the_length_of_a_sealed_bundle() {
+        let mut rng = ChaCha20Rng::seed_from_u64(4);
+        let committee = crate::session::tests::verified_fixture()
+            .1
+            .manifest
+            .committee;
+        let (n, t) = (committee.members.len(), usize::from(committee.threshold));
+        for len in [0, 7, 300] {
+            let values: Vec<Fp> = (0..len as u64).map(Fp::from).collect();
+            let shares = deal(&values, n, t, &mut rng).unwrap();
+            let (c, sealed) = seal_committed(&mut rng, &committee, &SESSION, &ID, &shares).unwrap();
+            let parts: Vec<Vec<u8>> = sealed
+                .iter()
+                .map(|s| [&ID.0[..], &c.to_bytes(), &s.to_bytes()].concat())
+                .collect();
+            let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+            assert_eq!(
+                sotto_wire::Bundle::encode(&refs).len(),
+                bundle_len(n, t, len),
+                "{len} entries"
+            );
         }
     }
 

@@ -338,7 +338,7 @@ fn result_signatures_pinned_and_threshold() {
 }
 
 /// Member 1's signature on the fixture result.
-const RESULT_SIGNATURE_1: &str = "4ea932bdf7b5ab913eedb0d22acbd308c17a38038275687dba31ca19bfe76df82605cbd2cffa288e0a50ab860133b0b6330262b7b11a4fa3b62e74bba7304504";
+const RESULT_SIGNATURE_1: &str = "0e59e1d2ea2380dde3e8c725078c3c4d0a1c9c5e94dd208651c90834b460f3afa6401d0967238cb1b04a16a56e9c2692b37192d45c654c8c4ff0057ba4bb1e00";
 
 #[test]
 fn debug_output_hides_secrets() {

@@ -13,8 +13,12 @@ use super::{Ed25519PublicKey, SessionError, SessionId, X25519PublicKey};
 use crate::apps::vote::VoteMethod;
 use crate::apps::{Computation, Policy, SchemaError, SessionKind};
 
-/// Version of the manifest format written in [`Manifest::version`].
-pub const MANIFEST_VERSION: u32 = 1;
+/// Version of the manifest format written in [`Manifest::version`]. 2:
+/// answers end with the proof that their bits are bits, and number
+/// questions with buckets carry their cell (`crate::apps::bit_proof`); a
+/// client of version 1 would send answers every member refuses, so it
+/// must refuse these manifests instead.
+pub const MANIFEST_VERSION: u32 = 2;
 /// Largest committee supported (member indices are 1..=31).
 pub const MAX_MEMBERS: usize = 31;
 /// Largest accepted manifest encoding, in bytes.
@@ -353,6 +357,27 @@ impl Manifest {
             {
                 return invalid("committee.members", "the same key appears twice");
             }
+        }
+        // A participant's answer travels in one relay frame (and each part
+        // in one delivery frame, 40 bytes more than the part: larger than
+        // the bundle only for one member, hence the margin).
+        let frame = sotto_wire::HEADER_LEN
+            + 64
+            + crate::envelope::commitment::bundle_len(
+                n,
+                usize::from(self.committee.threshold),
+                self.kind.len(),
+            );
+        if frame > sotto_wire::FRAME_LIMIT {
+            return Err(SessionError::InvalidSchema {
+                kind: self.kind.name(),
+                reason: format!(
+                    "an answer would take {frame} bytes for {n} members, more than the \
+                     relay's limit of {} bytes: ask fewer questions, narrow the number \
+                     ranges, use fewer buckets or options, or choose fewer members",
+                    sotto_wire::FRAME_LIMIT
+                ),
+            });
         }
         if let (Some(open), Some(close)) = (self.deadlines.opens_at, self.deadlines.closes_at)
             && close <= open

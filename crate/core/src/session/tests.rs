@@ -81,7 +81,7 @@ fn canonical_roundtrip_and_pinned_hash() {
     assert_eq!(Manifest::from_canonical_bytes(&bytes).unwrap(), m);
     let text = core::str::from_utf8(&bytes).unwrap();
     assert!(
-        text.starts_with(r#"{"version":1,"session_id":"5a5a"#),
+        text.starts_with(r#"{"version":2,"session_id":"5a5a"#),
         "{text}"
     );
     assert!(text.contains(r#""kind":{"kind":"vote","schema":{"method":"plurality","options":["A","B","C"],"reveal":"tally"}}"#));
@@ -89,7 +89,7 @@ fn canonical_roundtrip_and_pinned_hash() {
 }
 
 /// SHA-256 of the canonical bytes of `sample_manifest(&member_keys(3), 1)`.
-const MANIFEST_HASH: &str = "72cd93d80290ad7d4cfc5c0552f4363323f929ec651f53c74e7703f4d524d23e";
+const MANIFEST_HASH: &str = "c02c0632c8cae51e70b0783db3f7e37a607fa69ca72c01087d0b135ac758d9d8";
 
 #[test]
 fn non_canonical_encodings_are_refused() {
@@ -122,7 +122,7 @@ fn non_canonical_encodings_are_refused() {
         Manifest::from_canonical_bytes(escaped.as_bytes()),
         Err(SessionError::NonCanonical)
     );
-    let extra = text.replacen(r#"{"version":1,"#, r#"{"version":1,"extra":0,"#, 1);
+    let extra = text.replacen(r#"{"version":2,"#, r#"{"version":2,"extra":0,"#, 1);
     assert!(matches!(
         Manifest::from_canonical_bytes(extra.as_bytes()),
         Err(SessionError::Malformed(_))
@@ -196,8 +196,10 @@ fn validation_rules() {
     m.committee.members[0].ed25519 = Ed25519PublicKey([0; 32]); // small order
     assert_eq!(m.validate(), Err(SessionError::BadPublicKey));
     let mut m = ok;
-    m.version = 2;
-    assert_eq!(m.validate(), Err(SessionError::UnsupportedVersion(2)));
+    m.version = 1; // before the bit proof: its answers would be refused
+    assert_eq!(m.validate(), Err(SessionError::UnsupportedVersion(1)));
+    m.version = 3;
+    assert_eq!(m.validate(), Err(SessionError::UnsupportedVersion(3)));
 }
 
 #[test]
@@ -262,7 +264,7 @@ fn signed_manifest_vector_is_pinned() {
 }
 
 /// Ed25519 signature of the fixture manifest (deterministic per RFC 8032).
-const MANIFEST_SIGNATURE: &str = "064bbda504ed3b03dbb097cbb91999b0d194234931018967e3023114065a997627f1fee72e2a6acf8d45a91dd5fb25eff985d64fefa106cbd276f9eba2a99d0c";
+const MANIFEST_SIGNATURE: &str = "0ba9f6ca3241614067d9dad429cdcd2e57d84599f490073c46af93c8bec132fcca26eb5df4566007523bf49e602b6da355fb939b3ee0e3c285914b0ae6e9930b";
 
 #[test]
 fn invite_roundtrip_and_errors() {
@@ -417,7 +419,12 @@ fn survey_and_budget_manifests_are_canonical_and_validated() {
             "{bad:?}"
         );
     }
-    assert_eq!(m.computation().len(), 2 + 2 * 7);
+    let enc = m.computation().kind.encoding();
+    // answered, y, y's 7 bits, 2 bucket cells, two 7-bit slacks; then the
+    // bit proof of the 24 bits.
+    assert_eq!(enc.proof_at, Some(2 + 2 + 3 * 7));
+    assert_eq!(enc.bit_entries().len(), 24);
+    assert_eq!(m.computation().len(), 2 + 2 + 3 * 7 + 23);
     m.policy.min_cell = Some(3);
     let bytes = m.to_canonical_bytes().unwrap();
     assert_eq!(Manifest::from_canonical_bytes(&bytes).unwrap(), m);
@@ -527,4 +534,41 @@ fn differential_privacy_epsilon_has_one_exact_encoding() {
         v.method = VoteMethod::Irv;
     }
     assert_eq!(invalid_field(&m), "policy.dp");
+}
+
+#[test]
+fn a_schema_whose_answers_exceed_a_relay_frame_is_refused() {
+    use crate::apps::survey::{AnswerKind, Question, SurveySchema};
+    let keys = member_keys(3);
+    let survey = |buckets: usize| {
+        let mut m = sample_manifest(&keys, 1);
+        m.kind = SessionKind::Survey(SurveySchema {
+            questions: (0..crate::apps::survey::MAX_QUESTIONS)
+                .map(|i| Question {
+                    id: format!("q{i}"),
+                    text: "How much?".into(),
+                    answer: AnswerKind::Number {
+                        min: 0,
+                        max: (1 << 47) - 1,
+                        decimals: 0,
+                        buckets: (0..buckets as i64).map(|b| b << 40).collect(),
+                    },
+                    optional: true,
+                    description: None,
+                })
+                .collect(),
+            crosstabs: vec![],
+        });
+        m
+    };
+    // 100 wide number questions fit for 3 members (about 0.9 MB)...
+    survey(0).validate().unwrap();
+    // ...but not with 64 buckets each.
+    match survey(64).validate() {
+        Err(SessionError::InvalidSchema { kind, reason }) => {
+            assert_eq!(kind, "survey");
+            assert!(reason.contains("bytes for 3 members"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
 }

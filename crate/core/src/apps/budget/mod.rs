@@ -65,7 +65,7 @@ pub fn encoding(schema: &BudgetSchema) -> Encoding {
         e.spelled_by_bits(vec![(at + o, Fp::ONE)], Fp::ZERO, bits_for(schema.total));
     }
     e.sum_is(at, m, schema.total);
-    e
+    e.with_bit_proof()
 }
 
 /// Encodes `{"park": 60, "library": 40}` (unnamed projects get 0).
@@ -75,7 +75,8 @@ pub fn encode(schema: &BudgetSchema, answer: &Value) -> Result<Vec<Fp>, AnswerEr
         .ok_or_else(|| AnswerError::Invalid("give an object of project amounts".into()))?;
     let m = schema.projects.len();
     let w = bits_for(schema.total) as usize;
-    let mut x = vec![Fp::ZERO; encoding(schema).len];
+    let enc = encoding(schema);
+    let mut x = vec![Fp::ZERO; enc.len];
     let mut total = 0u64;
     for (name, v) in obj {
         let o = schema
@@ -99,6 +100,7 @@ pub fn encode(schema: &BudgetSchema, answer: &Value) -> Result<Vec<Fp>, AnswerEr
             schema.total
         )));
     }
+    enc.prove(&mut x);
     Ok(x)
 }
 

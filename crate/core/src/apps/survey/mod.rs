@@ -8,6 +8,10 @@
 //! | choice, yesno, rating | one-hot over [skip?, option 1, ..., option k] | bits, sum = 1 (skip slot only for optional questions) |
 //! | multi | a, k option bits, w bits spelling `max * a - selected` | bits, spelled (so nothing is selected when skipped) |
 //! | number | a, y, w bits of y, w bits of `R * a - y` | bits, spelled: y in [0, R], and y = 0 when skipped |
+//! | number with bucket edges | a, y, w bits of y, one-hot cell bits c, w bits of `sum c_i (B_(i+1) - 1) - y`, w bits of `y - sum c_i B_i` | bits, `sum c = a`, spelled: y in its cell `[B_i, B_(i+1))` (so in [0, R]), and y = 0 when skipped |
+//!
+//! Every answer ends with the proof that its bits are bits
+//! ([`crate::apps::bit_proof`]).
 //!
 //! For numbers, x = lo + y / 10^decimals and R = (hi - lo) * 10^decimals:
 //! fixed point, exact. Results per question: `count` (answered), and as
@@ -26,7 +30,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
 
-use crate::apps::validity::Encoding;
+use crate::apps::validity::{Constraint, Encoding};
 use crate::apps::{AnswerError, bits_for};
 use crate::field::Fp;
 
@@ -205,6 +209,27 @@ impl Question {
             _ => None,
         }
     }
+
+    /// A number question with bucket edges: the bounds of its cells in
+    /// units above min, `0 = B_0 < B_1 < .. < B_c = range + 1`, where
+    /// `B_1 ..` are the edges above min. Cell i holds `B_i <= y < B_(i+1)`;
+    /// the buckets shown are the cells from the first edge up (below it,
+    /// cell 0 when the first edge is above min, is not a bucket).
+    pub(crate) fn cell_bounds(&self) -> Option<Vec<u64>> {
+        let AnswerKind::Number {
+            min, max, buckets, ..
+        } = &self.answer
+        else {
+            return None;
+        };
+        if buckets.is_empty() {
+            return None;
+        }
+        let mut bounds = vec![0];
+        bounds.extend(buckets.iter().map(|b| b.abs_diff(*min)).filter(|t| *t > 0));
+        bounds.push(max.abs_diff(*min) + 1);
+        Some(bounds)
+    }
 }
 
 impl SurveySchema {
@@ -300,6 +325,9 @@ pub struct Layout {
     pub answered: Option<usize>,
     /// Number questions: index of y and of its first bit, and the bit width.
     pub number: Option<(usize, usize, u32)>,
+    /// Number questions with bucket edges: index of the first of the
+    /// one-hot cell bits ([`Question::cell_bounds`]).
+    pub cells: Option<usize>,
 }
 
 /// The encoding of a whole survey answer, and each question's layout.
@@ -313,6 +341,7 @@ pub fn encoding(schema: &SurveySchema) -> (Encoding, Vec<Layout>) {
             first_option: at,
             answered: None,
             number: None,
+            cells: None,
         };
         if let Some(labels) = q.labels() {
             let slots = labels.len() + q.optional as usize;
@@ -346,14 +375,51 @@ pub fn encoding(schema: &SurveySchema) -> (Encoding, Vec<Layout>) {
                     let w = bits_for(range);
                     let y = e.alloc(1);
                     let bits = e.spelled_by_bits(vec![(y, Fp::ONE)], Fp::ZERO, w);
-                    e.spelled_by_bits(vec![(a, Fp::from(range)), (y, -Fp::ONE)], Fp::ZERO, w);
+                    match q.cell_bounds() {
+                        // y <= a * range (so y = 0 when unanswered).
+                        None => {
+                            e.spelled_by_bits(
+                                vec![(a, Fp::from(range)), (y, -Fp::ONE)],
+                                Fp::ZERO,
+                                w,
+                            );
+                        }
+                        Some(bounds) => layout.cells = Some(bucket_cells(&mut e, a, y, w, &bounds)),
+                    }
                     layout.number = Some((y, bits, w));
                 }
             }
         }
         layouts.push(layout);
     }
-    (e, layouts)
+    (e.with_bit_proof(), layouts)
+}
+
+/// Adds the one-hot bucket of a number answer y (in units above min) to
+/// the encoding, with the constraints that prove it is y's bucket:
+/// `sum_i c_i = a` (one cell when answered, none otherwise) and
+/// `B_i <= y <= B_(i+1) - 1` for the cell i set, as two slacks spelled by
+/// w bits: `sum_i c_i (B_(i+1) - 1) - y` (which also bounds y by the
+/// range, and makes y = 0 when unanswered) and `y - sum_i c_i B_i`.
+/// Returns the index of the first cell bit. The committee then counts a
+/// bucket by adding its cell bits, without a message.
+fn bucket_cells(e: &mut Encoding, a: usize, y: usize, w: u32, bounds: &[u64]) -> usize {
+    let c = bounds.len() - 1;
+    let cells = e.alloc(c);
+    e.bits(cells, c);
+    let mut one = vec![(a, -Fp::ONE)];
+    one.extend((cells..cells + c).map(|i| (i, Fp::ONE)));
+    e.constraints.push(Constraint::Linear {
+        terms: one,
+        constant: Fp::ZERO,
+    });
+    let mut upper = vec![(y, -Fp::ONE)];
+    upper.extend((0..c).map(|i| (cells + i, Fp::from(bounds[i + 1] - 1))));
+    e.spelled_by_bits(upper, Fp::ZERO, w);
+    let mut lower = vec![(y, Fp::ONE)];
+    lower.extend((0..c).map(|i| (cells + i, -Fp::from(bounds[i]))));
+    e.spelled_by_bits(lower, Fp::ZERO, w);
+    cells
 }
 
 /// Encodes a participant's answers: `{"q1": "B", "q2": 42.5, "q3": ["x"],
@@ -461,15 +527,27 @@ pub fn encode(schema: &SurveySchema, answers: &Value) -> Result<Vec<Fp>, AnswerE
                     )));
                 }
                 let (y, bits, w) = l.number.unwrap_or((0, 0, 0));
+                let w = w as usize;
                 let range = max.abs_diff(*min);
                 let yv = units.abs_diff(*min);
                 x[l.answered.unwrap_or(l.at)] = Fp::ONE;
                 x[y] = Fp::from(yv);
-                Encoding::spell(&mut x[bits..bits + w as usize], yv);
-                Encoding::spell(&mut x[bits + w as usize..bits + 2 * w as usize], range - yv);
+                Encoding::spell(&mut x[bits..bits + w], yv);
+                match (l.cells, q.cell_bounds()) {
+                    (Some(cells), Some(b)) => {
+                        // The cell i with B_i <= y < B_(i+1); its slacks.
+                        let i = b.partition_point(|&edge| edge <= yv) - 1;
+                        x[cells + i] = Fp::ONE;
+                        let slack = cells + b.len() - 1;
+                        Encoding::spell(&mut x[slack..slack + w], b[i + 1] - 1 - yv);
+                        Encoding::spell(&mut x[slack + w..slack + 2 * w], yv - b[i]);
+                    }
+                    _ => Encoding::spell(&mut x[bits + w..bits + 2 * w], range - yv),
+                }
             }
         }
     }
+    enc.prove(&mut x);
     debug_assert!(enc.is_valid(&x));
     Ok(x)
 }

@@ -45,7 +45,6 @@ pub async fn tally_survey(
     let mut plan = Released::default();
     // Per question: where its count and total come from.
     let mut sources = Vec::with_capacity(schema.questions.len());
-    let mut exact_counts = Vec::with_capacity(schema.questions.len());
     for (q, l) in schema.questions.iter().zip(&layouts) {
         let source = match (&q.answer, q.labels()) {
             (_, Some(labels)) => {
@@ -53,19 +52,15 @@ pub async fn tally_survey(
                 let g = plan.group(2);
                 let at = plan.cells.len();
                 plan.add_cells(g, (0..labels.len()).map(|i| sum[l.first_option + i]));
-                exact_counts
-                    .push((0..labels.len()).fold(Fp::ZERO, |a, i| a + sum[l.first_option + i]));
                 Source::Cells(at, labels.len())
             }
             (AnswerKind::Multi { .. }, None) => {
                 let a = l.answered.map_or(Fp::ZERO, |a| sum[a]);
-                exact_counts.push(a);
                 let count = plan.add_scalar(1, a);
                 Source::Scalars(count, None)
             }
             (_, None) => {
                 let a = l.answered.map_or(Fp::ZERO, |a| sum[a]);
-                exact_counts.push(a);
                 let count = plan.add_scalar(1, a);
                 let range = q.number_range().map_or(0, |(_, r)| r);
                 let y = l.number.map_or(Fp::ZERO, |(y, _, _)| sum[y]);
@@ -97,8 +92,7 @@ pub async fn tally_survey(
             cell_owner.push((q.id.clone(), options.clone(), at, Rule::Alone));
         }
     }
-    let (bucket_cells, bucket_owner) =
-        numeric_buckets(ctx, schema, &layouts, valid_subs, &exact_counts).await?;
+    let (bucket_cells, bucket_owner) = numeric_buckets(schema, &layouts, valid_subs);
     for (cells, (key, labels)) in bucket_cells.into_iter().zip(bucket_owner) {
         let (g, at) = (plan.group(2), plan.cells.len());
         plan.add_cells(g, cells);
@@ -369,68 +363,48 @@ impl Released {
     }
 }
 
-/// Secret bucket counts of number questions with declared edges, from
-/// the validated bits of every answer ([`quantile::count_below`]). The
-/// last edge, `max + 1`, needs no work: every valid answer is below it.
-async fn numeric_buckets(
-    ctx: &Ctx,
-    schema: &SurveySchema,
-    layouts: &[super::Layout],
-    subs: &[&ShareVec],
-    counts: &[Fp],
-) -> Result<(Vec<Vec<Fp>>, Vec<(String, Vec<String>)>), EngineError> {
-    // Thresholds T (in y units) per question: [y < T] counted for every answer.
-    let mut jobs = Vec::new();
-    let mut plan = Vec::new();
-    for (qi, (q, l)) in schema.questions.iter().zip(layouts).enumerate() {
-        let AnswerKind::Number {
-            min,
-            buckets,
-            decimals,
-            ..
-        } = &q.answer
+/// Secret histogram cells, one vector per histogram, with each histogram's
+/// key and cell labels.
+type Cells = (Vec<Vec<Fp>>, Vec<(String, Vec<String>)>);
+
+/// Secret bucket counts of number questions with declared edges: the sums
+/// of the one-hot cell bits that every answer carries and the validity
+/// check proved to be its value's bucket (`super::bucket_cells`). Local,
+/// no message.
+fn numeric_buckets(schema: &SurveySchema, layouts: &[super::Layout], subs: &[&ShareVec]) -> Cells {
+    let mut cells = Vec::new();
+    let mut owners = Vec::new();
+    for (q, l) in schema.questions.iter().zip(layouts) {
+        let (
+            AnswerKind::Number {
+                min,
+                buckets,
+                decimals,
+                ..
+            },
+            Some(at),
+            Some(bounds),
+        ) = (&q.answer, l.cells, q.cell_bounds())
         else {
             continue;
         };
-        let (Some((_, bits, w)), false) = (l.number, buckets.is_empty()) else {
-            continue;
-        };
-        let edges: Vec<u64> = buckets.iter().map(|b| b.abs_diff(*min)).collect();
-        let mut b = Vec::with_capacity(subs.len() * w as usize);
+        // Cell 0 lies below the first edge unless that edge is min.
+        let first = at + usize::from(buckets[0] != *min);
+        let count = bounds.len() - 1 - usize::from(buckets[0] != *min);
+        let mut sums = vec![Fp::ZERO; count];
         for s in subs {
-            b.extend_from_slice(&s.values()[bits..bits + w as usize]);
+            for (sum, x) in sums.iter_mut().zip(&s.values()[first..first + count]) {
+                *sum += *x;
+            }
         }
-        jobs.push(quantile::BelowJob {
-            bits: ShareVec::from_values(b),
-            width: w,
-            thresholds: edges.clone(),
-        });
+        cells.push(sums);
         let labels = buckets
             .iter()
             .map(|&b| decimal_string(b, *decimals))
             .collect();
-        plan.push((qi, edges, labels));
+        owners.push((q.id.clone(), labels));
     }
-    if jobs.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
-    }
-    let found = quantile::count_below(ctx, &jobs).await?;
-    let n = subs.len();
-    let mut cells = Vec::new();
-    let mut owners = Vec::new();
-    for ((qi, edges, labels), below_all) in plan.into_iter().zip(found) {
-        let unanswered = Fp::from(n as u64) - counts[qi];
-        // Unanswered entries hold y = 0 and count as below any T >= 1.
-        let mut below: Vec<Fp> = edges
-            .iter()
-            .zip(below_all)
-            .map(|(&t, b)| if t == 0 { Fp::ZERO } else { b - unanswered })
-            .collect();
-        below.push(counts[qi]);
-        cells.push(below.windows(2).map(|w| w[1] - w[0]).collect());
-        owners.push((schema.questions[qi].id.clone(), labels));
-    }
-    Ok((cells, owners))
+    (cells, owners)
 }
 
 /// Secret cross-tabulation cells: for each pair, `sum over answers of
@@ -440,7 +414,7 @@ async fn crosstabs(
     schema: &SurveySchema,
     layouts: &[super::Layout],
     subs: &[&ShareVec],
-) -> Result<(Vec<Vec<Fp>>, Vec<(String, Vec<String>)>), EngineError> {
+) -> Result<Cells, EngineError> {
     let _label = ctx.label("crosstabs");
     let mut left = Vec::new();
     let mut right = Vec::new();

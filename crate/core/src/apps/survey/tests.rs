@@ -138,13 +138,35 @@ fn survey_results_match_plaintext_and_forgeries_are_excluded() {
     f2[layouts[2].first_option + 1] = Fp::ONE;
     let mut f3 = vectors[0].clone();
     f3[layouts[5].at] = Fp::from(2u64).inverse().unwrap();
-    for f in [&f1, &f2, &f3] {
+    // An age moved to another bucket, every linear constraint repaired
+    // (the slacks then cannot be spelled by bits).
+    let cells = layouts[0].cells.unwrap();
+    let held = (0..4).find(|i| vectors[0][cells + i] == Fp::ONE).unwrap();
+    let other = (held + 1) % 4;
+    let f4 = crate::apps::forge::shift_within_linear_constraints(
+        &enc,
+        &vectors[0],
+        &[(cells + held, -Fp::ONE), (cells + other, Fp::ONE)],
+    )
+    .unwrap();
+    let mut forged = vec![f1, f2, f3, f4];
+    // Each also with the bit proof a cheater computes for its entries.
+    let proved: Vec<Vec<Fp>> = forged
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            enc.prove(&mut f);
+            f
+        })
+        .collect();
+    forged.extend(proved);
+    for f in &forged {
         assert!(!enc.is_valid(f));
     }
-    vectors.extend([f1, f2, f3]);
+    vectors.extend(forged);
     let got = run(&s, Policy::min(5), &vectors);
     assert_eq!(got["valid"], json!(30));
-    assert_eq!(got["invalid"], json!(3));
+    assert_eq!(got["invalid"], json!(8));
     let q = &got["result"]["questions"];
 
     // Ages: count, mean, median, quartiles, buckets.
@@ -735,4 +757,41 @@ fn answer_kind_reads_in_any_key_order() {
         let e = read(text).unwrap_err().to_string();
         assert!(e.contains(error), "{text}: {e}");
     }
+}
+
+/// An optional number question with buckets: the unanswered count in no
+/// bucket, an answer on an edge counts in the bucket it opens, and the
+/// answers below the first edge (above min) are in no bucket.
+#[test]
+fn buckets_of_an_optional_number_count_only_answers_from_the_first_edge() {
+    let s = SurveySchema {
+        questions: vec![one_question(
+            "km",
+            AnswerKind::Number {
+                min: 0,
+                max: 50,
+                decimals: 0,
+                buckets: vec![10, 20, 40],
+            },
+            true,
+        )],
+        crosstabs: Vec::new(),
+    };
+    s.validate().unwrap();
+    let answers = [
+        json!({"km": 10}),
+        json!({}),
+        json!({"km": 3}),
+        json!({"km": 19}),
+        json!({"km": 20}),
+        json!({"km": 50}),
+        json!({"km": null}),
+        json!({"km": 0}),
+    ];
+    let vectors: Vec<Vec<Fp>> = answers.iter().map(|a| encode(&s, a).unwrap()).collect();
+    let got = run(&s, Policy::min(1), &vectors);
+    assert_eq!(got["valid"], json!(8));
+    let q = &got["result"]["questions"]["km"];
+    assert_eq!(q["count"], json!(6));
+    assert_eq!(q["histogram"], json!({"10": 2, "20": 1, "40": 1}));
 }

@@ -169,7 +169,7 @@ pub fn encoding(schema: &VoteSchema) -> Encoding {
             }
         }
     }
-    e
+    e.with_bit_proof()
 }
 
 /// The per-option totals as linear maps of the encoded vector:
@@ -298,7 +298,8 @@ pub fn encode(schema: &VoteSchema, answer: &Value) -> Result<Vec<Fp>, AnswerErro
             .get(key)
             .ok_or_else(|| AnswerError::Missing(key.to_string()))
     };
-    let mut x = vec![Fp::ZERO; encoding(schema).len];
+    let enc = encoding(schema);
+    let mut x = vec![Fp::ZERO; enc.len];
     match schema.method {
         VoteMethod::Plurality => x[index(field("choice")?)?] = Fp::ONE,
         VoteMethod::Approval => {
@@ -368,6 +369,7 @@ pub fn encode(schema: &VoteSchema, answer: &Value) -> Result<Vec<Fp>, AnswerErro
             }
         }
     }
+    enc.prove(&mut x);
     Ok(x)
 }
 
