@@ -13,13 +13,17 @@
 // heap in use at the end (CDP Performance.getMetrics, JSHeapUsedSize).
 // Run through scripts/bench-browser-member.sh (builds what it needs).
 //
-//   node bench-browser-member.mjs [--sizes 1000,10000] [--questions 20]
+// Each size also runs with three native members (the same command without
+// --external-member) for comparison, unless --no-baseline.
+//
+//   node bench-browser-member.mjs [--sizes 1000,10000] [--questions 20] [--no-baseline]
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { launchBrowser } from "../tests/browser/browsers.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = path.join(root, "target/npm/sotto");
@@ -33,6 +37,7 @@ const sizes = option("--sizes", "1000,10000")
   .split(",")
   .map((s) => Number.parseInt(s, 10));
 const questions = Number.parseInt(option("--questions", "20"), 10);
+const baseline = !process.argv.includes("--no-baseline");
 if (sizes.some((n) => !(n >= 5)) || !(questions >= 1)) {
   console.error("bench-browser-member: --sizes takes numbers of 5 or more, --questions 1 or more");
   process.exit(2);
@@ -75,11 +80,49 @@ function peakKib(pid) {
 }
 
 /**
- * Runs `sotto bench session` for `n` respondents with member 1 in `page`;
- * resolves to the row of the table.
+ * Runs `sotto bench session` for `n` respondents, with member 1 external
+ * when `external` ({keys, onLink}) is given; resolves to its table: the
+ * session's columns, and each member's [bytes, peak KiB] (null for the
+ * external one).
  */
-async function session(browser, n) {
-  // A fresh page, so a renderer's peak memory is this size's alone.
+async function benchSession(n, external) {
+  const args = ["bench", "session", "--kind", "survey", "--participants", String(n)];
+  args.push("--questions", String(questions), "--parties", "3");
+  if (external) args.push("--external-member", `${external.keys.x25519}:${external.keys.ed25519}`);
+  const child = spawn(sottoBin, args, { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  let told = false;
+  child.stdout.on("data", (d) => {
+    out += d;
+    const m = out.match(/^external member link: (\S+)$/m);
+    if (m && external && !told) {
+      told = true;
+      external.onLink(m[1]);
+    }
+  });
+  const code = await new Promise((resolve) => child.on("exit", (c) => resolve(c)));
+  if (code !== 0) throw new Error(`sotto bench session failed (${code}):\n${out}`);
+  // A header line, a values line, the members' header, a line per member.
+  const lines = out.split("\n").filter((l) => l.trim() && !l.startsWith("external member link:"));
+  const head = lines[0].trim().split(/\s+/);
+  const vals = lines[1].trim().split(/\s+/);
+  const at = (k) => Number(vals[head.indexOf(k)]);
+  const members = lines.slice(3).map((l) => {
+    const f = l.trim().split(/\s+/);
+    return f[1] === "external" ? null : [Number(f[1]), Number(f[2])];
+  });
+  return { closeToResult: at("close_to_result_s"), submissionsPerS: at("submissions_per_s"), members };
+}
+
+/** The session of `n` respondents with three native members. */
+async function nativeSession(n) {
+  const t = await benchSession(n, null);
+  return { n, committee: "3 native", ...t, browser: null };
+}
+
+/** The session of `n` respondents with member 1 in a page of `browser`. */
+async function browserSession(browser, n) {
+  // A fresh context, so a renderer's peak memory is this size's alone.
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${origin}/bench.html`);
@@ -99,93 +142,52 @@ async function session(browser, n) {
   const { processInfo } = await cdp.send("SystemInfo.getProcessInfo");
   const renderers = processInfo.filter((p) => p.type === "renderer").map((p) => p.id);
 
-  const args = ["bench", "session", "--kind", "survey", "--participants", String(n)];
-  args.push("--questions", String(questions), "--parties", "3");
-  args.push("--external-member", `${keys.x25519}:${keys.ed25519}`);
-  const child = spawn(sottoBin, args, { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
   let member = null;
-  const exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
-  await new Promise((resolve, reject) => {
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/^external member link: (\S+)$/m);
-      if (m && !member) {
-        member = page.evaluate(async (link) => {
-          let computingAt = null;
-          let publishedAt = null;
-          const outcome = await window.benchMember.run(link, (p) => {
-            if (p.stage === "computing" && computingAt === null) computingAt = performance.now();
-            if (p.stage === "published") publishedAt = performance.now();
-          });
-          return {
-            outcome,
-            computingMs: publishedAt - computingAt,
-            sent: window.benchSent,
-            wasmBytes: window.benchWasm.memory.buffer.byteLength,
-          };
-        }, m[1]);
-        member.catch(() => {});
-        resolve();
-      }
-    });
-    exited.then((code) => reject(new Error(`sotto bench session exited (${code}) before the link`)));
-  });
-  const code = await exited;
-  if (code !== 0) throw new Error(`sotto bench session failed (${code}):\n${out}`);
+  const onLink = (link) => {
+    member = page.evaluate(async (link) => {
+      let computingAt = null;
+      let publishedAt = null;
+      const outcome = await window.benchMember.run(link, (p) => {
+        if (p.stage === "computing" && computingAt === null) computingAt = performance.now();
+        if (p.stage === "published") publishedAt = performance.now();
+      });
+      return {
+        outcome,
+        computingMs: publishedAt - computingAt,
+        sent: window.benchSent,
+        wasmBytes: window.benchWasm.memory.buffer.byteLength,
+      };
+    }, link);
+    member.catch(() => {});
+  };
+  const t = await benchSession(n, { keys, onLink });
+  if (!member) throw new Error("sotto bench session printed no member link");
   const wasm = await member;
   if (!(wasm.computingMs > 0)) throw new Error(`the browser member did not publish: ${JSON.stringify(wasm)}`);
   const pageCdp = await context.newCDPSession(page);
   await pageCdp.send("Performance.enable");
   const { metrics } = await pageCdp.send("Performance.getMetrics");
   const heap = metrics.find((x) => x.name === "JSHeapUsedSize")?.value ?? null;
-  const rendererPeak = Math.max(...renderers.map(peakKib).filter((k) => k !== null));
+  const rendererPeakKib = Math.max(...renderers.map(peakKib).filter((k) => k !== null));
   await context.close();
-
-  // `sotto bench session`'s table: a header line, a values line, then
-  // one line per member.
-  const lines = out.split("\n").filter((l) => l.trim() && !l.startsWith("external member link:"));
-  const head = lines[0].trim().split(/\s+/);
-  const vals = lines[1].trim().split(/\s+/);
-  const at = (k) => vals[head.indexOf(k)];
-  const natives = lines
-    .slice(3)
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f[1] !== "external");
   return {
     n,
-    closeToResult: Number(at("close_to_result_s")),
-    submissionsPerS: Number(at("submissions_per_s")),
-    computingMs: wasm.computingMs,
-    sent: wasm.sent,
-    rendererPeakKib: rendererPeak,
-    wasmBytes: wasm.wasmBytes,
-    heap,
-    nativeSent: natives.map((f) => Number(f[1])),
-    nativePeakKib: natives.map((f) => Number(f[2])),
+    committee: "wasm in Chromium + 2 native",
+    ...t,
+    browser: { computingMs: wasm.computingMs, sent: wasm.sent, rendererPeakKib, wasmBytes: wasm.wasmBytes, heap },
   };
 }
 
-const { chromium } = await import(pathToFileURL(path.join(root, "www/node_modules/playwright-core/index.mjs")).href);
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-  ],
-});
+const browser = await launchBrowser("chromium");
 const rows = [];
 try {
   for (const n of sizes) {
-    console.error(`bench-browser-member: ${n} respondents × ${questions} questions ...`);
-    rows.push(await session(browser, n));
+    console.error(`bench-browser-member: ${n} respondents × ${questions} questions, member 1 in Chromium ...`);
+    rows.push(await browserSession(browser, n));
+    if (baseline) {
+      console.error(`bench-browser-member: ${n} respondents × ${questions} questions, 3 native members ...`);
+      rows.push(await nativeSession(n));
+    }
   }
 } finally {
   await browser.close();
@@ -193,15 +195,34 @@ try {
 }
 
 const mib = (b) => (b / 1048576).toFixed(0);
+const dash = "—";
 console.log(
-  `\nSurvey of ${questions} questions, 3 members (t = 1), member 1 the wasm member in Chromium ${browser.version()}, members 2 and 3 native; release relay on localhost\n`,
+  `\nSurvey of ${questions} questions, 3 members (t = 1), release relay on localhost; member 1 the wasm member module in Chromium ${browser.version()} or native\n`,
 );
 console.log(
-  "| respondents | submissions/s | close → verified result (s) | browser member computing (s) | browser member sent (MB) | renderer peak RSS (MiB) | wasm memory (MiB) | JS heap used (MiB) | native members sent (MB) | native members peak RSS (MiB) |",
+  "| respondents | committee | submissions/s | close → verified result (s) | browser member computing (s) | browser member sent (MB) | renderer peak RSS (MiB) | wasm memory (MiB) | JS heap used (MiB) | native members sent (MB) | native members peak RSS (MiB) |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
+  const b = r.browser;
+  const natives = r.members.filter((m) => m !== null);
   console.log(
-    `| ${r.n.toLocaleString("en")} | ${r.submissionsPerS.toFixed(0)} | ${r.closeToResult.toFixed(1)} | ${(r.computingMs / 1000).toFixed(1)} | ${(r.sent / 1e6).toFixed(1)} | ${(r.rendererPeakKib / 1024).toFixed(0)} | ${mib(r.wasmBytes)} | ${r.heap === null ? "—" : mib(r.heap)} | ${r.nativeSent.map((b) => (b / 1e6).toFixed(1)).join(", ")} | ${r.nativePeakKib.map((k) => (k / 1024).toFixed(0)).join(", ")} |`,
+    [
+      "",
+      r.n.toLocaleString("en"),
+      r.committee,
+      r.submissionsPerS.toFixed(0),
+      r.closeToResult.toFixed(1),
+      b ? (b.computingMs / 1000).toFixed(1) : dash,
+      b ? (b.sent / 1e6).toFixed(1) : dash,
+      b ? (b.rendererPeakKib / 1024).toFixed(0) : dash,
+      b ? mib(b.wasmBytes) : dash,
+      b && b.heap !== null ? mib(b.heap) : dash,
+      natives.map(([sent]) => (sent / 1e6).toFixed(1)).join(", "),
+      natives.map(([, kib]) => (kib / 1024).toFixed(0)).join(", "),
+      "",
+    ]
+      .join(" | ")
+      .trim(),
   );
 }
