@@ -69,6 +69,18 @@ const server = createServer(async (req, res) => {
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
+/** CPU seconds (user + system) a process has used so far, or 0. */
+function cpuSeconds(pid) {
+  try {
+    // The fields after the command's closing parenthesis; utime and stime
+    // are the 12th and 13th of them, in clock ticks (100 a second on Linux).
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** VmHWM (peak resident set) of a process in KiB, or null. */
 function peakKib(pid) {
   try {
@@ -142,6 +154,7 @@ async function browserSession(browser, n) {
   const { processInfo } = await cdp.send("SystemInfo.getProcessInfo");
   const renderers = processInfo.filter((p) => p.type === "renderer").map((p) => p.id);
 
+  const cpuBefore = renderers.map(cpuSeconds);
   let member = null;
   const onLink = (link) => {
     member = page.evaluate(async (link) => {
@@ -169,12 +182,21 @@ async function browserSession(browser, n) {
   const { metrics } = await pageCdp.send("Performance.getMetrics");
   const heap = metrics.find((x) => x.name === "JSHeapUsedSize")?.value ?? null;
   const rendererPeakKib = Math.max(...renderers.map(peakKib).filter((k) => k !== null));
+  // The renderer that ran the member is the one that used the most CPU.
+  const rendererCpu = Math.max(...renderers.map((pid, i) => cpuSeconds(pid) - cpuBefore[i]));
   await context.close();
   return {
     n,
     committee: "wasm in Chromium + 2 native",
     ...t,
-    browser: { computingMs: wasm.computingMs, sent: wasm.sent, rendererPeakKib, wasmBytes: wasm.wasmBytes, heap },
+    browser: {
+      rendererCpu,
+      computingMs: wasm.computingMs,
+      sent: wasm.sent,
+      rendererPeakKib,
+      wasmBytes: wasm.wasmBytes,
+      heap,
+    },
   };
 }
 
@@ -200,9 +222,9 @@ console.log(
   `\nSurvey of ${questions} questions, 3 members (t = 1), release relay on localhost; member 1 the wasm member module in Chromium ${browser.version()} or native\n`,
 );
 console.log(
-  "| respondents | committee | submissions/s | close → verified result (s) | browser member computing (s) | browser member sent (MB) | renderer peak RSS (MiB) | wasm memory (MiB) | JS heap used (MiB) | native members sent (MB) | native members peak RSS (MiB) |",
+  "| respondents | committee | submissions/s | close → verified result (s) | browser member computing (s) | renderer CPU (s) | browser member sent (MB) | renderer peak RSS (MiB) | wasm memory (MiB) | JS heap used (MiB) | native members sent (MB) | native members peak RSS (MiB) |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
   const b = r.browser;
   const natives = r.members.filter((m) => m !== null);
@@ -214,6 +236,7 @@ for (const r of rows) {
       r.submissionsPerS.toFixed(0),
       r.closeToResult.toFixed(1),
       b ? (b.computingMs / 1000).toFixed(1) : dash,
+      b ? b.rendererCpu.toFixed(1) : dash,
       b ? (b.sent / 1e6).toFixed(1) : dash,
       b ? (b.rendererPeakKib / 1024).toFixed(0) : dash,
       b ? mib(b.wasmBytes) : dash,
