@@ -113,6 +113,10 @@ section "tests (wasm32, firefox)" env GECKODRIVER="${CARGO_HOME:-$HOME/.cargo}/g
     cargo test "${WASM_PACKAGES[@]}" --target wasm32-unknown-unknown
 # Every test of the web app in Chromium, then in Firefox ESR (docs/web.md).
 section "tests (browser: chromium, firefox)" tests/browser/run.sh
+# One committee member as the wasm module in Chromium beside two native
+# ones, through a relay process, 200 respondents (docs/wasm.md, "A whole
+# session with a browser member"; about 10 s, the long sizes are not run).
+section "browser member session (200 respondents)" scripts/bench-browser-member.sh --sizes 200 --no-baseline
 section "docs" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 # The advisory database cannot be downloaded here: run `cargo deny check
 # advisories` where the network allows it (docs/dependencies.md).

@@ -85,3 +85,87 @@ fn bench_session_measures_a_vote_through_a_relay_process_with_member_processes()
         assert!(cell(m, "peak_rss_kib") > 1_000.0, "{text}");
     }
 }
+
+#[test]
+fn bench_session_leaves_member_one_to_an_external_member_given_its_link() {
+    use std::io::{BufRead, BufReader, Read};
+    const PASSPHRASE: &str = "external member test";
+    relay_bin();
+    let dir = tempfile::tempdir().unwrap();
+    let keys = sotto_e2e::member_keys(1);
+    let mut rng = sotto_client::os_rng();
+    let file = keys[0]
+        .to_keyfile(
+            PASSPHRASE,
+            sotto_core::keyfile::KdfParams::INSECURE_FOR_TESTS,
+            &mut rng,
+        )
+        .unwrap();
+    std::fs::write(dir.path().join("m1.key"), file).unwrap();
+    let public = keys[0].public();
+
+    // Bad keys are refused before anything starts.
+    let bad = std::process::Command::new(sotto_bin())
+        .args(["bench", "session", "--kind", "vote", "--participants", "12"])
+        .args(["--external-member", "00:11"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("x25519"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+
+    let mut bench = std::process::Command::new(sotto_bin())
+        .args(["bench", "session", "--kind", "vote", "--participants", "12"])
+        .args(["--options", "3"])
+        .arg("--external-member")
+        .arg(format!("{}:{}", public.x25519, public.ed25519))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(bench.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let link = first
+        .strip_prefix("external member link: ")
+        .unwrap_or_else(|| panic!("no link first: {first:?}"))
+        .trim()
+        .to_string();
+    // Member 1 is the `sotto member` daemon, run from its key file.
+    let mut member = sotto_e2e::sotto_command(dir.path(), PASSPHRASE)
+        .args(["member", "--key", "m1.key", "--link", &link])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut rest = String::new();
+        out.read_to_string(&mut rest).unwrap();
+        rest
+    });
+    assert!(
+        exited_ok(&mut bench, Duration::from_secs(240)),
+        "sotto bench session failed"
+    );
+    let text = reader.join().unwrap();
+    assert!(exited_ok(&mut member, Duration::from_secs(60)));
+    let session = table(&text, "kind");
+    assert_eq!(session.len(), 1, "{text}");
+    assert!(cell(&session[0], "close_to_result_s") > 0.0, "{text}");
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("member"))
+        .skip(1)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    // Member 1 is measured by whoever runs it; 2 and 3 ran here.
+    assert_eq!(rows[0], ["1", "external", "external"], "{text}");
+    for r in &rows[1..] {
+        assert!(r[1].parse::<u64>().unwrap() > 10_000, "{text}");
+        assert!(r[2].parse::<u64>().unwrap() > 1_000, "{text}");
+    }
+}

@@ -23,6 +23,14 @@
 //!
 //! The result is compared with the plaintext answers as `sotto bench app`
 //! does; a mismatch fails the run.
+//!
+//! With `--external-member X25519:ED25519` member 1 is not started here:
+//! its seat carries those public keys, and once the session exists the
+//! benchmark prints `external member link: <link>` on a line of its own
+//! for whoever runs that member (`scripts/bench-browser-member.sh` runs
+//! the wasm member in headless Chromium), then goes on as usual. Member 1's
+//! row of the table says `external`: its bytes and memory are measured by
+//! whoever runs it.
 
 use std::path::Path;
 use std::time::Duration;
@@ -32,7 +40,8 @@ use clap::Args;
 use serde_json::json;
 
 use crate::bench_app::{AppKind, Workload, workload};
-use crate::simulate::{Members, Scenario, run_with, start_relay};
+use crate::simulate::{ExternalMember, Members, Scenario, run_with, start_relay};
+use sotto_core::session::{Ed25519PublicKey, X25519PublicKey};
 
 /// Arguments of `sotto bench session`.
 #[derive(Debug, Args)]
@@ -59,6 +68,30 @@ pub struct SessionBenchArgs {
     /// Delay before every frame members and participants send, in ms.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Member 1 runs elsewhere with these public keys (hex, as `sotto
+    /// keygen` prints them): its member link is printed, and it is not
+    /// started here.
+    #[arg(long, value_name = "X25519:ED25519", value_parser = parse_external)]
+    pub external_member: Option<(X25519PublicKey, Ed25519PublicKey)>,
+}
+
+/// Parses `--external-member`: two hex public keys joined by `:`.
+fn parse_external(s: &str) -> anyhow::Result<(X25519PublicKey, Ed25519PublicKey)> {
+    let (x, ed) = s
+        .split_once(':')
+        .context("write the keys as X25519:ED25519 (hex)")?;
+    Ok((
+        X25519PublicKey::from_hex(x).context("the x25519 key")?,
+        Ed25519PublicKey::from_hex(ed).context("the ed25519 key")?,
+    ))
+}
+
+/// Prints the external member's link on a line of its own, at once.
+fn announce(link: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "external member link: {link}");
+    let _ = out.flush();
 }
 
 /// One measured session.
@@ -98,7 +131,12 @@ pub fn run(args: &SessionBenchArgs) -> anyhow::Result<()> {
     let m = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(measure(&work, args.parties, args.latency_ms))?;
+        .block_on(measure(
+            &work,
+            args.parties,
+            args.latency_ms,
+            args.external_member,
+        ))?;
     let kind = format!("{:?}", args.kind).to_lowercase();
     println!(
         "{:<7} {:>12} {:>9} {:>7} {:>7} {:>10} {:>17} {:>17} {:>18} {:>17} {:>18}",
@@ -141,14 +179,24 @@ pub fn run(args: &SessionBenchArgs) -> anyhow::Result<()> {
         "member", "bytes_sent", "peak_rss_kib"
     );
     for (i, (b, p)) in m.member_bytes.iter().zip(&m.member_peak_kib).enumerate() {
-        println!("{:<7} {:>14} {:>14}", i + 1, b, p);
+        if i == 0 && args.external_member.is_some() {
+            println!("{:<7} {:>14} {:>14}", 1, "external", "external");
+        } else {
+            println!("{:<7} {:>14} {:>14}", i + 1, b, p);
+        }
     }
     Ok(())
 }
 
-/// Starts a relay process, runs the session with member processes and
+/// Starts a relay process, runs the session with member processes (member
+/// 1 outside, with these public keys, when `external` is given) and
 /// returns what was measured.
-pub async fn measure(work: &Workload, parties: u16, latency_ms: u64) -> anyhow::Result<Measured> {
+pub async fn measure(
+    work: &Workload,
+    parties: u16,
+    latency_ms: u64,
+    external: Option<(X25519PublicKey, Ed25519PublicKey)>,
+) -> anyhow::Result<Measured> {
     // The draft carries the kind's own tag and schema beside its fields.
     let mut draft = serde_json::to_value(&work.kind)?;
     draft["title"] = json!("benchmark");
@@ -160,11 +208,22 @@ pub async fn measure(work: &Workload, parties: u16, latency_ms: u64) -> anyhow::
     let relay = start_relay().await?;
     let store_before = dir_size(relay.data())?;
     let bin = std::env::current_exe()?;
+    let members = match external {
+        Some((x25519, ed25519)) => Members::External(
+            bin,
+            ExternalMember {
+                x25519,
+                ed25519,
+                announce,
+            },
+        ),
+        None => Members::Processes(bin),
+    };
     let report = run_with(
         &scenario,
         &relay.url(),
         Duration::from_millis(latency_ms),
-        &Members::Processes(bin),
+        &members,
     )
     .await?;
     let crate::simulate::Finished::Result(report) = report else {

@@ -44,6 +44,25 @@ pub enum Members {
     /// `sotto bench session` measures, since a process's peak memory is
     /// its own.
     Processes(std::path::PathBuf),
+    /// Member 1 outside the simulation (the wasm member in a browser, for
+    /// `scripts/bench-browser-member.sh`), members 2 to n processes of
+    /// this binary as with [`Members::Processes`].
+    External(std::path::PathBuf, ExternalMember),
+}
+
+/// A committee seat whose member runs elsewhere: the simulation puts its
+/// public keys in the manifest, hands its member link to `announce` once
+/// the session exists, and does not wait for it (the members it does run
+/// cannot finish without it: with 3 members and t = 1 none may be left
+/// out).
+#[derive(Debug, Clone)]
+pub struct ExternalMember {
+    /// Its encryption key.
+    pub x25519: sotto_core::session::X25519PublicKey,
+    /// Its signing key.
+    pub ed25519: sotto_core::session::Ed25519PublicKey,
+    /// Told the member link before any participant submits.
+    pub announce: fn(&str),
 }
 
 /// Participants submitting at the same time.
@@ -226,10 +245,12 @@ pub struct Report {
     /// Timings.
     pub ms: Timings,
     /// Bytes each member (in index order) sent to the relay: every frame,
-    /// header included, across reconnects.
+    /// header included, across reconnects (0 for the member outside the
+    /// simulation, [`Members::External`]).
     pub member_bytes: Vec<u64>,
     /// Peak resident memory of each member's process in KiB (VmHWM of
-    /// `/proc/<pid>/status`), with [`Members::Processes`] on Linux; empty
+    /// `/proc/<pid>/status`), with [`Members::Processes`] or
+    /// [`Members::External`] on Linux (0 for the external member); empty
     /// otherwise.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub member_peak_kib: Vec<u64>,
@@ -517,7 +538,12 @@ pub async fn run_with(
             bail!("deviate: member {} is not in the committee", d.member);
         }
     }
-    if matches!(how, Members::Processes(_)) && !scenario.deviate.is_empty() {
+    let processes = !matches!(how, Members::Tasks);
+    let external = match how {
+        Members::External(_, e) => Some(e),
+        _ => None,
+    };
+    if processes && !scenario.deviate.is_empty() {
         bail!("deviating members run as tasks of the simulation, not as processes");
     }
     let keys: Vec<Arc<MemberKeys>> = (0..n)
@@ -528,10 +554,14 @@ pub async fn run_with(
         .zip(1u16..)
         .map(|(k, i)| {
             let p = k.public();
+            let (x25519, ed25519) = match external {
+                Some(e) if i == 1 => (e.x25519, e.ed25519),
+                _ => (p.x25519, p.ed25519),
+            };
             CommitteeMember {
                 name: format!("member-{i}"),
-                x25519: p.x25519,
-                ed25519: p.ed25519,
+                x25519,
+                ed25519,
             }
         })
         .collect();
@@ -570,6 +600,10 @@ pub async fn run_with(
             quick: !scenario.deviate.is_empty(),
         };
         counters.push(rt.sent.clone());
+        if let (Some(e), 1) = (external, me) {
+            (e.announce)(&created.link(relay, sotto_core::session::Role::Member, token)?);
+            continue;
+        }
         match how {
             Members::Tasks => tasks.spawn(async move {
                 let end = match sotto_client::driver::run_member(&rt, cfg).await {
@@ -588,7 +622,7 @@ pub async fn run_with(
                 };
                 (me, end, None)
             }),
-            Members::Processes(bin) => {
+            Members::Processes(bin) | Members::External(bin, _) => {
                 let bin = bin.clone();
                 tasks.spawn(async move {
                     let (end, report) = run_member_process(&bin, &cfg).await;
@@ -671,7 +705,7 @@ pub async fn run_with(
     close_retrying(relay, created.session, &created.organizer).await?;
     // Wait for every honest member; a deviating one may never finish.
     let deviating: Vec<u16> = scenario.deviate.iter().map(|d| d.member).collect();
-    let mut honest_left = usize::from(n) - deviating.len();
+    let mut honest_left = usize::from(n) - deviating.len() - usize::from(external.is_some());
     let mut abort = None;
     let mut reports: Vec<Option<ProcessReport>> = (0..n).map(|_| None).collect();
     while honest_left > 0 {
@@ -724,16 +758,15 @@ pub async fn run_with(
         },
         member_bytes: match how {
             Members::Tasks => counters.iter().map(|c| c.load(Ordering::Relaxed)).collect(),
-            Members::Processes(_) => reports
+            Members::Processes(_) | Members::External(..) => reports
                 .iter()
                 .map(|r| r.as_ref().map_or(0, |r| r.bytes))
                 .collect(),
         },
         member_peak_kib: reports
             .iter()
-            .flatten()
-            .map(|r| r.peak_kib)
-            .filter(|_| matches!(how, Members::Processes(_)))
+            .map(|r| r.as_ref().map_or(0, |r| r.peak_kib))
+            .filter(|_| processes)
             .collect(),
     }))
 }
