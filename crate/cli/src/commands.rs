@@ -353,7 +353,9 @@ pub fn result(args: &ResultArgs) -> anyhow::Result<bool> {
     let Some(receipt) = receipt else {
         return Ok(true);
     };
-    let check = receipts::check_receipt(&r.json, &receipt);
+    let check = runtime()?
+        .block_on(session_ops::check_receipt(&args.link, &r, &receipt))
+        .context("checking the receipt")?;
     eprintln!(
         "receipt {}: {}",
         hex::encode(&receipt[..4]),

@@ -141,6 +141,9 @@ export default {
     `Your answer is missing: receipt ${code}${on} is not among the receipts the committee signed as counted. It was not received, or the committee found it invalid. Tell the organizer.`,
   "receipt.unknown": ({ code }) =>
     `This result does not list the receipts it counted, so receipt ${code} cannot be checked.`,
+  "receipt.checking": ({ code }) => `Asking the server for the proof about receipt ${code}…`,
+  "receipt.unproven": ({ code }) =>
+    `The server gave no proof about receipt ${code} that matches what the committee signed, so it cannot be checked now.`,
   "receipt.unreadable":
     "That is not a receipt: a receipt code is 64 characters of 0-9 and a-f, or the receipt file this site gave you.",
 
@@ -352,6 +355,10 @@ export default {
   "manage.result": "Result",
   "manage.resultSummary": ({ valid, signed, members }, { num }) =>
     `${num(valid)} valid ${valid === 1 ? "answer" : "answers"}, signed by ${num(signed)} of ${num(members)} members`,
+  "manage.linkUsed": "Used",
+  "manage.linkUnused": "Not used yet",
+  "manage.linksNoteWhich":
+    "The server says which links were used (it keeps a fingerprint of each link), never which answer came with which link.",
   "manage.linksNote": "The server counts how many links were used, not which: it never links an answer to a person.",
   "manage.openNote":
     "An open link can answer more than once from different browsers; the count is of answers, not people.",

@@ -135,6 +135,9 @@ export default {
     `Tu respuesta no aparece: el comprobante ${code}${on} no está entre los que el comité firmó como contados. No se recibió, o el comité la consideró no válida. Avisa al organizador.`,
   "receipt.unknown": ({ code }) =>
     `Este resultado no enumera los comprobantes que contó, así que el comprobante ${code} no se puede comprobar.`,
+  "receipt.checking": ({ code }) => `Pidiendo al servidor la prueba del comprobante ${code}…`,
+  "receipt.unproven": ({ code }) =>
+    `El servidor no dio ninguna prueba del comprobante ${code} que coincida con lo que firmó el comité, así que ahora no se puede comprobar.`,
   "receipt.unreadable":
     "Eso no es un comprobante: un código de comprobante tiene 64 caracteres de 0-9 y a-f, o es el archivo de comprobante que te dio este sitio.",
 
@@ -349,6 +352,10 @@ export default {
   "manage.result": "Resultado",
   "manage.resultSummary": ({ valid, signed, members }, { num }) =>
     `${num(valid)} ${valid === 1 ? "respuesta válida" : "respuestas válidas"}, firmado por ${num(signed)} de ${num(members)} miembros`,
+  "manage.linkUsed": "Usado",
+  "manage.linkUnused": "Sin usar todavía",
+  "manage.linksNoteWhich":
+    "El servidor dice qué enlaces se usaron (guarda una huella de cada enlace), nunca qué respuesta llegó con qué enlace.",
   "manage.linksNote":
     "El servidor cuenta cuántos enlaces se usaron, no cuáles: nunca vincula una respuesta con una persona.",
   "manage.openNote":
