@@ -17,7 +17,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use sotto_cli::simulate::{Report, Scenario, run as simulate};
-use sotto_e2e::relay_at;
+use sotto_e2e::{relay_at, sotto_result_with_receipt};
 
 const TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -42,19 +42,6 @@ async fn run_then(name: &str, scenario: Value, after: impl FnOnce(&Report)) -> R
     );
     after(&report);
     report
-}
-
-/// Runs `sotto result --link <read link> --receipt <receipt>`: its exit
-/// code and standard error.
-fn sotto_result_with_receipt(link: &str, receipt: &str) -> (Option<i32>, String) {
-    let out = std::process::Command::new(sotto_e2e::sotto_bin())
-        .args(["result", "--link", link, "--receipt", receipt])
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 /// A uniform draw from `lo..=hi` (the modulo bias is irrelevant here).

@@ -305,7 +305,7 @@ pub async fn fetch_result<S: Socket>(
 /// [`receipts::ReceiptCheck::Unknown`]).
 pub async fn check_receipt<S: Socket>(
     c: &mut RelayClient<S>,
-    manifest: &VerifiedManifest,
+    session: SessionId,
     reader: &Token,
     verified: &VerifiedResult,
     receipt: &[u8; 32],
@@ -315,7 +315,6 @@ pub async fn check_receipt<S: Socket>(
     if offline != ReceiptCheck::Unknown || receipts::signed_root(&verified.json).is_none() {
         return Ok(offline);
     }
-    let session = manifest.manifest.session_id;
     for &m in &verified.signers {
         match c.receipt_proof(session, reader, m, receipt).await {
             Ok(proof) => match receipts::check_proof(&verified.json, receipt, &proof) {

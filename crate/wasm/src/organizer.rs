@@ -318,38 +318,18 @@ fn result_js(manifest: &VerifiedManifest, r: &VerifiedResult) -> Result<JsValue,
 
 /// Whether the receipt `receipt` (64 hex digits, or the receipt JSON a
 /// submission returned) is among the receipts the committee signed as
-/// counted in `verified` (what [`verify_result`] resolved to):
-/// `"counted"`, `"missing"`, or `"unknown"` when the result lists no
-/// receipts. Rejects an unreadable receipt with `invalid_answer`.
-#[wasm_bindgen(js_name = checkReceipt, unchecked_return_type = "\"counted\" | \"missing\" | \"unknown\"")]
+/// counted in `verified` (what [`verify_result`] resolved to). A result
+/// that lists its receipts answers at once; one that signs a tree root
+/// (more than 8,192 counted answers) is asked about through the relay of
+/// the read link `link`: its proof, checked here against the signed root
+/// (the relay is not trusted with the answer). Resolves to `"counted"`,
+/// `"missing"`, or `"unknown"` (no list, no `link`, or no proof that
+/// checks); rejects an unreadable receipt with `invalid_answer`.
+#[wasm_bindgen(js_name = checkReceipt, unchecked_return_type = "Promise<\"counted\" | \"missing\" | \"unknown\">")]
 pub fn check_receipt(
     #[wasm_bindgen(unchecked_param_type = "VerifiedResult")] verified: JsValue,
-    receipt: &str,
-) -> Result<JsValue, JsValue> {
-    use sotto_client::receipts::{self, ReceiptCheck};
-    let receipt = receipts::parse_receipt(receipt)
-        .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))?;
-    let verified: serde_json::Value =
-        super::from_js(&verified, Code::InvalidOptions, "verified result")?;
-    let answer = match receipts::check_receipt(&verified, &receipt) {
-        ReceiptCheck::Counted => "counted",
-        ReceiptCheck::Missing => "missing",
-        _ => "unknown",
-    };
-    Ok(JsValue::from_str(answer))
-}
-
-/// [`check_receipt`] for a result that may sign a tree root (more counted
-/// answers than it lists): then the relay at the read link `link` serves
-/// the proof about the receipt, checked here against the signed root (the
-/// relay is not trusted with the answer). Resolves to `"counted"`,
-/// `"missing"` or `"unknown"` (no proof that checks); rejects an
-/// unreadable receipt with `invalid_answer`.
-#[wasm_bindgen(js_name = checkReceiptOnline, unchecked_return_type = "Promise<\"counted\" | \"missing\" | \"unknown\">")]
-pub fn check_receipt_online(
-    link: String,
-    #[wasm_bindgen(unchecked_param_type = "VerifiedResult")] verified: JsValue,
     receipt: String,
+    link: Option<String>,
 ) -> js_sys::Promise {
     use sotto_client::receipts::{self, ReceiptCheck};
     let parsed = receipts::parse_receipt(&receipt)
@@ -370,20 +350,19 @@ pub fn check_receipt_online(
             json: json!({ "receipts": verified["receipts"] }),
             signers,
         };
-        let answer = if receipts::signed_root(&result.json).is_none() {
-            receipts::check_receipt(&result.json, &receipt)
-        } else {
-            let invite = parse_link(&link)?;
-            let token = token_of(&invite)?;
-            let mut c = connect(&relay_of_link(&invite.base_url)).await?;
-            let manifest = flows::open_invite(&mut c, &invite)
-                .await
-                .map_err(|e| flow_error(&e))?;
-            let answer = flows::check_receipt(&mut c, &manifest, &token, &result, &receipt)
-                .await
-                .map_err(|e| flow_error(&e))?;
-            let _ = c.close().await;
-            answer
+        let answer = match link {
+            Some(link) if receipts::signed_root(&result.json).is_some() => {
+                let invite = parse_link(&link)?;
+                let token = token_of(&invite)?;
+                let mut c = connect(&relay_of_link(&invite.base_url)).await?;
+                let answer =
+                    flows::check_receipt(&mut c, invite.session_id, &token, &result, &receipt)
+                        .await
+                        .map_err(|e| flow_error(&e))?;
+                let _ = c.close().await;
+                answer
+            }
+            _ => receipts::check_receipt(&result.json, &receipt),
         };
         Ok(JsValue::from_str(match answer {
             ReceiptCheck::Counted => "counted",

@@ -145,8 +145,7 @@ pub async fn check_receipt(
     let invite = Invite::parse(link).map_err(FlowError::BadLink)?;
     let token = flows::token_of(&invite)?;
     let mut c = RelayClient::connect(&relay_of_link(&invite.base_url)).await?;
-    let manifest = flows::open_invite(&mut c, &invite).await?;
-    let check = flows::check_receipt(&mut c, &manifest, &token, verified, receipt).await;
+    let check = flows::check_receipt(&mut c, invite.session_id, &token, verified, receipt).await;
     let _ = c.close().await;
     check
 }

@@ -213,17 +213,7 @@ impl Writer {
         member: u16,
         receipt: &[u8; 32],
     ) -> Res<Reply> {
-        match self.token(digest)? {
-            Some((owner, role, ..))
-                if owner == session
-                    && (role == Role::Reader as u8 || role == Role::Organizer as u8) => {}
-            _ => {
-                return refuse(
-                    ErrorCode::Unauthorized,
-                    "a read token of this session is required",
-                );
-            }
-        }
+        self.require_reader(session, digest)?;
         let rows = self.db.query(
             "SELECT leaves FROM receipt_pages WHERE session = $1 AND member = $2 ORDER BY page",
             &[sid(&session), n(member)],
@@ -381,18 +371,24 @@ impl Writer {
         }
     }
 
-    pub(super) fn results(&mut self, session: SessionId, digest: &[u8; 32]) -> Res<Reply> {
+    /// Refuses unless `digest` is the read or organizer token of `session`.
+    fn require_reader(&mut self, session: SessionId, digest: &[u8; 32]) -> Res<()> {
         match self.token(digest)? {
             Some((owner, role, ..))
                 if owner == session
-                    && (role == Role::Reader as u8 || role == Role::Organizer as u8) => {}
-            _ => {
-                return refuse(
-                    ErrorCode::Unauthorized,
-                    "a read token of this session is required",
-                );
+                    && (role == Role::Reader as u8 || role == Role::Organizer as u8) =>
+            {
+                Ok(())
             }
+            _ => refuse(
+                ErrorCode::Unauthorized,
+                "a read token of this session is required",
+            ),
         }
+    }
+
+    pub(super) fn results(&mut self, session: SessionId, digest: &[u8; 32]) -> Res<Reply> {
+        self.require_reader(session, digest)?;
         let rows = self.db.query(
             "SELECT member, blob FROM results WHERE session = $1 ORDER BY member",
             &[sid(&session)],
