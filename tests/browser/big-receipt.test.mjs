@@ -66,8 +66,9 @@ await runTest("big-receipt", async ({ relay, context }) => {
   await screenshot(page, "big-receipt");
   log("a receipt of a session above 8,192 answers: counted, and a stranger's missing");
 
+  // The switch reloads the page: wait for the Spanish one, not the old.
   await page.getByLabel("Language").selectOption("es");
-  await page.locator('[data-verified="true"]').waitFor({ timeout: 60_000 });
+  await page.getByRole("heading", { name: "Comprueba tu comprobante" }).waitFor({ timeout: 60_000 });
   await page.locator("#receipt-code").fill(mine);
   await page.locator(".receipt-form button[type=submit]").click();
   const es = page.locator('#receipt-verdicts [data-receipt="counted"]');

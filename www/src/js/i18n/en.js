@@ -129,8 +129,8 @@ export default {
   // Checking a receipt (results page)
   "receipt.heading": "Check your receipt",
   "receipt.none": "This result lists no receipts.",
-  "receipt.intro": ({ n }) =>
-    `With the result, the committee members signed the receipts of the ${n === 1 ? "1 answer" : `${n} answers`} they counted. Your receipt shows whether yours is among them, without revealing what you answered.`,
+  "receipt.intro": ({ n }, { num }) =>
+    `With the result, the committee members signed the receipts of the ${n === 1 ? "1 answer" : `${num(n)} answers`} they counted. Your receipt shows whether yours is among them, without revealing what you answered.`,
   "receipt.code": "Receipt code",
   "receipt.check": "Check",
   "receipt.file": "Or the receipt file",

@@ -123,8 +123,8 @@ export default {
 
   "receipt.heading": "Comprueba tu comprobante",
   "receipt.none": "Este resultado no enumera comprobantes.",
-  "receipt.intro": ({ n }) =>
-    `Con el resultado, los miembros del comité firmaron los comprobantes de ${n === 1 ? "la respuesta que contaron" : `las ${n} respuestas que contaron`}. Tu comprobante muestra si la tuya está entre ellas, sin revelar qué respondiste.`,
+  "receipt.intro": ({ n }, { num }) =>
+    `Con el resultado, los miembros del comité firmaron los comprobantes de ${n === 1 ? "la respuesta que contaron" : `las ${num(n)} respuestas que contaron`}. Tu comprobante muestra si la tuya está entre ellas, sin revelar qué respondiste.`,
   "receipt.code": "Código del comprobante",
   "receipt.check": "Comprobar",
   "receipt.file": "O el archivo del comprobante",
