@@ -259,6 +259,33 @@ export default {
   "create.err.deadlinePast":
     "La fecha límite ya ha pasado: elige una hora posterior o déjala vacía. Una sesión con una fecha límite pasada estaría cerrada desde el principio.",
   "create.thisSetting": "Este ajuste",
+  // The core's manifest refusals (js/plain-message.js, manifestMessage)
+  "manifest.field.title": "Título",
+  "manifest.field.description": "Descripción",
+  "manifest.field.questions.description": "La descripción de una pregunta",
+  "manifest.field.options": "Una opción",
+  "manifest.field.committee.members": "El comité",
+  "manifest.field.committee.members.name": "El nombre de un miembro",
+  "manifest.field.committee.threshold": "El umbral",
+  "manifest.field.deadlines": "La fecha límite",
+  "manifest.field.policy.min_submissions": "El número mínimo de respuestas",
+  "manifest.field.policy.min_cell": "El grupo más pequeño que se muestra",
+  "manifest.field.policy.dp": "Ruido (privacidad diferencial)",
+  "manifest.empty": ({ field }) => `${field}: no puede estar vacío.`,
+  "manifest.spaces": ({ field }) => `${field}: no puede empezar ni terminar con un espacio.`,
+  "manifest.long": ({ field, max }, { num }) =>
+    max ? `${field}: demasiado largo (como máximo ${num(max)} caracteres).` : `${field}: demasiado largo.`,
+  "manifest.control": ({ field }) => `${field}: contiene caracteres de control invisibles; escríbelo de nuevo.`,
+  "manifest.members": ({ field, max }, { num }) => `${field}: necesita de 1 a ${num(max)} miembros.`,
+  "manifest.threshold": ({ field }) =>
+    `${field}: demasiado alto para este comité (el doble del umbral más uno no puede superar el número de miembros).`,
+  "manifest.distinct": ({ field }) => `${field}: cada miembro necesita un nombre distinto.`,
+  "manifest.sameKey": ({ field }) => `${field}: la misma clave de miembro aparece dos veces.`,
+  "manifest.deadlines": ({ field }) => `${field}: la sesión debe cerrar después de abrir.`,
+  "manifest.atLeastOne": ({ field }) => `${field}: debe ser al menos 1.`,
+  "manifest.surveysOnly": ({ field }) => `${field}: solo se aplica a las encuestas.`,
+  "manifest.irvNoise": ({ field }) =>
+    `${field}: una votación de segunda vuelta instantánea no puede añadir ruido (revela las rondas exactas).`,
   "create.err.jargon": "Falta un ajuste o tiene un tipo de valor incorrecto (por ejemplo, un número vacío).",
   "create.sampleTitle": "¿Dónde ponemos el banco nuevo?",
   "create.what": "¿Qué quieres organizar?",
