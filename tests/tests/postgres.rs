@@ -16,7 +16,7 @@ use sotto_cli::simulate::{Scenario, run as simulate};
 use sotto_client::native::relay_client::RelayClient;
 use sotto_e2e::pg::PgCluster;
 use sotto_e2e::{Relay, committed, part_overhead, relay_at, slices};
-use sotto_wire::{CreateParams, DeliveryKind, MintRequest, SessionState, TokenMode};
+use sotto_wire::{CreateParams, DeliveryKind, MintRequest, ProofAnswer, SessionState, TokenMode};
 
 const TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -697,7 +697,7 @@ async fn presence_and_answer_counts_are_shared_between_relays() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn used_single_use_links_are_listed_by_any_relay() {
+async fn used_links_and_receipt_pages_are_served_by_any_relay() {
     let pg = PgCluster::start();
     let dir = tempfile::tempdir().unwrap();
     let relays: Vec<Relay> = (0..2).map(|_| relay_on(&pg, &dir)).collect();
@@ -751,7 +751,30 @@ async fn used_single_use_links_are_listed_by_any_relay() {
         for org in [&mut org_a, &mut org_b] {
             assert_eq!(org.used_tokens().await.unwrap(), want);
         }
+
+        // Receipt pages (migration 0003) published through A, a proof
+        // through B that checks against the pages' root.
+        org_a.set_state(SessionState::Closed).await.unwrap();
+        let leaves = [[3u8; 32], [5; 32], [9; 32]];
+        let mut m1 = RelayClient::connect(&urls[0]).await.unwrap();
+        m1.hello(session, &created.members[0], 0).await.unwrap();
+        m1.publish_receipts(0, &leaves.concat()).await.unwrap();
+        let mut reader = RelayClient::connect(&urls[1]).await.unwrap();
+        let root = sotto_wire::receipt_tree::root(&leaves);
+        for (r, want) in [
+            ([5; 32], ProofAnswer::Included),
+            ([4; 32], ProofAnswer::Excluded),
+        ] {
+            let proof = reader
+                .receipt_proof(session, &created.reader, 1, &r)
+                .await
+                .unwrap();
+            assert_eq!(
+                sotto_wire::receipt_tree::check_proof(&proof, &r, &root, 3),
+                want
+            );
+        }
     })
     .await
-    .expect("used links across relays timed out");
+    .expect("used links and receipt pages across relays timed out");
 }
