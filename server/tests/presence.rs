@@ -1,5 +1,6 @@
 //! Presence (which members are connected, for the live views) and the
-//! Welcome's `used` flag of single-use links, against the real relay
+//! Welcome's `used` flag of single-use links and the organizer's list of
+//! used links, against the real relay
 //! process over real WebSockets.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -7,9 +8,9 @@ mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{Relay, parts, refs, setup};
+use common::{Raw, Relay, error_code, parts, refs, setup};
 use sotto_client::native::relay_client::RelayClient;
-use sotto_wire::{ErrorCode, MemberPresence, Role};
+use sotto_wire::{ErrorCode, Kind, MemberPresence, Role, UsedTokens};
 
 fn now() -> u64 {
     SystemTime::now()
@@ -132,4 +133,58 @@ async fn welcome_says_whether_a_single_use_link_was_used() {
     o.submit(2, &refs(&parts(3, b"open answer"))).await.unwrap();
     let mut o2 = relay.client().await;
     assert!(!o2.hello(s.session, &open, 0).await.unwrap().used);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_organizer_learns_which_single_use_links_were_used() {
+    let relay = Relay::start_process(&[]);
+    let mut s = setup(&relay, 3, true, true).await;
+    let tokens = s.single_use(4).await;
+    assert_eq!(
+        s.organizer.used_tokens().await.unwrap(),
+        Vec::<[u8; 32]>::new()
+    );
+    // Links 1 and 3 answer (link 3 twice: resubmission is on), and the
+    // open link once.
+    for (t, tag) in [(0, b"a".as_slice()), (2, b"b"), (2, b"c")] {
+        let mut p = relay.client().await;
+        p.hello(s.session, &tokens[t], 0).await.unwrap();
+        p.submit(1 + u64::from(tag[0]), &refs(&parts(3, tag)))
+            .await
+            .unwrap();
+    }
+    let open = s.open_link(60).await;
+    let mut o = relay.client().await;
+    o.hello(s.session, &open, 0).await.unwrap();
+    o.submit(9, &refs(&parts(3, b"open"))).await.unwrap();
+
+    let mut want = vec![tokens[0].digest(), tokens[2].digest()];
+    want.sort();
+    assert_eq!(s.organizer.used_tokens().await.unwrap(), want);
+    // Digests only: no token, and never the open link's.
+    let got = s.organizer.used_tokens().await.unwrap();
+    assert!(!got.contains(&tokens[0].0) && !got.contains(&open.digest()));
+
+    // Another page starts after its cursor; a bad cursor is refused and
+    // the connection goes on.
+    let mut raw = Raw::connect(&relay, [127, 0, 0, 1]).await;
+    assert_eq!(
+        raw.hello(s.session, &s.created.organizer).await.header.kind,
+        Kind::Welcome
+    );
+    let f = raw.request(Kind::GetUsedTokens, 50, &want[0]).await;
+    let page = UsedTokens::decode(&f.payload).unwrap();
+    assert_eq!((page.digests, page.more), (vec![want[1]], false));
+    let f = raw.request(Kind::GetUsedTokens, 51, &[1, 2, 3]).await;
+    assert_eq!(error_code(&f), Some(ErrorCode::BadRequest));
+    let f = raw.request(Kind::GetUsedTokens, 52, &[]).await;
+    assert_eq!(UsedTokens::decode(&f.payload).unwrap().digests, want);
+
+    // Only the organizer may ask.
+    for token in [&tokens[1], &s.created.reader, &s.created.members[0], &open] {
+        let mut c = Raw::connect(&relay, [127, 0, 0, 1]).await;
+        assert_eq!(c.hello(s.session, token).await.header.kind, Kind::Welcome);
+        let f = c.request(Kind::GetUsedTokens, 60, &[]).await;
+        assert_eq!(error_code(&f), Some(ErrorCode::Forbidden));
+    }
 }

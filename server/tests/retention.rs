@@ -20,7 +20,7 @@ use tokio::time::timeout;
 const WAIT: Duration = Duration::from_secs(30);
 
 /// A session of two members, one submission, closed, both results
-/// published: finished. Returns the session, the participant's token, a
+/// published (each after a page of counted receipts): finished. Returns the session, the participant's token, a
 /// member token and the read token.
 async fn finished_session(relay: &Relay) -> (SessionId, Token, Token, Token) {
     let mut s = setup(relay, 2, false, true).await;
@@ -32,6 +32,7 @@ async fn finished_session(relay: &Relay) -> (SessionId, Token, Token, Token) {
     for m in &s.created.members {
         let mut c = relay.client().await;
         c.hello(s.session, m, 0).await.unwrap();
+        c.publish_receipts(0, &[7; 32]).await.unwrap();
         c.publish(b"signed result").await.unwrap();
     }
     (
@@ -97,6 +98,11 @@ async fn the_sweep_purges_finished_sessions_then_deletes_them() {
     );
     let results = r.get_results(session, &reader).await.unwrap();
     assert_eq!(results.0.len(), 2, "signed results are kept longer");
+    let proof = r
+        .receipt_proof(session, &reader, 1, &[7; 32])
+        .await
+        .unwrap();
+    assert_eq!(proof.count, 1, "and the receipt pages with them");
     assert_eq!(
         relay
             .get(
@@ -124,6 +130,7 @@ async fn the_sweep_purges_finished_sessions_then_deletes_them() {
             ..
         })
     ));
+    assert_eq!(count(&relay, "SELECT count(*) FROM receipt_pages"), 0);
     // The unfinished session was left alone: its second participant
     // submits at the next position, its members still read everything.
     let mut q = relay.client().await;

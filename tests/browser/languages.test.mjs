@@ -20,6 +20,29 @@ for (const [key, value] of Object.entries(en)) {
   if (typeof value === "string" && value.length > 12) assert(es[key] !== value, `${key} is translated`);
 }
 
+// A refusal of the core's manifest checks that gets past the create
+// page's checks at the fields is said from the catalog (js/plain-message.js),
+// not in the core's English; one the catalog does not know stays as is.
+globalThis.navigator ??= /** @type {any} */ ({ languages: ["en"] });
+const { manifestMessage } = await import("../../www/src/js/plain-message.js");
+const refusal = "invalid manifest: committee.threshold must satisfy 2t + 1 <= n";
+assertEqual(
+  manifestMessage(refusal),
+  "The threshold: too high for this committee (twice the threshold plus one must not exceed the members).",
+  "a manifest refusal in plain English",
+);
+assertEqual(
+  manifestMessage("session draft: invalid manifest: description is too long (at most 2000 characters)"),
+  "Description: too long (at most 2,000 characters).",
+  "with its limit",
+);
+assertEqual(manifestMessage("invalid vote schema: something new"), null, "not a manifest refusal the catalog knows");
+assertEqual(
+  es["manifest.threshold"]({ field: es["manifest.field.committee.threshold"] }, { num: String }),
+  "El umbral: demasiado alto para este comité (el doble del umbral más uno no puede superar el número de miembros).",
+  "and in Spanish",
+);
+
 await runTest("languages", async ({ relay, context }) => {
   const org = await (await context()).newPage();
   const links = await circleVote(org, relay.origin, "Almuerzo del equipo");

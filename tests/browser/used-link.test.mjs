@@ -3,7 +3,9 @@
 // browser (or on a phone) shows "This link has already been used" and a
 // disabled button before anything is filled in (the relay's Welcome says
 // the link was used); so does the widget on another site; link 2, unused,
-// opens the form as usual.
+// opens the form as usual. The organizer's page says which link was used
+// ("Used" beside link 1, "Not used yet" beside link 2, from the relay's
+// list of used link digests), in English and in Spanish.
 
 import { runTest, screenshot, axeCheck, log, assert, assertEqual } from "./lib.mjs";
 import { fillCreateForm, createSession, openParticipant, submitAnswer } from "./flows.mjs";
@@ -55,6 +57,16 @@ await runTest("used-link", async ({ relay, context }) => {
   await screenshot(phone, "phone-used-link");
   log("a used single-use link is said on opening");
 
+  // The organizer's page: which link was used, beside each link.
+  const mark = (i) => org.locator(`#participant-links .link-used[data-link="${i}"]`);
+  const used = (i) => org.locator(`#participant-links .link-used[data-link="${i}"][data-used="1"]`);
+  await used(0).waitFor({ timeout: 15_000 });
+  assertEqual(await mark(0).innerText(), "Used", "link 1 used");
+  assertEqual(await mark(1).innerText(), "Not used yet", "link 2 not used");
+  assertEqual(await org.locator("#links-used").innerText(), "1 of 2", "one link used");
+  await screenshot(org, "organizer-used-links");
+  log("the organizer's page says which link was used");
+
   // The widget on another site, in yet another browser, with the used
   // link: refused when it opens too, before there is a form to fill in.
   const site = await (await context()).newPage();
@@ -100,4 +112,15 @@ await runTest("used-link", async ({ relay, context }) => {
   await org.locator("#answer-count", { hasText: /^2$/ }).waitFor({ timeout: 1000 });
   assertEqual(await org.locator("#links-used").innerText(), "2 of 2", "both links used");
   log("the answer count right after the close is the relay's");
+  await used(1).waitFor({ timeout: 15_000 });
+
+  // In Spanish too.
+  await org.getByLabel("Language").selectOption("es");
+  await org.locator(`#participant-links .link-used[data-link="1"][data-used="1"]`, { hasText: "Usado" }).waitFor({
+    timeout: 15_000,
+  });
+  assertEqual(await mark(0).innerText(), "Usado", "link 1 used, in Spanish");
+  assertEqual(await mark(1).innerText(), "Usado", "link 2 used, in Spanish");
+  await axeCheck(org, "organizer page with used links (Spanish)");
+  log("which links were used, in Spanish");
 });

@@ -101,6 +101,19 @@ fn built_bin(once: &std::sync::Once, package: &str, bin: &str) -> PathBuf {
     dir.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX))
 }
 
+/// Runs `sotto result --link <read link> --receipt <receipt>` and returns
+/// its exit code and standard error.
+pub fn sotto_result_with_receipt(link: &str, receipt: &str) -> (Option<i32>, String) {
+    let out = Command::new(sotto_bin())
+        .args(["result", "--link", link, "--receipt", receipt])
+        .output()
+        .expect("run sotto result");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
 /// The `sotto` CLI run in `dir`, with the key-file passphrase in
 /// `SOTTO_PASSPHRASE` and no standard input.
 pub fn sotto_command(dir: &Path, passphrase: &str) -> Command {

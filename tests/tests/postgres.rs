@@ -16,7 +16,7 @@ use sotto_cli::simulate::{Scenario, run as simulate};
 use sotto_client::native::relay_client::RelayClient;
 use sotto_e2e::pg::PgCluster;
 use sotto_e2e::{Relay, committed, part_overhead, relay_at, slices};
-use sotto_wire::{CreateParams, DeliveryKind, MintRequest, SessionState, TokenMode};
+use sotto_wire::{CreateParams, DeliveryKind, MintRequest, ProofAnswer, SessionState, TokenMode};
 
 const TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -694,4 +694,87 @@ async fn presence_and_answer_counts_are_shared_between_relays() {
     })
     .await
     .expect("presence across relays timed out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn used_links_and_receipt_pages_are_served_by_any_relay() {
+    let pg = PgCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let relays: Vec<Relay> = (0..2).map(|_| relay_on(&pg, &dir)).collect();
+    let urls: Vec<String> = relays.iter().map(Relay::url).collect();
+    tokio::time::timeout(TIMEOUT, async {
+        let (mut org_a, session, created, tokens) = open_session(
+            &urls[0],
+            CreateParams {
+                members: 2,
+                allow_resubmit: false,
+                ..CreateParams::default()
+            },
+            8,
+        )
+        .await;
+        let open = org_a
+            .mint(&MintRequest {
+                mode: TokenMode::OpenLink,
+                count: 1,
+                rate_per_min: 0,
+            })
+            .await
+            .unwrap()
+            .remove(0);
+        // Five links answer at once on both relays (batches of several
+        // submissions), a second use of one of them is refused, and the
+        // open link answers too; the organizer polls meanwhile.
+        let mut tasks = Vec::new();
+        for (i, token) in tokens[..5].iter().chain([&tokens[0], &open]).enumerate() {
+            let (url, token) = (urls[i % 2].clone(), token.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut p = RelayClient::connect(&url).await.unwrap();
+                p.hello(session, &token, 0).await.unwrap();
+                let tag = [b'u', i as u8];
+                p.submit(100 + i as u64, &slices(&committed(&tag, &[&tag, &tag])))
+                    .await
+                    .is_ok()
+            }));
+        }
+        let mut org_b = RelayClient::connect(&urls[1]).await.unwrap();
+        org_b.hello(session, &created.organizer, 0).await.unwrap();
+        let during = org_b.used_tokens().await.unwrap();
+        let mut stored = 0;
+        for t in tasks {
+            stored += usize::from(t.await.unwrap());
+        }
+        assert_eq!(stored, 6, "five links and the open link, once each");
+        let mut want: Vec<[u8; 32]> = tokens[..5].iter().map(|t| t.digest()).collect();
+        want.sort();
+        assert!(during.iter().all(|d| want.contains(d)), "{during:?}");
+        for org in [&mut org_a, &mut org_b] {
+            assert_eq!(org.used_tokens().await.unwrap(), want);
+        }
+
+        // Receipt pages (migration 0003) published through A, a proof
+        // through B that checks against the pages' root.
+        org_a.set_state(SessionState::Closed).await.unwrap();
+        let leaves = [[3u8; 32], [5; 32], [9; 32]];
+        let mut m1 = RelayClient::connect(&urls[0]).await.unwrap();
+        m1.hello(session, &created.members[0], 0).await.unwrap();
+        m1.publish_receipts(0, &leaves.concat()).await.unwrap();
+        let mut reader = RelayClient::connect(&urls[1]).await.unwrap();
+        let root = sotto_wire::receipt_tree::root(&leaves);
+        for (r, want) in [
+            ([5; 32], ProofAnswer::Included),
+            ([4; 32], ProofAnswer::Excluded),
+        ] {
+            let proof = reader
+                .receipt_proof(session, &created.reader, 1, &r)
+                .await
+                .unwrap();
+            assert_eq!(
+                sotto_wire::receipt_tree::check_proof(&proof, &r, &root, 3),
+                want
+            );
+        }
+    })
+    .await
+    .expect("used links and receipt pages across relays timed out");
 }

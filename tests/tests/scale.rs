@@ -17,11 +17,16 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use sotto_cli::simulate::{Report, Scenario, run as simulate};
-use sotto_e2e::relay_at;
+use sotto_e2e::{relay_at, sotto_result_with_receipt};
 
 const TIMEOUT: Duration = Duration::from_secs(600);
 
 async fn run(name: &str, scenario: Value) -> Report {
+    run_then(name, scenario, |_| {}).await
+}
+
+/// [`run`], then `after` with the report while the relay still runs.
+async fn run_then(name: &str, scenario: Value, after: impl FnOnce(&Report)) -> Report {
     let dir = tempfile::tempdir().unwrap();
     let relay = relay_at(dir.path()).start().unwrap();
     let scenario: Scenario = serde_json::from_value(scenario).unwrap();
@@ -35,6 +40,7 @@ async fn run(name: &str, scenario: Value) -> Report {
         report.ms.compute / 1000.0,
         report.member_bytes
     );
+    after(&report);
     report
 }
 
@@ -219,7 +225,20 @@ async fn a_10000_ballot_vote_with_a_tally_runs_through_the_relay() {
             json!({ "choice": choice })
         })
         .collect();
-    let report = run(
+    // More counted answers than a result lists (8,192): the members sign
+    // a tree root, and `sotto result --receipt` checks the relay's proof
+    // about a receipt against it, for a counted one and one never sent.
+    let check = |report: &Report| {
+        let link = report.results_link.as_deref().unwrap();
+        let mine = report.receipts.iter().flatten().nth(4321).unwrap();
+        let (code, err) = sotto_result_with_receipt(link, &hex::encode(mine));
+        assert!(err.contains("your answer was counted"), "{err}");
+        assert_eq!(code, Some(0), "{err}");
+        let (code, err) = sotto_result_with_receipt(link, &"5a".repeat(32));
+        assert!(err.contains("your answer is missing"), "{err}");
+        assert_eq!(code, Some(4), "{err}");
+    };
+    let report = run_then(
         "plurality vote, 10,000 ballots, 5 options, reveal tally",
         json!({
             "draft": {"kind": "vote", "title": "Board seat",
@@ -228,6 +247,7 @@ async fn a_10000_ballot_vote_with_a_tally_runs_through_the_relay() {
                 "policy": {"min_submissions": 5}},
             "answers": answers
         }),
+        check,
     )
     .await;
     assert_eq!((report.valid, report.invalid), (N as u64, 0));

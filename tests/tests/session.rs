@@ -27,7 +27,7 @@ use sotto_core::keyfile::MemberKeys;
 use sotto_core::session::{
     Deadlines, OutputPolicy, Reveal, Role, SessionKind, VoteMethod, VoteSchema,
 };
-use sotto_e2e::{committee_of, relay_at};
+use sotto_e2e::{committee_of, relay_at, sotto_result_with_receipt};
 
 const TIMEOUT: Duration = Duration::from_secs(240);
 
@@ -631,19 +631,6 @@ async fn a_relay_swapping_a_member_key_in_the_manifest_is_caught() {
     submit_answer(&direct, &json!({"choice": "A"}))
         .await
         .unwrap();
-}
-
-/// Runs `sotto result --link <read link> --receipt <receipt>` and returns
-/// its exit code and standard error.
-fn sotto_result_with_receipt(link: &str, receipt: &str) -> (Option<i32>, String) {
-    let out = std::process::Command::new(sotto_e2e::sotto_bin())
-        .args(["result", "--link", link, "--receipt", receipt])
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 /// `n` fresh member keys.

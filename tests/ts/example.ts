@@ -106,6 +106,6 @@ export async function main(relay: string): Promise<void> {
   await participate(links[0]);
   const outcome = await serve(links[0]);
   const verified: VerifiedResult = await verifyResult(links[0]);
-  const check: "counted" | "missing" | "unknown" = checkReceipt(verified, "00".repeat(32));
+  const check: "counted" | "missing" | "unknown" = await checkReceipt(verified, "00".repeat(32), links[0]);
   console.log(outcome.result, verified.valid, verified.receipts?.count, check);
 }

@@ -128,6 +128,11 @@ pub struct SimulateArgs {
     /// Delay before every frame sent by members and participants, in ms.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Write the session's read link and every submission's receipt (64 hex
+    /// digits, in the scenario's order) to this JSON file, for checking
+    /// receipts afterwards (the browser tests do).
+    #[arg(long)]
+    pub receipts_out: Option<PathBuf>,
 }
 
 pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -353,7 +358,9 @@ pub fn result(args: &ResultArgs) -> anyhow::Result<bool> {
     let Some(receipt) = receipt else {
         return Ok(true);
     };
-    let check = receipts::check_receipt(&r.json, &receipt);
+    let check = runtime()?
+        .block_on(session_ops::check_receipt(&args.link, &r, &receipt))
+        .context("checking the receipt")?;
     eprintln!(
         "receipt {}: {}",
         hex::encode(&receipt[..4]),
@@ -388,6 +395,12 @@ pub fn simulate(args: &SimulateArgs) -> anyhow::Result<bool> {
         drop(relay);
         report
     })?;
+    if let (Some(path), super::simulate::Finished::Result(r)) = (&args.receipts_out, &report) {
+        let receipts: Vec<Option<String>> = r.receipts.iter().map(|x| x.map(hex::encode)).collect();
+        let out = serde_json::json!({ "results_link": r.results_link, "receipts": receipts });
+        std::fs::write(path, serde_json::to_vec(&out)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     println!("{}", serde_json::to_string(&report)?);
     Ok(matches!(report, super::simulate::Finished::Aborted { .. }))
 }

@@ -254,6 +254,14 @@ pub struct Report {
     /// otherwise.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub member_peak_kib: Vec<u64>,
+    /// The receipt of each acknowledged submission, in the order of the
+    /// scenario (`None` where a retry found the first try stored and its
+    /// acknowledgement lost); not printed.
+    #[serde(skip)]
+    pub receipts: Vec<Option<[u8; 32]>>,
+    /// The session's read link, to check receipts with; not printed.
+    #[serde(skip)]
+    pub results_link: Option<String>,
 }
 
 /// The tokio member runtime, counting the bytes its sockets send.
@@ -685,9 +693,9 @@ pub async fn run_with(
                     anyhow::Ok(ack)
                 };
                 match tried.await {
-                    Ok(_) => return anyhow::Ok(()),
+                    Ok(ack) => return anyhow::Ok(Some(ack.receipt)),
                     // An earlier try was stored, its acknowledgement lost.
-                    Err(e) if tries > 0 && token_used(&e) => return Ok(()),
+                    Err(e) if tries > 0 && token_used(&e) => return Ok(None),
                     Err(_) if tries < PARTICIPANT_RETRIES => tries += 1,
                     Err(e) => return Err(e),
                 }
@@ -695,8 +703,9 @@ pub async fn run_with(
             }
         }));
     }
+    let mut receipts = Vec::with_capacity(subs.len());
     for s in subs {
-        s.await.context("participant task")??;
+        receipts.push(s.await.context("participant task")??);
     }
     let submit_ms = ms(start.elapsed());
 
@@ -768,6 +777,10 @@ pub async fn run_with(
             .map(|r| r.as_ref().map_or(0, |r| r.peak_kib))
             .filter(|_| processes)
             .collect(),
+        receipts,
+        results_link: created
+            .link(relay, sotto_core::session::Role::Organizer, &created.reader)
+            .ok(),
     }))
 }
 

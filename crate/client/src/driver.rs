@@ -554,6 +554,10 @@ async fn drive<R: Runtime>(
                 within(rt, timeouts.request, client.publish(blob)).await,
                 true,
             ),
+            Outgoing::PublishReceipts { page, leaves } => (
+                within(rt, timeouts.request, client.publish_receipts(*page, leaves)).await,
+                false,
+            ),
         };
         match sent {
             None => return Ok(Step::Resync(Resync::NoReply)),

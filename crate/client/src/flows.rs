@@ -18,6 +18,7 @@ use sotto_core::session::{
 use sotto_wire::{CreateParams, MintRequest, SessionId, SessionState, Token, TokenMode, Welcome};
 
 use crate::draft::SessionSpec;
+use crate::receipts;
 use crate::relay::{ClientError, RelayClient, Socket, SubmitAck};
 use crate::session::{
     PrepareError, PreparedSubmission, ResultError, VerifiedResult, accept_result, invite_link,
@@ -293,6 +294,38 @@ pub async fn fetch_result<S: Socket>(
 ) -> Result<Option<VerifiedResult>, FlowError> {
     let results = c.get_results(manifest.manifest.session_id, reader).await?;
     Ok(accept_result(manifest, &results)?)
+}
+
+/// Reader: what a verified result says about `receipt`. A result that
+/// lists its receipts answers at once; one that signs a tree root (more
+/// than [`receipts::MAX_LISTED`]) is asked about through the relay: its
+/// proof from the receipts each signer published, checked against the
+/// signed root, the first signer whose proof checks deciding (a relay
+/// that serves no proof, or a wrong one, gets
+/// [`receipts::ReceiptCheck::Unknown`]).
+pub async fn check_receipt<S: Socket>(
+    c: &mut RelayClient<S>,
+    session: SessionId,
+    reader: &Token,
+    verified: &VerifiedResult,
+    receipt: &[u8; 32],
+) -> Result<receipts::ReceiptCheck, FlowError> {
+    use receipts::ReceiptCheck;
+    let offline = receipts::check_receipt(&verified.json, receipt);
+    if offline != ReceiptCheck::Unknown || receipts::signed_root(&verified.json).is_none() {
+        return Ok(offline);
+    }
+    for &m in &verified.signers {
+        match c.receipt_proof(session, reader, m, receipt).await {
+            Ok(proof) => match receipts::check_proof(&verified.json, receipt, &proof) {
+                ReceiptCheck::Unknown => continue,
+                answer => return Ok(answer),
+            },
+            Err(ClientError::Refused { .. } | ClientError::Wire(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(ReceiptCheck::Unknown)
 }
 
 /// Reader: the manifest and the verified result a read link names

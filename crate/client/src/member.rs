@@ -289,6 +289,15 @@ pub enum Outgoing {
     },
     /// This member's published result blob.
     Publish(Vec<u8>),
+    /// Page `page` of this member's sorted counted receipts, sent before
+    /// the result when the result does not list them
+    /// ([`receipts::pages`]).
+    PublishReceipts {
+        /// Page number, from 0.
+        page: u64,
+        /// The page's receipts, 32 bytes each.
+        leaves: Vec<u8>,
+    },
 }
 
 /// What this member holds of one accepted submission.
@@ -1116,10 +1125,12 @@ impl MemberState {
             // ([`receipts`]): `counted` indexes the submissions in the order
             // they were given to the engine, the map's (log) order.
             let receipts: Vec<[u8; 32]> = self.submissions.values().map(|a| a.receipt).collect();
-            let counted = outcome
-                .counted
-                .iter()
-                .filter_map(|&k| receipts.get(k).copied());
+            let counted = receipts::sorted(
+                outcome
+                    .counted
+                    .iter()
+                    .filter_map(|&k| receipts.get(k).copied()),
+            );
             let mut signed = outcome.to_json();
             if let serde_json::Value::Object(fields) = &mut signed {
                 fields.insert(
@@ -1127,7 +1138,7 @@ impl MemberState {
                     // The same hex encoding as the manifest hash's.
                     sotto_wire::__hex::encode(run.party.transcript()).into(),
                 );
-                fields.insert("receipts".into(), receipts::counted_json(counted));
+                fields.insert("receipts".into(), receipts::counted_json_sorted(&counted));
             }
             let bytes = serde_json::to_vec(&signed).map_err(MemberError::EncodeResult)?;
             let m = &self.manifest.manifest;
@@ -1138,6 +1149,12 @@ impl MemberState {
                 &self.manifest.hash,
                 &bytes,
             );
+            // Too many to list: the pages the relay serves proofs from,
+            // before the result that signs their root.
+            for (page, leaves) in receipts::pages(&counted) {
+                self.outbox
+                    .push_back(Outgoing::PublishReceipts { page, leaves });
+            }
             self.outbox
                 .push_back(Outgoing::Publish(protocol::encode_result_blob(
                     &sig, &bytes,

@@ -217,6 +217,7 @@ fn pump(
                         }
                     }
                     Outgoing::Publish(blob) => published[i] = Some(blob),
+                    Outgoing::PublishReceipts { .. } => {}
                 }
             }
             if !active[i] {

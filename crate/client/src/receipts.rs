@@ -13,8 +13,13 @@
 //! The signed result carries `"receipts": {"count", "sha256", "list"}`:
 //! the list sorted (so it does not tell the order of arrival) and its
 //! SHA-256. Beyond [`MAX_LISTED`] receipts the list is left out (the
-//! result must fit one relay frame) and only the count and hash are
-//! signed; `docs/session.md` says why a full list and not a Merkle proof.
+//! result must fit one relay frame): the count, the hash and the root of
+//! the Merkle tree over the sorted receipts
+//! ([`sotto_wire::receipt_tree`]) are signed instead, each member
+//! publishes its sorted receipts to the relay in pages, and a participant
+//! checks the relay's proof about its receipt against the signed root
+//! ([`check_proof`]); `docs/session.md` says why the list stays for
+//! smaller sessions.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -27,13 +32,27 @@ pub const MAX_LISTED: usize = 8192;
 /// Domain label of the hash over the sorted receipts.
 const LABEL: &[u8] = b"sotto/counted-receipts/v1";
 
-/// The `"receipts"` object a member signs with the result.
-pub fn counted_json(receipts: impl IntoIterator<Item = [u8; 32]>) -> Value {
+/// The receipts sorted ascending: the order of the list and of the tree's
+/// leaves.
+pub fn sorted(receipts: impl IntoIterator<Item = [u8; 32]>) -> Vec<[u8; 32]> {
     let mut sorted: Vec<[u8; 32]> = receipts.into_iter().collect();
     heapsort(&mut sorted);
+    sorted
+}
+
+/// The `"receipts"` object a member signs with the result.
+pub fn counted_json(receipts: impl IntoIterator<Item = [u8; 32]>) -> Value {
+    counted_json_sorted(&sorted(receipts))
+}
+
+/// [`counted_json`] of receipts already [`sorted`]: up to [`MAX_LISTED`]
+/// `{count, sha256, list}`, as before the tree existed (so small results
+/// stay byte for byte what older checkers verify); beyond it
+/// `{count, sha256, root}`, the root of the tree over the sorted receipts.
+pub fn counted_json_sorted(sorted: &[[u8; 32]]) -> Value {
     let mut h = Sha256::new();
     h.update(LABEL);
-    for r in &sorted {
+    for r in sorted {
         h.update(r);
     }
     let hash: [u8; 32] = h.finalize().into();
@@ -41,16 +60,61 @@ pub fn counted_json(receipts: impl IntoIterator<Item = [u8; 32]>) -> Value {
         "count": sorted.len(),
         "sha256": sotto_wire::__hex::encode(hash),
     });
-    if sorted.len() <= MAX_LISTED
-        && let Value::Object(fields) = &mut out
-    {
-        let list = sorted
-            .iter()
-            .map(|r| Value::String(sotto_wire::__hex::encode(r)))
-            .collect();
-        fields.insert("list".into(), Value::Array(list));
+    if let Value::Object(fields) = &mut out {
+        if sorted.len() <= MAX_LISTED {
+            let list = sorted
+                .iter()
+                .map(|r| Value::String(sotto_wire::__hex::encode(r)))
+                .collect();
+            fields.insert("list".into(), Value::Array(list));
+        } else {
+            let root = sotto_wire::receipt_tree::root(sorted);
+            fields.insert("root".into(), sotto_wire::__hex::encode(root).into());
+        }
     }
     out
+}
+
+/// The pages a member publishes of its sorted receipts when the result
+/// does not list them (more than [`MAX_LISTED`]): page number and bytes,
+/// [`sotto_wire::RECEIPT_PAGE`] receipts at most each; none otherwise.
+pub fn pages(sorted: &[[u8; 32]]) -> Vec<(u64, Vec<u8>)> {
+    if sorted.len() <= MAX_LISTED {
+        return Vec::new();
+    }
+    sorted
+        .chunks(sotto_wire::RECEIPT_PAGE)
+        .enumerate()
+        .map(|(k, c)| (k as u64, c.concat()))
+        .collect()
+}
+
+/// The tree root and leaf count a verified result signs, when it signs a
+/// tree (more receipts than it lists).
+pub fn signed_root(result: &Value) -> Option<([u8; 32], u64)> {
+    let r = result.get("receipts")?;
+    let count = r.get("count")?.as_u64()?;
+    let root = parse_receipt_hex(r.get("root")?.as_str()?).ok()?;
+    Some((root, count))
+}
+
+/// What the relay's `proof` about `receipt` says, checked against the root
+/// the verified `result` signs: counted, missing, or (no signed root, or
+/// a proof that does not lead to it) unknown.
+pub fn check_proof(
+    result: &Value,
+    receipt: &[u8; 32],
+    proof: &sotto_wire::ReceiptProof,
+) -> ReceiptCheck {
+    use sotto_wire::ProofAnswer;
+    let Some((root, count)) = signed_root(result) else {
+        return ReceiptCheck::Unknown;
+    };
+    match sotto_wire::receipt_tree::check_proof(proof, receipt, &root, count) {
+        ProofAnswer::Included => ReceiptCheck::Counted,
+        ProofAnswer::Excluded => ReceiptCheck::Missing,
+        ProofAnswer::Invalid => ReceiptCheck::Unknown,
+    }
 }
 
 /// Sorts in place by heapsort: O(n log n), no allocation, and a few
@@ -91,9 +155,9 @@ pub enum ReceiptCheck {
     Counted,
     /// The list is there and the receipt is not: the answer is missing.
     Missing,
-    /// The result cannot tell: it lists no receipts (too many to list, or
-    /// signed by a version without receipts), or its list does not match
-    /// its hash.
+    /// The result cannot tell: it lists no receipts (signed by a version
+    /// without receipts, or a tree whose proof was not fetched or did not
+    /// lead to the signed root), or its list does not match its hash.
     Unknown,
 }
 
@@ -213,6 +277,62 @@ mod tests {
         assert!(v["receipts"].get("list").is_none());
         assert_eq!(v["receipts"]["count"], MAX_LISTED + 1);
         assert_eq!(check_receipt(&v, &[0; 32]), ReceiptCheck::Unknown);
+    }
+
+    fn numbered(n: u32) -> Vec<[u8; 32]> {
+        // Odd numbers, in reverse: leaves never hold an even one.
+        (0..n)
+            .rev()
+            .map(|i| {
+                let mut r = [0u8; 32];
+                r[..4].copy_from_slice(&(2 * i + 1).to_be_bytes());
+                r
+            })
+            .collect()
+    }
+
+    #[test]
+    fn small_results_keep_the_list_and_large_ones_sign_a_tree_root() {
+        let small = counted_json(numbered(MAX_LISTED as u32));
+        assert!(small.get("root").is_none(), "byte for byte as before");
+        assert_eq!(pages(&sorted(numbered(MAX_LISTED as u32))), vec![]);
+
+        let all = numbered(MAX_LISTED as u32 + 20_000);
+        let v = json!({ "receipts": counted_json(all.clone()) });
+        let s = sorted(all);
+        let (root, count) = signed_root(&v).unwrap();
+        assert_eq!(
+            (root, count),
+            (sotto_wire::receipt_tree::root(&s), s.len() as u64)
+        );
+        // Pages of at most RECEIPT_PAGE, in order: together the sorted list.
+        let p = pages(&s);
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].0, 0);
+        assert_eq!(p[0].1.len(), 32 * sotto_wire::RECEIPT_PAGE);
+        assert_eq!(
+            p.iter().flat_map(|x| x.1.clone()).collect::<Vec<u8>>(),
+            s.concat()
+        );
+
+        let counted = s[20_000];
+        let proof = sotto_wire::ReceiptProof::build(&s, &counted);
+        assert_eq!(check_proof(&v, &counted, &proof), ReceiptCheck::Counted);
+        let mut absent = [0u8; 32];
+        absent[..4].copy_from_slice(&40_000u32.to_be_bytes());
+        let proof = sotto_wire::ReceiptProof::build(&s, &absent);
+        assert_eq!(check_proof(&v, &absent, &proof), ReceiptCheck::Missing);
+        // The tree of another list (a relay that left this one out): no answer.
+        let without: Vec<[u8; 32]> = s.iter().filter(|r| **r != counted).copied().collect();
+        let mut lie = sotto_wire::ReceiptProof::build(&without, &counted);
+        lie.count += 1;
+        assert_eq!(check_proof(&v, &counted, &lie), ReceiptCheck::Unknown);
+        // A listed result has no root to check a proof against.
+        let proof = sotto_wire::ReceiptProof::build(&s, &counted);
+        assert_eq!(
+            check_proof(&json!({ "receipts": small }), &counted, &proof),
+            ReceiptCheck::Unknown
+        );
     }
 
     #[test]

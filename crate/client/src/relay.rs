@@ -13,8 +13,8 @@ use std::future::Future;
 
 use sotto_wire::{
     Bundle, CreateParams, Created, DeliveryKind, ErrorBody, ErrorCode, FRAME_LIMIT, Frame, Header,
-    Kind, MintRequest, Presence, Results, SessionId, SessionState, Token, TokenList, Welcome,
-    WireError,
+    Kind, MintRequest, Presence, ReceiptProof, Results, SessionId, SessionState, Token, TokenList,
+    UsedTokens, Welcome, WireError,
 };
 
 /// Errors of [`RelayClient`].
@@ -304,6 +304,31 @@ impl<S: Socket> RelayClient<S> {
         Ok(Presence::decode(&f.payload)?)
     }
 
+    /// Organizer: the digests ([`Token::digest`]) of the session's
+    /// single-use tokens that an answer is stored with, ascending, every
+    /// page of them.
+    pub async fn used_tokens(&mut self) -> Result<Vec<[u8; 32]>, ClientError> {
+        let mut all: Vec<[u8; 32]> = Vec::new();
+        loop {
+            let h = self.header(Kind::GetUsedTokens);
+            let after = all.last().map_or(&[][..], |d| &d[..]).to_vec();
+            let f = expect(self.request(h, &after).await?, Kind::UsedTokens)?;
+            let page = UsedTokens::decode(&f.payload)?;
+            // Each page must go past the last: a relay cannot loop us.
+            let forward = match (all.last(), page.digests.first()) {
+                (Some(last), Some(first)) => first > last,
+                _ => true,
+            };
+            let more = page.more && !page.digests.is_empty() && forward;
+            if forward {
+                all.extend(page.digests);
+            }
+            if !more {
+                return Ok(all);
+            }
+        }
+    }
+
     /// Organizer: registers the manifest blob (draft state only).
     pub async fn register_manifest(&mut self, manifest: &[u8]) -> Result<(), ClientError> {
         let h = self.header(Kind::RegisterManifest);
@@ -385,6 +410,33 @@ impl<S: Socket> RelayClient<S> {
         h.session = session;
         let f = expect(self.request(h, &read.0).await?, Kind::Results)?;
         Ok(Results::decode(&f.payload)?)
+    }
+
+    /// Member: publishes page `page` of its sorted counted receipts (a
+    /// session with more than [`crate::receipts::MAX_LISTED`]).
+    pub async fn publish_receipts(&mut self, page: u64, leaves: &[u8]) -> Result<(), ClientError> {
+        let mut h = self.header(Kind::PublishReceipts);
+        h.from = self.member;
+        h.seq = page;
+        expect(self.request(h, leaves).await?, Kind::Ack).map(drop)
+    }
+
+    /// Reader: the relay's proof about `receipt` in the tree of the
+    /// receipts member `member` published; to check against the signed
+    /// root ([`crate::receipts::check_proof`]), never to trust as is.
+    pub async fn receipt_proof(
+        &mut self,
+        session: SessionId,
+        read: &Token,
+        member: u16,
+        receipt: &[u8; 32],
+    ) -> Result<ReceiptProof, ClientError> {
+        let mut h = self.header(Kind::GetReceiptProof);
+        h.session = session;
+        h.to = member;
+        let payload = [&read.0[..], &receipt[..]].concat();
+        let f = expect(self.request(h, &payload).await?, Kind::ReceiptProof)?;
+        Ok(ReceiptProof::decode(&f.payload)?)
     }
 
     /// Member: the next mailbox delivery (queued or from the socket).

@@ -191,10 +191,15 @@ impl Organizer {
     /// `members` the committee's connections, member 1 first, each
     /// `{ online, since }` (unix seconds of the last change, 0 if not seen
     /// since the relay started), or `null` from a relay that does not
-    /// report presence.
+    /// report presence; `usedLinks` the positions (0-based, in the order
+    /// of `links().participants`) of this organizer's single-use links
+    /// that an answer is stored with, or `null` from a relay that does not
+    /// say (the relay returns token digests, matched here against the
+    /// organizer's own tokens).
     #[wasm_bindgen(unchecked_return_type = "Promise<SessionStatus>")]
     pub fn status(&self) -> js_sys::Promise {
         let (relay, session, token) = (self.relay.clone(), self.session, self.organizer.clone());
+        let digests: Vec<[u8; 32]> = self.participants.iter().map(Token::digest).collect();
         future_to_promise(async move {
             let mut c = connect(&relay).await?;
             let welcome = flows::status(&mut c, session, &token)
@@ -205,9 +210,22 @@ impl Organizer {
                     .map(|m| json!({ "online": m.online, "since": m.since }))
                     .collect::<Vec<_>>()
             });
+            let used = c.used_tokens().await.ok().map(|used| {
+                digests
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| used.binary_search(d).is_ok())
+                    .map(|(i, _)| i)
+                    .collect::<Vec<_>>()
+            });
             let _ = c.close().await;
             let state = super::participant::state_name(welcome.state);
-            to_js(&json!({ "state": state, "submissions": welcome.head, "members": members }))
+            to_js(&json!({
+                "state": state,
+                "submissions": welcome.head,
+                "members": members,
+                "usedLinks": used,
+            }))
         })
     }
 
@@ -300,25 +318,58 @@ fn result_js(manifest: &VerifiedManifest, r: &VerifiedResult) -> Result<JsValue,
 
 /// Whether the receipt `receipt` (64 hex digits, or the receipt JSON a
 /// submission returned) is among the receipts the committee signed as
-/// counted in `verified` (what [`verify_result`] resolved to):
-/// `"counted"`, `"missing"`, or `"unknown"` when the result lists no
-/// receipts. Rejects an unreadable receipt with `invalid_answer`.
-#[wasm_bindgen(js_name = checkReceipt, unchecked_return_type = "\"counted\" | \"missing\" | \"unknown\"")]
+/// counted in `verified` (what [`verify_result`] resolved to). A result
+/// that lists its receipts answers at once; one that signs a tree root
+/// (more than 8,192 counted answers) is asked about through the relay of
+/// the read link `link`: its proof, checked here against the signed root
+/// (the relay is not trusted with the answer). Resolves to `"counted"`,
+/// `"missing"`, or `"unknown"` (no list, no `link`, or no proof that
+/// checks); rejects an unreadable receipt with `invalid_answer`.
+#[wasm_bindgen(js_name = checkReceipt, unchecked_return_type = "Promise<\"counted\" | \"missing\" | \"unknown\">")]
 pub fn check_receipt(
     #[wasm_bindgen(unchecked_param_type = "VerifiedResult")] verified: JsValue,
-    receipt: &str,
-) -> Result<JsValue, JsValue> {
+    receipt: String,
+    link: Option<String>,
+) -> js_sys::Promise {
     use sotto_client::receipts::{self, ReceiptCheck};
-    let receipt = receipts::parse_receipt(receipt)
-        .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()))?;
-    let verified: serde_json::Value =
-        super::from_js(&verified, Code::InvalidOptions, "verified result")?;
-    let answer = match receipts::check_receipt(&verified, &receipt) {
-        ReceiptCheck::Counted => "counted",
-        ReceiptCheck::Missing => "missing",
-        _ => "unknown",
-    };
-    Ok(JsValue::from_str(answer))
+    let parsed = receipts::parse_receipt(&receipt)
+        .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()));
+    let verified: Result<serde_json::Value, JsValue> =
+        super::from_js(&verified, Code::InvalidOptions, "verified result");
+    future_to_promise(async move {
+        let (receipt, verified) = (parsed?, verified?);
+        let signers: Vec<u16> = verified["signers"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_u64().and_then(|s| u16::try_from(s).ok()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let result = VerifiedResult {
+            json: json!({ "receipts": verified["receipts"] }),
+            signers,
+        };
+        let answer = match link {
+            Some(link) if receipts::signed_root(&result.json).is_some() => {
+                let invite = parse_link(&link)?;
+                let token = token_of(&invite)?;
+                let mut c = connect(&relay_of_link(&invite.base_url)).await?;
+                let answer =
+                    flows::check_receipt(&mut c, invite.session_id, &token, &result, &receipt)
+                        .await
+                        .map_err(|e| flow_error(&e))?;
+                let _ = c.close().await;
+                answer
+            }
+            _ => receipts::check_receipt(&result.json, &receipt),
+        };
+        Ok(JsValue::from_str(match answer {
+            ReceiptCheck::Counted => "counted",
+            ReceiptCheck::Missing => "missing",
+            _ => "unknown",
+        }))
+    })
 }
 
 /// Fetches and verifies the result named by a read link: the manifest must

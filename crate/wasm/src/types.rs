@@ -56,7 +56,7 @@ export type SessionDraft = SessionKind & {
 /** The links of a session. Each carries a secret token: share each only with its holder. */
 export interface SessionLinks { members: string[]; participants: string[]; read: string; }
 /** The session as the relay sees it (`Organizer.status()`). */
-export interface SessionStatus { state: "draft" | "open" | "closed" | "computing" | "done" | "unknown"; submissions: number; members: { online: boolean; since: number }[] | null; }
+export interface SessionStatus { state: "draft" | "open" | "closed" | "computing" | "done" | "unknown"; submissions: number; members: { online: boolean; since: number }[] | null; usedLinks: number[] | null; }
 /** Proof that the relay stored a submission. */
 export interface Receipt { session: string; position: number; receipt: string; submissionId: string; manifestHash: string; }
 /** Local validation of an answer. */
@@ -64,7 +64,7 @@ export interface Validation { valid: boolean; message?: string; }
 /** A committee member as shown to participants. */
 export interface CommitteeEntry { index: number; name: string; fingerprint: string; }
 /** A result accepted with at least t + 1 member signatures. */
-export interface VerifiedResult { result: any; valid: number; invalid: number; receipts?: { count: number; sha256: string; list?: string[] }; signers: number[]; threshold: number; }
+export interface VerifiedResult { result: any; valid: number; invalid: number; receipts?: { count: number; sha256: string; list?: string[]; root?: string }; signers: number[]; threshold: number; }
 /** Progress of a committee member. */
 export type Progress =
   | { stage: "connected"; member: number }

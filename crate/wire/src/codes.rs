@@ -52,6 +52,18 @@ byte_enum! {
         /// Organizer or member: which members are connected; reply
         /// [`Kind::Presence`]. Empty payload.
         GetPresence = 0x0C,
+        /// Organizer: which single-use tokens have answered; payload empty
+        /// (the first page) or the last digest of the previous page; reply
+        /// [`Kind::UsedTokens`].
+        GetUsedTokens = 0x0D,
+        /// Member, after close: page `seq` (from 0) of the sorted receipts
+        /// it counted, [`RECEIPT_PAGE`](super::RECEIPT_PAGE) x 32 bytes
+        /// at most, for sessions too large to list them in the result.
+        PublishReceipts = 0x0E,
+        /// Holder of the read token: the proof about one receipt in the
+        /// tree of member `to`'s published receipts; payload read token
+        /// (32) || receipt (32); reply [`Kind::ReceiptProof`].
+        GetReceiptProof = 0x0F,
         /// Reply to Hello: payload [`Welcome`](super::Welcome).
         Welcome = 0x81,
         /// Reply to Create: `session` is the new id, payload [`Created`](super::Created).
@@ -70,6 +82,11 @@ byte_enum! {
         Tokens = 0x87,
         /// Reply to GetPresence: payload [`Presence`](super::Presence).
         Presence = 0x88,
+        /// Reply to GetUsedTokens: payload [`UsedTokens`](super::UsedTokens).
+        UsedTokens = 0x89,
+        /// Reply to GetReceiptProof: payload
+        /// [`ReceiptProof`](super::ReceiptProof).
+        ReceiptProof = 0x8A,
         /// A refused request or bad frame: payload [`ErrorBody`](super::ErrorBody), `id` echoed.
         Error = 0xFF,
     }

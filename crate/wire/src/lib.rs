@@ -32,6 +32,7 @@ mod ids;
 pub mod payload;
 pub mod presence;
 mod reader;
+pub mod receipt_tree;
 pub mod signed_manifest;
 
 pub use codes::{DeliveryKind, ErrorCode, Kind, Role, SessionState, TokenMode};
@@ -45,10 +46,11 @@ pub use ids::{BadHex, SessionId, Token, parse_hex, receipt};
 pub use hex as __hex;
 pub use payload::{
     Bundle, CloseMarker, CreateParams, Created, ErrorBody, MintRequest, Results,
-    SubmissionDelivery, TokenList, Welcome,
+    SubmissionDelivery, TokenList, USED_TOKENS_PAGE, UsedTokens, Welcome,
 };
 pub use presence::{MemberPresence, Presence};
 pub use reader::Reader;
+pub use receipt_tree::{ProofAnswer, ProvenLeaf, RECEIPT_PAGE, ReceiptProof};
 #[doc(hidden)]
 pub use serde as __serde;
 

@@ -267,6 +267,67 @@ impl TokenList {
     }
 }
 
+/// Most digests in one [`UsedTokens`] page: 8,192 x 32 bytes = 256 KiB,
+/// well inside the smallest frame every relay accepts.
+pub const USED_TOKENS_PAGE: usize = 8192;
+
+/// Reply to GetUsedTokens: the SHA-256 digests (as the relay stores them,
+/// [`Token::digest`]) of the session's single-use tokens that an answer
+/// is stored with, ascending, after the request's cursor. Digests only:
+/// the relay never hands back a token, nor which submission a token gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsedTokens {
+    /// At most [`USED_TOKENS_PAGE`] digests, ascending.
+    pub digests: Vec<[u8; 32]>,
+    /// Whether more follow: ask again with the last digest as the cursor.
+    pub more: bool,
+}
+
+impl UsedTokens {
+    /// `[more u8][count u32][count x 32]`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(5 + 32 * self.digests.len());
+        out.push(u8::from(self.more));
+        put_len32(&mut out, self.digests.len());
+        for d in &self.digests {
+            out.extend_from_slice(d);
+        }
+        out
+    }
+
+    /// Inverse of [`UsedTokens::encode`]; refuses a flag other than 0 or
+    /// 1 and a page larger than [`USED_TOKENS_PAGE`].
+    pub fn decode(b: &[u8]) -> Result<UsedTokens, WireError> {
+        let mut r = Reader::new(b);
+        let more = match r.u8()? {
+            0 => false,
+            1 => true,
+            v => {
+                return Err(WireError::InvalidValue {
+                    field: "used tokens flag",
+                    value: u64::from(v),
+                });
+            }
+        };
+        let n = r.u32()? as usize;
+        if n > USED_TOKENS_PAGE {
+            return Err(WireError::InvalidValue {
+                field: "used tokens count",
+                value: n as u64,
+            });
+        }
+        if n > b.len() / 32 {
+            return Err(WireError::Truncated {
+                needed: n.saturating_mul(32),
+                got: b.len(),
+            });
+        }
+        let digests = (0..n).map(|_| r.array()).collect::<Result<_, _>>()?;
+        r.finish()?;
+        Ok(UsedTokens { digests, more })
+    }
+}
+
 /// A submission: one ciphertext per member, in member order 1..=n.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bundle<'a> {
@@ -424,6 +485,33 @@ impl Results {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn used_tokens_round_trip_and_refuse_bad_pages() {
+        let u = UsedTokens {
+            digests: vec![[1; 32], [7; 32]],
+            more: true,
+        };
+        let b = u.encode();
+        assert_eq!(b.len(), 5 + 64);
+        assert_eq!(UsedTokens::decode(&b).unwrap(), u);
+        let empty = UsedTokens {
+            digests: vec![],
+            more: false,
+        };
+        assert_eq!(UsedTokens::decode(&empty.encode()).unwrap(), empty);
+        let mut bad = b.clone();
+        bad[0] = 2;
+        assert!(UsedTokens::decode(&bad).is_err(), "unknown flag");
+        assert!(UsedTokens::decode(&b[..b.len() - 1]).is_err(), "short");
+        let mut long = b.clone();
+        long.push(0);
+        assert!(UsedTokens::decode(&long).is_err(), "trailing byte");
+        let mut huge = vec![0];
+        huge.extend_from_slice(&(USED_TOKENS_PAGE as u32 + 1).to_be_bytes());
+        huge.resize(5 + 32 * (USED_TOKENS_PAGE + 1), 0);
+        assert!(UsedTokens::decode(&huge).is_err(), "over one page");
+    }
 
     #[test]
     fn payloads_round_trip() {

@@ -133,6 +133,27 @@ pub enum Command {
     GetManifest { session: SessionId },
     /// Read published results with a read (or organizer) token digest.
     GetResults { session: SessionId, token: [u8; 32] },
+    /// The organizer's live view: the digests of the session's
+    /// single-use tokens an answer is stored with, ascending, after
+    /// `after` (one page of [`sotto_wire::USED_TOKENS_PAGE`]).
+    UsedTokens {
+        session: SessionId,
+        after: Option<[u8; 32]>,
+    },
+    /// Store page `page` of a member's sorted counted receipts.
+    PublishReceipts {
+        caller: Caller,
+        page: u64,
+        leaves: Vec<u8>,
+    },
+    /// The proof about `receipt` in member `member`'s receipt tree, with a
+    /// read (or organizer) token digest.
+    ReceiptProof {
+        session: SessionId,
+        token: [u8; 32],
+        member: u16,
+        receipt: [u8; 32],
+    },
     /// Read mailbox entries after `after`.
     Fetch {
         session: SessionId,
@@ -151,16 +172,19 @@ impl Command {
             Command::Hello { session, .. }
             | Command::RegisterManifest { session, .. }
             | Command::SetState { session, .. }
-            | Command::Mint { session, .. } => Some(*session),
+            | Command::Mint { session, .. }
+            | Command::UsedTokens { session, .. } => Some(*session),
             Command::Submit { caller, .. }
             | Command::Send { caller, .. }
             | Command::AckMailbox { caller, .. }
-            | Command::Publish { caller, .. } => Some(caller.session),
+            | Command::Publish { caller, .. }
+            | Command::PublishReceipts { caller, .. } => Some(caller.session),
             Command::Create { .. }
             | Command::CloseDue
             | Command::Gc(_)
             | Command::GetManifest { .. }
             | Command::GetResults { .. }
+            | Command::ReceiptProof { .. }
             | Command::Fetch { .. } => None,
         }
     }
@@ -211,6 +235,10 @@ pub enum Reply {
     Blob(Vec<u8>),
     /// Published results.
     Results(Results),
+    /// One page of used single-use token digests.
+    UsedTokens(sotto_wire::UsedTokens),
+    /// A proof about one receipt.
+    Proof(sotto_wire::ReceiptProof),
     /// Mailbox entries.
     Entries(Vec<Entry>),
     /// What a retention sweep deleted.

@@ -59,6 +59,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_retention.sql",
         sql: include_str!("../../migrations/postgres/0002_retention.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_receipt_pages.sql",
+        sql: include_str!("../../migrations/postgres/0003_receipt_pages.sql"),
+    },
 ];
 
 /// The channel mailbox wake-ups are sent on.

@@ -26,6 +26,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_retention.sql",
         sql: include_str!("../../migrations/sqlite/0002_retention.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_receipt_pages.sql",
+        sql: include_str!("../../migrations/sqlite/0003_receipt_pages.sql"),
+    },
 ];
 
 /// Opens (creating if needed) the store at `dir/relay.sqlite3` in WAL mode.

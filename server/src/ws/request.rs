@@ -33,6 +33,8 @@ pub(super) fn store_reply(
         Ok(Reply::Blob(b)) => Some(reply(&h, Kind::Manifest, &b)),
         Ok(Reply::Results(r)) => Some(reply(&h, Kind::Results, &r.encode())),
         Ok(Reply::Tokens(t)) => Some(reply(&h, Kind::Tokens, &TokenList(t).encode())),
+        Ok(Reply::UsedTokens(u)) => Some(reply(&h, Kind::UsedTokens, &u.encode())),
+        Ok(Reply::Proof(p)) => Some(reply(&h, Kind::ReceiptProof, &p.encode())),
         Ok(_) => Some(error_frame(
             &h,
             ErrorCode::Internal,
@@ -107,7 +109,10 @@ impl Conn {
         };
         if let Some(a) = &self.auth
             && h.session != a.caller.session
-            && !matches!(h.kind, Kind::Create | Kind::GetManifest | Kind::GetResults)
+            && !matches!(
+                h.kind,
+                Kind::Create | Kind::GetManifest | Kind::GetResults | Kind::GetReceiptProof
+            )
         {
             m.errors.fetch_add(1, Relaxed);
             return Action::Close(
@@ -180,6 +185,28 @@ impl Conn {
                     "payload must be the 32-byte read token",
                 ),
             },
+            Kind::GetReceiptProof if payload.len() == 64 => {
+                let (token, receipt) = payload.split_at(32);
+                let (Ok(token), Ok(receipt)) =
+                    (<[u8; 32]>::try_from(token), <[u8; 32]>::try_from(receipt))
+                else {
+                    return self.refuse(&h, ErrorCode::BadRequest, "bad receipt proof request");
+                };
+                self.later(
+                    h.clone(),
+                    Command::ReceiptProof {
+                        session: h.session,
+                        token: sotto_wire::Token(token).digest(),
+                        member: h.to,
+                        receipt,
+                    },
+                )
+            }
+            Kind::GetReceiptProof => self.refuse(
+                &h,
+                ErrorCode::BadRequest,
+                "payload must be the 32-byte read token and the 32-byte receipt",
+            ),
             _ => self.authed(h, payload),
         }
     }
@@ -324,6 +351,21 @@ impl Conn {
                     },
                 )
             }
+            Kind::GetUsedTokens if role != Role::Organizer => forbidden(self),
+            Kind::GetUsedTokens => {
+                let after = match payload.len() {
+                    0 => None,
+                    32 => <[u8; 32]>::try_from(payload).ok(),
+                    _ => {
+                        return self.refuse(
+                            &h,
+                            ErrorCode::BadRequest,
+                            "payload must be empty or the last digest of the previous page",
+                        );
+                    }
+                };
+                self.later(h, Command::UsedTokens { session, after })
+            }
             Kind::GetPresence if !matches!(role, Role::Organizer | Role::Member) => forbidden(self),
             Kind::GetPresence => {
                 let now = Presence(self.app.presence.of(session, members, super::unix_now()));
@@ -356,6 +398,18 @@ impl Conn {
                     blob: payload.to_vec(),
                 },
             ),
+            Kind::PublishReceipts if role != Role::Member => forbidden(self),
+            Kind::PublishReceipts => {
+                let page = h.seq;
+                self.later(
+                    h,
+                    Command::PublishReceipts {
+                        caller,
+                        page,
+                        leaves: payload.to_vec(),
+                    },
+                )
+            }
             _ => self.refuse(
                 &h,
                 ErrorCode::BadRequest,

@@ -60,6 +60,59 @@ export function coreMessage(message) {
   return sentence(text);
 }
 
+// The core's manifest refusals (`SessionError::InvalidManifest`,
+// crate/core/src/session/manifest.rs: "invalid manifest: <field> <reason>"),
+// reached when a setting gets past the create page's checks at the
+// fields: the reason in the catalog (`manifest.*`), the field named by
+// its label on the page (`manifest.field.*`).
+const MANIFEST_REASONS = [
+  [/^must not be empty$/, "manifest.empty"],
+  [/^must not be empty \(leave it out instead\)$/, "manifest.empty"],
+  [/^must not start or end with whitespace$/, "manifest.spaces"],
+  [/^is too long(?: \(at most (?<max>\d+) characters(?: per question)?\))?$/, "manifest.long"],
+  [/^must not contain control characters(?: other than line breaks)?$/, "manifest.control"],
+  [/^must have between 1 and (?<max>\d+) members$/, "manifest.members"],
+  [/^must satisfy 2t \+ 1 <= n$/, "manifest.threshold"],
+  [/^must be distinct$/, "manifest.distinct"],
+  [/^the same key appears twice$/, "manifest.sameKey"],
+  [/^closes_at must be after opens_at$/, "manifest.deadlines"],
+  [/^must be at least 1$/, "manifest.atLeastOne"],
+  [/^applies to surveys only/, "manifest.surveysOnly"],
+  [/^instant runoff reveals exact rounds/, "manifest.irvNoise"],
+];
+const MANIFEST_FIELDS = new Set([
+  "title",
+  "description",
+  "questions.description",
+  "options",
+  "committee.members",
+  "committee.members.name",
+  "committee.threshold",
+  "deadlines",
+  "policy.min_submissions",
+  "policy.min_cell",
+  "policy.dp",
+]);
+
+/**
+ * A refusal of the core's manifest checks in the page's language, or
+ * null when `message` is not one (or not one the catalog knows): the
+ * caller then shows it as the core says it.
+ */
+export function manifestMessage(message) {
+  const m = String(message ?? "")
+    .trim()
+    .match(/^(?:[a-z ]+: )?invalid manifest: (?<field>[a-z_.]+) (?<reason>.+)$/);
+  if (!m?.groups || !MANIFEST_FIELDS.has(m.groups.field)) return null;
+  for (const [pattern, key] of MANIFEST_REASONS) {
+    const r = m.groups.reason.match(pattern);
+    if (!r) continue;
+    const max = r.groups?.max ? Number(r.groups.max) : null;
+    return t(key, { field: t(`manifest.field.${m.groups.field}`), max });
+  }
+  return null;
+}
+
 /** `{text, question}`: a plain message and the id of the question it concerns (or null). */
 export function explain(kind, schema, message = "") {
   const missing = message.match(/^the answer needs a "(.+)" field$/);

@@ -129,6 +129,27 @@ pub async fn result_from_link(link: &str) -> Result<VerifiedResult, FlowError> {
     result.ok_or(FlowError::NoResult)
 }
 
+/// What `verified` (the result the read link `link` names) says about
+/// `receipt`: from its list, or, for a result that signs a tree root,
+/// from the relay's proof checked against that root
+/// ([`flows::check_receipt`]).
+pub async fn check_receipt(
+    link: &str,
+    verified: &VerifiedResult,
+    receipt: &[u8; 32],
+) -> Result<crate::receipts::ReceiptCheck, FlowError> {
+    let offline = crate::receipts::check_receipt(&verified.json, receipt);
+    if crate::receipts::signed_root(&verified.json).is_none() {
+        return Ok(offline);
+    }
+    let invite = Invite::parse(link).map_err(FlowError::BadLink)?;
+    let token = flows::token_of(&invite)?;
+    let mut c = RelayClient::connect(&relay_of_link(&invite.base_url)).await?;
+    let check = flows::check_receipt(&mut c, invite.session_id, &token, verified, receipt).await;
+    let _ = c.close().await;
+    check
+}
+
 /// The manifest a link names (any role's link: it carries the relay, the
 /// session and the manifest hash), fetched and verified against that hash.
 pub async fn manifest_from_link(link: &str) -> Result<VerifiedManifest, FlowError> {

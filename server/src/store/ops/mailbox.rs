@@ -242,6 +242,43 @@ impl Writer {
         Ok(Reply::Done)
     }
 
+    /// Stores page `page` of the caller's sorted counted receipts (after
+    /// close; again the same page replaces it).
+    pub(super) fn publish_receipts(
+        &mut self,
+        caller: Caller,
+        page: u64,
+        leaves: &[u8],
+    ) -> Res<Reply> {
+        let session = caller.session;
+        if matches!(
+            self.meta(session)?.state,
+            SessionState::Draft | SessionState::Open
+        ) {
+            return refuse(
+                ErrorCode::BadState,
+                "receipts can only be published after close",
+            );
+        }
+        if page >= sotto_wire::receipt_tree::MAX_RECEIPT_PAGES {
+            return refuse(ErrorCode::BadRequest, "too many receipt pages");
+        }
+        if leaves.is_empty()
+            || !leaves.len().is_multiple_of(32)
+            || leaves.len() > 32 * sotto_wire::RECEIPT_PAGE
+        {
+            return refuse(
+                ErrorCode::BadRequest,
+                "a receipt page holds 1 to 16,384 receipts of 32 bytes",
+            );
+        }
+        self.db.exec(
+            "INSERT INTO receipt_pages(session, member, page, leaves) VALUES ($1, $2, $3, $4) ON CONFLICT(session, member, page) DO UPDATE SET leaves = excluded.leaves",
+            &[sid(&session), n(caller.member), Arg::Int(i(page)), Arg::Bytes(leaves)],
+        )?;
+        Ok(Reply::Done)
+    }
+
     pub(super) fn fetch(
         &mut self,
         session: SessionId,

@@ -373,6 +373,18 @@ impl Writer {
             Command::Publish { caller, ref blob } => self.publish(caller, blob),
             Command::GetManifest { session } => self.manifest(session),
             Command::GetResults { session, token } => self.results(session, &token),
+            Command::UsedTokens { session, after } => self.used_tokens(session, after),
+            Command::PublishReceipts {
+                caller,
+                page,
+                ref leaves,
+            } => self.publish_receipts(caller, page, leaves),
+            Command::ReceiptProof {
+                session,
+                token,
+                member,
+                receipt,
+            } => self.receipt_proof(session, &token, member, &receipt),
             Command::Fetch {
                 session,
                 member,

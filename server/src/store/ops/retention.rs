@@ -48,7 +48,7 @@ impl Writer {
         if keep.results > 0 {
             for s in self.due(Stmt::ToDelete, now, keep.results)? {
                 self.purge(s)?;
-                for table in ["results", "tokens", "sessions"] {
+                for table in ["results", "receipt_pages", "tokens", "sessions"] {
                     let column = if table == "sessions" { "id" } else { "session" };
                     self.db.exec(
                         &format!("DELETE FROM {table} WHERE {column} = $1"),

@@ -150,6 +150,96 @@ impl Writer {
         })
     }
 
+    /// One page of the digests of `session`'s single-use tokens that an
+    /// answer is stored with (written, or pending in this batch),
+    /// ascending, after `after`. Open-link answers are left out: one
+    /// token gives them all.
+    pub(super) fn used_tokens(
+        &mut self,
+        session: SessionId,
+        after: Option<[u8; 32]>,
+    ) -> Res<Reply> {
+        self.meta(session)?;
+        let page = sotto_wire::USED_TOKENS_PAGE;
+        let after = after.unwrap_or([0; 32]);
+        let rows = self.db.query(
+            "SELECT DISTINCT s.token FROM submissions s JOIN tokens t ON t.hash = s.token \
+             WHERE s.session = $1 AND t.role = $2 AND s.token > $3 ORDER BY s.token LIMIT $4",
+            &[
+                sid(&session),
+                n(Role::Participant as u8),
+                Arg::Bytes(&after[..]),
+                Arg::Int(i(page as u64 + 1)),
+            ],
+        )?;
+        let mut digests = rows
+            .iter()
+            .map(|r| {
+                <[u8; 32]>::try_from(r.bytes(0)?.as_slice())
+                    .map_err(|_| DbError::Corrupt("submission token").into())
+            })
+            .collect::<Res<Vec<[u8; 32]>>>()?;
+        // Answers of this batch, not yet written (an open link's among
+        // them are left out by its role).
+        let pending: Vec<[u8; 32]> = self
+            .pending
+            .latest
+            .keys()
+            .filter(|(s, d)| *s == session && d.as_slice() > after.as_slice())
+            .map(|(_, d)| *d)
+            .collect();
+        for d in pending {
+            if !digests.contains(&d)
+                && matches!(self.token(&d)?, Some((_, role, ..)) if role == Role::Participant as u8)
+            {
+                digests.push(d);
+            }
+        }
+        digests.sort_unstable();
+        digests.dedup();
+        let more = digests.len() > page;
+        digests.truncate(page);
+        Ok(Reply::UsedTokens(sotto_wire::UsedTokens { digests, more }))
+    }
+
+    /// The proof about `receipt` in the tree of member `member`'s published
+    /// receipt pages, for a read or organizer token. The relay is not
+    /// trusted with it: the client checks the proof against the root the
+    /// members signed.
+    pub(super) fn receipt_proof(
+        &mut self,
+        session: SessionId,
+        digest: &[u8; 32],
+        member: u16,
+        receipt: &[u8; 32],
+    ) -> Res<Reply> {
+        self.require_reader(session, digest)?;
+        let rows = self.db.query(
+            "SELECT leaves FROM receipt_pages WHERE session = $1 AND member = $2 ORDER BY page",
+            &[sid(&session), n(member)],
+        )?;
+        if rows.is_empty() {
+            return refuse(
+                ErrorCode::NotFound,
+                "this member published no receipt pages",
+            );
+        }
+        let mut leaves: Vec<[u8; 32]> = Vec::new();
+        for r in &rows {
+            let page = r.bytes(0)?;
+            for chunk in page.chunks(32) {
+                leaves.push(
+                    chunk
+                        .try_into()
+                        .map_err(|_| DbError::Corrupt("receipt page"))?,
+                );
+            }
+        }
+        Ok(Reply::Proof(sotto_wire::ReceiptProof::build(
+            &leaves, receipt,
+        )))
+    }
+
     pub(super) fn register_manifest(&mut self, session: SessionId, blob: &[u8]) -> Res<Reply> {
         if self.meta(session)?.state != SessionState::Draft {
             return refuse(
@@ -281,18 +371,24 @@ impl Writer {
         }
     }
 
-    pub(super) fn results(&mut self, session: SessionId, digest: &[u8; 32]) -> Res<Reply> {
+    /// Refuses unless `digest` is the read or organizer token of `session`.
+    fn require_reader(&mut self, session: SessionId, digest: &[u8; 32]) -> Res<()> {
         match self.token(digest)? {
             Some((owner, role, ..))
                 if owner == session
-                    && (role == Role::Reader as u8 || role == Role::Organizer as u8) => {}
-            _ => {
-                return refuse(
-                    ErrorCode::Unauthorized,
-                    "a read token of this session is required",
-                );
+                    && (role == Role::Reader as u8 || role == Role::Organizer as u8) =>
+            {
+                Ok(())
             }
+            _ => refuse(
+                ErrorCode::Unauthorized,
+                "a read token of this session is required",
+            ),
         }
+    }
+
+    pub(super) fn results(&mut self, session: SessionId, digest: &[u8; 32]) -> Res<Reply> {
+        self.require_reader(session, digest)?;
         let rows = self.db.query(
             "SELECT member, blob FROM results WHERE session = $1 ORDER BY member",
             &[sid(&session)],

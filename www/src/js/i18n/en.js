@@ -129,8 +129,8 @@ export default {
   // Checking a receipt (results page)
   "receipt.heading": "Check your receipt",
   "receipt.none": "This result lists no receipts.",
-  "receipt.intro": ({ n }) =>
-    `With the result, the committee members signed the receipts of the ${n === 1 ? "1 answer" : `${n} answers`} they counted. Your receipt shows whether yours is among them, without revealing what you answered.`,
+  "receipt.intro": ({ n }, { num }) =>
+    `With the result, the committee members signed the receipts of the ${n === 1 ? "1 answer" : `${num(n)} answers`} they counted. Your receipt shows whether yours is among them, without revealing what you answered.`,
   "receipt.code": "Receipt code",
   "receipt.check": "Check",
   "receipt.file": "Or the receipt file",
@@ -141,6 +141,9 @@ export default {
     `Your answer is missing: receipt ${code}${on} is not among the receipts the committee signed as counted. It was not received, or the committee found it invalid. Tell the organizer.`,
   "receipt.unknown": ({ code }) =>
     `This result does not list the receipts it counted, so receipt ${code} cannot be checked.`,
+  "receipt.checking": ({ code }) => `Asking the server for the proof about receipt ${code}…`,
+  "receipt.unproven": ({ code }) =>
+    `The server gave no proof about receipt ${code} that matches what the committee signed, so it cannot be checked now.`,
   "receipt.unreadable":
     "That is not a receipt: a receipt code is 64 characters of 0-9 and a-f, or the receipt file this site gave you.",
 
@@ -263,6 +266,32 @@ export default {
   "create.err.deadlinePast":
     "The deadline has already passed: choose a later time, or leave it empty. A session with a past deadline would be closed from the start.",
   "create.thisSetting": "This setting",
+  // The core's manifest refusals (js/plain-message.js, manifestMessage)
+  "manifest.field.title": "Title",
+  "manifest.field.description": "Description",
+  "manifest.field.questions.description": "A question's description",
+  "manifest.field.options": "An option",
+  "manifest.field.committee.members": "The committee",
+  "manifest.field.committee.members.name": "A member's name",
+  "manifest.field.committee.threshold": "The threshold",
+  "manifest.field.deadlines": "The deadline",
+  "manifest.field.policy.min_submissions": "The minimum number of answers",
+  "manifest.field.policy.min_cell": "The smallest group shown",
+  "manifest.field.policy.dp": "Noise (differential privacy)",
+  "manifest.empty": ({ field }) => `${field}: must not be empty.`,
+  "manifest.spaces": ({ field }) => `${field}: must not start or end with a space.`,
+  "manifest.long": ({ field, max }, { num }) =>
+    max ? `${field}: too long (at most ${num(max)} characters).` : `${field}: too long.`,
+  "manifest.control": ({ field }) => `${field}: contains invisible control characters; type it again.`,
+  "manifest.members": ({ field, max }, { num }) => `${field}: needs from 1 to ${num(max)} members.`,
+  "manifest.threshold": ({ field }) =>
+    `${field}: too high for this committee (twice the threshold plus one must not exceed the members).`,
+  "manifest.distinct": ({ field }) => `${field}: every member needs a different name.`,
+  "manifest.sameKey": ({ field }) => `${field}: the same member key is listed twice.`,
+  "manifest.deadlines": ({ field }) => `${field}: the session must close after it opens.`,
+  "manifest.atLeastOne": ({ field }) => `${field}: must be at least 1.`,
+  "manifest.surveysOnly": ({ field }) => `${field}: applies to surveys only.`,
+  "manifest.irvNoise": ({ field }) => `${field}: an instant-runoff vote cannot add noise (it reveals exact rounds).`,
   "create.err.jargon": "A setting is missing or has the wrong kind of value (for example an empty number).",
   "create.sampleTitle": "Where should the new bench go?",
   "create.what": "What do you want to run?",
@@ -352,6 +381,10 @@ export default {
   "manage.result": "Result",
   "manage.resultSummary": ({ valid, signed, members }, { num }) =>
     `${num(valid)} valid ${valid === 1 ? "answer" : "answers"}, signed by ${num(signed)} of ${num(members)} members`,
+  "manage.linkUsed": "Used",
+  "manage.linkUnused": "Not used yet",
+  "manage.linksNoteWhich":
+    "The server says which links were used (it keeps a fingerprint of each link), never which answer came with which link.",
   "manage.linksNote": "The server counts how many links were used, not which: it never links an answer to a person.",
   "manage.openNote":
     "An open link can answer more than once from different browsers; the count is of answers, not people.",

@@ -123,8 +123,8 @@ export default {
 
   "receipt.heading": "Comprueba tu comprobante",
   "receipt.none": "Este resultado no enumera comprobantes.",
-  "receipt.intro": ({ n }) =>
-    `Con el resultado, los miembros del comité firmaron los comprobantes de ${n === 1 ? "la respuesta que contaron" : `las ${n} respuestas que contaron`}. Tu comprobante muestra si la tuya está entre ellas, sin revelar qué respondiste.`,
+  "receipt.intro": ({ n }, { num }) =>
+    `Con el resultado, los miembros del comité firmaron los comprobantes de ${n === 1 ? "la respuesta que contaron" : `las ${num(n)} respuestas que contaron`}. Tu comprobante muestra si la tuya está entre ellas, sin revelar qué respondiste.`,
   "receipt.code": "Código del comprobante",
   "receipt.check": "Comprobar",
   "receipt.file": "O el archivo del comprobante",
@@ -135,6 +135,9 @@ export default {
     `Tu respuesta no aparece: el comprobante ${code}${on} no está entre los que el comité firmó como contados. No se recibió, o el comité la consideró no válida. Avisa al organizador.`,
   "receipt.unknown": ({ code }) =>
     `Este resultado no enumera los comprobantes que contó, así que el comprobante ${code} no se puede comprobar.`,
+  "receipt.checking": ({ code }) => `Pidiendo al servidor la prueba del comprobante ${code}…`,
+  "receipt.unproven": ({ code }) =>
+    `El servidor no dio ninguna prueba del comprobante ${code} que coincida con lo que firmó el comité, así que ahora no se puede comprobar.`,
   "receipt.unreadable":
     "Eso no es un comprobante: un código de comprobante tiene 64 caracteres de 0-9 y a-f, o es el archivo de comprobante que te dio este sitio.",
 
@@ -256,6 +259,33 @@ export default {
   "create.err.deadlinePast":
     "La fecha límite ya ha pasado: elige una hora posterior o déjala vacía. Una sesión con una fecha límite pasada estaría cerrada desde el principio.",
   "create.thisSetting": "Este ajuste",
+  // The core's manifest refusals (js/plain-message.js, manifestMessage)
+  "manifest.field.title": "Título",
+  "manifest.field.description": "Descripción",
+  "manifest.field.questions.description": "La descripción de una pregunta",
+  "manifest.field.options": "Una opción",
+  "manifest.field.committee.members": "El comité",
+  "manifest.field.committee.members.name": "El nombre de un miembro",
+  "manifest.field.committee.threshold": "El umbral",
+  "manifest.field.deadlines": "La fecha límite",
+  "manifest.field.policy.min_submissions": "El número mínimo de respuestas",
+  "manifest.field.policy.min_cell": "El grupo más pequeño que se muestra",
+  "manifest.field.policy.dp": "Ruido (privacidad diferencial)",
+  "manifest.empty": ({ field }) => `${field}: no puede estar vacío.`,
+  "manifest.spaces": ({ field }) => `${field}: no puede empezar ni terminar con un espacio.`,
+  "manifest.long": ({ field, max }, { num }) =>
+    max ? `${field}: demasiado largo (como máximo ${num(max)} caracteres).` : `${field}: demasiado largo.`,
+  "manifest.control": ({ field }) => `${field}: contiene caracteres de control invisibles; escríbelo de nuevo.`,
+  "manifest.members": ({ field, max }, { num }) => `${field}: necesita de 1 a ${num(max)} miembros.`,
+  "manifest.threshold": ({ field }) =>
+    `${field}: demasiado alto para este comité (el doble del umbral más uno no puede superar el número de miembros).`,
+  "manifest.distinct": ({ field }) => `${field}: cada miembro necesita un nombre distinto.`,
+  "manifest.sameKey": ({ field }) => `${field}: la misma clave de miembro aparece dos veces.`,
+  "manifest.deadlines": ({ field }) => `${field}: la sesión debe cerrar después de abrir.`,
+  "manifest.atLeastOne": ({ field }) => `${field}: debe ser al menos 1.`,
+  "manifest.surveysOnly": ({ field }) => `${field}: solo se aplica a las encuestas.`,
+  "manifest.irvNoise": ({ field }) =>
+    `${field}: una votación de segunda vuelta instantánea no puede añadir ruido (revela las rondas exactas).`,
   "create.err.jargon": "Falta un ajuste o tiene un tipo de valor incorrecto (por ejemplo, un número vacío).",
   "create.sampleTitle": "¿Dónde ponemos el banco nuevo?",
   "create.what": "¿Qué quieres organizar?",
@@ -349,6 +379,10 @@ export default {
   "manage.result": "Resultado",
   "manage.resultSummary": ({ valid, signed, members }, { num }) =>
     `${num(valid)} ${valid === 1 ? "respuesta válida" : "respuestas válidas"}, firmado por ${num(signed)} de ${num(members)} miembros`,
+  "manage.linkUsed": "Usado",
+  "manage.linkUnused": "Sin usar todavía",
+  "manage.linksNoteWhich":
+    "El servidor dice qué enlaces se usaron (guarda una huella de cada enlace), nunca qué respuesta llegó con qué enlace.",
   "manage.linksNote":
     "El servidor cuenta cuántos enlaces se usaron, no cuáles: nunca vincula una respuesta con una persona.",
   "manage.openNote":

@@ -6,6 +6,7 @@ import { h, replace, field, filePicker, uid, markField, clearFields } from "../d
 import { loadSotto, relayUrl } from "../sotto.js";
 import { answerForm } from "../answer-form.js";
 import { errorNotice } from "../errors.js";
+import { manifestMessage } from "../plain-message.js";
 import { readFile } from "../download.js";
 import { listSessions, saveSession, recordOf } from "../store.js";
 import { manageHref } from "../link.js";
@@ -214,7 +215,7 @@ function plainOptionsError(err) {
   if (err?.code !== "invalid_options") return err;
   const raw = String(err.message ?? "");
   const jargon = /invalid type|expected|line \d+ column \d+|missing field|unknown field/.test(raw);
-  const text = jargon ? t("create.err.jargon") : raw.replace(/^session draft:\s*/, "");
+  const text = jargon ? t("create.err.jargon") : (manifestMessage(raw) ?? raw.replace(/^session draft:\s*/, ""));
   return Object.assign(new Error(text), { code: "invalid_options", detail: raw });
 }
 

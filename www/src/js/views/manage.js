@@ -63,7 +63,30 @@ function embedSnippet(link, kind) {
   return `<script type="module" src="${origin}/widget.js"></script>\n<${tag} link="${link}"></${tag}>`;
 }
 
-function participantLinks(org, record, manifest, kind) {
+/**
+ * Beside each single-use link: whether an answer came with it, as the
+ * relay's list of used link digests says (`status().usedLinks`); nothing
+ * until the relay has answered once.
+ */
+function usedMark(i, used) {
+  const mark = h("span", { class: "badge small link-used", dataset: { link: String(i) } });
+  showUsed(mark, used);
+  return mark;
+}
+
+function showUsed(mark, used) {
+  if (!used) {
+    mark.hidden = true;
+    return;
+  }
+  const yes = used.has(Number(mark.dataset.link));
+  mark.hidden = false;
+  mark.classList.toggle("ok", yes);
+  mark.dataset.used = yes ? "1" : "0";
+  mark.textContent = t(yes ? "manage.linkUsed" : "manage.linkUnused");
+}
+
+function participantLinks(org, record, manifest, kind, usage) {
   const section = h("section", { class: "card", "aria-labelledby": "participants-heading" });
   const single = record.singleUse ?? org.links().participants.length > 1;
   const render = () => {
@@ -140,7 +163,7 @@ function participantLinks(org, record, manifest, kind) {
             h(
               "ol",
               { class: "link-list", id: "participant-links" },
-              participants.map((l, i) => linkItem(t("manage.linkN", { i: i + 1 }), l)),
+              participants.map((l, i) => linkItem(t("manage.linkN", { i: i + 1 }), l, usedMark(i, usage.used))),
             ),
             h("div", { class: "row" }, field(t("manage.more"), more), mint),
             feedback,
@@ -178,7 +201,7 @@ const STATES = { draft: "warn", open: "ok", closed: "warn", computing: "warn", d
  * single-use links used, the deadline with its time zone, the close
  * button only while the session is open, and the published result.
  */
-function liveStatus(org, record, manifest, links, onClosed) {
+function liveStatus(org, record, manifest, links, usage, onClosed) {
   const box = h("div", { id: "live-status" });
   const checking = manifest.kind.kind === "check";
   const single = record.singleUse ?? links.participants.length > 1;
@@ -242,7 +265,8 @@ function liveStatus(org, record, manifest, links, onClosed) {
     const state = published && last.state !== "open" ? "done" : last.state;
     const closes = manifest.deadlines?.closes_at;
     const n = last.submissions;
-    const total = links.participants.length;
+    const total = org.links().participants.length;
+    const usedCount = usage.used ? usage.used.size : Math.min(n, total);
     replace(
       box,
       h(
@@ -259,7 +283,7 @@ function liveStatus(org, record, manifest, links, onClosed) {
         !checking && single
           ? [
               h("dt", {}, t("manage.linksUsed")),
-              h("dd", { id: "links-used" }, t("manage.xOfY", { x: Math.min(n, total), y: total })),
+              h("dd", { id: "links-used" }, t("manage.xOfY", { x: usedCount, y: total })),
             ]
           : null,
         closes ? [h("dt", {}, t("manage.deadline")), h("dd", {}, when(closes, { seconds: true }))] : null,
@@ -279,7 +303,9 @@ function liveStatus(org, record, manifest, links, onClosed) {
           : null,
       ),
       presenceList(manifest, last, published),
-      !checking && single ? h("p", { class: "small muted" }, t("manage.linksNote")) : null,
+      !checking && single
+        ? h("p", { class: "small muted" }, t(usage.used ? "manage.linksNoteWhich" : "manage.linksNote"))
+        : null,
       !checking && !single && last.state === "open" ? h("p", { class: "small muted" }, t("manage.openNote")) : null,
       problem ? h("p", { class: "notice warn", role: "status" }, problem) : null,
       h("p", { class: "small muted", id: "status-updated" }, t("manage.updated", { time: clock() })),
@@ -304,6 +330,10 @@ function liveStatus(org, record, manifest, links, onClosed) {
       if (!closing && !(closedHere && status.state === "open")) last = status;
       else if (last) last = { ...last, submissions: Math.max(last.submissions, status.submissions) };
       problem = null;
+      if (Array.isArray(status.usedLinks)) {
+        usage.used = new Set(status.usedLinks);
+        for (const mark of document.querySelectorAll("#participant-links .link-used")) showUsed(mark, usage.used);
+      }
       // Closed by the deadline or from another browser: a circle-mode
       // committee starts then too.
       if (status.state === "closed" || status.state === "computing") onClosed?.();
@@ -469,6 +499,8 @@ export async function manageView(main, session) {
   document.title = `${manifest.title} · Sotto`;
   const demo = demoCommittee(record, links, manifest);
   const circle = Boolean(demo);
+  // Which single-use links were used: filled by the live status's polls.
+  const usage = { used: null };
   replace(
     main,
     h("p", { class: "badge" }, t(`kind.${kind}`)),
@@ -480,7 +512,7 @@ export async function manageView(main, session) {
         "div",
         {},
         demo?.element,
-        kind === "check" ? checkNotice(org) : participantLinks(org, record, manifest, kind),
+        kind === "check" ? checkNotice(org) : participantLinks(org, record, manifest, kind, usage),
         memberLinks(manifest, links, circle),
       ),
       h(
@@ -490,7 +522,7 @@ export async function manageView(main, session) {
           "section",
           { class: "card", "aria-labelledby": "state-heading" },
           h("h2", { id: "state-heading" }, t("manage.status")),
-          liveStatus(org, record, manifest, links, () => demo?.start()),
+          liveStatus(org, record, manifest, links, usage, () => demo?.start()),
           h("h3", {}, t("manage.results")),
           h("p", {}, t("manage.resultsBody")),
           h("ul", { class: "link-list" }, linkItem(t("manage.resultsLink"), links.read)),

@@ -72,22 +72,35 @@ function receiptVerdict(answer, code, sent) {
  * session are checked at once; anyone can paste a receipt code or pick a
  * receipt file. Nothing about the answer is shown or needed.
  */
-function receiptCheck(sotto, verified, session) {
+function receiptCheck(sotto, verified, session, link) {
   const out = h("div", { id: "receipt-verdicts", "aria-live": "polite" });
+  const unreadable = () =>
+    h("p", { class: "notice error", dataset: { receipt: "unreadable" } }, t("receipt.unreadable"));
   const check = (code, sent) => {
+    // A receipt file is JSON: name its code, not the file's first bytes.
+    let shown = code.trim();
     try {
-      const answer = sotto.checkReceipt(verified, code);
-      // A receipt file is JSON: name its code, not the file's first bytes.
-      let shown = code.trim();
-      try {
-        shown = String(JSON.parse(shown).receipt ?? shown);
-      } catch {
-        /* a bare code */
-      }
-      return receiptVerdict(answer, shown, sent);
+      shown = String(JSON.parse(shown).receipt ?? shown);
     } catch {
-      return h("p", { class: "notice error", dataset: { receipt: "unreadable" } }, t("receipt.unreadable"));
+      /* a bare code */
     }
+    // Above 8,192 answers the result signs a tree root: the server's proof
+    // about this receipt, checked against that root, takes a moment.
+    const slot = h(
+      "p",
+      { class: "notice", dataset: { receipt: "checking" } },
+      t("receipt.checking", { code: `${shown.slice(0, 8)}…` }),
+    );
+    sotto
+      .checkReceipt(verified, code, link)
+      .then((answer) => {
+        const verdict = receiptVerdict(answer, shown, sent);
+        if (answer === "unknown" && verified.receipts?.root)
+          verdict.textContent = t("receipt.unproven", { code: `${shown.slice(0, 8)}…` });
+        slot.replaceWith(verdict);
+      })
+      .catch((err) => slot.replaceWith(err?.code === "invalid_answer" ? unreadable() : errorNotice(err)));
+    return slot;
   };
   for (const r of receiptsFor(session)) out.append(check(r.receipt, r.savedAt));
   const input = h("input", {
@@ -235,7 +248,7 @@ export async function resultsView(main, link) {
       if (result.dp) parts.push(h("p", { class: "notice" }, t("results.dp", { epsilon: result.dp.epsilon })));
       parts.push(...rendered.nodes);
     }
-    if (kind !== "check") parts.push(receiptCheck(sotto, verified, sid));
+    if (kind !== "check") parts.push(receiptCheck(sotto, verified, sid, link));
     parts.push(h("h2", {}, t("results.export")), exportButtons(title, verified, csv));
     replace(body, parts);
     announce(t("results.in"));

@@ -1,0 +1,9 @@
+-- The sorted receipts each member counted, in pages, for sessions with
+-- more counted answers than a signed result lists (docs/session.md,
+-- "Receipts a participant can check"): the relay serves Merkle proofs
+-- from them; each proof is checked against the members' signed root.
+-- Kept, like the results, until the session itself is deleted.
+CREATE TABLE receipt_pages(
+    session BYTEA NOT NULL, member BIGINT NOT NULL, page BIGINT NOT NULL, leaves BYTEA NOT NULL,
+    PRIMARY KEY(session, member, page)
+);
