@@ -326,7 +326,7 @@ pub struct Layout {
     /// Number questions: index of y and of its first bit, and the bit width.
     pub number: Option<(usize, usize, u32)>,
     /// Number questions with bucket edges: index of the first of the
-    /// one-hot cell bits ([`Question::cell_bounds`]).
+    /// one-hot cell bits (cells as `Question::cell_bounds` gives them).
     pub cells: Option<usize>,
 }
 
