@@ -16,7 +16,13 @@
 // Each size also runs with three native members (the same command without
 // --external-member) for comparison, unless --no-baseline.
 //
-//   node bench-browser-member.mjs [--sizes 1000,10000] [--questions 20] [--no-baseline]
+// With --latency-ms L, every frame the members and participants send waits
+// L ms first (`sotto bench session --latency-ms`); the page's member waits
+// the same, frames in order (a chain of sleeps per connection, as a native
+// member's), sending a copy of each frame (the member hands `send` a view
+// of wasm memory, which is reused once `send` returns).
+//
+//   node bench-browser-member.mjs [--sizes 1000,10000] [--questions 20] [--latency-ms 0] [--no-baseline]
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
@@ -37,9 +43,12 @@ const sizes = option("--sizes", "1000,10000")
   .split(",")
   .map((s) => Number.parseInt(s, 10));
 const questions = Number.parseInt(option("--questions", "20"), 10);
+const latencyMs = Number.parseInt(option("--latency-ms", "0"), 10);
 const baseline = !process.argv.includes("--no-baseline");
-if (sizes.some((n) => !(n >= 5)) || !(questions >= 1)) {
-  console.error("bench-browser-member: --sizes takes numbers of 5 or more, --questions 1 or more");
+if (sizes.some((n) => !(n >= 5)) || !(questions >= 1) || !(latencyMs >= 0)) {
+  console.error(
+    "bench-browser-member: --sizes takes numbers of 5 or more, --questions 1 or more, --latency-ms 0 or more",
+  );
   process.exit(2);
 }
 
@@ -99,7 +108,7 @@ function peakKib(pid) {
  */
 async function benchSession(n, external) {
   const args = ["bench", "session", "--kind", "survey", "--participants", String(n)];
-  args.push("--questions", String(questions), "--parties", "3");
+  args.push("--questions", String(questions), "--parties", "3", "--latency-ms", String(latencyMs));
   if (external) args.push("--external-member", `${external.keys.x25519}:${external.keys.ed25519}`);
   const child = spawn(sottoBin, args, { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
@@ -138,18 +147,24 @@ async function browserSession(browser, n) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${origin}/bench.html`);
-  const keys = await page.evaluate(async () => {
+  const keys = await page.evaluate(async (latency) => {
     const m = await import("/pkg/member/sotto.js");
     window.benchWasm = await m.default();
     window.benchSent = 0;
     const send = WebSocket.prototype.send;
     WebSocket.prototype.send = function (data) {
       window.benchSent += data.byteLength ?? data.size ?? data.length;
-      return send.call(this, data);
+      if (latency === 0) return send.call(this, data);
+      const copy = ArrayBuffer.isView(data) ? data.slice() : data;
+      this.benchChain = (this.benchChain ?? Promise.resolve())
+        .then(() => new Promise((resolve) => setTimeout(resolve, latency)))
+        .then(() => send.call(this, copy))
+        .catch(() => {});
+      return undefined;
     };
     window.benchMember = m.CommitteeMember.generate();
     return window.benchMember.publicKeys();
-  });
+  }, latencyMs);
   const cdp = await browser.newBrowserCDPSession();
   const { processInfo } = await cdp.send("SystemInfo.getProcessInfo");
   const renderers = processInfo.filter((p) => p.type === "renderer").map((p) => p.id);
@@ -219,7 +234,7 @@ try {
 const mib = (b) => (b / 1048576).toFixed(0);
 const dash = "—";
 console.log(
-  `\nSurvey of ${questions} questions, 3 members (t = 1), release relay on localhost; member 1 the wasm member module in Chromium ${browser.version()} or native\n`,
+  `\nSurvey of ${questions} questions, 3 members (t = 1), release relay on localhost, latency ${latencyMs} ms; member 1 the wasm member module in Chromium ${browser.version()} or native\n`,
 );
 console.log(
   "| respondents | committee | submissions/s | close → verified result (s) | browser member computing (s) | renderer CPU (s) | browser member sent (MB) | renderer peak RSS (MiB) | wasm memory (MiB) | JS heap used (MiB) | native members sent (MB) | native members peak RSS (MiB) |",

@@ -7,7 +7,7 @@
 # "Benchmark"). Builds the release binaries and the wasm package first.
 # Not part of CI: the 10,000-respondent session takes minutes.
 #
-#   scripts/bench-browser-member.sh [--sizes 1000,10000] [--questions 20] [--no-baseline]
+#   scripts/bench-browser-member.sh [--sizes 1000,10000] [--questions 20] [--latency-ms 0] [--no-baseline]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
