@@ -117,21 +117,31 @@ async fn a_false_complaint_aborts_and_names_its_member() {
 async fn wrong_products_and_equivocation_end_exact_or_aborted() {
     for c in [Committee::new(3), Committee::new(5)] {
         let from = in_validity(c);
-        for deviate in [
-            json!([{"member": 1, "how": "mul"}]),
-            json!([{"member": 2, "how": "bits"}]),
-            json!([{"member": 1, "how": "equivocate", "from_round": from}]),
+        for (deviate, named) in [
+            (json!([{"member": 1, "how": "mul"}]), Some(vec![1])),
+            (json!([{"member": 2, "how": "bits"}]), Some(vec![2])),
+            (
+                json!([{"member": 1, "how": "equivocate", "from_round": from}]),
+                None,
+            ),
         ] {
             let f = run(c, deviate.clone()).await;
             assert!(
                 exact(&f) || matches!(f, Finished::Aborted { .. }),
                 "{c:?} {deviate}: {f:?}"
             );
-            // Members 1 and 2 re-share and open: each of these is caught.
-            assert!(
-                matches!(f, Finished::Aborted { .. }),
-                "{c:?} {deviate}: {f:?}"
-            );
+            // Members 1 and 2 re-share and open: each of these is caught,
+            // and a wrong product is named by the audit of the check.
+            let Finished::Aborted { aborted } = &f else {
+                panic!("{c:?} {deviate}: {f:?}")
+            };
+            if let Some(named) = named {
+                assert_eq!(
+                    aborted.culprits, named,
+                    "{c:?} {deviate}: {}",
+                    aborted.reason
+                );
+            }
         }
     }
 }

@@ -182,6 +182,20 @@ fn every_deviation_gives_the_exact_result_or_an_abort() {
                                 how.name()
                             );
                         }
+                        // A wrong re-shared product from the start is named
+                        // by the audit of the failed check, at every member.
+                        let dealt =
+                            matches!(how, Deviation::Mul | Deviation::Bits | Deviation::Mask);
+                        if from == froms[0] && dealt && reshares {
+                            for (i, end) in ends.iter().enumerate() {
+                                assert!(
+                                    matches!(end, End::Failed(e) if e.culprits() == Some(vec![liar])),
+                                    "{c:?}, member {liar} {}: member {} ended with {end:?}",
+                                    how.name(),
+                                    i + 1
+                                );
+                            }
+                        }
                     }
                 }
             }

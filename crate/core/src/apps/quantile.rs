@@ -197,7 +197,10 @@ pub async fn quantiles_with(
     let mut index = Vec::new();
     for (j, job) in jobs.iter().enumerate() {
         for step in 0..job.width {
-            let most = job.ranks.len().min(1usize << step.min(16));
+            let most = job
+                .ranks
+                .len()
+                .min(1usize.checked_shl(step).unwrap_or(usize::MAX));
             for v in 0..job.values() {
                 index.extend(std::iter::repeat_n(entry(j, v, job.width - 1 - step), most));
             }
@@ -214,26 +217,18 @@ pub async fn quantiles_with(
         for (j, _) in &active {
             per_job[*j] += 1;
         }
+        // Never short: a job's groups at a step are at most its ranks and
+        // at most 2^step, what was made above. Triples made now would
+        // come after `y - beta` was opened, where a failed batch could
+        // not be audited (`engine::ops::audit`), so the factor refuses
+        // them; this guard says so plainly should the bound ever break.
         let short = per_job.iter().enumerate().any(|(j, &g)| {
             g > 0
                 && jobs[j].values() > 0
                 && factor.stocked(entry(j, 0, jobs[j].width - 1 - step)) < g
         });
         if short {
-            // For this step and every later one, as many triples per bit
-            // as the groups are now.
-            let mut index = Vec::new();
-            for (j, &g) in per_job.iter().enumerate() {
-                let job = &jobs[j];
-                for later in step..job.width {
-                    let i = job.width - 1 - later;
-                    for v in 0..job.values() {
-                        let e = entry(j, v, i);
-                        index.extend(std::iter::repeat_n(e, g.saturating_sub(factor.stocked(e))));
-                    }
-                }
-            }
-            ctx.factor_triples(&mut factor, &index).await?;
+            return Err(EngineError::PreprocessingExhausted);
         }
         let needed: usize = active.iter().map(|(j, _)| jobs[*j].values()).sum();
         let (mut left, mut right) = (Vec::with_capacity(needed), Vec::with_capacity(needed));

@@ -135,6 +135,20 @@ pub enum EngineError {
         /// What it did.
         what: &'static str,
     },
+    /// The audit of a failed preprocessing check (`engine::ops::audit`)
+    /// proved that these members re-shared wrong products: each one's
+    /// dealing, as the other members received it, lies on one polynomial
+    /// of degree t whose value differs from the product its own shares
+    /// give. An honest member is never named (see the audit's docs).
+    #[error(
+        "committee members {members:?} deviated from the protocol: they re-shared wrong products in {what} (found by the audit of the failed check)"
+    )]
+    WrongProducts {
+        /// The members (1-based), in order.
+        members: Vec<usize>,
+        /// The preprocessing audited.
+        what: &'static str,
+    },
     /// The computation already finished; no more messages are accepted.
     #[error("the computation has already finished")]
     Finished,
@@ -152,6 +166,7 @@ impl EngineError {
             } => Some(member.iter().copied().collect()),
             EngineError::CheckFailed { .. } => Some(Vec::new()),
             EngineError::Deviated { member, .. } => Some(vec![*member]),
+            EngineError::WrongProducts { members, .. } => Some(members.clone()),
             _ => None,
         }
     }

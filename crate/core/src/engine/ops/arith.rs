@@ -314,13 +314,20 @@ impl Ctx {
     ///
     /// A dealer may re-share a wrong value unseen: only the preprocessing
     /// uses this, where the sacrifice check catches it
-    /// ([`super::prep`]).
-    pub(crate) async fn reduce_degree(&self, local: &[Fp]) -> Result<ShareVec, EngineError> {
+    /// ([`super::prep`]) and its audit names the dealer
+    /// ([`super::audit`]), for which the shares received from each dealer
+    /// are returned too (in the order of the dealers, the first 2t + 1
+    /// live members).
+    pub(crate) async fn reduce_degree(
+        &self,
+        local: Vec<Fp>,
+    ) -> Result<(ShareVec, Vec<Vec<Fp>>), EngineError> {
         let (t, len) = (self.t(), local.len());
-        let local = &self.deviate_values(super::super::Deviation::Mul, local.to_vec());
+        let local = self.deviate_values(super::super::Deviation::Mul, local);
         let dealers = &self.members()[..2 * t + 1];
         self.ensure_keys().await?;
-        let got = self.deal_seeded(local, dealers).await?;
+        let got = self.deal_seeded(&local, dealers).await?;
+        drop(local);
         let lambdas = crate::share::lagrange_coefficients(dealers, Fp::ZERO)?;
         let mut out = vec![Fp::ZERO; len];
         for (lambda, shares) in lambdas.iter().zip(&got) {
@@ -328,7 +335,7 @@ impl Ctx {
                 *o += *lambda * *s;
             }
         }
-        Ok(ShareVec(out))
+        Ok((ShareVec(out), got))
     }
 
     /// Shares a private vector of member `dealer` with everyone (one round).

@@ -17,13 +17,19 @@
 //! random `mu`; `(A_g, beta_g, C_g)` is checked by sacrifice against
 //! `(a'_g, beta_g, c'_g)`:
 //!
-//! 1. uniform sharings `a_k`, `a'_g`, three coins (pseudo-random, no
+//! 1. uniform sharings `a_k`, `a'_g`, a blinding value, three coins (pseudo-random, no
 //!    message; [`super::keys`]); `beta` was drawn the same way;
 //! 2. `c_k = a_k beta_g`, `c'_g = a'_g beta_g` re-shared (seeded GRR);
 //! 3. the coins `tau`, `mu`, `nu` are opened, after every product is fixed;
 //! 4. `rho_g = tau A_g - a'_g` is opened;
-//! 5. `X = sum_g nu^g (tau C_g - c'_g - rho_g beta_g)` is opened; the
-//!    members go on only if `X = 0`.
+//! 5. `X = sum_g nu^g (tau C_g - c'_g - rho_g beta_g)` is opened, with a
+//!    consistency value `blind + sum mu^k v_k` over every `a_k`, `a'_g`
+//!    and `beta_g` (uniform, by the blinding value; a sharing off degree t
+//!    fails its opening except with probability K/p); the
+//!    members go on only if `X = 0`; otherwise the audit of the batch
+//!    ([`super::audit`]) names the dealers of wrong products. It shows
+//!    beta, so every triple of a factor is made before its first product
+//!    opens `y - beta` ([`Ctx::factor_triples`] refuses later ones).
 //!
 //! **Soundness.** With errors `c_k = a_k beta_g + delta_k` and `c'_g =
 //! a'_g beta_g + delta'_g`, `X = sum_g nu^g (tau sum_k mu^k delta_k -
@@ -36,12 +42,14 @@
 //!
 //! **What is opened.** `eps_g`: uniform (beta_g is uniform, unknown to
 //! any t members, and masks nothing else). `d_k`: uniform (a_k is used
-//! once). `rho_g`: uniform (a'_g is used once). X: 0. The coins. Per
+//! once). `rho_g`: uniform (a'_g is used once). X: 0. The consistency
+//! value: uniform (its blinding value is used once). The coins. Per
 //! product a member sends the `d` opening (n - 1 values) and its share
 //! of the re-shared `c` (L - 1 - t values, seeded), against the opening
 //! of `d` and `e`, the re-sharing of `c` and `c'` and the opening of rho
 //! of a triple of [`Ctx::mul`]: 3 values instead of 8 for 3 members.
 
+use super::audit::Audit;
 use crate::engine::ctx::Ctx;
 use crate::engine::error::EngineError;
 use crate::field::Fp;
@@ -104,6 +112,42 @@ impl Factor {
     }
 }
 
+/// The products a member re-shares for a batch of triples by a factor,
+/// from its shares `a_k`, `a'_g` and `beta_g` (one `a'` and one `beta`
+/// per entry used; `family[k]` is triple k's entry among those):
+/// `a_k beta_family(k)`, then `a'_g beta_g`.
+fn products(shares: &[Fp], family: &[usize]) -> Vec<Fp> {
+    let nf = (shares.len() - family.len()) / 2;
+    let (a, rest) = shares.split_at(family.len());
+    let (a2, beta) = rest.split_at(nf);
+    let mut out = Vec::with_capacity(family.len() + nf);
+    out.extend(family.iter().zip(a).map(|(&g, a)| *a * beta[g]));
+    out.extend(a2.iter().zip(beta).map(|(a, b)| *a * *b));
+    out
+}
+
+/// The part of the check value that the re-shared products `c_k`,
+/// `c'_g` ([`products`]' layout) enter:
+/// `sum_g nu^g (tau C_g - c'_g)` with `C_g = sum_(k in g) mu^k c_k`.
+/// Taken of a dealer's dealing alone, or of the products of its shares,
+/// for the audit (`super::audit`).
+fn combine(v: &[Fp], family: &[usize], nf: usize, tau: Fp, mu: Fp, nu: Fp) -> Fp {
+    let (c, c2) = v.split_at(family.len());
+    let mut big_c = vec![Fp::ZERO; nf];
+    let mut weight = Fp::ONE;
+    for (fam, c) in family.iter().zip(c) {
+        weight *= mu;
+        big_c[*fam] += weight * *c;
+    }
+    let mut out = Fp::ZERO;
+    let mut weight = Fp::ONE;
+    for (big, c2) in big_c.iter().zip(c2) {
+        weight *= nu;
+        out += weight * (tau * *big - *c2);
+    }
+    out
+}
+
 impl Ctx {
     /// Prepares products by the entries of `y` ([`Factor`]): draws the
     /// masks (no round after the run's keys are agreed).
@@ -138,6 +182,13 @@ impl Ctx {
         if index.iter().any(|&g| g >= f.len()) {
             return Err(EngineError::InvalidOperation("factor entry out of range"));
         }
+        if f.eps.is_some() {
+            // A failed batch is audited by showing beta (`super::audit`),
+            // which would show y once `y - beta` is open.
+            return Err(EngineError::InvalidOperation(
+                "a factor's triples must all be made before its first product",
+            ));
+        }
         let was = self.enter_prep();
         let mut out = Ok(());
         for chunk in index.chunks(most.max(1)) {
@@ -162,41 +213,61 @@ impl Ctx {
             .collect();
         let nf = used.len();
         // Round 1 (no message): a_k, a'_g and the coins.
-        let dealt = self.joint_deal(k + nf + 3).await?.into_values();
+        let dealt = self.joint_deal(k + nf + 4).await?.into_values();
         let (a, rest) = dealt.split_at(k);
-        let (a2, coins) = rest.split_at(nf);
+        let (a2, rest) = rest.split_at(nf);
+        let (blind, coins) = (rest[0], &rest[1..]);
         // Round 2: c_k = a_k beta, c'_g = a'_g beta.
-        let mut local = Vec::with_capacity(k + nf);
-        local.extend(index.iter().zip(a).map(|(&g, a)| *a * f.beta[g]));
-        local.extend(used.iter().zip(a2).map(|(&g, a)| *a * f.beta[g]));
-        let products = self.reduce_degree(&local).await?.into_values();
-        let (c, c2) = products.split_at(k);
+        let beta: Vec<Fp> = used.iter().map(|&g| f.beta[g]).collect();
+        let mut shares = dealt[..k + nf].to_vec();
+        shares.extend_from_slice(&beta);
+        let local = products(&shares, &family);
+        let (products_shared, dealings) = self.reduce_degree(local).await?;
+        let products_shared = products_shared.into_values();
+        let c = &products_shared[..k];
         // Round 3: the coins.
         let coins = self.open_check(coins).await?;
         let (tau, mu, nu) = (coins[0], coins[1], coins[2]);
+        // The check's combination of each dealer's dealing, for an audit.
+        let combined: Vec<Fp> = dealings
+            .iter()
+            .map(|d| combine(d, &family, nf, tau, mu, nu))
+            .collect();
+        drop(dealings);
         // Round 4: rho_g = tau A_g - a'_g.
         let mut big_a = vec![Fp::ZERO; nf];
-        let mut big_c = vec![Fp::ZERO; nf];
         let mut weight = Fp::ONE;
-        for ((fam, a), c) in family.iter().zip(a).zip(c) {
+        for (fam, a) in family.iter().zip(a) {
             weight *= mu;
             big_a[*fam] += weight * *a;
-            big_c[*fam] += weight * *c;
         }
         let masked: Vec<Fp> = big_a.iter().zip(a2).map(|(x, y)| tau * *x - *y).collect();
         let rho = self.open_check(&masked).await?;
         // Round 5: the check value.
-        let mut check = Fp::ZERO;
+        let mut check = combine(&products_shared, &family, nf, tau, mu, nu);
         let mut weight = Fp::ONE;
-        for (fam, &g) in used.iter().enumerate() {
+        for (rho, beta) in rho.iter().zip(&beta) {
             weight *= nu;
-            check += weight * (tau * big_c[fam] - c2[fam] - rho[fam] * f.beta[g]);
+            check -= weight * *rho * *beta;
         }
-        let opened = self.open_check(&[check]).await?;
+        // With the check, the consistency value of every sharing the
+        // products are made of (a, a', beta): the audit relies on honest
+        // members' shares of them lying on one polynomial each.
+        let mut cons = blind;
+        let mut weight = Fp::ONE;
+        for v in &shares {
+            weight *= mu;
+            cons += weight * *v;
+        }
+        let opened = self.open_check(&[check, cons]).await?;
         if !opened[0].is_zero() {
-            return Err(EngineError::CheckFailed {
-                what: "the multiplication triples of a factor",
-            });
+            let what = "the multiplication triples of a factor";
+            let audit = Audit {
+                dealt: shares,
+                combined,
+            };
+            let expected = |d: &[Fp]| combine(&products(d, &family), &family, nf, tau, mu, nu);
+            return Err(self.audit(audit, expected, what).await);
         }
         for ((&g, a), c) in index.iter().zip(a).zip(c) {
             f.stock[g].push((*a, *c));
@@ -322,28 +393,66 @@ mod tests {
         }
     }
 
-    /// A member that re-shares wrong products is caught by the check, for
-    /// every member and committee size.
+    /// A member that re-shares wrong products is caught by the check and
+    /// named by the audit, for every member and committee size.
     #[test]
-    fn wrong_products_fail_the_check() {
+    fn wrong_products_fail_the_check_and_name_their_dealer() {
+        use crate::engine::EngineError;
+        use crate::engine::network::End;
         let y: Vec<Fp> = (0..6u64).map(Fp::from).collect();
         for n in [3usize, 4, 5, 7] {
             let c = Committee::new(n);
             // Dealers of the re-sharing: the first 2t + 1 members.
             for bad in 1..=2 * c.t + 1 {
                 let ys = shares(&y, n, c.t, 4);
-                let result = Network::new(c, 11).run(|ctx| {
-                    let y = ys[ctx.me() - 1].clone();
-                    if ctx.me() == bad {
-                        ctx.set_deviation(Deviation::Mul, 0);
-                    }
-                    async move {
-                        let mut f = ctx.factor(&y).await?;
-                        ctx.factor_triples(&mut f, &[0, 1, 1, 5, 3]).await
-                    }
-                });
-                assert!(result.is_err(), "n = {n}, member {bad} deviated unseen");
+                let ends = Network::new(c, 11)
+                    .run_each(|ctx| {
+                        let y = ys[ctx.me() - 1].clone();
+                        if ctx.me() == bad {
+                            ctx.set_deviation(Deviation::Mul, 0);
+                        }
+                        async move {
+                            let mut f = ctx.factor(&y).await?;
+                            ctx.factor_triples(&mut f, &[0, 1, 1, 5, 3]).await
+                        }
+                    })
+                    .unwrap();
+                for end in &ends {
+                    assert!(
+                        matches!(end, End::Failed(EngineError::WrongProducts { members, .. }) if members == &vec![bad]),
+                        "n = {n}, member {bad}: {end:?}"
+                    );
+                }
             }
+        }
+    }
+
+    /// Once `y - beta` is open, no more triples are made for the factor:
+    /// a failed batch is audited by showing beta, which would then show y.
+    #[test]
+    fn triples_after_the_first_product_are_refused() {
+        use crate::engine::EngineError;
+        use crate::engine::network::End;
+        let y: Vec<Fp> = (0..4u64).map(Fp::from).collect();
+        let c = Committee::new(3);
+        let ys = shares(&y, 3, c.t, 6);
+        let ends = Network::new(c, 12)
+            .run_each(|ctx| {
+                let y = ys[ctx.me() - 1].clone();
+                async move {
+                    let mut f = ctx.factor(&y).await?;
+                    ctx.factor_triples(&mut f, &[0, 1]).await?;
+                    let x = ShareVec::from_values(vec![Fp::ZERO; 2]);
+                    ctx.mul_factor(&mut f, &x, &[0, 1]).await?;
+                    ctx.factor_triples(&mut f, &[2, 3]).await
+                }
+            })
+            .unwrap();
+        for end in &ends {
+            assert!(
+                matches!(end, End::Failed(EngineError::InvalidOperation(_))),
+                "{end:?}"
+            );
         }
     }
 }

@@ -93,7 +93,7 @@ fn binomial(n: u64, k: u64) -> u64 {
 }
 
 /// All subsets of `items` of size `k`, in lexicographic order.
-fn subsets(items: &[usize], k: usize) -> Vec<Vec<usize>> {
+pub(crate) fn subsets(items: &[usize], k: usize) -> Vec<Vec<usize>> {
     let mut out = Vec::new();
     let mut pick: Vec<usize> = (0..k).collect();
     if k > items.len() {
@@ -115,7 +115,7 @@ fn subsets(items: &[usize], k: usize) -> Vec<Vec<usize>> {
 /// Uniform field elements from a keyed generator: stream `stream` of
 /// ChaCha20 under `key`, 16 bytes per element with the top bit cleared
 /// (the one 127-bit pattern equal to p maps to 0: bias 2^-127).
-fn stream_values(key: &[u8; 32], stream: u64, count: usize) -> Vec<Fp> {
+pub(crate) fn stream_values(key: &[u8; 32], stream: u64, count: usize) -> Vec<Fp> {
     let mut rng = ChaCha20Rng::from_seed(*key);
     rng.set_stream(stream);
     let mut buf = Zeroizing::new(vec![0u8; count * ENCODED_LEN]);

@@ -57,10 +57,16 @@
 //! the bit `(f / sqrt(F) + 1) / 2`. A check failure reveals only the
 //! deviating members' errors.
 //!
-//! Who is named: a failed check (`X != 0` or `cons` inconsistent) cannot
-//! tell which member dealt wrongly without signed dealings, so it reports
-//! [`EngineError::CheckFailed`] and names nobody.
+//! Who is named: when `X != 0`, one more round audits the batch
+//! ([`super::audit`]): its random values are shown (the batch is
+//! discarded) and each dealer's dealing is compared with the products of
+//! its own shares, so a dealer that re-shared a wrong product is named
+//! ([`EngineError::WrongProducts`]) and an honest one never is. An
+//! inconsistent `cons`, a wrong share in an opening of the check, or a
+//! dealer that also lies in the audit end with
+//! [`EngineError::CheckFailed`], naming nobody.
 
+use super::audit::Audit;
 use crate::engine::Deviation;
 use crate::engine::ctx::Ctx;
 use crate::engine::error::EngineError;
@@ -112,6 +118,44 @@ enum Kind {
     Randoms,
 }
 
+/// The products a member re-shares, from its shares `a, a', b` (nt
+/// each) and `f, g` (ns each): `ab, a'b, f^2, g^2`.
+fn products(dealt: &[Fp], nt: usize, ns: usize) -> Vec<Fp> {
+    let (a, rest) = dealt.split_at(nt);
+    let (a2, rest) = rest.split_at(nt);
+    let (b, rest) = rest.split_at(nt);
+    let (f, g) = rest.split_at(ns);
+    let mut out = Vec::with_capacity(2 * nt + 2 * ns);
+    out.extend(a.iter().zip(b).map(|(x, y)| *x * *y));
+    out.extend(a2.iter().zip(b).map(|(x, y)| *x * *y));
+    out.extend(f.iter().map(|x| x.square()));
+    out.extend(g.iter().map(|x| x.square()));
+    out
+}
+
+/// The part of the check value that the re-shared products `c, c', F, G`
+/// (in [`products`]' layout) enter, for coins `tau`, `mu`:
+/// `sum_k mu^k (tau c_k - c'_k) + sum_k mu^(nt+k) (tau^2 F_k - G_k)`.
+/// Taken of a dealer's dealing alone, or of the products of its shares,
+/// for the audit (`super::audit`).
+fn combine(v: &[Fp], nt: usize, ns: usize, tau: Fp, mu: Fp) -> Fp {
+    let (c, rest) = v.split_at(nt);
+    let (c2, rest) = rest.split_at(nt);
+    let (big_f, big_g) = rest.split_at(ns);
+    let tau2 = tau.square();
+    let mut out = Fp::ZERO;
+    let mut weight = Fp::ONE;
+    for (x, y) in c.iter().zip(c2) {
+        weight *= mu;
+        out += weight * (tau * *x - *y);
+    }
+    for (x, y) in big_f.iter().zip(big_g) {
+        weight *= mu;
+        out += weight * (tau2 * *x - *y);
+    }
+    out
+}
+
 impl Ctx {
     /// Makes the batch (four rounds, five the first time in a run; see the
     /// module docs), stores triples,
@@ -144,21 +188,27 @@ impl Ctx {
         let (blind, coins) = (rest[0], [rest[1], rest[2]]);
 
         // Round 2: c = ab, c' = a'b, F = f^2, G = g^2 (GRR98).
-        let mut local = Vec::with_capacity(2 * nt + 2 * ns);
-        local.extend(a.iter().zip(b).map(|(x, y)| *x * *y));
-        local.extend(a2.iter().zip(b).map(|(x, y)| *x * *y));
-        let squares: Vec<Fp> = f.iter().map(|x| x.square()).collect();
+        let made = 3 * nt + 2 * ns;
+        let mut local = products(&dealt[..made], nt, ns);
+        let squares = local[2 * nt..2 * nt + ns].to_vec();
         let squares = self.deviate_values(Deviation::Bits, squares);
-        local.extend(self.deviate_values(Deviation::Mask, squares));
-        local.extend(g.iter().map(|x| x.square()));
-        let products = self.reduce_degree(&local).await?.into_values();
-        let (c, rest) = products.split_at(nt);
-        let (c2, rest) = rest.split_at(nt);
-        let (big_f, big_g) = rest.split_at(ns);
+        let squares = self.deviate_values(Deviation::Mask, squares);
+        local[2 * nt..2 * nt + ns].copy_from_slice(&squares);
+        let (products_shared, dealings) = self.reduce_degree(local).await?;
+        let products_shared = products_shared.into_values();
+        let c = &products_shared[..nt];
+        let big_f = &products_shared[2 * nt..2 * nt + ns];
 
         // Round 3: the coins, now that every product is fixed.
         let opened = self.open_check(&coins).await?;
         let (tau, mu) = (opened[0], opened[1]);
+        // The check's combination of products ([`combine`]), of each
+        // dealer's dealing alone: kept for an audit (`super::audit`).
+        let combined: Vec<Fp> = dealings
+            .iter()
+            .map(|d| combine(d, nt, ns, tau, mu))
+            .collect();
+        drop(dealings);
 
         // Round 4: rho = tau a - a', sigma = tau f - g.
         let mut masked = Vec::with_capacity(nt + ns);
@@ -168,16 +218,15 @@ impl Ctx {
         let (rho, sigma) = opened.split_at(nt);
 
         // Round 5: the check value, the consistency value, the squares of bits.
-        let mut check = Fp::ZERO;
+        let mut check = combine(&products_shared, nt, ns, tau, mu);
         let mut weight = Fp::ONE;
         for k in 0..nt {
             weight *= mu;
-            check += weight * (tau * c[k] - c2[k] - rho[k] * b[k]);
+            check -= weight * rho[k] * b[k];
         }
-        let tau2 = tau.square();
         for k in 0..ns {
             weight *= mu;
-            check += weight * (tau2 * big_f[k] - big_g[k] - sigma[k] * (tau * f[k] + g[k]));
+            check -= weight * sigma[k] * (tau * f[k] + g[k]);
         }
         let mut cons = blind;
         let mut weight = Fp::ONE;
@@ -189,9 +238,13 @@ impl Ctx {
         last.extend_from_slice(&big_f[batch.squares..]);
         let mut opened = self.open_check(&last).await?;
         if !opened[0].is_zero() {
-            return Err(EngineError::CheckFailed {
-                what: "the multiplication triples or square pairs",
-            });
+            let audit = Audit {
+                dealt: dealt[..made].to_vec(),
+                combined,
+            };
+            let expected = |d: &[Fp]| combine(&products(d, nt, ns), nt, ns, tau, mu);
+            let what = "the multiplication triples or square pairs";
+            return Err(self.audit(audit, expected, what).await);
         }
         let roots = opened.split_off(2);
         if roots.iter().any(|s| s.is_zero()) {
