@@ -15,7 +15,7 @@
 //! | order statistics / median of m values | argmax + 1 | all-pairs ranks |
 
 pub mod arith;
-pub(crate) mod audit;
+pub mod audit;
 pub mod bits;
 pub mod compare;
 pub mod factor;
