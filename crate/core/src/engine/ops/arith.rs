@@ -317,15 +317,16 @@ impl Ctx {
     /// ([`super::prep`]) and its audit names the dealer
     /// ([`super::audit`]), for which the shares received from each dealer
     /// are returned too (in the order of the dealers, the first 2t + 1
-    /// live members).
+    /// live members), with the round of the re-sharing.
     pub(crate) async fn reduce_degree(
         &self,
         local: Vec<Fp>,
-    ) -> Result<(ShareVec, Vec<Vec<Fp>>), EngineError> {
+    ) -> Result<(ShareVec, super::audit::Dealings), EngineError> {
         let (t, len) = (self.t(), local.len());
         let local = self.deviate_values(super::super::Deviation::Mul, local);
         let dealers = &self.members()[..2 * t + 1];
         self.ensure_keys().await?;
+        let round = self.current_round();
         let got = self.deal_seeded(&local, dealers).await?;
         drop(local);
         let lambdas = crate::share::lagrange_coefficients(dealers, Fp::ZERO)?;
@@ -335,7 +336,7 @@ impl Ctx {
                 *o += *lambda * *s;
             }
         }
-        Ok((ShareVec(out), got))
+        Ok((ShareVec(out), super::audit::Dealings { round, got }))
     }
 
     /// Shares a private vector of member `dealer` with everyone (one round).

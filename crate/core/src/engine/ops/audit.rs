@@ -86,7 +86,80 @@ pub(crate) struct Audit {
     pub(crate) combined: Vec<Fp>,
 }
 
+/// What a member received in one re-sharing ([`Ctx::reduce_degree`]).
+pub(crate) struct Dealings {
+    /// The round of the re-sharing.
+    pub(crate) round: u32,
+    /// This member's share of each dealer's dealing, in the order of the
+    /// dealers.
+    pub(crate) got: Vec<Vec<Fp>>,
+}
+
+/// The check's combination of the dealings a member was sent, taken as
+/// soon as the coins are open; the dealings themselves are dropped. The
+/// rest is made only if an audit runs ([`Ctx::combined_dealings`]): the
+/// shares derived from a pair key are derived again, and the share of
+/// the member's own dealing follows by linearity. So a batch that passes
+/// pays one pass over each dealing sent (one of three for 3 members).
+pub(crate) struct Kept {
+    round: u32,
+    len: usize,
+    combined: Vec<Option<Fp>>,
+}
+
 impl Ctx {
+    /// Keeps `combine` (linear) of each dealing this member was sent.
+    pub(crate) fn keep_for_audit(&self, dealings: Dealings, combine: impl Fn(&[Fp]) -> Fp) -> Kept {
+        let me = self.me();
+        let len = dealings.got.first().map_or(0, Vec::len);
+        let dealers = &self.members()[..dealings.got.len()];
+        let combined = dealers
+            .iter()
+            .zip(&dealings.got)
+            .map(|(&d, v)| {
+                let sent = d != me && !self.seeded_recipients(d).contains(&me);
+                sent.then(|| combine(v))
+            })
+            .collect();
+        Kept {
+            round: dealings.round,
+            len,
+            combined,
+        }
+    }
+
+    /// `combine` of every dealing this member received, in the order of
+    /// the dealers, from what [`Ctx::keep_for_audit`] kept; `total` is
+    /// `combine` of its re-shared products (the Lagrange combination of
+    /// the dealings at 0).
+    pub(crate) fn combined_dealings(
+        &self,
+        kept: Kept,
+        total: Fp,
+        combine: impl Fn(&[Fp]) -> Fp,
+    ) -> Result<Vec<Fp>, EngineError> {
+        let dealers = self.members()[..kept.combined.len()].to_vec();
+        let mut out = kept.combined;
+        for (k, &d) in dealers.iter().enumerate() {
+            if out[k].is_none()
+                && let Some(v) = self.seeded_share(d, kept.round, kept.len)?
+            {
+                out[k] = Some(combine(&v));
+            }
+        }
+        if let Some(own) = dealers.iter().position(|&d| d == self.me()) {
+            let lambdas = lagrange_coefficients(&dealers, Fp::ZERO)?;
+            let others = lambdas
+                .iter()
+                .zip(&out)
+                .enumerate()
+                .filter(|(k, _)| *k != own)
+                .fold(Fp::ZERO, |a, (_, (l, w))| a + *l * w.unwrap_or(Fp::ZERO));
+            out[own] = Some((total - others) * lambdas[own].inverse()?);
+        }
+        Ok(out.into_iter().map(|w| w.unwrap_or(Fp::ZERO)).collect())
+    }
+
     /// Runs the audit round (see the module docs) and returns the error
     /// the failed check ends with: [`EngineError::WrongProducts`] naming
     /// the dealers found wrong, else [`EngineError::CheckFailed`] about

@@ -229,11 +229,7 @@ impl Ctx {
         let coins = self.open_check(coins).await?;
         let (tau, mu, nu) = (coins[0], coins[1], coins[2]);
         // The check's combination of each dealer's dealing, for an audit.
-        let combined: Vec<Fp> = dealings
-            .iter()
-            .map(|d| combine(d, &family, nf, tau, mu, nu))
-            .collect();
-        drop(dealings);
+        let kept = self.keep_for_audit(dealings, |d| combine(d, &family, nf, tau, mu, nu));
         // Round 4: rho_g = tau A_g - a'_g.
         let mut big_a = vec![Fp::ZERO; nf];
         let mut weight = Fp::ONE;
@@ -244,7 +240,8 @@ impl Ctx {
         let masked: Vec<Fp> = big_a.iter().zip(a2).map(|(x, y)| tau * *x - *y).collect();
         let rho = self.open_check(&masked).await?;
         // Round 5: the check value.
-        let mut check = combine(&products_shared, &family, nf, tau, mu, nu);
+        let total = combine(&products_shared, &family, nf, tau, mu, nu);
+        let mut check = total;
         let mut weight = Fp::ONE;
         for (rho, beta) in rho.iter().zip(&beta) {
             weight *= nu;
@@ -262,11 +259,12 @@ impl Ctx {
         let opened = self.open_check(&[check, cons]).await?;
         if !opened[0].is_zero() {
             let what = "the multiplication triples of a factor";
+            let combine = |d: &[Fp]| combine(d, &family, nf, tau, mu, nu);
             let audit = Audit {
                 dealt: shares,
-                combined,
+                combined: self.combined_dealings(kept, total, combine)?,
             };
-            let expected = |d: &[Fp]| combine(&products(d, &family), &family, nf, tau, mu, nu);
+            let expected = |d: &[Fp]| combine(&products(d, &family));
             return Err(self.audit(audit, expected, what).await);
         }
         for ((&g, a), c) in index.iter().zip(a).zip(c) {

@@ -329,9 +329,35 @@ impl Ctx {
         Ok(ShareVec(out))
     }
 
+    /// The key this member shares with member `j`.
+    fn pair_key(&self, j: usize) -> Result<Key, EngineError> {
+        self.lock()
+            .stock
+            .keys
+            .as_ref()
+            .and_then(|k| k.pairs.get(j - 1).cloned().flatten())
+            .ok_or(EngineError::InvalidOperation("no key agreed with a member"))
+    }
+
+    /// This member's share of `dealer`'s seeded dealing of `len` values in
+    /// `round` ([`Ctx::deal_seeded`]) when it derives that share from
+    /// their pair key; `None` when the dealer sends it.
+    pub(crate) fn seeded_share(
+        &self,
+        dealer: usize,
+        round: u32,
+        len: usize,
+    ) -> Result<Option<Vec<Fp>>, EngineError> {
+        if !self.seeded_recipients(dealer).contains(&self.me()) {
+            return Ok(None);
+        }
+        let stream = deal_stream(round, dealer, self.me());
+        Ok(Some(stream_values(&*self.pair_key(dealer)?, stream, len)))
+    }
+
     /// The t live members after `dealer`, cyclically: they take their
     /// shares of its seeded dealings from the pair's generator.
-    fn seeded_recipients(&self, dealer: usize) -> Vec<usize> {
+    pub(crate) fn seeded_recipients(&self, dealer: usize) -> Vec<usize> {
         let live = self.members();
         let at = live.iter().position(|&m| m == dealer).unwrap_or(0);
         (1..=self.t())
@@ -351,14 +377,7 @@ impl Ctx {
     ) -> Result<Vec<Vec<Fp>>, EngineError> {
         let (me, len) = (self.me(), local.len());
         let round = self.current_round();
-        let pair_key = |j: usize| -> Result<Key, EngineError> {
-            self.lock()
-                .stock
-                .keys
-                .as_ref()
-                .and_then(|k| k.pairs.get(j - 1).cloned().flatten())
-                .ok_or(EngineError::InvalidOperation("no key agreed with a member"))
-        };
+        let pair_key = |j: usize| self.pair_key(j);
         let mut outgoing: Vec<Option<Vec<Fp>>> = vec![None; self.n()];
         if dealers.contains(&me) {
             let seeded = self.seeded_recipients(me);
@@ -407,15 +426,7 @@ impl Ctx {
         let got = self.exchange(outgoing, expect).await?;
         let mut out = Vec::with_capacity(dealers.len());
         for (&d, theirs) in dealers.iter().zip(got) {
-            if self.seeded_recipients(d).contains(&me) {
-                out.push(stream_values(
-                    &*pair_key(d)?,
-                    deal_stream(round, d, me),
-                    len,
-                ));
-            } else {
-                out.push(theirs);
-            }
+            out.push(self.seeded_share(d, round, len)?.unwrap_or(theirs));
         }
         Ok(out)
     }

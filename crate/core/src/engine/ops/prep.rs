@@ -204,11 +204,7 @@ impl Ctx {
         let (tau, mu) = (opened[0], opened[1]);
         // The check's combination of products ([`combine`]), of each
         // dealer's dealing alone: kept for an audit (`super::audit`).
-        let combined: Vec<Fp> = dealings
-            .iter()
-            .map(|d| combine(d, nt, ns, tau, mu))
-            .collect();
-        drop(dealings);
+        let kept = self.keep_for_audit(dealings, |d| combine(d, nt, ns, tau, mu));
 
         // Round 4: rho = tau a - a', sigma = tau f - g.
         let mut masked = Vec::with_capacity(nt + ns);
@@ -218,7 +214,8 @@ impl Ctx {
         let (rho, sigma) = opened.split_at(nt);
 
         // Round 5: the check value, the consistency value, the squares of bits.
-        let mut check = combine(&products_shared, nt, ns, tau, mu);
+        let total = combine(&products_shared, nt, ns, tau, mu);
+        let mut check = total;
         let mut weight = Fp::ONE;
         for k in 0..nt {
             weight *= mu;
@@ -238,11 +235,12 @@ impl Ctx {
         last.extend_from_slice(&big_f[batch.squares..]);
         let mut opened = self.open_check(&last).await?;
         if !opened[0].is_zero() {
+            let combine = |d: &[Fp]| combine(d, nt, ns, tau, mu);
             let audit = Audit {
                 dealt: dealt[..made].to_vec(),
-                combined,
+                combined: self.combined_dealings(kept, total, combine)?,
             };
-            let expected = |d: &[Fp]| combine(&products(d, nt, ns), nt, ns, tau, mu);
+            let expected = |d: &[Fp]| combine(&products(d, nt, ns));
             let what = "the multiplication triples or square pairs";
             return Err(self.audit(audit, expected, what).await);
         }
