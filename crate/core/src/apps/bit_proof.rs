@@ -82,21 +82,23 @@ impl Factorials {
 /// ..., first + len - 1`: the value at x of the polynomial of degree below
 /// len through values `v_i` is `sum_i c_i v_i`. `None` if x is a node.
 pub(crate) fn coefficients_at(x: Fp, first: u64, len: usize) -> Option<Vec<Fp>> {
+    Some(coefficients_and_vanishing_at(x, first, len)?.0)
+}
+
+/// [`coefficients_at`], with the product `(x - first) .. (x - first -
+/// len + 1)` it is made from: the vanishing polynomial of the nodes at x
+/// (`Z(x) = (x - 1) .. (x - m)` for the nodes 1..m of a chunk).
+fn coefficients_and_vanishing_at(x: Fp, first: u64, len: usize) -> Option<(Vec<Fp>, Fp)> {
     let table = Factorials::new(len.max(1));
     let mut diff: Vec<Fp> = (0..len as u64).map(|i| x - Fp::from(first + i)).collect();
     let ell = diff.iter().fold(Fp::ONE, |a, d| a * *d);
     Fp::batch_invert(&mut diff).ok()?;
-    Some(
-        diff.iter()
-            .enumerate()
-            .map(|(i, inv)| ell * table.weight(i, len) * *inv)
-            .collect(),
-    )
-}
-
-/// `Z(x) = (x - 1) (x - 2) .. (x - m)`.
-pub(crate) fn vanishing_at(x: Fp, m: usize) -> Fp {
-    (1..=m as u64).fold(Fp::ONE, |a, k| a * (x - Fp::from(k)))
+    let coefficients = diff
+        .iter()
+        .enumerate()
+        .map(|(i, inv)| ell * table.weight(i, len) * *inv)
+        .collect();
+    Some((coefficients, ell))
 }
 
 /// The `m - 1` proof entries of one chunk of bits (`bits.len() = m`): the
@@ -163,9 +165,9 @@ impl AtCoin {
         let mut sizes: Vec<(usize, Vec<Fp>, Vec<Fp>, Fp)> = Vec::new();
         let mut add = |m: usize| -> Option<()> {
             if m > 0 && !sizes.iter().any(|(s, ..)| *s == m) {
-                let f = coefficients_at(r, 1, m)?;
+                let (f, z) = coefficients_and_vanishing_at(r, 1, m)?;
                 let q = coefficients_at(r, m as u64 + 1, m - 1)?;
-                sizes.push((m, f, q, vanishing_at(r, m)));
+                sizes.push((m, f, q, z));
             }
             Some(())
         };

@@ -94,15 +94,7 @@ fn forgeries(spec: &VoteSpec, honest: &[Fp]) -> Vec<Vec<Fp>> {
     // The same with the bit proof a cheater computes for its entries
     // (no proof passes for a non-bit), and the proof changed alone.
     let enc = vote::encoding(&spec.schema());
-    let proved: Vec<Vec<Fp>> = out
-        .iter()
-        .map(|f| {
-            let mut f = f.clone();
-            enc.prove(&mut f);
-            f
-        })
-        .collect();
-    out.extend(proved);
+    enc.also_proved(&mut out);
     if let Some(at) = enc.proof_at.filter(|at| *at < len) {
         let mut proof = honest.to_vec();
         proof[at] += Fp::ONE;

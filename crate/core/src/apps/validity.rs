@@ -175,6 +175,24 @@ impl Encoding {
     }
 }
 
+#[cfg(test)]
+impl Encoding {
+    /// Appends each of `vectors` again with the bit proof a cheater
+    /// computes for its entries (for tests of forged submissions: no
+    /// proof passes for a non-bit).
+    pub(crate) fn also_proved(&self, vectors: &mut Vec<Vec<Fp>>) {
+        let proved: Vec<Vec<Fp>> = vectors
+            .iter()
+            .map(|f| {
+                let mut f = f.clone();
+                self.prove(&mut f);
+                f
+            })
+            .collect();
+        vectors.extend(proved);
+    }
+}
+
 /// Checks every submission (each this member's share vector of length
 /// `enc.len`, with the bit proof of [`Encoding::with_bit_proof`]) and
 /// returns the public validity flags. Five rounds of verified

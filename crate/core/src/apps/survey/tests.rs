@@ -151,15 +151,7 @@ fn survey_results_match_plaintext_and_forgeries_are_excluded() {
     .unwrap();
     let mut forged = vec![f1, f2, f3, f4];
     // Each also with the bit proof a cheater computes for its entries.
-    let proved: Vec<Vec<Fp>> = forged
-        .iter()
-        .map(|f| {
-            let mut f = f.clone();
-            enc.prove(&mut f);
-            f
-        })
-        .collect();
-    forged.extend(proved);
+    enc.also_proved(&mut forged);
     for f in &forged {
         assert!(!enc.is_valid(f));
     }
