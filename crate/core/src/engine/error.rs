@@ -141,7 +141,9 @@ pub enum EngineError {
     /// of degree t whose value differs from the product its own shares
     /// give. An honest member is never named (see the audit's docs).
     #[error(
-        "committee members {members:?} deviated from the protocol: they re-shared wrong products in {what} (found by the audit of the failed check)"
+        "committee member{} {} deviated from the protocol: re-shared wrong products in {what} (found by the audit of the failed check)",
+        if .members.len() == 1 { "" } else { "s" },
+        .members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
     )]
     WrongProducts {
         /// The members (1-based), in order.

@@ -337,6 +337,11 @@ mod tests {
             .unwrap();
         for end in &ends {
             assert_eq!(named(end), Some(vec![2, 5]), "{end:?}");
+            let End::Failed(e) = end else { unreachable!() };
+            assert!(
+                e.to_string().starts_with("committee members 2, 5 deviated"),
+                "{e}"
+            );
         }
     }
 
