@@ -149,57 +149,53 @@ impl<'a> Parser<'a> {
             Some(b'"') => Ok(Json::Str(self.string()?)),
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(b'[') => {
-                self.nest()?;
                 let mut items = Vec::new();
-                if !self.eat(b']') {
-                    loop {
-                        items.push(self.value()?);
-                        if self.eat(b']') {
-                            break;
-                        }
-                        if !self.eat(b',') {
-                            return plain("expected `,` or `]`");
-                        }
-                    }
-                }
-                self.depth -= 1;
+                self.container(b']', |p| {
+                    items.push(p.value()?);
+                    Ok(())
+                })?;
                 Ok(Json::Array(items))
             }
             Some(b'{') => {
-                self.nest()?;
                 let mut fields = Vec::new();
-                if !self.eat(b'}') {
-                    loop {
-                        self.skip_ws();
-                        if self.peek() != Some(b'"') {
-                            return plain("expected a key");
-                        }
-                        let key = self.string()?;
-                        if !self.eat(b':') {
-                            return plain("expected `:`");
-                        }
-                        fields.push((key, self.value()?));
-                        if self.eat(b'}') {
-                            break;
-                        }
-                        if !self.eat(b',') {
-                            return plain("expected `,` or `}`");
-                        }
+                self.container(b'}', |p| {
+                    p.skip_ws();
+                    if p.peek() != Some(b'"') {
+                        return plain("expected a key");
                     }
-                }
-                self.depth -= 1;
+                    let key = p.string()?;
+                    if !p.eat(b':') {
+                        return plain("expected `:`");
+                    }
+                    fields.push((key, p.value()?));
+                    Ok(())
+                })?;
                 Ok(Json::Object(fields))
             }
             _ => plain("expected a JSON value"),
         }
     }
 
-    fn nest(&mut self) -> Res<()> {
+    /// An array or object, at its opening bracket: `item` for each
+    /// comma-separated entry until `close`.
+    fn container(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Res<()>) -> Res<()> {
         self.at += 1;
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return plain("nested too deeply");
         }
+        if !self.eat(close) {
+            loop {
+                item(self)?;
+                if self.eat(close) {
+                    break;
+                }
+                if !self.eat(b',') {
+                    return plain("expected `,` or a closing bracket");
+                }
+            }
+        }
+        self.depth -= 1;
         Ok(())
     }
 
