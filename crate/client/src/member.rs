@@ -33,7 +33,7 @@
 //! restarts (crash, kill) reads its whole mailbox again from the start and
 //! rebuilds the same inputs; nothing is kept on the member's disk.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use rand_core::{Rng, SeedableRng};
@@ -327,12 +327,12 @@ struct Accepted {
 struct Running {
     run: RunId,
     party: Party<Outcome>,
-    channels: BTreeMap<u16, Channel>,
+    channels: SmallMap<u16, Channel>,
     /// The live peers' signature keys.
-    verifying: BTreeMap<u16, ed25519_dalek::VerifyingKey>,
+    verifying: SmallMap<u16, ed25519_dalek::VerifyingKey>,
     /// Signed opening messages of the rounds the engine has not finished
     /// with, by round: the evidence if an opening names a culprit.
-    openings: BTreeMap<u32, Vec<SignedMessage>>,
+    openings: SmallMap<u32, Vec<SignedMessage>>,
 }
 
 /// The sans-IO state of one member for one session.
@@ -350,7 +350,7 @@ pub struct MemberState {
     my_hash: Option<[u8; 32]>,
     /// The members this member computes with (sorted; see "Dropouts").
     live: Vec<u16>,
-    readies: BTreeMap<u16, Ready>,
+    readies: SmallMap<u16, Ready>,
     running: Option<Running>,
     /// Every run this member built channels for: never again.
     used_runs: Vec<RunId>,
@@ -425,7 +425,7 @@ impl MemberState {
             unreadable: 0,
             closed: None,
             my_hash: None,
-            readies: BTreeMap::new(),
+            readies: SmallMap::default(),
             running: None,
             used_runs: Vec::new(),
             stash: VecDeque::new(),
@@ -891,8 +891,8 @@ impl MemberState {
             );
         }
         let n = self.n();
-        let mut channels = BTreeMap::new();
-        let mut verifying = BTreeMap::new();
+        let mut channels = SmallMap::default();
+        let mut verifying = SmallMap::default();
         for &peer in &self.live {
             if peer == self.me {
                 continue;
@@ -928,7 +928,7 @@ impl MemberState {
             .submissions
             .iter()
             .map(|(pos, a)| match &a.held {
-                Held::Shares(s) if !excluded.contains(pos) => (Some(a.tag), s.clone()),
+                Held::Shares(s) if excluded.binary_search(pos).is_err() => (Some(a.tag), s.clone()),
                 _ => (None, ShareVec::from_values(Vec::new())),
             })
             .unzip();
@@ -967,7 +967,7 @@ impl MemberState {
             party,
             channels,
             verifying,
-            openings: BTreeMap::new(),
+            openings: SmallMap::default(),
         });
         self.flush_party()?;
         let stash = std::mem::take(&mut self.stash);
@@ -981,9 +981,10 @@ impl MemberState {
     /// with their epochs): the positions proven to be a participant's
     /// cheat, with those whose commitment is for another committee; a
     /// false complaint stops this member, naming the complainer.
-    fn settle_complaints(&self, live: &[(u16, u64)]) -> Result<BTreeSet<u64>, MemberError> {
+    /// The positions come sorted, each once.
+    fn settle_complaints(&self, live: &[(u16, u64)]) -> Result<Vec<u64>, MemberError> {
         let m = &self.manifest.manifest;
-        let mut excluded: BTreeSet<u64> = self
+        let mut excluded: Vec<u64> = self
             .submissions
             .iter()
             .filter(|(_, a)| matches!(a.held, Held::PublicFault))
@@ -1017,7 +1018,9 @@ impl MemberState {
                     c,
                 ) {
                     Verdict::ParticipantCheated => {
-                        excluded.insert(c.position);
+                        if let Err(i) = excluded.binary_search(&c.position) {
+                            excluded.insert(i, c.position);
+                        }
                     }
                     Verdict::FalseComplaint => return Err(false_complaint),
                 }
@@ -1078,7 +1081,9 @@ impl MemberState {
         } else if signed.opening
             && let Some(round) = signed.round()
         {
-            run.openings.entry(round).or_default().push(signed);
+            run.openings
+                .get_or_insert_with(round, Vec::new)
+                .push(signed);
         }
         self.flush_party()
     }
@@ -1174,6 +1179,9 @@ impl MemberState {
 #[cfg(test)]
 #[path = "member_tests.rs"]
 mod tests;
+
+mod small_map;
+use small_map::SmallMap;
 
 /// The error for a computation that stopped with `e`: when an opening
 /// named a culprit, the signed shares of that opening as evidence, checked

@@ -229,10 +229,21 @@ impl Reconstructor {
                 need: t + 1,
             });
         }
-        let mut seen = std::collections::BTreeSet::new();
-        for &p in points {
-            if p == 0 || p >= 1 << 16 || !seen.insert(p) {
-                return Err(ShareError::BadPoint(p));
+        // Sorted, the points are distinct and in range when neighbours
+        // differ and the ends are; otherwise the first bad one, in the
+        // given order, is named. (A sort, not a `BTreeSet`: its B-tree
+        // code for one more type costs the wasm modules a few KB.)
+        let bad = |p: usize| p == 0 || p >= 1 << 16;
+        let mut sorted = points.to_vec();
+        sorted.sort_unstable();
+        if sorted.windows(2).any(|w| w[0] == w[1])
+            || sorted.first().copied().is_some_and(bad)
+            || sorted.last().copied().is_some_and(bad)
+        {
+            for (i, &p) in points.iter().enumerate() {
+                if bad(p) || points[..i].contains(&p) {
+                    return Err(ShareError::BadPoint(p));
+                }
             }
         }
         let base = &points[..=t];
@@ -494,6 +505,18 @@ mod tests {
             reconstruct(&[(0, s[0].values()), (2, s[1].values())], 1),
             Err(ShareError::BadPoint(0))
         );
+        // The first bad point in the given order is named.
+        for (points, bad) in [
+            (vec![3, 1, 1 << 16, 3], 1 << 16),
+            (vec![2, 5, 2, 0], 2),
+            (vec![4, 3, 2, 1, 0], 0),
+        ] {
+            assert_eq!(
+                Reconstructor::new(&points, 1).err(),
+                Some(ShareError::BadPoint(bad))
+            );
+        }
+        assert!(Reconstructor::new(&[3, 1, 2], 1).is_ok());
         let short: &[Fp] = &[];
         assert_eq!(
             reconstruct(&[(1, s[0].values()), (2, short)], 1),

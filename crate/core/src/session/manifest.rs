@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Ed25519PublicKey, SessionError, SessionId, X25519PublicKey};
+use super::{Ed25519PublicKey, JsonError, SessionError, SessionId, X25519PublicKey};
 use crate::apps::vote::VoteMethod;
 use crate::apps::{Computation, Policy, SchemaError, SessionKind};
 
@@ -426,6 +426,24 @@ impl Manifest {
         Ok(())
     }
 
+    /// Reads a manifest from any JSON spelling, without the canonical
+    /// check: with the hand-written reader (`session::read`), or with
+    /// serde's derived readers under the feature `serde-manifest-reader`
+    /// (the page's wasm module, which has them anyway). The two accept the
+    /// same manifests ([`Manifest::read_json_serde`] is kept to compare).
+    pub(crate) fn read_json(bytes: &[u8]) -> Result<Manifest, JsonError> {
+        if cfg!(feature = "serde-manifest-reader") {
+            Manifest::read_json_serde(bytes)
+        } else {
+            super::read::manifest(bytes)
+        }
+    }
+
+    /// [`Manifest::read_json`] through serde_json and the derived readers.
+    pub(crate) fn read_json_serde(bytes: &[u8]) -> Result<Manifest, JsonError> {
+        serde_json::from_slice(bytes).map_err(JsonError::from)
+    }
+
     /// The canonical bytes (compact JSON in field order). Validates first.
     pub fn to_canonical_bytes(&self) -> Result<Vec<u8>, SessionError> {
         self.validate()?;
@@ -436,11 +454,19 @@ impl Manifest {
     /// unknown fields, any encoding other than the canonical one
     /// ([`SessionError::NonCanonical`]) and invalid manifests.
     pub fn from_canonical_bytes(bytes: &[u8]) -> Result<Manifest, SessionError> {
+        Manifest::from_canonical_bytes_with(bytes, Manifest::read_json)
+    }
+
+    /// [`Manifest::from_canonical_bytes`] with the JSON reader `read`
+    /// (the tests run it with both).
+    pub(crate) fn from_canonical_bytes_with(
+        bytes: &[u8],
+        read: fn(&[u8]) -> Result<Manifest, JsonError>,
+    ) -> Result<Manifest, SessionError> {
         if bytes.len() > MAX_MANIFEST_LEN {
             return Err(SessionError::TooLarge(bytes.len()));
         }
-        let manifest: Manifest =
-            serde_json::from_slice(bytes).map_err(|e| SessionError::Malformed(e.into()))?;
+        let manifest = read(bytes).map_err(SessionError::Malformed)?;
         let again = serde_json::to_vec(&manifest).map_err(|_| SessionError::Encoding)?;
         if again != bytes {
             return Err(SessionError::NonCanonical);
