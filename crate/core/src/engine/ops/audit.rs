@@ -109,7 +109,7 @@ pub(crate) struct Kept {
 
 impl Ctx {
     /// Keeps `combine` (linear) of each dealing this member was sent.
-    pub(crate) fn keep_for_audit(&self, dealings: Dealings, combine: impl Fn(&[Fp]) -> Fp) -> Kept {
+    pub(crate) fn keep_for_audit(&self, dealings: Dealings, combine: &dyn Fn(&[Fp]) -> Fp) -> Kept {
         let me = self.me();
         let len = dealings.got.first().map_or(0, Vec::len);
         let dealers = &self.members()[..dealings.got.len()];
@@ -136,7 +136,7 @@ impl Ctx {
         &self,
         kept: Kept,
         total: Fp,
-        combine: impl Fn(&[Fp]) -> Fp,
+        combine: &dyn Fn(&[Fp]) -> Fp,
     ) -> Result<Vec<Fp>, EngineError> {
         let dealers = self.members()[..kept.combined.len()].to_vec();
         let mut out = kept.combined;
@@ -169,32 +169,39 @@ impl Ctx {
     pub(crate) async fn audit(
         &self,
         audit: Audit,
-        expected: impl Fn(&[Fp]) -> Fp,
+        expected: &(dyn Fn(&[Fp]) -> Fp + Sync),
         what: &'static str,
     ) -> EngineError {
-        match self.audit_round(audit, expected).await {
-            Ok(Some(members)) => EngineError::WrongProducts { members, what },
-            Ok(None) => EngineError::CheckFailed { what },
-            Err(e) => e,
-        }
-    }
-
-    async fn audit_round(
-        &self,
-        audit: Audit,
-        expected: impl Fn(&[Fp]) -> Fp,
-    ) -> Result<Option<Vec<usize>>, EngineError> {
         let (len, dealers) = (audit.dealt.len(), audit.combined.len());
         let mut report = audit.dealt;
         report.extend(audit.combined);
         let outgoing = vec![Some(report); self.n()];
-        let live = self.members().to_vec();
-        let expect = live.iter().map(|&j| (j, len + dealers)).collect();
-        let got = self.exchange(outgoing, expect).await?;
+        let expect = self.members().iter().map(|&j| (j, len + dealers)).collect();
+        match self.exchange(outgoing, expect).await {
+            Ok(got) => match self.verdict(&got, len, dealers, expected) {
+                Ok(Some(members)) => EngineError::WrongProducts { members, what },
+                Ok(None) => EngineError::CheckFailed { what },
+                Err(e) => e,
+            },
+            Err(e) => e,
+        }
+    }
+
+    /// The members every surviving hypothesis holds (module docs), from
+    /// the reports `got` of the live members, in order: `len` shares of
+    /// random values, then one share per dealer of its combined dealing.
+    fn verdict(
+        &self,
+        got: &[Vec<Fp>],
+        len: usize,
+        dealers: usize,
+        expected: &dyn Fn(&[Fp]) -> Fp,
+    ) -> Result<Option<Vec<usize>>, EngineError> {
+        let live = self.members();
         // One random combination of each member's shares of the random
         // values, with coefficients fixed by every report.
         let mut hash = Sha256::new_with_prefix(AUDIT_LABEL);
-        for r in &got {
+        for r in got {
             for v in r {
                 hash.update(v.to_bytes());
             }
@@ -215,7 +222,7 @@ impl Ctx {
         let t = self.t();
         let mut named: Option<Vec<usize>> = None;
         for size in 0..=t {
-            for suspects in subsets(&live, size) {
+            for suspects in subsets(live, size) {
                 let honest: Vec<usize> = (0..live.len())
                     .filter(|&i| !suspects.contains(&live[i]))
                     .collect();

@@ -229,7 +229,7 @@ impl Ctx {
         let coins = self.open_check(coins).await?;
         let (tau, mu, nu) = (coins[0], coins[1], coins[2]);
         // The check's combination of each dealer's dealing, for an audit.
-        let kept = self.keep_for_audit(dealings, |d| combine(d, &family, nf, tau, mu, nu));
+        let kept = self.keep_for_audit(dealings, &|d| combine(d, &family, nf, tau, mu, nu));
         // Round 4: rho_g = tau A_g - a'_g.
         let mut big_a = vec![Fp::ZERO; nf];
         let mut weight = Fp::ONE;
@@ -262,10 +262,10 @@ impl Ctx {
             let combine = |d: &[Fp]| combine(d, &family, nf, tau, mu, nu);
             let audit = Audit {
                 dealt: shares,
-                combined: self.combined_dealings(kept, total, combine)?,
+                combined: self.combined_dealings(kept, total, &combine)?,
             };
             let expected = |d: &[Fp]| combine(&products(d, &family));
-            return Err(self.audit(audit, expected, what).await);
+            return Err(Box::pin(self.audit(audit, &expected, what)).await);
         }
         for ((&g, a), c) in index.iter().zip(a).zip(c) {
             f.stock[g].push((*a, *c));

@@ -204,7 +204,7 @@ impl Ctx {
         let (tau, mu) = (opened[0], opened[1]);
         // The check's combination of products ([`combine`]), of each
         // dealer's dealing alone: kept for an audit (`super::audit`).
-        let kept = self.keep_for_audit(dealings, |d| combine(d, nt, ns, tau, mu));
+        let kept = self.keep_for_audit(dealings, &|d| combine(d, nt, ns, tau, mu));
 
         // Round 4: rho = tau a - a', sigma = tau f - g.
         let mut masked = Vec::with_capacity(nt + ns);
@@ -238,11 +238,11 @@ impl Ctx {
             let combine = |d: &[Fp]| combine(d, nt, ns, tau, mu);
             let audit = Audit {
                 dealt: dealt[..made].to_vec(),
-                combined: self.combined_dealings(kept, total, combine)?,
+                combined: self.combined_dealings(kept, total, &combine)?,
             };
             let expected = |d: &[Fp]| combine(&products(d, nt, ns));
             let what = "the multiplication triples or square pairs";
-            return Err(self.audit(audit, expected, what).await);
+            return Err(Box::pin(self.audit(audit, &expected, what)).await);
         }
         let roots = opened.split_off(2);
         if roots.iter().any(|s| s.is_zero()) {
