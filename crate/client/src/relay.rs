@@ -439,6 +439,22 @@ impl<S: Socket> RelayClient<S> {
         Ok(ReceiptProof::decode(&f.payload)?)
     }
 
+    /// The committee's presence and the session's state, asked before any
+    /// Hello with a member's (or the organizer's) token: a member's
+    /// console that has not joined yet. The relay does not count this
+    /// connection as the member's (docs/relay.md, "Presence").
+    pub async fn presence_with(
+        &mut self,
+        session: SessionId,
+        token: &Token,
+    ) -> Result<(SessionState, Presence), ClientError> {
+        let mut h = self.header(Kind::GetPresence);
+        h.session = session;
+        let f = expect(self.request(h, &token.0).await?, Kind::Presence)?;
+        let state = SessionState::try_from(u8::try_from(f.header.seq).unwrap_or(u8::MAX))?;
+        Ok((state, Presence::decode(&f.payload)?))
+    }
+
     /// Member: the next mailbox delivery (queued or from the socket).
     pub async fn next_delivery(&mut self) -> Result<Delivery, ClientError> {
         loop {

@@ -372,6 +372,45 @@ pub fn check_receipt(
     })
 }
 
+/// How large one participant's answer to `schema` (of kind `kind`, as a
+/// session draft names it) would be for a committee of `members` with
+/// `threshold` (default floor((n - 1) / 2)): `{bytes, limit, questions}`,
+/// the relay frame that carries it, the relay's frame limit (the core
+/// refuses a manifest whose answer exceeds it, with the same arithmetic:
+/// `sotto_core::session::answer_frame_len`) and, for a survey, the bytes
+/// each question adds. Throws `invalid_options` for a schema the core
+/// refuses on its own.
+#[wasm_bindgen(js_name = answerSize, unchecked_return_type = "AnswerSize")]
+pub fn answer_size(
+    kind: String,
+    #[wasm_bindgen(unchecked_param_type = "object")] schema: JsValue,
+    members: u16,
+    threshold: Option<u16>,
+) -> Result<JsValue, JsValue> {
+    use sotto_core::session::{Committee, SessionKind, answer_frame_len};
+    let schema: serde_json::Value = super::from_js(&schema, Code::InvalidOptions, "schema")?;
+    let kind = sotto_client::draft::kind_of(&kind, &schema).map_err(bad_options)?;
+    kind.validate().map_err(bad_options)?;
+    let n = usize::from(members);
+    let t = threshold.unwrap_or_else(|| Committee::default_threshold(n));
+    // Each entry of the answer is one field element in each member's part.
+    let entry = n * sotto_core::field::ENCODED_LEN;
+    let questions = match &kind {
+        SessionKind::Survey(s) => Some(
+            s.question_entries()
+                .iter()
+                .map(|e| e * entry)
+                .collect::<Vec<_>>(),
+        ),
+        _ => None,
+    };
+    to_js(&json!({
+        "bytes": answer_frame_len(n, usize::from(t), kind.len()),
+        "limit": sotto_wire::FRAME_LIMIT,
+        "questions": questions,
+    }))
+}
+
 /// Fetches and verifies the result named by a read link: the manifest must
 /// match the link, and at least t + 1 committee members must have signed
 /// the same result. Rejects with `no_result` while too few have.

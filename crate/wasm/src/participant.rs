@@ -124,6 +124,33 @@ impl Participant {
         })
     }
 
+    /// With a member link, before joining: who of the committee is
+    /// connected to the relay now, and where the session is. Resolves to
+    /// `{state, members}` (as `Organizer.status()` gives them: `members`
+    /// member 1 first, each `{online, since}`). The relay checks the
+    /// link's token but does not count this page as the member online
+    /// (docs/relay.md, "Presence"). Rejects with `unauthorized` for a link
+    /// that is not a member's.
+    #[wasm_bindgen(unchecked_return_type = "Promise<LivePresence>")]
+    pub fn presence(&self) -> js_sys::Promise {
+        let invite = self.invite.clone();
+        future_to_promise(async move {
+            let token = token_of(&invite)?;
+            let mut c = connect(&relay_of_link(&invite.base_url)).await?;
+            let (state, presence) = c
+                .presence_with(invite.session_id, &token)
+                .await
+                .map_err(|e| client_error(&e))?;
+            let _ = c.close().await;
+            let members: Vec<_> = presence
+                .0
+                .iter()
+                .map(|m| json!({ "online": m.online, "since": m.since }))
+                .collect();
+            to_js(&json!({ "state": state_name(state), "members": members }))
+        })
+    }
+
     /// The session's title.
     #[wasm_bindgen(getter)]
     pub fn title(&self) -> String {
