@@ -69,13 +69,17 @@ await runTest("answer-size", async ({ relay, context }) => {
           answer: { type: "number", min: 0, max: Number(wide) },
         })),
       });
+      const size = (k) => {
+        const [bytes, limit, ...questions] = sotto.answerSize(
+          JSON.stringify({ kind: "survey", schema: schema(k) }),
+          31,
+          15,
+        );
+        return { bytes, limit, questions };
+      };
       let fits = 0;
-      while (
-        sotto.answerSize("survey", schema(fits + 1), 31, 15).bytes <=
-        sotto.answerSize("survey", schema(1), 31, 15).limit
-      )
-        fits++;
-      const over = sotto.answerSize("survey", schema(fits + 1), 31, 15);
+      while (size(fits + 1).bytes <= size(fits + 1).limit) fits++;
+      const over = size(fits + 1);
       const draft = (k) => ({ title: "T", kind: "survey", schema: schema(k), committee: { members, threshold: 15 } });
       const created = await sotto.Organizer.create(ws, draft(fits)).then(
         (org) => org.sessionId,

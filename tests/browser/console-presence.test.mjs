@@ -1,6 +1,6 @@
 // The committee console before joining: a member who opens her member
 // link (her key in the browser) sees at once who of the committee is
-// online, from the relay (`Participant.presence()`: `GetPresence` with
+// online, from the relay (`Participant.linkState()`: `GetPresence` with
 // the link's token before any Hello, docs/relay.md "Presence"), without
 // being counted online herself: the organizer's live view still shows
 // her offline until she joins. Bo joins from a phone; Ada's console,
@@ -9,25 +9,10 @@
 // committee waits for; when Ada joins, her worker's reports take over.
 
 import { runTest, screenshot, axeCheck, log, assert } from "./lib.mjs";
-import { memberKey, fillCreateForm, createSession, memberJoin, waitPublished } from "./flows.mjs";
+import { memberKey, fillCreateForm, createSession, memberJoin, waitPublished, presenceIs } from "./flows.mjs";
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const NAMES = ["Ada", "Bo", "Carol"];
-
-/** The presence list's states, once they equal `want` (the console asks every 3 s). */
-async function presenceIs(page, want) {
-  const list = page.locator("#presence");
-  for (let i = 0; i < 60; i++) {
-    const got = await list
-      .locator("li")
-      .evaluateAll((rows) => rows.map((r) => r.dataset.presence))
-      .catch(() => []);
-    if (JSON.stringify(got) === JSON.stringify(want)) return;
-    await page.waitForTimeout(500);
-  }
-  const text = await list.innerText().catch(() => "(no list)");
-  throw new Error(`presence never became ${want.join(", ")}: ${text}`);
-}
 
 /** Opens a member link in the console without joining (`key`: the member's key is in this browser). */
 async function openConsole(page, link, { key = true } = {}) {

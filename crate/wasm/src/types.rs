@@ -74,10 +74,8 @@ export type Progress =
   | { stage: "published" }
   | { stage: "reconnecting" }
   | { stage: "presence"; members: { online: boolean; since: number }[]; waiting: number[] };
-/** The size of one participant's answer against the relay's frame limit (`answerSize`); `questions`: the bytes each survey question adds (null for other kinds). */
-export interface AnswerSize { bytes: number; limit: number; questions: number[] | null; }
-/** Who of the committee is connected to the relay (`Participant.presence`, a member link). */
-export interface LivePresence { state: string; members: { online: boolean; since: number }[]; }
+/** What the relay says about a link before anything is filled in (`Participant.linkState`); `members` (member links only): who of the committee is connected. */
+export interface LinkState { state: string; used: boolean; resubmit: boolean; members?: { online: boolean; since: number }[]; }
 /** What a committee member computed and published. */
 export interface Outcome { valid: number; invalid: number; result: any; }
 "#;

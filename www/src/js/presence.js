@@ -57,9 +57,9 @@ export function memberPresence(committee) {
         : waitingLine(missing);
     replace(element, presenceBox(rows, line));
   };
-  // The page's own view before the member joins (`Participant.presence()`,
-  // asked without counting as the member): the relay's state and who is
-  // connected. Once joined, the worker's reports take over.
+  // The page's own view before the member joins (`Participant.linkState()`
+  // of a member link, asked without counting as the member): the relay's
+  // state and who is connected. Once joined, the worker's reports take over.
   const RELAY = { draft: "open", open: "open", closed: "closed", computing: "computing", done: "open" };
   const fromRelay = (r) => {
     state = RELAY[r.state] ?? "open";

@@ -621,13 +621,4 @@ fn an_answer_too_large_for_a_relay_frame_is_refused_exactly_past_the_limit() {
     let mut small = sample_manifest(&keys, 1);
     small.kind = survey(fits + 1);
     small.validate().unwrap();
-    // Each question's share of the answer, plus the shared bit proof, is
-    // the whole answer.
-    let SessionKind::Survey(s) = survey(3) else {
-        unreachable!()
-    };
-    let per = s.question_entries();
-    assert_eq!(per.len(), 3);
-    assert!(per.iter().all(|&e| e == per[0] && e > 0));
-    assert!(per.iter().sum::<usize>() < survey(3).len());
 }

@@ -282,7 +282,7 @@ function sessionPanel(sotto, link, selected) {
       const watch = async () => {
         if (!watching || (shown && !box.isConnected)) return;
         try {
-          presence.fromRelay(await session.presence());
+          presence.fromRelay(await session.linkState());
         } catch {
           /* the next poll tries again; the list keeps the last answer */
         }

@@ -363,7 +363,8 @@ export async function createView(main) {
   );
   // An answer must fit one relay frame for the committee chosen: the
   // package says how large it would be with the core's own arithmetic
-  // (`answerSize`, the check the core refuses a manifest with), and the
+  // (`answerSize`: `[bytes, limit, ...bytes of each survey question]`, the
+  // check the core refuses a manifest with), and the
   // note goes to the questions that make it large and to the member
   // count. Checked on every change, before the organizer tries to create.
   const sizeErrors = () => {
@@ -372,19 +373,18 @@ export async function createView(main) {
     if (kind === "check" || !n || builders[kind].errors?.().length) return [];
     let size;
     try {
-      size = sotto.answerSize(kind, schema(), n, team.threshold);
+      size = sotto.answerSize(JSON.stringify({ kind, schema: schema() }), n, team.threshold);
     } catch {
       return []; // a schema the other checks refuse, in their words
     }
-    if (size.bytes <= size.limit) return [];
-    const kb = (bytes) => Math.ceil(bytes / 1024);
-    const out = [
-      [committee.countControl(), t("create.err.tooBig", { size: kb(size.bytes), limit: kb(size.limit), n, kind })],
-    ];
-    if (size.questions) {
+    const [bytes, limit, ...questions] = size;
+    if (bytes <= limit) return [];
+    const kb = (b) => Math.ceil(b / 1024);
+    const out = [[committee.countControl(), t("create.err.tooBig", { size: kb(bytes), limit: kb(limit), n })]];
+    if (kind === "survey") {
       // The largest questions, until leaving them out would make it fit.
-      const order = size.questions.map((bytes, i) => ({ bytes, i })).sort((a, b) => b.bytes - a.bytes);
-      let left = size.bytes - size.limit;
+      const order = questions.map((q, i) => ({ bytes: q, i })).sort((a, b) => b.bytes - a.bytes);
+      let left = bytes - limit;
       for (const q of order) {
         if (left <= 0) break;
         left -= q.bytes;

@@ -308,19 +308,6 @@ impl SurveySchema {
         Ok(())
     }
 
-    /// How many entries of the encoded answer each question takes, in
-    /// question order (the proof that bits are bits, after them, is
-    /// shared and not counted): what makes an answer large.
-    pub fn question_entries(&self) -> Vec<usize> {
-        let (e, layouts) = encoding(self);
-        let ends = layouts.iter().skip(1).map(|l| l.at).chain(e.proof_at);
-        layouts
-            .iter()
-            .zip(ends)
-            .map(|(l, end)| end - l.at)
-            .collect()
-    }
-
     /// The question with this id.
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
