@@ -41,7 +41,11 @@ export async function fillCreateForm(
     for (const m of members) {
       await page.locator("#member-json").fill(JSON.stringify(m));
       await page.getByRole("button", { name: "Add member" }).click();
-      await page.locator("#member-cards").getByText(m.name).waitFor();
+      // "1. Ada" (not the fingerprint, whose hex may contain "ada").
+      await page
+        .locator("#member-cards")
+        .getByText(new RegExp(`^\\d+\\. ${m.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`))
+        .waitFor();
     }
   }
   if (minSubmissions !== undefined) await page.locator("#min-submissions").fill(String(minSubmissions));
