@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{Raw, Relay, error_code, parts, refs, setup};
 use sotto_client::native::relay_client::RelayClient;
-use sotto_wire::{ErrorCode, Kind, MemberPresence, Role, UsedTokens};
+use sotto_wire::{ErrorCode, Kind, MemberPresence, Role, SessionState, UsedTokens};
 
 fn now() -> u64 {
     SystemTime::now()
@@ -106,6 +106,65 @@ async fn members_online_offline_and_since() {
         anon.presence().await.unwrap_err().code(),
         Some(ErrorCode::Unauthorized)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_console_asks_before_joining_without_counting_as_online() {
+    let relay = Relay::start(&[]);
+    let mut s = setup(&relay, 3, false, true).await;
+    let mut m2 = relay.client().await;
+    m2.hello(s.session, &s.created.members[1], 0).await.unwrap();
+    wait_for(&mut s.organizer, 2, |p| p.online).await;
+
+    // Member 1's console, before any Hello, with its token: the same
+    // presence and the session state; member 1 stays offline.
+    let mut console = relay.client().await;
+    let (state, seen) = console
+        .presence_with(s.session, &s.created.members[0])
+        .await
+        .unwrap();
+    assert_eq!(state, SessionState::Open);
+    assert_eq!(seen, s.organizer.presence().await.unwrap());
+    assert!(!seen.0[0].online && seen.0[1].online);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (_, again) = console
+        .presence_with(s.session, &s.created.members[0])
+        .await
+        .unwrap();
+    assert!(!again.0[0].online, "asking does not count as online");
+    assert!(!s.organizer.presence().await.unwrap().0[0].online);
+
+    // The state follows the session; the organizer's token may ask too.
+    s.organizer.set_state(SessionState::Closed).await.unwrap();
+    let mut other = relay.client().await;
+    let (state, _) = other
+        .presence_with(s.session, &s.created.organizer)
+        .await
+        .unwrap();
+    assert_eq!(state, SessionState::Closed);
+
+    // A participant's token may not; an unknown one is unauthorized; a
+    // payload that is no token is a bad request (and the connection
+    // stays usable).
+    let mut s2 = setup(&relay, 3, false, true).await;
+    let tokens = s2.single_use(1).await;
+    let mut p = relay.client().await;
+    let forbidden = p.presence_with(s2.session, &tokens[0]).await.unwrap_err();
+    assert_eq!(forbidden.code(), Some(ErrorCode::Forbidden));
+    let unknown = p
+        .presence_with(s2.session, &sotto_wire::Token([7; 32]))
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), Some(ErrorCode::Unauthorized));
+    let mut raw = Raw::connect(&relay, [127, 0, 0, 1]).await;
+    raw.session = s2.session;
+    let reply = raw.request(Kind::GetPresence, 1, &[1, 2, 3]).await;
+    assert_eq!(error_code(&reply), Some(ErrorCode::BadRequest));
+    let (_, fine) = p
+        .presence_with(s2.session, &s2.created.members[0])
+        .await
+        .unwrap();
+    assert_eq!(fine.0.len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

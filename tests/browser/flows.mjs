@@ -41,7 +41,11 @@ export async function fillCreateForm(
     for (const m of members) {
       await page.locator("#member-json").fill(JSON.stringify(m));
       await page.getByRole("button", { name: "Add member" }).click();
-      await page.locator("#member-cards").getByText(m.name).waitFor();
+      // "1. Ada" (not the fingerprint, whose hex may contain "ada").
+      await page
+        .locator("#member-cards")
+        .getByText(new RegExp(`^\\d+\\. ${m.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`))
+        .waitFor();
     }
   }
   if (minSubmissions !== undefined) await page.locator("#min-submissions").fill(String(minSubmissions));
@@ -156,4 +160,19 @@ export async function copyOrganizer(from, page, origin) {
   await page.evaluate((s) => {
     for (const [k, v] of Object.entries(JSON.parse(s))) localStorage.setItem(k, v);
   }, saved);
+}
+
+/** The presence list's states (`#presence`, the session page's or a console's), once they equal `want` (the pages poll every 3 s). */
+export async function presenceIs(page, want) {
+  const list = page.locator("#presence");
+  for (let i = 0; i < 60; i++) {
+    const got = await list
+      .locator("li")
+      .evaluateAll((rows) => rows.map((r) => r.dataset.presence))
+      .catch(() => []);
+    if (JSON.stringify(got) === JSON.stringify(want)) return;
+    await page.waitForTimeout(500);
+  }
+  const text = await list.innerText().catch(() => "(no list)");
+  throw new Error(`presence never became ${want.join(", ")}: ${text}`);
 }

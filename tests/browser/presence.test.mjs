@@ -19,25 +19,11 @@ import {
   openParticipant,
   submitAnswer,
   copyOrganizer,
+  presenceIs,
 } from "./flows.mjs";
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const NAMES = ["Ada", "Bo", "Carol"];
-
-/** The live view's presence of each member, once it equals `want` (the page polls every 3 s). */
-async function presenceIs(page, want) {
-  const list = page.locator("#presence");
-  for (let i = 0; i < 60; i++) {
-    const got = await list
-      .locator("li")
-      .evaluateAll((rows) => rows.map((r) => r.dataset.presence))
-      .catch(() => []);
-    if (JSON.stringify(got) === JSON.stringify(want)) return;
-    await page.waitForTimeout(500);
-  }
-  const text = await list.innerText().catch(() => "(no list)");
-  throw new Error(`presence never became ${want.join(", ")}: ${text}`);
-}
 
 await runTest("presence", async ({ relay, context }) => {
   const origin = relay.origin;

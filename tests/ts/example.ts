@@ -6,6 +6,8 @@ import init, {
   Participant,
   verifyResult,
   checkReceipt,
+  answerSize,
+  type LinkState,
   type Outcome,
   type Progress,
   type Receipt,
@@ -28,6 +30,13 @@ async function organize(relay: string, members: CommitteeMember[]): Promise<stri
     deadlines: { closes_at: Math.floor(Date.now() / 1000) + 86_400 },
     single_use: 10,
   };
+  // Will one answer fit a relay frame for this committee?
+  const [bytes, limit]: Float64Array = answerSize(
+    JSON.stringify({ kind: draft.kind, schema: draft.schema }),
+    members.length,
+    null,
+  );
+  if (bytes > limit) throw new Error(`an answer would take ${bytes} bytes`);
   const org: Organizer = await Organizer.create(relay, draft);
   const saved: string = org.exportCapability();
   const again: Organizer = Organizer.importCapability(saved);
@@ -77,6 +86,16 @@ async function participate(link: string): Promise<Receipt | undefined> {
   }
 }
 
+// A member's page before joining: who of the committee is online.
+async function whoIsOnline(memberLink: string): Promise<string[]> {
+  const p = await Participant.open(memberLink);
+  const live: LinkState = await p.linkState();
+  return p
+    .committee()
+    .filter((m) => live.members?.[m.index - 1]?.online)
+    .map((m) => `${m.name} (${live.state})`);
+}
+
 async function serve(link: string): Promise<Outcome> {
   const me = CommitteeMember.generate();
   await me.save("my-key");
@@ -101,7 +120,7 @@ export async function main(relay: string): Promise<void> {
   await init();
   const members = [CommitteeMember.generate(), CommitteeMember.generate(), CommitteeMember.generate()];
   const memberLinks = await checkCommittee(relay, members);
-  console.log(memberLinks.length);
+  console.log(memberLinks.length, await whoIsOnline(memberLinks[0]));
   const links = await organize(relay, members);
   await participate(links[0]);
   const outcome = await serve(links[0]);

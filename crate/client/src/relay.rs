@@ -299,9 +299,7 @@ impl<S: Socket> RelayClient<S> {
     /// now (member 1 first), as the relay saw their connections open and
     /// close.
     pub async fn presence(&mut self) -> Result<Presence, ClientError> {
-        let h = self.header(Kind::GetPresence);
-        let f = expect(self.request(h, &[]).await?, Kind::Presence)?;
-        Ok(Presence::decode(&f.payload)?)
+        Ok(self.ask_presence(None).await?.1)
     }
 
     /// Organizer: the digests ([`Token::digest`]) of the session's
@@ -437,6 +435,37 @@ impl<S: Socket> RelayClient<S> {
         let payload = [&read.0[..], &receipt[..]].concat();
         let f = expect(self.request(h, &payload).await?, Kind::ReceiptProof)?;
         Ok(ReceiptProof::decode(&f.payload)?)
+    }
+
+    /// The committee's presence and the session's state, asked before any
+    /// Hello with a member's (or the organizer's) token: a member's
+    /// console that has not joined yet. The relay does not count this
+    /// connection as the member's (docs/relay.md, "Presence").
+    pub async fn presence_with(
+        &mut self,
+        session: SessionId,
+        token: &Token,
+    ) -> Result<(SessionState, Presence), ClientError> {
+        let (seq, presence) = self.ask_presence(Some((session, token))).await?;
+        let state = SessionState::try_from(u8::try_from(seq).unwrap_or(u8::MAX))?;
+        Ok((state, presence))
+    }
+
+    /// `GetPresence` after a Hello (`None`) or before one, with a token:
+    /// the reply's `seq` and the presence (one request path for both, so
+    /// the wasm page module carries it once).
+    async fn ask_presence(
+        &mut self,
+        with: Option<(SessionId, &Token)>,
+    ) -> Result<(u64, Presence), ClientError> {
+        let mut h = self.header(Kind::GetPresence);
+        let mut payload: &[u8] = &[];
+        if let Some((session, token)) = with {
+            h.session = session;
+            payload = &token.0;
+        }
+        let f = expect(self.request(h, payload).await?, Kind::Presence)?;
+        Ok((f.header.seq, Presence::decode(&f.payload)?))
     }
 
     /// Member: the next mailbox delivery (queued or from the socket).

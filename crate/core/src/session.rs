@@ -23,7 +23,7 @@ pub use invite::{Invite, Role};
 pub use manifest::{
     Committee, CommitteeMember, DEFAULT_MIN_SUBMISSIONS, Deadlines, DpPolicy, Epsilon,
     MANIFEST_VERSION, MAX_DESCRIPTION_CHARS, MAX_MANIFEST_LEN, MAX_MEMBERS,
-    MAX_QUESTION_DESCRIPTION_CHARS, Manifest, OutputPolicy,
+    MAX_QUESTION_DESCRIPTION_CHARS, Manifest, OutputPolicy, answer_frame_len,
 };
 // The manifest's kind field: defined with each kind's code in `apps`
 // (dependencies run session -> apps -> engine).

@@ -205,11 +205,11 @@ impl Organizer {
             let welcome = flows::status(&mut c, session, &token)
                 .await
                 .map_err(|e| flow_error(&e))?;
-            let members = c.presence().await.ok().map(|p| {
-                p.0.iter()
-                    .map(|m| json!({ "online": m.online, "since": m.since }))
-                    .collect::<Vec<_>>()
-            });
+            let members = c
+                .presence()
+                .await
+                .ok()
+                .map(|p| super::participant::members_json(&p));
             let used = c.used_tokens().await.ok().map(|used| {
                 digests
                     .iter()
@@ -370,6 +370,46 @@ pub fn check_receipt(
             _ => "unknown",
         }))
     })
+}
+
+/// How large one participant's answer would be for a committee of
+/// `members` with `threshold` (default floor((n - 1) / 2)); `kind` is the
+/// session's kind and schema as the manifest writes them, as JSON text
+/// (`{"kind": "survey", "schema": {...}}`). Returns `[bytes, limit,
+/// ...questions]`: the relay frame that carries the answer, the relay's
+/// frame limit (the core refuses a manifest whose answer exceeds it, with
+/// the same arithmetic: `sotto_core::session::answer_frame_len`) and, for
+/// a survey, the bytes each question takes (its answer alone, with the
+/// proof that its bits are bits). A `Float64Array` and JSON text rather
+/// than objects: the page module stays within its size budget (the
+/// function costs it about 1.2 KB gzipped). Throws `invalid_options` for
+/// a kind the core refuses on its own.
+#[wasm_bindgen(js_name = answerSize)]
+pub fn answer_size(kind: &str, members: u16, threshold: Option<u16>) -> Result<Vec<f64>, JsValue> {
+    use sotto_core::apps::survey::SurveySchema;
+    use sotto_core::session::{Committee, SessionKind, answer_frame_len};
+    let kind: SessionKind = serde_json::from_slice(kind.as_bytes()).map_err(bad_options)?;
+    kind.validate().map_err(bad_options)?;
+    let n = usize::from(members);
+    let t = threshold.unwrap_or_else(|| Committee::default_threshold(n));
+    // Each entry of the answer is one field element in each member's part.
+    let entry = n * sotto_core::field::ENCODED_LEN;
+    let mut size = vec![
+        answer_frame_len(n, usize::from(t), kind.len()) as f64,
+        sotto_wire::FRAME_LIMIT as f64,
+    ];
+    // A question's share: the answer to it alone (its entries and the
+    // proof that its bits are bits).
+    if let SessionKind::Survey(s) = &kind {
+        for q in &s.questions {
+            let alone = SessionKind::Survey(SurveySchema {
+                questions: vec![q.clone()],
+                crosstabs: Vec::new(),
+            });
+            size.push((alone.len() * entry) as f64);
+        }
+    }
+    Ok(size)
 }
 
 /// Fetches and verifies the result named by a read link: the manifest must

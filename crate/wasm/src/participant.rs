@@ -17,7 +17,7 @@ use sotto_client::relay::RelayClient;
 use sotto_client::session::{PreparedSubmission, prepare_submission, relay_of_link};
 use sotto_core::apps::Computation;
 use sotto_core::keyfile::MemberPublicKeys;
-use sotto_core::session::{Invite, SessionKind, VerifiedManifest};
+use sotto_core::session::{Invite, Role, SessionKind, VerifiedManifest};
 use sotto_wire::SessionState;
 
 /// Connects to the relay an invite names and opens the invite
@@ -44,6 +44,14 @@ pub(crate) fn state_name(state: SessionState) -> &'static str {
         // A state a newer relay might report.
         _ => "unknown",
     }
+}
+
+/// The relay's presence report as the JS API gives it: member 1 first,
+/// each `{online, since}`.
+pub(crate) fn members_json(p: &sotto_wire::Presence) -> Vec<serde_json::Value> {
+    p.0.iter()
+        .map(|m| json!({ "online": m.online, "since": m.since }))
+        .collect()
 }
 
 /// A relay client over the browser's WebSocket.
@@ -102,15 +110,36 @@ impl Participant {
     /// Rejects with `unauthorized` when the relay does not know the token
     /// (a bad or revoked link) and `relay_unreachable` when it cannot be
     /// reached.
+    ///
+    /// A member link says no Hello (that would count the page as the
+    /// member online, and deliver the member's mailbox to it): it asks
+    /// the relay's presence with its token instead (docs/relay.md,
+    /// "Presence"), and resolves to `{state, used: false, resubmit:
+    /// false, members}`, `members` as `Organizer.status()` gives them
+    /// (member 1 first, each `{online, since}`): the committee console
+    /// shows who is online before the member joins.
     #[wasm_bindgen(
         js_name = linkState,
-        unchecked_return_type = "Promise<{ state: string, used: boolean, resubmit: boolean }>"
+        unchecked_return_type = "Promise<LinkState>"
     )]
     pub fn link_state(&self) -> js_sys::Promise {
         let invite = self.invite.clone();
         future_to_promise(async move {
             let token = token_of(&invite)?;
             let mut c = connect(&relay_of_link(&invite.base_url)).await?;
+            if invite.role == Role::Member {
+                let (state, presence) = c
+                    .presence_with(invite.session_id, &token)
+                    .await
+                    .map_err(|e| client_error(&e))?;
+                let _ = c.close().await;
+                return to_js(&json!({
+                    "state": state_name(state),
+                    "used": false,
+                    "resubmit": false,
+                    "members": members_json(&presence),
+                }));
+            }
             let welcome = c
                 .hello(invite.session_id, &token, 0)
                 .await

@@ -74,6 +74,8 @@ export type Progress =
   | { stage: "published" }
   | { stage: "reconnecting" }
   | { stage: "presence"; members: { online: boolean; since: number }[]; waiting: number[] };
+/** What the relay says about a link before anything is filled in (`Participant.linkState`); `members` (member links only): who of the committee is connected. */
+export interface LinkState { state: string; used: boolean; resubmit: boolean; members?: { online: boolean; since: number }[]; }
 /** What a committee member computed and published. */
 export interface Outcome { valid: number; invalid: number; result: any; }
 "#;

@@ -50,7 +50,9 @@ byte_enum! {
         /// Holder of the read token (payload): fetch published results.
         GetResults = 0x0B,
         /// Organizer or member: which members are connected; reply
-        /// [`Kind::Presence`]. Empty payload.
+        /// [`Kind::Presence`]. Empty payload after a Hello; before one, the
+        /// 32-byte member (or organizer) token, and the reply's `seq` is
+        /// the session state (a member's console that has not joined).
         GetPresence = 0x0C,
         /// Organizer: which single-use tokens have answered; payload empty
         /// (the first page) or the last digest of the previous page; reply

@@ -207,8 +207,63 @@ impl Conn {
                 ErrorCode::BadRequest,
                 "payload must be the 32-byte read token and the 32-byte receipt",
             ),
+            // Empty before a Hello: refused as every request without one.
+            Kind::GetPresence if self.auth.is_none() && !payload.is_empty() => {
+                self.presence_before_hello(h, payload)
+            }
             _ => self.authed(h, payload),
         }
+    }
+
+    /// `GetPresence` before any Hello, with a member's (or the
+    /// organizer's) token as payload: the committee's presence for a
+    /// member's console that has not joined yet, with the session state in
+    /// the reply's `seq` (docs/relay.md, "Presence"). The token is checked
+    /// as a Hello checks it, but the connection is not counted as the
+    /// member's and gets no deliveries.
+    fn presence_before_hello(&self, h: Header, payload: &[u8]) -> Action {
+        let Ok(token) = <[u8; 32]>::try_from(payload) else {
+            return self.refuse(
+                &h,
+                ErrorCode::BadRequest,
+                "payload must be a 32-byte member or organizer token (or say hello first)",
+            );
+        };
+        let app = self.app.clone();
+        Action::Later(Box::pin(async move {
+            let r = app
+                .store
+                .call(Command::Hello {
+                    session: h.session,
+                    token: sotto_wire::Token(token).digest(),
+                    resume: 0,
+                })
+                .await;
+            match r {
+                Ok(Reply::Welcome { welcome, .. })
+                    if matches!(welcome.role, Role::Member | Role::Organizer) =>
+                {
+                    let now = Presence(app.presence.of(
+                        h.session,
+                        welcome.members,
+                        super::unix_now(),
+                    ));
+                    let mut rh = Header::new(Kind::Presence, h.session);
+                    rh.id = h.id;
+                    rh.seq = u64::from(welcome.state as u8);
+                    Some(binary(sotto_wire::encode(&rh, &now.encode())))
+                }
+                Ok(Reply::Welcome { .. }) => {
+                    app.metrics.errors.fetch_add(1, Relaxed);
+                    Some(error_frame(
+                        &h,
+                        ErrorCode::Forbidden,
+                        "this token may not do that",
+                    ))
+                }
+                other => store_reply(h, other, &app.metrics),
+            }
+        }))
     }
 
     async fn hello(&mut self, h: Header, payload: &[u8]) -> Action {

@@ -60,11 +60,17 @@ export function coreMessage(message) {
   return sentence(text);
 }
 
-// The core's manifest refusals (`SessionError::InvalidManifest`,
-// crate/core/src/session/manifest.rs: "invalid manifest: <field> <reason>"),
-// reached when a setting gets past the create page's checks at the
-// fields: the reason in the catalog (`manifest.*`), the field named by
-// its label on the page (`manifest.field.*`).
+// The core's refusals of a session draft (what `Organizer.create` throws
+// with code `invalid_options` before anything reaches the relay), reached
+// when a setting gets past the create page's checks at the fields. Every
+// refusal the core can give has a catalog entry: languages.test.mjs reads
+// the reasons out of the Rust validators and fails on one without a
+// pattern here, and drives each through the real wasm.
+//
+// `SessionError::InvalidManifest` (crate/core/src/session/manifest.rs and
+// the vote's own rules, crate/core/src/apps/vote): "invalid manifest:
+// <field> <reason>": the reason in the catalog (`manifest.*`), the field
+// named by its label on the page (`manifest.field.*`).
 const MANIFEST_REASONS = [
   [/^must not be empty$/, "manifest.empty"],
   [/^must not be empty \(leave it out instead\)$/, "manifest.empty"],
@@ -79,12 +85,24 @@ const MANIFEST_REASONS = [
   [/^must be at least 1$/, "manifest.atLeastOne"],
   [/^applies to surveys only/, "manifest.surveysOnly"],
   [/^instant runoff reveals exact rounds/, "manifest.irvNoise"],
+  [/^must list at least one option$/, "manifest.oneOption"],
+  [/^too many options$/, "manifest.manyOptions"],
+  [/^score votes need a max_score from 1 to (?<max>\d+)$/, "manifest.maxScore"],
+  [/^only score votes have a max_score$/, "manifest.onlyScore"],
+  [/^instant runoff reveals its rounds/, "manifest.irvReveal"],
+  [/^must allow at least one approval$/, "manifest.oneApproval"],
+  [/^only approval votes have max_approvals$/, "manifest.onlyApproval"],
+  [/^must be a ws:\/\/ or wss:\/\/ URL$/, "manifest.relayUrl"],
+  [/^must not contain spaces, control characters or '#'$/, "manifest.relayUrl"],
 ];
 const MANIFEST_FIELDS = new Set([
   "title",
   "description",
   "questions.description",
   "options",
+  "max_score",
+  "max_approvals",
+  "reveal",
   "committee.members",
   "committee.members.name",
   "committee.threshold",
@@ -92,25 +110,94 @@ const MANIFEST_FIELDS = new Set([
   "policy.min_submissions",
   "policy.min_cell",
   "policy.dp",
+  "relay_url",
 ]);
+// `SessionError::InvalidSchema` (the survey, budget and check validators,
+// and the answer that would not fit one relay frame): "invalid <kind>
+// schema: <reason>" (`schema.*`). Sizes are said in KB.
+const SCHEMA_REASONS = [
+  [/^a survey has between 1 and (?<max>\d+) questions$/, "schema.questions"],
+  [/^question id (?<id>".*") must be 1 to \d+ characters and unique$/, "schema.questionId"],
+  [
+    /^question (?<id>.+?): need min <= max, at most (?<decimals>\d+) decimals, range below 2\^\d+$/,
+    "schema.numberRange",
+  ],
+  [/^question (?<id>.+?): bucket edges must ascend within \[min, max\]$/, "schema.buckets"],
+  [/^question (?<id>.+?): between 1 and (?<max>\d+) options$/, "schema.options"],
+  [/^question (?<id>.+?): options must be distinct$/, "schema.distinct"],
+  [/^question (?<id>.+?): a rating scale runs from (?<min>\d+) to (?<max>\d+)$/, "schema.scale"],
+  [/^cross-tab needs two choice, rating or yes\/no questions, not (?<id>".*")$/, "schema.crosstab"],
+  [/^the total must be between 1 and 2\^(?<bits>\d+)$/, "schema.total"],
+  [/^a budget has between 1 and (?<max>\d+) projects$/, "schema.projects"],
+  [/^project names must be non-empty and distinct$/, "schema.projectNames"],
+  [/^comparisons must be from 1 to (?<max>\d+)$/, "schema.comparisons"],
+  [/^bits must be from 1 to (?<max>\d+)$/, "schema.bits"],
+  [
+    /^an answer would take (?<size>\d+) bytes for (?<n>\d+) members, more than the relay's limit of (?<limit>\d+) bytes/,
+    "schema.tooBig",
+  ],
+];
+// The rest: the draft's member keys (sotto_client::draft::DraftError),
+// keys that are not curve points, a manifest over its size limit, the
+// creation token (crate/wasm, Organizer.create).
+const OTHER = [
+  [/^member "(?<name>.*)": (?:x25519|ed25519) key: /, "manifest.memberKey"],
+  [/^member "(?<name>.*)": the fingerprint does not match the keys/, "manifest.fingerprint"],
+  [/^invalid Ed25519 public key$/, "manifest.badKey"],
+  [/^manifest of (?<size>\d+) bytes exceeds the size limit$/, "manifest.tooLarge"],
+  [/^the creation token must be 64 hex digits$/, "manifest.createToken"],
+  [/^too many committee members$/, "manifest.tooManyMembers"],
+];
+/** Every reason pattern, for the test that the Rust validators have none without one. */
+export const REFUSAL_PATTERNS = [...MANIFEST_REASONS, ...SCHEMA_REASONS, ...OTHER].map(([pattern]) => pattern);
 
-/**
- * A refusal of the core's manifest checks in the page's language, or
- * null when `message` is not one (or not one the catalog knows): the
- * caller then shows it as the core says it.
- */
-export function manifestMessage(message) {
-  const m = String(message ?? "")
-    .trim()
-    .match(/^(?:[a-z ]+: )?invalid manifest: (?<field>[a-z_.]+) (?<reason>.+)$/);
-  if (!m?.groups || !MANIFEST_FIELDS.has(m.groups.field)) return null;
-  for (const [pattern, key] of MANIFEST_REASONS) {
-    const r = m.groups.reason.match(pattern);
-    if (!r) continue;
-    const max = r.groups?.max ? Number(r.groups.max) : null;
-    return t(key, { field: t(`manifest.field.${m.groups.field}`), max });
+// What the wasm puts before the core's words.
+const PREFIX = /^(?:(?:the session settings are not valid|session draft): )*/;
+
+/** The first pattern of `table` the text matches, as `[key, groups]`. */
+function matchOf(table, text) {
+  for (const [pattern, key] of table) {
+    const m = text.match(pattern);
+    if (m) return [key, m.groups ?? {}];
   }
   return null;
+}
+
+/**
+ * A refusal of the core's checks of a session draft in the page's
+ * language, or null when `message` is not one the catalog knows (the
+ * caller then shows it as the core says it). `question(id)` names a
+ * survey question the way the page shows it (default: its id).
+ */
+export function manifestMessage(message, { question = (id) => id } = {}) {
+  const text = String(message ?? "")
+    .trim()
+    .replace(PREFIX, "");
+  const kb = (bytes) => Math.ceil(Number(bytes) / 1024);
+  const manifest = text.match(/^invalid manifest: (?<field>[a-z_.]+) (?<reason>.+)$/);
+  if (manifest?.groups) {
+    const { field, reason } = manifest.groups;
+    const found = MANIFEST_FIELDS.has(field) && matchOf(MANIFEST_REASONS, reason);
+    if (!found) return null;
+    const key = found[0] === "manifest.distinct" && field === "options" ? "manifest.distinctOptions" : found[0];
+    const max = found[1].max ? Number(found[1].max) : null;
+    return t(key, { field: t(`manifest.field.${field}`), max });
+  }
+  const schema = text.match(/^invalid [a-z]+ schema: (?<reason>.+)$/s);
+  const found = schema?.groups ? matchOf(SCHEMA_REASONS, schema.groups.reason) : matchOf(OTHER, text);
+  if (!found) return null;
+  const [key, g] = found;
+  const id = g.id?.replace(/^"(.*)"$/, "$1");
+  return t(key, {
+    ...g,
+    question: id === undefined ? undefined : `“${question(id) || id}”`,
+    max: g.bits ? 2 ** Number(g.bits) - 1 : g.max && Number(g.max),
+    min: g.min && Number(g.min),
+    decimals: g.decimals && Number(g.decimals),
+    n: g.n && Number(g.n),
+    size: g.size && kb(g.size),
+    limit: g.limit && kb(g.limit),
+  });
 }
 
 /** `{text, question}`: a plain message and the id of the question it concerns (or null). */

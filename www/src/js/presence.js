@@ -35,7 +35,8 @@ export function presenceList(manifest, status, published) {
  * The committee console's view of the same: the member's worker reports
  * the relay's presence (`Progress` stage "presence", with the members the
  * computation has been waiting for) and the other stages say where the
- * session is. Returns `{element, update(progress)}`.
+ * session is. Returns `{element, update(progress), fromRelay(presence)}`;
+ * `fromRelay` takes what the page asked itself before joining.
  */
 export function memberPresence(committee) {
   const element = h("div");
@@ -56,6 +57,15 @@ export function memberPresence(committee) {
         : waitingLine(missing);
     replace(element, presenceBox(rows, line));
   };
+  // The page's own view before the member joins (`Participant.linkState()`
+  // of a member link, asked without counting as the member): the relay's
+  // state and who is connected. Once joined, the worker's reports take over.
+  const RELAY = { draft: "open", open: "open", closed: "closed", computing: "computing", done: "open" };
+  const fromRelay = (r) => {
+    state = RELAY[r.state] ?? "open";
+    last = { members: r.members, waiting: [] };
+    render();
+  };
   const update = (p) => {
     if (p.stage === "presence") last = p;
     else if (p.stage in STATE) state = STATE[p.stage];
@@ -67,7 +77,7 @@ export function memberPresence(committee) {
     } else return;
     render();
   };
-  return { element, update };
+  return { element, update, fromRelay };
 }
 
 function rowsOf(state, members, nameOf, signers) {

@@ -271,6 +271,19 @@ fn check_description(
     Ok(())
 }
 
+/// Bytes of the relay frame that carries one participant's answer of
+/// `entries` field elements ([`SessionKind::len`]) to a committee of `n`
+/// members with threshold `t`. [`Manifest::validate`] refuses a manifest
+/// for which this exceeds [`sotto_wire::FRAME_LIMIT`]; the create page
+/// asks the same function (through the wasm `answerSize`) to say so at
+/// the field.
+pub fn answer_frame_len(n: usize, t: usize, entries: usize) -> usize {
+    // A participant's answer travels in one relay frame (and each part
+    // in one delivery frame, 40 bytes more than the part: larger than
+    // the bundle only for one member, hence the margin).
+    sotto_wire::HEADER_LEN + 64 + crate::envelope::commitment::bundle_len(n, t, entries)
+}
+
 impl From<&OutputPolicy> for Policy {
     fn from(p: &OutputPolicy) -> Policy {
         Policy {
@@ -358,16 +371,7 @@ impl Manifest {
                 return invalid("committee.members", "the same key appears twice");
             }
         }
-        // A participant's answer travels in one relay frame (and each part
-        // in one delivery frame, 40 bytes more than the part: larger than
-        // the bundle only for one member, hence the margin).
-        let frame = sotto_wire::HEADER_LEN
-            + 64
-            + crate::envelope::commitment::bundle_len(
-                n,
-                usize::from(self.committee.threshold),
-                self.kind.len(),
-            );
+        let frame = answer_frame_len(n, usize::from(self.committee.threshold), self.kind.len());
         if frame > sotto_wire::FRAME_LIMIT {
             return Err(SessionError::InvalidSchema {
                 kind: self.kind.name(),

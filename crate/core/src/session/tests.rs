@@ -572,3 +572,53 @@ fn a_schema_whose_answers_exceed_a_relay_frame_is_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn an_answer_too_large_for_a_relay_frame_is_refused_exactly_past_the_limit() {
+    use crate::apps::survey::{AnswerKind, Question, SurveySchema};
+    let keys = member_keys(31);
+    let survey = |questions: usize| {
+        SessionKind::Survey(SurveySchema {
+            questions: (0..questions)
+                .map(|i| Question {
+                    id: format!("q{i}"),
+                    text: format!("Question {i}"),
+                    description: None,
+                    answer: AnswerKind::Number {
+                        min: 0,
+                        max: (1 << 47) - 1,
+                        decimals: 0,
+                        buckets: vec![],
+                    },
+                    optional: false,
+                })
+                .collect(),
+            crosstabs: vec![],
+        })
+    };
+    // The most questions whose answer still fits one frame at n = 31.
+    let fits = (1..=100)
+        .take_while(|&q| answer_frame_len(31, 15, survey(q).len()) <= sotto_wire::FRAME_LIMIT)
+        .last()
+        .unwrap();
+    assert!(fits < 100, "the limit is reached below 100 questions");
+    let mut m = sample_manifest(&keys, 15);
+    m.kind = survey(fits);
+    m.validate().unwrap();
+    m.kind = survey(fits + 1);
+    match m.validate() {
+        Err(SessionError::InvalidSchema { kind, reason }) => {
+            assert_eq!(kind, "survey");
+            let frame = answer_frame_len(31, 15, m.kind.len());
+            assert!(reason.contains(&format!(
+                "an answer would take {frame} bytes for 31 members"
+            )));
+        }
+        other => panic!("expected the frame refusal, got {other:?}"),
+    }
+    // Fewer members fit the same questions.
+    let keys = member_keys(3);
+    let mut small = sample_manifest(&keys, 1);
+    small.kind = survey(fits + 1);
+    small.validate().unwrap();
+}

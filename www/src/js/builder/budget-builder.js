@@ -29,5 +29,7 @@ export function budgetBuilder() {
       return out;
     },
     read: () => ({ total: intOf(total, 100), projects: lines(projects) }),
+    /** Where a note that the answer is too large goes: the total sets how many bits each amount takes. */
+    sizeControl: () => total,
   };
 }

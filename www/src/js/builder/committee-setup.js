@@ -226,6 +226,8 @@ export function committeeSetup() {
         markField(threshold, t(n === 1 ? "committee.warn1" : "committee.warn0"), "warn");
       }
     },
+    /** The control that sets how many members there are (the member count, or the pasted keys). */
+    countControl: () => (circleMode.checked ? circleCount : paste),
     read: () => ({
       circle: circleMode.checked ? count() : 0,
       members: members.map(({ name, x25519, ed25519 }) => ({ name, x25519, ed25519 })),

@@ -161,7 +161,7 @@ function questionEditor(id, preset, actions) {
     }
     return out;
   };
-  return { element, read, errors, focus: () => text.focus() };
+  return { element, read, errors, focus: () => text.focus(), control: text };
 }
 
 export function surveyBuilder() {
@@ -250,5 +250,7 @@ export function surveyBuilder() {
     load,
     errors: () => editors.flatMap((e) => e.errors()),
     read: () => ({ questions: editors.map((e) => e.read()) }),
+    /** The control a note about question `i` (in order) goes to. */
+    sizeControl: (i) => editors[i]?.control,
   };
 }

@@ -66,6 +66,8 @@ export function voteBuilder() {
       }
       return out;
     },
+    /** Where a note that the answer is too large goes. */
+    sizeControl: () => options,
     /** Fills the builder from a schema (duplicating a session). */
     load(schema) {
       method.value = schema.method;

@@ -278,6 +278,51 @@ export default {
   "manifest.field.policy.min_submissions": "The minimum number of answers",
   "manifest.field.policy.min_cell": "The smallest group shown",
   "manifest.field.policy.dp": "Noise (differential privacy)",
+  "manifest.field.max_score": "The highest score",
+  "manifest.field.max_approvals": "The most options one may approve",
+  "manifest.field.reveal": "What is revealed",
+  "manifest.field.relay_url": "The server address",
+  "manifest.distinctOptions": ({ field }) => `${field}: every option must be different (one is listed twice).`,
+  "manifest.oneOption": ({ field }) => `${field}: list at least one option.`,
+  "manifest.manyOptions": ({ field }) => `${field}: too many options; remove some.`,
+  "manifest.maxScore": ({ field, max }, { num }) =>
+    `${field}: a score vote needs a highest score from 1 to ${num(max)}.`,
+  "manifest.onlyScore": ({ field }) => `${field}: only a score vote has a highest score.`,
+  "manifest.irvReveal": ({ field }) =>
+    `${field}: an instant-runoff vote shows its rounds, so it reveals the full count, not only the winner.`,
+  "manifest.oneApproval": ({ field }) => `${field}: allow at least one approval.`,
+  "manifest.onlyApproval": ({ field }) => `${field}: only an approval vote limits the approvals.`,
+  "manifest.relayUrl": ({ field }) =>
+    `${field}: not a usable server address (it must start with ws:// or wss:// and contain no spaces). Reload the page from the server.`,
+  "schema.questions": ({ max }, { num }) => `A survey needs from 1 to ${num(max)} questions.`,
+  "schema.questionId": ({ question }) =>
+    `${question}: every question needs its own short name; reload the page and try again.`,
+  "schema.numberRange": ({ question, decimals }, { num }) =>
+    `${question}: the lowest answer must not be above the highest, with at most ${num(decimals)} digits after the decimal point and a narrower range.`,
+  "schema.buckets": ({ question }) =>
+    `${question}: the group edges must go up, each between the lowest and the highest answer.`,
+  "schema.options": ({ question, max }, { num }) => `${question}: give from 1 to ${num(max)} options.`,
+  "schema.distinct": ({ question }) => `${question}: every option must be different.`,
+  "schema.scale": ({ question, min, max }, { num }) =>
+    `${question}: a rating scale runs from ${num(min)} to ${num(max)}.`,
+  "schema.crosstab": ({ question }) =>
+    `A cross-table compares two choice, rating or yes/no questions; ${question} is not one.`,
+  "schema.total": ({ max }, { num }) => `The total to split must be a whole number from 1 to ${num(max)}.`,
+  "schema.projects": ({ max }, { num }) => `A budget needs from 1 to ${num(max)} projects.`,
+  "schema.projectNames": "Every project needs a name, and no two the same.",
+  "schema.comparisons": ({ max }, { num }) => `A committee check makes from 1 to ${num(max)} comparisons.`,
+  "schema.bits": ({ max }, { num }) => `A committee check compares numbers of 1 to ${num(max)} bits.`,
+  "schema.tooBig": ({ size, n, limit }, { num }) =>
+    `Each answer would be ${num(size)} KB for ${num(n)} members, more than the ${num(limit)} KB the server carries in one message: ask fewer questions, narrow the number ranges, use fewer groups or options, or choose fewer members.`,
+  "manifest.memberKey": ({ name }) =>
+    `The keys of “${name}” are damaged: ask that member to copy their public keys again from the committee console.`,
+  "manifest.fingerprint": ({ name }) =>
+    `The keys of “${name}” do not match their fingerprint: they were changed on the way. Ask that member to send them again.`,
+  "manifest.badKey": "A member's signing key is not a valid key: ask the members to copy their public keys again.",
+  "manifest.tooLarge": ({ size }, { num }) =>
+    `The session description would be ${num(size)} KB, more than allowed: shorten the texts or ask fewer questions.`,
+  "manifest.createToken": "The creation token must be the 64 letters and digits the server's operator gave you.",
+  "manifest.tooManyMembers": "Too many committee members: choose fewer.",
   "manifest.empty": ({ field }) => `${field}: must not be empty.`,
   "manifest.spaces": ({ field }) => `${field}: must not start or end with a space.`,
   "manifest.long": ({ field, max }, { num }) =>
@@ -321,6 +366,14 @@ export default {
     `Shorten the description to at most ${num(max)} characters (it has ${num(long)}).`,
   "create.toFix": ({ n }) => (n === 1 ? "One setting needs fixing" : `${n} settings need fixing`),
   "create.creating": "Creating…",
+  "create.err.tooBig": ({ size, limit, n }, { num }) =>
+    `Each answer would be ${num(size)} KB for ${num(n)} members, more than the ${num(limit)} KB the server carries in one message, so nobody could send one. Make the answer smaller (see the marked settings) or choose fewer members.`,
+  "create.err.tooBigQuestion": ({ size }, { num }) =>
+    `This question adds ${num(size)} KB to each answer: narrow its number range (fewer digits or decimals), use fewer groups or options, or leave it out.`,
+  "create.err.tooBig.vote":
+    "Too many options for this committee: use fewer options (a ranking takes room for every option in every place), or choose fewer members.",
+  "create.err.tooBig.budget":
+    "The larger the total, the more room each amount takes: use a smaller total (count in thousands, for example) or fewer projects, or choose fewer members.",
   "create.err.noMembers": "Add at least one committee member, or choose circle mode.",
   "create.heading": "Private votes, surveys and budgets",
   "create.lead":

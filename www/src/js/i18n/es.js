@@ -271,6 +271,52 @@ export default {
   "manifest.field.policy.min_submissions": "El número mínimo de respuestas",
   "manifest.field.policy.min_cell": "El grupo más pequeño que se muestra",
   "manifest.field.policy.dp": "Ruido (privacidad diferencial)",
+  "manifest.field.max_score": "La puntuación más alta",
+  "manifest.field.max_approvals": "El máximo de opciones que se pueden aprobar",
+  "manifest.field.reveal": "Qué se revela",
+  "manifest.field.relay_url": "La dirección del servidor",
+  "manifest.distinctOptions": ({ field }) => `${field}: cada opción debe ser distinta (una aparece dos veces).`,
+  "manifest.oneOption": ({ field }) => `${field}: indica al menos una opción.`,
+  "manifest.manyOptions": ({ field }) => `${field}: demasiadas opciones; quita algunas.`,
+  "manifest.maxScore": ({ field, max }, { num }) =>
+    `${field}: una votación por puntuación necesita una puntuación más alta de 1 a ${num(max)}.`,
+  "manifest.onlyScore": ({ field }) => `${field}: solo una votación por puntuación tiene puntuación más alta.`,
+  "manifest.irvReveal": ({ field }) =>
+    `${field}: una votación de segunda vuelta instantánea muestra sus rondas, así que revela el recuento completo, no solo el ganador.`,
+  "manifest.oneApproval": ({ field }) => `${field}: permite al menos una aprobación.`,
+  "manifest.onlyApproval": ({ field }) => `${field}: solo una votación por aprobación limita las aprobaciones.`,
+  "manifest.relayUrl": ({ field }) =>
+    `${field}: no es una dirección de servidor utilizable (debe empezar por ws:// o wss:// y no tener espacios). Vuelve a cargar la página desde el servidor.`,
+  "schema.questions": ({ max }, { num }) => `Una encuesta necesita de 1 a ${num(max)} preguntas.`,
+  "schema.questionId": ({ question }) =>
+    `${question}: cada pregunta necesita su propio nombre corto; vuelve a cargar la página e inténtalo de nuevo.`,
+  "schema.numberRange": ({ question, decimals }, { num }) =>
+    `${question}: la respuesta más baja no puede superar a la más alta, con ${num(decimals)} decimales como máximo y un intervalo más estrecho.`,
+  "schema.buckets": ({ question }) =>
+    `${question}: los límites de los grupos deben ir subiendo, cada uno entre la respuesta más baja y la más alta.`,
+  "schema.options": ({ question, max }, { num }) => `${question}: indica de 1 a ${num(max)} opciones.`,
+  "schema.distinct": ({ question }) => `${question}: cada opción debe ser distinta.`,
+  "schema.scale": ({ question, min, max }, { num }) =>
+    `${question}: una escala de valoración va de ${num(min)} a ${num(max)}.`,
+  "schema.crosstab": ({ question }) =>
+    `Una tabla cruzada compara dos preguntas de elección, valoración o sí/no; ${question} no lo es.`,
+  "schema.total": ({ max }, { num }) => `El total que se reparte debe ser un número entero de 1 a ${num(max)}.`,
+  "schema.projects": ({ max }, { num }) => `Un presupuesto necesita de 1 a ${num(max)} proyectos.`,
+  "schema.projectNames": "Cada proyecto necesita un nombre, y no puede haber dos iguales.",
+  "schema.comparisons": ({ max }, { num }) => `Una prueba del comité hace de 1 a ${num(max)} comparaciones.`,
+  "schema.bits": ({ max }, { num }) => `Una prueba del comité compara números de 1 a ${num(max)} bits.`,
+  "schema.tooBig": ({ size, n, limit }, { num }) =>
+    `Cada respuesta ocuparía ${num(size)} KB con ${num(n)} miembros, más de los ${num(limit)} KB que el servidor transporta en un mensaje: haz menos preguntas, estrecha los intervalos numéricos, usa menos grupos u opciones, o elige menos miembros.`,
+  "manifest.memberKey": ({ name }) =>
+    `Las claves de «${name}» están dañadas: pide a ese miembro que vuelva a copiar sus claves públicas desde la consola del comité.`,
+  "manifest.fingerprint": ({ name }) =>
+    `Las claves de «${name}» no coinciden con su huella: se modificaron por el camino. Pide a ese miembro que las envíe de nuevo.`,
+  "manifest.badKey":
+    "La clave de firma de un miembro no es una clave válida: pide a los miembros que vuelvan a copiar sus claves públicas.",
+  "manifest.tooLarge": ({ size }, { num }) =>
+    `La descripción de la sesión ocuparía ${num(size)} KB, más de lo permitido: acorta los textos o haz menos preguntas.`,
+  "manifest.createToken": "El token de creación debe ser las 64 letras y cifras que te dio quien opera el servidor.",
+  "manifest.tooManyMembers": "Demasiados miembros en el comité: elige menos.",
   "manifest.empty": ({ field }) => `${field}: no puede estar vacío.`,
   "manifest.spaces": ({ field }) => `${field}: no puede empezar ni terminar con un espacio.`,
   "manifest.long": ({ field, max }, { num }) =>
@@ -318,6 +364,14 @@ export default {
     `Acorta la descripción a ${num(max)} caracteres como máximo (tiene ${num(long)}).`,
   "create.toFix": ({ n }) => (n === 1 ? "Hay que corregir un ajuste" : `Hay que corregir ${n} ajustes`),
   "create.creating": "Creando…",
+  "create.err.tooBig": ({ size, limit, n }, { num }) =>
+    `Cada respuesta ocuparía ${num(size)} KB con ${num(n)} miembros, más de los ${num(limit)} KB que el servidor transporta en un mensaje, así que nadie podría enviarla. Haz la respuesta más pequeña (mira los ajustes marcados) o elige menos miembros.`,
+  "create.err.tooBigQuestion": ({ size }, { num }) =>
+    `Esta pregunta añade ${num(size)} KB a cada respuesta: estrecha su intervalo numérico (menos cifras o decimales), usa menos grupos u opciones, o quítala.`,
+  "create.err.tooBig.vote":
+    "Demasiadas opciones para este comité: usa menos opciones (una clasificación ocupa sitio para cada opción en cada puesto), o elige menos miembros.",
+  "create.err.tooBig.budget":
+    "Cuanto mayor es el total, más sitio ocupa cada cantidad: usa un total más pequeño (en miles, por ejemplo) o menos proyectos, o elige menos miembros.",
   "create.err.noMembers": "Añade al menos un miembro del comité, o elige el modo círculo.",
   "create.heading": "Votaciones, encuestas y presupuestos privados",
   "create.lead":

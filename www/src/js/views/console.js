@@ -172,6 +172,9 @@ function keyDetails(sotto, entry, onForget) {
 
 const STAGES = ["connected", "collecting", "computing", "published"];
 
+/** How often the console asks who is connected before the member joins (as the worker does once joined). */
+const PRESENCE_EVERY = 3000;
+
 function progressList(check = false) {
   // A committee check takes no answers: its steps say so.
   const items = STAGES.map((stage) =>
@@ -272,7 +275,23 @@ function sessionPanel(sotto, link, selected) {
                 t("console.severalKeys"),
               ),
             );
+      // Before joining, the page asks the relay itself who is connected
+      // (without counting as this member: the worker's connection does
+      // that once joined, and its reports take over).
+      let watching = true;
+      const watch = async () => {
+        if (!watching || (shown && !box.isConnected)) return;
+        try {
+          presence.fromRelay(await session.linkState());
+        } catch {
+          /* the next poll tries again; the list keeps the last answer */
+        }
+        if (watching) setTimeout(watch, PRESENCE_EVERY);
+      };
+      let shown = false;
+      watch();
       join.addEventListener("click", async () => {
+        watching = false;
         join.disabled = true;
         join.textContent = t("console.running");
         const leave = (e) => {
@@ -327,6 +346,7 @@ function sessionPanel(sotto, link, selected) {
         presence.element,
         outcomeBox,
       );
+      shown = true;
     })
     .catch((err) => replace(box, h("h2", { id: "session-heading" }, t("console.session")), errorNotice(err)));
   return box;

@@ -211,11 +211,14 @@ function labelOf(control) {
  * above catch what a person can get wrong, so what remains is said plainly
  * and the package's words stay in the details.
  */
-function plainOptionsError(err) {
+function plainOptionsError(err, questions = []) {
   if (err?.code !== "invalid_options") return err;
   const raw = String(err.message ?? "");
   const jargon = /invalid type|expected|line \d+ column \d+|missing field|unknown field/.test(raw);
-  const text = jargon ? t("create.err.jargon") : (manifestMessage(raw) ?? raw.replace(/^session draft:\s*/, ""));
+  const question = (id) => questions.find((q) => q.id === id)?.text;
+  const text = jargon
+    ? t("create.err.jargon")
+    : (manifestMessage(raw, { question }) ?? raw.replace(/^session draft:\s*/, ""));
   return Object.assign(new Error(text), { code: "invalid_options", detail: raw });
 }
 
@@ -358,6 +361,40 @@ export async function createView(main) {
     feedback,
     h("div", { class: "button-row" }, create),
   );
+  // An answer must fit one relay frame for the committee chosen: the
+  // package says how large it would be with the core's own arithmetic
+  // (`answerSize`: `[bytes, limit, ...bytes of each survey question]`, the
+  // check the core refuses a manifest with), and the
+  // note goes to the questions that make it large and to the member
+  // count. Checked on every change, before the organizer tries to create.
+  const sizeErrors = () => {
+    const team = committee.read();
+    const n = team.circle || team.members.length;
+    if (kind === "check" || !n || builders[kind].errors?.().length) return [];
+    let size;
+    try {
+      size = sotto.answerSize(JSON.stringify({ kind, schema: schema() }), n, team.threshold);
+    } catch {
+      return []; // a schema the other checks refuse, in their words
+    }
+    const [bytes, limit, ...questions] = size;
+    if (bytes <= limit) return [];
+    const kb = (b) => Math.ceil(b / 1024);
+    const out = [[committee.countControl(), t("create.err.tooBig", { size: kb(bytes), limit: kb(limit), n })]];
+    if (kind === "survey") {
+      // The largest questions, until leaving them out would make it fit.
+      const order = questions.map((q, i) => ({ bytes: q, i })).sort((a, b) => b.bytes - a.bytes);
+      let left = bytes - limit;
+      for (const q of order) {
+        if (left <= 0) break;
+        left -= q.bytes;
+        out.push([builders.survey.sizeControl(q.i), t("create.err.tooBigQuestion", { size: kb(q.bytes), n })]);
+      }
+    } else {
+      out.push([builders[kind].sizeControl(), t(`create.err.tooBig.${kind}`)]);
+    }
+    return out;
+  };
   // Each setting that cannot be used is marked at its field, in plain
   // words, before anything is sent; the check runs again on every change
   // once the organizer has tried to create the session.
@@ -376,6 +413,7 @@ export async function createView(main) {
       ...(builders[kind].errors?.() ?? []),
       ...committee.errors(),
       ...(kind === "check" ? [] : [...policy.errors(kind), ...access.errors()]),
+      ...sizeErrors(),
     ];
     for (const [control, message] of errors) markField(control, message);
     committee.warn();
@@ -383,8 +421,9 @@ export async function createView(main) {
   };
   const recheck = () => {
     if (!tried) {
-      clearFields(committeeBox);
+      clearFields(form);
       committee.warn();
+      for (const [control, message] of sizeErrors()) markField(control, message);
       return;
     }
     const errors = validate();
@@ -460,7 +499,7 @@ export async function createView(main) {
       location.hash = manageHref(org.sessionId);
     } catch (err) {
       if (circle) for (const k of circle.keyNames) await sotto.CommitteeMember.forget(k).catch(() => {});
-      replace(feedback, errorNotice(plainOptionsError(err)));
+      replace(feedback, errorNotice(plainOptionsError(err, kind === "survey" ? schema().questions : [])));
       feedback.querySelector("h2")?.setAttribute("tabindex", "-1");
       feedback.querySelector("h2")?.focus();
       create.disabled = false;
