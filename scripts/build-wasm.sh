@@ -5,7 +5,7 @@
 #   scripts/build-wasm.sh [--dev] [--check-size] [--bench]
 #
 # --check-size fails the build when a module exceeds its gzipped budget
-# (web 194 KB, member 230 KB; CI).
+# (web 194 KB, member 236 KB; CI).
 # --bench also builds target/npm/bench/ (the member module plus
 #         benchCompare, for scripts/bench-wasm.sh; not part of the package).
 #
@@ -126,9 +126,12 @@ JSON
 # (187 KB until issue 18's used links and receipt proofs took it from
 # 182.3 to 187.9 KB, and the participant's bit proof of issue 19 to
 # 191.8 KB: docs/wasm.md),
-# member 230 KB (aims 150 and 200 KB), each about 2 KB over the size
+# member 236 KB (aims 150 and 200 KB), each about 2 KB over the size
 # reached (issue 17, second round: web 191.8 KB; member 228.0 KB, from
-# 266.5 KB, mostly by the hand-written manifest reader), so that a change
+# 266.5 KB, mostly by the hand-written manifest reader; then the audit of
+# a failed preprocessing check, issue 15, took the member to 234.8 KB
+# and issue 18's answer size at the field the web module to 193.5 KB:
+# docs/wasm.md), so that a change
 # that adds a few KB shows up here and is measured. History: the member's went from 250
 # to 280 KB in one session (participant commitments and complaints, issue
 # 15, item 4, about 12 KB; the cheaper preprocessing, issue 19, about 12
@@ -149,9 +152,9 @@ size_of() {
 }
 printf 'wasm package: %s\n' "$OUT"
 size_of "$OUT/web/sotto_bg.wasm" "web" 194
-size_of "$OUT/member/sotto_bg.wasm" "member" 230
+size_of "$OUT/member/sotto_bg.wasm" "member" 236
 size_of "$OUT/node/sotto_bg.wasm" "node"
-echo "budgets (gzipped): web 194 KB (aim 150), member 230 KB (aim 200)"
+echo "budgets (gzipped): web 194 KB (aim 150), member 236 KB (aim 200)"
 if (( check_size && over )); then
     exit 1
 fi
