@@ -156,8 +156,10 @@ static EMPTY: Vec<Fp> = Vec::new();
 /// [`quantiles`] with preprocessing from `pool` (at least [`need`] of the
 /// jobs' widths, largest rank count and largest value count). The
 /// products are made first, in one batch (four preprocessing rounds), for
-/// as many groups as the targets can form; if a search ever needed more,
-/// it would make them when it finds out.
+/// as many groups as the targets can form, which a search never exceeds
+/// (were it to, it would stop with
+/// [`EngineError::PreprocessingExhausted`]: no triples are made for a
+/// factor after its first product, see `engine::ops::audit`).
 pub async fn quantiles_with(
     ctx: &Ctx,
     jobs: &[Job],
@@ -186,7 +188,7 @@ pub async fn quantiles_with(
         targets.extend(job.ranks.iter().map(|&r| (j, Fp::from(r), 0u64)));
     }
     // The products multiply group bits by the values' bits: triples bound
-    // to those bits, made when the groups at a step outnumber the stock.
+    // to those bits, all made before the first product.
     let bits: Vec<&ShareVec> = jobs.iter().map(|j| &j.bits).collect();
     let (mut factor, offsets) = bits_factor(ctx, &bits).await?;
     let entry = |j: usize, v: usize, i: u32| offsets[j] + v * jobs[j].width as usize + i as usize;

@@ -36,6 +36,11 @@
 //!    reported shares.
 //!
 //! The members named are those in every hypothesis that does not fail.
+//! Survival is upward-closed, so only the `C(L, t)` sets of exactly t are
+//! weighed, and only while there are at most [`MAX_HYPOTHESES`] of them
+//! (committees of at most 14 members); above that the audit does not run
+//! and nobody is named, so that a member cannot make the honest members'
+//! verdict take exponential time.
 //!
 //! **An honest member is never named**, whatever up to t others report or
 //! deal: the hypothesis C of the members that really deviated never fails,
@@ -68,11 +73,19 @@
 
 use sha2::{Digest, Sha256};
 
-use super::keys::{stream_values, subsets};
+use super::keys::{binomial, stream_values, subsets};
 use crate::engine::ctx::Ctx;
 use crate::engine::error::EngineError;
 use crate::field::Fp;
 use crate::share::lagrange_coefficients;
+
+/// Most hypotheses (sets of t of the L live members, `C(L, t)`) the
+/// verdict weighs. Above it (15 members and more) the audit round does not
+/// run and a failed check names nobody: a deviating member, which can make
+/// a check fail at will, must not make every honest member's verdict take
+/// exponential time. 4,096 covers every committee of at most 14 members
+/// (`C(14, 6) = 3003`); one verdict then costs milliseconds.
+pub const MAX_HYPOTHESES: u64 = 1 << 12;
 
 /// Domain separation of the hash that fixes the audit's combination.
 const AUDIT_LABEL: &[u8] = b"sotto/engine-audit/v1";
@@ -172,6 +185,11 @@ impl Ctx {
         expected: &(dyn Fn(&[Fp]) -> Fp + Sync),
         what: &'static str,
     ) -> EngineError {
+        if binomial(self.members().len() as u64, self.t() as u64) > MAX_HYPOTHESES {
+            // Too many hypotheses to weigh: no audit (every member decides
+            // this alike from the live set, so rounds stay in step).
+            return EngineError::CheckFailed { what };
+        }
         let (len, dealers) = (audit.dealt.len(), audit.combined.len());
         let mut report = audit.dealt;
         report.extend(audit.combined);
@@ -221,26 +239,27 @@ impl Ctx {
         let owed: Vec<Fp> = (0..dealers).map(|k| expected(&got[k][..len])).collect();
         let t = self.t();
         let mut named: Option<Vec<usize>> = None;
-        for size in 0..=t {
-            for suspects in subsets(live, size) {
-                let honest: Vec<usize> = (0..live.len())
-                    .filter(|&i| !suspects.contains(&live[i]))
-                    .collect();
-                let points: Vec<usize> = honest.iter().map(|&i| live[i]).collect();
-                let column = |at: &dyn Fn(usize) -> Fp| {
-                    let values: Vec<Fp> = honest.iter().map(|&i| at(i)).collect();
-                    at_zero_if_fits(&points, &values, t)
-                };
-                let survives = column(&|i| mixed[i]).is_some()
-                    && (0..dealers)
-                        .filter(|&k| honest.contains(&k))
-                        .all(|k| column(&|i| got[i][len + k]) == Some(owed[k]));
-                if survives {
-                    named = Some(match named {
-                        None => suspects,
-                        Some(n) => n.into_iter().filter(|m| suspects.contains(m)).collect(),
-                    });
-                }
+        // Survival is upward-closed (fewer reports, fewer checks), so the
+        // members in every surviving set of at most t are those in every
+        // surviving set of exactly t.
+        for suspects in subsets(live, t) {
+            let honest: Vec<usize> = (0..live.len())
+                .filter(|&i| !suspects.contains(&live[i]))
+                .collect();
+            let points: Vec<usize> = honest.iter().map(|&i| live[i]).collect();
+            let column = |at: &dyn Fn(usize) -> Fp| {
+                let values: Vec<Fp> = honest.iter().map(|&i| at(i)).collect();
+                at_zero_if_fits(&points, &values, t)
+            };
+            let survives = column(&|i| mixed[i]).is_some()
+                && (0..dealers)
+                    .filter(|&k| honest.contains(&k))
+                    .all(|k| column(&|i| got[i][len + k]) == Some(owed[k]));
+            if survives {
+                named = Some(match named {
+                    None => suspects,
+                    Some(n) => n.into_iter().filter(|m| suspects.contains(m)).collect(),
+                });
             }
         }
         Ok(named.filter(|n| !n.is_empty()))
@@ -348,6 +367,21 @@ mod tests {
             assert!(
                 e.to_string().starts_with("committee members 2, 5 deviated"),
                 "{e}"
+            );
+        }
+    }
+
+    /// Above [`super::MAX_HYPOTHESES`] (15 members: C(15, 7) = 6435) the
+    /// audit does not run: the failed check names nobody, at once.
+    #[test]
+    fn large_committees_skip_the_audit() {
+        let c = Committee::new(15);
+        assert!(super::binomial(15, 7) > super::MAX_HYPOTHESES);
+        let ends = bits_with(1, Deviation::Mul, Network::new(c, 2));
+        for end in &ends {
+            assert!(
+                matches!(end, End::Failed(EngineError::CheckFailed { .. })),
+                "{end:?}"
             );
         }
     }

@@ -69,6 +69,11 @@ pub struct Factor {
     y: ShareVec,
     beta: Vec<Fp>,
     eps: Option<Vec<Fp>>,
+    /// Whether `y - beta` was ever sent (its opening may have failed
+    /// after others received this member's share): no triples after it.
+    exposed: bool,
+    /// Whether an audit showed beta: nothing more is done with it.
+    burned: bool,
     /// Verified triples waiting, per entry: `(a, c)`.
     stock: Vec<Vec<(Fp, Fp)>>,
 }
@@ -160,6 +165,8 @@ impl Ctx {
             y: y.clone(),
             beta,
             eps: None,
+            exposed: false,
+            burned: false,
             stock: vec![Vec::new(); y.len()],
         })
     }
@@ -182,7 +189,12 @@ impl Ctx {
         if index.iter().any(|&g| g >= f.len()) {
             return Err(EngineError::InvalidOperation("factor entry out of range"));
         }
-        if f.eps.is_some() {
+        if f.burned {
+            return Err(EngineError::InvalidOperation(
+                "an audit showed this factor's masks: it cannot be used",
+            ));
+        }
+        if f.exposed {
             // A failed batch is audited by showing beta (`super::audit`),
             // which would show y once `y - beta` is open.
             return Err(EngineError::InvalidOperation(
@@ -265,7 +277,14 @@ impl Ctx {
                 combined: self.combined_dealings(kept, total, &combine)?,
             };
             let expected = |d: &[Fp]| combine(&products(d, &family));
-            return Err(Box::pin(self.audit(audit, &expected, what)).await);
+            let error = Box::pin(self.audit(audit, &expected, what)).await;
+            // The audit may have shown beta: burn it, so that no later
+            // product opens y - beta.
+            use zeroize::Zeroize;
+            f.beta.zeroize();
+            f.stock.iter_mut().for_each(Vec::clear);
+            f.burned = true;
+            return Err(error);
         }
         for ((&g, a), c) in index.iter().zip(a).zip(c) {
             f.stock[g].push((*a, *c));
@@ -301,8 +320,14 @@ impl Ctx {
             .zip(&triples)
             .map(|(x, (a, _))| *x - *a)
             .collect();
+        if f.burned {
+            return Err(EngineError::InvalidOperation(
+                "an audit showed this factor's masks: it cannot be used",
+            ));
+        }
         let first = f.eps.is_none();
         if first {
+            f.exposed = true;
             masked.extend(f.y.values().iter().zip(&f.beta).map(|(y, b)| *y - *b));
         }
         let mut d = self.open_masked(&ShareVec(masked)).await?;
@@ -422,6 +447,37 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// After an audit showed beta, the factor refuses every further use:
+    /// a product would open `y - beta` and so show y.
+    #[test]
+    fn a_factor_whose_masks_an_audit_showed_is_refused() {
+        use crate::engine::EngineError;
+        use crate::engine::network::End;
+        let y: Vec<Fp> = (0..4u64).map(Fp::from).collect();
+        let c = Committee::new(3);
+        let ys = shares(&y, 3, c.t, 8);
+        let ends = Network::new(c, 13)
+            .run_each(|ctx| {
+                let y = ys[ctx.me() - 1].clone();
+                if ctx.me() == 1 {
+                    ctx.set_deviation(Deviation::Mul, 0);
+                }
+                async move {
+                    let mut f = ctx.factor(&y).await?;
+                    let failed = ctx.factor_triples(&mut f, &[0, 1]).await;
+                    assert!(matches!(failed, Err(EngineError::WrongProducts { .. })));
+                    let x = ShareVec::from_values(vec![Fp::ZERO; 1]);
+                    let product = ctx.mul_factor(&mut f, &x, &[0]).await;
+                    let more = ctx.factor_triples(&mut f, &[2]).await;
+                    Ok((product.is_err(), more.is_err()))
+                }
+            })
+            .unwrap();
+        for end in &ends {
+            assert!(matches!(end, End::Done((true, true))), "{end:?}");
         }
     }
 

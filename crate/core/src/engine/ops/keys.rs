@@ -88,7 +88,7 @@ impl core::fmt::Debug for Keys {
 }
 
 /// `C(n, k)`, saturating.
-fn binomial(n: u64, k: u64) -> u64 {
+pub(crate) fn binomial(n: u64, k: u64) -> u64 {
     (0..k).fold(1u64, |acc, i| acc.saturating_mul(n - i) / (i + 1))
 }
 

@@ -62,8 +62,9 @@
 //! discarded) and each dealer's dealing is compared with the products of
 //! its own shares, so a dealer that re-shared a wrong product is named
 //! ([`EngineError::WrongProducts`]) and an honest one never is. An
-//! inconsistent `cons`, a wrong share in an opening of the check, or a
-//! dealer that also lies in the audit end with
+//! inconsistent `cons`, a wrong share in an opening of the check, a
+//! committee of more than 14 members (`audit::MAX_HYPOTHESES`), or, with
+//! n = 2t + 1, a dealer that also lies in the audit end with
 //! [`EngineError::CheckFailed`], naming nobody.
 
 use super::audit::Audit;
