@@ -1180,8 +1180,7 @@ impl MemberState {
 #[path = "member_tests.rs"]
 mod tests;
 
-mod small_map;
-use small_map::SmallMap;
+use sotto_core::small_map::SmallMap;
 
 /// The error for a computation that stopped with `e`: when an opening
 /// named a culprit, the signed shares of that opening as evidence, checked

@@ -35,3 +35,4 @@ pub mod field;
 pub mod keyfile;
 pub mod session;
 pub mod share;
+pub mod small_map;

@@ -6,7 +6,7 @@
 //! have been delivered to the [`super::Party`]. Nothing here blocks or does
 //! I/O; the future simply stays pending until the driver feeds the bytes.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -16,6 +16,7 @@ use super::error::EngineError;
 use super::message::Message;
 use crate::field::Fp;
 use crate::share::Reconstructor;
+use crate::small_map::SmallMap;
 
 /// HKDF salt of [`Ctx::bind_noise`].
 const NOISE_LABEL: &[u8] = b"sotto/engine-noise/v1";
@@ -145,7 +146,7 @@ pub(crate) struct Inner {
     /// Rounds whose messages have all been consumed: anything older is stale.
     pub(crate) completed: u32,
     pub(crate) outbox: VecDeque<Transmit>,
-    pub(crate) inbox: BTreeMap<(u32, usize), Vec<Fp>>,
+    pub(crate) inbox: SmallMap<(u32, usize), Vec<Fp>>,
     pub(crate) rng: BoxRng,
     pub(crate) stats: Stats,
     pub(crate) online: bool,
@@ -238,7 +239,7 @@ impl Ctx {
             round: 0,
             completed: 0,
             outbox: VecDeque::new(),
-            inbox: BTreeMap::new(),
+            inbox: SmallMap::default(),
             rng,
             stats: Stats::default(),
             online: false,
@@ -555,11 +556,7 @@ impl Ctx {
                 t.online_bytes += round_bytes;
             }
             // Drop anything buffered for rounds this exchange has passed.
-            let stale: Vec<(u32, usize)> =
-                inner.inbox.range(..(round, 0)).map(|(k, _)| *k).collect();
-            for k in stale {
-                inner.inbox.remove(&k);
-            }
+            inner.inbox.retain(|k, _| k.0 >= round);
             round
         };
         let received = RoundFuture {

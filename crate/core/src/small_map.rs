@@ -1,5 +1,6 @@
-//! A map kept as a `Vec` sorted by key, for the member's small maps (one
-//! entry per committee member, or per open engine round).
+//! A map kept as a `Vec` sorted by key, for small maps: one entry per
+//! committee member, or per open engine round (the engine's inbox, the
+//! committee member's channels, keys and Readies).
 //!
 //! Each `BTreeMap` key and value type costs the wasm member module its own
 //! copy of the B-tree's node code (insert, split, merge, steal, drop:
@@ -8,10 +9,10 @@
 //! `BTreeMap`. Not for large maps: insert and remove move the entries
 //! after the key.
 
-/// A sorted-`Vec` map with the part of `BTreeMap`'s interface the member
-/// uses.
+/// A sorted-`Vec` map with the part of `BTreeMap`'s interface the engine
+/// and the committee member use.
 #[derive(Debug)]
-pub(super) struct SmallMap<K, V>(Vec<(K, V)>);
+pub struct SmallMap<K, V>(Vec<(K, V)>);
 
 impl<K, V> Default for SmallMap<K, V> {
     fn default() -> Self {
@@ -25,17 +26,17 @@ impl<K: Ord + Copy, V> SmallMap<K, V> {
     }
 
     /// The value at `key`.
-    pub(super) fn get(&self, key: &K) -> Option<&V> {
+    pub fn get(&self, key: &K) -> Option<&V> {
         self.find(key).ok().map(|i| &self.0[i].1)
     }
 
     /// The value at `key`, to change.
-    pub(super) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         self.find(key).ok().map(|i| &mut self.0[i].1)
     }
 
     /// Sets `key` to `value`.
-    pub(super) fn insert(&mut self, key: K, value: V) {
+    pub fn insert(&mut self, key: K, value: V) {
         match self.find(&key) {
             Ok(i) => self.0[i].1 = value,
             Err(i) => self.0.insert(i, (key, value)),
@@ -43,7 +44,7 @@ impl<K: Ord + Copy, V> SmallMap<K, V> {
     }
 
     /// The value at `key`, made with `make` if there was none.
-    pub(super) fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
+    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
         let i = match self.find(&key) {
             Ok(i) => i,
             Err(i) => {
@@ -54,18 +55,28 @@ impl<K: Ord + Copy, V> SmallMap<K, V> {
         &mut self.0[i].1
     }
 
+    /// Whether `key` has a value.
+    pub fn contains_key(&self, key: &K) -> bool {
+        self.find(key).is_ok()
+    }
+
+    /// Removes every entry.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
     /// Takes the value at `key` out.
-    pub(super) fn remove(&mut self, key: &K) -> Option<V> {
+    pub fn remove(&mut self, key: &K) -> Option<V> {
         self.find(key).ok().map(|i| self.0.remove(i).1)
     }
 
     /// The entries in key order.
-    pub(super) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
 
     /// Keeps the entries for which `keep` holds.
-    pub(super) fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.0.retain_mut(|(k, v)| keep(k, v));
     }
 }
