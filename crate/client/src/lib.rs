@@ -24,6 +24,7 @@ pub mod driver;
 pub mod flows;
 pub mod member;
 pub mod pieces;
+mod positions;
 pub mod protocol;
 pub mod receipts;
 pub mod relay;

@@ -33,7 +33,7 @@
 //! restarts (crash, kill) reads its whole mailbox again from the start and
 //! rebuilds the same inputs; nothing is kept on the member's disk.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use rand_core::{Rng, SeedableRng};
@@ -344,7 +344,7 @@ pub struct MemberState {
     vlen: usize,
     epoch: u64,
     /// Accepted submissions by log position.
-    submissions: BTreeMap<u64, Accepted>,
+    submissions: Positions<Accepted>,
     unreadable: u64,
     closed: Option<u64>,
     my_hash: Option<[u8; 32]>,
@@ -421,7 +421,7 @@ impl MemberState {
             spec,
             vlen,
             epoch,
-            submissions: BTreeMap::new(),
+            submissions: Positions::default(),
             unreadable: 0,
             closed: None,
             my_hash: None,
@@ -647,7 +647,7 @@ impl MemberState {
             return Ok(());
         };
         if sd.replaces != 0 {
-            self.submissions.remove(&sd.replaces);
+            self.submissions.remove(sd.replaces);
         }
         let accepted = self.read_part(position, sd.receipt, sd.ciphertext);
         match &accepted.held {
@@ -725,8 +725,8 @@ impl MemberState {
             return Ok(());
         }
         self.closed = Some(submissions);
-        self.submissions.retain(|pos, _| *pos <= submissions);
-        let hash = protocol::inputs_hash(self.submissions.iter().map(|(p, a)| (*p, &a.receipt)));
+        self.submissions.retain(|pos| pos <= submissions);
+        let hash = protocol::inputs_hash(self.submissions.iter().map(|(p, a)| (p, &a.receipt)));
         self.my_hash = Some(hash);
         // Smaller live sets announced before our close (a member that
         // comes back reads them here).
@@ -861,7 +861,7 @@ impl MemberState {
         if self.running.as_ref().is_some_and(|r| r.run == run) {
             return Ok(());
         }
-        if let Some((&position, _)) = self
+        if let Some((position, _)) = self
             .submissions
             .iter()
             .find(|(_, a)| matches!(a.held, Held::BadDelivery))
@@ -928,7 +928,9 @@ impl MemberState {
             .submissions
             .iter()
             .map(|(pos, a)| match &a.held {
-                Held::Shares(s) if excluded.binary_search(pos).is_err() => (Some(a.tag), s.clone()),
+                Held::Shares(s) if excluded.binary_search(&pos).is_err() => {
+                    (Some(a.tag), s.clone())
+                }
                 _ => (None, ShareVec::from_values(Vec::new())),
             })
             .unzip();
@@ -988,7 +990,7 @@ impl MemberState {
             .submissions
             .iter()
             .filter(|(_, a)| matches!(a.held, Held::PublicFault))
-            .map(|(p, _)| *p)
+            .map(|(p, _)| p)
             .collect();
         for (member, _) in live {
             let Some(ready) = self.readies.get(member) else {
@@ -999,7 +1001,7 @@ impl MemberState {
                     member: *member,
                     position: c.position,
                 };
-                let Some(a) = self.submissions.get(&c.position) else {
+                let Some(a) = self.submissions.get(c.position) else {
                     return Err(false_complaint);
                 };
                 if matches!(a.held, Held::PublicFault) {
@@ -1180,6 +1182,7 @@ impl MemberState {
 #[path = "member_tests.rs"]
 mod tests;
 
+use super::positions::Positions;
 use sotto_core::small_map::SmallMap;
 
 /// The error for a computation that stopped with `e`: when an opening
