@@ -252,12 +252,16 @@ pub async fn tally_survey(
 
     // Assemble.
     let mut questions = Map::new();
-    let mut hist: std::collections::BTreeMap<String, Value> = Default::default();
+    // Histograms by key (a question's id, or a crosstab's), in a `Vec`:
+    // a `BTreeMap` with removals would carry the B-tree's rebalancing code
+    // into the WebAssembly member module (docs/wasm.md). Keys are unique.
+    let mut hist: Vec<(String, Value)> = Vec::with_capacity(cell_owner.len());
     for (key, labels, at, _) in &cell_owner {
-        hist.insert(
-            key.clone(),
-            histogram_json(labels, &opened[*at..at + labels.len()]),
-        );
+        let h = histogram_json(labels, &opened[*at..at + labels.len()]);
+        match hist.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = h,
+            None => hist.push((key.clone(), h)),
+        }
     }
     for (qi, q) in schema.questions.iter().enumerate() {
         let (count, total) = scalars[qi];
@@ -290,8 +294,8 @@ pub async fn tally_survey(
             }
             _ => {}
         }
-        if let Some(h) = hist.remove(&q.id) {
-            r.insert("histogram".into(), h);
+        if let Some(i) = hist.iter().position(|(k, _)| *k == q.id) {
+            r.insert("histogram".into(), hist.swap_remove(i).1);
         }
         questions.insert(q.id.clone(), Value::Object(r));
     }
