@@ -345,12 +345,14 @@ pub fn verify_evidence(
                 return Err(EvidenceError::NotOneOpening("different lengths"));
             }
         }
-        if decoded.iter().any(|d| d.from == msg.from) {
+        // Kept in sender order as they come, without a sort (whose code
+        // the WebAssembly member module would carry for this type alone).
+        let at = decoded.partition_point(|d| d.from < msg.from);
+        if decoded.get(at).is_some_and(|d| d.from == msg.from) {
             return Err(EvidenceError::NotOneOpening("a member twice"));
         }
-        decoded.push(msg);
+        decoded.insert(at, msg);
     }
-    decoded.sort_by_key(|d| d.from);
     let shares: Vec<(usize, &[Fp])> = decoded
         .iter()
         .map(|d| (usize::from(d.from), d.values.as_slice()))
