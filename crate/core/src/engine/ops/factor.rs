@@ -262,12 +262,7 @@ impl Ctx {
         // With the check, the consistency value of every sharing the
         // products are made of (a, a', beta): the audit relies on honest
         // members' shares of them lying on one polynomial each.
-        let mut cons = blind;
-        let mut weight = Fp::ONE;
-        for v in &shares {
-            weight *= mu;
-            cons += weight * *v;
-        }
+        let cons = super::prep::consistency(blind, &shares, mu);
         let opened = self.open_check(&[check, cons]).await?;
         if !opened[0].is_zero() {
             let what = "the multiplication triples of a factor";

@@ -134,6 +134,22 @@ fn products(dealt: &[Fp], nt: usize, ns: usize) -> Vec<Fp> {
     out
 }
 
+/// The consistency value `blind + sum_k mu^k v_k` of a member's shares
+/// `v` of the dealt sharings, for the coin `mu`. Opened beside the check,
+/// it is uniform (each blinding value is used once), and its opening is
+/// consistent only if every `v_k` sharing is, except with probability
+/// about `v.len() / p` over `mu` (the module docs). Triples, square
+/// pairs and products by a factor ([`super::factor`]) all use it.
+pub(super) fn consistency(blind: Fp, v: &[Fp], mu: Fp) -> Fp {
+    let mut cons = blind;
+    let mut weight = Fp::ONE;
+    for x in v {
+        weight *= mu;
+        cons += weight * *x;
+    }
+    cons
+}
+
 /// The part of the check value that the re-shared products `c, c', F, G`
 /// (in [`products`]' layout) enter, for coins `tau`, `mu`:
 /// `sum_k mu^k (tau c_k - c'_k) + sum_k mu^(nt+k) (tau^2 F_k - G_k)`.
@@ -226,12 +242,7 @@ impl Ctx {
             weight *= mu;
             check -= weight * sigma[k] * (tau * f[k] + g[k]);
         }
-        let mut cons = blind;
-        let mut weight = Fp::ONE;
-        for v in &dealt[..dealt_len] {
-            weight *= mu;
-            cons += weight * *v;
-        }
+        let cons = consistency(blind, &dealt[..dealt_len], mu);
         let mut last = vec![check, cons];
         last.extend_from_slice(&big_f[batch.squares..]);
         let mut opened = self.open_check(&last).await?;
