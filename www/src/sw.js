@@ -203,7 +203,11 @@ async function subresource(req, url) {
   const pin = await loadPin();
   const path = pin && bundlePath(url);
   const expected = path && path !== "index.html" ? pin.files[path] : undefined;
-  if (!expected) return fetch(req);
+  // A file outside the bundle goes to the network as it would without the
+  // worker; a failed fetch (the page left, the relay went away) answers
+  // with a network error instead of rejecting respondWith, which browsers
+  // report as an error of the worker.
+  if (!expected) return fetch(req).catch(() => Response.error());
   const res = await fetch(req);
   if (!res.ok) return res;
   const body = await res.arrayBuffer();
