@@ -317,11 +317,13 @@ export default {
     `La descripción de la sesión ocuparía ${num(size)} KB, más de lo permitido: acorta los textos o haz menos preguntas.`,
   "manifest.createToken": "El token de creación debe ser las 64 letras y cifras que te dio quien opera el servidor.",
   "manifest.tooManyMembers": "Demasiados miembros en el comité: elige menos.",
-  "manifest.empty": ({ field }) => `${field}: no puede estar vacío.`,
+  // The field names differ in gender (Título, Descripción, Una opción…), so
+  // the messages that follow them are worded without a gendered adjective.
+  "manifest.empty": ({ field }) => `${field}: no puede quedar en blanco.`,
   "manifest.spaces": ({ field }) => `${field}: no puede empezar ni terminar con un espacio.`,
   "manifest.long": ({ field, max }, { num }) =>
-    max ? `${field}: demasiado largo (como máximo ${num(max)} caracteres).` : `${field}: demasiado largo.`,
-  "manifest.control": ({ field }) => `${field}: contiene caracteres de control invisibles; escríbelo de nuevo.`,
+    max ? `${field}: tiene demasiados caracteres (como máximo ${num(max)}).` : `${field}: tiene demasiados caracteres.`,
+  "manifest.control": ({ field }) => `${field}: contiene caracteres de control invisibles; vuelve a escribir el texto.`,
   "manifest.members": ({ field, max }, { num }) => `${field}: necesita de 1 a ${num(max)} miembros.`,
   "manifest.threshold": ({ field }) =>
     `${field}: demasiado alto para este comité (el doble del umbral más uno no puede superar el número de miembros).`,
