@@ -6,12 +6,11 @@ use std::rc::Rc;
 
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::error::{Code, client_error, flow_error, js_error};
 use super::link::{parse_link, token_of};
 use super::socket::BrowserSocket;
-use super::to_js;
+use super::{promise, to_js};
 use sotto_client::flows;
 use sotto_client::relay::RelayClient;
 use sotto_client::session::{PreparedSubmission, prepare_submission, relay_of_link};
@@ -85,7 +84,7 @@ impl Participant {
     /// `bad_link`, `relay_unreachable` or `manifest_mismatch`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Participant>")]
     pub fn open(link: String) -> js_sys::Promise {
-        future_to_promise(async move {
+        promise(async move {
             let invite = parse_link(&link)?;
             token_of(&invite)?;
             let (c, manifest) = open_manifest(&invite).await?;
@@ -124,7 +123,7 @@ impl Participant {
     )]
     pub fn link_state(&self) -> js_sys::Promise {
         let invite = self.invite.clone();
-        future_to_promise(async move {
+        promise(async move {
             let token = token_of(&invite)?;
             let mut c = connect(&relay_of_link(&invite.base_url)).await?;
             if invite.role == Role::Member {
@@ -264,7 +263,7 @@ impl Participant {
                 serde_json::to_string(&a).map_err(|e| js_error(Code::Internal, &e.to_string()))?;
             Ok((key, values))
         });
-        future_to_promise(async move {
+        promise(async move {
             let (key, values) = encoded?;
             let token = token_of(&invite)?;
             let reuse = last
