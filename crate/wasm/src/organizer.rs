@@ -6,7 +6,6 @@
 //! held by the object and can be exported as JSON for the app to keep (it
 //! is a secret: whoever holds it can close the session and read results).
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
@@ -15,25 +14,12 @@ use super::error::{Code, flow_error, js_error};
 use super::link::{parse_link, token_of};
 use super::participant::connect;
 use super::{promise, to_js};
+use sotto_client::capability::Capability;
 use sotto_client::draft::SessionDraft;
 use sotto_client::flows;
 use sotto_client::session::{VerifiedResult, invite_link, relay_of_link};
 use sotto_core::session::{Role, SignedManifest, VerifiedManifest};
 use sotto_wire::{SessionId, Token};
-
-/// The exported capability.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct Capability {
-    relay: String,
-    session: String,
-    manifest: String,
-    organizer_key: String,
-    organizer_token: String,
-    read_token: String,
-    member_tokens: Vec<String>,
-    participant_tokens: Vec<String>,
-}
 
 /// An organizer of one session.
 #[wasm_bindgen]
@@ -260,15 +246,15 @@ impl Organizer {
             member_tokens: self.members.iter().map(Token::to_hex).collect(),
             participant_tokens: self.participants.iter().map(Token::to_hex).collect(),
         };
-        serde_json::to_string(&cap).map_err(|e| js_error(Code::Internal, &e.to_string()))
+        cap.to_json()
+            .map_err(|e| js_error(Code::Internal, &e.to_string()))
     }
 
     /// Restores an organizer from [`Organizer::export_capability`]'s JSON.
     #[wasm_bindgen(js_name = importCapability)]
     pub fn import_capability(json: &str) -> Result<Organizer, JsValue> {
         let bad = |what: &str| js_error(Code::InvalidOptions, &format!("capability: {what}"));
-        let cap: Capability =
-            serde_json::from_slice(json.as_bytes()).map_err(|_| bad("not a capability"))?;
+        let cap = Capability::from_json(json.as_bytes()).ok_or_else(|| bad("not a capability"))?;
         let token = |h: &str| Token::from_hex(h).map_err(|_| bad("bad token"));
         let bytes = hex::decode(&cap.manifest).map_err(|_| bad("bad manifest"))?;
         let signed = SignedManifest::from_bytes(&bytes).map_err(|_| bad("bad manifest"))?;
