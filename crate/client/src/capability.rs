@@ -17,7 +17,10 @@ use serde::Serialize;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// The exported capability: every field as the organizer's JS app keeps
-/// it. No `Debug`: it holds the organizer's key and tokens.
+/// it, written with `serde_json` (by the caller: a `to_json` here would
+/// instantiate serde_json's writer in this crate, and the different
+/// inlining made the member module's `Value` writer 120 bytes larger). No
+/// `Debug`: it holds the organizer's key and tokens.
 #[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Capability {
@@ -52,11 +55,6 @@ const FIELDS: [&str; 8] = [
 ];
 
 impl Capability {
-    /// The capability as JSON text.
-    pub fn to_json(&self) -> Result<String, serde_json::Error> {
-        serde_json::to_string(self)
-    }
-
     /// Reads a capability from JSON; `None` when it is not one (the caller
     /// says so without repeating any of it: it may hold secrets).
     pub fn from_json(bytes: &[u8]) -> Option<Capability> {

@@ -246,8 +246,7 @@ impl Organizer {
             member_tokens: self.members.iter().map(Token::to_hex).collect(),
             participant_tokens: self.participants.iter().map(Token::to_hex).collect(),
         };
-        cap.to_json()
-            .map_err(|e| js_error(Code::Internal, &e.to_string()))
+        serde_json::to_string(&cap).map_err(|e| js_error(Code::Internal, &e.to_string()))
     }
 
     /// Restores an organizer from [`Organizer::export_capability`]'s JSON.
