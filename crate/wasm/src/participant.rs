@@ -16,7 +16,7 @@ use sotto_client::relay::RelayClient;
 use sotto_client::session::{PreparedSubmission, prepare_submission, relay_of_link};
 use sotto_core::apps::Computation;
 use sotto_core::keyfile::MemberPublicKeys;
-use sotto_core::session::{Invite, Role, SessionKind, VerifiedManifest};
+use sotto_core::session::{Invite, Role, VerifiedManifest};
 use sotto_wire::SessionState;
 
 /// Connects to the relay an invite names and opens the invite
@@ -169,12 +169,11 @@ impl Participant {
     /// `BudgetSchema` or `CheckSpec`).
     #[wasm_bindgen(unchecked_return_type = "VoteSchema | SurveySchema | BudgetSchema | CheckSpec")]
     pub fn schema(&self) -> Result<JsValue, JsValue> {
-        match &self.manifest.manifest.kind {
-            SessionKind::Vote(v) => to_js(v),
-            SessionKind::Survey(s) => to_js(s),
-            SessionKind::Budget(b) => to_js(b),
-            SessionKind::Check(c) => to_js(c),
-        }
+        // The kind with its schema (`{kind, schema}`), written by the one
+        // serializer of `SessionKind` the manifest's writer has anyway,
+        // rather than one `to_js` per schema type.
+        let kind = to_js(&self.manifest.manifest.kind)?;
+        js_sys::Reflect::get(&kind, &"schema".into())
     }
 
     /// The whole verified manifest as JSON (policy, deadlines, committee).
