@@ -4,6 +4,8 @@
 //! - [`flows`]: every session flow written once (create, open an invite,
 //!   submit, status, close, fetch and verify a result), generic over the
 //!   socket; the front ends only connect and map errors;
+//! - [`capability`]: the organizer's exported capability (the wasm
+//!   package's `Organizer.exportCapability`) and its reader;
 //! - [`draft`]: the organizer's session draft, one type for the CLI's draft
 //!   file, `sotto simulate`'s scenarios and the wasm `Organizer.create`;
 //! - [`session`]: the organizer's and participant's steps that need no I/O
@@ -19,6 +21,7 @@
 //!   operations of the CLI and the tests.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod capability;
 pub mod draft;
 pub mod driver;
 pub mod flows;

@@ -66,6 +66,20 @@ pub(crate) fn to_js<T: serde::Serialize + ?Sized>(v: &T) -> Result<JsValue, JsVa
         .map_err(|_| error::js_error(error::Code::Internal, "JSON.parse failed"))
 }
 
+/// The work of an exported async method as a `Promise`, through one boxed
+/// future type: `future_to_promise` is then instantiated once for every
+/// page method rather than once per method, each with that method's whole
+/// state machine inlined into its own copy of the promise glue
+/// (docs/wasm.md, "Third round").
+#[cfg(feature = "page")]
+pub(crate) fn promise(
+    work: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+) -> js_sys::Promise {
+    let work: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>> =
+        Box::pin(work);
+    wasm_bindgen_futures::future_to_promise(work)
+}
+
 /// A plain JS object as a Rust value (through `JSON.stringify`); the error
 /// says what was wrong, for `what`.
 #[cfg(feature = "page")]

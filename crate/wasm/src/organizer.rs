@@ -6,35 +6,20 @@
 //! held by the object and can be exported as JSON for the app to keep (it
 //! is a secret: whoever holds it can close the session and read results).
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 use zeroize::Zeroizing;
 
 use super::error::{Code, flow_error, js_error};
 use super::link::{parse_link, token_of};
 use super::participant::connect;
-use super::to_js;
+use super::{promise, to_js};
+use sotto_client::capability::Capability;
 use sotto_client::draft::SessionDraft;
 use sotto_client::flows;
 use sotto_client::session::{VerifiedResult, invite_link, relay_of_link};
 use sotto_core::session::{Role, SignedManifest, VerifiedManifest};
 use sotto_wire::{SessionId, Token};
-
-/// The exported capability.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct Capability {
-    relay: String,
-    session: String,
-    manifest: String,
-    organizer_key: String,
-    organizer_token: String,
-    read_token: String,
-    member_tokens: Vec<String>,
-    participant_tokens: Vec<String>,
-}
 
 /// An organizer of one session.
 #[wasm_bindgen]
@@ -76,7 +61,7 @@ impl Organizer {
         #[wasm_bindgen(unchecked_param_type = "SessionDraft")] draft: JsValue,
         #[wasm_bindgen(js_name = createToken)] create_token: Option<String>,
     ) -> js_sys::Promise {
-        future_to_promise(async move {
+        promise(async move {
             let draft: SessionDraft =
                 super::from_js(&draft, Code::InvalidOptions, "session draft")?;
             let spec = draft.resolve().map_err(bad_options)?;
@@ -154,7 +139,7 @@ impl Organizer {
     pub fn mint_links(&mut self, count: u32) -> js_sys::Promise {
         let (relay, session, token) = (self.relay.clone(), self.session, self.organizer.clone());
         let manifest = self.manifest.clone();
-        future_to_promise(async move {
+        promise(async move {
             let mut c = connect(&relay).await?;
             let tokens = flows::mint_single_use(&mut c, session, &token, count)
                 .await
@@ -174,7 +159,7 @@ impl Organizer {
     /// Closes submissions; the committee then computes.
     pub fn close(&self) -> js_sys::Promise {
         let (relay, session, token) = (self.relay.clone(), self.session, self.organizer.clone());
-        future_to_promise(async move {
+        promise(async move {
             let mut c = connect(&relay).await?;
             flows::close_session(&mut c, session, &token)
                 .await
@@ -200,7 +185,7 @@ impl Organizer {
     pub fn status(&self) -> js_sys::Promise {
         let (relay, session, token) = (self.relay.clone(), self.session, self.organizer.clone());
         let digests: Vec<[u8; 32]> = self.participants.iter().map(Token::digest).collect();
-        future_to_promise(async move {
+        promise(async move {
             let mut c = connect(&relay).await?;
             let welcome = flows::status(&mut c, session, &token)
                 .await
@@ -234,7 +219,7 @@ impl Organizer {
     pub fn result(&self) -> js_sys::Promise {
         let (relay, token) = (self.relay.clone(), self.reader.clone());
         let manifest = self.manifest.clone();
-        future_to_promise(async move {
+        promise(async move {
             let mut c = connect(&relay).await?;
             let result = flows::fetch_result(&mut c, &manifest, &token)
                 .await
@@ -268,8 +253,7 @@ impl Organizer {
     #[wasm_bindgen(js_name = importCapability)]
     pub fn import_capability(json: &str) -> Result<Organizer, JsValue> {
         let bad = |what: &str| js_error(Code::InvalidOptions, &format!("capability: {what}"));
-        let cap: Capability =
-            serde_json::from_slice(json.as_bytes()).map_err(|_| bad("not a capability"))?;
+        let cap = Capability::from_json(json.as_bytes()).ok_or_else(|| bad("not a capability"))?;
         let token = |h: &str| Token::from_hex(h).map_err(|_| bad("bad token"));
         let bytes = hex::decode(&cap.manifest).map_err(|_| bad("bad manifest"))?;
         let signed = SignedManifest::from_bytes(&bytes).map_err(|_| bad("bad manifest"))?;
@@ -336,7 +320,7 @@ pub fn check_receipt(
         .map_err(|e| js_error(Code::InvalidAnswer, &e.to_string()));
     let verified: Result<serde_json::Value, JsValue> =
         super::from_js(&verified, Code::InvalidOptions, "verified result");
-    future_to_promise(async move {
+    promise(async move {
         let (receipt, verified) = (parsed?, verified?);
         let signers: Vec<u16> = verified["signers"]
             .as_array()
@@ -417,7 +401,7 @@ pub fn answer_size(kind: &str, members: u16, threshold: Option<u16>) -> Result<V
 /// the same result. Rejects with `no_result` while too few have.
 #[wasm_bindgen(js_name = verifyResult, unchecked_return_type = "Promise<VerifiedResult>")]
 pub fn verify_result(link: String) -> js_sys::Promise {
-    future_to_promise(async move {
+    promise(async move {
         let invite = parse_link(&link)?;
         token_of(&invite)?;
         let mut c = connect(&relay_of_link(&invite.base_url)).await?;

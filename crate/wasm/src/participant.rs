@@ -6,18 +6,17 @@ use std::rc::Rc;
 
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::error::{Code, client_error, flow_error, js_error};
 use super::link::{parse_link, token_of};
 use super::socket::BrowserSocket;
-use super::to_js;
+use super::{promise, to_js};
 use sotto_client::flows;
 use sotto_client::relay::RelayClient;
 use sotto_client::session::{PreparedSubmission, prepare_submission, relay_of_link};
 use sotto_core::apps::Computation;
 use sotto_core::keyfile::MemberPublicKeys;
-use sotto_core::session::{Invite, Role, SessionKind, VerifiedManifest};
+use sotto_core::session::{Invite, Role, VerifiedManifest};
 use sotto_wire::SessionState;
 
 /// Connects to the relay an invite names and opens the invite
@@ -85,7 +84,7 @@ impl Participant {
     /// `bad_link`, `relay_unreachable` or `manifest_mismatch`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Participant>")]
     pub fn open(link: String) -> js_sys::Promise {
-        future_to_promise(async move {
+        promise(async move {
             let invite = parse_link(&link)?;
             token_of(&invite)?;
             let (c, manifest) = open_manifest(&invite).await?;
@@ -124,7 +123,7 @@ impl Participant {
     )]
     pub fn link_state(&self) -> js_sys::Promise {
         let invite = self.invite.clone();
-        future_to_promise(async move {
+        promise(async move {
             let token = token_of(&invite)?;
             let mut c = connect(&relay_of_link(&invite.base_url)).await?;
             if invite.role == Role::Member {
@@ -170,12 +169,11 @@ impl Participant {
     /// `BudgetSchema` or `CheckSpec`).
     #[wasm_bindgen(unchecked_return_type = "VoteSchema | SurveySchema | BudgetSchema | CheckSpec")]
     pub fn schema(&self) -> Result<JsValue, JsValue> {
-        match &self.manifest.manifest.kind {
-            SessionKind::Vote(v) => to_js(v),
-            SessionKind::Survey(s) => to_js(s),
-            SessionKind::Budget(b) => to_js(b),
-            SessionKind::Check(c) => to_js(c),
-        }
+        // The kind with its schema (`{kind, schema}`), written by the one
+        // serializer of `SessionKind` the manifest's writer has anyway,
+        // rather than one `to_js` per schema type.
+        let kind = to_js(&self.manifest.manifest.kind)?;
+        js_sys::Reflect::get(&kind, &"schema".into())
     }
 
     /// The whole verified manifest as JSON (policy, deadlines, committee).
@@ -264,7 +262,7 @@ impl Participant {
                 serde_json::to_string(&a).map_err(|e| js_error(Code::Internal, &e.to_string()))?;
             Ok((key, values))
         });
-        future_to_promise(async move {
+        promise(async move {
             let (key, values) = encoded?;
             let token = token_of(&invite)?;
             let reuse = last
