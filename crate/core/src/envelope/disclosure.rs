@@ -240,26 +240,25 @@ fn labeled_expand(
         .map_err(|_| EnvelopeError::Decrypt)
 }
 
-/// Decrypts a part sealed to the member whose X25519 key is
-/// `member_key`, given the part's Diffie-Hellman output: DHKEM(X25519,
-/// HKDF-SHA256)'s `ExtractAndExpand`, the base-mode key schedule with
-/// [`SUBMISSION_INFO`], and ChaCha20-Poly1305 with sequence number 0,
-/// exactly as [`super::open_shares`] does with the member's key.
-pub fn open_with_dh(
+/// HPKE's AEAD key and base nonce for a submission part (RFC 9180: the
+/// DHKEM(X25519, HKDF-SHA256) `ExtractAndExpand` of the Diffie-Hellman
+/// output `dh` with `enc || pk_R`, then the base-mode key schedule with
+/// [`SUBMISSION_INFO`], KDF 0x0001 and AEAD 0x0003). Either side computes
+/// it: the member from `X25519(c, enc)` ([`open_with_dh`]), the
+/// participant from `X25519(e, pk_R)` (`super::encapsulation`).
+pub(crate) fn key_and_nonce(
     dh: &[u8; 32],
+    enc: &[u8; 32],
     member_key: &X25519PublicKey,
-    session: &SessionId,
-    submission: &SubmissionId,
-    member: u16,
-    sealed: &SealedShares,
-) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
+) -> Result<(Zeroizing<[u8; 32]>, [u8; 12]), EnvelopeError> {
+    // An all-zero output means a small-order point: never an honest key.
     if dh.iter().all(|b| *b == 0) {
         return Err(EnvelopeError::Decrypt);
     }
     // DHKEM(X25519, HKDF-SHA256): KEM id 0x0020.
     let kem_suite = b"KEM\x00\x20";
     let mut kem_context = [0u8; 64];
-    kem_context[..32].copy_from_slice(&sealed.enc);
+    kem_context[..32].copy_from_slice(enc);
     kem_context[32..].copy_from_slice(member_key.as_bytes());
     let eae_prk = labeled_extract(kem_suite, b"", b"eae_prk", dh);
     let mut shared = Zeroizing::new([0u8; 32]);
@@ -282,6 +281,23 @@ pub fn open_with_dh(
     let mut nonce = [0u8; 12];
     labeled_expand(suite, &secret, b"key", &context, key.as_mut())?;
     labeled_expand(suite, &secret, b"base_nonce", &context, &mut nonce)?;
+    Ok((key, nonce))
+}
+
+/// Decrypts a part sealed to the member whose X25519 key is
+/// `member_key`, given the part's Diffie-Hellman output: DHKEM(X25519,
+/// HKDF-SHA256)'s `ExtractAndExpand`, the base-mode key schedule with
+/// [`SUBMISSION_INFO`], and ChaCha20-Poly1305 with sequence number 0,
+/// exactly as [`super::open_shares`] does with the member's key.
+pub fn open_with_dh(
+    dh: &[u8; 32],
+    member_key: &X25519PublicKey,
+    session: &SessionId,
+    submission: &SubmissionId,
+    member: u16,
+    sealed: &SealedShares,
+) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
+    let (key, nonce) = key_and_nonce(dh, &sealed.enc, member_key)?;
     let aad = submission_aad(session, submission, member);
     ChaCha20Poly1305::new(&Key::from(*key))
         .decrypt(
