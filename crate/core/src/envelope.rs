@@ -15,9 +15,9 @@
 //! - [`disclosure`]: a member's proven Diffie-Hellman output for one part
 //!   sealed to it, so anyone can decrypt that part and settle a complaint;
 //! - [`encapsulation`]: a part sealed with an ephemeral secret the
-//!   participant keeps, and its proof of knowing it (Schnorr), the building
-//!   blocks of the fix for the disclosure oracle (not yet wired in:
-//!   docs/threat-model.md, "Known open defect");
+//!   participant keeps, and its proof of knowing it (Schnorr), without
+//!   which a member does not disclose (docs/threat-model.md, "A
+//!   disclosure is a Diffie-Hellman oracle");
 //! - [`signature`]: Ed25519 (RFC 8032) result signatures and the
 //!   t + 1 acceptance rule.
 //!

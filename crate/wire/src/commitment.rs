@@ -7,9 +7,17 @@
 //!
 //! ```text
 //! part       = submission id (16) || commitment || sealed bytes
-//! commitment = 0x01 || n (u16 BE) || t (u16 BE) || n x part hash (32) || (t + 1) x value (16)
+//! commitment = 0x02 || n (u16 BE) || t (u16 BE) || n x part hash (32) || (t + 1) x value (16)
+//!              || n x proof (64)
 //! part hash  = SHA-256("sotto/part/v1" || sealed bytes)
 //! ```
+//!
+//! The proofs (one per part, member 1 first) show that the participant
+//! knows each part's ephemeral secret, bound to everything before them
+//! (`sotto_core::envelope::encapsulation`); a member discloses a part's
+//! Diffie-Hellman output only when its proof holds. They are part of the
+//! commitment, so the relay's check below and the members' comparison of
+//! commitments cover them too. Version 1 commitments had no proofs.
 //!
 //! Why the relay checks it: members compare the commitments they received
 //! and abort when they differ, so that no member can get an honest
@@ -20,10 +28,12 @@
 use sha2::{Digest, Sha256};
 
 /// Version byte of the commitment encoding.
-pub const COMMITMENT_VERSION: u8 = 1;
+pub const COMMITMENT_VERSION: u8 = 2;
 const PART_HASH_LABEL: &[u8] = b"sotto/part/v1";
 const ID_LEN: usize = 16;
 const VALUE_LEN: usize = 16;
+/// Bytes of one part's proof in a commitment.
+pub const PROOF_LEN: usize = 64;
 
 /// The hash of one part's sealed bytes.
 pub fn part_hash(sealed: &[u8]) -> [u8; 32] {
@@ -36,12 +46,18 @@ pub fn part_hash(sealed: &[u8]) -> [u8; 32] {
 
 /// The length of a commitment for `n` members and threshold `t`.
 pub fn commitment_len(n: usize, t: usize) -> usize {
-    5 + 32 * n + VALUE_LEN * (t + 1)
+    5 + 32 * n + VALUE_LEN * (t + 1) + PROOF_LEN * n
 }
 
-/// Encodes a commitment: threshold `t`, one part hash per member, and the
-/// `t + 1` encoded values.
-pub fn encode_commitment(t: u16, hashes: &[[u8; 32]], values: &[[u8; VALUE_LEN]]) -> Vec<u8> {
+/// Encodes a commitment: threshold `t`, one part hash per member, the
+/// `t + 1` encoded values, and one proof per member (`proofs` may be
+/// empty: the encoding the proofs are bound to, without them).
+pub fn encode_commitment(
+    t: u16,
+    hashes: &[[u8; 32]],
+    values: &[[u8; VALUE_LEN]],
+    proofs: &[[u8; PROOF_LEN]],
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(commitment_len(hashes.len(), values.len().saturating_sub(1)));
     out.push(COMMITMENT_VERSION);
     out.extend_from_slice(&(hashes.len() as u16).to_be_bytes());
@@ -52,15 +68,18 @@ pub fn encode_commitment(t: u16, hashes: &[[u8; 32]], values: &[[u8; VALUE_LEN]]
     for v in values {
         out.extend_from_slice(v);
     }
+    for p in proofs {
+        out.extend_from_slice(p);
+    }
     out
 }
 
 /// Builds the parts of a bundle from sealed bytes (member 1 first): each
 /// is `id || commitment || sealed`, the commitment listing every part's
-/// hash, threshold `t` and the `t + 1` encoded `values`. What the relay
-/// checks, without the cryptography (the participant computes `values`:
-/// `sotto_core::envelope::commitment`); relay tests and load generators
-/// use it with any values.
+/// hash, threshold `t`, the `t + 1` encoded `values` and zero proofs.
+/// What the relay checks, without the cryptography (the participant
+/// computes `values` and proofs: `sotto_core::envelope::commitment`);
+/// relay tests and load generators use it with any values.
 pub fn committed_parts(
     id: [u8; ID_LEN],
     t: u16,
@@ -69,7 +88,12 @@ pub fn committed_parts(
 ) -> Vec<Vec<u8>> {
     let hashes: Vec<[u8; 32]> = sealed.iter().map(|s| part_hash(s)).collect();
     let mut prefix = id.to_vec();
-    prefix.extend(encode_commitment(t, &hashes, values));
+    prefix.extend(encode_commitment(
+        t,
+        &hashes,
+        values,
+        &vec![[0; PROOF_LEN]; sealed.len()],
+    ));
     sealed
         .iter()
         .map(|s| [prefix.as_slice(), s].concat())
@@ -128,6 +152,7 @@ mod tests {
             t as u16,
             &hashes,
             &vec![[3; VALUE_LEN]; t + 1],
+            &vec![[5; PROOF_LEN]; n],
         ));
         sealed
             .iter()

@@ -37,8 +37,8 @@ pub mod signed_manifest;
 
 pub use codes::{DeliveryKind, ErrorCode, Kind, Role, SessionState, TokenMode};
 pub use commitment::{
-    COMMITMENT_VERSION, check_committed_bundle, commitment_len, commitment_prefix, committed_parts,
-    encode_commitment, part_hash,
+    COMMITMENT_VERSION, PROOF_LEN, check_committed_bundle, commitment_len, commitment_prefix,
+    committed_parts, encode_commitment, part_hash,
 };
 pub use ids::{BadHex, SessionId, Token, parse_hex, receipt};
 

@@ -36,12 +36,21 @@
 //! Encoding (the submission part is `id (16) || commitment || sealed`):
 //!
 //! ```text
-//! commitment = 0x01 || n (u16 BE) || t (u16 BE) || n x part hash (32) || (t + 1) x z(i) (16)
+//! commitment = 0x02 || n (u16 BE) || t (u16 BE) || n x part hash (32) || (t + 1) x z(i) (16)
+//!              || n x proof (64)
 //! ```
+//!
+//! The proofs come last and are made last: proof i shows that the
+//! participant knows the ephemeral secret of part i's encapsulated key,
+//! bound to the session, the submission id, member i and the commitment
+//! before them ([`Commitment::core_bytes`]; [`super::encapsulation`]). A
+//! member discloses a part's Diffie-Hellman output only when its proof
+//! holds ([`super::complaint`]).
 
 use sha2::{Digest, Sha256};
 
-use super::{EnvelopeError, SealedShares, SubmissionId, seal_submission};
+use super::encapsulation::{Ephemeral, proof_context, prove, seal_with};
+use super::{EnvelopeError, SealedShares, SubmissionId};
 use crate::field::Fp;
 use crate::session::{Committee, SessionId};
 use crate::share::{ShareVec, deal, lagrange_coefficients};
@@ -58,12 +67,18 @@ pub struct Commitment {
     pub hashes: Vec<[u8; 32]>,
     /// `z(1) .. z(t + 1)`.
     pub z: Vec<Fp>,
+    /// One proof per member's part, member 1 first: that the participant
+    /// knows the part's ephemeral secret, bound to [`Commitment::core_bytes`]
+    /// ([`super::encapsulation`]). Zero (no proof) until [`seal_committed`]
+    /// proves.
+    pub proofs: Vec<[u8; sotto_wire::PROOF_LEN]>,
 }
 
 /// The participant's whole side: appends a blinding entry to every
 /// member's `shares` (member i's vector at index i - 1, dealt with the
-/// committee's threshold), seals them, and commits. Returns the commitment
-/// and the sealed parts, member 1 first.
+/// committee's threshold), seals them, commits, and proves that it knows
+/// every part's ephemeral secret (the commitment's proofs). Returns the
+/// commitment and the sealed parts, member 1 first.
 pub fn seal_committed(
     rng: &mut impl rand_core::CryptoRng,
     committee: &Committee,
@@ -94,10 +109,32 @@ pub fn seal_committed(
             ShareVec::from_values(v)
         })
         .collect();
-    let plain: Vec<Vec<u8>> = blinded.iter().map(ShareVec::to_bytes).collect();
-    let sealed = seal_submission(rng, committee, session, id, &plain)?;
+    // Each part sealed with an ephemeral secret kept until the commitment
+    // is made, then proven with it, bound to the commitment
+    // (`super::encapsulation`: what lets a member disclose the part's
+    // Diffie-Hellman output safely).
+    let mut sealed = Vec::with_capacity(n);
+    let mut ephemerals = Vec::with_capacity(n);
+    for ((m, s), index) in committee.members.iter().zip(&blinded).zip(1u16..) {
+        let eph = Ephemeral::random(rng);
+        sealed.push(seal_with(
+            &eph,
+            &m.x25519,
+            session,
+            id,
+            index,
+            &s.to_bytes(),
+        )?);
+        ephemerals.push(eph);
+    }
     let encoded: Vec<Vec<u8>> = sealed.iter().map(SealedShares::to_bytes).collect();
-    let commitment = Commitment::make(session, id, t, &blinded, &encoded)?;
+    let mut commitment = Commitment::make(session, id, t, &blinded, &encoded)?;
+    let core = commitment.core_bytes();
+    commitment.proofs = ephemerals
+        .iter()
+        .zip(1u16..)
+        .map(|(eph, index)| prove(rng, eph, &proof_context(session, id, index, &core)).to_bytes())
+        .collect();
     Ok((commitment, sealed))
 }
 
@@ -163,7 +200,13 @@ impl Commitment {
             .iter()
             .map(|s| combine(d, s.values()).ok_or(EnvelopeError::Malformed("empty share vector")))
             .collect::<Result<_, _>>()?;
-        Ok(Commitment { t, hashes, z })
+        let proofs = vec![[0; sotto_wire::PROOF_LEN]; hashes.len()];
+        Ok(Commitment {
+            t,
+            hashes,
+            z,
+            proofs,
+        })
     }
 
     /// The member's side: whether member `member`'s `shares` (ending with
@@ -194,9 +237,27 @@ impl Commitment {
 
     /// The encoding given in the module docs.
     pub fn to_bytes(&self) -> Vec<u8> {
+        self.encode(&self.proofs)
+    }
+
+    /// The encoding without the proofs: what each proof is bound to (its
+    /// hashes and values; the proofs themselves come after).
+    pub fn core_bytes(&self) -> Vec<u8> {
+        self.encode(&[])
+    }
+
+    fn encode(&self, proofs: &[[u8; sotto_wire::PROOF_LEN]]) -> Vec<u8> {
         let values: Vec<[u8; crate::field::ENCODED_LEN]> =
             self.z.iter().map(|z| z.to_bytes()).collect();
-        sotto_wire::encode_commitment(self.t, &self.hashes, &values)
+        sotto_wire::encode_commitment(self.t, &self.hashes, &values, proofs)
+    }
+
+    /// The proof of member `member`'s part (1-based), if the commitment
+    /// has one.
+    pub fn proof(&self, member: u16) -> Option<&[u8; sotto_wire::PROOF_LEN]> {
+        usize::from(member)
+            .checked_sub(1)
+            .and_then(|i| self.proofs.get(i))
     }
 
     /// Parses a commitment at the start of `bytes`, returning it and the
@@ -214,7 +275,8 @@ impl Commitment {
                 h
             })
             .collect();
-        let z = bytes[5 + 32 * n..len]
+        let proofs_at = len - sotto_wire::PROOF_LEN * n;
+        let z = bytes[5 + 32 * n..proofs_at]
             .chunks_exact(crate::field::ENCODED_LEN)
             .map(|c| {
                 let mut b = [0u8; crate::field::ENCODED_LEN];
@@ -222,7 +284,23 @@ impl Commitment {
                 Fp::from_bytes(&b).map_err(|_| EnvelopeError::Malformed("commitment value"))
             })
             .collect::<Result<_, _>>()?;
-        Ok((Commitment { t, hashes, z }, &bytes[len..]))
+        let proofs = bytes[proofs_at..len]
+            .chunks_exact(sotto_wire::PROOF_LEN)
+            .map(|c| {
+                let mut p = [0u8; sotto_wire::PROOF_LEN];
+                p.copy_from_slice(c);
+                p
+            })
+            .collect();
+        Ok((
+            Commitment {
+                t,
+                hashes,
+                z,
+                proofs,
+            },
+            &bytes[len..],
+        ))
     }
 }
 

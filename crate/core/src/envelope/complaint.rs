@@ -10,10 +10,12 @@
 //! [`Disclosure`] of the part's Diffie-Hellman output, so every member
 //! settles it alike ([`settle`]):
 //!
-//! - the part's encapsulated key is not a valid point, or the disclosed
-//!   part fails (it does not decrypt, or its shares fail the commitment):
-//!   the participant is proven to have cheated, and the submission is
-//!   excluded at every member and counted invalid;
+//! - the part's encapsulated key is not a valid point, its proof of
+//!   knowledge of the ephemeral secret does not verify for this
+//!   submission and commitment, or the disclosed part fails (it does not
+//!   decrypt, or its shares fail the commitment): the participant is
+//!   proven to have cheated, and the submission is excluded at every
+//!   member and counted invalid;
 //! - the disclosed part passes: the complaint is false, and the run aborts
 //!   naming its member;
 //! - the sealed bytes do not match the commitment, or the disclosure's
@@ -23,6 +25,17 @@
 //!   [`sotto_wire::check_committed_bundle`]; a relay that delivers a
 //!   member a part that does not match stops that member before it
 //!   complains.)
+//!
+//! **Why the proof comes first.** A disclosure reveals `X25519(c, enc)`
+//! for the `enc` the part carries, which its author chose. Without the
+//! proof, an author could copy the `enc` of another participant's part
+//! sealed to this member, with a garbage ciphertext, and the disclosure
+//! would open that other part (and an `enc` equal to another member's
+//! key would reveal their channel's secret). With it, a member discloses
+//! only for an `enc` whose author knows `e`, and so already knows
+//! `X25519(c, enc) = X25519(e, pk)`; a part that copies another's `enc`
+//! has no proof for its own submission and commitment, and is excluded
+//! with nothing disclosed.
 //!
 //! A member therefore cannot get an honest submission excluded without
 //! being named, and a participant cannot get its malformed shares counted:
@@ -35,6 +48,7 @@ use super::commitment::Commitment;
 use super::disclosure::{
     DISCLOSURE_LEN, Disclosure, disclose, encapsulation_is_valid, open_with_dh, verify_disclosure,
 };
+use super::encapsulation::{EncapsulationProof, proof_context, verify as verify_encapsulation};
 use super::{EnvelopeError, SealedShares, SubmissionId, open_shares};
 use crate::keyfile::MemberKeys;
 use crate::session::{Committee, SessionId};
@@ -147,8 +161,30 @@ pub fn check_part(
         .and_then(|plain| committed_shares(&plain, session, id, member, len, commitment));
     match shares {
         Some(s) => PartCheck::Shares(s),
-        None => PartCheck::Complain(part.complaint(rng, keys, Some(&parsed))),
+        // Disclose only an `enc` whose author proved it knows its secret
+        // (module docs): otherwise the disclosure could open someone
+        // else's part, and the missing proof is the participant's fault.
+        None if proven(&parsed, session, id, member, commitment) => {
+            PartCheck::Complain(part.complaint(rng, keys, Some(&parsed)))
+        }
+        None => PartCheck::Complain(part.complaint(rng, keys, None)),
     }
+}
+
+/// Whether the part's proof of knowledge of its ephemeral secret holds for
+/// this submission and commitment ([`super::encapsulation`]).
+fn proven(
+    parsed: &SealedShares,
+    session: &SessionId,
+    id: &SubmissionId,
+    member: u16,
+    commitment: &Commitment,
+) -> bool {
+    let context = proof_context(session, id, member, &commitment.core_bytes());
+    commitment
+        .proof(member)
+        .and_then(|p| EncapsulationProof::from_bytes(p).ok())
+        .is_some_and(|p| verify_encapsulation(&parsed.enc, &context, &p))
 }
 
 /// A complaint about a part that passed its checks, with a genuine
@@ -199,7 +235,7 @@ pub fn settle(
     let Ok(parsed) = SealedShares::from_bytes(&complaint.sealed) else {
         return Verdict::ParticipantCheated;
     };
-    if !encapsulation_is_valid(&parsed.enc) {
+    if !encapsulation_is_valid(&parsed.enc) || !proven(&parsed, session, id, from, commitment) {
         return Verdict::ParticipantCheated;
     }
     let Some(disclosure) = &complaint.disclosure else {
@@ -472,5 +508,91 @@ mod tests {
         b.push(1);
         b.extend_from_slice(&[0; 100]);
         assert!(Complaint::decode(&b).is_err());
+    }
+
+    /// The attack of docs/threat-model.md ("A disclosure is a
+    /// Diffie-Hellman oracle"): participant A copies into its own bundle
+    /// the `enc` of participant P's part for each member, with garbage
+    /// ciphertexts. Before the proofs, every member complained with a
+    /// disclosure of `X25519(c, enc_P)`, which opens P's part (checked
+    /// here with `open_with_dh`): the relay, or one member, reading the
+    /// Readies learned P's answer. Now no member discloses anything, and
+    /// every member settles A's submission as a proven cheat.
+    #[test]
+    fn a_part_that_copies_anothers_enc_is_excluded_with_nothing_disclosed() {
+        let mut rng = ChaCha20Rng::seed_from_u64(21);
+        let p = case(&mut rng, 0);
+        const A_ID: SubmissionId = SubmissionId([0x42; 16]);
+        // A's bundle: P's enc in every part, A's own garbage ciphertext,
+        // and a commitment and proofs made as honestly as A can (it knows
+        // no ephemeral secret of P's, so it proves with its own).
+        let mut sealed: Vec<SealedShares> = p
+            .sealed
+            .iter()
+            .map(|b| {
+                let mut s = SealedShares::from_bytes(b).unwrap();
+                s.ciphertext = vec![0x55; s.ciphertext.len()];
+                s
+            })
+            .collect();
+        let values: Vec<Fp> = (1..=LEN as u64).map(Fp::from).collect();
+        let mut blinded = deal(&values, 3, 1, &mut rng).unwrap();
+        for b in &mut blinded {
+            let mut v = b.values().to_vec();
+            v.push(Fp::from(7u64));
+            *b = ShareVec::from_values(v);
+        }
+        let encoded: Vec<Vec<u8>> = sealed.iter().map(SealedShares::to_bytes).collect();
+        let mut commitment = Commitment::make(&SESSION, &A_ID, 1, &blinded, &encoded).unwrap();
+        let core = commitment.core_bytes();
+        for (i, proof) in commitment.proofs.iter_mut().enumerate() {
+            let own = crate::envelope::encapsulation::Ephemeral::random(&mut rng);
+            let context = proof_context(&SESSION, &A_ID, i as u16 + 1, &core);
+            *proof = crate::envelope::encapsulation::prove(&mut rng, &own, &context).to_bytes();
+        }
+        // P's proofs, copied, are bound to P's submission: no better.
+        let mut with_ps = commitment.clone();
+        with_ps.proofs = p.commitment.proofs.clone();
+        for commitment in [commitment, with_ps] {
+            for (i, part) in sealed.iter_mut().enumerate() {
+                let member = i as u16 + 1;
+                let bytes = part.to_bytes();
+                let own = OwnPart {
+                    session: &SESSION,
+                    id: &A_ID,
+                    member,
+                    position: 10,
+                    sealed: &bytes,
+                };
+                let PartCheck::Complain(complaint) =
+                    check_part(&mut rng, &p.keys[i], &own, LEN, &commitment)
+                else {
+                    panic!("member {member} accepted a garbage part");
+                };
+                // Nothing disclosed: nothing that could open P's part.
+                assert!(complaint.disclosure.is_none(), "member {member} disclosed");
+                let p_part = SealedShares::from_bytes(&p.sealed[i]).unwrap();
+                let dh = p.keys[i]
+                    .x25519_secret()
+                    .diffie_hellman(&x25519_dalek::PublicKey::from(p_part.enc));
+                let member_key = &p.committee.members[i].x25519;
+                // (What the old disclosure revealed opens P's part.)
+                assert!(
+                    open_with_dh(dh.as_bytes(), member_key, &SESSION, &ID, member, &p_part).is_ok()
+                );
+                let complaint = encoded_and_back(&complaint);
+                let verdict = settle(
+                    &p.committee,
+                    &SESSION,
+                    &A_ID,
+                    &commitment,
+                    LEN,
+                    member,
+                    &complaint,
+                );
+                assert_eq!(verdict, Verdict::ParticipantCheated, "member {member}");
+                *part = SealedShares::from_bytes(&bytes).unwrap();
+            }
+        }
     }
 }

@@ -214,7 +214,12 @@ pub fn verify_disclosure(
 }
 
 /// HPKE's labeled extract (RFC 9180 section 4) with HKDF-SHA256.
-fn labeled_extract(suite: &[u8], salt: &[u8], label: &[u8], ikm: &[u8]) -> Zeroizing<Vec<u8>> {
+pub(crate) fn labeled_extract(
+    suite: &[u8],
+    salt: &[u8],
+    label: &[u8],
+    ikm: &[u8],
+) -> Zeroizing<Vec<u8>> {
     let mut input = Zeroizing::new(Vec::with_capacity(
         7 + suite.len() + label.len() + ikm.len(),
     ));
@@ -227,7 +232,7 @@ fn labeled_extract(suite: &[u8], salt: &[u8], label: &[u8], ikm: &[u8]) -> Zeroi
 }
 
 /// HPKE's labeled expand (RFC 9180 section 4) with HKDF-SHA256.
-fn labeled_expand(
+pub(crate) fn labeled_expand(
     suite: &[u8],
     prk: &[u8],
     label: &[u8],

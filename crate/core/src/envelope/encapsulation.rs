@@ -1,7 +1,6 @@
 //! A participant's proof that it knows the ephemeral secret of a part it
-//! sealed: the building blocks of the fix for the disclosure oracle
-//! (docs/threat-model.md, "Known open defect"). Built and tested here;
-//! not yet used by the participant's sealing or the member's complaints.
+//! sealed, which a member requires before it discloses anything about the
+//! part (docs/threat-model.md, "A disclosure is a Diffie-Hellman oracle").
 //!
 //! **Why.** A member that cannot read its part of a submission discloses
 //! `X25519(c, enc)` for the part's encapsulated key `enc`
@@ -44,7 +43,7 @@ use curve25519_dalek::scalar::{Scalar, clamp_integer};
 use sha2::{Digest, Sha512};
 use zeroize::Zeroizing;
 
-use super::disclosure::key_and_nonce;
+use super::disclosure::{key_and_nonce, labeled_expand, labeled_extract};
 use super::submission::submission_aad;
 use super::{EnvelopeError, SealedShares, SubmissionId};
 use crate::session::{SessionId, X25519PublicKey};
@@ -59,11 +58,22 @@ pub const PROOF_LEN: usize = 64;
 pub struct Ephemeral(Zeroizing<[u8; 32]>);
 
 impl Ephemeral {
-    /// Draws a fresh secret from `rng` (a CSPRNG).
+    /// Draws a fresh secret: 32 bytes `ikm` from `rng` (a CSPRNG), then
+    /// RFC 9180's `DeriveKeyPair(ikm)` for DHKEM(X25519, HKDF-SHA256)
+    /// (section 7.1.3), as the `hpke` crate's sender does: the same `rng`
+    /// gives the same `enc` and ciphertext either way (the pinned vector
+    /// in `envelope::vectors` checks it).
     pub fn random(rng: &mut impl rand_core::CryptoRng) -> Ephemeral {
-        let mut e = Zeroizing::new([0u8; 32]);
-        rng.fill_bytes(e.as_mut());
-        Ephemeral(e)
+        let mut ikm = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(ikm.as_mut());
+        let suite = b"KEM\x00\x20";
+        let prk = labeled_extract(suite, b"", b"dkp_prk", ikm.as_ref());
+        let mut sk = Zeroizing::new([0u8; 32]);
+        // 32 bytes from HKDF-SHA256 cannot fail.
+        if labeled_expand(suite, &prk, b"sk", b"", sk.as_mut()).is_err() {
+            unreachable!("32 bytes are within HKDF-SHA256's output length");
+        }
+        Ephemeral(sk)
     }
 
     /// The encapsulated key: `X25519(e, 9)`.

@@ -23,7 +23,7 @@
 
 use core::fmt;
 
-use hpke::{Deserializable, OpModeR, OpModeS, Serializable};
+use hpke::{Deserializable, OpModeR};
 use zeroize::Zeroizing;
 
 use super::EnvelopeError;
@@ -133,31 +133,8 @@ pub fn seal_shares(
     member: u16,
     shares: &[u8],
 ) -> Result<SealedShares, EnvelopeError> {
-    if member == 0 {
-        return Err(EnvelopeError::BadMember(member));
-    }
-    let pk = <Kem as hpke::Kem>::PublicKey::from_bytes(recipient.as_bytes())
-        .map_err(|_| EnvelopeError::BadPublicKey)?;
-    let aad = submission_aad(session, submission, member);
-    let (enc, ciphertext) = hpke::single_shot_seal_with_rng::<Aead, Kdf, Kem>(
-        &OpModeS::Base,
-        &pk,
-        SUBMISSION_INFO,
-        shares,
-        &aad,
-        rng,
-    )
-    .map_err(|e| match e {
-        hpke::HpkeError::EncapError => EnvelopeError::BadPublicKey,
-        _ => EnvelopeError::Seal,
-    })?;
-    let mut enc_bytes = [0u8; ENC_LEN];
-    enc_bytes.copy_from_slice(&enc.to_bytes());
-    Ok(SealedShares {
-        member,
-        enc: enc_bytes,
-        ciphertext,
-    })
+    let eph = super::encapsulation::Ephemeral::random(rng);
+    super::encapsulation::seal_with(&eph, recipient, session, submission, member, shares)
 }
 
 /// Seals one share vector to each committee member: `shares[i]` goes to
