@@ -693,6 +693,7 @@ impl MemberState {
         } else {
             let own = OwnPart {
                 session: &self.manifest.manifest.session_id,
+                manifest: &self.manifest.hash,
                 id: &part.id,
                 member: self.me,
                 position,
@@ -1013,6 +1014,7 @@ impl MemberState {
                 match settle(
                     &m.committee,
                     &m.session_id,
+                    &self.manifest.hash,
                     &a.id,
                     commitment,
                     self.vlen,

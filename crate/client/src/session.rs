@@ -114,8 +114,14 @@ pub fn seal_shares(
 ) -> Result<PreparedSubmission, PrepareError> {
     let committee = &manifest.manifest.committee;
     let id = SubmissionId::random(rng);
-    let (commitment, sealed) =
-        seal_committed(rng, committee, &manifest.manifest.session_id, &id, shares)?;
+    let (commitment, sealed) = seal_committed(
+        rng,
+        committee,
+        &manifest.manifest.session_id,
+        &manifest.hash,
+        &id,
+        shares,
+    )?;
     let commitment = commitment.to_bytes();
     let parts = sealed
         .iter()

@@ -13,11 +13,12 @@
 //! ```
 //!
 //! The proofs (one per part, member 1 first) show that the participant
-//! knows each part's ephemeral secret, bound to everything before them
-//! (`sotto_core::envelope::encapsulation`); a member discloses a part's
-//! Diffie-Hellman output only when its proof holds. They are part of the
-//! commitment, so the relay's check below and the members' comparison of
-//! commitments cover them too. Version 1 commitments had no proofs.
+//! knows each part's ephemeral secret, bound to the manifest and to
+//! everything before them (`sotto_core::envelope::encapsulation`); a
+//! member discloses a part's Diffie-Hellman output only when its proof
+//! holds. They are part of the commitment, so the relay's check below and
+//! the members' comparison of commitments cover them too. Version 1
+//! commitments had no proofs.
 //!
 //! Why the relay checks it: members compare the commitments they received
 //! and abort when they differ, so that no member can get an honest

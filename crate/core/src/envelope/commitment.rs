@@ -42,8 +42,8 @@
 //!
 //! The proofs come last and are made last: proof i shows that the
 //! participant knows the ephemeral secret of part i's encapsulated key,
-//! bound to the session, the submission id, member i and the commitment
-//! before them ([`Commitment::core_bytes`]; [`super::encapsulation`]). A
+//! bound to the manifest's hash, the submission id, member i and the
+//! commitment before them ([`Commitment::core_bytes`]; [`super::encapsulation`]). A
 //! member discloses a part's Diffie-Hellman output only when its proof
 //! holds ([`super::complaint`]).
 
@@ -52,7 +52,7 @@ use sha2::{Digest, Sha256};
 use super::encapsulation::{Ephemeral, proof_context, prove, seal_with};
 use super::{EnvelopeError, SealedShares, SubmissionId};
 use crate::field::Fp;
-use crate::session::{Committee, SessionId};
+use crate::session::{Committee, ManifestHash, SessionId};
 use crate::share::{ShareVec, deal, lagrange_coefficients};
 
 /// Domain separation of the challenge `d`.
@@ -78,11 +78,13 @@ pub struct Commitment {
 /// member's `shares` (member i's vector at index i - 1, dealt with the
 /// committee's threshold), seals them, commits, and proves that it knows
 /// every part's ephemeral secret (the commitment's proofs). Returns the
-/// commitment and the sealed parts, member 1 first.
+/// commitment and the sealed parts, member 1 first. `manifest` is the
+/// hash of the session's manifest, which the proofs are bound to.
 pub fn seal_committed(
     rng: &mut impl rand_core::CryptoRng,
     committee: &Committee,
     session: &SessionId,
+    manifest: &ManifestHash,
     id: &SubmissionId,
     shares: &[ShareVec],
 ) -> Result<(Commitment, Vec<SealedShares>), EnvelopeError> {
@@ -133,7 +135,7 @@ pub fn seal_committed(
     commitment.proofs = ephemerals
         .iter()
         .zip(1u16..)
-        .map(|(eph, index)| prove(rng, eph, &proof_context(session, id, index, &core)).to_bytes())
+        .map(|(eph, index)| prove(rng, eph, &proof_context(manifest, id, index, &core)).to_bytes())
         .collect();
     Ok((commitment, sealed))
 }
@@ -355,7 +357,15 @@ mod tests {
         for len in [0, 7, 300] {
             let values: Vec<Fp> = (0..len as u64).map(Fp::from).collect();
             let shares = deal(&values, n, t, &mut rng).unwrap();
-            let (c, sealed) = seal_committed(&mut rng, &committee, &SESSION, &ID, &shares).unwrap();
+            let (c, sealed) = seal_committed(
+                &mut rng,
+                &committee,
+                &SESSION,
+                &ManifestHash([6; 32]),
+                &ID,
+                &shares,
+            )
+            .unwrap();
             let parts: Vec<Vec<u8>> = sealed
                 .iter()
                 .map(|s| [&ID.0[..], &c.to_bytes(), &s.to_bytes()].concat())

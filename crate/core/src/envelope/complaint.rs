@@ -51,7 +51,7 @@ use super::disclosure::{
 use super::encapsulation::{EncapsulationProof, proof_context, verify as verify_encapsulation};
 use super::{EnvelopeError, SealedShares, SubmissionId, open_shares};
 use crate::keyfile::MemberKeys;
-use crate::session::{Committee, SessionId};
+use crate::session::{Committee, ManifestHash, SessionId};
 use crate::share::ShareVec;
 
 /// A member's complaint about its part of the submission at `position`.
@@ -62,7 +62,8 @@ pub struct Complaint {
     /// The part's sealed bytes ([`SealedShares::to_bytes`]).
     pub sealed: Vec<u8>,
     /// The part's proven Diffie-Hellman output; `None` when the
-    /// encapsulated key is invalid on its face.
+    /// encapsulated key is invalid on its face or the participant's proof
+    /// of knowing its ephemeral secret fails (nothing is then disclosed).
     pub disclosure: Option<Disclosure>,
 }
 
@@ -110,6 +111,9 @@ fn committed_shares(
 pub struct OwnPart<'a> {
     /// The session.
     pub session: &'a SessionId,
+    /// The hash of the session's manifest (the participant's proofs are
+    /// bound to it).
+    pub manifest: &'a ManifestHash,
     /// The submission id.
     pub id: &'a SubmissionId,
     /// This member's 1-based index.
@@ -164,7 +168,7 @@ pub fn check_part(
         // Disclose only an `enc` whose author proved it knows its secret
         // (module docs): otherwise the disclosure could open someone
         // else's part, and the missing proof is the participant's fault.
-        None if proven(&parsed, session, id, member, commitment) => {
+        None if proven(&parsed, part.manifest, id, member, commitment) => {
             PartCheck::Complain(part.complaint(rng, keys, Some(&parsed)))
         }
         None => PartCheck::Complain(part.complaint(rng, keys, None)),
@@ -175,12 +179,12 @@ pub fn check_part(
 /// this submission and commitment ([`super::encapsulation`]).
 fn proven(
     parsed: &SealedShares,
-    session: &SessionId,
+    manifest: &ManifestHash,
     id: &SubmissionId,
     member: u16,
     commitment: &Commitment,
 ) -> bool {
-    let context = proof_context(session, id, member, &commitment.core_bytes());
+    let context = proof_context(manifest, id, member, &commitment.core_bytes());
     commitment
         .proof(member)
         .and_then(|p| EncapsulationProof::from_bytes(p).ok())
@@ -211,11 +215,14 @@ pub enum Verdict {
 }
 
 /// Settles `complaint` by member `from` about the submission `id` whose
-/// public commitment is `commitment`, for a computation of vector length
-/// `len`. Every member gets the same verdict from the same inputs.
+/// public commitment is `commitment`, in the session whose manifest hash
+/// is `manifest`, for a computation of vector length `len`. Every member
+/// gets the same verdict from the same inputs.
+#[allow(clippy::too_many_arguments)] // Each is one public input of the verdict.
 pub fn settle(
     committee: &Committee,
     session: &SessionId,
+    manifest: &ManifestHash,
     id: &SubmissionId,
     commitment: &Commitment,
     len: usize,
@@ -235,7 +242,7 @@ pub fn settle(
     let Ok(parsed) = SealedShares::from_bytes(&complaint.sealed) else {
         return Verdict::ParticipantCheated;
     };
-    if !encapsulation_is_valid(&parsed.enc) || !proven(&parsed, session, id, from, commitment) {
+    if !encapsulation_is_valid(&parsed.enc) || !proven(&parsed, manifest, id, from, commitment) {
         return Verdict::ParticipantCheated;
     }
     let Some(disclosure) = &complaint.disclosure else {
@@ -319,6 +326,7 @@ mod tests {
     use crate::share::deal;
 
     const SESSION: SessionId = SessionId([0x5a; 16]);
+    const MANIFEST: ManifestHash = ManifestHash([0x3c; 32]);
     const ID: SubmissionId = SubmissionId([0x17; 16]);
     const LEN: usize = 4;
 
@@ -338,7 +346,8 @@ mod tests {
         let mut v = shares[2].values().to_vec();
         v[1] += Fp::from(skew);
         shares[2] = ShareVec::from_values(v);
-        let (commitment, sealed) = seal_committed(rng, &committee, &SESSION, &ID, &shares).unwrap();
+        let (commitment, sealed) =
+            seal_committed(rng, &committee, &SESSION, &MANIFEST, &ID, &shares).unwrap();
         let sealed = sealed.iter().map(SealedShares::to_bytes).collect();
         Case {
             keys,
@@ -352,6 +361,7 @@ mod tests {
         let i = usize::from(member) - 1;
         let part = OwnPart {
             session: &SESSION,
+            manifest: &MANIFEST,
             id: &ID,
             member,
             position: 9,
@@ -364,6 +374,7 @@ mod tests {
         settle(
             &c.committee,
             &SESSION,
+            &MANIFEST,
             &ID,
             &c.commitment,
             LEN,
@@ -447,7 +458,8 @@ mod tests {
         let committee = verified.manifest.committee.clone();
         let values: Vec<Fp> = (1..=LEN as u64).map(Fp::from).collect();
         let shares = deal(&values, 3, 1, &mut rng).unwrap();
-        let (_, mut sealed) = seal_committed(&mut rng, &committee, &SESSION, &ID, &shares).unwrap();
+        let (_, mut sealed) =
+            seal_committed(&mut rng, &committee, &SESSION, &MANIFEST, &ID, &shares).unwrap();
         // Member 1's part sealed under another submission id: it cannot
         // decrypt here. The participant commits to what it sends.
         sealed[0] = seal_shares(
@@ -547,7 +559,7 @@ mod tests {
         let core = commitment.core_bytes();
         for (i, proof) in commitment.proofs.iter_mut().enumerate() {
             let own = crate::envelope::encapsulation::Ephemeral::random(&mut rng);
-            let context = proof_context(&SESSION, &A_ID, i as u16 + 1, &core);
+            let context = proof_context(&MANIFEST, &A_ID, i as u16 + 1, &core);
             *proof = crate::envelope::encapsulation::prove(&mut rng, &own, &context).to_bytes();
         }
         // P's proofs, copied, are bound to P's submission: no better.
@@ -559,6 +571,7 @@ mod tests {
                 let bytes = part.to_bytes();
                 let own = OwnPart {
                     session: &SESSION,
+                    manifest: &MANIFEST,
                     id: &A_ID,
                     member,
                     position: 10,
@@ -584,6 +597,7 @@ mod tests {
                 let verdict = settle(
                     &p.committee,
                     &SESSION,
+                    &MANIFEST,
                     &A_ID,
                     &commitment,
                     LEN,
@@ -593,6 +607,46 @@ mod tests {
                 assert_eq!(verdict, Verdict::ParticipantCheated, "member {member}");
                 *part = SealedShares::from_bytes(&bytes).unwrap();
             }
+        }
+    }
+
+    /// The replay the review of the fix found: the organizer picks the
+    /// session id, so another manifest can reuse it with the same members
+    /// and another computation (here another vector length), in which P's
+    /// bundle, replayed unchanged, decrypts but fails. P's proofs are bound
+    /// to P's manifest hash, so nothing is disclosed there either.
+    #[test]
+    fn a_submission_replayed_into_another_manifest_with_the_same_session_id_discloses_nothing() {
+        let mut rng = ChaCha20Rng::seed_from_u64(22);
+        let p = case(&mut rng, 0);
+        let other = ManifestHash([0x3d; 32]);
+        for (i, sealed) in p.sealed.iter().enumerate() {
+            let member = i as u16 + 1;
+            let own = OwnPart {
+                session: &SESSION,
+                manifest: &other,
+                id: &ID,
+                member,
+                position: 3,
+                sealed,
+            };
+            let PartCheck::Complain(complaint) =
+                check_part(&mut rng, &p.keys[i], &own, LEN + 1, &p.commitment)
+            else {
+                panic!("member {member} accepted shares of another length");
+            };
+            assert!(complaint.disclosure.is_none(), "member {member} disclosed");
+            let verdict = settle(
+                &p.committee,
+                &SESSION,
+                &other,
+                &ID,
+                &p.commitment,
+                LEN + 1,
+                member,
+                &encoded_and_back(&complaint),
+            );
+            assert_eq!(verdict, Verdict::ParticipantCheated);
         }
     }
 }

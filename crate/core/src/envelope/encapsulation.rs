@@ -30,9 +30,12 @@
 //! knowledge: `(R, s)` is simulated without `x` (special honest-verifier
 //! zero knowledge), so the proof reveals nothing about `e`, and so nothing
 //! about the shares. The `context` must name everything a disclosure for
-//! this part depends on: the session, the submission id, the member and
-//! the participant's whole commitment ([`proof_context`]), so that a proof
-//! copied into another submission, or beside another commitment, fails.
+//! this part depends on: the session's manifest (its hash), the
+//! submission id, the member and the participant's commitment before the
+//! proofs ([`proof_context`]), so that a proof copied into another
+//! submission, beside another commitment, or into another manifest that
+//! reuses the session id, fails. The nonce `k` is hedged (a hash of the
+//! secret, the statement and fresh randomness).
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
@@ -46,10 +49,12 @@ use zeroize::Zeroizing;
 use super::disclosure::{key_and_nonce, labeled_expand, labeled_extract};
 use super::submission::submission_aad;
 use super::{EnvelopeError, SealedShares, SubmissionId};
-use crate::session::{SessionId, X25519PublicKey};
+use crate::session::{ManifestHash, SessionId, X25519PublicKey};
 
 /// Domain separation of the proof's challenge.
 const PROOF_LABEL: &[u8] = b"sotto/encapsulation-proof/v1";
+/// Domain separation of the proof's hedged nonce.
+const PROOF_NONCE_LABEL: &[u8] = b"sotto/encapsulation-proof/v1/nonce";
 /// The length of an encoded [`EncapsulationProof`].
 pub const PROOF_LEN: usize = 64;
 
@@ -89,7 +94,8 @@ impl Ephemeral {
     /// The clamped secret as a scalar (X25519's scalar, reduced mod the
     /// group order: the base point has prime order).
     fn scalar(&self) -> Scalar {
-        Scalar::from_bytes_mod_order(clamp_integer(*self.0))
+        let clamped = Zeroizing::new(clamp_integer(*self.0));
+        Scalar::from_bytes_mod_order(*clamped)
     }
 }
 
@@ -135,17 +141,22 @@ pub fn seal_with(
     })
 }
 
-/// What a part's proof is bound to: the session, the submission id, the
-/// member the part is sealed to and the participant's encoded commitment
-/// (its part hashes and values).
+/// What a part's proof is bound to: the session's manifest (its hash,
+/// which covers the session id, the committee and the computation), the
+/// submission id, the member the part is sealed to and the participant's
+/// encoded commitment without its proofs (its part hashes and values).
+/// The manifest, not only the session id: the organizer picks the id, so
+/// another manifest could reuse it, with the same members and another
+/// computation in which a replayed submission fails and would be
+/// complained of.
 pub fn proof_context(
-    session: &SessionId,
+    manifest: &ManifestHash,
     submission: &SubmissionId,
     member: u16,
     commitment: &[u8],
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(34 + commitment.len());
-    out.extend_from_slice(session.as_bytes());
+    let mut out = Vec::with_capacity(50 + commitment.len());
+    out.extend_from_slice(manifest.as_bytes());
     out.extend_from_slice(&submission.0);
     out.extend_from_slice(&member.to_be_bytes());
     out.extend_from_slice(commitment);
@@ -197,15 +208,28 @@ pub fn prove(
     eph: &Ephemeral,
     context: &[u8],
 ) -> EncapsulationProof {
-    let mut wide = Zeroizing::new([0u8; 64]);
-    rng.fill_bytes(wide.as_mut());
-    let k = Zeroizing::new(Scalar::from_bytes_mod_order_wide(&wide));
-    let r = (ED25519_BASEPOINT_POINT * *k).compress().to_bytes();
     let x = Zeroizing::new(eph.scalar());
-    let h = challenge(context, &eph.enc(), &r);
+    let enc = eph.enc();
+    // The nonce k is hedged: a hash of the secret, the statement and
+    // fresh randomness, so that neither a weak random source nor a repeated
+    // one alone repeats k for one secret (which would give the secret).
+    let mut fresh = Zeroizing::new([0u8; 64]);
+    rng.fill_bytes(fresh.as_mut());
+    let k = Zeroizing::new(Scalar::from_hash(
+        Sha512::new()
+            .chain_update(PROOF_NONCE_LABEL)
+            .chain_update(x.as_bytes())
+            .chain_update((context.len() as u64).to_be_bytes())
+            .chain_update(context)
+            .chain_update(enc)
+            .chain_update(fresh.as_ref()),
+    ));
+    let r = (ED25519_BASEPOINT_POINT * *k).compress().to_bytes();
+    let h = challenge(context, &enc, &r);
+    let hx = Zeroizing::new(h * *x);
     EncapsulationProof {
         r,
-        s: (*k + h * *x).to_bytes(),
+        s: (*k + *hx).to_bytes(),
     }
 }
 
@@ -236,6 +260,7 @@ mod tests {
     use crate::keyfile::MemberKeys;
 
     const SESSION: SessionId = SessionId([3; 16]);
+    const MANIFEST: ManifestHash = ManifestHash([2; 32]);
     const ID: SubmissionId = SubmissionId([4; 16]);
 
     #[test]
@@ -269,7 +294,7 @@ mod tests {
         for _ in 0..20 {
             let eph = Ephemeral::random(&mut rng);
             let other = Ephemeral::random(&mut rng);
-            let context = proof_context(&SESSION, &ID, 2, b"commitment of P");
+            let context = proof_context(&MANIFEST, &ID, 2, b"commitment of P");
             let proof = prove(&mut rng, &eph, &context);
             assert!(verify(&eph.enc(), &context, &proof));
             let round = EncapsulationProof::from_bytes(&proof.to_bytes()).unwrap();
@@ -277,10 +302,10 @@ mod tests {
             // Another enc, member, submission or commitment: refused.
             assert!(!verify(&other.enc(), &context, &proof));
             for wrong in [
-                proof_context(&SESSION, &ID, 3, b"commitment of P"),
-                proof_context(&SESSION, &SubmissionId([5; 16]), 2, b"commitment of P"),
-                proof_context(&SessionId([9; 16]), &ID, 2, b"commitment of P"),
-                proof_context(&SESSION, &ID, 2, b"commitment of A"),
+                proof_context(&MANIFEST, &ID, 3, b"commitment of P"),
+                proof_context(&MANIFEST, &SubmissionId([5; 16]), 2, b"commitment of P"),
+                proof_context(&ManifestHash([9; 32]), &ID, 2, b"commitment of P"),
+                proof_context(&MANIFEST, &ID, 2, b"commitment of A"),
             ] {
                 assert!(!verify(&eph.enc(), &wrong, &proof));
             }
@@ -305,9 +330,9 @@ mod tests {
     fn a_copied_enc_has_no_proof_for_another_submission() {
         let mut rng = ChaCha20Rng::seed_from_u64(7);
         let p = Ephemeral::random(&mut rng);
-        let p_context = proof_context(&SESSION, &ID, 1, b"P's commitment");
+        let p_context = proof_context(&MANIFEST, &ID, 1, b"P's commitment");
         let p_proof = prove(&mut rng, &p, &p_context);
-        let a_context = proof_context(&SESSION, &SubmissionId([8; 16]), 1, b"A's commitment");
+        let a_context = proof_context(&MANIFEST, &SubmissionId([8; 16]), 1, b"A's commitment");
         assert!(!verify(&p.enc(), &a_context, &p_proof));
         let a = Ephemeral::random(&mut rng);
         assert!(!verify(
