@@ -59,8 +59,12 @@ async fn the_relay_refuses_a_part_longer_than_the_manifest_fixes() {
         // Four options, their bit proof (3 entries) and the blinding
         // entry: eight field elements of 16 bytes, sealed (HPKE enc 32, tag
         // 16, version and member 3), after the 16-byte id and the
-        // commitment (header 5, three part hashes, t + 1 = 2 values).
-        assert_eq!(size, 16 + (5 + 3 * 32 + 2 * 16) + 3 + 32 + 8 * 16 + 16);
+        // commitment (header 5, three part hashes, t + 1 = 2 values and
+        // three proofs of the parts' ephemeral secrets, 64 bytes each).
+        assert_eq!(
+            size,
+            16 + (5 + 3 * 32 + 2 * 16 + 3 * 64) + 3 + 32 + 8 * 16 + 16
+        );
         let mut client = RelayClient::connect(&url).await.unwrap();
         client
             .hello(c.session, &c.participants[0], 0)
