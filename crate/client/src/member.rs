@@ -76,7 +76,9 @@ pub enum MemberError {
     #[error("relay: {0}")]
     Client(#[from] ClientError),
     /// The members disagree on the accepted submissions.
-    #[error("members {members:?} announced a different set of accepted submissions than ours")]
+    #[error(
+        "members {members:?} announced a different set of accepted submissions (or other commitments for them) than ours: the relay delivered different bundles, or those members deviated"
+    )]
     Mismatch {
         /// The disagreeing members (1-based).
         members: Vec<u16>,
@@ -727,7 +729,8 @@ impl MemberState {
         }
         self.closed = Some(submissions);
         self.submissions.retain(|pos| pos <= submissions);
-        let hash = protocol::inputs_hash(self.submissions.iter().map(|(p, a)| (p, &a.receipt)));
+        let hash =
+            protocol::inputs_hash(self.submissions.iter().map(|(p, a)| (p, a.receipt, a.tag)));
         self.my_hash = Some(hash);
         // Smaller live sets announced before our close (a member that
         // comes back reads them here).

@@ -54,7 +54,7 @@ pub const TAG_READY: u8 = 1;
 /// Tag of an engine member message (a sealed channel frame follows).
 pub const TAG_ENGINE: u8 = 2;
 const READY_LABEL: &[u8] = b"sotto/ready/v1\0";
-const INPUTS_LABEL: &[u8] = b"sotto/inputs/v1\0";
+const INPUTS_LABEL: &[u8] = b"sotto/inputs/v2\0";
 const RUN_LABEL: &[u8] = b"sotto/run/v1\0";
 const PART_LABEL: &[u8] = b"sotto/part-tag/v1\0";
 const READY_LEN: usize = 1 + 8 + 32 + 4 + 64;
@@ -118,13 +118,20 @@ pub fn encode_part(id: &SubmissionId, commitment: &[u8], sealed: &SealedShares) 
 }
 
 /// The hash members compare before computing: SHA-256 over the label and
-/// every accepted submission's (log position, receipt) in log order.
-pub fn inputs_hash<'a>(accepted: impl IntoIterator<Item = (u64, &'a [u8; 32])>) -> [u8; 32] {
+/// every accepted submission's (log position, receipt, part tag) in log
+/// order. The tag ([`part_tag`]) binds the submission id and the
+/// commitment the member's part carries, so members that were handed
+/// different commitments for one submission disagree here, before any
+/// complaint is settled: a complaint is settled only among members that
+/// hold the same commitment, and a relay that alters one member's copy
+/// cannot make that member's honest complaint look false.
+pub fn inputs_hash(accepted: impl IntoIterator<Item = (u64, [u8; 32], Fp)>) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(INPUTS_LABEL);
-    for (pos, receipt) in accepted {
+    for (pos, receipt, tag) in accepted {
         h.update(pos.to_be_bytes());
         h.update(receipt);
+        h.update(tag.value().to_be_bytes());
     }
     h.finalize().into()
 }
@@ -367,11 +374,13 @@ mod tests {
 
     #[test]
     fn inputs_hash_depends_on_order_and_content() {
-        let (a, b) = ([1u8; 32], [2u8; 32]);
-        let h1 = inputs_hash([(1, &a), (2, &b)]);
-        assert_eq!(h1, inputs_hash([(1, &a), (2, &b)]));
-        assert_ne!(h1, inputs_hash([(2, &b), (1, &a)]));
-        assert_ne!(h1, inputs_hash([(1, &a)]));
+        let (a, b) = ((1, [1u8; 32], Fp::new(5)), (2, [2u8; 32], Fp::new(6)));
+        let h1 = inputs_hash([a, b]);
+        assert_eq!(h1, inputs_hash([a, b]));
+        assert_ne!(h1, inputs_hash([b, a]));
+        assert_ne!(h1, inputs_hash([a]));
+        // The same receipts with another commitment (another part tag).
+        assert_ne!(h1, inputs_hash([a, (2, [2u8; 32], Fp::new(7))]));
     }
 
     #[test]

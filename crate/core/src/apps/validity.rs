@@ -539,3 +539,63 @@ pub async fn check_submissions<'a>(
         counted,
     })
 }
+
+#[cfg(test)]
+mod bundle_tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::{Bundled, agree_on_bundles};
+    use crate::engine::network::{End, Network};
+    use crate::engine::{Committee, EngineError};
+    use crate::field::Fp;
+
+    /// Every member's fates for the tags `tags(member)`.
+    fn fates(tags: impl Fn(usize) -> Vec<Option<Fp>>) -> Vec<End<Vec<Bundled>>> {
+        Network::new(Committee::new(3), 5)
+            .run_each(|ctx| {
+                let mine = tags(ctx.me());
+                async move { agree_on_bundles(&ctx, &mine).await }
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn equal_tags_keep_each_bundle_once() {
+        let tags = vec![Some(Fp::new(7)), None, Some(Fp::new(9)), Some(Fp::new(7))];
+        for end in fates(|_| tags.clone()) {
+            match end {
+                End::Done(f) => assert_eq!(
+                    f,
+                    [
+                        Bundled::Kept,
+                        Bundled::Excluded,
+                        Bundled::Kept,
+                        Bundled::Replay
+                    ]
+                ),
+                other => panic!("expected fates, got {other:?}"),
+            }
+        }
+    }
+
+    /// A member whose tag differs at one position (a member that lies in
+    /// the engine although its Ready's inputs hash matched, or a relay
+    /// that got past that comparison) stops every member: excluding the
+    /// position instead would let the liar drop an honest submission.
+    #[test]
+    fn a_tag_that_differs_at_one_member_stops_every_member() {
+        let ends = fates(|me| {
+            let second = if me == 2 { Fp::new(8) } else { Fp::new(9) };
+            vec![Some(Fp::new(7)), Some(second)]
+        });
+        for end in ends {
+            match end {
+                End::Failed(e @ EngineError::CheckFailed { .. }) => {
+                    assert!(e.to_string().contains("tags"), "{e}");
+                }
+                other => panic!("expected every member to stop, got {other:?}"),
+            }
+        }
+    }
+}
