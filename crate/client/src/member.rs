@@ -322,7 +322,9 @@ struct Accepted {
     receipt: [u8; 32],
     id: SubmissionId,
     commitment: Option<Commitment>,
-    tag: Fp,
+    /// `protocol::part_digest` of the id and commitment, all zero for a
+    /// part that does not decode.
+    digest: [u8; 32],
     held: Held,
 }
 
@@ -644,6 +646,16 @@ impl MemberState {
     }
 
     fn on_submission(&mut self, position: u64, payload: &[u8]) -> Result<(), MemberError> {
+        // The accepted set, and with it the complaints, is fixed at the
+        // close marker (the inputs hash is announced then): an honest
+        // relay delivers no submission after it, and letting one in would
+        // let a tampering relay add a complaint behind a hash the others
+        // agree with, to be judged against their commitments (a
+        // reviewer's finding).
+        if self.closed.is_some() {
+            tracing::warn!(position, "ignoring a submission delivered after the close");
+            return Ok(());
+        }
         let Ok(sd) = SubmissionDelivery::decode(payload) else {
             tracing::warn!(position, "malformed submission delivery: ignored");
             return Ok(());
@@ -678,12 +690,12 @@ impl MemberState {
                 receipt,
                 id: SubmissionId([0; 16]),
                 commitment: None,
-                tag: Fp::ZERO,
+                digest: [0; 32],
                 held: Held::BadDelivery,
             };
         };
         let committee = &self.manifest.manifest.committee;
-        let tag = protocol::part_tag(&part.id, part.commitment_bytes);
+        let digest = protocol::part_digest(&part.id, part.commitment_bytes);
         let held = if part.commitment.hashes.len() != committee.members.len()
             || part.commitment.t != committee.threshold
         {
@@ -718,7 +730,7 @@ impl MemberState {
             receipt,
             id: part.id,
             commitment: Some(part.commitment),
-            tag,
+            digest,
             held,
         }
     }
@@ -729,8 +741,11 @@ impl MemberState {
         }
         self.closed = Some(submissions);
         self.submissions.retain(|pos| pos <= submissions);
-        let hash =
-            protocol::inputs_hash(self.submissions.iter().map(|(p, a)| (p, a.receipt, a.tag)));
+        let hash = protocol::inputs_hash(
+            self.submissions
+                .iter()
+                .map(|(p, a)| (p, &a.receipt, &a.digest)),
+        );
         self.my_hash = Some(hash);
         // Smaller live sets announced before our close (a member that
         // comes back reads them here).
@@ -850,6 +865,15 @@ impl MemberState {
                 _ => return Ok(()),
             }
         }
+        // A part the relay damaged is this member's own finding, named as
+        // such (nobody at fault) before the hashes, which it also changes.
+        if let Some((position, _)) = self
+            .submissions
+            .iter()
+            .find(|(_, a)| matches!(a.held, Held::BadDelivery))
+        {
+            return Err(MemberError::BadDelivery { position });
+        }
         let hashes: Vec<(u16, [u8; 32])> = agreed.iter().map(|(m, _, h)| (*m, *h)).collect();
         let members = protocol::disagreeing(&mine, &hashes);
         if !members.is_empty() {
@@ -864,13 +888,6 @@ impl MemberState {
         let run = protocol::run_for(&self.manifest.manifest.session_id, &epochs, &complaints);
         if self.running.as_ref().is_some_and(|r| r.run == run) {
             return Ok(());
-        }
-        if let Some((position, _)) = self
-            .submissions
-            .iter()
-            .find(|(_, a)| matches!(a.held, Held::BadDelivery))
-        {
-            return Err(MemberError::BadDelivery { position });
         }
         let excluded = self.settle_complaints(&epochs)?;
         let m = &self.manifest.manifest;
@@ -933,7 +950,7 @@ impl MemberState {
             .iter()
             .map(|(pos, a)| match &a.held {
                 Held::Shares(s) if excluded.binary_search(&pos).is_err() => {
-                    (Some(a.tag), s.clone())
+                    (Some(protocol::part_tag(&a.digest)), s.clone())
                 }
                 _ => (None, ShareVec::from_values(Vec::new())),
             })

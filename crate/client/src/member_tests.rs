@@ -351,6 +351,43 @@ fn a_commitment_altered_for_one_member_stops_the_run_naming_nobody() {
     }
 }
 
+/// After member 1's close marker the relay delivers it the first ballot
+/// again with an altered commitment (which member 1 would complain of,
+/// honestly) and a third ballot. The accepted set was fixed at the close,
+/// so both are ignored and the result is exact. The old code took them
+/// in: member 1 complained behind a hash the others agreed with (a
+/// re-announcement after a dropout carried the complaint to be judged
+/// false against their commitments), and even without one it excluded
+/// the ballot on its own and the run stopped.
+#[test]
+fn a_submission_delivered_after_the_close_is_ignored() {
+    let (keys, m) = setup(3);
+    let ballots = vec![vec![1, 0], vec![0, 1]];
+    let mut boxes = submissions(&m, &ballots);
+    let third = submissions(&m, &[vec![1, 0], vec![0, 1], vec![1, 0]])[0][2].clone();
+    let sd = SubmissionDelivery::decode(&boxes[0][0].payload).unwrap();
+    let mut part = sd.ciphertext.to_vec();
+    part[16 + 5 + 32 * 3] ^= 1;
+    let altered = Delivery {
+        payload: SubmissionDelivery {
+            receipt: sd.receipt,
+            replaces: 0,
+            ciphertext: &part,
+        }
+        .encode(),
+        ..boxes[0][0].clone()
+    };
+    boxes[0].push(altered);
+    boxes[0].push(third);
+    let mut st = states(&keys, &m, &[1, 2, 3]);
+    let json = result_json(&run(&mut st, boxes).unwrap());
+    assert_eq!(
+        json,
+        serde_json::json!({"valid": 2, "invalid": 0, "result": {"tally": {"A": 1, "B": 1}}})
+    );
+    assert_eq!(st[0].unreadable(), 0);
+}
+
 /// The result every member signed (all sign identical bytes), without its
 /// transcript hash, which is checked to be there.
 fn result_json(blobs: &[Vec<u8>]) -> serde_json::Value {

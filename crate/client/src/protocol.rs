@@ -118,20 +118,22 @@ pub fn encode_part(id: &SubmissionId, commitment: &[u8], sealed: &SealedShares) 
 }
 
 /// The hash members compare before computing: SHA-256 over the label and
-/// every accepted submission's (log position, receipt, part tag) in log
-/// order. The tag ([`part_tag`]) binds the submission id and the
-/// commitment the member's part carries, so members that were handed
+/// every accepted submission's (log position, receipt, part digest) in
+/// log order. The digest ([`part_digest`]) binds the submission id and
+/// the commitment the member's part carries, so members that were handed
 /// different commitments for one submission disagree here, before any
-/// complaint is settled: a complaint is settled only among members that
-/// hold the same commitment, and a relay that alters one member's copy
+/// complaint is settled: complaints are settled only among members that
+/// hold the same commitments, and a relay that alters one member's copy
 /// cannot make that member's honest complaint look false.
-pub fn inputs_hash(accepted: impl IntoIterator<Item = (u64, [u8; 32], Fp)>) -> [u8; 32] {
+pub fn inputs_hash<'a>(
+    accepted: impl IntoIterator<Item = (u64, &'a [u8; 32], &'a [u8; 32])>,
+) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(INPUTS_LABEL);
-    for (pos, receipt, tag) in accepted {
+    for (pos, receipt, digest) in accepted {
         h.update(pos.to_be_bytes());
         h.update(receipt);
-        h.update(tag.value().to_be_bytes());
+        h.update(digest);
     }
     h.finalize().into()
 }
@@ -174,21 +176,33 @@ pub fn complaints_digest<'a>(
     h.finalize().into()
 }
 
-/// The public tag of a submission part: a field element derived from the
+/// The digest of a submission part's bundle: SHA-256 over the label, the
 /// submission id (which the part's HPKE associated data authenticates)
-/// and the participant's commitment. Members compare their tags position
-/// by position before computing
-/// ([`sotto_core::apps::validity::agree_on_bundles`]), so they compute
-/// only on parts of one bundle under one commitment, and a bundle replayed
-/// at a new position counts once.
-pub fn part_tag(id: &SubmissionId, commitment: &[u8]) -> Fp {
-    let d = Sha256::new()
+/// and the participant's commitment, all 256 bits. It goes into the
+/// [`inputs_hash`]; [`part_tag`] is its first 120 bits.
+pub fn part_digest(id: &SubmissionId, commitment: &[u8]) -> [u8; 32] {
+    Sha256::new()
         .chain_update(PART_LABEL)
         .chain_update(id.0)
         .chain_update(commitment)
-        .finalize();
+        .finalize()
+        .into()
+}
+
+/// The public tag of a submission part: a field element, the first 120
+/// bits of its [`part_digest`]. Members compare their tags position by
+/// position in the engine ([`sotto_core::apps::validity::agree_on_bundles`]),
+/// so they compute only on parts of one bundle under one commitment, and
+/// a bundle replayed at a new position counts once. 120 bits suffice
+/// there (a collision only lets a participant's two bundles count once),
+/// but not for agreeing on the commitments before complaints are settled:
+/// a participant and a relay that found two commitments with one tag
+/// (about 2^60 hashes) could show one member the other and have its
+/// honest complaint judged false, so the inputs hash takes the whole
+/// digest.
+pub fn part_tag(digest: &[u8; 32]) -> Fp {
     let mut b = [0u8; 16];
-    b.copy_from_slice(&d[..16]);
+    b.copy_from_slice(&digest[..16]);
     // 120 bits: below p, so distinct ids collide with probability 2^-120.
     Fp::new(u128::from_be_bytes(b) >> 8)
 }
@@ -374,13 +388,14 @@ mod tests {
 
     #[test]
     fn inputs_hash_depends_on_order_and_content() {
-        let (a, b) = ((1, [1u8; 32], Fp::new(5)), (2, [2u8; 32], Fp::new(6)));
+        let (r1, r2, d1, d2, d3) = ([1u8; 32], [2u8; 32], [5u8; 32], [6u8; 32], [7u8; 32]);
+        let (a, b) = ((1, &r1, &d1), (2, &r2, &d2));
         let h1 = inputs_hash([a, b]);
         assert_eq!(h1, inputs_hash([a, b]));
         assert_ne!(h1, inputs_hash([b, a]));
         assert_ne!(h1, inputs_hash([a]));
-        // The same receipts with another commitment (another part tag).
-        assert_ne!(h1, inputs_hash([a, (2, [2u8; 32], Fp::new(7))]));
+        // The same receipts with another commitment (another part digest).
+        assert_ne!(h1, inputs_hash([a, (2, &r2, &d3)]));
     }
 
     #[test]
@@ -408,10 +423,11 @@ mod tests {
 
     #[test]
     fn part_tags_differ_by_id_and_commitment() {
-        let a = part_tag(&SubmissionId([1; 16]), b"c");
-        assert_eq!(a, part_tag(&SubmissionId([1; 16]), b"c"));
-        assert_ne!(a, part_tag(&SubmissionId([2; 16]), b"c"));
-        assert_ne!(a, part_tag(&SubmissionId([1; 16]), b"d"));
+        let tag = |id: u8, c: &[u8]| part_tag(&part_digest(&SubmissionId([id; 16]), c));
+        let a = tag(1, b"c");
+        assert_eq!(a, tag(1, b"c"));
+        assert_ne!(a, tag(2, b"c"));
+        assert_ne!(a, tag(1, b"d"));
     }
 
     #[test]
