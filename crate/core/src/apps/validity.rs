@@ -429,11 +429,20 @@ const EXCLUDED_TAG: Fp = Fp::ZERO;
 /// The relay stores and orders the bundles, and each member sees only its
 /// own part; without this step a relay could deliver to different members
 /// parts of different bundles at one position, or replay a voter's bundle
-/// at a new position so that it counts twice. Tags that differ abort: an
-/// honest relay refuses bundles whose parts carry different commitments
-/// (`sotto_wire::check_committed_bundle`), so a difference means the relay
-/// or a member deviated, and excluding the submission instead would let a
-/// member that lies about its tag drop an honest submission unnoticed.
+/// at a new position so that it counts twice.
+///
+/// **Precondition: honest members hold the same tags.** The client's
+/// members agree on them before computing: each one's signed Ready
+/// carries a hash of every accepted part's id and commitment
+/// (`sotto_client::protocol::inputs_hash`), the exclusions follow from
+/// complaints every member settles alike, and they compute only when all
+/// hashes are equal. So a member whose list differs from this member's
+/// deviated (this member being honest), and it is named
+/// ([`EngineError::WrongTags`]); every member stops, since excluding the
+/// position instead would let a member that lies about its tag drop an
+/// honest submission unnoticed. A relay cannot cause a difference here:
+/// it cannot alter members' messages, and different parts delivered to
+/// different members change their inputs hashes first.
 /// The tags are public (derived from ids and commitments that travel in
 /// the clear), so opening them reveals nothing about any answer.
 pub async fn agree_on_bundles(ctx: &Ctx, tags: &[Option<Fp>]) -> Result<Vec<Bundled>, EngineError> {
@@ -441,10 +450,15 @@ pub async fn agree_on_bundles(ctx: &Ctx, tags: &[Option<Fp>]) -> Result<Vec<Bund
     let outgoing = vec![Some(mine.clone()); ctx.n()];
     let expect = ctx.members().iter().map(|&j| (j, tags.len())).collect();
     let lists = ctx.exchange(outgoing, expect).await?;
-    if lists.iter().any(|l| *l != mine) {
-        return Err(EngineError::CheckFailed {
-            what: "the members' tags of the submissions (they hold parts of different bundles or commitments: the relay or a member deviated)",
-        });
+    let members: Vec<usize> = ctx
+        .members()
+        .iter()
+        .zip(&lists)
+        .filter(|(_, l)| **l != mine)
+        .map(|(&j, _)| j)
+        .collect();
+    if !members.is_empty() {
+        return Err(EngineError::WrongTags { members });
     }
     let mut seen = TagSet::with_room(tags.len());
     Ok(tags
@@ -579,20 +593,25 @@ mod bundle_tests {
         }
     }
 
-    /// A member whose tag differs at one position (a member that lies in
-    /// the engine although its Ready's inputs hash matched, or a relay
-    /// that got past that comparison) stops every member: excluding the
-    /// position instead would let the liar drop an honest submission.
+    /// A member whose tag differs at one position (it lies in the engine
+    /// although its Ready's inputs hash matched) stops every member, and
+    /// the honest ones name it: excluding the position instead would let
+    /// the liar drop an honest submission. (The old code stopped naming
+    /// nobody.)
     #[test]
-    fn a_tag_that_differs_at_one_member_stops_every_member() {
+    fn a_member_whose_tag_differs_is_named_by_every_honest_member() {
         let ends = fates(|me| {
             let second = if me == 2 { Fp::new(8) } else { Fp::new(9) };
             vec![Some(Fp::new(7)), Some(second)]
         });
-        for end in ends {
+        for (i, end) in ends.into_iter().enumerate() {
             match end {
-                End::Failed(e @ EngineError::CheckFailed { .. }) => {
-                    assert!(e.to_string().contains("tags"), "{e}");
+                // The liar's own view: everyone else differs from it.
+                End::Failed(EngineError::WrongTags { members }) if i + 1 == 2 => {
+                    assert_eq!(members, [1, 3]);
+                }
+                End::Failed(EngineError::WrongTags { members }) => {
+                    assert_eq!(members, [2], "member {}", i + 1);
                 }
                 other => panic!("expected every member to stop, got {other:?}"),
             }

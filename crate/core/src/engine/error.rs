@@ -151,6 +151,20 @@ pub enum EngineError {
         /// The preprocessing audited.
         what: &'static str,
     },
+    /// These members sent part tags other than this member's
+    /// ([`crate::apps::validity::agree_on_bundles`]), although the tags
+    /// derive from the submissions every member agreed on before
+    /// computing: honest members hold the same tags, so a member whose
+    /// tags differ from an honest member's deviated.
+    #[error(
+        "committee member{} {} deviated from the protocol: sent the tags of other submissions than the ones every member agreed on",
+        if .members.len() == 1 { "" } else { "s" },
+        .members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    WrongTags {
+        /// The members (1-based), in order.
+        members: Vec<usize>,
+    },
     /// The computation already finished; no more messages are accepted.
     #[error("the computation has already finished")]
     Finished,
@@ -168,7 +182,9 @@ impl EngineError {
             } => Some(member.iter().copied().collect()),
             EngineError::CheckFailed { .. } => Some(Vec::new()),
             EngineError::Deviated { member, .. } => Some(vec![*member]),
-            EngineError::WrongProducts { members, .. } => Some(members.clone()),
+            EngineError::WrongProducts { members, .. } | EngineError::WrongTags { members } => {
+                Some(members.clone())
+            }
             _ => None,
         }
     }
