@@ -346,6 +346,48 @@ mod tests {
         }
     }
 
+    /// Over a live set without member 3 (it dropped out), the dealers are
+    /// the live members in order, so dealer k is not member k + 1: each
+    /// live dealer of wrong products is named by every live member.
+    #[test]
+    fn a_dealer_of_wrong_products_is_named_over_a_partial_live_set() {
+        let c = Committee { n: 6, t: 2 };
+        let live = vec![1, 2, 4, 5, 6];
+        for &liar in &live {
+            let net = Network::new(c, 20 + liar as u64).live(live.clone());
+            let ends = bits_with(liar, Deviation::Mul, net);
+            for &m in &live {
+                assert_eq!(
+                    named(&ends[m - 1]),
+                    Some(vec![liar]),
+                    "dealer {liar}: member {m} ended with {:?}",
+                    ends[m - 1]
+                );
+            }
+        }
+    }
+
+    /// Nine members hold too many set keys for pseudo-random sharing
+    /// (C(8, 4) = 70 > `MAX_SET_KEYS`), so every random value is dealt
+    /// and the audit combines dealt shares only; C(9, 4) = 126 hypotheses.
+    /// The dealer of wrong products is still named by every member.
+    #[test]
+    fn nine_members_without_set_keys_name_the_dealer() {
+        let c = Committee::new(9);
+        assert!(super::binomial(8, 4) > crate::engine::ops::keys::MAX_SET_KEYS);
+        for liar in [1, 5, 9] {
+            let ends = bits_with(liar, Deviation::Mul, Network::new(c, liar as u64));
+            for (i, end) in ends.iter().enumerate() {
+                assert_eq!(
+                    named(end),
+                    Some(vec![liar]),
+                    "dealer {liar}: member {} ended with {end:?}",
+                    i + 1
+                );
+            }
+        }
+    }
+
     /// Two dealers that both re-share wrong products are both named.
     #[test]
     fn two_wrong_dealers_are_both_named() {

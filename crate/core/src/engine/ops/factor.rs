@@ -445,6 +445,98 @@ mod tests {
         }
     }
 
+    /// Up to t members re-share wrong products by a factor and lie in
+    /// their reports of the batch's audit (random shifts, each recipient
+    /// its own): an honest member names only deviating members, or
+    /// nobody. The audit round is the last round of the run, found by a
+    /// first run with the same seed.
+    #[test]
+    fn lies_in_a_factor_audit_never_name_an_honest_member() {
+        use crate::engine::message::{Message, round_of};
+        use crate::engine::network::End;
+        use crate::engine::{EngineError, Transmit};
+        use std::cell::Cell;
+        use std::rc::Rc;
+        let y: Vec<Fp> = (0..5u64).map(Fp::from).collect();
+        for c in [
+            Committee::new(3),
+            Committee { n: 4, t: 1 },
+            Committee::new(5),
+            Committee { n: 6, t: 2 },
+        ] {
+            for seed in 0..4u64 {
+                let mut pick = ChaCha20Rng::seed_from_u64(seed);
+                let mut corrupt: Vec<usize> = Vec::new();
+                while corrupt.len() < c.t {
+                    let m = 1 + (pick.next_u64() as usize) % c.n;
+                    if !corrupt.contains(&m) {
+                        corrupt.push(m);
+                    }
+                }
+                let ys = shares(&y, c.n, c.t, seed);
+                let run = |net: Network| {
+                    let (ys, corrupt) = (ys.clone(), corrupt.clone());
+                    net.run_each(move |ctx| {
+                        let y = ys[ctx.me() - 1].clone();
+                        if corrupt.contains(&ctx.me()) {
+                            ctx.set_deviation(Deviation::Mul, 0);
+                        }
+                        async move {
+                            let mut f = ctx.factor(&y).await?;
+                            ctx.factor_triples(&mut f, &[0, 2, 4]).await
+                        }
+                    })
+                    .unwrap()
+                };
+                let last = Rc::new(Cell::new(0u32));
+                let seen = last.clone();
+                run(Network::new(c, seed).tamper(move |t: &mut Transmit, _| {
+                    seen.set(seen.get().max(round_of(&t.bytes).unwrap_or(0)));
+                }));
+                let audit = last.get();
+                let liars = corrupt.clone();
+                let mut lies = ChaCha20Rng::seed_from_u64(seed + 50);
+                let fired = Rc::new(Cell::new(0usize));
+                let count = fired.clone();
+                let ends = run(Network::new(c, seed).tamper(move |t: &mut Transmit, from| {
+                    if liars.contains(&from) && round_of(&t.bytes) == Some(audit) {
+                        count.set(count.get() + 1);
+                        let mut m = Message::decode(&t.bytes).unwrap();
+                        let len = m.values.len();
+                        for _ in 0..1 + lies.next_u64() % 3 {
+                            let at = (lies.next_u64() as usize) % len;
+                            m.values[at] += Fp::from(1 + lies.next_u64() % 5);
+                        }
+                        t.bytes = m.encode();
+                    }
+                }));
+                // Every liar's report to every other member was changed.
+                assert_eq!(fired.get(), c.t * (c.n - 1), "{c:?} seed {seed}");
+                for (i, end) in ends.iter().enumerate() {
+                    if corrupt.contains(&(i + 1)) {
+                        continue;
+                    }
+                    let End::Failed(e) = end else {
+                        panic!("{c:?} seed {seed}: member {} ended with {end:?}", i + 1)
+                    };
+                    assert!(
+                        matches!(
+                            e,
+                            EngineError::WrongProducts { .. } | EngineError::CheckFailed { .. }
+                        ),
+                        "{c:?} seed {seed}: the audit ran: {e}"
+                    );
+                    let culprits = e.culprits().unwrap_or_default();
+                    assert!(
+                        culprits.iter().all(|m| corrupt.contains(m)),
+                        "{c:?} seed {seed}, corrupt {corrupt:?}: member {} named {culprits:?}",
+                        i + 1
+                    );
+                }
+            }
+        }
+    }
+
     /// After an audit showed beta, the factor refuses every further use:
     /// a product would open `y - beta` and so show y.
     #[test]
