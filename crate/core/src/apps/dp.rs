@@ -129,7 +129,12 @@ fn noise_width(s: u64) -> u32 {
 /// 1. each member deals its bits (one round);
 /// 2. every dealt bit h is squared with a verified square pair (`d = h - f`
 ///    opened, uniform) and a coin gamma is opened (drawn in preprocessing,
-///    so unknown to every dealer when it dealt);
+///    so unknown to every dealer when it dealt). Every dealt share enters
+///    one opened d, so this opening also checks that every dealing lies
+///    on one polynomial of degree t; if one does not, the run stops naming
+///    nobody (a dealer that gave one member a share off its polynomial and
+///    that member look alike), and no opening that could name a member
+///    ever sees an unchecked dealing;
 /// 3. per dealer j, `X_j = sum_k gamma^k (h_jk^2 - h_jk)` is opened. It is
 ///    0 when j dealt bits; otherwise it is a nonzero polynomial in gamma of
 ///    degree at most the bit count, so it vanishes with probability below
@@ -177,10 +182,25 @@ pub async fn add_noise(
     let local = ctx.deviate_noise(local);
     // Round 1: every live member deals its bits.
     let bits = ctx.deal_all(&local).await?;
-    // Round 2: squares of every dealt bit, and the coin.
+    // Round 2: squares of every dealt bit, and the coin. Opening
+    // `d = h - f` for every dealt bit h checks that every dealing is
+    // consistent (f is a verified square pair's, so an h off its
+    // polynomial makes d's shares disagree), before anything that
+    // involves the noise is opened. That opening is not flagged, and a
+    // disagreement names nobody: a dealer can give an honest member a
+    // share off the polynomial, whose share of d then disagrees, and
+    // nobody can tell that from the member lying about its share of d.
     let all: Vec<Fp> = bits.iter().flatten().copied().collect();
     let gamma = ctx.random(1).await?;
-    let (squares, gamma) = ctx.square_with(&ShareVec::from_values(all), &gamma).await?;
+    let (squares, gamma) = ctx
+        .square_with(&ShareVec::from_values(all), &gamma, false)
+        .await
+        .map_err(|e| match e {
+            EngineError::Opening { .. } => EngineError::CheckFailed {
+                what: "the noise dealings (a dealer dealt shares off one polynomial, or a member sent a wrong share: the two cannot be told apart)",
+            },
+            other => other,
+        })?;
     let gamma = gamma[0];
     // Round 3: one check value per dealer.
     let checks: Vec<Fp> = bits
@@ -268,6 +288,54 @@ mod tests {
     use super::*;
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
+
+    /// Member 1 deals member 3 one noise share off its polynomial, then
+    /// follows the protocol. Member 3's share of `d = h - f` is then the
+    /// one that disagrees, and with n >= 2t + 2 an opening that names the
+    /// member whose share disagrees named member 3, honest, with its own
+    /// signed share as "evidence" (a reviewer's finding, session 11). Now
+    /// every honest member stops naming nobody.
+    #[test]
+    fn an_inconsistent_noise_dealing_never_names_an_honest_member() {
+        use crate::engine::message::{Message, round_of};
+        use crate::engine::network::{End, Network};
+        use crate::engine::{Committee, Transmit};
+        use std::cell::Cell;
+        use std::rc::Rc;
+        for c in [
+            Committee { n: 4, t: 1 },
+            Committee { n: 5, t: 1 },
+            Committee { n: 8, t: 3 },
+        ] {
+            let fired = Rc::new(Cell::new(false));
+            let seen = fired.clone();
+            // Round 0 is the noise dealing (the program starts with it).
+            let net = Network::new(c, 4).tamper(move |t: &mut Transmit, from| {
+                if from == 1 && t.to == 3 && round_of(&t.bytes) == Some(0) {
+                    let mut m = Message::decode(&t.bytes).unwrap();
+                    m.values[0] += Fp::ONE;
+                    t.bytes = m.encode();
+                    seen.set(true);
+                }
+            });
+            let ends = net
+                .run_each(|ctx| async move {
+                    let values = ShareVec::from_values(vec![Fp::ZERO; 2]);
+                    let noisy = add_noise(&ctx, &values, &[1, 2]).await?;
+                    ctx.open(&noisy).await
+                })
+                .unwrap();
+            assert!(fired.get(), "{c:?}: the dealing was changed");
+            for (i, end) in ends.iter().enumerate().skip(1) {
+                match end {
+                    End::Failed(e) => {
+                        assert_eq!(e.culprits(), Some(Vec::new()), "{c:?} member {}: {e}", i + 1);
+                    }
+                    other => panic!("{c:?} member {}: {other:?}", i + 1),
+                }
+            }
+        }
+    }
 
     #[test]
     fn discrete_laplace_has_the_right_shape() {

@@ -280,15 +280,21 @@ impl Ctx {
     /// `(f, F = f^2)`: `d = x - f` is opened (uniform, as `f` is) and
     /// `x^2 = F + 2 d f + d^2` locally. Half the traffic of [`Ctx::mul`].
     pub async fn square(&self, x: &ShareVec) -> Result<ShareVec, EngineError> {
-        Ok(self.square_with(x, &ShareVec(Vec::new())).await?.0)
+        Ok(self.square_with(x, &ShareVec(Vec::new()), true).await?.0)
     }
 
     /// [`Ctx::square`], opening the uniformly random or masked `extra` in
-    /// the same round.
+    /// the same round; the opening is flagged as one
+    /// ([`crate::engine::Transmit::opening`]) only when `flagged`. It must
+    /// not be when `x` was dealt by members in this run and not checked
+    /// yet: a dealer can give an honest member a share off the polynomial,
+    /// and that member's share of `x - f` must never serve as evidence
+    /// against it.
     pub(crate) async fn square_with(
         &self,
         x: &ShareVec,
         extra: &ShareVec,
+        flagged: bool,
     ) -> Result<(ShareVec, Vec<Fp>), EngineError> {
         let squares = self.take_squares(x.len()).await?;
         let mut masked: Vec<Fp> =
@@ -297,7 +303,7 @@ impl Ctx {
                 .map(|(x, s)| *x - s[0])
                 .collect();
         masked.extend_from_slice(&extra.0);
-        let mut d = self.open_masked(&ShareVec(masked)).await?;
+        let mut d = self.open_masked_as(&ShareVec(masked), flagged).await?;
         let extra = d.split_off(x.len());
         Ok((square_from(&squares, &d), extra))
     }
