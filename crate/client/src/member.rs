@@ -1097,7 +1097,7 @@ impl MemberState {
             .filter(|s| {
                 run.verifying
                     .get(&from)
-                    .is_some_and(|key| s.verify(key, session, &run.run))
+                    .is_some_and(|key| s.verify(key, &self.manifest.hash, session, &run.run))
             })
             .ok_or(MemberError::Unsigned { from })?;
         if let Err(e) = run.party.handle_message(usize::from(from), &signed.bytes) {
@@ -1127,7 +1127,14 @@ impl MemberState {
                 tamper(to, &mut bytes);
             }
             #[allow(unused_mut)]
-            let mut signed = SignedMessage::sign(&self.keys, &session, &run.run, t.opening, bytes);
+            let mut signed = SignedMessage::sign(
+                &self.keys,
+                &self.manifest.hash,
+                &session,
+                &run.run,
+                t.opening,
+                bytes,
+            );
             #[cfg(test)]
             if self.sign_badly {
                 signed.signature[0] ^= 1;
@@ -1226,7 +1233,14 @@ fn proven(
     };
     let session = manifest.manifest.session_id;
     let mut messages = theirs;
-    messages.push(SignedMessage::sign(keys, &session, &run.run, true, own));
+    messages.push(SignedMessage::sign(
+        keys,
+        &manifest.hash,
+        &session,
+        &run.run,
+        true,
+        own,
+    ));
     let evidence = Evidence {
         session,
         run: run.run,

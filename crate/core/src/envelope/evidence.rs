@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! plaintext = kind (1) || signature (64) || engine message
-//! signed    = "sotto/engine-message/v1\0" || session (16) || run (32)
+//! signed    = "sotto/engine-message/v2\0" || manifest hash (32) || session (16) || run (32)
 //!             || kind (1) || SHA-256(engine message)
 //! kind      = 0x00 any other round
 //!           | 0x01 an opening: the sender's own shares of values opened
@@ -17,8 +17,11 @@
 //!
 //! The engine message itself names the computation instance, the round,
 //! the sender and the recipient ([`crate::engine::message`]); the run
-//! ([`super::RunId`]) binds the start of the computation, so a signature
-//! cannot be moved to another session, run, round or recipient.
+//! ([`super::RunId`]) binds the start of the computation and the manifest
+//! hash the committee and its threshold, so a signature cannot be moved
+//! to another session, run, round or recipient, nor judged against
+//! another manifest of the same session (one with a lower threshold
+//! would make honest shares of a degree-2t opening look inconsistent).
 //!
 //! # Evidence
 //!
@@ -61,11 +64,11 @@ use super::channel::RunId;
 use crate::engine::message::Message;
 use crate::field::Fp;
 use crate::keyfile::MemberKeys;
-use crate::session::{SessionId, VerifiedManifest};
+use crate::session::{ManifestHash, SessionId, VerifiedManifest};
 use crate::share::{self, ShareError};
 
 /// Domain-separation label of engine message signatures.
-pub const ENGINE_MESSAGE_LABEL: &[u8] = b"sotto/engine-message/v1\0";
+pub const ENGINE_MESSAGE_LABEL: &[u8] = b"sotto/engine-message/v2\0";
 /// The first bytes of an encoded [`Evidence`].
 pub const EVIDENCE_MAGIC: &[u8] = b"sotto/evidence/v1\0";
 const SIGNATURE_LEN: usize = 64;
@@ -141,9 +144,16 @@ impl core::fmt::Debug for SignedMessage {
 }
 
 /// The bytes an engine message's signature covers (module docs).
-fn signed_bytes(session: &SessionId, run: &RunId, opening: bool, bytes: &[u8]) -> Vec<u8> {
-    let mut msg = Vec::with_capacity(ENGINE_MESSAGE_LABEL.len() + 16 + 32 + 1 + 32);
+fn signed_bytes(
+    manifest: &ManifestHash,
+    session: &SessionId,
+    run: &RunId,
+    opening: bool,
+    bytes: &[u8],
+) -> Vec<u8> {
+    let mut msg = Vec::with_capacity(ENGINE_MESSAGE_LABEL.len() + 32 + 16 + 32 + 1 + 32);
     msg.extend_from_slice(ENGINE_MESSAGE_LABEL);
+    msg.extend_from_slice(&manifest.0);
     msg.extend_from_slice(session.as_bytes());
     msg.extend_from_slice(&run.0);
     msg.push(if opening { KIND_OPENING } else { KIND_OTHER });
@@ -152,9 +162,11 @@ fn signed_bytes(session: &SessionId, run: &RunId, opening: bool, bytes: &[u8]) -
 }
 
 impl SignedMessage {
-    /// Signs engine message `bytes` of `run` in `session`.
+    /// Signs engine message `bytes` of `run` in `session` under the
+    /// manifest whose hash is `manifest`.
     pub fn sign(
         keys: &MemberKeys,
+        manifest: &ManifestHash,
         session: &SessionId,
         run: &RunId,
         opening: bool,
@@ -162,7 +174,7 @@ impl SignedMessage {
     ) -> SignedMessage {
         let signature = keys
             .signing_key()
-            .sign(&signed_bytes(session, run, opening, &bytes))
+            .sign(&signed_bytes(manifest, session, run, opening, &bytes))
             .to_bytes();
         SignedMessage {
             opening,
@@ -172,10 +184,17 @@ impl SignedMessage {
     }
 
     /// Whether the signature verifies under `key` for `run` in `session`
-    /// (`verify_strict`: no malleable or small-order encodings).
-    pub fn verify(&self, key: &VerifyingKey, session: &SessionId, run: &RunId) -> bool {
+    /// under the manifest whose hash is `manifest` (`verify_strict`: no
+    /// malleable or small-order encodings).
+    pub fn verify(
+        &self,
+        key: &VerifyingKey,
+        manifest: &ManifestHash,
+        session: &SessionId,
+        run: &RunId,
+    ) -> bool {
         key.verify_strict(
-            &signed_bytes(session, run, self.opening, &self.bytes),
+            &signed_bytes(manifest, session, run, self.opening, &self.bytes),
             &Signature::from_bytes(&self.signature),
         )
         .is_ok()
@@ -329,7 +348,7 @@ pub fn verify_evidence(
             .ed25519
             .verifying_key()
             .map_err(|_| EvidenceError::BadSignature(msg.from))?;
-        if !signed.verify(&key, &evidence.session, &evidence.run) {
+        if !signed.verify(&key, &manifest.hash, &evidence.session, &evidence.run) {
             return Err(EvidenceError::BadSignature(msg.from));
         }
         if !signed.opening {

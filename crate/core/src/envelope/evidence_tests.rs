@@ -53,6 +53,7 @@ fn signed(
     .encode();
     SignedMessage::sign(
         &keys[usize::from(from) - 1],
+        &m.hash,
         &m.manifest.session_id,
         &run(),
         true,
@@ -188,15 +189,28 @@ fn evidence_that_is_not_of_one_opening_is_refused() {
     // Signed as an ordinary message, not as a share of an opening.
     let mut ev = good.clone();
     let bytes = ev.messages[1].bytes.clone();
-    ev.messages[1] = SignedMessage::sign(&keys[1], &m.manifest.session_id, &run(), false, bytes);
+    ev.messages[1] = SignedMessage::sign(
+        &keys[1],
+        &m.hash,
+        &m.manifest.session_id,
+        &run(),
+        false,
+        bytes,
+    );
     refuse(&ev, EvidenceError::NotAnOpening(2));
 
     // Member 2's message of another round.
     let mut ev = good.clone();
     let mut msg = Message::decode(&ev.messages[1].bytes).unwrap();
     msg.round += 1;
-    ev.messages[1] =
-        SignedMessage::sign(&keys[1], &m.manifest.session_id, &run(), true, msg.encode());
+    ev.messages[1] = SignedMessage::sign(
+        &keys[1],
+        &m.hash,
+        &m.manifest.session_id,
+        &run(),
+        true,
+        msg.encode(),
+    );
     refuse(
         &ev,
         EvidenceError::NotOneOpening("different instances, rounds or recipients"),
@@ -230,6 +244,7 @@ fn evidence_that_is_not_of_one_opening_is_refused() {
     .encode();
     ev.messages.push(SignedMessage::sign(
         &extra[4],
+        &m.hash,
         &m.manifest.session_id,
         &run(),
         true,
@@ -240,7 +255,14 @@ fn evidence_that_is_not_of_one_opening_is_refused() {
     // Signed by another key than the sender's.
     let mut ev = good;
     let bytes = ev.messages[1].bytes.clone();
-    ev.messages[1] = SignedMessage::sign(&keys[0], &m.manifest.session_id, &run(), true, bytes);
+    ev.messages[1] = SignedMessage::sign(
+        &keys[0],
+        &m.hash,
+        &m.manifest.session_id,
+        &run(),
+        true,
+        bytes,
+    );
     refuse(&ev, EvidenceError::BadSignature(2));
 }
 
@@ -270,6 +292,50 @@ fn malformed_evidence_and_plaintexts_are_refused() {
     assert_eq!(back, s);
     assert_eq!(back.round(), Some(ROUND));
     let key = keys[1].signing_key().verifying_key();
-    assert!(back.verify(&key, &m.manifest.session_id, &run()));
-    assert!(!back.verify(&key, &SessionId([2; 16]), &run()));
+    assert!(back.verify(&key, &m.hash, &m.manifest.session_id, &run()));
+    assert!(!back.verify(&key, &m.hash, &SessionId([2; 16]), &run()));
+    assert!(!back.verify(&key, &ManifestHash([2; 32]), &m.manifest.session_id, &run()));
+}
+
+/// An accuser hands a verifier a link to its own manifest: the real one's
+/// session id and member keys with a lower threshold (t = 1 instead of
+/// 2). Against it, honest members' signed shares of a degree-2 opening
+/// plus the accuser's own share, chosen on the line through two of them,
+/// would name the fourth, honest member. The signatures bind the
+/// manifest's hash, so the honest shares do not verify there (a
+/// reviewer's finding, session 11: they did, and this named member 4).
+#[test]
+fn signed_shares_prove_nothing_under_another_manifest_of_the_session() {
+    let (keys, real) = fixture(6, 2);
+    let (_, forged) = fixture(6, 1);
+    assert_eq!(real.manifest.session_id, forged.manifest.session_id);
+    assert_ne!(real.hash, forged.hash);
+    let shares = honest_shares(6, 2, 1, 9);
+    // The line through members 2's and 3's shares, at member 1.
+    let (s2, s3) = (shares[1][0], shares[2][0]);
+    let own = s2 + s2 - s3;
+    let ev = Evidence {
+        session: real.manifest.session_id,
+        run: run(),
+        messages: vec![
+            signed(&keys, &forged, 1, 1, vec![own]),
+            signed(&keys, &real, 2, 1, vec![s2]),
+            signed(&keys, &real, 3, 1, vec![s3]),
+            signed(&keys, &real, 4, 1, vec![shares[3][0]]),
+        ],
+    };
+    assert_eq!(
+        verify_evidence(&forged, &ev),
+        Err(EvidenceError::BadSignature(2))
+    );
+    // Had the honest members signed under the forged manifest, the trick
+    // would name member 4: what the binding prevents.
+    let mut under_forged = ev.clone();
+    for (j, v) in [(2u16, s2), (3, s3), (4, shares[3][0])] {
+        under_forged.messages[usize::from(j) - 1] = signed(&keys, &forged, j, 1, vec![v]);
+    }
+    assert_eq!(
+        verify_evidence(&forged, &under_forged).map(|p| p.member),
+        Ok(4)
+    );
 }

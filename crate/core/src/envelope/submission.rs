@@ -139,6 +139,11 @@ pub fn seal_shares(
 
 /// Seals one share vector to each committee member: `shares[i]` goes to
 /// member `i + 1`. Fails unless there is exactly one vector per member.
+/// Tests and test vectors only: a participant seals with
+/// [`super::commitment::seal_committed`], which keeps each part's
+/// ephemeral secret to prove it knows it (without those proofs members
+/// complain without disclosing, and the submission is excluded).
+#[doc(hidden)]
 pub fn seal_submission<S: AsRef<[u8]>>(
     rng: &mut impl rand_core::CryptoRng,
     committee: &Committee,
