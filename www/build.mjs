@@ -7,17 +7,20 @@
 //   assets/   content-hashed files (NAME-HASH.EXT) that never change: the
 //             app's entry module and its code-split chunks (one per page,
 //             so a participant loads only the participate page), the
-//             committee worker, both wasm modules, the style sheets;
+//             committee worker, the three wasm modules (the
+//             participant's, the page module, the member's), the style
+//             sheets;
 //             served with `Cache-Control: immutable`
-//   index.html  rewritten to preload the page wasm (every page uses it: its
-//             download starts with the HTML, not after the page's module
-//             asked for it, which saves round trips on a slow link) and to
-//             load the hashed entry and style sheet with
+//   index.html  rewritten to load the hashed entry and style sheet with
 //             Subresource Integrity: a `modulepreload` link with an
 //             `integrity` hash for every module of the entry's static
 //             graph, and a `sotto-modules` meta tag listing, per lazily
 //             loaded page, its modules and their hashes (js/verified.js
-//             preloads them with integrity before the import)
+//             preloads them with integrity before the import), and the
+//             two page wasm modules as `wasm:participant` and `wasm:page`
+//             (the entry preloads the one its page needs, js/modules.js:
+//             its download starts with the app, not after the page's
+//             module asked for it, which saves round trips on a slow link)
 //   widget.js a stub at the stable address other sites embed, importing
 //             the hashed widget bundle
 //   build.json  the version and the SHA-384 of every file under assets/
@@ -114,6 +117,7 @@ const common = {
 };
 
 // 1. The wasm modules and style sheets, by content hash.
+const participantWasm = hashedCopy(join(dir, "pkg/participant/sotto_bg.wasm"), "participant.wasm");
 const pageWasm = hashedCopy(join(dir, "pkg/web/sotto_bg.wasm"), "sotto.wasm");
 const memberWasm = hashedCopy(join(dir, "pkg/member/sotto_bg.wasm"), "member.wasm");
 const stylesCss = hashedCopy(join(dir, "styles.css"), "styles.css");
@@ -135,6 +139,7 @@ const app = await build({
   entryPoints: { app: join(dir, "js/app.js"), widget: join(dir, "widget.js") },
   plugins: [
     rewrite({
+      "pkg/participant/sotto.js": [[WASM_DEFAULT, wasmRequest(participantWasm)]],
       "pkg/web/sotto.js": [[WASM_DEFAULT, wasmRequest(pageWasm)]],
       "pkg/member-worker.js": [
         ['new URL("./worker.js", import.meta.url)', `new URL("./${workerFile}", import.meta.url)`],
@@ -169,6 +174,9 @@ const lazy = {};
 for (const [out, meta] of Object.entries(outputs)) {
   if (meta.entryPoint && out !== appOut && out !== widgetOut) lazy[meta.entryPoint] = closure(out);
 }
+// The page wasm modules, for the entry's early download (js/verified.js, `preloadWasm`).
+lazy["wasm:participant"] = [[participantWasm, integrity(participantWasm)]];
+lazy["wasm:page"] = [[pageWasm, integrity(pageWasm)]];
 
 // 4. index.html: hashed names with integrity.
 const attr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
@@ -189,7 +197,6 @@ html = replaceOnce(
   html,
   '<script type="module" src="js/app.js"></script>',
   `<meta name="sotto-modules" content="${attr(JSON.stringify(lazy))}" />
-    <link rel="preload" href="assets/${pageWasm}" as="fetch" crossorigin="anonymous" integrity="${integrity(pageWasm)}" />
     ${preloads}
     <script type="module" src="assets/${appFile}" integrity="${appIntegrity}"></script>`,
   "index.html",

@@ -12,10 +12,12 @@ import { pathToFileURL } from "node:url";
 import path from "node:path";
 
 const [pkg, command, ...args] = process.argv.slice(2);
-// The page module has everything but the committee computation, which
-// lives in the member module.
-// A member daemon reads a key file and computes: the node module has both.
-const web = path.resolve(pkg, command === "member" ? "node" : "web");
+// Each command loads the module a real app of its kind would: answering
+// and verifying take the participant's module (what a participant's page
+// loads), making a key file the page module, and a member daemon, which
+// reads a key file and computes, the node module, which has both.
+const MODULE = { member: "node", keygen: "web" };
+const web = path.resolve(pkg, MODULE[command] ?? "participant");
 const sotto = await import(pathToFileURL(path.join(web, "sotto.js")).href);
 await sotto.default({ module_or_path: await readFile(path.join(web, "sotto_bg.wasm")) });
 

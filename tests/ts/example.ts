@@ -16,6 +16,11 @@ import init, {
   type SessionStatus,
   type VerifiedResult,
 } from "sotto/web";
+import initParticipant, {
+  Participant as Answering,
+  verifyResult as verifyOnly,
+  checkReceipt as checkOnly,
+} from "sotto/participant";
 import { runMemberInWorker } from "sotto/member-worker";
 import initMember, { CommitteeMember as Member } from "sotto/member";
 import initNode, { CommitteeMember as NodeMember } from "sotto/node";
@@ -86,6 +91,16 @@ async function participate(link: string): Promise<Receipt | undefined> {
   }
 }
 
+// A participant's page with the smallest module (`sotto/participant`):
+// answer, then check the receipt against the verified result.
+async function answerAndCheck(link: string, readLink: string): Promise<string> {
+  await initParticipant();
+  const p: Answering = await Answering.open(link);
+  const receipt: Receipt = await p.submit({ choice: "Park" });
+  const verified: VerifiedResult = await verifyOnly(readLink);
+  return checkOnly(verified, receipt.receipt, readLink);
+}
+
 // A member's page before joining: who of the committee is online.
 async function whoIsOnline(memberLink: string): Promise<string[]> {
   const p = await Participant.open(memberLink);
@@ -123,6 +138,7 @@ export async function main(relay: string): Promise<void> {
   console.log(memberLinks.length, await whoIsOnline(memberLinks[0]));
   const links = await organize(relay, members);
   await participate(links[0]);
+  console.log(await answerAndCheck(links[1], links[0]));
   const outcome = await serve(links[0]);
   const verified: VerifiedResult = await verifyResult(links[0]);
   const check: "counted" | "missing" | "unknown" = await checkReceipt(verified, "00".repeat(32), links[0]);

@@ -11,7 +11,7 @@
 // `detail`, `sotto-error` with `{code, message}`.
 
 import { h, replace } from "./js/dom.js";
-import { loadSotto } from "./js/sotto.js";
+import { loadParticipantModule } from "./js/participant-module.js";
 import { answerForm } from "./js/answer-form.js";
 import { privacyPanel } from "./js/privacy-panel.js";
 import { errorNotice } from "./js/errors.js";
@@ -79,7 +79,7 @@ class SottoForm extends HTMLElement {
     replace(this.#body, status);
     let participant;
     try {
-      const sotto = await loadSotto();
+      const sotto = await loadParticipantModule();
       participant = await retrying(
         // A link to an app on another origin names its relay (js/relay-link.js).
         () => sotto.Participant.open(toRelayLink(link)),

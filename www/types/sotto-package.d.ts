@@ -10,6 +10,11 @@ declare module "*/pkg/web/sotto.js" {
   export { default } from "sotto/web";
 }
 
+declare module "*/pkg/participant/sotto.js" {
+  export * from "sotto/participant";
+  export { default } from "sotto/participant";
+}
+
 declare module "*/pkg/member-worker.js" {
   export * from "sotto/member-worker";
 }

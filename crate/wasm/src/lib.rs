@@ -4,17 +4,19 @@
 //! package.
 //!
 //! Classes: `participant::Participant`, `organizer::Organizer`,
-//! `member::CommitteeMember`, and the function
-//! `organizer::verify_result`. Every method that talks to the relay
+//! `member::CommitteeMember`, and the functions `results::verify_result`
+//! and `results::check_receipt`. Every method that talks to the relay
 //! returns a `Promise`; options and results cross the boundary as plain
 //! JS objects (through JSON and the JS engine's `JSON`). Errors are thrown
 //! as JS `Error`s with a stable `code` property (see `error`) and a
 //! message a person can act on; no secret ever appears in one.
 //!
-//! Features pick what a module carries (`docs/wasm.md`): `page` the
-//! participant, organizer and reader bindings, `member-runtime` the
-//! committee computation, `bench` the engine benchmark; loading a member
-//! key is always there (docs/wasm.md).
+//! Features pick what a module carries (`docs/wasm.md`, "Modules"):
+//! `participant` what a participant's page needs (answering, and checking
+//! a result and a receipt), `page` that plus the organizer's and the
+//! committee console's bindings (key files, the key store),
+//! `member-runtime` the committee computation, `bench` the engine
+//! benchmark.
 //!
 //! The transport is the browser's (or Node's) `WebSocket`
 //! (`socket::BrowserSocket`) under the same relay client and member
@@ -25,13 +27,16 @@
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod error;
-#[cfg(any(feature = "page", feature = "member-runtime"))]
+#[cfg(any(feature = "participant", feature = "member-runtime"))]
 mod link;
+#[cfg(any(feature = "page", feature = "member-runtime"))]
 pub mod member;
 #[cfg(feature = "page")]
 pub mod organizer;
-#[cfg(feature = "page")]
+#[cfg(feature = "participant")]
 pub mod participant;
+#[cfg(feature = "participant")]
+pub mod results;
 pub mod socket;
 
 mod types;
@@ -71,7 +76,7 @@ pub(crate) fn to_js<T: serde::Serialize + ?Sized>(v: &T) -> Result<JsValue, JsVa
 /// page method rather than once per method, each with that method's whole
 /// state machine inlined into its own copy of the promise glue
 /// (docs/wasm.md, "Third round").
-#[cfg(feature = "page")]
+#[cfg(feature = "participant")]
 pub(crate) fn promise(
     work: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
 ) -> js_sys::Promise {
@@ -82,7 +87,7 @@ pub(crate) fn promise(
 
 /// A plain JS object as a Rust value (through `JSON.stringify`); the error
 /// says what was wrong, for `what`.
-#[cfg(feature = "page")]
+#[cfg(feature = "participant")]
 pub(crate) fn from_js<T: serde::de::DeserializeOwned>(
     v: &JsValue,
     code: error::Code,

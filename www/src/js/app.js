@@ -11,7 +11,8 @@
 import { h, replace } from "./dom.js";
 import { routeOf } from "./link.js";
 import { errorNotice } from "./errors.js";
-import { verifiedImport } from "./verified.js";
+import { preloadWasm, verifiedImport } from "./verified.js";
+import { moduleFor } from "./modules.js";
 import { toRelayLink } from "./relay-link.js";
 import { startPinning, versionPanel } from "./app-version.js";
 import { loadLanguage, languageSwitch, t } from "./i18n/index.js";
@@ -87,6 +88,11 @@ function shell() {
   set(".site-footer p", "shell.footer");
   document.querySelector(".site-header")?.append(languageSwitch());
 }
+
+// The first page's wasm module starts downloading now, beside the
+// language catalog and the page's own modules (index.html cannot know
+// which module the fragment needs).
+preloadWasm(moduleFor(routeOf(location.hash).view, toRelayLink(location.href)));
 
 loadLanguage()
   .catch(() => {

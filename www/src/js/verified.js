@@ -65,3 +65,25 @@ export async function verifiedImport(key, load) {
   }
   return load();
 }
+
+/**
+ * Starts the download of the wasm module `name` ("participant" or "page":
+ * js/modules.js) with its integrity, as soon as the app knows its page,
+ * so it overlaps the page's own modules (the table lists it under
+ * `wasm:NAME`). The package's loader then fetches the same URL with the
+ * same integrity and gets this response. Without the table (the unbuilt
+ * sources), nothing.
+ * @param {"participant" | "page" | null} name
+ */
+export function preloadWasm(name) {
+  const files = name && modules()?.[`wasm:${name}`];
+  if (!files) return;
+  const [[file, integrity]] = files;
+  const link = document.createElement("link");
+  link.rel = "preload";
+  link.as = "fetch";
+  link.crossOrigin = "anonymous";
+  link.href = new URL(`assets/${file}`, document.baseURI).href;
+  link.integrity = integrity;
+  document.head.append(link);
+}

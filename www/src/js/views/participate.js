@@ -2,7 +2,7 @@
 // encrypt and submit, and hand back a receipt.
 
 import { h, replace, announce, uid } from "../dom.js";
-import { loadSotto } from "../sotto.js";
+import { loadParticipantModule } from "../participant-module.js";
 import { answerForm } from "../answer-form.js";
 import { privacyPanel } from "../privacy-panel.js";
 import { errorNotice } from "../errors.js";
@@ -114,7 +114,7 @@ function receiptView(title, receipt) {
 export async function participateView(main, link) {
   const status = h("div", { class: "status" });
   replace(main, h("h1", {}, t("part.opening")), status);
-  const sotto = await loadSotto();
+  const sotto = await loadParticipantModule();
   let participant;
   try {
     participant = await retrying(() => sotto.Participant.open(link), retryNotice(status, "retry.reachServer"));

@@ -3,7 +3,9 @@
 // export. Reached through the read link (`r=organizer`).
 
 import { h, replace, announce, field, filePicker } from "../dom.js";
-import { loadSotto } from "../sotto.js";
+import { loadParticipantModule } from "../participant-module.js";
+import { verifiedImport } from "../verified.js";
+import { moduleFor } from "../modules.js";
 import { errorNotice } from "../errors.js";
 import { retrying, retryNotice } from "../retry.js";
 import { downloadCsv, downloadJson, slug } from "../download.js";
@@ -146,7 +148,7 @@ function receiptCheck(sotto, verified, session, link) {
  */
 function organizerTools(sotto, session, onClose) {
   const rec = getSession(session);
-  if (!rec) return null;
+  if (!rec || !sotto) return null;
   const row = h(
     "div",
     { class: "button-row" },
@@ -178,7 +180,15 @@ function organizerTools(sotto, session, onClose) {
 export async function resultsView(main, link) {
   const status = h("div", { class: "status", "aria-live": "polite" });
   replace(main, h("h1", {}, t("results.opening")), status);
-  const sotto = await loadSotto();
+  // The organizer's own browser loads the page module, for its tools; a
+  // reader the participant's, which has everything else this page uses.
+  // (Its loader is imported only then: a reader downloads neither it nor
+  // the page module's glue.)
+  const organizer =
+    moduleFor("results", link) === "page"
+      ? await (await verifiedImport("js/sotto.js", () => import("../sotto.js"))).loadSotto()
+      : null;
+  const sotto = organizer ?? (await loadParticipantModule());
   let session;
   try {
     session = await retrying(() => sotto.Participant.open(link), retryNotice(status, "retry.reachServer"));
@@ -196,16 +206,17 @@ export async function resultsView(main, link) {
   const body = h("div", { class: "results" });
   const close = async () => {
     const rec = getSession(sid);
+    if (!organizer || !rec) return;
     try {
-      await sotto.Organizer.importCapability(rec.capability).close();
+      await organizer.Organizer.importCapability(rec.capability).close();
       updateSession(sid, { closed: true });
       announce(t("results.closedAnnounce"));
-      replace(tools, organizerTools(sotto, sid, close));
+      replace(tools, organizerTools(organizer, sid, close));
     } catch (err) {
       status.prepend(errorNotice(err));
     }
   };
-  const tools = h("div", {}, organizerTools(sotto, sid, close));
+  const tools = h("div", {}, organizerTools(organizer, sid, close));
   const badge = t("results.badge", { kind: t(`kind.${kind}`) });
   replace(main, h("p", { class: "badge" }, badge), h("h1", { dir: "auto" }, title), tools, status, body);
 
