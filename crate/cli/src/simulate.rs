@@ -142,6 +142,11 @@ pub struct Abort {
     pub reason: String,
     /// The members it names (1-based; empty when nobody can be named).
     pub culprits: Vec<u16>,
+    /// The members it was still waiting for when it gave up (a stall:
+    /// `MemberError::Stalled`). Not named: a crash and a relay that
+    /// withholds their messages look alike.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waiting: Vec<u16>,
     /// The member its signed proof names, checked against the session's
     /// manifest as `sotto verify-evidence` checks it (when it holds one:
     /// a wrong share in an opening that names its sender).
@@ -374,6 +379,9 @@ struct ProcessReport {
     peak_kib: u64,
     /// Why its computation stopped, if it did.
     abort: Option<(String, Vec<u16>)>,
+    /// The members it was still waiting for, if it stalled.
+    #[serde(default)]
+    waiting: Vec<u16>,
     /// The signed proof of a deviation it holds, in hex.
     #[serde(default)]
     evidence: Option<String>,
@@ -444,6 +452,7 @@ async fn run_member_process(
                 (Some((reason, culprits)), _) => MemberEnd::Abort(Abort {
                     reason: reason.clone(),
                     culprits: culprits.clone(),
+                    waiting: report.waiting.clone(),
                     proven: None,
                     results_link: None,
                     evidence: report.evidence.as_deref().and_then(|h| hex::decode(h).ok()),
@@ -501,6 +510,11 @@ pub fn member_process() -> anyhow::Result<()> {
         .err()
         .and_then(MemberError::evidence)
         .map(|e| hex::encode(e.to_bytes()));
+    let waiting = outcome
+        .as_ref()
+        .err()
+        .map(|e| e.waiting().to_vec())
+        .unwrap_or_default();
     let (abort, error) = match outcome {
         // Left out while slow: the others compute without it.
         Ok(_) | Err(MemberError::Excluded { .. }) => (None, None),
@@ -513,6 +527,7 @@ pub fn member_process() -> anyhow::Result<()> {
         bytes: rt.sent.load(Ordering::Relaxed),
         peak_kib: peak_kib(),
         abort,
+        waiting,
         evidence,
         error,
     };
@@ -621,6 +636,7 @@ pub async fn run_with(
                         Some((reason, culprits)) => MemberEnd::Abort(Abort {
                             reason,
                             culprits,
+                            waiting: e.waiting().to_vec(),
                             proven: None,
                             results_link: None,
                             evidence: e.evidence().map(|ev| ev.to_bytes()),

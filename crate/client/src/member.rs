@@ -228,13 +228,27 @@ impl MemberError {
             MemberError::Engine(e) => e.culprits().map(|c| (e.to_string(), named(c))),
             // The relay may be the one tampering: nobody is named.
             MemberError::Tampered { .. } => Some((self.to_string(), Vec::new())),
-            MemberError::Stalled { waiting, .. } => Some((self.to_string(), waiting.clone())),
+            // Waiting is not deviating: a relay that withholds an honest
+            // member's messages makes the others wait for it, so nobody
+            // is named ([`MemberError::waiting`] says whom it waited for).
+            MemberError::Stalled { .. } => Some((self.to_string(), Vec::new())),
             MemberError::TooManyRuns { .. } => Some((self.to_string(), Vec::new())),
             MemberError::FalseComplaint { member, .. } => Some((self.to_string(), vec![*member])),
             MemberError::Proven { member, .. } => Some((self.to_string(), vec![*member])),
             MemberError::Unsigned { from } => Some((self.to_string(), vec![*from])),
             MemberError::BadDelivery { .. } => Some((self.to_string(), Vec::new())),
             _ => None,
+        }
+    }
+
+    /// The members a stalled member was still waiting for
+    /// ([`MemberError::Stalled`]; empty for any other error). Not an
+    /// accusation: they may have crashed, or the relay may be withholding
+    /// their messages.
+    pub fn waiting(&self) -> &[u16] {
+        match self {
+            MemberError::Stalled { waiting, .. } => waiting,
+            _ => &[],
         }
     }
 

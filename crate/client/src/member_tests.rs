@@ -784,6 +784,21 @@ fn with_2t_plus_1_members_nobody_is_left_out() {
     assert!(published.iter().all(Option::is_none));
 }
 
+/// A stall names nobody: the members waited for may have crashed, or the
+/// relay may be withholding their messages (which it can do to honest
+/// members). The old code named them in the abort record.
+#[test]
+fn a_stall_says_whom_it_waited_for_and_names_nobody() {
+    let e = MemberError::Stalled {
+        seconds: 120,
+        resyncs: 10,
+        waiting: vec![3],
+    };
+    assert_eq!(e.abort().map(|(_, named)| named), Some(Vec::new()));
+    assert_eq!(e.waiting(), [3]);
+    assert!(e.to_string().contains("waiting for members [3]"), "{e}");
+}
+
 #[test]
 fn a_member_that_keeps_forcing_restarts_is_refused_after_max_runs() {
     // Every new epoch of a member restarts the computation with fresh

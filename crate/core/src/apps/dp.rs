@@ -329,7 +329,12 @@ mod tests {
             for (i, end) in ends.iter().enumerate().skip(1) {
                 match end {
                     End::Failed(e) => {
-                        assert_eq!(e.culprits(), Some(Vec::new()), "{c:?} member {}: {e}", i + 1);
+                        assert_eq!(
+                            e.culprits(),
+                            Some(Vec::new()),
+                            "{c:?} member {}: {e}",
+                            i + 1
+                        );
                     }
                     other => panic!("{c:?} member {}: {other:?}", i + 1),
                 }
