@@ -347,6 +347,12 @@ impl Ctx {
 
     /// Shares a private vector of member `dealer` with everyone (one round).
     /// The dealer passes `Some(values)`; the others pass `None` and `len`.
+    /// The dealing is not checked: a dealer may give a member a share off
+    /// the polynomial, so before anything computed from it is opened with
+    /// [`Ctx::open`] or [`Ctx::open_masked`] (flagged openings, whose
+    /// disagreeing share names its sender), a program checks it with an
+    /// unflagged opening that names nobody, as `apps::dp::add_noise` does
+    /// for the noise members deal. (No Sotto program uses it today.)
     pub async fn input(
         &self,
         dealer: usize,

@@ -261,8 +261,16 @@ impl Ctx {
         }
         // With the check, the consistency value of every sharing the
         // products are made of (a, a', beta): the audit relies on honest
-        // members' shares of them lying on one polynomial each.
-        let cons = super::prep::consistency(blind, &shares, mu);
+        // members' shares of them lying on one polynomial each. Every
+        // mask of the factor enters it, not only those of this batch's
+        // entries: the first product opens `y - beta` for all of them,
+        // flagged as an opening, and a mask a dealer dealt off its
+        // polynomial at an honest member must stop the run here, naming
+        // nobody, not there, naming that member (a reviewer's finding).
+        let mut checked = shares.clone();
+        checked.extend_from_slice(&f.beta);
+        let cons = super::prep::consistency(blind, &checked, mu);
+        drop(checked);
         let opened = self.open_check(&[check, cons]).await?;
         if !opened[0].is_zero() {
             let what = "the multiplication triples of a factor";
@@ -533,6 +541,61 @@ mod tests {
                         i + 1
                     );
                 }
+            }
+        }
+    }
+
+    /// Ten members deal their random values (C(9, 4) set keys are too
+    /// many) and can name a member whose share of an opening disagrees
+    /// (n = 2t + 2). Member 1 deals another member a mask off its
+    /// polynomial for entry 6 of y, which no triple uses. The first
+    /// product opens `y - beta` for every entry, flagged as an opening:
+    /// the old code checked only the masks of entries with triples, so
+    /// that opening named the other member, honest. Now the batch's check covers every mask
+    /// and stops the run naming nobody.
+    #[test]
+    fn a_mask_dealt_off_its_polynomial_never_names_an_honest_member() {
+        use crate::engine::Transmit;
+        use crate::engine::message::Message;
+        use crate::engine::network::End;
+        use std::cell::Cell;
+        use std::rc::Rc;
+        let c = Committee { n: 10, t: 4 };
+        let y: Vec<Fp> = (0..7u64).map(Fp::from).collect();
+        let ys = shares(&y, c.n, c.t, 21);
+        let victim = Rc::new(Cell::new(0usize));
+        let seen = victim.clone();
+        // The first message of seven values member 1 sends is its dealing
+        // of the masks to a member that gets it by message (the others
+        // derive theirs from pair keys).
+        let net = Network::new(c, 5).tamper(move |t: &mut Transmit, from| {
+            if from == 1 && seen.get() == 0 {
+                let mut m = Message::decode(&t.bytes).unwrap();
+                if m.values.len() == 7 {
+                    m.values[6] += Fp::ONE;
+                    t.bytes = m.encode();
+                    seen.set(t.to);
+                }
+            }
+        });
+        let ends = net
+            .run_each(|ctx| {
+                let y = ys[ctx.me() - 1].clone();
+                async move {
+                    let mut f = ctx.factor(&y).await?;
+                    ctx.factor_triples(&mut f, &[0, 1, 2]).await?;
+                    let x = ShareVec::from_values(vec![Fp::ZERO; 3]);
+                    ctx.mul_factor(&mut f, &x, &[0, 1, 2]).await
+                }
+            })
+            .unwrap();
+        assert!(victim.get() > 1, "the dealing was changed");
+        for (i, end) in ends.iter().enumerate().skip(1) {
+            match end {
+                End::Failed(e) => {
+                    assert_eq!(e.culprits(), Some(Vec::new()), "member {}: {e}", i + 1)
+                }
+                other => panic!("member {}: {other:?}", i + 1),
             }
         }
     }
