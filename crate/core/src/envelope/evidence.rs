@@ -42,7 +42,12 @@
 //! degree t (every sharing the engine opens online is consistent among
 //! honest members: participants' inputs are checked against their
 //! commitments, preprocessing is verified, and products keep
-//! consistency). The deviating members may sign anything. For an honest
+//! consistency; values members deal during the run, the noise bits and a
+//! factor's masks, are checked by an opening that is not flagged and
+//! names nobody before any flagged opening involves them: session 11
+//! found both opened flagged first, which let a dealer frame the member
+//! it dealt a share off the polynomial). The deviating members may sign
+//! anything. For an honest
 //! member c to be named, the other m − 1 shares must lie on one
 //! polynomial Q of degree t. They include at least m − 1 − t >= t + 1
 //! honest shares, which lie on P, so Q = P; then c's share, also on P,
