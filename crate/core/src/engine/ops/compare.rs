@@ -4,13 +4,14 @@
 //!
 //! For z in `[0, 2^(l+1))` a mask r = r' + 2^l r'' is added and
 //! c = z + r opened (one round), where r' has l shared random bits and r''
-//! is a statistical mask (each member contributes a uniform value in
-//! `[0, 2^KAPPA)`, so c hides z up to distance about 2^-KAPPA). With
+//! is a statistical mask (KAPPA verified random bits, `super::bits`:
+//! uniform in `[0, 2^KAPPA)` whatever the members do, so c hides z up to
+//! distance about 2^-KAPPA). With
 //! c' = c mod 2^l, `z mod 2^l = c' - r' + 2^l [c' < r']`, and `[c' < r']`
 //! compares a public value with secret bits in `ceil(log2 l)` rounds.
 //! Online rounds: 1 + ceil(log2 l), i.e. 6 for l = 32 and 7 for l = 64.
-//! Wrap-around is impossible: `2^(l+1) + 2^l + n 2^(l+KAPPA) < p` for
-//! l <= 64 and n < 2^16.
+//! Wrap-around is impossible: `2^(l+1) + 2^l + 2^(l+KAPPA) < p` for
+//! l <= 64.
 
 use super::arith::{add_const, sub};
 use super::bits::{MAX_BITS, Pool};

@@ -74,6 +74,9 @@ pub struct Factor {
     exposed: bool,
     /// Whether an audit showed beta: nothing more is done with it.
     burned: bool,
+    /// Whether a batch of triples passed its check, which covers every
+    /// mask: until then `y - beta` is opened only unflagged.
+    checked: bool,
     /// Verified triples waiting, per entry: `(a, c)`.
     stock: Vec<Vec<(Fp, Fp)>>,
 }
@@ -167,6 +170,7 @@ impl Ctx {
             eps: None,
             exposed: false,
             burned: false,
+            checked: false,
             stock: vec![Vec::new(); y.len()],
         })
     }
@@ -292,6 +296,7 @@ impl Ctx {
         for ((&g, a), c) in index.iter().zip(a).zip(c) {
             f.stock[g].push((*a, *c));
         }
+        f.checked = true;
         Ok(())
     }
 
@@ -333,7 +338,21 @@ impl Ctx {
             f.exposed = true;
             masked.extend(f.y.values().iter().zip(&f.beta).map(|(y, b)| *y - *b));
         }
-        let mut d = self.open_masked(&ShareVec(masked)).await?;
+        // Masks no batch has checked (a product of no entries, on a factor
+        // without triples) open unflagged: a dealer may have dealt one off
+        // its polynomial, and the member holding it must not be named.
+        let mut d = if f.checked {
+            self.open_masked(&ShareVec(masked)).await?
+        } else {
+            self.open_masked_as(&ShareVec(masked), false)
+                .await
+                .map_err(|e| match e {
+                    EngineError::Opening { .. } => EngineError::CheckFailed {
+                        what: "the masks of a factor",
+                    },
+                    other => other,
+                })?
+        };
         if first {
             f.eps = Some(d.split_off(index.len()));
         }
@@ -563,39 +582,51 @@ mod tests {
         let c = Committee { n: 10, t: 4 };
         let y: Vec<Fp> = (0..7u64).map(Fp::from).collect();
         let ys = shares(&y, c.n, c.t, 21);
-        let victim = Rc::new(Cell::new(0usize));
-        let seen = victim.clone();
-        // The first message of seven values member 1 sends is its dealing
-        // of the masks to a member that gets it by message (the others
-        // derive theirs from pair keys).
-        let net = Network::new(c, 5).tamper(move |t: &mut Transmit, from| {
-            if from == 1 && seen.get() == 0 {
-                let mut m = Message::decode(&t.bytes).unwrap();
-                if m.values.len() == 7 {
-                    m.values[6] += Fp::ONE;
-                    t.bytes = m.encode();
-                    seen.set(t.to);
+        // With triples for entries 0 to 2 (their batch's check covers every
+        // mask), and a product of no entries on a factor without triples
+        // (no batch checked the masks: the opening of y - beta is not
+        // flagged).
+        for entries in [vec![0usize, 1, 2], Vec::new()] {
+            let victim = Rc::new(Cell::new(0usize));
+            let seen = victim.clone();
+            // The first message of seven values member 1 sends is its
+            // dealing of the masks to a member that gets it by message
+            // (the others derive theirs from pair keys).
+            let net = Network::new(c, 5).tamper(move |t: &mut Transmit, from| {
+                if from == 1 && seen.get() == 0 {
+                    let mut m = Message::decode(&t.bytes).unwrap();
+                    if m.values.len() == 7 {
+                        m.values[6] += Fp::ONE;
+                        t.bytes = m.encode();
+                        seen.set(t.to);
+                    }
                 }
-            }
-        });
-        let ends = net
-            .run_each(|ctx| {
-                let y = ys[ctx.me() - 1].clone();
-                async move {
-                    let mut f = ctx.factor(&y).await?;
-                    ctx.factor_triples(&mut f, &[0, 1, 2]).await?;
-                    let x = ShareVec::from_values(vec![Fp::ZERO; 3]);
-                    ctx.mul_factor(&mut f, &x, &[0, 1, 2]).await
+            });
+            let ends = net
+                .run_each(|ctx| {
+                    let y = ys[ctx.me() - 1].clone();
+                    let entries = entries.clone();
+                    async move {
+                        let mut f = ctx.factor(&y).await?;
+                        if !entries.is_empty() {
+                            ctx.factor_triples(&mut f, &entries).await?;
+                        }
+                        let x = ShareVec::from_values(vec![Fp::ZERO; entries.len()]);
+                        ctx.mul_factor(&mut f, &x, &entries).await
+                    }
+                })
+                .unwrap();
+            assert!(victim.get() > 1, "the dealing was changed");
+            for (i, end) in ends.iter().enumerate().skip(1) {
+                match end {
+                    End::Failed(e) => assert_eq!(
+                        e.culprits(),
+                        Some(Vec::new()),
+                        "{entries:?}: member {}: {e}",
+                        i + 1
+                    ),
+                    other => panic!("{entries:?}: member {}: {other:?}", i + 1),
                 }
-            })
-            .unwrap();
-        assert!(victim.get() > 1, "the dealing was changed");
-        for (i, end) in ends.iter().enumerate().skip(1) {
-            match end {
-                End::Failed(e) => {
-                    assert_eq!(e.culprits(), Some(Vec::new()), "member {}: {e}", i + 1)
-                }
-                other => panic!("member {}: {other:?}", i + 1),
             }
         }
     }
