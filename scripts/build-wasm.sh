@@ -135,7 +135,7 @@ JSON
 #     downloads is 150 KB): the module of the participant's pages, split
 #     from the page module in session 11;
 #   web 190 KB (188.1 KB; aim 150): the organizer's pages and the console;
-#   member 226 KB (225.2 KB; aim 200): the committee member's worker.
+#   member 226 KB (225.8 KB; aim 200): the committee member's worker.
 # node/ is for Node daemons only: its size is shown.
 over=0
 size_of() {
