@@ -388,6 +388,107 @@ mod tests {
         }
     }
 
+    /// Synthetic audit reports for the verdict alone: two random values
+    /// a, b (each member's shares), and one column per dealer (the first
+    /// 2t + 1 members) of a degree-t dealing whose value at 0 is the
+    /// dealer's product `a_D b_D`, plus `wrong[D]` for a dealer that
+    /// re-shared a wrong product. Member i's report is
+    /// `[a_i, b_i, W_1(i), .., W_{2t+1}(i)]`.
+    fn reports(c: Committee, wrong: &[(usize, u64)], seed: u64) -> Vec<Vec<Fp>> {
+        use crate::share::deal;
+        use rand_chacha::ChaCha20Rng;
+        use rand_core::SeedableRng;
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let secrets = [Fp::random(&mut rng), Fp::random(&mut rng)];
+        let dealt = deal(&secrets, c.n, c.t, &mut rng).unwrap();
+        let mut out: Vec<Vec<Fp>> = dealt.iter().map(|s| s.values().to_vec()).collect();
+        for d in 1..=2 * c.t + 1 {
+            let own = &out[d - 1];
+            let delta = wrong
+                .iter()
+                .find(|(m, _)| *m == d)
+                .map_or(Fp::ZERO, |(_, v)| Fp::from(*v));
+            let column = deal(&[own[0] * own[1] + delta], c.n, c.t, &mut rng).unwrap();
+            for (i, s) in column.iter().enumerate() {
+                out[i].push(s.values()[0]);
+            }
+        }
+        out
+    }
+
+    /// Every member's verdict on the same reports.
+    fn verdicts(c: Committee, got: Vec<Vec<Fp>>) -> Vec<Option<Vec<usize>>> {
+        let dealers = 2 * c.t + 1;
+        Network::new(c, 1)
+            .run(move |ctx| {
+                let got = got.clone();
+                async move { ctx.verdict(&got, 2, dealers, &|d: &[Fp]| d[0] * d[1]) }
+            })
+            .unwrap()
+            .values
+    }
+
+    /// The verdict on reports made up directly: a dealer of a wrong
+    /// product that reports the truth is named for any n; honest reports
+    /// name nobody; the members named are exactly the wrong dealers.
+    #[test]
+    fn the_verdict_on_synthetic_reports_names_exactly_the_wrong_dealers() {
+        for c in [
+            Committee::new(3),
+            Committee { n: 4, t: 1 },
+            Committee::new(5),
+            Committee { n: 7, t: 2 },
+        ] {
+            for v in verdicts(c, reports(c, &[], 3)) {
+                assert_eq!(v, None, "{c:?}: honest reports");
+            }
+            for d in 1..=2 * c.t + 1 {
+                for v in verdicts(c, reports(c, &[(d, 5)], d as u64)) {
+                    assert_eq!(v, Some(vec![d]), "{c:?}: dealer {d}");
+                }
+            }
+        }
+        let c = Committee { n: 7, t: 2 };
+        for v in verdicts(c, reports(c, &[(1, 2), (4, 9)], 8)) {
+            assert_eq!(v, Some(vec![1, 4]), "two wrong dealers");
+        }
+    }
+
+    /// A wrong dealer that lies about its share of a, crafted so that its
+    /// report gives exactly the wrong value it dealt (`w_D` matches its
+    /// column): its own column then passes, but its share of a is off
+    /// the polynomial the honest shares fix. With n >= 2t + 2 the extra
+    /// honest report shows it and the dealer is named; with n = 2t + 1
+    /// the hypothesis that an honest member lied survives as well, and
+    /// nobody is named (the run still stops): never an honest member.
+    #[test]
+    fn a_lie_crafted_to_match_its_wrong_product_is_named_only_when_n_is_at_least_2t_plus_2() {
+        for (c, named) in [
+            (Committee::new(3), false),
+            (Committee { n: 4, t: 1 }, true),
+            (Committee::new(5), false),
+            (Committee { n: 6, t: 2 }, true),
+            (Committee { n: 7, t: 2 }, true),
+        ] {
+            let d = 2;
+            let mut got = reports(c, &[(d, 11)], 4);
+            // a_D' b_D = a_D b_D + 11.
+            let b = got[d - 1][1];
+            got[d - 1][0] += Fp::from(11u64) * b.inverse().unwrap();
+            let owed = got[d - 1][0] * got[d - 1][1];
+            let column: Vec<Fp> = got.iter().map(|r| r[2 + d - 1]).collect();
+            let points: Vec<usize> = (1..=c.n).collect();
+            assert_eq!(
+                super::at_zero_if_fits(&points, &column, c.t),
+                Some(owed),
+                "the lie matches the dealing"
+            );
+            for v in verdicts(c, got) {
+                assert_eq!(v, named.then(|| vec![d]), "{c:?}");
+            }
+        }
+    }
+
     /// Two dealers that both re-share wrong products are both named.
     #[test]
     fn two_wrong_dealers_are_both_named() {
