@@ -271,10 +271,7 @@ impl Ctx {
         // flagged as an opening, and a mask a dealer dealt off its
         // polynomial at an honest member must stop the run here, naming
         // nobody, not there, naming that member (a reviewer's finding).
-        let mut checked = shares.clone();
-        checked.extend_from_slice(&f.beta);
-        let cons = super::prep::consistency(blind, &checked, mu);
-        drop(checked);
+        let cons = super::prep::consistency(blind, shares.iter().chain(&f.beta), mu);
         let opened = self.open_check(&[check, cons]).await?;
         if !opened[0].is_zero() {
             let what = "the multiplication triples of a factor";

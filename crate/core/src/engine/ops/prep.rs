@@ -140,7 +140,7 @@ fn products(dealt: &[Fp], nt: usize, ns: usize) -> Vec<Fp> {
 /// consistent only if every `v_k` sharing is, except with probability
 /// about `v.len() / p` over `mu` (the module docs). Triples, square
 /// pairs and products by a factor ([`super::factor`]) all use it.
-pub(super) fn consistency(blind: Fp, v: &[Fp], mu: Fp) -> Fp {
+pub(super) fn consistency<'a>(blind: Fp, v: impl IntoIterator<Item = &'a Fp>, mu: Fp) -> Fp {
     let mut cons = blind;
     let mut weight = Fp::ONE;
     for x in v {
