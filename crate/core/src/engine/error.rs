@@ -141,9 +141,8 @@ pub enum EngineError {
     /// of degree t whose value differs from the product its own shares
     /// give. An honest member is never named (see the audit's docs).
     #[error(
-        "committee member{} {} deviated from the protocol: re-shared wrong products in {what} (found by the audit of the failed check)",
-        if .members.len() == 1 { "" } else { "s" },
-        .members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+        "committee {} deviated from the protocol: re-shared wrong products in {what} (found by the audit of the failed check)",
+        named(.members)
     )]
     WrongProducts {
         /// The members (1-based), in order.
@@ -157,9 +156,8 @@ pub enum EngineError {
     /// computing: honest members hold the same tags, so a member whose
     /// tags differ from an honest member's deviated.
     #[error(
-        "committee member{} {} deviated from the protocol: sent the tags of other submissions than the ones every member agreed on",
-        if .members.len() == 1 { "" } else { "s" },
-        .members.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+        "committee {} deviated from the protocol: sent the tags of other submissions than the ones every member agreed on",
+        named(.members)
     )]
     WrongTags {
         /// The members (1-based), in order.
@@ -168,6 +166,20 @@ pub enum EngineError {
     /// The computation already finished; no more messages are accepted.
     #[error("the computation has already finished")]
     Finished,
+}
+
+/// "member 2" or "members 2, 5", for the errors that name several.
+fn named(members: &[usize]) -> String {
+    let list = members
+        .iter()
+        .map(|m| m.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if members.len() == 1 {
+        format!("member {list}")
+    } else {
+        format!("members {list}")
+    }
 }
 
 impl EngineError {

@@ -16,6 +16,21 @@ use super::{Committee, Ctx, EngineError, Party};
 use crate::field::Fp;
 use crate::share::{ShareError, ShareVec, deal};
 
+/// `count` distinct members of a committee of `n` (1-based), picked from
+/// `seed`: the corrupt members of the deviation tests, in the order
+/// picked.
+pub(crate) fn pick_members(n: usize, count: usize, seed: u64) -> Vec<usize> {
+    let mut pick = ChaCha20Rng::seed_from_u64(seed);
+    let mut members: Vec<usize> = Vec::new();
+    while members.len() < count {
+        let m = 1 + (pick.next_u64() as usize) % n;
+        if !members.contains(&m) {
+            members.push(m);
+        }
+    }
+    members
+}
+
 /// Shares `values` for the committee; element m-1 is member m's vector.
 pub(crate) fn share(values: &[u128], c: Committee, seed: u64) -> Vec<ShareVec> {
     let v: Vec<Fp> = values.iter().map(|&x| Fp::new(x)).collect();

@@ -619,14 +619,7 @@ mod tests {
             Committee::new(7),
         ] {
             for seed in 0..8u64 {
-                let mut pick = ChaCha20Rng::seed_from_u64(seed);
-                let mut corrupt: Vec<usize> = Vec::new();
-                while corrupt.len() < c.t {
-                    let m = 1 + (pick.next_u64() as usize) % c.n;
-                    if !corrupt.contains(&m) {
-                        corrupt.push(m);
-                    }
-                }
+                let mut corrupt = crate::engine::tests::pick_members(c.n, c.t, seed);
                 corrupt.sort_unstable();
                 let liars = corrupt.clone();
                 let mut lies = ChaCha20Rng::seed_from_u64(seed + 100);

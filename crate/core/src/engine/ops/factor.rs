@@ -489,14 +489,7 @@ mod tests {
             Committee { n: 6, t: 2 },
         ] {
             for seed in 0..4u64 {
-                let mut pick = ChaCha20Rng::seed_from_u64(seed);
-                let mut corrupt: Vec<usize> = Vec::new();
-                while corrupt.len() < c.t {
-                    let m = 1 + (pick.next_u64() as usize) % c.n;
-                    if !corrupt.contains(&m) {
-                        corrupt.push(m);
-                    }
-                }
+                let corrupt = crate::engine::tests::pick_members(c.n, c.t, seed);
                 let ys = shares(&y, c.n, c.t, seed);
                 let run = |net: Network| {
                     let (ys, corrupt) = (ys.clone(), corrupt.clone());
