@@ -91,7 +91,7 @@ async function benchBrowser(name, origin, links) {
     await page.goto(`${origin}/`);
     const prepareMs = await page.evaluate(
       async ({ link, answerJson, runs }) => {
-        const web = await import("/pkg/web/sotto.js");
+        const web = await import("/pkg/participant/sotto.js");
         await web.default();
         const p = await web.Participant.open(link);
         const a = JSON.parse(answerJson);
@@ -119,8 +119,8 @@ async function benchBrowser(name, origin, links) {
 const { child, addr, data } = await startRelay(dist);
 try {
   // The sessions, made in Node with the package the build ships.
-  const web = await import(pathToFileURL(path.join(dist, "pkg/web/sotto.js")).href);
-  await web.default({ module_or_path: await readFile(path.join(dist, "pkg/web/sotto_bg.wasm")) });
+  const web = await import(pathToFileURL(path.join(dist, "pkg/organizer/sotto.js")).href);
+  await web.default({ module_or_path: await readFile(path.join(dist, "pkg/organizer/sotto_bg.wasm")) });
   const keys = [0, 1, 2, 3, 4].map((i) => ({ name: `m${i + 1}`, ...web.CommitteeMember.generate().publicKeys() }));
   const members = keys.map(({ name, x25519, ed25519 }) => ({ name, x25519, ed25519 }));
   const surveyOrg = await web.Organizer.create(`ws://${addr}/ws`, {

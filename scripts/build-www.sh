@@ -50,12 +50,12 @@ done
 # The package is stale when any source it is built from is newer than it.
 stale() {
     local stamp="$PKG/web/sotto_bg.wasm"
-    [[ -f "$stamp" && -f "$PKG/participant/sotto_bg.wasm" && -f "$PKG/member-worker.js" ]] || return 0
+    [[ -f "$stamp" && -f "$PKG/participant/sotto_bg.wasm" && -f "$PKG/organizer/sotto_bg.wasm" && -f "$PKG/console/sotto_bg.wasm" && -f "$PKG/member-worker.js" ]] || return 0
     [[ -n "$(find crate Cargo.toml Cargo.lock -newer "$stamp" -print -quit)" ]]
 }
 
 if (( skip )); then
-    [[ -f "$PKG/web/sotto_bg.wasm" && -f "$PKG/participant/sotto_bg.wasm" ]] || { echo "build-www: no package (or one without participant/) at $PKG: run without --no-wasm" >&2; exit 1; }
+    [[ -f "$PKG/web/sotto_bg.wasm" && -f "$PKG/participant/sotto_bg.wasm" && -f "$PKG/organizer/sotto_bg.wasm" && -f "$PKG/console/sotto_bg.wasm" ]] || { echo "build-www: no package (or one without participant/, organizer/ or console/) at $PKG: run without --no-wasm" >&2; exit 1; }
     echo "[build-www] using the package as it is (--no-wasm)"
 elif (( force )) || stale; then
     echo "[build-www] building the wasm package (scripts/build-wasm.sh)"
@@ -68,8 +68,10 @@ tmp="$(mktemp -d "$ROOT/www/.dist.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 cp -R "$SRC/." "$tmp/"
 # Everything of the package but the bundler and Node builds: participant/
-# (the participant's pages), web/ (the organizer's pages and the console),
-# member/ (the committee worker), worker.js, member-worker.js.
+# (the participant's pages), organizer/ (the organizer's pages), console/
+# (the committee console), web/ (all of those in one module: not loaded by
+# the app; scripts/bench-wasm.mjs calls it), member/ (the committee worker),
+# worker.js, member-worker.js.
 mkdir -p "$tmp/pkg"
 for entry in "$PKG"/*; do
     case "$(basename "$entry")" in

@@ -87,7 +87,7 @@ section "clippy (wasm32)" cargo clippy "${WASM_PACKAGES[@]}" --target wasm32-unk
 # Each module of the npm package is its own feature set (scripts/build-wasm.sh).
 clippy_modules() {
     local f
-    for f in participant page member-runtime bench; do
+    for f in reader participant organizer console page member-runtime bench; do
         cargo clippy -p sotto-wasm --lib --target wasm32-unknown-unknown --no-default-features \
             --features "$f" -- -D warnings || return
     done

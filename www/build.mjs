@@ -7,9 +7,9 @@
 //   assets/   content-hashed files (NAME-HASH.EXT) that never change: the
 //             app's entry module and its code-split chunks (one per page,
 //             so a participant loads only the participate page), the
-//             committee worker, the three wasm modules (the
-//             participant's, the page module, the member's), the style
-//             sheets;
+//             committee worker, the four wasm modules the app loads (the
+//             participant's, the organizer's, the console's, the
+//             member's), the style sheets;
 //             served with `Cache-Control: immutable`
 //   index.html  rewritten to load the hashed entry and style sheet with
 //             Subresource Integrity: a `modulepreload` link with an
@@ -17,7 +17,8 @@
 //             graph, and a `sotto-modules` meta tag listing, per lazily
 //             loaded page, its modules and their hashes (js/verified.js
 //             preloads them with integrity before the import), and the
-//             two page wasm modules as `wasm:participant` and `wasm:page`
+//             page wasm modules as `wasm:participant`, `wasm:organizer`
+//             and `wasm:console`
 //             (the entry preloads the one its page needs, js/modules.js:
 //             its download starts with the app, not after the page's
 //             module asked for it, which saves round trips on a slow link)
@@ -118,7 +119,8 @@ const common = {
 
 // 1. The wasm modules and style sheets, by content hash.
 const participantWasm = hashedCopy(join(dir, "pkg/participant/sotto_bg.wasm"), "participant.wasm");
-const pageWasm = hashedCopy(join(dir, "pkg/web/sotto_bg.wasm"), "sotto.wasm");
+const organizerWasm = hashedCopy(join(dir, "pkg/organizer/sotto_bg.wasm"), "organizer.wasm");
+const consoleWasm = hashedCopy(join(dir, "pkg/console/sotto_bg.wasm"), "console.wasm");
 const memberWasm = hashedCopy(join(dir, "pkg/member/sotto_bg.wasm"), "member.wasm");
 const stylesCss = hashedCopy(join(dir, "styles.css"), "styles.css");
 const widgetCss = hashedCopy(join(dir, "widget.css"), "widget.css");
@@ -140,7 +142,8 @@ const app = await build({
   plugins: [
     rewrite({
       "pkg/participant/sotto.js": [[WASM_DEFAULT, wasmRequest(participantWasm)]],
-      "pkg/web/sotto.js": [[WASM_DEFAULT, wasmRequest(pageWasm)]],
+      "pkg/organizer/sotto.js": [[WASM_DEFAULT, wasmRequest(organizerWasm)]],
+      "pkg/console/sotto.js": [[WASM_DEFAULT, wasmRequest(consoleWasm)]],
       "pkg/member-worker.js": [
         ['new URL("./worker.js", import.meta.url)', `new URL("./${workerFile}", import.meta.url)`],
       ],
@@ -176,7 +179,8 @@ for (const [out, meta] of Object.entries(outputs)) {
 }
 // The page wasm modules, for the entry's early download (js/verified.js, `preloadWasm`).
 lazy["wasm:participant"] = [[participantWasm, integrity(participantWasm)]];
-lazy["wasm:page"] = [[pageWasm, integrity(pageWasm)]];
+lazy["wasm:organizer"] = [[organizerWasm, integrity(organizerWasm)]];
+lazy["wasm:console"] = [[consoleWasm, integrity(consoleWasm)]];
 
 // 4. index.html: hashed names with integrity.
 const attr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");

@@ -54,7 +54,7 @@ await runTest("answer-size", async ({ relay, context }) => {
   await probe.locator("#create-form").waitFor();
   const agree = await probe.evaluate(
     async ({ ws, wide }) => {
-      const sotto = await import(new URL("pkg/web/sotto.js", document.baseURI).href);
+      const sotto = await import(new URL("pkg/organizer/sotto.js", document.baseURI).href);
       await sotto.default();
       const members = Array.from({ length: 31 }, (_, i) => {
         const m = sotto.CommitteeMember.generate();

@@ -1,7 +1,7 @@
 // Delivery of the app (docs/web.md, "Delivery"), on a real relay serving a
 // copy of www/dist: a participant's browser loads only the participate
 // page's hashed modules and the participant's wasm module, once (never the
-// organizer's or the committee's code, nor the page module), compressed on
+// organizer's or the committee's code, nor their modules), compressed on
 // the wire; a second visit takes them from the cache without
 // asking the relay; and a changed module or wasm file is refused by the
 // browser (Subresource Integrity) while the untouched build runs;
@@ -34,7 +34,19 @@ const lazy = JSON.parse(
 const entryFiles = [...html.matchAll(/(?:href|src)="assets\/([^"]+\.js)" integrity=/g)].map((m) => m[1]);
 const build = JSON.parse(readFileSync(join(dist, "build.json"), "utf8"));
 const wasmOf = (prefix) =>
-  Object.keys(build.files).find((f) => f.startsWith(`assets/${prefix}-`) && f.endsWith(".wasm"));
+  Object.keys(build.files)
+    .find((f) => f.startsWith(`assets/${prefix}-`) && f.endsWith(".wasm"))
+    ?.slice("assets/".length);
+
+/** The wasm files a page fetched, once it has fetched one (at most 30 s). */
+async function wasmLoaded(page) {
+  for (let i = 0; i < 300; i++) {
+    const files = (await assetsLoaded(page)).filter((a) => a.file.endsWith(".wasm")).map((a) => a.file);
+    if (files.length) return [...new Set(files)];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return [];
+}
 
 /** The files under assets/ a page fetched, with their resource-timing sizes. */
 async function assetsLoaded(page) {
@@ -105,6 +117,22 @@ await runTest(
     const links = await circleVote(org, relay.origin, "Delivery check");
     const link = links.participants[0];
 
+    // Each kind of page loads its own wasm module and no other: the
+    // organizer's pages (create, manage) the organizer's, the committee
+    // console the console's (key files), the participant below its own.
+    const organizerWasm = await wasmLoaded(org);
+    assert(
+      organizerWasm.length === 1 && organizerWasm[0] === wasmOf("organizer"),
+      `the organizer's pages load the organizer's module only: ${organizerWasm.join(", ")}`,
+    );
+    const consolePage = await (await context()).newPage();
+    await consolePage.goto(`${relay.origin}/#console`);
+    const consoleWasm = await wasmLoaded(consolePage);
+    assert(
+      consoleWasm.length === 1 && consoleWasm[0] === wasmOf("console"),
+      `the console loads the console's module only: ${consoleWasm.join(", ")}`,
+    );
+
     // Cold: only the entry, the participate page's modules and the
     // participant's wasm module.
     const profile = await context();
@@ -114,7 +142,7 @@ await runTest(
     const allowed = new Set([
       ...entryFiles,
       ...lazy["js/views/participate.js"].map(([f]) => f),
-      wasmOf("participant").slice("assets/".length),
+      wasmOf("participant"),
       ...Object.keys(build.files)
         .filter((f) => /^assets\/styles-.*\.css$/.test(f))
         .map((f) => f.slice("assets/".length)),
@@ -126,7 +154,8 @@ await runTest(
       assert(!cold.some((a) => a.file === own), `the participant did not fetch ${own} (${key})`);
     }
     assert(!cold.some((a) => /^(member|worker|member-worker)-/.test(a.file)), "no committee code for a participant");
-    assert(!cold.some((a) => a.file === wasmOf("sotto").slice("assets/".length)), "no page module for a participant");
+    for (const other of ["organizer", "console", "member"])
+      assert(!cold.some((a) => a.file === wasmOf(other)), `no ${other} module for a participant`);
     // Over the network once: the package's own fetch takes the entry's
     // preload. Chromium lists one entry; Firefox lists the taken preload a
     // second time, with nothing transferred (a preload left unused would
@@ -185,7 +214,7 @@ await runTest(
     }
 
     // A changed wasm module (its hash is fixed in the JavaScript): refused.
-    const participantWasm = wasmOf("participant").slice("assets/".length);
+    const participantWasm = wasmOf("participant");
     restore = tamper(participantWasm, (b) => {
       const c = Buffer.from(b);
       c[c.length - 1] ^= 1;

@@ -18,7 +18,7 @@ import { memberKey } from "./flows.mjs";
 /**
  * Puts helpers on the page (again after each navigation): `__idb.get` and
  * `__idb.put` on the origin's "sotto" database, and `__sotto()`, the
- * package's page module (www/dist/pkg/web), initialized.
+ * package's console module (www/dist/pkg/console), initialized.
  */
 async function helpers(page) {
   await page.evaluate(() => {
@@ -49,7 +49,7 @@ async function helpers(page) {
       },
     };
     globalThis.__sotto = async () => {
-      const m = await import(new URL("pkg/web/sotto.js", document.baseURI).href);
+      const m = await import(new URL("pkg/console/sotto.js", document.baseURI).href);
       await m.default();
       return m;
     };

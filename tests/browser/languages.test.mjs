@@ -195,7 +195,7 @@ await runTest("languages", async ({ relay, context }) => {
   await probe.goto(`${relay.origin}/`);
   await probe.locator("#create-form").waitFor();
   const keys = await probe.evaluate(async () => {
-    const sotto = await import(new URL("pkg/web/sotto.js", document.baseURI).href);
+    const sotto = await import(new URL("pkg/organizer/sotto.js", document.baseURI).href);
     await sotto.default();
     return Array.from({ length: 31 }, () => {
       const m = sotto.CommitteeMember.generate();
@@ -208,7 +208,7 @@ await runTest("languages", async ({ relay, context }) => {
   drafts.push(["creation token", drafts[0][1], "abc"]);
   const refused = await probe.evaluate(
     async ({ drafts, ws }) => {
-      const sotto = await import(new URL("pkg/web/sotto.js", document.baseURI).href);
+      const sotto = await import(new URL("pkg/organizer/sotto.js", document.baseURI).href);
       await sotto.default();
       const out = [];
       for (const [what, draft, token] of drafts) {

@@ -14,9 +14,10 @@ import path from "node:path";
 const [pkg, command, ...args] = process.argv.slice(2);
 // Each command loads the module a real app of its kind would: answering
 // and verifying take the participant's module (what a participant's page
-// loads), making a key file the page module, and a member daemon, which
-// reads a key file and computes, the node module, which has both.
-const MODULE = { member: "node", keygen: "web" };
+// loads), making a key file the console's module (what the committee
+// console loads), and a member daemon, which reads a key file and
+// computes, the node module, which has both.
+const MODULE = { member: "node", keygen: "console" };
 const web = path.resolve(pkg, MODULE[command] ?? "participant");
 const sotto = await import(pathToFileURL(path.join(web, "sotto.js")).href);
 await sotto.default({ module_or_path: await readFile(path.join(web, "sotto_bg.wasm")) });

@@ -21,6 +21,8 @@ import initParticipant, {
   verifyResult as verifyOnly,
   checkReceipt as checkOnly,
 } from "sotto/participant";
+import initOrganizer, { Organizer as Organizing, answerSize as sizeOf } from "sotto/organizer";
+import initConsole, { CommitteeMember as KeyHolder } from "sotto/console";
 import { runMemberInWorker } from "sotto/member-worker";
 import initMember, { CommitteeMember as Member } from "sotto/member";
 import initNode, { CommitteeMember as NodeMember } from "sotto/node";
@@ -101,6 +103,25 @@ async function answerAndCheck(link: string, readLink: string): Promise<string> {
   return checkOnly(verified, receipt.receipt, readLink);
 }
 
+// The organizer's pages with their own module (`sotto/organizer`): the
+// size of an answer, and an organizer restored from its capability.
+async function organizerPage(capability: string): Promise<string> {
+  await initOrganizer();
+  const [bytes] = sizeOf(JSON.stringify({ kind: "check", schema: { comparisons: 1, bits: 8 } }), 3);
+  const org: Organizing = Organizing.importCapability(capability);
+  return `${org.sessionId}: ${bytes} bytes an answer`;
+}
+
+// The committee console with its own module (`sotto/console`): a key
+// file read, and the key stored.
+async function consolePage(file: Uint8Array): Promise<string> {
+  await initConsole();
+  const key: KeyHolder = KeyHolder.fromKeyFile(file, "a long passphrase");
+  await key.save("imported");
+  const back: Uint8Array = key.toKeyFile("a long passphrase");
+  return `${key.publicKeys().fingerprint} (${back.length} bytes)`;
+}
+
 // A member's page before joining: who of the committee is online.
 async function whoIsOnline(memberLink: string): Promise<string[]> {
   const p = await Participant.open(memberLink);
@@ -143,4 +164,6 @@ export async function main(relay: string): Promise<void> {
   const verified: VerifiedResult = await verifyResult(links[0]);
   const check: "counted" | "missing" | "unknown" = await checkReceipt(verified, "00".repeat(32), links[0]);
   console.log(outcome.result, verified.valid, verified.receipts?.count, check);
+  const file = members[0].toKeyFile("a long passphrase");
+  console.log(await organizerPage("{}"), await consolePage(file));
 }

@@ -5,9 +5,14 @@
 // to the declarations that scripts/build-wasm.sh writes into target/npm/sotto
 // (jsconfig.json's `paths`). Only the type checker reads this file.
 
-declare module "*/pkg/web/sotto.js" {
-  export * from "sotto/web";
-  export { default } from "sotto/web";
+declare module "*/pkg/organizer/sotto.js" {
+  export * from "sotto/organizer";
+  export { default } from "sotto/organizer";
+}
+
+declare module "*/pkg/console/sotto.js" {
+  export * from "sotto/console";
+  export { default } from "sotto/console";
 }
 
 declare module "*/pkg/participant/sotto.js" {

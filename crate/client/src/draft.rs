@@ -16,7 +16,7 @@
 //! ```
 //!
 //! `kind` and `schema` are [`SessionKind`]'s own tag and content, plus
-//! `"income"` (an [`IncomeSpec`], which becomes a one-question survey). The
+//! `"income"` (an [`IncomeSpec`](sotto_core::apps::budget::IncomeSpec), which becomes a one-question survey). The
 //! kind is an explicit field rather than a flattened enum because serde's
 //! `flatten` cannot be combined with `deny_unknown_fields`, and a draft
 //! refuses unknown fields so that a misspelt one is reported, not ignored.
@@ -38,8 +38,8 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use sotto_core::apps::budget::IncomeSpec;
 use sotto_core::keyfile::MemberPublicKeys;
+use sotto_core::session::read::{self, Json, ReadError};
 use sotto_core::session::{
     Committee, CommitteeMember, Deadlines, Ed25519PublicKey, MANIFEST_VERSION, Manifest,
     OutputPolicy, SessionError, SessionKind, SignedManifest, VerifiedManifest, X25519PublicKey,
@@ -47,7 +47,7 @@ use sotto_core::session::{
 use sotto_wire::{MintRequest, TokenMode};
 
 /// The draft's kind tag for an income survey: not a manifest kind, a
-/// survey with one bounded number question ([`IncomeSpec::to_survey`]).
+/// survey with one bounded number question ([`IncomeSpec::to_survey`](sotto_core::apps::budget::IncomeSpec::to_survey)).
 pub const INCOME: &str = "income";
 
 /// A session to create: everything in its manifest but the ids and keys
@@ -145,25 +145,37 @@ pub enum DraftError {
 /// The kind from a draft's `kind` tag and `schema`: a [`SessionKind`] as
 /// the manifest writes it, or [`INCOME`].
 ///
-/// The schema is written back to JSON text and read from its bytes, as a
-/// manifest is: the wasm page module then carries one deserializer per
-/// schema type, the one it reads manifests with. (`serde_json::from_value`
-/// would add a second one, for `Value`, about 13 KB gzipped; serde_json's
-/// `raw_value` feature would add 1 KB to the member module, which never
-/// reads a draft.)
+/// The schema is written back to JSON text and read by the core's
+/// hand-written reader (`sotto_core::session::read`), the one that reads
+/// manifests: a draft's kind and a manifest's are then read by the same
+/// rules, and [`SessionDraft::read_json`] (the wasm organizer's reader)
+/// shares this one. (Since session 12; serde's derived readers, used
+/// before, also read a schema written as an array of its fields, which
+/// neither a manifest nor the docs ever used.)
 pub fn kind_of(kind: &str, schema: &Value) -> Result<SessionKind, DraftError> {
-    let schema_error = |source| DraftError::Schema {
+    let text = serde_json::to_string(schema).map_err(|source| DraftError::Schema {
         kind: kind.to_string(),
         source,
+    })?;
+    let json = read::parse(text.as_bytes()).map_err(|e| schema_error(kind, e))?;
+    kind_of_json(kind, &json)
+}
+
+/// [`kind_of`] for a parsed schema.
+fn kind_of_json(kind: &str, schema: &Json) -> Result<SessionKind, DraftError> {
+    let read = if kind == INCOME {
+        read::read_income(schema).map(|income| SessionKind::Survey(income.to_survey()))
+    } else {
+        read::kind_of(kind, schema)
     };
-    let text = serde_json::to_string(schema).map_err(schema_error)?;
-    if kind == INCOME {
-        let income: IncomeSpec = serde_json::from_slice(text.as_bytes()).map_err(schema_error)?;
-        return Ok(SessionKind::Survey(income.to_survey()));
+    read.map_err(|e| schema_error(kind, e))
+}
+
+fn schema_error(kind: &str, e: read::ReadError) -> DraftError {
+    DraftError::Schema {
+        kind: kind.to_string(),
+        source: serde_json::Error::custom(e),
     }
-    let tag = serde_json::to_string(kind).map_err(schema_error)?;
-    let tagged = format!(r#"{{"kind":{tag},"schema":{text}}}"#);
-    serde_json::from_slice(tagged.as_bytes()).map_err(schema_error)
 }
 
 /// A draft as written, before its kind is read.
@@ -258,10 +270,88 @@ impl<M> SessionDraft<M> {
 }
 
 impl SessionDraft<Vec<MemberPublic>> {
+    /// Reads a draft whose members give their public keys (the wasm
+    /// package's `Organizer.create`) with the core's hand-written JSON
+    /// reader (`sotto_core::session::read`) rather than serde's derived
+    /// readers: the organizer's wasm module then carries no serde reader
+    /// at all, about 25 KB gzipped (docs/wasm.md). It accepts and refuses
+    /// what [`SessionDraft::from_json`] does (the tests read some forty
+    /// drafts both ways), except for forms `JSON.stringify` never writes:
+    /// a draft or committee written as an array of its fields (serde reads
+    /// it, this refuses it), and within the schema, which serde parses
+    /// into a `serde_json::Value` first, a repeated key (the `Value` keeps
+    /// the last, this refuses it), a number beyond `f64`'s range in an
+    /// ignored field (the other way round) and nesting exactly 128 deep
+    /// (`sotto_core::session::read`'s module docs).
+    pub fn read_json(bytes: &[u8]) -> Result<Self, DraftError> {
+        let shape = |e: ReadError| DraftError::Json(serde_json::Error::custom(e));
+        let json = read::parse(bytes).map_err(shape)?;
+        let [
+            title,
+            description,
+            kind,
+            schema,
+            committee,
+            policy,
+            deadlines,
+            single_use,
+        ] = read::fields(
+            &json,
+            [
+                "title",
+                "description",
+                "kind",
+                "schema",
+                "committee",
+                "policy",
+                "deadlines",
+                "single_use",
+            ],
+            true,
+        )
+        .map_err(shape)?;
+        let title = read::need(title, "title").and_then(read::string);
+        let description = read::opt(description, read::string);
+        let kind = read::need(kind, "kind").and_then(read::string);
+        let schema = read::need(schema, "schema");
+        let committee = read::need(committee, "committee").and_then(read_committee);
+        let policy = policy.map_or(Ok(OutputPolicy::default()), read::read_policy);
+        let deadlines = deadlines.map_or(Ok(Deadlines::default()), read::read_deadlines);
+        let single_use = single_use.map_or(Ok(0), |n| read::int(n, 0, u32::MAX.into()));
+        let (kind, schema) = (kind.map_err(shape)?, schema.map_err(shape)?);
+        Ok(SessionDraft {
+            title: title.map_err(shape)?,
+            description: description.map_err(shape)?,
+            committee: committee.map_err(shape)?,
+            policy: policy.map_err(shape)?,
+            deadlines: deadlines.map_err(shape)?,
+            single_use: single_use.map_err(shape)? as u32,
+            kind: kind_of_json(&kind, schema)?,
+        })
+    }
+
     /// The draft with every member's keys read and fingerprint checked.
     pub fn resolve(self) -> Result<SessionSpec, DraftError> {
         self.try_map_members(|members| members.iter().map(MemberPublic::resolve).collect())
     }
+}
+
+/// A draft's `committee` ([`SessionDraft::read_json`]).
+fn read_committee(json: &Json) -> Result<DraftCommittee<Vec<MemberPublic>>, ReadError> {
+    let [threshold, members] = read::fields(json, ["threshold", "members"], true)?;
+    Ok(DraftCommittee {
+        threshold: read::opt(threshold, |t| read::int(t, 0, u16::MAX.into()))?.map(|t| t as u16),
+        members: read::list(read::need(members, "members")?, |m| {
+            let [name, x25519, ed25519, fingerprint] =
+                read::fields(m, ["name", "x25519", "ed25519", "fingerprint"], true)?;
+            Ok(MemberPublic {
+                name: read::string(read::need(name, "name")?)?,
+                x25519: read::string(read::need(x25519, "x25519")?)?,
+                ed25519: read::string(read::need(ed25519, "ed25519")?)?,
+                fingerprint: read::opt(fingerprint, read::string)?,
+            })
+        })?,
+    })
 }
 
 impl MemberPublic {
@@ -330,6 +420,7 @@ impl SessionSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sotto_core::apps::budget::IncomeSpec;
     use sotto_core::keyfile::MemberKeys;
 
     fn public(name: &str) -> (MemberPublic, CommitteeMember) {
@@ -357,6 +448,158 @@ mod tests {
         })
     }
 
+    /// The draft read by serde's derived reader and by the hand-written
+    /// one ([`SessionDraft::read_json`]): both accept it or both refuse it,
+    /// for the same kind of reason, and read the same draft.
+    fn both(json: &Value) -> Result<SessionDraft, DraftError> {
+        let text = json.to_string();
+        let derived = SessionDraft::<Vec<MemberPublic>>::from_json(&text);
+        let by_hand = SessionDraft::read_json(text.as_bytes());
+        match (&derived, &by_hand) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
+            (Err(a), Err(b)) => assert_eq!(
+                std::mem::discriminant(a),
+                std::mem::discriminant(b),
+                "{text}: {a} / {b}"
+            ),
+            _ => panic!("the readers disagree on {text}: {derived:?} / {by_hand:?}"),
+        }
+        by_hand
+    }
+
+    #[test]
+    fn both_readers_accept_and_refuse_the_same_drafts() {
+        let (a, _) = public("a");
+        let member = serde_json::json!({"name": "a", "x25519": a.x25519, "ed25519": a.ed25519});
+        let base = vote_json(serde_json::json!([member]));
+        let set = |path: &[&str], v: Value| {
+            let mut j = base.clone();
+            let mut at = &mut j;
+            for key in &path[..path.len() - 1] {
+                at = if let Ok(i) = key.parse::<usize>() {
+                    &mut at[i]
+                } else {
+                    &mut at[*key]
+                };
+            }
+            at[path[path.len() - 1]] = v;
+            j
+        };
+        let income = serde_json::json!({"min": 0, "max": 10, "brackets": [0, 5]});
+        let cases = [
+            base.clone(),
+            set(&["description"], Value::Null),
+            set(&["description"], "why".into()),
+            set(&["description"], 3.into()),
+            set(&["policy"], Value::Null),
+            set(
+                &["policy"],
+                serde_json::json!({"min_submissions": 2, "min_cell": 3}),
+            ),
+            set(&["policy"], serde_json::json!({"min_cell": 3})),
+            set(
+                &["policy"],
+                serde_json::json!({"min_submissions": 2, "dp": {"epsilon": 0.5}}),
+            ),
+            // JavaScript's 0.1 + 0.2: within the tolerance of a float.
+            set(
+                &["policy"],
+                serde_json::json!({"min_submissions": 2, "dp": {"epsilon": 0.1 + 0.2}}),
+            ),
+            set(
+                &["policy"],
+                serde_json::json!({"min_submissions": 2, "dp": {"epsilon": 0.0001}}),
+            ),
+            set(
+                &["policy"],
+                serde_json::json!({"min_submissions": 2, "dp": {"epsilon": 100.5}}),
+            ),
+            set(
+                &["policy"],
+                serde_json::json!({"min_submissions": 2, "dp": null}),
+            ),
+            set(&["policy"], serde_json::json!({"min_submissions": 2.0})),
+            set(&["deadlines"], Value::Null),
+            set(
+                &["deadlines"],
+                serde_json::json!({"opens_at": 1, "closes_at": null}),
+            ),
+            set(&["deadlines"], serde_json::json!({"closes_at": -1})),
+            set(&["single_use"], Value::Null),
+            set(&["single_use"], 0.into()),
+            set(&["single_use"], 4_294_967_295_u64.into()),
+            set(&["single_use"], 4_294_967_296_u64.into()),
+            set(&["single_use"], (-1).into()),
+            set(&["single_use"], 1.5.into()),
+            set(&["title"], Value::Null),
+            set(&["kind"], 7.into()),
+            set(&["kind"], "check".into()),
+            set(&["kind"], "income".into()),
+            set(&["kind"], Value::Null),
+            set(&["schema"], Value::Null),
+            set(&["schema", "method"], "borda".into()),
+            set(&["schema", "reveal"], "nothing".into()),
+            set(&["committee"], Value::Null),
+            set(&["committee", "threshold"], Value::Null),
+            set(&["committee", "threshold"], 65_536.into()),
+            set(&["committee", "members"], 3.into()),
+            set(&["committee", "members", "0", "fingerprint"], Value::Null),
+            set(&["committee", "members", "0", "fingerprint"], "ab".into()),
+            set(&["committee", "members", "0", "role"], "x".into()),
+            set(&["committee", "members", "0", "name"], Value::Null),
+            set(&["committee", "extra"], 1.into()),
+            set(&["title"], "t".into())
+                .as_object()
+                .map(|o| {
+                    let mut o = o.clone();
+                    o.remove("title");
+                    Value::Object(o)
+                })
+                .unwrap(),
+        ];
+        let mut incomes = Vec::new();
+        for schema in [
+            income.clone(),
+            serde_json::json!({"min": 0, "max": 10}),
+            serde_json::json!({"min": 0, "max": 10, "brackets": null}),
+            serde_json::json!({"min": 0, "max": 10, "step": 1}),
+            serde_json::json!({"min": 0}),
+            serde_json::json!({"min": -9_223_372_036_854_775_808_i64, "max": 10}),
+        ] {
+            let mut j = set(&["kind"], "income".into());
+            j["schema"] = schema;
+            incomes.push(j);
+        }
+        for json in cases.iter().chain(&incomes) {
+            let _ = both(json);
+        }
+        // An ε from JavaScript's arithmetic reads as the thousandths it
+        // was meant to be, both ways.
+        let float = set(
+            &["policy"],
+            serde_json::json!({"min_submissions": 2, "dp": {"epsilon": 0.1 + 0.2}}),
+        );
+        let dp = both(&float).unwrap().policy.dp.unwrap();
+        assert_eq!(dp.epsilon.milli(), 300);
+        // Raw texts a `Value` cannot hold: a repeated key, bad JSON.
+        for text in [
+            r#"{"title": "a", "title": "b"}"#,
+            r#"{"title": "t", "kind": "vote""#,
+            "[]",
+            "null",
+        ] {
+            let derived = SessionDraft::<Vec<MemberPublic>>::from_json(text);
+            let by_hand = SessionDraft::read_json(text.as_bytes());
+            assert!(
+                matches!(
+                    (&derived, &by_hand),
+                    (Err(DraftError::Json(_)), Err(DraftError::Json(_)))
+                ),
+                "{text}: {derived:?} / {by_hand:?}"
+            );
+        }
+    }
+
     #[test]
     fn a_draft_reads_like_its_manifest_and_resolves_its_members() {
         let (a, ma) = public("a");
@@ -371,7 +614,7 @@ mod tests {
         let mut json = vote_json(entries.into());
         json["single_use"] = 3.into();
         json["deadlines"] = serde_json::json!({"closes_at": 100});
-        let draft = SessionDraft::<Vec<MemberPublic>>::from_json(&json.to_string()).unwrap();
+        let draft = both(&json).unwrap();
         assert_eq!(draft.kind.name(), "vote");
         assert_eq!(draft.policy, OutputPolicy::default());
         assert_eq!(draft.deadlines.closes_at, Some(100));
@@ -449,7 +692,7 @@ mod tests {
     fn bad_drafts_are_refused_with_typed_errors() {
         let (a, _) = public("a");
         let members = serde_json::json!([{"name": "a", "x25519": a.x25519, "ed25519": a.ed25519}]);
-        let read = |json: Value| SessionDraft::<Vec<MemberPublic>>::from_json(&json.to_string());
+        let read = |json: Value| both(&json);
 
         let mut unknown_kind = vote_json(members.clone());
         unknown_kind["kind"] = "poll".into();

@@ -15,7 +15,7 @@
 mod ids;
 mod invite;
 mod manifest;
-mod read;
+pub mod read;
 mod signed;
 
 pub use ids::{Ed25519PublicKey, ManifestHash, SessionId, X25519PublicKey};

@@ -12,11 +12,13 @@
 //! message a person can act on; no secret ever appears in one.
 //!
 //! Features pick what a module carries (`docs/wasm.md`, "Modules"):
-//! `participant` what a participant's page needs (answering, and checking
-//! a result and a receipt), `page` that plus the organizer's and the
-//! committee console's bindings (key files, the key store),
-//! `member-runtime` the committee computation, `bench` the engine
-//! benchmark.
+//! `reader` opening links and reading manifests and results (every page's
+//! module has it), `participant` that plus answering (a participant's
+//! pages), `organizer` the reader plus `Organizer`, `answerSize` and the
+//! key store (an organizer's pages), `console` the reader plus the key
+//! store and key files (the committee console), `page` all of these in
+//! one module, `member-runtime` the committee computation, `bench` the
+//! engine benchmark.
 //!
 //! The transport is the browser's (or Node's) `WebSocket`
 //! (`socket::BrowserSocket`) under the same relay client and member
@@ -27,15 +29,15 @@
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod error;
-#[cfg(any(feature = "participant", feature = "member-runtime"))]
+#[cfg(any(feature = "reader", feature = "member-runtime"))]
 mod link;
-#[cfg(any(feature = "page", feature = "member-runtime"))]
+#[cfg(any(feature = "keystore", feature = "member-runtime"))]
 pub mod member;
-#[cfg(feature = "page")]
+#[cfg(feature = "organizer")]
 pub mod organizer;
-#[cfg(feature = "participant")]
+#[cfg(feature = "reader")]
 pub mod participant;
-#[cfg(feature = "participant")]
+#[cfg(feature = "reader")]
 pub mod results;
 pub mod socket;
 
@@ -76,7 +78,7 @@ pub(crate) fn to_js<T: serde::Serialize + ?Sized>(v: &T) -> Result<JsValue, JsVa
 /// page method rather than once per method, each with that method's whole
 /// state machine inlined into its own copy of the promise glue
 /// (docs/wasm.md, "Third round").
-#[cfg(feature = "participant")]
+#[cfg(feature = "reader")]
 pub(crate) fn promise(
     work: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
 ) -> js_sys::Promise {
@@ -85,18 +87,27 @@ pub(crate) fn promise(
     wasm_bindgen_futures::future_to_promise(work)
 }
 
-/// A plain JS object as a Rust value (through `JSON.stringify`); the error
+/// A plain JS object as JSON text (through `JSON.stringify`); the error
 /// says what was wrong, for `what`.
-#[cfg(feature = "participant")]
+#[cfg(feature = "reader")]
+pub(crate) fn json_text(v: &JsValue, code: error::Code, what: &str) -> Result<String, JsValue> {
+    js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| error::js_error(code, &format!("{what}: expected a plain object")))
+}
+
+/// A plain JS object as a Rust value (through `JSON.stringify`); the error
+/// says what was wrong, for `what`. (Answers and verified results, read
+/// as `serde_json::Value`s: the organizer's drafts are read by hand,
+/// `SessionDraft::read_json`, so no module carries a derived reader.)
+#[cfg(feature = "reader")]
 pub(crate) fn from_js<T: serde::de::DeserializeOwned>(
     v: &JsValue,
     code: error::Code,
     what: &str,
 ) -> Result<T, JsValue> {
-    let text = js_sys::JSON::stringify(v)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| error::js_error(code, &format!("{what}: expected a plain object")))?;
+    let text = json_text(v, code, what)?;
     serde_json::from_slice(text.as_bytes())
         .map_err(|e| error::js_error(code, &format!("{what}: {e}")))
 }

@@ -7,9 +7,10 @@
 //! The member module (feature `member-runtime` alone, loaded by the
 //! member's Web Worker) carries only what it needs: `generate`,
 //! `publicKeys`, `load` and `run`. Node daemons that read key files use
-//! the `node` module (features `page` and `member-runtime`). Writing key
-//! files and managing the stored keys (`toKeyFile`, `save`, `forget`,
-//! `stored`) are the page module's.
+//! the `node` module (features `page` and `member-runtime`). Managing the
+//! stored keys (`save`, `forget`, `stored`: feature `keystore`) is the
+//! organizer's and the console's modules'; key files (`fromKeyFile`,
+//! `toKeyFile`: feature `console`) the console's only.
 
 use std::sync::Arc;
 
@@ -18,21 +19,21 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use super::error::{Code, js_error};
 use super::to_js;
-#[cfg(feature = "page")]
+#[cfg(feature = "console")]
 use sotto_core::keyfile::KdfParams;
 use sotto_core::keyfile::MemberKeys;
 
 #[wasm_bindgen(module = "/js/keystore.js")]
 extern "C" {
-    #[cfg(feature = "page")]
+    #[cfg(feature = "keystore")]
     #[wasm_bindgen(js_name = keystorePut)]
     fn keystore_put(name: &str, bytes: &[u8]) -> js_sys::Promise;
     #[wasm_bindgen(js_name = keystoreGet)]
     fn keystore_get(name: &str) -> js_sys::Promise;
-    #[cfg(feature = "page")]
+    #[cfg(feature = "keystore")]
     #[wasm_bindgen(js_name = keystoreDelete)]
     fn keystore_delete(name: &str) -> js_sys::Promise;
-    #[cfg(feature = "page")]
+    #[cfg(feature = "keystore")]
     #[wasm_bindgen(js_name = keystoreList)]
     fn keystore_list() -> js_sys::Promise;
 }
@@ -66,7 +67,7 @@ impl CommitteeMember {
     /// (the page imports key files and stores them; the worker loads the
     /// stored key), which leaves Argon2 out of it; Node daemons use the
     /// `node` module, which has both this and `run`.
-    #[cfg(feature = "page")]
+    #[cfg(feature = "console")]
     #[wasm_bindgen(js_name = fromKeyFile)]
     pub fn from_key_file(bytes: &[u8], passphrase: &str) -> Result<CommitteeMember, JsValue> {
         MemberKeys::from_keyfile(bytes, passphrase)
@@ -74,8 +75,8 @@ impl CommitteeMember {
             .map_err(|e| js_error(Code::BadKey, &e.to_string()))
     }
 
-    // Page module only: a worker or daemon only loads or reads keys.
-    #[cfg(feature = "page")]
+    // The console's only: a worker or daemon only loads or reads keys.
+    #[cfg(feature = "console")]
     /// Writes the keys as a key file protected by `passphrase` (Argon2id,
     /// 64 MiB, 3 passes).
     #[wasm_bindgen(js_name = toKeyFile)]
@@ -104,7 +105,7 @@ impl CommitteeMember {
     }
 
     // Page module only: a worker or daemon only loads or reads keys.
-    #[cfg(feature = "page")]
+    #[cfg(feature = "keystore")]
     /// Stores the keys in this origin's IndexedDB under `name`.
     pub fn save(&self, name: String) -> js_sys::Promise {
         let bytes = self.keys.to_secret_bytes();
@@ -148,7 +149,7 @@ impl CommitteeMember {
     }
 
     // Page module only: a worker or daemon only loads or reads keys.
-    #[cfg(feature = "page")]
+    #[cfg(feature = "keystore")]
     /// Deletes the keys stored under `name`.
     pub fn forget(name: String) -> js_sys::Promise {
         let p = keystore_delete(&name);
@@ -159,7 +160,7 @@ impl CommitteeMember {
     }
 
     // Page module only: a worker or daemon only loads or reads keys.
-    #[cfg(feature = "page")]
+    #[cfg(feature = "keystore")]
     /// The names of the stored keys.
     #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
     pub fn stored() -> js_sys::Promise {

@@ -15,7 +15,7 @@ use super::participant::connect;
 use super::results::result_js;
 use super::{promise, to_js};
 use sotto_client::capability::Capability;
-use sotto_client::draft::SessionDraft;
+use sotto_client::draft::{DraftError, SessionDraft};
 use sotto_client::flows;
 use sotto_client::session::invite_link;
 use sotto_core::session::{Role, SignedManifest, VerifiedManifest};
@@ -62,8 +62,11 @@ impl Organizer {
         #[wasm_bindgen(js_name = createToken)] create_token: Option<String>,
     ) -> js_sys::Promise {
         promise(async move {
-            let draft: SessionDraft =
-                super::from_js(&draft, Code::InvalidOptions, "session draft")?;
+            let text = super::json_text(&draft, Code::InvalidOptions, "session draft")?;
+            let draft = SessionDraft::read_json(text.as_bytes()).map_err(|e| match e {
+                DraftError::Json(e) => bad_options(format_args!("session draft: {e}")),
+                e => bad_options(format_args!("session draft: {e}")),
+            })?;
             let spec = draft.resolve().map_err(bad_options)?;
             let mut seed = Zeroizing::new([0u8; 32]);
             getrandom::fill(seed.as_mut())
@@ -298,14 +301,16 @@ impl Organizer {
 /// the same arithmetic: `sotto_core::session::answer_frame_len`) and, for
 /// a survey, the bytes each question takes (its answer alone, with the
 /// proof that its bits are bits). A `Float64Array` and JSON text rather
-/// than objects: the page module stays within its size budget (the
+/// than objects: the organizer's module stays within its size budget (the
 /// function costs it about 1.2 KB gzipped). Throws `invalid_options` for
 /// a kind the core refuses on its own.
 #[wasm_bindgen(js_name = answerSize)]
 pub fn answer_size(kind: &str, members: u16, threshold: Option<u16>) -> Result<Vec<f64>, JsValue> {
     use sotto_core::apps::survey::SurveySchema;
     use sotto_core::session::{Committee, SessionKind, answer_frame_len};
-    let kind: SessionKind = serde_json::from_slice(kind.as_bytes()).map_err(bad_options)?;
+    let kind = sotto_core::session::read::parse(kind.as_bytes())
+        .and_then(|json| sotto_core::session::read::session_kind(&json))
+        .map_err(bad_options)?;
     kind.validate().map_err(bad_options)?;
     let n = usize::from(members);
     let t = threshold.unwrap_or_else(|| Committee::default_threshold(n));

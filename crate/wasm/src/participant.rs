@@ -1,19 +1,26 @@
 //! `Participant`: open an invite link, show the questions, validate an
 //! answer locally, submit it sealed to the committee, keep the receipt.
 
+#[cfg(feature = "participant")]
 use std::cell::RefCell;
+#[cfg(feature = "participant")]
 use std::rc::Rc;
 
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 
-use super::error::{Code, client_error, flow_error, js_error};
+#[cfg(feature = "participant")]
+use super::error::{Code, js_error};
+use super::error::{client_error, flow_error};
 use super::link::{parse_link, token_of};
 use super::socket::BrowserSocket;
 use super::{promise, to_js};
 use sotto_client::flows;
 use sotto_client::relay::RelayClient;
-use sotto_client::session::{PreparedSubmission, prepare_submission, relay_of_link};
+use sotto_client::session::relay_of_link;
+#[cfg(feature = "participant")]
+use sotto_client::session::{PreparedSubmission, prepare_submission};
+#[cfg(feature = "participant")]
 use sotto_core::apps::Computation;
 use sotto_core::keyfile::MemberPublicKeys;
 use sotto_core::session::{Invite, Role, VerifiedManifest};
@@ -62,18 +69,24 @@ pub(crate) async fn connect(relay: &str) -> Result<RelayClient<BrowserSocket>, J
     ))
 }
 
+#[cfg(feature = "participant")]
 /// The last answer submitted and its sealed parts: submitting the same
 /// answer again (an app retrying after a lost acknowledgement) resends the
 /// same parts under the same idempotency id, so the relay stores it once
 /// and returns the same receipt instead of counting it twice.
 type LastSubmission = Rc<RefCell<Option<(String, PreparedSubmission)>>>;
 
-/// A participant holding an invite link.
+/// A participant holding an invite link. (The organizer's and the
+/// console's modules, feature `reader` without `participant`, open links
+/// and read manifests and results with it but do not answer: `validate`,
+/// `prepare` and `submit` are the participant's module's.)
 #[wasm_bindgen]
 pub struct Participant {
     invite: Invite,
     manifest: VerifiedManifest,
+    #[cfg(feature = "participant")]
     computation: Computation,
+    #[cfg(feature = "participant")]
     last: LastSubmission,
 }
 
@@ -89,12 +102,13 @@ impl Participant {
             token_of(&invite)?;
             let (c, manifest) = open_manifest(&invite).await?;
             let _ = c.close().await;
-            let computation = manifest.manifest.computation();
             Ok(Participant {
+                #[cfg(feature = "participant")]
+                computation: manifest.manifest.computation(),
+                #[cfg(feature = "participant")]
+                last: Rc::default(),
                 invite,
                 manifest,
-                computation,
-                last: Rc::default(),
             }
             .into())
         })
@@ -216,6 +230,7 @@ impl Participant {
         self.manifest.manifest.committee.threshold
     }
 
+    #[cfg(feature = "participant")]
     /// Checks an answer locally, with a message a person can act on. The
     /// committee checks again inside the computation, so this is a
     /// convenience, not a safeguard.
@@ -234,6 +249,7 @@ impl Participant {
         to_js(&report)
     }
 
+    #[cfg(feature = "participant")]
     /// Validates, secret-shares and encrypts the answer to the committee
     /// without sending it: the participant's whole local work, returned as
     /// the concatenated sealed parts (for benchmarks and offline queues).
@@ -245,6 +261,7 @@ impl Participant {
         Ok(p.parts.concat())
     }
 
+    #[cfg(feature = "participant")]
     /// Validates, secret-shares and encrypts the answer to the committee,
     /// and submits it with the link's token. Resolves to the relay's
     /// `Receipt`. Rejects with `invalid_answer`, `already_submitted`,
@@ -297,6 +314,7 @@ impl Participant {
     }
 }
 
+#[cfg(feature = "participant")]
 impl Participant {
     /// The answer as JSON and as the encoded vector, or `invalid_answer`
     /// with the reason.
@@ -310,6 +328,7 @@ impl Participant {
     }
 }
 
+#[cfg(feature = "participant")]
 fn answer_value(answer: JsValue) -> Result<Value, JsValue> {
     super::from_js(&answer, Code::InvalidAnswer, "the answer")
 }

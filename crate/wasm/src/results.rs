@@ -1,7 +1,7 @@
 //! What anyone holding a read link can do: `verifyResult` fetches and
 //! verifies a result, `checkReceipt` says whether a receipt was counted.
-//! In the participant's module as well as the page module: a participant
-//! checks its receipt on the results page.
+//! In every page's module (feature `reader`): a participant checks its
+//! receipt on the results page, an organizer reads its result there.
 
 use serde_json::json;
 use wasm_bindgen::prelude::*;

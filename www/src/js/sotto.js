@@ -1,15 +1,19 @@
-// Loads the Sotto WebAssembly package (copied into dist/pkg by
-// scripts/build-www.sh) once, and knows where this site's relay is.
+// Loads the organizer's WebAssembly module (pkg/organizer, copied into
+// dist by scripts/build-www.sh) once, for the organizer's pages (create,
+// manage, and the results of a session this browser organizes), and knows
+// where this site's relay is. (The participant's pages load
+// js/participant-module.js, the committee console js/console-module.js:
+// js/modules.js.)
 
-import init, * as sotto from "../pkg/web/sotto.js";
-import { verifiedImport } from "./verified.js";
-import { configuredRelay, toAppLink, toRelayLink } from "./relay-link.js";
+import init, * as sotto from "../pkg/organizer/sotto.js";
+import { configuredRelay, toAppLink } from "./relay-link.js";
 
 /** @type {Promise<typeof sotto> | undefined} */
 let loading;
 
 /**
- * Resolves to the initialized package module (Organizer, Participant, …).
+ * Resolves to the initialized organizer's module (Organizer, Participant,
+ * answerSize, the key store, …).
  * @returns {Promise<typeof sotto>}
  */
 export function loadSotto() {
@@ -49,12 +53,4 @@ function showAppLinks(proto) {
 export function relayUrl(origin = new URL(configuredRelay() ?? location.href)) {
   const scheme = origin.protocol === "https:" ? "wss" : "ws";
   return `${scheme}://${origin.host}/ws`;
-}
-
-/** The committee console of the package, in a Web Worker. */
-export async function runMemberInWorker(link, keyName, onProgress) {
-  const worker = await verifiedImport("pkg/member-worker.js", () => import("../pkg/member-worker.js"));
-  // The page may hold the link to this app (with `relay=`); the worker's
-  // package needs the relay's.
-  return worker.runMemberInWorker(toRelayLink(link), keyName, onProgress);
 }

@@ -67,13 +67,14 @@ export async function verifiedImport(key, load) {
 }
 
 /**
- * Starts the download of the wasm module `name` ("participant" or "page":
+ * Starts the download of the wasm module `name` ("participant",
+ * "organizer" or "console":
  * js/modules.js) with its integrity, as soon as the app knows its page,
  * so it overlaps the page's own modules (the table lists it under
  * `wasm:NAME`). The package's loader then fetches the same URL with the
  * same integrity and gets this response. Without the table (the unbuilt
  * sources), nothing.
- * @param {"participant" | "page" | null} name
+ * @param {"participant" | "organizer" | "console" | null} name
  */
 export function preloadWasm(name) {
   const files = name && modules()?.[`wasm:${name}`];

@@ -431,19 +431,17 @@ impl Manifest {
     }
 
     /// Reads a manifest from any JSON spelling, without the canonical
-    /// check: with the hand-written reader (`session::read`), or with
-    /// serde's derived readers under the feature `serde-manifest-reader`
-    /// (the page's wasm module, which has them anyway). The two accept the
-    /// same manifests ([`Manifest::read_json_serde`] is kept to compare).
+    /// check, with the hand-written reader (`session::read`): no wasm
+    /// module carries serde's derived readers (docs/wasm.md). It accepts
+    /// the manifests those accept (`Manifest::read_json_serde` is kept,
+    /// for the tests, to compare).
     pub(crate) fn read_json(bytes: &[u8]) -> Result<Manifest, JsonError> {
-        if cfg!(feature = "serde-manifest-reader") {
-            Manifest::read_json_serde(bytes)
-        } else {
-            super::read::manifest(bytes)
-        }
+        super::read::manifest(bytes)
     }
 
-    /// [`Manifest::read_json`] through serde_json and the derived readers.
+    /// [`Manifest::read_json`] through serde_json and the derived readers
+    /// (the tests' reference).
+    #[cfg(test)]
     pub(crate) fn read_json_serde(bytes: &[u8]) -> Result<Manifest, JsonError> {
         serde_json::from_slice(bytes).map_err(JsonError::from)
     }

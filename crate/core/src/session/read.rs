@@ -1,5 +1,9 @@
 //! A hand-written reader of manifest JSON, for
-//! [`Manifest::from_canonical_bytes`].
+//! [`Manifest::from_canonical_bytes`], and of the manifest's parts for the
+//! session drafts the organizer writes (`sotto_client::draft`, whose
+//! wasm reader is built from [`parse`], [`fields`], [`kind_of`],
+//! [`read_policy`], [`read_deadlines`] and [`read_income`]: no wasm module
+//! then carries a derived serde reader, docs/wasm.md).
 //!
 //! serde_json with the derived readers of every schema type was the
 //! largest part of the committee member's wasm module that it could do
@@ -17,13 +21,23 @@
 //! input ([`super::SessionError::NonCanonical`] otherwise), so the
 //! manifests it accepts are exactly those serde's reader accepted. Where
 //! both refuse, they refuse for the same reason (malformed, or not
-//! canonical; `read_tests.rs` compares them), except for three forms that
+//! canonical; `read_tests.rs` compares them), except for two forms that
 //! serde read and the canonical check then refused, which are malformed
-//! here: a struct written as an array of its fields, an ε with more than
-//! three decimals (serde read it through `f64` with a tolerance; this
-//! reader reads the decimal exactly), and a skipped value nested deeper
-//! than 128 levels (serde skipped any depth without recursion; this
-//! reader recurses, so it stops there).
+//! here: a struct written as an array of its fields, and a skipped value
+//! nested deeper than 128 levels (serde skipped any depth without
+//! recursion; this reader recurses, so it stops there). ε is read in
+//! decimal with the tolerance serde's path had through `f64`
+//! ([`Epsilon::from_f64`]; `read_tests.rs` compares the two on edge
+//! cases).
+//!
+//! Read as a whole document (a draft, where serde_json parses a schema
+//! into a `serde_json::Value` first), the tree differs from serde_json's
+//! where serde_json's `Value` is lenient or strict in its own way: a key
+//! repeated inside an object is refused here (a `Value` keeps the last),
+//! a number beyond `f64`'s range in a skipped field is accepted here (a
+//! `Value` refuses it), and the depth limit is one level deeper (128
+//! levels; serde_json stops at 127). `JSON.stringify` writes none of
+//! these.
 
 use serde::de::Error as _;
 
@@ -32,64 +46,86 @@ use super::{
     Manifest, OutputPolicy, SessionId, X25519PublicKey,
 };
 use crate::apps::SessionKind;
-use crate::apps::budget::BudgetSchema;
+use crate::apps::budget::{BudgetSchema, IncomeSpec};
 use crate::apps::check::CheckSpec;
 use crate::apps::survey::{AnswerKind, Question, SurveySchema};
 use crate::apps::vote::{Reveal, VoteMethod, VoteSchema};
 
-/// Deepest nesting of arrays and objects read (serde_json's limit).
+/// Deepest nesting of arrays and objects read (serde_json stops one level
+/// short of it).
 const MAX_DEPTH: usize = 128;
 
 /// Why the bytes are not a manifest: a message safe to show.
-type Res<T> = Result<T, Msg>;
+type Res<T> = Result<T, ReadError>;
 
-/// A reason, plain or naming a field.
-#[derive(Debug)]
-enum Msg {
+/// Why a JSON text is not what was asked for: a reason safe to show (it
+/// names a field or a rule, never quotes a value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// A plain reason.
     Plain(&'static str),
+    /// A reason naming a field or variant: ``{0} `{1}` ``.
     Field(&'static str, String),
+    /// A reason from elsewhere (a key's hex).
     Text(String),
 }
 
-impl From<Msg> for JsonError {
-    fn from(m: Msg) -> JsonError {
-        let e = match m {
-            Msg::Plain(s) => serde_json::Error::custom(s),
-            Msg::Field(s, name) => serde_json::Error::custom(format_args!("{s} `{name}`")),
-            Msg::Text(s) => serde_json::Error::custom(s),
-        };
-        JsonError::from(e)
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Plain(s) => f.write_str(s),
+            ReadError::Field(s, name) => write!(f, "{s} `{name}`"),
+            ReadError::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl From<ReadError> for JsonError {
+    fn from(m: ReadError) -> JsonError {
+        JsonError::from(serde_json::Error::custom(m))
     }
 }
 
 fn plain<T>(s: &'static str) -> Res<T> {
-    Err(Msg::Plain(s))
+    Err(ReadError::Plain(s))
 }
 
 /// Reads a manifest from JSON (any JSON spelling; the caller compares the
-/// canonical encoding). Never inlined: the page module reads manifests in
+/// canonical encoding). Never inlined: a page's module reads manifests in
 /// several flows, and one copy is enough.
 #[inline(never)]
 pub(crate) fn manifest(bytes: &[u8]) -> Result<Manifest, JsonError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| Msg::Plain("not UTF-8"))?;
-    let json = Parser::parse(text)?;
-    Ok(read_manifest(&json)?)
+    Ok(read_manifest(&parse(bytes)?)?)
+}
+
+/// Parses JSON text ([RFC 8259](https://www.rfc-editor.org/rfc/rfc8259),
+/// at most 128 levels deep) into a tree for the typed readers.
+pub fn parse(bytes: &[u8]) -> Result<Json, ReadError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| ReadError::Plain("not UTF-8"))?;
+    Parser::parse(text)
 }
 
 /// A parsed JSON value. Objects keep their keys in order, duplicates
 /// included (the typed readers refuse duplicates).
 #[derive(Debug, PartialEq, Eq)]
-enum Json {
+pub enum Json {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// An integer within `i64::MIN..=u64::MAX`, written without fraction
     /// or exponent (serde_json's integers).
     Int(i128),
     /// Any other number, as written (only `epsilon` is not an integer,
-    /// and it is read exactly, without floating point: [`epsilon`]).
+    /// and it is read in decimal, without floating point).
     Number(String),
+    /// A string.
     Str(String),
+    /// An array.
     Array(Vec<Json>),
+    /// An object: its keys and values in the order written.
     Object(Vec<(String, Json)>),
 }
 
@@ -283,7 +319,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'\\') => {
                     self.at += 1;
-                    let c = self.peek().ok_or(Msg::Plain("unterminated string"))?;
+                    let c = self.peek().ok_or(ReadError::Plain("unterminated string"))?;
                     self.at += 1;
                     let ch = match c {
                         b'"' => '"',
@@ -305,7 +341,7 @@ impl<'a> Parser<'a> {
             }
         }
         // Valid UTF-8 copied between escapes, and whole characters.
-        String::from_utf8(out).map_err(|_| Msg::Plain("not UTF-8"))
+        String::from_utf8(out).map_err(|_| ReadError::Plain("not UTF-8"))
     }
 
     /// After `\u`: one code point, a surrogate pair being two escapes
@@ -327,13 +363,13 @@ impl<'a> Parser<'a> {
             0xDC00..=0xDFFF => return plain("lone surrogate in a string"),
             _ => hi,
         };
-        char::from_u32(code).ok_or(Msg::Plain("invalid escape"))
+        char::from_u32(code).ok_or(ReadError::Plain("invalid escape"))
     }
 }
 
 /// The fields of an object, by name, each at most once. `deny` refuses
 /// keys not in `names`; otherwise they are skipped.
-fn fields<'j, const N: usize>(
+pub fn fields<'j, const N: usize>(
     json: &'j Json,
     names: [&'static str; N],
     deny: bool,
@@ -344,9 +380,11 @@ fn fields<'j, const N: usize>(
     let mut out = [None; N];
     for (key, value) in entries {
         match names.iter().position(|n| n == key) {
-            Some(i) if out[i].is_some() => return Err(Msg::Field("duplicate field", key.clone())),
+            Some(i) if out[i].is_some() => {
+                return Err(ReadError::Field("duplicate field", key.clone()));
+            }
             Some(i) => out[i] = Some(value),
-            None if deny => return Err(Msg::Field("unknown field", key.clone())),
+            None if deny => return Err(ReadError::Field("unknown field", key.clone())),
             None => {}
         }
     }
@@ -354,12 +392,15 @@ fn fields<'j, const N: usize>(
 }
 
 /// A required field.
-fn need<'j>(v: Option<&'j Json>, name: &'static str) -> Res<&'j Json> {
-    v.ok_or(Msg::Field("missing field", name.into()))
+pub fn need<'j>(v: Option<&'j Json>, name: &'static str) -> Result<&'j Json, ReadError> {
+    v.ok_or(ReadError::Field("missing field", name.into()))
 }
 
 /// An optional field: absent or `null` is `None`.
-fn opt<'j, T>(v: Option<&'j Json>, read: impl FnOnce(&'j Json) -> Res<T>) -> Res<Option<T>> {
+pub fn opt<'j, T>(
+    v: Option<&'j Json>,
+    read: impl FnOnce(&'j Json) -> Result<T, ReadError>,
+) -> Result<Option<T>, ReadError> {
     match v {
         None | Some(Json::Null) => Ok(None),
         Some(j) => read(j).map(Some),
@@ -367,7 +408,7 @@ fn opt<'j, T>(v: Option<&'j Json>, read: impl FnOnce(&'j Json) -> Res<T>) -> Res
 }
 
 /// An integer in `min..=max`.
-fn int(json: &Json, min: i128, max: i128) -> Res<i128> {
+pub fn int(json: &Json, min: i128, max: i128) -> Result<i128, ReadError> {
     match json {
         Json::Int(v) if (min..=max).contains(v) => Ok(*v),
         Json::Int(_) => plain("invalid value: integer out of range"),
@@ -387,7 +428,8 @@ fn i64_of(json: &Json) -> Res<i64> {
     int(json, i64::MIN.into(), i64::MAX.into()).map(|v| v as i64)
 }
 
-fn string(json: &Json) -> Res<String> {
+/// A string.
+pub fn string(json: &Json) -> Result<String, ReadError> {
     match json {
         Json::Str(s) => Ok(s.clone()),
         _ => plain("invalid type: expected a string"),
@@ -401,7 +443,11 @@ fn array(json: &Json) -> Res<&[Json]> {
     }
 }
 
-fn list<T>(json: &Json, read: impl Fn(&Json) -> Res<T>) -> Res<Vec<T>> {
+/// An array, each item read by `read`.
+pub fn list<T>(
+    json: &Json,
+    read: impl Fn(&Json) -> Result<T, ReadError>,
+) -> Result<Vec<T>, ReadError> {
     let items = array(json)?;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
@@ -418,7 +464,7 @@ fn hex<T>(json: &Json, parse: fn(&str) -> Result<T, sotto_wire::BadHex>) -> Res<
     let Json::Str(s) = json else {
         return plain("invalid type: expected a hex string");
     };
-    parse(s).map_err(|e| Msg::Text(e.to_string()))
+    parse(s).map_err(|e| ReadError::Text(e.to_string()))
 }
 
 /// The tag of a unit enum variant: a string, or as serde_json also reads
@@ -488,7 +534,9 @@ fn read_committee(json: &Json) -> Res<Committee> {
     })
 }
 
-fn read_deadlines(json: &Json) -> Res<Deadlines> {
+/// A manifest's (or a draft's) `deadlines`, as [`Deadlines`]' serde
+/// reader reads them.
+pub fn read_deadlines(json: &Json) -> Result<Deadlines, ReadError> {
     let [opens_at, closes_at] = fields(json, ["opens_at", "closes_at"], true)?;
     Ok(Deadlines {
         opens_at: opt(opens_at, u64_of)?,
@@ -496,7 +544,9 @@ fn read_deadlines(json: &Json) -> Res<Deadlines> {
     })
 }
 
-fn read_policy(json: &Json) -> Res<OutputPolicy> {
+/// A manifest's (or a draft's) `policy`, as [`OutputPolicy`]'s serde
+/// reader reads it.
+pub fn read_policy(json: &Json) -> Result<OutputPolicy, ReadError> {
     let [min_submissions, min_cell, dp] =
         fields(json, ["min_submissions", "min_cell", "dp"], true)?;
     Ok(OutputPolicy {
@@ -513,7 +563,7 @@ fn read_policy(json: &Json) -> Res<OutputPolicy> {
 
 /// `{"kind": tag, "schema": {..}}`: the tag first, other keys skipped
 /// (as `SessionKind`'s serde reader does).
-fn session_kind(json: &Json) -> Res<SessionKind> {
+pub fn session_kind(json: &Json) -> Result<SessionKind, ReadError> {
     let Json::Object(entries) = json else {
         return plain("invalid type: expected a session kind");
     };
@@ -521,21 +571,20 @@ fn session_kind(json: &Json) -> Res<SessionKind> {
     let mut kind = None;
     for (key, value) in entries {
         match key.as_str() {
-            "kind" if tag.is_some() => return Err(Msg::Field("duplicate field", key.clone())),
+            "kind" if tag.is_some() => {
+                return Err(ReadError::Field("duplicate field", key.clone()));
+            }
             "kind" => match unit_variant(value)? {
                 t @ ("vote" | "survey" | "budget" | "check") => tag = Some(t),
-                other => return Err(Msg::Field("unknown variant", other.into())),
+                other => return Err(ReadError::Field("unknown variant", other.into())),
             },
-            "schema" if kind.is_some() => return Err(Msg::Field("duplicate field", key.clone())),
-            "schema" => {
-                kind = Some(match tag {
-                    Some("vote") => SessionKind::Vote(read_vote(value)?),
-                    Some("survey") => SessionKind::Survey(read_survey(value)?),
-                    Some("budget") => SessionKind::Budget(read_budget(value)?),
-                    Some("check") => SessionKind::Check(read_check(value)?),
-                    Some(_) | None => return plain("`kind` must come before `schema`"),
-                })
+            "schema" if kind.is_some() => {
+                return Err(ReadError::Field("duplicate field", key.clone()));
             }
+            "schema" => match tag {
+                Some(t) => kind = Some(kind_of(t, value)?),
+                None => return plain("`kind` must come before `schema`"),
+            },
             _ => {}
         }
     }
@@ -544,6 +593,31 @@ fn session_kind(json: &Json) -> Res<SessionKind> {
         (None, None) => plain("missing field `kind`"),
         (Some(_), None) => plain("missing field `schema`"),
     }
+}
+
+/// The session kind named `tag` with its `schema` (a draft writes them as
+/// two fields).
+pub fn kind_of(tag: &str, schema: &Json) -> Result<SessionKind, ReadError> {
+    Ok(match tag {
+        "vote" => SessionKind::Vote(read_vote(schema)?),
+        "survey" => SessionKind::Survey(read_survey(schema)?),
+        "budget" => SessionKind::Budget(read_budget(schema)?),
+        "check" => SessionKind::Check(read_check(schema)?),
+        other => return Err(ReadError::Field("unknown variant", other.into())),
+    })
+}
+
+/// An `income` draft's schema, as [`IncomeSpec`]'s serde reader reads it.
+pub fn read_income(json: &Json) -> Result<IncomeSpec, ReadError> {
+    let [min, max, brackets] = fields(json, ["min", "max", "brackets"], true)?;
+    Ok(IncomeSpec {
+        min: i64_of(need(min, "min")?)?,
+        max: i64_of(need(max, "max")?)?,
+        brackets: match brackets {
+            None => Vec::new(),
+            Some(b) => list(b, i64_of)?,
+        },
+    })
 }
 
 fn read_vote(json: &Json) -> Res<VoteSchema> {
@@ -558,13 +632,13 @@ fn read_vote(json: &Json) -> Res<VoteSchema> {
         "score" => VoteMethod::Score,
         "borda" => VoteMethod::Borda,
         "irv" => VoteMethod::Irv,
-        other => return Err(Msg::Field("unknown variant", other.into())),
+        other => return Err(ReadError::Field("unknown variant", other.into())),
     };
     let options = strings(need(options, "options")?)?;
     let reveal = match unit_variant(need(reveal, "reveal")?)? {
         "tally" => Reveal::Tally,
         "winner" => Reveal::Winner,
-        other => return Err(Msg::Field("unknown variant", other.into())),
+        other => return Err(ReadError::Field("unknown variant", other.into())),
     };
     Ok(VoteSchema {
         method,
@@ -650,23 +724,23 @@ fn read_answer(json: &Json) -> Res<AnswerKind> {
     };
     Ok(match tag {
         "number" => AnswerKind::Number {
-            min: min.ok_or(Msg::Field("missing field", "min".into()))?,
-            max: max.ok_or(Msg::Field("missing field", "max".into()))?,
+            min: min.ok_or(ReadError::Field("missing field", "min".into()))?,
+            max: max.ok_or(ReadError::Field("missing field", "max".into()))?,
             decimals: decimals.unwrap_or_default(),
             buckets: buckets.unwrap_or_default(),
         },
         "choice" => AnswerKind::Choice {
-            options: options.ok_or(Msg::Field("missing field", "options".into()))?,
+            options: options.ok_or(ReadError::Field("missing field", "options".into()))?,
         },
         "multi" => AnswerKind::Multi {
-            options: options.ok_or(Msg::Field("missing field", "options".into()))?,
+            options: options.ok_or(ReadError::Field("missing field", "options".into()))?,
             max_selections,
         },
         "rating" => AnswerKind::Rating {
-            scale: scale.ok_or(Msg::Field("missing field", "scale".into()))?,
+            scale: scale.ok_or(ReadError::Field("missing field", "scale".into()))?,
         },
         "yesno" => AnswerKind::Yesno,
-        other => return Err(Msg::Field("unknown variant", other.into())),
+        other => return Err(ReadError::Field("unknown variant", other.into())),
     })
 }
 
@@ -686,15 +760,24 @@ fn read_check(json: &Json) -> Res<CheckSpec> {
     })
 }
 
-/// ε from its JSON number, exactly: the thousandths it names, refused
-/// unless whole (at most three decimals) and from 0.001 to 100, as
-/// [`Epsilon::from_f64`] refuses them. (serde's reader went through
+/// ε from its JSON number, read in decimal: the thousandths it names,
+/// rounded to a whole one when within a millionth of it (the tolerance
+/// [`Epsilon::from_f64`] allows for a decimal that went through a float,
+/// e.g. `0.30000000000000004` from JavaScript's `0.1 + 0.2`), refused with
+/// a larger fraction (more than three decimals) and outside 0.001 to 100,
+/// as [`Epsilon::from_f64`] refuses them. (serde's reader went through
 /// `f64`; parsing one needs `core`'s tables, 10 KB of each wasm module.)
 fn epsilon(json: &Json) -> Res<Epsilon> {
     const RANGE: &str = "epsilon must be a number from 0.001 to 100";
     let text = match json {
-        Json::Int(v) => v.to_string(),
-        Json::Number(t) => t.clone(),
+        Json::Int(v) => {
+            return u32::try_from(*v)
+                .ok()
+                .and_then(|v| v.checked_mul(1000))
+                .and_then(Epsilon::from_milli)
+                .ok_or(ReadError::Plain(RANGE));
+        }
+        Json::Number(t) => t,
         _ => return plain("invalid type: expected a number"),
     };
     if text.starts_with('-') {
@@ -702,30 +785,38 @@ fn epsilon(json: &Json) -> Res<Epsilon> {
         return plain(RANGE);
     }
     let (mantissa, exp) = match text.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<i32>().map_err(|_| Msg::Plain(RANGE))?),
+        Some((m, e)) => (m, e.parse::<i64>().map_err(|_| ReadError::Plain(RANGE))?),
         None => (text.as_str(), 0),
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = format!("{int}{frac}");
-    let digits = digits.trim_start_matches('0');
-    // value = digits x 10^scale thousandths
-    let mut scale = i64::from(exp) + 3 - frac.len() as i64;
-    let significant = digits.trim_end_matches('0');
-    scale += (digits.len() - significant.len()) as i64;
-    if significant.is_empty() {
-        return plain(RANGE);
+    // Digit i of `int` then `frac` weighs 10^(top - i) thousandths: the
+    // whole thousandths, the first six digits of the fraction of one, and
+    // whether any digit lies further down.
+    let top = int.len() as i64 - 1 + exp + 3;
+    let (mut whole, mut first6, mut rest) = (0u64, 0u64, false);
+    for (i, d) in int.bytes().chain(frac.bytes()).enumerate() {
+        let d = u64::from(d.wrapping_sub(b'0'));
+        let e = top - i as i64;
+        match (d, e) {
+            (0, _) => {}
+            // 10^6 thousandths or more: above 100.
+            (_, 6..) => return plain(RANGE),
+            (_, 0..) => whole += d * 10u64.pow(e as u32),
+            (_, -6..) => first6 += d * 10u64.pow((6 + e) as u32),
+            _ => rest = true,
+        }
     }
-    // More than 6 integer digits of thousandths is above 100 (100,000).
-    if significant.len() as i64 + scale > 6 {
-        return plain(RANGE);
-    }
-    if scale < 0 {
-        return plain("epsilon has at most three decimals");
-    }
-    let milli: u32 = format!("{significant}{}", "0".repeat(scale as usize))
-        .parse()
-        .map_err(|_| Msg::Plain(RANGE))?;
-    Epsilon::from_milli(milli).ok_or(Msg::Plain(RANGE))
+    let milli = match first6 {
+        // Just above 100 is above it.
+        0 if rest && whole >= u64::from(Epsilon::MAX_MILLI) => return plain(RANGE),
+        0 => whole,
+        999_999 => whole + 1,
+        _ => return plain("epsilon has at most three decimals"),
+    };
+    u32::try_from(milli)
+        .ok()
+        .and_then(Epsilon::from_milli)
+        .ok_or(ReadError::Plain(RANGE))
 }
 
 #[cfg(test)]

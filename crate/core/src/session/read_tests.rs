@@ -367,8 +367,8 @@ fn forms_serde_read_and_the_canonical_check_refused_are_still_refused() {
     assert_ne!(map_variant, text);
     assert_eq!(old(map_variant.as_bytes()), Err(SessionError::NonCanonical));
     assert_eq!(new(map_variant.as_bytes()), Err(SessionError::NonCanonical));
-    // serde read ε through f64 with a tolerance; the exact reader refuses
-    // more than three decimals outright.
+    // Both read an ε within a millionth of a thousandth as that
+    // thousandth, which is then not the canonical spelling.
     let mut m = manifests()[0].clone();
     m.policy.dp = Some(DpPolicy {
         epsilon: Epsilon::from_milli(500).unwrap(),
@@ -377,8 +377,53 @@ fn forms_serde_read_and_the_canonical_check_refused_are_still_refused() {
     let close = text.replacen(r#""epsilon":0.5"#, r#""epsilon":0.5000000001"#, 1);
     assert_ne!(close, text);
     assert_eq!(old(close.as_bytes()), Err(SessionError::NonCanonical));
-    assert!(matches!(
-        new(close.as_bytes()),
-        Err(SessionError::Malformed(_))
-    ));
+    assert_eq!(new(close.as_bytes()), Err(SessionError::NonCanonical));
+}
+
+/// The decimal ε reader against [`Epsilon::from_f64`] (serde's path): the
+/// same thousandths, or both refused.
+#[test]
+fn epsilon_reads_as_from_f64_does() {
+    for text in [
+        "0.30000000000000004",
+        "0.1",
+        "0.3",
+        "1",
+        "100",
+        "0.001",
+        "0.0005",
+        "0.0009999999999",
+        "0.0010000001",
+        "0.00100001",
+        "99.9999999999",
+        "99.99999",
+        "100.0000000001",
+        "100.001",
+        "12.3456",
+        "1.0000001",
+        "1.0000000001",
+        "1.9999999999",
+        "5e1",
+        "5E-1",
+        "0.5e-2",
+        "125e-3",
+        "1e-9",
+        "1e-400",
+        "1e400",
+        "0",
+        "0.0",
+        "-1",
+        "3.14159",
+        "7.0000000000000009",
+        "0.000000000000000000000000000000000000001",
+    ] {
+        let json = super::parse(text.as_bytes()).unwrap();
+        let by_hand = super::epsilon(&json).ok().map(|e| e.milli());
+        let via_float = text
+            .parse::<f64>()
+            .ok()
+            .and_then(|x| Epsilon::from_f64(x).ok())
+            .map(|e| e.milli());
+        assert_eq!(by_hand, via_float, "{text}");
+    }
 }

@@ -5,7 +5,8 @@
 import { h, replace, announce, field, copyButton, filePicker, uid, markField, clearFields } from "../dom.js";
 import { clock } from "../format.js";
 import { t } from "../i18n/index.js";
-import { loadSotto, runMemberInWorker } from "../sotto.js";
+import { loadConsoleModule } from "../console-module.js";
+import { runMemberInWorker } from "../member-runner.js";
 import { memberPresence } from "../presence.js";
 import { errorNotice } from "../errors.js";
 import { retrying, retryNotice } from "../retry.js";
@@ -355,7 +356,7 @@ function sessionPanel(sotto, link, selected) {
 /** Renders the committee console; `link` is a member link or null. */
 export async function consoleView(main, link) {
   replace(main, h("h1", {}, t("shell.console")), h("p", {}, t("console.loadingKeys")));
-  const sotto = await loadSotto();
+  const sotto = await loadConsoleModule();
   let chosen = null;
   const render = async () => {
     let keys = [];

@@ -4,7 +4,8 @@
 // mode, and the capability file.
 
 import { h, replace, field, copyButton, announce } from "../dom.js";
-import { loadSotto, runMemberInWorker } from "../sotto.js";
+import { loadSotto } from "../sotto.js";
+import { runMemberInWorker } from "../member-runner.js";
 import { errorNotice } from "../errors.js";
 import { download, downloadCsv, slug } from "../download.js";
 import { getSession, updateSession, forgetSession } from "../store.js";

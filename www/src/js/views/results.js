@@ -180,12 +180,12 @@ function organizerTools(sotto, session, onClose) {
 export async function resultsView(main, link) {
   const status = h("div", { class: "status", "aria-live": "polite" });
   replace(main, h("h1", {}, t("results.opening")), status);
-  // The organizer's own browser loads the page module, for its tools; a
-  // reader the participant's, which has everything else this page uses.
-  // (Its loader is imported only then: a reader downloads neither it nor
-  // the page module's glue.)
+  // The organizer's own browser loads the organizer's module, for its
+  // tools; a reader the participant's, which has everything else this page
+  // uses. (Its loader is imported only then: a reader downloads neither it
+  // nor its glue.)
   const organizer =
-    moduleFor("results", link) === "page"
+    moduleFor("results", link) === "organizer"
       ? await (await verifiedImport("js/sotto.js", () => import("../sotto.js"))).loadSotto()
       : null;
   const sotto = organizer ?? (await loadParticipantModule());
