@@ -281,8 +281,10 @@ impl SessionDraft<Vec<MemberPublic>> {
     /// it, this refuses it), and within the schema, which serde parses
     /// into a `serde_json::Value` first, a repeated key (the `Value` keeps
     /// the last, this refuses it), a number beyond `f64`'s range in an
-    /// ignored field (the other way round) and nesting exactly 128 deep
-    /// (`sotto_core::session::read`'s module docs).
+    /// ignored field (the other way round) and nesting exactly 128 deep;
+    /// and an ε exactly a millionth of a thousandth off one, where a
+    /// float's rounding decides (`sotto_core::session::read`'s module
+    /// docs).
     pub fn read_json(bytes: &[u8]) -> Result<Self, DraftError> {
         let shape = |e: ReadError| DraftError::Json(serde_json::Error::custom(e));
         let json = read::parse(bytes).map_err(shape)?;

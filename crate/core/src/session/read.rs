@@ -28,7 +28,11 @@
 //! recursion; this reader recurses, so it stops there). ε is read in
 //! decimal with the tolerance serde's path had through `f64`
 //! ([`Epsilon::from_f64`]; `read_tests.rs` compares the two on edge
-//! cases).
+//! cases): a fraction of a thousandth under a millionth is rounded away,
+//! one over it refused. Exactly at a millionth the float's rounding
+//! decides serde's path either way; this reader refuses from a millionth
+//! up (`0.001000001`) and accepts just under it (`0.000999999`), so
+//! there the two can differ, malformed here and not canonical there.
 //!
 //! Read as a whole document (a draft, where serde_json parses a schema
 //! into a `serde_json::Value` first), the tree differs from serde_json's
@@ -788,6 +792,11 @@ fn epsilon(json: &Json) -> Res<Epsilon> {
         Some((m, e)) => (m, e.parse::<i64>().map_err(|_| ReadError::Plain(RANGE))?),
         None => (text.as_str(), 0),
     };
+    // Clamped so that no sum below overflows: any exponent beyond the
+    // text's length puts every nonzero digit above 100 or below a
+    // millionth of a thousandth, whatever its exact value.
+    let bound = text.len() as i64 + 10;
+    let exp = exp.clamp(-bound, bound);
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     // Digit i of `int` then `frac` weighs 10^(top - i) thousandths: the
     // whole thousandths, the first six digits of the fraction of one, and
@@ -806,9 +815,13 @@ fn epsilon(json: &Json) -> Res<Epsilon> {
             _ => rest = true,
         }
     }
+    // Above 100, by however little: out of range (before the decimals, as
+    // `Epsilon::from_f64` checks).
+    let max = u64::from(Epsilon::MAX_MILLI);
+    if whole > max || (whole == max && (first6 != 0 || rest)) {
+        return plain(RANGE);
+    }
     let milli = match first6 {
-        // Just above 100 is above it.
-        0 if rest && whole >= u64::from(Epsilon::MAX_MILLI) => return plain(RANGE),
         0 => whole,
         999_999 => whole + 1,
         _ => return plain("epsilon has at most three decimals"),

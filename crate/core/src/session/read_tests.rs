@@ -416,14 +416,27 @@ fn epsilon_reads_as_from_f64_does() {
         "3.14159",
         "7.0000000000000009",
         "0.000000000000000000000000000000000000001",
+        "100.0005",
+        "150.1234",
+        "1000.5",
+        "1e9223372036854775805",
+        "0.0e9223372036854775807",
+        "1.0000e-9223372036854775808",
+        "1e-9223372036854775808",
+        "9e9223372036854775807",
     ] {
         let json = super::parse(text.as_bytes()).unwrap();
-        let by_hand = super::epsilon(&json).ok().map(|e| e.milli());
+        let by_hand = super::epsilon(&json).map(|e| e.milli());
         let via_float = text
             .parse::<f64>()
             .ok()
-            .and_then(|x| Epsilon::from_f64(x).ok())
-            .map(|e| e.milli());
-        assert_eq!(by_hand, via_float, "{text}");
+            .map(Epsilon::from_f64)
+            .map(|e| e.map(|e| e.milli()));
+        match (by_hand, via_float) {
+            (Ok(a), Some(Ok(b))) => assert_eq!(a, b, "{text}"),
+            // The same reason, range or decimals.
+            (Err(a), Some(Err(b))) => assert_eq!(a.to_string(), b, "{text}"),
+            (a, b) => panic!("{text}: {a:?} / {b:?}"),
+        }
     }
 }
