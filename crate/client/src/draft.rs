@@ -312,22 +312,27 @@ impl SessionDraft<Vec<MemberPublic>> {
             true,
         )
         .map_err(shape)?;
-        let title = read::need(title, "title").and_then(read::string);
-        let description = read::opt(description, read::string);
-        let kind = read::need(kind, "kind").and_then(read::string);
-        let schema = read::need(schema, "schema");
-        let committee = read::need(committee, "committee").and_then(read_committee);
-        let policy = policy.map_or(Ok(OutputPolicy::default()), read::read_policy);
-        let deadlines = deadlines.map_or(Ok(Deadlines::default()), read::read_deadlines);
-        let single_use = single_use.map_or(Ok(0), |n| read::int(n, 0, u32::MAX.into()));
-        let (kind, schema) = (kind.map_err(shape)?, schema.map_err(shape)?);
+        let kind = read::need(kind, "kind")
+            .and_then(read::string)
+            .map_err(shape)?;
+        let schema = read::need(schema, "schema").map_err(shape)?;
         Ok(SessionDraft {
-            title: title.map_err(shape)?,
-            description: description.map_err(shape)?,
-            committee: committee.map_err(shape)?,
-            policy: policy.map_err(shape)?,
-            deadlines: deadlines.map_err(shape)?,
-            single_use: single_use.map_err(shape)? as u32,
+            title: read::need(title, "title")
+                .and_then(read::string)
+                .map_err(shape)?,
+            description: read::opt(description, read::string).map_err(shape)?,
+            committee: read::need(committee, "committee")
+                .and_then(read_committee)
+                .map_err(shape)?,
+            policy: policy
+                .map_or(Ok(OutputPolicy::default()), read::read_policy)
+                .map_err(shape)?,
+            deadlines: deadlines
+                .map_or(Ok(Deadlines::default()), read::read_deadlines)
+                .map_err(shape)?,
+            single_use: single_use
+                .map_or(Ok(0), |n| read::int(n, 0, u32::MAX.into()))
+                .map_err(shape)? as u32,
             kind: kind_of_json(&kind, schema)?,
         })
     }
@@ -550,15 +555,9 @@ mod tests {
             set(&["committee", "members", "0", "role"], "x".into()),
             set(&["committee", "members", "0", "name"], Value::Null),
             set(&["committee", "extra"], 1.into()),
-            set(&["title"], "t".into())
-                .as_object()
-                .map(|o| {
-                    let mut o = o.clone();
-                    o.remove("title");
-                    Value::Object(o)
-                })
-                .unwrap(),
         ];
+        let mut untitled = base.clone();
+        untitled.as_object_mut().unwrap().remove("title");
         let mut incomes = Vec::new();
         for schema in [
             income.clone(),
@@ -572,7 +571,7 @@ mod tests {
             j["schema"] = schema;
             incomes.push(j);
         }
-        for json in cases.iter().chain(&incomes) {
+        for json in cases.iter().chain(&incomes).chain([&untitled]) {
             let _ = both(json);
         }
         // An ε from JavaScript's arithmetic reads as the thousandths it
