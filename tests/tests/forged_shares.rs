@@ -173,7 +173,9 @@ fn honest_result(comp: &Computation, c: Committee, honest: &[Vec<Fp>]) -> Value 
     out.values[0].clone()
 }
 
-async fn every_attack_is_excluded(n: usize, t: usize) {
+/// Every attack, with the members in `claiming` holding keys that cannot
+/// prove a disclosure (their complaints are challenged instead).
+async fn every_attack_is_excluded(n: usize, t: usize, claiming: &[u16]) {
     let dir = tempfile::tempdir().unwrap();
     let relay = relay_at(dir.path()).start().unwrap();
     let mut rng = ChaCha20Rng::seed_from_u64(n as u64);
@@ -208,6 +210,7 @@ async fn every_attack_is_excluded(n: usize, t: usize) {
             "draft": draft,
             "answers": attack.honest,
             "forged_shares": forged_shares,
+            "claiming": claiming,
         }))
         .unwrap();
         let label = format!("{} with (n, t) = ({n}, {t})", attack.name);
@@ -236,20 +239,30 @@ async fn every_attack_is_excluded(n: usize, t: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_shares_are_excluded_with_three_members() {
-    every_attack_is_excluded(3, 1).await;
+    every_attack_is_excluded(3, 1, &[]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_shares_are_excluded_with_four_members() {
-    every_attack_is_excluded(4, 1).await;
+    every_attack_is_excluded(4, 1, &[]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_shares_are_excluded_with_five_members() {
-    every_attack_is_excluded(5, 2).await;
+    every_attack_is_excluded(5, 2, &[]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_shares_are_excluded_with_seven_members() {
-    every_attack_is_excluded(7, 3).await;
+    every_attack_is_excluded(7, 3, &[]).await;
+}
+
+/// The same attacks when no member can prove a disclosure (every member
+/// holds keys like a browser's non-extractable WebCrypto keys): the
+/// members beyond the commitment's first t + 1 complain with claimed
+/// outputs, every other member challenges each claim over the relay, and
+/// each forgery is still excluded with the honest result exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_shares_are_excluded_when_complaints_are_challenged() {
+    every_attack_is_excluded(4, 1, &[1, 2, 3, 4]).await;
 }

@@ -20,6 +20,7 @@ use sotto_client::driver::MemberConfig;
 use sotto_client::driver::{Runtime, Timeouts};
 use sotto_client::flows;
 use sotto_client::flows::FlowError;
+use sotto_client::keys::{KeyAgent, KeyAnswer, KeyError, KeyRequest, answer_now};
 use sotto_client::member::MemberError;
 use sotto_client::native::relay_client::{RelayClient, TokioSocket};
 use sotto_client::native::session_ops::{close_session, create_session, pause, submit_values};
@@ -98,6 +99,32 @@ pub struct Scenario {
     /// each deviation ends in the exact result or an abort.
     #[serde(default)]
     pub deviate: Vec<Deviate>,
+    /// Members (1-based) whose keys cannot prove a disclosure, as a
+    /// browser's non-extractable WebCrypto keys cannot: their complaints
+    /// claim the part's output and the others challenge the claim
+    /// (`sotto_core::envelope::challenge`). Run as tasks.
+    #[serde(default)]
+    pub claiming: Vec<u16>,
+}
+
+/// A simulated member's keys ([`KeyAgent`]): the keys in memory, which
+/// decline to prove disclosures for a member of [`Scenario::claiming`].
+struct SimulatedKeys {
+    keys: Arc<MemberKeys>,
+    proves: bool,
+}
+
+impl KeyAgent for SimulatedKeys {
+    fn public(&self) -> sotto_core::keyfile::MemberPublicKeys {
+        self.keys.public()
+    }
+
+    async fn answer(&self, request: &KeyRequest) -> Result<KeyAnswer, KeyError> {
+        match request {
+            KeyRequest::Disclose(_) if !self.proves => Ok(KeyAnswer::Disclosure(None)),
+            _ => answer_now(&self.keys, &mut sotto_client::os_rng(), request),
+        }
+    }
 }
 
 /// One deviating member of a scenario: `{"member": i, "how": H,
@@ -561,6 +588,9 @@ pub async fn run_with(
             bail!("deviate: member {} is not in the committee", d.member);
         }
     }
+    if let Some(m) = scenario.claiming.iter().find(|m| **m == 0 || **m > n) {
+        bail!("claiming: member {m} is not in the committee");
+    }
     let processes = !matches!(how, Members::Tasks);
     let external = match how {
         Members::External(_, e) => Some(e),
@@ -568,6 +598,9 @@ pub async fn run_with(
     };
     if processes && !scenario.deviate.is_empty() {
         bail!("deviating members run as tasks of the simulation, not as processes");
+    }
+    if processes && !scenario.claiming.is_empty() {
+        bail!("claiming members run as tasks of the simulation, not as processes");
     }
     let keys: Vec<Arc<MemberKeys>> = (0..n)
         .map(|_| Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())))
@@ -623,12 +656,26 @@ pub async fn run_with(
             quick: !scenario.deviate.is_empty(),
         };
         counters.push(rt.sent.clone());
+        let claiming = scenario.claiming.contains(&me);
         if let (Some(e), 1) = (external, me) {
             (e.announce)(&created.link(relay, sotto_core::session::Role::Member, token)?);
             continue;
         }
         match how {
             Members::Tasks => tasks.spawn(async move {
+                let cfg = MemberConfig {
+                    keys: Arc::new(SimulatedKeys {
+                        keys: cfg.keys,
+                        proves: !claiming,
+                    }),
+                    relay: cfg.relay,
+                    session: cfg.session,
+                    token: cfg.token,
+                    manifest_hash: cfg.manifest_hash,
+                    latency: cfg.latency,
+                    mismatch_retries: cfg.mismatch_retries,
+                    max_reconnects: cfg.max_reconnects,
+                };
                 let end = match sotto_client::driver::run_member(&rt, cfg).await {
                     // Left out while slow: the others compute without it.
                     Ok(_) | Err(MemberError::Excluded { .. }) => MemberEnd::Done,

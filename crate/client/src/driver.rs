@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use rand_core::Rng;
 
+use super::keys::KeyAgent;
 use super::member::{ManifestError, MemberError, MemberState, Outgoing};
 use super::relay::{ClientError, RelayClient, Socket};
 use sotto_core::apps::Outcome;
@@ -158,9 +159,10 @@ pub struct Seen {
     pub since: u64,
 }
 
-/// How to run a member.
-#[derive(Debug, Clone)]
-pub struct MemberConfig {
+/// How to run a member whose keys `K` answer its requests
+/// ([`crate::keys::KeyAgent`]; the keys in memory by default).
+#[derive(Debug)]
+pub struct MemberConfig<K = MemberKeys> {
     /// Relay WebSocket URL.
     pub relay: String,
     /// The relay's session id.
@@ -168,7 +170,7 @@ pub struct MemberConfig {
     /// This member's relay token.
     pub token: sotto_wire::Token,
     /// This member's keys.
-    pub keys: Arc<MemberKeys>,
+    pub keys: Arc<K>,
     /// Expected manifest hash (from the member link), if known. Without it
     /// the member accepts the relay's manifest only if it is signed by its
     /// own organizer key and lists this member's keys at its index.
@@ -179,6 +181,21 @@ pub struct MemberConfig {
     pub mismatch_retries: u32,
     /// How many consecutive failed reconnections before giving up.
     pub max_reconnects: u32,
+}
+
+impl<K> Clone for MemberConfig<K> {
+    fn clone(&self) -> Self {
+        MemberConfig {
+            relay: self.relay.clone(),
+            session: self.session,
+            token: self.token.clone(),
+            keys: self.keys.clone(),
+            manifest_hash: self.manifest_hash,
+            latency: self.latency,
+            mismatch_retries: self.mismatch_retries,
+            max_reconnects: self.max_reconnects,
+        }
+    }
 }
 
 /// Whether reconnecting may help. A frame the relay refused as too large
@@ -210,9 +227,9 @@ pub async fn fetch_manifest<S: Socket>(
 /// Connects and says Hello; returns the client, the sequence number the
 /// relay resumes after, and whether every member has published already
 /// (the session is done).
-async fn connect<R: Runtime>(
+async fn connect<R: Runtime, K>(
     rt: &R,
-    cfg: &MemberConfig,
+    cfg: &MemberConfig<K>,
     resume: u64,
 ) -> Result<(RelayClient<R::Socket>, u64, bool), ClientError> {
     let hello = async {
@@ -234,7 +251,10 @@ async fn connect<R: Runtime>(
 
 /// Runs one member to its published result, reconnecting with backoff and
 /// resuming from the last processed sequence number. Returns the outcome.
-pub async fn run_member<R: Runtime>(rt: &R, cfg: MemberConfig) -> Result<Outcome, MemberError> {
+pub async fn run_member<R: Runtime, K: KeyAgent>(
+    rt: &R,
+    cfg: MemberConfig<K>,
+) -> Result<Outcome, MemberError> {
     let mut mismatches = 0;
     loop {
         match run_once(rt, &cfg).await {
@@ -252,7 +272,10 @@ pub async fn run_member<R: Runtime>(rt: &R, cfg: MemberConfig) -> Result<Outcome
     }
 }
 
-async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, MemberError> {
+async fn run_once<R: Runtime, K: KeyAgent>(
+    rt: &R,
+    cfg: &MemberConfig<K>,
+) -> Result<Outcome, MemberError> {
     let timeouts = rt.timeouts();
     let mut tries = 0;
     let (mut client, mut last_seq, manifest) = loop {
@@ -286,7 +309,7 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
     let mut seed = [0u8; 32];
     os.fill_bytes(&mut seed);
     let epoch = super::member::new_epoch(rt.unix_ms(), &mut os);
-    let mut state = MemberState::new(cfg.keys.clone(), me, manifest, epoch, seed)?;
+    let mut state = MemberState::new(cfg.keys.public(), me, manifest, epoch, seed)?;
     if let Some(tamper) = rt.engine_tamper() {
         state.set_engine_tamper(tamper);
     }
@@ -331,6 +354,7 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
             rt,
             &mut client,
             &mut state,
+            cfg.keys.as_ref(),
             &mut last_seq,
             cfg.latency,
             wait,
@@ -371,7 +395,8 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
                         }
                         Ok(_) => {}
                         Err(e) => {
-                            flush_before_stopping(rt, &mut client, &mut state).await;
+                            flush_before_stopping(rt, &mut client, &mut state, cfg.keys.as_ref())
+                                .await;
                             return Err(e);
                         }
                     }
@@ -394,7 +419,7 @@ async fn run_once<R: Runtime>(rt: &R, cfg: &MemberConfig) -> Result<Outcome, Mem
                 Reconnect::Lost(e)
             }
             Err(e) => {
-                flush_before_stopping(rt, &mut client, &mut state).await;
+                flush_before_stopping(rt, &mut client, &mut state, cfg.keys.as_ref()).await;
                 return Err(e);
             }
         };
@@ -451,7 +476,10 @@ async fn flush_before_stopping<R: Runtime>(
     rt: &R,
     client: &mut RelayClient<R::Socket>,
     state: &mut MemberState,
+    keys: &impl KeyAgent,
 ) {
+    // Messages queued before the failure still wait for their signatures.
+    let _ = answer(state, keys).await;
     while let Some(Outgoing::Send { to, id, payload }) = state.peek_outgoing() {
         let sent = within(rt, rt.timeouts().request, client.send(*to, *id, payload)).await;
         if !matches!(sent, Some(Ok(()))) {
@@ -461,9 +489,9 @@ async fn flush_before_stopping<R: Runtime>(
     }
 }
 
-async fn connect_retrying<R: Runtime>(
+async fn connect_retrying<R: Runtime, K>(
     rt: &R,
-    cfg: &MemberConfig,
+    cfg: &MemberConfig<K>,
     resume: u64,
 ) -> Result<(RelayClient<R::Socket>, u64), MemberError> {
     let mut delay = Duration::from_millis(100);
@@ -533,11 +561,13 @@ async fn drive<R: Runtime>(
     rt: &R,
     client: &mut RelayClient<R::Socket>,
     state: &mut MemberState,
+    keys: &impl KeyAgent,
     last_seq: &mut u64,
     latency: Duration,
     wait: Duration,
 ) -> Result<Step, MemberError> {
     let timeouts = rt.timeouts();
+    answer(state, keys).await?;
     while let Some(out) = state.peek_outgoing() {
         if !latency.is_zero() {
             rt.sleep(latency).await;
@@ -587,6 +617,7 @@ async fn drive<R: Runtime>(
     if d.seq > *last_seq {
         let before = (state.submissions(), state.is_closed());
         state.on_delivery(&d)?;
+        answer(state, keys).await?;
         *last_seq = d.seq;
         match (before, (state.submissions(), state.is_closed())) {
             ((_, false), (n, true)) => rt.progress(&Progress::Computing { submissions: n }),
@@ -597,4 +628,14 @@ async fn drive<R: Runtime>(
         }
     }
     Ok(Step::Continue)
+}
+
+/// Answers every request of the state with `keys`, in order
+/// ([`crate::keys`]).
+async fn answer(state: &mut MemberState, keys: &impl KeyAgent) -> Result<(), MemberError> {
+    while let Some(request) = state.key_request() {
+        let answer = keys.answer(request).await?;
+        state.key_answer(answer)?;
+    }
+    Ok(())
 }

@@ -25,6 +25,7 @@ pub mod capability;
 pub mod draft;
 pub mod driver;
 pub mod flows;
+pub mod keys;
 pub mod member;
 pub mod pieces;
 mod positions;

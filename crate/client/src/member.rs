@@ -34,7 +34,6 @@
 //! rebuilds the same inputs; nothing is kept on the member's disk.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 
 use rand_core::{Rng, SeedableRng};
 
@@ -44,21 +43,28 @@ use super::receipts;
 use super::relay::{ClientError, Delivery};
 use sotto_core::apps::{Computation, Outcome};
 use sotto_core::engine::{self, EngineError, Party};
+use sotto_core::envelope::challenge::{ChallengeSecret, challenge, check_answer, check_challenge};
 use sotto_core::envelope::commitment::Commitment;
-use sotto_core::envelope::complaint::{Complaint, OwnPart, PartCheck, Verdict, check_part, settle};
+use sotto_core::envelope::complaint::{
+    Complaint, Disclosed, OwnPart, PartCheck, PartKey, Verdict, challenge_context, check_part,
+    complained_enc, part_key, settle,
+};
 use sotto_core::envelope::evidence::{Evidence, SignedMessage, verify_evidence};
 use sotto_core::envelope::{
-    Channel, ChannelHeader, EnvelopeError, RunId, SubmissionId, sign_result,
+    Channel, ChannelHeader, EnvelopeError, ResultSignature, RunId, SubmissionId, result_message,
 };
 use sotto_core::field::Fp;
-use sotto_core::keyfile::MemberKeys;
+use sotto_core::keyfile::{MemberKeys, MemberPublicKeys, derivation_point, derived_secret};
+use zeroize::Zeroizing;
+
+use super::keys::{KeyAnswer, KeyError, KeyRequest};
 use sotto_core::session::{SessionError, VerifiedManifest};
 use sotto_core::share::ShareVec;
 use sotto_wire::{CloseMarker, DeliveryKind, SubmissionDelivery};
 
 /// Engine instance number of the tally computation.
 const INSTANCE: u32 = 1;
-/// HKDF label of the engine randomness ([`MemberKeys::derive_secret`]).
+/// Label of the engine randomness ([`MemberKeys::derive_secret`]).
 const ENGINE_SEED_LABEL: &[u8] = b"sotto/engine-randomness/v1";
 /// Most engine messages kept for an attempt that has not started yet.
 const MAX_STASH: usize = 100_000;
@@ -184,6 +190,10 @@ pub enum MemberError {
         /// The submission's log position.
         position: u64,
     },
+    /// The member's keys refused a request, or answered another kind of
+    /// request than the one asked ([`super::keys`]).
+    #[error("keys: {0}")]
+    Keys(#[from] KeyError),
     /// The outcome could not be encoded for publication.
     #[error("session: encoding the result: {0}")]
     EncodeResult(#[source] serde_json::Error),
@@ -342,6 +352,102 @@ struct Accepted {
     held: Held,
 }
 
+/// What the answer to a queued key request is for.
+enum Then {
+    /// The engine's per-session secret, from the X25519 output at `point`
+    /// ([`derivation_point`]).
+    Root {
+        /// The point the keys were asked about.
+        point: [u8; 32],
+    },
+    /// The channels with this member.
+    Peer(u16),
+    /// This member's part of the submission at `position` (the
+    /// decapsulation's Diffie-Hellman output).
+    Part {
+        position: u64,
+        receipt: [u8; 32],
+        bytes: Vec<u8>,
+    },
+    /// The disclosure of this complaint, about the submission at
+    /// `position` whose part's Diffie-Hellman output is `dh` (claimed
+    /// when the keys cannot prove it).
+    Disclosure {
+        position: u64,
+        accepted: Box<Accepted>,
+        dh: Zeroizing<[u8; 32]>,
+    },
+    /// The answer to member `to`'s challenge about this member's
+    /// complaint at `position` in `run` (X25519 with the challenge's
+    /// point, whose proof held).
+    Answer { run: RunId, to: u16, position: u64 },
+    /// This member's Ready, to broadcast.
+    Ready(Ready),
+    /// An engine message of `run`, to seal on its channel to `to`.
+    Engine {
+        run: RunId,
+        to: u16,
+        opening: bool,
+        bytes: Vec<u8>,
+    },
+    /// The result, to publish after its receipt pages.
+    Result {
+        bytes: Vec<u8>,
+        counted: Vec<[u8; 32]>,
+        outcome: Box<Outcome>,
+    },
+    /// Stopping with `error`: this member's own shares of the opening
+    /// that named a culprit, to sign beside the others' as evidence.
+    Evidence {
+        error: EngineError,
+        run: RunId,
+        theirs: Vec<SignedMessage>,
+        own: Vec<u8>,
+    },
+}
+
+impl Then {
+    /// Whether later deliveries wait for this answer. A signature only
+    /// holds back the message it is for (its channel seals in order of
+    /// signing); anything that reads deliveries holds them all back.
+    fn holds_deliveries(&self) -> bool {
+        !matches!(
+            self,
+            Then::Ready(_) | Then::Engine { .. } | Then::Result { .. } | Then::Answer { .. }
+        )
+    }
+}
+
+/// The checks of one run's claimed disclosures: this member's challenges
+/// to complainers, and the channels that carry them and the answers to
+/// the challenges it gets (instance [`protocol::CHECK_INSTANCE`]).
+struct RunChecks {
+    run: RunId,
+    /// The live members with their epochs, as agreed for `run`.
+    epochs: Vec<(u16, u64)>,
+    channels: SmallMap<u16, Channel>,
+    /// This member's challenges, each answered right or not yet.
+    challenges: Vec<Challenged>,
+}
+
+/// One challenge this member sent about a claimed disclosure.
+struct Challenged {
+    /// The complainer.
+    from: u16,
+    position: u64,
+    secret: ChallengeSecret,
+    claimed: [u8; 32],
+    passed: bool,
+}
+
+/// What settling the agreed complaints gave.
+struct Settled {
+    /// The positions excluded, sorted, each once.
+    excluded: Vec<u64>,
+    /// Claimed disclosures still to check: (complainer, position).
+    to_check: Vec<(u16, u64)>,
+}
+
 struct Running {
     run: RunId,
     party: Party<Outcome>,
@@ -355,7 +461,7 @@ struct Running {
 
 /// The sans-IO state of one member for one session.
 pub struct MemberState {
-    keys: Arc<MemberKeys>,
+    public: MemberPublicKeys,
     me: u16,
     manifest: VerifiedManifest,
     spec: Computation,
@@ -370,10 +476,24 @@ pub struct MemberState {
     live: Vec<u16>,
     readies: SmallMap<u16, Ready>,
     running: Option<Running>,
+    /// The checks of the run agreed last, kept while it computes (the
+    /// others may still challenge this member).
+    checks: Option<RunChecks>,
     /// Every run this member built channels for: never again.
     used_runs: Vec<RunId>,
-    stash: VecDeque<(u16, Vec<u8>)>,
+    /// Channel frames of a run this member has not reached yet, with
+    /// their tag ([`TAG_ENGINE`] or [`protocol::TAG_CHECK`]).
+    stash: VecDeque<(u16, u8, Vec<u8>)>,
     outbox: VecDeque<Outgoing>,
+    /// Requests for the keys, in order, each with what its answer is for
+    /// ([`super::keys`]).
+    pending: VecDeque<(KeyRequest, Then)>,
+    /// Deliveries held back while a request they must follow is pending.
+    inbox: VecDeque<Delivery>,
+    /// The engine's per-session secret, once the keys have answered.
+    root: Option<Zeroizing<[u8; 32]>>,
+    /// The X25519 output with each other member's key: its channels.
+    peer_dh: SmallMap<u16, Zeroizing<[u8; 32]>>,
     pieces: Reassembler,
     outcome: Option<Outcome>,
     rng: chacha20::ChaCha20Rng,
@@ -382,6 +502,9 @@ pub struct MemberState {
     /// Tests: sign engine messages wrongly.
     #[cfg(test)]
     sign_badly: bool,
+    /// Tests: change the output this member claims in its complaints.
+    #[cfg(test)]
+    tamper_claim: Option<fn(&mut [u8; 32])>,
 }
 
 impl std::fmt::Debug for MemberState {
@@ -394,11 +517,12 @@ impl std::fmt::Debug for MemberState {
     }
 }
 
-/// Checks that `manifest` names `keys` as member `me` and describes a
-/// session kind this member can compute; returns the computation.
+/// Checks that `manifest` names the keys `public` as member `me` and
+/// describes a session kind this member can compute; returns the
+/// computation.
 pub fn check_manifest(
     manifest: &VerifiedManifest,
-    keys: &MemberKeys,
+    public: &MemberPublicKeys,
     me: u16,
 ) -> Result<Computation, MemberError> {
     let m = &manifest.manifest;
@@ -406,7 +530,6 @@ pub fn check_manifest(
         .committee
         .member(me)
         .ok_or(ManifestError::NoSuchMember(me))?;
-    let public = keys.public();
     if entry.x25519 != public.x25519 || entry.ed25519 != public.ed25519 {
         return Err(ManifestError::OtherKeys {
             member: me,
@@ -418,22 +541,36 @@ pub fn check_manifest(
 }
 
 impl MemberState {
-    /// A member `me` holding `keys`, for the verified `manifest`, running
-    /// with a new `epoch`, larger than any earlier start's (see
-    /// [`protocol`] and [`new_epoch`]).
+    /// A member `me` whose keys are `public`, for the verified
+    /// `manifest`, running with a new `epoch`, larger than any earlier
+    /// start's (see [`protocol`] and [`new_epoch`]). Its first requests to
+    /// the keys ([`MemberState::key_request`]) are the X25519 outputs it
+    /// derives its engine secret and its channels from.
     pub fn new(
-        keys: Arc<MemberKeys>,
+        public: MemberPublicKeys,
         me: u16,
         manifest: VerifiedManifest,
         epoch: u64,
         seed: [u8; 32],
     ) -> Result<MemberState, MemberError> {
-        let spec = check_manifest(&manifest, &keys, me)?;
+        let spec = check_manifest(&manifest, &public, me)?;
         let vlen = spec.len();
-        let n = manifest.manifest.committee.members.len() as u16;
+        let m = &manifest.manifest;
+        let n = m.committee.members.len() as u16;
+        let point = derivation_point(
+            ENGINE_SEED_LABEL,
+            &[m.session_id.as_bytes(), &me.to_be_bytes()],
+        );
+        let mut pending = VecDeque::with_capacity(usize::from(n));
+        pending.push_back((KeyRequest::Dh(point), Then::Root { point }));
+        for (peer, entry) in (1..=n).zip(&m.committee.members) {
+            if peer != me {
+                pending.push_back((KeyRequest::Dh(*entry.x25519.as_bytes()), Then::Peer(peer)));
+            }
+        }
         Ok(MemberState {
             live: (1..=n).collect(),
-            keys,
+            public,
             me,
             manifest,
             spec,
@@ -445,9 +582,14 @@ impl MemberState {
             my_hash: None,
             readies: SmallMap::default(),
             running: None,
+            checks: None,
             used_runs: Vec::new(),
             stash: VecDeque::new(),
             outbox: VecDeque::new(),
+            pending,
+            inbox: VecDeque::new(),
+            root: None,
+            peer_dh: SmallMap::default(),
             pieces: Reassembler::default(),
             outcome: None,
             rng: chacha20::ChaCha20Rng::from_seed(seed),
@@ -455,11 +597,178 @@ impl MemberState {
             deviation: None,
             #[cfg(test)]
             sign_badly: false,
+            #[cfg(test)]
+            tamper_claim: None,
         })
     }
 
     fn n(&self) -> u16 {
         self.manifest.manifest.committee.members.len() as u16
+    }
+
+    /// The next request for the member's keys, if any: answer it with
+    /// [`Self::key_answer`] ([`super::keys`]). Answer every request before
+    /// sending: a message may wait for its signature.
+    pub fn key_request(&self) -> Option<&KeyRequest> {
+        self.pending.front().map(|(r, _)| r)
+    }
+
+    /// Takes the keys' answer to [`Self::key_request`], and goes on with
+    /// whatever waited for it (held deliveries included).
+    pub fn key_answer(&mut self, answer: KeyAnswer) -> Result<(), MemberError> {
+        let wrong = |why: &str| {
+            MemberError::Keys(KeyError {
+                what: "answer the request asked",
+                why: why.into(),
+            })
+        };
+        let (_, then) = self
+            .pending
+            .pop_front()
+            .ok_or_else(|| wrong("nothing was asked"))?;
+        match (then, answer) {
+            (Then::Root { point }, KeyAnswer::Dh(dh)) => {
+                let m = &self.manifest.manifest;
+                let info: [&[u8]; 2] = [m.session_id.as_bytes(), &self.me.to_be_bytes()];
+                // As `MemberKeys::derive_secret`: a small-order point
+                // (probability below 2^-250) gives zeros.
+                let dh = dh.unwrap_or_default();
+                self.root = Some(derived_secret(&dh, &point, ENGINE_SEED_LABEL, &info));
+            }
+            // A small-order member key (a manifest the organizer made
+            // so) fails when the channel is derived from the zeros.
+            (Then::Peer(peer), KeyAnswer::Dh(dh)) => {
+                self.peer_dh.insert(peer, dh.unwrap_or_default());
+            }
+            (
+                Then::Part {
+                    position,
+                    receipt,
+                    bytes,
+                },
+                KeyAnswer::Dh(dh),
+            ) => {
+                let dh = dh.unwrap_or_default();
+                if let Some(accepted) = self.read_part_with(position, receipt, &bytes, &dh) {
+                    self.accept(position, accepted);
+                }
+            }
+            (
+                Then::Disclosure {
+                    position,
+                    mut accepted,
+                    dh,
+                },
+                KeyAnswer::Disclosure(d),
+            ) => {
+                // Keys that cannot prove claim the output, and every other
+                // member challenges the claim (`envelope::challenge`).
+                #[allow(unused_mut)]
+                let mut claimed = *dh;
+                #[cfg(test)]
+                if let Some(tamper) = self.tamper_claim {
+                    tamper(&mut claimed);
+                }
+                if let Held::Complained(c) = &mut accepted.held {
+                    c.disclosure = Some(match d {
+                        Some(d) => Disclosed::Proven(d),
+                        None => Disclosed::Claimed(claimed),
+                    });
+                }
+                self.accept(position, *accepted);
+            }
+            (Then::Answer { run, to, position }, KeyAnswer::Dh(dh)) => {
+                let Some(answer) = dh else {
+                    tracing::warn!(
+                        from = to,
+                        "a challenge's point has small order: not answered"
+                    );
+                    return self.take_held();
+                };
+                self.send_check(
+                    run,
+                    to,
+                    &protocol::Check::Answer {
+                        position,
+                        answer: *answer,
+                    },
+                )?;
+            }
+            (Then::Ready(ready), KeyAnswer::Signature(sig)) => {
+                let payload = ready.encode_signed(self.n(), &sig);
+                let id = relay_id(&mut self.rng);
+                self.outbox.push_back(Outgoing::Send {
+                    to: sotto_wire::BROADCAST,
+                    id,
+                    payload,
+                });
+            }
+            (
+                Then::Engine {
+                    run,
+                    to,
+                    opening,
+                    bytes,
+                },
+                KeyAnswer::Signature(signature),
+            ) => self.send_engine(run, to, opening, bytes, signature)?,
+            (
+                Then::Result {
+                    bytes,
+                    counted,
+                    outcome,
+                },
+                KeyAnswer::Signature(signature),
+            ) => self.publish(bytes, &counted, *outcome, signature),
+            (
+                Then::Evidence {
+                    error,
+                    run,
+                    theirs,
+                    own,
+                },
+                KeyAnswer::Signature(signature),
+            ) => {
+                let mine = SignedMessage {
+                    opening: true,
+                    signature,
+                    bytes: own,
+                };
+                return Err(proven(&self.manifest, run, theirs, mine, error));
+            }
+            _ => return Err(wrong("the answer is of another kind")),
+        }
+        self.take_held()
+    }
+
+    /// Answers every request with keys at hand ([`super::keys::answer_now`];
+    /// tests and simulations).
+    pub fn answer_with(
+        &mut self,
+        keys: &MemberKeys,
+        rng: &mut impl rand_core::CryptoRng,
+    ) -> Result<(), MemberError> {
+        while let Some(request) = self.key_request() {
+            let answer = super::keys::answer_now(keys, rng, request)?;
+            self.key_answer(answer)?;
+        }
+        Ok(())
+    }
+
+    /// Whether a pending request holds deliveries back.
+    fn holding(&self) -> bool {
+        self.pending.iter().any(|(_, t)| t.holds_deliveries())
+    }
+
+    /// Handles the deliveries held back, until one asks the keys again.
+    fn take_held(&mut self) -> Result<(), MemberError> {
+        while !self.holding() {
+            let Some(d) = self.inbox.pop_front() else {
+                break;
+            };
+            self.handle(&d)?;
+        }
+        Ok(())
     }
 
     /// The next message to send, if any (remove it with [`Self::sent`]).
@@ -496,6 +805,22 @@ impl MemberState {
         }
         if let Some(w) = self.running.as_ref().and_then(|r| r.party.waiting_for()) {
             return w.missing.iter().map(|&m| m as u16).collect();
+        }
+        // Complainers whose answers to this member's challenges are due.
+        if let Some(checks) = &self.checks
+            && self.running.is_none()
+        {
+            let mut due: Vec<u16> = checks
+                .challenges
+                .iter()
+                .filter(|c| !c.passed)
+                .map(|c| c.from)
+                .collect();
+            due.sort_unstable();
+            due.dedup();
+            if !due.is_empty() {
+                return due;
+            }
         }
         self.live
             .iter()
@@ -549,6 +874,7 @@ impl MemberState {
         );
         self.live = rest;
         self.running = None;
+        self.checks = None;
         self.announce()?;
         Ok(missing)
     }
@@ -618,8 +944,17 @@ impl MemberState {
         false
     }
 
-    /// Handles one mailbox delivery.
+    /// Handles one mailbox delivery (held back while the keys have a
+    /// request to answer that it must follow).
     pub fn on_delivery(&mut self, d: &Delivery) -> Result<(), MemberError> {
+        if self.holding() || !self.inbox.is_empty() {
+            self.inbox.push_back(d.clone());
+            return Ok(());
+        }
+        self.handle(d)
+    }
+
+    fn handle(&mut self, d: &Delivery) -> Result<(), MemberError> {
         match d.kind {
             DeliveryKind::Submission => self.on_submission(d.id, &d.payload),
             DeliveryKind::Closed => {
@@ -646,6 +981,7 @@ impl MemberState {
                 match payload.first() {
                     Some(&TAG_READY) => self.on_ready(d.from, payload)?,
                     Some(&TAG_ENGINE) => self.on_engine(d.from, payload[1..].to_vec())?,
+                    Some(&protocol::TAG_CHECK) => self.on_check(d.from, payload[1..].to_vec())?,
                     _ => tracing::warn!(from = d.from, "ignoring malformed member message"),
                 }
                 Ok(())
@@ -677,7 +1013,14 @@ impl MemberState {
         if sd.replaces != 0 {
             self.submissions.remove(sd.replaces);
         }
-        let accepted = self.read_part(position, sd.receipt, sd.ciphertext);
+        if let Some(accepted) = self.read_part(position, sd.receipt, sd.ciphertext) {
+            self.accept(position, accepted);
+        }
+        Ok(())
+    }
+
+    /// Holds `accepted` at `position`.
+    fn accept(&mut self, position: u64, accepted: Accepted) {
         match &accepted.held {
             Held::Shares(_) => {}
             Held::BadDelivery => tracing::warn!(
@@ -693,20 +1036,42 @@ impl MemberState {
             }
         }
         self.submissions.insert(position, accepted);
-        Ok(())
     }
 
     /// Reads this member's part of the submission at `position`
-    /// (`sotto_core::envelope::complaint` has the checks).
-    fn read_part(&mut self, position: u64, receipt: [u8; 32], bytes: &[u8]) -> Accepted {
+    /// (`sotto_core::envelope::complaint` has the checks): what it holds,
+    /// or `None` when the keys were asked for the part's Diffie-Hellman
+    /// output first ([`Then::Part`]).
+    fn read_part(&mut self, position: u64, receipt: [u8; 32], bytes: &[u8]) -> Option<Accepted> {
+        self.read_part_or_ask(position, receipt, bytes, None)
+    }
+
+    /// [`Self::read_part`] once the keys gave the part's `dh`.
+    fn read_part_with(
+        &mut self,
+        position: u64,
+        receipt: [u8; 32],
+        bytes: &[u8],
+        dh: &[u8; 32],
+    ) -> Option<Accepted> {
+        self.read_part_or_ask(position, receipt, bytes, Some(dh))
+    }
+
+    fn read_part_or_ask(
+        &mut self,
+        position: u64,
+        receipt: [u8; 32],
+        bytes: &[u8],
+        dh: Option<&[u8; 32]>,
+    ) -> Option<Accepted> {
         let Ok(part) = protocol::decode_part(bytes) else {
-            return Accepted {
+            return Some(Accepted {
                 receipt,
                 id: SubmissionId([0; 16]),
                 commitment: None,
                 digest: [0; 32],
                 held: Held::BadDelivery,
-            };
+            });
         };
         let committee = &self.manifest.manifest.committee;
         let digest = protocol::part_digest(&part.id, part.commitment_bytes);
@@ -727,23 +1092,65 @@ impl MemberState {
                 position,
                 sealed: part.sealed,
             };
-            match check_part(&mut self.rng, &self.keys, &own, self.vlen, &part.commitment) {
-                PartCheck::Shares(_) if self.complains_falsely() => {
-                    sotto_core::envelope::complaint::false_complaint(
-                        &mut self.rng,
-                        &self.keys,
-                        &own,
-                    )
-                    .map_or(Held::BadDelivery, Held::Complained)
+            let dh = match (dh, part_key(&own)) {
+                (_, PartKey::Complain(complaint)) => {
+                    return Some(self.holding_part(
+                        &part,
+                        digest,
+                        receipt,
+                        Held::Complained(complaint),
+                    ));
                 }
+                (Some(dh), PartKey::Dh(_)) => dh,
+                (None, PartKey::Dh(enc)) => {
+                    let then = Then::Part {
+                        position,
+                        receipt,
+                        bytes: bytes.to_vec(),
+                    };
+                    self.pending.push_back((KeyRequest::Dh(enc), then));
+                    return None;
+                }
+            };
+            let mut check = check_part(&own, dh, &self.public.x25519, self.vlen, &part.commitment);
+            if matches!(check, PartCheck::Shares(_))
+                && self.complains_falsely()
+                && let Some(false_complaint) =
+                    sotto_core::envelope::complaint::false_complaint(&own)
+            {
+                check = false_complaint;
+            }
+            match check {
                 PartCheck::Shares(s) => Held::Shares(s),
                 PartCheck::Complain(c) => Held::Complained(c),
+                PartCheck::Disclose(c, request) => {
+                    let accepted = self.holding_part(&part, digest, receipt, Held::Complained(c));
+                    let then = Then::Disclosure {
+                        position,
+                        accepted: Box::new(accepted),
+                        dh: Zeroizing::new(*dh),
+                    };
+                    self.pending
+                        .push_back((KeyRequest::Disclose(request), then));
+                    return None;
+                }
             }
         };
+        Some(self.holding_part(&part, digest, receipt, held))
+    }
+
+    /// What this member holds of a decoded `part`.
+    fn holding_part(
+        &self,
+        part: &protocol::Part<'_>,
+        digest: [u8; 32],
+        receipt: [u8; 32],
+        held: Held,
+    ) -> Accepted {
         Accepted {
             receipt,
             id: part.id,
-            commitment: Some(part.commitment),
+            commitment: Some(part.commitment.clone()),
             digest,
             held,
         }
@@ -811,19 +1218,10 @@ impl MemberState {
             live: self.live.clone(),
             complaints,
         };
-        let payload = ready.sign(
-            &self.keys,
-            &self.manifest.manifest.session_id,
-            self.me,
-            self.n(),
-        );
+        let to_sign = ready.to_sign(&self.manifest.manifest.session_id, self.me, self.n());
+        self.pending
+            .push_back((KeyRequest::Sign(to_sign), Then::Ready(ready.clone())));
         self.readies.insert(self.me, ready);
-        let id = relay_id(&mut self.rng);
-        self.outbox.push_back(Outgoing::Send {
-            to: sotto_wire::BROADCAST,
-            id,
-            payload,
-        });
         self.try_start()
     }
 
@@ -864,12 +1262,15 @@ impl MemberState {
 
     /// Starts (or restarts) the computation once every live member
     /// announced this live set and the same inputs hash; fails naming the
-    /// members that disagree on the inputs.
+    /// members that disagree on the inputs. A run whose complaints claim
+    /// their disclosures starts computing once this member's challenges
+    /// about them are answered right ([`Self::try_compute`]).
     fn try_start(&mut self) -> Result<(), MemberError> {
         let Some(mine) = self.my_hash else {
             return Ok(());
         };
-        if self.outcome.is_some() {
+        // The keys answer the secrets' requests before any delivery.
+        if self.root.is_none() || self.outcome.is_some() {
             return Ok(());
         }
         let mut agreed = Vec::with_capacity(self.live.len());
@@ -900,11 +1301,10 @@ impl MemberState {
                 .filter_map(|(m, _, _)| Some((*m, self.readies.get(m)?.complaints.as_slice()))),
         );
         let run = protocol::run_for(&self.manifest.manifest.session_id, &epochs, &complaints);
-        if self.running.as_ref().is_some_and(|r| r.run == run) {
+        if self.checks.as_ref().is_some_and(|c| c.run == run) {
             return Ok(());
         }
-        let excluded = self.settle_complaints(&epochs)?;
-        let m = &self.manifest.manifest;
+        let settled = self.settle_complaints(&epochs, &[])?;
         if self.used_runs.contains(&run) {
             // Channels of a used run would repeat nonces under their keys.
             tracing::warn!(
@@ -919,32 +1319,119 @@ impl MemberState {
             });
         }
         self.used_runs.push(run);
-        if self.running.is_some() {
+        if self.running.take().is_some() {
             tracing::info!(
                 member = self.me,
                 "a member restarted: restarting the computation"
             );
         }
-        let n = self.n();
+        let mut checks = RunChecks {
+            run,
+            epochs,
+            channels: self.channels(&run, protocol::CHECK_INSTANCE)?,
+            challenges: Vec::with_capacity(settled.to_check.len()),
+        };
+        // Challenge every claimed disclosure of another member.
+        let session = self.manifest.manifest.session_id;
+        for (from, position) in settled.to_check {
+            let claimed = self.readies.get(&from).and_then(|r| {
+                r.complaints
+                    .iter()
+                    .find(|c| c.position == position)
+                    .and_then(|c| match &c.disclosure {
+                        Some(Disclosed::Claimed(u)) => Some((*u, complained_enc(c)?)),
+                        _ => None,
+                    })
+            });
+            let (Some((claimed, enc)), Some(a)) = (claimed, self.submissions.get(position)) else {
+                return Err(MemberError::FalseComplaint {
+                    member: from,
+                    position,
+                });
+            };
+            let context = challenge_context(&session, &a.id, from, self.me, &run);
+            let (secret, c) = challenge(&mut self.rng, &enc, &context)?;
+            let message = protocol::Check::Challenge {
+                position,
+                challenge: c,
+            };
+            seal_check(&mut checks, &mut self.outbox, &mut self.rng, from, &message)?;
+            checks.challenges.push(Challenged {
+                from,
+                position,
+                secret,
+                claimed,
+                passed: false,
+            });
+        }
+        self.checks = Some(checks);
+        self.replay_stash()?;
+        self.try_compute()
+    }
+
+    /// Starts computing the agreed run once every challenge this member
+    /// sent about it was answered right.
+    fn try_compute(&mut self) -> Result<(), MemberError> {
+        let Some(checks) = self.checks.as_ref() else {
+            return Ok(());
+        };
+        if checks.challenges.iter().any(|c| !c.passed)
+            || self.running.as_ref().is_some_and(|r| r.run == checks.run)
+        {
+            return Ok(());
+        }
+        let run = checks.run;
+        let passed: Vec<(u16, u64)> = checks
+            .challenges
+            .iter()
+            .map(|c| (c.from, c.position))
+            .collect();
+        let settled = self.settle_complaints(&checks.epochs, &passed)?;
+        self.compute(run, &settled.excluded)
+    }
+
+    /// This member's channels with each other live member for `instance`
+    /// of `run`.
+    fn channels(&self, run: &RunId, instance: u32) -> Result<SmallMap<u16, Channel>, MemberError> {
+        let m = &self.manifest.manifest;
         let mut channels = SmallMap::default();
+        for &peer in &self.live {
+            if peer == self.me {
+                continue;
+            }
+            let entry = &m.committee.members[usize::from(peer) - 1];
+            let dh = self
+                .peer_dh
+                .get(&peer)
+                .ok_or(EnvelopeError::BadMember(peer))?;
+            channels.insert(
+                peer,
+                Channel::from_dh(
+                    dh,
+                    (self.me, &self.public.x25519),
+                    (peer, &entry.x25519),
+                    m.session_id,
+                    instance,
+                    run,
+                )?,
+            );
+        }
+        Ok(channels)
+    }
+
+    /// Starts the engine for `run` without the submissions at `excluded`.
+    fn compute(&mut self, run: RunId, excluded: &[u64]) -> Result<(), MemberError> {
+        let Some(root) = self.root.clone() else {
+            return Ok(());
+        };
+        let channels = self.channels(&run, INSTANCE)?;
+        let m = &self.manifest.manifest;
         let mut verifying = SmallMap::default();
         for &peer in &self.live {
             if peer == self.me {
                 continue;
             }
             let entry = &m.committee.members[usize::from(peer) - 1];
-            channels.insert(
-                peer,
-                Channel::new(
-                    &self.keys,
-                    self.me,
-                    peer,
-                    &entry.x25519,
-                    m.session_id,
-                    INSTANCE,
-                    &run,
-                )?,
-            );
             verifying.insert(
                 peer,
                 entry
@@ -955,7 +1442,7 @@ impl MemberState {
             );
         }
         let committee = engine::Committee {
-            n: usize::from(n),
+            n: usize::from(self.n()),
             t: usize::from(m.committee.threshold),
         };
         let spec = self.spec.clone();
@@ -970,12 +1457,9 @@ impl MemberState {
             })
             .unzip();
         // Fresh randomness for every run, except the noise: it comes from
-        // this member's per-session secret, bound to the valid submissions
-        // (`Ctx::bind_noise`), so a rerun repeats it for the same outputs.
-        let root = self.keys.derive_secret(
-            ENGINE_SEED_LABEL,
-            &[m.session_id.as_bytes(), &self.me.to_be_bytes()],
-        );
+        // this member's per-session secret (`root`), bound to the valid
+        // submissions (`Ctx::bind_noise`), so a rerun repeats it for the
+        // same outputs.
         let mut seed = [0u8; 32];
         self.rng.fill_bytes(&mut seed);
         let rng: engine::BoxRng = Box::new(chacha20::ChaCha20Rng::from_seed(seed));
@@ -1007,19 +1491,43 @@ impl MemberState {
             openings: SmallMap::default(),
         });
         self.flush_party()?;
+        self.replay_stash()
+    }
+
+    /// Hands the stashed channel frames to their handlers again (those
+    /// still early are stashed again).
+    fn replay_stash(&mut self) -> Result<(), MemberError> {
         let stash = std::mem::take(&mut self.stash);
-        for (from, frame) in stash {
-            self.on_engine(from, frame)?;
+        for (from, tag, frame) in stash {
+            if tag == protocol::TAG_CHECK {
+                self.on_check(from, frame)?;
+            } else {
+                self.on_engine(from, frame)?;
+            }
         }
         Ok(())
+    }
+
+    /// Keeps a channel frame of a run this member has not reached.
+    fn stash(&mut self, from: u16, tag: u8, frame: Vec<u8>) {
+        if self.stash.len() >= MAX_STASH {
+            self.stash.pop_front();
+        }
+        self.stash.push_back((from, tag, frame));
     }
 
     /// Settles every complaint in the agreed Readies of `live` (members
     /// with their epochs): the positions proven to be a participant's
     /// cheat, with those whose commitment is for another committee; a
-    /// false complaint stops this member, naming the complainer.
+    /// false complaint stops this member, naming the complainer. A
+    /// claimed disclosure counts when it is this member's own or in
+    /// `passed` (complainer, position); the others are listed to check.
     /// The positions come sorted, each once.
-    fn settle_complaints(&self, live: &[(u16, u64)]) -> Result<Vec<u64>, MemberError> {
+    fn settle_complaints(
+        &self,
+        live: &[(u16, u64)],
+        passed: &[(u16, u64)],
+    ) -> Result<Settled, MemberError> {
         let m = &self.manifest.manifest;
         let mut excluded: Vec<u64> = self
             .submissions
@@ -1027,6 +1535,7 @@ impl MemberState {
             .filter(|(_, a)| matches!(a.held, Held::PublicFault))
             .map(|(p, _)| p)
             .collect();
+        let mut to_check = Vec::new();
         for (member, _) in live {
             let Some(ready) = self.readies.get(member) else {
                 continue;
@@ -1045,6 +1554,7 @@ impl MemberState {
                 let Some(commitment) = &a.commitment else {
                     return Err(false_complaint);
                 };
+                let checked = *member == self.me || passed.contains(&(*member, c.position));
                 match settle(
                     &m.committee,
                     &m.session_id,
@@ -1054,6 +1564,7 @@ impl MemberState {
                     self.vlen,
                     *member,
                     c,
+                    checked,
                 ) {
                     Verdict::ParticipantCheated => {
                         if let Err(i) = excluded.binary_search(&c.position) {
@@ -1061,10 +1572,127 @@ impl MemberState {
                         }
                     }
                     Verdict::FalseComplaint => return Err(false_complaint),
+                    Verdict::Challenge => to_check.push((*member, c.position)),
                 }
             }
         }
-        Ok(excluded)
+        Ok(Settled { excluded, to_check })
+    }
+
+    /// A check message from member `from`: a challenge about this
+    /// member's claimed disclosure (answered through its keys when the
+    /// challenge's proof holds), or the answer to one of this member's.
+    fn on_check(&mut self, from: u16, frame: Vec<u8>) -> Result<(), MemberError> {
+        let Ok(header) = ChannelHeader::from_bytes(&frame) else {
+            tracing::warn!(from, "ignoring a malformed check message");
+            return Ok(());
+        };
+        let Some(checks) = self
+            .checks
+            .as_mut()
+            .filter(|c| c.run.attempt() == header.attempt)
+        else {
+            self.stash(from, protocol::TAG_CHECK, frame);
+            return Ok(());
+        };
+        let Some(channel) = checks.channels.get_mut(&from) else {
+            return Ok(());
+        };
+        let opened = match channel.open(&frame) {
+            Ok(o) => o,
+            Err(e @ EnvelopeError::Replay { .. }) => {
+                tracing::warn!(from, error = %e, "ignored a replayed check message");
+                return Ok(());
+            }
+            Err(e) => {
+                return Err(MemberError::Tampered {
+                    from,
+                    reason: e.to_string(),
+                });
+            }
+        };
+        let run = checks.run;
+        match protocol::Check::decode(&opened.plaintext) {
+            Err(e) => tracing::warn!(from, error = %e, "ignoring a malformed check message"),
+            Ok(protocol::Check::Challenge {
+                position,
+                challenge,
+            }) => {
+                // Only about this member's own claimed disclosure, and
+                // only when the challenger proves it knows the point's
+                // make-up: anything else would make its key a
+                // Diffie-Hellman oracle (`envelope::challenge`).
+                let own = self.readies.get(&self.me).and_then(|r| {
+                    r.complaints
+                        .iter()
+                        .find(|c| c.position == position)
+                        .filter(|c| matches!(c.disclosure, Some(Disclosed::Claimed(_))))
+                        .and_then(complained_enc)
+                });
+                let point = own
+                    .zip(self.submissions.get(position))
+                    .and_then(|(enc, a)| {
+                        let session = &self.manifest.manifest.session_id;
+                        let context = challenge_context(session, &a.id, self.me, from, &run);
+                        check_challenge(&enc, &context, &challenge)
+                    });
+                match point {
+                    Some(u) => self.pending.push_back((
+                        KeyRequest::Dh(u),
+                        Then::Answer {
+                            run,
+                            to: from,
+                            position,
+                        },
+                    )),
+                    None => tracing::warn!(
+                        from,
+                        position,
+                        "refusing a challenge that is not about this member's claim or whose proof does not hold"
+                    ),
+                }
+            }
+            Ok(protocol::Check::Answer { position, answer }) => {
+                let member_key = self
+                    .manifest
+                    .manifest
+                    .committee
+                    .member(from)
+                    .map(|m| m.x25519);
+                let Some(c) = checks
+                    .challenges
+                    .iter_mut()
+                    .find(|c| c.from == from && c.position == position && !c.passed)
+                else {
+                    return Ok(());
+                };
+                let right =
+                    member_key.is_some_and(|k| check_answer(&c.secret, &k, &c.claimed, &answer));
+                if !right {
+                    return Err(MemberError::FalseComplaint {
+                        member: from,
+                        position,
+                    });
+                }
+                c.passed = true;
+                return self.try_compute();
+            }
+        }
+        Ok(())
+    }
+
+    /// Seals `message` on the check channel to `to` of `run` and queues it
+    /// (dropped if another run's checks replaced `run`'s).
+    fn send_check(
+        &mut self,
+        run: RunId,
+        to: u16,
+        message: &protocol::Check,
+    ) -> Result<(), MemberError> {
+        let Some(checks) = self.checks.as_mut().filter(|c| c.run == run) else {
+            return Ok(());
+        };
+        seal_check(checks, &mut self.outbox, &mut self.rng, to, message)
     }
 
     fn on_engine(&mut self, from: u16, frame: Vec<u8>) -> Result<(), MemberError> {
@@ -1077,10 +1705,7 @@ impl MemberState {
             .as_mut()
             .filter(|r| r.run.attempt() == header.attempt)
         else {
-            if self.stash.len() >= MAX_STASH {
-                self.stash.pop_front();
-            }
-            self.stash.push_back((from, frame));
+            self.stash(from, TAG_ENGINE, frame);
             return Ok(());
         };
         let Some(channel) = run.channels.get_mut(&from) else {
@@ -1126,6 +1751,8 @@ impl MemberState {
         self.flush_party()
     }
 
+    /// Queues the engine's messages for signing and, once it finished,
+    /// its result (or the evidence of the opening that stopped it).
     fn flush_party(&mut self) -> Result<(), MemberError> {
         let Some(run) = self.running.as_mut() else {
             return Ok(());
@@ -1133,91 +1760,153 @@ impl MemberState {
         let session = self.manifest.manifest.session_id;
         while let Some(t) = run.party.poll_transmit() {
             let to = t.to as u16;
-            let Some(channel) = run.channels.get_mut(&to) else {
+            if !run.channels.contains_key(&to) {
                 continue;
-            };
+            }
             let mut bytes = t.bytes;
             if let Some(tamper) = self.tamper.as_mut() {
                 tamper(to, &mut bytes);
             }
-            #[allow(unused_mut)]
-            let mut signed = SignedMessage::sign(
-                &self.keys,
-                &self.manifest.hash,
-                &session,
-                &run.run,
-                t.opening,
+            let to_sign =
+                SignedMessage::to_sign(&self.manifest.hash, &session, &run.run, t.opening, &bytes);
+            let then = Then::Engine {
+                run: run.run,
+                to,
+                opening: t.opening,
                 bytes,
-            );
-            #[cfg(test)]
-            if self.sign_badly {
-                signed.signature[0] ^= 1;
-            }
-            let mut payload = vec![TAG_ENGINE];
-            payload.extend_from_slice(&channel.seal(0, &signed.to_plaintext())?);
-            queue_send(&mut self.outbox, &mut self.rng, to, payload)?;
+            };
+            self.pending.push_back((KeyRequest::Sign(to_sign), then));
         }
         // Rounds the engine has finished with are never evidence.
         let completed = run.party.completed_rounds();
         run.openings
             .retain(|&r, _| r.saturating_add(1) >= completed);
-        if run.party.is_finished()
-            && let Some(out) = run.party.take_output()
-        {
-            let outcome = match out {
-                Ok(o) => o,
-                Err(e) => return Err(proven(&self.keys, &self.manifest, run, e)),
-            };
-            // The signed result carries the hash of every value opened in
-            // the run: t + 1 signatures on identical bytes then mean t + 1
-            // members, one of them honest, saw the same openings.
-            // Beside it, the receipts of the submissions counted
-            // ([`receipts`]): `counted` indexes the submissions in the order
-            // they were given to the engine, the map's (log) order.
-            let receipts: Vec<[u8; 32]> = self.submissions.values().map(|a| a.receipt).collect();
-            let counted = receipts::sorted(
-                outcome
-                    .counted
-                    .iter()
-                    .filter_map(|&k| receipts.get(k).copied()),
-            );
-            let mut signed = outcome.to_json();
-            if let serde_json::Value::Object(fields) = &mut signed {
-                fields.insert(
-                    "transcript".into(),
-                    // The same hex encoding as the manifest hash's.
-                    sotto_wire::__hex::encode(run.party.transcript()).into(),
-                );
-                fields.insert("receipts".into(), receipts::counted_json_sorted(&counted));
-            }
-            let bytes = serde_json::to_vec(&signed).map_err(MemberError::EncodeResult)?;
-            let m = &self.manifest.manifest;
-            let sig = sign_result(
-                &self.keys,
-                self.me,
-                &m.session_id,
-                &self.manifest.hash,
-                &bytes,
-            );
-            // Too many to list: the pages the relay serves proofs from,
-            // before the result that signs their root.
-            for (page, leaves) in receipts::pages(&counted) {
-                self.outbox
-                    .push_back(Outgoing::PublishReceipts { page, leaves });
-            }
-            self.outbox
-                .push_back(Outgoing::Publish(protocol::encode_result_blob(
-                    &sig, &bytes,
-                )));
-            tracing::info!(
-                member = self.me,
-                valid = outcome.valid,
-                invalid = outcome.invalid,
-                "result computed"
-            );
-            self.outcome = Some(outcome);
+        if !run.party.is_finished() {
+            return Ok(());
         }
+        let outcome = match run.party.take_output() {
+            None => return Ok(()),
+            Some(Ok(o)) => o,
+            Some(Err(e)) => {
+                // An opening that named a culprit: this member's own
+                // shares, signed, complete the evidence.
+                let evidence = match &e {
+                    EngineError::Opening { round, .. } => {
+                        run.party.take_own_opening().zip(run.openings.remove(round))
+                    }
+                    _ => None,
+                };
+                let Some((own, theirs)) = evidence else {
+                    return Err(e.into());
+                };
+                let to_sign =
+                    SignedMessage::to_sign(&self.manifest.hash, &session, &run.run, true, &own);
+                let then = Then::Evidence {
+                    error: e,
+                    run: run.run,
+                    theirs,
+                    own,
+                };
+                self.pending.push_back((KeyRequest::Sign(to_sign), then));
+                return Ok(());
+            }
+        };
+        // The signed result carries the hash of every value opened in the
+        // run: t + 1 signatures on identical bytes then mean t + 1
+        // members, one of them honest, saw the same openings. Beside it,
+        // the receipts of the submissions counted ([`receipts`]):
+        // `counted` indexes the submissions in the order they were given
+        // to the engine, the map's (log) order.
+        let receipts: Vec<[u8; 32]> = self.submissions.values().map(|a| a.receipt).collect();
+        let counted = receipts::sorted(
+            outcome
+                .counted
+                .iter()
+                .filter_map(|&k| receipts.get(k).copied()),
+        );
+        let mut signed = outcome.to_json();
+        if let serde_json::Value::Object(fields) = &mut signed {
+            fields.insert(
+                "transcript".into(),
+                // The same hex encoding as the manifest hash's.
+                sotto_wire::__hex::encode(run.party.transcript()).into(),
+            );
+            fields.insert("receipts".into(), receipts::counted_json_sorted(&counted));
+        }
+        let bytes = serde_json::to_vec(&signed).map_err(MemberError::EncodeResult)?;
+        let to_sign = result_message(&session, &self.manifest.hash, &bytes);
+        let then = Then::Result {
+            bytes,
+            counted,
+            outcome: Box::new(outcome),
+        };
+        self.pending.push_back((KeyRequest::Sign(to_sign), then));
         Ok(())
+    }
+
+    /// Seals the signed engine message `bytes` of `run` on its channel to
+    /// `to` and queues it (dropped if the run has been replaced since).
+    fn send_engine(
+        &mut self,
+        run: RunId,
+        to: u16,
+        opening: bool,
+        bytes: Vec<u8>,
+        signature: [u8; 64],
+    ) -> Result<(), MemberError> {
+        let Some(channel) = self
+            .running
+            .as_mut()
+            .filter(|r| r.run == run)
+            .and_then(|r| r.channels.get_mut(&to))
+        else {
+            return Ok(());
+        };
+        #[allow(unused_mut)]
+        let mut signed = SignedMessage {
+            opening,
+            signature,
+            bytes,
+        };
+        #[cfg(test)]
+        if self.sign_badly {
+            signed.signature[0] ^= 1;
+        }
+        let mut payload = vec![TAG_ENGINE];
+        payload.extend_from_slice(&channel.seal(0, &signed.to_plaintext())?);
+        queue_send(&mut self.outbox, &mut self.rng, to, payload)
+    }
+
+    /// Queues the signed result `bytes` after the pages of its `counted`
+    /// receipts, and takes `outcome` as this member's.
+    fn publish(
+        &mut self,
+        bytes: Vec<u8>,
+        counted: &[[u8; 32]],
+        outcome: Outcome,
+        signature: [u8; 64],
+    ) {
+        let sig = ResultSignature {
+            member: self.me,
+            signature,
+        };
+        // Too many to list: the pages the relay serves proofs from,
+        // before the result that signs their root.
+        for (page, leaves) in receipts::pages(counted) {
+            self.outbox
+                .push_back(Outgoing::PublishReceipts { page, leaves });
+        }
+        self.outbox
+            .push_back(Outgoing::Publish(protocol::encode_result_blob(
+                &sig, &bytes,
+            )));
+        tracing::info!(
+            member = self.me,
+            valid = outcome.valid,
+            invalid = outcome.invalid,
+            "result computed"
+        );
+        self.outcome = Some(outcome);
     }
 }
 
@@ -1228,36 +1917,22 @@ mod tests;
 use super::positions::Positions;
 use sotto_core::small_map::SmallMap;
 
-/// The error for a computation that stopped with `e`: when an opening
-/// named a culprit, the signed shares of that opening as evidence, checked
-/// here as anyone would check them ([`MemberError::Proven`]); otherwise
-/// `e` itself.
+/// The error for a computation that stopped with `e` at an opening that
+/// named a culprit: with the signed shares of that opening (`theirs` and
+/// this member's `mine`) as evidence, checked here as anyone would check
+/// them ([`MemberError::Proven`]); otherwise `e` itself.
 fn proven(
-    keys: &MemberKeys,
     manifest: &VerifiedManifest,
-    run: &mut Running,
+    run: RunId,
+    theirs: Vec<SignedMessage>,
+    mine: SignedMessage,
     e: EngineError,
 ) -> MemberError {
-    let EngineError::Opening { round, .. } = &e else {
-        return e.into();
-    };
-    let (Some(own), Some(theirs)) = (run.party.take_own_opening(), run.openings.remove(round))
-    else {
-        return e.into();
-    };
-    let session = manifest.manifest.session_id;
     let mut messages = theirs;
-    messages.push(SignedMessage::sign(
-        keys,
-        &manifest.hash,
-        &session,
-        &run.run,
-        true,
-        own,
-    ));
+    messages.push(mine);
     let evidence = Evidence {
-        session,
-        run: run.run,
+        session: manifest.manifest.session_id,
+        run,
         messages,
     };
     match verify_evidence(manifest, &evidence) {
@@ -1308,4 +1983,20 @@ fn queue_send(
         outbox.push_back(Outgoing::Send { to, id, payload });
     }
     Ok(())
+}
+
+/// Seals `message` on `checks`' channel to `to` and queues it.
+fn seal_check(
+    checks: &mut RunChecks,
+    outbox: &mut VecDeque<Outgoing>,
+    rng: &mut impl Rng,
+    to: u16,
+    message: &protocol::Check,
+) -> Result<(), MemberError> {
+    let Some(channel) = checks.channels.get_mut(&to) else {
+        return Ok(());
+    };
+    let mut payload = vec![protocol::TAG_CHECK];
+    payload.extend_from_slice(&channel.seal(0, &message.encode())?);
+    queue_send(outbox, rng, to, payload)
 }

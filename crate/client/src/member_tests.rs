@@ -102,12 +102,41 @@ fn junk_for_member_1(
         .collect()
 }
 
+/// The parts of a submission whose participant cheats with a share off
+/// the polynomial for the last member (the commitment follows the first
+/// t + 1), sealed and proven as an honest client seals: that member can
+/// only complain with a disclosure.
+fn skewed_for_the_last(
+    rng: &mut rand_chacha::ChaCha20Rng,
+    m: &VerifiedManifest,
+    values: &[Fp],
+) -> Vec<Vec<u8>> {
+    let committee = &m.manifest.committee;
+    let (n, t) = (committee.members.len(), usize::from(committee.threshold));
+    let mut shares = sotto_core::share::deal(values, n, t, rng).unwrap();
+    let mut last = shares[n - 1].values().to_vec();
+    last[0] += Fp::from(1u64);
+    shares[n - 1] = sotto_core::share::ShareVec::from_values(last);
+    crate::session::seal_shares(rng, m, &shares).unwrap().parts
+}
+
 /// [`submissions`], with the ballots at the indices in `junk` made by
 /// [`junk_for_member_1`].
 fn submissions_with(
     m: &VerifiedManifest,
     ballots: &[Vec<u64>],
     junk: &[usize],
+) -> Vec<Vec<Delivery>> {
+    submissions_cheating(m, ballots, junk, junk_for_member_1)
+}
+
+/// [`submissions`], with the ballots at the indices in `cheats` made by
+/// `cheat`.
+fn submissions_cheating(
+    m: &VerifiedManifest,
+    ballots: &[Vec<u64>],
+    junk: &[usize],
+    cheat: fn(&mut rand_chacha::ChaCha20Rng, &VerifiedManifest, &[Fp]) -> Vec<Vec<u8>>,
 ) -> Vec<Vec<Delivery>> {
     let mut rng = rand_chacha::ChaCha20Rng::from_seed([4; 32]);
     let n = m.manifest.committee.members.len();
@@ -120,7 +149,7 @@ fn submissions_with(
         enc.prove(&mut values);
         let t = usize::from(m.manifest.committee.threshold);
         let parts = if junk.contains(&(pos as usize - 1)) {
-            junk_for_member_1(&mut rng, m, &values)
+            cheat(&mut rng, m, &values)
         } else {
             let shares = sotto_core::share::deal(&values, n, t, &mut rng).unwrap();
             crate::session::seal_shares(&mut rng, m, &shares)
@@ -159,7 +188,7 @@ fn submissions_with(
 }
 
 /// Runs the members to completion over in-memory mailboxes.
-fn run(states: &mut [MemberState], boxes: Vec<Vec<Delivery>>) -> Result<Vec<Vec<u8>>, MemberError> {
+fn run(states: &mut [Member], boxes: Vec<Vec<Delivery>>) -> Result<Vec<Vec<u8>>, MemberError> {
     let n = states.len();
     let mut queues: Vec<VecDeque<Delivery>> = boxes.into_iter().map(VecDeque::from).collect();
     let mut published = vec![None; n];
@@ -181,7 +210,7 @@ fn run(states: &mut [MemberState], boxes: Vec<Vec<Delivery>>) -> Result<Vec<Vec<
 /// recipients (inactive ones keep it queued) and logged in `sent` as
 /// (sender index, message).
 fn pump(
-    states: &mut [MemberState],
+    states: &mut [Member],
     queues: &mut [VecDeque<Delivery>],
     active: &[bool],
     published: &mut [Option<Vec<u8>>],
@@ -229,20 +258,400 @@ fn pump(
             }
         }
         if !progress {
+            // Keys that answer late answer when nothing else moves.
+            for (i, member) in states.iter_mut().enumerate() {
+                if active[i] && member.key_request().is_some() {
+                    member.answer()?;
+                    progress = true;
+                }
+            }
+        }
+        if !progress {
             break;
         }
     }
     Ok(())
 }
 
-fn states(keys: &[Arc<MemberKeys>], m: &VerifiedManifest, epochs: &[u64]) -> Vec<MemberState> {
+/// A member's state with its keys at hand, answering every request as it
+/// comes, as the driver does ([`crate::keys`]).
+struct Member {
+    state: MemberState,
+    keys: Arc<MemberKeys>,
+    rng: rand_chacha::ChaCha20Rng,
+    /// Keys that answer late: after a delivery, only now and then
+    /// ([`pump`] answers the rest when nothing else moves).
+    late: bool,
+    /// Keys that cannot prove a disclosure (a non-extractable WebCrypto
+    /// key): the member claims its outputs, and the others challenge.
+    claims: bool,
+}
+
+impl std::ops::Deref for Member {
+    type Target = MemberState;
+    fn deref(&self) -> &MemberState {
+        &self.state
+    }
+}
+
+impl std::ops::DerefMut for Member {
+    fn deref_mut(&mut self) -> &mut MemberState {
+        &mut self.state
+    }
+}
+
+impl Member {
+    /// Member `me` holding `keys` ([`MemberState::new`]).
+    fn new(
+        keys: &Arc<MemberKeys>,
+        me: u16,
+        m: &VerifiedManifest,
+        epoch: u64,
+        seed: [u8; 32],
+    ) -> Member {
+        let state = MemberState::new(keys.public(), me, m.clone(), epoch, seed).unwrap();
+        let mut member = Member {
+            state,
+            keys: keys.clone(),
+            rng: rand_chacha::ChaCha20Rng::from_seed(seed),
+            late: false,
+            claims: false,
+        };
+        member.answer().unwrap();
+        member
+    }
+
+    fn answer(&mut self) -> Result<(), MemberError> {
+        use crate::keys::{KeyAnswer, KeyRequest};
+        while let Some(request) = self.state.key_request() {
+            let answer = match request {
+                KeyRequest::Disclose(_) if self.claims => KeyAnswer::Disclosure(None),
+                _ => crate::keys::answer_now(&self.keys, &mut self.rng, request)?,
+            };
+            self.state.key_answer(answer)?;
+        }
+        Ok(())
+    }
+
+    fn on_delivery(&mut self, d: &Delivery) -> Result<(), MemberError> {
+        self.state.on_delivery(d)?;
+        if self.late && !rand_core::Rng::next_u32(&mut self.rng).is_multiple_of(4) {
+            return Ok(());
+        }
+        self.answer()
+    }
+
+    fn drop_missing(&mut self) -> Result<Vec<u16>, MemberError> {
+        let gone = self.state.drop_missing()?;
+        self.answer()?;
+        Ok(gone)
+    }
+}
+
+fn states(keys: &[Arc<MemberKeys>], m: &VerifiedManifest, epochs: &[u64]) -> Vec<Member> {
     keys.iter()
         .zip(epochs)
         .enumerate()
-        .map(|(i, (k, e))| {
-            MemberState::new(k.clone(), (i + 1) as u16, m.clone(), *e, [i as u8; 32]).unwrap()
-        })
+        .map(|(i, (k, e))| Member::new(k, (i + 1) as u16, m, *e, [i as u8; 32]))
         .collect()
+}
+
+/// Keys that answer late (a browser's WebCrypto answers asynchronously)
+/// change nothing: deliveries that come meanwhile wait for the answers
+/// they must follow, messages wait for their signatures, and the members
+/// publish the same result as with keys that answer at once, complaint
+/// and disclosure included.
+#[test]
+fn keys_that_answer_late_change_nothing() {
+    let (keys, m) = setup(3);
+    let ballots = vec![vec![1, 0], vec![0, 1], vec![1, 0], vec![1, 1]];
+    let boxes = submissions_with(&m, &ballots, &[1]);
+    let at_once = run(&mut states(&keys, &m, &[1, 2, 3]), boxes.clone()).unwrap();
+    let mut st = states(&keys, &m, &[1, 2, 3]);
+    for member in &mut st {
+        member.late = true;
+    }
+    let late = run(&mut st, boxes).unwrap();
+    assert_eq!(st[0].unreadable(), 1);
+    assert_eq!(result_json(&late), result_json(&at_once));
+    assert_eq!(
+        result_json(&late),
+        serde_json::json!({"valid": 2, "invalid": 2, "result": {"tally": {"A": 2, "B": 0}}})
+    );
+    // The signed blobs are the same too (the signatures are
+    // deterministic, the transcript is the run's).
+    assert_eq!(late, at_once);
+}
+
+/// A delivery waits for the answer that the one before it asked for: the
+/// close marker is not read before the part ahead of it, and the Ready
+/// it makes is sent only once signed.
+#[test]
+fn a_delivery_waits_for_the_keys_answer_to_the_one_before_it() {
+    use crate::keys::KeyRequest;
+    let (keys, m) = setup(3);
+    let boxes = submissions(&m, &[vec![1, 0]]);
+    let mut st = MemberState::new(keys[0].public(), 1, m, 1, [1; 32]).unwrap();
+    let mut rng = rand_chacha::ChaCha20Rng::from_seed([2; 32]);
+    st.answer_with(&keys[0], &mut rng).unwrap();
+    st.on_delivery(&boxes[0][0]).unwrap();
+    assert!(matches!(st.key_request(), Some(KeyRequest::Dh(_))));
+    st.on_delivery(&boxes[0][1]).unwrap();
+    assert!(!st.is_closed());
+    assert_eq!(st.submissions(), 0);
+    assert!(st.peek_outgoing().is_none());
+    // The part's answer lets the close in, whose Ready asks to be signed.
+    let request = st.key_request().unwrap().clone();
+    let answer = crate::keys::answer_now(&keys[0], &mut rng, &request).unwrap();
+    st.key_answer(answer).unwrap();
+    assert!(st.is_closed());
+    assert_eq!(st.submissions(), 1);
+    assert!(matches!(st.key_request(), Some(KeyRequest::Sign(_))));
+    assert!(st.peek_outgoing().is_none());
+    st.answer_with(&keys[0], &mut rng).unwrap();
+    assert!(matches!(
+        st.peek_outgoing(),
+        Some(Outgoing::Send {
+            to: sotto_wire::BROADCAST,
+            ..
+        })
+    ));
+}
+
+/// A member whose keys cannot prove a disclosure claims it, every other
+/// member challenges the claim over the run's check channels, and the
+/// cheating participant's submission is excluded exactly as with a proof.
+#[test]
+fn a_claimed_disclosure_is_challenged_and_settles_as_a_proven_one() {
+    for n in [3, 4] {
+        let (keys, m) = setup(n);
+        let ballots = vec![vec![1, 0], vec![0, 1], vec![1, 0]];
+        let boxes = submissions_cheating(&m, &ballots, &[1], skewed_for_the_last);
+        let epochs: Vec<u64> = (1..=n as u64).collect();
+        let proven = run(&mut states(&keys, &m, &epochs), boxes.clone()).unwrap();
+        let mut st = states(&keys, &m, &epochs);
+        st[n - 1].claims = true;
+        let mut queues: Vec<VecDeque<Delivery>> = boxes.into_iter().map(VecDeque::from).collect();
+        let mut published = vec![None; n];
+        let mut sent = Vec::new();
+        pump(
+            &mut st,
+            &mut queues,
+            &vec![true; n],
+            &mut published,
+            &mut sent,
+        )
+        .unwrap();
+        let claimed: Vec<Vec<u8>> = published.into_iter().map(Option::unwrap).collect();
+        assert_eq!(result_json(&claimed), result_json(&proven), "n = {n}");
+        assert_eq!(
+            result_json(&claimed),
+            serde_json::json!({"valid": 2, "invalid": 1, "result": {"tally": {"A": 2, "B": 0}}})
+        );
+        // Every other member challenged member n, which answered each.
+        let checks = |from: usize, to: u16| {
+            sent.iter()
+                .filter(|(i, o)| {
+                    *i == from
+                        && matches!(o, Outgoing::Send { to: t, payload, .. }
+                            if *t == to && payload.first() == Some(&protocol::TAG_CHECK))
+                })
+                .count()
+        };
+        assert_eq!(st[n - 1].unreadable(), 1);
+        for v in 0..n - 1 {
+            assert_eq!(
+                checks(v, n as u16),
+                1,
+                "n = {n}: member {} challenged",
+                v + 1
+            );
+            assert_eq!(
+                checks(n - 1, v as u16 + 1),
+                1,
+                "n = {n}: answered {}",
+                v + 1
+            );
+        }
+    }
+}
+
+/// A complainer that claims a wrong output is named by every member it
+/// cannot answer: here `S + T` with `T` of order 2, which a check that
+/// did not refuse small-order components would pass, and which would
+/// have an honest submission excluded (its part does not open under the
+/// wrong output).
+#[test]
+fn a_wrong_claim_about_an_honest_part_names_its_member() {
+    fn shifted(u: &mut [u8; 32]) {
+        use curve25519_dalek::montgomery::MontgomeryPoint;
+        let p = MontgomeryPoint(*u).to_edwards(0).unwrap();
+        let t = curve25519_dalek::constants::EIGHT_TORSION[4];
+        *u = (p + t).to_montgomery().to_bytes();
+    }
+    // The true output passes the challenge and opens the honest part (the
+    // complaint is false); a wrong one fails the challenge.
+    for tamper in [None, Some(shifted as fn(&mut [u8; 32]))] {
+        false_complaint_is_named(4, true, tamper);
+    }
+}
+
+/// Member 2 complains about its honest part of the first ballot, with a
+/// genuine disclosure or (`claims`) a claim changed by `tamper`: every
+/// run stops naming it, and nobody publishes.
+fn false_complaint_is_named(n: usize, claims: bool, tamper: Option<fn(&mut [u8; 32])>) {
+    let (keys, m) = setup(n);
+    let epochs: Vec<u64> = (1..=n as u64).collect();
+    let mut st = states(&keys, &m, &epochs);
+    st[1].claims = claims;
+    st[1].tamper_claim = tamper;
+    st[1].set_deviation(sotto_core::engine::Deviation::Complain, 0);
+    let mut queues = queues(&m, &[vec![1, 0], vec![0, 1]]);
+    let mut published = vec![None; n];
+    let outcome = pump(
+        &mut st,
+        &mut queues,
+        &vec![true; n],
+        &mut published,
+        &mut Vec::new(),
+    );
+    match outcome {
+        Err(
+            e @ MemberError::FalseComplaint {
+                member: 2,
+                position: 1,
+            },
+        ) => {
+            assert_eq!(e.abort().map(|(_, named)| named), Some(vec![2]), "n = {n}");
+        }
+        other => panic!("n = {n}, {tamper:?}: expected a false complaint, got {other:?}"),
+    }
+    assert!(published.iter().all(Option::is_none), "n = {n}");
+}
+
+/// A challenge whose proof does not hold gets no answer: a verifier that
+/// sends another part's encapsulated key as its point learns nothing
+/// (the complainer's key would otherwise be a Diffie-Hellman oracle).
+#[test]
+fn a_challenge_without_a_valid_proof_gets_no_answer() {
+    use sotto_core::envelope::Channel;
+    use sotto_core::envelope::challenge::Challenge;
+    let (keys, m) = setup(3);
+    let boxes = submissions_cheating(&m, &[vec![1, 0], vec![0, 1]], &[0], skewed_for_the_last);
+    let mut st = states(&keys, &m, &[1, 2, 3]);
+    st[2].claims = true;
+    let mut queues: Vec<VecDeque<Delivery>> = boxes.into_iter().map(VecDeque::from).collect();
+    let mut published = vec![None; 3];
+    let mut sent = Vec::new();
+    // Member 3 reads its mailbox and announces its claim; then members 1
+    // and 2 read theirs, agree, and challenge member 3, which is held back.
+    for active in [[false, false, true], [true, true, false]] {
+        pump(&mut st, &mut queues, &active, &mut published, &mut sent).unwrap();
+    }
+    let run = st[0].checks.as_ref().unwrap().run;
+    let session = m.manifest.session_id;
+    let key = |i: usize| m.manifest.committee.members[i].x25519;
+    let channel = |me: usize, peer: usize| {
+        let (a, b) = (me as u16 + 1, peer as u16 + 1);
+        Channel::new(
+            &keys[me],
+            a,
+            b,
+            &key(peer),
+            session,
+            protocol::CHECK_INSTANCE,
+            &run,
+        )
+        .unwrap()
+    };
+    // Member 3 reads the others' Readies, and reaches the run.
+    let early: Vec<Delivery> = queues[2]
+        .iter()
+        .filter(|d| d.payload.first() != Some(&protocol::TAG_CHECK))
+        .cloned()
+        .collect();
+    for d in &early {
+        st[2].on_delivery(d).unwrap();
+    }
+    assert!(st[2].checks.as_ref().is_some_and(|c| c.run == run));
+    // Member 1's real challenge, opened the way member 3 would.
+    let real = queues[2]
+        .iter()
+        .find(|d| d.from == 1 && d.payload.first() == Some(&protocol::TAG_CHECK))
+        .cloned()
+        .unwrap();
+    let opened = channel(2, 0).open(&real.payload[1..]).unwrap();
+    let Ok(protocol::Check::Challenge {
+        position,
+        challenge,
+    }) = protocol::Check::decode(&opened.plaintext)
+    else {
+        panic!("not a challenge");
+    };
+    // Its point replaced by another participant's encapsulated key, its
+    // proof kept, sealed on member 1's check channel to member 3.
+    let other_enc = sotto_core::envelope::encapsulation::Ephemeral::random(
+        &mut rand_chacha::ChaCha20Rng::from_seed([8; 32]),
+    )
+    .enc();
+    let victim = curve25519_dalek::montgomery::MontgomeryPoint(other_enc)
+        .to_edwards(0)
+        .unwrap()
+        .mul_by_cofactor();
+    let mut forged = challenge.to_bytes();
+    forged[..32].copy_from_slice(&victim.compress().to_bytes());
+    let forged = protocol::Check::Challenge {
+        position,
+        challenge: Challenge::from_bytes(&forged).unwrap(),
+    };
+    // Sealed second on the channel, after the real challenge.
+    let mut sealing = channel(0, 2);
+    sealing
+        .seal(0, b"the real challenge's sequence number")
+        .unwrap();
+    let mut payload = vec![protocol::TAG_CHECK];
+    payload.extend_from_slice(&sealing.seal(0, &forged.encode()).unwrap());
+    let d = Delivery {
+        payload,
+        ..real.clone()
+    };
+    // Member 3 answers the real challenge through its keys...
+    st[2].state.on_delivery(&real).unwrap();
+    assert_eq!(st[2].pending.len(), 1);
+    assert!(matches!(
+        st[2].key_request(),
+        Some(crate::keys::KeyRequest::Dh(_))
+    ));
+    // ...and asks its keys nothing for the forged one, nor sends a thing.
+    let outbox = st[2].outbox.len();
+    st[2].state.on_delivery(&d).unwrap();
+    assert_eq!(st[2].pending.len(), 1);
+    assert_eq!(st[2].outbox.len(), outbox);
+}
+
+/// An answer of another kind than the request is refused with a typed
+/// error, as is an answer to nothing.
+#[test]
+fn an_answer_to_another_request_is_refused() {
+    let (keys, m) = setup(3);
+    let mut st = MemberState::new(keys[0].public(), 1, m.clone(), 1, [1; 32]).unwrap();
+    assert!(matches!(
+        st.key_request(),
+        Some(crate::keys::KeyRequest::Dh(_))
+    ));
+    let e = st
+        .key_answer(crate::keys::KeyAnswer::Signature([0; 64]))
+        .unwrap_err();
+    assert!(matches!(e, MemberError::Keys(_)), "{e}");
+    let mut answered = MemberState::new(keys[0].public(), 1, m, 1, [1; 32]).unwrap();
+    answered
+        .answer_with(&keys[0], &mut rand_chacha::ChaCha20Rng::from_seed([2; 32]))
+        .unwrap();
+    assert!(answered.key_request().is_none());
+    let e = answered
+        .key_answer(crate::keys::KeyAnswer::Signature([0; 64]))
+        .unwrap_err();
+    assert!(matches!(e, MemberError::Keys(_)), "{e}");
 }
 
 #[test]
@@ -518,7 +927,7 @@ fn a_replayed_ready_never_rolls_back_or_reuses_a_nonce() {
         })
         .unwrap();
     // Member 3 restarts with a later epoch and reads its mailbox again.
-    st[2] = MemberState::new(keys[2].clone(), 3, m.clone(), 40, [9; 32]).unwrap();
+    st[2] = Member::new(&keys[2], 3, &m, 40, [9; 32]);
     let mut again: VecDeque<Delivery> = boxes[2].iter().cloned().collect();
     again.extend(queues[2].drain(..));
     queues[2] = again;
@@ -596,19 +1005,10 @@ fn a_restart_repeats_the_same_noise() {
     // A second run of the same session (every member restarted, with new
     // epochs and new process randomness) must not draw new noise: two
     // noisy releases of one count could be averaged.
-    let mut again: Vec<MemberState> = keys
+    let mut again: Vec<Member> = keys
         .iter()
         .enumerate()
-        .map(|(i, k)| {
-            MemberState::new(
-                k.clone(),
-                (i + 1) as u16,
-                m.clone(),
-                7 + i as u64,
-                [50 + i as u8; 32],
-            )
-            .unwrap()
-        })
+        .map(|(i, k)| Member::new(k, (i + 1) as u16, &m, 7 + i as u64, [50 + i as u8; 32]))
         .collect();
     let second = run(&mut again, submissions(&m, &ballots)).unwrap();
     assert_eq!(result_json(&first), result_json(&second));
@@ -852,33 +1252,7 @@ fn a_member_that_keeps_forcing_restarts_is_refused_after_max_runs() {
 #[test]
 fn a_false_complaint_stops_the_run_and_names_its_member() {
     for n in [3, 4] {
-        let (keys, m) = setup(n);
-        let epochs: Vec<u64> = (1..=n as u64).collect();
-        let mut st = states(&keys, &m, &epochs);
-        // Member 2 complains about its honest part of the first ballot,
-        // with a genuine disclosure.
-        st[1].set_deviation(sotto_core::engine::Deviation::Complain, 0);
-        let mut queues = queues(&m, &[vec![1, 0], vec![0, 1]]);
-        let mut published = vec![None; n];
-        let outcome = pump(
-            &mut st,
-            &mut queues,
-            &vec![true; n],
-            &mut published,
-            &mut Vec::new(),
-        );
-        match outcome {
-            Err(
-                e @ MemberError::FalseComplaint {
-                    member: 2,
-                    position: 1,
-                },
-            ) => {
-                assert_eq!(e.abort().map(|(_, named)| named), Some(vec![2]), "n = {n}");
-            }
-            other => panic!("n = {n}: expected a false complaint, got {other:?}"),
-        }
-        assert!(published.iter().all(Option::is_none), "n = {n}");
+        false_complaint_is_named(n, false, None);
     }
 }
 

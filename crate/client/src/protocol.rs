@@ -42,6 +42,7 @@
 
 use sha2::{Digest, Sha256};
 
+use sotto_core::envelope::challenge::{CHALLENGE_LEN, Challenge};
 use sotto_core::envelope::commitment::Commitment;
 use sotto_core::envelope::complaint::Complaint;
 use sotto_core::envelope::{EnvelopeError, ResultSignature, RunId, SealedShares, SubmissionId};
@@ -53,6 +54,14 @@ use sotto_core::session::{Committee, SessionId};
 pub const TAG_READY: u8 = 1;
 /// Tag of an engine member message (a sealed channel frame follows).
 pub const TAG_ENGINE: u8 = 2;
+/// Tag of a check member message: a challenge about a claimed
+/// disclosure, or its answer, sealed on the run's check channel
+/// ([`CHECK_INSTANCE`], [`Check`]).
+pub const TAG_CHECK: u8 = 4;
+/// The channel instance of check messages: their own sequence numbers,
+/// apart from the engine's (instance 1), since a member answers
+/// challenges while its engine may already run.
+pub const CHECK_INSTANCE: u32 = 2;
 const READY_LABEL: &[u8] = b"sotto/ready/v1\0";
 const INPUTS_LABEL: &[u8] = b"sotto/inputs/v2\0";
 const RUN_LABEL: &[u8] = b"sotto/run/v1\0";
@@ -254,16 +263,23 @@ fn live_bitmap(live: &[u16], n: u16) -> Vec<u8> {
 impl Ready {
     /// Encodes and signs as member `member` of a committee of `n`.
     pub fn sign(&self, keys: &MemberKeys, session: &SessionId, member: u16, n: u16) -> Vec<u8> {
-        use ed25519_dalek::Signer;
-        let sig = keys
-            .signing_key()
-            .sign(&ready_message(session, member, self, n));
+        self.encode_signed(n, &keys.sign(&self.to_sign(session, member, n)))
+    }
+
+    /// The bytes member `member` of a committee of `n` signs.
+    pub fn to_sign(&self, session: &SessionId, member: u16, n: u16) -> Vec<u8> {
+        ready_message(session, member, self, n)
+    }
+
+    /// The message to send, with the signature of [`Ready::to_sign`]'s
+    /// bytes.
+    pub fn encode_signed(&self, n: u16, signature: &[u8; 64]) -> Vec<u8> {
         let mut out = vec![TAG_READY];
         out.extend_from_slice(&self.epoch.to_be_bytes());
         out.extend_from_slice(&self.hash);
         out.extend_from_slice(&live_bitmap(&self.live, n));
         out.extend_from_slice(&complaint_bytes(&self.complaints));
-        out.extend_from_slice(&sig.to_bytes());
+        out.extend_from_slice(signature);
         out
     }
 
@@ -379,6 +395,74 @@ pub fn best_result(blobs: &[(u16, Vec<u8>)]) -> Option<(Vec<u8>, Vec<ResultSigna
         }
     }
     groups.into_iter().max_by_key(|(_, s)| s.len())
+}
+
+/// The plaintext of a check message (`sotto_core::envelope::challenge`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// A verifier's challenge about the claimed disclosure of the
+    /// recipient's complaint at `position`.
+    Challenge {
+        /// The complained-of submission's log position.
+        position: u64,
+        /// The challenge.
+        challenge: Challenge,
+    },
+    /// The complainer's answer to the recipient's challenge.
+    Answer {
+        /// The complained-of submission's log position.
+        position: u64,
+        /// X25519 of the complainer's key with the challenge's point.
+        answer: [u8; 32],
+    },
+}
+
+impl Check {
+    /// `0x01 || position (u64 BE) || challenge (128)` or `0x02 ||
+    /// position || answer (32)`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(9 + CHALLENGE_LEN);
+        match self {
+            Check::Challenge {
+                position,
+                challenge,
+            } => {
+                out.push(1);
+                out.extend_from_slice(&position.to_be_bytes());
+                out.extend_from_slice(&challenge.to_bytes());
+            }
+            Check::Answer { position, answer } => {
+                out.push(2);
+                out.extend_from_slice(&position.to_be_bytes());
+                out.extend_from_slice(answer);
+            }
+        }
+        out
+    }
+
+    /// Reads [`Check::encode`].
+    pub fn decode(bytes: &[u8]) -> Result<Check, ProtocolError> {
+        let bad = ProtocolError::Malformed("check message");
+        if bytes.len() < 9 {
+            return Err(bad);
+        }
+        let mut p = [0u8; 8];
+        p.copy_from_slice(&bytes[1..9]);
+        let position = u64::from_be_bytes(p);
+        let rest = &bytes[9..];
+        match bytes[0] {
+            1 => Ok(Check::Challenge {
+                position,
+                challenge: Challenge::from_bytes(rest).map_err(|_| bad)?,
+            }),
+            2 if rest.len() == 32 => {
+                let mut answer = [0u8; 32];
+                answer.copy_from_slice(rest);
+                Ok(Check::Answer { position, answer })
+            }
+            _ => Err(bad),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@
 //!
 //! `docs/crypto.md` gives the byte layouts and the reasoning.
 
+pub mod challenge;
 pub mod channel;
 pub mod commitment;
 pub mod complaint;

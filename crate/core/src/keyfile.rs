@@ -55,6 +55,54 @@ const MAX_M_COST_KIB: u32 = 4 * 1024 * 1024;
 const MAX_T_COST: u32 = 64;
 const MAX_P_COST: u32 = 16;
 
+/// Domain separation of [`derivation_point`].
+const DERIVE_POINT_LABEL: &[u8] = b"sotto/derive-point/v1";
+
+/// The u-coordinate at which [`MemberKeys::derive_secret`] evaluates the
+/// member's X25519 key for `label` and `info`: SHA-256 of both, each part
+/// length-prefixed, with the top bit cleared (RFC 7748 ignores it).
+///
+/// This is the 2HashDH construction (Jarecki, Kiayias and Krawczyk,
+/// ASIACRYPT 2014): `H2(x, k H1(x))` is a pseudorandom function of `x`
+/// under the one-more Diffie-Hellman assumption in the random-oracle
+/// model, so whoever can only ask X25519 of the key (a non-extractable
+/// WebCrypto key) derives the same secrets as whoever holds it, and
+/// nobody without the key predicts them. The point may lie on the twist:
+/// Curve25519 is twist-secure, and X25519 is defined for every `u`.
+pub fn derivation_point(label: &[u8], info: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(DERIVE_POINT_LABEL);
+    for part in core::iter::once(label).chain(info.iter().copied()) {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    let mut u: [u8; 32] = h.finalize().into();
+    u[31] &= 0x7f;
+    u
+}
+
+/// The secret [`MemberKeys::derive_secret`] derives from `dh`, the X25519
+/// output at `point` ([`derivation_point`] of `label` and `info`):
+/// HKDF-SHA256 (RFC 5869) with `label` as the salt, `dh` as the input
+/// key material and `point` followed by `info` as the info.
+pub fn derived_secret(
+    dh: &[u8; 32],
+    point: &[u8; 32],
+    label: &[u8],
+    info: &[&[u8]],
+) -> Zeroizing<[u8; 32]> {
+    let hk = hkdf::Hkdf::<Sha256>::new(Some(label), dh);
+    let mut parts: Vec<&[u8]> = Vec::with_capacity(info.len() + 1);
+    parts.push(point);
+    parts.extend_from_slice(info);
+    let mut out = Zeroizing::new([0u8; 32]);
+    // 32 bytes is far below HKDF-SHA256's limit of 255 * 32.
+    if hk.expand_multi_info(&parts, out.as_mut()).is_err() {
+        unreachable!("HKDF output length is valid");
+    }
+    out
+}
+
 /// Errors from key files.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -231,22 +279,38 @@ impl MemberKeys {
         out
     }
 
-    /// A 32-byte secret derived from both keys for one purpose:
-    /// HKDF-SHA256 (RFC 5869) with `label` as the salt and the
-    /// concatenation of `info` as the info. Distinct labels or infos give
-    /// independent pseudorandom values, and none reveals the keys. The
-    /// committee member draws its per-session engine randomness from it,
-    /// so that a restart repeats the same randomness instead of drawing
-    /// fresh noise and masks for the same values.
+    /// A 32-byte secret derived from the X25519 key for one purpose, the
+    /// same whether the key is at hand or held where it cannot be read
+    /// (a non-extractable WebCrypto key): the 2HashDH pseudorandom
+    /// function ([`derivation_point`], [`derived_secret`]). Distinct labels
+    /// or infos give independent pseudorandom values, and none reveals the
+    /// key. The committee member draws its per-session engine randomness
+    /// from it, so that a restart repeats the same randomness instead of
+    /// drawing fresh noise and masks for the same values.
     pub fn derive_secret(&self, label: &[u8], info: &[&[u8]]) -> Zeroizing<[u8; 32]> {
-        let secrets = self.to_secret_bytes();
-        let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(label), secrets.as_ref());
-        let mut out = Zeroizing::new([0u8; 32]);
-        // 32 bytes is far below HKDF-SHA256's limit of 255 * 32.
-        if hk.expand_multi_info(info, out.as_mut()).is_err() {
-            unreachable!("HKDF output length is valid");
-        }
-        out
+        let point = derivation_point(label, info);
+        // A hash output is one of the few small-order points with
+        // probability below 2^-250: X25519 then gives all zeros (as every
+        // key agent must, WebCrypto's refusal included), a public value.
+        let dh = self.dh(&point).unwrap_or_default();
+        derived_secret(&dh, &point, label, info)
+    }
+
+    /// X25519 (RFC 7748) of this member's secret with the u-coordinate
+    /// `u`; `None` for the all-zero output of a small-order point, which
+    /// WebCrypto refuses too. Secret: zeroized on drop.
+    pub fn dh(&self, u: &[u8; 32]) -> Option<Zeroizing<[u8; 32]>> {
+        let out = self
+            .x25519
+            .diffie_hellman(&x25519_dalek::PublicKey::from(*u));
+        out.was_contributory()
+            .then(|| Zeroizing::new(out.to_bytes()))
+    }
+
+    /// The Ed25519 signature (RFC 8032, deterministic) of `message`.
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer;
+        self.ed25519.sign(message).to_bytes()
     }
 
     /// The X25519 static secret.

@@ -240,17 +240,35 @@ impl Channel {
         instance: u32,
         run: &RunId,
     ) -> Result<Channel, EnvelopeError> {
+        let dh = keys
+            .dh(peer_key.as_bytes())
+            .ok_or(EnvelopeError::BadPublicKey)?;
+        let mine = keys.public().x25519;
+        Channel::from_dh(&dh, (me, &mine), (peer, peer_key), session, instance, run)
+    }
+
+    /// The channel of [`Channel::new`] from the two members' X25519
+    /// Diffie-Hellman output `dh` (what a key that cannot be read hands
+    /// over): `me` and `peer` are each a member's index with its X25519
+    /// key.
+    pub fn from_dh(
+        dh: &[u8; 32],
+        me: (u16, &X25519PublicKey),
+        peer: (u16, &X25519PublicKey),
+        session: SessionId,
+        instance: u32,
+        run: &RunId,
+    ) -> Result<Channel, EnvelopeError> {
+        let ((me, my_key), (peer, peer_key)) = (me, peer);
         if me == 0 || peer == 0 || me == peer {
             return Err(EnvelopeError::BadMember(peer));
         }
-        let peer_pk = x25519_dalek::PublicKey::from(*peer_key.as_bytes());
-        let dh = keys.x25519_secret().diffie_hellman(&peer_pk);
-        if !dh.was_contributory() {
+        // The all-zero output of a small-order key: never a member's.
+        if dh.iter().all(|b| *b == 0) {
             return Err(EnvelopeError::BadPublicKey);
         }
-        let my_pk = keys.public().x25519;
-        let prk = hkdf::Hkdf::<sha2::Sha256>::new(Some(LABEL), dh.as_bytes());
-        let (mine, theirs) = (my_pk.as_bytes(), peer_key.as_bytes());
+        let prk = hkdf::Hkdf::<sha2::Sha256>::new(Some(LABEL), dh);
+        let (mine, theirs) = (my_key.as_bytes(), peer_key.as_bytes());
         let send_key = direction_key(&prk, &session, instance, run, me, mine, peer, theirs)?;
         let recv_key = direction_key(&prk, &session, instance, run, peer, theirs, me, mine)?;
         let attempt = run.attempt();

@@ -46,12 +46,11 @@ use zeroize::Zeroizing;
 
 use super::commitment::Commitment;
 use super::disclosure::{
-    DISCLOSURE_LEN, Disclosure, disclose, encapsulation_is_valid, open_with_dh, verify_disclosure,
+    DISCLOSURE_LEN, Disclosure, encapsulation_is_valid, open_with_dh, verify_disclosure,
 };
 use super::encapsulation::{EncapsulationProof, proof_context, verify as verify_encapsulation};
-use super::{EnvelopeError, SealedShares, SubmissionId, open_shares};
-use crate::keyfile::MemberKeys;
-use crate::session::{Committee, ManifestHash, SessionId};
+use super::{EnvelopeError, SealedShares, SubmissionId};
+use crate::session::{Committee, ManifestHash, SessionId, X25519PublicKey};
 use crate::share::ShareVec;
 
 /// A member's complaint about its part of the submission at `position`.
@@ -61,10 +60,32 @@ pub struct Complaint {
     pub position: u64,
     /// The part's sealed bytes ([`SealedShares::to_bytes`]).
     pub sealed: Vec<u8>,
-    /// The part's proven Diffie-Hellman output; `None` when the
-    /// encapsulated key is invalid on its face or the participant's proof
-    /// of knowing its ephemeral secret fails (nothing is then disclosed).
-    pub disclosure: Option<Disclosure>,
+    /// The part's Diffie-Hellman output, proven or claimed; `None` when
+    /// the encapsulated key is invalid on its face or the participant's
+    /// proof of knowing its ephemeral secret fails (nothing is then
+    /// disclosed).
+    pub disclosure: Option<Disclosed>,
+}
+
+/// A complaint's disclosure of its part's Diffie-Hellman output.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Disclosed {
+    /// The output with its non-interactive proof, which needs the secret
+    /// key at hand ([`super::disclosure`]).
+    Proven(Disclosure),
+    /// The output's u-coordinate only, from keys that cannot make the
+    /// proof (a non-extractable WebCrypto key): each other member checks
+    /// it with a challenge before settling ([`super::challenge`]).
+    Claimed([u8; 32]),
+}
+
+impl core::fmt::Debug for Disclosed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Disclosed::Proven(d) => write!(f, "Proven({d:?})"),
+            Disclosed::Claimed(u) => write!(f, "Claimed({})", hex::encode(&u[..8])),
+        }
+    }
 }
 
 /// What a member found in its part.
@@ -72,8 +93,23 @@ pub struct Complaint {
 pub enum PartCheck {
     /// The shares (without the blinding entry) match the commitment.
     Shares(ShareVec),
-    /// The part fails: complain with this sealed part and disclosure.
+    /// The part fails and nothing may be disclosed: complain as it is.
     Complain(Complaint),
+    /// The part fails and its author proved it knows the ephemeral secret:
+    /// complain once the member's keys have made the disclosure asked for
+    /// (`disclosure::disclose` with the request's key and context), put in the
+    /// complaint's `disclosure`.
+    Disclose(Complaint, DisclosureRequest),
+}
+
+/// A disclosure the member's keys are asked for: the part's encapsulated
+/// key and the context the proof is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosureRequest {
+    /// The part's encapsulated key (checked valid).
+    pub enc: [u8; 32],
+    /// What the proof binds: session, submission and member.
+    pub context: Vec<u8>,
 }
 
 /// The context a disclosure is bound to.
@@ -126,41 +162,62 @@ pub struct OwnPart<'a> {
 }
 
 impl OwnPart<'_> {
-    /// A complaint about this part, with a disclosure of its
-    /// Diffie-Hellman output when `parsed` is given.
-    fn complaint(
-        &self,
-        rng: &mut impl rand_core::CryptoRng,
-        keys: &MemberKeys,
-        parsed: Option<&SealedShares>,
-    ) -> Complaint {
-        let context = disclosure_context(self.session, self.id, self.member);
+    /// A complaint about this part, without a disclosure.
+    fn complaint(&self) -> Complaint {
         Complaint {
             position: self.position,
             sealed: self.sealed.to_vec(),
-            disclosure: parsed.and_then(|p| disclose(rng, keys, p, &context).ok()),
+            disclosure: None,
         }
+    }
+
+    /// The complaint about this part with a disclosure of `enc`'s
+    /// Diffie-Hellman output still to be made.
+    fn disclosing(&self, enc: [u8; 32]) -> PartCheck {
+        let context = disclosure_context(self.session, self.id, self.member);
+        PartCheck::Disclose(self.complaint(), DisclosureRequest { enc, context })
     }
 }
 
-/// The member reads `part`: `commitment` as published in it, `len` the
-/// computation's vector length.
+/// The first step of reading a part ([`part_key`]).
+#[derive(Debug)]
+pub enum PartKey {
+    /// Ask the member's keys for X25519 with this encapsulated key, then
+    /// [`check_part`].
+    Dh([u8; 32]),
+    /// The part is malformed on its face: complain at once, nothing to
+    /// disclose.
+    Complain(Complaint),
+}
+
+/// The first step of reading `part`: the encapsulated key whose X25519
+/// with the member's secret [`check_part`] needs, or a complaint at once.
+pub fn part_key(part: &OwnPart<'_>) -> PartKey {
+    match SealedShares::from_bytes(part.sealed) {
+        // Framing the relay checked by hash: the participant made it so.
+        Err(_) => PartKey::Complain(part.complaint()),
+        Ok(parsed) if !encapsulation_is_valid(&parsed.enc) => PartKey::Complain(part.complaint()),
+        Ok(parsed) => PartKey::Dh(parsed.enc),
+    }
+}
+
+/// The member reads `part` given `dh`, the X25519 of its secret with the
+/// part's key ([`part_key`]): `member_key` is its X25519 public key,
+/// `commitment` as published in the part, `len` the computation's vector
+/// length. The Diffie-Hellman output is all the key this needs, so a
+/// member whose key cannot be read checks parts alike.
 pub fn check_part(
-    rng: &mut impl rand_core::CryptoRng,
-    keys: &MemberKeys,
     part: &OwnPart<'_>,
+    dh: &[u8; 32],
+    member_key: &X25519PublicKey,
     len: usize,
     commitment: &Commitment,
 ) -> PartCheck {
     let Ok(parsed) = SealedShares::from_bytes(part.sealed) else {
-        // Framing the relay checked by hash: the participant made it so.
-        return PartCheck::Complain(part.complaint(rng, keys, None));
+        return PartCheck::Complain(part.complaint());
     };
-    if !encapsulation_is_valid(&parsed.enc) {
-        return PartCheck::Complain(part.complaint(rng, keys, None));
-    }
     let (session, id, member) = (part.session, part.id, part.member);
-    let shares = open_shares(keys, session, id, member, &parsed)
+    let shares = open_with_dh(dh, member_key, session, id, member, &parsed)
         .ok()
         .and_then(|plain| committed_shares(&plain, session, id, member, len, commitment));
     match shares {
@@ -169,9 +226,9 @@ pub fn check_part(
         // (module docs): otherwise the disclosure could open someone
         // else's part, and the missing proof is the participant's fault.
         None if proven(&parsed, part.manifest, id, member, commitment) => {
-            PartCheck::Complain(part.complaint(rng, keys, Some(&parsed)))
+            part.disclosing(parsed.enc)
         }
-        None => PartCheck::Complain(part.complaint(rng, keys, None)),
+        None => PartCheck::Complain(part.complaint()),
     }
 }
 
@@ -192,17 +249,13 @@ fn proven(
 }
 
 /// A complaint about a part that passed its checks, with a genuine
-/// disclosure: what a member deviating in
-/// [`crate::engine::Deviation::Complain`] sends. Tests and simulations
-/// only; [`settle`] finds it false.
+/// disclosure still to be made ([`PartCheck::Disclose`]): what a member
+/// deviating in [`crate::engine::Deviation::Complain`] sends. Tests and
+/// simulations only; [`settle`] finds it false.
 #[doc(hidden)]
-pub fn false_complaint(
-    rng: &mut impl rand_core::CryptoRng,
-    keys: &MemberKeys,
-    part: &OwnPart<'_>,
-) -> Option<Complaint> {
+pub fn false_complaint(part: &OwnPart<'_>) -> Option<PartCheck> {
     let parsed = SealedShares::from_bytes(part.sealed).ok()?;
-    Some(part.complaint(rng, keys, Some(&parsed)))
+    Some(part.disclosing(parsed.enc))
 }
 
 /// How a complaint settles (see the module docs).
@@ -212,12 +265,41 @@ pub enum Verdict {
     ParticipantCheated,
     /// The complaint is false: its member deviated.
     FalseComplaint,
+    /// The complaint claims its output ([`Disclosed::Claimed`]) and this
+    /// member has not checked the claim yet: challenge the complainer
+    /// ([`super::challenge`], about [`complained_enc`] with
+    /// [`challenge_context`]), then settle again with the claim checked.
+    Challenge,
+}
+
+/// The encapsulated key of the part a complaint is about, if it parses.
+pub fn complained_enc(complaint: &Complaint) -> Option<[u8; 32]> {
+    SealedShares::from_bytes(&complaint.sealed)
+        .ok()
+        .map(|p| p.enc)
+}
+
+/// What a challenge from member `verifier` about the complaint of member
+/// `from` on submission `id` is bound to, in `run` of `session`.
+pub fn challenge_context(
+    session: &SessionId,
+    id: &SubmissionId,
+    from: u16,
+    verifier: u16,
+    run: &super::RunId,
+) -> Vec<u8> {
+    let mut c = disclosure_context(session, id, from);
+    c.extend_from_slice(&verifier.to_be_bytes());
+    c.extend_from_slice(&run.0);
+    c
 }
 
 /// Settles `complaint` by member `from` about the submission `id` whose
 /// public commitment is `commitment`, in the session whose manifest hash
 /// is `manifest`, for a computation of vector length `len`. Every member
-/// gets the same verdict from the same inputs.
+/// gets the same verdict from the same inputs; a claimed output counts
+/// once `checked` (this member's challenge was answered right, or the
+/// complaint is its own), and asks for [`Verdict::Challenge`] before.
 #[allow(clippy::too_many_arguments)] // Each is one public input of the verdict.
 pub fn settle(
     committee: &Committee,
@@ -228,6 +310,7 @@ pub fn settle(
     len: usize,
     from: u16,
     complaint: &Complaint,
+    checked: bool,
 ) -> Verdict {
     let index = usize::from(from);
     let (Some(member), Some(hash)) = (
@@ -245,12 +328,17 @@ pub fn settle(
     if !encapsulation_is_valid(&parsed.enc) || !proven(&parsed, manifest, id, from, commitment) {
         return Verdict::ParticipantCheated;
     }
-    let Some(disclosure) = &complaint.disclosure else {
-        return Verdict::FalseComplaint;
-    };
-    let context = disclosure_context(session, id, from);
-    let Ok(dh) = verify_disclosure(&member.x25519, &parsed, &context, disclosure) else {
-        return Verdict::FalseComplaint;
+    let dh = match &complaint.disclosure {
+        None => return Verdict::FalseComplaint,
+        Some(Disclosed::Proven(disclosure)) => {
+            let context = disclosure_context(session, id, from);
+            match verify_disclosure(&member.x25519, &parsed, &context, disclosure) {
+                Ok(dh) => dh,
+                Err(_) => return Verdict::FalseComplaint,
+            }
+        }
+        Some(Disclosed::Claimed(_)) if !checked => return Verdict::Challenge,
+        Some(Disclosed::Claimed(u)) => Zeroizing::new(*u),
     };
     let opened: Result<Zeroizing<Vec<u8>>, EnvelopeError> =
         open_with_dh(&dh, &member.x25519, session, id, from, &parsed);
@@ -264,17 +352,22 @@ pub fn settle(
 }
 
 impl Complaint {
-    /// `position (u64) || sealed length (u32) || sealed || 0x00` or
-    /// `... || 0x01 || disclosure (128)`, integers big-endian.
+    /// `position (u64) || sealed length (u32) || sealed || 0x00`,
+    /// `... || 0x01 || disclosure (128)` or `... || 0x02 || claimed
+    /// output (32)`, integers big-endian.
     pub fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.position.to_be_bytes());
         out.extend_from_slice(&(self.sealed.len() as u32).to_be_bytes());
         out.extend_from_slice(&self.sealed);
         match &self.disclosure {
             None => out.push(0),
-            Some(d) => {
+            Some(Disclosed::Proven(d)) => {
                 out.push(1);
                 out.extend_from_slice(&d.to_bytes());
+            }
+            Some(Disclosed::Claimed(u)) => {
+                out.push(2);
+                out.extend_from_slice(u);
             }
         }
     }
@@ -297,9 +390,16 @@ impl Complaint {
         let (disclosure, rest) = match flag {
             0 => (None, rest),
             1 if rest.len() >= DISCLOSURE_LEN => (
-                Some(Disclosure::from_bytes(&rest[..DISCLOSURE_LEN])?),
+                Some(Disclosed::Proven(Disclosure::from_bytes(
+                    &rest[..DISCLOSURE_LEN],
+                )?)),
                 &rest[DISCLOSURE_LEN..],
             ),
+            2 if rest.len() >= 32 => {
+                let mut u = [0u8; 32];
+                u.copy_from_slice(&rest[..32]);
+                (Some(Disclosed::Claimed(u)), &rest[32..])
+            }
             _ => return Err(short),
         };
         Ok((
@@ -320,8 +420,10 @@ mod tests {
 
     use super::*;
     use crate::envelope::commitment::seal_committed;
+    use crate::envelope::disclosure::disclose;
     use crate::envelope::seal_shares;
     use crate::field::Fp;
+    use crate::keyfile::MemberKeys;
     use crate::session::tests::verified_fixture;
     use crate::share::deal;
 
@@ -329,6 +431,30 @@ mod tests {
     const MANIFEST: ManifestHash = ManifestHash([0x3c; 32]);
     const ID: SubmissionId = SubmissionId([0x17; 16]);
     const LEN: usize = 4;
+
+    /// Every step of reading a part with the member's keys at hand, as the
+    /// member's state machine takes them one request at a time.
+    fn check_part_with(
+        rng: &mut ChaCha20Rng,
+        keys: &MemberKeys,
+        part: &OwnPart<'_>,
+        len: usize,
+        commitment: &Commitment,
+    ) -> PartCheck {
+        let enc = match part_key(part) {
+            PartKey::Dh(enc) => enc,
+            PartKey::Complain(complaint) => return PartCheck::Complain(complaint),
+        };
+        let dh = keys.dh(&enc).unwrap_or_default();
+        match check_part(part, &dh, &keys.public().x25519, len, commitment) {
+            PartCheck::Disclose(mut complaint, request) => {
+                let d = disclose(rng, keys, &request.enc, &request.context).unwrap();
+                complaint.disclosure = Some(Disclosed::Proven(d));
+                PartCheck::Complain(complaint)
+            }
+            other => other,
+        }
+    }
 
     struct Case {
         keys: Vec<MemberKeys>,
@@ -367,7 +493,7 @@ mod tests {
             position: 9,
             sealed: &c.sealed[i],
         };
-        check_part(rng, &c.keys[i], &part, LEN, &c.commitment)
+        check_part_with(rng, &c.keys[i], &part, LEN, &c.commitment)
     }
 
     fn settled(c: &Case, from: u16, complaint: &Complaint) -> Verdict {
@@ -380,6 +506,7 @@ mod tests {
             LEN,
             from,
             complaint,
+            false,
         )
     }
 
@@ -399,7 +526,7 @@ mod tests {
         for m in 1..=3 {
             match check(&mut rng, &c, m) {
                 PartCheck::Shares(s) => assert_eq!(s.len(), LEN),
-                PartCheck::Complain(_) => panic!("member {m} complained about an honest part"),
+                _ => panic!("member {m} complained about an honest part"),
             }
         }
     }
@@ -425,14 +552,14 @@ mod tests {
         let disclosure = disclose(
             &mut rng,
             &c.keys[1],
-            &parsed,
+            &parsed.enc,
             &disclosure_context(&SESSION, &ID, 2),
         )
         .unwrap();
         let genuine = Complaint {
             position: 9,
             sealed: c.sealed[1].clone(),
-            disclosure: Some(disclosure.clone()),
+            disclosure: Some(Disclosed::Proven(disclosure.clone())),
         };
         assert_eq!(settled(&c, 2, &genuine), Verdict::FalseComplaint);
         // Without a disclosure, with another part's bytes, or with a
@@ -578,7 +705,7 @@ mod tests {
                     sealed: &bytes,
                 };
                 let PartCheck::Complain(complaint) =
-                    check_part(&mut rng, &p.keys[i], &own, LEN, &commitment)
+                    check_part_with(&mut rng, &p.keys[i], &own, LEN, &commitment)
                 else {
                     panic!("member {member} accepted a garbage part");
                 };
@@ -603,6 +730,7 @@ mod tests {
                     LEN,
                     member,
                     &complaint,
+                    false,
                 );
                 assert_eq!(verdict, Verdict::ParticipantCheated, "member {member}");
                 *part = SealedShares::from_bytes(&bytes).unwrap();
@@ -631,7 +759,7 @@ mod tests {
                 sealed,
             };
             let PartCheck::Complain(complaint) =
-                check_part(&mut rng, &p.keys[i], &own, LEN + 1, &p.commitment)
+                check_part_with(&mut rng, &p.keys[i], &own, LEN + 1, &p.commitment)
             else {
                 panic!("member {member} accepted shares of another length");
             };
@@ -645,6 +773,7 @@ mod tests {
                 LEN + 1,
                 member,
                 &encoded_and_back(&complaint),
+                false,
             );
             assert_eq!(verdict, Verdict::ParticipantCheated);
         }

@@ -140,17 +140,18 @@ fn challenge(
     Scalar::from_hash(h)
 }
 
-/// Proves this member's Diffie-Hellman output for `sealed` (a part sealed
-/// to it), bound to `context` (the caller binds session, submission and
-/// member). Fails only for an encapsulated key that
-/// [`encapsulation_is_valid`] refuses.
+/// Proves this member's Diffie-Hellman output for the encapsulated key
+/// `enc` of a part sealed to it, bound to `context` (the caller binds
+/// session, submission and member). Fails only for an encapsulated key
+/// that [`encapsulation_is_valid`] refuses. The proof needs the secret
+/// scalar itself.
 pub fn disclose(
     rng: &mut impl rand_core::CryptoRng,
     keys: &MemberKeys,
-    sealed: &SealedShares,
+    enc: &[u8; 32],
     context: &[u8],
 ) -> Result<Disclosure, EnvelopeError> {
-    let e = edwards_of(&sealed.enc)
+    let e = edwards_of(enc)
         .filter(|e| !e.is_small_order())
         .ok_or(EnvelopeError::BadPublicKey)?;
     let c = Zeroizing::new(clamp_integer(keys.x25519_secret().to_bytes()));
@@ -168,7 +169,7 @@ pub fn disclose(
     let mut wide = Zeroizing::new([0u8; 64]);
     rng.fill_bytes(wide.as_mut());
     let k = Zeroizing::new(Scalar::from_bytes_mod_order_wide(&wide));
-    let h = challenge(context, &sealed.enc, &p, &s, &(b8 * *k), &(e8 * *k));
+    let h = challenge(context, enc, &p, &s, &(b8 * *k), &(e8 * *k));
     let z = *k + h * *s_scalar;
     Ok(Disclosure {
         s,
@@ -344,7 +345,7 @@ mod tests {
     fn a_disclosure_opens_the_part_as_the_member_would() {
         let (mut rng, keys, _, sealed) = setup();
         let session = SessionId([3; 16]);
-        let d = disclose(&mut rng, &keys, &sealed, b"ctx").unwrap();
+        let d = disclose(&mut rng, &keys, &sealed.enc, b"ctx").unwrap();
         let d = Disclosure::from_bytes(&d.to_bytes()).unwrap();
         let pk = keys.public().x25519;
         let dh = verify_disclosure(&pk, &sealed, b"ctx", &d).unwrap();
@@ -357,7 +358,7 @@ mod tests {
     #[test]
     fn a_disclosure_does_not_verify_for_another_key_context_part_or_byte() {
         let (mut rng, keys, other, sealed) = setup();
-        let d = disclose(&mut rng, &keys, &sealed, b"ctx").unwrap();
+        let d = disclose(&mut rng, &keys, &sealed.enc, b"ctx").unwrap();
         let pk = keys.public().x25519;
         assert!(verify_disclosure(&other.public().x25519, &sealed, b"ctx", &d).is_err());
         assert!(verify_disclosure(&pk, &sealed, b"other ctx", &d).is_err());
@@ -384,7 +385,7 @@ mod tests {
             );
         }
         // Another member's honest proof for its own key proves nothing here.
-        let theirs = disclose(&mut rng, &other, &sealed, b"ctx").unwrap();
+        let theirs = disclose(&mut rng, &other, &sealed.enc, b"ctx").unwrap();
         assert!(verify_disclosure(&pk, &sealed, b"ctx", &theirs).is_err());
     }
 

@@ -61,7 +61,7 @@
 //! masked values (uniform `x - a` and the like), so the evidence shows
 //! nothing about any input.
 
-use ed25519_dalek::{Signature, Signer, VerifyingKey};
+use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -148,24 +148,6 @@ impl core::fmt::Debug for SignedMessage {
     }
 }
 
-/// The bytes an engine message's signature covers (module docs).
-fn signed_bytes(
-    manifest: &ManifestHash,
-    session: &SessionId,
-    run: &RunId,
-    opening: bool,
-    bytes: &[u8],
-) -> Vec<u8> {
-    let mut msg = Vec::with_capacity(ENGINE_MESSAGE_LABEL.len() + 32 + 16 + 32 + 1 + 32);
-    msg.extend_from_slice(ENGINE_MESSAGE_LABEL);
-    msg.extend_from_slice(&manifest.0);
-    msg.extend_from_slice(session.as_bytes());
-    msg.extend_from_slice(&run.0);
-    msg.push(if opening { KIND_OPENING } else { KIND_OTHER });
-    msg.extend_from_slice(&Sha256::digest(bytes));
-    msg
-}
-
 impl SignedMessage {
     /// Signs engine message `bytes` of `run` in `session` under the
     /// manifest whose hash is `manifest`.
@@ -177,15 +159,31 @@ impl SignedMessage {
         opening: bool,
         bytes: Vec<u8>,
     ) -> SignedMessage {
-        let signature = keys
-            .signing_key()
-            .sign(&signed_bytes(manifest, session, run, opening, &bytes))
-            .to_bytes();
+        let signature = keys.sign(&Self::to_sign(manifest, session, run, opening, &bytes));
         SignedMessage {
             opening,
             signature,
             bytes,
         }
+    }
+
+    /// The bytes a member signs for engine message `bytes` (module docs):
+    /// what [`SignedMessage::sign`] signs, for keys that sign elsewhere.
+    pub fn to_sign(
+        manifest: &ManifestHash,
+        session: &SessionId,
+        run: &RunId,
+        opening: bool,
+        bytes: &[u8],
+    ) -> Vec<u8> {
+        let mut msg = Vec::with_capacity(ENGINE_MESSAGE_LABEL.len() + 32 + 16 + 32 + 1 + 32);
+        msg.extend_from_slice(ENGINE_MESSAGE_LABEL);
+        msg.extend_from_slice(&manifest.0);
+        msg.extend_from_slice(session.as_bytes());
+        msg.extend_from_slice(&run.0);
+        msg.push(if opening { KIND_OPENING } else { KIND_OTHER });
+        msg.extend_from_slice(&Sha256::digest(bytes));
+        msg
     }
 
     /// Whether the signature verifies under `key` for `run` in `session`
@@ -199,7 +197,7 @@ impl SignedMessage {
         run: &RunId,
     ) -> bool {
         key.verify_strict(
-            &signed_bytes(manifest, session, run, self.opening, &self.bytes),
+            &Self::to_sign(manifest, session, run, self.opening, &self.bytes),
             &Signature::from_bytes(&self.signature),
         )
         .is_ok()

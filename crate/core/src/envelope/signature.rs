@@ -13,7 +13,7 @@
 //! from manifest signatures. Verification is `verify_strict` (rejects
 //! non-canonical and small-order encodings).
 
-use ed25519_dalek::{Signature, Signer};
+use ed25519_dalek::Signature;
 
 use super::EnvelopeError;
 use crate::keyfile::MemberKeys;
@@ -86,10 +86,7 @@ pub fn sign_result(
     manifest_hash: &ManifestHash,
     result: &[u8],
 ) -> ResultSignature {
-    let signature = keys
-        .signing_key()
-        .sign(&result_message(session, manifest_hash, result))
-        .to_bytes();
+    let signature = keys.sign(&result_message(session, manifest_hash, result));
     ResultSignature { member, signature }
 }
 

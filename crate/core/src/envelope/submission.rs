@@ -23,16 +23,11 @@
 
 use core::fmt;
 
-use hpke::{Deserializable, OpModeR};
 use zeroize::Zeroizing;
 
 use super::EnvelopeError;
 use crate::keyfile::MemberKeys;
 use crate::session::{Committee, SessionId, X25519PublicKey};
-
-type Kem = hpke::kem::X25519HkdfSha256;
-type Kdf = hpke::kdf::HkdfSha256;
-type Aead = hpke::aead::ChaCha20Poly1305;
 
 /// HPKE `info` for submissions: a fixed label and format version.
 pub const SUBMISSION_INFO: &[u8] = b"sotto/submission/v1";
@@ -168,7 +163,11 @@ pub fn seal_submission<S: AsRef<[u8]>>(
 
 /// Opens shares sealed to this member (`member` is its own 1-based index).
 /// Any mismatch of key, session, submission or member index, or any
-/// modified byte, gives [`EnvelopeError::Decrypt`].
+/// modified byte, gives [`EnvelopeError::Decrypt`]. The decapsulation's
+/// Diffie-Hellman is the only step that needs the key; the rest is
+/// [`super::disclosure::open_with_dh`], which a member whose key cannot be
+/// read runs from that Diffie-Hellman output alone (checked against the
+/// `hpke` crate in this module's tests).
 pub fn open_shares(
     keys: &MemberKeys,
     session: &SessionId,
@@ -176,19 +175,74 @@ pub fn open_shares(
     member: u16,
     sealed: &SealedShares,
 ) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
-    let sk = <Kem as hpke::Kem>::PrivateKey::from_bytes(keys.x25519_secret().as_bytes())
-        .map_err(|_| EnvelopeError::Decrypt)?;
-    let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&sealed.enc)
-        .map_err(|_| EnvelopeError::Decrypt)?;
-    let aad = submission_aad(session, submission, member);
-    hpke::single_shot_open::<Aead, Kdf, Kem>(
-        &OpModeR::Base,
-        &sk,
-        &enc,
-        SUBMISSION_INFO,
-        &sealed.ciphertext,
-        &aad,
-    )
-    .map(Zeroizing::new)
-    .map_err(|_| EnvelopeError::Decrypt)
+    let dh = keys.dh(&sealed.enc).ok_or(EnvelopeError::Decrypt)?;
+    let mine = keys.public().x25519;
+    super::disclosure::open_with_dh(&dh, &mine, session, submission, member, sealed)
+}
+
+#[cfg(test)]
+mod tests {
+    use hpke::{Deserializable, OpModeR};
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    use super::*;
+
+    type Kem = hpke::kem::X25519HkdfSha256;
+    type Kdf = hpke::kdf::HkdfSha256;
+    type Aead = hpke::aead::ChaCha20Poly1305;
+
+    /// RFC 9180's single-shot open, by the `hpke` crate.
+    fn hpke_open(
+        keys: &MemberKeys,
+        session: &SessionId,
+        submission: &SubmissionId,
+        member: u16,
+        sealed: &SealedShares,
+    ) -> Option<Vec<u8>> {
+        let secret = keys.to_secret_bytes();
+        let sk = <Kem as hpke::Kem>::PrivateKey::from_bytes(&secret[..32]).ok()?;
+        let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&sealed.enc).ok()?;
+        let aad = submission_aad(session, submission, member);
+        hpke::single_shot_open::<Aead, Kdf, Kem>(
+            &OpModeR::Base,
+            &sk,
+            &enc,
+            SUBMISSION_INFO,
+            &sealed.ciphertext,
+            &aad,
+        )
+        .ok()
+    }
+
+    #[test]
+    fn open_shares_opens_exactly_what_the_hpke_crate_opens() {
+        let mut rng = ChaCha20Rng::seed_from_u64(17);
+        let session = SessionId([5; 16]);
+        for member in 1..=4u16 {
+            let keys = MemberKeys::generate(&mut rng);
+            let other = MemberKeys::generate(&mut rng);
+            let id = SubmissionId::random(&mut rng);
+            let shares = vec![member as u8; 24 + usize::from(member)];
+            let pk = keys.public().x25519;
+            let sealed = seal_shares(&mut rng, &pk, &session, &id, member, &shares).unwrap();
+            let ours = open_shares(&keys, &session, &id, member, &sealed).unwrap();
+            assert_eq!(
+                Some(ours.to_vec()),
+                hpke_open(&keys, &session, &id, member, &sealed)
+            );
+            assert_eq!(*ours, shares);
+            // Whatever fails for one fails for the other.
+            let mut damaged = sealed.clone();
+            damaged.ciphertext[0] ^= 1;
+            for (k, m, s) in [
+                (&other, member, &sealed),
+                (&keys, member + 1, &sealed),
+                (&keys, member, &damaged),
+            ] {
+                assert!(open_shares(k, &session, &id, m, s).is_err());
+                assert_eq!(hpke_open(k, &session, &id, m, s), None);
+            }
+        }
+    }
 }

@@ -138,3 +138,62 @@ fn keyfile_vector_is_pinned() {
 }
 
 const KEYFILE_VECTOR: &str = "534f54544f4b45590101000000080000000100000001c2206fc0bd318594f8cc73bc35106fbaf87b28c38a8dbfc8d984824318b7279e7599928f72e167111e89af25fbdff045bd6faa83425ab2d1468c8b6722944b66fbfd6a5db6403efc3b8059fd1beb2d1d19e9aee02e5ace33aa76b27cc655939c719ad658194d4d2182e555c0ec7f952d43d184de60774febece66cece0445e5ca3bdeea94ff95925ae76694c07aba2d2b0865779618c326780c9e4a1749bc033b7957f16f1d3165965fa1029";
+
+/// What a member's keys do for the protocol, written out: X25519 as RFC
+/// 7748 (so WebCrypto's `deriveBits` gives the same bytes), Ed25519 as RFC
+/// 8032, and the derived secret as 2HashDH over the X25519 key alone.
+#[test]
+fn the_keys_operations_are_the_standard_ones() {
+    use ed25519_dalek::Verifier;
+    let (keys, _) = file(7);
+    let other = MemberKeys::generate(&mut rng(8));
+    let theirs = *other.public().x25519.as_bytes();
+    // X25519: both sides get the same output, as x25519-dalek computes it.
+    let ours = keys.dh(&theirs).unwrap();
+    assert_eq!(*ours, *other.dh(keys.public().x25519.as_bytes()).unwrap());
+    let secret = keys.to_secret_bytes();
+    let mut scalar = [0u8; 32];
+    scalar.copy_from_slice(&secret[..32]);
+    let reference = x25519_dalek::x25519(scalar, theirs);
+    assert_eq!(*ours, reference);
+    // A small-order point gives no output (WebCrypto refuses it too).
+    assert!(keys.dh(&[0; 32]).is_none());
+    let mut one = [0u8; 32];
+    one[0] = 1;
+    assert!(keys.dh(&one).is_none());
+    // Ed25519: verifies under the public key, deterministic.
+    let sig = keys.sign(b"message");
+    let public = ed25519_dalek::VerifyingKey::from_bytes(&keys.public().ed25519.0).unwrap();
+    assert!(
+        public
+            .verify(b"message", &ed25519_dalek::Signature::from_bytes(&sig))
+            .is_ok()
+    );
+    assert_eq!(sig, keys.sign(b"message"));
+    // The derived secret: the X25519 output at a hashed point, through
+    // HKDF; it depends on the label, the info and the X25519 key only.
+    let point = derivation_point(b"label", &[b"a", b"bc"]);
+    assert_eq!(point[31] & 0x80, 0);
+    let derived = keys.derive_secret(b"label", &[b"a", b"bc"]);
+    let dh = keys.dh(&point).unwrap();
+    assert_eq!(
+        *derived,
+        *derived_secret(&dh, &point, b"label", &[b"a", b"bc"])
+    );
+    // The info's parts are length-prefixed: "a" + "bc" is not "ab" + "c".
+    assert_ne!(*derived, *keys.derive_secret(b"label", &[b"ab", b"c"]));
+    assert_ne!(*derived, *keys.derive_secret(b"other", &[b"a", b"bc"]));
+    assert_ne!(*derived, *other.derive_secret(b"label", &[b"a", b"bc"]));
+    let same_x25519 = MemberKeys::from_secret_bytes(secret[..32].try_into().unwrap(), &[0x42; 32]);
+    assert_eq!(
+        *derived,
+        *same_x25519.derive_secret(b"label", &[b"a", b"bc"])
+    );
+    // Pinned: a change of construction would change every member's noise
+    // between a restart and the run before it.
+    let pinned = keys.derive_secret(b"sotto/engine-randomness/v1", &[b"session", &[0, 1]]);
+    assert_eq!(
+        hex::encode(*pinned),
+        "7b640c2a4eaed026fb04cb20cc9278a09c770ad77f842e63e5523cebe6c538d7"
+    );
+}
