@@ -6,10 +6,14 @@ import { log, assert } from "./lib.mjs";
 
 const COMPUTE_TIMEOUT = 150_000;
 
+/** The backup passphrase the browser tests give every member key they generate. */
+export const MEMBER_PASSPHRASE = "correct horse battery";
+
 /** A member opens the console, generates a key named `name` and copies the public keys JSON. */
 export async function memberKey(page, origin, name) {
   await page.goto(`${origin}/#console`);
   await page.getByLabel("Your name, as participants will see it").first().fill(name);
+  await page.locator("#generate-passphrase").fill(MEMBER_PASSPHRASE);
   await page.getByRole("button", { name: "Generate key" }).click();
   const area = page.locator("#public-keys");
   await area.waitFor();

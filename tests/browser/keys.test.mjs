@@ -1,19 +1,23 @@
 // Member keys at rest in the browser (crate/wasm/js/keystore.js;
-// docs/threat-model.md, "Secrets at rest and in processes"), on the real
+// docs/threat-model.md, "Member keys in the browser"), on the real
 // console page:
-//   - a key generated in the console is stored sealed (AES-GCM under a
-//     non-extractable WebCrypto key, the name as associated data), never
-//     as the raw secret: the record holds no 32-byte run of the secret the
-//     page read back, and the wrapping key cannot be exported;
-//   - the package reads it back, and the console lists it after a reload;
-//   - a record of the older format (the raw 64 bytes) is read once and
-//     sealed in its place;
+//   - a key generated in the console is stored as two non-extractable
+//     WebCrypto keys (X25519, Ed25519) that cannot be exported, beside its
+//     public keys and its passphrase key file: no field holds any 32-byte
+//     run of the secret, which only the passphrase file opens;
+//   - the stored keys are the member's: WebCrypto's X25519 and Ed25519
+//     with them agree with the key file's secret;
+//   - the console lists it after a reload, says it is unreadable, and
+//     exports the stored key file, which imports again;
+//   - a record of an earlier version (the raw 64 bytes, sealed when first
+//     read) is reported as such and, protected with a passphrase, stored
+//     again as WebCrypto keys, the same key;
 //   - a sealed record moved under another name does not open;
-//   - the passphrase key file still exports and imports the key.
-
+//   - where WebCrypto has no X25519 (simulated by refusing the import),
+//     only the passphrase key file is stored, and it unlocks to the key.
 import { BROWSER } from "./browsers.mjs";
 import { runTest, log, assert } from "./lib.mjs";
-import { memberKey } from "./flows.mjs";
+import { memberKey, MEMBER_PASSPHRASE } from "./flows.mjs";
 
 /**
  * Puts helpers on the page (again after each navigation): `__idb.get` and
@@ -56,86 +60,211 @@ async function helpers(page) {
   });
 }
 
+/** Whether `haystack` holds any 32-byte run of `needle` (arrays of numbers). */
+function holdsRun(haystack, needle) {
+  for (let i = 0; i + 32 <= needle.length; i++) {
+    const run = needle.slice(i, i + 32).join(",");
+    for (let j = 0; j + 32 <= haystack.length; j++) {
+      if (haystack.slice(j, j + 32).join(",") === run) return true;
+    }
+  }
+  return false;
+}
+
 await runTest("keys", async ({ relay, context }) => {
   const profile = await context();
   const page = await profile.newPage();
   const json = await memberKey(page, relay.origin, "Ada");
   await helpers(page);
 
-  // The record: sealed, not raw; the wrapping key not extractable.
-  const record = await page.evaluate(async () => {
+  // The record: two non-extractable WebCrypto keys, the public keys and
+  // the passphrase key file.
+  const record = await page.evaluate(async (pass) => {
     const r = await globalThis.__idb.get("member-keys", "Ada");
-    const k = await globalThis.__idb.get("wrapping-keys", "member-keys-v1");
-    let exported = "yes";
-    try {
-      await crypto.subtle.exportKey("raw", k);
-    } catch (e) {
-      exported = e.name;
+    const exported = [];
+    for (const k of [r.x25519, r.ed25519]) {
+      try {
+        await crypto.subtle.exportKey("pkcs8", k);
+        exported.push("yes");
+      } catch (e) {
+        exported.push(e.name);
+      }
     }
-    return {
-      raw: r instanceof Uint8Array,
-      format: r?.format,
-      iv: r?.iv?.length,
-      sealed: r?.sealed?.length,
-      isKey: k instanceof CryptoKey,
-      extractable: k?.extractable,
-      algorithm: k?.algorithm?.name,
-      exported,
-    };
-  });
-  log(`stored record: ${JSON.stringify(record)}`);
-  assert(!record.raw && record.format === "sotto-sealed-v1", `the key is stored sealed: ${JSON.stringify(record)}`);
-  assert(record.iv === 12 && record.sealed === 64 + 16, "AES-GCM of the 64 secret bytes");
-  assert(record.isKey && record.extractable === false, "the wrapping key is a non-extractable CryptoKey");
-  assert(record.algorithm === "AES-GCM" && record.exported === "InvalidAccessError", "it cannot be exported");
-
-  // Read back by the package; the passphrase key file round-trips it.
-  const back = await page.evaluate(async () => {
     const sotto = await globalThis.__sotto();
     const m = await sotto.CommitteeMember.load("Ada");
-    const file = m.toKeyFile("correct horse battery");
-    const again = sotto.CommitteeMember.fromKeyFile(file, "correct horse battery");
-    return { loaded: m.publicKeys().fingerprint, imported: again.publicKeys().fingerprint };
-  });
-  assert(back.loaded === json.fingerprint, `load reads the sealed key: ${JSON.stringify(back)}`);
-  assert(back.imported === json.fingerprint, "the passphrase key file exports and imports it");
-  log(`read back and key file: ${json.fingerprint}`);
+    const secret = Array.from(m.unlock(pass));
+    // The stored keys are the member's: X25519 with a fresh peer key and an
+    // Ed25519 signature, checked against the secret from the key file.
+    const peer = await crypto.subtle.generateKey({ name: "X25519" }, true, ["deriveBits"]);
+    const stored = new Uint8Array(
+      await crypto.subtle.deriveBits({ name: "X25519", public: peer.publicKey }, r.x25519, 256),
+    );
+    const prefix = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20];
+    const fromFile = await crypto.subtle.importKey(
+      "pkcs8",
+      new Uint8Array([...prefix, ...secret.slice(0, 32)]),
+      { name: "X25519" },
+      false,
+      ["deriveBits"],
+    );
+    const expected = new Uint8Array(
+      await crypto.subtle.deriveBits({ name: "X25519", public: peer.publicKey }, fromFile, 256),
+    );
+    const message = new TextEncoder().encode("sotto");
+    const signature = await crypto.subtle.sign({ name: "Ed25519" }, r.ed25519, message);
+    const edPublic = await crypto.subtle.importKey("raw", r.public.slice(32), { name: "Ed25519" }, true, ["verify"]);
+    const verifies = await crypto.subtle.verify({ name: "Ed25519" }, edPublic, signature, message);
+    const fields = [r.public, r.keyfile].map((f) => Array.from(f ?? []));
+    return {
+      format: r.format,
+      algorithms: [r.x25519?.algorithm?.name, r.ed25519?.algorithm?.name],
+      extractable: [r.x25519?.extractable, r.ed25519?.extractable],
+      usages: [r.x25519?.usages, r.ed25519?.usages].map((u) => (u ?? []).join(",")),
+      exported,
+      storage: m.storage,
+      hasKeyFile: m.hasKeyFile,
+      fields,
+      secret,
+      sameDh: stored.every((b, i) => b === expected[i]),
+      verifies,
+      keys: Object.keys(r).sort(),
+    };
+  }, MEMBER_PASSPHRASE);
+  log(
+    `stored record: ${record.format}, ${record.algorithms}, extractable ${record.extractable}, export: ${record.exported}, fields ${record.keys}`,
+  );
+  assert(record.format === "sotto-webcrypto-v1", `stored as WebCrypto keys: ${record.format}`);
+  assert(record.algorithms.join() === "X25519,Ed25519", `the algorithms: ${record.algorithms}`);
+  assert(
+    record.extractable.every((e) => e === false),
+    "both keys are non-extractable",
+  );
+  assert(record.usages.join("|") === "deriveBits|sign", `usages: ${record.usages}`);
+  assert(
+    record.exported.every((e) => e === "InvalidAccessError"),
+    `they cannot be exported: ${record.exported}`,
+  );
+  assert(record.keys.join() === "ed25519,format,keyfile,public,x25519", `no other field: ${record.keys}`);
+  assert(!record.fields.some((f) => holdsRun(f, record.secret)), "no stored field holds the secret's bytes");
+  assert(record.sameDh && record.verifies, "the stored keys compute the member's X25519 and Ed25519");
+  assert(record.storage === "unreadable" && record.hasKeyFile, `kept unreadable, with a key file: ${record.storage}`);
 
-  // The console, after a reload, lists it with its fingerprint.
+  // The console lists it after a reload, says so, and exports the key
+  // file it kept, which imports the same key.
   await page.reload();
   await page.getByText(json.fingerprint).first().waitFor();
-
-  // An older, unsealed record (raw 64 bytes) is read once and sealed in place.
+  const storage = await page.locator("#key-storage").getAttribute("data-storage");
+  assert(storage === "unreadable", `the console says how the key is kept: ${storage}`);
   await helpers(page);
+  const exported = await page.evaluate(async (pass) => {
+    const sotto = await globalThis.__sotto();
+    const m = await sotto.CommitteeMember.load("Ada");
+    const again = sotto.CommitteeMember.fromKeyFile(m.exportKeyFile(), pass);
+    let copied;
+    try {
+      await m.save("Copy");
+      copied = "stored again";
+    } catch (e) {
+      copied = e.code;
+    }
+    return { fingerprint: again.publicKeys().fingerprint, copied };
+  }, MEMBER_PASSPHRASE);
+  assert(exported.fingerprint === json.fingerprint, "the exported key file imports the same key");
+  assert(exported.copied === "bad_key", `a stored key cannot be stored again: ${exported.copied}`);
+  log(`exported and imported again: ${json.fingerprint}`);
+
+  // A record of an earlier version: the raw bytes are sealed when first
+  // read, reported as such, and stored again as WebCrypto keys once
+  // protected with a passphrase.
   const old = await page.evaluate(async () => {
     const raw = crypto.getRandomValues(new Uint8Array(64));
     await globalThis.__idb.put("member-keys", "Old", raw);
     const sotto = await globalThis.__sotto();
-    const direct = sotto.CommitteeMember.fromKeyFile(
-      (await sotto.CommitteeMember.load("Old")).toKeyFile("a passphrase of length"),
-      "a passphrase of length",
-    );
+    const first = await sotto.CommitteeMember.load("Old");
+    const sealed = await globalThis.__idb.get("member-keys", "Old");
+    const fingerprint = first.publicKeys().fingerprint;
+    const storage = first.storage;
+    const kept = await first.saveProtected("Old", "a passphrase of length");
     const r = await globalThis.__idb.get("member-keys", "Old");
     const again = await sotto.CommitteeMember.load("Old");
     return {
-      format: r?.format ?? String(r),
-      same: again.publicKeys().fingerprint === direct.publicKeys().fingerprint,
+      sealed: sealed?.format,
+      storage,
+      kept,
+      format: r?.format,
+      same: again.publicKeys().fingerprint === fingerprint,
+      file:
+        sotto.CommitteeMember.fromKeyFile(again.exportKeyFile(), "a passphrase of length").publicKeys().fingerprint ===
+        fingerprint,
+      raw: holds(r, raw),
     };
+    function holds(record, bytes) {
+      const all = [record.public, record.keyfile].map((f) => Array.from(f ?? []).join(","));
+      return all.some((f) => f.includes(Array.from(bytes.slice(0, 32)).join(",")));
+    }
   });
-  assert(old.format === "sotto-sealed-v1" && old.same, `an old raw record is sealed once read: ${JSON.stringify(old)}`);
+  log(`an earlier record: ${JSON.stringify(old)}`);
+  assert(old.sealed === "sotto-sealed-v1" && old.storage === "sealed", "an old raw record is sealed and reported");
+  assert(old.kept === "unreadable" && old.format === "sotto-webcrypto-v1", "protected, it is stored unreadable");
+  assert(old.same && old.file && !old.raw, "the same key, its file opening to it, no raw bytes");
 
   // A sealed record moved under another name does not open.
   const moved = await page.evaluate(async () => {
-    await globalThis.__idb.put("member-keys", "Mallory", await globalThis.__idb.get("member-keys", "Ada"));
+    const sealed = await globalThis.__idb.get("wrapping-keys", "member-keys-v1");
     const sotto = await globalThis.__sotto();
+    const raw = crypto.getRandomValues(new Uint8Array(64));
+    await globalThis.__idb.put("member-keys", "Eve", raw);
+    await sotto.CommitteeMember.load("Eve");
+    await globalThis.__idb.put("member-keys", "Mallory", await globalThis.__idb.get("member-keys", "Eve"));
     try {
       await sotto.CommitteeMember.load("Mallory");
       return "opened";
     } catch (e) {
-      return `${e.code}: ${e.message}`;
+      return `${e.code}: ${e.message} (${sealed instanceof CryptoKey})`;
     }
   });
   log(`a record moved under "Mallory": ${moved}`);
   assert(/^storage: .*cannot be opened/.test(moved), `a moved record does not open: ${moved}`);
+  // The console says so, and still lists the keys that open.
+  await page.reload();
+  await page.getByText(json.fingerprint).first().waitFor();
+  await page.getByText('the stored key "Mallory" cannot be opened').first().waitFor();
+
+  // Where WebCrypto has no X25519: only the passphrase key file is kept.
+  const bare = await (await context()).newPage();
+  await bare.addInitScript(() => {
+    const original = SubtleCrypto.prototype.importKey;
+    SubtleCrypto.prototype.importKey = function (format, data, algorithm, ...rest) {
+      const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
+      if (format === "pkcs8" && (name === "X25519" || name === "Ed25519")) {
+        return Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError"));
+      }
+      return original.call(this, format, data, algorithm, ...rest);
+    };
+  });
+  const plain = await memberKey(bare, relay.origin, "Bob");
+  await helpers(bare);
+  const fallback = await bare.evaluate(async (pass) => {
+    const r = await globalThis.__idb.get("member-keys", "Bob");
+    const sotto = await globalThis.__sotto();
+    const m = await sotto.CommitteeMember.load("Bob");
+    const secret = m.unlock(pass);
+    return {
+      format: r.format,
+      keys: Object.keys(r).sort(),
+      storage: m.storage,
+      secret: secret.length,
+      fingerprint: sotto.CommitteeMember.fromKeyFile(m.exportKeyFile(), pass).publicKeys().fingerprint,
+    };
+  }, MEMBER_PASSPHRASE);
+  log(`without X25519 in WebCrypto: ${JSON.stringify(fallback)}`);
+  assert(
+    fallback.format === "sotto-keyfile-v1" && fallback.keys.join() === "format,keyfile,public",
+    "the key file only",
+  );
+  assert(fallback.storage === "passphrase" && fallback.secret === 64, "it unlocks with its passphrase");
+  assert(fallback.fingerprint === plain.fingerprint, "to the same key");
+  const unlock = await bare.locator("#key-storage").getAttribute("data-storage");
+  assert(unlock === "passphrase", `the console says so: ${unlock}`);
   log(`keys checks passed in ${BROWSER}`);
 });

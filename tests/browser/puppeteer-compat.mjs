@@ -263,6 +263,11 @@ export class CompatPage extends EventEmitter {
   }
 
   /** Runs `fn(arg)` (or a script string) in the page; CSP does not apply. */
+  /** Runs `fn` in every document this page loads from now on, before its scripts. */
+  async addInitScript(fn) {
+    await this.raw.evaluateOnNewDocument(fn);
+  }
+
   async evaluate(fn, arg) {
     return typeof fn === "string" ? this.raw.evaluate(fn) : this.raw.evaluate(fn, arg);
   }

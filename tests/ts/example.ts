@@ -7,6 +7,7 @@ import init, {
   verifyResult,
   checkReceipt,
   answerSize,
+  type KeyStorage,
   type LinkState,
   type Outcome,
   type Progress,
@@ -134,10 +135,11 @@ async function whoIsOnline(memberLink: string): Promise<string[]> {
 
 async function serve(link: string): Promise<Outcome> {
   const me = CommitteeMember.generate();
-  await me.save("my-key");
+  const kept: KeyStorage = await me.saveProtected("my-key", "a long passphrase");
   const stored: string[] = await CommitteeMember.stored();
   const loaded: CommitteeMember | undefined = await CommitteeMember.load(stored[0]);
-  const file: Uint8Array = (loaded ?? me).toKeyFile("a long passphrase");
+  const file: Uint8Array = loaded?.hasKeyFile ? loaded.exportKeyFile() : me.toKeyFile("a long passphrase");
+  if (loaded?.storage === "passphrase" && kept === "passphrase") loaded.unlock("a long passphrase").fill(0);
   CommitteeMember.fromKeyFile(file, "a long passphrase");
   const onProgress = (p: Progress) => {
     if (p.stage === "collecting") console.log(p.submissions);

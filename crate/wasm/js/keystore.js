@@ -2,28 +2,34 @@
 // Keys live in the origin's database "sotto", object store "member-keys",
 // under a name the app chooses. Works in pages and in Web Workers.
 //
-// A stored key is never the raw secret: it is sealed with AES-256-GCM
-// under a non-extractable WebCrypto key (object store "wrapping-keys",
-// made on first use; no script can read its bytes, only use it on this
-// origin), with the key's name as associated data:
+// A stored key is kept where no script can read it: as two
+// non-extractable WebCrypto keys (X25519 and Ed25519), which the member
+// uses only through crypto.subtle (x25519 and ed25519Sign below), beside
+// its public keys and, when the member chose a passphrase, its passphrase
+// key file (the only way to export it):
 //
-//   {format: "sotto-sealed-v1", iv: Uint8Array(12), sealed: Uint8Array(80)}
+//   {format: "sotto-webcrypto-v1", x25519: CryptoKey, ed25519: CryptoKey,
+//    public: Uint8Array(64), keyfile?: Uint8Array}
 //
-// So a copy of the database (a profile backup, a disk image, an
-// extension or tool that dumps storage) holds no member key. A script
-// running on this origin can still ask the wrapping key to open a record:
-// keys that scripts cannot read at all need the member's operations done
-// by WebCrypto itself (docs/threat-model.md, "Secrets at rest and in
-// processes"). Without WebCrypto (a page that is not a secure context)
-// nothing is stored: the passphrase key file is then the only copy at rest.
-// A record of an older version (the raw 64 bytes) is read once and sealed
-// in its place.
+// Where WebCrypto has no X25519 or Ed25519, a key is kept only as its
+// passphrase key file, unlocked with the passphrase when it is used:
+//
+//   {format: "sotto-keyfile-v1", public: Uint8Array(64), keyfile: Uint8Array}
+//
+// Records of earlier versions still open: the secret sealed with AES-GCM
+// under a non-extractable wrapping key ("sotto-sealed-v1", which a script
+// on the origin can ask the wrapping key to open), and before that the raw
+// 64 bytes (sealed when first read). The console offers to store those
+// again in the current format (docs/threat-model.md, "Member keys in the
+// browser").
 
 const DB = "sotto";
 const STORE = "member-keys";
 const WRAPPING = "wrapping-keys";
 const WRAPPING_ID = "member-keys-v1";
 const FORMAT = "sotto-sealed-v1";
+const WEBCRYPTO = "sotto-webcrypto-v1";
+const KEYFILE = "sotto-keyfile-v1";
 
 function open() {
   return new Promise((resolve, reject) => {
@@ -93,18 +99,41 @@ async function seal(name, bytes) {
   return { format: FORMAT, iv, sealed };
 }
 
-export async function keystorePut(name, bytes) {
-  // `bytes` is a view into wasm memory that is zeroized as soon as this
-  // call returns: copy it now, before anything asynchronous.
-  const copy = new Uint8Array(bytes);
+/**
+ * Stores the keys `secret` (X25519 secret || Ed25519 seed) under `name`
+ * as non-extractable WebCrypto keys, with their `publicKeys` and the
+ * passphrase key file `keyfile` (empty: none). Without X25519 or Ed25519
+ * in WebCrypto, stores the key file alone, and refuses without one.
+ */
+export async function keystorePut(name, secret, publicKeys, keyfile) {
+  // The arguments are views into wasm memory that is zeroized as soon as
+  // this call returns: copy them now, before anything asynchronous.
+  const copy = new Uint8Array(secret);
+  const record = { public: new Uint8Array(publicKeys) };
+  if (keyfile.length > 0) record.keyfile = new Uint8Array(keyfile);
   try {
-    const record = await seal(name, copy);
+    try {
+      Object.assign(record, { format: WEBCRYPTO }, await importMemberKeys(copy));
+    } catch (err) {
+      if (!record.keyfile) {
+        throw new Error(
+          `this browser cannot keep a key that scripts cannot read (${err?.message ?? err}): choose a passphrase, and the key is kept only as its passphrase key file`,
+          { cause: err },
+        );
+      }
+      record.format = KEYFILE;
+    }
     await run(STORE, "readwrite", (s) => s.put(record, name));
+    return record.format;
   } finally {
     copy.fill(0);
   }
 }
 
+/**
+ * The record stored under `name`: a current record as it is, or, for a
+ * record of an earlier version, the 64 secret bytes; `undefined` if none.
+ */
 export async function keystoreGet(name) {
   const record = await run(STORE, "readonly", (s) => s.get(name));
   if (record === undefined) return undefined;
@@ -117,6 +146,7 @@ export async function keystoreGet(name) {
     }
     return raw;
   }
+  if (record?.format === WEBCRYPTO || record?.format === KEYFILE) return record;
   if (record?.format !== FORMAT) throw new Error(`the stored key "${name}" has an unknown format`);
   const key = await wrappingKey();
   try {
@@ -134,4 +164,63 @@ export function keystoreDelete(name) {
 
 export function keystoreList() {
   return run(STORE, "readonly", (s) => s.getAllKeys()).then((keys) => keys.map(String));
+}
+
+// The member's keys in WebCrypto. X25519 is RFC 7748 and Ed25519 RFC 8032
+// on both sides, so WebCrypto gives byte for byte what the package
+// computes with keys in memory (the wasm tests compare them in Node,
+// Chromium and Firefox).
+
+// PKCS#8 (RFC 8410) of a 32-byte private key: a fixed prefix, then the key.
+const PKCS8 = {
+  X25519: [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20],
+  Ed25519: [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20],
+};
+
+function pkcs8(name, key) {
+  const der = new Uint8Array(48);
+  der.set(PKCS8[name]);
+  der.set(key, 16);
+  return der;
+}
+
+/**
+ * Imports `secret` (X25519 secret || Ed25519 seed, 64 bytes) as two
+ * non-extractable WebCrypto keys. Rejects where the browser has no X25519
+ * or Ed25519 in WebCrypto (the caller then keeps the passphrase key file
+ * only). The DER copies of the secrets are wiped.
+ */
+export async function importMemberKeys(secret) {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw new Error("WebCrypto is not available (open the app over https)");
+  const x = pkcs8("X25519", secret.subarray(0, 32));
+  const e = pkcs8("Ed25519", secret.subarray(32, 64));
+  try {
+    const x25519 = await subtle.importKey("pkcs8", x, { name: "X25519" }, false, ["deriveBits"]);
+    const ed25519 = await subtle.importKey("pkcs8", e, { name: "Ed25519" }, false, ["sign"]);
+    return { x25519, ed25519 };
+  } finally {
+    x.fill(0);
+    e.fill(0);
+  }
+}
+
+/**
+ * X25519 of the private key with the u-coordinate `u`; `undefined` when
+ * WebCrypto refuses (an all-zero output: a small-order point).
+ */
+export async function x25519(privateKey, u) {
+  const subtle = globalThis.crypto.subtle;
+  const point = new Uint8Array(u);
+  try {
+    const peer = await subtle.importKey("raw", point, { name: "X25519" }, true, []);
+    return new Uint8Array(await subtle.deriveBits({ name: "X25519", public: peer }, privateKey, 256));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Ed25519 signature of `message` (64 bytes). */
+export async function ed25519Sign(privateKey, message) {
+  return new Uint8Array(await globalThis.crypto.subtle.sign({ name: "Ed25519" }, privateKey, new Uint8Array(message)));
 }

@@ -1,17 +1,25 @@
 // A committee member in a Web Worker, so the page stays responsive while
 // the committee computes. Started by runMemberInWorker (member-worker.js).
 //
-// Messages in:  {type: "run", link, keyName}
+// Messages in:  {type: "run", link, keyName, secret?} (`secret`: the 64
+//               bytes of a key kept only as its key file, unlocked by the
+//               page with its passphrase; wiped once read, never stored)
 // Messages out: {type: "progress", progress} | {type: "done", outcome}
 //               | {type: "error", code, message, culprits?, evidence?}
 import init, { CommitteeMember } from "./member/sotto.js";
 
 self.onmessage = async (event) => {
-  const { type, link, keyName } = event.data ?? {};
+  const { type, link, keyName, secret } = event.data ?? {};
   if (type !== "run") return;
   try {
     await init();
-    const member = await CommitteeMember.load(keyName);
+    let member;
+    if (secret instanceof Uint8Array) {
+      member = CommitteeMember.fromSecret(secret);
+      secret.fill(0);
+    } else {
+      member = await CommitteeMember.load(keyName);
+    }
     if (!member) {
       self.postMessage({ type: "error", code: "bad_key", message: `no stored key named "${keyName}"` });
       return;

@@ -1,16 +1,25 @@
 //! `CommitteeMember`: generate or import a member key, keep it in
-//! IndexedDB (sealed under a non-extractable WebCrypto key by
-//! `js/keystore.js`, never as the raw secret), export it as a passphrase-protected key file, and run the
-//! committee protocol for a session through the relay (the same driver the
-//! native daemon runs), reporting progress to the page.
+//! IndexedDB where no script can read it (non-extractable WebCrypto keys,
+//! `js/keystore.js`), export it as its passphrase-protected key file, and
+//! run the committee protocol for a session through the relay (the same
+//! driver the native daemon runs), reporting progress to the page.
+//!
+//! A stored key is used only through WebCrypto: the member's state machine
+//! asks its keys for X25519 with a point and for Ed25519 signatures
+//! (`sotto_client::keys`), which [`WebCryptoKeys`] hands to
+//! `crypto.subtle`; a complaint's output is then claimed and challenged
+//! rather than proven (`sotto_core::envelope::challenge`). Keys in memory
+//! (just generated or read from a key file, in Node daemons, or stored by
+//! an earlier version) answer the same requests themselves.
 //!
 //! The member module (feature `member-runtime` alone, loaded by the
 //! member's Web Worker) carries only what it needs: `generate`,
-//! `publicKeys`, `load` and `run`. Node daemons that read key files use
-//! the `node` module (features `page` and `member-runtime`). Managing the
-//! stored keys (`save`, `forget`, `stored`: feature `keystore`) is the
-//! organizer's and the console's modules'; key files (`fromKeyFile`,
-//! `toKeyFile`: feature `console`) the console's only.
+//! `publicKeys`, `load`, `fromSecret` and `run`. Node daemons that read
+//! key files use the `node` module (features `page` and `member-runtime`).
+//! Managing the stored keys (`save`, `forget`, `stored`, `exportKeyFile`:
+//! feature `keystore`) is the organizer's and the console's modules';
+//! key files (`fromKeyFile`, `toKeyFile`, `saveProtected`, `unlock`:
+//! feature `console`) the console's only.
 
 use std::sync::Arc;
 
@@ -21,13 +30,14 @@ use super::error::{Code, js_error};
 use super::to_js;
 #[cfg(feature = "console")]
 use sotto_core::keyfile::KdfParams;
-use sotto_core::keyfile::MemberKeys;
+use sotto_core::keyfile::{MemberKeys, MemberPublicKeys};
+use sotto_core::session::{Ed25519PublicKey, X25519PublicKey};
 
 #[wasm_bindgen(module = "/js/keystore.js")]
 extern "C" {
     #[cfg(feature = "keystore")]
     #[wasm_bindgen(js_name = keystorePut)]
-    fn keystore_put(name: &str, bytes: &[u8]) -> js_sys::Promise;
+    fn keystore_put(name: &str, secret: &[u8], public: &[u8], keyfile: &[u8]) -> js_sys::Promise;
     #[wasm_bindgen(js_name = keystoreGet)]
     fn keystore_get(name: &str) -> js_sys::Promise;
     #[cfg(feature = "keystore")]
@@ -36,6 +46,15 @@ extern "C" {
     #[cfg(feature = "keystore")]
     #[wasm_bindgen(js_name = keystoreList)]
     fn keystore_list() -> js_sys::Promise;
+    #[cfg(feature = "member-runtime")]
+    #[wasm_bindgen(js_name = x25519)]
+    fn webcrypto_x25519(key: &JsValue, u: &[u8]) -> js_sys::Promise;
+    #[cfg(feature = "member-runtime")]
+    #[wasm_bindgen(js_name = ed25519Sign)]
+    fn webcrypto_sign(key: &JsValue, message: &[u8]) -> js_sys::Promise;
+    #[cfg(test)]
+    #[wasm_bindgen(js_name = importMemberKeys)]
+    fn import_member_keys(secret: &[u8]) -> js_sys::Promise;
 }
 
 fn storage(e: JsValue) -> JsValue {
@@ -46,39 +65,144 @@ fn storage(e: JsValue) -> JsValue {
     js_error(Code::Storage, &format!("browser storage: {msg}"))
 }
 
+/// A member's keys held as non-extractable WebCrypto keys (the pages'
+/// modules only load them, to show and list them; the member module uses
+/// them).
+#[cfg_attr(not(feature = "member-runtime"), allow(dead_code))]
+pub struct WebCryptoKeys {
+    x25519: JsValue,
+    ed25519: JsValue,
+    public: MemberPublicKeys,
+}
+
+/// Where a [`CommitteeMember`]'s secret keys are.
+enum Keys {
+    /// In this module's memory: generated, read from a key file or a
+    /// record of an earlier version.
+    Memory(Arc<MemberKeys>),
+    /// Non-extractable WebCrypto keys: usable, never readable.
+    WebCrypto(Arc<WebCryptoKeys>),
+    /// Kept only as the passphrase key file (WebCrypto without X25519 or
+    /// Ed25519): unlock it to use it.
+    Locked(MemberPublicKeys),
+}
+
+/// How a key is kept, as `CommitteeMember.storage` reports it.
+#[derive(Clone, Copy)]
+enum Kept {
+    /// Not stored (generated or read from a key file in this page).
+    Memory,
+    /// Stored as non-extractable WebCrypto keys.
+    Unreadable,
+    /// Stored as its passphrase key file only.
+    Passphrase,
+    /// Stored by an earlier version, sealed under the origin's wrapping
+    /// key: a script on this origin could open it.
+    Sealed,
+}
+
 /// A committee member's keys.
 #[wasm_bindgen]
 pub struct CommitteeMember {
-    keys: Arc<MemberKeys>,
+    keys: Keys,
+    /// The passphrase key file kept with a stored key, for export.
+    keyfile: Option<Vec<u8>>,
+    kept: Kept,
+}
+
+impl CommitteeMember {
+    fn in_memory(keys: MemberKeys, keyfile: Option<Vec<u8>>, kept: Kept) -> CommitteeMember {
+        CommitteeMember {
+            keys: Keys::Memory(Arc::new(keys)),
+            keyfile,
+            kept,
+        }
+    }
+
+    fn public(&self) -> MemberPublicKeys {
+        match &self.keys {
+            Keys::Memory(k) => k.public(),
+            Keys::WebCrypto(w) => w.public,
+            Keys::Locked(p) => *p,
+        }
+    }
+
+    /// The keys in memory, for storing them; stored keys cannot be stored
+    /// again (their secrets cannot be read).
+    #[cfg(feature = "keystore")]
+    fn memory(&self) -> Result<&MemberKeys, JsValue> {
+        match &self.keys {
+            Keys::Memory(k) => Ok(k),
+            _ => Err(js_error(
+                Code::BadKey,
+                "this key is stored already, where its secret cannot be read: it cannot be stored again",
+            )),
+        }
+    }
+
+    /// Stores the keys in memory under `name` with `keyfile` (may be empty).
+    #[cfg(feature = "keystore")]
+    fn store(&self, name: &str, keyfile: &[u8]) -> Result<js_sys::Promise, JsValue> {
+        let keys = self.memory()?;
+        let secret = keys.to_secret_bytes();
+        let p = keys.public();
+        let mut public = [0u8; 64];
+        public[..32].copy_from_slice(p.x25519.as_bytes());
+        public[32..].copy_from_slice(&p.ed25519.0);
+        Ok(keystore_put(name, secret.as_ref(), &public, keyfile))
+    }
 }
 
 #[wasm_bindgen]
 impl CommitteeMember {
     /// Generates fresh keys from the browser's CSPRNG.
     pub fn generate() -> CommitteeMember {
-        CommitteeMember {
-            keys: Arc::new(MemberKeys::generate(&mut sotto_client::os_rng())),
-        }
+        CommitteeMember::in_memory(
+            MemberKeys::generate(&mut sotto_client::os_rng()),
+            None,
+            Kept::Memory,
+        )
     }
 
     /// Reads a passphrase-protected key file (the same format as
     /// `sotto keygen`). Rejects with `bad_key` on a wrong passphrase or a
-    /// damaged file. Not in the member module the browser's worker loads
-    /// (the page imports key files and stores them; the worker loads the
-    /// stored key), which leaves Argon2 out of it; Node daemons use the
+    /// damaged file. The file is kept with the keys when they are stored
+    /// (`save`), for export. Not in the member module the browser's worker
+    /// loads (the page imports key files and stores them; the worker loads
+    /// the stored key), which leaves Argon2 out of it; Node daemons use the
     /// `node` module, which has both this and `run`.
     #[cfg(feature = "console")]
     #[wasm_bindgen(js_name = fromKeyFile)]
     pub fn from_key_file(bytes: &[u8], passphrase: &str) -> Result<CommitteeMember, JsValue> {
         MemberKeys::from_keyfile(bytes, passphrase)
-            .map(|k| CommitteeMember { keys: Arc::new(k) })
+            .map(|k| CommitteeMember::in_memory(k, Some(bytes.to_vec()), Kept::Memory))
             .map_err(|e| js_error(Code::BadKey, &e.to_string()))
+    }
+
+    /// Keys in memory from their 64 secret bytes (X25519 secret || Ed25519
+    /// seed), for the member's worker when the page unlocked a key kept
+    /// only as its key file (`unlock`). Never stored.
+    #[cfg(feature = "member-runtime")]
+    #[wasm_bindgen(js_name = fromSecret)]
+    pub fn from_secret(secret: &[u8]) -> Result<CommitteeMember, JsValue> {
+        let bad = || js_error(Code::BadKey, "a member secret is 64 bytes");
+        let (x, e) = (secret.get(..32).ok_or_else(bad)?, secret.get(32..).ok_or_else(bad)?);
+        let (x, e): (&[u8; 32], &[u8; 32]) = (
+            x.try_into().map_err(|_| bad())?,
+            e.try_into().map_err(|_| bad())?,
+        );
+        Ok(CommitteeMember::in_memory(
+            MemberKeys::from_secret_bytes(x, e),
+            None,
+            Kept::Memory,
+        ))
     }
 
     // The console's only: a worker or daemon only loads or reads keys.
     #[cfg(feature = "console")]
     /// Writes the keys as a key file protected by `passphrase` (Argon2id,
-    /// 64 MiB, 3 passes).
+    /// 64 MiB, 3 passes). Only keys in memory: a stored key exports the
+    /// key file kept with it (`exportKeyFile`).
     #[wasm_bindgen(js_name = toKeyFile)]
     pub fn to_key_file(&self, passphrase: &str) -> Result<Vec<u8>, JsValue> {
         if passphrase.chars().count() < 8 {
@@ -88,7 +212,7 @@ impl CommitteeMember {
             ));
         }
         let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
-        self.keys
+        self.memory()?
             .to_keyfile(passphrase, KdfParams::MODERATE, &mut rng)
             .map_err(|e| js_error(Code::BadKey, &e.to_string()))
     }
@@ -96,7 +220,7 @@ impl CommitteeMember {
     /// The public keys (hex) and the fingerprint to compare out of band.
     #[wasm_bindgen(js_name = publicKeys, unchecked_return_type = "PublicKeys")]
     pub fn public_keys(&self) -> Result<JsValue, JsValue> {
-        let p = self.keys.public();
+        let p = self.public();
         to_js(&serde_json::json!({
             "x25519": p.x25519.to_hex(),
             "ed25519": p.ed25519.to_hex(),
@@ -104,16 +228,86 @@ impl CommitteeMember {
         }))
     }
 
-    // Page module only: a worker or daemon only loads or reads keys.
+    /// How the key is kept: `"unreadable"` (stored as non-extractable
+    /// WebCrypto keys), `"passphrase"` (stored only as its passphrase key
+    /// file: `unlock` it to run), `"sealed"` (stored by an earlier
+    /// version, where a script on this origin could open it: store it
+    /// again with `saveProtected`) or `"memory"` (not stored).
+    #[wasm_bindgen(getter)]
+    pub fn storage(&self) -> String {
+        match self.kept {
+            Kept::Memory => "memory",
+            Kept::Unreadable => "unreadable",
+            Kept::Passphrase => "passphrase",
+            Kept::Sealed => "sealed",
+        }
+        .into()
+    }
+
+    /// Whether a passphrase key file is kept with this key (`exportKeyFile`).
+    #[wasm_bindgen(getter, js_name = hasKeyFile)]
+    pub fn has_key_file(&self) -> bool {
+        self.keyfile.is_some()
+    }
+
+    // Page modules only: a worker or daemon only loads or reads keys.
     #[cfg(feature = "keystore")]
-    /// Stores the keys in this origin's IndexedDB under `name`.
+    /// Stores the keys in this origin's IndexedDB under `name`, where no
+    /// script can read them (non-extractable WebCrypto keys), with the key
+    /// file they were read from, if any. Rejects (`storage`) where
+    /// WebCrypto has no X25519 or Ed25519 and there is no key file to keep
+    /// instead. Resolves to the way the key is kept (`storage`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<KeyStorage>")]
     pub fn save(&self, name: String) -> js_sys::Promise {
-        let bytes = self.keys.to_secret_bytes();
-        let p = keystore_put(&name, bytes.as_ref());
+        let keyfile = self.keyfile.clone().unwrap_or_default();
+        let stored = self.store(&name, &keyfile);
         future_to_promise(async move {
-            JsFuture::from(p).await.map_err(storage)?;
-            Ok(JsValue::UNDEFINED)
+            JsFuture::from(stored?).await.map_err(storage).map(kept_as)
         })
+    }
+
+    /// Stores the keys under `name` like `save`, with a key file protected
+    /// by `passphrase` kept beside them for export (or, where WebCrypto
+    /// has no X25519 or Ed25519, as the only copy). Resolves to the way
+    /// the key is kept.
+    #[cfg(feature = "console")]
+    #[wasm_bindgen(js_name = saveProtected, unchecked_return_type = "Promise<KeyStorage>")]
+    pub fn save_protected(&mut self, name: String, passphrase: &str) -> js_sys::Promise {
+        let stored = self.to_key_file(passphrase).and_then(|file| {
+            let p = self.store(&name, &file)?;
+            self.keyfile = Some(file);
+            Ok(p)
+        });
+        future_to_promise(async move {
+            JsFuture::from(stored?).await.map_err(storage).map(kept_as)
+        })
+    }
+
+    /// The passphrase key file kept with this key: what a stored key
+    /// exports, since its secret cannot be read. Rejects (`bad_key`) when
+    /// none was kept.
+    #[cfg(feature = "keystore")]
+    #[wasm_bindgen(js_name = exportKeyFile)]
+    pub fn export_key_file(&self) -> Result<Vec<u8>, JsValue> {
+        self.keyfile.clone().ok_or_else(|| {
+            js_error(
+                Code::BadKey,
+                "no key file was kept with this key (it was stored without a passphrase): it cannot be exported",
+            )
+        })
+    }
+
+    /// The 64 secret bytes of a key kept only as its key file, read with
+    /// `passphrase`, for the member's worker (`fromSecret`); wipe them once
+    /// handed over. Rejects with `bad_key` on a wrong passphrase.
+    #[cfg(feature = "console")]
+    pub fn unlock(&self, passphrase: &str) -> Result<js_sys::Uint8Array, JsValue> {
+        let file = self.keyfile.as_deref().ok_or_else(|| {
+            js_error(Code::BadKey, "no key file is kept with this key")
+        })?;
+        let keys = MemberKeys::from_keyfile(file, passphrase)
+            .map_err(|e| js_error(Code::BadKey, &e.to_string()))?;
+        Ok(js_sys::Uint8Array::from(keys.to_secret_bytes().as_ref()))
     }
 
     /// Loads keys stored under `name`; resolves to `undefined` if none.
@@ -125,30 +319,11 @@ impl CommitteeMember {
             if v.is_undefined() {
                 return Ok(JsValue::UNDEFINED);
             }
-            let stored = js_sys::Uint8Array::new(&v);
-            let mut bytes = zeroize::Zeroizing::new(stored.to_vec());
-            // The opened copy keystore.js handed over: wipe it too.
-            stored.fill(0, 0, stored.length());
-            let secret: &[u8; 64] = bytes
-                .as_slice()
-                .try_into()
-                .map_err(|_| js_error(Code::BadKey, "the stored key is damaged"))?;
-            let (x, e) = secret.split_at(32);
-            let keys = MemberKeys::from_secret_bytes(
-                x.try_into()
-                    .map_err(|_| js_error(Code::BadKey, "damaged"))?,
-                e.try_into()
-                    .map_err(|_| js_error(Code::BadKey, "damaged"))?,
-            );
-            zeroize::Zeroize::zeroize(&mut *bytes);
-            Ok(CommitteeMember {
-                keys: Arc::new(keys),
-            }
-            .into())
+            Ok(from_record(&v)?.into())
         })
     }
 
-    // Page module only: a worker or daemon only loads or reads keys.
+    // Page modules only: a worker or daemon only loads or reads keys.
     #[cfg(feature = "keystore")]
     /// Deletes the keys stored under `name`.
     pub fn forget(name: String) -> js_sys::Promise {
@@ -159,7 +334,7 @@ impl CommitteeMember {
         })
     }
 
-    // Page module only: a worker or daemon only loads or reads keys.
+    // Page modules only: a worker or daemon only loads or reads keys.
     #[cfg(feature = "keystore")]
     /// The names of the stored keys.
     #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
@@ -167,6 +342,73 @@ impl CommitteeMember {
         let p = keystore_list();
         future_to_promise(async move { JsFuture::from(p).await.map_err(storage) })
     }
+}
+
+/// The `storage` value for the record format `keystorePut` resolves to.
+#[cfg(feature = "keystore")]
+fn kept_as(format: JsValue) -> JsValue {
+    let kept = if format.as_string().as_deref() == Some("sotto-keyfile-v1") {
+        "passphrase"
+    } else {
+        "unreadable"
+    };
+    kept.into()
+}
+
+/// A member from what `keystoreGet` resolved to: a current record, or the
+/// 64 secret bytes of a record of an earlier version.
+fn from_record(v: &JsValue) -> Result<CommitteeMember, JsValue> {
+    let damaged = || js_error(Code::BadKey, "the stored key is damaged");
+    if let Some(stored) = v.dyn_ref::<js_sys::Uint8Array>() {
+        let mut bytes = zeroize::Zeroizing::new(stored.to_vec());
+        // The opened copy keystore.js handed over: wipe it too.
+        stored.fill(0, 0, stored.length());
+        let secret: &[u8; 64] = bytes.as_slice().try_into().map_err(|_| damaged())?;
+        let (x, e) = secret.split_at(32);
+        let keys = MemberKeys::from_secret_bytes(
+            x.try_into().map_err(|_| damaged())?,
+            e.try_into().map_err(|_| damaged())?,
+        );
+        zeroize::Zeroize::zeroize(&mut *bytes);
+        return Ok(CommitteeMember::in_memory(keys, None, Kept::Sealed));
+    }
+    let field = |name: &str| js_sys::Reflect::get(v, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let public = field("public")
+        .dyn_into::<js_sys::Uint8Array>()
+        .map(|a| a.to_vec())
+        .map_err(|_| damaged())?;
+    let (Some(x), Some(e)) = (public.get(..32), public.get(32..64)) else {
+        return Err(damaged());
+    };
+    let mut xb = [0u8; 32];
+    let mut eb = [0u8; 32];
+    xb.copy_from_slice(x);
+    eb.copy_from_slice(e);
+    let public = MemberPublicKeys {
+        x25519: X25519PublicKey(xb),
+        ed25519: Ed25519PublicKey(eb),
+    };
+    let keyfile = field("keyfile")
+        .dyn_into::<js_sys::Uint8Array>()
+        .ok()
+        .map(|a| a.to_vec());
+    let (keys, kept) = match field("format").as_string().as_deref() {
+        Some("sotto-webcrypto-v1") => (
+            Keys::WebCrypto(Arc::new(WebCryptoKeys {
+                x25519: field("x25519"),
+                ed25519: field("ed25519"),
+                public,
+            })),
+            Kept::Unreadable,
+        ),
+        Some("sotto-keyfile-v1") if keyfile.is_some() => (Keys::Locked(public), Kept::Passphrase),
+        _ => return Err(damaged()),
+    };
+    Ok(CommitteeMember {
+        keys,
+        keyfile,
+        kept,
+    })
 }
 
 /// The committee computation (feature `member-runtime`: the package's
@@ -193,8 +435,16 @@ impl CommitteeMember {
         use sotto_client::session::relay_of_link;
         use sotto_core::session::Role;
 
-        let keys = self.keys.clone();
+        let keys = match &self.keys {
+            Keys::Memory(k) => Ok(Agent::Memory(k.clone())),
+            Keys::WebCrypto(w) => Ok(Agent::WebCrypto(w.clone())),
+            Keys::Locked(_) => Err(js_error(
+                Code::BadKey,
+                "this key is kept only as its passphrase key file: unlock it with its passphrase first",
+            )),
+        };
         future_to_promise(async move {
+            let keys = Arc::new(keys?);
             let invite = parse_link(&link)?;
             if invite.role != Role::Member {
                 return Err(js_error(
@@ -217,5 +467,149 @@ impl CommitteeMember {
             let outcome = run_member(&rt, cfg).await.map_err(|e| member_error(&e))?;
             to_js(&outcome.to_json())
         })
+    }
+}
+
+/// The keys a member runs with: one type, so that the driver is compiled
+/// once into the member module.
+#[cfg(feature = "member-runtime")]
+enum Agent {
+    Memory(Arc<MemberKeys>),
+    WebCrypto(Arc<WebCryptoKeys>),
+}
+
+#[cfg(feature = "member-runtime")]
+impl sotto_client::keys::KeyAgent for Agent {
+    fn public(&self) -> MemberPublicKeys {
+        match self {
+            Agent::Memory(k) => k.public(),
+            Agent::WebCrypto(w) => w.public,
+        }
+    }
+
+    async fn answer(
+        &self,
+        request: &sotto_client::keys::KeyRequest,
+    ) -> Result<sotto_client::keys::KeyAnswer, sotto_client::keys::KeyError> {
+        match self {
+            Agent::Memory(k) => {
+                sotto_client::keys::answer_now(k, &mut sotto_client::os_rng(), request)
+            }
+            Agent::WebCrypto(w) => w.answer(request).await,
+        }
+    }
+}
+
+#[cfg(feature = "member-runtime")]
+impl WebCryptoKeys {
+    /// Answers `request` through `crypto.subtle`. A disclosure's proof
+    /// needs the secret scalar, which WebCrypto never shows: the member
+    /// claims the output instead (`sotto_core::envelope::challenge`).
+    async fn answer(
+        &self,
+        request: &sotto_client::keys::KeyRequest,
+    ) -> Result<sotto_client::keys::KeyAnswer, sotto_client::keys::KeyError> {
+        use sotto_client::keys::{KeyAnswer, KeyError, KeyRequest};
+        let failed = |what: &'static str, e: JsValue| KeyError {
+            what,
+            why: js_sys::Reflect::get(&e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+                .unwrap_or_else(|| "WebCrypto failed".into()),
+        };
+        match request {
+            KeyRequest::Dh(u) => {
+                let out = JsFuture::from(webcrypto_x25519(&self.x25519, u))
+                    .await
+                    .map_err(|e| failed("compute an X25519 output", e))?;
+                let dh = out.dyn_into::<js_sys::Uint8Array>().ok().and_then(|a| {
+                    let mut b = zeroize::Zeroizing::new([0u8; 32]);
+                    (a.length() == 32).then(|| {
+                        a.copy_to(b.as_mut());
+                        a.fill(0, 0, 32);
+                        b
+                    })
+                });
+                Ok(KeyAnswer::Dh(dh))
+            }
+            KeyRequest::Sign(m) => {
+                let out = JsFuture::from(webcrypto_sign(&self.ed25519, m))
+                    .await
+                    .map_err(|e| failed("sign", e))?;
+                let sig = out
+                    .dyn_into::<js_sys::Uint8Array>()
+                    .ok()
+                    .filter(|a| a.length() == 64)
+                    .ok_or(KeyError {
+                        what: "sign",
+                        why: "WebCrypto returned no 64-byte signature".into(),
+                    })?;
+                let mut b = [0u8; 64];
+                sig.copy_to(&mut b);
+                Ok(KeyAnswer::Signature(b))
+            }
+            KeyRequest::Disclose(_) => Ok(KeyAnswer::Disclosure(None)),
+        }
+    }
+}
+
+#[cfg(all(test, feature = "member-runtime"))]
+mod tests {
+    use super::*;
+    use sotto_client::keys::{KeyAnswer, KeyRequest, answer_now};
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// WebCrypto's X25519 and Ed25519 with the keys imported as
+    /// non-extractable answer every request exactly as the keys in memory
+    /// do (in Node, Chromium and Firefox): the points a member asks about
+    /// (another member's key, a part's encapsulated key, the engine
+    /// secret's hashed point, a small-order point), and signatures.
+    #[test]
+    async fn webcrypto_keys_answer_as_the_keys_in_memory() {
+        let mut rng = sotto_client::os_rng();
+        let keys = MemberKeys::generate(&mut rng);
+        let other = MemberKeys::generate(&mut rng);
+        let imported = JsFuture::from(import_member_keys(keys.to_secret_bytes().as_ref()))
+            .await
+            .expect("X25519 and Ed25519 in WebCrypto");
+        let field = |name: &str| js_sys::Reflect::get(&imported, &name.into()).unwrap();
+        let web = WebCryptoKeys {
+            x25519: field("x25519"),
+            ed25519: field("ed25519"),
+            public: keys.public(),
+        };
+        let enc = sotto_core::envelope::encapsulation::Ephemeral::random(&mut rng).enc();
+        let point = sotto_core::keyfile::derivation_point(b"label", &[b"info"]);
+        let mut requests = vec![
+            KeyRequest::Dh(*other.public().x25519.as_bytes()),
+            KeyRequest::Dh(enc),
+            KeyRequest::Dh(point),
+            KeyRequest::Dh([0; 32]),
+            KeyRequest::Sign(b"a Ready message".to_vec()),
+            KeyRequest::Sign(vec![7; 5000]),
+        ];
+        let mut one = [0u8; 32];
+        one[0] = 1;
+        requests.push(KeyRequest::Dh(one));
+        for request in &requests {
+            let ours = answer_now(&keys, &mut rng, request).unwrap();
+            let theirs = web.answer(request).await.unwrap();
+            match (ours, theirs) {
+                (KeyAnswer::Dh(a), KeyAnswer::Dh(b)) => {
+                    assert_eq!(a.map(|x| *x), b.map(|x| *x), "{request:?}");
+                }
+                (KeyAnswer::Signature(a), KeyAnswer::Signature(b)) => assert_eq!(a, b),
+                other => panic!("{request:?}: {other:?}"),
+            }
+        }
+        // A disclosure's proof needs the scalar: WebCrypto keys claim.
+        let request = KeyRequest::Disclose(sotto_core::envelope::complaint::DisclosureRequest {
+            enc,
+            context: b"context".to_vec(),
+        });
+        assert!(matches!(
+            web.answer(&request).await.unwrap(),
+            KeyAnswer::Disclosure(None)
+        ));
     }
 }

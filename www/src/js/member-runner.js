@@ -5,10 +5,14 @@
 import { verifiedImport } from "./verified.js";
 import { toRelayLink } from "./relay-link.js";
 
-/** The committee computation of the package, in a Web Worker. */
-export async function runMemberInWorker(link, keyName, onProgress) {
+/**
+ * The committee computation of the package, in a Web Worker, with the key
+ * stored as `keyName` (or `secret`, a key kept only as its key file and
+ * unlocked by the page).
+ */
+export async function runMemberInWorker(link, keyName, onProgress, secret) {
   const worker = await verifiedImport("pkg/member-worker.js", () => import("../pkg/member-worker.js"));
   // The page may hold the link to this app (with `relay=`); the worker's
   // package needs the relay's.
-  return worker.runMemberInWorker(toRelayLink(link), keyName, onProgress);
+  return worker.runMemberInWorker(toRelayLink(link), keyName, onProgress, secret);
 }

@@ -504,6 +504,22 @@ export default {
   "console.saved": "Key file saved. Keep it and its passphrase safe: together they are your committee identity.",
   "console.backup": "Back up or remove this key",
   "console.exportPass": "Passphrase for the key file (at least 8 characters)",
+  "console.keyPass": "Passphrase for its backup (at least 8 characters)",
+  "console.keyPassHint":
+    "The key stays in this browser, where no script, not even this app, can read it. The passphrase protects its backup file, the only way to move it to another device.",
+  "console.protecting": "Storing the key and protecting its backup (this takes a few seconds)…",
+  "console.kept.unreadable": "Kept in this browser where no script, not even this app, can read it.",
+  "console.kept.passphrase":
+    "This browser cannot keep keys where scripts cannot read them, so only the passphrase-protected key file is stored: you enter its passphrase to join a session.",
+  "console.kept.sealed":
+    "Stored by an earlier version of Sotto, where a script on this site could open it. Choose a passphrase below: the key is then stored where no script can read it, and its backup file downloads.",
+  "console.kept.memory": "Not stored in this browser.",
+  "console.downloadKey": "Download key file",
+  "console.downloadHint": "It is protected by the passphrase you chose when you made or imported this key.",
+  "console.protect": "Protect and download",
+  "console.noBackup": "This key was stored without a backup file, so it cannot be exported.",
+  "console.unlockPass": "Passphrase of this key's file",
+  "console.unlockFirst": "Enter the passphrase of this key's file to join.",
   "console.forget": "Forget this key",
   "console.forgetConfirm": "Really forget? Click again",
   "console.nameLabel": "Name",

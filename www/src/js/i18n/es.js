@@ -509,6 +509,23 @@ export default {
     "Archivo de clave guardado. Guárdalo a salvo junto con su frase de contraseña: juntos son tu identidad en el comité.",
   "console.backup": "Hacer una copia o eliminar esta clave",
   "console.exportPass": "Frase de contraseña del archivo de clave (al menos 8 caracteres)",
+  "console.keyPass": "Frase de contraseña de su copia (al menos 8 caracteres)",
+  "console.keyPassHint":
+    "La clave se queda en este navegador, donde ningún script, ni siquiera esta aplicación, puede leerla. La frase protege su archivo de copia, la única forma de llevarla a otro dispositivo.",
+  "console.protecting": "Guardando la clave y protegiendo su copia (tarda unos segundos)…",
+  "console.kept.unreadable":
+    "Guardada en este navegador donde ningún script, ni siquiera esta aplicación, puede leerla.",
+  "console.kept.passphrase":
+    "Este navegador no puede guardar claves donde los scripts no las lean, así que solo se guarda el archivo de clave protegido por la frase: la escribe para unirse a una sesión.",
+  "console.kept.sealed":
+    "Guardada por una versión anterior de Sotto, donde un script de este sitio podría abrirla. Elija una frase abajo: la clave se guarda entonces donde ningún script puede leerla, y se descarga su archivo de copia.",
+  "console.kept.memory": "No guardada en este navegador.",
+  "console.downloadKey": "Descargar archivo de clave",
+  "console.downloadHint": "Está protegido por la frase que eligió al crear o importar esta clave.",
+  "console.protect": "Proteger y descargar",
+  "console.noBackup": "Esta clave se guardó sin archivo de copia, así que no se puede exportar.",
+  "console.unlockPass": "Frase del archivo de esta clave",
+  "console.unlockFirst": "Escriba la frase del archivo de esta clave para unirse.",
   "console.forget": "Olvidar esta clave",
   "console.forgetConfirm": "¿Seguro que quieres olvidarla? Pulsa otra vez",
   "console.nameLabel": "Nombre",

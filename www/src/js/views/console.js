@@ -19,14 +19,23 @@ export function publicJson(name, member) {
   return { name, ...member.publicKeys() };
 }
 
+/**
+ * The stored keys, each loaded; a record that does not open is reported
+ * in `failed` (with its error) and the others are still listed.
+ */
 async function storedKeys(sotto) {
   const names = await sotto.CommitteeMember.stored();
   const keys = [];
+  const failed = [];
   for (const name of names.sort()) {
-    const member = await sotto.CommitteeMember.load(name);
-    if (member) keys.push({ name, keys: member.publicKeys(), member });
+    try {
+      const member = await sotto.CommitteeMember.load(name);
+      if (member) keys.push({ name, keys: member.publicKeys(), member });
+    } catch (err) {
+      failed.push(err);
+    }
   }
-  return keys;
+  return { keys, failed };
 }
 
 function keyForms(sotto, onSaved) {
@@ -34,11 +43,18 @@ function keyForms(sotto, onSaved) {
   const show = (node) => replace(feedback, node);
 
   const nameInput = h("input", { type: "text", autocomplete: "name", maxlength: 64, id: "member-name" });
+  const genPass = h("input", {
+    type: "password",
+    autocomplete: "new-password",
+    minlength: 8,
+    id: "generate-passphrase",
+  });
   const generate = h(
     "form",
     { class: "stack", novalidate: true },
     h("h3", {}, t("console.generate")),
     field(t("console.name"), nameInput, t("console.nameHint")),
+    field(t("console.keyPass"), genPass, t("console.keyPassHint")),
     h("button", { type: "submit", class: "primary" }, t("console.generateButton")),
   );
   generate.addEventListener("submit", async (e) => {
@@ -51,11 +67,21 @@ function keyForms(sotto, onSaved) {
       return;
     }
     nameInput.removeAttribute("aria-invalid");
+    clearFields(generate);
+    const length = [...genPass.value].length;
+    if (length < 8) {
+      markField(genPass, length === 0 ? t("console.passEmpty") : t("console.passShort", { length }));
+      genPass.focus();
+      return;
+    }
     try {
       if ((await sotto.CommitteeMember.stored()).includes(name))
         throw Object.assign(new Error(t("console.exists", { name })), { code: "storage" });
+      show(h("p", {}, t("console.protecting")));
       const member = sotto.CommitteeMember.generate();
-      await member.save(name);
+      await member.saveProtected(name, genPass.value);
+      genPass.value = "";
+      member.free();
       show(h("p", { class: "ok-text" }, t("console.generated", { name })));
       onSaved(name);
     } catch (err) {
@@ -105,39 +131,57 @@ function keyForms(sotto, onSaved) {
   );
 }
 
-function keyDetails(sotto, entry, onForget) {
+function keyDetails(sotto, entry, onChange) {
   const json = JSON.stringify(publicJson(entry.name, entry.member), null, 2);
   const area = h("textarea", { class: "mono", readonly: true, rows: 6, id: "public-keys" }, json);
-  const pass = h("input", { type: "password", autocomplete: "new-password", minlength: 8, id: "export-passphrase" });
   const feedback = h("div", { "aria-live": "polite" });
-  const exportKey = h("button", { type: "button" }, t("console.exportKey"));
-  exportKey.addEventListener("click", () => {
-    clearFields(backup);
-    replace(feedback);
-    const length = [...pass.value].length;
-    if (length < 8) {
-      markField(pass, length === 0 ? t("console.passEmpty") : t("console.passShort", { length }));
-      pass.focus();
-      return;
-    }
-    try {
-      replace(feedback, h("p", {}, t("console.encrypting")));
-      const bytes = entry.member.toKeyFile(pass.value);
-      download(`${slug(entry.name)}.sotto-key`, bytes);
-      pass.value = "";
-      replace(feedback, h("p", { class: "ok-text" }, t("console.saved")));
-    } catch (err) {
-      replace(feedback, errorNotice(err));
-    }
-  });
-  const backup = h(
-    "details",
-    {},
-    h("summary", {}, t("console.backup")),
-    field(t("console.exportPass"), pass),
-    h("div", { class: "button-row" }, exportKey),
-    feedback,
-  );
+  const kept = entry.member.storage;
+  const file = () => download(`${slug(entry.name)}.sotto-key`, entry.member.exportKeyFile());
+  let exportPart;
+  if (entry.member.hasKeyFile) {
+    // A stored key exports the key file kept with it: its secret cannot be read.
+    const button = h("button", { type: "button", id: "export-key" }, t("console.downloadKey"));
+    button.addEventListener("click", () => {
+      try {
+        file();
+        replace(feedback, h("p", { class: "ok-text" }, t("console.saved")));
+      } catch (err) {
+        replace(feedback, errorNotice(err));
+      }
+    });
+    exportPart = [h("p", { class: "small" }, t("console.downloadHint")), h("div", { class: "button-row" }, button)];
+  } else if (kept === "sealed") {
+    // A key of an earlier version: protect it with a passphrase, which
+    // stores it again where no script can read it, then download its file.
+    const pass = h("input", { type: "password", autocomplete: "new-password", minlength: 8, id: "export-passphrase" });
+    const button = h("button", { type: "button", id: "export-key" }, t("console.protect"));
+    button.addEventListener("click", async () => {
+      clearFields(backup);
+      replace(feedback);
+      const length = [...pass.value].length;
+      if (length < 8) {
+        markField(pass, length === 0 ? t("console.passEmpty") : t("console.passShort", { length }));
+        pass.focus();
+        return;
+      }
+      try {
+        replace(feedback, h("p", {}, t("console.protecting")));
+        await entry.member.saveProtected(entry.name, pass.value);
+        pass.value = "";
+        file();
+        onChange();
+      } catch (err) {
+        replace(feedback, errorNotice(err));
+      }
+    });
+    exportPart = [field(t("console.exportPass"), pass), h("div", { class: "button-row" }, button)];
+  } else {
+    exportPart = [
+      h("p", { class: "small", id: "no-backup" }, t("console.noBackup")),
+      h("div", { class: "button-row" }),
+    ];
+  }
+  const backup = h("details", {}, h("summary", {}, t("console.backup")), ...exportPart, feedback);
   const forget = h("button", { type: "button", class: "danger" }, t("console.forget"));
   forget.addEventListener("click", async () => {
     if (forget.dataset.confirm !== "1") {
@@ -146,7 +190,7 @@ function keyDetails(sotto, entry, onForget) {
       return;
     }
     await sotto.CommitteeMember.forget(entry.name);
-    onForget();
+    onChange();
   });
   backup.querySelector(".button-row").append(forget);
   return h(
@@ -159,6 +203,11 @@ function keyDetails(sotto, entry, onForget) {
       h("dd", {}, entry.name),
       h("dt", {}, t("console.fingerprint")),
       h("dd", { class: "fingerprint", id: "my-fingerprint" }, entry.keys.fingerprint),
+    ),
+    h(
+      "p",
+      { class: kept === "sealed" ? "notice warn" : "small", id: "key-storage", dataset: { storage: kept } },
+      t(`console.kept.${kept}`),
     ),
     h("p", {}, t("console.sendKeys")),
     field(t("console.publicKeys"), area),
@@ -248,6 +297,10 @@ function sessionPanel(sotto, link, selected) {
         t("console.join"),
       );
       const outcomeBox = h("div");
+      // A key kept only as its key file is unlocked with its passphrase.
+      const locked = selected?.member.storage === "passphrase";
+      const unlockPass = h("input", { type: "password", autocomplete: "current-password", id: "unlock-passphrase" });
+      const unlock = locked ? field(t("console.unlockPass"), unlockPass, t("console.unlockFirst")) : null;
       const warning = !selected
         ? h(
             "div",
@@ -301,7 +354,9 @@ function sessionPanel(sotto, link, selected) {
         };
         window.addEventListener("beforeunload", leave);
         try {
-          const outcome = await runMemberInWorker(link, selected.name, heard);
+          const secret = locked ? selected.member.unlock(unlockPass.value) : undefined;
+          unlockPass.value = "";
+          const outcome = await runMemberInWorker(link, selected.name, heard, secret);
           heard({ stage: "published" });
           replace(outcomeBox, renderResultSummary(session, outcome));
           announce(t("console.publishedAnnounce"));
@@ -342,6 +397,7 @@ function sessionPanel(sotto, link, selected) {
         ),
         warning,
         h("p", {}, t("console.joinBody")),
+        unlock,
         h("div", { class: "button-row" }, join),
         progress.element,
         presence.element,
@@ -360,11 +416,11 @@ export async function consoleView(main, link) {
   let chosen = null;
   const render = async () => {
     let keys = [];
-    let storageError = null;
+    let storageErrors = [];
     try {
-      keys = await storedKeys(sotto);
+      ({ keys, failed: storageErrors } = await storedKeys(sotto));
     } catch (err) {
-      storageError = err;
+      storageErrors = [err];
     }
     if (link && !chosen && keys.length) {
       // Pick the stored key that belongs to this session's committee, if any.
@@ -411,7 +467,7 @@ export async function consoleView(main, link) {
       main,
       h("h1", {}, t("shell.console")),
       h("p", { class: "lead" }, t("console.lead")),
-      storageError ? errorNotice(storageError) : null,
+      storageErrors.map((err) => errorNotice(err)),
       h(
         "div",
         { class: "grid-2" },
