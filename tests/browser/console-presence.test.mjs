@@ -7,9 +7,19 @@
 // not joined, lists him online; once the organizer closes the session
 // the members not connected are "missing" and the console says whom the
 // committee waits for; when Ada joins, her worker's reports take over.
+// Carol's browser has no X25519 in WebCrypto: her key is kept only as
+// its passphrase key file, which her console unlocks to join.
 
 import { runTest, screenshot, axeCheck, log, assert } from "./lib.mjs";
-import { memberKey, fillCreateForm, createSession, memberJoin, waitPublished, presenceIs } from "./flows.mjs";
+import {
+  memberKey,
+  fillCreateForm,
+  createSession,
+  memberJoin,
+  waitPublished,
+  presenceIs,
+  refuseX25519,
+} from "./flows.mjs";
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const NAMES = ["Ada", "Bo", "Carol"];
@@ -28,7 +38,10 @@ await runTest("console-presence", async ({ relay, context }) => {
   for (const name of NAMES) {
     // Bo's console is on a phone.
     const page = await (await context(name === "Bo" ? PHONE : undefined)).newPage();
+    if (name === "Carol") await page.addInitScript(refuseX25519);
     keys.push(await memberKey(page, origin, name));
+    const kept = await page.locator("#key-storage").getAttribute("data-storage");
+    assert(kept === (name === "Carol" ? "passphrase" : "unreadable"), `${name}'s key is kept ${kept}`);
     members.push(page);
   }
   const [ada, bo, carol] = members;

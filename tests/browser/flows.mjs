@@ -9,6 +9,22 @@ const COMPUTE_TIMEOUT = 150_000;
 /** The backup passphrase the browser tests give every member key they generate. */
 export const MEMBER_PASSPHRASE = "correct horse battery";
 
+/**
+ * An init script that makes WebCrypto refuse X25519 and Ed25519 private
+ * keys, as a browser without them does (`page.addInitScript`): the
+ * console then keeps a key as its passphrase key file only.
+ */
+export function refuseX25519() {
+  const original = SubtleCrypto.prototype.importKey;
+  SubtleCrypto.prototype.importKey = function (format, data, algorithm, ...rest) {
+    const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
+    if (format === "pkcs8" && (name === "X25519" || name === "Ed25519")) {
+      return Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError"));
+    }
+    return original.call(this, format, data, algorithm, ...rest);
+  };
+}
+
 /** A member opens the console, generates a key named `name` and copies the public keys JSON. */
 export async function memberKey(page, origin, name) {
   await page.goto(`${origin}/#console`);
@@ -104,6 +120,9 @@ export async function memberJoin(page, link) {
   const join = page.locator("#join");
   await join.waitFor();
   await page.getByText("of this committee").waitFor();
+  // A key kept only as its key file is unlocked with its passphrase.
+  const unlock = page.locator("#unlock-passphrase");
+  if (await unlock.count()) await unlock.fill(MEMBER_PASSPHRASE);
   await join.click();
   await page.locator("#member-status[data-stage]").waitFor({ timeout: 30_000 });
 }

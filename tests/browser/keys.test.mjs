@@ -17,7 +17,7 @@
 //     only the passphrase key file is stored, and it unlocks to the key.
 import { BROWSER } from "./browsers.mjs";
 import { runTest, log, assert } from "./lib.mjs";
-import { memberKey, MEMBER_PASSPHRASE } from "./flows.mjs";
+import { memberKey, refuseX25519, MEMBER_PASSPHRASE } from "./flows.mjs";
 
 /**
  * Puts helpers on the page (again after each navigation): `__idb.get` and
@@ -232,16 +232,7 @@ await runTest("keys", async ({ relay, context }) => {
 
   // Where WebCrypto has no X25519: only the passphrase key file is kept.
   const bare = await (await context()).newPage();
-  await bare.addInitScript(() => {
-    const original = SubtleCrypto.prototype.importKey;
-    SubtleCrypto.prototype.importKey = function (format, data, algorithm, ...rest) {
-      const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
-      if (format === "pkcs8" && (name === "X25519" || name === "Ed25519")) {
-        return Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError"));
-      }
-      return original.call(this, format, data, algorithm, ...rest);
-    };
-  });
+  await bare.addInitScript(refuseX25519);
   const plain = await memberKey(bare, relay.origin, "Bob");
   await helpers(bare);
   const fallback = await bare.evaluate(async (pass) => {

@@ -220,6 +220,16 @@ async fn every_attack_is_excluded(n: usize, t: usize, claiming: &[u16]) {
                 .unwrap_or_else(|_| panic!("{label}: timed out"))
                 .unwrap_or_else(|e| panic!("{label}: {e:#}"));
         assert_eq!(report.invalid, attack.forged.len() as u64, "{label}");
+        // Members beyond the commitment's first t + 1 complain about each
+        // forgery; claiming members claim, and the others challenge.
+        let claimers = (t + 2..=n)
+            .filter(|m| claiming.contains(&(*m as u16)))
+            .count();
+        assert_eq!(
+            report.claims,
+            (attack.forged.len() * claimers) as u64,
+            "{label}: claims"
+        );
         assert_eq!(report.valid, honest.len() as u64, "{label}");
         if attack.noisy {
             // Noisy means of allocations in 0..=100 stay near that range

@@ -112,6 +112,8 @@ pub struct Scenario {
 struct SimulatedKeys {
     keys: Arc<MemberKeys>,
     proves: bool,
+    /// Disclosures declined, so claimed: counted for the report.
+    claims: Arc<AtomicU64>,
 }
 
 impl KeyAgent for SimulatedKeys {
@@ -121,7 +123,10 @@ impl KeyAgent for SimulatedKeys {
 
     async fn answer(&self, request: &KeyRequest) -> Result<KeyAnswer, KeyError> {
         match request {
-            KeyRequest::Disclose(_) if !self.proves => Ok(KeyAnswer::Disclosure(None)),
+            KeyRequest::Disclose(_) if !self.proves => {
+                self.claims.fetch_add(1, Ordering::Relaxed);
+                Ok(KeyAnswer::Disclosure(None))
+            }
             _ => answer_now(&self.keys, &mut sotto_client::os_rng(), request),
         }
     }
@@ -280,6 +285,10 @@ pub struct Report {
     /// header included, across reconnects (0 for the member outside the
     /// simulation, [`Members::External`]).
     pub member_bytes: Vec<u64>,
+    /// Complaints whose output a member of [`Scenario::claiming`] claimed
+    /// (and the others challenged) rather than proved.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub claims: u64,
     /// Peak resident memory of each member's process in KiB (VmHWM of
     /// `/proc/<pid>/status`), with [`Members::Processes`] or
     /// [`Members::External`] on Linux (0 for the external member); empty
@@ -634,6 +643,7 @@ pub async fn run_with(
 
     let mut tasks = tokio::task::JoinSet::new();
     let mut counters = Vec::new();
+    let claimed = Arc::new(AtomicU64::new(0));
     for (k, token) in keys.iter().zip(&created.members) {
         let me = counters.len() as u16 + 1;
         let cfg = MemberConfig {
@@ -657,6 +667,7 @@ pub async fn run_with(
         };
         counters.push(rt.sent.clone());
         let claiming = scenario.claiming.contains(&me);
+        let claims = claimed.clone();
         if let (Some(e), 1) = (external, me) {
             (e.announce)(&created.link(relay, sotto_core::session::Role::Member, token)?);
             continue;
@@ -667,6 +678,7 @@ pub async fn run_with(
                     keys: Arc::new(SimulatedKeys {
                         keys: cfg.keys,
                         proves: !claiming,
+                        claims,
                     }),
                     relay: cfg.relay,
                     session: cfg.session,
@@ -835,6 +847,7 @@ pub async fn run_with(
                 .map(|r| r.as_ref().map_or(0, |r| r.bytes))
                 .collect(),
         },
+        claims: claimed.load(Ordering::Relaxed),
         member_peak_kib: reports
             .iter()
             .map(|r| r.as_ref().map_or(0, |r| r.peak_kib))
@@ -919,4 +932,8 @@ pub async fn start_relay() -> anyhow::Result<RelayProcess> {
     // Starting waits for the relay's listening line: off the runtime.
     let relay = tokio::task::spawn_blocking(move || RelayOptions::new(bin).start()).await??;
     Ok(relay)
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -423,8 +423,10 @@ impl Then {
 /// the challenges it gets (instance [`protocol::CHECK_INSTANCE`]).
 struct RunChecks {
     run: RunId,
-    /// The live members with their epochs, as agreed for `run`.
-    epochs: Vec<(u16, u64)>,
+    /// The complaints of the Readies agreed for `run`, by member: what
+    /// it hashed, and what is settled once the checks pass (later Readies
+    /// make another run).
+    complaints: Vec<(u16, Vec<Complaint>)>,
     channels: SmallMap<u16, Channel>,
     /// This member's challenges, each answered right or not yet.
     challenges: Vec<Challenged>,
@@ -648,7 +650,13 @@ impl MemberState {
                 },
                 KeyAnswer::Dh(dh),
             ) => {
-                let dh = dh.unwrap_or_default();
+                // The key is a valid point of large order: only keys that
+                // misbehave give no output (zeros would make this honest
+                // member's complaint false, a reviewer's finding).
+                let dh = dh.ok_or_else(|| KeyError {
+                    what: "compute a part's Diffie-Hellman output",
+                    why: "the keys gave none for a valid encapsulated key".into(),
+                })?;
                 if let Some(accepted) = self.read_part_with(position, receipt, &bytes, &dh) {
                     self.accept(position, accepted);
                 }
@@ -810,14 +818,12 @@ impl MemberState {
         if let Some(checks) = &self.checks
             && self.running.is_none()
         {
-            let mut due: Vec<u16> = checks
-                .challenges
-                .iter()
-                .filter(|c| !c.passed)
-                .map(|c| c.from)
-                .collect();
-            due.sort_unstable();
-            due.dedup();
+            let mut due: Vec<u16> = Vec::new();
+            for c in checks.challenges.iter().filter(|c| !c.passed) {
+                if !due.contains(&c.from) {
+                    due.push(c.from);
+                }
+            }
             if !due.is_empty() {
                 return due;
             }
@@ -906,6 +912,7 @@ impl MemberState {
         tracing::info!(member = self.me, live = ?merged, "going on with fewer members");
         self.live = merged;
         self.running = None;
+        self.checks = None;
         self.announce()
     }
 
@@ -1304,7 +1311,11 @@ impl MemberState {
         if self.checks.as_ref().is_some_and(|c| c.run == run) {
             return Ok(());
         }
-        let settled = self.settle_complaints(&epochs, &[])?;
+        let agreed: Vec<(u16, Vec<Complaint>)> = epochs
+            .iter()
+            .filter_map(|(m, _)| Some((*m, self.readies.get(m)?.complaints.clone())))
+            .collect();
+        let settled = self.settle_complaints(&agreed, &[])?;
         if self.used_runs.contains(&run) {
             // Channels of a used run would repeat nonces under their keys.
             tracing::warn!(
@@ -1327,22 +1338,23 @@ impl MemberState {
         }
         let mut checks = RunChecks {
             run,
-            epochs,
+            complaints: agreed,
             channels: self.channels(&run, protocol::CHECK_INSTANCE)?,
             challenges: Vec::with_capacity(settled.to_check.len()),
         };
         // Challenge every claimed disclosure of another member.
         let session = self.manifest.manifest.session_id;
         for (from, position) in settled.to_check {
-            let claimed = self.readies.get(&from).and_then(|r| {
-                r.complaints
-                    .iter()
-                    .find(|c| c.position == position)
-                    .and_then(|c| match &c.disclosure {
-                        Some(Disclosed::Claimed(u)) => Some((*u, complained_enc(c)?)),
-                        _ => None,
-                    })
-            });
+            let claimed = checks
+                .complaints
+                .iter()
+                .filter(|(m, _)| *m == from)
+                .flat_map(|(_, list)| list)
+                .find(|c| c.position == position)
+                .and_then(|c| match &c.disclosure {
+                    Some(Disclosed::Claimed(u)) => Some((*u, complained_enc(c)?)),
+                    _ => None,
+                });
             let (Some((claimed, enc)), Some(a)) = (claimed, self.submissions.get(position)) else {
                 return Err(MemberError::FalseComplaint {
                     member: from,
@@ -1386,7 +1398,7 @@ impl MemberState {
             .iter()
             .map(|c| (c.from, c.position))
             .collect();
-        let settled = self.settle_complaints(&checks.epochs, &passed)?;
+        let settled = self.settle_complaints(&checks.complaints, &passed)?;
         self.compute(run, &settled.excluded)
     }
 
@@ -1516,8 +1528,8 @@ impl MemberState {
         self.stash.push_back((from, tag, frame));
     }
 
-    /// Settles every complaint in the agreed Readies of `live` (members
-    /// with their epochs): the positions proven to be a participant's
+    /// Settles every complaint in the agreed Readies (`agreed`, by
+    /// member): the positions proven to be a participant's
     /// cheat, with those whose commitment is for another committee; a
     /// false complaint stops this member, naming the complainer. A
     /// claimed disclosure counts when it is this member's own or in
@@ -1525,7 +1537,7 @@ impl MemberState {
     /// The positions come sorted, each once.
     fn settle_complaints(
         &self,
-        live: &[(u16, u64)],
+        agreed: &[(u16, Vec<Complaint>)],
         passed: &[(u16, u64)],
     ) -> Result<Settled, MemberError> {
         let m = &self.manifest.manifest;
@@ -1536,11 +1548,8 @@ impl MemberState {
             .map(|(p, _)| p)
             .collect();
         let mut to_check = Vec::new();
-        for (member, _) in live {
-            let Some(ready) = self.readies.get(member) else {
-                continue;
-            };
-            for c in &ready.complaints {
+        for (member, complaints) in agreed {
+            for c in complaints {
                 let false_complaint = MemberError::FalseComplaint {
                     member: *member,
                     position: c.position,

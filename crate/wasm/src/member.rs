@@ -31,6 +31,7 @@ use super::to_js;
 #[cfg(feature = "console")]
 use sotto_core::keyfile::KdfParams;
 use sotto_core::keyfile::{MemberKeys, MemberPublicKeys};
+#[cfg(any(feature = "console", feature = "member-runtime"))]
 use sotto_core::session::{Ed25519PublicKey, X25519PublicKey};
 
 #[wasm_bindgen(module = "/js/keystore.js")]
@@ -75,7 +76,12 @@ pub struct WebCryptoKeys {
     public: MemberPublicKeys,
 }
 
-/// Where a [`CommitteeMember`]'s secret keys are.
+/// Where a [`CommitteeMember`]'s secret keys are (the organizer's module
+/// has only keys in memory: it makes circle keys and stores them).
+#[cfg_attr(
+    not(any(feature = "console", feature = "member-runtime")),
+    allow(dead_code)
+)]
 enum Keys {
     /// In this module's memory: generated, read from a key file or a
     /// record of an earlier version.
@@ -89,6 +95,7 @@ enum Keys {
 
 /// How a key is kept, as `CommitteeMember.storage` reports it.
 #[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "console"), allow(dead_code))]
 enum Kept {
     /// Not stored (generated or read from a key file in this page).
     Memory,
@@ -105,8 +112,12 @@ enum Kept {
 #[wasm_bindgen]
 pub struct CommitteeMember {
     keys: Keys,
-    /// The passphrase key file kept with a stored key, for export.
+    /// The passphrase key file kept with a stored key, for export (the
+    /// console's).
+    #[cfg_attr(not(feature = "keystore"), allow(dead_code))]
     keyfile: Option<Vec<u8>>,
+    /// How it is kept (the console's).
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
     kept: Kept,
 }
 
@@ -186,7 +197,10 @@ impl CommitteeMember {
     #[wasm_bindgen(js_name = fromSecret)]
     pub fn from_secret(secret: &[u8]) -> Result<CommitteeMember, JsValue> {
         let bad = || js_error(Code::BadKey, "a member secret is 64 bytes");
-        let (x, e) = (secret.get(..32).ok_or_else(bad)?, secret.get(32..).ok_or_else(bad)?);
+        let (x, e) = (
+            secret.get(..32).ok_or_else(bad)?,
+            secret.get(32..).ok_or_else(bad)?,
+        );
         let (x, e): (&[u8; 32], &[u8; 32]) = (
             x.try_into().map_err(|_| bad())?,
             e.try_into().map_err(|_| bad())?,
@@ -228,6 +242,8 @@ impl CommitteeMember {
         }))
     }
 
+    // The console's: the organizer's module only makes circle keys.
+    #[cfg(feature = "console")]
     /// How the key is kept: `"unreadable"` (stored as non-extractable
     /// WebCrypto keys), `"passphrase"` (stored only as its passphrase key
     /// file: `unlock` it to run), `"sealed"` (stored by an earlier
@@ -244,6 +260,7 @@ impl CommitteeMember {
         .into()
     }
 
+    #[cfg(feature = "console")]
     /// Whether a passphrase key file is kept with this key (`exportKeyFile`).
     #[wasm_bindgen(getter, js_name = hasKeyFile)]
     pub fn has_key_file(&self) -> bool {
@@ -261,9 +278,9 @@ impl CommitteeMember {
     pub fn save(&self, name: String) -> js_sys::Promise {
         let keyfile = self.keyfile.clone().unwrap_or_default();
         let stored = self.store(&name, &keyfile);
-        future_to_promise(async move {
-            JsFuture::from(stored?).await.map_err(storage).map(kept_as)
-        })
+        future_to_promise(
+            async move { JsFuture::from(stored?).await.map_err(storage).map(kept_as) },
+        )
     }
 
     /// Stores the keys under `name` like `save`, with a key file protected
@@ -278,15 +295,15 @@ impl CommitteeMember {
             self.keyfile = Some(file);
             Ok(p)
         });
-        future_to_promise(async move {
-            JsFuture::from(stored?).await.map_err(storage).map(kept_as)
-        })
+        future_to_promise(
+            async move { JsFuture::from(stored?).await.map_err(storage).map(kept_as) },
+        )
     }
 
     /// The passphrase key file kept with this key: what a stored key
     /// exports, since its secret cannot be read. Rejects (`bad_key`) when
     /// none was kept.
-    #[cfg(feature = "keystore")]
+    #[cfg(feature = "console")]
     #[wasm_bindgen(js_name = exportKeyFile)]
     pub fn export_key_file(&self) -> Result<Vec<u8>, JsValue> {
         self.keyfile.clone().ok_or_else(|| {
@@ -302,15 +319,19 @@ impl CommitteeMember {
     /// handed over. Rejects with `bad_key` on a wrong passphrase.
     #[cfg(feature = "console")]
     pub fn unlock(&self, passphrase: &str) -> Result<js_sys::Uint8Array, JsValue> {
-        let file = self.keyfile.as_deref().ok_or_else(|| {
-            js_error(Code::BadKey, "no key file is kept with this key")
-        })?;
+        let file = self
+            .keyfile
+            .as_deref()
+            .ok_or_else(|| js_error(Code::BadKey, "no key file is kept with this key"))?;
         let keys = MemberKeys::from_keyfile(file, passphrase)
             .map_err(|e| js_error(Code::BadKey, &e.to_string()))?;
         Ok(js_sys::Uint8Array::from(keys.to_secret_bytes().as_ref()))
     }
 
     /// Loads keys stored under `name`; resolves to `undefined` if none.
+    /// (The console's and the worker's: the organizer's module only makes
+    /// circle keys.)
+    #[cfg(any(feature = "console", feature = "member-runtime"))]
     #[wasm_bindgen(unchecked_return_type = "Promise<CommitteeMember | undefined>")]
     pub fn load(name: String) -> js_sys::Promise {
         let p = keystore_get(&name);
@@ -334,8 +355,8 @@ impl CommitteeMember {
         })
     }
 
-    // Page modules only: a worker or daemon only loads or reads keys.
-    #[cfg(feature = "keystore")]
+    // The console's only: the organizer's module only makes circle keys.
+    #[cfg(feature = "console")]
     /// The names of the stored keys.
     #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
     pub fn stored() -> js_sys::Promise {
@@ -357,6 +378,7 @@ fn kept_as(format: JsValue) -> JsValue {
 
 /// A member from what `keystoreGet` resolved to: a current record, or the
 /// 64 secret bytes of a record of an earlier version.
+#[cfg(any(feature = "console", feature = "member-runtime"))]
 fn from_record(v: &JsValue) -> Result<CommitteeMember, JsValue> {
     let damaged = || js_error(Code::BadKey, "the stored key is damaged");
     if let Some(stored) = v.dyn_ref::<js_sys::Uint8Array>() {
@@ -491,11 +513,15 @@ impl sotto_client::keys::KeyAgent for Agent {
         &self,
         request: &sotto_client::keys::KeyRequest,
     ) -> Result<sotto_client::keys::KeyAnswer, sotto_client::keys::KeyError> {
-        match self {
-            Agent::Memory(k) => {
-                sotto_client::keys::answer_now(k, &mut sotto_client::os_rng(), request)
-            }
-            Agent::WebCrypto(w) => w.answer(request).await,
+        use sotto_client::keys::{KeyAnswer, KeyRequest};
+        match (self, request) {
+            // In the browser every member claims its complaints' outputs,
+            // whatever its keys (one path, challenged by the others), and
+            // the proof's code stays out of the member module.
+            (Agent::Memory(k), KeyRequest::Dh(u)) => Ok(KeyAnswer::Dh(k.dh(u))),
+            (Agent::Memory(k), KeyRequest::Sign(m)) => Ok(KeyAnswer::Signature(k.sign(m))),
+            (Agent::Memory(_), KeyRequest::Disclose(_)) => Ok(KeyAnswer::Disclosure(None)),
+            (Agent::WebCrypto(w), _) => w.answer(request).await,
         }
     }
 }

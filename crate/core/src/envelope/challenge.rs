@@ -199,8 +199,8 @@ pub fn check_challenge(enc: &[u8; 32], context: &[u8], c: &Challenge) -> Option<
 
 /// The verifier's check: whether `answer` is the X25519 of the key
 /// `member_key` with its challenge's `Q` when the part's Diffie-Hellman
-/// output is `claimed` (module docs). False for a claim that is not a
-/// curve point of the prime-order subgroup.
+/// output is `claimed` (module docs). False for a claim that is not the
+/// canonical encoding of a curve point of the prime-order subgroup.
 pub fn check_answer(
     secret: &ChallengeSecret,
     member_key: &X25519PublicKey,
@@ -208,8 +208,7 @@ pub fn check_answer(
     answer: &[u8; 32],
 ) -> bool {
     let point = |u: &[u8; 32]| {
-        MontgomeryPoint(*u)
-            .to_edwards(0)
+        super::disclosure::canonical_point(u)
             .filter(|p| p.is_torsion_free() && *p != EdwardsPoint::default())
     };
     let (Some(p), Some(s)) = (point(member_key.as_bytes()), point(claimed)) else {
@@ -298,6 +297,11 @@ mod tests {
             }
             assert!(!check_answer(&secret, &keys.public().x25519, &shifted, &a));
         }
+        // Another encoding of the true output (top bit set; the key
+        // schedule hashes the bytes): refused.
+        let mut high = s;
+        high[31] |= 0x80;
+        assert!(!check_answer(&secret, &keys.public().x25519, &high, &a));
         // Not a point of the curve (on the twist): refused.
         let mut twist = [0u8; 32];
         twist[0] = 2;

@@ -46,7 +46,8 @@ use zeroize::Zeroizing;
 
 use super::commitment::Commitment;
 use super::disclosure::{
-    DISCLOSURE_LEN, Disclosure, encapsulation_is_valid, open_with_dh, verify_disclosure,
+    DISCLOSURE_LEN, Disclosure, canonical_point, encapsulation_is_valid, open_with_dh,
+    verify_disclosure,
 };
 use super::encapsulation::{EncapsulationProof, proof_context, verify as verify_encapsulation};
 use super::{EnvelopeError, SealedShares, SubmissionId};
@@ -336,6 +337,13 @@ pub fn settle(
                 Ok(dh) => dh,
                 Err(_) => return Verdict::FalseComplaint,
             }
+        }
+        // A claim must be the canonical encoding of a curve point: the
+        // check sees the point, the key schedule hashes the bytes, so
+        // another encoding of the true output would pass the check and
+        // fail the part (a reviewer's finding).
+        Some(Disclosed::Claimed(u)) if canonical_point(u).is_none() => {
+            return Verdict::FalseComplaint;
         }
         Some(Disclosed::Claimed(_)) if !checked => return Verdict::Challenge,
         Some(Disclosed::Claimed(u)) => Zeroizing::new(*u),
@@ -633,6 +641,61 @@ mod tests {
         };
         assert!(complaint.disclosure.is_none());
         assert_eq!(settled(&c, 1, &complaint), Verdict::ParticipantCheated);
+    }
+
+    /// A reviewer's finding: a claim with the top bit set is the true
+    /// output as a point (every challenge passes) but other bytes for the
+    /// key schedule, so the honest part would fail and be excluded. It is
+    /// refused on its face, naming the complainer; the canonical claim of
+    /// an honest part is false too, once checked.
+    #[test]
+    fn a_non_canonical_claim_names_its_member() {
+        let mut rng = ChaCha20Rng::seed_from_u64(23);
+        let c = case(&mut rng, 0);
+        let parsed = SealedShares::from_bytes(&c.sealed[1]).unwrap();
+        let dh = *c.keys[1].dh(&parsed.enc).unwrap();
+        let claim = |u: [u8; 32]| Complaint {
+            position: 9,
+            sealed: c.sealed[1].clone(),
+            disclosure: Some(Disclosed::Claimed(u)),
+        };
+        let mut high = dh;
+        high[31] |= 0x80;
+        for checked in [false, true] {
+            let verdict = settle(
+                &c.committee,
+                &SESSION,
+                &MANIFEST,
+                &ID,
+                &c.commitment,
+                LEN,
+                2,
+                &claim(high),
+                checked,
+            );
+            assert_eq!(verdict, Verdict::FalseComplaint, "checked: {checked}");
+        }
+        let honest = |checked| {
+            settle(
+                &c.committee,
+                &SESSION,
+                &MANIFEST,
+                &ID,
+                &c.commitment,
+                LEN,
+                2,
+                &claim(dh),
+                checked,
+            )
+        };
+        assert_eq!(honest(false), Verdict::Challenge);
+        assert_eq!(honest(true), Verdict::FalseComplaint);
+        // A part whose encapsulated key is not canonical is the
+        // participant's fault on its face.
+        let mut enc = parsed.enc;
+        enc[31] |= 0x80;
+        assert!(!encapsulation_is_valid(&enc));
+        assert!(encapsulation_is_valid(&parsed.enc));
     }
 
     #[test]

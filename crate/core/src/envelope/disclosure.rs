@@ -105,11 +105,21 @@ impl Disclosure {
     }
 }
 
-/// True when `enc` is the u-coordinate of a Curve25519 point of large
-/// order, as every honest encapsulation is. A part whose key fails this is
-/// the participant's fault, checkable by anyone.
+/// True when `enc` is the canonical u-coordinate of a Curve25519 point
+/// of large order, as every honest encapsulation is. A part whose key
+/// fails this is the participant's fault, checkable by anyone. Canonical:
+/// below p with the top bit clear, since X25519 masks and reduces the
+/// other 2^255 + 19 encodings while HPKE's key schedule hashes the bytes
+/// as they are (a reviewer's finding: such a key could be refused by one
+/// member's X25519 and not by another's).
 pub fn encapsulation_is_valid(enc: &[u8; 32]) -> bool {
-    edwards_of(enc).is_some_and(|e| !e.is_small_order())
+    canonical_point(enc).is_some_and(|e| !e.is_small_order())
+}
+
+/// The point (sign 0) whose u-coordinate is `u`, when `u` is a canonical
+/// encoding of a point of the curve (not of its twist).
+pub fn canonical_point(u: &[u8; 32]) -> Option<EdwardsPoint> {
+    edwards_of(u).filter(|p| p.to_montgomery().to_bytes() == *u)
 }
 
 fn edwards_of(u: &[u8; 32]) -> Option<EdwardsPoint> {

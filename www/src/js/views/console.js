@@ -415,13 +415,7 @@ export async function consoleView(main, link) {
   const sotto = await loadConsoleModule();
   let chosen = null;
   const render = async () => {
-    let keys = [];
-    let storageErrors = [];
-    try {
-      ({ keys, failed: storageErrors } = await storedKeys(sotto));
-    } catch (err) {
-      storageErrors = [err];
-    }
+    const { keys, failed: storageErrors } = await storedKeys(sotto).catch((err) => ({ keys: [], failed: [err] }));
     if (link && !chosen && keys.length) {
       // Pick the stored key that belongs to this session's committee, if any.
       try {
