@@ -81,6 +81,20 @@ pub fn derivation_point(label: &[u8], info: &[&[u8]]) -> [u8; 32] {
     u
 }
 
+/// Whether X25519 of every key with the u-coordinate `u` is all zero: a
+/// point of order dividing 8, on the curve or its twist (X25519's clamped
+/// scalars are multiples of 8). Such a point is the only input for which
+/// an X25519 oracle may rightly give no output; a key held elsewhere
+/// (WebCrypto) that refuses any other input failed.
+pub fn gives_no_output(u: &[u8; 32]) -> bool {
+    // 2^254 (the clamped zero scalar) is a multiple of 8, and of no
+    // point's order beyond.
+    curve25519_dalek::montgomery::MontgomeryPoint(*u)
+        .mul_clamped([0; 32])
+        .to_bytes()
+        == [0; 32]
+}
+
 /// The secret [`MemberKeys::derive_secret`] derives from `dh`, the X25519
 /// output at `point` ([`derivation_point`] of `label` and `info`):
 /// HKDF-SHA256 (RFC 5869) with `label` as the salt, `dh` as the input

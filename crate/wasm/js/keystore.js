@@ -16,6 +16,9 @@
 //
 //   {format: "sotto-keyfile-v1", public: Uint8Array(64), keyfile: Uint8Array}
 //
+// and a key stored without a key file there (an organizer's circle keys)
+// is sealed as earlier versions sealed every key (below).
+//
 // Records of earlier versions still open: the secret sealed with AES-GCM
 // under a non-extractable wrapping key ("sotto-sealed-v1", which a script
 // on the origin can ask the wrapping key to open), and before that the raw
@@ -103,28 +106,30 @@ async function seal(name, bytes) {
  * Stores the keys `secret` (X25519 secret || Ed25519 seed) under `name`
  * as non-extractable WebCrypto keys, with their `publicKeys` and the
  * passphrase key file `keyfile` (empty: none). Without X25519 or Ed25519
- * in WebCrypto, stores the key file alone, and refuses without one.
+ * in WebCrypto, stores the key file alone, or without one seals the
+ * secret as earlier versions did. Resolves to the record's format.
  */
 export async function keystorePut(name, secret, publicKeys, keyfile) {
   // The arguments are views into wasm memory that is zeroized as soon as
   // this call returns: copy them now, before anything asynchronous.
   const copy = new Uint8Array(secret);
+  /** @type {Record<string, unknown>} */
   const record = { public: new Uint8Array(publicKeys) };
   if (keyfile.length > 0) record.keyfile = new Uint8Array(keyfile);
   try {
+    /** @type {Record<string, unknown>} */
+    let stored = record;
     try {
       Object.assign(record, { format: WEBCRYPTO }, await importMemberKeys(copy));
-    } catch (err) {
-      if (!record.keyfile) {
-        throw new Error(
-          `this browser cannot keep a key that scripts cannot read (${err?.message ?? err}): choose a passphrase, and the key is kept only as its passphrase key file`,
-          { cause: err },
-        );
-      }
-      record.format = KEYFILE;
+    } catch {
+      // No X25519 or Ed25519 in WebCrypto: the key file alone, or, for a
+      // key without one (an organizer's circle keys, which live for one
+      // session on this device), sealed under the wrapping key as before.
+      if (record.keyfile) record.format = KEYFILE;
+      else stored = await seal(name, copy);
     }
-    await run(STORE, "readwrite", (s) => s.put(record, name));
-    return record.format;
+    await run(STORE, "readwrite", (s) => s.put(stored, name));
+    return stored.format;
   } finally {
     copy.fill(0);
   }
@@ -206,18 +211,15 @@ export async function importMemberKeys(secret) {
 }
 
 /**
- * X25519 of the private key with the u-coordinate `u`; `undefined` when
- * WebCrypto refuses (an all-zero output: a small-order point).
+ * X25519 of the private key with the u-coordinate `u`. Rejects when
+ * WebCrypto does: the package asks only about points that have an output
+ * (sotto_core::keyfile::gives_no_output), so a rejection is a failure,
+ * never an answer.
  */
 export async function x25519(privateKey, u) {
   const subtle = globalThis.crypto.subtle;
-  const point = new Uint8Array(u);
-  try {
-    const peer = await subtle.importKey("raw", point, { name: "X25519" }, true, []);
-    return new Uint8Array(await subtle.deriveBits({ name: "X25519", public: peer }, privateKey, 256));
-  } catch {
-    return undefined;
-  }
+  const peer = await subtle.importKey("raw", new Uint8Array(u), { name: "X25519" }, true, []);
+  return new Uint8Array(await subtle.deriveBits({ name: "X25519", public: peer }, privateKey, 256));
 }
 
 /** The Ed25519 signature of `message` (64 bytes). */

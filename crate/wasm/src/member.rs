@@ -9,8 +9,11 @@
 //! (`sotto_client::keys`), which [`WebCryptoKeys`] hands to
 //! `crypto.subtle`; a complaint's output is then claimed and challenged
 //! rather than proven (`sotto_core::envelope::challenge`). Keys in memory
-//! (just generated or read from a key file, in Node daemons, or stored by
-//! an earlier version) answer the same requests themselves.
+//! (read from a key file in Node daemons, unlocked for a run, or stored
+//! by an earlier version) answer the same requests themselves, and claim
+//! their complaints' outputs too: one path for every member of these
+//! modules, and the proof's code stays out of the member module (native
+//! daemons prove).
 //!
 //! The member module (feature `member-runtime` alone, loaded by the
 //! member's Web Worker) carries only what it needs: `generate`,
@@ -325,6 +328,13 @@ impl CommitteeMember {
             .ok_or_else(|| js_error(Code::BadKey, "no key file is kept with this key"))?;
         let keys = MemberKeys::from_keyfile(file, passphrase)
             .map_err(|e| js_error(Code::BadKey, &e.to_string()))?;
+        // The member runs with the key whose fingerprint the page shows.
+        if keys.public() != self.public() {
+            return Err(js_error(
+                Code::BadKey,
+                "the key file kept with this key is another key's",
+            ));
+        }
         Ok(js_sys::Uint8Array::from(keys.to_secret_bytes().as_ref()))
     }
 
@@ -368,12 +378,12 @@ impl CommitteeMember {
 /// The `storage` value for the record format `keystorePut` resolves to.
 #[cfg(feature = "keystore")]
 fn kept_as(format: JsValue) -> JsValue {
-    let kept = if format.as_string().as_deref() == Some("sotto-keyfile-v1") {
-        "passphrase"
-    } else {
-        "unreadable"
-    };
-    kept.into()
+    match format.as_string().as_deref() {
+        Some("sotto-keyfile-v1") => "passphrase",
+        Some("sotto-sealed-v1") => "sealed",
+        _ => "unreadable",
+    }
+    .into()
 }
 
 /// A member from what `keystoreGet` resolved to: a current record, or the
@@ -414,11 +424,19 @@ fn from_record(v: &JsValue) -> Result<CommitteeMember, JsValue> {
         .dyn_into::<js_sys::Uint8Array>()
         .ok()
         .map(|a| a.to_vec());
+    // A CryptoKey of the algorithm it is used for, or the record is
+    // damaged (never an answer computed with something else).
+    let crypto_key = |name: &str, expected: &str| {
+        let key = field(name).dyn_into::<web_sys::CryptoKey>().ok()?;
+        let algorithm = JsValue::from(key.algorithm().ok()?);
+        let named = js_sys::Reflect::get(&algorithm, &"name".into()).ok()?;
+        (named.as_string().as_deref() == Some(expected)).then(|| JsValue::from(key))
+    };
     let (keys, kept) = match field("format").as_string().as_deref() {
         Some("sotto-webcrypto-v1") => (
             Keys::WebCrypto(Arc::new(WebCryptoKeys {
-                x25519: field("x25519"),
-                ed25519: field("ed25519"),
+                x25519: crypto_key("x25519", "X25519").ok_or_else(damaged)?,
+                ed25519: crypto_key("ed25519", "Ed25519").ok_or_else(damaged)?,
                 public,
             })),
             Kept::Unreadable,
@@ -544,19 +562,26 @@ impl WebCryptoKeys {
                 .unwrap_or_else(|| "WebCrypto failed".into()),
         };
         match request {
+            // A small-order point is the only one without an output, and
+            // WebCrypto is not asked about it; any refusal is a failure,
+            // never "no output" (a reviewer's finding).
+            KeyRequest::Dh(u) if sotto_core::keyfile::gives_no_output(u) => Ok(KeyAnswer::Dh(None)),
             KeyRequest::Dh(u) => {
                 let out = JsFuture::from(webcrypto_x25519(&self.x25519, u))
                     .await
                     .map_err(|e| failed("compute an X25519 output", e))?;
-                let dh = out.dyn_into::<js_sys::Uint8Array>().ok().and_then(|a| {
-                    let mut b = zeroize::Zeroizing::new([0u8; 32]);
-                    (a.length() == 32).then(|| {
-                        a.copy_to(b.as_mut());
-                        a.fill(0, 0, 32);
-                        b
-                    })
-                });
-                Ok(KeyAnswer::Dh(dh))
+                let a = out
+                    .dyn_into::<js_sys::Uint8Array>()
+                    .ok()
+                    .filter(|a| a.length() == 32)
+                    .ok_or(KeyError {
+                        what: "compute an X25519 output",
+                        why: "WebCrypto returned no 32-byte output".into(),
+                    })?;
+                let mut b = zeroize::Zeroizing::new([0u8; 32]);
+                a.copy_to(b.as_mut());
+                a.fill(0, 0, 32);
+                Ok(KeyAnswer::Dh(Some(b)))
             }
             KeyRequest::Sign(m) => {
                 let out = JsFuture::from(webcrypto_sign(&self.ed25519, m))

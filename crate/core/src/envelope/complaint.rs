@@ -505,6 +505,12 @@ mod tests {
     }
 
     fn settled(c: &Case, from: u16, complaint: &Complaint) -> Verdict {
+        settled_checked(c, from, complaint, false)
+    }
+
+    /// `settle` with `checked`: whether the claim was challenged and
+    /// every challenge answered.
+    fn settled_checked(c: &Case, from: u16, complaint: &Complaint, checked: bool) -> Verdict {
         settle(
             &c.committee,
             &SESSION,
@@ -514,7 +520,7 @@ mod tests {
             LEN,
             from,
             complaint,
-            false,
+            checked,
         )
     }
 
@@ -662,32 +668,10 @@ mod tests {
         let mut high = dh;
         high[31] |= 0x80;
         for checked in [false, true] {
-            let verdict = settle(
-                &c.committee,
-                &SESSION,
-                &MANIFEST,
-                &ID,
-                &c.commitment,
-                LEN,
-                2,
-                &claim(high),
-                checked,
-            );
+            let verdict = settled_checked(&c, 2, &claim(high), checked);
             assert_eq!(verdict, Verdict::FalseComplaint, "checked: {checked}");
         }
-        let honest = |checked| {
-            settle(
-                &c.committee,
-                &SESSION,
-                &MANIFEST,
-                &ID,
-                &c.commitment,
-                LEN,
-                2,
-                &claim(dh),
-                checked,
-            )
-        };
+        let honest = |checked| settled_checked(&c, 2, &claim(dh), checked);
         assert_eq!(honest(false), Verdict::Challenge);
         assert_eq!(honest(true), Verdict::FalseComplaint);
         // A part whose encapsulated key is not canonical is the

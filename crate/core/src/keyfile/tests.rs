@@ -156,11 +156,23 @@ fn the_keys_operations_are_the_standard_ones() {
     scalar.copy_from_slice(&secret[..32]);
     let reference = x25519_dalek::x25519(scalar, theirs);
     assert_eq!(*ours, reference);
-    // A small-order point gives no output (WebCrypto refuses it too).
+    // A small-order point gives no output (WebCrypto refuses it too), and
+    // `gives_no_output` says which points those are, without the key.
     assert!(keys.dh(&[0; 32]).is_none());
     let mut one = [0u8; 32];
     one[0] = 1;
     assert!(keys.dh(&one).is_none());
+    for t in curve25519_dalek::constants::EIGHT_TORSION {
+        let u = t.to_montgomery().to_bytes();
+        assert!(gives_no_output(&u) && keys.dh(&u).is_none());
+    }
+    assert!(!gives_no_output(&theirs));
+    let mut rng = rng(9);
+    for _ in 0..64 {
+        let mut u = [0u8; 32];
+        rand_core::Rng::fill_bytes(&mut rng, &mut u);
+        assert_eq!(gives_no_output(&u), keys.dh(&u).is_none());
+    }
     // Ed25519: verifies under the public key, deterministic.
     let sig = keys.sign(b"message");
     let public = ed25519_dalek::VerifyingKey::from_bytes(&keys.public().ed25519.0).unwrap();

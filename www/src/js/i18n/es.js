@@ -500,11 +500,9 @@ export default {
   "console.unlocking": "Desbloqueando el archivo de clave (tarda unos segundos)…",
   "console.imported": ({ name }) => `Clave "${name}" importada.`,
   "console.addKey": "Añadir una clave",
-  "console.exportKey": "Exportar archivo de clave",
   "console.passEmpty": "Elige una frase de contraseña de al menos 8 caracteres: protege el archivo de clave.",
   "console.passShort": ({ length }) =>
     `La frase de contraseña es demasiado corta: al menos 8 caracteres (esta tiene ${length}).`,
-  "console.encrypting": "Cifrando el archivo de clave…",
   "console.saved":
     "Archivo de clave guardado. Guárdalo a salvo junto con su frase de contraseña: juntos son tu identidad en el comité.",
   "console.backup": "Hacer una copia o eliminar esta clave",
@@ -516,16 +514,16 @@ export default {
   "console.kept.unreadable":
     "Guardada en este navegador donde ningún script, ni siquiera esta aplicación, puede leerla.",
   "console.kept.passphrase":
-    "Este navegador no puede guardar claves donde los scripts no las lean, así que solo se guarda el archivo de clave protegido por la frase: la escribe para unirse a una sesión.",
+    "Este navegador no puede guardar claves donde los scripts no las lean, así que solo se guarda el archivo de clave protegido por la frase: la escribes para unirte a una sesión.",
   "console.kept.sealed":
-    "Guardada por una versión anterior de Sotto, donde un script de este sitio podría abrirla. Elija una frase abajo: la clave se guarda entonces donde ningún script puede leerla, y se descarga su archivo de copia.",
+    "Guardada por una versión anterior de Sotto, donde un script de este sitio podría abrirla. Elige una frase abajo: la clave se guarda entonces donde ningún script puede leerla, y se descarga su archivo de copia.",
   "console.kept.memory": "No guardada en este navegador.",
   "console.downloadKey": "Descargar archivo de clave",
-  "console.downloadHint": "Está protegido por la frase que eligió al crear o importar esta clave.",
+  "console.downloadHint": "Está protegido por la frase que elegiste al crear o importar esta clave.",
   "console.protect": "Proteger y descargar",
   "console.noBackup": "Esta clave se guardó sin archivo de copia, así que no se puede exportar.",
   "console.unlockPass": "Frase del archivo de esta clave",
-  "console.unlockFirst": "Escriba la frase del archivo de esta clave para unirse.",
+  "console.unlockFirst": "Escribe la frase del archivo de esta clave para unirte.",
   "console.forget": "Olvidar esta clave",
   "console.forgetConfirm": "¿Seguro que quieres olvidarla? Pulsa otra vez",
   "console.nameLabel": "Nombre",

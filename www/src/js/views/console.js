@@ -38,6 +38,9 @@ async function storedKeys(sotto) {
   return { keys, failed };
 }
 
+/** Resolves after the browser painted: before Argon2, which blocks the page for a second or two. */
+const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
 function keyForms(sotto, onSaved) {
   const feedback = h("div", { "aria-live": "polite" });
   const show = (node) => replace(feedback, node);
@@ -74,18 +77,24 @@ function keyForms(sotto, onSaved) {
       genPass.focus();
       return;
     }
+    const button = generate.querySelector("button");
+    let member;
     try {
       if ((await sotto.CommitteeMember.stored()).includes(name))
         throw Object.assign(new Error(t("console.exists", { name })), { code: "storage" });
+      button.disabled = true;
       show(h("p", {}, t("console.protecting")));
-      const member = sotto.CommitteeMember.generate();
+      await painted();
+      member = sotto.CommitteeMember.generate();
       await member.saveProtected(name, genPass.value);
       genPass.value = "";
-      member.free();
       show(h("p", { class: "ok-text" }, t("console.generated", { name })));
       onSaved(name);
     } catch (err) {
       show(errorNotice(err));
+    } finally {
+      member?.free();
+      button.disabled = false;
     }
   });
 
@@ -109,15 +118,26 @@ function keyForms(sotto, onSaved) {
       show(h("p", { class: "error-text" }, t("console.fileAndName")));
       return;
     }
+    const button = imported.querySelector("button");
+    let member;
     try {
+      // A stored key may have no other copy: never write over it.
+      if ((await sotto.CommitteeMember.stored()).includes(name))
+        throw Object.assign(new Error(t("console.exists", { name })), { code: "storage" });
+      button.disabled = true;
       show(h("p", {}, t("console.unlocking")));
-      const member = sotto.CommitteeMember.fromKeyFile(await readFile(file, "bytes"), passInput.value);
+      const bytes = await readFile(file, "bytes");
+      await painted();
+      member = sotto.CommitteeMember.fromKeyFile(bytes, passInput.value);
       await member.save(name);
       passInput.value = "";
       show(h("p", { class: "ok-text" }, t("console.imported", { name })));
       onSaved(name);
     } catch (err) {
       show(errorNotice(err));
+    } finally {
+      member?.free();
+      button.disabled = false;
     }
   });
   return h(
@@ -131,6 +151,7 @@ function keyForms(sotto, onSaved) {
   );
 }
 
+/** The selected key; `onChange(forgotten)` after it was protected or forgotten. */
 function keyDetails(sotto, entry, onChange) {
   const json = JSON.stringify(publicJson(entry.name, entry.member), null, 2);
   const area = h("textarea", { class: "mono", readonly: true, rows: 6, id: "public-keys" }, json);
@@ -165,12 +186,16 @@ function keyDetails(sotto, entry, onChange) {
         return;
       }
       try {
+        button.disabled = true;
         replace(feedback, h("p", {}, t("console.protecting")));
+        await painted();
         await entry.member.saveProtected(entry.name, pass.value);
         pass.value = "";
         file();
-        onChange();
+        // The same key, now unreadable: its notice says so.
+        onChange(false);
       } catch (err) {
+        button.disabled = false;
         replace(feedback, errorNotice(err));
       }
     });
@@ -181,7 +206,14 @@ function keyDetails(sotto, entry, onChange) {
       h("div", { class: "button-row" }),
     ];
   }
-  const backup = h("details", {}, h("summary", {}, t("console.backup")), ...exportPart, feedback);
+  // A key of an earlier version opens at its passphrase field.
+  const backup = h(
+    "details",
+    { open: kept === "sealed" },
+    h("summary", {}, t("console.backup")),
+    ...exportPart,
+    feedback,
+  );
   const forget = h("button", { type: "button", class: "danger" }, t("console.forget"));
   forget.addEventListener("click", async () => {
     if (forget.dataset.confirm !== "1") {
@@ -190,7 +222,7 @@ function keyDetails(sotto, entry, onChange) {
       return;
     }
     await sotto.CommitteeMember.forget(entry.name);
-    onChange();
+    onChange(true);
   });
   backup.querySelector(".button-row").append(forget);
   return h(
@@ -345,6 +377,28 @@ function sessionPanel(sotto, link, selected) {
       let shown = false;
       watch();
       join.addEventListener("click", async () => {
+        // A key kept only as its key file: unlocked first, at its field.
+        let secret;
+        if (locked) {
+          clearFields(box);
+          if (!unlockPass.value) {
+            markField(unlockPass, t("console.unlockFirst"));
+            unlockPass.focus();
+            return;
+          }
+          join.disabled = true;
+          await painted();
+          try {
+            secret = selected.member.unlock(unlockPass.value);
+          } catch (err) {
+            join.disabled = false;
+            markField(unlockPass, err.message);
+            unlockPass.focus();
+            return;
+          } finally {
+            unlockPass.value = "";
+          }
+        }
         watching = false;
         join.disabled = true;
         join.textContent = t("console.running");
@@ -354,8 +408,6 @@ function sessionPanel(sotto, link, selected) {
         };
         window.addEventListener("beforeunload", leave);
         try {
-          const secret = locked ? selected.member.unlock(unlockPass.value) : undefined;
-          unlockPass.value = "";
           const outcome = await runMemberInWorker(link, selected.name, heard, secret);
           heard({ stage: "published" });
           replace(outcomeBox, renderResultSummary(session, outcome));
@@ -367,6 +419,9 @@ function sessionPanel(sotto, link, selected) {
           join.disabled = false;
           join.textContent = t("console.joinAgain");
         } finally {
+          // Moved to the worker (detached: no bytes left here) or never
+          // sent: wipe what is left.
+          if (secret?.byteLength) secret.fill(0);
           window.removeEventListener("beforeunload", leave);
         }
       });
@@ -475,8 +530,8 @@ export async function consoleView(main, link) {
             h("h2", { id: "key-heading" }, t("console.yourKeyHeading")),
             picker,
             selected
-              ? keyDetails(sotto, selected, () => {
-                  chosen = null;
+              ? keyDetails(sotto, selected, (forgotten) => {
+                  if (forgotten) chosen = null;
                   render();
                 })
               : null,
