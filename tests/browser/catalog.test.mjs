@@ -11,7 +11,7 @@
 // at 390 px.
 
 import { runTest, screenshot, axeCheck, log, assert } from "./lib.mjs";
-import { openResults, copyOrganizer } from "./flows.mjs";
+import { openResults, copyOrganizer, MEMBER_PASSPHRASE } from "./flows.mjs";
 import en from "../../www/src/js/i18n/en.js";
 import es from "../../www/src/js/i18n/es.js";
 
@@ -175,6 +175,7 @@ await runTest("catalog", async ({ relay, context }) => {
   const member = await spanishPage(context, origin);
   await member.goto(`${origin}/#console`);
   await member.getByLabel("Tu nombre, tal como lo verán los participantes").first().fill("Lucía");
+  await member.locator("#generate-passphrase").fill(MEMBER_PASSPHRASE);
   await member.getByRole("button", { name: "Generar clave" }).click();
   await member.locator("#public-keys").waitFor();
   await noEnglish(member, "console with a key");

@@ -13,8 +13,14 @@
 //     read) is reported as such and, protected with a passphrase, stored
 //     again as WebCrypto keys, the same key;
 //   - a sealed record moved under another name does not open;
+//   - a record whose CryptoKeys are extractable, or not the keys of its
+//     public keys, does not load;
+//   - the console marks a name taken or kept for circle keys at its field,
+//     stores nothing, and does not list circle keys;
 //   - where WebCrypto has no X25519 (simulated by refusing the import),
-//     only the passphrase key file is stored, and it unlocks to the key.
+//     only the passphrase key file is stored, and it unlocks to the key;
+//     a key without a key file is refused there, and an organizer's
+//     circle key is sealed.
 import { BROWSER } from "./browsers.mjs";
 import { runTest, log, assert } from "./lib.mjs";
 import { memberKey, refuseX25519, MEMBER_PASSPHRASE } from "./flows.mjs";
@@ -229,6 +235,91 @@ await runTest("keys", async ({ relay, context }) => {
   await page.reload();
   await page.getByText(json.fingerprint).first().waitFor();
   await page.getByText('the stored key "Mallory" cannot be opened').first().waitFor();
+  await helpers(page);
+
+  // A record whose CryptoKeys a script could read (extractable, here the
+  // member's own keys) is damaged, never "unreadable"; so is one whose
+  // X25519 key is another key's.
+  const damaged = await page.evaluate(async (secret) => {
+    const ada = await globalThis.__idb.get("member-keys", "Ada");
+    const der = (oid, key) =>
+      new Uint8Array([
+        0x30,
+        0x2e,
+        0x02,
+        0x01,
+        0x00,
+        0x30,
+        0x05,
+        0x06,
+        0x03,
+        0x2b,
+        0x65,
+        oid,
+        0x04,
+        0x22,
+        0x04,
+        0x20,
+        ...key,
+      ]);
+    const readable = {
+      ...ada,
+      x25519: await crypto.subtle.importKey("pkcs8", der(0x6e, secret.slice(0, 32)), { name: "X25519" }, true, [
+        "deriveBits",
+      ]),
+      ed25519: await crypto.subtle.importKey("pkcs8", der(0x70, secret.slice(32)), { name: "Ed25519" }, true, ["sign"]),
+    };
+    const other = await crypto.subtle.generateKey({ name: "X25519" }, false, ["deriveBits"]);
+    const swapped = { ...ada, x25519: other.privateKey };
+    const sotto = await globalThis.__sotto();
+    const out = {};
+    for (const [name, value] of [
+      ["Readable", readable],
+      ["Swapped", swapped],
+    ]) {
+      await globalThis.__idb.put("member-keys", name, value);
+      try {
+        await sotto.CommitteeMember.load(name);
+        out[name] = "loaded";
+      } catch (err) {
+        out[name] = `${err.code}: ${err.message}`;
+      } finally {
+        await sotto.CommitteeMember.forget(name);
+      }
+    }
+    return out;
+  }, record.secret);
+  log(`damaged records: ${JSON.stringify(damaged)}`);
+  assert(damaged.Readable === "bad_key: the stored key is damaged", `extractable keys refused: ${damaged.Readable}`);
+  assert(
+    /^storage: .*"Swapped" is damaged: its keys are not those/.test(damaged.Swapped),
+    `swapped keys refused: ${damaged.Swapped}`,
+  );
+
+  // The console's forms: a name taken or kept for circle keys is marked at
+  // its field and nothing is stored; circle keys are not listed.
+  await page.evaluate(async () => {
+    const ada = await globalThis.__idb.get("member-keys", "Ada");
+    await globalThis.__idb.put("member-keys", "circle-test-1", ada);
+  });
+  await page.reload();
+  await page.getByText(json.fingerprint).first().waitFor();
+  await helpers(page);
+  assert((await page.getByText("circle-test-1").count()) === 0, "circle keys are not listed");
+  for (const [name, message] of [
+    ["Ada", 'a key named "Ada" already exists'],
+    ["circle-mine", 'Names beginning with "circle-" are kept for the keys'],
+  ]) {
+    await page.getByLabel("Your name, as participants will see it").first().fill(name);
+    await page.locator("#generate-passphrase").fill(MEMBER_PASSPHRASE);
+    await page.getByRole("button", { name: "Generate key" }).click();
+    const note = page.locator("#member-name[aria-invalid=true]");
+    await note.waitFor();
+    const text = await page.locator(".field.invalid .field-error").first().textContent();
+    assert(text.includes(message), `${name}: ${text}`);
+  }
+  const names = await page.evaluate(async () => (await globalThis.__sotto()).CommitteeMember.stored());
+  assert(names.sort().join() === "Ada,Eve,Mallory,Old,circle-test-1", `nothing stored: ${names}`);
 
   // Where WebCrypto has no X25519: only the passphrase key file is kept.
   const bare = await (await context()).newPage();
@@ -257,5 +348,26 @@ await runTest("keys", async ({ relay, context }) => {
   assert(fallback.fingerprint === plain.fingerprint, "to the same key");
   const unlock = await bare.locator("#key-storage").getAttribute("data-storage");
   assert(unlock === "passphrase", `the console says so: ${unlock}`);
+  // There, a key without a key file is refused, but an organizer's circle
+  // keys (one session on this device) are sealed as before.
+  const circle = await bare.evaluate(async () => {
+    const m = await import(new URL("pkg/organizer/sotto.js", document.baseURI).href);
+    await m.default();
+    const key = m.CommitteeMember.generate();
+    let plainSave;
+    try {
+      await key.save("Plain");
+      plainSave = "stored";
+    } catch (err) {
+      plainSave = err.code;
+    }
+    const kept = await key.saveForSession("circle-fallback-1");
+    const r = await globalThis.__idb.get("member-keys", "circle-fallback-1");
+    const names = await (await globalThis.__sotto()).CommitteeMember.stored();
+    return { plainSave, kept, format: r?.format, plain: names.includes("Plain") };
+  });
+  log(`circle keys without X25519: ${JSON.stringify(circle)}`);
+  assert(circle.plainSave === "storage" && !circle.plain, `a key without a key file is refused: ${circle.plainSave}`);
+  assert(circle.kept === "sealed" && circle.format === "sotto-sealed-v1", "a circle key is sealed");
   log(`keys checks passed in ${BROWSER}`);
 });

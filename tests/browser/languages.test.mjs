@@ -178,6 +178,13 @@ function refusedDrafts(keys) {
       { ...base(), committee: { members: [{ ...a, fingerprint: b.fingerprint }, b, c], threshold: 1 } },
     ],
     [
+      "encryption key of small order",
+      {
+        ...base(),
+        committee: { members: [{ ...a, fingerprint: undefined, x25519: "0".repeat(64) }, b, c], threshold: 1 },
+      },
+    ],
+    [
       "signing key not on the curve",
       {
         ...base(),
@@ -253,7 +260,7 @@ await runTest("languages", async ({ relay, context }) => {
   for (const p of patterns) {
     if (/ws:|spaces, control|too many committee members/.test(p.source)) continue;
     assert(
-      refused.some((r) => p.test(r.message.replace(/^(?:invalid [a-z]+ schema: |invalid manifest: [a-z_.]+ )/, ""))),
+      refused.some((r) => p.test(r.message.replace(/^(?:invalid [a-z]+ schema: |invalid manifest: [a-z0-9_.]+ )/, ""))),
       `no draft gives the refusal ${p}`,
     );
   }

@@ -6,6 +6,7 @@
 import { runTest, screenshot, axeCheck, log, assertEqual } from "./lib.mjs";
 import {
   memberKey,
+  MEMBER_PASSPHRASE,
   fillCreateForm,
   createSession,
   memberJoin,
@@ -49,20 +50,20 @@ await runTest("survey", async ({ relay, context }) => {
     memberPages.push(page);
   }
 
-  // A member backs up its key as a passphrase-protected file and restores
-  // it in a fresh browser profile: same fingerprint.
+  // A member downloads the passphrase-protected key file kept with its
+  // key (its backup passphrase was chosen when it generated the key) and
+  // restores it in a fresh browser profile: same fingerprint.
   const noor = memberPages[0];
   await noor.getByText("Back up or remove this key").click();
-  await noor.getByLabel("Passphrase for the key file (at least 8 characters)").fill("correct horse battery");
   const [keyDownload] = await Promise.all([
     noor.waitForEvent("download"),
-    noor.getByRole("button", { name: "Export key file" }).click(),
+    noor.getByRole("button", { name: "Download key file" }).click(),
   ]);
   const keyFile = await keyDownload.path();
   const restored = await (await context()).newPage();
   await restored.goto(`${origin}/#console`);
   await restored.getByLabel("Key file").setInputFiles(keyFile);
-  await restored.getByLabel("Passphrase", { exact: true }).fill("correct horse battery");
+  await restored.getByLabel("Passphrase", { exact: true }).fill(MEMBER_PASSPHRASE);
   await restored.getByLabel("Your name, as participants will see it").nth(1).fill("Noor");
   await restored.getByRole("button", { name: "Import key" }).click();
   await restored.locator("#my-fingerprint", { hasText: keys[0].fingerprint }).waitFor({ timeout: 60_000 });

@@ -87,12 +87,56 @@ pub fn derivation_point(label: &[u8], info: &[&[u8]]) -> [u8; 32] {
 /// an X25519 oracle may rightly give no output; a key held elsewhere
 /// (WebCrypto) that refuses any other input failed.
 pub fn gives_no_output(u: &[u8; 32]) -> bool {
-    // 2^254 (the clamped zero scalar) is a multiple of 8, and of no
-    // point's order beyond.
-    curve25519_dalek::montgomery::MontgomeryPoint(*u)
-        .mul_clamped([0; 32])
-        .to_bytes()
-        == [0; 32]
+    // X25519 ignores the top bit and reads u modulo p = 2^255 - 19; the
+    // points of order dividing 8 on the curve, and 4 on its twist, are
+    // these five (libsodium's list, reduced). The tests derive them from
+    // the curve's torsion and compare with X25519 itself.
+    const SMALL_ORDER: [[u8; 32]; 5] = [
+        [0; 32],
+        {
+            let mut one = [0; 32];
+            one[0] = 1;
+            one
+        },
+        // p - 1, of order 4 on the twist.
+        {
+            let mut m = [0xff; 32];
+            m[0] = 0xec;
+            m[31] = 0x7f;
+            m
+        },
+        // The two of order 8 on the curve.
+        [
+            0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f,
+            0xc4, 0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16,
+            0x5f, 0x49, 0xb8, 0x00,
+        ],
+        [
+            0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24, 0xb1, 0xd0, 0xb1, 0x55, 0x9c, 0x83,
+            0xef, 0x5b, 0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c, 0x8e, 0x86, 0xd8, 0x22, 0x4e, 0xdd,
+            0xd0, 0x9f, 0x11, 0x57,
+        ],
+    ];
+    let mut v = *u;
+    v[31] &= 0x7f;
+    // The values p to 2^255 - 1 are 0 to 18 again.
+    if v[31] == 0x7f && v[1..31].iter().all(|&b| b == 0xff) && v[0] >= 0xed {
+        v = [0; 32];
+        v[0] = u[0] - 0xed;
+    }
+    SMALL_ORDER.contains(&v)
+}
+
+/// Whether `u` can be a member's public X25519 key: the canonical
+/// encoding of a u-coordinate (below p = 2^255 - 19, so the top bit is
+/// clear) that has an output ([`gives_no_output`] false). Browsers'
+/// WebCrypto refuses some other inputs (Firefox's NSS a list that holds
+/// non-canonical encodings of large-order points), so a manifest with
+/// such a key would stop the members whose keys live there.
+pub fn usable_public_key(u: &[u8; 32]) -> bool {
+    // p in little-endian bytes: ed ff .. ff 7f.
+    let at_least_p = u[31] == 0x7f && u[1..31].iter().all(|&b| b == 0xff) && u[0] >= 0xed;
+    u[31] < 0x80 && !at_least_p && !gives_no_output(u)
 }
 
 /// The secret [`MemberKeys::derive_secret`] derives from `dh`, the X25519

@@ -16,8 +16,8 @@
 //
 //   {format: "sotto-keyfile-v1", public: Uint8Array(64), keyfile: Uint8Array}
 //
-// and a key stored without a key file there (an organizer's circle keys)
-// is sealed as earlier versions sealed every key (below).
+// and an organizer's circle keys, stored without a key file there, are
+// sealed as earlier versions sealed every key (below).
 //
 // Records of earlier versions still open: the secret sealed with AES-GCM
 // under a non-extractable wrapping key ("sotto-sealed-v1", which a script
@@ -106,10 +106,12 @@ async function seal(name, bytes) {
  * Stores the keys `secret` (X25519 secret || Ed25519 seed) under `name`
  * as non-extractable WebCrypto keys, with their `publicKeys` and the
  * passphrase key file `keyfile` (empty: none). Without X25519 or Ed25519
- * in WebCrypto, stores the key file alone, or without one seals the
- * secret as earlier versions did. Resolves to the record's format.
+ * in WebCrypto, stores the key file alone; without one, seals the secret
+ * as earlier versions did when `sealable` (an organizer's circle keys,
+ * made for one session on this device) and rejects otherwise. Resolves to
+ * the record's format.
  */
-export async function keystorePut(name, secret, publicKeys, keyfile) {
+export async function keystorePut(name, secret, publicKeys, keyfile, sealable) {
   // The arguments are views into wasm memory that is zeroized as soon as
   // this call returns: copy them now, before anything asynchronous.
   const copy = new Uint8Array(secret);
@@ -121,12 +123,17 @@ export async function keystorePut(name, secret, publicKeys, keyfile) {
     let stored = record;
     try {
       Object.assign(record, { format: WEBCRYPTO }, await importMemberKeys(copy));
-    } catch {
+    } catch (err) {
       // No X25519 or Ed25519 in WebCrypto: the key file alone, or, for a
-      // key without one (an organizer's circle keys, which live for one
-      // session on this device), sealed under the wrapping key as before.
+      // circle key, sealed under the wrapping key as before.
       if (record.keyfile) record.format = KEYFILE;
-      else stored = await seal(name, copy);
+      else if (sealable) stored = await seal(name, copy);
+      else {
+        throw new Error(
+          `this browser cannot keep a key that scripts cannot read (${err?.message ?? err}): choose a passphrase, and the key is kept only as its passphrase key file`,
+          { cause: err },
+        );
+      }
     }
     await run(STORE, "readwrite", (s) => s.put(stored, name));
     return stored.format;
@@ -151,7 +158,11 @@ export async function keystoreGet(name) {
     }
     return raw;
   }
-  if (record?.format === WEBCRYPTO || record?.format === KEYFILE) return record;
+  if (record?.format === WEBCRYPTO) {
+    await checkPublic(name, record);
+    return record;
+  }
+  if (record?.format === KEYFILE) return record;
   if (record?.format !== FORMAT) throw new Error(`the stored key "${name}" has an unknown format`);
   const key = await wrappingKey();
   try {
@@ -161,6 +172,33 @@ export async function keystoreGet(name) {
   } catch {
     throw new Error(`the stored key "${name}" cannot be opened with this origin's wrapping key`);
   }
+}
+
+/**
+ * Rejects unless the record's CryptoKeys are the keys of its public keys:
+ * X25519 of the base point is the public X25519 key, and a signature
+ * verifies under the public Ed25519 key. A record whose keys were swapped
+ * would otherwise open no part, claim wrong outputs and be named for them.
+ * (Here rather than in the package: the member module's size.)
+ */
+async function checkPublic(name, record) {
+  let matches = false;
+  try {
+    const base = new Uint8Array(32);
+    base[0] = 9;
+    const dh = await x25519(record.x25519, base);
+    const probe = new TextEncoder().encode("sotto: the stored keys match their public keys");
+    const signature = await subtle().sign({ name: "Ed25519" }, record.ed25519, probe);
+    const verifying = await subtle().importKey("raw", record.public.slice(32, 64), { name: "Ed25519" }, false, [
+      "verify",
+    ]);
+    matches =
+      dh.every((b, i) => b === record.public[i]) &&
+      (await subtle().verify({ name: "Ed25519" }, verifying, signature, probe));
+  } catch {
+    // Not CryptoKeys of these algorithms, or public keys of another shape.
+  }
+  if (!matches) throw new Error(`the stored key "${name}" is damaged: its keys are not those of its public keys`);
 }
 
 export function keystoreDelete(name) {

@@ -41,7 +41,13 @@ use sotto_core::session::{Ed25519PublicKey, X25519PublicKey};
 extern "C" {
     #[cfg(feature = "keystore")]
     #[wasm_bindgen(js_name = keystorePut)]
-    fn keystore_put(name: &str, secret: &[u8], public: &[u8], keyfile: &[u8]) -> js_sys::Promise;
+    fn keystore_put(
+        name: &str,
+        secret: &[u8],
+        public: &[u8],
+        keyfile: &[u8],
+        sealable: bool,
+    ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = keystoreGet)]
     fn keystore_get(name: &str) -> js_sys::Promise;
     #[cfg(feature = "keystore")]
@@ -156,14 +162,28 @@ impl CommitteeMember {
 
     /// Stores the keys in memory under `name` with `keyfile` (may be empty).
     #[cfg(feature = "keystore")]
-    fn store(&self, name: &str, keyfile: &[u8]) -> Result<js_sys::Promise, JsValue> {
+    /// Stores the keys under `name` with `keyfile` (empty: none); where
+    /// WebCrypto has no X25519 or Ed25519 and there is no key file, seals
+    /// them when `sealable` (circle keys) and rejects otherwise.
+    fn store(
+        &self,
+        name: &str,
+        keyfile: &[u8],
+        sealable: bool,
+    ) -> Result<js_sys::Promise, JsValue> {
         let keys = self.memory()?;
         let secret = keys.to_secret_bytes();
         let p = keys.public();
         let mut public = [0u8; 64];
         public[..32].copy_from_slice(p.x25519.as_bytes());
         public[32..].copy_from_slice(&p.ed25519.0);
-        Ok(keystore_put(name, secret.as_ref(), &public, keyfile))
+        Ok(keystore_put(
+            name,
+            secret.as_ref(),
+            &public,
+            keyfile,
+            sealable,
+        ))
     }
 }
 
@@ -280,7 +300,21 @@ impl CommitteeMember {
     #[wasm_bindgen(unchecked_return_type = "Promise<KeyStorage>")]
     pub fn save(&self, name: String) -> js_sys::Promise {
         let keyfile = self.keyfile.clone().unwrap_or_default();
-        let stored = self.store(&name, &keyfile);
+        let stored = self.store(&name, &keyfile, false);
+        future_to_promise(
+            async move { JsFuture::from(stored?).await.map_err(storage).map(kept_as) },
+        )
+    }
+
+    /// Stores keys made for one session on this device (an organizer's
+    /// circle of members) under `name`, like `save`; where WebCrypto has
+    /// no X25519 or Ed25519, sealed under this origin's wrapping key as
+    /// earlier versions stored every key (a script on the origin can
+    /// open them: docs/threat-model.md, "Member keys in the browser").
+    #[cfg(feature = "organizer")]
+    #[wasm_bindgen(js_name = saveForSession, unchecked_return_type = "Promise<KeyStorage>")]
+    pub fn save_for_session(&self, name: String) -> js_sys::Promise {
+        let stored = self.store(&name, &[], true);
         future_to_promise(
             async move { JsFuture::from(stored?).await.map_err(storage).map(kept_as) },
         )
@@ -294,7 +328,7 @@ impl CommitteeMember {
     #[wasm_bindgen(js_name = saveProtected, unchecked_return_type = "Promise<KeyStorage>")]
     pub fn save_protected(&mut self, name: String, passphrase: &str) -> js_sys::Promise {
         let stored = self.to_key_file(passphrase).and_then(|file| {
-            let p = self.store(&name, &file)?;
+            let p = self.store(&name, &file, false)?;
             self.keyfile = Some(file);
             Ok(p)
         });
@@ -424,13 +458,19 @@ fn from_record(v: &JsValue) -> Result<CommitteeMember, JsValue> {
         .dyn_into::<js_sys::Uint8Array>()
         .ok()
         .map(|a| a.to_vec());
-    // A CryptoKey of the algorithm it is used for, or the record is
-    // damaged (never an answer computed with something else).
+    // A private, non-extractable CryptoKey of the algorithm it is used
+    // for, or the record is damaged (never an answer computed with
+    // something else, nor a readable key called unreadable). That they
+    // are the keys of `public`, keystore.js checked (checkPublic).
     let crypto_key = |name: &str, expected: &str| {
         let key = field(name).dyn_into::<web_sys::CryptoKey>().ok()?;
         let algorithm = JsValue::from(key.algorithm().ok()?);
         let named = js_sys::Reflect::get(&algorithm, &"name".into()).ok()?;
-        (named.as_string().as_deref() == Some(expected)).then(|| JsValue::from(key))
+        let private = js_sys::Reflect::get(&key, &"type".into()).ok()?;
+        (named.as_string().as_deref() == Some(expected)
+            && private.as_string().as_deref() == Some("private")
+            && !key.extractable())
+        .then(|| JsValue::from(key))
     };
     let (keys, kept) = match field("format").as_string().as_deref() {
         Some("sotto-webcrypto-v1") => (
@@ -642,6 +682,14 @@ mod tests {
         let mut one = [0u8; 32];
         one[0] = 1;
         requests.push(KeyRequest::Dh(one));
+        // Hashed points: about half are on the twist, which X25519 (and
+        // WebCrypto) answers all the same.
+        for i in 0u8..8 {
+            requests.push(KeyRequest::Dh(sotto_core::keyfile::derivation_point(
+                b"twist",
+                &[&[i]],
+            )));
+        }
         for request in &requests {
             let ours = answer_now(&keys, &mut rng, request).unwrap();
             let theirs = web.answer(request).await.unwrap();

@@ -12,7 +12,7 @@ const TS_TYPES: &'static str = r#"
 export interface MemberPublic { name: string; x25519: string; ed25519: string; fingerprint?: string; }
 /** Public keys and fingerprint of a committee member key. */
 export interface PublicKeys { x25519: string; ed25519: string; fingerprint: string; }
-/** How a member key is kept (`CommitteeMember.storage`): as non-extractable WebCrypto keys, as its passphrase key file only, sealed by an earlier version (a script on the origin could open it), or not stored. */
+/** How a member key is kept (`CommitteeMember.storage`): as non-extractable WebCrypto keys, as its passphrase key file only, sealed (by an earlier version, or an organizer's circle key where WebCrypto lacks X25519 or Ed25519: a script on the origin could open it), or not stored. */
 export type KeyStorage = "unreadable" | "passphrase" | "sealed" | "memory";
 /** A vote schema (docs/apps.md). */
 export interface VoteSchema { method: "plurality" | "approval" | "score" | "borda" | "irv"; options: string[]; reveal: "tally" | "winner"; max_approvals?: number; max_score?: number; }

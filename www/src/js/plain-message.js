@@ -81,6 +81,7 @@ const MANIFEST_REASONS = [
   [/^must satisfy 2t \+ 1 <= n$/, "manifest.threshold"],
   [/^must be distinct$/, "manifest.distinct"],
   [/^the same key appears twice$/, "manifest.sameKey"],
+  [/^must be a canonical X25519 public key of a point with an output$/, "manifest.x25519"],
   [/^closes_at must be after opens_at$/, "manifest.deadlines"],
   [/^must be at least 1$/, "manifest.atLeastOne"],
   [/^applies to surveys only/, "manifest.surveysOnly"],
@@ -105,6 +106,7 @@ const MANIFEST_FIELDS = new Set([
   "reveal",
   "committee.members",
   "committee.members.name",
+  "committee.members.x25519",
   "committee.threshold",
   "deadlines",
   "policy.min_submissions",
@@ -174,7 +176,7 @@ export function manifestMessage(message, { question = (id) => id } = {}) {
     .trim()
     .replace(PREFIX, "");
   const kb = (bytes) => Math.ceil(Number(bytes) / 1024);
-  const manifest = text.match(/^invalid manifest: (?<field>[a-z_.]+) (?<reason>.+)$/);
+  const manifest = text.match(/^invalid manifest: (?<field>[a-z0-9_.]+) (?<reason>.+)$/);
   if (manifest?.groups) {
     const { field, reason } = manifest.groups;
     const found = MANIFEST_FIELDS.has(field) && matchOf(MANIFEST_REASONS, reason);

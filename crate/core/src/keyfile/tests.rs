@@ -166,12 +166,51 @@ fn the_keys_operations_are_the_standard_ones() {
         let u = t.to_montgomery().to_bytes();
         assert!(gives_no_output(&u) && keys.dh(&u).is_none());
     }
+    // The twist's point of order 4 (p - 1), the non-canonical encodings
+    // (p, p + 1) and any of them with the top bit set: no output either,
+    // and `gives_no_output` knows each (X25519 of the clamped zero scalar,
+    // 2^254, is zero exactly for those).
+    let (minus_one, p_bytes, p_plus_one) = (near_p(0xec), near_p(0xed), near_p(0xee));
+    let zero_scalar = |u: [u8; 32]| {
+        curve25519_dalek::montgomery::MontgomeryPoint(u)
+            .mul_clamped([0; 32])
+            .to_bytes()
+            == [0; 32]
+    };
+    for mut u in [minus_one, p_bytes, p_plus_one, one, [0; 32]] {
+        for _ in 0..2 {
+            assert!(
+                gives_no_output(&u) && keys.dh(&u).is_none() && zero_scalar(u),
+                "{u:02x?}"
+            );
+            u[31] |= 0x80;
+        }
+    }
     assert!(!gives_no_output(&theirs));
     let mut rng = rng(9);
     for _ in 0..64 {
         let mut u = [0u8; 32];
         rand_core::Rng::fill_bytes(&mut rng, &mut u);
         assert_eq!(gives_no_output(&u), keys.dh(&u).is_none());
+        assert_eq!(gives_no_output(&u), zero_scalar(u));
+    }
+    // Every u near the list's values and near p: the list and X25519 agree.
+    for base in [[0; 32], minus_one, one] {
+        for d in 0u8..=40 {
+            let mut u = base;
+            u[0] = u[0].wrapping_add(d);
+            assert_eq!(gives_no_output(&u), zero_scalar(u), "{u:02x?}");
+        }
+    }
+    // A member's public key: canonical and with an output. Every key a
+    // member makes is; p, p + 1 (that is, 1), p - 1 (small order) and a
+    // set top bit are not; p - 2 is.
+    assert!(usable_public_key(&theirs) && usable_public_key(keys.public().x25519.as_bytes()));
+    let mut high = theirs;
+    high[31] |= 0x80;
+    assert!(usable_public_key(&near_p(0xeb)));
+    for u in [p_bytes, p_plus_one, minus_one, high, [0; 32], one] {
+        assert!(!usable_public_key(&u), "{u:02x?}");
     }
     // Ed25519: verifies under the public key, deterministic.
     let sig = keys.sign(b"message");
@@ -208,4 +247,13 @@ fn the_keys_operations_are_the_standard_ones() {
         hex::encode(*pinned),
         "7b640c2a4eaed026fb04cb20cc9278a09c770ad77f842e63e5523cebe6c538d7"
     );
+}
+
+/// The little-endian u-coordinate whose low byte is `low` and whose other
+/// bytes are those of p = 2^255 - 19 (`near_p(0xed)` is p itself).
+fn near_p(low: u8) -> [u8; 32] {
+    let mut u = [0xff; 32];
+    u[0] = low;
+    u[31] = 0x7f;
+    u
 }

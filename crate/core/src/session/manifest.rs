@@ -360,6 +360,12 @@ impl Manifest {
         for (i, m) in members.iter().enumerate() {
             check_text("committee.members.name", &m.name, MAX_NAME_CHARS)?;
             m.ed25519.verifying_key()?;
+            if !crate::keyfile::usable_public_key(&m.x25519.0) {
+                return invalid(
+                    "committee.members.x25519",
+                    "must be a canonical X25519 public key of a point with an output",
+                );
+            }
             let earlier = &members[..i];
             if earlier.iter().any(|e| e.name == m.name) {
                 return invalid("committee.members.name", "must be distinct");

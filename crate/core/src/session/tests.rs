@@ -154,6 +154,19 @@ fn validation_rules() {
     let mut m = ok.clone();
     m.committee.members[1].x25519 = m.committee.members[0].x25519;
     assert_eq!(invalid_field(&m), "committee.members");
+    // X25519 keys that some browsers' WebCrypto refuses: a small-order
+    // point, p itself, and a large-order point with the top bit set (one
+    // of the five Firefox's NSS refuses besides small-order points).
+    let mut p_bytes = [0xff; 32];
+    p_bytes[0] = 0xed;
+    p_bytes[31] = 0x7f;
+    let mut nss = [0xff; 32];
+    nss[0] = 0xda;
+    for bad in [[0; 32], p_bytes, nss] {
+        let mut m = ok.clone();
+        m.committee.members[2].x25519 = X25519PublicKey(bad);
+        assert_eq!(invalid_field(&m), "committee.members.x25519", "{bad:02x?}");
+    }
     let mut m = ok.clone();
     let SessionKind::Vote(v) = &mut m.kind else {
         panic!("a vote")

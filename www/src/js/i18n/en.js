@@ -273,6 +273,7 @@ export default {
   "manifest.field.options": "An option",
   "manifest.field.committee.members": "The committee",
   "manifest.field.committee.members.name": "A member's name",
+  "manifest.field.committee.members.x25519": "A member's encryption key",
   "manifest.field.committee.threshold": "The threshold",
   "manifest.field.deadlines": "The deadline",
   "manifest.field.policy.min_submissions": "The minimum number of answers",
@@ -333,6 +334,8 @@ export default {
     `${field}: too high for this committee (twice the threshold plus one must not exceed the members).`,
   "manifest.distinct": ({ field }) => `${field}: every member needs a different name.`,
   "manifest.sameKey": ({ field }) => `${field}: the same member key is listed twice.`,
+  "manifest.x25519": ({ field }) =>
+    `${field} is not one that members' browsers can use: ask the members to copy their public keys again.`,
   "manifest.deadlines": ({ field }) => `${field}: the session must close after it opens.`,
   "manifest.atLeastOne": ({ field }) => `${field}: must be at least 1.`,
   "manifest.surveysOnly": ({ field }) => `${field}: applies to surveys only.`,
@@ -487,6 +490,9 @@ export default {
   "console.generateButton": "Generate key",
   "console.nameFirst": "Enter a name first.",
   "console.exists": ({ name }) => `a key named "${name}" already exists`,
+  "console.reserved": ({ prefix }) =>
+    `Names beginning with "${prefix}" are kept for the keys an organizer's page makes: choose another.`,
+  "console.badPassphrase": "This passphrase does not open the key file (or the file is not a Sotto key).",
   "console.generated": ({ name }) => `Key "${name}" generated and stored in this browser.`,
   "console.importHeading": "Import a key file",
   "console.keyFile": "Key file",

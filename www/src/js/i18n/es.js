@@ -266,6 +266,7 @@ export default {
   "manifest.field.options": "Una opción",
   "manifest.field.committee.members": "El comité",
   "manifest.field.committee.members.name": "El nombre de un miembro",
+  "manifest.field.committee.members.x25519": "La clave de cifrado de un miembro",
   "manifest.field.committee.threshold": "El umbral",
   "manifest.field.deadlines": "La fecha límite",
   "manifest.field.policy.min_submissions": "El número mínimo de respuestas",
@@ -329,6 +330,8 @@ export default {
     `${field}: demasiado alto para este comité (el doble del umbral más uno no puede superar el número de miembros).`,
   "manifest.distinct": ({ field }) => `${field}: cada miembro necesita un nombre distinto.`,
   "manifest.sameKey": ({ field }) => `${field}: la misma clave de miembro aparece dos veces.`,
+  "manifest.x25519": ({ field }) =>
+    `${field} no es una que los navegadores de los miembros puedan usar: pide a los miembros que copien de nuevo sus claves públicas.`,
   "manifest.deadlines": ({ field }) => `${field}: la sesión debe cerrar después de abrir.`,
   "manifest.atLeastOne": ({ field }) => `${field}: debe ser al menos 1.`,
   "manifest.surveysOnly": ({ field }) => `${field}: solo se aplica a las encuestas.`,
@@ -490,6 +493,9 @@ export default {
   "console.generateButton": "Generar clave",
   "console.nameFirst": "Escribe primero un nombre.",
   "console.exists": ({ name }) => `ya existe una clave llamada "${name}"`,
+  "console.reserved": ({ prefix }) =>
+    `Los nombres que empiezan por "${prefix}" son para las claves que crea la página de un organizador: elige otro.`,
+  "console.badPassphrase": "Esta frase no abre el archivo de clave (o el archivo no es una clave de Sotto).",
   "console.generated": ({ name }) => `Clave "${name}" generada y guardada en este navegador.`,
   "console.importHeading": "Importar un archivo de clave",
   "console.keyFile": "Archivo de clave",

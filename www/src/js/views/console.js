@@ -27,7 +27,8 @@ async function storedKeys(sotto) {
   const names = await sotto.CommitteeMember.stored();
   const keys = [];
   const failed = [];
-  for (const name of names.sort()) {
+  // An organizer's circle keys belong to its session's page, not here.
+  for (const name of names.filter((n) => !n.startsWith(CIRCLE)).sort()) {
     try {
       const member = await sotto.CommitteeMember.load(name);
       if (member) keys.push({ name, keys: member.publicKeys(), member });
@@ -38,8 +39,30 @@ async function storedKeys(sotto) {
   return { keys, failed };
 }
 
-/** Resolves after the browser painted: before Argon2, which blocks the page for a second or two. */
-const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+/** The names of an organizer's circle keys (views/create.js). */
+const CIRCLE = "circle-";
+
+/**
+ * Resolves after the browser painted, before Argon2 blocks the page for a
+ * second or two (at most 100 ms later: a hidden tab paints no frame).
+ */
+const painted = () =>
+  new Promise((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 100);
+  });
+
+/**
+ * Why `name` cannot name a new key (a stored key may have no other copy:
+ * never write over it), or null.
+ */
+async function nameTaken(sotto, name) {
+  if (name.startsWith(CIRCLE)) return t("console.reserved", { prefix: CIRCLE });
+  return (await sotto.CommitteeMember.stored()).includes(name) ? t("console.exists", { name }) : null;
+}
+
+/** The text of a key error: a wrong passphrase or another key's file, in the page's language. */
+const keyMessage = (err) => (err?.code === "bad_key" ? t("console.badPassphrase") : err?.message);
 
 function keyForms(sotto, onSaved) {
   const feedback = h("div", { "aria-live": "polite" });
@@ -78,11 +101,15 @@ function keyForms(sotto, onSaved) {
       return;
     }
     const button = generate.querySelector("button");
+    button.disabled = true;
     let member;
     try {
-      if ((await sotto.CommitteeMember.stored()).includes(name))
-        throw Object.assign(new Error(t("console.exists", { name })), { code: "storage" });
-      button.disabled = true;
+      const taken = await nameTaken(sotto, name);
+      if (taken) {
+        markField(nameInput, taken);
+        nameInput.focus();
+        return;
+      }
       show(h("p", {}, t("console.protecting")));
       await painted();
       member = sotto.CommitteeMember.generate();
@@ -119,12 +146,16 @@ function keyForms(sotto, onSaved) {
       return;
     }
     const button = imported.querySelector("button");
+    button.disabled = true;
+    clearFields(imported);
     let member;
     try {
-      // A stored key may have no other copy: never write over it.
-      if ((await sotto.CommitteeMember.stored()).includes(name))
-        throw Object.assign(new Error(t("console.exists", { name })), { code: "storage" });
-      button.disabled = true;
+      const taken = await nameTaken(sotto, name);
+      if (taken) {
+        markField(importName, taken);
+        importName.focus();
+        return;
+      }
       show(h("p", {}, t("console.unlocking")));
       const bytes = await readFile(file, "bytes");
       await painted();
@@ -134,7 +165,11 @@ function keyForms(sotto, onSaved) {
       show(h("p", { class: "ok-text" }, t("console.imported", { name })));
       onSaved(name);
     } catch (err) {
-      show(errorNotice(err));
+      if (err?.code === "bad_key") {
+        feedback.replaceChildren();
+        markField(passInput, keyMessage(err));
+        passInput.focus();
+      } else show(errorNotice(err));
     } finally {
       member?.free();
       button.disabled = false;
@@ -221,8 +256,12 @@ function keyDetails(sotto, entry, onChange) {
       forget.textContent = t("console.forgetConfirm");
       return;
     }
-    await sotto.CommitteeMember.forget(entry.name);
-    onChange(true);
+    try {
+      await sotto.CommitteeMember.forget(entry.name);
+      onChange(true);
+    } catch (err) {
+      replace(feedback, errorNotice(err));
+    }
   });
   backup.querySelector(".button-row").append(forget);
   return h(
@@ -392,7 +431,7 @@ function sessionPanel(sotto, link, selected) {
             secret = selected.member.unlock(unlockPass.value);
           } catch (err) {
             join.disabled = false;
-            markField(unlockPass, err.message);
+            markField(unlockPass, keyMessage(err));
             unlockPass.focus();
             return;
           } finally {

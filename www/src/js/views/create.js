@@ -230,7 +230,7 @@ async function circleMembers(sotto, n) {
   for (let i = 1; i <= n; i++) {
     const m = sotto.CommitteeMember.generate();
     const keyName = `circle-${tag}-${i}`;
-    await m.save(keyName);
+    await m.saveForSession(keyName);
     const pub = m.publicKeys();
     members.push({ name: t("member.n", { i }), x25519: pub.x25519, ed25519: pub.ed25519 });
     keyNames.push(keyName);
