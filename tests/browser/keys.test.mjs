@@ -179,6 +179,29 @@ await runTest("keys", async ({ relay, context }) => {
   assert(exported.copied === "bad_key", `a stored key cannot be stored again: ${exported.copied}`);
   log(`exported and imported again: ${json.fingerprint}`);
 
+  // Another key never replaces a stored one (two tabs choosing one name,
+  // or an embedder's second save): the call fails, the stored key stays.
+  const replaced = await page.evaluate(async (pass) => {
+    const sotto = await globalThis.__sotto();
+    const out = [];
+    for (const how of ["save", "saveProtected"]) {
+      const other = sotto.CommitteeMember.generate();
+      try {
+        await (how === "save" ? other.save("Ada") : other.saveProtected("Ada", pass));
+        out.push(`${how}: stored`);
+      } catch (e) {
+        out.push(`${how}: ${e.code}: ${e.message}`);
+      }
+    }
+    const still = await sotto.CommitteeMember.load("Ada");
+    return { out, fingerprint: still.publicKeys().fingerprint };
+  }, MEMBER_PASSPHRASE);
+  log(`another key under "Ada": ${replaced.out.join("; ")}`);
+  for (const line of replaced.out) {
+    assert(/^\w+: storage: .*a key named "Ada" is already stored/.test(line), `refused: ${line}`);
+  }
+  assert(replaced.fingerprint === json.fingerprint, "the stored key is unchanged");
+
   // A record of an earlier version: the raw bytes are sealed when first
   // read, reported as such, and stored again as WebCrypto keys once
   // protected with a passphrase.

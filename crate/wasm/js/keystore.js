@@ -108,10 +108,14 @@ async function seal(name, bytes) {
  * passphrase key file `keyfile` (empty: none). Without X25519 or Ed25519
  * in WebCrypto, stores the key file alone; without one, seals the secret
  * as earlier versions did when `sealable` (an organizer's circle keys,
- * made for one session on this device) and rejects otherwise. Resolves to
- * the record's format.
+ * made for one session on this device) and rejects otherwise. Never
+ * replaces another key: a record already under `name` is replaced only
+ * when `upgrade` is set and it is this key's (same public keys) or of an
+ * earlier version (sealed, without public keys: the key being protected);
+ * otherwise the call rejects and the stored record stays. Resolves to the
+ * record's format.
  */
-export async function keystorePut(name, secret, publicKeys, keyfile, sealable) {
+export async function keystorePut(name, secret, publicKeys, keyfile, sealable, upgrade) {
   // The arguments are views into wasm memory that is zeroized as soon as
   // this call returns: copy them now, before anything asynchronous.
   const copy = new Uint8Array(secret);
@@ -135,11 +139,49 @@ export async function keystorePut(name, secret, publicKeys, keyfile, sealable) {
         );
       }
     }
-    await run(STORE, "readwrite", (s) => s.put(stored, name));
+    await putUnlessTaken(name, stored, (old) => upgrade && (!old?.public || same(old.public, record.public)));
     return stored.format;
   } finally {
     copy.fill(0);
   }
+}
+
+/**
+ * Stores `record` under `name` in one transaction, unless a record is
+ * there already and `replaceable(old)` is false: then rejects, naming
+ * the key, and changes nothing (two tabs storing one name at once cannot
+ * overwrite each other's key).
+ */
+function putUnlessTaken(name, record, replaceable) {
+  return open().then(
+    (db) =>
+      new Promise((resolve, reject) => {
+        const tx = db.transaction(STORE, "readwrite");
+        const store = tx.objectStore(STORE);
+        let taken = false;
+        const req = store.get(name);
+        req.onsuccess = () => {
+          if (req.result === undefined || replaceable(req.result)) store.put(record, name);
+          else taken = true;
+        };
+        tx.oncomplete = () => {
+          db.close();
+          if (taken) reject(new Error(`a key named "${name}" is already stored in this browser`));
+          else resolve(undefined);
+        };
+        tx.onerror = tx.onabort = () => {
+          db.close();
+          reject(tx.error);
+        };
+      }),
+  );
+}
+
+/** Whether two byte arrays are equal. */
+function same(a, b) {
+  const x = new Uint8Array(a);
+  const y = new Uint8Array(b);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
 /**

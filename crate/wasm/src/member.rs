@@ -47,6 +47,7 @@ extern "C" {
         public: &[u8],
         keyfile: &[u8],
         sealable: bool,
+        upgrade: bool,
     ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = keystoreGet)]
     fn keystore_get(name: &str) -> js_sys::Promise;
@@ -160,16 +161,19 @@ impl CommitteeMember {
         }
     }
 
-    /// Stores the keys in memory under `name` with `keyfile` (may be empty).
     #[cfg(feature = "keystore")]
     /// Stores the keys under `name` with `keyfile` (empty: none); where
     /// WebCrypto has no X25519 or Ed25519 and there is no key file, seals
-    /// them when `sealable` (circle keys) and rejects otherwise.
+    /// them when `sealable` (circle keys) and rejects otherwise. Rejects
+    /// (`storage`) when another key is stored under `name`; with `upgrade`
+    /// (keys read from a record of an earlier version, being protected), a
+    /// record of an earlier version there is replaced.
     fn store(
         &self,
         name: &str,
         keyfile: &[u8],
         sealable: bool,
+        upgrade: bool,
     ) -> Result<js_sys::Promise, JsValue> {
         let keys = self.memory()?;
         let secret = keys.to_secret_bytes();
@@ -183,6 +187,7 @@ impl CommitteeMember {
             &public,
             keyfile,
             sealable,
+            upgrade,
         ))
     }
 }
@@ -296,11 +301,13 @@ impl CommitteeMember {
     /// script can read them (non-extractable WebCrypto keys), with the key
     /// file they were read from, if any. Rejects (`storage`) where
     /// WebCrypto has no X25519 or Ed25519 and there is no key file to keep
-    /// instead. Resolves to the way the key is kept (`storage`).
+    /// instead, and when a key is already stored under `name` (never
+    /// replaced: forget it first). Resolves to the way the key is kept
+    /// (`storage`).
     #[wasm_bindgen(unchecked_return_type = "Promise<KeyStorage>")]
     pub fn save(&self, name: String) -> js_sys::Promise {
         let keyfile = self.keyfile.clone().unwrap_or_default();
-        let stored = self.store(&name, &keyfile, false);
+        let stored = self.store(&name, &keyfile, false, false);
         future_to_promise(
             async move { JsFuture::from(stored?).await.map_err(storage).map(kept_as) },
         )
@@ -314,7 +321,7 @@ impl CommitteeMember {
     #[cfg(feature = "organizer")]
     #[wasm_bindgen(js_name = saveForSession, unchecked_return_type = "Promise<KeyStorage>")]
     pub fn save_for_session(&self, name: String) -> js_sys::Promise {
-        let stored = self.store(&name, &[], true);
+        let stored = self.store(&name, &[], true, false);
         future_to_promise(
             async move { JsFuture::from(stored?).await.map_err(storage).map(kept_as) },
         )
@@ -322,13 +329,18 @@ impl CommitteeMember {
 
     /// Stores the keys under `name` like `save`, with a key file protected
     /// by `passphrase` kept beside them for export (or, where WebCrypto
-    /// has no X25519 or Ed25519, as the only copy). Resolves to the way
+    /// has no X25519 or Ed25519, as the only copy). A key read from a
+    /// record of an earlier version replaces a record of an earlier
+    /// version under `name` (give the name it was loaded from); otherwise
+    /// it rejects when a key is stored under `name`. Resolves to the way
     /// the key is kept.
     #[cfg(feature = "console")]
     #[wasm_bindgen(js_name = saveProtected, unchecked_return_type = "Promise<KeyStorage>")]
     pub fn save_protected(&mut self, name: String, passphrase: &str) -> js_sys::Promise {
         let stored = self.to_key_file(passphrase).and_then(|file| {
-            let p = self.store(&name, &file, false)?;
+            // A key read from a sealed record replaces it; any other
+            // never replaces what is stored.
+            let p = self.store(&name, &file, false, matches!(self.kept, Kept::Sealed))?;
             self.keyfile = Some(file);
             Ok(p)
         });
