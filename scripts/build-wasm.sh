@@ -144,7 +144,7 @@ JSON
 #   participant 133 KB (131.4 KB; issue 17's aim for what a participant
 #     downloads is 150 KB): the module of the participant's pages, split
 #     from the page module in session 11;
-#   organizer 146 KB (145.1 KB; aim 150): the organizer's pages, split
+#   organizer 146 KB (145.2 KB; aim 150): the organizer's pages, split
 #     from the page module in session 12 with drafts and capabilities read
 #     by the core's hand-written JSON reader;
 #   console 124 KB (123.4 KB; aim 150): the committee console (121 KB
