@@ -67,6 +67,21 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 version="$(awk -F'"' '/^version *=/ { print $2; exit }' Cargo.toml)"
 
+# The same sources give the same package on any machine (what `sotto
+# verify-app` compares a served app with): panic locations name files by
+# path, and a crate's path is under Cargo's home, which differs between
+# machines (`/root/.cargo`, `/home/alice/.cargo`), so it is rewritten to
+# `/cargo` (the workspace's own files are already relative and the standard
+# library's are `/rustc/<commit>`). `--config` adds to the rustflags of
+# .cargo/config.toml rather than replacing them, as RUSTFLAGS would.
+# `check_paths` below fails the build if a path of this machine is left.
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+remaps=("--remap-path-prefix=$ROOT=/sotto" "--remap-path-prefix=$cargo_home=/cargo")
+real_home="$(cd "$cargo_home" && pwd -P)"
+[[ "$real_home" != "$cargo_home" ]] && remaps+=("--remap-path-prefix=$real_home=/cargo")
+rustflags="$(printf "'%s', " "${remaps[@]}")"
+remap_config="target.wasm32-unknown-unknown.rustflags=[${rustflags%, }]"
+
 # build_module <out-dir> <wasm-pack target> <features...>
 build_module() {
     local out=$1 target=$2
@@ -75,7 +90,7 @@ build_module() {
     features=$(IFS=,; echo "$*")
     wasm-pack --quiet build crate/wasm --target "$target" "${profile[@]}" \
         --no-pack --no-opt --out-dir "$out" --out-name sotto -- \
-        --no-default-features --features "$features"
+        --no-default-features --features "$features" --config "$remap_config"
     if (( optimize )); then
         # --converge repeats -Oz until it stops shrinking the module;
         # --zero-filled-memory is sound because the module owns its memory
@@ -157,6 +172,23 @@ JSON
 #     disclosures and the WebCrypto keys cost 6.7 KB, measured in
 #     docs/wasm.md).
 # node/ is for Node daemons only: its size is shown.
+# No path of this machine in the package (see `remaps` above); a dev build
+# keeps its debug info, whose paths are this machine's, so it is not checked.
+check_paths() {
+    local p found=0
+    for p in "$ROOT/" "$cargo_home/" "$real_home/" "$HOME/"; do
+        (( ${#p} > 2 )) || continue
+        if grep -rlF -- "$p" "$OUT" >&2; then
+            echo "build-wasm: the files above hold the path $p of this machine" >&2
+            found=1
+        fi
+    done
+    return $found
+}
+if (( optimize )); then
+    check_paths || exit 1
+fi
+
 over=0
 size_of() {
     local raw gz budget=${3:-0}

@@ -152,29 +152,17 @@ export async function keystorePut(name, secret, publicKeys, keyfile, sealable, u
  * the key, and changes nothing (two tabs storing one name at once cannot
  * overwrite each other's key).
  */
-function putUnlessTaken(name, record, replaceable) {
-  return open().then(
-    (db) =>
-      new Promise((resolve, reject) => {
-        const tx = db.transaction(STORE, "readwrite");
-        const store = tx.objectStore(STORE);
-        let taken = false;
-        const req = store.get(name);
-        req.onsuccess = () => {
-          if (req.result === undefined || replaceable(req.result)) store.put(record, name);
-          else taken = true;
-        };
-        tx.oncomplete = () => {
-          db.close();
-          if (taken) reject(new Error(`a key named "${name}" is already stored in this browser`));
-          else resolve(undefined);
-        };
-        tx.onerror = tx.onabort = () => {
-          db.close();
-          reject(tx.error);
-        };
-      }),
-  );
+async function putUnlessTaken(name, record, replaceable) {
+  let taken = false;
+  await run(STORE, "readwrite", (s) => {
+    const req = s.get(name);
+    req.onsuccess = () => {
+      if (req.result === undefined || replaceable(req.result)) s.put(record, name);
+      else taken = true;
+    };
+    return req;
+  });
+  if (taken) throw new Error(`a key named "${name}" is already stored in this browser`);
 }
 
 /** Whether two byte arrays are equal. */
@@ -235,8 +223,7 @@ async function checkPublic(name, record) {
       "verify",
     ]);
     matches =
-      dh.every((b, i) => b === record.public[i]) &&
-      (await subtle().verify({ name: "Ed25519" }, verifying, signature, probe));
+      same(dh, record.public.slice(0, 32)) && (await subtle().verify({ name: "Ed25519" }, verifying, signature, probe));
   } catch {
     // Not CryptoKeys of these algorithms, or public keys of another shape.
   }

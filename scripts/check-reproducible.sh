@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Whether another machine builds the same app from the same commit, which
+# `sotto verify-app` relies on (docs/web.md, "Checking a served app"):
+# builds the wasm package and www/dist here, then again in a clone of HEAD
+# at another path with another Cargo home (a copy of this one's registry,
+# used offline), and compares every file. A build signs build.json with
+# its own release key, so, as `sotto verify-app` does, build.json is
+# compared without `releaseKey` and `signedAt`, and build.json.sig not at
+# all.
+#
+#   scripts/check-reproducible.sh
+#
+# Exit status 0: the same bytes; 1: files differ (listed); 2: not checked
+# (uncommitted changes, which the clone would not have). Two full builds:
+# about 10 minutes on two cores. Not part of CI, which checks the cause
+# found (a path of the build machine in the package: build-wasm.sh).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+if [[ -n "$(git status --porcelain --untracked-files=no)" ]]; then
+    echo "check-reproducible: commit or stash your changes first (the clone builds HEAD)" >&2
+    exit 2
+fi
+
+work="$(mktemp -d /tmp/sotto-repro.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+echo "[check-reproducible] building here ($ROOT)"
+scripts/build-wasm.sh >/dev/null
+scripts/build-www.sh --no-wasm >/dev/null
+
+echo "[check-reproducible] building in $work/elsewhere with CARGO_HOME=$work/cargo"
+mkdir -p "$work/cargo"
+cp -r "${CARGO_HOME:-$HOME/.cargo}/registry" "$work/cargo/"
+git clone -q "$ROOT" "$work/elsewhere"
+ln -s "$ROOT/www/node_modules" "$work/elsewhere/www/node_modules"
+(
+    cd "$work/elsewhere"
+    export CARGO_HOME="$work/cargo" CARGO_NET_OFFLINE=true
+    scripts/build-wasm.sh >/dev/null
+    scripts/build-www.sh --no-wasm >/dev/null
+)
+
+unsigned() {
+    node -e 'const b = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+             delete b.releaseKey; delete b.signedAt; console.log(JSON.stringify(b));' "$1"
+}
+status=0
+diff -rq "$ROOT/target/npm/sotto" "$work/elsewhere/target/npm/sotto" || status=1
+diff -rq --exclude=build.json --exclude=build.json.sig "$ROOT/www/dist" "$work/elsewhere/www/dist" || status=1
+if [[ "$(unsigned "$ROOT/www/dist/build.json")" != "$(unsigned "$work/elsewhere/www/dist/build.json")" ]]; then
+    echo "build.json differs (beyond its signing fields)"
+    status=1
+fi
+files=$(find "$ROOT/target/npm/sotto" "$ROOT/www/dist" -type f | wc -l)
+if (( status == 0 )); then
+    echo "[check-reproducible] the same: $files files (the wasm package and www/dist)"
+else
+    echo "[check-reproducible] the builds differ (above)" >&2
+fi
+exit $status
