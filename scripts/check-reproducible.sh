@@ -5,8 +5,8 @@
 # at another path with another Cargo home (a copy of this one's registry,
 # used offline), and compares every file. A build signs build.json with
 # its own release key, so, as `sotto verify-app` does, build.json is
-# compared without `releaseKey` and `signedAt`, and build.json.sig not at
-# all.
+# compared without `releaseKey` and `signedAt`, and its signature and
+# compressed copies not at all.
 #
 #   scripts/check-reproducible.sh
 #
@@ -33,7 +33,9 @@ echo "[check-reproducible] building in $work/elsewhere with CARGO_HOME=$work/car
 mkdir -p "$work/cargo"
 cp -r "${CARGO_HOME:-$HOME/.cargo}/registry" "$work/cargo/"
 git clone -q "$ROOT" "$work/elsewhere"
-ln -s "$ROOT/www/node_modules" "$work/elsewhere/www/node_modules"
+# A copy, not a link: esbuild names chunks by a hash over their files'
+# paths, and a linked node_modules would be found outside the clone.
+cp -r "$ROOT/www/node_modules" "$work/elsewhere/www/"
 (
     cd "$work/elsewhere"
     export CARGO_HOME="$work/cargo" CARGO_NET_OFFLINE=true
@@ -47,7 +49,7 @@ unsigned() {
 }
 status=0
 diff -rq "$ROOT/target/npm/sotto" "$work/elsewhere/target/npm/sotto" || status=1
-diff -rq --exclude=build.json --exclude=build.json.sig "$ROOT/www/dist" "$work/elsewhere/www/dist" || status=1
+diff -rq --exclude="build.json*" "$ROOT/www/dist" "$work/elsewhere/www/dist" || status=1
 if [[ "$(unsigned "$ROOT/www/dist/build.json")" != "$(unsigned "$work/elsewhere/www/dist/build.json")" ]]; then
     echo "build.json differs (beyond its signing fields)"
     status=1
