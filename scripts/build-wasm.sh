@@ -77,7 +77,7 @@ version="$(awk -F'"' '/^version *=/ { print $2; exit }' Cargo.toml)"
 # `check_paths` below fails the build if a path of this machine is left.
 cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 remaps=("--remap-path-prefix=$ROOT=/sotto" "--remap-path-prefix=$cargo_home=/cargo")
-real_home="$(cd "$cargo_home" && pwd -P)"
+real_home="$(cd "$cargo_home" 2>/dev/null && pwd -P || printf "%s" "$cargo_home")"
 [[ "$real_home" != "$cargo_home" ]] && remaps+=("--remap-path-prefix=$real_home=/cargo")
 rustflags="$(printf "'%s', " "${remaps[@]}")"
 remap_config="target.wasm32-unknown-unknown.rustflags=[${rustflags%, }]"

@@ -6,7 +6,8 @@
 #
 # Sections: formatting, clippy (native and wasm32), the JavaScript's lints
 # (eslint, prettier --check, tsc --checkJs: www/package.json's scripts), the
-# wasm32 build, the native tests of the whole workspace, the core's tests
+# wasm32 build, the wasm package and whether a clone at another path with
+# another Cargo home builds it the same (scripts/check-reproducible.sh), the native tests of the whole workspace, the core's tests
 # under wasm32 in Node (wasm-bindgen-test-runner, configured in
 # .cargo/config.toml) and in headless Chromium and Firefox, the browser
 # tests of the web app in both browsers (tests/browser/run.sh), the docs
@@ -97,6 +98,9 @@ section "build (wasm32)" cargo build -p sotto-wasm --lib --target wasm32-unknown
 # The npm package (prints the gzipped size; fails over a module's budget),
 # then its TypeScript types checked against an example app.
 section "wasm package" scripts/build-wasm.sh --check-size
+# The same package and www/dist from a clone at another path with another
+# Cargo home (what `sotto verify-app` relies on; docs/web.md).
+section "reproducible build" scripts/check-reproducible.sh --built
 section "typescript (package types)" www/node_modules/.bin/tsc --noEmit -p tests/ts
 # JSDoc types of the JavaScript, against the package's declarations built above.
 section "typescript (checkJs)" npm --prefix www run --silent typecheck
