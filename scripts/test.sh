@@ -7,9 +7,10 @@
 # Sections: formatting, clippy (native and wasm32), the JavaScript's lints
 # (eslint, prettier --check, tsc --checkJs: www/package.json's scripts), the
 # wasm32 build, the wasm package and whether a clone at another path with
-# another Cargo home builds it the same (scripts/check-reproducible.sh), the native tests of the whole workspace, the core's tests
-# under wasm32 in Node (wasm-bindgen-test-runner, configured in
-# .cargo/config.toml) and in headless Chromium and Firefox, the browser
+# another Cargo home builds it the same (scripts/check-reproducible.sh),
+# the native tests of the whole workspace, the core's tests under wasm32
+# in Node (wasm-bindgen-test-runner, configured in .cargo/config.toml) and
+# in headless Chromium and Firefox, the browser
 # tests of the web app in both browsers (tests/browser/run.sh), the docs
 # with warnings denied, the dependency policy (cargo deny: licenses, bans,
 # sources) and a fuzzing smoke run (scripts/fuzz.sh: 10 s per target).
