@@ -79,7 +79,13 @@ cargo_home="${CARGO_HOME:-$HOME/.cargo}"
 remaps=("--remap-path-prefix=$ROOT=/sotto" "--remap-path-prefix=$cargo_home=/cargo")
 real_home="$(cd "$cargo_home" 2>/dev/null && pwd -P || printf "%s" "$cargo_home")"
 [[ "$real_home" != "$cargo_home" ]] && remaps+=("--remap-path-prefix=$real_home=/cargo")
-rustflags="$(printf "'%s', " "${remaps[@]}")"
+# Each flag as a TOML basic string (backslashes and quotes escaped), so
+# that any path can be given.
+rustflags=""
+for flag in "${remaps[@]}"; do
+    flag=${flag//\\/\\\\}
+    rustflags+="\"${flag//\"/\\\"}\", "
+done
 remap_config="target.wasm32-unknown-unknown.rustflags=[${rustflags%, }]"
 
 # The optimized module of each unoptimized one built so far, by SHA-256.
