@@ -114,7 +114,7 @@ build_module() {
         # below 1024). A stack overflow, the one wrap, now traps instead
         # of writing into low memory. It saves 2 KB gzipped.
         # The same input gives the same output: web/ and bundler/ differ
-        # in their JavaScript only, so the second is a copy (half a minute).
+        # in their JavaScript only, so the second is a copy (one wasm-opt run).
         local sum
         sum="$(sha256sum "$out/sotto_bg.wasm" | cut -d' ' -f1)"
         if [[ -n "${optimized[$sum]:-}" ]]; then
@@ -170,6 +170,23 @@ cat > "$OUT/package.json" <<JSON
 }
 JSON
 
+# No path of this machine in the package (see `remaps` above); a dev build
+# keeps its debug info, whose paths are this machine's, so it is not checked.
+check_paths() {
+    local p found=0
+    for p in "$ROOT/" "$cargo_home/" "$real_home/" "$HOME/"; do
+        (( ${#p} > 2 )) || continue
+        if grep -rlF -- "$p" "$OUT" >&2; then
+            echo "build-wasm: the files above hold the path $p of this machine" >&2
+            found=1
+        fi
+    done
+    return $found
+}
+if (( optimize )); then
+    check_paths || exit 1
+fi
+
 # The budgets of the modules a browser downloads, gzipped, each 1 to 2 KB
 # over the size reached, so that a change that adds a few KB shows up here
 # and is measured (the history of every cut: docs/wasm.md, "What each part
@@ -190,23 +207,6 @@ JSON
 #     disclosures and the WebCrypto keys cost 6.7 KB, measured in
 #     docs/wasm.md).
 # node/ is for Node daemons only: its size is shown.
-# No path of this machine in the package (see `remaps` above); a dev build
-# keeps its debug info, whose paths are this machine's, so it is not checked.
-check_paths() {
-    local p found=0
-    for p in "$ROOT/" "$cargo_home/" "$real_home/" "$HOME/"; do
-        (( ${#p} > 2 )) || continue
-        if grep -rlF -- "$p" "$OUT" >&2; then
-            echo "build-wasm: the files above hold the path $p of this machine" >&2
-            found=1
-        fi
-    done
-    return $found
-}
-if (( optimize )); then
-    check_paths || exit 1
-fi
-
 over=0
 size_of() {
     local raw gz budget=${3:-0}

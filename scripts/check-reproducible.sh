@@ -19,7 +19,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+export PATH="$cargo_home/bin:$PATH"
 built=0
 case "${1:-}" in
     --built) built=1 ;;
@@ -43,7 +44,7 @@ scripts/build-www.sh --no-wasm >/dev/null
 
 echo "[check-reproducible] building in $work/elsewhere with CARGO_HOME=$work/cargo"
 mkdir -p "$work/cargo"
-cp -r "${CARGO_HOME:-$HOME/.cargo}/registry" "$work/cargo/"
+cp -r "$cargo_home/registry" "$work/cargo/"
 git clone -q "$ROOT" "$work/elsewhere"
 # A copy, not a link: esbuild names chunks by a hash over their files'
 # paths, and a linked node_modules would be found outside the clone.
